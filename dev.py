@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Developer entry point: creates .venv on first use, then runs a task.
+
+    python3 dev.py run     # the sandbox on SQLite with the bundled sample plan
+    python3 dev.py test    # every test
+    python3 dev.py check   # ruff, mypy and the translation catalogue check
+    python3 dev.py dondoc ARGS...   # any dondoc command inside the virtual environment
+
+Only the Python standard library is used here, so it works on a fresh machine with Python 3.11+.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".dondoc-installed"
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("dondoc needs Python 3.11 or newer")
+    if not (BIN / "python").exists():
+        print("creating .venv …", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        print("installing dondoc and its dependencies into .venv …", file=sys.stderr)
+        pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+        STAMP.write_text(digest)
+
+
+def run(*args: str) -> int:
+    return subprocess.call(list(args), cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    task = argv[0] if argv else "run"
+    rest = argv[1:]
+    ensure_venv()
+    py = str(BIN / "python")
+    if task == "run":
+        return run(py, "-m", "dondoc", "demo", *rest)
+    if task == "test":
+        return run(py, "-m", "pytest", "-q", *rest)
+    if task == "check":
+        for cmd in (
+            [py, "-m", "ruff", "check", "."],
+            [py, "-m", "ruff", "format", "--check", "."],
+            [py, "-m", "mypy", "dondoc", "tests", "benchmarks"],
+            [py, "-m", "dondoc.i18n_check"],
+        ):
+            code = run(*cmd)
+            if code:
+                return code
+        return 0
+    if task == "dondoc":
+        return run(py, "-m", "dondoc", *rest)
+    sys.exit(f"unknown task {task!r}: use run, test, check or dondoc")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

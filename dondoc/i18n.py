@@ -1,0 +1,85 @@
+"""Translations: every user-facing string goes through here.
+
+Message ids are English; ``locales/vi`` holds the Vietnamese catalogue, which is the default
+language. The ``.po`` files are read directly (compiled in memory on first use), so there is no
+compiled ``.mo`` file that could go stale. The current language lives in a ``ContextVar`` set per
+command or per inbound message; background jobs pass the recipient's language explicitly.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "vi"
+LANGUAGES = ("vi", "en")
+
+_current: ContextVar[str] = ContextVar("dondoc_language", default=DEFAULT_LANGUAGE)
+
+
+def normalize_language(code: str | None) -> str:
+    """Map a language tag such as ``en-US`` or ``vi`` onto a supported language, else the default."""
+    if not code:
+        return DEFAULT_LANGUAGE
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue for ``language``; English message ids need no catalogue of their own."""
+    po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        if language == "en":
+            return NullTranslations()
+        raise FileNotFoundError(f"translation catalogue missing: {po_path}")
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+@contextmanager
+def use_language(language: str | None) -> Iterator[str]:
+    """Run a block in ``language`` (normalised); restores the previous language afterwards."""
+    token = _current.set(normalize_language(language))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def set_language(language: str | None) -> None:
+    _current.set(normalize_language(language))
+
+
+def gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (translate at use with ``_``)."""
+    return message
+
+
+_ = gettext
