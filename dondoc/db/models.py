@@ -1,0 +1,280 @@
+"""The store: every table of the mission, even those that later features fill.
+
+Domain words follow the plan's own: an ``Organization`` (cơ quan ban hành kế hoạch) has ``Unit``s
+(cơ quan, đơn vị) and ``UnitGroup``s ("UBND các xã, thị trấn"); a ``Plan`` (kế hoạch) has ``Area``s
+(lĩnh vực) and ``Task``s (nhiệm vụ); each task has ``Occurrence``s (one due date each) and
+``Assignment``s (task × unit, role lead = chủ trì / support = phối hợp). People reach the bot
+through ``ChannelAccount``s and act for units through ``Membership``s (đầu mối, cấp phó, lãnh đạo,
+quản trị). ``Report``s (báo cáo tiến độ) are append-only; ``Conversation`` holds the state of a
+chat flow; ``Reminder`` is the outbox the sweeper drains.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Role(StrEnum):
+    """Role of a unit in a task (vai trò)."""
+
+    LEAD = "lead"  # chủ trì
+    SUPPORT = "support"  # phối hợp
+
+
+class MemberRole(StrEnum):
+    """Role of a person in a unit."""
+
+    FOCAL = "focal"  # đầu mối
+    DEPUTY = "deputy"  # cấp phó / người thay thế
+    MANAGER = "manager"  # lãnh đạo
+    ADMIN = "admin"  # quản trị
+
+
+class Status(StrEnum):
+    """Reported state of an assignment (tình trạng)."""
+
+    NOT_STARTED = "not_started"  # Chưa thực hiện
+    IN_PROGRESS = "in_progress"  # Đang thực hiện
+    DONE = "done"  # Hoàn thành
+    BLOCKED = "blocked"  # Vướng mắc
+
+
+class DeadlineKind(StrEnum):
+    FIXED = "fixed"
+    RECURRING = "recurring"
+    CONTINUOUS = "continuous"
+
+
+class ReminderState(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Organization(SQLModel, table=True):
+    """The body that issues plans: a ministry, a province, a commune (cơ quan ban hành)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    coordinator_code: str | None = None  # the unit that follows plans up; escalations reach it
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Unit(SQLModel, table=True):
+    """A unit that leads or supports tasks (cơ quan, đơn vị)."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str
+    name: str
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0  # order in the registry, for stable listings
+    active: bool = True  # False once dropped from the registry while it still has history
+
+
+class UnitGroup(SQLModel, table=True):
+    """A collective name that expands to units ("UBND các xã, thị trấn")."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str
+    name: str
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    all_units: bool = False  # members: all
+
+
+class UnitGroupMember(SQLModel, table=True):
+    group_id: int = Field(foreign_key="unitgroup.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Plan(SQLModel, table=True):
+    """An action plan (kế hoạch) with its appendix of tasks."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    key: str  # stable identity across re-imports, default the year
+    title: str
+    year: int
+    source_file: str = ""
+    source_sha256: str = ""
+    imported_at: datetime | None = None
+
+
+class Area(SQLModel, table=True):
+    """A group of tasks headed by a Roman numeral (lĩnh vực)."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str  # "I", "II", … ("" when the appendix has no areas)
+    title: str
+    position: int = 0
+
+
+class Task(SQLModel, table=True):
+    """One row of the appendix (nhiệm vụ)."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    code: str  # "III.4"
+    number: str  # STT as written, "4"
+    title: str
+    product: str = ""
+    note: str = ""
+    deadline_text: str = ""
+    deadline_kind: DeadlineKind = DeadlineKind.FIXED
+    deadline_every: str | None = None
+    source_row: int = 0
+    position: int = 0  # order in the appendix
+    active: bool = True  # False once dropped from a re-imported appendix while it has reports
+
+
+class Occurrence(SQLModel, table=True):
+    """One due date of a task (a recurring task has one per period)."""
+
+    __table_args__ = (UniqueConstraint("task_id", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    due: date
+
+
+class Assignment(SQLModel, table=True):
+    """A unit's part in a task: lead (chủ trì) or support (phối hợp)."""
+
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: Role
+    position: int = 0  # order in which the appendix names the unit for this role
+    active: bool = True
+
+
+class Person(SQLModel, table=True):
+    """Someone who talks to the bot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    full_name: str = ""
+    language: str | None = None  # stored choice (/lang); None = from the channel, else vi
+    unreachable: bool = False  # the channel refused delivery (blocked the bot)
+    created_at: datetime
+
+
+class ChannelAccount(SQLModel, table=True):
+    """A person's identity on a channel (telegram, zalo, sandbox)."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str
+    external_id: str  # the channel's user id, as a string
+    chat_id: str  # where to send messages
+    username: str | None = None
+    language_code: str | None = None
+
+
+class Membership(SQLModel, table=True):
+    """A person acting for a unit in a role."""
+
+    __table_args__ = (UniqueConstraint("person_id", "unit_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: MemberRole
+    created_at: datetime
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code that binds a chat account to a unit and role; only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: MemberRole
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Report(SQLModel, table=True):
+    """A progress report on an assignment (báo cáo tiến độ). Append-only: a fix is a new report."""
+
+    __table_args__ = (Index("ix_report_assignment_time", "assignment_id", "reported_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    status: Status
+    percent: int = 0
+    note: str = ""
+    blocked_reason: str = ""
+    completed_on: date | None = None  # for status done: the completion date
+    evidence_ref: str = ""  # a document number such as "15/KH-UBND"
+    evidence_file_id: str = ""  # channel file id of a photo or PDF
+    evidence_kind: str = ""  # photo | document
+    reported_at: datetime
+    reporter_person_id: int | None = Field(default=None, foreign_key="person.id")
+    entered_by_admin: bool = False  # recorded on the unit's behalf (paper, phone)
+
+
+class Conversation(SQLModel, table=True):
+    """State of a chat flow, so a restart or a second process resumes it."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    chat_id: str
+    user_id: str
+    flow: str
+    step: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = 0  # bumped on every step; buttons carry it so stale ones are refused
+    updated_at: datetime
+
+
+class Reminder(SQLModel, table=True):
+    """The outbox: one row per reminder item; the unique key makes re-planning idempotent."""
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "due", "kind", "send_on"),
+        Index("ix_reminder_state_send_at", "state", "send_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    due: date  # the occurrence's due date (the check-in date for continuous tasks)
+    kind: str  # before | due | overdue | escalation | checkin
+    send_on: date
+    send_at: datetime
+    audience: str = "focal"  # focal | manager
+    state: ReminderState = ReminderState.PENDING
+    attempts: int = 0
+    claimed_at: datetime | None = None
+    claimed_by: str | None = None
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    last_error: str = ""

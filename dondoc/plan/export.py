@@ -1,0 +1,150 @@
+"""A plan out of the store: JSON for machines, the appendix back as xlsx for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Area, Assignment, Occurrence, Plan, Role, Task, Unit
+from dondoc.i18n import _
+
+
+@dataclass
+class TaskView:
+    """A task with its area, units and due dates, loaded in a handful of queries for a whole plan."""
+
+    task: Task
+    area: Area | None
+    lead: list[Unit] = field(default_factory=list)
+    support: list[Unit] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)
+
+
+def load_tasks(session: Session, plan: Plan) -> list[TaskView]:
+    """Active tasks of ``plan`` in appendix order (no query per task)."""
+    tasks = session.exec(
+        select(Task).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position))
+    ).all()
+    areas = {a.id: a for a in session.exec(select(Area).where(Area.plan_id == plan.id))}
+    views = {t.id: TaskView(task=t, area=areas.get(t.area_id)) for t in tasks}
+    occurrences = session.exec(
+        select(Occurrence)
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(Task.plan_id == plan.id)
+        .order_by(col(Occurrence.due))
+    ).all()
+    for occurrence in occurrences:
+        if occurrence.task_id in views:
+            views[occurrence.task_id].dates.append(occurrence.due)
+    rows = session.exec(
+        select(Assignment, Unit)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Task.plan_id == plan.id, col(Assignment.active))
+        .order_by(col(Assignment.position))
+    ).all()
+    for assignment, unit in rows:
+        view = views.get(assignment.task_id)
+        if view is not None:
+            (view.lead if assignment.role == Role.LEAD else view.support).append(unit)
+    return list(views.values())
+
+
+def plan_json(session: Session, plan: Plan) -> dict[str, Any]:
+    """The plan as the documented JSON export."""
+    return {
+        "plan": {"title": plan.title, "year": plan.year},
+        "tasks": [task_json(view) for view in load_tasks(session, plan)],
+    }
+
+
+def task_json(view: TaskView) -> dict[str, Any]:
+    task = view.task
+    return {
+        "code": task.code,
+        "area": view.area.code if view.area else "",
+        "number": task.number,
+        "title": task.title,
+        "product": task.product,
+        "lead": [u.code for u in view.lead],
+        "support": [u.code for u in view.support],
+        "source_row": task.source_row,
+        "deadline": {
+            "text": task.deadline_text,
+            "kind": task.deadline_kind.value,
+            "every": task.deadline_every,
+            "dates": [d.isoformat() for d in view.dates],
+        },
+    }
+
+
+def write_plan_xlsx(session: Session, plan: Plan, path: Path) -> None:
+    """The appendix in the standard layout: title, two-row header, areas, tasks, units by name."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    views = load_tasks(session, plan)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Appendix")[:31]
+    font = Font(name="Times New Roman", size=12)
+    bold = Font(name="Times New Roman", size=12, bold=True)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    center = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+    ws.append([_("APPENDIX")])
+    ws.append([plan.title])
+    ws.append([_("(Plan of the year {year})").format(year=plan.year)])
+    for row in (1, 2, 3):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        ws.cell(row, 1).font, ws.cell(row, 1).alignment = bold, center
+    header_top = [_("No."), _("Task"), _("Implementing units"), "", _("Product"), _("Deadline"), _("Note")]
+    header_bottom = ["", "", _("Lead"), _("Support"), "", "", ""]
+    ws.append(header_top)
+    ws.append(header_bottom)
+    ws.merge_cells(start_row=4, start_column=3, end_row=4, end_column=4)
+    for column in (1, 2, 5, 6, 7):
+        ws.merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
+    for row in (4, 5):
+        for column in range(1, 8):
+            cell = ws.cell(row, column)
+            cell.font, cell.alignment, cell.border = bold, center, border
+
+    area_code: str | None = None
+    for view in views:
+        code = view.area.code if view.area else ""
+        if code != area_code and code:
+            ws.append([code, view.area.title if view.area else ""] + [""] * 5)
+            for column in range(1, 8):
+                cell = ws.cell(ws.max_row, column)
+                cell.font, cell.border, cell.alignment = bold, border, wrap
+        area_code = code
+        task = view.task
+        ws.append(
+            [
+                task.number,
+                task.title,
+                "; ".join(u.name for u in view.lead),
+                "; ".join(u.name for u in view.support),
+                task.product,
+                task.deadline_text,
+                task.note,
+            ]
+        )
+        for column in range(1, 8):
+            cell = ws.cell(ws.max_row, column)
+            cell.font, cell.border, cell.alignment = font, border, wrap
+    for letter, width in zip("ABCDEFG", (6, 48, 22, 26, 20, 16, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A6"
+    ws.print_title_rows = "4:5"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    wb.save(path)

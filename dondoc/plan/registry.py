@@ -1,0 +1,334 @@
+"""The unit registry: ``dondoc units import FILE.yaml``.
+
+The file names the organisation, its units (code, name, aliases, groups) and collective names
+(groups) that expand to units. Re-importing updates units by code and never deletes a unit that
+still has history (assignments or memberships): such a unit is kept, marked inactive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Assignment, Membership, Organization, Unit, UnitGroup, UnitGroupMember
+from dondoc.i18n import _
+from dondoc.plan.problems import InputError, Problem
+from dondoc.plan.units import Target, UnitMatcher
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+@dataclass
+class UnitSpec:
+    code: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GroupSpec:
+    code: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    all_units: bool = False
+
+
+@dataclass
+class Registry:
+    organization: str
+    coordinator: str | None
+    units: list[UnitSpec]
+    groups: list[GroupSpec]
+
+    def members(self, group: GroupSpec) -> tuple[str, ...]:
+        if group.all_units:
+            return tuple(u.code for u in self.units)
+        return tuple(u.code for u in self.units if group.code in u.groups)
+
+
+@dataclass
+class RegistryChanges:
+    organization: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)  # dropped from the file but kept for history
+    groups: int = 0
+
+
+def read_registry(path: Path) -> Registry:
+    """Parse and validate a registry file; raises :class:`InputError` naming every problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), _("cannot read the file"), str(exc))]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("line {line}").format(line=mark.line + 1) if mark else str(path)
+        raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
+    return parse_registry(raw)
+
+
+def parse_registry(raw: Any) -> Registry:
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        raise InputError([Problem("/", _("expected a mapping with organization, units and groups"))])
+    organization = _text(raw.get("organization"), "organization", problems, required=True)
+    coordinator = _text(raw.get("coordinator"), "coordinator", problems) or None
+
+    units: list[UnitSpec] = []
+    for i, item in enumerate(_list(raw.get("units"), "units", problems, required=True)):
+        where = f"units[{i + 1}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(where, _("expected a mapping with code and name")))
+            continue
+        _unknown_keys(item, {"code", "name", "aliases", "groups"}, where, problems)
+        units.append(
+            UnitSpec(
+                code=_code(item.get("code"), f"{where}.code", problems),
+                name=_text(item.get("name"), f"{where}.name", problems, required=True),
+                aliases=_strings(item.get("aliases"), f"{where}.aliases", problems),
+                groups=_strings(item.get("groups"), f"{where}.groups", problems),
+            )
+        )
+
+    groups: list[GroupSpec] = []
+    for i, item in enumerate(_list(raw.get("groups"), "groups", problems)):
+        where = f"groups[{i + 1}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(where, _("expected a mapping with code and name")))
+            continue
+        _unknown_keys(item, {"code", "name", "aliases", "members"}, where, problems)
+        members = item.get("members")
+        if members not in (None, "all"):
+            problems.append(
+                Problem(
+                    f"{where}.members", _("only 'all' is allowed here; units list their groups"), str(members)
+                )
+            )
+        groups.append(
+            GroupSpec(
+                code=_code(item.get("code"), f"{where}.code", problems),
+                name=_text(item.get("name"), f"{where}.name", problems, required=True),
+                aliases=_strings(item.get("aliases"), f"{where}.aliases", problems),
+                all_units=members == "all",
+            )
+        )
+
+    registry = Registry(organization, coordinator, units, groups)
+    _check_consistency(registry, problems)
+    if problems:
+        raise InputError(problems)
+    return registry
+
+
+def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
+    unit_codes: dict[str, int] = {}
+    for i, unit in enumerate(registry.units):
+        if unit.code and unit.code.upper() in unit_codes:
+            problems.append(Problem(f"units[{i + 1}].code", _("duplicate unit code"), unit.code))
+        unit_codes[unit.code.upper()] = i
+    group_codes = {g.code for g in registry.groups}
+    for i, group in enumerate(registry.groups):
+        if group.code.upper() in unit_codes:
+            problems.append(Problem(f"groups[{i + 1}].code", _("a unit already has this code"), group.code))
+    for i, unit in enumerate(registry.units):
+        for name in unit.groups:
+            if name not in group_codes:
+                problems.append(Problem(f"units[{i + 1}].groups", _("no group has this code"), name))
+    if registry.coordinator and registry.coordinator.upper() not in unit_codes:
+        problems.append(Problem("coordinator", _("no unit has this code"), registry.coordinator))
+    # Every name must point to one unit or group, or the appendix could not be read unambiguously.
+    matcher = UnitMatcher()
+    owners: dict[Target, str] = {}
+    for i, unit in enumerate(registry.units):
+        target = Target(unit.code, (unit.code,), is_group=False)
+        owners[target] = f"units[{i + 1}]"
+        for name in (unit.code, unit.name, *unit.aliases):
+            _add_name(matcher, name, target, owners, f"units[{i + 1}]", problems)
+    for i, group in enumerate(registry.groups):
+        target = Target(group.code, registry.members(group), is_group=True)
+        owners[target] = f"groups[{i + 1}]"
+        for name in (group.code, group.name, *group.aliases):
+            _add_name(matcher, name, target, owners, f"groups[{i + 1}]", problems)
+
+
+def _add_name(
+    matcher: UnitMatcher,
+    name: str,
+    target: Target,
+    owners: dict[Target, str],
+    where: str,
+    problems: list[Problem],
+) -> None:
+    clash = matcher.add(name, target)
+    if clash is not None:
+        problems.append(
+            Problem(where, _("this name already belongs to {other}").format(other=owners[clash]), name)
+        )
+
+
+def build_matcher(registry: Registry) -> UnitMatcher:
+    matcher = UnitMatcher()
+    for unit in registry.units:
+        target = Target(unit.code, (unit.code,), is_group=False)
+        for name in (unit.code, unit.name, *unit.aliases):
+            matcher.add(name, target)
+    for group in registry.groups:
+        target = Target(group.code, registry.members(group), is_group=True)
+        for name in (group.code, group.name, *group.aliases):
+            matcher.add(name, target)
+    return matcher
+
+
+def load_registry(session: Session, organization: Organization) -> Registry:
+    """The registry as stored (active units only), for matching appendix cells."""
+    assert organization.id is not None
+    units = session.exec(
+        select(Unit)
+        .where(Unit.organization_id == organization.id, col(Unit.active))
+        .order_by(col(Unit.position))
+    ).all()
+    groups = session.exec(
+        select(UnitGroup).where(UnitGroup.organization_id == organization.id).order_by(col(UnitGroup.id))
+    ).all()
+    members = session.exec(
+        select(UnitGroupMember.group_id, Unit.code)
+        .join(Unit, col(Unit.id) == UnitGroupMember.unit_id)
+        .where(Unit.organization_id == organization.id)
+    ).all()
+    by_unit: dict[str, list[str]] = {}
+    group_code = {g.id: g.code for g in groups}
+    for group_id, unit_code in members:
+        by_unit.setdefault(unit_code, []).append(group_code[group_id])
+    return Registry(
+        organization=organization.name,
+        coordinator=organization.coordinator_code,
+        units=[UnitSpec(u.code, u.name, list(u.aliases), by_unit.get(u.code, [])) for u in units],
+        groups=[GroupSpec(g.code, g.name, list(g.aliases), g.all_units) for g in groups],
+    )
+
+
+def apply_registry(session: Session, registry: Registry) -> RegistryChanges:
+    """Write ``registry`` to the store: units updated by code, groups replaced."""
+    org = session.exec(select(Organization).where(Organization.name == registry.organization)).first()
+    if org is None:
+        org = Organization(name=registry.organization)
+        session.add(org)
+    org.coordinator_code = registry.coordinator
+    session.flush()
+    assert org.id is not None
+    changes = RegistryChanges(organization=org.name)
+
+    existing = {u.code: u for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
+    units: dict[str, Unit] = {}
+    for position, spec in enumerate(registry.units):
+        unit = existing.pop(spec.code, None)
+        if unit is None:
+            unit = Unit(organization_id=org.id, code=spec.code, name=spec.name)
+            changes.added.append(spec.code)
+        elif (unit.name, unit.aliases, unit.position, unit.active) != (
+            spec.name,
+            spec.aliases,
+            position,
+            True,
+        ):
+            changes.updated.append(spec.code)
+        unit.name, unit.aliases, unit.position, unit.active = spec.name, list(spec.aliases), position, True
+        session.add(unit)
+        units[spec.code] = unit
+    session.flush()
+
+    old_groups = session.exec(select(UnitGroup).where(UnitGroup.organization_id == org.id)).all()
+    for group in old_groups:
+        for member in session.exec(select(UnitGroupMember).where(UnitGroupMember.group_id == group.id)):
+            session.delete(member)
+        session.delete(group)
+    session.flush()
+
+    for dropped in existing.values():
+        if _has_history(session, dropped):
+            if dropped.active:
+                changes.deactivated.append(dropped.code)
+            dropped.active = False
+            session.add(dropped)
+        else:
+            changes.removed.append(dropped.code)
+            session.delete(dropped)
+
+    for gspec in registry.groups:
+        group = UnitGroup(
+            organization_id=org.id,
+            code=gspec.code,
+            name=gspec.name,
+            aliases=list(gspec.aliases),
+            all_units=gspec.all_units,
+        )
+        session.add(group)
+        session.flush()
+        assert group.id is not None
+        for code in registry.members(gspec):
+            unit_id = units[code].id
+            assert unit_id is not None
+            session.add(UnitGroupMember(group_id=group.id, unit_id=unit_id))
+    changes.groups = len(registry.groups)
+    session.flush()
+    return changes
+
+
+def _has_history(session: Session, unit: Unit) -> bool:
+    assignment = session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id).limit(1)).first()
+    membership = session.exec(select(Membership.id).where(Membership.unit_id == unit.id).limit(1)).first()
+    return assignment is not None or membership is not None
+
+
+def _unknown_keys(item: dict[str, Any], allowed: set[str], where: str, problems: list[Problem]) -> None:
+    for key in item:
+        if key not in allowed:
+            problems.append(Problem(f"{where}.{key}", _("unknown field"), str(key)))
+
+
+def _text(value: Any, where: str, problems: list[Problem], *, required: bool = False) -> str:
+    if value is None or value == "":
+        if required:
+            problems.append(Problem(where, _("required field is missing")))
+        return ""
+    if not isinstance(value, str | int):
+        problems.append(Problem(where, _("expected text"), str(value)))
+        return ""
+    return " ".join(str(value).split())
+
+
+def _code(value: Any, where: str, problems: list[Problem]) -> str:
+    code = _text(value, where, problems, required=True)
+    if code and not _CODE.match(code):
+        problems.append(Problem(where, _("a code may only hold letters, digits, _ and -"), code))
+    return code
+
+
+def _strings(value: Any, where: str, problems: list[Problem]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        problems.append(Problem(where, _("expected a list of text"), str(value)))
+        return []
+    return [" ".join(str(v).split()) for v in value]
+
+
+def _list(value: Any, where: str, problems: list[Problem], *, required: bool = False) -> list[Any]:
+    if value is None:
+        if required:
+            problems.append(Problem(where, _("required field is missing")))
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(where, _("expected a list")))
+        return []
+    return value
