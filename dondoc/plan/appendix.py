@@ -118,7 +118,7 @@ def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> 
             ]
         )
     titles = _title_lines(found[0][0], found[0][1])
-    plan_year = year or find_plan_year("\n".join(titles)) or find_plan_year(path.stem)
+    plan_year = year or find_plan_year("\n".join(titles)) or _year_in_name(path.stem)
     problems: list[Problem] = []
     if plan_year is None:
         problems.append(Problem(path.name, _("the plan year is not in the title; give it with --year")))
@@ -129,6 +129,12 @@ def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> 
     if problems:
         raise InputError(problems)
     return appendix
+
+
+def _year_in_name(stem: str) -> int | None:
+    """A year in the file name ("phu-luc-cchc-2022.csv"), when the file has no title rows."""
+    match = re.search(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", stem)
+    return int(match.group(1)) if match else None
 
 
 def _classify(label: str) -> Column | None:

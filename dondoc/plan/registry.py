@@ -149,12 +149,12 @@ def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
     owners: dict[Target, str] = {}
     for i, unit in enumerate(registry.units):
         target = Target(unit.code, (unit.code,), is_group=False)
-        owners[target] = f"units[{i + 1}]"
+        owners.setdefault(target, f"units[{i + 1}]")
         for name in (unit.code, unit.name, *unit.aliases):
             _add_name(matcher, name, target, owners, f"units[{i + 1}]", problems)
     for i, group in enumerate(registry.groups):
         target = Target(group.code, registry.members(group), is_group=True)
-        owners[target] = f"groups[{i + 1}]"
+        owners.setdefault(target, f"groups[{i + 1}]")
         for name in (group.code, group.name, *group.aliases):
             _add_name(matcher, name, target, owners, f"groups[{i + 1}]", problems)
 

@@ -1,0 +1,70 @@
+"""The unit registry: import, re-import, and files that are refused with every problem named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import SAMPLE, Dondoc
+
+
+def _write(path: Path, data: object) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_sample_registry_imports_units_groups_and_coordinator(dondoc: Dondoc) -> None:
+    result = dondoc.ok("units", "import", SAMPLE / "units.yaml", "--json").json()
+    assert result["organization"] == "Ủy ban nhân dân huyện Long Mỹ"
+    assert len(result["added"]) == 21
+    listing = dondoc.ok("units", "list", "--json").json()
+    assert listing["coordinator"] == "NV"
+    groups = {g["code"]: g["units"] for g in listing["groups"]}
+    assert groups["xa"] == ["VV", "LN", "LT", "THO", "THU", "VTD", "VVA", "XP"]
+    assert len(groups["all"]) == 21
+
+
+def test_reimport_updates_by_code_and_removes_units_without_history(dondoc: Dondoc, tmp_path: Path) -> None:
+    registry = {
+        "organization": "Ủy ban nhân dân xã Tân Phú",
+        "units": [
+            {"code": "VP", "name": "Văn phòng HĐND và UBND xã"},
+            {"code": "CA", "name": "Công an xã"},
+        ],
+    }
+    dondoc.ok("units", "import", _write(tmp_path / "a.yaml", registry))
+    registry["units"] = [{"code": "VP", "name": "Văn phòng Đảng ủy, HĐND và UBND xã"}]
+    result = dondoc.ok("units", "import", _write(tmp_path / "b.yaml", registry), "--json").json()
+    assert result["updated"] == ["VP"] and result["removed"] == ["CA"]
+    units = dondoc.ok("units", "list", "--json").json()["units"]
+    assert units == [{"code": "VP", "name": "Văn phòng Đảng ủy, HĐND và UBND xã", "groups": []}]
+
+
+def test_a_broken_registry_names_each_problem_and_writes_nothing(dondoc: Dondoc, tmp_path: Path) -> None:
+    broken = {
+        "organization": "Sở Nội vụ tỉnh Cần Thơ",
+        "coordinator": "XX",
+        "units": [
+            {"code": "CCHC", "name": "Phòng Cải cách hành chính"},
+            {"code": "CCHC", "name": "Phòng Tổ chức biên chế"},
+            {"code": "VT LT", "name": "Chi cục Văn thư - Lưu trữ", "groups": ["chicuc"]},
+            {"code": "TTR", "name": "Thanh tra Sở", "aliases": ["Phong cai cach hanh chinh"]},
+        ],
+    }
+    result = dondoc("units", "import", _write(tmp_path / "bad.yaml", broken))
+    assert result.code == 1
+    assert "units[2].code: trùng mã cơ quan, đơn vị: «CCHC»" in result.stderr
+    assert "units[3].code: mã chỉ gồm chữ cái, chữ số, dấu _ và -: «VT LT»" in result.stderr
+    assert "units[3].groups: không có nhóm nào mang mã này: «chicuc»" in result.stderr
+    assert "coordinator: không có cơ quan, đơn vị nào mang mã này: «XX»" in result.stderr
+    # The alias differs only by diacritics from another unit's name: ambiguous.
+    assert "units[4]: tên này đã thuộc về units[1]" in result.stderr
+    assert dondoc("units", "list").code == 1  # nothing was written
+
+
+def test_registry_errors_in_english(dondoc: Dondoc, tmp_path: Path) -> None:
+    result = dondoc("units", "import", _write(tmp_path / "bad.yaml", {"units": [{"code": "A"}]}), "--lang", "en")
+    assert result.code == 1
+    assert "organization: required field is missing" in result.stderr
+    assert "units[1].name: required field is missing" in result.stderr
