@@ -25,7 +25,7 @@ STAMP = VENV / ".dondoc-installed"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (this file runs before any check)
         sys.exit("dondoc needs Python 3.11 or newer")
     if not (BIN / "python").exists():
         print("creating .venv …", file=sys.stderr)

@@ -26,7 +26,9 @@ POSTGRES_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "")
 def _postgres_database() -> Iterator[str]:
     """A throw-away PostgreSQL database on the configured server."""
     name = f"dondoc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     base = POSTGRES_URL.rsplit("/", 1)[0]

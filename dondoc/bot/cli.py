@@ -353,6 +353,31 @@ def _plan(session: Any, key: str | None) -> Any:
         _fail(str(exc))
 
 
+# ---------------------------------------------------------------- demo
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "long-my-2022"
+
+
+@app.command("demo")
+def demo(
+    data: Annotated[
+        Path, typer.Option("--data", help="Folder with units.yaml and the appendix (xlsx, docx or csv).")
+    ] = SAMPLE_DIR,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Load the bundled sample plan (Long Mỹ 2022) into the store and show it."""
+    _apply(db, lang)
+    registry = data / "units.yaml"
+    appendices = sorted(p for p in data.glob("*") if p.suffix.lower() in (".xlsx", ".docx", ".csv"))
+    if not registry.exists() or not appendices:
+        _fail(_("no sample plan in {path}: give a folder with units.yaml and an appendix").format(path=data))
+    units_import(registry)
+    plan_import(appendices[-1] if appendices[-1].suffix != ".csv" else appendices[0])
+    typer.echo("")
+    plan_show()
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from dondoc.i18n import N_, _
-from dondoc.plan.deadlines import Deadline, DeadlineError, find_plan_year, parse_deadline
+from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_plan_year, parse_deadline
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.tables import Row, Table, read_tables
 from dondoc.plan.units import UnitMatcher, expand
@@ -338,6 +338,10 @@ class _RowReader:
                 return None
         try:
             return parse_deadline(text, year)
+        except MissingYear:
+            if year is not None:
+                self.problem(Column.DEADLINE, _("no year given for this deadline"), text)
+            return None  # else the file-level "give the year with --year" says it once
         except DeadlineError as exc:
             self.problem(Column.DEADLINE, str(exc), text)
             return None

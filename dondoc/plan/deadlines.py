@@ -37,7 +37,13 @@ class Deadline:
 
 
 class DeadlineError(ValueError):
-    """A cell that is not a deadline; ``str(err)`` is a short message, already translated."""
+    """A cell that is not a deadline; ``str(err)`` is a short message, already translated.
+
+    The message does not repeat the cell: whoever reports it shows the cell beside it."""
+
+
+class MissingYear(DeadlineError):
+    """The cell needs a year and neither the cell nor the plan gives one."""
 
 
 # --- patterns (over folded text) -------------------------------------------------------------
@@ -277,7 +283,7 @@ class _Scanner:
 # --- resolving -------------------------------------------------------------------------------
 
 
-def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, shown: str) -> set[date]:
+def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None) -> set[date]:
     """The due dates, each with the year after it in the cell, else the plan year, else the cell's."""
     dues = sorted(dues, key=lambda due: due.start)
     dues = [due for i, due in enumerate(dues) if not (due.opens_range and i < len(dues) - 1)]
@@ -286,7 +292,7 @@ def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, shown
         later = (other.year for other in dues[i:] if other.year is not None)
         year = next(later, None) or plan_year or cell_year
         if year is None:
-            raise DeadlineError(_("no year given for deadline: {text}").format(text=shown))
+            raise MissingYear(_("no year given for this deadline"))
         if due.day is None:
             found.add(_last_day(year, due.month))
             continue
@@ -335,19 +341,19 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
         + [(repeat.start, repeat.year) for repeat in scan.repeats if repeat.year]
     )
     cell_year = written[0][1] if written else None
-    dates = _dates(scan.dues, year, cell_year, shown)
+    dates = _dates(scan.dues, year, cell_year)
     if scan.repeats:
         every = min((repeat.every for repeat in scan.repeats), key=_FINEST_FIRST.index)
         repeat_year = next((r.year for r in scan.repeats if r.year), None) or year or cell_year
         if repeat_year is None:
-            raise DeadlineError(_("no year given for deadline: {text}").format(text=shown))
+            raise MissingYear(_("no year given for this deadline"))
         schedule = _schedule(every, repeat_year, dates)
         return Deadline(stripped, "recurring", every, tuple(sorted(schedule)))
     if dates:
         return Deadline(stripped, "fixed", None, tuple(sorted(dates)))
     if scan.continuous:
         return Deadline(stripped, "continuous", None, ())
-    raise DeadlineError(_("unrecognised deadline: {text}").format(text=shown))
+    raise DeadlineError(_("unrecognised deadline"))
 
 
 def find_plan_year(text: str) -> int | None:
