@@ -56,7 +56,7 @@ _HEADER_PATTERNS: list[tuple[Column, re.Pattern[str]]] = [
 ]
 _ROMAN = re.compile(r"^(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})$")
 _ROMAN_HEADING = re.compile(r"^(?:phan\s+)?([IVXL]+)\s*[.:/)\-–]\s*(.*)$|^([IVXL]+)\s+(\S.*)$", re.DOTALL)
-_NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)[.)]?\s+(.*)$", re.DOTALL)
+_NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTALL)
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
@@ -77,6 +77,8 @@ class ParsedTask:
     support: list[str]
     deadline: Deadline
     source_row: int
+    subheading: str = field(default="", repr=False)  # number of the sub-heading above, if any
+    where: str = field(default="", repr=False)  # location of the number cell, for messages
 
 
 @dataclass
@@ -126,6 +128,7 @@ def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> 
     parser = _BodyParser(appendix, matcher, problems)
     for table, header in found:
         parser.parse(table, header)
+    parser.finish()
     if problems:
         raise InputError(problems)
     return appendix
@@ -218,7 +221,6 @@ class _BodyParser:
         self.area = ""
         self.subheading = ""
         self.auto_number = 0
-        self.seen_codes: dict[str, str] = {}
 
     def parse(self, table: Table, header: _Header) -> None:
         for row in table.rows[header.row_index + 1 :]:
@@ -232,16 +234,35 @@ class _BodyParser:
     def start_subheading(self, number: str) -> None:
         self.subheading, self.auto_number = number, 0
 
-    def task_code(self, written: str) -> tuple[str, str]:
-        """(code, number) for a task numbered ``written`` in the current area and sub-heading."""
+    def task_number(self, written: str) -> str:
+        """The task's number as written without trailing punctuation; bullets are numbered in order."""
         number = written.strip().rstrip(".):").strip()
-        if not number or _BULLET.match(number):
-            self.auto_number += 1
-            number = str(self.auto_number)
-        if self.subheading and not number.startswith(self.subheading + "."):
-            # Numbering restarts under each numbered sub-heading ("1. Hạ tầng": 1, 2, 3 …).
-            number = f"{self.subheading}.{number}"
-        return (f"{self.area}.{number}" if self.area else number), number
+        if number and not _BULLET.match(number):
+            return number
+        self.auto_number += 1
+        return f"{self.subheading}.{self.auto_number}" if self.subheading else str(self.auto_number)
+
+    def finish(self) -> None:
+        """Give every task its code ``<area>.<number>``; numbers that restart under each numbered
+        sub-heading ("1. Hạ tầng": 1, 2 … "2. Dữ liệu": 1, 2 …) take the sub-heading's number."""
+        by_area: dict[str, list[ParsedTask]] = {}
+        for task in self.appendix.tasks:
+            by_area.setdefault(task.area, []).append(task)
+        for tasks in by_area.values():
+            numbers = [t.number for t in tasks]
+            if len(set(numbers)) < len(numbers) and all(t.subheading for t in tasks):
+                for task in tasks:
+                    if not task.number.startswith(task.subheading + "."):
+                        task.number = f"{task.subheading}.{task.number}"
+        first_at: dict[str, str] = {}
+        for task in self.appendix.tasks:
+            task.code = f"{task.area}.{task.number}" if task.area else task.number
+            first = first_at.setdefault(task.code, task.where)
+            if first != task.where:
+                message = _("task number {code} is used twice (first at {first})").format(
+                    code=task.code, first=first
+                )
+                self.problems.append(Problem(task.where, message, task.number))
 
 
 class _RowReader:
@@ -282,8 +303,11 @@ class _RowReader:
         if match and _ROMAN.match(match.group(1) or match.group(3)):
             self.parser.start_area(match.group(1) or match.group(3), match.group(2) or match.group(4))
             return
-        numbered = _NUMBERED_HEADING.match(title if not number else "")
-        self.parser.start_subheading(number.rstrip(".)") or (numbered.group(1) if numbered else ""))
+        if number and title:  # "1" | "Hạ tầng và ứng dụng"
+            self.parser.start_subheading(number.rstrip(".)"))
+            return
+        numbered = _NUMBERED_HEADING.match(first)  # "1. Hạ tầng và ứng dụng" in one cell
+        self.parser.start_subheading(numbered.group(1) if numbered else "")
 
     def _task(self, number: str, title: str) -> None:
         before = len(self.parser.problems)
@@ -292,21 +316,13 @@ class _RowReader:
         lead = self._units(Column.LEAD)
         support = self._units(Column.SUPPORT)
         deadline = self._deadline()
-        code, written = self.parser.task_code(number)
-        first = self.parser.seen_codes.setdefault(code, self.table.where(self.row.number))
-        if first != self.table.where(self.row.number):
-            self.problem(
-                Column.NUMBER,
-                _("task number {code} is used twice (first at {first})").format(code=code, first=first),
-                number,
-            )
         if len(self.parser.problems) > before or deadline is None:
             return
         self.parser.appendix.tasks.append(
             ParsedTask(
-                code=code,
+                code="",  # given once the whole table is read (see _BodyParser.finish)
                 area=self.parser.area,
-                number=written,
+                number=self.parser.task_number(number),
                 title=one_line(title),
                 product=one_line(self.get(Column.PRODUCT)),
                 note=one_line(self.get(Column.NOTE)),
@@ -314,6 +330,8 @@ class _RowReader:
                 support=[unit for unit in support if unit not in lead],
                 deadline=deadline,
                 source_row=self.row.number,
+                subheading=self.parser.subheading,
+                where=self.where(Column.NUMBER),
             )
         )
 
