@@ -12,9 +12,13 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -24,6 +28,7 @@ DOMAIN = "messages"
 DEFAULT_LANGUAGE = "vi"
 LANGUAGES = ("vi", "en")
 
+_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _current: ContextVar[str] = ContextVar("dondoc_language", default=DEFAULT_LANGUAGE)
 
 
@@ -83,3 +88,20 @@ def N_(message: str) -> str:
 
 
 _ = gettext
+
+
+# Vietnamese documents write dates as dd/mm/yyyy; English gets an unambiguous "31 Jan 2022".
+_DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+
+def format_date(value: date, language: str | None = None) -> str:
+    """A date as people read it in the current (or given) language, via Babel."""
+    language = language or _current.get()
+    return babel_format_date(value, _DATE_PATTERNS.get(language, "dd/MM/yyyy"), locale=language)
+
+
+def format_datetime(value: datetime, language: str | None = None) -> str:
+    """Date and time (Vietnam time), e.g. "31/01/2022 08:00"."""
+    language = language or _current.get()
+    pattern = _DATE_PATTERNS.get(language, "dd/MM/yyyy") + " HH:mm"
+    return babel_format_datetime(value, pattern, tzinfo=_VIETNAM, locale=language)

@@ -1,0 +1,178 @@
+"""Reads and writes that several features share: a unit's assignments with their latest report,
+recording a report, and who manages a unit. Each runs a fixed number of queries, never one per item."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import (
+    Assignment,
+    ChannelAccount,
+    MemberRole,
+    Membership,
+    Occurrence,
+    Organization,
+    Person,
+    Plan,
+    Report,
+    Status,
+    Task,
+    Unit,
+)
+
+
+@dataclass
+class AssignmentView:
+    """A unit's part in a task, with what a focal point needs to see about it."""
+
+    assignment: Assignment
+    task: Task
+    unit: Unit
+    dates: list[date] = field(default_factory=list)
+    latest: Report | None = None
+
+    @property
+    def id(self) -> int:
+        assert self.assignment.id is not None
+        return self.assignment.id
+
+    def next_due(self, today: date) -> date | None:
+        """The due date to show: the next one from today, else the last one (overdue)."""
+        upcoming = [d for d in self.dates if d >= today]
+        if upcoming:
+            return upcoming[0]
+        return self.dates[-1] if self.dates else None
+
+
+def unit_assignments(session: Session, unit_ids: Collection[int], plan_id: int | None = None) -> list[AssignmentView]:
+    """Active assignments of ``unit_ids`` with task, due dates and latest report, in appendix order."""
+    if not unit_ids:
+        return []
+    query = (
+        select(Assignment, Task, Unit)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(col(Assignment.unit_id).in_(unit_ids), col(Assignment.active), col(Task.active))
+    )
+    if plan_id is not None:
+        query = query.where(Task.plan_id == plan_id)
+    rows = session.exec(query.order_by(col(Task.plan_id), col(Task.position), col(Unit.position))).all()
+    views = {a.id: AssignmentView(assignment=a, task=t, unit=u) for a, t, u in rows}
+    if not views:
+        return []
+    by_task: dict[int, list[AssignmentView]] = {}
+    for view in views.values():
+        by_task.setdefault(view.task.id or 0, []).append(view)
+    for occurrence in session.exec(
+        select(Occurrence).where(col(Occurrence.task_id).in_(by_task)).order_by(col(Occurrence.due))
+    ):
+        for view in by_task[occurrence.task_id]:
+            view.dates.append(occurrence.due)
+    for report in latest_reports(session, list(views)):
+        views[report.assignment_id].latest = report
+    return list(views.values())
+
+
+def latest_reports(session: Session, assignment_ids: Sequence[int | None]) -> list[Report]:
+    """The newest report of each assignment that has one."""
+    newest = (
+        select(Report.assignment_id, func.max(Report.id).label("id"))
+        .where(col(Report.assignment_id).in_(assignment_ids))
+        .group_by(col(Report.assignment_id))
+        .subquery()
+    )
+    return list(session.exec(select(Report).join(newest, col(Report.id) == newest.c.id)).all())
+
+
+def assignment_history(session: Session, assignment_ids: Sequence[int]) -> list[tuple[Report, Person | None]]:
+    """Every report on these assignments, oldest first, with who made it."""
+    return list(
+        session.exec(
+            select(Report, Person)
+            .join(Person, col(Person.id) == Report.reporter_person_id, isouter=True)
+            .where(col(Report.assignment_id).in_(assignment_ids))
+            .order_by(col(Report.reported_at), col(Report.id))
+        ).all()
+    )
+
+
+def add_report(
+    session: Session,
+    assignment: Assignment,
+    *,
+    status: Status,
+    percent: int,
+    reported_at: datetime,
+    note: str = "",
+    completed_on: date | None = None,
+    blocked_reason: str = "",
+    evidence_ref: str = "",
+    evidence_file_id: str = "",
+    evidence_kind: str = "",
+    reporter_person_id: int | None = None,
+    entered_by_admin: bool = False,
+) -> Report:
+    """Append a report (reports are never edited: a correction is a newer report)."""
+    assert assignment.id is not None
+    if status == Status.DONE:
+        percent = 100
+        completed_on = completed_on or reported_at.date()
+    report = Report(
+        assignment_id=assignment.id,
+        status=status,
+        percent=max(0, min(100, percent)),
+        note=note,
+        completed_on=completed_on if status == Status.DONE else None,
+        blocked_reason=blocked_reason,
+        evidence_ref=evidence_ref,
+        evidence_file_id=evidence_file_id,
+        evidence_kind=evidence_kind,
+        reported_at=reported_at,
+        reporter_person_id=reporter_person_id,
+        entered_by_admin=entered_by_admin,
+    )
+    session.add(report)
+    session.flush()
+    return report
+
+
+def managers_of(session: Session, unit: Unit) -> list[tuple[Person, ChannelAccount]]:
+    """The people to alert about ``unit``: its managers and the coordinating unit's managers."""
+    org = session.get(Organization, unit.organization_id)
+    codes = {unit.code}
+    if org is not None and org.coordinator_code:
+        codes.add(org.coordinator_code)
+    rows = session.exec(
+        select(Person, ChannelAccount)
+        .join(Membership, col(Membership.person_id) == Person.id)
+        .join(Unit, col(Unit.id) == Membership.unit_id)
+        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
+        .where(
+            Unit.organization_id == unit.organization_id,
+            col(Unit.code).in_(codes),
+            Membership.role == MemberRole.MANAGER,
+            col(Person.unreachable).is_(False),
+        )
+    ).all()
+    seen: dict[int | None, tuple[Person, ChannelAccount]] = {}
+    for person, account in rows:
+        seen.setdefault(person.id, (person, account))
+    return list(seen.values())
+
+
+def organization_unit_ids(session: Session, organization_id: int) -> list[int]:
+    return [
+        i for i in session.exec(select(Unit.id).where(Unit.organization_id == organization_id, col(Unit.active))) if i
+    ]
+
+
+def current_plan(session: Session, organization_id: int) -> Plan | None:
+    """The organisation's newest plan."""
+    return session.exec(
+        select(Plan).where(Plan.organization_id == organization_id).order_by(col(Plan.year).desc(), col(Plan.id).desc())
+    ).first()

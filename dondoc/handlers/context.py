@@ -1,0 +1,208 @@
+"""Everything a handler needs for one inbound event: who is asking, their units and roles, the
+conversation state (in the database), and where replies collect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
+from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
+from dondoc.text import match_key
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+REPORTING_ROLES = (MemberRole.FOCAL, MemberRole.DEPUTY)
+MANAGING_ROLES = (MemberRole.MANAGER, MemberRole.ADMIN)
+
+
+class Flow(Protocol):
+    """A conversation: what to do with a pressed button, a typed answer or a file at its current step."""
+
+    def on_action(self, ctx: Context, action: str) -> None: ...
+
+    def on_text(self, ctx: Context, text: str) -> None: ...
+
+    def on_file(self, ctx: Context, attachment: Attachment) -> None: ...
+
+
+@dataclass
+class Settings:
+    """What handlers need to know about the deployment."""
+
+    bot_username: str = "dondoc_bot"
+
+
+@dataclass
+class Context:
+    session: Session
+    inbound: Inbound
+    now: datetime
+    settings: Settings
+    account: ChannelAccount | None = None
+    person: Person | None = None
+    memberships: list[tuple[Membership, Unit]] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    conversation: Conversation | None = None
+
+    # ------------------------------------------------------------------ who
+
+    def load_identity(self) -> None:
+        self.account = self.session.exec(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == self.inbound.channel,
+                ChannelAccount.external_id == self.inbound.user_id,
+            )
+        ).first()
+        if self.account is None:
+            return
+        self.person = self.session.get(Person, self.account.person_id)
+        self.memberships = list(
+            self.session.exec(
+                select(Membership, Unit)
+                .join(Unit, col(Unit.id) == Membership.unit_id)
+                .where(Membership.person_id == self.account.person_id, col(Unit.active))
+                .order_by(col(Unit.position))
+            ).all()
+        )
+
+    @property
+    def known(self) -> bool:
+        return self.person is not None and bool(self.memberships)
+
+    def roles(self) -> set[MemberRole]:
+        return {m.role for m, _ in self.memberships}
+
+    def has_role(self, *roles: MemberRole) -> bool:
+        return bool(self.roles() & set(roles))
+
+    def reporting_units(self) -> list[Unit]:
+        """Units this person reports for (focal point or deputy)."""
+        seen: dict[int | None, Unit] = {}
+        for membership, unit in self.memberships:
+            if membership.role in REPORTING_ROLES:
+                seen.setdefault(unit.id, unit)
+        return list(seen.values())
+
+    # ------------------------------------------------------------------ replies
+
+    def reply(self, text: str, choices: list[list[Choice]] | None = None, **kwargs: Any) -> Reply:
+        reply = Reply(text=text, choices=choices or [], **kwargs)
+        self.replies.append(reply)
+        return reply
+
+    # ------------------------------------------------------------------ conversation state
+
+    def load_conversation(self) -> None:
+        self.conversation = self.session.exec(
+            select(Conversation).where(
+                Conversation.channel == self.inbound.channel,
+                Conversation.chat_id == self.inbound.chat_id,
+                Conversation.user_id == self.inbound.user_id,
+            )
+        ).first()
+
+    def idle(self) -> bool:
+        """Whether the stored conversation has been left alone too long to resume."""
+        conv = self.conversation
+        return conv is not None and conv.flow != "" and self.now - conv.updated_at > IDLE_TIMEOUT
+
+    @property
+    def flow(self) -> str:
+        return self.conversation.flow if self.conversation else ""
+
+    @property
+    def step(self) -> str:
+        return self.conversation.step if self.conversation else ""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.conversation.data) if self.conversation else {}
+
+    def go(self, flow: str, step: str, **data: Any) -> None:
+        """Move the conversation to ``step`` of ``flow``, merging ``data`` (``None`` values remove keys).
+        Buttons offered before this call stop working."""
+        conv = self.conversation
+        if conv is None:
+            conv = Conversation(
+                channel=self.inbound.channel,
+                chat_id=self.inbound.chat_id,
+                user_id=self.inbound.user_id,
+                flow=flow,
+                step=step,
+                data={},
+                updated_at=self.now,
+            )
+            self.conversation = conv
+        merged = dict(conv.data) if conv.flow == flow else {}
+        merged.pop("choices", None)
+        for key, value in data.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        conv.flow, conv.step, conv.data = flow, step, merged
+        conv.version += 1
+        conv.updated_at = self.now
+        self.session.add(conv)
+
+    def end(self) -> None:
+        """End the conversation: its buttons stop working."""
+        if self.conversation is not None and self.conversation.flow:
+            self.conversation.flow, self.conversation.step, self.conversation.data = "", "", {}
+            self.conversation.version += 1
+            self.conversation.updated_at = self.now
+            self.session.add(self.conversation)
+
+    def offer(self, options: list[list[tuple[str, str]]]) -> list[list[Choice]]:
+        """Buttons for ``options`` (rows of (label, action)); the actions stay in the database and
+        the buttons carry only the conversation version and a position."""
+        assert self.conversation is not None, "call go() before offer()"
+        table: dict[str, str] = dict(self.conversation.data.get("choices", {}))
+        labels: dict[str, str] = dict(self.conversation.data.get("labels", {}))
+        if "choices" not in self.conversation.data:
+            table, labels = {}, {}
+        rows: list[list[Choice]] = []
+        for row in options:
+            buttons = []
+            for label, action in row:
+                key = str(len(table) + 1)
+                table[key], labels[key] = action, label
+                buttons.append(Choice(label=label, data=f"{self.conversation.version}:{key}"))
+            rows.append(buttons)
+        data = dict(self.conversation.data)
+        data["choices"], data["labels"] = table, labels
+        self.conversation.data = data
+        self.session.add(self.conversation)
+        return rows
+
+    def resolve_button(self, data: str) -> str | None:
+        """The action behind a pressed button, or None if it is stale, forged or someone else's."""
+        conv = self.conversation
+        if conv is None or not conv.flow:
+            return None
+        version, _, key = data.partition(":")
+        if version != str(conv.version):
+            return None
+        action = conv.data.get("choices", {}).get(key)
+        return str(action) if action is not None else None
+
+    def resolve_typed(self, text: str) -> str | None:
+        """The action a typed answer picks: the button's number, or its label typed any way."""
+        conv = self.conversation
+        if conv is None or not conv.flow:
+            return None
+        choices: dict[str, str] = conv.data.get("choices", {})
+        labels: dict[str, str] = conv.data.get("labels", {})
+        typed = text.strip().rstrip(".")
+        if typed in choices:
+            return choices[typed]
+        wanted = match_key(text)
+        if not wanted:
+            return None
+        for key, label in labels.items():
+            if match_key(label) == wanted:
+                return choices[key]
+        return None

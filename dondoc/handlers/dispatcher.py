@@ -1,0 +1,144 @@
+"""The entry point of the handlers: one inbound event in, replies out.
+
+Each event runs in one database transaction: identity, conversation state and whatever the
+handler writes commit together, so a restart or a second process resumes exactly where the
+conversation was. Handlers are synchronous; channel adapters run :meth:`Dispatcher.handle` in a
+worker thread so the event loop never blocks on the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from dondoc.db.models import MemberRole
+from dondoc.db.session import session_scope
+from dondoc.handlers import onboarding, report, status, tasks
+from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, Flow, Settings
+from dondoc.handlers.events import Inbound, Reply
+from dondoc.i18n import N_, _, normalize_language, use_language
+from dondoc.scheduler.clock import Clock
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, str], None]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    run: Handler
+    roles: tuple[MemberRole, ...] | None  # None: anyone bound to a unit
+    help: str  # msgid, translated when listed
+
+
+EVERYONE = None
+COMMANDS: tuple[Command, ...] = (
+    Command("tasks", tasks.list_tasks, REPORTING_ROLES, N_("your unit's tasks, nearest deadline first")),
+    Command("report", report.start, REPORTING_ROLES, N_("report progress on a task")),
+    Command("history", tasks.history, EVERYONE, N_("all reports on a task: /history III.4")),
+    Command("status", status.show_status, MANAGING_ROLES, N_("the plan's state by category and area")),
+    Command(
+        "invite",
+        onboarding.invite,
+        (MemberRole.ADMIN,),
+        N_("invite someone: /invite UNIT focal|deputy|manager|admin"),
+    ),
+    Command("whoami", onboarding.whoami, EVERYONE, N_("your units and roles")),
+    Command("lang", onboarding.language, EVERYONE, N_("language: /lang vi or /lang en")),
+    Command("cancel", onboarding.cancel, EVERYONE, N_("stop what you are doing")),
+    Command("help", onboarding.help_command, EVERYONE, N_("this list")),
+)
+_BY_NAME = {c.name: c for c in COMMANDS}
+FLOWS: dict[str, Flow] = {"report": report.FLOW, "tasks": tasks.FLOW, "lang": onboarding.LANG_FLOW}
+
+
+class Dispatcher:
+    """Routes inbound events to commands and conversations, with their state in the database."""
+
+    def __init__(self, engine: Engine, clock: Clock, settings: Settings | None = None) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.settings = settings or Settings()
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        with session_scope(self.engine) as session:
+            ctx = Context(session=session, inbound=inbound, now=self.clock.now(), settings=self.settings)
+            ctx.load_identity()
+            ctx.load_conversation()
+            with use_language(self._language(ctx)):
+                self._route(ctx)
+                if ctx.account is not None and ctx.account.chat_id != inbound.chat_id:
+                    ctx.account.chat_id = inbound.chat_id
+                    session.add(ctx.account)
+            return ctx.replies
+
+    @staticmethod
+    def _language(ctx: Context) -> str:
+        if ctx.person is not None and ctx.person.language:
+            return ctx.person.language
+        return normalize_language(ctx.inbound.language_code)
+
+    def _route(self, ctx: Context) -> None:
+        inbound = ctx.inbound
+        text = inbound.text.strip()
+        if ctx.idle():
+            ctx.end()
+            if not inbound.choice:
+                ctx.reply(
+                    _(
+                        "Your unfinished report was left for more than 30 minutes and has been closed; nothing was saved."
+                    )
+                )
+        if text.startswith("/"):
+            name, _sep, args = text[1:].partition(" ")
+            name = name.split("@", 1)[0].lower()
+            self._command(ctx, name, args.strip())
+            return
+        if not ctx.known:
+            onboarding.stranger(ctx, text)
+            return
+        if inbound.choice is not None:
+            action = ctx.resolve_button(inbound.choice)
+            if action is None:
+                ctx.reply(
+                    _("This button is no longer valid. Start again with /report or /tasks."),
+                    toast=_("Expired"),
+                )
+                return
+            FLOWS[ctx.flow].on_action(ctx, action)
+            return
+        flow = FLOWS.get(ctx.flow)
+        if flow is not None:
+            if inbound.attachments:
+                flow.on_file(ctx, inbound.attachments[0])
+            else:
+                flow.on_text(ctx, text)
+            return
+        ctx.reply(_("Type /report to report progress, /tasks to see your tasks, or /help for everything."))
+
+    def _command(self, ctx: Context, name: str, args: str) -> None:
+        if name == "start":
+            onboarding.start(ctx, args)
+            return
+        command = _BY_NAME.get(name)
+        if not ctx.known:
+            onboarding.stranger(ctx, "")
+            return
+        if command is None:
+            ctx.reply(_("Unknown command /{name}. Type /help to see what you can do.").format(name=name))
+            return
+        if command.roles is not None and not ctx.has_role(*command.roles):
+            ctx.reply(_("/{name} is not available to you. Type /help to see what you can do.").format(name=name))
+            return
+        if ctx.flow and name != "cancel":
+            ctx.end()
+        command.run(ctx, args)
+
+
+def commands_for(ctx: Context) -> list[Command]:
+    """The commands this person may use, for /help."""
+    return [c for c in COMMANDS if c.roles is None or ctx.has_role(*c.roles)]

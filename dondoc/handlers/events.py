@@ -1,0 +1,89 @@
+"""What goes in and out of the channel-neutral handlers.
+
+A channel adapter (Telegram, Zalo, the sandbox) turns what arrives into an :class:`Inbound` and
+delivers each :class:`Reply`. Nothing here knows any channel: ids are strings, texts are HTML with
+only the tags every channel can render or strip (``<b>``, ``<i>``, ``<code>``, ``<pre>``), and every
+choice can also be made by typing its number or its label, because Zalo has no buttons.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the person sent: a photo or a document (PDF)."""
+
+    kind: Literal["photo", "document"]
+    file_id: str
+    file_name: str = ""
+    mime_type: str = ""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did: a message, a command, a button press or a file."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    text: str = ""
+    choice: str | None = None  # a button's callback data, as received (never trusted)
+    attachments: tuple[Attachment, ...] = ()
+    language_code: str | None = None
+    display_name: str = ""
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button; ``data`` is an opaque token that only means something to the database."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a reply goes when it is not the chat that asked (e.g. a manager being alerted)."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A file to send (an export, a chart)."""
+
+    kind: Literal["photo", "document"]
+    file_name: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass
+class Reply:
+    """A message to send: HTML text, optional rows of buttons, optional file."""
+
+    text: str
+    choices: list[list[Choice]] = field(default_factory=list)
+    to: Address | None = None  # None: the chat the inbound came from
+    file: OutFile | None = None
+    toast: str | None = None  # short notice for the button press itself (Telegram's answerCallbackQuery)
+
+
+_TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
+
+
+def plain(text: str) -> str:
+    """The reply's text without markup, for channels that show plain text."""
+    return html.unescape(_TAG.sub("", text))
+
+
+def esc(value: object) -> str:
+    """Escape user or database text for an HTML reply."""
+    return html.escape(str(value), quote=False)

@@ -1,0 +1,414 @@
+"""The report conversation (báo cáo tiến độ): task → status → percent or completion date or
+blocker → note → evidence → confirm. Diagram: ``docs/report.mmd``.
+
+Every step can be answered by a button or by typing (the button's number, or its label with or
+without diacritics), so the same flow works on channels without buttons. The state lives in the
+``conversation`` table; nothing is recorded until the person confirms, and the confirmation checks
+again that the task is still theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from dondoc.db.models import Assignment, Role, Status, Task, Unit
+from dondoc.db.queries import AssignmentView, add_report, managers_of, unit_assignments
+from dondoc.handlers.context import Context
+from dondoc.handlers.events import Address, Attachment, esc
+from dondoc.i18n import N_, _, format_date
+from dondoc.scheduler.clock import TZ
+from dondoc.text import match_key
+
+PAGE_SIZE = 8
+STATUS_LABELS = {
+    Status.NOT_STARTED: N_("Not started"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.DONE: N_("Done"),
+    Status.BLOCKED: N_("Blocked"),
+}
+ROLE_LABELS = {Role.LEAD: N_("lead"), Role.SUPPORT: N_("support")}
+_PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
+# Document numbers as Vietnamese offices write them: 15/KH-UBND, 61/2018/NĐ-CP, 123/QĐ-UBND.
+DOCUMENT_NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)")
+_SHORT_TITLE = 48
+
+
+def status_label(status: Status) -> str:
+    return _(STATUS_LABELS[status])
+
+
+def short(title: str, limit: int = _SHORT_TITLE) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def start(ctx: Context, args: str) -> None:
+    """``/report`` (choose a task) or ``/report III.4`` (that task straight away)."""
+    views = _my_assignments(ctx)
+    if not views:
+        ctx.reply(_("Your unit has no tasks in the plan."))
+        return
+    if args:
+        wanted = match_key(args)
+        matching = [v for v in views if match_key(v.task.code) == wanted]
+        if len(matching) == 1:
+            _begin(ctx, matching[0])
+            return
+        if not matching:
+            ctx.reply(_("Your unit has no task {code}.").format(code=esc(args)))
+    ctx.go("report", "task")
+    _ask_task(ctx, views, page=0)
+
+
+def begin_for_assignment(ctx: Context, assignment_id: int, status: Status | None = None) -> None:
+    """Open the report on one assignment (from a reminder's button), optionally with a status chosen."""
+    view = next((v for v in _my_assignments(ctx) if v.id == assignment_id), None)
+    if view is None:
+        ctx.reply(_("This task is no longer assigned to your unit."))
+        return
+    _begin(ctx, view)
+    if status is not None:
+        _choose_status(ctx, status)
+
+
+def _my_assignments(ctx: Context) -> list[AssignmentView]:
+    units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    views = unit_assignments(ctx.session, units)
+    today = ctx.now.date()
+    far = date.max
+    return sorted(views, key=lambda v: (v.next_due(today) or far, v.task.position, v.unit.position))
+
+
+def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
+    several_units = len({v.unit.id for v in views}) > 1
+    pages = max(1, -(-len(views) // PAGE_SIZE))
+    page = max(0, min(page, pages - 1))
+    chunk = views[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    options: list[list[tuple[str, str]]] = []
+    for view in chunk:
+        label = f"{view.task.code} · {short(view.task.title, 36)}"
+        if several_units:
+            label = f"{view.unit.code} · {label}"
+        options.append([(label, f"a:{view.id}")])
+    nav = []
+    if page > 0:
+        nav.append(("« " + _("Previous"), f"page:{page - 1}"))
+    if page < pages - 1:
+        nav.append((_("Next") + " »", f"page:{page + 1}"))
+    if nav:
+        options.append(nav)
+    text = _("Which task are you reporting on? (page {page}/{pages})").format(page=page + 1, pages=pages)
+    ctx.reply(
+        text + "\n" + _("Tap a task, or type its code (e.g. {code}).").format(code=esc(chunk[0].task.code)),
+        ctx.offer(options),
+    )
+
+
+def _begin(ctx: Context, view: AssignmentView) -> None:
+    ctx.go("report", "status", assignment=view.id, task=view.task.code)
+    _ask_status(ctx)
+
+
+def _ask_status(ctx: Context) -> None:
+    view = _current(ctx)
+    if view is None:
+        return
+    assignment, task, unit = view
+    header = _("<b>{code}</b> — {title}\n{unit} ({role})").format(
+        code=esc(task.code),
+        title=esc(short(task.title, 120)),
+        unit=esc(unit.name),
+        role=_(ROLE_LABELS[assignment.role]),
+    )
+    options = [
+        [
+            (status_label(Status.NOT_STARTED), "st:not_started"),
+            (status_label(Status.IN_PROGRESS), "st:in_progress"),
+        ],
+        [(status_label(Status.DONE), "st:done"), (status_label(Status.BLOCKED), "st:blocked")],
+    ]
+    ctx.reply(header + "\n\n" + _("What is the status?"), ctx.offer(options))
+
+
+def _current(ctx: Context) -> tuple[Assignment, Task, Unit] | None:
+    """The conversation's assignment, checked again: still active, still this person's unit."""
+    assignment = ctx.session.get(Assignment, ctx.data.get("assignment"))
+    allowed = {u.id for u in ctx.reporting_units()}
+    if assignment is None or not assignment.active or assignment.unit_id not in allowed:
+        ctx.end()
+        ctx.reply(_("This task is no longer assigned to your unit. Nothing was saved."))
+        return None
+    task = ctx.session.get(Task, assignment.task_id)
+    unit = ctx.session.get(Unit, assignment.unit_id)
+    if task is None or unit is None or not task.active:
+        ctx.end()
+        ctx.reply(_("This task has been removed from the plan. Nothing was saved."))
+        return None
+    return assignment, task, unit
+
+
+def _choose_status(ctx: Context, status: Status) -> None:
+    if status == Status.DONE:
+        ctx.go("report", "date", status=status.value, percent=100, blocked_reason=None)
+        today = format_date(ctx.now.date())
+        ctx.reply(
+            _("On what date was it completed? Tap Today or type a date (dd/mm/yyyy)."),
+            ctx.offer([[(_("Today ({date})").format(date=today), "date:today")]]),
+        )
+    elif status == Status.NOT_STARTED:
+        ctx.go("report", "note", status=status.value, percent=0, completed_on=None, blocked_reason=None)
+        _ask_note(ctx)
+    else:
+        ctx.go("report", "percent", status=status.value, completed_on=None)
+        options = [[("25%", "pct:25"), ("50%", "pct:50"), ("75%", "pct:75"), ("100%", "pct:100")]]
+        ctx.reply(_("How far along is it? Tap a button or type a number such as 60."), ctx.offer(options))
+
+
+def _ask_note(ctx: Context) -> None:
+    ctx.reply(
+        _(
+            "Add a short note (what was done; a document number such as “Kế hoạch số 15/KH-UBND” is recorded as evidence), or skip."
+        ),
+        ctx.offer([[(_("Skip"), "skip")]]),
+    )
+
+
+def _ask_blocker(ctx: Context) -> None:
+    ctx.reply(_("What is blocking it? Managers will be told."))
+
+
+def _ask_evidence(ctx: Context) -> None:
+    ctx.reply(_("Send a photo or a PDF as evidence, or skip."), ctx.offer([[(_("Skip"), "skip")]]))
+
+
+def _percent_done(ctx: Context, percent: int) -> None:
+    if ctx.data.get("status") == Status.BLOCKED.value:
+        ctx.go("report", "blocker", percent=percent)
+        _ask_blocker(ctx)
+    else:
+        ctx.go("report", "note", percent=percent)
+        _ask_note(ctx)
+
+
+def _note_done(ctx: Context, note: str) -> None:
+    found = DOCUMENT_NUMBER.search(note)
+    ctx.go("report", "evidence", note=note, evidence_ref=found.group(1) if found else None)
+    _ask_evidence(ctx)
+
+
+def _summary(ctx: Context) -> None:
+    current = _current(ctx)
+    if current is None:
+        return
+    assignment, task, unit = current
+    data = ctx.data
+    status = Status(data["status"])
+    lines = [
+        "<b>" + _("Please check your report") + "</b>",
+        _("Task: {code} — {title}").format(code=esc(task.code), title=esc(short(task.title, 80))),
+        _("Unit: {unit} ({role})").format(unit=esc(unit.name), role=_(ROLE_LABELS[assignment.role])),
+        _("Status: {status} — {percent}%").format(status=status_label(status), percent=data.get("percent", 0)),
+    ]
+    if data.get("completed_on"):
+        lines.append(_("Completed on: {date}").format(date=format_date(date.fromisoformat(data["completed_on"]))))
+    if data.get("blocked_reason"):
+        lines.append(_("Blocked by: {reason}").format(reason=esc(data["blocked_reason"])))
+    if data.get("note"):
+        lines.append(_("Note: {note}").format(note=esc(data["note"])))
+    if data.get("evidence_ref"):
+        lines.append(_("Document: {ref}").format(ref=esc(data["evidence_ref"])))
+    if data.get("evidence_kind"):
+        kind = (
+            _("photo")
+            if data["evidence_kind"] == "photo"
+            else _("file {name}").format(name=esc(data.get("evidence_name", "")))
+        )
+        lines.append(_("Evidence: {kind}").format(kind=kind))
+    ctx.go("report", "confirm")
+    ctx.reply(
+        "\n".join(lines),
+        ctx.offer([[(_("Confirm"), "confirm"), (_("Edit"), "edit"), (_("Cancel"), "cancel")]]),
+    )
+
+
+def _confirm(ctx: Context) -> None:
+    current = _current(ctx)
+    if current is None:
+        return
+    assignment, task, unit = current
+    data = ctx.data
+    status = Status(data["status"])
+    completed_on = date.fromisoformat(data["completed_on"]) if data.get("completed_on") else None
+    assert ctx.person is not None
+    add_report(
+        ctx.session,
+        assignment,
+        status=status,
+        percent=int(data.get("percent", 0)),
+        reported_at=ctx.now,
+        note=data.get("note", ""),
+        completed_on=completed_on,
+        blocked_reason=data.get("blocked_reason", ""),
+        evidence_ref=data.get("evidence_ref", ""),
+        evidence_file_id=data.get("evidence_file_id", ""),
+        evidence_kind=data.get("evidence_kind", ""),
+        reporter_person_id=ctx.person.id,
+    )
+    ctx.end()
+    ctx.reply(
+        _("Recorded: {code} — {status}, {percent}%. Thank you. To correct it, report again on the same task.").format(
+            code=esc(task.code),
+            status=status_label(status),
+            percent=100 if status == Status.DONE else data.get("percent", 0),
+        ),
+        toast=_("Recorded"),
+    )
+    if status == Status.BLOCKED:
+        _alert_managers(ctx, task, unit, data.get("blocked_reason", ""))
+
+
+def _alert_managers(ctx: Context, task: Task, unit: Unit, reason: str) -> None:
+    text = _("⚠ {unit} reports that {code} — {title} is blocked: {reason}").format(
+        unit=f"<b>{esc(unit.name)}</b>", code=esc(task.code), title=esc(short(task.title)), reason=esc(reason)
+    )
+    for person, account in managers_of(ctx.session, unit):
+        if person.id != (ctx.person.id if ctx.person else None):
+            ctx.reply(text, to=Address(channel=account.channel, chat_id=account.chat_id))
+
+
+def _parse_day(text: str, today: date) -> date | None:
+    match = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\s*$", text)
+    if not match:
+        return None
+    day, month = int(match.group(1)), int(match.group(2))
+    year = int(match.group(3)) if match.group(3) else today.year
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+class _ReportFlow:
+    """Answers to each step, by button (``on_action``), typing (``on_text``) or file (``on_file``)."""
+
+    def on_action(self, ctx: Context, action: str) -> None:
+        step = ctx.step
+        kind, _sep, value = action.partition(":")
+        if kind == "page":
+            ctx.go("report", "task")
+            _ask_task(ctx, _my_assignments(ctx), int(value))
+        elif kind == "a":
+            view = next((v for v in _my_assignments(ctx) if v.id == int(value)), None)
+            if view is None:
+                ctx.end()
+                ctx.reply(_("This task is no longer assigned to your unit. Nothing was saved."))
+            else:
+                _begin(ctx, view)
+        elif kind == "st":
+            _choose_status(ctx, Status(value))
+        elif kind == "pct":
+            _percent_done(ctx, int(value))
+        elif kind == "date":
+            ctx.go("report", "note", completed_on=ctx.now.date().isoformat())
+            _ask_note(ctx)
+        elif action == "skip" and step == "note":
+            _note_done(ctx, "")
+        elif action == "skip" and step == "evidence":
+            _summary(ctx)
+        elif action == "confirm":
+            _confirm(ctx)
+        elif action == "edit":
+            ctx.go("report", "status")
+            _ask_status(ctx)
+        elif action == "cancel":
+            ctx.end()
+            ctx.reply(_("Cancelled. Nothing was saved."))
+
+    def on_text(self, ctx: Context, text: str) -> None:
+        step = ctx.step
+        if step == "percent":
+            match = _PERCENT.match(text)
+            if match and int(match.group(1)) <= 100:
+                _percent_done(ctx, int(match.group(1)))
+                return
+        if step == "task" and text:
+            views = _my_assignments(ctx)
+            matching = [v for v in views if match_key(v.task.code) == match_key(text)]
+            if len(matching) == 1:
+                _begin(ctx, matching[0])
+                return
+        action = ctx.resolve_typed(text)
+        if action is not None:
+            self.on_action(ctx, action)
+            return
+        if step == "date":
+            day = _parse_day(text, ctx.now.date())
+            if day is None or day > ctx.now.date():
+                ctx.reply(_("Please type a date that is not in the future, as dd/mm/yyyy (for example 15/03/2022)."))
+                return
+            ctx.go("report", "note", completed_on=day.isoformat())
+            _ask_note(ctx)
+        elif step == "blocker" and text:
+            ctx.go("report", "evidence", blocked_reason=text, note=text)
+            found = DOCUMENT_NUMBER.search(text)
+            if found:
+                ctx.go("report", "evidence", evidence_ref=found.group(1))
+            _ask_evidence(ctx)
+        elif step == "note" and text:
+            _note_done(ctx, text)
+        else:
+            self._repeat(ctx)
+
+    def on_file(self, ctx: Context, attachment: Attachment) -> None:
+        if ctx.step != "evidence":
+            ctx.reply(_("Please answer the question above first; you can send a photo or PDF at the evidence step."))
+            return
+        if attachment.kind == "document" and attachment.mime_type != "application/pdf":
+            ctx.reply(_("Please send a photo or a PDF file."))
+            return
+        ctx.go(
+            "report",
+            "evidence",
+            evidence_file_id=attachment.file_id,
+            evidence_kind=attachment.kind,
+            evidence_name=attachment.file_name,
+        )
+        _summary(ctx)
+
+    def _repeat(self, ctx: Context) -> None:
+        """An answer that fits no option: say so and ask the same question again."""
+        step = ctx.step
+        ctx.reply(_("Sorry, I did not understand that answer."))
+        if step == "task":
+            ctx.go("report", "task")
+            _ask_task(ctx, _my_assignments(ctx), 0)
+        elif step == "status":
+            ctx.go("report", "status")
+            _ask_status(ctx)
+        elif step == "percent":
+            _choose_status(ctx, Status(ctx.data["status"]))
+        elif step == "blocker":
+            _ask_blocker(ctx)
+        elif step == "note":
+            ctx.go("report", "note")
+            _ask_note(ctx)
+        elif step == "evidence":
+            ctx.go("report", "evidence")
+            _ask_evidence(ctx)
+        elif step == "confirm":
+            _summary(ctx)
+
+
+FLOW = _ReportFlow()
+
+
+def reported_label(view: AssignmentView) -> str:
+    """The last reported state, short: "Đang thực hiện 60% (12/03/2022)"."""
+    latest = view.latest
+    if latest is None:
+        return _("no report yet")
+    day = latest.completed_on if latest.status == Status.DONE and latest.completed_on else None
+    when = format_date(day or latest.reported_at.astimezone(TZ).date())
+    return f"{status_label(latest.status)} {latest.percent}% ({when})"

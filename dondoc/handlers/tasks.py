@@ -1,0 +1,106 @@
+"""``/tasks`` (my unit's tasks, nearest deadline first, paged for a phone) and ``/history CODE``."""
+
+from __future__ import annotations
+
+from dondoc.db.models import Status
+from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
+from dondoc.handlers.context import MANAGING_ROLES, Context
+from dondoc.handlers.events import Attachment, esc
+from dondoc.handlers.report import ROLE_LABELS, _my_assignments, reported_label, short, status_label
+from dondoc.i18n import _, format_date, format_datetime
+from dondoc.text import match_key
+
+PAGE_SIZE = 6
+
+
+def list_tasks(ctx: Context, _args: str) -> None:
+    ctx.go("tasks", "list")
+    _show_page(ctx, 0)
+
+
+def _show_page(ctx: Context, page: int) -> None:
+    views = _my_assignments(ctx)
+    if not views:
+        ctx.end()
+        ctx.reply(_("Your unit has no tasks in the plan."))
+        return
+    pages = max(1, -(-len(views) // PAGE_SIZE))
+    page = max(0, min(page, pages - 1))
+    today = ctx.now.date()
+    several_units = len({v.unit.id for v in views}) > 1
+    lines = [_("<b>Your tasks</b> ({count}), page {page}/{pages}").format(count=len(views), page=page + 1, pages=pages)]
+    for view in views[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+        due = view.next_due(today)
+        when = format_date(due) if due else _("continuous")
+        overdue = " ⏰" if due is not None and due < today else ""
+        unit = f" · {esc(view.unit.code)}" if several_units else ""
+        lines.append(
+            f"\n<b>{esc(view.task.code)}</b>{unit} ({_(ROLE_LABELS[view.assignment.role])}) — {when}{overdue}\n"
+            f"{esc(short(view.task.title, 90))}\n↳ {reported_label(view)}"
+        )
+    nav = []
+    if page > 0:
+        nav.append(("« " + _("Previous"), f"page:{page - 1}"))
+    if page < pages - 1:
+        nav.append((_("Next") + " »", f"page:{page + 1}"))
+    lines.append("\n" + _("To report: /report or /report CODE."))
+    ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
+
+
+class _TasksFlow:
+    def on_action(self, ctx: Context, action: str) -> None:
+        kind, _sep, value = action.partition(":")
+        if kind == "page":
+            ctx.go("tasks", "list")
+            _show_page(ctx, int(value))
+
+    def on_text(self, ctx: Context, text: str) -> None:
+        action = ctx.resolve_typed(text)
+        if action is not None:
+            self.on_action(ctx, action)
+        else:
+            ctx.end()
+            ctx.reply(_("Type /report to report progress, /tasks to see your tasks, or /help for everything."))
+
+    def on_file(self, ctx: Context, attachment: Attachment) -> None:
+        self.on_text(ctx, "")
+
+
+FLOW = _TasksFlow()
+
+
+def history(ctx: Context, args: str) -> None:
+    """Every report on a task: the person's own units', or every unit's for managers."""
+    if not args:
+        ctx.reply(_("Usage: /history CODE — for example /history III.4"))
+        return
+    wanted = match_key(args)
+    if ctx.has_role(*MANAGING_ROLES) and ctx.person is not None:
+        units = organization_unit_ids(ctx.session, ctx.person.organization_id)
+    else:
+        units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    views = [v for v in unit_assignments(ctx.session, units) if match_key(v.task.code) == wanted]
+    if not views:
+        ctx.reply(_("No task {code} for your unit.").format(code=esc(args)))
+        return
+    by_id = {v.id: v for v in views}
+    reports = assignment_history(ctx.session, list(by_id))
+    task = views[0].task
+    lines = [f"<b>{esc(task.code)}</b> — {esc(short(task.title, 100))}"]
+    if not reports:
+        lines.append(_("No reports yet."))
+    for report, person in reports:
+        view = by_id[report.assignment_id]
+        who = esc(person.full_name) if person and person.full_name else ""
+        if report.entered_by_admin:
+            who = _("entered by an administrator")
+        state = f"{status_label(report.status)} {report.percent}%"
+        line = f"• {format_datetime(report.reported_at)} · {esc(view.unit.code)} · {state}"
+        if report.status == Status.DONE and report.completed_on:
+            line += " " + _("(completed {date})").format(date=format_date(report.completed_on))
+        if who:
+            line += f" · {who}"
+        if report.note:
+            line += f"\n  {esc(report.note)}"
+        lines.append(line)
+    ctx.reply("\n".join(lines))

@@ -1,0 +1,88 @@
+"""Builders that make a handler test read as the conversation it checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from dondoc.db.models import MemberRole, Unit
+from dondoc.db.session import session_scope
+from dondoc.handlers.context import Settings
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.events import Attachment, Inbound, Reply, plain
+from dondoc.handlers.onboarding import create_invite
+from dondoc.scheduler.clock import TZ, Clock
+
+
+def invite_code(engine: Engine, unit_code: str, role: MemberRole = MemberRole.FOCAL, *, now: datetime) -> str:
+    with session_scope(engine) as session:
+        unit = session.exec(select(Unit).where(Unit.code == unit_code)).one()
+        return create_invite(session, unit, role, now, timedelta(days=7)).code
+
+
+def make_dispatcher(engine: Engine, start: datetime | None = None) -> Dispatcher:
+    clock = Clock(start or datetime(2022, 3, 15, 9, 0, tzinfo=TZ), frozen=True)
+    return Dispatcher(engine, clock, Settings(bot_username="dondoc_test_bot"))
+
+
+@dataclass
+class Chat:
+    """One person typing to the bot in a private chat."""
+
+    dispatcher: Dispatcher
+    user_id: str
+    name: str = "Nguyễn Văn An"
+    language_code: str = "vi"
+    channel: str = "test"
+    history: list[Reply] = field(default_factory=list)
+
+    def _send(self, **kwargs: object) -> list[Reply]:
+        inbound = Inbound(
+            channel=self.channel,
+            chat_id=self.user_id,
+            user_id=self.user_id,
+            language_code=self.language_code,
+            display_name=self.name,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        replies = self.dispatcher.handle(inbound)
+        self.history.extend(replies)
+        return replies
+
+    def send(self, text: str) -> list[Reply]:
+        return self._send(text=text)
+
+    def press(self, label: str) -> list[Reply]:
+        """Press the button labelled ``label`` (or starting with it) on the newest message that has buttons."""
+        for reply in reversed(self.history):
+            if reply.choices and reply.to is None:
+                for row in reply.choices:
+                    for choice in row:
+                        if choice.label == label or choice.label.startswith(label):
+                            return self._send(choice=choice.data)
+                raise AssertionError(f"no button {label!r} in {[c.label for r in reply.choices for c in r]}")
+        raise AssertionError("no message with buttons")
+
+    def press_data(self, data: str) -> list[Reply]:
+        return self._send(choice=data)
+
+    def upload(self, kind: Literal["photo", "document"], file_name: str = "", mime_type: str = "") -> list[Reply]:
+        attachment = Attachment(
+            kind=kind, file_id=f"file-{len(self.history)}", file_name=file_name, mime_type=mime_type
+        )
+        return self._send(attachments=(attachment,))
+
+    @property
+    def last(self) -> str:
+        own = [r for r in self.history if r.to is None]
+        return plain(own[-1].text) if own else ""
+
+    def buttons(self) -> list[str]:
+        for reply in reversed(self.history):
+            if reply.to is None and reply.choices:
+                return [c.label for row in reply.choices for c in row]
+        return []

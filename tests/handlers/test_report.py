@@ -1,0 +1,75 @@
+"""A focal point reports progress in a short conversation, by buttons or by typing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from dondoc.db.models import Report, Status
+from dondoc.scheduler.clock import TZ
+from tests.handlers.helpers import Chat, invite_code, make_dispatcher
+
+NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
+
+
+def _focal_point(engine: Engine, unit: str = "NV", user_id: str = "100") -> Chat:
+    dispatcher = make_dispatcher(engine, NOW)
+    chat = Chat(dispatcher, user_id)
+    chat.send(f"/start {invite_code(engine, unit, now=NOW)}")
+    return chat
+
+
+def test_a_focal_point_binds_with_an_invite_and_is_greeted_by_unit(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    assert "Phòng Nội vụ" in chat.last
+    assert "đầu mối" in chat.last
+    chat.send("/whoami")
+    assert "Phòng Nội vụ" in chat.last
+
+
+def test_a_focal_point_reports_in_progress_60_percent_with_a_note(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    chat.send("/report")
+    chat.press("I.11")
+    assert chat.buttons() == ["Chưa thực hiện", "Đang thực hiện", "Hoàn thành", "Vướng mắc"]
+    chat.press("Đang thực hiện")
+    chat.send("60%")
+    chat.send("Đã ban hành Kế hoạch số 15/KH-UBND")
+    chat.press("Bỏ qua")
+    assert "Đang thực hiện — 60%" in chat.last
+    assert "15/KH-UBND" in chat.last
+    chat.press("Xác nhận")
+    with Session(engine) as session:
+        report = session.exec(select(Report)).one()
+    assert (report.status, report.percent, report.evidence_ref) == (Status.IN_PROGRESS, 60, "15/KH-UBND")
+    assert report.note == "Đã ban hành Kế hoạch số 15/KH-UBND"
+
+
+def test_everything_can_be_typed_without_diacritics(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    chat.send("/report I.11")
+    chat.send("hoan thanh")
+    assert "ngày nào" in chat.last
+    chat.send("10/03/2022")
+    chat.send("bo qua")
+    chat.send("bo qua")
+    chat.send("xac nhan")
+    with Session(engine) as session:
+        report = session.exec(select(Report)).one()
+    assert (report.status, report.percent, str(report.completed_on)) == (Status.DONE, 100, "2022-03-10")
+
+
+def test_a_stale_or_forged_button_changes_nothing(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    chat.send("/report I.11")
+    chat.press("Đang thực hiện")
+    chat.press_data("1:1")
+    assert "không còn hiệu lực" in chat.last
+    stranger = Chat(chat.dispatcher, "999")
+    stranger.press_data("5:1")
+    stranger.send("/report")
+    assert "mã mời" in stranger.last
+    with Session(engine) as session:
+        assert session.exec(select(Report)).all() == []
