@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Area, Assignment, Occurrence, Plan, Role, Task, Unit
+from dondoc.db.models import Area, Assignment, Occurrence, Plan, Report, Role, Status, Task, Unit
+from dondoc.db.queries import latest_reports
 from dondoc.i18n import _
+from dondoc.scheduler.clock import TZ
 
 
 @dataclass
@@ -22,6 +24,7 @@ class TaskView:
     lead: list[Unit] = field(default_factory=list)
     support: list[Unit] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
+    assignments: list[tuple[Assignment, Unit, Report | None]] = field(default_factory=list)
 
 
 def load_tasks(session: Session, plan: Plan) -> list[TaskView]:
@@ -47,10 +50,12 @@ def load_tasks(session: Session, plan: Plan) -> list[TaskView]:
         .where(Task.plan_id == plan.id, col(Assignment.active))
         .order_by(col(Assignment.position))
     ).all()
-    for assignment, unit in rows:
+    latest = {r.assignment_id: r for r in latest_reports(session, [a.id for a, _ in rows])}
+    for assignment, unit in sorted(rows, key=lambda pair: (pair[0].role != Role.LEAD, pair[0].position)):
         view = views.get(assignment.task_id)
         if view is not None:
             (view.lead if assignment.role == Role.LEAD else view.support).append(unit)
+            view.assignments.append((assignment, unit, latest.get(assignment.id or 0)))
     return list(views.values())
 
 
@@ -79,6 +84,17 @@ def task_json(view: TaskView) -> dict[str, Any]:
             "every": task.deadline_every,
             "dates": [d.isoformat() for d in view.dates],
         },
+        "assignments": [
+            {
+                "unit": unit.code,
+                "role": assignment.role.value,
+                "status": report.status.value if report else Status.NOT_STARTED.value,
+                "percent": report.percent if report else 0,
+                "note": report.note if report else "",
+                "reported_at": report.reported_at.astimezone(TZ).isoformat() if report else None,
+            }
+            for assignment, unit, report in view.assignments
+        ],
     }
 
 

@@ -1,0 +1,248 @@
+"""The Telegram channel: a thin adapter between python-telegram-bot and the channel-neutral handlers.
+
+Every update becomes an :class:`~dondoc.handlers.events.Inbound`; the dispatcher runs in a worker
+thread (the database never blocks the event loop) and its replies are sent back as HTML messages
+with inline keyboards. No conversation state lives in PTB: ConversationHandler and JobQueue are
+not used, so a restart or a second process loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from sqlmodel import select
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from dondoc.db.models import ChannelAccount, Person
+from dondoc.db.session import session_scope
+from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
+from dondoc.handlers.events import Attachment, Inbound, Reply
+from dondoc.i18n import _, use_language
+
+CHANNEL = "telegram"
+MESSAGE_LIMIT = 4096
+log = logging.getLogger(__name__)
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split ``text`` at line breaks into parts under ``limit`` characters, keeping <pre> blocks
+    balanced across parts; a single over-long line is cut hard."""
+    parts: list[str] = []
+    current = ""
+    in_pre = False
+    for line in text.split("\n"):
+        while len(line) > limit - 20:
+            head, line = line[: limit - 20], line[limit - 20 :]
+            parts.extend(_flush(current, in_pre))
+            current = head
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) + (6 if in_pre else 0) > limit:
+            parts.extend(_flush(current, in_pre))
+            candidate = ("<pre>" if in_pre else "") + line
+        current = candidate
+        in_pre = (in_pre or "<pre>" in line) and "</pre>" not in line.split("<pre>")[-1]
+    if current:
+        parts.append(current)
+    return [p for p in parts if p.strip()]
+
+
+def _flush(current: str, in_pre: bool) -> list[str]:
+    if not current:
+        return []
+    return [current + ("</pre>" if in_pre else "")]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.choices:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in row] for row in reply.choices]
+    )
+
+
+class TelegramChannel:
+    """Wires a PTB application to a :class:`Dispatcher`."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    def build(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        base_file_url: str | None = None,
+        rate_limit: bool = True,
+        builder: ApplicationBuilder | None = None,  # type: ignore[type-arg]
+    ) -> Application:  # type: ignore[type-arg]
+        builder = builder or Application.builder()
+        # parse_mode is passed per call: PTB's Defaults would also add it to editMessageReplyMarkup,
+        # which the Bot API does not define.
+        builder = builder.token(token)
+        if base_url:
+            builder = builder.base_url(base_url)
+        if base_file_url:
+            builder = builder.base_file_url(base_file_url)
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        application = builder.post_init(self._post_init).build()
+        self.install(application)
+        return application
+
+    def install(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Add the handlers and the error handler to ``application``."""
+        application.add_handler(CallbackQueryHandler(self.on_callback))
+        application.add_handler(MessageHandler(filters.ChatType.PRIVATE, self.on_message))
+        application.add_error_handler(self.on_error)
+
+    async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+        me = await application.bot.get_me()
+        if me.username:
+            self.dispatcher.settings.bot_username = me.username
+        for language in ("vi", "en"):
+            with use_language(language):
+                commands = [BotCommand(c.name, _(c.help)[:256]) for c in COMMANDS]
+            await application.bot.set_my_commands(commands, language_code=None if language == "vi" else language)
+
+    # ------------------------------------------------------------------ inbound
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or update.effective_chat is None:
+            return
+        attachments: list[Attachment] = []
+        if message.photo:
+            attachments.append(Attachment(kind="photo", file_id=message.photo[-1].file_id))
+        if message.document:
+            doc = message.document
+            attachments.append(
+                Attachment(
+                    kind="document",
+                    file_id=doc.file_id,
+                    file_name=doc.file_name or "",
+                    mime_type=doc.mime_type or "",
+                )
+            )
+        inbound = Inbound(
+            channel=CHANNEL,
+            chat_id=str(update.effective_chat.id),
+            user_id=str(user.id),
+            text=message.text or message.caption or "",
+            attachments=tuple(attachments),
+            language_code=user.language_code,
+            display_name=user.full_name,
+            username=user.username,
+        )
+        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        await self.deliver(context.bot, inbound.chat_id, replies)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or update.effective_chat is None:
+            return
+        inbound = Inbound(
+            channel=CHANNEL,
+            chat_id=str(update.effective_chat.id),
+            user_id=str(query.from_user.id),
+            choice=query.data or "",
+            language_code=query.from_user.language_code,
+            display_name=query.from_user.full_name,
+            username=query.from_user.username,
+        )
+        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        toast = next((r.toast for r in replies if r.toast), None)
+        await query.answer(toast[:200] if toast else None)
+        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+            # The question was answered: its buttons go, so nobody presses them again by mistake.
+            await query.edit_message_reply_markup(reply_markup=None)
+        await self.deliver(context.bot, inbound.chat_id, replies)
+
+    # ------------------------------------------------------------------ outbound
+
+    async def deliver(self, bot: Bot, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send ``replies`` (to ``chat_id`` unless addressed elsewhere); a chat that blocked the bot
+        marks its person unreachable."""
+        for reply in replies:
+            target = chat_id
+            if reply.to is not None:
+                if reply.to.channel != CHANNEL:
+                    continue  # another channel's adapter delivers it
+                target = reply.to.chat_id
+            try:
+                await self.send(bot, target, reply)
+            except Forbidden:
+                log.info("chat %s blocked the bot; marked unreachable", target)
+                await asyncio.to_thread(mark_unreachable, self.dispatcher, target)
+
+    @staticmethod
+    async def send(bot: Bot, chat_id: str, reply: Reply) -> int | None:
+        """Send one reply; returns the message id of its last part."""
+        if reply.file is not None:
+            upload = InputFile(reply.file.data, filename=reply.file.file_name)
+            caption = reply.file.caption[:1024] or None
+            if reply.file.kind == "photo":
+                sent = await bot.send_photo(chat_id, upload, caption=caption, parse_mode=ParseMode.HTML)
+            else:
+                sent = await bot.send_document(chat_id, upload, caption=caption, parse_mode=ParseMode.HTML)
+            if not reply.text:
+                return sent.message_id
+        parts = split_message(reply.text)
+        message_id = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = await bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply) if last else None
+            )
+            message_id = sent.message_id
+        return message_id
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
+            await asyncio.to_thread(mark_unreachable, self.dispatcher, str(update.effective_chat.id))
+            log.info("chat %s blocked the bot; marked unreachable", update.effective_chat.id)
+            return
+        log.error("error while handling an update", exc_info=error)
+        if isinstance(error, TelegramError) or not isinstance(update, Update) or update.effective_chat is None:
+            return
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                _("Sorry, something went wrong on our side. Please try again in a moment."),
+            )
+        except TelegramError:
+            log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def mark_unreachable(dispatcher: Dispatcher, chat_id: str) -> None:
+    """The person behind ``chat_id`` blocked the bot: reminders stop until they come back."""
+    with session_scope(dispatcher.engine) as session:
+        for account in session.exec(
+            select(ChannelAccount).where(ChannelAccount.channel == CHANNEL, ChannelAccount.chat_id == chat_id)
+        ):
+            person = session.get(Person, account.person_id)
+            if person is not None and not person.unreachable:
+                person.unreachable = True
+                session.add(person)
