@@ -8,24 +8,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
+import secrets
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
+from urllib.parse import urlsplit
 
 import typer
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
+from dondoc.bot.config import TelegramConfig, load_dotenv
+from dondoc.bot.telegram import TelegramChannel
+from dondoc.db.models import Assignment, MemberRole, Status, Task
+from dondoc.db.queries import add_report
 from dondoc.db.session import open_store, session_scope
-from dondoc.i18n import _, set_language
+from dondoc.handlers.context import Settings as BotSettings
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.onboarding import create_invite, find_unit, role_name
+from dondoc.handlers.report import status_label
+from dondoc.i18n import _, format_datetime, set_language
 from dondoc.plan.appendix import read_appendix
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
-from dondoc.scheduler.clock import Clock, clock_from_env
+from dondoc.scheduler.clock import TZ, Clock, clock_from_env
 
 app = typer.Typer(
     help="dondoc: follow up an action plan's tasks with the units that carry them out.",
@@ -43,9 +56,7 @@ DbOption = Annotated[
     typer.Option("--db", help="Database URL (else DONDOC_DATABASE_URL, else sqlite:///dondoc.db)."),
 ]
 LangOption = Annotated[str | None, typer.Option("--lang", help="Language of messages: vi (default) or en.")]
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organisation name, when the store holds several.")
-]
+OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -91,9 +102,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _refuse(error: InputError) -> NoReturn:
-    typer.echo(
-        _("Refused, nothing was written: {count} problem(s).").format(count=len(error.problems)), err=True
-    )
+    typer.echo(_("Refused, nothing was written: {count} problem(s).").format(count=len(error.problems)), err=True)
     for problem in error.problems:
         typer.echo(f"  - {problem}", err=True)
     raise typer.Exit(1)
@@ -149,9 +158,7 @@ def units_import(
         )
         return
     typer.echo(
-        _(
-            "{org}: {units} units ({added} new, {updated} updated, {removed} removed), {groups} groups."
-        ).format(
+        _("{org}: {units} units ({added} new, {updated} updated, {removed} removed), {groups} groups.").format(
             org=changes.organization,
             units=len(registry.units),
             added=len(changes.added),
@@ -162,9 +169,7 @@ def units_import(
     )
     if changes.deactivated:
         typer.echo(
-            _("Kept as inactive because they have history: {codes}").format(
-                codes=", ".join(changes.deactivated)
-            ),
+            _("Kept as inactive because they have history: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
     if dry_run:
@@ -185,8 +190,7 @@ def units_list(as_json: JsonOption = False, db: DbOption = None, lang: LangOptio
                 "coordinator": registry.coordinator,
                 "units": [{"code": u.code, "name": u.name, "groups": u.groups} for u in registry.units],
                 "groups": [
-                    {"code": g.code, "name": g.name, "units": list(registry.members(g))}
-                    for g in registry.groups
+                    {"code": g.code, "name": g.name, "units": list(registry.members(g))} for g in registry.groups
                 ],
             }
         )
@@ -211,9 +215,7 @@ def _organization(session: Any) -> Any:
 @plan_app.command("import")
 def plan_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Appendix: xlsx, docx or csv.")],
-    year: Annotated[
-        int | None, typer.Option("--year", help="Plan year, if the title does not say it.")
-    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Plan year, if the title does not say it.")] = None,
     key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the year).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
     as_json: JsonOption = False,
@@ -279,9 +281,7 @@ def plan_import(
     )
     if changes.deactivated:
         typer.echo(
-            _("Kept as inactive because they have reports: {codes}").format(
-                codes=", ".join(changes.deactivated)
-            ),
+            _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
     if dry_run:
@@ -300,9 +300,7 @@ def plan_export(
     """Export a plan: JSON (to standard output unless -o) or the appendix as xlsx."""
     _apply(db, lang, org_name)
     if fmt not in ("json", "xlsx"):
-        raise typer.BadParameter(
-            _("unknown format {fmt}: use json or xlsx").format(fmt=fmt), param_hint="--format"
-        )
+        raise typer.BadParameter(_("unknown format {fmt}: use json or xlsx").format(fmt=fmt), param_hint="--format")
     if fmt == "xlsx" and output is None:
         raise typer.BadParameter(_("xlsx needs an output file: -o FILE.xlsx"), param_hint="-o")
     with session_scope(_store()) as session:
@@ -376,6 +374,253 @@ def demo(
     plan_import(appendices[-1] if appendices[-1].suffix != ".csv" else appendices[0])
     typer.echo("")
     plan_show()
+
+
+# ---------------------------------------------------------------- status
+
+
+@app.command("status")
+def status(
+    at: Annotated[str | None, typer.Option("--at", help="Report as of this date (default: today).")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Only this lead unit: its code or its name, typed any way."),
+    ] = None,
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Where the plan stands at a date: done on time, done late, in progress, not started, overdue."""
+    from babel.numbers import format_percent
+
+    from dondoc.i18n import current_language
+    from dondoc.plan.progress import (
+        CATEGORIES,
+        category_label,
+        match_units,
+        plan_status,
+        status_label,
+    )
+
+    _apply(db, lang, org_name)
+    as_of = parse_cli_date(at) if at else _clock().today()
+    with session_scope(_store()) as session:
+        plan = _plan(session, key)
+        unit_codes: list[str] | None = None
+        if unit is not None:
+            unit_codes = match_units(load_registry(session, _organization(session)), unit)
+            if unit_codes is None:
+                _fail(_("unknown unit: {unit}").format(unit=unit))
+        result = plan_status(session, plan, as_of, unit_codes)
+    if as_json:
+        _print_json(result.to_json())
+        return
+
+    def day(value: date) -> str:
+        return value.strftime("%d/%m/%Y")
+
+    typer.echo(f"{plan.title} ({plan.year})")
+    typer.echo(_("Status at {date}").format(date=day(as_of)))
+    labels = [category_label(c) for c in CATEGORIES]
+    widths = [max(len(label), 4) for label in labels]
+    typer.echo("")
+    typer.echo(f"  {'':<10}" + "  ".join(f"{label:>{w}}" for label, w in zip(labels, widths, strict=True)))
+
+    def counts_row(name: str, counts: dict[Any, int]) -> None:
+        cells = "  ".join(f"{counts[c]:>{w}}" for c, w in zip(CATEGORIES, widths, strict=True))
+        typer.echo(f"  {name:<10}{cells}")
+
+    counts_row(_("Total"), result.totals)
+    typer.echo(_("By area"))
+    for area, counts in result.by_area.items():
+        counts_row(area or "-", counts)
+    typer.echo(_("By unit"))
+    for code, counts in result.by_unit.items():
+        counts_row(code, counts)
+    rate = format_percent(result.on_time_rate, "#,##0.0%", locale=current_language())
+    typer.echo(_("On-time rate: {rate}").format(rate=rate))
+    if result.items:
+        typer.echo("")
+        typer.echo(_("Tasks with a deadline"))
+    for item in result.items:
+        flag = f"  [{_('blocked')}]" if item.blocked else ""
+        typer.echo(
+            f"  {item.task:<8} {item.unit:<8} {day(item.due)}  {category_label(item.category)}  {item.percent}%{flag}"
+        )
+    if result.continuous:
+        typer.echo("")
+        typer.echo(_("Continuous tasks"))
+    for citem in result.continuous:
+        if citem.last_report_at is None or citem.status is None:
+            last = _("no report yet")
+        else:
+            last = _("last report {date}: {status}, {percent}%").format(
+                date=day(citem.last_report_at.date()),
+                status=status_label(citem.status),
+                percent=citem.percent,
+            )
+        typer.echo(f"  {citem.task:<8} {citem.unit:<8} {last}")
+
+
+# ---------------------------------------------------------------- people and reports
+
+report_app = typer.Typer(help="Progress reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+def _parse_duration(value: str) -> timedelta:
+    """ "7d", "12h", "30m" or a number of days."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dhm]?)\s*", value)
+    if not match:
+        raise typer.BadParameter(_("not a duration: {value} (use 7d, 12h or 30m)").format(value=value))
+    amount, unit = int(match.group(1)), match.group(2) or "d"
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+
+
+@app.command("invite")
+def invite(
+    unit: Annotated[str, typer.Argument(help="Unit code or name.")],
+    role: Annotated[str, typer.Option("--role", help="focal, deputy, manager or admin.")] = "focal",
+    expires: Annotated[str, typer.Option("--expires", help="Validity: 7d, 12h, 30m.")] = "7d",
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Create a one-time invite code and deep link that binds a chat account to a unit and role."""
+    _apply(db, lang, org_name)
+    if role not in {r.value for r in MemberRole}:
+        raise typer.BadParameter(_("unknown role {role}: use focal, deputy, manager or admin").format(role=role))
+    valid_for = _parse_duration(expires)
+    load_dotenv()
+    username = TelegramConfig.from_env().bot_username or BotSettings().bot_username
+    with session_scope(_store()) as session:
+        org = _organization(session)
+        found = find_unit(session, org.id, unit)
+        if found is None:
+            _fail(_("no unit {unit} in the registry").format(unit=unit))
+        new = create_invite(session, found, MemberRole(role), _clock().now(), valid_for)
+    result = {
+        "code": new.code,
+        "link": new.link(username),
+        "unit": new.unit.code,
+        "role": new.role.value,
+        "expires_at": new.expires_at.isoformat(),
+    }
+    if as_json:
+        _print_json(result)
+        return
+    typer.echo(f"{new.code}\n{result['link']}")
+    typer.echo(
+        _("Invite for {role} of {unit}, valid until {date}:")
+        .format(role=role_name(new.role), unit=new.unit.name, date=format_datetime(new.expires_at))
+        .rstrip(":"),
+        err=True,
+    )
+
+
+@report_app.command("add")
+def report_add(
+    task: Annotated[str, typer.Option("--task", help="Task code, e.g. III.4.")],
+    unit: Annotated[str, typer.Option("--unit", help="Unit code or name.")],
+    status: Annotated[str, typer.Option("--status", help="not_started, in_progress, done or blocked.")],
+    percent: Annotated[int | None, typer.Option("--percent", min=0, max=100, help="0 to 100.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Report date; for done, the completion date.")] = None,
+    note: Annotated[str, typer.Option("--note", help="What was done, or what blocks it.")] = "",
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Record a report on a unit's behalf (one that came by phone or on paper)."""
+    _apply(db, lang, org_name)
+    if status not in {s.value for s in Status}:
+        raise typer.BadParameter(
+            _("unknown status {status}: use not_started, in_progress, done or blocked").format(status=status),
+            param_hint="--status",
+        )
+    now = _clock().now()
+    day = parse_cli_date(at) if at else now.date()
+    reported_at = now if day == now.date() else datetime.combine(day, time(17, 0), tzinfo=TZ)
+    with session_scope(_store()) as session:
+        org = _organization(session)
+        plan = _plan(session, key)
+        found = find_unit(session, org.id, unit)
+        if found is None:
+            _fail(_("no unit {unit} in the registry").format(unit=unit))
+        row = session.exec(
+            select(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .where(Task.plan_id == plan.id, Task.code == task, Assignment.unit_id == found.id, col(Assignment.active))
+        ).first()
+        if row is None:
+            _fail(_("task {task} is not assigned to {unit}").format(task=task, unit=found.code))
+        kind = Status(status)
+        report = add_report(
+            session,
+            row,
+            status=kind,
+            percent=percent if percent is not None else (100 if kind == Status.DONE else 0),
+            reported_at=reported_at,
+            note=note,
+            completed_on=day if kind == Status.DONE else None,
+            blocked_reason=note if kind == Status.BLOCKED else "",
+            entered_by_admin=True,
+        )
+    result = {
+        "task": task,
+        "unit": found.code,
+        "status": report.status.value,
+        "percent": report.percent,
+        "completed_on": report.completed_on.isoformat() if report.completed_on else None,
+        "reported_at": report.reported_at.astimezone(TZ).isoformat(),
+    }
+    if as_json:
+        _print_json(result)
+    else:
+        typer.echo(
+            _("Recorded: {code} — {status}, {percent}%.").format(
+                code=f"{task} · {found.code}", status=status_label(kind), percent=report.percent
+            )
+        )
+
+
+# ---------------------------------------------------------------- running the bot
+
+
+@app.command("run")
+def run(
+    webhook_url: Annotated[str | None, typer.Option("--webhook-url", help="Public HTTPS URL for a webhook.")] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on for the webhook.")] = 8443,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Run the Telegram bot: long polling by default, or a webhook with a secret token."""
+    _apply(db, lang)
+    load_dotenv()
+    config = TelegramConfig.from_env()
+    if not config.token:
+        _fail(_("TELEGRAM_BOT_TOKEN is not set. To try the bot without a token, run `dondoc sandbox`."))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    dispatcher = Dispatcher(_store(), _clock(), BotSettings(bot_username=config.bot_username or "dondoc_bot"))
+    application = TelegramChannel(dispatcher).build(
+        config.token, base_url=config.base_url, base_file_url=config.base_file_url
+    )
+    if webhook_url:
+        secret = config.webhook_secret or secrets.token_urlsafe(32)
+        application.run_webhook(
+            listen="0.0.0.0",
+            port=port,
+            url_path=urlsplit(webhook_url).path.lstrip("/"),
+            webhook_url=webhook_url,
+            secret_token=secret,
+        )
+    else:
+        application.run_polling()
 
 
 def main() -> None:

@@ -60,9 +60,7 @@ _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTAL
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
-_SKIP_TITLE_LINES = re.compile(
-    r"^(phu luc|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo)"
-)
+_SKIP_TITLE_LINES = re.compile(r"^(phu luc|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo)")
 
 
 @dataclass
@@ -120,7 +118,7 @@ def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> 
             ]
         )
     titles = _title_lines(found[0][0], found[0][1])
-    plan_year = year or find_plan_year("\n".join(titles)) or _year_in_name(path.stem)
+    plan_year = year or _title_year(titles) or _year_in_name(path.stem)
     problems: list[Problem] = []
     if plan_year is None:
         problems.append(Problem(path.name, _("the plan year is not in the title; give it with --year")))
@@ -132,6 +130,18 @@ def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> 
     if problems:
         raise InputError(problems)
     return appendix
+
+
+def _title_year(lines: list[str]) -> int | None:
+    """The plan's year from its title, not from the adoption line above it ("(Kèm theo Kế hoạch số
+    120/KH-UBND ngày 20/12/2022 …)" heads a 2023 plan): headline lines first, then any."""
+    headline = [line for line in lines if not _is_reference_line(line)]
+    return find_plan_year("\n".join(headline)) or find_plan_year("\n".join(lines))
+
+
+def _is_reference_line(line: str) -> bool:
+    text = one_line(line)
+    return text.startswith("(") or bool(_SKIP_TITLE_LINES.match(match_key(text)))
 
 
 def _year_in_name(stem: str) -> int | None:
@@ -203,12 +213,7 @@ def _title_lines(table: Table, header: _Header) -> list[str]:
 
 
 def _plan_title(lines: list[str]) -> str:
-    for line in lines:
-        text = one_line(line)
-        key = match_key(text)
-        if key and not text.startswith("(") and not _SKIP_TITLE_LINES.match(key):
-            return text
-    return ""
+    return next((one_line(line) for line in lines if match_key(line) and not _is_reference_line(line)), "")
 
 
 class _BodyParser:
@@ -259,9 +264,7 @@ class _BodyParser:
             task.code = f"{task.area}.{task.number}" if task.area else task.number
             first = first_at.setdefault(task.code, task.where)
             if first != task.where:
-                message = _("task number {code} is used twice (first at {first})").format(
-                    code=task.code, first=first
-                )
+                message = _("task number {code} is used twice (first at {first})").format(code=task.code, first=first)
                 self.problems.append(Problem(task.where, message, task.number))
 
 

@@ -85,15 +85,12 @@ _REPEATS: tuple[tuple[str, Every, str], ...] = (
 _REPEAT = re.compile("(?:" + "|".join(f"(?P<{g}>{rx})" for g, _e, rx in _REPEATS) + ")" + _YEAR_TAIL)
 
 # "ngày 15 tháng 12 năm 2022"; without "ngày" only when a year follows ("15 tháng 12 năm 2022").
-_WORD_DATE = re.compile(
-    r"(?P<ngay>\bngay\s*)?\b(?P<day>\d{1,2})\s*thang\s*(?P<month>\d{1,2})(?!\d)" + _YEAR_TAIL
-)
+_WORD_DATE = re.compile(r"(?P<ngay>\bngay\s*)?\b(?P<day>\d{1,2})\s*thang\s*(?P<month>\d{1,2})(?!\d)" + _YEAR_TAIL)
 # "6 tháng đầu năm", "6 tháng cuối năm", "9 tháng".
 _PART_YEAR = re.compile(r"\b0?(?P<months>[69])\s*thang\b(?:\s*(?P<part>dau|cuoi))?(?:\s*nam\b)?" + _YEAR_TAIL)
 _QUARTER = re.compile(
     # The first value also admits "v" and two digits so that "Quý V" is reported, not skipped.
-    rf"\bquy\s*(?P<first>iv|v|i{{1,3}}|\d{{1,2}})\b(?P<rest>(?:{_SEP}(?:quy\s*)?{_QUARTER_VALUE}\b)*)"
-    + _YEAR_TAIL
+    rf"\bquy\s*(?P<first>iv|v|i{{1,3}}|\d{{1,2}})\b(?P<rest>(?:{_SEP}(?:quy\s*)?{_QUARTER_VALUE}\b)*)" + _YEAR_TAIL
 )
 _QUARTER_ITEM = re.compile(rf"(?P<sep>{_SEP})(?:quy\s*)?(?P<value>{_QUARTER_VALUE})\b")
 _MONTH = re.compile(

@@ -19,9 +19,7 @@ class Problem:
 
     def __str__(self) -> str:
         if self.value:
-            return _("{where}: {message}: «{value}»").format(
-                where=self.where, message=self.message, value=self.value
-            )
+            return _("{where}: {message}: «{value}»").format(where=self.where, message=self.message, value=self.value)
         return _("{where}: {message}").format(where=self.where, message=self.message)
 
 

@@ -108,9 +108,7 @@ def parse_registry(raw: Any) -> Registry:
         members = item.get("members")
         if members not in (None, "all"):
             problems.append(
-                Problem(
-                    f"{where}.members", _("only 'all' is allowed here; units list their groups"), str(members)
-                )
+                Problem(f"{where}.members", _("only 'all' is allowed here; units list their groups"), str(members))
             )
         groups.append(
             GroupSpec(
@@ -169,9 +167,7 @@ def _add_name(
 ) -> None:
     clash = matcher.add(name, target)
     if clash is not None:
-        problems.append(
-            Problem(where, _("this name already belongs to {other}").format(other=owners[clash]), name)
-        )
+        problems.append(Problem(where, _("this name already belongs to {other}").format(other=owners[clash]), name))
 
 
 def build_matcher(registry: Registry) -> UnitMatcher:
@@ -191,9 +187,7 @@ def load_registry(session: Session, organization: Organization) -> Registry:
     """The registry as stored (active units only), for matching appendix cells."""
     assert organization.id is not None
     units = session.exec(
-        select(Unit)
-        .where(Unit.organization_id == organization.id, col(Unit.active))
-        .order_by(col(Unit.position))
+        select(Unit).where(Unit.organization_id == organization.id, col(Unit.active)).order_by(col(Unit.position))
     ).all()
     groups = session.exec(
         select(UnitGroup).where(UnitGroup.organization_id == organization.id).order_by(col(UnitGroup.id))

@@ -178,9 +178,7 @@ def _sync_occurrences(session: Session, task_id: int, parsed: ParsedTask) -> boo
     return wanted != current.keys()
 
 
-def _sync_assignments(
-    session: Session, task_id: int, parsed: ParsedTask, units: dict[str, int | None]
-) -> bool:
+def _sync_assignments(session: Session, task_id: int, parsed: ParsedTask, units: dict[str, int | None]) -> bool:
     wanted: dict[int, tuple[Role, int]] = {}
     for codes, role in ((parsed.lead, Role.LEAD), (parsed.support, Role.SUPPORT)):
         for position, code in enumerate(codes):
@@ -212,10 +210,7 @@ def _sync_assignments(
 
 
 def _has_reports(session: Session, assignment: Assignment) -> bool:
-    return (
-        session.exec(select(Report.id).where(Report.assignment_id == assignment.id).limit(1)).first()
-        is not None
-    )
+    return session.exec(select(Report.id).where(Report.assignment_id == assignment.id).limit(1)).first() is not None
 
 
 def _delete_assignment(session: Session, assignment: Assignment) -> None:

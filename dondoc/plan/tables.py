@@ -76,9 +76,7 @@ def read_tables(path: Path) -> list[Table]:
     except InputError:
         raise
     except Exception as exc:  # a corrupt file: name it rather than show a traceback
-        raise InputError(
-            [Problem(path.name, _("cannot read the file"), f"{type(exc).__name__}: {exc}")]
-        ) from exc
+        raise InputError([Problem(path.name, _("cannot read the file"), f"{type(exc).__name__}: {exc}")]) from exc
 
 
 def _cell_text(value: Any) -> str:

@@ -12,8 +12,7 @@ from dondoc.plan import deadlines
 from dondoc.plan.deadlines import Deadline, DeadlineError, Every, find_plan_year, parse_deadline
 
 MONTH_ENDS_2022 = tuple(
-    date(2022, m, d)
-    for m, d in zip(range(1, 13), (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True)
+    date(2022, m, d) for m, d in zip(range(1, 13), (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True)
 )
 QUARTER_ENDS_2022 = (date(2022, 3, 31), date(2022, 6, 30), date(2022, 9, 30), date(2022, 12, 31))
 HALF_ENDS_2022 = (date(2022, 6, 30), date(2022, 12, 31))

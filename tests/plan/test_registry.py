@@ -64,9 +64,7 @@ def test_a_broken_registry_names_each_problem_and_writes_nothing(dondoc: Dondoc,
 
 
 def test_registry_errors_in_english(dondoc: Dondoc, tmp_path: Path) -> None:
-    result = dondoc(
-        "units", "import", _write(tmp_path / "bad.yaml", {"units": [{"code": "A"}]}), "--lang", "en"
-    )
+    result = dondoc("units", "import", _write(tmp_path / "bad.yaml", {"units": [{"code": "A"}]}), "--lang", "en")
     assert result.code == 1
     assert "organization: required field is missing" in result.stderr
     assert "units[1].name: required field is missing" in result.stderr
