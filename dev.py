@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     py = str(BIN / "python")
     if task == "run":
-        return run(py, "-m", "dondoc", "demo", *rest)
+        return run(py, "-m", "dondoc", "sandbox", *rest)
     if task == "test":
         return run(py, "-m", "pytest", "-q", *rest)
     if task == "check":

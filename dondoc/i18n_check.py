@@ -54,11 +54,7 @@ def _po_bytes(catalog: Catalog) -> bytes:
 
 def _stable(data: bytes) -> bytes:
     """Drop the header dates so that an unchanged catalogue is byte-for-byte unchanged."""
-    lines = [
-        line
-        for line in data.split(b"\n")
-        if not line.startswith((b'"POT-Creation-Date', b'"PO-Revision-Date'))
-    ]
+    lines = [line for line in data.split(b"\n") if not line.startswith((b'"POT-Creation-Date', b'"PO-Revision-Date'))]
     return b"\n".join(lines)
 
 
@@ -110,9 +106,7 @@ def check() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--update", action="store_true", help="re-extract and merge the catalogues")
     args = parser.parse_args(argv)
     if args.update:

@@ -167,8 +167,7 @@ AREAS: tuple[Area, ...] = (
                 "đơn vị trên địa bàn huyện để làm căn cứ xét khen thưởng hằng năm",
                 lead=NV,
                 support=f"{PHONG}; {XA}",
-                product="Quyết định công bố kết quả xếp loại cải cách hành chính năm 2022; "
-                "đề nghị khen thưởng",
+                product="Quyết định công bố kết quả xếp loại cải cách hành chính năm 2022; đề nghị khen thưởng",
                 deadline="Trước ngày 15/12/2022",
             ),
         ),
@@ -192,8 +191,7 @@ AREAS: tuple[Area, ...] = (
                 "phù hợp với tình hình thực tiễn",
                 lead=TP,
                 support=f"{PHONG}\n{XA}",
-                product="Báo cáo kết quả rà soát, hệ thống hóa; Quyết định công bố danh mục văn bản "
-                "hết hiệu lực",
+                product="Báo cáo kết quả rà soát, hệ thống hóa; Quyết định công bố danh mục văn bản hết hiệu lực",
                 deadline="Quý IV/2022",
             ),
             Task(
@@ -382,8 +380,7 @@ AREAS: tuple[Area, ...] = (
                 "theo Thông tư số 137/2017/TT-BTC",
                 lead=TCKH,
                 support=TAT_CA,
-                product="Quyết định công bố công khai ngân sách; "
-                "Thông báo xét duyệt, thẩm định quyết toán năm",
+                product="Quyết định công bố công khai ngân sách; Thông báo xét duyệt, thẩm định quyết toán năm",
                 deadline="Hằng quý",
             ),
         ),
@@ -393,8 +390,7 @@ AREAS: tuple[Area, ...] = (
         "Xây dựng và phát triển Chính quyền điện tử",
         (
             Task(
-                "Xây dựng, ban hành Kế hoạch Xây dựng Chính quyền điện tử, đô thị thông minh và "
-                "chuyển đổi số năm 2022",
+                "Xây dựng, ban hành Kế hoạch Xây dựng Chính quyền điện tử, đô thị thông minh và chuyển đổi số năm 2022",
                 lead=VHTT,
                 support=f"{VP}; {NV}; {LIEN_QUAN}",
                 product="Kế hoạch xây dựng Chính quyền điện tử, đô thị thông minh và chuyển đổi số năm 2022",

@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the input was refused (every problem listed), 2 wrong usag
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ from sqlmodel import col, select
 
 from dondoc.bot.config import TelegramConfig, load_dotenv
 from dondoc.bot.telegram import TelegramChannel
-from dondoc.db.models import Assignment, MemberRole, Status, Task
+from dondoc.db.models import Assignment, MemberRole, Plan, Status, Task
 from dondoc.db.queries import add_report
 from dondoc.db.session import open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
@@ -366,14 +367,20 @@ def demo(
 ) -> None:
     """Load the bundled sample plan (Long Mỹ 2022) into the store and show it."""
     _apply(db, lang)
+    demo_import(data)
+    typer.echo("")
+    plan_show()
+
+
+def demo_import(data: Path) -> None:
+    """Import the registry and appendix of a sample folder (the xlsx when there are several)."""
     registry = data / "units.yaml"
     appendices = sorted(p for p in data.glob("*") if p.suffix.lower() in (".xlsx", ".docx", ".csv"))
     if not registry.exists() or not appendices:
         _fail(_("no sample plan in {path}: give a folder with units.yaml and an appendix").format(path=data))
+    preferred = [p for p in appendices if p.suffix.lower() == ".xlsx"] or appendices
     units_import(registry)
-    plan_import(appendices[-1] if appendices[-1].suffix != ".csv" else appendices[0])
-    typer.echo("")
-    plan_show()
+    plan_import(preferred[0])
 
 
 # ---------------------------------------------------------------- status
@@ -444,8 +451,9 @@ def status(
     if result.items:
         typer.echo("")
         typer.echo(_("Tasks with a deadline"))
+    blocked = _("blocked")
     for item in result.items:
-        flag = f"  [{_('blocked')}]" if item.blocked else ""
+        flag = f"  [{blocked}]" if item.blocked else ""
         typer.echo(
             f"  {item.task:<8} {item.unit:<8} {day(item.due)}  {category_label(item.category)}  {item.percent}%{flag}"
         )
@@ -621,6 +629,33 @@ def run(
         )
     else:
         application.run_polling()
+
+
+SANDBOX_START = datetime(2022, 3, 15, 8, 30, tzinfo=TZ)
+
+
+@app.command("sandbox")
+def sandbox(
+    data: Annotated[
+        Path, typer.Option("--data", help="Sample folder to load when the store has no plan yet.")
+    ] = SAMPLE_DIR,
+    db: DbOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Chat with the bot in the terminal: no token, no internet (the main demo)."""
+    from dondoc.bot.sandbox import SPEC, Sandbox, stdin_reader
+
+    _apply(db, lang)
+    load_dotenv()
+    if not SPEC.exists():
+        _fail(_("the sandbox runs from a source checkout: {path} is missing").format(path=SPEC))
+    engine = _store()
+    with session_scope(engine) as session:
+        has_plan = session.exec(select(Plan.id).limit(1)).first() is not None
+    if not has_plan:
+        demo_import(data)
+    clock = _clock() if os.environ.get("DONDOC_NOW") else Clock(SANDBOX_START)
+    asyncio.run(Sandbox(engine, clock, sys.stdout).run(stdin_reader()))
 
 
 def main() -> None:

@@ -93,7 +93,7 @@ class _Output:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.position = 0
-        self.entities: list[dict[str, Any]] = []
+        self.entities: list[tuple[int, dict[str, Any]]] = []  # (source position, entity)
 
     def add(self, chars: str) -> None:
         self.parts.append(chars)
@@ -103,9 +103,8 @@ class _Output:
         """Finish ``entity`` at ``end`` (default: the current position); empty ones are dropped."""
         length = (self.position if end is None else end) - entity.start
         if length > 0:
-            self.entities.append(
-                {"type": entity.kind, "offset": entity.start, "length": length, **entity.extra}
-            )
+            fields = {"type": entity.kind, "offset": entity.start, "length": length, **entity.extra}
+            self.entities.append((entity.source_pos, fields))
 
     def text_since(self, entity: _OpenEntity) -> str:
         """The text emitted since ``entity`` was opened (used for links written without a URL)."""
@@ -114,8 +113,8 @@ class _Output:
         return encoded[entity.start * 2 :].decode("utf-16-le")
 
     def result(self) -> ParsedText:
-        ordered = sorted(self.entities, key=lambda e: (e["offset"], -e["length"]))
-        return ParsedText("".join(self.parts), tuple(ordered))
+        ordered = sorted(self.entities, key=lambda item: (item[1]["offset"], -item[1]["length"], item[0]))
+        return ParsedText("".join(self.parts), tuple(entity for _, entity in ordered))
 
 
 def _byte_offset(source: str, index: int) -> int:
@@ -590,9 +589,7 @@ def _legacy_entity(source: str, begin: int, out: _Output) -> int:
             pos += match.end()
     end = source.find("```", pos) if is_pre else source.find(closer, pos)
     if end < 0:
-        raise MarkupError(
-            f"Can't find end of the entity starting at byte offset {_byte_offset(source, begin)}"
-        )
+        raise MarkupError(f"Can't find end of the entity starting at byte offset {_byte_offset(source, begin)}")
     entity = _OpenEntity("pre" if is_pre else _LEGACY_KINDS[opener], out.position, begin, extra)
     out.add(source[pos:end])
     pos = end + (3 if is_pre else 1)

@@ -146,6 +146,16 @@ class MethodSpec:
     returns: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Where:
+    """A field being checked: its owner (method or type), the owner's values and fields, its path."""
+
+    owner: str
+    values: Mapping[str, Any]
+    fields: Mapping[str, FieldSpec]
+    path: str
+
+
 @dataclass
 class _Context:
     """State shared while checking one call."""
@@ -225,7 +235,7 @@ class BotApiSpec:
         spec = self.methods[canonical]
         context = _Context(canonical, files)
         decoded = self.decode_params(canonical, params)
-        self._check_fields(decoded, spec.fields, canonical, context, files_here=files)
+        self._check_fields(decoded, spec.fields, canonical, canonical, context, files_here=files)
         for name in files:
             if name not in context.used_files:
                 context.add(f"{canonical}.{name}", "file part is not referenced by any field")
@@ -235,11 +245,12 @@ class BotApiSpec:
         self,
         values: Mapping[str, Any],
         fields: Mapping[str, FieldSpec],
+        owner: str,
         path: str,
         context: _Context,
         files_here: Collection[str] = (),
     ) -> None:
-        """Check the fields of a method call or object (``files_here``: uploads for top-level fields)."""
+        """Check the fields of method or type ``owner`` (``files_here``: uploads for top-level fields)."""
         for name, spec in fields.items():
             uploaded = name in files_here
             if uploaded:
@@ -248,10 +259,12 @@ class BotApiSpec:
                     context.add(f"{path}.{name}", "a file was uploaded but the field does not accept InputFile")
             if name not in values:
                 if spec.required and not uploaded:
-                    context.add(f"{path}.{name}", "required field is missing", f"parameter {name} is required")
+                    telegram = "message text is empty" if name == "text" else f"{name} is empty"
+                    context.add(f"{path}.{name}", "required field is missing", telegram)
                 continue
             self._check_value(values[name], spec.types, f"{path}.{name}", context)
-            self._check_prose_limits(values[name], spec, values, fields, f"{path}.{name}", context)
+            where = _Where(owner, values, fields, f"{path}.{name}")
+            self._check_prose_limits(values[name], spec, where, context)
         for name in values:
             if name not in fields:
                 context.add(f"{path}.{name}", "unknown field")
@@ -260,21 +273,30 @@ class BotApiSpec:
 
     def _check_value(self, value: Any, types: tuple[str, ...], path: str, context: _Context) -> None:
         """Check ``value`` against the union ``types``; report the issues of the closest type."""
-        candidates: list[list[Issue]] = []
+        candidates: list[tuple[tuple[int, int], _Context]] = []
         for type_name in types:
-            trial = _Context(context.method, context.files)
             if not self._shape_matches(value, type_name):
                 continue
+            trial = _Context(context.method, context.files)
             self._check_type(value, type_name, path, trial)
             if not trial.issues:
                 context.used_files.update(trial.used_files)
                 return
-            candidates.append(trial.issues)
+            candidates.append(((self._misfit(value, type_name), len(trial.issues)), trial))
         if not candidates:
             expected = " or ".join(types)
             context.add(path, f"expected {expected}, got {_describe(value)}")
             return
-        context.issues.extend(min(candidates, key=len))
+        best = min(candidates, key=lambda candidate: candidate[0])[1]
+        context.issues.extend(best.issues)
+        context.used_files.update(best.used_files)
+
+    def _misfit(self, value: Any, type_name: str) -> int:
+        """How many keys of object ``value`` the object type ``type_name`` does not know."""
+        spec = self.types.get(type_name)
+        if not isinstance(value, dict) or spec is None or spec.subtypes:
+            return 0
+        return sum(1 for key in value if key not in spec.fields)
 
     def _shape_matches(self, value: Any, type_name: str) -> bool:
         """Whether ``value`` has the right JSON kind for ``type_name`` (contents not checked)."""
@@ -283,6 +305,8 @@ class BotApiSpec:
         if type_name in SCALAR_TYPES:
             return _scalar_matches(value, type_name)
         spec = self.types.get(type_name)
+        if spec is not None and spec.subtypes:
+            return any(self._shape_matches(value, subtype) for subtype in spec.subtypes)
         if spec is not None and spec.string_allowed and isinstance(value, str):
             return True
         return isinstance(value, dict)
@@ -294,8 +318,20 @@ class BotApiSpec:
                 self._check_value(item, (item_type,), f"{path}[{index}]", context)
         elif type_name in ("String", "InputFile"):
             self._check_attach(value, path, context)
-        elif type_name not in SCALAR_TYPES and isinstance(value, dict):
-            self._check_object(value, type_name, path, context)
+        elif type_name not in SCALAR_TYPES:
+            self._check_composite(value, type_name, path, context)
+
+    def _check_composite(self, value: Any, type_name: str, path: str, context: _Context) -> None:
+        """Check a value of an object type or of a union type."""
+        spec = self.types.get(type_name)
+        if spec is None:
+            context.add(path, f"type {type_name} is not in the spec")
+        elif spec.subtypes and isinstance(value, dict):
+            self._check_union_object(value, spec, path, context)
+        elif spec.subtypes:
+            self._check_value(value, spec.subtypes, path, context)
+        elif isinstance(value, dict):
+            self._check_object(value, spec, path, context)
 
     def _check_attach(self, value: Any, path: str, context: _Context) -> None:
         """``attach://name`` must name a multipart file part sent with the call."""
@@ -306,56 +342,38 @@ class BotApiSpec:
             else:
                 context.add(path, f"refers to file part {name!r}, which was not uploaded")
 
-    def _check_object(self, value: Mapping[str, Any], type_name: str, path: str, context: _Context) -> None:
-        spec = self.types.get(type_name)
-        if spec is None:
-            context.add(path, f"type {type_name} is not in the spec")
-            return
-        if spec.subtypes:
-            self._check_union_object(value, spec, path, context)
-            return
+    def _check_object(self, value: Mapping[str, Any], spec: TypeSpec, path: str, context: _Context) -> None:
+        type_name = spec.name
         if spec.discriminator is not None:
             key, expected = spec.discriminator
             if value.get(key) != expected:
                 context.add(f"{path}.{key}", f"must be {expected!r} for {type_name}")
-        self._check_fields(value, spec.fields, path, context)
+        self._check_fields(value, spec.fields, type_name, path, context)
         if spec.one_of is not None:
             _check_one_of(value, spec.one_of, type_name, path, context)
 
-    def _check_union_object(
-        self, value: Mapping[str, Any], spec: TypeSpec, path: str, context: _Context
-    ) -> None:
+    def _check_union_object(self, value: Mapping[str, Any], spec: TypeSpec, path: str, context: _Context) -> None:
         """Pick the subtype of an abstract type by its discriminator value (or by best fit)."""
-        for subtype in spec.subtypes:
-            sub = self.types.get(subtype)
-            if sub is not None and sub.discriminator is not None:
-                key, expected = sub.discriminator
-                if value.get(key) == expected:
-                    self._check_object(value, subtype, path, context)
-                    return
-        if all(self.types[s].discriminator is not None for s in spec.subtypes if s in self.types):
-            names = ", ".join(spec.subtypes)
+        objects = [self.types[name] for name in spec.subtypes if name in self.types]
+        for sub in objects:
+            if sub.discriminator is not None and value.get(sub.discriminator[0]) == sub.discriminator[1]:
+                self._check_composite(value, sub.name, path, context)
+                return
+        if objects and all(sub.discriminator is not None for sub in objects):
+            names = ", ".join(sub.name for sub in objects)
             context.add(path, f"does not match any kind of {spec.name} ({names})")
             return
-        self._check_value(value, spec.subtypes, path, context)
+        self._check_value(value, tuple(sub.name for sub in objects), path, context)
 
     # -- prose limits ------------------------------------------------------------------------------
 
-    def _check_prose_limits(
-        self,
-        value: Any,
-        spec: FieldSpec,
-        siblings: Mapping[str, Any],
-        fields: Mapping[str, FieldSpec],
-        path: str,
-        context: _Context,
-    ) -> None:
+    def _check_prose_limits(self, value: Any, spec: FieldSpec, where: _Where, context: _Context) -> None:
         if isinstance(value, str):
-            _check_string_rules(value, spec, siblings, fields, path, context)
+            _check_string_rules(value, spec, where, context)
         elif isinstance(value, list) and spec.array_range is not None:
             low, high = spec.array_range
             if not low <= len(value) <= high:
-                context.add(path, f"must have {low}-{high} items, got {len(value)}")
+                context.add(where.path, f"must have {low}-{high} items, got {len(value)}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -494,9 +512,7 @@ def _describe(value: Any) -> str:
     return name
 
 
-def _check_one_of(
-    value: Mapping[str, Any], rule: OneOfRule, type_name: str, path: str, context: _Context
-) -> None:
+def _check_one_of(value: Mapping[str, Any], rule: OneOfRule, type_name: str, path: str, context: _Context) -> None:
     present = sorted(name for name in rule.fields if name in value)
     if len(present) > 1 or (rule.exactly and not present):
         wanted = "exactly one" if rule.exactly else "at most one"
@@ -507,27 +523,22 @@ def _check_one_of(
         context.add(path, f"{type_name} needs {wanted} of {', '.join(sorted(rule.fields))}; got {listed}", telegram)
 
 
-def _check_string_rules(
-    value: str,
-    spec: FieldSpec,
-    siblings: Mapping[str, Any],
-    fields: Mapping[str, FieldSpec],
-    path: str,
-    context: _Context,
-) -> None:
+def _check_string_rules(value: str, spec: FieldSpec, where: _Where, context: _Context) -> None:
+    path = where.path
     if spec.name == "parse_mode" or spec.name.endswith("_parse_mode"):
         if value.lower() not in PARSE_MODES:
             context.add(path, f"unsupported parse mode {value!r}", "unsupported parse_mode")
         return
-    if context.method == "sendChatAction" and spec.name == "action" and value not in CHAT_ACTIONS:
+    if where.owner == "sendChatAction" and spec.name == "action" and value not in CHAT_ACTIONS:
         context.add(path, f"unknown chat action {value!r}", "wrong parameter action in request")
-    if path.endswith("BotCommand") or (spec.name == "command" and ".commands[" in path):
-        if not _BOT_COMMAND_RE.fullmatch(value):
-            context.add(path, "bot command must be 1-32 lowercase English letters, digits and underscores")
+    if where.owner == "BotCommand" and spec.name == "command" and not _BOT_COMMAND_RE.fullmatch(value):
+        message = "must be 1-32 characters: lowercase English letters, digits and underscores"
+        context.add(path, f"{message}; got {value!r}", "BOT_COMMAND_INVALID")
+        return
     if spec.choices is not None and value not in spec.choices:
         context.add(path, f"must be one of {', '.join(sorted(spec.choices))}; got {value!r}")
     if spec.length is not None:
-        _check_length(value, spec, siblings, fields, path, context)
+        _check_length(value, spec, where, context)
 
 
 def _parse_mode_field(name: str, fields: Mapping[str, FieldSpec]) -> str | None:
@@ -540,19 +551,12 @@ def _parse_mode_field(name: str, fields: Mapping[str, FieldSpec]) -> str | None:
     return None
 
 
-def _check_length(
-    value: str,
-    spec: FieldSpec,
-    siblings: Mapping[str, Any],
-    fields: Mapping[str, FieldSpec],
-    path: str,
-    context: _Context,
-) -> None:
+def _check_length(value: str, spec: FieldSpec, where: _Where, context: _Context) -> None:
     assert spec.length is not None
-    limit = spec.length
+    limit, path = spec.length, where.path
     text = value
-    mode_field = _parse_mode_field(spec.name, fields)
-    mode = siblings.get(mode_field) if mode_field else None
+    mode_field = _parse_mode_field(spec.name, where.fields)
+    mode = where.values.get(mode_field) if mode_field else None
     if isinstance(mode, str) and mode.lower() in PARSE_MODES:
         try:
             text = parse_text(value, mode).text
@@ -564,8 +568,8 @@ def _check_length(
     size = len(text.encode("utf-8")) if limit.unit == "bytes" else len(text)
     if limit.low <= size <= limit.high:
         return
-    where = " after entities parsing" if mode_field is not None else ""
-    message = f"must be {limit.low}-{limit.high} {limit.unit}{where}, got {size}"
+    parsing = " after entities parsing" if mode_field is not None else ""
+    message = f"must be {limit.low}-{limit.high} {limit.unit}{parsing}, got {size}"
     context.add(path, message, _length_error(spec.name, size, limit))
 
 

@@ -71,6 +71,9 @@ class ButtonPress:
 class SimulatedUser:
     """A person in a private chat with the bot.
 
+    A user created with ``started=False`` has never opened the chat: until they write, the bot gets
+    403 "bot can't initiate conversation with a user", as in Telegram.
+
     Actions (:meth:`send`, :meth:`press`, :meth:`send_document`...) become updates the bot receives
     through getUpdates; what the bot sends to the chat lands in :attr:`messages`. :meth:`next_message`
     hands out the bot's messages one by one, waiting for them when needed.
@@ -84,6 +87,7 @@ class SimulatedUser:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = "vi",
+        started: bool = True,
         diagnose: Callable[[], str] = lambda: "",
     ) -> None:
         self._world = world
@@ -95,6 +99,8 @@ class SimulatedUser:
         self.username = username
         self.language_code = language_code
         world.add_chat(self.chat)
+        if not started:
+            world.not_started.add(self.chat_id)
 
     def __repr__(self) -> str:
         return f"SimulatedUser(user_id={self.user_id}, first_name={self.first_name!r})"
@@ -279,6 +285,7 @@ class SimulatedUser:
     # -- internals ----------------------------------------------------------------------------------
 
     def _post(self, **content: Any) -> ChatMessage:
+        self._world.not_started.discard(self.chat_id)
         if self.chat_id in self._world.blocked:
             self._world.blocked.discard(self.chat_id)  # writing to a blocked bot restarts it
             self._push_membership("kicked", "member")

@@ -1,0 +1,246 @@
+"""``dondoc sandbox``: the whole bot in a terminal chat, with no token and no internet.
+
+The real Telegram channel (python-telegram-bot) runs against the in-process local Bot API server;
+you play the people. Buttons are shown numbered and pressed by typing the number. Sandbox
+commands: ``/as UNIT`` (be that unit's focal point), ``/as manager``, ``/clock dd/mm/yyyy HH:MM``
+(move the simulated time), ``/photo``, ``/pdf NAME`` (send evidence), ``/quit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.users import SimulatedUser
+from dondoc.bot.local_api.world import ChatMessage
+from dondoc.bot.telegram import TelegramChannel
+from dondoc.db.models import MemberRole, Organization, Unit
+from dondoc.db.session import session_scope
+from dondoc.handlers.context import Settings
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.onboarding import create_invite, find_unit
+from dondoc.i18n import _, format_datetime
+from dondoc.scheduler.clock import TZ, Clock
+
+# The spec the local server checks requests against, where the source tree has it.
+SPEC = Path(__file__).resolve().parents[2] / "tests" / "data" / "telegram-bot-api" / "api.json"
+MANAGER = "manager"
+# Names for the people you play, so greetings read as they would for a real official.
+NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Tuấn", "Võ Thị Hồng", "Huỳnh Văn Phúc")
+_CLOCK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
+_TAG = re.compile(r"<[^>]+>")
+
+ReadLine = Callable[[], Awaitable[str | None]]
+
+
+@dataclass
+class Persona:
+    key: str  # unit code, or "manager"
+    user: SimulatedUser
+    label: str
+
+
+@dataclass
+class Sandbox:
+    """A terminal conversation with the bot through the local Bot API server."""
+
+    engine: Engine
+    clock: Clock
+    out: TextIO
+    personas: dict[str, Persona] = field(default_factory=dict)
+    current: Persona | None = None
+    api: LocalBotApi | None = None
+    _next_user: int = 100_000_001
+
+    async def run(self, read_line: ReadLine) -> None:
+        dispatcher = Dispatcher(self.engine, self.clock, Settings(bot_username="dondoc_sandbox_bot"))
+        async with LocalBotApi(spec_path=SPEC, strict=False, bot_username="dondoc_sandbox_bot") as api:
+            self.api = api
+            channel = TelegramChannel(dispatcher)
+            application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
+            async with api.running(application, record_handler_errors=False):
+                self._banner()
+                await self.switch(self._default_unit())
+                while True:
+                    self._prompt()
+                    line = await read_line()
+                    if line is None:
+                        break
+                    if not await self.handle(line.strip()):
+                        break
+            for violation in api.take_violations():
+                self._print("! " + str(violation))
+
+    # ------------------------------------------------------------------ input
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False ends the sandbox."""
+        assert self.current is not None and self.api is not None
+        user = self.current.user
+        if not line:
+            return True
+        word, _sep, rest = line.partition(" ")
+        if word in ("/quit", "/exit"):
+            return False
+        if word == "/as":
+            await self.switch(rest.strip() or self._default_unit())
+            return True
+        if word == "/clock":
+            self._move_clock(rest.strip())
+            return True
+        if word == "/photo":
+            await user.send_photo()
+        elif word == "/pdf":
+            name = rest.strip() or "minh-chung.pdf"
+            await user.send_document(name, "application/pdf", b"%PDF-1.4\n% dondoc sandbox\n")
+        elif line.isdigit() and (pressed := self._button(int(line))) is not None:
+            message, data = pressed
+            await user.press(message, data)
+        else:
+            await user.send(line)
+        await self.show()
+        return True
+
+    def _button(self, number: int) -> tuple[ChatMessage, str] | None:
+        """The message and callback data of button ``number`` on the newest message with buttons."""
+        assert self.current is not None
+        for message in reversed(self.current.user.messages):
+            if message.buttons and not message.deleted:
+                buttons = [b for b in message.buttons if isinstance(b.get("callback_data"), str)]
+                if 1 <= number <= len(buttons):
+                    return message, str(buttons[number - 1]["callback_data"])
+                return None
+        return None
+
+    # ------------------------------------------------------------------ personas
+
+    def _default_unit(self) -> str:
+        with session_scope(self.engine) as session:
+            org = session.exec(select(Organization)).first()
+            if org is not None and org.coordinator_code:
+                return org.coordinator_code
+            unit = session.exec(select(Unit).order_by(col(Unit.position))).first()
+            return unit.code if unit else ""
+
+    async def switch(self, key: str) -> None:
+        """Become ``key``'s focal point (or the manager), registering through a real invite if new."""
+        assert self.api is not None
+        wanted = MANAGER if key.lower() == MANAGER else key
+        persona = self.personas.get(wanted.upper() if wanted != MANAGER else MANAGER)
+        if persona is None:
+            made = self._invite(wanted)
+            if made is None:
+                self._print(_("No unit called {unit}.").format(unit=key))
+                return
+            code, unit_code, label = made
+            name = NAMES[(self._next_user - 100_000_001) % len(NAMES)]
+            user = self.api.user(user_id=self._next_user, first_name=name, language_code="vi")
+            self._next_user += 1
+            persona = Persona(MANAGER if wanted == MANAGER else unit_code, user, label)
+            self.personas[persona.key] = persona
+            self.current = persona
+            self._print("— " + _("You are now: {who}").format(who=f"{name}, {label}"))
+            await user.send(f"/start {code}")
+            await self.show()
+            return
+        self.current = persona
+        self._print("— " + _("You are now: {who}").format(who=persona.label))
+
+    def _invite(self, key: str) -> tuple[str, str, str] | None:
+        with session_scope(self.engine) as session:
+            org = session.exec(select(Organization)).first()
+            if org is None:
+                return None
+            role = MemberRole.FOCAL
+            if key == MANAGER:
+                role = MemberRole.MANAGER
+                key = org.coordinator_code or ""
+            unit = find_unit(session, org.id, key)
+            if unit is None:
+                return None
+            invite = create_invite(session, unit, role, self.clock.now(), timedelta(days=1))
+            who = _("manager") if role == MemberRole.MANAGER else _("focal point")
+            return invite.code, unit.code, f"{who} — {unit.name}"
+
+    # ------------------------------------------------------------------ clock
+
+    def _move_clock(self, text: str) -> None:
+        match = _CLOCK.match(text)
+        if not match:
+            self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
+            return
+        day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        hour, minute = int(match.group(4) or 8), int(match.group(5) or 0)
+        try:
+            instant = datetime(year, month, day, hour, minute, tzinfo=TZ)
+        except ValueError:
+            self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
+            return
+        self.clock.set(instant)
+        self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
+
+    # ------------------------------------------------------------------ output
+
+    async def show(self) -> None:
+        """Print what the bot sent since the last look, to whoever it went."""
+        assert self.api is not None
+        await self.api.wait_idle()
+        for persona in self.personas.values():
+            unread = persona.user.read_all()
+            if not unread:
+                continue
+            if persona is not self.current:
+                self._print("\n→ " + _("To {who}:").format(who=persona.label))
+            for message in unread:
+                self._print_message(message)
+
+    def _print_message(self, message: ChatMessage) -> None:
+        text = message.source or message.content
+        if message.parse_mode == "HTML":
+            text = html.unescape(_TAG.sub("", text))
+        if message.document is not None:
+            text = f"📎 {message.document.file_name or 'file'}\n{text}"
+        self._print("\n🤖 " + text.replace("\n", "\n   "))
+        callbacks = [b for b in message.buttons if isinstance(b.get("callback_data"), str)]
+        for index, button in enumerate(callbacks, start=1):
+            self._print(f"   [{index}] {button.get('text', '')}")
+
+    def _banner(self) -> None:
+        self._print(
+            _(
+                "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
+                "Type as a focal point would; press a button by typing its number.\n"
+                "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
+            )
+        )
+        self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
+
+    def _prompt(self) -> None:
+        who = self.current.key if self.current else "?"
+        self.out.write(f"\n[{who}] › ")
+        self.out.flush()
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def stdin_reader() -> ReadLine:
+    """Read lines from standard input without blocking the event loop; None at end of input."""
+
+    async def read() -> str | None:
+        line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        return line if line else None
+
+    return read

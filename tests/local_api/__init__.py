@@ -1,0 +1,1 @@
+"""Tests of the local Telegram Bot API server (dondoc.bot.local_api)."""

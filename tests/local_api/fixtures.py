@@ -1,0 +1,42 @@
+"""Pytest fixtures for driving the bot through the local Bot API server.
+
+Import them in a ``conftest.py`` of any test package::
+
+    from tests.local_api.fixtures import bot_api  # noqa: F401
+
+``bot_api`` is a started :class:`~dondoc.bot.local_api.LocalBotApi` in strict mode: the test fails if
+the bot sent any request that breaks the Bot API spec (or a handler raised, when the application runs
+under ``bot_api.running(app)``) and the test did not take those with ``bot_api.take_violations()``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from dondoc.bot.local_api import BotApiSpec, BotApiViolationError, LocalBotApi
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api" / "api.json"
+
+
+@functools.cache
+def load_spec() -> BotApiSpec:
+    """The Bot API spec of ``tests/data/telegram-bot-api/api.json``, loaded once per session."""
+    return BotApiSpec.load(SPEC_PATH)
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[LocalBotApi]:
+    """A started local Bot API server; the test fails on any recorded spec violation."""
+    api = LocalBotApi(spec=load_spec(), strict=True)
+    failure: str | None = None
+    try:
+        async with api:
+            yield api
+    except BotApiViolationError as error:
+        failure = str(error)
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
