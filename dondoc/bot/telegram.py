@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -39,6 +39,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply
 from dondoc.i18n import _, use_language
+from dondoc.scheduler.sweeper import RetryLater, Send, TemporaryFailure, Unreachable
 
 CHANNEL = "telegram"
 MESSAGE_LIMIT = 4096
@@ -234,6 +235,24 @@ class TelegramChannel:
             )
         except TelegramError:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def telegram_sender(bot: Bot) -> Send:
+    """The sweeper's sender for Telegram: channel errors become the sweeper's own."""
+
+    async def send(chat_id: str, reply: Reply) -> str | None:
+        try:
+            message_id = await TelegramChannel.send(bot, chat_id, reply)
+        except Forbidden as exc:
+            raise Unreachable(str(exc)) from exc
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            raise RetryLater(delay if isinstance(delay, int | float) else delay.total_seconds()) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TemporaryFailure(str(exc)) from exc
+        return str(message_id) if message_id is not None else None
+
+    return send
 
 
 def mark_unreachable(dispatcher: Dispatcher, chat_id: str) -> None:

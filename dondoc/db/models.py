@@ -56,6 +56,7 @@ class ReminderState(StrEnum):
     SENT = "sent"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    HELD = "held"  # nobody can receive it yet (no reachable focal point); released when one binds
 
 
 class Organization(SQLModel, table=True):

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -19,6 +19,8 @@ from dondoc.db.models import (
     Organization,
     Person,
     Plan,
+    Reminder,
+    ReminderState,
     Report,
     Status,
     Task,
@@ -138,7 +140,32 @@ def add_report(
     )
     session.add(report)
     session.flush()
+    if status == Status.DONE:
+        cancel_reminders(session, assignment.id, closed_occurrence(session, assignment))
     return report
+
+
+def closed_occurrence(session: Session, assignment: Assignment) -> date | None:
+    """The due date a new "done" report closes: the earliest occurrence that earlier done reports
+    have not closed yet (the same rule as the progress categories)."""
+    task_dates = list(
+        session.exec(select(Occurrence.due).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due)))
+    )
+    done_before = session.exec(
+        select(func.count()).select_from(Report).where(Report.assignment_id == assignment.id, Report.status == Status.DONE)
+    ).one()
+    index = int(done_before) - 1  # the report just added is counted too
+    return task_dates[index] if 0 <= index < len(task_dates) else None
+
+
+def cancel_reminders(session: Session, assignment_id: int, due: date | None) -> None:
+    """A completion stops every pending reminder for that occurrence (all of them for a one-off)."""
+    query = update(Reminder).where(
+        Reminder.assignment_id == assignment_id, col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD])
+    )
+    if due is not None:
+        query = query.where(Reminder.due == due)
+    session.exec(query.values(state=ReminderState.CANCELLED))  # type: ignore[call-overload]
 
 
 def managers_of(session: Session, unit: Unit) -> list[tuple[Person, ChannelAccount]]:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import onboarding, report, status, tasks
+from dondoc.handlers import onboarding, reminders, report, status, tasks
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, Flow, Settings
 from dondoc.handlers.events import Inbound, Reply
 from dondoc.i18n import N_, _, normalize_language, use_language
@@ -100,6 +100,9 @@ class Dispatcher:
             return
         if not ctx.known:
             onboarding.stranger(ctx, text)
+            return
+        if inbound.choice is not None and inbound.choice.startswith(reminders.PREFIX):
+            reminders.on_button(ctx, inbound.choice)
             return
         if inbound.choice is not None:
             action = ctx.resolve_button(inbound.choice)

@@ -223,7 +223,7 @@ def upgrade() -> None:
     sa.Column('send_on', sa.Date(), nullable=False),
     sa.Column('send_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('audience', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('state', sa.Enum('PENDING', 'CLAIMED', 'SENT', 'CANCELLED', 'FAILED', name='reminderstate'), nullable=False),
+    sa.Column('state', sa.Enum('PENDING', 'CLAIMED', 'SENT', 'CANCELLED', 'FAILED', 'HELD', name='reminderstate'), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),

@@ -1,0 +1,133 @@
+"""Reminder digests as people read them, and what their buttons do.
+
+One message per person per send time lists every item due: task code, short title, due date and
+what is due, each with a row of buttons — report on it, **Nhắc lại sau** (snooze to the next
+working day), **Đã hoàn thành** (straight to the completion step). A button carries only the
+reminder's id; it is checked against the database and the person pressing it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlmodel import select
+
+from dondoc.db.models import Assignment, Reminder, ReminderState, Status, Task, Unit
+from dondoc.handlers import report
+from dondoc.handlers.context import Context
+from dondoc.handlers.events import Choice, Reply, esc
+from dondoc.i18n import _, format_date, ngettext
+from dondoc.scheduler.clock import TZ
+from dondoc.scheduler.outbox import Digest
+
+PREFIX = "R"
+
+
+def button_data(reminder_id: int, action: str) -> str:
+    return f"{PREFIX}{reminder_id}:{action}"
+
+
+def what_is_due(kind: str, due: date, today: date) -> str:
+    days = (due - today).days
+    if kind == "checkin":
+        return _("continuous task: please update its results")
+    if kind in ("overdue", "escalation") or days < 0:
+        late = max(1, -days)
+        return ngettext("overdue by {n} day", "overdue by {n} days", late).format(n=late)
+    if days == 0:
+        return _("due today")
+    return ngettext("due in {n} day", "due in {n} days", days).format(n=days)
+
+
+def render_digest(digest: Digest, today: date) -> Reply:
+    """The message for one recipient (text in the current language)."""
+    name = esc(digest.recipient.person.full_name or "")
+    if digest.audience == "manager":
+        lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
+        by_unit: dict[str, list[tuple[Reminder, Task]]] = {}
+        for reminder, task, unit in digest.items:
+            by_unit.setdefault(unit.name, []).append((reminder, task))
+        for unit_name, items in by_unit.items():
+            lines.append(f"\n<b>{esc(unit_name)}</b>")
+            lines += [
+                f"• {esc(task.code)} — {esc(report.short(task.title))} — {format_date(r.due)}: {what_is_due(r.kind, r.due, today)}"
+                for r, task in items
+            ]
+        lines.append("\n" + _("See /status for the whole plan."))
+        return Reply(text="\n".join(lines))
+    units = sorted({u.name for _r, _t, u in digest.items})
+    lines = [
+        _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
+    ]
+    rows: list[list[Choice]] = []
+    for number, (reminder, task, _unit) in enumerate(digest.items, start=1):
+        due = format_date(reminder.due)
+        lines.append(
+            f"{number}. <b>{esc(task.code)}</b> {esc(report.short(task.title))}\n"
+            f"   {_('due {date}').format(date=due)} — {what_is_due(reminder.kind, reminder.due, today)}"
+        )
+        assert reminder.id is not None
+        rows.append(
+            [
+                Choice(label=f"📝 {task.code}", data=button_data(reminder.id, "r")),
+                Choice(label=_("Remind me later"), data=button_data(reminder.id, "s")),
+                Choice(label=_("Already done"), data=button_data(reminder.id, "d")),
+            ]
+        )
+    lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
+    return Reply(text="\n".join(lines), choices=rows)
+
+
+def on_button(ctx: Context, data: str) -> None:
+    """A press on a digest's button: checked against the reminder and the pressing person's units."""
+    reminder_id, _sep, action = data[len(PREFIX) :].partition(":")
+    reminder = ctx.session.get(Reminder, int(reminder_id)) if reminder_id.isdigit() else None
+    assignment = ctx.session.get(Assignment, reminder.assignment_id) if reminder else None
+    allowed = {u.id for u in ctx.reporting_units()}
+    if reminder is None or assignment is None or assignment.unit_id not in allowed or action not in ("r", "s", "d"):
+        ctx.reply(_("This button is no longer valid. Start again with /report or /tasks."), toast=_("Expired"))
+        return
+    assert assignment.id is not None
+    if action == "s":
+        snooze(ctx, reminder, assignment)
+    else:
+        report.begin_for_assignment(ctx, assignment.id, Status.DONE if action == "d" else None)
+
+
+def snooze(ctx: Context, reminder: Reminder, assignment: Assignment) -> None:
+    from dondoc.scheduler.calendar import calendar_from_env
+
+    calendar = calendar_from_env()
+    day = calendar.working_day_after(ctx.now.date(), 1)
+    send_at = datetime.combine(day, reminder.send_at.astimezone(TZ).time() if reminder.send_at else time(8), tzinfo=TZ)
+    existing = ctx.session.exec(
+        select(Reminder).where(
+            Reminder.assignment_id == assignment.id,
+            Reminder.due == reminder.due,
+            Reminder.kind == reminder.kind,
+            Reminder.send_on == day,
+        )
+    ).first()
+    if existing is None:
+        ctx.session.add(
+            Reminder(
+                assignment_id=reminder.assignment_id,
+                due=reminder.due,
+                kind=reminder.kind,
+                send_on=day,
+                send_at=send_at,
+                audience=reminder.audience,
+                state=ReminderState.PENDING,
+            )
+        )
+    task = ctx.session.get(Task, assignment.task_id)
+    unit = ctx.session.get(Unit, assignment.unit_id)
+    ctx.reply(
+        _("I will remind you about {code} ({unit}) on {date} at {time}.").format(
+            code=esc(task.code if task else ""),
+            unit=esc(unit.code if unit else ""),
+            date=format_date(day),
+            time=send_at.strftime("%H:%M"),
+        ),
+        toast=_("Snoozed"),
+    )

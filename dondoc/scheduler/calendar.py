@@ -1,0 +1,264 @@
+"""Vietnamese working days: Monday to Friday, minus public holidays, with a body's own overrides.
+
+Public holidays come from the ``holidays`` package (``country_holidays("VN")``: New Year, lunar
+Tết, Giỗ Tổ Hùng Vương, 30/4, 1/5, 2/9, and the days off in lieu when one falls on a weekend).
+Every year the government also moves days for civil servants (a make-up working Saturday for a
+bridged holiday) and a body may decide extra days off: an :class:`Overrides` file lists both::
+
+    days_off: ["2022-01-28", "29/04/2022"]   # extra days off
+    working_days: ["2022-01-08"]              # make-up working days (usually Saturdays)
+
+A calendar computes a year's working days once, the first time any day of it is asked about, and
+keeps them as a set and a sorted list of ordinals, so every question is a set lookup or a bisect.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import holidays
+import yaml
+
+from dondoc.i18n import _
+from dondoc.plan.problems import InputError, Problem
+from dondoc.scheduler.clock import TZ
+
+OFFICE_START = time(7, 30)
+OFFICE_END = time(17, 0)
+
+_FIELDS = ("days_off", "working_days")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+_MAX_YEARS_WITHOUT_WORK = 5  # a search that finds no working day in this many years is a broken calendar
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Extra days off and make-up working days on top of the law's calendar."""
+
+    days_off: frozenset[date] = frozenset()
+    working_days: frozenset[date] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path) -> Overrides:
+        """Read an overrides YAML file; raises :class:`InputError` naming every bad field and value."""
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError([Problem(str(path), _("cannot read the file"), str(exc))]) from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = _("line {line}").format(line=mark.line + 1) if mark else str(path)
+            raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
+        return cls.parse(raw)
+
+    @classmethod
+    def parse(cls, raw: Any) -> Overrides:
+        """Overrides from parsed YAML (``None`` for an empty file)."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, dict):
+            raise InputError([Problem("/", _("expected a mapping with days_off and working_days"))])
+        problems: list[Problem] = []
+        for key in raw:
+            if key not in _FIELDS:
+                problems.append(Problem(str(key), _("unknown field"), str(key)))
+        found: dict[str, set[date]] = {name: set() for name in _FIELDS}
+        for name in _FIELDS:
+            value = raw.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                problems.append(Problem(name, _("expected a list of dates"), str(value)))
+                continue
+            for i, entry in enumerate(value):
+                day = _parse_date(entry)
+                if day is None:
+                    problems.append(
+                        Problem(f"{name}[{i + 1}]", _("not a date (use 2022-03-31 or 31/03/2022)"), str(entry))
+                    )
+                else:
+                    found[name].add(day)
+        for day in sorted(found["days_off"] & found["working_days"]):
+            problems.append(
+                Problem("working_days", _("listed both as a day off and as a working day"), day.isoformat())
+            )
+        if problems:
+            raise InputError(problems)
+        return cls(frozenset(found["days_off"]), frozenset(found["working_days"]))
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return None  # a time of day has no place here
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class WorkCalendar:
+    """Working days and office hours in Vietnam (Asia/Ho_Chi_Minh)."""
+
+    def __init__(
+        self,
+        overrides: Overrides | None = None,
+        office_start: time = OFFICE_START,
+        office_end: time = OFFICE_END,
+    ) -> None:
+        if office_start >= office_end:
+            raise ValueError(f"office hours must start before they end: {office_start}–{office_end}")
+        self.overrides = overrides or Overrides()
+        self.office_start = office_start
+        self.office_end = office_end
+        self._first_year = 0  # loaded years: [_first_year, _last_year], none while _first_year == 0
+        self._last_year = -1
+        self._working: set[int] = set()  # ordinals of working days in the loaded years
+        self._sorted: list[int] = []  # the same, ascending
+
+    # ------------------------------------------------------------ the cache
+
+    def _load(self, year: int) -> None:
+        """Make sure ``year`` and every year between it and those already loaded are computed."""
+        if self._first_year <= year <= self._last_year:
+            return
+        if self._first_year == 0:
+            years = [year]
+            self._first_year = self._last_year = year
+        elif year < self._first_year:
+            years = list(range(year, self._first_year))
+            self._first_year = year
+        else:
+            years = list(range(self._last_year + 1, year + 1))
+            self._last_year = year
+        public = holidays.country_holidays("VN", years=years)
+        days_off = self.overrides.days_off
+        extra = self.overrides.working_days
+        for y in years:
+            day = date(y, 1, 1)
+            one = timedelta(days=1)
+            while day.year == y:
+                if day in extra or (day.weekday() < 5 and day not in public and day not in days_off):
+                    self._working.add(day.toordinal())
+                day += one
+        self._sorted = sorted(self._working)
+
+    def _ordinals(self, year: int) -> list[int]:
+        self._load(year)
+        return self._sorted
+
+    # ------------------------------------------------------------ days
+
+    def is_working_day(self, day: date) -> bool:
+        self._load(day.year)
+        return day.toordinal() in self._working
+
+    def on_or_before(self, day: date) -> date:
+        """The latest working day on or before ``day``."""
+        return date.fromordinal(self.ordinal_on_or_before(day.toordinal()))
+
+    def on_or_after(self, day: date) -> date:
+        """The earliest working day on or after ``day``."""
+        return date.fromordinal(self.ordinal_on_or_after(day.toordinal()))
+
+    def working_day_after(self, day: date, n: int) -> date:
+        """The ``n``-th working day strictly after ``day`` (``n`` >= 1)."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1, not {n}")
+        return date.fromordinal(self.ordinal_working_day_after(day.toordinal(), n))
+
+    def working_days_between(self, start: date, end: date) -> list[date]:
+        """The working days from ``start`` to ``end``, both included, ascending."""
+        if end < start:
+            return []
+        self._load(start.year)
+        ordinals = self._ordinals(end.year)
+        lo = bisect_left(ordinals, start.toordinal())
+        hi = bisect_right(ordinals, end.toordinal())
+        return [date.fromordinal(o) for o in ordinals[lo:hi]]
+
+    # Ordinal forms of the above (``date.toordinal()``), for planners that work on many dates at once.
+
+    def ordinal_on_or_before(self, ordinal: int) -> int:
+        year = date.fromordinal(ordinal).year
+        for _attempt in range(_MAX_YEARS_WITHOUT_WORK):
+            ordinals = self._ordinals(year)
+            i = bisect_right(ordinals, ordinal)
+            if i:
+                return ordinals[i - 1]
+            year = self._first_year - 1
+        raise ValueError(f"no working day before {date.fromordinal(ordinal)}")
+
+    def ordinal_on_or_after(self, ordinal: int) -> int:
+        year = date.fromordinal(ordinal).year
+        for _attempt in range(_MAX_YEARS_WITHOUT_WORK):
+            ordinals = self._ordinals(year)
+            i = bisect_left(ordinals, ordinal)
+            if i < len(ordinals):
+                return ordinals[i]
+            year = self._last_year + 1
+        raise ValueError(f"no working day after {date.fromordinal(ordinal)}")
+
+    def ordinal_working_day_after(self, ordinal: int, n: int) -> int:
+        """The ``n``-th working day strictly after ``ordinal`` (``n`` >= 1), as an ordinal."""
+        year = date.fromordinal(ordinal).year
+        for _attempt in range(_MAX_YEARS_WITHOUT_WORK + n // 200):
+            ordinals = self._ordinals(year)
+            i = bisect_right(ordinals, ordinal) + n - 1
+            if i < len(ordinals):
+                return ordinals[i]
+            year = self._last_year + 1
+        raise ValueError(f"no {n} working days after {date.fromordinal(ordinal)}")
+
+    def ordinals_after(self, ordinal: int, last: int) -> list[int]:
+        """The working days strictly after ``ordinal`` and on or before ``last``, as ordinals."""
+        if last <= ordinal:
+            return []
+        self._load(date.fromordinal(ordinal).year)
+        ordinals = self._ordinals(date.fromordinal(last).year)
+        return ordinals[bisect_right(ordinals, ordinal) : bisect_right(ordinals, last)]
+
+    # ------------------------------------------------------------ office hours
+
+    def in_office_hours(self, moment: datetime) -> bool:
+        """Whether ``moment`` (naive = Vietnam time) falls in office hours of a working day.
+
+        Office hours include their start and exclude their end (07:30 is in, 17:00 is out)."""
+        local = _local(moment)
+        return self.is_working_day(local.date()) and self.office_start <= local.time() < self.office_end
+
+    def next_office_time(self, moment: datetime) -> datetime:
+        """``moment`` itself when in office hours, else the next office start of a working day."""
+        local = _local(moment)
+        day = local.date()
+        if self.is_working_day(day):
+            if local.time() < self.office_start:
+                return datetime.combine(day, self.office_start, tzinfo=TZ)
+            if local.time() < self.office_end:
+                return local
+        return datetime.combine(self.working_day_after(day, 1), self.office_start, tzinfo=TZ)
+
+
+def _local(moment: datetime) -> datetime:
+    """``moment`` in Vietnam time; a naive value already is."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=TZ)
+    return moment.astimezone(TZ)
+
+
+def calendar_from_env() -> WorkCalendar:
+    """The calendar with the overrides file named by ``DONDOC_CALENDAR``, else without overrides."""
+    path = os.environ.get("DONDOC_CALENDAR")
+    if not path:
+        return WorkCalendar()
+    return WorkCalendar(Overrides.load(Path(path)))

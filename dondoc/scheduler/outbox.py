@@ -1,0 +1,204 @@
+"""The reminder outbox: claiming due rows, deciding who gets them, and recording the outcome.
+
+Rows are claimed with a lease: on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, on SQLite with one
+conditional UPDATE (SQLite serialises writers, so two sweepers never claim the same row). A claim
+whose lease ran out (the process died between claiming and recording) is claimed again, which
+makes delivery *at-least-once*: a crash after a send but before its record can repeat that one
+message, while nothing is ever silently dropped. For a reminder, a rare duplicate is the lesser harm.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import (
+    ChannelAccount,
+    Membership,
+    MemberRole,
+    Organization,
+    Person,
+    Reminder,
+    ReminderState,
+    Task,
+    Unit,
+    Assignment,
+)
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Recipient:
+    person: Person
+    account: ChannelAccount
+
+
+@dataclass
+class Digest:
+    """Everything one person gets at one send time: a single message."""
+
+    recipient: Recipient
+    audience: str  # focal | manager
+    items: list[tuple[Reminder, Task, Unit]] = field(default_factory=list)
+
+    @property
+    def reminder_ids(self) -> list[int]:
+        return [r.id for r, _t, _u in self.items if r.id is not None]
+
+
+def _due_clause(now: datetime) -> object:
+    return or_(
+        and_(Reminder.state == ReminderState.PENDING, col(Reminder.send_at) <= now),
+        and_(Reminder.state == ReminderState.CLAIMED, col(Reminder.claimed_at) < now - LEASE),
+    )
+
+
+def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
+    """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's."""
+    due = _due_clause(now)
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.exec(select(Reminder.id).where(due).with_for_update(skip_locked=True)).all())  # type: ignore[arg-type]
+        if ids:
+            session.exec(  # type: ignore[call-overload]
+                update(Reminder)
+                .where(col(Reminder.id).in_(ids))
+                .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+            )
+        return [i for i in ids if i is not None]
+    session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(due)  # type: ignore[arg-type]
+        .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+    )
+    ids = session.exec(
+        select(Reminder.id).where(
+            Reminder.state == ReminderState.CLAIMED, Reminder.claimed_by == worker, Reminder.claimed_at == now
+        )
+    ).all()
+    return [i for i in ids if i is not None]
+
+
+def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest], list[int]]:
+    """Group claimed reminders into one digest per recipient; also return the ids nobody can receive
+    (a unit without a reachable focal point): those are held, not dropped."""
+    if not reminder_ids:
+        return [], []
+    rows = session.exec(
+        select(Reminder, Task, Unit)
+        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(col(Reminder.id).in_(reminder_ids))
+        .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
+    ).all()
+    focal = _people_by_unit(session, {u.id for _r, _t, u in rows if u.id is not None}, (MemberRole.FOCAL, MemberRole.DEPUTY))
+    managers = _managers_by_unit(session, [u for _r, _t, u in rows])
+    digests: dict[tuple[int, str, str], Digest] = {}
+    held: list[int] = []
+    for reminder, task, unit in rows:
+        people = (managers if reminder.audience == "manager" else focal).get(unit.id or 0, [])
+        if not people:
+            held.append(reminder.id or 0)
+            continue
+        for recipient in people:
+            key = (recipient.person.id or 0, recipient.account.channel, reminder.audience)
+            digest = digests.setdefault(key, Digest(recipient=recipient, audience=reminder.audience))
+            digest.items.append((reminder, task, unit))
+    return list(digests.values()), held
+
+
+def _people_by_unit(
+    session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...]
+) -> dict[int, list[Recipient]]:
+    rows = session.exec(
+        select(Membership.unit_id, Person, ChannelAccount)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
+        .where(col(Membership.unit_id).in_(unit_ids), col(Membership.role).in_(roles), col(Person.unreachable).is_(False))
+        .order_by(col(Person.id))
+    ).all()
+    found: dict[int, list[Recipient]] = defaultdict(list)
+    for unit_id, person, account in rows:
+        if all(r.person.id != person.id for r in found[unit_id]):
+            found[unit_id].append(Recipient(person, account))
+    return found
+
+
+def _managers_by_unit(session: Session, units: list[Unit]) -> dict[int, list[Recipient]]:
+    """A unit's managers plus the managers of its organisation's coordinating unit."""
+    if not units:
+        return {}
+    org_ids = {u.organization_id for u in units}
+    coordinators = {
+        org.id: org.coordinator_code for org in session.exec(select(Organization).where(col(Organization.id).in_(org_ids)))
+    }
+    coordinator_units = {
+        (u.organization_id, u.code): u.id
+        for u in session.exec(select(Unit).where(col(Unit.organization_id).in_(org_ids), col(Unit.code).in_(
+            [c for c in coordinators.values() if c]
+        )))
+    }
+    wanted = {u.id for u in units if u.id is not None} | {i for i in coordinator_units.values() if i is not None}
+    managers = _people_by_unit(session, wanted, (MemberRole.MANAGER,))
+    result: dict[int, list[Recipient]] = {}
+    for unit in units:
+        assert unit.id is not None
+        people = list(managers.get(unit.id, []))
+        coordinator = coordinator_units.get((unit.organization_id, coordinators.get(unit.organization_id) or ""))
+        for recipient in managers.get(coordinator or -1, []):
+            if all(r.person.id != recipient.person.id for r in people):
+                people.append(recipient)
+        result[unit.id] = people
+    return result
+
+
+def mark_sent(session: Session, reminder_ids: Sequence[int], now: datetime, message_id: str | None) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), Reminder.state == ReminderState.CLAIMED)
+        .values(state=ReminderState.SENT, sent_at=now, message_id=message_id, last_error="")
+    )
+
+
+def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> None:
+    """Nobody can receive these now (no reachable focal point); they wait for one to bind."""
+    session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), Reminder.state == ReminderState.CLAIMED)
+        .values(state=ReminderState.HELD, last_error=reason)
+    )
+
+
+def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason: str) -> None:
+    """Back to pending, to be tried again at ``at`` (rate limit, network trouble); gives up after
+    :data:`MAX_ATTEMPTS` tries."""
+    session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.attempts) >= MAX_ATTEMPTS)
+        .values(state=ReminderState.FAILED, last_error=reason)
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), Reminder.state == ReminderState.CLAIMED)
+        .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None, last_error=reason)
+    )
+
+
+def release_held(session: Session, unit_id: int, now: datetime) -> int:
+    """A focal point bound to the unit: its held reminders go out at the next sweep."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(Reminder)
+        .where(
+            Reminder.state == ReminderState.HELD,
+            col(Reminder.assignment_id).in_(select(Assignment.id).where(Assignment.unit_id == unit_id)),
+        )
+        .values(state=ReminderState.PENDING, send_at=now)
+    )
+    return int(result.rowcount or 0)
