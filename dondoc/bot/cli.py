@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 import typer
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
+from telegram import Bot
 
 from dondoc.bot.config import TelegramConfig, load_dotenv
-from dondoc.bot.telegram import TelegramChannel
+from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import Assignment, MemberRole, Plan, Status, Task
 from dondoc.db.queries import add_report
 from dondoc.db.session import open_store, session_scope
@@ -39,7 +40,9 @@ from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
+from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock, clock_from_env
+from dondoc.scheduler.service import ReminderService
 
 app = typer.Typer(
     help="dondoc: follow up an action plan's tasks with the units that carry them out.",
@@ -614,8 +617,14 @@ def run(
         _fail(_("TELEGRAM_BOT_TOKEN is not set. To try the bot without a token, run `dondoc sandbox`."))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    dispatcher = Dispatcher(_store(), _clock(), BotSettings(bot_username=config.bot_username or "dondoc_bot"))
-    application = TelegramChannel(dispatcher).build(
+    engine, clock = _store(), _clock()
+    dispatcher = Dispatcher(engine, clock, BotSettings(bot_username=config.bot_username or "dondoc_bot"))
+    calendar = calendar_from_env()
+
+    def reminders(bot: Bot) -> ReminderService:
+        return ReminderService(engine, clock, calendar, {"telegram": telegram_sender(bot)})
+
+    application = TelegramChannel(dispatcher, reminders).build(
         config.token, base_url=config.base_url, base_file_url=config.base_file_url
     )
     if webhook_url:
@@ -656,6 +665,202 @@ def sandbox(
         demo_import(data)
     clock = _clock() if os.environ.get("DONDOC_NOW") else Clock(SANDBOX_START)
     asyncio.run(Sandbox(engine, clock, sys.stdout).run(stdin_reader()))
+
+
+# ---------------------------------------------------------------- reminders
+
+reminders_app = typer.Typer(help="Reminders the scheduler plans.", no_args_is_help=True)
+app.add_typer(reminders_app, name="reminders")
+
+
+def parse_cli_instant(value: str) -> datetime:
+    """An instant in Vietnam time: ISO (2022-01-20T09:00), 20/01/2022 09:00, or a date (its 00:00)."""
+    text = " ".join(value.split())
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M"):
+            try:
+                moment = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            try:
+                moment = datetime.combine(parse_cli_date(text), time.min)
+            except typer.BadParameter:
+                raise typer.BadParameter(
+                    _("not a date and time: {value} (use 2022-01-20T09:00 or 20/01/2022 09:00)").format(value=value)
+                ) from None
+    return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment.astimezone(TZ)
+
+
+def reminder_preview(session: Any, org: Any, plan: Any, at: datetime, start: date, end: date) -> list[dict[str, Any]]:
+    """The reminders the planner would send from ``start`` to ``end`` (Vietnam days), as if now were
+    ``at`` and no report came after it: one entry per recipient unit, role and send time.
+
+    A fixed number of queries for the whole plan; reports go to occurrences as in
+    :mod:`dondoc.plan.progress` (a done report closes the earliest open occurrence).
+    """
+    from datetime import UTC
+
+    from dondoc.db.models import DeadlineKind, Membership, Occurrence, Person, Role, Unit
+    from dondoc.plan.progress import _load_reports, attach_reports, completion_date
+    from dondoc.scheduler.calendar import calendar_from_env
+    from dondoc.scheduler.planner import KINDS, Policy, plan_checkins, plan_occurrence
+
+    try:
+        calendar = calendar_from_env()
+    except InputError as error:
+        _refuse(error)
+    try:
+        policy = Policy.from_settings((org.settings or {}).get("reminders"))
+    except ValueError as error:
+        _fail(_("The organisation's reminder settings are not valid: {error}").format(error=error))
+
+    tasks = {
+        task_id: (code, position, kind)
+        for task_id, code, position, kind in session.exec(
+            select(col(Task.id), col(Task.code), col(Task.position), col(Task.deadline_kind)).where(
+                Task.plan_id == plan.id, col(Task.active)
+            )
+        )
+    }
+    dues: dict[int, list[date]] = {}
+    for task_id, due in session.exec(
+        select(col(Occurrence.task_id), col(Occurrence.due))
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(Task.plan_id == plan.id, col(Task.active))
+        .order_by(col(Occurrence.task_id), col(Occurrence.due))
+    ):
+        dues.setdefault(task_id, []).append(due)
+    assignments = session.exec(
+        select(col(Assignment.id), col(Assignment.task_id), col(Assignment.unit_id), col(Assignment.role))
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
+    ).all()
+    units = dict(session.exec(select(col(Unit.id), col(Unit.code)).where(Unit.organization_id == org.id)).all())
+    audiences = {MemberRole.FOCAL: "focal", MemberRole.DEPUTY: "focal", MemberRole.MANAGER: "manager"}
+    reachable: dict[tuple[str, str], set[int]] = {}  # (unit code, focal | manager) → person ids
+    for unit_id, member_role, person_id in session.exec(
+        select(col(Membership.unit_id), col(Membership.role), col(Membership.person_id))
+        .join(Person, col(Person.id) == Membership.person_id)
+        .where(Person.organization_id == org.id, col(Person.unreachable).is_(False))
+    ):
+        if member_role in audiences and unit_id in units:
+            reachable.setdefault((units[unit_id], audiences[member_role]), set()).add(person_id)
+    reports = _load_reports(session, plan, at + timedelta(microseconds=1))  # reports made at or before ``at``
+
+    first = datetime.combine(start, time.min, tzinfo=TZ)
+    kind_order = {kind: i for i, kind in enumerate(KINDS)}
+    entries: dict[tuple[datetime, str, str], set[tuple[int, date, int, str]]] = {}
+
+    def add(send_at: datetime, unit: str, audience: str, item: tuple[int, date, int, str]) -> None:
+        if send_at >= first:
+            entries.setdefault((send_at, unit, audience), set()).add(item)
+
+    coordinator = org.coordinator_code
+    for assignment_id, task_id, unit_id, role in assignments:
+        code, position, deadline_kind = tasks[task_id]
+        unit = units[unit_id]
+        rows = reports.get(assignment_id, [])
+        task_dues = dues.get(task_id)
+        if deadline_kind == DeadlineKind.CONTINUOUS or not task_dues:
+            if role != Role.LEAD:
+                continue
+            last_on = None
+            if rows:
+                last = rows[-1].reported_at
+                last_on = (last if last.tzinfo else last.replace(tzinfo=UTC)).astimezone(TZ).date()
+            for planned in plan_checkins(plan.year, calendar, policy, after=at, until=end, last_report_on=last_on):
+                add(planned.send_at, unit, "focal", (position, planned.due, kind_order["checkin"], code))
+            continue
+        for slot in attach_reports(task_dues, rows):
+            done_on = completion_date(slot.latest) if slot.done and slot.latest is not None else None
+            for planned in plan_occurrence(slot.due, role, calendar, policy, after=at, until=end, done_on=done_on):
+                item = (position, planned.due, kind_order[planned.kind], code)
+                if planned.kind == "escalation":
+                    add(planned.send_at, unit, "manager", item)
+                    if coordinator:
+                        add(planned.send_at, coordinator, "manager", item)
+                else:
+                    add(planned.send_at, unit, planned.audience, item)
+
+    result = []
+    for (send_at, unit, audience), items in sorted(entries.items(), key=lambda entry: entry[0]):
+        result.append(
+            {
+                "send_at": send_at.isoformat(),
+                "to": {"unit": unit, "role": audience},
+                "recipients": [str(i) for i in sorted(reachable.get((unit, audience), set()))],
+                "items": [
+                    {"task": task, "due": due.isoformat(), "kind": KINDS[kind]}
+                    for _position, due, kind, task in sorted(items)
+                ],
+            }
+        )
+    return result
+
+
+@reminders_app.command("preview")
+def reminders_preview(
+    start: Annotated[str, typer.Option("--from", help="First day of sending to show.")],
+    end: Annotated[str, typer.Option("--to", help="Last day of sending to show.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Plan as if now were this instant: 2022-01-20T09:00 (default: now)."),
+    ] = None,
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Show the reminders the scheduler would send in a period, sending nothing."""
+    from dondoc.i18n import format_date
+
+    _apply(db, lang, org_name)
+    first, last = parse_cli_date(start), parse_cli_date(end)
+    if last < first:
+        raise typer.BadParameter(
+            _("the end date {end} is before the start date {start}").format(end=end, start=start), param_hint="--to"
+        )
+    now = parse_cli_instant(at) if at else _clock().now().astimezone(TZ)
+    with session_scope(_store()) as session:
+        org = _organization(session)
+        plan = _plan(session, key)
+        entries = reminder_preview(session, org, plan, now, first, last)
+        title, year = plan.title, plan.year
+    if as_json:
+        _print_json(entries)
+        return
+    labels = {
+        "before": _("before the deadline"),
+        "due": _("deadline reached"),
+        "overdue": _("overdue"),
+        "escalation": _("overdue, to managers"),
+        "checkin": _("progress check-in"),
+    }
+    roles = {"focal": role_name(MemberRole.FOCAL), "manager": role_name(MemberRole.MANAGER)}
+    typer.echo(f"{title} ({year})")
+    typer.echo(
+        _("Reminders from {start} to {end}, as if it were {at}; nothing is sent.").format(
+            start=format_date(first), end=format_date(last), at=format_datetime(now)
+        )
+    )
+    if not entries:
+        typer.echo(_("No reminder in this period."))
+        return
+    for entry in entries:
+        count = len(entry["recipients"])
+        who = _("recipients: {count}").format(count=count) if count else _("nobody can receive it yet")
+        when = format_datetime(datetime.fromisoformat(entry["send_at"]))
+        typer.echo(f"\n{when}  {entry['to']['unit']} · {roles[entry['to']['role']]} · {who}")
+        for item in entry["items"]:
+            due = format_date(date.fromisoformat(item["due"]))
+            typer.echo(f"    {item['task']:<8} {due}  {labels[item['kind']]}")
+    typer.echo("")
+    typer.echo(_("Messages to send: {count}").format(count=len(entries)))
 
 
 def main() -> None:

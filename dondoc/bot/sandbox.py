@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -24,14 +24,16 @@ from sqlmodel import col, select
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.local_api.world import ChatMessage
-from dondoc.bot.telegram import TelegramChannel
+from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import MemberRole, Organization, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, format_datetime
+from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.service import ReminderService
 
 # The spec the local server checks requests against, where the source tree has it.
 SPEC = Path(__file__).resolve().parents[2] / "tests" / "data" / "telegram-bot-api" / "api.json"
@@ -61,6 +63,7 @@ class Sandbox:
     personas: dict[str, Persona] = field(default_factory=dict)
     current: Persona | None = None
     api: LocalBotApi | None = None
+    reminders: ReminderService | None = None
     _next_user: int = 100_000_001
 
     async def run(self, read_line: ReadLine) -> None:
@@ -69,6 +72,9 @@ class Sandbox:
             self.api = api
             channel = TelegramChannel(dispatcher)
             application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
+            self.reminders = ReminderService(
+                self.engine, self.clock, calendar_from_env(), {"telegram": telegram_sender(application.bot)}
+            )
             async with api.running(application, record_handler_errors=False):
                 self._banner()
                 await self.switch(self._default_unit())
@@ -97,7 +103,9 @@ class Sandbox:
             await self.switch(rest.strip() or self._default_unit())
             return True
         if word == "/clock":
-            self._move_clock(rest.strip())
+            previous = self.clock.now()
+            if self._move_clock(rest.strip()):
+                await self._remind(previous)
             return True
         if word == "/photo":
             await user.send_photo()
@@ -175,20 +183,38 @@ class Sandbox:
 
     # ------------------------------------------------------------------ clock
 
-    def _move_clock(self, text: str) -> None:
+    async def _remind(self, previous: datetime) -> None:
+        """What the reminder job would have done between ``previous`` and now: plan from the earlier
+        of the two (the start of the day when going back), then sweep everything due, merged."""
+        assert self.reminders is not None
+        now = self.clock.now()
+        since = previous if previous < now else datetime.combine(now.date(), time(0), tzinfo=TZ)
+        await asyncio.to_thread(self.reminders.plan, since)
+        result = await self.reminders.sweeper.sweep()
+        if result.held:
+            self._print(
+                "   "
+                + _("{count} reminder(s) held: those units have no focal point bound yet.").format(count=result.held)
+            )
+        if not self.reminders.calendar.in_office_hours(now):
+            self._print("   " + _("Outside office hours: reminders wait for the next working day."))
+        await self.show()
+
+    def _move_clock(self, text: str) -> bool:
         match = _CLOCK.match(text)
         if not match:
             self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
-            return
+            return False
         day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
         hour, minute = int(match.group(4) or 8), int(match.group(5) or 0)
         try:
             instant = datetime(year, month, day, hour, minute, tzinfo=TZ)
         except ValueError:
             self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
-            return
+            return False
         self.clock.set(instant)
         self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
+        return True
 
     # ------------------------------------------------------------------ output
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlmodel import select
 from telegram import (
@@ -39,6 +39,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply
 from dondoc.i18n import _, use_language
+from dondoc.scheduler.service import ReminderService
 from dondoc.scheduler.sweeper import RetryLater, Send, TemporaryFailure, Unreachable
 
 CHANNEL = "telegram"
@@ -85,8 +86,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 class TelegramChannel:
     """Wires a PTB application to a :class:`Dispatcher`."""
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    def __init__(self, dispatcher: Dispatcher, reminders: Callable[[Bot], ReminderService] | None = None) -> None:
         self.dispatcher = dispatcher
+        self._make_reminders = reminders
+        self.reminders: ReminderService | None = None
 
     def build(
         self,
@@ -107,7 +110,7 @@ class TelegramChannel:
             builder = builder.base_file_url(base_file_url)
         if rate_limit:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-        application = builder.post_init(self._post_init).build()
+        application = builder.post_init(self._post_init).post_shutdown(self._post_shutdown).build()
         self.install(application)
         return application
 
@@ -125,6 +128,13 @@ class TelegramChannel:
             with use_language(language):
                 commands = [BotCommand(c.name, _(c.help)[:256]) for c in COMMANDS]
             await application.bot.set_my_commands(commands, language_code=None if language == "vi" else language)
+        if self._make_reminders is not None:
+            self.reminders = self._make_reminders(application.bot)
+            self.reminders.start()
+
+    async def _post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+        if self.reminders is not None:
+            self.reminders.stop()
 
     # ------------------------------------------------------------------ inbound
 

@@ -148,11 +148,16 @@ def add_report(
 def closed_occurrence(session: Session, assignment: Assignment) -> date | None:
     """The due date a new "done" report closes: the earliest occurrence that earlier done reports
     have not closed yet (the same rule as the progress categories)."""
-    task_dates = list(
-        session.exec(select(Occurrence.due).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due)))
-    )
+    task_dates = [
+        o.due
+        for o in session.exec(
+            select(Occurrence).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due))
+        )
+    ]
     done_before = session.exec(
-        select(func.count()).select_from(Report).where(Report.assignment_id == assignment.id, Report.status == Status.DONE)
+        select(func.count())
+        .select_from(Report)
+        .where(Report.assignment_id == assignment.id, Report.status == Status.DONE)
     ).one()
     index = int(done_before) - 1  # the report just added is counted too
     return task_dates[index] if 0 <= index < len(task_dates) else None
@@ -161,11 +166,12 @@ def closed_occurrence(session: Session, assignment: Assignment) -> date | None:
 def cancel_reminders(session: Session, assignment_id: int, due: date | None) -> None:
     """A completion stops every pending reminder for that occurrence (all of them for a one-off)."""
     query = update(Reminder).where(
-        Reminder.assignment_id == assignment_id, col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD])
+        col(Reminder.assignment_id) == assignment_id,
+        col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
     )
     if due is not None:
-        query = query.where(Reminder.due == due)
-    session.exec(query.values(state=ReminderState.CANCELLED))  # type: ignore[call-overload]
+        query = query.where(col(Reminder.due) == due)
+    session.exec(query.values(state=ReminderState.CANCELLED))
 
 
 def managers_of(session: Session, unit: Unit) -> list[tuple[Person, ChannelAccount]]:

@@ -19,6 +19,7 @@ from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Per
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Attachment, esc
 from dondoc.i18n import LANGUAGES, N_, _, set_language
+from dondoc.scheduler.outbox import release_held
 from dondoc.text import match_key
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -151,6 +152,8 @@ def redeem(ctx: Context, code: str) -> None:
         ctx.memberships.append((membership, unit))
     person.unreachable = False
     invite.used_at, invite.used_by_person_id = ctx.now, person.id
+    if invite.role in (MemberRole.FOCAL, MemberRole.DEPUTY):
+        release_held(ctx.session, unit.id, ctx.now)  # reminders kept while the unit had nobody
     ctx.session.add_all([person, invite])
     ctx.reply(
         _("Greetings, comrade {name}. You are now registered as {role} of {unit}.").format(

@@ -56,9 +56,7 @@ def render_digest(digest: Digest, today: date) -> Reply:
         lines.append("\n" + _("See /status for the whole plan."))
         return Reply(text="\n".join(lines))
     units = sorted({u.name for _r, _t, u in digest.items})
-    lines = [
-        _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
-    ]
+    lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
     rows: list[list[Choice]] = []
     for number, (reminder, task, _unit) in enumerate(digest.items, start=1):
         due = format_date(reminder.due)

@@ -54,6 +54,8 @@ class Overrides:
             mark = getattr(exc, "problem_mark", None)
             where = _("line {line}").format(line=mark.line + 1) if mark else str(path)
             raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
+        except ValueError as exc:  # an unquoted impossible date such as 2022-02-30
+            raise InputError([Problem(str(path), _("not valid YAML"), str(exc))]) from exc
         return cls.parse(raw)
 
     @classmethod

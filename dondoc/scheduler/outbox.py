@@ -14,20 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
+    Assignment,
     ChannelAccount,
-    Membership,
     MemberRole,
+    Membership,
     Organization,
     Person,
     Reminder,
     ReminderState,
     Task,
     Unit,
-    Assignment,
 )
 
 LEASE = timedelta(minutes=10)
@@ -53,10 +53,10 @@ class Digest:
         return [r.id for r, _t, _u in self.items if r.id is not None]
 
 
-def _due_clause(now: datetime) -> object:
+def _due_clause(now: datetime) -> ColumnElement[bool]:
     return or_(
-        and_(Reminder.state == ReminderState.PENDING, col(Reminder.send_at) <= now),
-        and_(Reminder.state == ReminderState.CLAIMED, col(Reminder.claimed_at) < now - LEASE),
+        and_(col(Reminder.state) == ReminderState.PENDING, col(Reminder.send_at) <= now),
+        and_(col(Reminder.state) == ReminderState.CLAIMED, col(Reminder.claimed_at) < now - LEASE),
     )
 
 
@@ -64,25 +64,25 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's."""
     due = _due_clause(now)
     if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.exec(select(Reminder.id).where(due).with_for_update(skip_locked=True)).all())  # type: ignore[arg-type]
+        ids = [i for i in session.exec(select(Reminder.id).where(due).with_for_update(skip_locked=True)) if i]
         if ids:
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 update(Reminder)
                 .where(col(Reminder.id).in_(ids))
                 .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
             )
-        return [i for i in ids if i is not None]
-    session.exec(  # type: ignore[call-overload]
+        return ids
+    session.exec(
         update(Reminder)
-        .where(due)  # type: ignore[arg-type]
+        .where(due)
         .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
     )
-    ids = session.exec(
+    claimed = session.exec(
         select(Reminder.id).where(
-            Reminder.state == ReminderState.CLAIMED, Reminder.claimed_by == worker, Reminder.claimed_at == now
+            col(Reminder.state) == ReminderState.CLAIMED, Reminder.claimed_by == worker, Reminder.claimed_at == now
         )
-    ).all()
-    return [i for i in ids if i is not None]
+    )
+    return [i for i in claimed if i is not None]
 
 
 def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest], list[int]]:
@@ -98,7 +98,9 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
         .where(col(Reminder.id).in_(reminder_ids))
         .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
     ).all()
-    focal = _people_by_unit(session, {u.id for _r, _t, u in rows if u.id is not None}, (MemberRole.FOCAL, MemberRole.DEPUTY))
+    focal = _people_by_unit(
+        session, {u.id for _r, _t, u in rows if u.id is not None}, (MemberRole.FOCAL, MemberRole.DEPUTY)
+    )
     managers = _managers_by_unit(session, [u for _r, _t, u in rows])
     digests: dict[tuple[int, str, str], Digest] = {}
     held: list[int] = []
@@ -114,14 +116,14 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
     return list(digests.values()), held
 
 
-def _people_by_unit(
-    session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...]
-) -> dict[int, list[Recipient]]:
+def _people_by_unit(session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...]) -> dict[int, list[Recipient]]:
     rows = session.exec(
         select(Membership.unit_id, Person, ChannelAccount)
         .join(Person, col(Person.id) == Membership.person_id)
         .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-        .where(col(Membership.unit_id).in_(unit_ids), col(Membership.role).in_(roles), col(Person.unreachable).is_(False))
+        .where(
+            col(Membership.unit_id).in_(unit_ids), col(Membership.role).in_(roles), col(Person.unreachable).is_(False)
+        )
         .order_by(col(Person.id))
     ).all()
     found: dict[int, list[Recipient]] = defaultdict(list)
@@ -137,13 +139,16 @@ def _managers_by_unit(session: Session, units: list[Unit]) -> dict[int, list[Rec
         return {}
     org_ids = {u.organization_id for u in units}
     coordinators = {
-        org.id: org.coordinator_code for org in session.exec(select(Organization).where(col(Organization.id).in_(org_ids)))
+        org.id: org.coordinator_code
+        for org in session.exec(select(Organization).where(col(Organization.id).in_(org_ids)))
     }
     coordinator_units = {
         (u.organization_id, u.code): u.id
-        for u in session.exec(select(Unit).where(col(Unit.organization_id).in_(org_ids), col(Unit.code).in_(
-            [c for c in coordinators.values() if c]
-        )))
+        for u in session.exec(
+            select(Unit).where(
+                col(Unit.organization_id).in_(org_ids), col(Unit.code).in_([c for c in coordinators.values() if c])
+            )
+        )
     }
     wanted = {u.id for u in units if u.id is not None} | {i for i in coordinator_units.values() if i is not None}
     managers = _people_by_unit(session, wanted, (MemberRole.MANAGER,))
@@ -160,18 +165,18 @@ def _managers_by_unit(session: Session, units: list[Unit]) -> dict[int, list[Rec
 
 
 def mark_sent(session: Session, reminder_ids: Sequence[int], now: datetime, message_id: str | None) -> None:
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), Reminder.state == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
         .values(state=ReminderState.SENT, sent_at=now, message_id=message_id, last_error="")
     )
 
 
 def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> None:
     """Nobody can receive these now (no reachable focal point); they wait for one to bind."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), Reminder.state == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
         .values(state=ReminderState.HELD, last_error=reason)
     )
 
@@ -179,24 +184,24 @@ def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> Non
 def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason: str) -> None:
     """Back to pending, to be tried again at ``at`` (rate limit, network trouble); gives up after
     :data:`MAX_ATTEMPTS` tries."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Reminder)
         .where(col(Reminder.id).in_(reminder_ids), col(Reminder.attempts) >= MAX_ATTEMPTS)
         .values(state=ReminderState.FAILED, last_error=reason)
     )
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), Reminder.state == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
         .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None, last_error=reason)
     )
 
 
 def release_held(session: Session, unit_id: int, now: datetime) -> int:
     """A focal point bound to the unit: its held reminders go out at the next sweep."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Reminder)
         .where(
-            Reminder.state == ReminderState.HELD,
+            col(Reminder.state) == ReminderState.HELD,
             col(Reminder.assignment_id).in_(select(Assignment.id).where(Assignment.unit_id == unit_id)),
         )
         .values(state=ReminderState.PENDING, send_at=now)

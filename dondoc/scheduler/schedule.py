@@ -1,0 +1,191 @@
+"""From the store to the outbox: which reminders every assignment needs, and writing them.
+
+:func:`plan_all` applies the policy (:mod:`dondoc.scheduler.planner`) to every active assignment in
+a fixed number of queries. :func:`replan` writes the next weeks of it into the ``reminder`` table:
+rows are unique per (assignment, due date, kind, day), so running it again — after an import, a
+report, a restart, or from a second process — inserts nothing twice; pending rows the plan no
+longer wants (the task was completed, its deadline moved) are cancelled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import (
+    Assignment,
+    DeadlineKind,
+    Occurrence,
+    Organization,
+    Plan,
+    Reminder,
+    ReminderState,
+    Report,
+    Role,
+    Status,
+    Task,
+    Unit,
+)
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import TZ
+from dondoc.scheduler.planner import Planned, Policy, plan_checkins, plan_occurrence
+
+HORIZON = timedelta(days=35)
+SNOOZE = "snooze"  # a reminder a person asked for again; replanning leaves it alone
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    assignment_id: int
+    unit_id: int
+    unit_code: str
+    role: Role
+    task_code: str
+    task_position: int
+    planned: Planned
+
+
+def plan_all(
+    session: Session,
+    calendar: WorkCalendar,
+    *,
+    after: datetime,
+    until: date,
+    reports_until: datetime | None = None,
+    assignment_ids: Collection[int] | None = None,
+) -> list[PlannedItem]:
+    """Every reminder due after ``after`` and on or before ``until``, counting reports made up to
+    ``reports_until`` (default ``after``): the n-th completion report of an assignment closes its
+    n-th deadline, and a closed deadline needs no reminder."""
+    reports_until = reports_until or after
+    # Plain columns, not ORM objects: this runs for every assignment of every plan, every day.
+    query = (
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.role),
+            col(Task.id),
+            col(Task.code),
+            col(Task.position),
+            col(Task.deadline_kind),
+            col(Unit.id),
+            col(Unit.code),
+            col(Plan.year),
+            col(Plan.organization_id),
+        )
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(col(Assignment.active), col(Task.active), col(Unit.active))
+    )
+    if assignment_ids is not None:
+        query = query.where(col(Assignment.id).in_(assignment_ids))
+    connection = session.connection()  # core rows, read in the session's transaction
+    rows = connection.execute(query.order_by(col(Task.plan_id), col(Task.position), col(Unit.position))).all()
+    if not rows:
+        return []
+    task_ids = {row[2] for row in rows}
+    dates: dict[int, list[date]] = defaultdict(list)
+    for task_id, due in connection.execute(
+        sa_select(col(Occurrence.task_id), col(Occurrence.due))
+        .where(col(Occurrence.task_id).in_(task_ids))
+        .order_by(col(Occurrence.due))
+    ):
+        dates[task_id].append(due)
+    ids = [row[0] for row in rows]
+    done: dict[int, list[date]] = defaultdict(list)
+    last_report: dict[int, date] = {}
+    for assignment_id, status, completed_on, reported_at in connection.execute(
+        sa_select(col(Report.assignment_id), col(Report.status), col(Report.completed_on), col(Report.reported_at))
+        .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) <= reports_until)
+        .order_by(col(Report.reported_at), col(Report.id))
+    ):
+        day = reported_at.astimezone(TZ).date()
+        last_report[assignment_id] = day
+        if status == Status.DONE:
+            done[assignment_id].append(completed_on or day)
+    policies = {
+        org.id: Policy.from_settings(org.settings.get("reminders", {}))
+        for org in session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows})))
+    }
+    items: list[PlannedItem] = []
+    for assignment_id, role, task_id, task_code, position, kind, unit_id, unit_code, year, org_id in rows:
+        assert assignment_id is not None and unit_id is not None  # primary keys of loaded rows
+        policy = policies[org_id]
+        planned: list[Planned] = []
+        if kind == DeadlineKind.CONTINUOUS:
+            if role == Role.LEAD:
+                planned = plan_checkins(
+                    year, calendar, policy, after=after, until=until, last_report_on=last_report.get(assignment_id)
+                )
+        else:
+            closed = len(done.get(assignment_id, []))
+            for due in dates.get(task_id, [])[closed:]:
+                planned += plan_occurrence(due, role, calendar, policy, after=after, until=until)
+        items += [PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p) for p in planned]
+    return items
+
+
+def replan(
+    session: Session,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    horizon: timedelta = HORIZON,
+    assignment_ids: Collection[int] | None = None,
+) -> tuple[int, int]:
+    """Bring the outbox in line with the plan for the next ``horizon``; returns (added, cancelled)."""
+    until = (now + horizon).date()
+    items = plan_all(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
+    wanted = {(i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on): i for i in items}
+    query = select(Reminder).where(
+        col(Reminder.send_at) > now,
+        col(Reminder.send_on) <= until,
+        col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
+        Reminder.kind != SNOOZE,
+    )
+    if assignment_ids is not None:
+        query = query.where(col(Reminder.assignment_id).in_(assignment_ids))
+    cancelled = 0
+    for reminder in session.exec(query):
+        key = (reminder.assignment_id, reminder.due, reminder.kind, reminder.send_on)
+        if key not in wanted:
+            reminder.state = ReminderState.CANCELLED
+            session.add(reminder)
+            cancelled += 1
+    existing_query = select(Reminder).where(col(Reminder.send_on) >= now.date(), col(Reminder.send_on) <= until)
+    if assignment_ids is not None:
+        existing_query = existing_query.where(col(Reminder.assignment_id).in_(assignment_ids))
+    existing = {(r.assignment_id, r.due, r.kind, r.send_on): r for r in session.exec(existing_query)}
+    added = 0
+    for key, item in wanted.items():
+        row = existing.get(key)
+        if row is not None:
+            if row.state == ReminderState.CANCELLED and row.send_at > now:
+                row.state = ReminderState.PENDING  # wanted again (e.g. a completion report was corrected)
+                session.add(row)
+                added += 1
+            continue
+        session.add(
+            Reminder(
+                assignment_id=item.assignment_id,
+                due=item.planned.due,
+                kind=item.planned.kind,
+                send_on=item.planned.send_on,
+                send_at=item.planned.send_at,
+                audience=item.planned.audience,
+            )
+        )
+        added += 1
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another process planned the same rows at the same moment: theirs stand, ours are redundant.
+        session.rollback()
+        return 0, 0
+    return added, cancelled

@@ -1,0 +1,63 @@
+"""The reminder job as the bot runs it: one APScheduler interval job that replans once a day and
+sweeps every minute. Nothing it needs lives in memory: the outbox is the state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import Engine
+
+from dondoc.db.session import session_scope
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.schedule import replan
+from dondoc.scheduler.sweeper import Send, Sweeper, SweepResult
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 60
+
+
+class ReminderService:
+    """Plans the outbox and drains it; ``tick`` is the whole job."""
+
+    def __init__(self, engine: Engine, clock: Clock, calendar: WorkCalendar, senders: dict[str, Send]) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.calendar = calendar
+        self.sweeper = Sweeper(engine, clock, calendar, senders)
+        self._planned_on: date | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def plan(self, now: datetime | None = None) -> tuple[int, int]:
+        """Replan the outbox (idempotent); returns (added, cancelled)."""
+        moment = now or self.clock.now()
+        with session_scope(self.engine) as session:
+            return replan(session, self.calendar, moment)
+
+    async def tick(self) -> SweepResult:
+        now = self.clock.now()
+        if self._planned_on != now.date():
+            added, cancelled = await asyncio.to_thread(self.plan, now)
+            log.info("reminders planned: %d added, %d cancelled", added, cancelled)
+            self._planned_on = now.date()
+        result = await self.sweeper.sweep()
+        if result.claimed:
+            log.info("sweep: %d reminders in %d messages, %d held", result.claimed, result.messages, result.held)
+        return result
+
+    def start(self, seconds: int = SWEEP_SECONDS) -> None:
+        """Run :meth:`tick` every ``seconds`` on the running event loop."""
+        scheduler = AsyncIOScheduler(timezone=TZ)
+        scheduler.add_job(
+            self.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(TZ)
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
