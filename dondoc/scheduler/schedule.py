@@ -100,15 +100,15 @@ def plan_all(
     ids = [row[0] for row in rows]
     done: dict[int, list[date]] = defaultdict(list)
     last_report: dict[int, date] = {}
-    for assignment_id, status, completed_on, reported_at in connection.execute(
+    for reported_id, status, completed_on, reported_at in connection.execute(
         sa_select(col(Report.assignment_id), col(Report.status), col(Report.completed_on), col(Report.reported_at))
         .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) <= reports_until)
         .order_by(col(Report.reported_at), col(Report.id))
     ):
         day = reported_at.astimezone(TZ).date()
-        last_report[assignment_id] = day
+        last_report[reported_id] = day
         if status == Status.DONE:
-            done[assignment_id].append(completed_on or day)
+            done[reported_id].append(completed_on or day)
     policies = {
         org.id: Policy.from_settings(org.settings.get("reminders", {}))
         for org in session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows})))
