@@ -91,12 +91,12 @@ def plan_all(
         return []
     task_ids = {row[2] for row in rows}
     dates: dict[int, list[date]] = defaultdict(list)
-    for task_id, due in connection.execute(
+    for occurrence_task, due in connection.execute(
         sa_select(col(Occurrence.task_id), col(Occurrence.due))
         .where(col(Occurrence.task_id).in_(task_ids))
         .order_by(col(Occurrence.due))
     ):
-        dates[task_id].append(due)
+        dates[occurrence_task].append(due)
     ids = [row[0] for row in rows]
     done: dict[int, list[date]] = defaultdict(list)
     last_report: dict[int, date] = {}
@@ -115,7 +115,7 @@ def plan_all(
     }
     items: list[PlannedItem] = []
     for assignment_id, role, task_id, task_code, position, kind, unit_id, unit_code, year, org_id in rows:
-        assert assignment_id is not None and unit_id is not None  # primary keys of loaded rows
+        assert assignment_id is not None and unit_id is not None and task_id is not None  # primary keys
         policy = policies[org_id]
         planned: list[Planned] = []
         if kind == DeadlineKind.CONTINUOUS:
