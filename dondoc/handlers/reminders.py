@@ -59,10 +59,10 @@ def render_digest(digest: Digest, today: date) -> Reply:
     lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
     rows: list[list[Choice]] = []
     for number, (reminder, task, _unit) in enumerate(digest.items, start=1):
-        due = format_date(reminder.due)
+        due = _("due {date}").format(date=format_date(reminder.due))
         lines.append(
             f"{number}. <b>{esc(task.code)}</b> {esc(report.short(task.title))}\n"
-            f"   {_('due {date}').format(date=due)} — {what_is_due(reminder.kind, reminder.due, today)}"
+            f"   {due} — {what_is_due(reminder.kind, reminder.due, today)}"
         )
         assert reminder.id is not None
         rows.append(
