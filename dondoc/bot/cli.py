@@ -42,6 +42,7 @@ from dondoc.plan.registry import apply_registry, build_matcher, load_registry, r
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock, clock_from_env
+from dondoc.scheduler.preview import reminder_preview
 from dondoc.scheduler.service import ReminderService
 
 app = typer.Typer(
@@ -695,113 +696,6 @@ def parse_cli_instant(value: str) -> datetime:
     return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment.astimezone(TZ)
 
 
-def reminder_preview(session: Any, org: Any, plan: Any, at: datetime, start: date, end: date) -> list[dict[str, Any]]:
-    """The reminders the planner would send from ``start`` to ``end`` (Vietnam days), as if now were
-    ``at`` and no report came after it: one entry per recipient unit, role and send time.
-
-    A fixed number of queries for the whole plan; reports go to occurrences as in
-    :mod:`dondoc.plan.progress` (a done report closes the earliest open occurrence).
-    """
-    from datetime import UTC
-
-    from dondoc.db.models import DeadlineKind, Membership, Occurrence, Person, Role, Unit
-    from dondoc.plan.progress import _load_reports, attach_reports, completion_date
-    from dondoc.scheduler.calendar import calendar_from_env
-    from dondoc.scheduler.planner import KINDS, Policy, plan_checkins, plan_occurrence
-
-    try:
-        calendar = calendar_from_env()
-    except InputError as error:
-        _refuse(error)
-    try:
-        policy = Policy.from_settings((org.settings or {}).get("reminders"))
-    except ValueError as error:
-        _fail(_("The organisation's reminder settings are not valid: {error}").format(error=error))
-
-    tasks = {
-        task_id: (code, position, kind)
-        for task_id, code, position, kind in session.exec(
-            select(col(Task.id), col(Task.code), col(Task.position), col(Task.deadline_kind)).where(
-                Task.plan_id == plan.id, col(Task.active)
-            )
-        )
-    }
-    dues: dict[int, list[date]] = {}
-    for task_id, due in session.exec(
-        select(col(Occurrence.task_id), col(Occurrence.due))
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active))
-        .order_by(col(Occurrence.task_id), col(Occurrence.due))
-    ):
-        dues.setdefault(task_id, []).append(due)
-    assignments = session.exec(
-        select(col(Assignment.id), col(Assignment.task_id), col(Assignment.unit_id), col(Assignment.role))
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
-    ).all()
-    units = dict(session.exec(select(col(Unit.id), col(Unit.code)).where(Unit.organization_id == org.id)).all())
-    audiences = {MemberRole.FOCAL: "focal", MemberRole.DEPUTY: "focal", MemberRole.MANAGER: "manager"}
-    reachable: dict[tuple[str, str], set[int]] = {}  # (unit code, focal | manager) → person ids
-    for unit_id, member_role, person_id in session.exec(
-        select(col(Membership.unit_id), col(Membership.role), col(Membership.person_id))
-        .join(Person, col(Person.id) == Membership.person_id)
-        .where(Person.organization_id == org.id, col(Person.unreachable).is_(False))
-    ):
-        if member_role in audiences and unit_id in units:
-            reachable.setdefault((units[unit_id], audiences[member_role]), set()).add(person_id)
-    reports = _load_reports(session, plan, at + timedelta(microseconds=1))  # reports made at or before ``at``
-
-    first = datetime.combine(start, time.min, tzinfo=TZ)
-    kind_order = {kind: i for i, kind in enumerate(KINDS)}
-    entries: dict[tuple[datetime, str, str], set[tuple[int, date, int, str]]] = {}
-
-    def add(send_at: datetime, unit: str, audience: str, item: tuple[int, date, int, str]) -> None:
-        if send_at >= first:
-            entries.setdefault((send_at, unit, audience), set()).add(item)
-
-    coordinator = org.coordinator_code
-    for assignment_id, task_id, unit_id, role in assignments:
-        code, position, deadline_kind = tasks[task_id]
-        unit = units[unit_id]
-        rows = reports.get(assignment_id, [])
-        task_dues = dues.get(task_id)
-        if deadline_kind == DeadlineKind.CONTINUOUS or not task_dues:
-            if role != Role.LEAD:
-                continue
-            last_on = None
-            if rows:
-                last = rows[-1].reported_at
-                last_on = (last if last.tzinfo else last.replace(tzinfo=UTC)).astimezone(TZ).date()
-            for planned in plan_checkins(plan.year, calendar, policy, after=at, until=end, last_report_on=last_on):
-                add(planned.send_at, unit, "focal", (position, planned.due, kind_order["checkin"], code))
-            continue
-        for slot in attach_reports(task_dues, rows):
-            done_on = completion_date(slot.latest) if slot.done and slot.latest is not None else None
-            for planned in plan_occurrence(slot.due, role, calendar, policy, after=at, until=end, done_on=done_on):
-                item = (position, planned.due, kind_order[planned.kind], code)
-                if planned.kind == "escalation":
-                    add(planned.send_at, unit, "manager", item)
-                    if coordinator:
-                        add(planned.send_at, coordinator, "manager", item)
-                else:
-                    add(planned.send_at, unit, planned.audience, item)
-
-    result = []
-    for (send_at, unit, audience), items in sorted(entries.items(), key=lambda entry: entry[0]):
-        result.append(
-            {
-                "send_at": send_at.isoformat(),
-                "to": {"unit": unit, "role": audience},
-                "recipients": [str(i) for i in sorted(reachable.get((unit, audience), set()))],
-                "items": [
-                    {"task": task, "due": due.isoformat(), "kind": KINDS[kind]}
-                    for _position, due, kind, task in sorted(items)
-                ],
-            }
-        )
-    return result
-
-
 @reminders_app.command("preview")
 def reminders_preview(
     start: Annotated[str, typer.Option("--from", help="First day of sending to show.")],
@@ -829,7 +723,14 @@ def reminders_preview(
     with session_scope(_store()) as session:
         org = _organization(session)
         plan = _plan(session, key)
-        entries = reminder_preview(session, org, plan, now, first, last)
+        try:
+            calendar = calendar_from_env()
+        except InputError as error:
+            _refuse(error)
+        try:
+            entries = reminder_preview(session, org, plan, calendar, now, first, last)
+        except ValueError as error:
+            _fail(_("The organisation's reminder settings are not valid: {error}").format(error=error))
         title, year = plan.title, plan.year
     if as_json:
         _print_json(entries)

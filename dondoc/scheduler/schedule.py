@@ -59,6 +59,7 @@ def plan_all(
     until: date,
     reports_until: datetime | None = None,
     assignment_ids: Collection[int] | None = None,
+    plan_id: int | None = None,
 ) -> list[PlannedItem]:
     """Every reminder due after ``after`` and on or before ``until``, counting reports made up to
     ``reports_until`` (default ``after``): the n-th completion report of an assignment closes its
@@ -85,6 +86,8 @@ def plan_all(
     )
     if assignment_ids is not None:
         query = query.where(col(Assignment.id).in_(assignment_ids))
+    if plan_id is not None:
+        query = query.where(col(Task.plan_id) == plan_id)
     connection = session.connection()  # core rows, read in the session's transaction
     rows = connection.execute(query.order_by(col(Task.plan_id), col(Task.position), col(Unit.position))).all()
     if not rows:

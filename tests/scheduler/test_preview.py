@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from dondoc.bot.cli import reminder_preview
 from dondoc.db.models import MemberRole, Membership, Organization, Person, Plan, Unit
 from dondoc.db.session import make_engine
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ
+from dondoc.scheduler.preview import reminder_preview
 from tests.conftest import Dondoc
 
 I1_SUPPORT = {"VP", "TP", "TCKH", "VHTT", "KTHT", "TNMT", "LDTBXH", "GDDT", "NNPTNT", "YT", "TTR"}
@@ -178,7 +178,7 @@ def test_a_fixed_number_of_queries(sample_store: Dondoc) -> None:
             plan = session.exec(select(Plan)).one()
             event.listen(engine, "before_cursor_execute", count)
             start = datetime(2022, 1, 1, tzinfo=TZ)
-            entries = reminder_preview(session, org, plan, start, date(2022, 1, 1), date(2022, 12, 31))
+            entries = reminder_preview(session, org, plan, WorkCalendar(), start, date(2022, 1, 1), date(2022, 12, 31))
             event.remove(engine, "before_cursor_execute", count)
     finally:
         engine.dispose()

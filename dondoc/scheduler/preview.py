@@ -1,0 +1,68 @@
+"""What the reminder job would send in a period, sending nothing (``dondoc reminders preview``).
+
+The same planning as the outbox (:func:`dondoc.scheduler.schedule.plan_all`), grouped the way
+messages go out: one entry per recipient unit, role and send time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import MemberRole, Membership, Organization, Person, Plan, Unit
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import TZ
+from dondoc.scheduler.planner import KINDS
+from dondoc.scheduler.schedule import plan_all
+
+_AUDIENCE = {MemberRole.FOCAL: "focal", MemberRole.DEPUTY: "focal", MemberRole.MANAGER: "manager"}
+
+
+def reminder_preview(
+    session: Session, org: Organization, plan: Plan, calendar: WorkCalendar, at: datetime, start: date, end: date
+) -> list[dict[str, Any]]:
+    """Entries sent from ``start`` to ``end`` as if now were ``at`` and no report came after it.
+    Escalations go to the late unit's managers and to the coordinating unit's managers."""
+    assert plan.id is not None
+    items = plan_all(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
+    first = datetime.combine(start, time.min, tzinfo=TZ)
+    kind_order = {kind: i for i, kind in enumerate(KINDS)}
+    entries: dict[tuple[datetime, str, str], set[tuple[int, date, int, str]]] = {}
+    for item in items:
+        planned = item.planned
+        if planned.send_at < first:
+            continue
+        entry = (item.task_position, planned.due, kind_order[planned.kind], item.task_code)
+        targets = [item.unit_code]
+        if planned.audience == "manager" and org.coordinator_code and org.coordinator_code != item.unit_code:
+            targets.append(org.coordinator_code)
+        for unit in targets:
+            entries.setdefault((planned.send_at, unit, planned.audience), set()).add(entry)
+    reachable = _reachable(session, org)
+    return [
+        {
+            "send_at": send_at.isoformat(),
+            "to": {"unit": unit, "role": audience},
+            "recipients": [str(i) for i in sorted(reachable.get((unit, audience), set()))],
+            "items": [
+                {"task": task, "due": due.isoformat(), "kind": KINDS[kind]} for _pos, due, kind, task in sorted(found)
+            ],
+        }
+        for (send_at, unit, audience), found in sorted(entries.items())
+    ]
+
+
+def _reachable(session: Session, org: Organization) -> dict[tuple[str, str], set[int]]:
+    """(unit code, focal | manager) → ids of people who can receive messages."""
+    found: dict[tuple[str, str], set[int]] = {}
+    for unit_code, member_role, person_id in session.exec(
+        select(col(Unit.code), col(Membership.role), col(Membership.person_id))
+        .join(Unit, col(Unit.id) == Membership.unit_id)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .where(Unit.organization_id == org.id, col(Person.unreachable).is_(False))
+    ):
+        if member_role in _AUDIENCE:
+            found.setdefault((unit_code, _AUDIENCE[member_role]), set()).add(person_id)
+    return found
