@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from dondoc.db.models import Report, Status
+from dondoc.db.models import MemberRole, Report, Status
 from dondoc.scheduler.clock import TZ
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
@@ -73,3 +73,50 @@ def test_a_stale_or_forged_button_changes_nothing(engine: Engine) -> None:
     assert "mã mời" in stranger.last
     with Session(engine) as session:
         assert session.exec(select(Report)).all() == []
+
+
+def test_blocked_asks_what_blocks_it_and_alerts_the_managers(engine: Engine) -> None:
+    chat = _focal_point(engine, "XP", "300")
+    manager = Chat(chat.dispatcher, "301")
+    manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
+    chat.send("/report I.2")
+    chat.press("Vướng mắc")
+    chat.press("25%")
+    assert "vướng mắc" in chat.last.lower()
+    replies = chat.send("Chưa có hướng dẫn của tỉnh")
+    chat.press("Bỏ qua")
+    replies = chat.press("Xác nhận")
+    alerts = [r for r in replies if r.to is not None]
+    assert len(alerts) == 1 and alerts[0].to is not None and alerts[0].to.chat_id == "301"
+    assert "Chưa có hướng dẫn của tỉnh" in alerts[0].text
+    with Session(engine) as session:
+        report = session.exec(select(Report)).one()
+    assert (report.status, report.blocked_reason) == (Status.BLOCKED, "Chưa có hướng dẫn của tỉnh")
+
+
+def test_evidence_is_a_photo_or_a_pdf_and_history_lists_every_report(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    chat.send("/report I.11")
+    chat.press("Đang thực hiện")
+    chat.press("50%")
+    chat.press("Bỏ qua")
+    chat.upload("document", "bang-tinh.xlsx", "application/vnd.ms-excel")
+    assert "ảnh hoặc tệp PDF" in chat.last
+    chat.upload("document", "bao-cao.pdf", "application/pdf")
+    assert "Minh chứng: tệp bao-cao.pdf" in chat.last
+    chat.press("Xác nhận")
+    chat.send("/report I.11")
+    chat.press("Đang thực hiện")
+    chat.send("80")
+    chat.send("Đã hoàn thiện dự thảo")
+    chat.upload("photo")
+    chat.press("Sửa")
+    chat.press("Hoàn thành")
+    chat.press("Hôm nay")
+    chat.press("Bỏ qua")
+    chat.press("Bỏ qua")
+    chat.press("Xác nhận")
+    chat.send("/history I.11")
+    lines = [line for line in chat.last.splitlines() if line.startswith("•")]
+    assert len(lines) == 2
+    assert "Đang thực hiện 50%" in lines[0] and "Hoàn thành 100%" in lines[1]
