@@ -279,3 +279,15 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = None
     message_id: str | None = None
     last_error: str = ""
+
+
+class Dispatch(SQLModel, table=True):
+    """A one-off message that must go out once (the weekly managers' digest): its unique key is
+    claimed before sending, so a restart or a second process does not send it again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # e.g. "weekly:2022-W05:person:12"
+    state: ReminderState = ReminderState.CLAIMED
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    message_id: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
@@ -14,10 +14,13 @@ from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.schedule import replan
-from dondoc.scheduler.sweeper import Send, Sweeper, SweepResult
+from dondoc.scheduler.sweeper import RetryLater, Send, Sweeper, SweepResult, TemporaryFailure, Unreachable
+from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
+WEEKLY_WEEKDAY = 0  # Monday
+WEEKLY_TIME = time(8, 0)
 
 
 class ReminderService:
@@ -44,9 +47,36 @@ class ReminderService:
             log.info("reminders planned: %d added, %d cancelled", added, cancelled)
             self._planned_on = now.date()
         result = await self.sweeper.sweep()
+        if now.weekday() == WEEKLY_WEEKDAY and now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
+            await self.send_weekly(now)
         if result.claimed:
             log.info("sweep: %d reminders in %d messages, %d held", result.claimed, result.messages, result.held)
         return result
+
+    async def send_weekly(self, now: datetime) -> int:
+        """The managers' weekly digests not sent yet this week; returns how many went out."""
+
+        def claim() -> list[WeeklyDigest]:
+            with session_scope(self.engine) as session:
+                return due_digests(session, now)
+
+        sent = 0
+        for digest in await asyncio.to_thread(claim):
+            send = self.sweeper.senders.get(digest.account.channel)
+            if send is None:
+                continue
+            try:
+                message_id = await send(digest.account.chat_id, digest.reply)
+            except (Unreachable, RetryLater, TemporaryFailure) as exc:
+                log.warning("weekly digest %s not sent: %s", digest.key, exc)
+                continue  # the claim's lease runs out and a later tick tries again
+            await asyncio.to_thread(self._dispatched, digest.key, now, message_id)
+            sent += 1
+        return sent
+
+    def _dispatched(self, key: str, now: datetime, message_id: str | None) -> None:
+        with session_scope(self.engine) as session:
+            mark_dispatched(session, key, now, message_id)
 
     def start(self, seconds: int = SWEEP_SECONDS) -> None:
         """Run :meth:`tick` every ``seconds`` on the running event loop."""

@@ -32,6 +32,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'chat_id', 'user_id')
     )
+    op.create_table('dispatch',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('state', sa.Enum('PENDING', 'CLAIMED', 'SENT', 'CANCELLED', 'FAILED', 'HELD', name='reminderstate'), nullable=False),
+    sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
+    )
     op.create_table('organization',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -319,5 +329,6 @@ def downgrade() -> None:
 
     op.drop_table('person')
     op.drop_table('organization')
+    op.drop_table('dispatch')
     op.drop_table('conversation')
     # ### end Alembic commands ###

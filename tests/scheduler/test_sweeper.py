@@ -1,0 +1,157 @@
+"""The sweeper's failure paths, snoozing, held reminders and the weekly digest, through a recording
+sender (channel-neutral), with a frozen clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from dondoc.db.models import ChannelAccount, MemberRole, Person, Reminder, ReminderState
+from dondoc.handlers.events import Reply
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.service import ReminderService
+from dondoc.scheduler.sweeper import RetryLater, TemporaryFailure, Unreachable
+from tests.handlers.helpers import Chat, invite_code, make_dispatcher
+
+MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
+
+
+@dataclass
+class Outbox:
+    """A channel that records what it is asked to send, or fails as told."""
+
+    sent: list[tuple[str, Reply]] = field(default_factory=list)
+    fail: Callable[[str], Exception | None] = lambda chat_id: None
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        error = self.fail(chat_id)
+        if error is not None:
+            raise error
+        self.sent.append((chat_id, reply))
+        return str(len(self.sent))
+
+    def texts(self, chat_id: str) -> list[str]:
+        return [reply.text for to, reply in self.sent if to == chat_id]
+
+
+def _setup(engine: Engine, outbox: Outbox) -> tuple[ReminderService, Chat, Chat]:
+    clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
+    dispatcher = make_dispatcher(engine, clock.now())
+    dispatcher.clock = clock
+    focal = Chat(dispatcher, "500")
+    focal.send(f"/start {invite_code(engine, 'NV', now=clock.now())}")
+    manager = Chat(dispatcher, "501")
+    manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=clock.now())}")
+    service = ReminderService(engine, clock, WorkCalendar(), {"test": outbox.send})
+    service.plan()
+    clock.set(MONDAY)
+    return service, focal, manager
+
+
+async def test_one_message_per_person_with_a_button_row_per_item(engine: Engine) -> None:
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    await service.tick()
+    texts = outbox.texts("500")
+    assert len(texts) == 1
+    assert "I.1" in texts[0] and "còn 7 ngày" in texts[0]
+    reply = next(r for to, r in outbox.sent if to == "500")
+    assert [c.label for c in reply.choices[0]][1:] == ["Nhắc lại sau", "Đã hoàn thành"]
+    await service.tick()
+    assert len(outbox.texts("500")) == 1  # nothing twice
+
+
+async def test_snooze_moves_the_item_to_the_next_working_day_and_done_goes_to_completion(engine: Engine) -> None:
+    outbox = Outbox()
+    service, focal, _manager = _setup(engine, outbox)
+    await service.tick()
+    reply = next(r for to, r in outbox.sent if to == "500")
+    focal.press_data(reply.choices[0][1].data)
+    assert "25/01/2022" in focal.last and "08:00" in focal.last
+    service.clock.set(MONDAY + timedelta(days=1))
+    await service.tick()
+    assert len(outbox.texts("500")) == 2 and "I.1" in outbox.texts("500")[1]
+    focal.press_data(reply.choices[0][2].data)
+    assert "ngày nào" in focal.last  # straight to the completion date
+    stranger = Chat(focal.dispatcher, "999")
+    stranger.press_data(reply.choices[0][1].data)
+    assert "mã mời" in stranger.last
+
+
+async def test_a_completion_report_cancels_the_pending_reminders(engine: Engine) -> None:
+    outbox = Outbox()
+    service, focal, _manager = _setup(engine, outbox)
+    focal.send("/report I.1")
+    focal.press("Hoàn thành")
+    focal.press("Hôm nay")
+    focal.press("Bỏ qua")
+    focal.press("Bỏ qua")
+    focal.press("Xác nhận")
+    for day in range(0, 20):
+        service.clock.set(MONDAY + timedelta(days=day))
+        await service.tick()
+    assert not [t for t in outbox.texts("500") if " I.1 " in t.replace("<b>", " ").replace("</b>", " ")]
+
+
+async def test_a_blocked_bot_marks_the_person_unreachable_and_tells_the_managers(engine: Engine) -> None:
+    outbox = Outbox(fail=lambda chat_id: Unreachable("blocked") if chat_id == "500" else None)
+    service, _focal, _manager = _setup(engine, outbox)
+    result = await service.tick()
+    assert result.unreachable
+    assert any("bot đã bị chặn" in t for t in outbox.texts("501"))
+    with Session(engine) as session:
+        account = session.exec(select(ChannelAccount).where(ChannelAccount.chat_id == "500")).one()
+        person = session.get(Person, account.person_id)
+        held = session.exec(select(Reminder).where(Reminder.state == ReminderState.HELD)).all()
+    assert person is not None and person.unreachable
+    assert held  # kept, not dropped
+
+
+@pytest.mark.parametrize(
+    ("error", "delay"), [(RetryLater(30), timedelta(seconds=30)), (TemporaryFailure("timeout"), timedelta(minutes=2))]
+)
+async def test_rate_limits_and_timeouts_push_the_send_back(engine: Engine, error: Exception, delay: timedelta) -> None:
+    failing = {"on": True}
+    outbox = Outbox(fail=lambda chat_id: error if failing["on"] else None)
+    service, _focal, _manager = _setup(engine, outbox)
+    await service.tick()
+    assert outbox.sent == []
+    with Session(engine) as session:
+        rows = session.exec(select(Reminder).where(Reminder.send_on == MONDAY.date())).all()
+    pending = [r for r in rows if r.state != ReminderState.HELD]  # units with a focal point
+    assert pending and all(r.state == ReminderState.PENDING and r.send_at == MONDAY + delay for r in pending)
+    failing["on"] = False
+    service.clock.set(MONDAY + delay)
+    await service.tick()
+    assert len(outbox.texts("500")) == 1
+
+
+async def test_a_unit_without_focal_point_keeps_its_reminders_until_one_binds(engine: Engine) -> None:
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    result = await service.tick()
+    assert result.held > 0  # e.g. Trung tâm Văn hóa's I.8 reminder: nobody to receive it yet
+    newcomer = Chat(_focal.dispatcher, "502")
+    newcomer.send(f"/start {invite_code(engine, 'TTVH', now=MONDAY)}")
+    await service.tick()
+    assert any("I.8" in t for t in outbox.texts("502"))
+
+
+async def test_managers_get_one_weekly_digest_on_monday(engine: Engine) -> None:
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    service.clock.set(datetime(2022, 2, 14, 8, 0, tzinfo=TZ))  # a Monday, I.1 overdue since 31/01
+    await service.tick()
+    await service.tick()
+    weekly = [t for t in outbox.texts("501") if "Tổng hợp tuần" in t]
+    assert len(weekly) == 1
+    assert "I.1 (31/01/2022)" in weekly[0]
+    service.clock.set(datetime(2022, 2, 15, 8, 0, tzinfo=TZ))
+    await service.tick()
+    assert len([t for t in outbox.texts("501") if "Tổng hợp tuần" in t]) == 1
