@@ -43,6 +43,7 @@ from dondoc.plan.store import NotFound, find_organization, find_plan, save_appen
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
+from dondoc.scheduler.schedule import replan
 from dondoc.scheduler.service import ReminderService
 
 app = typer.Typer(
@@ -239,6 +240,7 @@ def plan_import(
     except InputError as error:
         _refuse(error)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    now = _clock().now()
     plan_key = key or str(appendix.year)
     with session_scope(engine) as session:
         org = _organization(session)
@@ -249,10 +251,12 @@ def plan_import(
             key=plan_key,
             source_file=file.name,
             source_sha256=digest,
-            now=_clock().now(),
+            now=now,
         )
         if dry_run:
             session.rollback()
+        else:
+            replan(session, calendar_from_env(), now)  # the outbox follows the corrected appendix
     if as_json:
         _print_json(
             {

@@ -56,9 +56,14 @@ def render_digest(digest: Digest, today: date) -> Reply:
         lines.append("\n" + _("See /status for the whole plan."))
         return Reply(text="\n".join(lines))
     units = sorted({u.name for _r, _t, u in digest.items})
+    # Reminders missed while the bot was down arrive together: one line per deadline, the newest.
+    newest: dict[tuple[int, object], tuple[Reminder, Task, Unit]] = {}
+    for reminder, task, unit in sorted(digest.items, key=lambda item: item[0].send_at):
+        newest[(reminder.assignment_id, reminder.due)] = (reminder, task, unit)
+    items = sorted(newest.values(), key=lambda item: (item[0].due, item[1].position, item[2].position))
     lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
     rows: list[list[Choice]] = []
-    for number, (reminder, task, _unit) in enumerate(digest.items, start=1):
+    for number, (reminder, task, _unit) in enumerate(items, start=1):
         due = _("due {date}").format(date=format_date(reminder.due))
         lines.append(
             f"{number}. <b>{esc(task.code)}</b> {esc(report.short(task.title))}\n"

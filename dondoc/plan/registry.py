@@ -19,6 +19,7 @@ from dondoc.db.models import Assignment, Membership, Organization, Unit, UnitGro
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.units import Target, UnitMatcher
+from dondoc.scheduler.planner import Policy
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -45,6 +46,7 @@ class Registry:
     coordinator: str | None
     units: list[UnitSpec]
     groups: list[GroupSpec]
+    reminders: dict[str, Any] = field(default_factory=dict)  # overrides of the reminder policy
 
     def members(self, group: GroupSpec) -> tuple[str, ...]:
         if group.all_units:
@@ -79,6 +81,9 @@ def parse_registry(raw: Any) -> Registry:
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         raise InputError([Problem("/", _("expected a mapping with organization, units and groups"))])
+    for key in raw:
+        if key not in ("organization", "coordinator", "units", "groups", "reminders"):
+            problems.append(Problem(str(key), _("unknown field"), str(key)))
     organization = _text(raw.get("organization"), "organization", problems, required=True)
     coordinator = _text(raw.get("coordinator"), "coordinator", problems) or None
 
@@ -119,7 +124,16 @@ def parse_registry(raw: Any) -> Registry:
             )
         )
 
-    registry = Registry(organization, coordinator, units, groups)
+    reminders = raw.get("reminders") or {}
+    if not isinstance(reminders, dict):
+        problems.append(Problem("reminders", _("expected a mapping"), str(reminders)))
+        reminders = {}
+    else:
+        try:
+            Policy.from_settings(reminders)
+        except ValueError as exc:
+            problems.append(Problem("reminders", str(exc)))
+    registry = Registry(organization, coordinator, units, groups, dict(reminders))
     _check_consistency(registry, problems)
     if problems:
         raise InputError(problems)
@@ -216,6 +230,7 @@ def apply_registry(session: Session, registry: Registry) -> RegistryChanges:
         org = Organization(name=registry.organization)
         session.add(org)
     org.coordinator_code = registry.coordinator
+    org.settings = {**org.settings, "reminders": registry.reminders}
     session.flush()
     assert org.id is not None
     changes = RegistryChanges(organization=org.name)

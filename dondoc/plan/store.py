@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -214,9 +215,10 @@ def _has_reports(session: Session, assignment: Assignment) -> bool:
 
 
 def _delete_assignment(session: Session, assignment: Assignment) -> None:
-    for reminder in session.exec(select(Reminder).where(Reminder.assignment_id == assignment.id)):
-        session.delete(reminder)
+    """An assignment nobody reported on, with its planned reminders (they go first: foreign keys)."""
+    session.exec(delete(Reminder).where(col(Reminder.assignment_id) == assignment.id))
     session.delete(assignment)
+    session.flush()
 
 
 def _drop_task(session: Session, task: Task, changes: PlanChanges) -> None:

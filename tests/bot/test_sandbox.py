@@ -45,3 +45,16 @@ async def test_clock_moves_the_simulated_time(engine: Engine) -> None:
     assert clock.now().date().isoformat() == "2022-01-24"
     assert "24/01/2022 08:00" in out.getvalue()
     assert "Cách dùng: /clock ngày/tháng/năm giờ:phút" in out.getvalue()
+
+
+async def test_moving_the_clock_shows_the_reminders_due_then(engine: Engine) -> None:
+    out = io.StringIO()
+    clock = Clock(datetime(2022, 3, 15, 8, 30, tzinfo=TZ))
+    script = ["/clock 24/01/2022 08:00", "/clock 29/01/2022 09:00", "/clock 07/02/2022 08:00"]
+    await Sandbox(engine, clock, out).run(_typed(script))
+    text = out.getvalue()
+    first, saturday, overdue = text.split("Thời gian mô phỏng")[2:5]
+    assert "Nhắc việc" in first and "I.1 " in first and "còn 7 ngày" in first
+    assert "[2] Nhắc lại sau" in first
+    assert "Ngoài giờ hành chính" in saturday and "Nhắc việc" not in saturday
+    assert "quá hạn 7 ngày" in overdue

@@ -68,3 +68,15 @@ def test_registry_errors_in_english(dondoc: Dondoc, tmp_path: Path) -> None:
     assert result.code == 1
     assert "organization: required field is missing" in result.stderr
     assert "units[1].name: required field is missing" in result.stderr
+
+
+def test_the_reminder_policy_can_be_set_per_organisation(dondoc: Dondoc, tmp_path: Path) -> None:
+    registry = {
+        "organization": "Bộ Nội vụ",
+        "units": [{"code": "VCCHC", "name": "Vụ Cải cách hành chính"}],
+        "reminders": {"send_time": "08:30", "lead_days_before": [10, 3]},
+    }
+    dondoc.ok("units", "import", _write(tmp_path / "bo.yaml", registry))
+    registry["reminders"] = {"send_time": "late", "colour": "red"}
+    broken = dondoc("units", "import", _write(tmp_path / "bad.yaml", registry))
+    assert broken.code == 1 and "reminders:" in broken.stderr
