@@ -60,10 +60,10 @@ def render_digest(digest: Digest, today: date) -> Reply:
     newest: dict[tuple[int, object], tuple[Reminder, Task, Unit]] = {}
     for reminder, task, unit in sorted(digest.items, key=lambda item: item[0].send_at):
         newest[(reminder.assignment_id, reminder.due)] = (reminder, task, unit)
-    items = sorted(newest.values(), key=lambda item: (item[0].due, item[1].position, item[2].position))
+    entries = sorted(newest.values(), key=lambda item: (item[0].due, item[1].position, item[2].position))
     lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
     rows: list[list[Choice]] = []
-    for number, (reminder, task, _unit) in enumerate(items, start=1):
+    for number, (reminder, task, _unit) in enumerate(entries, start=1):
         due = _("due {date}").format(date=format_date(reminder.due))
         lines.append(
             f"{number}. <b>{esc(task.code)}</b> {esc(report.short(task.title))}\n"
