@@ -33,11 +33,11 @@ from dondoc.db.session import open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
-from dondoc.handlers.report import status_label
 from dondoc.i18n import _, format_datetime, set_language
 from dondoc.plan.appendix import read_appendix
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError
+from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
 from dondoc.scheduler.calendar import calendar_from_env

@@ -40,7 +40,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("tasks", tasks.list_tasks, REPORTING_ROLES, N_("your unit's tasks, nearest deadline first")),
     Command("report", report.start, REPORTING_ROLES, N_("report progress on a task")),
     Command("history", tasks.history, EVERYONE, N_("all reports on a task: /history III.4")),
-    Command("status", status.show_status, MANAGING_ROLES, N_("the plan's state by category and area")),
+    Command("status", status.show_status, MANAGING_ROLES, N_("the plan's state by category and area; /status UNIT")),
+    Command("overdue", status.overdue, MANAGING_ROLES, N_("overdue items by unit")),
+    Command("task", status.task_detail, MANAGING_ROLES, N_("every unit's report on a task: /task III.4")),
+    Command("nonresponders", status.nonresponders, MANAGING_ROLES, N_("units that have not reported")),
     Command(
         "invite",
         onboarding.invite,
@@ -53,7 +56,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", onboarding.help_command, EVERYONE, N_("this list")),
 )
 _BY_NAME = {c.name: c for c in COMMANDS}
-FLOWS: dict[str, Flow] = {"report": report.FLOW, "tasks": tasks.FLOW, "lang": onboarding.LANG_FLOW}
+FLOWS: dict[str, Flow] = {
+    "report": report.FLOW,
+    "tasks": tasks.FLOW,
+    "lang": onboarding.LANG_FLOW,
+    "pages": status.PAGES_FLOW,
+}
 
 
 class Dispatcher:

@@ -17,25 +17,16 @@ from dondoc.db.queries import AssignmentView, add_report, managers_of, unit_assi
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date
+from dondoc.plan.progress import status_label
 from dondoc.scheduler.clock import TZ
 from dondoc.text import match_key
 
 PAGE_SIZE = 8
-STATUS_LABELS = {
-    Status.NOT_STARTED: N_("Not started"),
-    Status.IN_PROGRESS: N_("In progress"),
-    Status.DONE: N_("Done"),
-    Status.BLOCKED: N_("Blocked"),
-}
 ROLE_LABELS = {Role.LEAD: N_("lead"), Role.SUPPORT: N_("support")}
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
 # Document numbers as Vietnamese offices write them: 15/KH-UBND, 61/2018/NĐ-CP, 123/QĐ-UBND.
 DOCUMENT_NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)")
 _SHORT_TITLE = 48
-
-
-def status_label(status: Status) -> str:
-    return _(STATUS_LABELS[status])
 
 
 def short(title: str, limit: int = _SHORT_TITLE) -> str:
@@ -44,7 +35,7 @@ def short(title: str, limit: int = _SHORT_TITLE) -> str:
 
 def start(ctx: Context, args: str) -> None:
     """``/report`` (choose a task) or ``/report III.4`` (that task straight away)."""
-    views = _my_assignments(ctx)
+    views = my_assignments(ctx)
     if not views:
         ctx.reply(_("Your unit has no tasks in the plan."))
         return
@@ -62,7 +53,7 @@ def start(ctx: Context, args: str) -> None:
 
 def begin_for_assignment(ctx: Context, assignment_id: int, status: Status | None = None) -> None:
     """Open the report on one assignment (from a reminder's button), optionally with a status chosen."""
-    view = next((v for v in _my_assignments(ctx) if v.id == assignment_id), None)
+    view = next((v for v in my_assignments(ctx) if v.id == assignment_id), None)
     if view is None:
         ctx.reply(_("This task is no longer assigned to your unit."))
         return
@@ -71,7 +62,7 @@ def begin_for_assignment(ctx: Context, assignment_id: int, status: Status | None
         _choose_status(ctx, status)
 
 
-def _my_assignments(ctx: Context) -> list[AssignmentView]:
+def my_assignments(ctx: Context) -> list[AssignmentView]:
     units = [u.id for u in ctx.reporting_units() if u.id is not None]
     views = unit_assignments(ctx.session, units)
     today = ctx.now.date()
@@ -298,9 +289,9 @@ class _ReportFlow:
         kind, _sep, value = action.partition(":")
         if kind == "page":
             ctx.go("report", "task")
-            _ask_task(ctx, _my_assignments(ctx), int(value))
+            _ask_task(ctx, my_assignments(ctx), int(value))
         elif kind == "a":
-            view = next((v for v in _my_assignments(ctx) if v.id == int(value)), None)
+            view = next((v for v in my_assignments(ctx) if v.id == int(value)), None)
             if view is None:
                 ctx.end()
                 ctx.reply(_("This task is no longer assigned to your unit. Nothing was saved."))
@@ -334,7 +325,7 @@ class _ReportFlow:
                 _percent_done(ctx, int(match.group(1)))
                 return
         if step == "task" and text:
-            views = _my_assignments(ctx)
+            views = my_assignments(ctx)
             matching = [v for v in views if match_key(v.task.code) == match_key(text)]
             if len(matching) == 1:
                 _begin(ctx, matching[0])
@@ -383,7 +374,7 @@ class _ReportFlow:
         ctx.reply(_("Sorry, I did not understand that answer."))
         if step == "task":
             ctx.go("report", "task")
-            _ask_task(ctx, _my_assignments(ctx), 0)
+            _ask_task(ctx, my_assignments(ctx), 0)
         elif step == "status":
             ctx.go("report", "status")
             _ask_status(ctx)

@@ -3,11 +3,27 @@ phone screen (monospace tables no wider than 32 characters)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from dondoc.db.models import Membership, Organization, Person, Plan, Unit
 from dondoc.db.queries import current_plan
-from dondoc.handlers.context import Context
-from dondoc.handlers.events import esc
+from dondoc.handlers.context import REPORTING_ROLES, Context
+from dondoc.handlers.events import Attachment, esc
+from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
-from dondoc.plan.progress import CATEGORIES, Category, PlanStatus, category_label, plan_status
+from dondoc.plan.progress import (
+    CATEGORIES,
+    Category,
+    PlanStatus,
+    category_label,
+    match_units,
+    plan_status,
+    status_label,
+)
+from dondoc.plan.registry import load_registry
+from dondoc.text import match_key
 
 ICONS: dict[Category, str] = {
     "done_on_time": "✅",
@@ -27,14 +43,176 @@ SHORT: dict[Category, str] = {
 TOP_UNITS = 5
 
 
-def show_status(ctx: Context, _args: str) -> None:
+PAGE_LINES = 15
+SOON_DAYS = 7
+
+
+def _plan(ctx: Context) -> Plan | None:
     assert ctx.person is not None
     plan = current_plan(ctx.session, ctx.person.organization_id)
     if plan is None:
         ctx.reply(_("No plan has been imported yet."))
+    return plan
+
+
+def _units_typed(ctx: Context, text: str) -> list[str] | None:
+    """The units ``text`` names, typed any way ("xa phien", "Xà Phiên", "XP"); replies if none."""
+    assert ctx.person is not None
+    org = ctx.session.get(Organization, ctx.person.organization_id)
+    assert org is not None
+    codes = match_units(load_registry(ctx.session, org), text)
+    if codes is None:
+        ctx.reply(_("No unit called {unit}.").format(unit=esc(text)))
+    return codes
+
+
+def show_status(ctx: Context, args: str) -> None:
+    """``/status`` (the whole plan) or ``/status UNIT``."""
+    plan = _plan(ctx)
+    if plan is None:
+        return
+    if args:
+        codes = _units_typed(ctx, args)
+        if codes is None:
+            return
+        status = plan_status(ctx.session, plan, ctx.now.date(), unit_codes=codes)
+        names = sorted({item.unit_name for item in status.items} | {c.unit_name for c in status.continuous})
+        ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", status))
+        return
+    ctx.reply(render_status(plan.title, plan_status(ctx.session, plan, ctx.now.date())))
+
+
+def overdue(ctx: Context, _args: str) -> None:
+    ctx.go("pages", "overdue")
+    _page(ctx, "overdue", 0)
+
+
+def nonresponders(ctx: Context, _args: str) -> None:
+    ctx.go("pages", "nonresponders")
+    _page(ctx, "nonresponders", 0)
+
+
+def _overdue_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str]]:
+    by_unit: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for item in status.items:
+        if item.category == "overdue":
+            names[item.unit] = item.unit_name
+            flag = " ⚠" if item.blocked else ""
+            by_unit.setdefault(item.unit, []).append(f"{item.task} ({format_date(item.due)}, {item.percent}%){flag}")
+    lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in by_unit.items()]
+    count = sum(len(tasks) for tasks in by_unit.values())
+    return _("Overdue items: {count}").format(count=count), lines
+
+
+def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str]]:
+    """Units with items due within a week or overdue and no report on them, and units nobody can
+    reach (no bound, reachable focal point)."""
+    assert ctx.person is not None
+    soon = ctx.now.date() + timedelta(days=SOON_DAYS)
+    silent: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for item in status.items:
+        names[item.unit] = item.unit_name
+        if item.reported_at is None and item.due <= soon and item.category in ("overdue", "not_started"):
+            silent.setdefault(item.unit, []).append(item.task)
+    reachable = set(
+        ctx.session.exec(
+            select(Unit.code)
+            .join(Membership, col(Membership.unit_id) == Unit.id)
+            .join(Person, col(Person.id) == Membership.person_id)
+            .where(
+                Unit.organization_id == ctx.person.organization_id,
+                col(Membership.role).in_(REPORTING_ROLES),
+                col(Person.unreachable).is_(False),
+            )
+        ).all()
+    )
+    lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in silent.items()]
+    lines += [
+        "🔕 " + _("{unit}: no focal point the bot can reach").format(unit=esc(names[code]))
+        for code in names
+        if code not in reachable
+    ]
+    return _("Units that have not reported on items due by {date}: {count}").format(
+        date=format_date(soon), count=len(silent)
+    ), lines
+
+
+def _page(ctx: Context, kind: str, page: int) -> None:
+    plan = _plan(ctx)
+    if plan is None:
+        ctx.end()
         return
     status = plan_status(ctx.session, plan, ctx.now.date())
-    ctx.reply(render_status(plan.title, status))
+    title, lines = (_overdue_lines if kind == "overdue" else _nonresponder_lines)(ctx, status)
+    if not lines:
+        ctx.end()
+        ctx.reply("<b>" + title + "</b>")
+        return
+    pages = max(1, -(-len(lines) // PAGE_LINES))
+    page = max(0, min(page, pages - 1))
+    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join(
+        "• " + line for line in lines[page * PAGE_LINES : (page + 1) * PAGE_LINES]
+    )
+    nav = []
+    if page > 0:
+        nav.append(("« " + _("Previous"), f"{kind}:{page - 1}"))
+    if page < pages - 1:
+        nav.append((_("Next") + " »", f"{kind}:{page + 1}"))
+    ctx.go("pages", kind)
+    ctx.reply(text, ctx.offer([nav]) if nav else None)
+
+
+class _PagesFlow:
+    def on_action(self, ctx: Context, action: str) -> None:
+        kind, _sep, page = action.partition(":")
+        _page(ctx, kind, int(page))
+
+    def on_text(self, ctx: Context, text: str) -> None:
+        action = ctx.resolve_typed(text)
+        if action is not None:
+            self.on_action(ctx, action)
+        else:
+            ctx.end()
+            ctx.reply(_("Type /help to see what you can do."))
+
+    def on_file(self, ctx: Context, attachment: Attachment) -> None:
+        self.on_text(ctx, "")
+
+
+PAGES_FLOW = _PagesFlow()
+
+
+def task_detail(ctx: Context, args: str) -> None:
+    """``/task CODE``: every unit's latest report on the task, then the history."""
+    plan = _plan(ctx)
+    if plan is None:
+        return
+    if not args:
+        ctx.reply(_("Usage: /task CODE — for example /task III.4"))
+        return
+    wanted = match_key(args)
+    status = plan_status(ctx.session, plan, ctx.now.date())
+    items = [i for i in status.items if match_key(i.task) == wanted]
+    continuous = [c for c in status.continuous if match_key(c.task) == wanted]
+    if not items and not continuous:
+        ctx.reply(_("There is no task {code} in the plan.").format(code=esc(args)))
+        return
+    lines: list[str] = []
+    for item in items:
+        flag = " ⚠" if item.blocked else ""
+        lines.append(
+            f"{ICONS[item.category]} <b>{esc(item.unit_name)}</b> — {format_date(item.due)}: "
+            f"{category_label(item.category)}, {item.percent}%{flag}"
+        )
+        for part in item.support:
+            lines.append(f"   ↳ {esc(part.unit_name)}: {status_label(part.status)} {part.percent}%")
+    for entry in continuous:
+        state = status_label(entry.status) if entry.status else _("no report yet")
+        lines.append(f"🔁 <b>{esc(entry.unit_name)}</b>: {state} {entry.percent}%")
+    ctx.reply("\n".join(lines))
+    history(ctx, args)
 
 
 def render_status(title: str, status: PlanStatus) -> str:

@@ -6,8 +6,9 @@ from dondoc.db.models import Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
 from dondoc.handlers.context import MANAGING_ROLES, Context
 from dondoc.handlers.events import Attachment, esc
-from dondoc.handlers.report import ROLE_LABELS, _my_assignments, reported_label, short, status_label
+from dondoc.handlers.report import ROLE_LABELS, my_assignments, reported_label, short
 from dondoc.i18n import _, format_date, format_datetime
+from dondoc.plan.progress import status_label
 from dondoc.text import match_key
 
 PAGE_SIZE = 6
@@ -19,7 +20,7 @@ def list_tasks(ctx: Context, _args: str) -> None:
 
 
 def _show_page(ctx: Context, page: int) -> None:
-    views = _my_assignments(ctx)
+    views = my_assignments(ctx)
     if not views:
         ctx.end()
         ctx.reply(_("Your unit has no tasks in the plan."))

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.db.models import MemberRole, Report, Status
+from dondoc.handlers.events import plain
 from dondoc.scheduler.clock import TZ
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
@@ -120,3 +121,27 @@ def test_evidence_is_a_photo_or_a_pdf_and_history_lists_every_report(engine: Eng
     lines = [line for line in chat.last.splitlines() if line.startswith("•")]
     assert len(lines) == 2
     assert "Đang thực hiện 50%" in lines[0] and "Hoàn thành 100%" in lines[1]
+
+
+def test_managers_see_a_unit_typed_any_way_the_overdue_list_a_task_and_nonresponders(engine: Engine) -> None:
+    chat = _focal_point(engine, "XP", "400")
+    chat.send("/report I.2")
+    chat.press("Đang thực hiện")
+    chat.send("40")
+    chat.press("Bỏ qua")
+    chat.press("Bỏ qua")
+    chat.press("Xác nhận")
+    manager = Chat(chat.dispatcher, "401")
+    manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
+    manager.send("/status xa phien")
+    assert "Ủy ban nhân dân xã Xà Phiên" in manager.last and "Đang thực hiện: 1" in manager.last
+    manager.send("/overdue")
+    assert "Phòng Nội vụ" in manager.last and "I.1 (31/01/2022, 0%)" in manager.last
+    manager.send("/task I.2")
+    assert "Ủy ban nhân dân xã Xà Phiên — 31/03/2022: Đang thực hiện, 40%" in plain(manager.history[-2].text)
+    manager.send("/nonresponders")
+    unreachable = [line for line in manager.last.splitlines() if "chưa có đầu mối" in line]
+    assert any("Phòng Nội vụ" in line for line in unreachable)  # only a manager there
+    assert not [line for line in unreachable if "Xà Phiên" in line]
+    for line in manager.last.splitlines():
+        assert len(line) < 400
