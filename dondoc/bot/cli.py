@@ -663,12 +663,15 @@ def sandbox(
     load_dotenv()
     if not SPEC.exists():
         _fail(_("the sandbox runs from a source checkout: {path} is missing").format(path=SPEC))
+    # The sandbox lives in the sample plan's year unless DONDOC_NOW says otherwise; the import
+    # below plans its reminders from that moment too.
+    os.environ.setdefault("DONDOC_NOW", SANDBOX_START.isoformat())
     engine = _store()
     with session_scope(engine) as session:
         has_plan = session.exec(select(Plan.id).limit(1)).first() is not None
     if not has_plan:
         demo_import(data)
-    clock = _clock() if os.environ.get("DONDOC_NOW") else Clock(SANDBOX_START)
+    clock = _clock()
     asyncio.run(Sandbox(engine, clock, sys.stdout).run(stdin_reader()))
 
 
