@@ -137,7 +137,8 @@ class Context:
             )
             self.conversation = conv
         merged = dict(conv.data) if conv.flow == flow else {}
-        merged.pop("choices", None)
+        merged.pop("choices", None)  # the previous step's buttons (and typed labels) stop working
+        merged.pop("labels", None)
         for key, value in data.items():
             if value is None:
                 merged.pop(key, None)
@@ -162,8 +163,6 @@ class Context:
         assert self.conversation is not None, "call go() before offer()"
         table: dict[str, str] = dict(self.conversation.data.get("choices", {}))
         labels: dict[str, str] = dict(self.conversation.data.get("labels", {}))
-        if "choices" not in self.conversation.data:
-            table, labels = {}, {}
         rows: list[list[Choice]] = []
         for row in options:
             buttons = []
