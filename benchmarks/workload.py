@@ -177,7 +177,12 @@ _KINDS: dict[str, tuple[tuple[float, tuple[str, ...]], ...]] = {
     "every_so": ((0.35, _FIXED), (0.35, _QUARTERLY), (0.10, _MONTHLY), (0.20, _CONTINUOUS)),
     "every_xa": ((0.30, _FIXED), (0.35, _QUARTERLY), (0.10, _MONTHLY), (0.25, _CONTINUOUS)),
 }
-_SHAPES: tuple[tuple[float, str], ...] = ((0.45, "narrow"), (0.20, "so_with_xa"), (0.15, "every_so"), (0.20, "every_xa"))
+_SHAPES: tuple[tuple[float, str], ...] = (
+    (0.45, "narrow"),
+    (0.20, "so_with_xa"),
+    (0.15, "every_so"),
+    (0.20, "every_xa"),
+)
 _NOTES = (
     "Đã triển khai thực hiện",
     "Đang tổng hợp số liệu",
@@ -291,10 +296,21 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
     now = datetime(YEAR, 1, 3, 8, 0, tzinfo=TZ)
     with engine.begin() as connection:
         insert = _Inserter(connection)
-        insert("organization", [{"id": 1, "name": "Ủy ban nhân dân tỉnh (đo hiệu năng)", "coordinator_code": COORDINATOR, "settings": {}}])
+        insert(
+            "organization",
+            [{"id": 1, "name": "Ủy ban nhân dân tỉnh (đo hiệu năng)", "coordinator_code": COORDINATOR, "settings": {}}],
+        )
         so = list(SO[: scale.so])
         units: list[dict[str, Any]] = [
-            {"id": i + 1, "organization_id": 1, "code": code, "name": name, "aliases": [], "position": i, "active": True}
+            {
+                "id": i + 1,
+                "organization_id": 1,
+                "code": code,
+                "name": name,
+                "aliases": [],
+                "position": i,
+                "active": True,
+            }
             for i, (code, name) in enumerate(so)
         ]
         units += [
@@ -313,9 +329,30 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
         so_ids = [u["id"] for u in units[: len(so)]]
         xa_ids = [u["id"] for u in units[len(so) :]]
         groups = [
-            {"id": 1, "organization_id": 1, "code": "so", "name": "Các sở, ban, ngành tỉnh", "aliases": ["Các sở, ngành"], "all_units": False},
-            {"id": 2, "organization_id": 1, "code": "xa", "name": "UBND cấp xã", "aliases": ["UBND các xã, phường, thị trấn"], "all_units": False},
-            {"id": 3, "organization_id": 1, "code": "all", "name": "Tất cả cơ quan, đơn vị", "aliases": [], "all_units": True},
+            {
+                "id": 1,
+                "organization_id": 1,
+                "code": "so",
+                "name": "Các sở, ban, ngành tỉnh",
+                "aliases": ["Các sở, ngành"],
+                "all_units": False,
+            },
+            {
+                "id": 2,
+                "organization_id": 1,
+                "code": "xa",
+                "name": "UBND cấp xã",
+                "aliases": ["UBND các xã, phường, thị trấn"],
+                "all_units": False,
+            },
+            {
+                "id": 3,
+                "organization_id": 1,
+                "code": "all",
+                "name": "Tất cả cơ quan, đơn vị",
+                "aliases": [],
+                "all_units": True,
+            },
         ]
         insert("unitgroup", groups)
         insert(
@@ -337,7 +374,10 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
                 }
             ],
         )
-        insert("area", [{"id": i + 1, "plan_id": 1, "code": c, "title": t, "position": i} for i, (c, t) in enumerate(AREAS)])
+        insert(
+            "area",
+            [{"id": i + 1, "plan_id": 1, "code": c, "title": t, "position": i} for i, (c, t) in enumerate(AREAS)],
+        )
 
         tasks = _tasks(rng, scale, so_ids, xa_ids)
         insert("task", [_task_row(rng, t, position) for position, t in enumerate(tasks)])
@@ -350,7 +390,14 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
                     a_id = len(assignments) + 1
                     assignments.append((a_id, t, unit_id, role))
                     rows.append(
-                        {"id": a_id, "task_id": t.id, "unit_id": unit_id, "role": role, "position": position, "active": True}
+                        {
+                            "id": a_id,
+                            "task_id": t.id,
+                            "unit_id": unit_id,
+                            "role": role,
+                            "position": position,
+                            "active": True,
+                        }
                     )
         insert("assignment", rows)
         del rows
@@ -448,7 +495,9 @@ def _task_row(rng: random.Random, task: _Task, position: int) -> dict[str, Any]:
             deadline = every
         else:
             deadline = ", ".join(d.strftime("%d/%m/%Y") for d in task.dues)
-    every = {12: "month", 4: "quarter", 2: "half-year"}.get(len(task.dues)) if task.kind == DeadlineKind.RECURRING else None
+    every = (
+        {12: "month", 4: "quarter", 2: "half-year"}.get(len(task.dues)) if task.kind == DeadlineKind.RECURRING else None
+    )
     return {
         "id": task.id,
         "plan_id": 1,
@@ -482,14 +531,54 @@ def _people(
     focal_by_unit: dict[int, list[int]] = {}
     for n, unit_id in enumerate(homes, start=1):
         user_id = str(FOCAL_USER_BASE + n)
-        people.append({"id": n, "organization_id": 1, "full_name": f"Đầu mối {n}", "language": None, "unreachable": False, "created_at": now})
-        accounts.append({"id": n, "person_id": n, "channel": CHANNEL, "external_id": user_id, "chat_id": user_id, "username": None, "language_code": "vi"})
+        people.append(
+            {
+                "id": n,
+                "organization_id": 1,
+                "full_name": f"Đầu mối {n}",
+                "language": None,
+                "unreachable": False,
+                "created_at": now,
+            }
+        )
+        accounts.append(
+            {
+                "id": n,
+                "person_id": n,
+                "channel": CHANNEL,
+                "external_id": user_id,
+                "chat_id": user_id,
+                "username": None,
+                "language_code": "vi",
+            }
+        )
         memberships.append({"id": n, "person_id": n, "unit_id": unit_id, "role": MemberRole.FOCAL, "created_at": now})
         focal_by_unit.setdefault(unit_id, []).append(n)
     manager = len(homes) + 1
-    people.append({"id": manager, "organization_id": 1, "full_name": "Lãnh đạo Sở Nội vụ", "language": None, "unreachable": False, "created_at": now})
-    accounts.append({"id": manager, "person_id": manager, "channel": CHANNEL, "external_id": str(MANAGER_USER_ID), "chat_id": str(MANAGER_USER_ID), "username": None, "language_code": "vi"})
-    memberships.append({"id": manager, "person_id": manager, "unit_id": so_ids[0], "role": MemberRole.MANAGER, "created_at": now})
+    people.append(
+        {
+            "id": manager,
+            "organization_id": 1,
+            "full_name": "Lãnh đạo Sở Nội vụ",
+            "language": None,
+            "unreachable": False,
+            "created_at": now,
+        }
+    )
+    accounts.append(
+        {
+            "id": manager,
+            "person_id": manager,
+            "channel": CHANNEL,
+            "external_id": str(MANAGER_USER_ID),
+            "chat_id": str(MANAGER_USER_ID),
+            "username": None,
+            "language_code": "vi",
+        }
+    )
+    memberships.append(
+        {"id": manager, "person_id": manager, "unit_id": so_ids[0], "role": MemberRole.MANAGER, "created_at": now}
+    )
     insert("person", people)
     insert("channelaccount", accounts)
     insert("membership", memberships)
@@ -519,16 +608,12 @@ def _reports(
     focal_by_unit: dict[int, list[int]],
     by_status: dict[str, int],
 ) -> Iterator[dict[str, Any]]:
-    weights = [
-        (len(t.dues) or 4) * (1.0 if role == Role.LEAD else 0.5) for _a, t, _u, role in assignments
-    ]
+    weights = [(len(t.dues) or 4) * (1.0 if role == Role.LEAD else 0.5) for _a, t, _u, role in assignments]
     for (assignment_id, task, unit_id, _role), quota in zip(assignments, _quotas(total, weights), strict=True):
         if not quota:
             continue
         reporters = focal_by_unit.get(unit_id) or [None]
-        moments = sorted(
-            (rng.randint(_START, _END), rng.randint(7 * 60 + 30, 17 * 60 - 1)) for _ in range(quota)
-        )
+        moments = sorted((rng.randint(_START, _END), rng.randint(7 * 60 + 30, 17 * 60 - 1)) for _ in range(quota))
         dues = task.dues
         index, percent = 0, 0
         for ordinal, minute in moments:
@@ -585,7 +670,20 @@ def _sync_sequences(connection: Connection) -> None:
     """PostgreSQL: move the id sequences past the explicit ids written above."""
     if connection.dialect.name != "postgresql":
         return
-    for table in ("organization", "unit", "unitgroup", "plan", "area", "task", "occurrence", "assignment", "person", "channelaccount", "membership", "report"):
+    for table in (
+        "organization",
+        "unit",
+        "unitgroup",
+        "plan",
+        "area",
+        "task",
+        "occurrence",
+        "assignment",
+        "person",
+        "channelaccount",
+        "membership",
+        "report",
+    ):
         connection.execute(
             text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE(MAX(id), 1)) FROM \"{table}\"")
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlmodel import select
 from telegram import (
@@ -43,6 +44,8 @@ from dondoc.scheduler.service import ReminderService
 from dondoc.scheduler.sweeper import RetryLater, Send, TemporaryFailure, Unreachable
 
 CHANNEL = "telegram"
+App = Application[Any, Any, Any, Any, Any, Any]
+Builder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 MESSAGE_LIMIT = 4096
 log = logging.getLogger(__name__)
 
@@ -98,8 +101,8 @@ class TelegramChannel:
         base_url: str | None = None,
         base_file_url: str | None = None,
         rate_limit: bool = True,
-        builder: ApplicationBuilder | None = None,  # type: ignore[type-arg]
-    ) -> Application:  # type: ignore[type-arg]
+        builder: Builder | None = None,
+    ) -> App:
         builder = builder or Application.builder()
         # parse_mode is passed per call: PTB's Defaults would also add it to editMessageReplyMarkup,
         # which the Bot API does not define.
@@ -114,13 +117,13 @@ class TelegramChannel:
         self.install(application)
         return application
 
-    def install(self, application: Application) -> None:  # type: ignore[type-arg]
+    def install(self, application: App) -> None:
         """Add the handlers and the error handler to ``application``."""
         application.add_handler(CallbackQueryHandler(self.on_callback))
         application.add_handler(MessageHandler(filters.ChatType.PRIVATE, self.on_message))
         application.add_error_handler(self.on_error)
 
-    async def _post_init(self, application: Application) -> None:  # type: ignore[type-arg]
+    async def _post_init(self, application: App) -> None:
         me = await application.bot.get_me()
         if me.username:
             self.dispatcher.settings.bot_username = me.username
@@ -132,7 +135,7 @@ class TelegramChannel:
             self.reminders = self._make_reminders(application.bot)
             self.reminders.start()
 
-    async def _post_shutdown(self, application: Application) -> None:  # type: ignore[type-arg]
+    async def _post_shutdown(self, application: App) -> None:
         if self.reminders is not None:
             self.reminders.stop()
 
