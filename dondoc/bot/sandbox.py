@@ -236,7 +236,9 @@ class Sandbox:
         if message.parse_mode == "HTML":
             text = html.unescape(_TAG.sub("", text))
         if message.document is not None:
-            text = f"📎 {message.document.file_name or 'file'}\n{text}"
+            text = f"📎 {message.document.file_name or 'file'} ({len(message.document.data) // 1024} KB)\n{text}"
+        if message.photo is not None:
+            text = f"🖼  ({len(message.photo.data) // 1024} KB)\n{text}"
         self._print("\n🤖 " + text.replace("\n", "\n   "))
         callbacks = [b for b in message.buttons if isinstance(b.get("callback_data"), str)]
         for index, button in enumerate(callbacks, start=1):

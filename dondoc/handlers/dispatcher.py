@@ -44,6 +44,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("overdue", status.overdue, MANAGING_ROLES, N_("overdue items by unit")),
     Command("task", status.task_detail, MANAGING_ROLES, N_("every unit's report on a task: /task III.4")),
     Command("nonresponders", status.nonresponders, MANAGING_ROLES, N_("units that have not reported")),
+    Command("export", status.export, MANAGING_ROLES, N_("the status workbook (xlsx)")),
+    Command("chart", status.chart, MANAGING_ROLES, N_("the status as a chart")),
     Command(
         "invite",
         onboarding.invite,

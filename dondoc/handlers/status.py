@@ -3,6 +3,7 @@ phone screen (monospace tables no wider than 32 characters)."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -10,7 +11,7 @@ from sqlmodel import col, select
 from dondoc.db.models import Membership, Organization, Person, Plan, Unit
 from dondoc.db.queries import current_plan
 from dondoc.handlers.context import REPORTING_ROLES, Context
-from dondoc.handlers.events import Attachment, esc
+from dondoc.handlers.events import Attachment, OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
 from dondoc.plan.progress import (
@@ -252,3 +253,36 @@ def _area_table(status: PlanStatus) -> str:
         rows.append(f"{(area or '—'):<5}" + "".join(f"{counts[c]:>5}" for c in CATEGORIES))
     rows.append(f"{'Σ':<5}" + "".join(f"{status.totals[c]:>5}" for c in CATEGORIES))
     return "\n".join(rows)
+
+
+def export(ctx: Context, _args: str) -> None:
+    """``/export``: the status workbook (summary and detail sheets) as a document."""
+    from dondoc.plan.reporting import write_status_xlsx
+
+    plan = _plan(ctx)
+    if plan is None:
+        return
+    buffer = io.BytesIO()
+    write_status_xlsx(ctx.session, plan, ctx.now.date(), buffer)
+    day = ctx.now.date()
+    ctx.reply(
+        "",
+        file=OutFile(
+            kind="document",
+            file_name=f"tinh-hinh-{plan.key}-{day.isoformat()}.xlsx",
+            data=buffer.getvalue(),
+            caption=_("Status at {date}").format(date=format_date(day)),
+        ),
+    )
+
+
+def chart(ctx: Context, _args: str) -> None:
+    """``/chart``: status by area and by unit as a picture."""
+    from dondoc.plan.chart import render_plan_chart
+
+    plan = _plan(ctx)
+    if plan is None:
+        return
+    png, _status = render_plan_chart(ctx.session, plan, ctx.now.date())
+    caption = _("Status at {date}").format(date=format_date(ctx.now.date()))
+    ctx.reply("", file=OutFile(kind="photo", file_name="tinh-hinh.png", data=png, caption=caption))

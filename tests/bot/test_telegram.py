@@ -15,7 +15,7 @@ from telegram import Bot
 
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.telegram import TelegramChannel, split_message
-from dondoc.db.models import Person, Report
+from dondoc.db.models import MemberRole, Person, Report
 from dondoc.handlers.events import Reply
 from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
@@ -119,3 +119,18 @@ def test_long_messages_are_split_under_the_limit_with_pre_blocks_balanced() -> N
     assert all(len(p) <= 1000 for p in parts)
     assert all(p.count("<pre>") == p.count("</pre>") for p in parts)
     assert "".join(parts).count("III.599") == 1
+
+
+async def test_a_manager_gets_the_workbook_and_the_chart_as_files(telegram: Telegram, engine: Engine) -> None:
+    api = telegram.api
+    boss = api.user(first_name="Hùng")
+    await boss.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
+    await boss.next_message()
+    await boss.send("/export")
+    workbook = await boss.next_message()
+    assert workbook.document is not None and (workbook.document.file_name or "").endswith(".xlsx")
+    assert workbook.document.data[:2] == b"PK"  # a zip container, as xlsx files are
+    assert "15/03/2022" in (workbook.caption or "")
+    await boss.send("/chart")
+    picture = await boss.next_message()
+    assert picture.photo is not None and picture.photo.data[:8] == b"\x89PNG\r\n\x1a\n"
