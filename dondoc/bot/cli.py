@@ -771,6 +771,126 @@ def reminders_preview(
     typer.echo(_("Messages to send: {count}").format(count=len(entries)))
 
 
+# ---------------------------------------------------------------- documents for people: workbook, chart, report draft
+
+
+def _cannot_write(output: Path, error: OSError) -> NoReturn:
+    _fail(_("cannot write {path}: {error}").format(path=output, error=error.strerror or error))
+
+
+def _written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
+    """The written path on standard error; with ``--json`` a small summary on standard output."""
+    typer.echo(_("Written: {path}").format(path=output), err=True)
+    if as_json:
+        _print_json({"path": str(output), **summary})
+
+
+@app.command("export")
+def export_status(
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The xlsx file to write.")],
+    at: Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")] = None,
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Write the plan's status as an xlsx workbook: a summary sheet and every item in appendix order."""
+    from dondoc.plan.reporting import write_status_xlsx
+
+    _apply(db, lang, org_name)
+    as_of = parse_cli_date(at) if at else _clock().today()
+    with session_scope(_store()) as session:
+        plan = _plan(session, key)
+        try:
+            status = write_status_xlsx(session, plan, as_of, output)
+        except OSError as error:
+            _cannot_write(output, error)
+        plan_key = plan.key
+    _written(
+        output,
+        as_json,
+        {
+            "plan": plan_key,
+            "as_of": as_of.isoformat(),
+            "totals": dict(status.totals),
+            "on_time_rate": status.on_time_rate,
+            "items": len(status.items),
+            "continuous": len(status.continuous),
+        },
+    )
+
+
+@app.command("chart")
+def chart(
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    at: Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")] = None,
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Draw the plan's status as a PNG: stacked bars by area and by lead unit in the five categories."""
+    from dondoc.plan.chart import render_plan_chart
+
+    _apply(db, lang, org_name)
+    as_of = parse_cli_date(at) if at else _clock().today()
+    with session_scope(_store()) as session:
+        plan = _plan(session, key)
+        png, status = render_plan_chart(session, plan, as_of)
+        plan_key = plan.key
+    try:
+        output.write_bytes(png)
+    except OSError as error:
+        _cannot_write(output, error)
+    _written(output, as_json, {"plan": plan_key, "as_of": as_of.isoformat(), "totals": dict(status.totals)})
+
+
+@report_app.command("draft")
+def report_draft(
+    period: Annotated[str, typer.Option("--period", help="q1, half, q3 or year.")],
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The docx file to write.")],
+    year: Annotated[int | None, typer.Option("--year", help="Report year (default: the plan's year).")] = None,
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org_name: OrgOption = None,
+) -> None:
+    """Draft the periodic administrative-reform report (docx): data from 15/12 of the previous year to
+    the 14th of the period's last month, figures by area, blocked items, tasks due next."""
+    from dondoc.plan.draft import PERIODS, report_window, write_report_draft
+
+    _apply(db, lang, org_name)
+    chosen = next((p for p in PERIODS if p == period.strip().lower()), None)
+    if chosen is None:
+        raise typer.BadParameter(
+            _("unknown period {period}: use q1, half, q3 or year").format(period=period), param_hint="--period"
+        )
+    with session_scope(_store()) as session:
+        plan = _plan(session, key)
+        report_year = year if year is not None else plan.year
+        try:
+            status = write_report_draft(session, plan, chosen, report_year, output)
+        except OSError as error:
+            _cannot_write(output, error)
+        plan_key = plan.key
+    start, end = report_window(chosen, report_year)
+    _written(
+        output,
+        as_json,
+        {
+            "plan": plan_key,
+            "period": chosen,
+            "year": report_year,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "totals": dict(status.totals),
+        },
+    )
+
+
 def main() -> None:
     """Console entry point."""
     try:

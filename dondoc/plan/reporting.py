@@ -1,0 +1,577 @@
+"""The plan's status as a workbook for people: a summary sheet and the detail, item by item.
+
+Every figure comes from :func:`dondoc.plan.progress.plan_status`, the one definition of the official
+categories, so the workbook says exactly what ``dondoc status`` and ``/status`` say at the same date.
+The detail adds what the categories do not carry (the evidence, who reported, the supporting units'
+part) from one query over the same reports, attached to deadlines by the same rule
+(:func:`dondoc.plan.progress.attach_reports`).
+
+Nothing here knows about typer or chat: functions take ``(session, plan, as_of)`` and write to a path
+or a binary buffer, so the CLI and the bot share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Area, Assignment, Occurrence, Organization, Person, Plan, Report, Role, Status, Task, Unit
+from dondoc.i18n import _, format_date
+from dondoc.plan.progress import (
+    CATEGORIES,
+    Category,
+    PlanStatus,
+    ReportRow,
+    attach_reports,
+    category_label,
+    end_of_day,
+    on_time_rate,
+    plan_status,
+    status_label,
+)
+from dondoc.scheduler.clock import TZ
+
+PathOrBuffer = str | Path | IO[bytes]
+
+# The categories' colours, shared by the workbook and the chart (hex RGB, no "#").
+CATEGORY_COLOURS: dict[Category, str] = {
+    "done_on_time": "2E7D32",  # green
+    "done_late": "A5D6A7",  # light green
+    "in_progress": "1E88E5",  # blue
+    "not_started": "BDBDBD",  # grey
+    "overdue": "E53935",  # red
+}
+# Text on a category's fill: white on the dark fills, black on the light ones.
+CATEGORY_TEXT_COLOURS: dict[Category, str] = {
+    "done_on_time": "FFFFFF",
+    "done_late": "000000",
+    "in_progress": "FFFFFF",
+    "not_started": "000000",
+    "overdue": "FFFFFF",
+}
+
+
+# ---------------------------------------------------------------- what the categories do not carry
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """The report that stands for an assignment on one deadline, with evidence and reporter."""
+
+    status: Status
+    percent: int
+    note: str
+    blocked_reason: str
+    evidence: str  # "15/KH-UBND", "ảnh", "15/KH-UBND; tệp", or ""
+    reporter: str  # the person's full name, or "do quản trị viên nhập"
+    reported_at: datetime  # Vietnam time
+
+
+@dataclass
+class PlanIndex:
+    """A plan's tasks, areas, units and assignments, and each assignment's report per deadline."""
+
+    organization: str
+    areas: list[Area]
+    tasks: dict[str, Task]  # by code
+    units: dict[str, Unit]  # by code
+    leads: dict[int, list[tuple[Assignment, Unit]]] = field(default_factory=dict)  # by task id
+    supports: dict[int, list[tuple[Assignment, Unit]]] = field(default_factory=dict)  # by task id
+    dues: dict[int, list[date]] = field(default_factory=dict)  # by task id, ascending
+    # (assignment id, due) → the report attached to that deadline; (assignment id, None) → the last one.
+    reports: dict[tuple[int, date | None], ReportInfo] = field(default_factory=dict)
+
+    def area_title(self, code: str) -> str:
+        return next((a.title for a in self.areas if a.code == code), "")
+
+    def unit_name(self, code: str) -> str:
+        unit = self.units.get(code)
+        return unit.name if unit is not None else code
+
+    def lead_assignment(self, task_code: str, unit_code: str) -> Assignment | None:
+        task = self.tasks[task_code]
+        return next((a for a, u in self.leads.get(task.id or 0, []) if u.code == unit_code), None)
+
+    def report(self, assignment: Assignment | None, due: date | None) -> ReportInfo | None:
+        if assignment is None or assignment.id is None:
+            return None
+        return self.reports.get((assignment.id, due))
+
+
+def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
+    """Everything the detail needs besides the categories, in a fixed number of queries.
+
+    Reports made after the end of ``as_of`` are ignored and the rest attach to deadlines exactly as
+    :func:`plan_status` attaches them, so the report shown for an item is the one that decided its
+    category.
+    """
+    assert plan.id is not None
+    organization = session.get(Organization, plan.organization_id)
+    areas = list(session.exec(select(Area).where(Area.plan_id == plan.id).order_by(col(Area.position))))
+    tasks = list(
+        session.exec(select(Task).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position)))
+    )
+    units = list(
+        session.exec(
+            select(Unit)
+            .where(Unit.organization_id == plan.organization_id)
+            .order_by(col(Unit.position), col(Unit.code))
+        )
+    )
+    index = PlanIndex(
+        organization=organization.name if organization is not None else "",
+        areas=areas,
+        tasks={t.code: t for t in tasks},
+        units={u.code: u for u in units},
+    )
+    for task_id, due in session.exec(
+        select(col(Occurrence.task_id), col(Occurrence.due))
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(Task.plan_id == plan.id, col(Task.active))
+        .order_by(col(Occurrence.task_id), col(Occurrence.due))
+    ):
+        index.dues.setdefault(task_id, []).append(due)
+    pairs = session.exec(
+        select(Assignment, Unit)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
+        .order_by(col(Assignment.task_id), col(Assignment.position), col(Unit.position))
+    ).all()
+    for assignment, unit in pairs:
+        target = index.leads if assignment.role == Role.LEAD else index.supports
+        target.setdefault(assignment.task_id, []).append((assignment, unit))
+
+    rows = session.exec(
+        select(Report, Person.full_name)
+        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
+        .where(
+            Task.plan_id == plan.id,
+            col(Task.active),
+            col(Assignment.active),
+            col(Report.reported_at) < end_of_day(as_of),
+        )
+        .order_by(col(Report.assignment_id), col(Report.reported_at), col(Report.id))
+    ).all()
+    by_assignment: dict[int, list[tuple[Report, str | None]]] = {}
+    for report, name in rows:
+        by_assignment.setdefault(report.assignment_id, []).append((report, name))
+    task_of = {a.id: a.task_id for a, _unit in pairs}
+    for assignment_id, reports in by_assignment.items():
+        infos = [_info(report, name) for report, name in reports]
+        index.reports[(assignment_id, None)] = infos[-1]
+        dues = index.dues.get(task_of.get(assignment_id, 0), [])
+        if not dues:
+            continue
+        # The same attachment rule as the categories; slots hold the very ReportRow objects passed in.
+        report_rows = [_row(report) for report, _name in reports]
+        info_of = {id(row): info for row, info in zip(report_rows, infos, strict=True)}
+        for slot in attach_reports(dues, report_rows):
+            if slot.latest is not None:
+                index.reports[(assignment_id, slot.due)] = info_of[id(slot.latest)]
+    return index
+
+
+def _row(report: Report) -> ReportRow:
+    assert report.id is not None
+    return ReportRow(
+        assignment_id=report.assignment_id,
+        status=report.status,
+        percent=report.percent,
+        note=report.note,
+        blocked_reason=report.blocked_reason,
+        completed_on=report.completed_on,
+        reported_at=report.reported_at,
+    )
+
+
+def _info(report: Report, reporter_name: str | None) -> ReportInfo:
+    return ReportInfo(
+        status=report.status,
+        percent=100 if report.status == Status.DONE else report.percent,
+        note=report.note,
+        blocked_reason=report.blocked_reason,
+        evidence=evidence_text(report),
+        reporter=reporter_text(reporter_name, report.entered_by_admin),
+        reported_at=local_time(report.reported_at),
+    )
+
+
+def evidence_text(report: Report) -> str:
+    """The evidence as people cite it: the document number, and "ảnh" / "tệp" for an attached file."""
+    parts = [report.evidence_ref.strip()] if report.evidence_ref.strip() else []
+    if report.evidence_file_id:
+        parts.append(_("photo") if report.evidence_kind == "photo" else _("file"))
+    return "; ".join(parts)
+
+
+def reporter_text(name: str | None, entered_by_admin: bool) -> str:
+    """Who reported: the person's full name, or that an administrator entered it on the unit's behalf."""
+    name = (name or "").strip()
+    if not entered_by_admin:
+        return name
+    admin = _("entered by an administrator")
+    return f"{name} ({admin})" if name else admin
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored instant in Vietnam time (a naive value is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ)
+
+
+# ---------------------------------------------------------------- the detail, row by row
+
+
+@dataclass
+class DetailRow:
+    """One row of the detail: a lead unit's item, a supporting unit's part in it, or a continuous task."""
+
+    task: str
+    title: str
+    area: str
+    unit: str  # code
+    unit_name: str
+    role: Role
+    due: date | None  # None for a continuous task
+    deadline_text: str
+    category: Category | None  # lead items only: supporting parts and continuous tasks are not counted
+    percent: int | None  # None: a supporting unit that has not reported
+    report: ReportInfo | None
+    blocked: bool = False
+    completed_on: date | None = None
+
+    @property
+    def continuous(self) -> bool:
+        return self.due is None
+
+
+def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
+    """The detail in the appendix's order: each lead unit's items (the order of ``status.items``),
+    each deadline followed by the supporting units' parts in it, then the continuous tasks."""
+    rows: list[DetailRow] = []
+    last_of_deadline = {(item.task, item.due): n for n, item in enumerate(status.items)}
+    for n, item in enumerate(status.items):
+        task = index.tasks[item.task]
+        rows.append(
+            DetailRow(
+                task=item.task,
+                title=task.title,
+                area=item.area,
+                unit=item.unit,
+                unit_name=item.unit_name,
+                role=Role.LEAD,
+                due=item.due,
+                deadline_text=task.deadline_text,
+                category=item.category,
+                percent=item.percent,
+                report=index.report(index.lead_assignment(item.task, item.unit), item.due),
+                blocked=item.blocked,
+                completed_on=item.completed_on,
+            )
+        )
+        if last_of_deadline[(item.task, item.due)] == n:
+            rows.extend(_support_rows(index, task, item.area, item.due))
+    last_of_task = {citem.task: n for n, citem in enumerate(status.continuous)}
+    for n, citem in enumerate(status.continuous):
+        task = index.tasks[citem.task]
+        report = index.report(index.lead_assignment(citem.task, citem.unit), None)
+        rows.append(
+            DetailRow(
+                task=citem.task,
+                title=task.title,
+                area=citem.area,
+                unit=citem.unit,
+                unit_name=citem.unit_name,
+                role=Role.LEAD,
+                due=None,
+                deadline_text=task.deadline_text,
+                category=None,
+                percent=report.percent if report else None,
+                report=report,
+                blocked=report is not None and report.status == Status.BLOCKED,
+            )
+        )
+        if last_of_task[citem.task] == n:
+            rows.extend(_support_rows(index, task, citem.area, None))
+    return rows
+
+
+def _support_rows(index: PlanIndex, task: Task, area: str, due: date | None) -> list[DetailRow]:
+    rows = []
+    for assignment, unit in index.supports.get(task.id or 0, []):
+        report = index.report(assignment, due)
+        rows.append(
+            DetailRow(
+                task=task.code,
+                title=task.title,
+                area=area,
+                unit=unit.code,
+                unit_name=unit.name,
+                role=Role.SUPPORT,
+                due=due,
+                deadline_text=task.deadline_text,
+                category=None,
+                percent=report.percent if report else None,
+                report=report,
+                blocked=report is not None and report.status == Status.BLOCKED,
+            )
+        )
+    return rows
+
+
+def role_text(role: Role) -> str:
+    """chủ trì / phối hợp."""
+    return _("lead") if role == Role.LEAD else _("support")
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer: PathOrBuffer) -> PlanStatus:
+    """Write the plan's status at the end of ``as_of`` as an xlsx workbook; returns the status written.
+
+    Sheet 1 (summary): title, date, the five categories with their official names, the on-time rate,
+    a table by area and one by lead unit. Sheet 2 (detail): one row per item and per supporting unit's
+    part, in the appendix's order, continuous tasks last; coloured by category, filterable, printable
+    on A4 landscape.
+    """
+    from openpyxl import Workbook
+
+    status = plan_status(session, plan, as_of)
+    index = load_plan_index(session, plan, as_of)
+    wb = Workbook()
+    summary = wb.active
+    _write_summary(summary, plan, index, status)
+    _write_detail(wb.create_sheet(), detail_rows(index, status))
+    heading = _("Status at {date}").format(date=format_date(as_of))
+    wb.properties.title = f"{plan.title} — {heading}"
+    wb.properties.creator = "dondoc"
+    wb.save(path_or_buffer)
+    return status
+
+
+_FONT_NAME = "Times New Roman"
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    return {
+        "font": Font(name=_FONT_NAME, size=12),
+        "bold": Font(name=_FONT_NAME, size=12, bold=True),
+        "title": Font(name=_FONT_NAME, size=14, bold=True),
+        "muted": Font(name=_FONT_NAME, size=12, italic=True, color="595959"),
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+        "center": Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        "number": Alignment(vertical="top", horizontal="right"),
+        "header_fill": PatternFill("solid", fgColor="D9E1F2"),
+    }
+
+
+def category_fill(category: Category) -> Any:
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=CATEGORY_COLOURS[category])
+
+
+def category_font(category: Category, bold: bool = False) -> Any:
+    from openpyxl.styles import Font
+
+    return Font(name=_FONT_NAME, size=12, bold=bold, color=CATEGORY_TEXT_COLOURS[category])
+
+
+def _print_setup(ws: Any, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&P / &N"
+
+
+def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
+    from openpyxl.utils import get_column_letter
+
+    st = _styles()
+    ws.title = _("Summary")[:31]
+    width = 4 + len(CATEGORIES)  # code, name, the categories, total, on-time rate
+    last = get_column_letter(width)
+
+    def merged_line(text: str, font: Any) -> None:
+        ws.append([text])
+        row = ws.max_row
+        ws.merge_cells(f"A{row}:{last}{row}")
+        ws.cell(row, 1).font = font
+        ws.cell(row, 1).alignment = st["center"]
+
+    if index.organization:
+        merged_line(index.organization, st["bold"])
+    merged_line(plan.title, st["title"])
+    merged_line(_("Status at {date}").format(date=format_date(status.as_of)), st["bold"])
+    ws.append([])
+
+    def header(first: str, second: str) -> None:
+        ws.append([first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")])
+        row = ws.max_row
+        for column in range(1, width + 1):
+            cell = ws.cell(row, column)
+            cell.font, cell.alignment, cell.border, cell.fill = (
+                st["bold"],
+                st["center"],
+                st["border"],
+                st["header_fill"],
+            )
+        for column, category in enumerate(CATEGORIES, start=3):
+            cell = ws.cell(row, column)
+            cell.fill, cell.font = category_fill(category), category_font(category, bold=True)
+        ws.row_dimensions[row].height = 33
+
+    def counts_row(first: str, second: str, counts: Mapping[Category, int], bold: bool = False) -> None:
+        values = [counts[c] for c in CATEGORIES]
+        ws.append([first, second, *values, sum(values), on_time_rate(dict(counts))])
+        row = ws.max_row
+        for column in range(1, width + 1):
+            cell = ws.cell(row, column)
+            cell.font = st["bold"] if bold else st["font"]
+            cell.border = st["border"]
+            cell.alignment = st["wrap"] if column <= 2 else st["number"]
+        ws.cell(row, width).number_format = "0.0%"
+
+    def section(text: str) -> None:
+        ws.append([])
+        ws.append([text])
+        ws.cell(ws.max_row, 1).font = st["title"]
+
+    header("", "")
+    counts_row(_("Total"), "", status.totals, bold=True)
+    ws.append([])
+    ws.append([_("On-time rate"), status.on_time_rate])
+    rate_row = ws.max_row
+    ws.cell(rate_row, 1).font = st["bold"]
+    ws.cell(rate_row, 2).font = st["bold"]
+    ws.cell(rate_row, 2).number_format = "0.0%"
+    ws.cell(rate_row, 2).alignment = st["number"]
+    ws.append([_("On-time rate = done on time ÷ (done on time + done late + overdue).")])
+    ws.cell(ws.max_row, 1).font = st["muted"]
+    ws.append(
+        [
+            _(
+                "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in the "
+                "details and not counted. Continuous tasks (not counted): {count}."
+            ).format(count=len(status.continuous))
+        ]
+    )
+    ws.cell(ws.max_row, 1).font = st["muted"]
+
+    section(_("By area"))
+    header(_("Code"), _("Area"))
+    for code, counts in status.by_area.items():
+        counts_row(code or "-", index.area_title(code), counts)
+    section(_("By unit"))
+    header(_("Code"), _("Unit"))
+    for code, counts in status.by_unit.items():
+        counts_row(code, index.unit_name(code), counts)
+
+    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
+        ws.column_dimensions[get_column_letter(column)].width = size
+    _print_setup(ws, None)
+
+
+# The detail's columns: (header, width).
+def _detail_columns() -> list[tuple[str, float]]:
+    return [
+        (_("Code"), 8),
+        (_("Task"), 50),
+        (_("Unit"), 26),
+        (_("Role"), 10),
+        (_("Deadline"), 12),
+        (_("Category"), 17),
+        (_("Reported status"), 15),
+        ("%", 6),
+        (_("Last note"), 36),
+        (_("Evidence"), 18),
+        (_("Reported by"), 20),
+        (_("Report date"), 12),
+    ]
+
+
+DETAIL_COLUMNS = 12
+DATE_FORMAT = "dd/mm/yyyy"
+
+
+def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    st = _styles()
+    ws.title = _("Details")[:31]
+    columns = _detail_columns()
+    ws.append([name for name, _width in columns])
+    for column in range(1, len(columns) + 1):
+        cell = ws.cell(1, column)
+        cell.font, cell.alignment, cell.border, cell.fill = st["bold"], st["center"], st["border"], st["header_fill"]
+    ws.row_dimensions[1].height = 33
+
+    for row in rows:
+        report = row.report
+        note = ""
+        if report is not None:
+            note = report.note
+            if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
+                note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
+        reported = status_label(report.status) if report is not None else _("no report yet")
+        ws.append(
+            [
+                row.task,
+                row.title,
+                row.unit_name,
+                role_text(row.role),
+                row.due if row.due is not None else (row.deadline_text or _("continuous")),
+                category_label(row.category) if row.category is not None else "",
+                reported,
+                row.percent,
+                note,
+                report.evidence if report else "",
+                report.reporter if report else "",
+                report.reported_at.date() if report else None,
+            ]
+        )
+        r = ws.max_row
+        support = row.role == Role.SUPPORT
+        for column in range(1, len(columns) + 1):
+            cell = ws.cell(r, column)
+            cell.font = st["muted"] if support else st["font"]
+            cell.border = st["border"]
+            cell.alignment = st["wrap"]
+        for column in (5, 12):
+            if isinstance(ws.cell(r, column).value, date):
+                ws.cell(r, column).number_format = DATE_FORMAT
+        ws.cell(r, 8).alignment = st["number"]
+        if row.category is not None:
+            ws.cell(r, 6).fill = category_fill(row.category)
+            ws.cell(r, 6).font = category_font(row.category)
+        if support:
+            # Supporting parts fold under their lead item (Excel's outline "-" / "+").
+            ws.row_dimensions[r].outlineLevel = 1
+
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
+    for column, (_name, size) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = size
+    _print_setup(ws, "1:1")
