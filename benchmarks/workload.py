@@ -253,12 +253,14 @@ def _table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
 
+_PAIRS = [(first, second) for first in _FIRST for second in _SECOND if first != second]
+
+
 def _xa_name(index: int) -> str:
-    first, second = _FIRST[index % 10], _SECOND[(index // 10 + index) % 10]
-    if first == second:
-        second = _SECOND[(index + 3) % 10]
+    """A distinct commune name for each index (37 is prime to the number of pairs, so none repeats)."""
+    first, second = _PAIRS[(index * 37) % len(_PAIRS)]
     kind = "phường" if index % 10 == 9 else "thị trấn" if index % 16 == 7 else "xã"
-    suffix = f" {index // 100 + 1}" if index >= 100 else ""
+    suffix = f" {index // len(_PAIRS) + 1}" if index >= len(_PAIRS) else ""
     return f"Ủy ban nhân dân {kind} {first} {second}{suffix}"
 
 
@@ -454,9 +456,9 @@ def _tasks(rng: random.Random, scale: Scale, so_ids: list[int], xa_ids: list[int
         lead_so = rng.sample(so_ids, 2 if rng.random() < 0.15 else 1)
         others = [u for u in so_ids if u not in lead_so]
         if shape == "narrow":
-            leads, supports = lead_so, rng.sample(others, rng.randint(2, min(8, len(others))))
+            leads, supports = lead_so, rng.sample(others, rng.randint(min(2, len(others)), min(8, len(others))))
         elif shape == "so_with_xa":
-            leads, supports = lead_so[:1], xa_ids + rng.sample(others, rng.randint(0, 3))
+            leads, supports = lead_so[:1], xa_ids + rng.sample(others, rng.randint(0, min(3, len(others))))
         elif shape == "every_so":
             leads, supports = list(so_ids), rng.sample(xa_ids, rng.randint(0, 1))
         else:
@@ -491,8 +493,7 @@ def _task_row(rng: random.Random, task: _Task, position: int) -> dict[str, Any]:
     deadline = {DeadlineKind.CONTINUOUS: "Thường xuyên"}.get(task.kind, "")
     if not deadline:
         if task.kind == DeadlineKind.RECURRING:
-            every = {12: "Hằng tháng", 4: "Hằng quý", 2: "Định kỳ 6 tháng, năm"}[len(task.dues)]
-            deadline = every
+            deadline = {12: "Hằng tháng", 4: "Hằng quý", 2: "Định kỳ 6 tháng, năm"}[len(task.dues)]
         else:
             deadline = ", ".join(d.strftime("%d/%m/%Y") for d in task.dues)
     every = (
@@ -612,7 +613,7 @@ def _reports(
     for (assignment_id, task, unit_id, _role), quota in zip(assignments, _quotas(total, weights), strict=True):
         if not quota:
             continue
-        reporters = focal_by_unit.get(unit_id) or [None]
+        reporters: list[int | None] = list(focal_by_unit.get(unit_id, [])) or [None]
         moments = sorted((rng.randint(_START, _END), rng.randint(7 * 60 + 30, 17 * 60 - 1)) for _ in range(quota))
         dues = task.dues
         index, percent = 0, 0

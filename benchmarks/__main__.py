@@ -1,0 +1,168 @@
+"""``python -m benchmarks [--db URL] [--quick]``: dondoc's performance figures, measured in one run.
+
+Prints one ``name: value`` line per figure (and context lines starting with ``#``):
+
+- ``status_ratio`` — /status end to end through ``Dispatcher.handle`` ÷ one SQL GROUP BY over the same
+  tables (medians); goal ≤ 3
+- ``plan_seconds`` — ``plan_all`` for every reminder of the year, from scratch; goal ≤ 5
+- ``sweep_seconds`` — one ``Sweeper.sweep()`` at the busiest 08:00 slot, recording sender; goal ≤ 0.5
+- ``step_ratio`` — one report-conversation step through PTB and the local Bot API ÷ a PTB echo; goal ≤ 2
+- ``fanout_ratio`` — reminders per second through ``telegram_sender`` as ``dondoc run`` builds the bot,
+  against a server allowing 30 sends per second, ÷ 30; goal ≥ 0.9
+- ``fanout_429`` — how many 429 answers that server gave; goal 0
+- ``rss_mb`` — the process's peak resident memory; goal ≤ 200
+
+The store is a temporary SQLite file unless ``--db URL`` names an empty database. ``--quick`` runs a
+10× smaller workload (for the smoke test; its figures are not the goals' figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from telegram.ext import AIORateLimiter
+
+from benchmarks import chat, store, workload
+from dondoc.db.session import open_store
+
+FIGURES = ("status_ratio", "plan_seconds", "sweep_seconds", "step_ratio", "fanout_ratio", "fanout_429", "rss_mb")
+# The limiter the fan-out context lines try beside dondoc's: a bucket of one (no burst) draining 29 per
+# second, so no one-second window holds more than 29 sends, one short of the server's 30.
+SMOOTH_RATE = 29
+# Telegram rejects bigger inline keyboards ("Reply markup is too long"); the local server does not check it.
+INLINE_BUTTONS = 100
+
+
+def emit(name: str, value: float | int) -> None:
+    print(f"{name}: {value}" if isinstance(value, int) else f"{name}: {value:.3f}", flush=True)
+
+
+def note(line: str) -> None:
+    print(f"# {line}", flush=True)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", help="database URL of an empty database (default: a temporary SQLite file)")
+    parser.add_argument("--quick", action="store_true", help="a 10x smaller workload (for the smoke test)")
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
+        url = args.db or f"sqlite:///{Path(folder) / 'province.db'}"
+        engine = open_store(url)
+        try:
+            run(engine, url, Path(folder), quick=args.quick)
+        finally:
+            engine.dispose()
+    note(f"total {time.perf_counter() - began:.1f} s")
+    return 0
+
+
+def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
+    scale = workload.FULL.smaller(10) if quick else workload.FULL
+    workload.ensure_empty(engine)
+    start = time.perf_counter()
+    work = workload.build(engine, scale)
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(work.tasks_by_kind.items()))
+    statuses = ", ".join(f"{status} {count}" for status, count in work.reports_by_status.items())
+    note(f"store: {engine.url.get_backend_name()}{' (quick: 10x smaller)' if quick else ''}")
+    note(
+        f"workload: {work.units} units, {work.tasks} tasks ({kinds}), {work.assignments} assignments "
+        f"({work.lead_assignments} lead), {work.items} lead deadlines, {work.reports} reports ({statuses}), "
+        f"{work.focal_points} focal points; generated in {time.perf_counter() - start:.1f} s; peak {peak_mb():.0f} MB"
+    )
+
+    status = store.bench_status(engine, work, runs=3 if quick else 5)
+    if f": {work.items} " not in status.reply and f": {work.items}\n" not in status.reply:
+        note(f"WARNING: the /status reply does not show {work.items} items: {status.reply[:200]!r}")
+    note(
+        f"/status as of {store.STATUS_AT:%d/%m/%Y} (plan_status + render_status via Dispatcher.handle): "
+        f"median {status.status_seconds:.3f} s; "
+        f"GROUP BY: median {status.sql_seconds:.3f} s; peak {peak_mb():.0f} MB"
+    )
+    emit("status_ratio", status.ratio)
+
+    plan = store.bench_plan(engine, candidates=6)
+    kinds = ", ".join(f"{kind} {count}" for kind, count in plan.kinds.most_common())
+    note(f"plan_all for {YEAR_TEXT}: {plan.reminders} reminders ({kinds}); peak {peak_mb():.0f} MB")
+    note("busiest days of that plan (no report counted): " + ", ".join(f"{d} {n}" for d, n in plan.busiest))
+    emit("plan_seconds", plan.seconds)
+
+    start = time.perf_counter()
+    day, count, slot_kinds = store.busiest_slot(engine, [d for d, _n in plan.busiest])
+    note(
+        f"busiest 08:00 slot once the reports made by then count: {day} with {count} reminders "
+        f"({', '.join(f'{k} {n}' for k, n in slot_kinds.most_common())}); chosen in {time.perf_counter() - start:.1f} s"
+    )
+    sweep = store.bench_sweep(engine, day)
+    result = sweep.result
+    note(
+        f"sweep: replan wrote {sweep.planned} rows; the pass claimed {result.claimed}, sent {result.messages} "
+        f"messages (largest {max(sweep.parts, default=0)} reminders), held {result.held}, retried {result.retried}; "
+        f"peak {peak_mb():.0f} MB"
+    )
+    crowded = sum(1 for count in sweep.buttons if count > INLINE_BUTTONS)
+    note(
+        f"{crowded} of those messages carry more than {INLINE_BUTTONS} inline buttons "
+        f"(most: {max(sweep.buttons, default=0)}), beyond what Telegram is reported to accept in one keyboard"
+    )
+    emit("sweep_seconds", sweep.seconds)
+
+    small_url = f"sqlite:///{folder / 'sample.db'}" if url.startswith("sqlite") else url
+    small = open_store(small_url) if small_url != url else engine
+    try:
+        invite = chat.import_sample(small)
+        step = asyncio.run(chat.bench_step(small, invite, rounds=10 if quick else 50))
+        note(
+            f"report step ('60' at the percent step, sample plan store): median {step.step_seconds * 1000:.1f} ms; "
+            f"PTB echo: median {step.echo_seconds * 1000:.1f} ms; {step.rounds} rounds each; "
+            f"Bot API violations or handler errors: {step.violations}"
+        )
+        emit("step_ratio", step.ratio)
+
+        messages = 60 if quick else 300
+        fanout = asyncio.run(chat.bench_fanout(small, messages))
+        note(
+            f"fan-out as `dondoc run` builds the bot (AIORateLimiter(max_retries=3)): {messages} digests to "
+            f"{messages} users in {fanout.seconds:.1f} s, {fanout.failed} failed, {fanout.rejected_429} answered 429"
+        )
+        emit("fanout_ratio", fanout.ratio)
+        emit("fanout_429", fanout.rejected_429)
+        for concurrent in (False, True):
+            smooth = asyncio.run(
+                chat.bench_fanout(
+                    small,
+                    messages,
+                    AIORateLimiter(overall_max_rate=1, overall_time_period=1 / SMOOTH_RATE, max_retries=3),
+                    concurrent=concurrent,
+                )
+            )
+            note(
+                f"fan-out with AIORateLimiter(overall_max_rate=1, overall_time_period=1/{SMOOTH_RATE}, max_retries=3)"
+                f"{', all sends at once' if concurrent else ''}: ratio {smooth.ratio:.3f}, 429s {smooth.rejected_429}, "
+                f"{smooth.failed} failed, {smooth.seconds:.1f} s"
+            )
+    finally:
+        if small is not engine:
+            small.dispose()
+
+    emit("rss_mb", peak_mb())
+
+
+YEAR_TEXT = f"1/1–31/12/{workload.YEAR}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

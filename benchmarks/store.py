@@ -1,0 +1,165 @@
+"""The benchmarks that run on the province-scale store: /status, planning the year, one sweeper pass."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from benchmarks.workload import CHANNEL, YEAR, Workload
+from dondoc.db.session import session_scope
+from dondoc.handlers.context import Settings
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.events import Inbound, Reply
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.schedule import plan_all, replan
+from dondoc.scheduler.sweeper import Sweeper, SweepResult
+
+# /status is asked on the last working day of the year: every report of the year counts.
+STATUS_AT = datetime(YEAR, 12, 30, 9, 0, tzinfo=TZ)
+YEAR_START = datetime(YEAR, 1, 1, 0, 0, tzinfo=TZ)
+YEAR_END = date(YEAR, 12, 31)
+SEND_TIME = clock_time(8, 0)
+# The bare aggregate /status is compared with: one GROUP BY over the same joined tables.
+GROUP_BY = text(
+    "SELECT assignment.role, report.status, count(*) FROM report "
+    "JOIN assignment ON assignment.id = report.assignment_id "
+    "JOIN task ON task.id = assignment.task_id "
+    "WHERE task.plan_id = :plan AND task.active AND assignment.active "
+    "GROUP BY assignment.role, report.status"
+)
+
+
+def timed(function: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@dataclass
+class StatusResult:
+    ratio: float
+    status_seconds: float
+    sql_seconds: float
+    reply: str
+
+
+def bench_status(engine: Engine, workload: Workload, runs: int) -> StatusResult:
+    """/status through ``Dispatcher.handle`` (identity, plan_status, render_status, the transaction)
+    against one GROUP BY; one warm-up each, then ``runs`` of each, interleaved; medians."""
+    dispatcher = Dispatcher(engine, Clock(STATUS_AT, frozen=True), Settings(bot_username="dondoc_bench_bot"))
+    inbound = Inbound(
+        channel=CHANNEL,
+        chat_id=workload.manager_user_id,
+        user_id=workload.manager_user_id,
+        text="/status",
+        language_code="vi",
+        display_name="Lãnh đạo Sở Nội vụ",
+    )
+    replies: list[Reply] = []
+
+    def status() -> None:
+        replies[:] = dispatcher.handle(inbound)
+
+    def sql() -> None:
+        with engine.connect() as connection:
+            connection.execute(GROUP_BY, {"plan": workload.plan_id}).all()
+
+    status()
+    sql()
+    status_times, sql_times = [], []
+    for _run in range(runs):
+        status_times.append(timed(status))
+        sql_times.append(timed(sql))
+    status_median, sql_median = statistics.median(status_times), statistics.median(sql_times)
+    return StatusResult(status_median / sql_median, status_median, sql_median, replies[0].text if replies else "")
+
+
+@dataclass
+class PlanResult:
+    seconds: float
+    reminders: int
+    kinds: Counter[str]
+    busiest: list[tuple[date, int]]  # the busiest send days of the year plan, most reminders first
+
+
+def bench_plan(engine: Engine, candidates: int) -> PlanResult:
+    """``plan_all`` for the whole year from scratch: a fresh calendar, reports counted as of 1 January."""
+    with Session(engine) as session:
+        calendar = WorkCalendar()
+        start = time.perf_counter()
+        items = plan_all(session, calendar, after=YEAR_START, until=YEAR_END, reports_until=YEAR_START)
+        seconds = time.perf_counter() - start
+        days = Counter(item.planned.send_on for item in items)
+        kinds = Counter(str(item.planned.kind) for item in items)
+        count = len(items)
+        del items
+    gc.collect()
+    return PlanResult(seconds, count, kinds, days.most_common(candidates))
+
+
+@dataclass
+class SweepOutcome:
+    seconds: float
+    day: date
+    planned: int
+    result: SweepResult
+    recorded: int
+    parts: list[int] = field(default_factory=list)  # reminders per message, for the context line
+    buttons: list[int] = field(default_factory=list)  # inline buttons per message
+
+
+def busiest_slot(engine: Engine, days: list[date]) -> tuple[date, int, Counter[str]]:
+    """Of ``days``, the one whose 08:00 slot holds the most reminders once the reports made by then
+    are counted (what ``replan`` would really write that morning)."""
+    calendar = WorkCalendar()
+    best: tuple[date, int, Counter[str]] | None = None
+    with Session(engine) as session:
+        for day in days:
+            morning = datetime.combine(day, clock_time(7, 0), tzinfo=TZ)
+            items = plan_all(session, calendar, after=morning, until=day)
+            kinds = Counter(str(item.planned.kind) for item in items)
+            if best is None or len(items) > best[1]:
+                best = (day, len(items), kinds)
+    assert best is not None
+    return best
+
+
+def bench_sweep(engine: Engine, day: date) -> SweepOutcome:
+    """Write the outbox for ``day`` with ``replan`` (a one-hour window from 07:00), then time one
+    ``Sweeper.sweep()`` at 08:00 with a sender that only records what it is given."""
+    calendar = WorkCalendar()
+    morning = datetime.combine(day, clock_time(7, 0), tzinfo=TZ)
+    with session_scope(engine) as session:
+        added, _cancelled = replan(session, calendar, morning, horizon=timedelta(hours=1))
+    recorded: list[tuple[str, Reply]] = []
+
+    async def record(chat_id: str, reply: Reply) -> str | None:
+        recorded.append((chat_id, reply))
+        return str(len(recorded))
+
+    sweeper = Sweeper(
+        engine, Clock(datetime.combine(day, SEND_TIME, tzinfo=TZ), frozen=True), calendar, {CHANNEL: record}
+    )
+
+    async def once() -> tuple[float, SweepResult]:
+        await asyncio.to_thread(lambda: None)  # the worker threads exist in a running bot already
+        start = time.perf_counter()
+        result = await sweeper.sweep()
+        return time.perf_counter() - start, result
+
+    seconds, result = asyncio.run(once())
+    parts = [len(reply.choices) for _chat, reply in recorded]
+    buttons = [sum(len(row) for row in reply.choices) for _chat, reply in recorded]
+    return SweepOutcome(seconds, day, added, result, len(recorded), parts, buttons)

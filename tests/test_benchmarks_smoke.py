@@ -1,0 +1,36 @@
+"""``python -m benchmarks --quick`` runs and prints every figure as ``name: number``.
+
+Only that: the values are the benchmarks' business, never asserted in a test (timings vary by machine).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.__main__ import FIGURES
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURE = re.compile(r"^(?P<name>[a-z0-9_]+): (?P<value>-?\d+(?:\.\d+)?)$")
+
+
+def test_quick_benchmarks_print_every_figure() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures: dict[str, float] = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        match = FIGURE.match(line)
+        assert match is not None, f"not a `name: number` line: {line!r}"
+        figures[match["name"]] = float(match["value"])
+    assert sorted(figures) == sorted(FIGURES), done.stdout
