@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -96,7 +96,12 @@ _DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 
 def format_date(value: date, language: str | None = None) -> str:
     """A date as people read it in the current (or given) language, via Babel."""
-    language = language or _current.get()
+    return _format_date(value, language or _current.get())
+
+
+@lru_cache(maxsize=8192)
+def _format_date(value: date, language: str) -> str:
+    # Babel parses the pattern and loads the locale on every call; digests format thousands of dates.
     return babel_format_date(value, _DATE_PATTERNS.get(language, "dd/MM/yyyy"), locale=language)
 
 

@@ -21,6 +21,9 @@ from dondoc.scheduler.clock import TZ
 from dondoc.scheduler.outbox import Digest
 
 PREFIX = "R"
+# Buttons for the first items only: a keyboard of more than about a hundred buttons is refused by
+# Telegram, and a long list of buttons is no use on a phone; the rest are reachable by /report.
+MAX_ITEMS_WITH_BUTTONS = 10
 
 
 def button_data(reminder_id: int, action: str) -> str:
@@ -63,6 +66,7 @@ def render_digest(digest: Digest, today: date) -> Reply:
     entries = sorted(newest.values(), key=lambda item: (item[0].due, item[1].position, item[2].position))
     lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
     rows: list[list[Choice]] = []
+    later, done = _("Remind me later"), _("Already done")
     for number, (reminder, task, _unit) in enumerate(entries, start=1):
         due = _("due {date}").format(date=format_date(reminder.due))
         lines.append(
@@ -70,14 +74,17 @@ def render_digest(digest: Digest, today: date) -> Reply:
             f"   {due} — {what_is_due(reminder.kind, reminder.due, today)}"
         )
         assert reminder.id is not None
-        rows.append(
-            [
-                Choice(label=f"📝 {task.code}", data=button_data(reminder.id, "r")),
-                Choice(label=_("Remind me later"), data=button_data(reminder.id, "s")),
-                Choice(label=_("Already done"), data=button_data(reminder.id, "d")),
-            ]
-        )
+        if number <= MAX_ITEMS_WITH_BUTTONS:
+            rows.append(
+                [
+                    Choice(label=f"📝 {task.code}", data=button_data(reminder.id, "r")),
+                    Choice(label=later, data=button_data(reminder.id, "s")),
+                    Choice(label=done, data=button_data(reminder.id, "d")),
+                ]
+            )
     lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
+    if len(entries) > MAX_ITEMS_WITH_BUTTONS:
+        lines.append(_("For the other tasks, use /report CODE or /tasks."))
     return Reply(text="\n".join(lines), choices=rows)
 
 

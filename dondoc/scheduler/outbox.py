@@ -181,6 +181,15 @@ def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> Non
     )
 
 
+def mark_failed(session: Session, reminder_ids: Sequence[int], reason: str) -> None:
+    """The channel refused these for good; kept with the reason, for an administrator to see."""
+    session.exec(
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .values(state=ReminderState.FAILED, last_error=reason)
+    )
+
+
 def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason: str) -> None:
     """Back to pending, to be tried again at ``at`` (rate limit, network trouble); gives up after
     :data:`MAX_ATTEMPTS` tries."""

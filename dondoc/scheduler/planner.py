@@ -130,7 +130,7 @@ def _time(value: Any) -> time:
     raise ValueError(f"send_time: expected a time of day such as 08:00, not {value!r}")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Planned:
     """One reminder to send: when, what kind, for which deadline, to whom."""
 

@@ -10,7 +10,7 @@ longer wants (the task was completed, its deadline moved) are cancelled.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -40,7 +40,7 @@ HORIZON = timedelta(days=35)
 SNOOZE = "snooze"  # a reminder a person asked for again; replanning leaves it alone
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedItem:
     assignment_id: int
     unit_id: int
@@ -60,8 +60,9 @@ def plan_all(
     reports_until: datetime | None = None,
     assignment_ids: Collection[int] | None = None,
     plan_id: int | None = None,
-) -> list[PlannedItem]:
-    """Every reminder due after ``after`` and on or before ``until``, counting reports made up to
+) -> Iterator[PlannedItem]:
+    """Every reminder due after ``after`` and on or before ``until`` (yielded: a province's year is
+    over a million reminders, which are consumed as they come), counting reports made up to
     ``reports_until`` (default ``after``): the n-th completion report of an assignment closes its
     n-th deadline, and a closed deadline needs no reminder."""
     reports_until = reports_until or after
@@ -91,7 +92,7 @@ def plan_all(
     connection = session.connection()  # core rows, read in the session's transaction
     rows = connection.execute(query.order_by(col(Task.plan_id), col(Task.position), col(Unit.position))).all()
     if not rows:
-        return []
+        return
     task_ids = {row[2] for row in rows}
     dates: dict[int, list[date]] = defaultdict(list)
     for occurrence_task, due in connection.execute(
@@ -116,7 +117,6 @@ def plan_all(
         org.id: Policy.from_settings(org.settings.get("reminders", {}))
         for org in session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows})))
     }
-    items: list[PlannedItem] = []
     for assignment_id, role, task_id, task_code, position, kind, unit_id, unit_code, year, org_id in rows:
         assert assignment_id is not None and unit_id is not None and task_id is not None  # primary keys
         policy = policies[org_id]
@@ -130,8 +130,8 @@ def plan_all(
             closed = len(done.get(assignment_id, []))
             for due in dates.get(task_id, [])[closed:]:
                 planned += plan_occurrence(due, role, calendar, policy, after=after, until=until)
-        items += [PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p) for p in planned]
-    return items
+        for p in planned:
+            yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
 
 
 def replan(

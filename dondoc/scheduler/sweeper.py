@@ -24,7 +24,7 @@ from dondoc.handlers.reminders import render_digest
 from dondoc.i18n import _, normalize_language, use_language
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
-from dondoc.scheduler.outbox import Digest, claim_due, compose, mark_held, mark_sent, release
+from dondoc.scheduler.outbox import Digest, claim_due, compose, mark_failed, mark_held, mark_sent, release
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,13 @@ class RetryLater(Exception):
 class TemporaryFailure(Exception):
     """A timeout or network error: try again later."""
 
+
+class Rejected(Exception):
+    """The channel refused this message for good (a malformed request): retrying cannot help."""
+
+
+# Sent digests are recorded in batches: a crash can repeat at most one batch (at-least-once).
+RECORD_BATCH = 50
 
 # A channel's sender: deliver one reply to one chat, return the message id.
 Send = Callable[[str, Reply], Awaitable[str | None]]
@@ -82,8 +89,16 @@ class Sweeper:
         if not self.calendar.in_office_hours(now):
             return result
         digests = await asyncio.to_thread(self._claim_and_compose, now, result)
+        sent: list[tuple[list[int], str | None]] = []
         for digest in digests:
-            await self._deliver(digest, now, result)
+            outcome = await self._deliver(digest, now, result)
+            if outcome is not None:
+                sent.append(outcome)
+            if len(sent) >= RECORD_BATCH:
+                await asyncio.to_thread(self._mark_sent, sent, now)
+                sent = []
+        if sent:
+            await asyncio.to_thread(self._mark_sent, sent, now)
         return result
 
     def _claim_and_compose(self, now: datetime, result: SweepResult) -> list[tuple[Digest, Reply]]:
@@ -108,7 +123,10 @@ class Sweeper:
                     rendered.append((digest, render_digest(digest, now.date())))
             return rendered
 
-    async def _deliver(self, item: tuple[Digest, Reply], now: datetime, result: SweepResult) -> None:
+    async def _deliver(
+        self, item: tuple[Digest, Reply], now: datetime, result: SweepResult
+    ) -> tuple[list[int], str | None] | None:
+        """Send one digest; returns what to record as sent (recorded in batches by the caller)."""
         digest, reply = item
         account = digest.recipient.account
         send = self.senders[account.channel]
@@ -119,22 +137,33 @@ class Sweeper:
             result.unreachable.append(digest.recipient.person.id or 0)
             for channel, chat_id, alert in await asyncio.to_thread(self._unreachable, digest):
                 await self._alert(channel, chat_id, alert)
-            return
+            return None
         except RetryLater as exc:
             result.retried += len(ids)
             await asyncio.to_thread(self._release, ids, now + timedelta(seconds=exc.seconds), str(exc))
-            return
-        except TemporaryFailure as exc:
+            return None
+        except Rejected as exc:
+            log.error("digest for %s refused by the channel: %s", account.chat_id, exc)
+            await asyncio.to_thread(self._fail, ids, str(exc))
+            return None
+        except Exception as exc:  # a timeout, or anything unforeseen: this digest waits, the pass goes on
+            if not isinstance(exc, TemporaryFailure):
+                log.exception("unexpected error sending a digest to %s", account.chat_id)
             result.retried += len(ids)
             backoff = timedelta(minutes=min(60, 2 ** min(digest.items[0][0].attempts, 6)))
             await asyncio.to_thread(self._release, ids, now + backoff, str(exc) or "temporary failure")
-            return
+            return None
         result.messages += 1
-        await asyncio.to_thread(self._mark_sent, ids, now, message_id)
+        return ids, message_id
 
-    def _mark_sent(self, ids: list[int], now: datetime, message_id: str | None) -> None:
+    def _mark_sent(self, sent: list[tuple[list[int], str | None]], now: datetime) -> None:
         with session_scope(self.engine) as session:
-            mark_sent(session, ids, now, message_id)
+            for ids, message_id in sent:
+                mark_sent(session, ids, now, message_id)
+
+    def _fail(self, ids: list[int], reason: str) -> None:
+        with session_scope(self.engine) as session:
+            mark_failed(session, ids, reason)
 
     def _release(self, ids: list[int], at: datetime, reason: str) -> None:
         with session_scope(self.engine) as session:
