@@ -155,3 +155,31 @@ async def test_managers_get_one_weekly_digest_on_monday(engine: Engine) -> None:
     service.clock.set(datetime(2022, 2, 15, 8, 0, tzinfo=TZ))
     await service.tick()
     assert len([t for t in outbox.texts("501") if "Tổng hợp tuần" in t]) == 1
+
+
+def test_a_long_digest_keeps_its_keyboard_small() -> None:
+    from datetime import date
+
+    from dondoc.db.models import Task, Unit
+    from dondoc.handlers.reminders import MAX_ITEMS_WITH_BUTTONS, render_digest
+    from dondoc.scheduler.outbox import Digest, Recipient
+
+    person = Person(id=1, organization_id=1, full_name="Lê Thị Mai", created_at=MONDAY)
+    account = ChannelAccount(person_id=1, channel="test", external_id="9", chat_id="9")
+    unit = Unit(id=1, organization_id=1, code="XP", name="UBND xã Xà Phiên", position=0)
+    digest = Digest(recipient=Recipient(person, account), audience="focal")
+    for number in range(1, 31):
+        task = Task(id=number, plan_id=1, code=f"I.{number}", number=str(number), title="Nhiệm vụ", position=number)
+        reminder = Reminder(
+            id=number,
+            assignment_id=number,
+            due=date(2022, 1, 31),
+            kind="before",
+            send_on=MONDAY.date(),
+            send_at=MONDAY,
+        )
+        digest.items.append((reminder, task, unit))
+    reply = render_digest(digest, MONDAY.date())
+    assert len(reply.choices) == MAX_ITEMS_WITH_BUTTONS
+    assert sum(len(row) for row in reply.choices) <= 100
+    assert "I.30" in reply.text and "/report" in reply.text
