@@ -26,7 +26,7 @@ from dondoc.bot.cli import SAMPLE_DIR
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.sandbox import SPEC
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
-from dondoc.db.models import ChannelAccount, MemberRole, Person, Reminder, Task, Unit
+from dondoc.db.models import ChannelAccount, MemberRole, Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
@@ -38,7 +38,7 @@ from dondoc.plan.appendix import read_appendix
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import find_organization, save_appendix
 from dondoc.scheduler.clock import TZ, Clock
-from dondoc.scheduler.outbox import Digest, Recipient
+from dondoc.scheduler.outbox import Digest, DueItem, Recipient
 from dondoc.scheduler.sweeper import RetryLater, TemporaryFailure, Unreachable
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
@@ -143,23 +143,29 @@ def digest_reply(number: int) -> Reply:
     """A reminder digest of three tasks, rendered by dondoc as the sweeper would send it."""
     person = Person(id=number, organization_id=1, full_name=f"Đầu mối {number}", created_at=NOW)
     account = ChannelAccount(person_id=number, channel="telegram", external_id=str(number), chat_id=str(number))
-    unit = Unit(id=1, organization_id=1, code="XP", name="Ủy ban nhân dân xã Xà Phiên")
     digest = Digest(recipient=Recipient(person, account), audience="focal")
     for index, (code, due) in enumerate(
         (("I.2", date(2022, 3, 31)), ("II.4", date(2022, 3, 18)), ("VI.1", date(2022, 3, 10)))
     ):
-        task = Task(
-            id=index + 1,
-            plan_id=1,
-            code=code,
-            number=code.split(".")[1],
-            title="Rà soát, đơn giản hóa thủ tục hành chính lĩnh vực đất đai",
+        digest.items.append(
+            DueItem(
+                reminder_id=number * 10 + index,
+                assignment_id=index + 1,
+                kind="overdue" if due < NOW.date() else "before",
+                due=due,
+                send_at=NOW,
+                attempts=1,
+                audience="focal",
+                task_code=code,
+                task_title="Rà soát, đơn giản hóa thủ tục hành chính lĩnh vực đất đai",
+                task_position=index,
+                unit_id=1,
+                unit_code="XP",
+                unit_name="Ủy ban nhân dân xã Xà Phiên",
+                unit_position=0,
+                organization_id=1,
+            )
         )
-        kind = "overdue" if due < NOW.date() else "before"
-        reminder = Reminder(
-            id=number * 10 + index, assignment_id=index + 1, due=due, kind=kind, send_on=NOW.date(), send_at=NOW
-        )
-        digest.items.append((reminder, task, unit))
     with use_language("vi"):
         return render_digest(digest, NOW.date())
 

@@ -16,9 +16,9 @@ from dondoc.db.models import Assignment, Reminder, ReminderState, Status, Task, 
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
-from dondoc.i18n import _, format_date, ngettext
+from dondoc.i18n import _, current_language, format_date, ngettext
 from dondoc.scheduler.clock import TZ
-from dondoc.scheduler.outbox import Digest
+from dondoc.scheduler.outbox import Digest, DueItem
 
 PREFIX = "R"
 # Buttons for the first items only: a keyboard of more than about a hundred buttons is refused by
@@ -42,44 +42,56 @@ def what_is_due(kind: str, due: date, today: date) -> str:
     return ngettext("due in {n} day", "due in {n} days", days).format(n=days)
 
 
-def render_digest(digest: Digest, today: date) -> Reply:
-    """The message for one recipient (text in the current language)."""
+def _line(item: DueItem, today: date, cache: dict[tuple[int, str], str] | None) -> str:
+    """An item's line (a unit's focal points share their lines: rendered once per pass)."""
+    key = (item.reminder_id, current_language())
+    if cache is not None and key in cache:
+        return cache[key]
+    due = _("due {date}").format(date=format_date(item.due))
+    line = (
+        f"<b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n"
+        f"   {due} — {what_is_due(item.kind, item.due, today)}"
+    )
+    if cache is not None:
+        cache[key] = line
+    return line
+
+
+def render_digest(digest: Digest, today: date, cache: dict[tuple[int, str], str] | None = None) -> Reply:
+    """The message for one recipient (text in the current language); ``cache`` shares item lines
+    between the digests of one pass."""
     name = esc(digest.recipient.person.full_name or "")
     if digest.audience == "manager":
         lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
-        by_unit: dict[str, list[tuple[Reminder, Task]]] = {}
-        for reminder, task, unit in digest.items:
-            by_unit.setdefault(unit.name, []).append((reminder, task))
+        by_unit: dict[str, list[DueItem]] = {}
+        for item in digest.items:
+            by_unit.setdefault(item.unit_name, []).append(item)
         for unit_name, items in by_unit.items():
             lines.append(f"\n<b>{esc(unit_name)}</b>")
             lines += [
-                f"• {esc(task.code)} — {esc(report.short(task.title))} — {format_date(r.due)}: {what_is_due(r.kind, r.due, today)}"
-                for r, task in items
+                f"• {esc(i.task_code)} — {esc(report.short(i.task_title))} — {format_date(i.due)}: "
+                f"{what_is_due(i.kind, i.due, today)}"
+                for i in items
             ]
         lines.append("\n" + _("See /status for the whole plan."))
         return Reply(text="\n".join(lines))
-    units = sorted({u.name for _r, _t, u in digest.items})
+    units = sorted({item.unit_name for item in digest.items})
     # Reminders missed while the bot was down arrive together: one line per deadline, the newest.
-    newest: dict[tuple[int, object], tuple[Reminder, Task, Unit]] = {}
-    for reminder, task, unit in sorted(digest.items, key=lambda item: item[0].send_at):
-        newest[(reminder.assignment_id, reminder.due)] = (reminder, task, unit)
-    entries = sorted(newest.values(), key=lambda item: (item[0].due, item[1].position, item[2].position))
+    newest: dict[tuple[int, date], DueItem] = {}
+    for item in sorted(digest.items, key=lambda i: i.send_at):
+        newest[(item.assignment_id, item.due)] = item
+    entries = sorted(newest.values(), key=lambda i: (i.due, i.task_position, i.unit_position))
     lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
     rows: list[list[Choice]] = []
     later, done = _("Remind me later"), _("Already done")
-    for number, (reminder, task, _unit) in enumerate(entries, start=1):
-        due = _("due {date}").format(date=format_date(reminder.due))
-        lines.append(
-            f"{number}. <b>{esc(task.code)}</b> {esc(report.short(task.title))}\n"
-            f"   {due} — {what_is_due(reminder.kind, reminder.due, today)}"
-        )
-        assert reminder.id is not None
+    for number, item in enumerate(entries, start=1):
+        lines.append(f"{number}. {_line(item, today, cache)}")
         if number <= MAX_ITEMS_WITH_BUTTONS:
             rows.append(
                 [
-                    Choice(label=f"📝 {task.code}", data=button_data(reminder.id, "r")),
-                    Choice(label=later, data=button_data(reminder.id, "s")),
-                    Choice(label=done, data=button_data(reminder.id, "d")),
+                    Choice(label=f"📝 {item.task_code}", data=button_data(item.reminder_id, "r")),
+                    Choice(label=later, data=button_data(item.reminder_id, "s")),
+                    Choice(label=done, data=button_data(item.reminder_id, "d")),
                 ]
             )
     lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))

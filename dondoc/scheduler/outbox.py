@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -40,17 +41,38 @@ class Recipient:
     account: ChannelAccount
 
 
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """A claimed reminder with what its line in a message shows (plain values, read in one query)."""
+
+    reminder_id: int
+    assignment_id: int
+    kind: str
+    due: date
+    send_at: datetime
+    attempts: int
+    audience: str
+    task_code: str
+    task_title: str
+    task_position: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_position: int
+    organization_id: int
+
+
 @dataclass
 class Digest:
     """Everything one person gets at one send time: a single message."""
 
     recipient: Recipient
     audience: str  # focal | manager
-    items: list[tuple[Reminder, Task, Unit]] = field(default_factory=list)
+    items: list[DueItem] = field(default_factory=list)
 
     @property
     def reminder_ids(self) -> list[int]:
-        return [r.id for r, _t, _u in self.items if r.id is not None]
+        return [item.reminder_id for item in self.items]
 
 
 def _due_clause(now: datetime) -> ColumnElement[bool]:
@@ -90,29 +112,45 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
     (a unit without a reachable focal point): those are held, not dropped."""
     if not reminder_ids:
         return [], []
-    rows = session.exec(
-        select(Reminder, Task, Unit)
+    query = (
+        sa_select(
+            col(Reminder.id),
+            col(Reminder.assignment_id),
+            col(Reminder.kind),
+            col(Reminder.due),
+            col(Reminder.send_at),
+            col(Reminder.attempts),
+            col(Reminder.audience),
+            col(Task.code),
+            col(Task.title),
+            col(Task.position),
+            col(Unit.id),
+            col(Unit.code),
+            col(Unit.name),
+            col(Unit.position),
+            col(Unit.organization_id),
+        )
         .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
         .join(Task, col(Task.id) == Assignment.task_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(col(Reminder.id).in_(reminder_ids))
         .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
-    ).all()
-    focal = _people_by_unit(
-        session, {u.id for _r, _t, u in rows if u.id is not None}, (MemberRole.FOCAL, MemberRole.DEPUTY)
     )
-    managers = _managers_by_unit(session, [u for _r, _t, u in rows])
+    items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
+    units = {item.unit_id: item.organization_id for item in items}
+    focal = _people_by_unit(session, set(units), (MemberRole.FOCAL, MemberRole.DEPUTY))
+    managers = _managers_by_unit(session, units)
     digests: dict[tuple[int, str, str], Digest] = {}
     held: list[int] = []
-    for reminder, task, unit in rows:
-        people = (managers if reminder.audience == "manager" else focal).get(unit.id or 0, [])
+    for item in items:
+        people = (managers if item.audience == "manager" else focal).get(item.unit_id, [])
         if not people:
-            held.append(reminder.id or 0)
+            held.append(item.reminder_id)
             continue
         for recipient in people:
-            key = (recipient.person.id or 0, recipient.account.channel, reminder.audience)
-            digest = digests.setdefault(key, Digest(recipient=recipient, audience=reminder.audience))
-            digest.items.append((reminder, task, unit))
+            key = (recipient.person.id or 0, recipient.account.channel, item.audience)
+            digest = digests.setdefault(key, Digest(recipient=recipient, audience=item.audience))
+            digest.items.append(item)
     return list(digests.values()), held
 
 
@@ -133,11 +171,12 @@ def _people_by_unit(session: Session, unit_ids: set[int], roles: tuple[MemberRol
     return found
 
 
-def _managers_by_unit(session: Session, units: list[Unit]) -> dict[int, list[Recipient]]:
-    """A unit's managers plus the managers of its organisation's coordinating unit."""
+def _managers_by_unit(session: Session, units: dict[int, int]) -> dict[int, list[Recipient]]:
+    """For each unit (id → organisation id): its managers plus its organisation's coordinating
+    unit's managers."""
     if not units:
         return {}
-    org_ids = {u.organization_id for u in units}
+    org_ids = set(units.values())
     coordinators = {
         org.id: org.coordinator_code
         for org in session.exec(select(Organization).where(col(Organization.id).in_(org_ids)))
@@ -150,26 +189,35 @@ def _managers_by_unit(session: Session, units: list[Unit]) -> dict[int, list[Rec
             )
         )
     }
-    wanted = {u.id for u in units if u.id is not None} | {i for i in coordinator_units.values() if i is not None}
+    wanted = set(units) | {i for i in coordinator_units.values() if i is not None}
     managers = _people_by_unit(session, wanted, (MemberRole.MANAGER,))
     result: dict[int, list[Recipient]] = {}
-    for unit in units:
-        assert unit.id is not None
-        people = list(managers.get(unit.id, []))
-        coordinator = coordinator_units.get((unit.organization_id, coordinators.get(unit.organization_id) or ""))
+    for unit_id, org_id in units.items():
+        people = list(managers.get(unit_id, []))
+        coordinator = coordinator_units.get((org_id, coordinators.get(org_id) or ""))
         for recipient in managers.get(coordinator or -1, []):
             if all(r.person.id != recipient.person.id for r in people):
                 people.append(recipient)
-        result[unit.id] = people
+        result[unit_id] = people
     return result
 
 
-def mark_sent(session: Session, reminder_ids: Sequence[int], now: datetime, message_id: str | None) -> None:
-    session.exec(
+def mark_sent(session: Session, sent: Sequence[tuple[Sequence[int], str | None]], now: datetime) -> None:
+    """Record delivered digests (reminder ids, message id) in one executemany."""
+    # A reminder shared by a unit's focal points went out in several digests: recorded once.
+    first: dict[int, str | None] = {}
+    for ids, message_id in sent:
+        for rid in ids:
+            first.setdefault(rid, message_id)
+    params = [{"rid": rid, "mid": message_id} for rid, message_id in first.items()]
+    if not params:
+        return
+    statement = (
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
-        .values(state=ReminderState.SENT, sent_at=now, message_id=message_id, last_error="")
+        .where(col(Reminder.id) == bindparam("rid"), col(Reminder.state) == ReminderState.CLAIMED)
+        .values(state=ReminderState.SENT, sent_at=now, message_id=bindparam("mid"), last_error="")
     )
+    session.connection().execute(statement, params)
 
 
 def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> None:

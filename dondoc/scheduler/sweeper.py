@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from dondoc.db.models import Person
+from dondoc.db.models import Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.events import Reply
 from dondoc.handlers.reminders import render_digest
@@ -116,11 +116,12 @@ class Sweeper:
                 mark_held(session, held, "no reachable focal point")
             result.held = len(held)
             rendered = []
+            lines: dict[tuple[int, str], str] = {}
             for digest in digests:
                 person = digest.recipient.person
                 language = person.language or normalize_language(digest.recipient.account.language_code)
                 with use_language(language):
-                    rendered.append((digest, render_digest(digest, now.date())))
+                    rendered.append((digest, render_digest(digest, now.date(), lines)))
             return rendered
 
     async def _deliver(
@@ -150,7 +151,7 @@ class Sweeper:
             if not isinstance(exc, TemporaryFailure):
                 log.exception("unexpected error sending a digest to %s", account.chat_id)
             result.retried += len(ids)
-            backoff = timedelta(minutes=min(60, 2 ** min(digest.items[0][0].attempts, 6)))
+            backoff = timedelta(minutes=min(60, 2 ** min(digest.items[0].attempts, 6)))
             await asyncio.to_thread(self._release, ids, now + backoff, str(exc) or "temporary failure")
             return None
         result.messages += 1
@@ -158,8 +159,7 @@ class Sweeper:
 
     def _mark_sent(self, sent: list[tuple[list[int], str | None]], now: datetime) -> None:
         with session_scope(self.engine) as session:
-            for ids, message_id in sent:
-                mark_sent(session, ids, now, message_id)
+            mark_sent(session, sent, now)
 
     def _fail(self, ids: list[int], reason: str) -> None:
         with session_scope(self.engine) as session:
@@ -180,7 +180,10 @@ class Sweeper:
                 session.add(person)
             mark_held(session, digest.reminder_ids, "recipient unreachable")
             alerts: list[tuple[str, str, Reply]] = []
-            for unit in {u.id: u for _r, _t, u in digest.items}.values():
+            for unit_id in {item.unit_id for item in digest.items}:
+                unit = session.get(Unit, unit_id)
+                if unit is None:
+                    continue
                 for manager, account in managers_of(session, unit):
                     language = manager.language or normalize_language(account.language_code)
                     with use_language(language):

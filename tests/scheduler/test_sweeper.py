@@ -160,25 +160,32 @@ async def test_managers_get_one_weekly_digest_on_monday(engine: Engine) -> None:
 def test_a_long_digest_keeps_its_keyboard_small() -> None:
     from datetime import date
 
-    from dondoc.db.models import Task, Unit
     from dondoc.handlers.reminders import MAX_ITEMS_WITH_BUTTONS, render_digest
-    from dondoc.scheduler.outbox import Digest, Recipient
+    from dondoc.scheduler.outbox import Digest, DueItem, Recipient
 
     person = Person(id=1, organization_id=1, full_name="Lê Thị Mai", created_at=MONDAY)
     account = ChannelAccount(person_id=1, channel="test", external_id="9", chat_id="9")
-    unit = Unit(id=1, organization_id=1, code="XP", name="UBND xã Xà Phiên", position=0)
     digest = Digest(recipient=Recipient(person, account), audience="focal")
     for number in range(1, 31):
-        task = Task(id=number, plan_id=1, code=f"I.{number}", number=str(number), title="Nhiệm vụ", position=number)
-        reminder = Reminder(
-            id=number,
-            assignment_id=number,
-            due=date(2022, 1, 31),
-            kind="before",
-            send_on=MONDAY.date(),
-            send_at=MONDAY,
+        digest.items.append(
+            DueItem(
+                reminder_id=number,
+                assignment_id=number,
+                kind="before",
+                due=date(2022, 1, 31),
+                send_at=MONDAY,
+                attempts=1,
+                audience="focal",
+                task_code=f"I.{number}",
+                task_title="Nhiệm vụ",
+                task_position=number,
+                unit_id=1,
+                unit_code="XP",
+                unit_name="UBND xã Xà Phiên",
+                unit_position=0,
+                organization_id=1,
+            )
         )
-        digest.items.append((reminder, task, unit))
     reply = render_digest(digest, MONDAY.date())
     assert len(reply.choices) == MAX_ITEMS_WITH_BUTTONS
     assert sum(len(row) for row in reply.choices) <= 100
