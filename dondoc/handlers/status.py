@@ -18,10 +18,13 @@ from dondoc.plan.progress import (
     CATEGORIES,
     Category,
     PlanStatus,
+    StatusSummary,
     category_label,
     match_units,
     plan_status,
+    plan_summary,
     status_label,
+    summarize,
 )
 from dondoc.plan.registry import load_registry
 from dondoc.text import match_key
@@ -76,11 +79,11 @@ def show_status(ctx: Context, args: str) -> None:
         codes = _units_typed(ctx, args)
         if codes is None:
             return
-        status = plan_status(ctx.session, plan, ctx.now.date(), unit_codes=codes)
-        names = sorted({item.unit_name for item in status.items} | {c.unit_name for c in status.continuous})
-        ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", status))
+        summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=codes)
+        names = sorted(set(summary.unit_names.values()))
+        ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", summary))
         return
-    ctx.reply(render_status(plan.title, plan_status(ctx.session, plan, ctx.now.date())))
+    ctx.reply(render_status(plan.title, plan_summary(ctx.session, plan, ctx.now.date())))
 
 
 def overdue(ctx: Context, _args: str) -> None:
@@ -216,17 +219,20 @@ def task_detail(ctx: Context, args: str) -> None:
     history(ctx, args)
 
 
-def render_status(title: str, status: PlanStatus) -> str:
+def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
+    """The ``/status`` text: counts only, so a :class:`StatusSummary` is enough (a full status is
+    summarized first)."""
+    if isinstance(status, PlanStatus):
+        status = summarize(status)
     lines = [
         "<b>" + esc(title) + "</b>",
-        _("As of {date}: {count} items").format(date=format_date(status.as_of), count=len(status.items)),
+        _("As of {date}: {count} items").format(date=format_date(status.as_of), count=status.items),
         "",
     ]
     for category in CATEGORIES:
         lines.append(f"{ICONS[category]} {category_label(category)}: <b>{status.totals[category]}</b>")
-    blocked = sum(1 for item in status.items if item.blocked)
-    if blocked:
-        lines.append("⚠ " + _("Blocked: {count}").format(count=blocked))
+    if status.blocked:
+        lines.append("⚠ " + _("Blocked: {count}").format(count=status.blocked))
     lines.append(_("On-time rate: {rate}").format(rate=f"{status.on_time_rate * 100:.1f}%"))
     lines.append("")
     lines.append("<pre>" + _area_table(status) + "</pre>")
@@ -238,15 +244,15 @@ def render_status(title: str, status: PlanStatus) -> str:
     if worst:
         lines.append("")
         lines.append("<b>" + _("Most overdue") + "</b>")
-        names = {item.unit: item.unit_name for item in status.items}
+        names = status.unit_names
         lines += [f"• {esc(names.get(code, code))}: {count}" for count, code in worst]
     if status.continuous:
         lines.append("")
-        lines.append(_("Continuous tasks: {count} (see /task CODE)").format(count=len(status.continuous)))
+        lines.append(_("Continuous tasks: {count} (see /task CODE)").format(count=status.continuous))
     return "\n".join(lines)
 
 
-def _area_table(status: PlanStatus) -> str:
+def _area_table(status: StatusSummary) -> str:
     heads = [_(SHORT[c])[:3] for c in CATEGORIES]
     rows = [f"{'':<5}" + "".join(f"{h:>5}" for h in heads)]
     for area, counts in status.by_area.items():

@@ -20,21 +20,27 @@ Continuous tasks ("Thường xuyên", no due dates) have no category: they are l
 last check-in. Supporting units' reports are attached to the lead units' items as details and never
 counted. The on-time rate is ``done_on_time / (done_on_time + done_late + overdue)``.
 
-Everything is computed in Python from a handful of queries for the whole plan (one for all reports,
-ordered by assignment and time), never a query per item.
+Everything is computed in Python from a handful of queries for the whole plan, never a query per
+item. Only the reports that can decide something are read: every done report (each closes a deadline)
+and each assignment's newest report (the latest word on the one deadline left open); the reports in
+between are overwritten by a later one on the same deadline and change nothing. :func:`plan_status`
+builds every item with its details; :func:`plan_summary` only counts, for ``/status``, through the
+same :func:`attach_reports` and :func:`categorize`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import groupby
+from functools import lru_cache
+from itertools import chain, groupby
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple, TypeAlias, cast
 
-from sqlalchemy import DateTime, type_coerce
+from sqlalchemy import Connection, DateTime, Row, Select, type_coerce, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -190,6 +196,38 @@ class PlanStatus:
         }
 
 
+@dataclass
+class StatusSummary:
+    """The counts of :class:`PlanStatus` without the items (what ``/status`` shows)."""
+
+    as_of: date
+    items: int  # how many items are counted
+    totals: dict[Category, int]
+    by_area: dict[str, dict[Category, int]]  # every area of the plan, in area order
+    by_unit: dict[str, dict[Category, int]]  # units with items only, in registry order
+    on_time_rate: float
+    blocked: int  # items whose latest report says "Vướng mắc"
+    continuous: int  # continuous tasks' lead units (listed apart, never counted)
+    unit_names: dict[str, str]  # code → name of the units with items or continuous tasks
+
+
+def summarize(status: PlanStatus) -> StatusSummary:
+    """The summary of a full status (what :func:`plan_summary` computes without building items)."""
+    names = {item.unit: item.unit_name for item in status.items}
+    names.update((entry.unit, entry.unit_name) for entry in status.continuous)
+    return StatusSummary(
+        as_of=status.as_of,
+        items=len(status.items),
+        totals=dict(status.totals),
+        by_area={code: dict(counts) for code, counts in status.by_area.items()},
+        by_unit={code: dict(counts) for code, counts in status.by_unit.items()},
+        on_time_rate=status.on_time_rate,
+        blocked=sum(1 for item in status.items if item.blocked),
+        continuous=len(status.continuous),
+        unit_names=names,
+    )
+
+
 def on_time_rate(counts: dict[Category, int]) -> float:
     """done_on_time ÷ (done_on_time + done_late + overdue), 0.0 when nothing is due yet."""
     denominator = counts["done_on_time"] + counts["done_late"] + counts["overdue"]
@@ -216,7 +254,12 @@ class ReportRow(NamedTuple):
     reported_at: datetime
 
 
-@dataclass
+_CHUNK = 500  # rows fetched at a time when plan_summary streams the reports
+# A lead assignment as plan_summary reads it: id, task id, unit id, the task's area id and deadline kind.
+_Lead: TypeAlias = "Row[int | None, int, int, int | None, DeadlineKind]"
+
+
+@dataclass(slots=True)
 class _Slot:
     """An occurrence of one assignment, with the reports attached to it."""
 
@@ -249,11 +292,26 @@ def completion_date(row: ReportRow) -> date:
     return row.completed_on or _local(row.reported_at).date()
 
 
+def completed_by(row: ReportRow, due: date) -> bool:
+    """Whether a done report's :func:`completion_date` is on or before ``due``.
+
+    Without ``completed_on``, the report's instant is compared with the end of ``due`` in Vietnam
+    (as UTC) rather than converted to a Vietnamese day: the same answer, without a time-zone
+    conversion per report.
+    """
+    if row.completed_on is not None:
+        return row.completed_on <= due
+    moment = row.reported_at
+    if moment.tzinfo is None:  # SQLite: naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment < _end_of_day_utc(due)
+
+
 def categorize(slot: _Slot, as_of: date) -> Category:
     """The category of one occurrence at ``as_of`` — the one definition every view uses."""
     latest = slot.latest
     if slot.done and latest is not None:
-        return "done_on_time" if completion_date(latest) <= slot.due else "done_late"
+        return "done_on_time" if completed_by(latest, slot.due) else "done_late"
     if as_of > slot.due:
         return "overdue"
     if latest is not None and latest.status != Status.NOT_STARTED:
@@ -279,14 +337,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
     areas = session.exec(select(Area).where(Area.plan_id == plan.id).order_by(col(Area.position))).all()
     area_code: dict[int | None, str] = {a.id: a.code for a in areas}
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.organization_id == plan.organization_id))}
-    dues: dict[int, list[date]] = {}
-    for task_id, due in session.exec(
-        select(col(Occurrence.task_id), col(Occurrence.due))
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active))
-        .order_by(col(Occurrence.task_id), col(Occurrence.due))
-    ):
-        dues.setdefault(task_id, []).append(due)
+    dues = _load_dues(session.connection(), plan)
     assignments = session.exec(
         select(col(Assignment.id), col(Assignment.task_id), col(Assignment.unit_id), col(Assignment.role))
         .join(Task, col(Task.id) == Assignment.task_id)
@@ -310,7 +361,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         if role != Role.SUPPORT:
             continue
         rows = reports.get(assignment_id, [])
-        if _is_continuous(tasks[task_id], dues.get(task_id)):
+        if _is_continuous(tasks[task_id].deadline_kind, dues.get(task_id)):
             if rows:
                 support.setdefault((task_id, None), []).append(_support(units[unit_id], rows[-1]))
             continue
@@ -326,7 +377,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         task, unit = tasks[task_id], units[unit_id]
         area = area_code.get(task.area_id, "")
         rows = reports.get(assignment_id, [])
-        if _is_continuous(task, dues.get(task_id)):
+        if _is_continuous(task.deadline_kind, dues.get(task_id)):
             last = rows[-1] if rows else None
             continuous.append(
                 ContinuousItem(
@@ -368,37 +419,184 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
     )
 
 
-def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, list[ReportRow]]:
-    """Every report on the plan's active assignments made before ``before``, by assignment, in time order.
+def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collection[str] | None = None) -> StatusSummary:
+    """The counts of :func:`plan_status` (what ``/status`` shows), without building the items.
 
-    One query; plain column tuples rather than ORM objects, so 300,000 reports load in about a second.
+    Reads the lead assignments only, as plain columns, and puts each one's deadlines through the same
+    :func:`attach_reports` and :func:`categorize` as :func:`plan_status`, so both always agree
+    (``summarize(plan_status(...)) == plan_summary(...)``).
     """
-    # Core rather than ORM rows, and the timestamp read as a plain DateTime (naive UTC on SQLite, aware
-    # on PostgreSQL; ``_local`` reads both): the per-row ORM and UTCDateTime processing would double the time.
-    query = (
-        sa_select(
-            col(Report.assignment_id),
-            col(Report.status),
-            col(Report.percent),
-            col(Report.note),
-            col(Report.blocked_reason),
-            col(Report.completed_on),
-            type_coerce(col(Report.reported_at), DateTime(timezone=True)).label("reported_at"),
+    assert plan.id is not None
+    wanted = set(unit_codes) if unit_codes is not None else None
+    session.flush()  # the core queries below bypass the ORM's autoflush
+    connection = session.connection()
+    units = {
+        unit_id: (code, name, (position, code))
+        for unit_id, code, name, position in connection.execute(
+            sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
+                col(Unit.organization_id) == plan.organization_id
+            )
         )
-        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+    }
+    area_code: dict[int | None, str] = dict(
+        connection.execute(
+            sa_select(col(Area.id), col(Area.code)).where(col(Area.plan_id) == plan.id).order_by(col(Area.position))
+        ).all()
+    )
+    dues = _load_dues(connection, plan)
+    leads_result = connection.execute(
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.task_id),
+            col(Assignment.unit_id),
+            col(Task.area_id),
+            col(Task.deadline_kind),
+        )
         .join(Task, col(Task.id) == Assignment.task_id)
         .where(
-            col(Task.plan_id) == plan.id,
-            col(Task.active),
-            col(Assignment.active),
-            col(Report.reported_at) < before,
+            col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active), col(Assignment.role) == Role.LEAD
         )
-        .order_by(col(Report.assignment_id), col(Report.reported_at), col(Report.id))
+        .order_by(col(Assignment.id))
     )
+    # Both streamed, a chunk at a time, and walked together in assignment order: neither the
+    # assignments nor the reports are all held at once (fewer objects alive, fewer garbage collections).
+    leads = chain.from_iterable(leads_result.partitions(_CHUNK))
+
+    totals = empty_counts()
+    by_area: dict[str, dict[Category, int]] = {code: empty_counts() for code in area_code.values()}
+    by_unit_unsorted: dict[str, dict[Category, int]] = {}
+    names: dict[str, str] = {}
+    items = blocked = continuous = 0
+    reports_result = connection.execute(_decisive_reports(plan, end_of_day(as_of), lead_only=True))
+    reports = chain.from_iterable(reports_result.partitions(_CHUNK))
+    for (_assignment_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
+        code, name, _order = units[unit_id]
+        if wanted is not None and code not in wanted:
+            continue
+        names[code] = name
+        task_dues = dues.get(task_id)
+        if _is_continuous(kind, task_dues):
+            continuous += 1
+            continue
+        assert task_dues is not None
+        area_counts = by_area.setdefault(area_code.get(area_id, ""), empty_counts())
+        unit_counts = by_unit_unsorted.setdefault(code, empty_counts())
+        for slot in attach_reports(task_dues, rows):
+            category = categorize(slot, as_of)
+            totals[category] += 1
+            area_counts[category] += 1
+            unit_counts[category] += 1
+            if slot.latest is not None and slot.latest.status == Status.BLOCKED:
+                blocked += 1
+        items += len(task_dues)
+    order = {code: key for code, _name, key in units.values()}
+    return StatusSummary(
+        as_of=as_of,
+        items=items,
+        totals=totals,
+        by_area=by_area,
+        by_unit={code: by_unit_unsorted[code] for code in sorted(by_unit_unsorted, key=order.__getitem__)},
+        on_time_rate=on_time_rate(totals),
+        blocked=blocked,
+        continuous=continuous,
+        unit_names=names,
+    )
+
+
+def _with_reports(leads: Iterable[_Lead], reports: Iterable[Row[Any]]) -> Iterator[tuple[_Lead, Iterable[ReportRow]]]:
+    """Each lead assignment with its reports: both ordered by assignment id, walked together."""
+    groups = groupby(reports, itemgetter(0))
+    group = next(groups, None)
+    for lead in leads:
+        assignment_id = lead[0]
+        assert assignment_id is not None
+        while group is not None and group[0] < assignment_id:
+            group = next(groups, None)
+        if group is not None and group[0] == assignment_id:
+            yield lead, cast("Iterable[ReportRow]", group[1])
+            group = next(groups, None)
+        else:
+            yield lead, ()
+
+
+def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
+    """The due dates of the plan's active tasks, by task, ascending."""
+    dues: dict[int, list[date]] = {}
+    for task_id, due in connection.execute(
+        sa_select(col(Occurrence.task_id), col(Occurrence.due))
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(col(Task.plan_id) == plan.id, col(Task.active))
+        .order_by(col(Occurrence.task_id), col(Occurrence.due))
+    ):
+        dues.setdefault(task_id, []).append(due)
+    return dues
+
+
+def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, list[ReportRow]]:
+    """The reports that decide the plan's deadlines, made before ``before``, by assignment, in time order.
+
+    Those are every done report and each assignment's newest report: :func:`attach_reports` gives the
+    same slots from them as from all reports, since a closed deadline's latest report is the done one
+    that closed it and the open deadline's is the newest report overall (a report between two others
+    on the same deadline is overwritten by the later one). Active tasks and assignments only.
+
+    One query (the newest report found per assignment through ``ix_report_assignment_time``); plain
+    column tuples rather than ORM objects.
+    """
     session.flush()  # the query below bypasses the ORM's autoflush
-    rows = session.connection().execute(query).all()
+    rows = session.connection().execute(_decisive_reports(plan, before)).all()
     # SQLAlchemy rows are tuples with these named fields already: no copy into ReportRow objects.
     return {key: cast("list[ReportRow]", list(group)) for key, group in groupby(rows, itemgetter(0))}
+
+
+def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False) -> Select[Any]:
+    """Done reports, and the newest report of each assignment when it is not a done one (a done one
+    is among the first part already), made before ``before``, as :class:`ReportRow` columns, ordered
+    by assignment, time and id (the order of the full list); with ``lead_only``, on the lead units'
+    assignments only."""
+    # Core rather than ORM rows, and the timestamp read as a plain DateTime (naive UTC on SQLite, aware
+    # on PostgreSQL; ``_local`` and ``completed_by`` read both): the per-row ORM and UTCDateTime
+    # processing would double the time.
+    columns: tuple[Any, ...] = (
+        col(Report.assignment_id),
+        col(Report.status),
+        col(Report.percent),
+        col(Report.note),
+        col(Report.blocked_reason),
+        col(Report.completed_on),
+        type_coerce(col(Report.reported_at), DateTime(timezone=True)).label("reported_at"),
+        col(Report.reported_at).label("sort_at"),
+        col(Report.id).label("sort_id"),
+    )
+    kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
+    if lead_only:
+        kept.append(col(Assignment.role) == Role.LEAD)
+    done = (
+        sa_select(*columns)
+        .select_from(Report)
+        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+    )
+    other = aliased(Report)
+    newest_id = (
+        sa_select(col(other.id))
+        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+        .order_by(col(other.reported_at).desc(), col(other.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest = (
+        sa_select(*columns)
+        .select_from(Assignment)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Report, col(Report.id) == newest_id)
+        .where(*kept, col(Report.status) != Status.DONE)
+    )
+    both = union_all(done, newest).subquery()
+    return sa_select(*(both.c[name] for name in ReportRow._fields)).order_by(
+        both.c.assignment_id, both.c.sort_at, both.c.sort_id
+    )
 
 
 def _item(task: Task, area: str, unit: Unit, slot: _Slot, as_of: date) -> Item:
@@ -433,9 +631,15 @@ def _support(unit: Unit, row: ReportRow) -> SupportReport:
     )
 
 
-def _is_continuous(task: Task, dues: list[date] | None) -> bool:
+def _is_continuous(kind: DeadlineKind, dues: list[date] | None) -> bool:
     """A continuous task ("Thường xuyên"), or one without any due date: listed apart, never counted."""
-    return task.deadline_kind == DeadlineKind.CONTINUOUS or not dues
+    return kind == DeadlineKind.CONTINUOUS or not dues
+
+
+@lru_cache(maxsize=4096)
+def _end_of_day_utc(day: date) -> datetime:
+    """:func:`end_of_day` in UTC (comparisons between datetimes of the same ``tzinfo`` are the fastest)."""
+    return end_of_day(day).astimezone(UTC)
 
 
 def _local(moment: datetime) -> datetime:

@@ -11,7 +11,19 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.session import make_engine
-from dondoc.plan.progress import CATEGORIES, Item, PlanStatus, on_time_rate, plan_status
+from dondoc.plan.progress import (
+    CATEGORIES,
+    Item,
+    PlanStatus,
+    ReportRow,
+    attach_reports,
+    categorize,
+    end_of_day,
+    on_time_rate,
+    plan_status,
+    plan_summary,
+    summarize,
+)
 from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
 
@@ -417,3 +429,112 @@ def test_status_is_computed_from_a_handful_of_queries(sample_store: Dondoc, sess
     engine.dispose()
     assert len(result.items) > 150
     assert len(statements) <= 8, statements
+
+
+def _mixed_reports(session: Session) -> None:
+    """Reports of every kind at several dates: late and on-time done reports, corrections, blocked
+    reports, quarters closed late, supporting units' reports, continuous check-ins, and two reports
+    at the same instant."""
+    report(session, "I.1", "NV", "in_progress", 30, T(2022, 1, 10, 9, 0))
+    report(session, "I.1", "NV", "blocked", 35, T(2022, 1, 20, 9, 0))
+    report(session, "I.1", "NV", "done", 100, T(2022, 2, 3, 9, 0))  # late, without a completion date
+    report(session, "I.1", "VP", "done", 100, T(2022, 1, 15, 9, 0))  # support: never counted
+    report(session, "I.3", "TCKH", "done", 100, T(2022, 4, 1, 0, 30))  # 31 March in UTC: late
+    report(session, "I.4", "NV", "done", 100, T(2022, 4, 5, 8, 0), completed_on=D(2022, 3, 31))
+    report(session, "III.1", "VP", "blocked", 20, T(2022, 3, 10, 10, 0))
+    report(session, "III.1", "VP", "in_progress", 40, T(2022, 4, 2, 10, 0))
+    report(session, "I.11", "NV", "in_progress", 50, T(2022, 3, 15, 9, 0))
+    report(session, "I.11", "NV", "done", 100, T(2022, 4, 5, 9, 0))  # Q1, late
+    report(session, "I.11", "NV", "not_started", 0, T(2022, 5, 1, 9, 0))  # a correction on Q2
+    report(session, "I.11", "NV", "done", 100, T(2022, 6, 20, 9, 0))  # Q2
+    report(session, "I.11", "NV", "blocked", 10, T(2022, 7, 20, 9, 0))  # Q3
+    report(session, "VI.2", "TCKH", "done", 100, T(2022, 3, 20, 9, 0))
+    report(session, "VI.2", "TCKH", "done", 100, T(2022, 3, 20, 9, 0))  # the same instant: Q2 too
+    report(session, "VI.2", "TCKH", "in_progress", 10, T(2022, 3, 20, 9, 0))  # and Q3 started
+    report(session, "I.2", "XP", "in_progress", 20, T(2022, 3, 1, 9, 0))
+    report(session, "I.2", "NV", "done", 100, T(2022, 3, 1, 9, 0))
+    report(session, "I.7", "VHTT", "in_progress", 40, T(2022, 2, 1, 9, 0))
+    for day in range(1, 13):
+        report(session, "I.8", "TTVH", "done" if day % 3 else "in_progress", 50, T(2022, day, 25, 9, 0))
+
+
+SAMPLE_DAYS = (
+    D(2022, 1, 1),
+    D(2022, 1, 20),
+    D(2022, 3, 15),
+    D(2022, 3, 31),
+    D(2022, 4, 1),
+    D(2022, 6, 30),
+    D(2022, 7, 25),
+    D(2022, 12, 31),
+)
+
+
+@pytest.mark.parametrize("units", [None, ["NV"], ["TCKH", "XP"], ["VHTT"]])
+def test_the_summary_agrees_with_the_full_status(
+    sample_store: Dondoc, session: Session, units: list[str] | None
+) -> None:
+    _mixed_reports(session)
+    engine = make_engine(sample_store.url)
+    try:
+        with Session(engine) as fresh:
+            plan = fresh.exec(select(Plan)).one()
+            for day in SAMPLE_DAYS:
+                full = plan_status(fresh, plan, day, units)
+                summary = plan_summary(fresh, plan, day, units)
+                assert summary == summarize(full), day
+                assert list(summary.by_area) == list(full.by_area)
+                assert list(summary.by_unit) == list(full.by_unit)
+    finally:
+        engine.dispose()
+    april = summarize(status_at(sample_store, D(2022, 4, 10)))
+    assert april.items > 150 and april.continuous == 5
+    assert all(april.totals[c] for c in CATEGORIES)  # the sample has every category
+    assert summarize(status_at(sample_store, D(2022, 3, 15))).blocked == 1  # III.1
+    assert summarize(status_at(sample_store, D(2022, 7, 25))).blocked == 1  # I.11, third quarter
+
+
+def test_only_done_reports_and_the_newest_one_decide(sample_store: Dondoc, session: Session) -> None:
+    # The status reads each assignment's done reports and its newest report only; every deadline must
+    # show what attaching all the reports in time order gives.
+    _mixed_reports(session)
+    for day in SAMPLE_DAYS:
+        result = status_at(sample_store, day)
+        everything = session.exec(
+            select(Report).where(Report.reported_at < end_of_day(day)).order_by(col(Report.reported_at), col(Report.id))
+        ).all()
+        for assignment in session.exec(select(Assignment).where(Assignment.role == Role.LEAD)):
+            task = session.get(Task, assignment.task_id)
+            unit = session.get(Unit, assignment.unit_id)
+            assert task is not None and unit is not None
+            rows = [
+                ReportRow(r.assignment_id, r.status, r.percent, r.note, r.blocked_reason, r.completed_on, r.reported_at)
+                for r in everything
+                if r.assignment_id == assignment.id
+            ]
+            dues = [i.due for i in result.items if i.task == task.code and i.unit == unit.code]
+            for slot, got in zip(
+                attach_reports(dues, rows),
+                [i for i in result.items if i.task == task.code and i.unit == unit.code],
+                strict=True,
+            ):
+                assert got.category == categorize(slot, day), (day, got)
+                latest = slot.latest
+                assert got.reported_at == (latest.reported_at if latest else None), (day, got)
+                assert got.note == (latest.note if latest else ""), (day, got)
+
+
+def test_the_summary_is_computed_from_a_handful_of_queries(sample_store: Dondoc, session: Session) -> None:
+    from sqlalchemy import event
+
+    _mixed_reports(session)
+    engine = make_engine(sample_store.url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with Session(engine) as fresh:
+        plan = fresh.exec(select(Plan)).one()
+        statements.clear()
+        summary = plan_summary(fresh, plan, D(2022, 12, 31))
+    engine.dispose()
+    assert summary.items > 150
+    assert len(statements) <= 6, statements
