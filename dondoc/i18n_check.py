@@ -48,6 +48,7 @@ def _po_bytes(catalog: Catalog) -> bytes:
         width=100,
         ignore_obsolete=True,
         include_previous=False,
+        include_lineno=False,  # a moved line of code does not make the catalogue stale
     )
     return _stable(buffer.getvalue())
 
