@@ -8,6 +8,7 @@ reminder's id; it is checked against the database and the person pressing it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlmodel import select
@@ -42,24 +43,15 @@ def what_is_due(kind: str, due: date, today: date) -> str:
     return ngettext("due in {n} day", "due in {n} days", days).format(n=days)
 
 
-def _line(item: DueItem, today: date, cache: dict[tuple[int, str], str] | None) -> str:
-    """An item's line (a unit's focal points share their lines: rendered once per pass)."""
-    key = (item.reminder_id, current_language())
-    if cache is not None and key in cache:
-        return cache[key]
-    due = _("due {date}").format(date=format_date(item.due))
-    line = (
-        f"<b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n"
-        f"   {due} — {what_is_due(item.kind, item.due, today)}"
-    )
-    if cache is not None:
-        cache[key] = line
-    return line
+@dataclass
+class RenderCache:
+    """What the digests of one sweep share: a unit's focal points get the same list, rendered once."""
+
+    bodies: dict[tuple[tuple[int, ...], str], tuple[str, list[list[Choice]]]] = field(default_factory=dict)
 
 
-def render_digest(digest: Digest, today: date, cache: dict[tuple[int, str], str] | None = None) -> Reply:
-    """The message for one recipient (text in the current language); ``cache`` shares item lines
-    between the digests of one pass."""
+def render_digest(digest: Digest, today: date, cache: RenderCache | None = None) -> Reply:
+    """The message for one recipient, in the current language."""
     name = esc(digest.recipient.person.full_name or "")
     if digest.audience == "manager":
         lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
@@ -76,16 +68,33 @@ def render_digest(digest: Digest, today: date, cache: dict[tuple[int, str], str]
         lines.append("\n" + _("See /status for the whole plan."))
         return Reply(text="\n".join(lines))
     units = sorted({item.unit_name for item in digest.items})
-    # Reminders missed while the bot was down arrive together: one line per deadline, the newest.
+    header = _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
+    key = (tuple(item.reminder_id for item in digest.items), current_language())
+    body = cache.bodies.get(key) if cache is not None else None
+    if body is None:
+        body = _digest_body(digest.items, today)
+        if cache is not None:
+            cache.bodies[key] = body
+    text, rows = body
+    return Reply(text=f"{header}\n{text}", choices=rows)
+
+
+def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choice]]]:
+    """The numbered list and its buttons. Reminders missed while the bot was down arrive together:
+    one line per deadline, the newest."""
     newest: dict[tuple[int, date], DueItem] = {}
-    for item in sorted(digest.items, key=lambda i: i.send_at):
+    for item in sorted(items, key=lambda i: i.send_at):
         newest[(item.assignment_id, item.due)] = item
     entries = sorted(newest.values(), key=lambda i: (i.due, i.task_position, i.unit_position))
-    lines = [_("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))]
+    lines: list[str] = []
     rows: list[list[Choice]] = []
     later, done = _("Remind me later"), _("Already done")
     for number, item in enumerate(entries, start=1):
-        lines.append(f"{number}. {_line(item, today, cache)}")
+        due = _("due {date}").format(date=format_date(item.due))
+        lines.append(
+            f"{number}. <b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n"
+            f"   {due} — {what_is_due(item.kind, item.due, today)}"
+        )
         if number <= MAX_ITEMS_WITH_BUTTONS:
             rows.append(
                 [
@@ -97,7 +106,7 @@ def render_digest(digest: Digest, today: date, cache: dict[tuple[int, str], str]
     lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
     if len(entries) > MAX_ITEMS_WITH_BUTTONS:
         lines.append(_("For the other tasks, use /report CODE or /tasks."))
-    return Reply(text="\n".join(lines), choices=rows)
+    return "\n".join(lines), rows
 
 
 def on_button(ctx: Context, data: str) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from dondoc.db.models import Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.events import Reply
-from dondoc.handlers.reminders import render_digest
+from dondoc.handlers.reminders import RenderCache, render_digest
 from dondoc.i18n import _, normalize_language, use_language
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
@@ -116,12 +116,12 @@ class Sweeper:
                 mark_held(session, held, "no reachable focal point")
             result.held = len(held)
             rendered = []
-            lines: dict[tuple[int, str], str] = {}
+            shared = RenderCache()
             for digest in digests:
                 person = digest.recipient.person
                 language = person.language or normalize_language(digest.recipient.account.language_code)
                 with use_language(language):
-                    rendered.append((digest, render_digest(digest, now.date(), lines)))
+                    rendered.append((digest, render_digest(digest, now.date(), shared)))
             return rendered
 
     async def _deliver(
