@@ -28,6 +28,42 @@ class Flow(Protocol):
     def on_file(self, ctx: Context, attachment: Attachment) -> None: ...
 
 
+def page_nav(page: int, pages: int, action: str) -> list[tuple[str, str]]:
+    """ "« Trang trước" / "Trang sau »" buttons for a paged list; actions are ``{action}:{page}``."""
+    from dondoc.i18n import _
+
+    nav = []
+    if page > 0:
+        nav.append(("« " + _("Previous"), f"{action}:{page - 1}"))
+    if page < pages - 1:
+        nav.append((_("Next") + " »", f"{action}:{page + 1}"))
+    return nav
+
+
+class MenuFlow:
+    """A conversation that only offers buttons (pages, a choice of language): a typed answer picks a
+    button by number or label; anything else ends it with ``hint``."""
+
+    def hint(self) -> str:
+        from dondoc.i18n import _
+
+        return _("Type /help to see what you can do.")
+
+    def on_action(self, ctx: Context, action: str) -> None:
+        raise NotImplementedError
+
+    def on_text(self, ctx: Context, text: str) -> None:
+        action = ctx.resolve_typed(text)
+        if action is not None:
+            self.on_action(ctx, action)
+        else:
+            ctx.end()
+            ctx.reply(self.hint())
+
+    def on_file(self, ctx: Context, attachment: Attachment) -> None:
+        self.on_text(ctx, "")
+
+
 @dataclass
 class Settings:
     """What handlers need to know about the deployment."""

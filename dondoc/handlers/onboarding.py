@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
-from dondoc.handlers.context import Context
-from dondoc.handlers.events import Attachment, esc
+from dondoc.handlers.context import Context, MenuFlow
+from dondoc.handlers.events import esc
 from dondoc.i18n import LANGUAGES, N_, _, set_language
 from dondoc.scheduler.outbox import release_held
 from dondoc.text import match_key
@@ -214,19 +214,18 @@ def _set_language(ctx: Context, choice: str) -> None:
     ctx.reply(_("From now on I will write to you in English."))
 
 
-class _LanguageFlow:
+class _LanguageFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
         _set_language(ctx, action)
 
     def on_text(self, ctx: Context, text: str) -> None:
-        action = ctx.resolve_typed(text) or (text.strip().lower() if text.strip().lower() in LANGUAGES else None)
-        if action is None:
+        typed = text.strip().lower()
+        if typed in LANGUAGES:
+            _set_language(ctx, typed)
+        elif ctx.resolve_typed(text) is None:
             ctx.reply(_("Please choose vi or en."))
-            return
-        _set_language(ctx, action)
-
-    def on_file(self, ctx: Context, attachment: Attachment) -> None:
-        self.on_text(ctx, "")
+        else:
+            super().on_text(ctx, text)
 
 
 LANG_FLOW = _LanguageFlow()

@@ -14,7 +14,7 @@ from datetime import date
 
 from dondoc.db.models import Assignment, Role, Status, Task, Unit
 from dondoc.db.queries import AssignmentView, add_report, managers_of, unit_assignments
-from dondoc.handlers.context import Context
+from dondoc.handlers.context import Context, page_nav
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date
 from dondoc.plan.progress import status_label
@@ -81,11 +81,7 @@ def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
         if several_units:
             label = f"{view.unit.code} · {label}"
         options.append([(label, f"a:{view.id}")])
-    nav = []
-    if page > 0:
-        nav.append(("« " + _("Previous"), f"page:{page - 1}"))
-    if page < pages - 1:
-        nav.append((_("Next") + " »", f"page:{page + 1}"))
+    nav = page_nav(page, pages, "page")
     if nav:
         options.append(nav)
     text = _("Which task are you reporting on? (page {page}/{pages})").format(page=page + 1, pages=pages)

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from dondoc.db.models import Membership, Organization, Person, Plan, Unit
 from dondoc.db.queries import current_plan
-from dondoc.handlers.context import REPORTING_ROLES, Context
-from dondoc.handlers.events import Attachment, OutFile, esc
+from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav
+from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
 from dondoc.plan.progress import (
@@ -159,30 +159,15 @@ def _page(ctx: Context, kind: str, page: int) -> None:
     text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join(
         "• " + line for line in lines[page * PAGE_LINES : (page + 1) * PAGE_LINES]
     )
-    nav = []
-    if page > 0:
-        nav.append(("« " + _("Previous"), f"{kind}:{page - 1}"))
-    if page < pages - 1:
-        nav.append((_("Next") + " »", f"{kind}:{page + 1}"))
+    nav = page_nav(page, pages, kind)
     ctx.go("pages", kind)
     ctx.reply(text, ctx.offer([nav]) if nav else None)
 
 
-class _PagesFlow:
+class _PagesFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
         kind, _sep, page = action.partition(":")
         _page(ctx, kind, int(page))
-
-    def on_text(self, ctx: Context, text: str) -> None:
-        action = ctx.resolve_typed(text)
-        if action is not None:
-            self.on_action(ctx, action)
-        else:
-            ctx.end()
-            ctx.reply(_("Type /help to see what you can do."))
-
-    def on_file(self, ctx: Context, attachment: Attachment) -> None:
-        self.on_text(ctx, "")
 
 
 PAGES_FLOW = _PagesFlow()

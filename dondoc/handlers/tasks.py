@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dondoc.db.models import Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
-from dondoc.handlers.context import MANAGING_ROLES, Context
-from dondoc.handlers.events import Attachment, esc
+from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav
+from dondoc.handlers.events import esc
 from dondoc.handlers.report import ROLE_LABELS, my_assignments, reported_label, short
 from dondoc.i18n import _, format_date, format_datetime
 from dondoc.plan.progress import status_label
@@ -39,32 +39,20 @@ def _show_page(ctx: Context, page: int) -> None:
             f"\n<b>{esc(view.task.code)}</b>{unit} ({_(ROLE_LABELS[view.assignment.role])}) — {when}{overdue}\n"
             f"{esc(short(view.task.title, 90))}\n↳ {reported_label(view)}"
         )
-    nav = []
-    if page > 0:
-        nav.append(("« " + _("Previous"), f"page:{page - 1}"))
-    if page < pages - 1:
-        nav.append((_("Next") + " »", f"page:{page + 1}"))
+    nav = page_nav(page, pages, "page")
     lines.append("\n" + _("To report: /report or /report CODE."))
     ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
 
 
-class _TasksFlow:
+class _TasksFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
         kind, _sep, value = action.partition(":")
         if kind == "page":
             ctx.go("tasks", "list")
             _show_page(ctx, int(value))
 
-    def on_text(self, ctx: Context, text: str) -> None:
-        action = ctx.resolve_typed(text)
-        if action is not None:
-            self.on_action(ctx, action)
-        else:
-            ctx.end()
-            ctx.reply(_("Type /report to report progress, /tasks to see your tasks, or /help for everything."))
-
-    def on_file(self, ctx: Context, attachment: Attachment) -> None:
-        self.on_text(ctx, "")
+    def hint(self) -> str:
+        return _("Type /report to report progress, /tasks to see your tasks, or /help for everything.")
 
 
 FLOW = _TasksFlow()
