@@ -64,6 +64,8 @@ DbOption = Annotated[
 LangOption = Annotated[str | None, typer.Option("--lang", help="Language of messages: vi (default) or en.")]
 OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+PlanOption = Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")]
+AtOption = Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")]
 
 
 @dataclass
@@ -301,7 +303,7 @@ def plan_import(
 def plan_export(
     fmt: Annotated[str, typer.Option("--format", help="json or xlsx.")] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    key: PlanOption = None,
     db: DbOption = None,
     lang: LangOption = None,
     org_name: OrgOption = None,
@@ -330,7 +332,7 @@ def plan_export(
 
 @plan_app.command("show")
 def plan_show(
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    key: PlanOption = None,
     db: DbOption = None,
     lang: LangOption = None,
     org_name: OrgOption = None,
@@ -401,7 +403,7 @@ def status(
         str | None,
         typer.Option("--unit", help="Only this lead unit: its code or its name, typed any way."),
     ] = None,
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    key: PlanOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -545,7 +547,7 @@ def report_add(
     percent: Annotated[int | None, typer.Option("--percent", min=0, max=100, help="0 to 100.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Report date; for done, the completion date.")] = None,
     note: Annotated[str, typer.Option("--note", help="What was done, or what blocks it.")] = "",
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    key: PlanOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -711,7 +713,7 @@ def reminders_preview(
         str | None,
         typer.Option("--at", help="Plan as if now were this instant: 2022-01-20T09:00 (default: now)."),
     ] = None,
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    key: PlanOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -788,8 +790,8 @@ def _written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
 @app.command("export")
 def export_status(
     output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The xlsx file to write.")],
-    at: Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")] = None,
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    at: AtOption = None,
+    key: PlanOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -824,8 +826,8 @@ def export_status(
 @app.command("chart")
 def chart(
     output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
-    at: Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")] = None,
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    at: AtOption = None,
+    key: PlanOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -852,7 +854,7 @@ def report_draft(
     period: Annotated[str, typer.Option("--period", help="q1, half, q3 or year.")],
     output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The docx file to write.")],
     year: Annotated[int | None, typer.Option("--year", help="Report year (default: the plan's year).")] = None,
-    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")] = None,
+    key: PlanOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
