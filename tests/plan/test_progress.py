@@ -26,6 +26,7 @@ from dondoc.plan.progress import (
 )
 from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
+from tests.factories import add_report
 
 
 def report(
@@ -39,24 +40,7 @@ def report(
     note: str = "",
 ) -> None:
     """Record a report of ``unit_code`` on ``task_code`` at ``at`` (naive = Vietnam time)."""
-    assignment = session.exec(
-        select(Assignment)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(Task.code == task_code, Unit.code == unit_code)
-    ).one()
-    assert assignment.id is not None
-    session.add(
-        Report(
-            assignment_id=assignment.id,
-            status=Status(status),
-            percent=percent,
-            note=note,
-            completed_on=completed_on,
-            reported_at=at if at.tzinfo else at.replace(tzinfo=TZ),
-        )
-    )
-    session.commit()
+    add_report(session, task_code, unit_code, status, at, percent=percent, completed_on=completed_on, note=note)
 
 
 def status_at(store: Dondoc, day: date, units: Collection[str] | None = None) -> PlanStatus:

@@ -19,15 +19,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Area, Assignment, Organization, Person, Plan, Report, Status, Task, Unit
+from dondoc.db.models import Area, Plan
 from dondoc.db.session import make_engine
 from dondoc.i18n import use_language
 from dondoc.plan.chart import render_status_png
 from dondoc.plan.draft import outlook_window, report_window
 from dondoc.plan.progress import CATEGORIES, category_label, plan_status
 from dondoc.plan.reporting import CATEGORY_COLOURS
-from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
+from tests.factories import add_report
 
 AS_OF = "2022-04-10"
 LABELS = {
@@ -37,54 +37,6 @@ LABELS = {
     "not_started": "Chưa thực hiện",
     "overdue": "Quá hạn",
 }
-
-
-def add_report(
-    session: Session,
-    task_code: str,
-    unit_code: str,
-    status: str,
-    at: datetime,
-    *,
-    percent: int = 0,
-    note: str = "",
-    blocked_reason: str = "",
-    completed_on: date | None = None,
-    evidence_ref: str = "",
-    evidence_kind: str = "",
-    reporter: str = "",
-) -> None:
-    """Record a report of ``unit_code`` on ``task_code`` at ``at`` (Vietnam time), as the bot would."""
-    assignment = session.exec(
-        select(Assignment)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(Task.code == task_code, Unit.code == unit_code)
-    ).one()
-    assert assignment.id is not None
-    person_id = None
-    if reporter:
-        org = session.exec(select(Organization)).one()
-        person = Person(organization_id=org.id or 0, full_name=reporter, created_at=at.replace(tzinfo=TZ))
-        session.add(person)
-        session.flush()
-        person_id = person.id
-    session.add(
-        Report(
-            assignment_id=assignment.id,
-            status=Status(status),
-            percent=100 if status == "done" else percent,
-            note=note,
-            blocked_reason=blocked_reason,
-            completed_on=completed_on,
-            evidence_ref=evidence_ref,
-            evidence_file_id="file-123" if evidence_kind else "",
-            evidence_kind=evidence_kind,
-            reported_at=at.replace(tzinfo=TZ),
-            reporter_person_id=person_id,
-        )
-    )
-    session.commit()
 
 
 @pytest.fixture
