@@ -351,7 +351,8 @@ def plan_show(
         due = ", ".join(d.strftime("%d/%m/%Y") for d in view.dates[:4]) or view.task.deadline_text
         if len(view.dates) > 4:
             due += ", …"
-        lead = ", ".join(u.code for u in view.lead)
+        codes = [u.code for u in view.lead]
+        lead = ", ".join(codes[:3]) + (f" +{len(codes) - 3}" if len(codes) > 3 else "")
         typer.echo(f"  {view.task.code:<8} {view.task.title[:60]:<60}  {lead:<10} {due}")
 
 
