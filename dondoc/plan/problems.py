@@ -7,6 +7,10 @@ file in one pass; nothing is written while any problem remains.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from dondoc.i18n import _
 
@@ -29,3 +33,18 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed content of a YAML file; an unreadable or malformed file is an :class:`InputError`
+    naming the file, or the line YAML stopped at."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), _("cannot read the file"), str(exc))]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("line {line}").format(line=mark.line + 1) if mark else str(path)
+        raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
+    except ValueError as exc:  # an unquoted impossible date such as 2022-02-30
+        raise InputError([Problem(str(path), _("not valid YAML"), str(exc))]) from exc

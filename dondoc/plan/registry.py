@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Membership, Organization, Unit, UnitGroup, UnitGroupMember
 from dondoc.i18n import _
-from dondoc.plan.problems import InputError, Problem
+from dondoc.plan.problems import InputError, Problem, read_yaml
 from dondoc.plan.units import Target, UnitMatcher
 from dondoc.scheduler.planner import Policy
 
@@ -66,15 +65,7 @@ class RegistryChanges:
 
 def read_registry(path: Path) -> Registry:
     """Parse and validate a registry file; raises :class:`InputError` naming every problem."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), _("cannot read the file"), str(exc))]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = _("line {line}").format(line=mark.line + 1) if mark else str(path)
-        raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
-    return parse_registry(raw)
+    return parse_registry(read_yaml(path))
 
 
 def parse_registry(raw: Any) -> Registry:

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import holidays
-import yaml
 
 from dondoc.i18n import _
-from dondoc.plan.problems import InputError, Problem
+from dondoc.plan.problems import InputError, Problem, read_yaml
 from dondoc.scheduler.clock import TZ
 
 OFFICE_START = time(7, 30)
@@ -46,17 +45,7 @@ class Overrides:
     @classmethod
     def load(cls, path: Path) -> Overrides:
         """Read an overrides YAML file; raises :class:`InputError` naming every bad field and value."""
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError([Problem(str(path), _("cannot read the file"), str(exc))]) from exc
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = _("line {line}").format(line=mark.line + 1) if mark else str(path)
-            raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
-        except ValueError as exc:  # an unquoted impossible date such as 2022-02-30
-            raise InputError([Problem(str(path), _("not valid YAML"), str(exc))]) from exc
-        return cls.parse(raw)
+        return cls.parse(read_yaml(path))
 
     @classmethod
     def parse(cls, raw: Any) -> Overrides:
