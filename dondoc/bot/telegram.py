@@ -9,7 +9,9 @@ not used, so a restart or a second process loses nothing.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +25,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -50,32 +52,74 @@ MESSAGE_LIMIT = 4096
 log = logging.getLogger(__name__)
 
 
+# The pieces of an HTML reply that must never be cut: a tag, an entity; the rest is text.
+_PIECE = re.compile(r"<[^<>]*>|&#?[0-9A-Za-z]+;|[^<&]+|[<&]")
+_TAG_NAME = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
+
+
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split ``text`` at line breaks into parts under ``limit`` characters, keeping <pre> blocks
-    balanced across parts; a single over-long line is cut hard."""
+    """Split ``text`` into parts of at most ``limit`` characters, at line breaks where possible.
+
+    A part never ends inside a tag or an entity (``&amp;``): tags still open where a part ends are
+    closed there and opened again at the start of the next part (``<pre>`` blocks stay balanced); a
+    single over-long line is cut between characters."""
     parts: list[str] = []
+    stack: list[tuple[str, str]] = []  # open tags: (name, the opening tag as written)
     current = ""
-    in_pre = False
-    for line in text.split("\n"):
-        while len(line) > limit - 20:
-            head, line = line[: limit - 20], line[limit - 20 :]
-            parts.extend(_flush(current, in_pre))
-            current = head
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) + (6 if in_pre else 0) > limit:
-            parts.extend(_flush(current, in_pre))
-            candidate = ("<pre>" if in_pre else "") + line
-        current = candidate
-        in_pre = (in_pre or "<pre>" in line) and "</pre>" not in line.split("<pre>")[-1]
-    if current:
-        parts.append(current)
-    return [p for p in parts if p.strip()]
+
+    def closing(tags: list[tuple[str, str]]) -> str:
+        return "".join(f"</{name}>" for name, _tag in reversed(tags))
+
+    def reopen() -> str:
+        return "".join(tag for _name, tag in stack)
+
+    def flush() -> None:
+        nonlocal current
+        if current != reopen():
+            parts.append(current + closing(stack))
+        current = reopen()
+
+    def after(piece: str, tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        tags = list(tags)
+        for token in _PIECE.findall(piece):
+            match = _TAG_NAME.match(token) if token.startswith("<") and token.endswith(">") else None
+            if match is None:
+                continue
+            name = match.group(2).lower()
+            if not match.group(1):
+                tags.append((name, token))
+            elif tags and tags[-1][0] == name:
+                tags.pop()
+        return tags
+
+    def fits(piece: str) -> bool:
+        return len(current) + len(piece) + len(closing(after(piece, stack))) <= limit
+
+    for index, line in enumerate(text.split("\n")):
+        piece = line if index == 0 else "\n" + line
+        if not fits(piece):
+            flush()
+            piece = line
+        if fits(piece):
+            current += piece
+            stack[:] = after(piece, stack)
+            continue
+        for token in _PIECE.findall(piece):  # one line longer than a part: cut between pieces
+            if not fits(token):
+                flush()
+            if fits(token):
+                current += token
+                stack[:] = after(token, stack)
+                continue
+            for char in token:  # a run of text longer than a part
+                if not fits(char):
+                    flush()
+                current += char
+    flush()
+    return [p for p in parts if html.unescape(_ANY_TAG.sub("", p)).strip()]
 
 
-def _flush(current: str, in_pre: bool) -> list[str]:
-    if not current:
-        return []
-    return [current + ("</pre>" if in_pre else "")]
+_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -93,6 +137,8 @@ class TelegramChannel:
         self.dispatcher = dispatcher
         self._make_reminders = reminders
         self.reminders: ReminderService | None = None
+        # The message that carries the buttons of each chat's current question.
+        self._keyboards: dict[str, int] = {}
 
     def build(
         self,
@@ -125,7 +171,8 @@ class TelegramChannel:
     def install(self, application: App) -> None:
         """Add the handlers and the error handler to ``application``."""
         application.add_handler(CallbackQueryHandler(self.on_callback))
-        application.add_handler(MessageHandler(filters.ChatType.PRIVATE, self.on_message))
+        # Commands from groups too, to be told that the bot works in private chats only.
+        application.add_handler(MessageHandler(filters.ChatType.PRIVATE | filters.COMMAND, self.on_message))
         application.add_error_handler(self.on_error)
 
     async def _post_init(self, application: App) -> None:
@@ -173,29 +220,46 @@ class TelegramChannel:
             language_code=user.language_code,
             display_name=user.full_name,
             username=user.username,
+            private=update.effective_chat.type == ChatType.PRIVATE,
         )
         replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
         await self.deliver(context.bot, inbound.chat_id, replies)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        if query is None or update.effective_chat is None:
+        if query is None:
             return
+        chat = update.effective_chat
         inbound = Inbound(
             channel=CHANNEL,
-            chat_id=str(update.effective_chat.id),
+            chat_id=str(chat.id) if chat is not None else "",
             user_id=str(query.from_user.id),
             choice=query.data or "",
             language_code=query.from_user.language_code,
             display_name=query.from_user.full_name,
             username=query.from_user.username,
+            # An inline message (no chat) is never the person's private chat either.
+            private=chat is not None and chat.type == ChatType.PRIVATE,
         )
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
-        toast = next((r.toast for r in replies if r.toast), None)
-        await query.answer(toast[:200] if toast else None)
+        answered = False
+        try:
+            replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+            toast = next((r.toast for r in replies if r.toast), None)
+            await query.answer(toast[:200] if toast else None)
+            answered = True
+        finally:
+            if not answered:  # the spinner on the button stops even when handling failed
+                try:
+                    await query.answer()
+                except TelegramError:
+                    log.warning("could not answer callback query %s", query.id)
+        if not inbound.private:
+            return  # the answer said it all: nothing goes to a group
         if isinstance(query.message, Message) and query.message.reply_markup is not None:
             # The question was answered: its buttons go, so nobody presses them again by mistake.
             await query.edit_message_reply_markup(reply_markup=None)
+            if self._keyboards.get(inbound.chat_id) == query.message.message_id:
+                del self._keyboards[inbound.chat_id]
         await self.deliver(context.bot, inbound.chat_id, replies)
 
     # ------------------------------------------------------------------ outbound
@@ -210,10 +274,30 @@ class TelegramChannel:
                     continue  # another channel's adapter delivers it
                 target = reply.to.chat_id
             try:
-                await self.send(bot, target, reply)
+                if reply.drop_keyboard:
+                    await self._drop_keyboard(bot, target)
+                    continue
+                message_id = await self.send(bot, target, reply)
             except Forbidden:
                 log.info("chat %s blocked the bot; marked unreachable", target)
                 await asyncio.to_thread(mark_unreachable, self.dispatcher, target)
+                continue
+            except BadRequest:  # one refused message never keeps the others from going out
+                log.exception("chat %s: a reply was refused", target)
+                continue
+            if reply.to is None and reply.choices and message_id is not None:
+                self._keyboards[target] = message_id
+
+    async def _drop_keyboard(self, bot: Bot, chat_id: str) -> None:
+        """Take the buttons off the last question sent to ``chat_id`` (it was answered by typing).
+        Remembered in this process only: after a restart the old buttons stay, and are refused."""
+        message_id = self._keyboards.pop(chat_id, None)
+        if message_id is None:
+            return
+        try:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except BadRequest as exc:  # already edited, or deleted
+            log.info("chat %s: could not remove the buttons of message %s: %s", chat_id, message_id, exc)
 
     @staticmethod
     async def send(bot: Bot, chat_id: str, reply: Reply) -> int | None:

@@ -3,10 +3,12 @@ conversation state (in the database), and where replies collect."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
@@ -16,6 +18,19 @@ from dondoc.text import match_key
 IDLE_TIMEOUT = timedelta(minutes=30)
 REPORTING_ROLES = (MemberRole.FOCAL, MemberRole.DEPUTY)
 MANAGING_ROLES = (MemberRole.MANAGER, MemberRole.ADMIN)
+# A conversation button's data: ``version:key``, ASCII digits only (``str.isdigit`` also takes "²"),
+# short enough for any integer column.
+_TOKEN = re.compile(r"([0-9]{1,9}):([0-9]{1,4})", re.ASCII)
+
+
+def parse_token(data: str) -> tuple[int, str] | None:
+    """The conversation version and button key in a button's data, or None if it is not one of ours."""
+    match = _TOKEN.fullmatch(data)
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
+class ConversationConflict(Exception):
+    """Another process moved this chat's conversation on while this event was being handled."""
 
 
 class Flow(Protocol):
@@ -82,6 +97,9 @@ class Context:
     memberships: list[tuple[Membership, Unit]] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     conversation: Conversation | None = None
+    # The conversation's version as loaded (None: no row yet); it is saved only if still that version.
+    seen_version: int | None = None
+    conversation_changed: bool = False
 
     # ------------------------------------------------------------------ who
 
@@ -139,6 +157,34 @@ class Context:
                 Conversation.user_id == self.inbound.user_id,
             )
         ).first()
+        if self.conversation is not None:
+            # Written back by save_conversation() only, under the version it was read with.
+            self.session.expunge(self.conversation)
+            self.seen_version = self.conversation.version
+
+    def showing_buttons(self) -> bool:
+        """Whether the conversation's current question offered buttons."""
+        conv = self.conversation
+        return conv is not None and bool(conv.flow) and bool(conv.data.get("choices"))
+
+    def save_conversation(self) -> None:
+        """Write the conversation back if this event changed it, unless another process changed it
+        first (optimistic lock on ``version``): then :class:`ConversationConflict` (or, for two first
+        rows, the unique constraint's IntegrityError) and the caller rolls back."""
+        conv = self.conversation
+        if conv is None or not self.conversation_changed:
+            return
+        if self.seen_version is None:
+            self.session.add(conv)
+            self.session.flush()
+            return
+        stored = self.session.connection().execute(
+            update(Conversation)
+            .where(col(Conversation.id) == conv.id, col(Conversation.version) == self.seen_version)
+            .values(flow=conv.flow, step=conv.step, data=conv.data, version=conv.version, updated_at=conv.updated_at)
+        )
+        if stored.rowcount != 1:
+            raise ConversationConflict(f"conversation {conv.id} is no longer at version {self.seen_version}")
 
     def idle(self) -> bool:
         """Whether the stored conversation has been left alone too long to resume."""
@@ -183,7 +229,7 @@ class Context:
         conv.flow, conv.step, conv.data = flow, step, merged
         conv.version += 1
         conv.updated_at = self.now
-        self.session.add(conv)
+        self.conversation_changed = True
 
     def end(self) -> None:
         """End the conversation: its buttons stop working."""
@@ -191,7 +237,7 @@ class Context:
             self.conversation.flow, self.conversation.step, self.conversation.data = "", "", {}
             self.conversation.version += 1
             self.conversation.updated_at = self.now
-            self.session.add(self.conversation)
+            self.conversation_changed = True
 
     def offer(self, options: list[list[tuple[str, str]]]) -> list[list[Choice]]:
         """Buttons for ``options`` (rows of (label, action)); the actions stay in the database and
@@ -210,7 +256,7 @@ class Context:
         data = dict(self.conversation.data)
         data["choices"], data["labels"] = table, labels
         self.conversation.data = data
-        self.session.add(self.conversation)
+        self.conversation_changed = True
         return rows
 
     def resolve_button(self, data: str) -> str | None:
@@ -218,10 +264,10 @@ class Context:
         conv = self.conversation
         if conv is None or not conv.flow:
             return None
-        version, _, key = data.partition(":")
-        if version != str(conv.version):
+        token = parse_token(data)
+        if token is None or token[0] != conv.version:
             return None
-        action = conv.data.get("choices", {}).get(key)
+        action = conv.data.get("choices", {}).get(token[1])
         return str(action) if action is not None else None
 
     def resolve_typed(self, text: str) -> str | None:

@@ -13,16 +13,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers import onboarding, reminders, report, status, tasks
-from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, Flow, Settings
-from dondoc.handlers.events import Inbound, Reply
+from dondoc.handlers.context import (
+    MANAGING_ROLES,
+    REPORTING_ROLES,
+    Context,
+    ConversationConflict,
+    Flow,
+    Settings,
+)
+from dondoc.handlers.events import Inbound, Reply, clean_inbound, esc
 from dondoc.i18n import N_, _, normalize_language, use_language
 from dondoc.scheduler.clock import Clock
 
 log = logging.getLogger(__name__)
+
+# An event that meets another process's change to the same chat is run again from the start.
+ATTEMPTS = 3
 
 Handler = Callable[[Context, str], None]
 
@@ -75,16 +86,50 @@ class Dispatcher:
         self.settings = settings or Settings()
 
     def handle(self, inbound: Inbound) -> list[Reply]:
+        inbound = clean_inbound(inbound)  # nothing typed carries control characters (NUL) into the store
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._handle_once(inbound)
+            except Exception as exc:
+                if not _collided(exc):
+                    raise
+                log.info("chat %s: collided with another process (attempt %d): %s", inbound.chat_id, attempt, exc)
+        with use_language(normalize_language(inbound.language_code)):
+            text = _("Another action in this chat was being handled at the same moment. Please repeat what you did.")
+            return [Reply(text=text, toast=_("Please repeat"))]
+
+    def _handle_once(self, inbound: Inbound) -> list[Reply]:
         with session_scope(self.engine) as session:
             ctx = Context(session=session, inbound=inbound, now=self.clock.now(), settings=self.settings)
             ctx.load_identity()
             ctx.load_conversation()
+            buttons_before = ctx.seen_version if ctx.showing_buttons() else None
             with use_language(self._language(ctx)):
+                if not inbound.private:
+                    self._elsewhere(ctx)
+                    return ctx.replies
                 self._route(ctx)
                 if ctx.account is not None and ctx.account.chat_id != inbound.chat_id:
                     ctx.account.chat_id = inbound.chat_id
                     session.add(ctx.account)
-            return ctx.replies
+            ctx.save_conversation()
+            replies = ctx.replies
+            conv = ctx.conversation
+            if buttons_before is not None and conv is not None and conv.version != buttons_before:
+                # The question that offered them is behind us: its buttons go.
+                replies.insert(0, Reply(text="", drop_keyboard=True))
+            return replies
+
+    def _elsewhere(self, ctx: Context) -> None:
+        """A group (or any chat but the private one): nothing is done there and nothing moves the
+        person's delivery chat; commands and presses are told where to go."""
+        text = _("I work only in a private chat. Please write to me directly: https://t.me/{bot}").format(
+            bot=esc(self.settings.bot_username)
+        )
+        if ctx.inbound.choice is not None:
+            ctx.reply("", toast=_("Please write to me in a private chat."))
+        elif ctx.inbound.text.strip().startswith("/"):
+            ctx.reply(text)
 
     @staticmethod
     def _language(ctx: Context) -> str:
@@ -142,14 +187,25 @@ class Dispatcher:
             onboarding.stranger(ctx, "")
             return
         if command is None:
-            ctx.reply(_("Unknown command /{name}. Type /help to see what you can do.").format(name=name))
+            ctx.reply(_("Unknown command /{name}. Type /help to see what you can do.").format(name=esc(name[:64])))
             return
         if command.roles is not None and not ctx.has_role(*command.roles):
-            ctx.reply(_("/{name} is not available to you. Type /help to see what you can do.").format(name=name))
+            ctx.reply(_("/{name} is not available to you. Type /help to see what you can do.").format(name=esc(name)))
             return
         if ctx.flow and name != "cancel":
             ctx.end()
         command.run(ctx, args)
+
+
+def _collided(exc: BaseException) -> bool:
+    """Whether ``exc`` means another process wrote the same rows first (worth running the event again)."""
+    if isinstance(exc, ConversationConflict | IntegrityError):
+        return True
+    if isinstance(exc, OperationalError):
+        # SQLite: a writer whose snapshot went stale; PostgreSQL: serialization failure or deadlock.
+        message = str(exc.orig).lower()
+        return "locked" in message or "could not serialize" in message or "deadlock" in message
+    return False
 
 
 def commands_for(ctx: Context) -> list[Command]:

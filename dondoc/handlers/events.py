@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 
@@ -37,6 +37,7 @@ class Inbound:
     language_code: str | None = None
     display_name: str = ""
     username: str | None = None
+    private: bool = True  # a one-to-one chat with the bot: the only kind that can become a delivery chat
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class Reply:
     to: Address | None = None  # None: the chat the inbound came from
     file: OutFile | None = None
     toast: str | None = None  # short notice for the button press itself (Telegram's answerCallbackQuery)
+    # No message: take the buttons off the last question sent to this chat (it was answered by typing).
+    drop_keyboard: bool = False
 
 
 _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
@@ -82,6 +85,29 @@ _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
 def plain(text: str) -> str:
     """The reply's text without markup, for channels that show plain text."""
     return html.unescape(_TAG.sub("", text))
+
+
+# C0 control characters but tab and newline (NUL among them: PostgreSQL refuses it in text), and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """``text`` without control characters (a line break typed as CR LF or CR becomes LF)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_inbound(inbound: Inbound) -> Inbound:
+    """``inbound`` with control characters removed from everything the person typed or sent."""
+    return replace(
+        inbound,
+        text=clean(inbound.text),
+        choice=clean(inbound.choice) if inbound.choice is not None else None,
+        display_name=clean(inbound.display_name),
+        username=clean(inbound.username) if inbound.username is not None else None,
+        attachments=tuple(
+            replace(a, file_name=clean(a.file_name), mime_type=clean(a.mime_type)) for a in inbound.attachments
+        ),
+    )
 
 
 def esc(value: object) -> str:

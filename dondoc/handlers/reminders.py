@@ -8,6 +8,7 @@ reminder's id; it is checked against the database and the person pressing it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -25,6 +26,17 @@ PREFIX = "R"
 # Buttons for the first items only: a keyboard of more than about a hundred buttons is refused by
 # Telegram, and a long list of buttons is no use on a phone; the rest are reachable by /report.
 MAX_ITEMS_WITH_BUTTONS = 10
+# A digest button's data: R<reminder id>:<r|s|d>, the id in ASCII digits and within an INTEGER column.
+_BUTTON = re.compile(r"R([0-9]{1,10}):([rsd])", re.ASCII)
+MAX_ID = 2**31 - 1
+
+
+def parse_button(data: str) -> tuple[int, str] | None:
+    """The reminder id and action in a digest button's data, or None if it is not one of ours."""
+    match = _BUTTON.fullmatch(data)
+    if match is None or int(match.group(1)) > MAX_ID:
+        return None
+    return int(match.group(1)), match.group(2)
 
 
 def button_data(reminder_id: int, action: str) -> str:
@@ -111,14 +123,15 @@ def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choi
 
 def on_button(ctx: Context, data: str) -> None:
     """A press on a digest's button: checked against the reminder and the pressing person's units."""
-    reminder_id, _sep, action = data[len(PREFIX) :].partition(":")
-    reminder = ctx.session.get(Reminder, int(reminder_id)) if reminder_id.isdigit() else None
+    parsed = parse_button(data)
+    reminder = ctx.session.get(Reminder, parsed[0]) if parsed is not None else None
     assignment = ctx.session.get(Assignment, reminder.assignment_id) if reminder else None
     allowed = {u.id for u in ctx.reporting_units()}
-    if reminder is None or assignment is None or assignment.unit_id not in allowed or action not in ("r", "s", "d"):
+    if parsed is None or reminder is None or assignment is None or assignment.unit_id not in allowed:
         ctx.reply(_("This button is no longer valid. Start again with /report or /tasks."), toast=_("Expired"))
         return
     assert assignment.id is not None
+    action = parsed[1]
     if action == "s":
         snooze(ctx, reminder, assignment)
     else:

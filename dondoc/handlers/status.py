@@ -103,7 +103,9 @@ def _overdue_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str]]:
         if item.category == "overdue":
             names[item.unit] = item.unit_name
             flag = " ⚠" if item.blocked else ""
-            by_unit.setdefault(item.unit, []).append(f"{item.task} ({format_date(item.due)}, {item.percent}%){flag}")
+            by_unit.setdefault(item.unit, []).append(
+                f"{esc(item.task)} ({format_date(item.due)}, {item.percent}%){flag}"
+            )
     lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in by_unit.items()]
     count = sum(len(tasks) for tasks in by_unit.values())
     return _("Overdue items: {count}").format(count=count), lines
@@ -119,7 +121,7 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
     for item in status.items:
         names[item.unit] = item.unit_name
         if item.reported_at is None and item.due <= soon and item.category in ("overdue", "not_started"):
-            silent.setdefault(item.unit, []).append(item.task)
+            silent.setdefault(item.unit, []).append(esc(item.task))
     reachable = set(
         ctx.session.exec(
             select(Unit.code)
@@ -241,7 +243,7 @@ def _area_table(status: StatusSummary) -> str:
     heads = [_(SHORT[c])[:3] for c in CATEGORIES]
     rows = [f"{'':<5}" + "".join(f"{h:>5}" for h in heads)]
     for area, counts in status.by_area.items():
-        rows.append(f"{(area or '—'):<5}" + "".join(f"{counts[c]:>5}" for c in CATEGORIES))
+        rows.append(esc(f"{(area or '—'):<5}") + "".join(f"{counts[c]:>5}" for c in CATEGORIES))
     rows.append(f"{'Σ':<5}" + "".join(f"{status.totals[c]:>5}" for c in CATEGORIES))
     return "\n".join(rows)
 

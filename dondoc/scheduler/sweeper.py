@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from dondoc.db.models import Person, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.events import Reply
+from dondoc.handlers.events import Reply, esc
 from dondoc.handlers.reminders import RenderCache, render_digest
 from dondoc.i18n import _, normalize_language, use_language
 from dondoc.scheduler.calendar import WorkCalendar
@@ -90,15 +90,17 @@ class Sweeper:
             return result
         digests = await asyncio.to_thread(self._claim_and_compose, now, result)
         sent: list[tuple[list[int], str | None]] = []
-        for digest in digests:
-            outcome = await self._deliver(digest, now, result)
-            if outcome is not None:
-                sent.append(outcome)
-            if len(sent) >= RECORD_BATCH:
+        try:
+            for digest in digests:
+                outcome = await self._deliver(digest, now, result)
+                if outcome is not None:
+                    sent.append(outcome)
+                if len(sent) >= RECORD_BATCH:
+                    await asyncio.to_thread(self._mark_sent, sent, now)
+                    sent = []
+        finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
+            if sent:
                 await asyncio.to_thread(self._mark_sent, sent, now)
-                sent = []
-        if sent:
-            await asyncio.to_thread(self._mark_sent, sent, now)
         return result
 
     def _claim_and_compose(self, now: datetime, result: SweepResult) -> list[tuple[Digest, Reply]]:
@@ -190,7 +192,7 @@ class Sweeper:
                         text = _(
                             "⚠ Reminders cannot reach {name}, focal point of {unit}: the bot is blocked. "
                             "Please ask the unit to name another focal point or to unblock the bot."
-                        ).format(name=digest.recipient.person.full_name, unit=unit.name)
+                        ).format(name=esc(digest.recipient.person.full_name), unit=esc(unit.name))
                     alerts.append((account.channel, account.chat_id, Reply(text=text)))
         return alerts
 
@@ -200,5 +202,7 @@ class Sweeper:
             return
         try:
             await send(chat_id, reply)
-        except (Unreachable, RetryLater, TemporaryFailure) as exc:
+        except (Unreachable, RetryLater, TemporaryFailure, Rejected) as exc:
             log.warning("could not alert %s:%s: %s", channel, chat_id, exc)
+        except Exception:  # one alert that fails never stops the pass
+            log.exception("could not alert %s:%s", channel, chat_id)

@@ -116,7 +116,7 @@ def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: da
     for item in mine:
         names[item.unit] = item.unit_name
         if item.category == "overdue":
-            overdue[item.unit].append(f"{item.task} ({format_date(item.due)})")
+            overdue[item.unit].append(f"{esc(item.task)} ({format_date(item.due)})")
         if item.category in ("overdue", "not_started") and item.reported_at is None and item.due <= now.date() + SOON:
             silent.add(item.unit)
     lines = [
