@@ -90,7 +90,9 @@ def test_markup_typed_anywhere_comes_back_escaped(engine: Engine) -> None:
 def test_a_press_from_a_group_does_not_move_the_delivery_chat(engine: Engine) -> None:
     focal = _person(engine)
     focal.send("/report I.11")
-    token = next(c.data for r in focal.history if r.choices for row in r.choices for c in row if c.label == "Hoàn thành")
+    token = next(
+        c.data for r in focal.history if r.choices for row in r.choices for c in row if c.label == "Hoàn thành"
+    )
     group = "-100200300"
 
     def from_group(**kwargs: object) -> list[Reply]:
