@@ -257,7 +257,10 @@ class TelegramChannel:
             return  # the answer said it all: nothing goes to a group
         if isinstance(query.message, Message) and query.message.reply_markup is not None:
             # The question was answered: its buttons go, so nobody presses them again by mistake.
-            await query.edit_message_reply_markup(reply_markup=None)
+            try:
+                await query.edit_message_reply_markup(reply_markup=None)
+            except BadRequest as exc:  # edited meanwhile, or too old: the replies still go out
+                log.info("chat %s: could not remove the pressed buttons: %s", inbound.chat_id, exc)
             if self._keyboards.get(inbound.chat_id) == query.message.message_id:
                 del self._keyboards[inbound.chat_id]
         await self.deliver(context.bot, inbound.chat_id, replies)
