@@ -5,6 +5,11 @@ a fixed number of queries. :func:`replan` writes the next weeks of it into the `
 rows are unique per (assignment, due date, kind, day), so running it again — after an import, a
 report, a restart, or from a second process — inserts nothing twice; pending rows the plan no
 longer wants (the task was completed, its deadline moved) are cancelled.
+
+A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :data:`SNOOZE` written by
+:func:`add_snooze`: the plan never wants it and replanning never cancels it, so it survives the daily
+replan, restarts and other processes; only a report that makes it moot cancels it (a completion of its
+deadline, see :func:`dondoc.db.queries.add_report`).
 """
 
 from __future__ import annotations
@@ -192,3 +197,31 @@ def replan(
         session.rollback()
         return 0, 0
     return added, cancelled
+
+
+def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: datetime, audience: str) -> Reminder:
+    """Remind again about ``due`` at ``send_at`` (a press on **Nhắc lại sau**): one :data:`SNOOZE` row
+    per assignment, deadline and day, so pressing twice, or from two processes, asks once. A row of
+    that key cancelled earlier (its deadline was completed, then the completion corrected) is pending
+    again."""
+    send_on = send_at.astimezone(TZ).date()
+    row = session.exec(
+        select(Reminder).where(
+            Reminder.assignment_id == assignment_id,
+            Reminder.due == due,
+            Reminder.kind == SNOOZE,
+            Reminder.send_on == send_on,
+        )
+    ).first()
+    if row is None:
+        row = Reminder(
+            assignment_id=assignment_id, due=due, kind=SNOOZE, send_on=send_on, send_at=send_at, audience=audience
+        )
+    elif row.state in (ReminderState.CANCELLED, ReminderState.FAILED):
+        row.state = ReminderState.PENDING
+        row.send_at = send_at
+        row.attempts = 0
+        row.claimed_at = row.claimed_by = None
+    session.add(row)
+    session.flush()
+    return row
