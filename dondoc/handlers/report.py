@@ -254,11 +254,14 @@ def _confirm(ctx: Context) -> None:
         text += " " + _("It replaces your report “{status}” of {date}; both stay in the history.").format(
             status=status_label(corrected.status), date=format_date(corrected.reported_at.astimezone(TZ).date())
         )
-    text += " " + ngettext(
-        "If it needs correcting, report again on this task within {days} day: the new report replaces this one.",
-        "If it needs correcting, report again on this task within {days} days: the new report replaces this one.",
-        CORRECTION_DAYS,
-    ).format(days=CORRECTION_DAYS)
+    if status == Status.DONE:  # the rule of dondoc.plan.progress: soon after, a new report replaces it
+        text += " " + ngettext(
+            "If it needs correcting, report again on this task within {days} day: the new report replaces this one.",
+            "If it needs correcting, report again on this task within {days} days: the new report replaces this one.",
+            CORRECTION_DAYS,
+        ).format(days=CORRECTION_DAYS)
+    else:
+        text += " " + _("If it needs correcting, report again on this task: the newest report counts.")
     ctx.reply(text, toast=_("Recorded"))
     if status == Status.BLOCKED:
         _alert_managers(ctx, task, unit, data.get("blocked_reason", ""))

@@ -35,6 +35,7 @@ def test_in_progress_after_a_mistaken_done_is_what_managers_see_and_history_keep
     chat.press("Xác nhận")
     assert "Đang thực hiện, 30%" in chat.last
     assert "thay thế báo cáo “Hoàn thành” ngày 15/03/2022" in chat.last
+    assert "báo cáo mới nhất được tính" in chat.last
 
     manager = Chat(dispatcher, "200")
     manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
