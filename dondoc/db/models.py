@@ -239,6 +239,9 @@ class Report(SQLModel, table=True):
     reported_at: datetime
     reporter_person_id: int | None = Field(default=None, foreign_key="person.id")
     entered_by_admin: bool = False  # recorded on the unit's behalf (paper, phone)
+    # The "Hoàn thành" report this one corrects (set by add_report): that one no longer closes its
+    # deadline, this one takes its place. Both stay in the history.
+    corrects_report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
 
 
 class Conversation(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import (
     Assignment,
     ChannelAccount,
+    DeadlineKind,
     MemberRole,
     Membership,
     Occurrence,
@@ -118,12 +119,26 @@ def add_report(
     evidence_kind: str = "",
     reporter_person_id: int | None = None,
     entered_by_admin: bool = False,
+    corrects: int | None = None,
 ) -> Report:
-    """Append a report (reports are never edited: a correction is a newer report)."""
+    """Append a report (reports are never edited: a correction is a newer report).
+
+    The new report corrects an earlier one of the same assignment when ``corrects`` names it, or by
+    the rule of :func:`correction_target` (a re-report soon after a "Hoàn thành"): a corrected done
+    report no longer closes its deadline (:mod:`dondoc.plan.progress`), and the reminders its
+    completion cancelled are pending again. A done report cancels its deadline's pending reminders.
+    """
     assert assignment.id is not None
     if status == Status.DONE:
         percent = 100
         completed_on = completed_on or reported_at.date()
+    if corrects is not None:
+        target = session.get(Report, corrects)
+        if target is None or target.assignment_id != assignment.id:
+            raise ValueError(f"report {corrects} is not a report on this assignment")
+    else:
+        target = correction_target(session, assignment, reported_at)
+    reopened = closed_occurrence(session, assignment, target) if target and target.status == Status.DONE else None
     report = Report(
         assignment_id=assignment.id,
         status=status,
@@ -137,30 +152,104 @@ def add_report(
         reported_at=reported_at,
         reporter_person_id=reporter_person_id,
         entered_by_admin=entered_by_admin,
+        corrects_report_id=target.id if target is not None else None,
     )
     session.add(report)
     session.flush()
+    task = session.get(Task, assignment.task_id)
     if status == Status.DONE:
-        cancel_reminders(session, assignment.id, closed_occurrence(session, assignment))
+        cancel_reminders(session, assignment.id, closed_occurrence(session, assignment, report))
+    elif target is not None and target.status == Status.DONE:
+        from dondoc.scheduler.calendar import calendar_from_env
+        from dondoc.scheduler.schedule import restore_reminders
+
+        restore_reminders(session, calendar_from_env(), reported_at, assignment.id, reopened)
+    if task is not None and task.deadline_kind == DeadlineKind.CONTINUOUS:
+        cancel_snoozes(session, assignment.id)  # any report answers a check-in
     return report
 
 
-def closed_occurrence(session: Session, assignment: Assignment) -> date | None:
-    """The due date a new "done" report closes: the earliest occurrence that earlier done reports
-    have not closed yet (the same rule as the progress categories)."""
-    task_dates = [
+def correction_target(session: Session, assignment: Assignment, reported_at: datetime) -> Report | None:
+    """The done report that a new report on ``assignment`` at ``reported_at`` corrects, if any.
+
+    That is the assignment's newest report when it is a "Hoàn thành" and either it closed the
+    assignment's last deadline (a later report has no other deadline to be about), or the new report
+    comes within ``CORRECTION_DAYS`` days after it and on or before the due date it closed. The rule is
+    described in :mod:`dondoc.plan.progress`.
+    """
+    from dondoc.plan.progress import CORRECTION_DAYS
+
+    previous = session.exec(
+        select(Report)
+        .where(Report.assignment_id == assignment.id, col(Report.reported_at) <= reported_at)
+        .order_by(col(Report.reported_at).desc(), col(Report.id).desc())
+    ).first()
+    if previous is None or previous.status != Status.DONE:
+        return None
+    dues = _dues(session, assignment)
+    if not dues:
+        return None  # a continuous task: no deadline to reopen
+    closed = closed_occurrence(session, assignment, previous)
+    if closed is None or closed == dues[-1]:
+        return previous
+    day, previous_day = _local_day(reported_at), _local_day(previous.reported_at)
+    if (day - previous_day).days <= CORRECTION_DAYS and day <= closed:
+        return previous
+    return None
+
+
+def _local_day(moment: datetime) -> date:
+    from dondoc.scheduler.clock import TZ
+
+    if moment.tzinfo is None:  # SQLite: naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ).date()
+
+
+def _dues(session: Session, assignment: Assignment) -> list[date]:
+    return [
         o.due
         for o in session.exec(
             select(Occurrence).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due))
         )
     ]
-    done_before = session.exec(
-        select(func.count())
-        .select_from(Report)
-        .where(Report.assignment_id == assignment.id, Report.status == Status.DONE)
-    ).one()
-    index = int(done_before) - 1  # the report just added is counted too
-    return task_dates[index] if 0 <= index < len(task_dates) else None
+
+
+def closed_occurrence(session: Session, assignment: Assignment, report: Report | None = None) -> date | None:
+    """The due date a "done" report (default: the newest done report) closes: the earliest occurrence
+    that earlier done reports, not corrected since, have not closed (the rule of the progress categories).
+    ``None`` when it closes none (every deadline was closed before it, or it was itself corrected)."""
+    rows = session.exec(
+        select(Report.id, Report.status, Report.corrects_report_id)
+        .where(Report.assignment_id == assignment.id)
+        .order_by(col(Report.reported_at), col(Report.id))
+    ).all()
+    corrected = {fix for _id, _status, fix in rows if fix is not None}
+    done = [rid for rid, status, _fix in rows if status == Status.DONE and rid not in corrected]
+    if report is None:
+        target = next((rid for rid, status, _fix in reversed(rows) if status == Status.DONE), None)
+    else:
+        target = report.id
+    if target not in done:
+        return None
+    dues = _dues(session, assignment)
+    index = done.index(target)
+    return dues[index] if index < len(dues) else None
+
+
+def cancel_snoozes(session: Session, assignment_id: int) -> None:
+    """A report answered the check-in a person asked to be reminded of again."""
+    from dondoc.scheduler.schedule import SNOOZE
+
+    session.exec(
+        update(Reminder)
+        .where(
+            col(Reminder.assignment_id) == assignment_id,
+            col(Reminder.kind) == SNOOZE,
+            col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
+        )
+        .values(state=ReminderState.CANCELLED)
+    )
 
 
 def cancel_reminders(session: Session, assignment_id: int, due: date | None) -> None:

@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlmodel import select
-
-from dondoc.db.models import Assignment, Reminder, ReminderState, Status, Task, Unit
+from dondoc.db.models import Assignment, Reminder, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
@@ -139,31 +137,15 @@ def on_button(ctx: Context, data: str) -> None:
 
 
 def snooze(ctx: Context, reminder: Reminder, assignment: Assignment) -> None:
+    """Remind again on the next working day at the same time: a snooze row, which replanning keeps."""
     from dondoc.scheduler.calendar import calendar_from_env
+    from dondoc.scheduler.schedule import add_snooze
 
     calendar = calendar_from_env()
     day = calendar.working_day_after(ctx.now.date(), 1)
     send_at = datetime.combine(day, reminder.send_at.astimezone(TZ).time() if reminder.send_at else time(8), tzinfo=TZ)
-    existing = ctx.session.exec(
-        select(Reminder).where(
-            Reminder.assignment_id == assignment.id,
-            Reminder.due == reminder.due,
-            Reminder.kind == reminder.kind,
-            Reminder.send_on == day,
-        )
-    ).first()
-    if existing is None:
-        ctx.session.add(
-            Reminder(
-                assignment_id=reminder.assignment_id,
-                due=reminder.due,
-                kind=reminder.kind,
-                send_on=day,
-                send_at=send_at,
-                audience=reminder.audience,
-                state=ReminderState.PENDING,
-            )
-        )
+    assert assignment.id is not None
+    add_snooze(ctx.session, assignment.id, due=reminder.due, send_at=send_at, audience=reminder.audience)
     task = ctx.session.get(Task, assignment.task_id)
     unit = ctx.session.get(Unit, assignment.unit_id)
     ctx.reply(

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from dondoc.db.models import Assignment, Role, Status, Task, Unit
+from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import AssignmentView, add_report, managers_of, unit_assignments
 from dondoc.handlers.context import Context, page_nav
 from dondoc.handlers.events import Address, Attachment, esc
-from dondoc.i18n import N_, _, format_date
-from dondoc.plan.progress import status_label
+from dondoc.i18n import N_, _, format_date, ngettext
+from dondoc.plan.dates import DateProblem, read_completion_date
+from dondoc.plan.dates import describe as describe_date_problem
+from dondoc.plan.progress import CORRECTION_DAYS, status_label
 from dondoc.scheduler.clock import TZ
 from dondoc.text import match_key
 
@@ -227,7 +229,7 @@ def _confirm(ctx: Context) -> None:
     status = Status(data["status"])
     completed_on = date.fromisoformat(data["completed_on"]) if data.get("completed_on") else None
     assert ctx.person is not None
-    add_report(
+    recorded = add_report(
         ctx.session,
         assignment,
         status=status,
@@ -242,14 +244,25 @@ def _confirm(ctx: Context) -> None:
         reporter_person_id=ctx.person.id,
     )
     ctx.end()
-    ctx.reply(
-        _("Recorded: {code} — {status}, {percent}%. Thank you. To correct it, report again on the same task.").format(
-            code=esc(task.code),
-            status=status_label(status),
-            percent=100 if status == Status.DONE else data.get("percent", 0),
-        ),
-        toast=_("Recorded"),
+    text = _("Recorded: {code} — {status}, {percent}%. Thank you.").format(
+        code=esc(task.code),
+        status=status_label(status),
+        percent=100 if status == Status.DONE else data.get("percent", 0),
     )
+    corrected = ctx.session.get(Report, recorded.corrects_report_id) if recorded.corrects_report_id else None
+    if corrected is not None and corrected.status == Status.DONE:
+        text += " " + _("It replaces your report “{status}” of {date}; both stay in the history.").format(
+            status=status_label(corrected.status), date=format_date(corrected.reported_at.astimezone(TZ).date())
+        )
+    if status == Status.DONE:  # the rule of dondoc.plan.progress: soon after, a new report replaces it
+        text += " " + ngettext(
+            "If it needs correcting, report again on this task within {days} day: the new report replaces this one.",
+            "If it needs correcting, report again on this task within {days} days: the new report replaces this one.",
+            CORRECTION_DAYS,
+        ).format(days=CORRECTION_DAYS)
+    else:
+        text += " " + _("If it needs correcting, report again on this task: the newest report counts.")
+    ctx.reply(text, toast=_("Recorded"))
     if status == Status.BLOCKED:
         _alert_managers(ctx, task, unit, data.get("blocked_reason", ""))
 
@@ -263,18 +276,12 @@ def _alert_managers(ctx: Context, task: Task, unit: Unit, reason: str) -> None:
             ctx.reply(text, to=Address(channel=account.channel, chat_id=account.chat_id))
 
 
-def _parse_day(text: str, today: date) -> date | None:
-    match = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?\s*$", text)
-    if not match:
-        return None
-    day, month = int(match.group(1)), int(match.group(2))
-    year = int(match.group(3)) if match.group(3) else today.year
-    if year < 100:
-        year += 2000
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+def _plan_year(ctx: Context) -> int:
+    """The year of the plan of the conversation's task (today's year if it cannot be found)."""
+    assignment = ctx.session.get(Assignment, ctx.data.get("assignment"))
+    task = ctx.session.get(Task, assignment.task_id) if assignment else None
+    plan = ctx.session.get(Plan, task.plan_id) if task else None
+    return plan.year if plan else ctx.now.date().year
 
 
 class _ReportFlow:
@@ -331,9 +338,10 @@ class _ReportFlow:
             self.on_action(ctx, action)
             return
         if step == "date":
-            day = _parse_day(text, ctx.now.date())
-            if day is None or day > ctx.now.date():
-                ctx.reply(_("Please type a date that is not in the future, as dd/mm/yyyy (for example 15/03/2022)."))
+            year, today = _plan_year(ctx), ctx.now.date()
+            day = read_completion_date(text, year, today)
+            if isinstance(day, DateProblem):
+                ctx.reply(describe_date_problem(day, esc(text.strip()), year, today))
                 return
             ctx.go("report", "note", completed_on=day.isoformat())
             _ask_note(ctx)

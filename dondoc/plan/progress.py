@@ -15,14 +15,27 @@ time are ignored) an item is:
   not started (a correction: reports are append-only, so the latest one is the unit's word);
 - ``overdue`` — open and ``T`` after the due date, reported or not.
 
+A mistaken "Hoàn thành" is corrected by a newer report that *corrects* it (``Report.corrects_report_id``,
+set by :func:`dondoc.db.queries.add_report`): from the correction's time on, the corrected done report
+no longer closes anything — its deadline is open again and the correction (and every later report)
+attaches to it, so "Đang thực hiện 30 %" after a mistaken "Hoàn thành" puts the item back in progress,
+and a second "Hoàn thành" with another date replaces the first date. The history keeps both reports.
+A new report corrects the assignment's newest report when that one is a done report and
+
+- the person says so (``corrects=<report id>``, for instance from the command line), or
+- that done report closed the assignment's last deadline (a single-deadline task, or the last period
+  of a recurring one): a later report has no other deadline to be about, or
+- it is made within :data:`CORRECTION_DAYS` days after that done report and on or before the due date
+  the done report closed (the deadline is not past yet, so it cannot be the next period's news).
+
 ``blocked`` (Vướng mắc) is a flag beside the category: the item's latest report says blocked.
 Continuous tasks ("Thường xuyên", no due dates) have no category: they are listed apart with their
 last check-in. Supporting units' reports are attached to the lead units' items as details and never
 counted. The on-time rate is ``done_on_time / (done_on_time + done_late + overdue)``.
 
 Everything is computed in Python from a handful of queries for the whole plan, never a query per
-item. Only the reports that can decide something are read: every done report (each closes a deadline)
-and each assignment's newest report (the latest word on the one deadline left open); the reports in
+item. Only the reports that can decide something are read: every done report that no report made by
+then corrects (each closes a deadline) and each assignment's newest report (the latest word on the one deadline left open); the reports in
 between are overwritten by a later one on the same deadline and change nothing. :func:`plan_status`
 builds every item with its details; :func:`plan_summary` only counts, for ``/status``, through the
 same :func:`attach_reports` and :func:`categorize`.
@@ -38,7 +51,7 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, TypeAlias, cast
 
-from sqlalchemy import Connection, DateTime, Row, Select, type_coerce, union_all
+from sqlalchemy import Connection, DateTime, Row, Select, exists, type_coerce, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -62,6 +75,7 @@ from dondoc.scheduler.clock import TZ
 
 Category = Literal["done_on_time", "done_late", "in_progress", "not_started", "overdue"]
 CATEGORIES: tuple[Category, ...] = ("done_on_time", "done_late", "in_progress", "not_started", "overdue")
+CORRECTION_DAYS = 7  # a report this soon after a "Hoàn thành" on a deadline not yet past corrects it
 
 
 def category_label(category: Category) -> str:
@@ -252,6 +266,8 @@ class ReportRow(NamedTuple):
     blocked_reason: str
     completed_on: date | None
     reported_at: datetime
+    id: int | None = None  # the report's id and the done report it corrects: see attach_reports
+    corrects: int | None = None
 
 
 _CHUNK = 500  # rows fetched at a time when plan_summary streams the reports
@@ -271,14 +287,20 @@ class _Slot:
 def attach_reports(dues: Sequence[date], reports: Iterable[ReportRow]) -> list[_Slot]:
     """Attach reports (one assignment's, in time order) to its occurrences (``dues``, ascending).
 
-    Each report goes to the earliest occurrence not yet done; a done report closes it. Reports after
-    the last occurrence was closed have nothing left to attach to and are dropped.
+    Each report goes to the earliest occurrence not yet done; a done report closes it. A done report
+    that a later one among ``reports`` corrects (its ``id`` is that one's ``corrects``) closes nothing:
+    it is skipped, and the correction attaches where it was. Reports after the last occurrence was
+    closed have nothing left to attach to and are dropped.
     """
+    rows = reports if isinstance(reports, list) else list(reports)
+    corrected = {row.corrects for row in rows if row.corrects is not None}
     slots = [_Slot(due) for due in dues]
     index = 0
-    for row in reports:
+    for row in rows:
         if index >= len(slots):
             break
+        if corrected and row.status == Status.DONE and row.id in corrected:
+            continue
         slot = slots[index]
         slot.latest = row
         if row.status == Status.DONE:
@@ -535,9 +557,9 @@ def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
 def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, list[ReportRow]]:
     """The reports that decide the plan's deadlines, made before ``before``, by assignment, in time order.
 
-    Those are every done report and each assignment's newest report: :func:`attach_reports` gives the
-    same slots from them as from all reports, since a closed deadline's latest report is the done one
-    that closed it and the open deadline's is the newest report overall (a report between two others
+    Those are every done report not corrected by then and each assignment's newest report:
+    :func:`attach_reports` gives the same slots from them as from all reports, since a corrected done
+    report closes nothing, a closed deadline's latest report is the done one that closed it and the open deadline's is the newest report overall (a report between two others
     on the same deadline is overwritten by the later one). Active tasks and assignments only.
 
     One query (the newest report found per assignment through ``ix_report_assignment_time``); plain
@@ -550,7 +572,7 @@ def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, l
 
 
 def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False) -> Select[Any]:
-    """Done reports, and the newest report of each assignment when it is not a done one (a done one
+    """Done reports that no report made before ``before`` corrects, and the newest report of each assignment when it is not a done one (a done one
     is among the first part already), made before ``before``, as :class:`ReportRow` columns, ordered
     by assignment, time and id (the order of the full list); with ``lead_only``, on the lead units'
     assignments only."""
@@ -565,18 +587,22 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False) 
         col(Report.blocked_reason),
         col(Report.completed_on),
         type_coerce(col(Report.reported_at), DateTime(timezone=True)).label("reported_at"),
+        col(Report.id).label("id"),
+        col(Report.corrects_report_id).label("corrects"),
         col(Report.reported_at).label("sort_at"),
         col(Report.id).label("sort_id"),
     )
     kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
     if lead_only:
         kept.append(col(Assignment.role) == Role.LEAD)
+    fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
     done = (
         sa_select(*columns)
         .select_from(Report)
         .join(Assignment, col(Assignment.id) == Report.assignment_id)
         .join(Task, col(Task.id) == Assignment.task_id)
         .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+        .where(~exists().where(col(fix.corrects_report_id) == Report.id, col(fix.reported_at) < before))
     )
     other = aliased(Report)
     newest_id = (

@@ -189,6 +189,8 @@ def _row(report: Report) -> ReportRow:
         blocked_reason=report.blocked_reason,
         completed_on=report.completed_on,
         reported_at=report.reported_at,
+        id=report.id,
+        corrects=report.corrects_report_id,
     )
 
 

@@ -5,6 +5,11 @@ a fixed number of queries. :func:`replan` writes the next weeks of it into the `
 rows are unique per (assignment, due date, kind, day), so running it again — after an import, a
 report, a restart, or from a second process — inserts nothing twice; pending rows the plan no
 longer wants (the task was completed, its deadline moved) are cancelled.
+
+A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :data:`SNOOZE` written by
+:func:`add_snooze`: the plan never wants it and replanning never cancels it, so it survives the daily
+replan, restarts and other processes; only a report that makes it moot cancels it (a completion of its
+deadline, see :func:`dondoc.db.queries.add_report`).
 """
 
 from __future__ import annotations
@@ -63,8 +68,9 @@ def plan_all(
 ) -> Iterator[PlannedItem]:
     """Every reminder due after ``after`` and on or before ``until`` (yielded: a province's year is
     over a million reminders, which are consumed as they come), counting reports made up to
-    ``reports_until`` (default ``after``): the n-th completion report of an assignment closes its
-    n-th deadline, and a closed deadline needs no reminder."""
+    ``reports_until`` (default ``after``): the n-th completion report of an assignment (not counting
+    completions corrected since, see :mod:`dondoc.plan.progress`) closes its n-th deadline, and a
+    closed deadline needs no reminder."""
     reports_until = reports_until or after
     # Plain columns, not ORM objects: this runs for every assignment of every plan, every day.
     query = (
@@ -104,15 +110,32 @@ def plan_all(
     ids = [row[0] for row in rows]
     done: dict[int, list[date]] = defaultdict(list)
     last_report: dict[int, date] = {}
-    for reported_id, status, completed_on, reported_at in connection.execute(
-        sa_select(col(Report.assignment_id), col(Report.status), col(Report.completed_on), col(Report.reported_at))
+    corrected: set[int] = set()  # done reports corrected since: they close no deadline
+    done_ids: dict[int, list[int]] = defaultdict(list)
+    for reported_id, report_id, status, completed_on, reported_at, corrects in connection.execute(
+        sa_select(
+            col(Report.assignment_id),
+            col(Report.id),
+            col(Report.status),
+            col(Report.completed_on),
+            col(Report.reported_at),
+            col(Report.corrects_report_id),
+        )
         .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) <= reports_until)
         .order_by(col(Report.reported_at), col(Report.id))
     ):
         day = reported_at.astimezone(TZ).date()
         last_report[reported_id] = day
+        if corrects is not None:
+            corrected.add(corrects)
         if status == Status.DONE:
             done[reported_id].append(completed_on or day)
+            done_ids[reported_id].append(report_id or 0)
+    for assignment_key, report_ids in done_ids.items():
+        if corrected.intersection(report_ids):
+            done[assignment_key] = [
+                day for day, rid in zip(done[assignment_key], report_ids, strict=True) if rid not in corrected
+            ]
     policies = {
         org.id: Policy.from_settings(org.settings.get("reminders", {}))
         for org in session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows})))
@@ -192,3 +215,60 @@ def replan(
         session.rollback()
         return 0, 0
     return added, cancelled
+
+
+def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: datetime, audience: str) -> Reminder:
+    """Remind again about ``due`` at ``send_at`` (a press on **Nhắc lại sau**): one :data:`SNOOZE` row
+    per assignment, deadline and day, so pressing twice, or from two processes, asks once. A row of
+    that key cancelled earlier (its deadline was completed, then the completion corrected) is pending
+    again."""
+    send_on = send_at.astimezone(TZ).date()
+    row = session.exec(
+        select(Reminder).where(
+            Reminder.assignment_id == assignment_id,
+            Reminder.due == due,
+            Reminder.kind == SNOOZE,
+            Reminder.send_on == send_on,
+        )
+    ).first()
+    if row is None:
+        row = Reminder(
+            assignment_id=assignment_id, due=due, kind=SNOOZE, send_on=send_on, send_at=send_at, audience=audience
+        )
+    elif row.state in (ReminderState.CANCELLED, ReminderState.FAILED):
+        row.state = ReminderState.PENDING
+        row.send_at = send_at
+        row.attempts = 0
+        row.claimed_at = row.claimed_by = None
+    session.add(row)
+    session.flush()
+    return row
+
+
+def restore_reminders(
+    session: Session, calendar: WorkCalendar, now: datetime, assignment_id: int, due: date | None
+) -> int:
+    """A completion was corrected: the reminders it cancelled that the plan wants again, and the
+    snoozes of the reopened deadline ``due``, are pending again; returns how many. Rows the plan
+    never wrote are added by the next :func:`replan` (nothing is inserted here, so this cannot clash
+    with another process planning the same rows)."""
+    until = (now + HORIZON).date()
+    wanted = {
+        (i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on)
+        for i in plan_all(session, calendar, after=now, until=until, assignment_ids=[assignment_id])
+    }
+    restored = 0
+    for row in session.exec(
+        select(Reminder).where(
+            Reminder.assignment_id == assignment_id,
+            Reminder.state == ReminderState.CANCELLED,
+            col(Reminder.send_at) > now,
+        )
+    ):
+        key = (row.assignment_id, row.due, row.kind, row.send_on)
+        if key in wanted or (row.kind == SNOOZE and row.due == due):
+            row.state = ReminderState.PENDING
+            session.add(row)
+            restored += 1
+    session.flush()
+    return restored

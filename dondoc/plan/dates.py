@@ -1,0 +1,82 @@
+"""Completion dates as people type them, and whether they make sense for a plan.
+
+One rule for every way a report comes in (the chat's completion-date step, ``dondoc report add``):
+
+- ``dd/mm/yyyy`` (also with ``.`` or ``-``), ``dd/mm`` (this year) or ISO ``yyyy-mm-dd``; a two-digit
+  year is 20yy (``15/03/22`` is 15/03/2022); any other year is taken as written, so ``1/1/100`` is the
+  year 100 and ``01/01/0001`` the year 1, both refused below;
+- a day that does not exist (31/02/2022) is refused as such, not blamed on anything else;
+- a date before the plan's year is refused, and so is a date after today; a date after the plan's
+  year is fine (late work is still reported).
+
+:func:`read_completion_date` reads typed text; :func:`check_completion_date` checks a date already
+read (for instance by the command line's own date option); :func:`describe` words a problem for people.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from dondoc.i18n import _, format_date
+
+
+class DateProblem(StrEnum):
+    NOT_A_DATE = "not_a_date"  # not written as a date at all
+    NO_SUCH_DATE = "no_such_date"  # written as one, but no such day exists (31/02, 29/02/2023)
+    BEFORE_PLAN_YEAR = "before_plan_year"
+    IN_THE_FUTURE = "in_the_future"
+
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def check_completion_date(day: date, plan_year: int, today: date) -> DateProblem | None:
+    """What is wrong with ``day`` as the completion date of a task of a ``plan_year`` plan, reported
+    on ``today``: before the plan's year, or in the future; ``None`` when it is acceptable."""
+    if day.year < plan_year:
+        return DateProblem.BEFORE_PLAN_YEAR
+    if day > today:
+        return DateProblem.IN_THE_FUTURE
+    return None
+
+
+def read_completion_date(text: str, plan_year: int, today: date) -> date | DateProblem:
+    """The completion date typed as ``text``, or what is wrong with it (see the module's rule)."""
+    iso = _ISO.match(text)
+    if iso:
+        year, month, day = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
+    else:
+        match = _DAY_FIRST.match(text)
+        if not match:
+            return DateProblem.NOT_A_DATE
+        day, month = int(match.group(1)), int(match.group(2))
+        written = match.group(3) or str(today.year)
+        year = int(written) + 2000 if len(written) == 2 else int(written)
+    if year < 1:
+        return DateProblem.BEFORE_PLAN_YEAR if 1 <= month <= 12 and 1 <= day <= 31 else DateProblem.NO_SUCH_DATE
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return DateProblem.NO_SUCH_DATE
+    return check_completion_date(found, plan_year, today) or found
+
+
+def describe(problem: DateProblem, typed: str, plan_year: int, today: date) -> str:
+    """The problem in the current language, naming what was typed (``typed``, as the caller wants it
+    shown: HTML-escaped for a chat reply) and how to write a date."""
+    if problem == DateProblem.NO_SUCH_DATE:
+        return _("There is no such day as {typed}: check the day and the month (dd/mm/yyyy).").format(typed=typed)
+    if problem == DateProblem.BEFORE_PLAN_YEAR:
+        return _(
+            "{typed} is before the plan's year ({year}): please type the date the task was completed, as dd/mm/yyyy."
+        ).format(typed=typed, year=plan_year)
+    if problem == DateProblem.IN_THE_FUTURE:
+        return _("{typed} is in the future: the completion date cannot be later than today ({today}).").format(
+            typed=typed, today=format_date(today)
+        )
+    return _("“{typed}” is not a date: please type it as dd/mm/yyyy (for example 15/03/{year}).").format(
+        typed=typed, year=plan_year
+    )
