@@ -707,7 +707,7 @@ async def check_bot_api(config: TelegramConfig) -> str | None:
     base = config.base_url
 
     def unreachable(reason: str) -> str:
-        reason = reason.replace(config.token, "<TELEGRAM_BOT_TOKEN>")
+        reason = reason.replace(config.token, "<TELEGRAM_BOT_TOKEN>").strip().rstrip(".")
         return _(
             "Cannot reach the Telegram Bot API at {base}: {reason}. Check TELEGRAM_API_BASE_URL and the network."
         ).format(base=base, reason=reason)

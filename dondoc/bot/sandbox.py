@@ -32,7 +32,7 @@ from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock
 from dondoc.scheduler.service import ReminderService
 
 MANAGER = "manager"
@@ -210,6 +210,9 @@ class Sandbox:
             instant = datetime(year, month, day, hour, minute, tzinfo=TZ)
         except ValueError:
             self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
+            return False
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            self._print(_("The clock goes from {first} to {last}.").format(first=FIRST_YEAR, last=LAST_YEAR))
             return False
         self.clock.set(instant)
         self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))

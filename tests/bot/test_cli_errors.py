@@ -4,9 +4,11 @@ never a traceback. Commands run through ``main()``, the console entry point, as 
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import stat
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -276,17 +278,25 @@ def test_the_language_of_dot_env_is_used(sample_main: Dondoc) -> None:
     assert "Tình hình đến ngày" in sample_main("--lang", "vi", "status", "--at", "2022-04-01").stdout
 
 
-def test_the_sandbox_speaks_the_language_of_dot_env(sample_main: Dondoc) -> None:
-    import io
-    import sys
+def sandbox(store: Dondoc, monkeypatch: pytest.MonkeyPatch, typed: str, *args: str) -> Result:
+    """``dondoc sandbox`` with ``typed`` on standard input, then the end of input."""
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(typed))
+        return store(*args, "sandbox")
 
+
+def test_the_sandbox_speaks_the_language_of_dot_env(sample_main: Dondoc, monkeypatch: pytest.MonkeyPatch) -> None:
     Path(".env").write_text("DONDOC_LANG=en\n", encoding="utf-8")
-    sys_stdin = sys.stdin
-    sys.stdin = io.StringIO("/tasks\n")  # then end of input: the sandbox ends by itself
-    try:
-        result = sample_main("sandbox")
-    finally:
-        sys.stdin = sys_stdin
+    result = sandbox(sample_main, monkeypatch, "/tasks\n")  # the end of input ends the sandbox
     assert result.code == 0, result.stderr
     assert "dondoc sandbox — the bot as it runs on Telegram" in result.stdout
     assert "Your tasks" in result.stdout and "I.1 (lead)" in result.stdout  # the bot too answers in English
+
+
+def test_the_sandbox_clock_stays_in_the_years_dondoc_handles(
+    sample_main: Dondoc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = sandbox(sample_main, monkeypatch, "/clock 01/01/9999 08:00\n/tasks\n", "--lang", "en")
+    assert result.code == 0, result.stderr
+    assert "The clock goes from 2000 to 2100." in result.stdout
+    assert "Your tasks" in result.stdout and "Traceback" not in result.stderr
