@@ -14,6 +14,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from importlib.resources import as_file
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -22,9 +23,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from dondoc.bot.cli import SAMPLE_DIR
+from dondoc.bot.cli import SAMPLE_PLAN
 from dondoc.bot.local_api.server import LocalBotApi
-from dondoc.bot.sandbox import SPEC
+from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import ChannelAccount, MemberRole, Person, Unit
 from dondoc.db.session import session_scope
@@ -51,14 +52,16 @@ TELEGRAM_RATE = 30.0  # messages per second, Telegram's overall limit for a bot
 def import_sample(engine: Engine) -> str:
     """The sample registry and appendix, as ``dondoc demo`` imports them; returns an invite code for
     the focal point of :data:`FOCAL_UNIT`."""
-    registry = read_registry(SAMPLE_DIR / "units.yaml")
-    with session_scope(engine) as session:
-        apply_registry(session, registry)
-    appendix_file = SAMPLE_DIR / "phu-luc-cchc-2022.xlsx"
-    with session_scope(engine) as session:
-        organization = find_organization(session, registry.organization)
-        matcher = build_matcher(load_registry(session, organization))
-    appendix = read_appendix(appendix_file, matcher)
+    with as_file(SAMPLE_PLAN) as sample:
+        registry = read_registry(sample / "units.yaml")
+        with session_scope(engine) as session:
+            apply_registry(session, registry)
+        appendix_file = sample / "phu-luc-cchc-2022.xlsx"
+        with session_scope(engine) as session:
+            organization = find_organization(session, registry.organization)
+            matcher = build_matcher(load_registry(session, organization))
+        appendix = read_appendix(appendix_file, matcher)
+        appendix_sha256 = hashlib.sha256(appendix_file.read_bytes()).hexdigest()
     with session_scope(engine) as session:
         organization = find_organization(session, registry.organization)
         save_appendix(
@@ -67,7 +70,7 @@ def import_sample(engine: Engine) -> str:
             appendix,
             key=str(appendix.year),
             source_file=appendix_file.name,
-            source_sha256=hashlib.sha256(appendix_file.read_bytes()).hexdigest(),
+            source_sha256=appendix_sha256,
             now=NOW,
         )
         unit = session.exec(select(Unit).where(Unit.organization_id == organization.id, Unit.code == FOCAL_UNIT)).one()
@@ -91,7 +94,7 @@ async def bench_step(engine: Engine, invite: str, rounds: int, warmup: int = 3) 
     Both applications run without a rate limiter (the fan-out benchmark measures that), so a round's
     untimed steps cannot delay the timed one.
     """
-    async with LocalBotApi(spec_path=SPEC, strict=False) as api:
+    async with LocalBotApi(spec=bundled_spec(), strict=False) as api:
         dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Settings(bot_username="dondoc_test_bot"))
         application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder(), rate_limit=False)
         step_times: list[float] = []
@@ -187,7 +190,7 @@ async def bench_fanout(
     answers 429 beyond 30 sends in any one second. ``limiter=None`` builds the application exactly as
     ``dondoc run`` does (``TelegramChannel.build`` with its own AIORateLimiter); otherwise ``limiter``
     replaces it. Sequential by default, like ``Sweeper.sweep``; ``concurrent`` sends them all at once."""
-    async with LocalBotApi(spec_path=SPEC, strict=False, rate_limit_per_second=TELEGRAM_RATE) as api:
+    async with LocalBotApi(spec=bundled_spec(), strict=False, rate_limit_per_second=TELEGRAM_RATE) as api:
         users = [api.user(FANOUT_USER_BASE + n, first_name=f"Đầu mối {n}") for n in range(messages)]
         dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Settings(bot_username="dondoc_test_bot"))
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = api.application_builder()

@@ -19,7 +19,7 @@ from dondoc.bot.cli import app
 from dondoc.i18n import set_language
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "long-my-2022"
+SAMPLE = ROOT / "dondoc" / "data" / "long-my-2022"  # the sample plan shipped as package data
 POSTGRES_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "")
 
 

@@ -3,7 +3,8 @@
 The plan (Kế hoạch công tác cải cách hành chính năm 2022 của UBND huyện Long Mỹ) refers to an
 appendix that was never published. This script holds a reconstruction of it, made from the plan's
 text: every bullet of section III (Nhiệm vụ) is a task, plus the concrete duties of sections V
-(Kinh phí) and VI (Tổ chức thực hiện). It writes, next to itself:
+(Kinh phí) and VI (Tổ chức thực hiện). It writes, into the sample plan that ships with dondoc
+(``dondoc/data/long-my-2022/``, package data):
 
     phu-luc-cchc-2022.xlsx   laid out like an official Vietnamese appendix
     phu-luc-cchc-2022.csv    the same rows, UTF-8 with BOM, one plain header row
@@ -28,10 +29,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dondoc.text import match_key
 
-HERE = Path(__file__).resolve().parent
-XLSX = HERE / "phu-luc-cchc-2022.xlsx"
-CSV = HERE / "phu-luc-cchc-2022.csv"
-UNITS = HERE / "units.yaml"
+SAMPLE = Path(__file__).resolve().parents[2] / "dondoc" / "data" / "long-my-2022"
+XLSX = SAMPLE / "phu-luc-cchc-2022.xlsx"
+CSV = SAMPLE / "phu-luc-cchc-2022.csv"
+UNITS = SAMPLE / "units.yaml"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,12 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
@@ -24,12 +28,13 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
 
 from dondoc.bot.config import TelegramConfig, load_dotenv
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import Assignment, MemberRole, Plan, Status, Task
 from dondoc.db.queries import add_report
-from dondoc.db.session import open_store, session_scope
+from dondoc.db.session import StoreError, open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
@@ -41,7 +46,7 @@ from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import TZ, Clock, clock_from_env
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock, ClockSettingError, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
 from dondoc.scheduler.schedule import replan
 from dondoc.scheduler.service import ReminderService
@@ -81,6 +86,7 @@ _settings = Settings()
 @app.callback()
 def main_options(db: DbOption = None, lang: LangOption = None, org: OrgOption = None) -> None:
     """Options that apply to every command."""
+    load_dotenv()  # before anything reads the environment: DONDOC_LANG, DONDOC_NOW, DONDOC_DATABASE_URL …
     _settings.db, _settings.lang, _settings.org = db, lang, org
     set_language(lang or os.environ.get("DONDOC_LANG"))
 
@@ -97,16 +103,27 @@ def _apply(db: str | None, lang: str | None, org: str | None = None) -> None:
 
 
 def _store() -> Engine:
-    return open_store(_settings.db)
+    try:
+        return open_store(_settings.db)
+    except StoreError as error:
+        _usage(str(error))
 
 
 def _clock() -> Clock:
-    return clock_from_env()
+    try:
+        return clock_from_env()
+    except ClockSettingError as error:
+        _usage(str(error))
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def _usage(message: str) -> NoReturn:
+    """Wrong usage or configuration: one line, exit 2."""
+    _fail(message, 2)
 
 
 def _refuse(error: InputError) -> NoReturn:
@@ -120,14 +137,43 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def parse_cli_date(value: str) -> date:
-    """A date as ISO (2022-03-31) or as written in Vietnam (31/03/2022)."""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise typer.BadParameter(_("not a date: {value} (use 2022-03-31 or 31/03/2022)").format(value=value))
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_VN_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
+
+
+def _read_date(value: str, option: str) -> date | None:
+    """The date ``value`` writes, None when it is not written as a date; refuses a day that does not exist."""
+    text = value.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _VN_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        _usage(_("{option}: the date {value} does not exist").format(option=option, value=value))
+
+
+def _check_year(day: date | datetime, value: str, option: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        _usage(
+            _("{option}: {value} is out of range: dondoc works with dates from {first} to {last}").format(
+                option=option, value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
+
+
+def parse_cli_date(value: str, option: str = "--at", *, bounded: bool = True) -> date:
+    """A date as ISO (2022-03-31) or as written in Vietnam (31/03/2022), in the years dondoc handles
+    unless ``bounded`` is false; anything else ends the command with one line naming ``option``."""
+    day = _read_date(value, option)
+    if day is None:
+        _usage(_("{option}: not a date: {value} (use 2022-03-31 or 31/03/2022)").format(option=option, value=value))
+    if bounded:
+        _check_year(day, value, option)
+    return day
 
 
 # ---------------------------------------------------------------- units
@@ -365,14 +411,18 @@ def _plan(session: Any, key: str | None) -> Any:
 
 # ---------------------------------------------------------------- demo
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "long-my-2022"
+# The sample plan shipped with dondoc (package data): the Long Mỹ 2022 registry and appendix.
+SAMPLE_PLAN: Traversable = files("dondoc").joinpath("data", "long-my-2022")
 
 
 @app.command("demo")
 def demo(
     data: Annotated[
-        Path, typer.Option("--data", help="Folder with units.yaml and the appendix (xlsx, docx or csv).")
-    ] = SAMPLE_DIR,
+        Path | None,
+        typer.Option(
+            "--data", help="Folder with units.yaml and the appendix (xlsx, docx or csv); default: the bundled sample."
+        ),
+    ] = None,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -383,8 +433,13 @@ def demo(
     plan_show()
 
 
-def demo_import(data: Path) -> None:
-    """Import the registry and appendix of a sample folder (the xlsx when there are several)."""
+def demo_import(data: Path | None) -> None:
+    """Import the registry and appendix of a sample folder (the xlsx when there are several); None: the
+    bundled sample plan."""
+    if data is None:
+        with as_file(SAMPLE_PLAN) as bundled:
+            demo_import(bundled)
+        return
     registry = data / "units.yaml"
     appendices = sorted(p for p in data.glob("*") if p.suffix.lower() in (".xlsx", ".docx", ".csv"))
     if not registry.exists() or not appendices:
@@ -489,13 +544,23 @@ report_app = typer.Typer(help="Progress reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 
+MAX_INVITE_DAYS = 365
+
+
 def _parse_duration(value: str) -> timedelta:
-    """ "7d", "12h", "30m" or a number of days."""
+    """ "7d", "12h", "30m" or a number of days: more than nothing, at most a year."""
     match = re.fullmatch(r"\s*(\d+)\s*([dhm]?)\s*", value)
     if not match:
-        raise typer.BadParameter(_("not a duration: {value} (use 7d, 12h or 30m)").format(value=value))
+        _usage(_("--expires: not a duration: {value} (use 7d, 12h or 30m)").format(value=value))
     amount, unit = int(match.group(1)), match.group(2) or "d"
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+    minutes = amount * {"d": 24 * 60, "h": 60, "m": 1}[unit]
+    if not 0 < minutes <= MAX_INVITE_DAYS * 24 * 60:
+        _usage(
+            _("--expires: {value} is not a validity dondoc accepts: give from 1m up to {days}d").format(
+                value=value, days=MAX_INVITE_DAYS
+            )
+        )
+    return timedelta(minutes=minutes)
 
 
 @app.command("invite")
@@ -513,7 +578,6 @@ def invite(
     if role not in {r.value for r in MemberRole}:
         raise typer.BadParameter(_("unknown role {role}: use focal, deputy, manager or admin").format(role=role))
     valid_for = _parse_duration(expires)
-    load_dotenv()
     username = TelegramConfig.from_env().bot_username or BotSettings().bot_username
     with session_scope(_store()) as session:
         org = _organization(session)
@@ -562,11 +626,24 @@ def report_add(
             param_hint="--status",
         )
     now = _clock().now()
-    day = parse_cli_date(at) if at else now.date()
+    day = parse_cli_date(at, bounded=False) if at else now.date()
     reported_at = now if day == now.date() else datetime.combine(day, time(17, 0), tzinfo=TZ)
     with session_scope(_store()) as session:
         org = _organization(session)
         plan = _plan(session, key)
+        if day < date(plan.year, 1, 1):
+            _fail(
+                _(
+                    "--at {value}: the date is before the plan's year {year}; a report on this plan is dated "
+                    "from 01/01/{year} to today"
+                ).format(value=at, year=plan.year)
+            )
+        if day > now.date():
+            _fail(
+                _(
+                    "--at {value}: the date is in the future (today is {today}); a report is dated today or earlier"
+                ).format(value=at, today=now.date().strftime("%d/%m/%Y"))
+            )
         found = find_unit(session, org.id, unit)
         if found is None:
             _fail(_("no unit {unit} in the registry").format(unit=unit))
@@ -610,6 +687,51 @@ def report_add(
 # ---------------------------------------------------------------- running the bot
 
 
+@contextmanager
+def _quiet_logs(*names: str) -> Iterator[None]:
+    """Silence libraries that log tracebacks of errors reported here in one line."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+async def check_bot_api(config: TelegramConfig) -> str | None:
+    """Ask the configured Bot API who the bot is (getMe): None when it answers as the Bot API, else one
+    line for people saying what is wrong. The token never appears in it."""
+    base = config.base_url
+
+    def unreachable(reason: str) -> str:
+        reason = reason.replace(config.token, "<TELEGRAM_BOT_TOKEN>").strip().rstrip(".")
+        return _(
+            "Cannot reach the Telegram Bot API at {base}: {reason}. Check TELEGRAM_API_BASE_URL and the network."
+        ).format(base=base, reason=reason)
+
+    bot = Bot(config.token, base_url=base, base_file_url=config.base_file_url)
+    with _quiet_logs("telegram", "httpx"):
+        try:
+            await bot.initialize()  # getMe
+        except InvalidToken as error:
+            if error.__cause__ is not None:  # an answer that is not JSON: someone else's web server
+                return unreachable(_("the answer is not the Telegram Bot API's"))
+            return _(
+                "The Telegram Bot API at {base} refused the bot token ({reason}). Check TELEGRAM_BOT_TOKEN."
+            ).format(base=base, reason=error.message)
+        except TelegramError as error:
+            if error.message == "Invalid server response":
+                return unreachable(_("the answer is not the Telegram Bot API's"))
+            return unreachable(error.message.removeprefix("httpx."))
+        finally:
+            with suppress(TelegramError):
+                await bot.shutdown()
+    return None
+
+
 @app.command("run")
 def run(
     webhook_url: Annotated[str | None, typer.Option("--webhook-url", help="Public HTTPS URL for a webhook.")] = None,
@@ -619,10 +741,12 @@ def run(
 ) -> None:
     """Run the Telegram bot: long polling by default, or a webhook with a secret token."""
     _apply(db, lang)
-    load_dotenv()
     config = TelegramConfig.from_env()
     if not config.token:
         _fail(_("TELEGRAM_BOT_TOKEN is not set. To try the bot without a token, run `dondoc sandbox`."))
+    problem = asyncio.run(check_bot_api(config))
+    if problem:
+        _usage(problem)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     engine, clock = _store(), _clock()
@@ -654,18 +778,16 @@ SANDBOX_START = datetime(2022, 3, 15, 8, 30, tzinfo=TZ)
 @app.command("sandbox")
 def sandbox(
     data: Annotated[
-        Path, typer.Option("--data", help="Sample folder to load when the store has no plan yet.")
-    ] = SAMPLE_DIR,
+        Path | None,
+        typer.Option("--data", help="Sample folder to load when the store has no plan yet (default: the bundled one)."),
+    ] = None,
     db: DbOption = None,
     lang: LangOption = None,
 ) -> None:
     """Chat with the bot in the terminal: no token, no internet (the main demo)."""
-    from dondoc.bot.sandbox import SPEC, Sandbox, stdin_reader
+    from dondoc.bot.sandbox import Sandbox, stdin_reader
 
     _apply(db, lang)
-    load_dotenv()
-    if not SPEC.exists():
-        _fail(_("the sandbox runs from a source checkout: {path} is missing").format(path=SPEC))
     # The sandbox lives in the sample plan's year unless DONDOC_NOW says otherwise; the import
     # below plans its reminders from that moment too.
     os.environ.setdefault("DONDOC_NOW", SANDBOX_START.isoformat())
@@ -684,9 +806,10 @@ reminders_app = typer.Typer(help="Reminders the scheduler plans.", no_args_is_he
 app.add_typer(reminders_app, name="reminders")
 
 
-def parse_cli_instant(value: str) -> datetime:
+def parse_cli_instant(value: str, option: str = "--at") -> datetime:
     """An instant in Vietnam time: ISO (2022-01-20T09:00), 20/01/2022 09:00, or a date (its 00:00)."""
     text = " ".join(value.split())
+    moment: datetime | None = None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -697,13 +820,19 @@ def parse_cli_instant(value: str) -> datetime:
             except ValueError:
                 continue
         else:
-            try:
-                moment = datetime.combine(parse_cli_date(text), time.min)
-            except typer.BadParameter:
-                raise typer.BadParameter(
-                    _("not a date and time: {value} (use 2022-01-20T09:00 or 20/01/2022 09:00)").format(value=value)
-                ) from None
+            day = _read_date(text, option)
+            if day is None:
+                _usage(
+                    _("{option}: not a date and time: {value} (use 2022-01-20T09:00 or 20/01/2022 09:00)").format(
+                        option=option, value=value
+                    )
+                )
+            moment = datetime.combine(day, time.min)
+    _check_year(moment, value, option)
     return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment.astimezone(TZ)
+
+
+MAX_PREVIEW_YEARS = 3
 
 
 @reminders_app.command("preview")
@@ -724,10 +853,14 @@ def reminders_preview(
     from dondoc.i18n import format_date
 
     _apply(db, lang, org_name)
-    first, last = parse_cli_date(start), parse_cli_date(end)
+    first, last = parse_cli_date(start, "--from"), parse_cli_date(end, "--to")
     if last < first:
-        raise typer.BadParameter(
-            _("the end date {end} is before the start date {start}").format(end=end, start=start), param_hint="--to"
+        _usage(_("--to: the end date {end} is before the start date {start}").format(end=end, start=start))
+    if (last - first).days >= MAX_PREVIEW_YEARS * 366:
+        _usage(
+            _("the period from {start} to {end} is too long: preview at most {years} years at a time").format(
+                start=start, end=end, years=MAX_PREVIEW_YEARS
+            )
         )
     now = parse_cli_instant(at) if at else _clock().now().astimezone(TZ)
     with session_scope(_store()) as session:
@@ -871,6 +1004,12 @@ def report_draft(
         raise typer.BadParameter(
             _("unknown period {period}: use q1, half, q3 or year").format(period=period), param_hint="--period"
         )
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        _usage(
+            _("--year: {year} is out of range: dondoc works with the years {first} to {last}").format(
+                year=year, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
     with session_scope(_store()) as session:
         plan = _plan(session, key)
         report_year = year if year is not None else plan.year
@@ -894,9 +1033,20 @@ def report_draft(
     )
 
 
-def main() -> None:
-    """Console entry point."""
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (``argv``: the arguments after ``dondoc``, default the command line)."""
     try:
-        app()
+        app(args=argv, prog_name="dondoc")
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as error:  # the last resort: every expected problem has its own message
+        if os.environ.get("DONDOC_DEBUG", "").strip() not in ("", "0"):
+            raise
+        detail = (str(error).strip().splitlines() or [""])[0]
+        typer.echo(
+            _("Unexpected error: {error}. Run with DONDOC_DEBUG=1 for details.").format(
+                error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+            ),
+            err=True,
+        )
+        sys.exit(1)

@@ -1,4 +1,5 @@
-"""Configuration from the environment (and, for the sandbox and local runs, a ``.env`` file).
+"""Configuration from the environment and a ``.env`` file in the working folder, which every command
+reads first (variables already in the environment win over the file).
 
 Tokens never live in the repository: ``TELEGRAM_BOT_TOKEN`` comes from the environment.
 """

@@ -15,13 +15,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.local_api.world import ChatMessage
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
@@ -30,13 +30,11 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit
-from dondoc.i18n import _, format_datetime
+from dondoc.i18n import _, current_language, format_datetime
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock
 from dondoc.scheduler.service import ReminderService
 
-# The spec the local server checks requests against, where the source tree has it.
-SPEC = Path(__file__).resolve().parents[2] / "tests" / "data" / "telegram-bot-api" / "api.json"
 MANAGER = "manager"
 # Names for the people you play, so greetings read as they would for a real official.
 NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Tuấn", "Võ Thị Hồng", "Huỳnh Văn Phúc")
@@ -68,7 +66,7 @@ class Sandbox:
 
     async def run(self, read_line: ReadLine) -> None:
         dispatcher = Dispatcher(self.engine, self.clock, Settings(bot_username="dondoc_sandbox_bot"))
-        async with LocalBotApi(spec_path=SPEC, strict=False, bot_username="dondoc_sandbox_bot") as api:
+        async with LocalBotApi(spec=bundled_spec(), strict=False, bot_username="dondoc_sandbox_bot") as api:
             self.api = api
             channel = TelegramChannel(dispatcher)
             application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
@@ -153,7 +151,8 @@ class Sandbox:
                 return
             code, unit_code, label = made
             name = NAMES[(self._next_user - 100_000_001) % len(NAMES)]
-            user = self.api.user(user_id=self._next_user, first_name=name, language_code="vi")
+            # the people you play speak the language of the command (--lang, DONDOC_LANG)
+            user = self.api.user(user_id=self._next_user, first_name=name, language_code=current_language())
             self._next_user += 1
             persona = Persona(MANAGER if wanted == MANAGER else unit_code, user, label)
             self.personas[persona.key] = persona
@@ -211,6 +210,9 @@ class Sandbox:
             instant = datetime(year, month, day, hour, minute, tzinfo=TZ)
         except ValueError:
             self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
+            return False
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            self._print(_("The clock goes from {first} to {last}.").format(first=FIRST_YEAR, last=LAST_YEAR))
             return False
         self.clock.set(instant)
         self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))

@@ -8,6 +8,7 @@ so a fresh database and an old one behave the same.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,11 +17,20 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, create_engine
+
+from dondoc.i18n import _
 
 DEFAULT_URL = "sqlite:///dondoc.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_BACKENDS = ("sqlite", "postgresql", "postgres")
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+class StoreError(Exception):
+    """The configured database cannot be opened; the message says why and what to do."""
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -66,10 +76,82 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def _parse(text: str) -> URL:
+    """The URL of ``text``, refused with a message when it is not one dondoc can use."""
+    shown = _PASSWORD.sub(r"\1***@", text)
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        if "://" not in text:
+            raise StoreError(
+                _(
+                    "not a database URL: {url} (for a file, write sqlite:///{url}; for a server, postgresql://user@host/db)"
+                ).format(url=shown)
+            ) from None
+        raise StoreError(
+            _("not a database URL: {url} (use sqlite:///FILE or postgresql://user@host/db)").format(url=shown)
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in _BACKENDS:
+        raise StoreError(
+            _("dondoc cannot use {backend} databases: use sqlite:///FILE or postgresql://user@host/db").format(
+                backend=backend
+            )
+        )
+    return url
+
+
+def _check_sqlite_file(url: URL) -> None:
+    """A SQLite file must be creatable and writable: its folder exists and may be written."""
+    name = url.database or ""
+    if not name or name == ":memory:" or name.startswith("file:") or url.query.get("mode") == "memory":
+        return
+    path = Path(name).absolute()
+    folder = path.parent
+    if not folder.is_dir():
+        problem = _("the folder {folder} does not exist") if not folder.exists() else _("{folder} is not a folder")
+        raise StoreError(
+            _("cannot open the database {path}: {problem}; create the folder or choose another --db").format(
+                path=path, problem=problem.format(folder=folder)
+            )
+        )
+    if path.is_dir():
+        raise StoreError(_("cannot open the database {path}: it is a folder, not a file").format(path=path))
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
+        raise StoreError(
+            _(
+                "cannot open the database {path}: the folder {folder} or the file is read-only; choose another --db"
+            ).format(path=path, folder=folder)
+        )
+
+
 def open_store(url: str | None = None) -> Engine:
-    """The engine for the configured database, migrated to the latest schema."""
-    engine = make_engine(database_url(url))
-    migrate(engine)
+    """The engine for the configured database, migrated to the latest schema.
+
+    Raises :class:`StoreError`, with a message naming the problem, when the URL is not a database
+    dondoc supports, its driver is missing, or the database cannot be opened.
+    """
+    text = database_url(url)
+    parsed = _parse(text)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(parsed)
+    try:
+        engine = make_engine(text)
+    except ImportError as error:
+        raise StoreError(
+            _(
+                "the driver for {url} is not installed ({error}): for PostgreSQL run pip install 'dondoc[postgres]'"
+            ).format(url=shown, error=error)
+        ) from None
+    try:
+        migrate(engine)
+    except DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else ""
+        raise StoreError(
+            _("cannot open the database {url}: {reason}").format(url=shown, reason=_PASSWORD.sub(r"\1***@", reason))
+        ) from None
     return engine
 
 

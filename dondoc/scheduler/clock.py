@@ -2,6 +2,9 @@
 
 ``DONDOC_NOW=<ISO datetime>`` starts the clock of any command at that instant and lets it run on
 from there, so demos, drills and acceptance tests can live in 2022.
+
+dondoc works with dates from :data:`FIRST_YEAR` to :data:`LAST_YEAR`: plans, reports and settings
+outside that range are refused with a message rather than overflowing date arithmetic.
 """
 
 from __future__ import annotations
@@ -11,7 +14,15 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from dondoc.i18n import _
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+class ClockSettingError(ValueError):
+    """``DONDOC_NOW`` is not an instant dondoc can start its clock at; the message says why."""
 
 
 class Clock:
@@ -51,7 +62,21 @@ class Clock:
 
 def clock_from_env() -> Clock:
     """The real clock, or one started at ``DONDOC_NOW`` when that is set."""
-    value = os.environ.get("DONDOC_NOW")
+    value = os.environ.get("DONDOC_NOW", "").strip()
     if not value:
         return Clock()
-    return Clock(datetime.fromisoformat(value))
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        raise ClockSettingError(
+            _("DONDOC_NOW is not a date and time: {value} (use ISO, e.g. 2022-03-15T08:30, or unset it)").format(
+                value=value
+            )
+        ) from None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise ClockSettingError(
+            _("DONDOC_NOW is out of range: {value} (use a year from {first} to {last}, or unset it)").format(
+                value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
+    return Clock(start)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,6 +13,7 @@ from sqlmodel import Session, select
 from telegram import Bot
 
 from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import TelegramChannel, split_message
 from dondoc.db.models import MemberRole, Person, Report
 from dondoc.handlers.events import Reply
@@ -21,7 +21,6 @@ from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
 from tests.handlers.helpers import invite_code, make_dispatcher
 
-SPEC = Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api" / "api.json"
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 
 
@@ -35,7 +34,7 @@ class Telegram:
 @pytest.fixture
 async def telegram(engine: Engine) -> AsyncIterator[Telegram]:
     dispatcher = make_dispatcher(engine, NOW)
-    async with LocalBotApi(spec_path=SPEC, strict=True) as api:
+    async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
         channel = TelegramChannel(dispatcher)
         application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
         async with api.running(application):

@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from dondoc.bot.local_api import BotApiSpec, BotApiViolationError, LocalBotApi
-
-SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "telegram-bot-api" / "api.json"
+from dondoc.bot.local_api import BotApiSpec, BotApiViolationError, LocalBotApi, bundled_spec
 
 
 @functools.cache
 def load_spec() -> BotApiSpec:
-    """The Bot API spec of ``tests/data/telegram-bot-api/api.json``, loaded once per session."""
-    return BotApiSpec.load(SPEC_PATH)
+    """The Bot API spec shipped with dondoc (``dondoc/bot/local_api/data/api.json``), loaded once."""
+    return bundled_spec()
 
 
 @pytest.fixture

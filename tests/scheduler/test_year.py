@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import Reminder, ReminderState
@@ -22,7 +22,6 @@ from dondoc.scheduler.service import ReminderService
 from tests.conftest import Dondoc
 from tests.handlers.helpers import invite_code, make_dispatcher
 
-SPEC = Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api" / "api.json"
 CALENDAR = WorkCalendar()
 
 
@@ -35,7 +34,7 @@ async def test_a_year_of_reminders_arrives_on_working_days_once_each(engine: Eng
     dispatcher = make_dispatcher(engine, clock.now())
     dispatcher.clock = clock
     received: list[tuple[datetime, str, str]] = []  # (clock time, who, text)
-    async with LocalBotApi(spec_path=SPEC, strict=True) as api:
+    async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
         channel = TelegramChannel(dispatcher)
         application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
         async with api.running(application):

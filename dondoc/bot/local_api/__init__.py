@@ -1,10 +1,10 @@
 """A local, in-process Telegram Bot API server for tests and the terminal sandbox.
 
 The real python-telegram-bot stack talks to :class:`LocalBotApi` over HTTP on 127.0.0.1; every request
-is checked against the Bot API spec (``api.json``, path given by the caller), and simulated users chat
-with the bot::
+is checked against the Bot API spec (``api.json``, shipped in ``data/``: :func:`bundled_spec`), and
+simulated users chat with the bot::
 
-    async with LocalBotApi(spec_path=path_to_api_json) as api:
+    async with LocalBotApi(spec=bundled_spec()) as api:
         app = api.application_builder().build()  # token, base URLs and update tracking set
         app.add_handler(CommandHandler("start", start))
         async with api.running(app):  # initialize, start_polling(poll_interval=0), start
@@ -31,7 +31,7 @@ from dondoc.bot.local_api.server import (
     RequestRecord,
     Violation,
 )
-from dondoc.bot.local_api.spec import BotApiSpec, Issue
+from dondoc.bot.local_api.spec import BotApiSpec, Issue, bundled_spec
 from dondoc.bot.local_api.users import ButtonPress, NoReplyError, SimulatedUser
 from dondoc.bot.local_api.world import ApiError, CallbackAnswer, ChatEvent, ChatMessage, StoredFile
 
@@ -55,5 +55,6 @@ __all__ = [
     "SimulatedUser",
     "StoredFile",
     "Violation",
+    "bundled_spec",
     "parse_text",
 ]

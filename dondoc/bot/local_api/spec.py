@@ -19,22 +19,30 @@ into the latter, and :meth:`BotApiSpec.validate` accepts both.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from dondoc.bot.local_api.markup import MarkupError, parse_text
 
 __all__ = [
+    "BUNDLED_SPEC",
     "BotApiSpec",
     "FieldSpec",
     "Issue",
     "MethodSpec",
     "TypeSpec",
+    "bundled_spec",
 ]
+
+# The spec shipped with dondoc (package data, with its licence in the same folder).
+BUNDLED_SPEC: Traversable = files("dondoc.bot.local_api").joinpath("data", "api.json")
 
 SCALAR_TYPES = frozenset({"Integer", "String", "Boolean", "Float", "InputFile"})
 PARSE_MODES = frozenset({"html", "markdownv2", "markdown"})
@@ -179,9 +187,10 @@ class BotApiSpec:
         self._methods_lower = {name.lower(): name for name in self.methods}
 
     @classmethod
-    def load(cls, path: str | Path) -> BotApiSpec:
-        """Read ``api.json`` from ``path``."""
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    def load(cls, path: str | Path | Traversable) -> BotApiSpec:
+        """Read ``api.json`` from ``path`` (a file, or a resource such as :data:`BUNDLED_SPEC`)."""
+        source = Path(path) if isinstance(path, str) else path
+        data = json.loads(source.read_text(encoding="utf-8"))
         return cls.from_dict(data)
 
     @classmethod
@@ -584,3 +593,9 @@ def _length_error(name: str, size: int, limit: LengthLimit) -> str | None:
     if name == "callback_data":
         return "BUTTON_DATA_INVALID"
     return None
+
+
+@functools.cache
+def bundled_spec() -> BotApiSpec:
+    """The Bot API spec shipped with dondoc, read once per process."""
+    return BotApiSpec.load(BUNDLED_SPEC)
