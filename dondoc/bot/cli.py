@@ -40,6 +40,7 @@ from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
 from dondoc.i18n import _, format_datetime, set_language
 from dondoc.plan.appendix import read_appendix
+from dondoc.plan.dates import check_completion_date, describe
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError
 from dondoc.plan.progress import status_label
@@ -631,19 +632,9 @@ def report_add(
     with session_scope(_store()) as session:
         org = _organization(session)
         plan = _plan(session, key)
-        if day < date(plan.year, 1, 1):
-            _fail(
-                _(
-                    "--at {value}: the date is before the plan's year {year}; a report on this plan is dated "
-                    "from 01/01/{year} to today"
-                ).format(value=at, year=plan.year)
-            )
-        if day > now.date():
-            _fail(
-                _(
-                    "--at {value}: the date is in the future (today is {today}); a report is dated today or earlier"
-                ).format(value=at, today=now.date().strftime("%d/%m/%Y"))
-            )
+        problem = check_completion_date(day, plan.year, now.date())
+        if problem is not None:
+            _fail("--at: " + describe(problem, at or "", plan.year, now.date()))
         found = find_unit(session, org.id, unit)
         if found is None:
             _fail(_("no unit {unit} in the registry").format(unit=unit))

@@ -173,7 +173,7 @@ def item_i1(store: Dondoc) -> dict[str, object]:
         ("01/01/1900", ["01/01/1900", "2022"]),
         ("31/12/2021", ["31/12/2021", "2022"]),
         ("01/01/2099", ["01/01/2099", "future"]),
-        ("16/03/2022", ["16/03/2022", "future", "15/03/2022"]),
+        ("16/03/2022", ["16/03/2022", "future", "15 Mar 2022"]),
     ],
 )
 def test_report_add_refuses_a_date_outside_the_plan_year_and_today(
