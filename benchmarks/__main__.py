@@ -4,6 +4,7 @@ Prints one ``name: value`` line per figure (and context lines starting with ``#`
 
 - ``status_ratio`` — /status end to end through ``Dispatcher.handle`` ÷ one SQL GROUP BY over the same
   tables (medians); goal ≤ 3
+- ``export_seconds`` — /export's status workbook (summary and detail) of the whole plan; goal ≤ 10
 - ``plan_seconds`` — ``plan_all`` for every reminder of the year, from scratch; goal ≤ 5
 - ``sweep_seconds`` — one ``Sweeper.sweep()`` at the busiest 08:00 slot, recording sender; goal ≤ 0.5
 - ``step_ratio`` — one report-conversation step through PTB and the local Bot API ÷ a PTB echo; goal ≤ 2
@@ -33,7 +34,16 @@ from telegram.ext import AIORateLimiter
 from benchmarks import chat, store, workload
 from dondoc.db.session import open_store
 
-FIGURES = ("status_ratio", "plan_seconds", "sweep_seconds", "step_ratio", "fanout_ratio", "fanout_429", "rss_mb")
+FIGURES = (
+    "status_ratio",
+    "export_seconds",
+    "plan_seconds",
+    "sweep_seconds",
+    "step_ratio",
+    "fanout_ratio",
+    "fanout_429",
+    "rss_mb",
+)
 # Telegram rejects bigger inline keyboards ("Reply markup is too long"); the local server does not check it.
 INLINE_BUTTONS = 100
 
@@ -90,6 +100,13 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
         f"GROUP BY: median {status.sql_seconds:.3f} s; peak {peak_mb():.0f} MB"
     )
     emit("status_ratio", status.ratio)
+
+    export = store.bench_export(engine, work)
+    note(
+        f"/export as of {store.STATUS_AT:%d/%m/%Y}: {export.rows} detail rows, {export.size / 1e6:.1f} MB; "
+        f"peak {peak_mb():.0f} MB"
+    )
+    emit("export_seconds", export.seconds)
 
     plan = store.bench_plan(engine, candidates=6)
     kinds = ", ".join(f"{kind} {count}" for kind, count in plan.kinds.most_common())

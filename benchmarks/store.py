@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import statistics
 import time
 from collections import Counter
@@ -12,15 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.workload import CHANNEL, YEAR, Workload
+from dondoc.db.models import Plan
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Inbound, Reply
+from dondoc.plan.reporting import write_status_xlsx
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.schedule import plan_all, replan
@@ -167,3 +171,26 @@ def bench_sweep(engine: Engine, day: date) -> SweepOutcome:
     parts = [len(reply.choices) for _chat, reply in recorded]
     buttons = [sum(len(row) for row in reply.choices) for _chat, reply in recorded]
     return SweepOutcome(seconds, day, added, result, len(recorded), parts, buttons)
+
+
+@dataclass
+class ExportResult:
+    seconds: float
+    size: int  # bytes of the workbook
+    rows: int  # detail rows (items, supporting units' parts, continuous tasks)
+
+
+def bench_export(engine: Engine, workload: Workload) -> ExportResult:
+    """/export's work at the busiest date (every report of the year counts): the status workbook of
+    the whole plan, written to memory, as the bot sends it."""
+    buffer = io.BytesIO()
+    with Session(engine) as session:
+        plan = session.get(Plan, workload.plan_id)
+        assert plan is not None
+        start = time.perf_counter()
+        write_status_xlsx(session, plan, STATUS_AT.date(), buffer)
+        seconds = time.perf_counter() - start
+    buffer.seek(0)
+    rows = load_workbook(buffer, read_only=True).worksheets[1].max_row or 1
+    gc.collect()
+    return ExportResult(seconds, len(buffer.getvalue()), rows - 1)

@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Assignment, Occurrence, Organization, Person, Plan, Report, Role, Status, Task, Unit
@@ -147,31 +149,20 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
         target = index.leads if assignment.role == Role.LEAD else index.supports
         target.setdefault(assignment.task_id, []).append((assignment, unit))
 
-    rows = session.exec(
-        select(Report, Person.full_name)
-        .join(Assignment, col(Assignment.id) == Report.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
-        .where(
-            Task.plan_id == plan.id,
-            col(Task.active),
-            col(Assignment.active),
-            col(Report.reported_at) < end_of_day(as_of),
-        )
-        .order_by(col(Report.assignment_id), col(Report.reported_at), col(Report.id))
-    ).all()
-    by_assignment: dict[int, list[tuple[Report, str | None]]] = {}
-    for report, name in rows:
-        by_assignment.setdefault(report.assignment_id, []).append((report, name))
+    by_assignment: dict[int, list[Any]] = {}
+    for row in _decisive_reports(session, plan, as_of):
+        by_assignment.setdefault(row.assignment_id, []).append(row)
+    for reports in by_assignment.values():
+        reports.sort(key=lambda row: (row.reported_at, row.id))
     task_of = {a.id: a.task_id for a, _unit in pairs}
     for assignment_id, reports in by_assignment.items():
-        infos = [_info(report, name) for report, name in reports]
+        infos = [_info(report, report.full_name) for report in reports]
         index.reports[(assignment_id, None)] = infos[-1]
         dues = index.dues.get(task_of.get(assignment_id, 0), [])
         if not dues:
             continue
         # The same attachment rule as the categories; slots hold the very ReportRow objects passed in.
-        report_rows = [_row(report) for report, _name in reports]
+        report_rows = [_row(report) for report in reports]
         info_of = {id(row): info for row, info in zip(report_rows, infos, strict=True)}
         for slot in attach_reports(dues, report_rows):
             if slot.latest is not None:
@@ -179,7 +170,61 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
     return index
 
 
-def _row(report: Report) -> ReportRow:
+def _decisive_reports(session: Session, plan: Plan, as_of: date) -> list[Any]:
+    """The reports that can stand for a deadline: every "done" report (each closes a deadline) and
+    each assignment's newest one (the open deadline's latest), made before the end of ``as_of``.
+
+    A report in between is overtaken by a later one on the same deadline, so it never shows: a
+    province's year holds hundreds of thousands of reports and a small part of them matters. Rows of
+    columns, not ORM objects; each with the reporter's name.
+    """
+    before = end_of_day(as_of)
+    columns: tuple[Any, ...] = (
+        col(Report.id),
+        col(Report.assignment_id),
+        col(Report.status),
+        col(Report.percent),
+        col(Report.note),
+        col(Report.blocked_reason),
+        col(Report.completed_on),
+        col(Report.evidence_ref),
+        col(Report.evidence_file_id),
+        col(Report.evidence_kind),
+        col(Report.reported_at),
+        col(Report.entered_by_admin),
+        col(Person.full_name),
+    )
+    kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
+    done = (
+        sa_select(*columns)
+        .select_from(Report)
+        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
+        .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+    )
+    other = aliased(Report)
+    newest_id = (
+        sa_select(col(other.id))
+        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+        .order_by(col(other.reported_at).desc(), col(other.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest = (
+        sa_select(*columns)
+        .select_from(Assignment)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Report, col(Report.id) == newest_id)
+        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
+        .where(*kept, col(Report.status) != Status.DONE)
+    )
+    connection = session.connection()
+    return [*connection.execute(done), *connection.execute(newest)]
+
+
+def _row(report: Any) -> ReportRow:
+    """A report (the ORM object or a row of its columns) as the categories read it."""
     assert report.id is not None
     return ReportRow(
         assignment_id=report.assignment_id,
@@ -192,7 +237,7 @@ def _row(report: Report) -> ReportRow:
     )
 
 
-def _info(report: Report, reporter_name: str | None) -> ReportInfo:
+def _info(report: Any, reporter_name: str | None) -> ReportInfo:
     return ReportInfo(
         status=report.status,
         percent=100 if report.status == Status.DONE else report.percent,
@@ -204,7 +249,7 @@ def _info(report: Report, reporter_name: str | None) -> ReportInfo:
     )
 
 
-def evidence_text(report: Report) -> str:
+def evidence_text(report: Any) -> str:
     """The evidence as people cite it: the document number, and "ảnh" / "tệp" for an attached file."""
     parts = [report.evidence_ref.strip()] if report.evidence_ref.strip() else []
     if report.evidence_file_id:
@@ -515,10 +560,45 @@ DETAIL_COLUMNS = 12
 DATE_FORMAT = "dd/mm/yyyy"
 
 
+def _detail_styles(wb: Any) -> None:
+    """The detail's cell styles, registered once as named styles: a cell then takes a whole style by
+    name instead of a new font, border, alignment and fill each (which openpyxl compares one by one
+    against every style of the workbook; that made the detail of a province take minutes)."""
+    from openpyxl.styles import NamedStyle
+
+    st = _styles()
+    for muted in (False, True):
+        font, prefix = (st["muted"], _MUTED) if muted else (st["font"], _PLAIN)
+        for suffix, alignment, number_format in (
+            ("", st["wrap"], "General"),
+            (" number", st["number"], "General"),
+            (" date", st["wrap"], DATE_FORMAT),
+        ):
+            wb.add_named_style(
+                NamedStyle(
+                    prefix + suffix, font=font, border=st["border"], alignment=alignment, number_format=number_format
+                )
+            )
+    for category in CATEGORIES:
+        wb.add_named_style(
+            NamedStyle(
+                _CATEGORY_STYLE + category,
+                font=category_font(category),
+                fill=category_fill(category),
+                border=st["border"],
+                alignment=st["wrap"],
+            )
+        )
+
+
+_PLAIN, _MUTED, _CATEGORY_STYLE = "dondoc detail", "dondoc detail support", "dondoc "
+
+
 def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
     from openpyxl.utils import get_column_letter
 
     st = _styles()
+    _detail_styles(ws.parent)
     ws.title = _("Details")[:31]
     columns = _detail_columns()
     ws.append([name for name, _width in columns])
@@ -527,6 +607,10 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
         cell.font, cell.alignment, cell.border, cell.fill = st["bold"], st["center"], st["border"], st["header_fill"]
     ws.row_dimensions[1].height = 33
 
+    no_report, continuous = _("no report yet"), _("continuous")
+    roles = {role: role_text(role) for role in Role}
+    categories = {category: category_label(category) for category in CATEGORIES}
+    r = 1  # the last row written (ws.max_row scans every cell: too slow to ask once per row)
     for row in rows:
         report = row.report
         note = ""
@@ -534,44 +618,40 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
             note = report.note
             if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
                 note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        reported = status_label(report.status) if report is not None else _("no report yet")
-        ws.append(
-            [
-                row.task,
-                row.title,
-                row.unit_name,
-                role_text(row.role),
-                row.due if row.due is not None else (row.deadline_text or _("continuous")),
-                category_label(row.category) if row.category is not None else "",
-                reported,
-                row.percent,
-                note,
-                report.evidence if report else "",
-                report.reporter if report else "",
-                report.reported_at.date() if report else None,
-            ]
+        reported = status_label(report.status) if report is not None else no_report
+        values = (
+            row.task,
+            row.title,
+            row.unit_name,
+            roles[row.role],
+            row.due if row.due is not None else (row.deadline_text or continuous),
+            categories[row.category] if row.category is not None else "",
+            reported,
+            row.percent,
+            note,
+            report.evidence if report else "",
+            report.reporter if report else "",
+            report.reported_at.date() if report else None,
         )
-        r = ws.max_row
+        r += 1
         support = row.role == Role.SUPPORT
-        for column in range(1, len(columns) + 1):
-            cell = ws.cell(r, column)
-            cell.font = st["muted"] if support else st["font"]
-            cell.border = st["border"]
-            cell.alignment = st["wrap"]
-        for column in (5, 12):
-            if isinstance(ws.cell(r, column).value, date):
-                ws.cell(r, column).number_format = DATE_FORMAT
-        ws.cell(r, 8).alignment = st["number"]
-        if row.category is not None:
-            ws.cell(r, 6).fill = category_fill(row.category)
-            ws.cell(r, 6).font = category_font(row.category)
+        plain = _MUTED if support else _PLAIN
+        for column, value in enumerate(values, start=1):
+            style = plain
+            if column in (5, 12):
+                style = plain + " date"
+            elif column == 8:
+                style = plain + " number"
+            elif column == 6 and row.category is not None:
+                style = _CATEGORY_STYLE + row.category
+            ws.cell(r, column, value).style = style
         if support:
             # Supporting parts fold under their lead item (Excel's outline "-" / "+").
             ws.row_dimensions[r].outlineLevel = 1
 
     ws.sheet_properties.outlinePr.summaryBelow = False
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 2)}"
     for column, (_name, size) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(column)].width = size
     _print_setup(ws, "1:1")
