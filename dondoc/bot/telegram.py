@@ -214,8 +214,8 @@ class ReplyFirstRateLimiter(BaseRateLimiter[None]):
             except RetryAfter as exc:
                 if attempt == self.max_retries:
                     raise
-                delay = exc.retry_after
-                seconds = (delay if isinstance(delay, int | float) else delay.total_seconds()) + 0.1
+                retry_after = exc.retry_after
+                seconds = (retry_after if isinstance(retry_after, int | float) else retry_after.total_seconds()) + 0.1
                 held = self.clock() + seconds
                 chat.free_at = max(chat.free_at, held)
                 if bulk:
