@@ -108,8 +108,8 @@ def bulk_sending() -> Iterator[None]:
 
 @dataclass
 class _Pace:
-    """A bucket of ``burst`` sends refilled at ``rate`` a second, kept as the moment the bucket would be
-    empty again (GCRA): reserving a send is arithmetic, and reservations keep their order."""
+    """A bucket of ``burst`` sends refilled at ``rate`` a second, kept as the moment it is full again
+    (GCRA): reserving a send is arithmetic, and reservations keep their order."""
 
     rate: float
     burst: int

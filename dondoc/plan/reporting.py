@@ -12,6 +12,7 @@ or a binary buffer, so the CLI and the bot share them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -393,14 +394,22 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
 
     status = plan_status(session, plan, as_of)
     index = load_plan_index(session, plan, as_of)
-    wb = Workbook()
-    summary = wb.active
-    _write_summary(summary, plan, index, status)
+    # Write-only: rows stream to the file as they are made, so a province's detail (70,000 rows)
+    # costs neither minutes nor hundreds of megabytes.
+    wb = Workbook(write_only=True)
+    _write_summary(wb.create_sheet(), plan, index, status)
     _write_detail(wb.create_sheet(), detail_rows(index, status))
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.properties.title = f"{plan.title} — {heading}"
     wb.properties.creator = "dondoc"
-    wb.save(path_or_buffer)
+    # Saved to memory first: a write-only workbook that fails to save (a folder that cannot be
+    # written) would leave its sheets' streams open.
+    data = io.BytesIO()
+    wb.save(data)
+    if isinstance(path_or_buffer, str | Path):
+        Path(path_or_buffer).write_bytes(data.getvalue())
+    else:
+        path_or_buffer.write(data.getvalue())
     return status
 
 
@@ -438,7 +447,7 @@ def category_font(category: Category, bold: bool = False) -> Any:
 
 def _print_setup(ws: Any, title_rows: str | None) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -450,6 +459,16 @@ def _print_setup(ws: Any, title_rows: str | None) -> None:
     ws.oddFooter.center.text = "&P / &N"
 
 
+def _cell(ws: Any, value: Any, **style: Any) -> Any:
+    """A cell of a write-only sheet with ``style`` (font, fill, border, alignment, number_format)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
 def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -457,72 +476,83 @@ def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) ->
     ws.title = _("Summary")[:31]
     width = 4 + len(CATEGORIES)  # code, name, the categories, total, on-time rate
     last = get_column_letter(width)
+    # A write-only sheet takes its columns and print settings before its first row.
+    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
+        ws.column_dimensions[get_column_letter(column)].width = size
+    _print_setup(ws, None)
+    row = 0
+
+    def append(cells: list[Any], height: float | None = None) -> None:
+        nonlocal row
+        row += 1
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        ws.append(cells)
 
     def merged_line(text: str, font: Any) -> None:
-        ws.append([text])
-        row = ws.max_row
-        ws.merge_cells(f"A{row}:{last}{row}")
-        ws.cell(row, 1).font = font
-        ws.cell(row, 1).alignment = st["center"]
+        ws.merged_cells.add(f"A{row + 1}:{last}{row + 1}")
+        append([_cell(ws, text, font=font, alignment=st["center"])])
 
     if index.organization:
         merged_line(index.organization, st["bold"])
     merged_line(plan.title, st["title"])
     merged_line(_("Status at {date}").format(date=format_date(status.as_of)), st["bold"])
-    ws.append([])
+    append([])
 
     def header(first: str, second: str) -> None:
-        ws.append([first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")])
-        row = ws.max_row
-        for column in range(1, width + 1):
-            cell = ws.cell(row, column)
-            cell.font, cell.alignment, cell.border, cell.fill = (
-                st["bold"],
-                st["center"],
-                st["border"],
-                st["header_fill"],
+        fills = {column: category for column, category in enumerate(CATEGORIES, start=3)}
+        labels = [first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")]
+        cells = []
+        for column, label in enumerate(labels, start=1):
+            category = fills.get(column)
+            cells.append(
+                _cell(
+                    ws,
+                    label,
+                    font=st["bold"] if category is None else category_font(category, bold=True),
+                    alignment=st["center"],
+                    border=st["border"],
+                    fill=st["header_fill"] if category is None else category_fill(category),
+                )
             )
-        for column, category in enumerate(CATEGORIES, start=3):
-            cell = ws.cell(row, column)
-            cell.fill, cell.font = category_fill(category), category_font(category, bold=True)
-        ws.row_dimensions[row].height = 33
+        append(cells, height=33)
 
     def counts_row(first: str, second: str, counts: Mapping[Category, int], bold: bool = False) -> None:
         values = [counts[c] for c in CATEGORIES]
-        ws.append([first, second, *values, sum(values), on_time_rate(dict(counts))])
-        row = ws.max_row
-        for column in range(1, width + 1):
-            cell = ws.cell(row, column)
-            cell.font = st["bold"] if bold else st["font"]
-            cell.border = st["border"]
-            cell.alignment = st["wrap"] if column <= 2 else st["number"]
-        ws.cell(row, width).number_format = "0.0%"
+        font = st["bold"] if bold else st["font"]
+        cells = [
+            _cell(ws, value, font=font, border=st["border"], alignment=st["wrap"] if column <= 2 else st["number"])
+            for column, value in enumerate([first, second, *values, sum(values), on_time_rate(dict(counts))], start=1)
+        ]
+        cells[-1].number_format = "0.0%"
+        append(cells)
 
     def section(text: str) -> None:
-        ws.append([])
-        ws.append([text])
-        ws.cell(ws.max_row, 1).font = st["title"]
+        append([])
+        append([_cell(ws, text, font=st["title"])])
 
     header("", "")
     counts_row(_("Total"), "", status.totals, bold=True)
-    ws.append([])
-    ws.append([_("On-time rate"), status.on_time_rate])
-    rate_row = ws.max_row
-    ws.cell(rate_row, 1).font = st["bold"]
-    ws.cell(rate_row, 2).font = st["bold"]
-    ws.cell(rate_row, 2).number_format = "0.0%"
-    ws.cell(rate_row, 2).alignment = st["number"]
-    ws.append([_("On-time rate = done on time ÷ (done on time + done late + overdue).")])
-    ws.cell(ws.max_row, 1).font = st["muted"]
-    ws.append(
+    append([])
+    append(
         [
-            _(
-                "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in the "
-                "details and not counted. Continuous tasks (not counted): {count}."
-            ).format(count=len(status.continuous))
+            _cell(ws, _("On-time rate"), font=st["bold"]),
+            _cell(ws, status.on_time_rate, font=st["bold"], number_format="0.0%", alignment=st["number"]),
         ]
     )
-    ws.cell(ws.max_row, 1).font = st["muted"]
+    append([_cell(ws, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), font=st["muted"])])
+    append(
+        [
+            _cell(
+                ws,
+                _(
+                    "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in "
+                    "the details and not counted. Continuous tasks (not counted): {count}."
+                ).format(count=len(status.continuous)),
+                font=st["muted"],
+            )
+        ]
+    )
 
     section(_("By area"))
     header(_("Code"), _("Area"))
@@ -532,10 +562,6 @@ def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) ->
     header(_("Code"), _("Unit"))
     for code, counts in status.by_unit.items():
         counts_row(code, index.unit_name(code), counts)
-
-    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    _print_setup(ws, None)
 
 
 # The detail's columns: (header, width).
@@ -595,22 +621,33 @@ _PLAIN, _MUTED, _CATEGORY_STYLE = "dondoc detail", "dondoc detail support", "don
 
 
 def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     st = _styles()
     _detail_styles(ws.parent)
     ws.title = _("Details")[:31]
     columns = _detail_columns()
-    ws.append([name for name, _width in columns])
-    for column in range(1, len(columns) + 1):
-        cell = ws.cell(1, column)
-        cell.font, cell.alignment, cell.border, cell.fill = st["bold"], st["center"], st["border"], st["header_fill"]
+    # A write-only sheet takes its columns, panes, outline and print settings before its first row.
+    for column, (_name, size) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = size
+    ws.freeze_panes = "A2"
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    ws.sheet_format.outlineLevelRow = 1
+    _print_setup(ws, "1:1")
     ws.row_dimensions[1].height = 33
+    ws.append(
+        [
+            _cell(ws, name, font=st["bold"], alignment=st["center"], border=st["border"], fill=st["header_fill"])
+            for name, _width in columns
+        ]
+    )
+    del ws.row_dimensions[1]
 
     no_report, continuous = _("no report yet"), _("continuous")
     roles = {role: role_text(role) for role in Role}
     categories = {category: category_label(category) for category in CATEGORIES}
-    r = 1  # the last row written (ws.max_row scans every cell: too slow to ask once per row)
+    r = 1  # the last row written
     for row in rows:
         report = row.report
         note = ""
@@ -636,6 +673,7 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
         r += 1
         support = row.role == Role.SUPPORT
         plain = _MUTED if support else _PLAIN
+        cells = []
         for column, value in enumerate(values, start=1):
             style = plain
             if column in (5, 12):
@@ -644,14 +682,15 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
                 style = plain + " number"
             elif column == 6 and row.category is not None:
                 style = _CATEGORY_STYLE + row.category
-            ws.cell(r, column, value).style = style
+            cell = WriteOnlyCell(ws, value)
+            cell.style = style
+            cells.append(cell)
         if support:
             # Supporting parts fold under their lead item (Excel's outline "-" / "+").
             ws.row_dimensions[r].outlineLevel = 1
+            ws.append(cells)
+            del ws.row_dimensions[r]  # written with the row; not kept for 70,000 rows
+        else:
+            ws.append(cells)
 
-    ws.sheet_properties.outlinePr.summaryBelow = False
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 2)}"
-    for column, (_name, size) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    _print_setup(ws, "1:1")

@@ -153,7 +153,8 @@ async def test_a_button_press_is_not_queued_behind_a_reminder_fan_out(api: Local
         send = telegram_sender(application.bot)
         reminder = Reply(f"Nhắc việc: nhiệm vụ I.2 đến hạn ngày {date(2022, 3, 31):%d/%m/%Y}.")
         fan_out = asyncio.gather(*(send(str(person.chat_id), reminder) for person in people))
-        await people[0].next_message(HANG_GUARD)  # the fan-out is under way
+        started = await api.world.signal.wait_for(lambda: any(p.messages for p in people), HANG_GUARD)
+        assert started  # the fan-out is under way
 
         await lan.press_button("Đang thực hiện", question)
         await lan.next_message(HANG_GUARD)
