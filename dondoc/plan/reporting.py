@@ -644,6 +644,12 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
     )
     del ws.row_dimensions[1]
 
+    # Each named style resolved once: assigning ``cell.style`` looks the name up for every cell.
+    arrays: dict[str, Any] = {}
+    for name in [n.name for n in ws.parent._named_styles if n.name.startswith("dondoc ")]:
+        probe = WriteOnlyCell(ws)
+        probe.style = name
+        arrays[name] = probe._style
     no_report, continuous = _("no report yet"), _("continuous")
     roles = {role: role_text(role) for role in Role}
     categories = {category: category_label(category) for category in CATEGORIES}
@@ -683,7 +689,7 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
             elif column == 6 and row.category is not None:
                 style = _CATEGORY_STYLE + row.category
             cell = WriteOnlyCell(ws, value)
-            cell.style = style
+            cell._style = arrays[style]  # the named style's resolved ids, shared (never changed)
             cells.append(cell)
         if support:
             # Supporting parts fold under their lead item (Excel's outline "-" / "+").
