@@ -7,13 +7,13 @@ import gc
 import io
 import statistics
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 
-from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -190,7 +190,7 @@ def bench_export(engine: Engine, workload: Workload) -> ExportResult:
         start = time.perf_counter()
         write_status_xlsx(session, plan, STATUS_AT.date(), buffer)
         seconds = time.perf_counter() - start
-    buffer.seek(0)
-    rows = load_workbook(buffer, read_only=True).worksheets[1].max_row or 1
+    with zipfile.ZipFile(buffer) as workbook:
+        rows = workbook.read("xl/worksheets/sheet2.xml").count(b"<row ") - 1  # less the header
     gc.collect()
-    return ExportResult(seconds, len(buffer.getvalue()), rows - 1)
+    return ExportResult(seconds, len(buffer.getvalue()), rows)
