@@ -4,9 +4,13 @@ Prints one ``name: value`` line per figure (and context lines starting with ``#`
 
 - ``status_ratio`` — /status end to end through ``Dispatcher.handle`` ÷ one SQL GROUP BY over the same
   tables (medians); goal ≤ 3
+- ``export_seconds`` — /export's status workbook (summary and detail) of the whole plan; goal ≤ 10
 - ``plan_seconds`` — ``plan_all`` for every reminder of the year, from scratch; goal ≤ 5
 - ``sweep_seconds`` — one ``Sweeper.sweep()`` at the busiest 08:00 slot, recording sender; goal ≤ 0.5
-- ``step_ratio`` — one report-conversation step through PTB and the local Bot API ÷ a PTB echo; goal ≤ 2
+- ``step_ratio`` — one report-conversation step (typing "60") through PTB and the local Bot API, the bot
+  built as ``dondoc run`` builds it (its rate limiter included) ÷ a PTB echo; goal ≤ 2
+- ``button_ratio`` — the same for pressing "50%" (answer, buttons removed, next question) ÷ a PTB bot
+  making the same three requests; goal ≤ 2
 - ``fanout_ratio`` — reminders per second through ``telegram_sender`` as ``dondoc run`` builds the bot,
   against a server allowing 30 sends per second, ÷ 30; goal ≥ 0.9
 - ``fanout_429`` — how many 429 answers that server gave; goal 0
@@ -33,7 +37,17 @@ from telegram.ext import AIORateLimiter
 from benchmarks import chat, store, workload
 from dondoc.db.session import open_store
 
-FIGURES = ("status_ratio", "plan_seconds", "sweep_seconds", "step_ratio", "fanout_ratio", "fanout_429", "rss_mb")
+FIGURES = (
+    "status_ratio",
+    "export_seconds",
+    "plan_seconds",
+    "sweep_seconds",
+    "step_ratio",
+    "button_ratio",
+    "fanout_ratio",
+    "fanout_429",
+    "rss_mb",
+)
 # Telegram rejects bigger inline keyboards ("Reply markup is too long"); the local server does not check it.
 INLINE_BUTTONS = 100
 
@@ -91,6 +105,13 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
     )
     emit("status_ratio", status.ratio)
 
+    export = store.bench_export(engine, work)
+    note(
+        f"/export as of {store.STATUS_AT:%d/%m/%Y}: {export.rows} detail rows, {export.size / 1e6:.1f} MB; "
+        f"peak {peak_mb():.0f} MB"
+    )
+    emit("export_seconds", export.seconds)
+
     plan = store.bench_plan(engine, candidates=6)
     kinds = ", ".join(f"{kind} {count}" for kind, count in plan.kinds.most_common())
     note(f"plan_all for {YEAR_TEXT}: {plan.reminders} reminders ({kinds}); peak {peak_mb():.0f} MB")
@@ -123,11 +144,13 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
         invite = chat.import_sample(small)
         step = asyncio.run(chat.bench_step(small, invite, rounds=10 if quick else 50))
         note(
-            f"report step ('60' at the percent step, sample plan store): median {step.step_seconds * 1000:.1f} ms; "
-            f"PTB echo: median {step.echo_seconds * 1000:.1f} ms; {step.rounds} rounds each; "
-            f"Bot API violations or handler errors: {step.violations}"
+            f"report steps as `dondoc run` builds the bot (sample plan store), {step.rounds} rounds each: typed '60' "
+            f"median {step.step_seconds * 1000:.1f} ms vs PTB echo {step.echo_seconds * 1000:.1f} ms; "
+            f"pressed '50%' median {step.button_seconds * 1000:.1f} ms vs a PTB button handler "
+            f"{step.button_echo_seconds * 1000:.1f} ms; Bot API violations or handler errors: {step.violations}"
         )
         emit("step_ratio", step.ratio)
+        emit("button_ratio", step.button_ratio)
 
         messages = 60 if quick else 300
         fanout = asyncio.run(chat.bench_fanout(small, messages))

@@ -19,9 +19,16 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from dondoc.bot.cli import SAMPLE_PLAN
 from dondoc.bot.local_api.server import LocalBotApi
@@ -47,6 +54,7 @@ FOCAL_UNIT = "XP"  # Ủy ban nhân dân xã Xà Phiên, lead on task I.2 of the
 TASK = "I.2"
 FANOUT_USER_BASE = 500_000_001
 TELEGRAM_RATE = 30.0  # messages per second, Telegram's overall limit for a bot
+HANG_GUARD = 120.0  # seconds: only stops a hung benchmark
 
 
 def import_sample(engine: Engine) -> str:
@@ -77,69 +85,120 @@ def import_sample(engine: Engine) -> str:
         return create_invite(session, unit, MemberRole.FOCAL, NOW, timedelta(days=7)).code
 
 
+def more_invites(engine: Engine, count: int) -> list[str]:
+    """``count`` more invite codes for focal points of :data:`FOCAL_UNIT`."""
+    with session_scope(engine) as session:
+        unit = session.exec(select(Unit).where(Unit.code == FOCAL_UNIT)).one()
+        return [create_invite(session, unit, MemberRole.FOCAL, NOW, timedelta(days=7)).code for _ in range(count)]
+
+
 @dataclass
 class StepResult:
-    ratio: float
+    ratio: float  # typed step ÷ PTB echo
     step_seconds: float
     echo_seconds: float
+    button_ratio: float  # button step ÷ a PTB bot doing the same three requests for a press
+    button_seconds: float
+    button_echo_seconds: float
     rounds: int
     reply: str
     violations: int
 
 
 async def bench_step(engine: Engine, invite: str, rounds: int, warmup: int = 3) -> StepResult:
-    """A bound focal point types "60" at the percent step of /report: from the update being pushed
-    to the bot's question arriving; then the same measure for a PTB echo handler on the same server.
+    """Two steps of /report through the bot built as ``dondoc run`` builds it (``TelegramChannel.build``
+    with its rate limiter), from the update being pushed to the bot's next question arriving:
 
-    Both applications run without a rate limiter (the fan-out benchmark measures that), so a round's
-    untimed steps cannot delay the timed one.
+    - typed: a bound focal point types "60" at the percent step;
+    - button: one presses "50%" there (answerCallbackQuery, the buttons removed, the next question).
+
+    Then the same measures for plain PTB bots on the same server without a limiter: an echo, and a
+    button handler making the same three requests. Each round is a different focal point, bound
+    before the rounds start, as people report on their own phones: no chat sends faster than a person
+    would (the limiter would rightly hold a chat that did).
     """
+    count = warmup + rounds
+    codes = [invite, *more_invites(engine, 2 * count - 1)]
     async with LocalBotApi(spec=bundled_spec(), strict=False) as api:
         dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Settings(bot_username="dondoc_test_bot"))
-        application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder(), rate_limit=False)
+        application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder())
         step_times: list[float] = []
+        button_times: list[float] = []
         reply = ""
         async with api.running(application):
-            lan = api.user(first_name="Lan", last_name="Trần", language_code="vi")
-            await lan.send(f"/start {invite}")
-            await lan.next_message()
-            for round_number in range(warmup + rounds):
-                await lan.send(f"/report {TASK}")
-                await lan.next_message()
-                await lan.press_button("Đang thực hiện")
-                await lan.next_message()
-                await api.wait_idle()
+            people = [api.user(first_name=f"Đầu mối {n}", language_code="vi") for n in range(2 * count)]
+            for person, code in zip(people, codes, strict=True):
+                await person.send(f"/start {code}")
+                await person.next_message(HANG_GUARD)
+            for round_number in range(count):
+                typed, pressed = people[2 * round_number], people[2 * round_number + 1]
+                for person in (typed, pressed):
+                    await person.send(f"/report {TASK}")
+                    await person.next_message(HANG_GUARD)
+                    await person.press_button("Đang thực hiện")
+                    await person.next_message(HANG_GUARD)
+                await api.wait_idle(HANG_GUARD)
                 start = time.perf_counter()
-                await lan.send("60")
-                answer = await lan.next_message()
+                await typed.send("60")
+                answer = await typed.next_message(HANG_GUARD)
                 elapsed = time.perf_counter() - start
                 reply = answer.text or ""
+                await api.wait_idle(HANG_GUARD)
+                start = time.perf_counter()
+                await pressed.press_button("50%")
+                await pressed.next_message(HANG_GUARD)
+                pressed_in = time.perf_counter() - start
                 if round_number >= warmup:
                     step_times.append(elapsed)
-            await api.wait_idle()
+                    button_times.append(pressed_in)
+            await api.wait_idle(HANG_GUARD)
 
         async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             message = update.effective_message
-            if message is not None and message.text:
+            if message is None or not message.text:
+                return
+            if message.text == "menu":
+                buttons = InlineKeyboardMarkup([[InlineKeyboardButton("50%", callback_data="pct:50")]])
+                await message.reply_text("Tỷ lệ hoàn thành?", reply_markup=buttons)
+            else:
                 await message.reply_text(message.text)
+
+        async def pressed_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            query = update.callback_query
+            if query is None or not isinstance(query.message, Message):
+                return
+            await query.answer()
+            await query.edit_message_reply_markup(reply_markup=None)
+            await query.message.reply_text(query.data or "")
 
         echo_app = api.application_builder().build()
         echo_app.add_handler(MessageHandler(filters.TEXT, echo))
+        echo_app.add_handler(CallbackQueryHandler(pressed_echo))
         echo_times: list[float] = []
+        button_echo_times: list[float] = []
         async with api.running(echo_app):
             user = api.user(first_name="Tiếng vọng", language_code="vi")
-            for round_number in range(warmup + rounds):
-                await api.wait_idle()
+            for round_number in range(count):
+                await api.wait_idle(HANG_GUARD)
                 start = time.perf_counter()
                 await user.send("60")
-                await user.next_message()
+                await user.next_message(HANG_GUARD)
                 elapsed = time.perf_counter() - start
+                await user.send("menu")
+                await user.next_message(HANG_GUARD)
+                await api.wait_idle(HANG_GUARD)
+                start = time.perf_counter()
+                await user.press_button("50%")
+                await user.next_message(HANG_GUARD)
+                pressed_in = time.perf_counter() - start
                 if round_number >= warmup:
                     echo_times.append(elapsed)
-            await api.wait_idle()
+                    button_echo_times.append(pressed_in)
+            await api.wait_idle(HANG_GUARD)
         violations = len(api.violations) + len(api.handler_errors)
     step, echoed = statistics.median(step_times), statistics.median(echo_times)
-    return StepResult(step / echoed, step, echoed, rounds, reply, violations)
+    button, button_echo = statistics.median(button_times), statistics.median(button_echo_times)
+    return StepResult(step / echoed, step, echoed, button / button_echo, button, button_echo, rounds, reply, violations)
 
 
 def digest_reply(number: int) -> Reply:

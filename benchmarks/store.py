@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import statistics
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +19,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.workload import CHANNEL, YEAR, Workload
+from dondoc.db.models import Plan
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Inbound, Reply
+from dondoc.plan.reporting import write_status_xlsx
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.schedule import plan_all, replan
@@ -167,3 +171,26 @@ def bench_sweep(engine: Engine, day: date) -> SweepOutcome:
     parts = [len(reply.choices) for _chat, reply in recorded]
     buttons = [sum(len(row) for row in reply.choices) for _chat, reply in recorded]
     return SweepOutcome(seconds, day, added, result, len(recorded), parts, buttons)
+
+
+@dataclass
+class ExportResult:
+    seconds: float
+    size: int  # bytes of the workbook
+    rows: int  # detail rows (items, supporting units' parts, continuous tasks)
+
+
+def bench_export(engine: Engine, workload: Workload) -> ExportResult:
+    """/export's work at the busiest date (every report of the year counts): the status workbook of
+    the whole plan, written to memory, as the bot sends it."""
+    buffer = io.BytesIO()
+    with Session(engine) as session:
+        plan = session.get(Plan, workload.plan_id)
+        assert plan is not None
+        start = time.perf_counter()
+        write_status_xlsx(session, plan, STATUS_AT.date(), buffer)
+        seconds = time.perf_counter() - start
+    with zipfile.ZipFile(buffer) as workbook:
+        rows = workbook.read("xl/worksheets/sheet2.xml").count(b"<row ") - 1  # less the header
+    gc.collect()
+    return ExportResult(seconds, len(buffer.getvalue()), rows)

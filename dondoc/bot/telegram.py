@@ -9,10 +9,14 @@ not used, so a restart or a second process loses nothing.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import html
 import logging
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import select
@@ -28,9 +32,9 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -130,6 +134,149 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
+# ------------------------------------------------------------------ flood control
+
+_CHATS_KEPT = 10_000
+_BULK: contextvars.ContextVar[bool] = contextvars.ContextVar("dondoc_bulk_send", default=False)
+
+
+@contextmanager
+def bulk_sending() -> Iterator[None]:
+    """Requests made inside are bulk sends (the reminder fan-out): paced by the overall limit."""
+    token = _BULK.set(True)
+    try:
+        yield
+    finally:
+        _BULK.reset(token)
+
+
+@dataclass
+class _Pace:
+    """A bucket of ``burst`` sends refilled at ``rate`` a second, kept as the moment it is full again
+    (GCRA): reserving a send is arithmetic, and reservations keep their order."""
+
+    rate: float
+    burst: int
+    free_at: float = 0.0  # the bucket is full again from this moment on
+
+    def reserve(self, now: float) -> float:
+        """Take one send; returns how long it must wait (0: go now)."""
+        interval = 1 / self.rate
+        start = max(self.free_at, now)
+        self.free_at = start + interval
+        return max(0.0, start - (self.burst - 1) * interval - now)
+
+    def take(self, now: float) -> None:
+        """Count one send that does not wait (so those that do wait for it)."""
+        self.free_at = max(self.free_at, now) + 1 / self.rate
+
+
+class ReplyFirstRateLimiter(BaseRateLimiter[None]):
+    """Telegram's flood limits, without making a person wait for the reminder fan-out.
+
+    - Every send to a chat counts against that chat's limit: Telegram allows about one message a
+      second in a private chat, with short bursts (``chat_burst``); groups about 20 a minute.
+    - Bulk sends (made inside :func:`bulk_sending`: the sweeper's reminders and digests) are also paced
+      to ``overall_rate`` a second, never more than that in any one second.
+    - Replies (everything else: the answer to an update a person just sent) do not queue behind the
+      bulk sends; they only take their place in the overall pace, so the fan-out slows down for them
+      and the total stays under Telegram's overall limit.
+
+    A 429 answer is retried (``max_retries`` times) after the ``retry_after`` it names, holding that
+    chat's sends (and for bulk, the whole fan-out) meanwhile. ``clock`` and ``sleep`` can be replaced
+    by a test.
+    """
+
+    def __init__(
+        self,
+        overall_rate: float = 29,
+        chat_rate: float = 1,
+        chat_burst: int = 5,
+        group_rate: float = 20 / 60,
+        group_burst: int = 20,
+        max_retries: int = 3,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.overall = _Pace(overall_rate, 1)
+        self.chat_rate, self.chat_burst = chat_rate, chat_burst
+        self.group_rate, self.group_burst = group_rate, group_burst
+        self.max_retries = max_retries
+        self.clock, self.sleep = clock, sleep
+        self.chats: dict[str | int, _Pace] = {}
+        self._bulk_turn = asyncio.Lock()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def _chat(self, chat_id: str | int) -> _Pace:
+        pace = self.chats.get(chat_id)
+        if pace is None:
+            if len(self.chats) >= _CHATS_KEPT:  # forget the chats whose bucket is full again
+                now = self.clock()
+                self.chats = {key: kept for key, kept in self.chats.items() if kept.free_at > now}
+            group = isinstance(chat_id, str) or chat_id < 0
+            pace = _Pace(self.group_rate, self.group_burst) if group else _Pace(self.chat_rate, self.chat_burst)
+            self.chats[chat_id] = pace
+        return pace
+
+    async def _wait(self, delay: float) -> None:
+        if delay > 0:
+            await self.sleep(delay)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = _chat_key(data.get("chat_id"))
+        if chat_id is None or endpoint == "sendChatAction":
+            return await callback(*args, **kwargs)  # not a message: answers to buttons, getMe …
+        bulk = _BULK.get()
+        chat = self._chat(chat_id)
+        for attempt in range(self.max_retries + 1):
+            await self._wait(chat.reserve(self.clock()))
+            if bulk:
+                # One bulk send at a time waits for the pace (FIFO), re-checking after each wait:
+                # replies sent meanwhile took their places in it.
+                async with self._bulk_turn:
+                    while (delay := self.overall.free_at - self.clock()) > 0:
+                        await self.sleep(delay)
+                    self.overall.take(self.clock())
+            else:
+                self.overall.take(self.clock())
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == self.max_retries:
+                    raise
+                retry_after = exc.retry_after
+                seconds = (retry_after if isinstance(retry_after, int | float) else retry_after.total_seconds()) + 0.1
+                held = self.clock() + seconds
+                chat.free_at = max(chat.free_at, held)
+                if bulk:
+                    self.overall.free_at = max(self.overall.free_at, held)
+                log.info("%s to %s: 429, retrying in %.1f s", endpoint, chat_id, seconds)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _chat_key(chat_id: object) -> str | int | None:
+    if chat_id is None:
+        return None
+    if isinstance(chat_id, int):
+        return chat_id
+    text = str(chat_id)
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
 class TelegramChannel:
     """Wires a PTB application to a :class:`Dispatcher`."""
 
@@ -147,6 +294,7 @@ class TelegramChannel:
         base_url: str | None = None,
         base_file_url: str | None = None,
         rate_limit: bool = True,
+        limiter: ReplyFirstRateLimiter | None = None,
         builder: Builder | None = None,
     ) -> App:
         builder = builder or Application.builder()
@@ -158,12 +306,11 @@ class TelegramChannel:
         if base_file_url:
             builder = builder.base_file_url(base_file_url)
         if rate_limit:
-            # A bucket of one draining 29 a second: never more than 29 sends in any one-second
-            # window. PTB's default (a bucket of 30 at 30/s) bursts 30 after a pause and then
-            # meets Telegram's 429 (measured by `python -m benchmarks`: fanout_429).
-            builder = builder.rate_limiter(
-                AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=3)
-            )
+            # Replies go out at once (within the chat's limit); the reminder fan-out is paced at 29
+            # a second. PTB's AIORateLimiter queues a reply behind every pending send, and its
+            # default bucket of 30 bursts 30 after a pause and meets Telegram's 429 (measured by
+            # `python -m benchmarks`: step_ratio, button_ratio, fanout_429).
+            builder = builder.rate_limiter(limiter or ReplyFirstRateLimiter())
         application = builder.post_init(self._post_init).post_shutdown(self._post_shutdown).build()
         self.install(application)
         return application
@@ -347,7 +494,8 @@ def telegram_sender(bot: Bot) -> Send:
 
     async def send(chat_id: str, reply: Reply) -> str | None:
         try:
-            message_id = await TelegramChannel.send(bot, chat_id, reply)
+            with bulk_sending():
+                message_id = await TelegramChannel.send(bot, chat_id, reply)
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except RetryAfter as exc:

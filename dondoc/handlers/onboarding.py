@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
@@ -107,7 +108,7 @@ def stranger(ctx: Context, text: str) -> None:
 
 def redeem(ctx: Context, code: str) -> None:
     invite = ctx.session.exec(select(Invite).where(Invite.code_hash == _hash(code.strip()))).first()
-    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now:
+    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now or not _claim(ctx, invite):
         reason = (
             _("This invite code has already been used.")
             if invite is not None and invite.used_at is not None
@@ -151,7 +152,7 @@ def redeem(ctx: Context, code: str) -> None:
         ctx.session.add(membership)
         ctx.memberships.append((membership, unit))
     person.unreachable = False
-    invite.used_at, invite.used_by_person_id = ctx.now, person.id
+    invite.used_by_person_id = person.id
     if invite.role in (MemberRole.FOCAL, MemberRole.DEPUTY):
         release_held(ctx.session, unit.id, ctx.now)  # reminders kept while the unit had nobody
     ctx.session.add_all([person, invite])
@@ -164,6 +165,20 @@ def redeem(ctx: Context, code: str) -> None:
         + "\n"
         + _help_text(ctx)
     )
+
+
+def _claim(ctx: Context, invite: Invite) -> bool:
+    """Mark ``invite`` used, atomically: one conditional UPDATE, and only the redeemer whose UPDATE
+    changed the row goes on. Others redeeming the same code at the same moment find it used (the
+    database serialises the UPDATEs and re-checks the condition on the row as committed)."""
+    claimed = ctx.session.connection().execute(
+        update(Invite).where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None)).values(used_at=ctx.now)
+    )
+    if claimed.rowcount == 1:
+        invite.used_at = ctx.now
+        return True
+    ctx.session.refresh(invite)  # someone else's redemption committed first: tell why it is refused
+    return False
 
 
 # ---------------------------------------------------------------------- everyone's commands

@@ -12,12 +12,15 @@ or a binary buffer, so the CLI and the bot share them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Assignment, Occurrence, Organization, Person, Plan, Report, Role, Status, Task, Unit
@@ -147,31 +150,20 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
         target = index.leads if assignment.role == Role.LEAD else index.supports
         target.setdefault(assignment.task_id, []).append((assignment, unit))
 
-    rows = session.exec(
-        select(Report, Person.full_name)
-        .join(Assignment, col(Assignment.id) == Report.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
-        .where(
-            Task.plan_id == plan.id,
-            col(Task.active),
-            col(Assignment.active),
-            col(Report.reported_at) < end_of_day(as_of),
-        )
-        .order_by(col(Report.assignment_id), col(Report.reported_at), col(Report.id))
-    ).all()
-    by_assignment: dict[int, list[tuple[Report, str | None]]] = {}
-    for report, name in rows:
-        by_assignment.setdefault(report.assignment_id, []).append((report, name))
+    by_assignment: dict[int, list[Any]] = {}
+    for row in _decisive_reports(session, plan, as_of):
+        by_assignment.setdefault(row.assignment_id, []).append(row)
+    for reports in by_assignment.values():
+        reports.sort(key=lambda row: (row.reported_at, row.id))
     task_of = {a.id: a.task_id for a, _unit in pairs}
     for assignment_id, reports in by_assignment.items():
-        infos = [_info(report, name) for report, name in reports]
+        infos = [_info(report, report.full_name) for report in reports]
         index.reports[(assignment_id, None)] = infos[-1]
         dues = index.dues.get(task_of.get(assignment_id, 0), [])
         if not dues:
             continue
         # The same attachment rule as the categories; slots hold the very ReportRow objects passed in.
-        report_rows = [_row(report) for report, _name in reports]
+        report_rows = [_row(report) for report in reports]
         info_of = {id(row): info for row, info in zip(report_rows, infos, strict=True)}
         for slot in attach_reports(dues, report_rows):
             if slot.latest is not None:
@@ -179,7 +171,61 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
     return index
 
 
-def _row(report: Report) -> ReportRow:
+def _decisive_reports(session: Session, plan: Plan, as_of: date) -> list[Any]:
+    """The reports that can stand for a deadline: every "done" report (each closes a deadline) and
+    each assignment's newest one (the open deadline's latest), made before the end of ``as_of``.
+
+    A report in between is overtaken by a later one on the same deadline, so it never shows: a
+    province's year holds hundreds of thousands of reports and a small part of them matters. Rows of
+    columns, not ORM objects; each with the reporter's name.
+    """
+    before = end_of_day(as_of)
+    columns: tuple[Any, ...] = (
+        col(Report.id),
+        col(Report.assignment_id),
+        col(Report.status),
+        col(Report.percent),
+        col(Report.note),
+        col(Report.blocked_reason),
+        col(Report.completed_on),
+        col(Report.evidence_ref),
+        col(Report.evidence_file_id),
+        col(Report.evidence_kind),
+        col(Report.reported_at),
+        col(Report.entered_by_admin),
+        col(Person.full_name),
+    )
+    kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
+    done = (
+        sa_select(*columns)
+        .select_from(Report)
+        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
+        .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+    )
+    other = aliased(Report)
+    newest_id = (
+        sa_select(col(other.id))
+        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+        .order_by(col(other.reported_at).desc(), col(other.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest = (
+        sa_select(*columns)
+        .select_from(Assignment)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Report, col(Report.id) == newest_id)
+        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
+        .where(*kept, col(Report.status) != Status.DONE)
+    )
+    connection = session.connection()
+    return [*connection.execute(done), *connection.execute(newest)]
+
+
+def _row(report: Any) -> ReportRow:
+    """A report (the ORM object or a row of its columns) as the categories read it."""
     assert report.id is not None
     return ReportRow(
         assignment_id=report.assignment_id,
@@ -194,7 +240,7 @@ def _row(report: Report) -> ReportRow:
     )
 
 
-def _info(report: Report, reporter_name: str | None) -> ReportInfo:
+def _info(report: Any, reporter_name: str | None) -> ReportInfo:
     return ReportInfo(
         status=report.status,
         percent=100 if report.status == Status.DONE else report.percent,
@@ -206,7 +252,7 @@ def _info(report: Report, reporter_name: str | None) -> ReportInfo:
     )
 
 
-def evidence_text(report: Report) -> str:
+def evidence_text(report: Any) -> str:
     """The evidence as people cite it: the document number, and "ảnh" / "tệp" for an attached file."""
     parts = [report.evidence_ref.strip()] if report.evidence_ref.strip() else []
     if report.evidence_file_id:
@@ -350,14 +396,22 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
 
     status = plan_status(session, plan, as_of)
     index = load_plan_index(session, plan, as_of)
-    wb = Workbook()
-    summary = wb.active
-    _write_summary(summary, plan, index, status)
+    # Write-only: rows stream to the file as they are made, so a province's detail (70,000 rows)
+    # costs neither minutes nor hundreds of megabytes.
+    wb = Workbook(write_only=True)
+    _write_summary(wb.create_sheet(), plan, index, status)
     _write_detail(wb.create_sheet(), detail_rows(index, status))
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.properties.title = f"{plan.title} — {heading}"
     wb.properties.creator = "dondoc"
-    wb.save(path_or_buffer)
+    # Saved to memory first: a write-only workbook that fails to save (a folder that cannot be
+    # written) would leave its sheets' streams open.
+    data = io.BytesIO()
+    wb.save(data)
+    if isinstance(path_or_buffer, str | Path):
+        Path(path_or_buffer).write_bytes(data.getvalue())
+    else:
+        path_or_buffer.write(data.getvalue())
     return status
 
 
@@ -395,7 +449,7 @@ def category_font(category: Category, bold: bool = False) -> Any:
 
 def _print_setup(ws: Any, title_rows: str | None) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -407,6 +461,16 @@ def _print_setup(ws: Any, title_rows: str | None) -> None:
     ws.oddFooter.center.text = "&P / &N"
 
 
+def _cell(ws: Any, value: Any, **style: Any) -> Any:
+    """A cell of a write-only sheet with ``style`` (font, fill, border, alignment, number_format)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
 def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -414,72 +478,83 @@ def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) ->
     ws.title = _("Summary")[:31]
     width = 4 + len(CATEGORIES)  # code, name, the categories, total, on-time rate
     last = get_column_letter(width)
+    # A write-only sheet takes its columns and print settings before its first row.
+    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
+        ws.column_dimensions[get_column_letter(column)].width = size
+    _print_setup(ws, None)
+    row = 0
+
+    def append(cells: list[Any], height: float | None = None) -> None:
+        nonlocal row
+        row += 1
+        if height is not None:
+            ws.row_dimensions[row].height = height
+        ws.append(cells)
 
     def merged_line(text: str, font: Any) -> None:
-        ws.append([text])
-        row = ws.max_row
-        ws.merge_cells(f"A{row}:{last}{row}")
-        ws.cell(row, 1).font = font
-        ws.cell(row, 1).alignment = st["center"]
+        ws.merged_cells.add(f"A{row + 1}:{last}{row + 1}")
+        append([_cell(ws, text, font=font, alignment=st["center"])])
 
     if index.organization:
         merged_line(index.organization, st["bold"])
     merged_line(plan.title, st["title"])
     merged_line(_("Status at {date}").format(date=format_date(status.as_of)), st["bold"])
-    ws.append([])
+    append([])
 
     def header(first: str, second: str) -> None:
-        ws.append([first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")])
-        row = ws.max_row
-        for column in range(1, width + 1):
-            cell = ws.cell(row, column)
-            cell.font, cell.alignment, cell.border, cell.fill = (
-                st["bold"],
-                st["center"],
-                st["border"],
-                st["header_fill"],
+        fills = {column: category for column, category in enumerate(CATEGORIES, start=3)}
+        labels = [first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")]
+        cells = []
+        for column, label in enumerate(labels, start=1):
+            category = fills.get(column)
+            cells.append(
+                _cell(
+                    ws,
+                    label,
+                    font=st["bold"] if category is None else category_font(category, bold=True),
+                    alignment=st["center"],
+                    border=st["border"],
+                    fill=st["header_fill"] if category is None else category_fill(category),
+                )
             )
-        for column, category in enumerate(CATEGORIES, start=3):
-            cell = ws.cell(row, column)
-            cell.fill, cell.font = category_fill(category), category_font(category, bold=True)
-        ws.row_dimensions[row].height = 33
+        append(cells, height=33)
 
     def counts_row(first: str, second: str, counts: Mapping[Category, int], bold: bool = False) -> None:
         values = [counts[c] for c in CATEGORIES]
-        ws.append([first, second, *values, sum(values), on_time_rate(dict(counts))])
-        row = ws.max_row
-        for column in range(1, width + 1):
-            cell = ws.cell(row, column)
-            cell.font = st["bold"] if bold else st["font"]
-            cell.border = st["border"]
-            cell.alignment = st["wrap"] if column <= 2 else st["number"]
-        ws.cell(row, width).number_format = "0.0%"
+        font = st["bold"] if bold else st["font"]
+        cells = [
+            _cell(ws, value, font=font, border=st["border"], alignment=st["wrap"] if column <= 2 else st["number"])
+            for column, value in enumerate([first, second, *values, sum(values), on_time_rate(dict(counts))], start=1)
+        ]
+        cells[-1].number_format = "0.0%"
+        append(cells)
 
     def section(text: str) -> None:
-        ws.append([])
-        ws.append([text])
-        ws.cell(ws.max_row, 1).font = st["title"]
+        append([])
+        append([_cell(ws, text, font=st["title"])])
 
     header("", "")
     counts_row(_("Total"), "", status.totals, bold=True)
-    ws.append([])
-    ws.append([_("On-time rate"), status.on_time_rate])
-    rate_row = ws.max_row
-    ws.cell(rate_row, 1).font = st["bold"]
-    ws.cell(rate_row, 2).font = st["bold"]
-    ws.cell(rate_row, 2).number_format = "0.0%"
-    ws.cell(rate_row, 2).alignment = st["number"]
-    ws.append([_("On-time rate = done on time ÷ (done on time + done late + overdue).")])
-    ws.cell(ws.max_row, 1).font = st["muted"]
-    ws.append(
+    append([])
+    append(
         [
-            _(
-                "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in the "
-                "details and not counted. Continuous tasks (not counted): {count}."
-            ).format(count=len(status.continuous))
+            _cell(ws, _("On-time rate"), font=st["bold"]),
+            _cell(ws, status.on_time_rate, font=st["bold"], number_format="0.0%", alignment=st["number"]),
         ]
     )
-    ws.cell(ws.max_row, 1).font = st["muted"]
+    append([_cell(ws, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), font=st["muted"])])
+    append(
+        [
+            _cell(
+                ws,
+                _(
+                    "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in "
+                    "the details and not counted. Continuous tasks (not counted): {count}."
+                ).format(count=len(status.continuous)),
+                font=st["muted"],
+            )
+        ]
+    )
 
     section(_("By area"))
     header(_("Code"), _("Area"))
@@ -489,10 +564,6 @@ def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) ->
     header(_("Code"), _("Unit"))
     for code, counts in status.by_unit.items():
         counts_row(code, index.unit_name(code), counts)
-
-    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    _print_setup(ws, None)
 
 
 # The detail's columns: (header, width).
@@ -517,18 +588,74 @@ DETAIL_COLUMNS = 12
 DATE_FORMAT = "dd/mm/yyyy"
 
 
+def _detail_styles(wb: Any) -> None:
+    """The detail's cell styles, registered once as named styles: a cell then takes a whole style by
+    name instead of a new font, border, alignment and fill each (which openpyxl compares one by one
+    against every style of the workbook; that made the detail of a province take minutes)."""
+    from openpyxl.styles import NamedStyle
+
+    st = _styles()
+    for muted in (False, True):
+        font, prefix = (st["muted"], _MUTED) if muted else (st["font"], _PLAIN)
+        for suffix, alignment, number_format in (
+            ("", st["wrap"], "General"),
+            (" number", st["number"], "General"),
+            (" date", st["wrap"], DATE_FORMAT),
+        ):
+            wb.add_named_style(
+                NamedStyle(
+                    prefix + suffix, font=font, border=st["border"], alignment=alignment, number_format=number_format
+                )
+            )
+    for category in CATEGORIES:
+        wb.add_named_style(
+            NamedStyle(
+                _CATEGORY_STYLE + category,
+                font=category_font(category),
+                fill=category_fill(category),
+                border=st["border"],
+                alignment=st["wrap"],
+            )
+        )
+
+
+_PLAIN, _MUTED, _CATEGORY_STYLE = "dondoc detail", "dondoc detail support", "dondoc "
+
+
 def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     st = _styles()
+    _detail_styles(ws.parent)
     ws.title = _("Details")[:31]
     columns = _detail_columns()
-    ws.append([name for name, _width in columns])
-    for column in range(1, len(columns) + 1):
-        cell = ws.cell(1, column)
-        cell.font, cell.alignment, cell.border, cell.fill = st["bold"], st["center"], st["border"], st["header_fill"]
+    # A write-only sheet takes its columns, panes, outline and print settings before its first row.
+    for column, (_name, size) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = size
+    ws.freeze_panes = "A2"
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    ws.sheet_format.outlineLevelRow = 1
+    _print_setup(ws, "1:1")
     ws.row_dimensions[1].height = 33
+    ws.append(
+        [
+            _cell(ws, name, font=st["bold"], alignment=st["center"], border=st["border"], fill=st["header_fill"])
+            for name, _width in columns
+        ]
+    )
+    del ws.row_dimensions[1]
 
+    # Each named style resolved once: assigning ``cell.style`` looks the name up for every cell.
+    arrays: dict[str, Any] = {}
+    for name in [n.name for n in ws.parent._named_styles if n.name.startswith("dondoc ")]:
+        probe = WriteOnlyCell(ws)
+        probe.style = name
+        arrays[name] = probe._style
+    no_report, continuous = _("no report yet"), _("continuous")
+    roles = {role: role_text(role) for role in Role}
+    categories = {category: category_label(category) for category in CATEGORIES}
+    r = 1  # the last row written
     for row in rows:
         report = row.report
         note = ""
@@ -536,44 +663,42 @@ def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
             note = report.note
             if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
                 note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        reported = status_label(report.status) if report is not None else _("no report yet")
-        ws.append(
-            [
-                row.task,
-                row.title,
-                row.unit_name,
-                role_text(row.role),
-                row.due if row.due is not None else (row.deadline_text or _("continuous")),
-                category_label(row.category) if row.category is not None else "",
-                reported,
-                row.percent,
-                note,
-                report.evidence if report else "",
-                report.reporter if report else "",
-                report.reported_at.date() if report else None,
-            ]
+        reported = status_label(report.status) if report is not None else no_report
+        values = (
+            row.task,
+            row.title,
+            row.unit_name,
+            roles[row.role],
+            row.due if row.due is not None else (row.deadline_text or continuous),
+            categories[row.category] if row.category is not None else "",
+            reported,
+            row.percent,
+            note,
+            report.evidence if report else "",
+            report.reporter if report else "",
+            report.reported_at.date() if report else None,
         )
-        r = ws.max_row
+        r += 1
         support = row.role == Role.SUPPORT
-        for column in range(1, len(columns) + 1):
-            cell = ws.cell(r, column)
-            cell.font = st["muted"] if support else st["font"]
-            cell.border = st["border"]
-            cell.alignment = st["wrap"]
-        for column in (5, 12):
-            if isinstance(ws.cell(r, column).value, date):
-                ws.cell(r, column).number_format = DATE_FORMAT
-        ws.cell(r, 8).alignment = st["number"]
-        if row.category is not None:
-            ws.cell(r, 6).fill = category_fill(row.category)
-            ws.cell(r, 6).font = category_font(row.category)
+        plain = _MUTED if support else _PLAIN
+        cells = []
+        for column, value in enumerate(values, start=1):
+            style = plain
+            if column in (5, 12):
+                style = plain + " date"
+            elif column == 8:
+                style = plain + " number"
+            elif column == 6 and row.category is not None:
+                style = _CATEGORY_STYLE + row.category
+            cell = WriteOnlyCell(ws, value)
+            cell._style = arrays[style]  # the named style's resolved ids, shared (never changed)
+            cells.append(cell)
         if support:
             # Supporting parts fold under their lead item (Excel's outline "-" / "+").
             ws.row_dimensions[r].outlineLevel = 1
+            ws.append(cells)
+            del ws.row_dimensions[r]  # written with the row; not kept for 70,000 rows
+        else:
+            ws.append(cells)
 
-    ws.sheet_properties.outlinePr.summaryBelow = False
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 2)}"
-    for column, (_name, size) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    _print_setup(ws, "1:1")
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 2)}"

@@ -22,6 +22,9 @@ from tests.conftest import Dondoc
 from tests.handlers.helpers import invite_code, make_dispatcher
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
+# Every wait below ends when the server sees the bot's message (or the bot go idle): it awaits that
+# event. This bound only stops a hung test; a slow machine never fails a test by being slow.
+HANG_GUARD = 120.0
 
 
 @dataclass
@@ -47,27 +50,27 @@ async def test_an_invited_focal_point_reports_60_percent_and_the_export_shows_it
     api = telegram.api
     lan = api.user(first_name="Lan", last_name="Trần", language_code="vi")
     await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    greeting = await lan.next_message()
+    greeting = await lan.next_message(HANG_GUARD)
     assert "Ủy ban nhân dân xã Xà Phiên" in (greeting.text or "")
 
     await lan.send("/report")
-    menu = await lan.next_message()
+    menu = await lan.next_message(HANG_GUARD)
     label = next(text for text in menu.button_texts if text.startswith("I.2 ·"))
     await lan.press_button(label, menu)
-    await lan.next_message()
+    await lan.next_message(HANG_GUARD)
     await lan.press_button("Đang thực hiện")
-    await lan.next_message()
+    await lan.next_message(HANG_GUARD)
     await lan.send("60")
-    await lan.next_message()
+    await lan.next_message(HANG_GUARD)
     await lan.send("Đã xây dựng dự thảo kế hoạch, trình UBND xã ký ban hành")
-    await lan.next_message()
+    await lan.next_message(HANG_GUARD)
     await lan.press_button("Bỏ qua")
-    card = await lan.next_message()
+    card = await lan.next_message(HANG_GUARD)
     assert "Đang thực hiện — 60%" in (card.text or "")
     await lan.press_button("Xác nhận")
-    done = await lan.next_message()
+    done = await lan.next_message(HANG_GUARD)
     assert "Đã ghi nhận" in (done.text or "")
-    await api.wait_idle()
+    await api.wait_idle(HANG_GUARD, settle=0)
 
     exported = sample_store.ok("plan", "export").json()
     task = next(t for t in exported["tasks"] if t["code"] == "I.2")
@@ -81,19 +84,19 @@ async def test_a_stranger_and_a_forged_button_change_nothing(telegram: Telegram,
     api = telegram.api
     lan = api.user(first_name="Lan")
     await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    await lan.next_message()
+    await lan.next_message(HANG_GUARD)
     await lan.send("/report I.2")
-    question = await lan.next_message()
+    question = await lan.next_message(HANG_GUARD)
 
     stranger = api.user(first_name="Người lạ")
     await stranger.send("/report I.2")
-    answer = await stranger.next_message()
+    answer = await stranger.next_message(HANG_GUARD)
     assert "mã mời" in (answer.text or "")
     # A modified client can send any callback data: the stranger replays Lan's button on their own
     # chat, and Lan forges data for an older step.
     await stranger.press(answer, "3:3", forge=True)
     await lan.press(question, "1:1", forge=True)
-    await api.wait_idle()
+    await api.wait_idle(HANG_GUARD, settle=0)
     with Session(engine) as session:
         assert session.exec(select(Report)).all() == []
         people = session.exec(select(Person)).all()
@@ -104,7 +107,7 @@ async def test_a_person_who_blocks_the_bot_is_marked_unreachable(telegram: Teleg
     api = telegram.api
     lan = api.user(first_name="Lan")
     await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    await lan.next_message()
+    await lan.next_message(HANG_GUARD)
     await lan.block_bot()
     await telegram.channel.deliver(telegram.bot, str(lan.chat_id), [Reply("Kính gửi đồng chí …")])
     with Session(engine) as session:
@@ -124,12 +127,12 @@ async def test_a_manager_gets_the_workbook_and_the_chart_as_files(telegram: Tele
     api = telegram.api
     boss = api.user(first_name="Hùng")
     await boss.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
-    await boss.next_message()
+    await boss.next_message(HANG_GUARD)
     await boss.send("/export")
-    workbook = await boss.next_message()
+    workbook = await boss.next_message(HANG_GUARD)
     assert workbook.document is not None and (workbook.document.file_name or "").endswith(".xlsx")
     assert workbook.document.data[:2] == b"PK"  # a zip container, as xlsx files are
     assert "15/03/2022" in (workbook.caption or "")
     await boss.send("/chart")
-    picture = await boss.next_message()
+    picture = await boss.next_message(HANG_GUARD)
     assert picture.photo is not None and picture.photo.data[:8] == b"\x89PNG\r\n\x1a\n"
