@@ -5,27 +5,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import TelegramChannel
 from dondoc.db.models import ChannelAccount, MemberRole
 from dondoc.handlers.events import Inbound, Reply
 from dondoc.scheduler.clock import TZ
 from tests.handlers.helpers import invite_code, make_dispatcher
 
-SPEC = Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api" / "api.json"
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 HOSTILE = "<b&\"'>"
 
 
 @pytest.fixture
 async def api(engine: Engine) -> AsyncIterator[tuple[LocalBotApi, TelegramChannel]]:
-    async with LocalBotApi(spec_path=SPEC, strict=True) as api:
+    async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
         channel = TelegramChannel(make_dispatcher(engine, NOW))
         application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
         async with api.running(application):

@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import ReplyFirstRateLimiter, TelegramChannel, bulk_sending, telegram_sender
 from dondoc.handlers.events import Reply
-from tests.bot.test_telegram import HANG_GUARD, NOW, SPEC
+from tests.bot.test_telegram import HANG_GUARD, NOW
 from tests.handlers.helpers import invite_code, make_dispatcher
 
 
@@ -134,7 +135,7 @@ async def test_replies_to_one_chat_keep_to_the_chat_limit_with_a_short_burst() -
 
 @pytest.fixture
 async def api() -> AsyncIterator[LocalBotApi]:
-    async with LocalBotApi(spec_path=SPEC, strict=True) as api:
+    async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
         yield api
 
 
