@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.__main__ import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # about 10 s: `python3 dev.py test --all` or `-m slow`
 FIGURE = re.compile(r"^(?P<name>[a-z0-9_]+): (?P<value>-?\d+(?:\.\d+)?)$")
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -21,6 +22,8 @@ from dondoc.scheduler.outbox import claim_due
 from dondoc.scheduler.service import ReminderService
 from tests.conftest import Dondoc
 from tests.handlers.helpers import invite_code, make_dispatcher
+
+pytestmark = pytest.mark.slow  # about 25 s per database: `python3 dev.py test --all` or `-m slow`
 
 SPEC = Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api" / "api.json"
 CALENDAR = WorkCalendar()
