@@ -127,10 +127,11 @@ async def test_a_manager_gets_the_workbook_and_the_chart_as_files(telegram: Tele
     await boss.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
     await boss.next_message()
     await boss.send("/export")
-    workbook = await boss.next_message()
+    # Building the workbook and the chart takes seconds on a busy machine: a generous cap, not a wait.
+    workbook = await boss.next_message(timeout=60)
     assert workbook.document is not None and (workbook.document.file_name or "").endswith(".xlsx")
     assert workbook.document.data[:2] == b"PK"  # a zip container, as xlsx files are
     assert "15/03/2022" in (workbook.caption or "")
     await boss.send("/chart")
-    picture = await boss.next_message()
+    picture = await boss.next_message(timeout=60)
     assert picture.photo is not None and picture.photo.data[:8] == b"\x89PNG\r\n\x1a\n"
