@@ -8,6 +8,7 @@ own copy of that database (SQLite: a copy of the file; PostgreSQL: ``CREATE DATA
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -91,7 +92,9 @@ def sqlite_snapshot(path: Path) -> Path:
     return snapshot
 
 
+@functools.cache
 def _admin_engine() -> Engine:
+    """One engine on the server's own database for CREATE and DROP DATABASE, shared by the session."""
     return create_engine(
         POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
@@ -119,7 +122,6 @@ def postgres_sample_template() -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -138,7 +140,6 @@ def _postgres_database(template: str | None) -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 _HOLDS_SAMPLE: set[str] = set()  # URLs that db_url made as copies of the sample
