@@ -2,7 +2,8 @@
 """Developer entry point: creates .venv on first use, then runs a task.
 
     python3 dev.py run     # the sandbox on SQLite with the bundled sample plan
-    python3 dev.py test    # every test
+    python3 dev.py test    # the fast tests (those marked slow are skipped); PYTEST ARGS... may follow
+    python3 dev.py test --all     # every test, slow ones included (what CI runs)
     python3 dev.py check   # ruff, mypy and the translation catalogue check
     python3 dev.py dondoc ARGS...   # any dondoc command inside the virtual environment
 
@@ -50,6 +51,8 @@ def main(argv: list[str]) -> int:
     if task == "run":
         return run(py, "-m", "dondoc", "sandbox", *rest)
     if task == "test":
+        # pyproject's addopts skips the tests marked slow; a later -m wins, and an empty one selects all.
+        rest = [arg for a in rest for arg in (("-m", "") if a == "--all" else (a,))]
         return run(py, "-m", "pytest", "-q", *rest)
     if task == "check":
         for cmd in (

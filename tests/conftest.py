@@ -1,59 +1,39 @@
 """Shared fixtures: a fresh store per test (SQLite, and PostgreSQL when one is configured) and a
-command-line runner that reads like an administrator typing ``dondoc …``."""
+command-line runner that reads like an administrator typing ``dondoc …``.
+
+The bundled sample (registry and appendix of ``data/long-my-2022``) is imported through the command
+line once per test session and per database kind; every test that asks for ``sample_store`` gets its
+own copy of that database (SQLite: a copy of the file; PostgreSQL: ``CREATE DATABASE … TEMPLATE``).
+"""
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from dondoc.bot.cli import app
+from dondoc.db.session import open_store
 from dondoc.i18n import set_language
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "dondoc" / "data" / "long-my-2022"  # the sample plan shipped as package data
 POSTGRES_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "")
-
-
-def _postgres_database() -> Iterator[str]:
-    """A throw-away PostgreSQL database on the configured server."""
-    name = f"dondoc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base = POSTGRES_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL; the PostgreSQL variant runs when DONDOC_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'dondoc.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("no PostgreSQL configured (DONDOC_TEST_POSTGRES_URL)")
-    yield from _postgres_database()
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'dondoc.db'}"
 
 
 @dataclass
@@ -84,6 +64,116 @@ class Dondoc:
         return result
 
 
+def import_sample(dondoc: Dondoc) -> None:
+    """Import the bundled Long Mỹ registry and appendix, as an administrator would."""
+    dondoc.ok("units", "import", SAMPLE / "units.yaml")
+    dondoc.ok("plan", "import", SAMPLE / "phu-luc-cchc-2022.xlsx")
+
+
+# --------------------------------------------------------------------------------------------------
+# The sample, imported once per session
+
+
+@pytest.fixture(scope="session")
+def sqlite_sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A standalone SQLite file holding the imported sample (no WAL left beside it)."""
+    directory = tmp_path_factory.mktemp("sample")
+    import_sample(Dondoc(f"sqlite:///{directory / 'import.db'}"))
+    return sqlite_snapshot(directory / "import.db")
+
+
+def sqlite_snapshot(path: Path) -> Path:
+    """A standalone copy of the SQLite database at ``path`` (``<name>.snapshot``), to copy per test."""
+    gc.collect()  # the command line leaves its engine to the garbage collector
+    snapshot = path.with_suffix(".snapshot")
+    source = sqlite3.connect(path)
+    source.execute("VACUUM INTO ?", (str(snapshot),))
+    source.close()
+    return snapshot
+
+
+@functools.cache
+def _admin_engine() -> Engine:
+    """One engine on the server's own database for CREATE and DROP DATABASE, shared by the session."""
+    return create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+
+
+def _database_url(name: str) -> str:
+    return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_sample_template() -> Iterator[str]:
+    """The name of a PostgreSQL database holding the imported sample, to be copied with TEMPLATE."""
+    name = f"dondoc_template_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        import_sample(Dondoc(_database_url(name)))
+        gc.collect()
+        with admin.connect() as connection:  # a template must have no other session
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+            )
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --------------------------------------------------------------------------------------------------
+# One database per test
+
+
+@contextmanager
+def _postgres_database(template: str | None) -> Iterator[str]:
+    """A throw-away PostgreSQL database on the configured server, empty or a copy of ``template``."""
+    name = f"dondoc_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    try:
+        yield _database_url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+_HOLDS_SAMPLE: set[str] = set()  # URLs that db_url made as copies of the sample
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database URL; the PostgreSQL variant runs when DONDOC_TEST_POSTGRES_URL is set.
+
+    Empty, unless the test uses ``sample_store``: then it is already a copy of the imported sample.
+    """
+    with_sample = "sample_store" in request.fixturenames
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            path = tmp_path / "dondoc.db"
+            if with_sample:
+                shutil.copyfile(request.getfixturevalue("sqlite_sample_template"), path)
+            url = f"sqlite:///{path}"
+        else:
+            if not POSTGRES_URL:
+                pytest.skip("no PostgreSQL configured (DONDOC_TEST_POSTGRES_URL)")
+            template = request.getfixturevalue("postgres_sample_template") if with_sample else None
+            url = stack.enter_context(_postgres_database(template))
+        if with_sample:
+            _HOLDS_SAMPLE.add(url)
+            stack.callback(_HOLDS_SAMPLE.discard, url)
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'dondoc.db'}"
+
+
 @pytest.fixture
 def dondoc(db_url: str) -> Dondoc:
     return Dondoc(db_url)
@@ -92,6 +182,21 @@ def dondoc(db_url: str) -> Dondoc:
 @pytest.fixture
 def sample_store(dondoc: Dondoc) -> Dondoc:
     """A store holding the bundled Long Mỹ registry and appendix."""
-    dondoc.ok("units", "import", SAMPLE / "units.yaml")
-    dondoc.ok("plan", "import", SAMPLE / "phu-luc-cchc-2022.xlsx")
+    if dondoc.url not in _HOLDS_SAMPLE:  # asked for late (request.getfixturevalue): import it now
+        import_sample(dondoc)
     return dondoc
+
+
+@pytest.fixture
+def engine(sample_store: Dondoc) -> Iterator[Engine]:
+    """An engine on the sample store."""
+    engine = open_store(sample_store.url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the sample store."""
+    with Session(engine) as session:
+        yield session

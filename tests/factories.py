@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Assignment, Organization, Person, Report, Status, Task, Unit
+from dondoc.db import queries
+from dondoc.db.models import Assignment, Organization, Person, Status, Task, Unit
 from dondoc.scheduler.clock import TZ
 
 
@@ -25,7 +26,8 @@ def add_report(
     evidence_kind: str = "",
     reporter: str = "",
 ) -> None:
-    """Record a report of ``unit_code`` on ``task_code`` at ``at`` (naive = Vietnam time), as the bot would."""
+    """Record a report of ``unit_code`` on ``task_code`` at ``at`` (naive = Vietnam time) through the bot's
+    own :func:`dondoc.db.queries.add_report`."""
     assignment = session.exec(
         select(Assignment)
         .join(Task, col(Task.id) == Assignment.task_id)
@@ -40,19 +42,18 @@ def add_report(
         session.add(person)
         session.flush()
         person_id = person.id
-    session.add(
-        Report(
-            assignment_id=assignment.id,
-            status=Status(status),
-            percent=percent if percent is not None else (100 if status == "done" else 0),
-            note=note,
-            blocked_reason=blocked_reason,
-            completed_on=completed_on,
-            evidence_ref=evidence_ref,
-            evidence_file_id="file-123" if evidence_kind else "",
-            evidence_kind=evidence_kind,
-            reported_at=at if at.tzinfo else at.replace(tzinfo=TZ),
-            reporter_person_id=person_id,
-        )
+    queries.add_report(
+        session,
+        assignment,
+        status=Status(status),
+        percent=percent if percent is not None else 0,
+        reported_at=at if at.tzinfo else at.replace(tzinfo=TZ),
+        note=note,
+        completed_on=completed_on,
+        blocked_reason=blocked_reason,
+        evidence_ref=evidence_ref,
+        evidence_file_id="file-123" if evidence_kind else "",
+        evidence_kind=evidence_kind,
+        reporter_person_id=person_id,
     )
     session.commit()

@@ -10,11 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.__main__ import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 # Only stops a hung run; the quick benchmarks take well under a minute even on a busy 2-core machine.
 HANG_GUARD = 900
+pytestmark = pytest.mark.slow  # about 10 s: `python3 dev.py test --all` or `-m slow`
 FIGURE = re.compile(r"^(?P<name>[a-z0-9_]+): (?P<value>-?\d+(?:\.\d+)?)$")
 
 

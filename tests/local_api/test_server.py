@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -381,11 +381,16 @@ async def test_photo_that_is_not_an_image_fails(bot_api: LocalBotApi, bot: Bot) 
 async def test_get_updates_long_poll_and_offset(bot_api: LocalBotApi) -> None:
     url = f"{bot_api.base_url}{bot_api.token}/getUpdates"
     user = bot_api.user()
+    signal = bot_api.world.signal
     async with httpx.AsyncClient() as client:
-        started = time.monotonic()
-        empty = await client.post(url, data={"timeout": "1"})
-        waited = time.monotonic() - started
+        empty = await client.post(url, data={"timeout": "0"})
+        polled = signal.count
+        # A long poll waits on the server (it is the server's latest poll) until an update comes.
+        waiting = asyncio.create_task(client.post(url, data={"timeout": "30"}))
+        await signal.wait_for(lambda: signal.count > polled, timeout=None)
+        assert not waiting.done()
         await user.send("một")
+        woken = (await waiting).json()["result"]
         await user.send("hai")
         first = (await client.post(url, data={"timeout": "1", "limit": "1"})).json()["result"]
         both = (await client.post(url, data={"timeout": "0"})).json()["result"]
@@ -393,7 +398,7 @@ async def test_get_updates_long_poll_and_offset(bot_api: LocalBotApi) -> None:
         confirmed = (await client.post(url, json={"offset": offset, "timeout": 0})).json()["result"]
 
     assert empty.json() == {"ok": True, "result": []}
-    assert 0.9 <= waited < 2.0
+    assert [u["message"]["text"] for u in woken] == ["một"]
     assert [u["message"]["text"] for u in first] == ["một"]
     assert [u["message"]["text"] for u in both] == ["một", "hai"]
     assert confirmed == []

@@ -387,10 +387,6 @@ def test_year_elsewhere_in_cell_fills_in() -> None:
     assert deadline.dates == (*QUARTER_ENDS_2022[:3], date(2022, 12, 15))
 
 
-def test_error_is_a_value_error() -> None:
-    assert issubclass(DeadlineError, ValueError)
-
-
 def test_error_message_goes_through_translation(monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue = {"invalid month: {month}": "tháng không hợp lệ: {month}"}
     monkeypatch.setattr(deadlines, "_", lambda message: catalogue.get(message, message))

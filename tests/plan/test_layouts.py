@@ -15,6 +15,7 @@ import calendar
 import importlib
 import json
 import re
+import shutil
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from tests.conftest import sqlite_snapshot
 from tests.plan.layouts import (
     COMMUNE_UNITS,
     SAME_AS_ABOVE,
@@ -132,14 +134,23 @@ def app() -> typer.Typer:
     return cast(typer.Typer, module.app)
 
 
-@pytest.fixture
-def admin(app: typer.Typer, tmp_path: Path) -> Admin:
-    """A fresh store with the units of Ủy ban nhân dân xã Tân Phú registered."""
-    admin = Admin(app=app, db=f"sqlite:///{tmp_path / 'dondoc.db'}", runner=CliRunner())
-    registry = write_registry(tmp_path / "don-vi.yaml")
+@pytest.fixture(scope="session")
+def registered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the units of Ủy ban nhân dân xã Tân Phú registered, made once per session."""
+    directory = tmp_path_factory.mktemp("commune")
+    app = cast(typer.Typer, importlib.import_module("dondoc.bot.cli").app)
+    admin = Admin(app=app, db=f"sqlite:///{directory / 'dondoc.db'}", runner=CliRunner())
+    registry = write_registry(directory / "don-vi.yaml")
     result = admin.run("units", "import", str(registry))
     assert result.exit_code == 0, f"units import failed:\n{result.stderr}"
-    return admin
+    return sqlite_snapshot(directory / "dondoc.db")
+
+
+@pytest.fixture
+def admin(app: typer.Typer, registered: Path, tmp_path: Path) -> Admin:
+    """A fresh store with the units of Ủy ban nhân dân xã Tân Phú registered (a copy of ``registered``)."""
+    shutil.copyfile(registered, tmp_path / "dondoc.db")
+    return Admin(app=app, db=f"sqlite:///{tmp_path / 'dondoc.db'}", runner=CliRunner())
 
 
 def summary(task: dict[str, Any]) -> tuple[Any, ...]:

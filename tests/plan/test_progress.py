@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -57,14 +57,6 @@ def item(result: PlanStatus, task: str, unit: str, due: date | None = None) -> I
     found = [i for i in result.items if i.task == task and i.unit == unit and (due is None or i.due == due)]
     assert len(found) == 1, found
     return found[0]
-
-
-@pytest.fixture
-def session(sample_store: Dondoc) -> Iterator[Session]:
-    engine = make_engine(sample_store.url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 D = date

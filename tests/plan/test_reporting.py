@@ -11,7 +11,6 @@ import io
 import struct
 import warnings
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ import pytest
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Plan
-from dondoc.db.session import make_engine
 from dondoc.i18n import use_language
 from dondoc.plan.chart import render_status_png
 from dondoc.plan.draft import outlook_window, report_window
@@ -37,14 +35,6 @@ LABELS = {
     "not_started": "Chưa thực hiện",
     "overdue": "Quá hạn",
 }
-
-
-@pytest.fixture
-def session(sample_store: Dondoc) -> Iterator[Session]:
-    engine = make_engine(sample_store.url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

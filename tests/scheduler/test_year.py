@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -22,6 +23,7 @@ from dondoc.scheduler.service import ReminderService
 from tests.conftest import Dondoc
 from tests.handlers.helpers import invite_code, make_dispatcher
 
+pytestmark = pytest.mark.slow  # about 25 s per database: `python3 dev.py test --all` or `-m slow`
 CALENDAR = WorkCalendar()
 
 
