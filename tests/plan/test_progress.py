@@ -426,7 +426,8 @@ def _mixed_reports(session: Session) -> None:
     report(session, "I.11", "NV", "blocked", 10, T(2022, 7, 20, 9, 0))  # Q3
     report(session, "VI.2", "TCKH", "done", 100, T(2022, 3, 20, 9, 0))
     report(session, "VI.2", "TCKH", "done", 100, T(2022, 3, 20, 9, 0))  # the same instant: Q2 too
-    report(session, "VI.2", "TCKH", "in_progress", 10, T(2022, 3, 20, 9, 0))  # and Q3 started
+    # Q3 started: more than a week after the completions, so it opens Q3 rather than correcting Q2's
+    report(session, "VI.2", "TCKH", "in_progress", 10, T(2022, 4, 1, 9, 0))
     report(session, "I.2", "XP", "in_progress", 20, T(2022, 3, 1, 9, 0))
     report(session, "I.2", "NV", "done", 100, T(2022, 3, 1, 9, 0))
     report(session, "I.7", "VHTT", "in_progress", 40, T(2022, 2, 1, 9, 0))
@@ -484,7 +485,17 @@ def test_only_done_reports_and_the_newest_one_decide(sample_store: Dondoc, sessi
             unit = session.get(Unit, assignment.unit_id)
             assert task is not None and unit is not None
             rows = [
-                ReportRow(r.assignment_id, r.status, r.percent, r.note, r.blocked_reason, r.completed_on, r.reported_at)
+                ReportRow(
+                    r.assignment_id,
+                    r.status,
+                    r.percent,
+                    r.note,
+                    r.blocked_reason,
+                    r.completed_on,
+                    r.reported_at,
+                    id=r.id,
+                    corrects=r.corrects_report_id,
+                )
                 for r in everything
                 if r.assignment_id == assignment.id
             ]
