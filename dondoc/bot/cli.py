@@ -33,7 +33,6 @@ from telegram.error import InvalidToken, TelegramError
 from dondoc.bot.config import TelegramConfig, load_dotenv
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import Assignment, MemberRole, Plan, Status, Task
-from dondoc.db.queries import add_report
 from dondoc.db.session import StoreError, open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
 from dondoc.handlers.dispatcher import Dispatcher
@@ -47,10 +46,11 @@ from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock, ClockSettingError, clock_from_env
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
-from dondoc.scheduler.schedule import replan
+from dondoc.scheduler.schedule import add_report, replan
 from dondoc.scheduler.service import ReminderService
+from dondoc.tz import TZ
 
 app = typer.Typer(
     help="dondoc: follow up an action plan's tasks with the units that carry them out.",

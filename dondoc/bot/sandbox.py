@@ -32,8 +32,9 @@ from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
+from dondoc.tz import TZ
 
 MANAGER = "manager"
 # Names for the people you play, so greetings read as they would for a real official.

@@ -17,8 +17,8 @@ from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
 from dondoc.i18n import _, current_language, format_date, ngettext
-from dondoc.scheduler.clock import TZ
 from dondoc.scheduler.outbox import Digest, DueItem
+from dondoc.tz import TZ
 
 PREFIX = "R"
 # Buttons for the first items only: a keyboard of more than about a hundred buttons is refused by

@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine
 
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.schedule import replan
 from dondoc.scheduler.sweeper import RetryLater, Send, Sweeper, SweepResult, TemporaryFailure, Unreachable
 from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched
+from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60

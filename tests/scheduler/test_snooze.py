@@ -10,12 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from dondoc.bot.sandbox import ReadLine, Sandbox
-from dondoc.db.models import Assignment, Reminder, ReminderState, Role, Status, Task
-from dondoc.db.queries import add_report
+from dondoc.db.models import SNOOZE, Assignment, Reminder, ReminderState, Role, Status, Task
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock
-from dondoc.scheduler.schedule import SNOOZE, add_snooze, replan
+from dondoc.scheduler.schedule import add_report, add_snooze, replan
 from dondoc.scheduler.service import ReminderService
 
 
