@@ -4,7 +4,7 @@
     python3 dev.py run     # the sandbox on SQLite with the bundled sample plan
     python3 dev.py test    # the fast tests (those marked slow are skipped); PYTEST ARGS... may follow
     python3 dev.py test --all     # every test, slow ones included (what CI runs)
-    python3 dev.py check   # ruff, mypy and the translation catalogue check
+    python3 dev.py check   # ruff, mypy, the layers check and the translation catalogue check
     python3 dev.py dondoc ARGS...   # any dondoc command inside the virtual environment
 
 Only the Python standard library is used here, so it works on a fresh machine with Python 3.11+.
@@ -59,6 +59,8 @@ def main(argv: list[str]) -> int:
             [py, "-m", "ruff", "check", "."],
             [py, "-m", "ruff", "format", "--check", "."],
             [py, "-m", "mypy", "dondoc", "tests", "benchmarks"],
+            # the layers: bot -> handlers -> scheduler / plan -> db, nothing lower imports anything higher
+            [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_architecture.py"],
             [py, "-m", "dondoc.i18n_check"],
         ):
             code = run(*cmd)

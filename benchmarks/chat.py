@@ -38,7 +38,7 @@ from dondoc.db.models import ChannelAccount, MemberRole, Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
-from dondoc.handlers.events import Reply
+from dondoc.handlers.events import Reply, RetryLater, TemporaryFailure, Unreachable
 from dondoc.handlers.onboarding import create_invite
 from dondoc.handlers.reminders import render_digest
 from dondoc.i18n import use_language
@@ -47,7 +47,6 @@ from dondoc.plan.registry import apply_registry, build_matcher, load_registry, r
 from dondoc.plan.store import find_organization, save_appendix
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.outbox import Digest, DueItem, Recipient
-from dondoc.scheduler.sweeper import RetryLater, TemporaryFailure, Unreachable
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 FOCAL_UNIT = "XP"  # Ủy ban nhân dân xã Xà Phiên, lead on task I.2 of the sample plan

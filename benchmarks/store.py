@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from benchmarks.workload import CHANNEL, YEAR, Workload
+from dondoc.bot.app import reminder_service
 from dondoc.db.models import Plan
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
@@ -28,7 +29,7 @@ from dondoc.plan.reporting import write_status_xlsx
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.schedule import plan_all, replan
-from dondoc.scheduler.sweeper import Sweeper, SweepResult
+from dondoc.scheduler.sweeper import SweepResult
 
 # /status is asked on the last working day of the year: every report of the year counts.
 STATUS_AT = datetime(YEAR, 12, 30, 9, 0, tzinfo=TZ)
@@ -157,9 +158,9 @@ def bench_sweep(engine: Engine, day: date) -> SweepOutcome:
         recorded.append((chat_id, reply))
         return str(len(recorded))
 
-    sweeper = Sweeper(
+    sweeper = reminder_service(
         engine, Clock(datetime.combine(day, SEND_TIME, tzinfo=TZ), frozen=True), calendar, {CHANNEL: record}
-    )
+    ).sweeper
 
     async def once() -> tuple[float, SweepResult]:
         await asyncio.to_thread(lambda: None)  # the worker threads exist in a running bot already

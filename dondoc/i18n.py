@@ -15,7 +15,6 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
@@ -23,12 +22,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from dondoc.tz import TZ
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "vi"
 LANGUAGES = ("vi", "en")
 
-_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _current: ContextVar[str] = ContextVar("dondoc_language", default=DEFAULT_LANGUAGE)
 
 
@@ -109,4 +109,4 @@ def format_datetime(value: datetime, language: str | None = None) -> str:
     """Date and time (Vietnam time), e.g. "31/01/2022 08:00"."""
     language = language or _current.get()
     pattern = _DATE_PATTERNS.get(language, "dd/MM/yyyy") + " HH:mm"
-    return babel_format_datetime(value, pattern, tzinfo=_VIETNAM, locale=language)
+    return babel_format_datetime(value, pattern, tzinfo=TZ, locale=language)

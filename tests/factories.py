@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from dondoc.db import queries
 from dondoc.db.models import Assignment, Organization, Person, Status, Task, Unit
+from dondoc.scheduler import schedule
 from dondoc.scheduler.clock import TZ
 
 
@@ -27,7 +27,7 @@ def add_report(
     reporter: str = "",
 ) -> None:
     """Record a report of ``unit_code`` on ``task_code`` at ``at`` (naive = Vietnam time) through the bot's
-    own :func:`dondoc.db.queries.add_report`."""
+    own :func:`dondoc.scheduler.schedule.add_report`."""
     assignment = session.exec(
         select(Assignment)
         .join(Task, col(Task.id) == Assignment.task_id)
@@ -42,7 +42,7 @@ def add_report(
         session.add(person)
         session.flush()
         person_id = person.id
-    queries.add_report(
+    schedule.add_report(
         session,
         assignment,
         status=Status(status),

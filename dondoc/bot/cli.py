@@ -30,13 +30,11 @@ from sqlmodel import col, select
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
+from dondoc.bot.app import open_app
 from dondoc.bot.config import TelegramConfig, load_dotenv
-from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import Assignment, MemberRole, Plan, Status, Task
-from dondoc.db.queries import add_report
 from dondoc.db.session import StoreError, open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
-from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
 from dondoc.i18n import _, format_datetime, set_language
 from dondoc.plan.appendix import read_appendix
@@ -47,10 +45,10 @@ from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock, ClockSettingError, clock_from_env
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
-from dondoc.scheduler.schedule import replan
-from dondoc.scheduler.service import ReminderService
+from dondoc.scheduler.schedule import add_report, replan
+from dondoc.tz import TZ
 
 app = typer.Typer(
     help="dondoc: follow up an action plan's tasks with the units that carry them out.",
@@ -740,16 +738,11 @@ def run(
         _usage(problem)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    engine, clock = _store(), _clock()
-    dispatcher = Dispatcher(engine, clock, BotSettings(bot_username=config.bot_username or "dondoc_bot"))
-    calendar = calendar_from_env()
-
-    def reminders(bot: Bot) -> ReminderService:
-        return ReminderService(engine, clock, calendar, {"telegram": telegram_sender(bot)})
-
-    application = TelegramChannel(dispatcher, reminders).build(
-        config.token, base_url=config.base_url, base_file_url=config.base_file_url
-    )
+    try:
+        bot_app = open_app(_settings.db, bot_username=config.bot_username or "dondoc_bot")
+    except (StoreError, ClockSettingError) as error:
+        _usage(str(error))
+    application = bot_app.attach_telegram(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
     if webhook_url:
         secret = config.webhook_secret or secrets.token_urlsafe(32)
         application.run_webhook(

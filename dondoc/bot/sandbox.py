@@ -20,20 +20,20 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from dondoc.bot.app import assemble
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.local_api.world import ChatMessage
-from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.db.models import MemberRole, Organization, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Settings
-from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.events import Reply
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
 from dondoc.scheduler.calendar import calendar_from_env
-from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, TZ, Clock
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
+from dondoc.tz import TZ
 
 MANAGER = "manager"
 # Names for the people you play, so greetings read as they would for a real official.
@@ -61,18 +61,18 @@ class Sandbox:
     personas: dict[str, Persona] = field(default_factory=dict)
     current: Persona | None = None
     api: LocalBotApi | None = None
-    reminders: ReminderService | None = None
+    reminders: ReminderService[Reply] | None = None
     _next_user: int = 100_000_001
 
     async def run(self, read_line: ReadLine) -> None:
-        dispatcher = Dispatcher(self.engine, self.clock, Settings(bot_username="dondoc_sandbox_bot"))
+        app = assemble(self.engine, self.clock, calendar_from_env(), bot_username="dondoc_sandbox_bot")
         async with LocalBotApi(spec=bundled_spec(), strict=False, bot_username="dondoc_sandbox_bot") as api:
             self.api = api
-            channel = TelegramChannel(dispatcher)
-            application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
-            self.reminders = ReminderService(
-                self.engine, self.clock, calendar_from_env(), {"telegram": telegram_sender(application.bot)}
+            # The reminder job does not run on its own here: /clock plans and sweeps (see _remind).
+            application = app.attach_telegram(
+                api.token, builder=api.application_builder(), rate_limit=False, run_reminders=False
             )
+            self.reminders = app.reminders
             async with api.running(application, record_handler_errors=False):
                 self._banner()
                 await self.switch(self._default_unit())

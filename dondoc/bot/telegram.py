@@ -14,7 +14,7 @@ import html
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -44,10 +44,17 @@ from telegram.ext import (
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
 from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
-from dondoc.handlers.events import Attachment, Inbound, Reply
+from dondoc.handlers.events import (
+    Attachment,
+    Inbound,
+    Rejected,
+    Reply,
+    RetryLater,
+    Send,
+    TemporaryFailure,
+    Unreachable,
+)
 from dondoc.i18n import _, use_language
-from dondoc.scheduler.service import ReminderService
-from dondoc.scheduler.sweeper import Rejected, RetryLater, Send, TemporaryFailure, Unreachable
 
 CHANNEL = "telegram"
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -278,12 +285,24 @@ def _chat_key(chat_id: object) -> str | int | None:
 
 
 class TelegramChannel:
-    """Wires a PTB application to a :class:`Dispatcher`."""
+    """Wires a PTB application to a :class:`Dispatcher`.
 
-    def __init__(self, dispatcher: Dispatcher, reminders: Callable[[Bot], ReminderService] | None = None) -> None:
+    ``senders`` are the other channels' senders, for replies addressed to a chat on another channel;
+    ``on_start`` and ``on_stop`` run when the application has started and when it stops (the
+    composition root, :mod:`dondoc.bot.app`, starts the reminder job there)."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        senders: Mapping[str, Send] | None = None,
+        *,
+        on_start: Callable[[], None] | None = None,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
         self.dispatcher = dispatcher
-        self._make_reminders = reminders
-        self.reminders: ReminderService | None = None
+        self.senders: Mapping[str, Send] = senders if senders is not None else {}
+        self._on_start = on_start
+        self._on_stop = on_stop
         # The message that carries the buttons of each chat's current question.
         self._keyboards: dict[str, int] = {}
 
@@ -330,13 +349,12 @@ class TelegramChannel:
             with use_language(language):
                 commands = [BotCommand(c.name, _(c.help)[:256]) for c in COMMANDS]
             await application.bot.set_my_commands(commands, language_code=None if language == "vi" else language)
-        if self._make_reminders is not None:
-            self.reminders = self._make_reminders(application.bot)
-            self.reminders.start()
+        if self._on_start is not None:
+            self._on_start()
 
     async def _post_shutdown(self, application: App) -> None:
-        if self.reminders is not None:
-            self.reminders.stop()
+        if self._on_stop is not None:
+            self._on_stop()
 
     # ------------------------------------------------------------------ inbound
 
@@ -421,7 +439,8 @@ class TelegramChannel:
             target = chat_id
             if reply.to is not None:
                 if reply.to.channel != CHANNEL:
-                    continue  # another channel's adapter delivers it
+                    await self._deliver_elsewhere(reply)
+                    continue
                 target = reply.to.chat_id
             try:
                 if reply.drop_keyboard:
@@ -437,6 +456,20 @@ class TelegramChannel:
                 continue
             if reply.to is None and reply.choices and message_id is not None:
                 self._keyboards[target] = message_id
+
+    async def _deliver_elsewhere(self, reply: Reply) -> None:
+        """A reply addressed to a chat on another channel goes through that channel's sender."""
+        assert reply.to is not None
+        send = self.senders.get(reply.to.channel)
+        if send is None:
+            log.warning("no sender for channel %s: a reply to %s was not delivered", reply.to.channel, reply.to.chat_id)
+            return
+        try:
+            await send(reply.to.chat_id, reply)
+        except (Unreachable, RetryLater, TemporaryFailure, Rejected) as exc:
+            log.warning("a reply to %s:%s was not delivered: %s", reply.to.channel, reply.to.chat_id, exc)
+        except Exception:  # one failed delivery never keeps the others from going out
+            log.exception("a reply to %s:%s was not delivered", reply.to.channel, reply.to.chat_id)
 
     async def _drop_keyboard(self, bot: Bot, chat_id: str) -> None:
         """Take the buttons off the last question sent to ``chat_id`` (it was answered by typing).

@@ -260,6 +260,9 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime
 
 
+SNOOZE = "snooze"  # the kind of a reminder a person asked for again; replanning leaves it alone
+
+
 class Reminder(SQLModel, table=True):
     """The outbox: one row per reminder item; the unique key makes re-planning idempotent."""
 

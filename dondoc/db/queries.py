@@ -1,19 +1,20 @@
 """Reads and writes that several features share: a unit's assignments with their latest report,
-recording a report, and who manages a unit. Each runs a fixed number of queries, never one per item."""
+what recording a report changes (:func:`dondoc.scheduler.schedule.add_report` records it), and who
+manages a unit. Each runs a fixed number of queries, never one per item."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
+    SNOOZE,
     Assignment,
     ChannelAccount,
-    DeadlineKind,
     MemberRole,
     Membership,
     Occurrence,
@@ -27,6 +28,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
+from dondoc.tz import stored_in_vietnam
 
 
 @dataclass
@@ -104,69 +106,7 @@ def assignment_history(session: Session, assignment_ids: Sequence[int]) -> list[
     )
 
 
-def add_report(
-    session: Session,
-    assignment: Assignment,
-    *,
-    status: Status,
-    percent: int,
-    reported_at: datetime,
-    note: str = "",
-    completed_on: date | None = None,
-    blocked_reason: str = "",
-    evidence_ref: str = "",
-    evidence_file_id: str = "",
-    evidence_kind: str = "",
-    reporter_person_id: int | None = None,
-    entered_by_admin: bool = False,
-    corrects: int | None = None,
-) -> Report:
-    """Append a report (reports are never edited: a correction is a newer report).
-
-    The new report corrects an earlier one of the same assignment when ``corrects`` names it, or by
-    the rule of :func:`correction_target` (a re-report soon after a "Hoàn thành"): a corrected done
-    report no longer closes its deadline (:mod:`dondoc.plan.progress`), and the reminders its
-    completion cancelled are pending again. A done report cancels its deadline's pending reminders.
-    """
-    assert assignment.id is not None
-    if status == Status.DONE:
-        percent = 100
-        completed_on = completed_on or reported_at.date()
-    if corrects is not None:
-        target = session.get(Report, corrects)
-        if target is None or target.assignment_id != assignment.id:
-            raise ValueError(f"report {corrects} is not a report on this assignment")
-    else:
-        target = correction_target(session, assignment, reported_at)
-    reopened = closed_occurrence(session, assignment, target) if target and target.status == Status.DONE else None
-    report = Report(
-        assignment_id=assignment.id,
-        status=status,
-        percent=max(0, min(100, percent)),
-        note=note,
-        completed_on=completed_on if status == Status.DONE else None,
-        blocked_reason=blocked_reason,
-        evidence_ref=evidence_ref,
-        evidence_file_id=evidence_file_id,
-        evidence_kind=evidence_kind,
-        reported_at=reported_at,
-        reporter_person_id=reporter_person_id,
-        entered_by_admin=entered_by_admin,
-        corrects_report_id=target.id if target is not None else None,
-    )
-    session.add(report)
-    session.flush()
-    task = session.get(Task, assignment.task_id)
-    if status == Status.DONE:
-        cancel_reminders(session, assignment.id, closed_occurrence(session, assignment, report))
-    elif target is not None and target.status == Status.DONE:
-        from dondoc.scheduler.calendar import calendar_from_env
-        from dondoc.scheduler.schedule import restore_reminders
-
-        restore_reminders(session, calendar_from_env(), reported_at, assignment.id, reopened)
-    if task is not None and task.deadline_kind == DeadlineKind.CONTINUOUS:
-        cancel_snoozes(session, assignment.id)  # any report answers a check-in
-    return report
+CORRECTION_DAYS = 7  # a report this soon after a "Hoàn thành" on a deadline not yet past corrects it
 
 
 def correction_target(session: Session, assignment: Assignment, reported_at: datetime) -> Report | None:
@@ -177,8 +117,6 @@ def correction_target(session: Session, assignment: Assignment, reported_at: dat
     comes within ``CORRECTION_DAYS`` days after it and on or before the due date it closed. The rule is
     described in :mod:`dondoc.plan.progress`.
     """
-    from dondoc.plan.progress import CORRECTION_DAYS
-
     previous = session.exec(
         select(Report)
         .where(Report.assignment_id == assignment.id, col(Report.reported_at) <= reported_at)
@@ -199,11 +137,7 @@ def correction_target(session: Session, assignment: Assignment, reported_at: dat
 
 
 def _local_day(moment: datetime) -> date:
-    from dondoc.scheduler.clock import TZ
-
-    if moment.tzinfo is None:  # SQLite: naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(TZ).date()
+    return stored_in_vietnam(moment).date()
 
 
 def _dues(session: Session, assignment: Assignment) -> list[date]:
@@ -239,8 +173,6 @@ def closed_occurrence(session: Session, assignment: Assignment, report: Report |
 
 def cancel_snoozes(session: Session, assignment_id: int) -> None:
     """A report answered the check-in a person asked to be reminded of again."""
-    from dondoc.scheduler.schedule import SNOOZE
-
     session.exec(
         update(Reminder)
         .where(

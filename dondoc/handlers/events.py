@@ -1,7 +1,9 @@
-"""What goes in and out of the channel-neutral handlers.
+"""What goes in and out of the channel-neutral handlers, and the interface of a channel.
 
 A channel adapter (Telegram, Zalo, the sandbox) turns what arrives into an :class:`Inbound` and
-delivers each :class:`Reply`. Nothing here knows any channel: ids are strings, texts are HTML with
+delivers each :class:`Reply`; its :data:`Send` delivers one reply to one chat (the reminder job and
+replies addressed to a chat on another channel go through it) and says why it could not with
+:class:`Unreachable`, :class:`RetryLater`, :class:`TemporaryFailure` or :class:`Rejected`. Nothing here knows any channel: ids are strings, texts are HTML with
 only the tags every channel can render or strip (``<b>``, ``<i>``, ``<code>``, ``<pre>``), and every
 choice can also be made by typing its number or its label, because Zalo has no buttons.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -77,6 +80,30 @@ class Reply:
     toast: str | None = None  # short notice for the button press itself (Telegram's answerCallbackQuery)
     # No message: take the buttons off the last question sent to this chat (it was answered by typing).
     drop_keyboard: bool = False
+
+
+# A channel's sender: deliver one reply to one chat, return the message id.
+Send = Callable[[str, Reply], Awaitable[str | None]]
+
+
+class Unreachable(Exception):
+    """The channel refuses delivery to this chat for good (the person blocked the bot)."""
+
+
+class RetryLater(Exception):
+    """The channel asks to slow down (Telegram's 429 with retry_after)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class TemporaryFailure(Exception):
+    """A timeout or network error: try again later."""
+
+
+class Rejected(Exception):
+    """The channel refused this message for good (a malformed request): retrying cannot help."""
 
 
 _TAG = re.compile(r"</?(b|i|u|s|code|pre)>")

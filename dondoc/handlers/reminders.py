@@ -4,21 +4,27 @@ One message per person per send time lists every item due: task code, short titl
 what is due, each with a row of buttons — report on it, **Nhắc lại sau** (snooze to the next
 working day), **Đã hoàn thành** (straight to the completion step). A button carries only the
 reminder's id; it is checked against the database and the person pressing it.
+
+:class:`ReminderMessages` is what the reminder job (:mod:`dondoc.scheduler.sweeper`) says: the
+digests, the managers' alert about an unreachable focal point and the managers' weekly digest.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from dondoc.db.models import Assignment, Reminder, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
 from dondoc.i18n import _, current_language, format_date, ngettext
-from dondoc.scheduler.clock import TZ
+from dondoc.plan.progress import PlanStatus
 from dondoc.scheduler.outbox import Digest, DueItem
+from dondoc.tz import TZ
 
 PREFIX = "R"
 # Buttons for the first items only: a keyboard of more than about a hundred buttons is refused by
@@ -87,6 +93,60 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
             cache.bodies[key] = body
     text, rows = body
     return Reply(text=f"{header}\n{text}", choices=rows)
+
+
+class ReminderMessages:
+    """The reminder job's messages (:class:`dondoc.scheduler.sweeper.ReminderTexts`), as replies."""
+
+    def digest_renderer(self) -> Callable[[Digest, date], Reply]:
+        shared = RenderCache()
+
+        def render(digest: Digest, today: date) -> Reply:
+            return render_digest(digest, today, shared)
+
+        return render
+
+    def unreachable(self, person: str, unit: str) -> Reply:
+        text = _(
+            "⚠ Reminders cannot reach {name}, focal point of {unit}: the bot is blocked. "
+            "Please ask the unit to name another focal point or to unblock the bot."
+        ).format(name=esc(person), unit=esc(unit))
+        return Reply(text=text)
+
+    def weekly(self, status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> Reply:
+        return Reply(text=render_weekly(status, name, units, now))
+
+
+SOON = timedelta(days=7)  # the weekly digest's units that have not answered: due within a week, or overdue
+
+
+def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> str:
+    """Overdue items by unit, then units with items due soon or overdue and no report at all."""
+    mine = [i for i in status.items if units is None or i.unit in units]
+    overdue: dict[str, list[str]] = defaultdict(list)
+    silent: set[str] = set()
+    names: dict[str, str] = {}
+    for item in mine:
+        names[item.unit] = item.unit_name
+        if item.category == "overdue":
+            overdue[item.unit].append(f"{esc(item.task)} ({format_date(item.due)})")
+        if item.category in ("overdue", "not_started") and item.reported_at is None and item.due <= now.date() + SOON:
+            silent.add(item.unit)
+    lines = [
+        _("<b>Weekly summary</b> — for the attention of comrade {name}, as of {date}").format(
+            name=esc(name), date=format_date(now.date())
+        )
+    ]
+    if overdue:
+        lines.append("\n<b>" + _("Overdue") + "</b>")
+        lines += [f"• {esc(names[code])}: {', '.join(tasks)}" for code, tasks in overdue.items()]
+    else:
+        lines.append(_("Nothing is overdue."))
+    if silent:
+        lines.append("\n<b>" + _("Units that have not answered") + "</b>")
+        lines += [f"• {esc(names[code])}" for code in sorted(silent, key=lambda c: names[c])]
+    lines.append("\n" + _("See /status for the whole plan."))
+    return "\n".join(lines)
 
 
 def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choice]]]:

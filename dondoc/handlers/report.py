@@ -13,15 +13,16 @@ import re
 from datetime import date
 
 from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
-from dondoc.db.queries import AssignmentView, add_report, managers_of, unit_assignments
+from dondoc.db.queries import CORRECTION_DAYS, AssignmentView, managers_of, unit_assignments
 from dondoc.handlers.context import Context, page_nav
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date, ngettext
 from dondoc.plan.dates import DateProblem, read_completion_date
 from dondoc.plan.dates import describe as describe_date_problem
-from dondoc.plan.progress import CORRECTION_DAYS, status_label
-from dondoc.scheduler.clock import TZ
+from dondoc.plan.progress import status_label
+from dondoc.scheduler.schedule import add_report
 from dondoc.text import match_key
+from dondoc.tz import TZ
 
 PAGE_SIZE = 8
 ROLE_LABELS = {Role.LEAD: N_("lead"), Role.SUPPORT: N_("support")}

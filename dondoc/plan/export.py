@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import Area, Assignment, Occurrence, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import latest_reports
 from dondoc.i18n import _
-from dondoc.scheduler.clock import TZ
+from dondoc.tz import TZ
 
 
 @dataclass

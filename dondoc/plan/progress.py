@@ -16,7 +16,7 @@ time are ignored) an item is:
 - ``overdue`` — open and ``T`` after the due date, reported or not.
 
 A mistaken "Hoàn thành" is corrected by a newer report that *corrects* it (``Report.corrects_report_id``,
-set by :func:`dondoc.db.queries.add_report`): from the correction's time on, the corrected done report
+set by :func:`dondoc.scheduler.schedule.add_report`): from the correction's time on, the corrected done report
 no longer closes anything — its deadline is open again and the correction (and every later report)
 attaches to it, so "Đang thực hiện 30 %" after a mistaken "Hoàn thành" puts the item back in progress,
 and a second "Hoàn thành" with another date replaces the first date. The history keeps both reports.
@@ -25,7 +25,7 @@ A new report corrects the assignment's newest report when that one is a done rep
 - the person says so (``corrects=<report id>``, for instance from the command line), or
 - that done report closed the assignment's last deadline (a single-deadline task, or the last period
   of a recurring one): a later report has no other deadline to be about, or
-- it is made within :data:`CORRECTION_DAYS` days after that done report and on or before the due date
+- it is made within :data:`~dondoc.db.queries.CORRECTION_DAYS` days after that done report and on or before the due date
   the done report closed (the deadline is not past yet, so it cannot be the next period's news).
 
 ``blocked`` (Vướng mắc) is a flag beside the category: the item's latest report says blocked.
@@ -71,11 +71,10 @@ from dondoc.db.models import (
 from dondoc.i18n import _
 from dondoc.plan.registry import Registry, build_matcher
 from dondoc.plan.units import expand
-from dondoc.scheduler.clock import TZ
+from dondoc.tz import TZ, stored_in_vietnam
 
 Category = Literal["done_on_time", "done_late", "in_progress", "not_started", "overdue"]
 CATEGORIES: tuple[Category, ...] = ("done_on_time", "done_late", "in_progress", "not_started", "overdue")
-CORRECTION_DAYS = 7  # a report this soon after a "Hoàn thành" on a deadline not yet past corrects it
 
 
 def category_label(category: Category) -> str:
@@ -311,7 +310,7 @@ def attach_reports(dues: Sequence[date], reports: Iterable[ReportRow]) -> list[_
 
 def completion_date(row: ReportRow) -> date:
     """The completion date of a done report: ``completed_on``, else the report's day in Vietnam."""
-    return row.completed_on or _local(row.reported_at).date()
+    return row.completed_on or stored_in_vietnam(row.reported_at).date()
 
 
 def completed_by(row: ReportRow, due: date) -> bool:
@@ -407,7 +406,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
                     area=area,
                     unit=unit.code,
                     unit_name=unit.name,
-                    last_report_at=_local(last.reported_at) if last else None,
+                    last_report_at=stored_in_vietnam(last.reported_at) if last else None,
                     status=last.status if last else None,
                     percent=last.percent if last else 0,
                     note=last.note if last else "",
@@ -577,7 +576,7 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False) 
     by assignment, time and id (the order of the full list); with ``lead_only``, on the lead units'
     assignments only."""
     # Core rather than ORM rows, and the timestamp read as a plain DateTime (naive UTC on SQLite, aware
-    # on PostgreSQL; ``_local`` and ``completed_by`` read both): the per-row ORM and UTCDateTime
+    # on PostgreSQL; ``stored_in_vietnam`` and ``completed_by`` read both): the per-row ORM and UTCDateTime
     # processing would double the time.
     columns: tuple[Any, ...] = (
         col(Report.assignment_id),
@@ -638,7 +637,7 @@ def _item(task: Task, area: str, unit: Unit, slot: _Slot, as_of: date) -> Item:
         category=category,
         percent=100 if done else (latest.percent if latest else 0),
         blocked=latest is not None and latest.status == Status.BLOCKED,
-        reported_at=_local(latest.reported_at) if latest else None,
+        reported_at=stored_in_vietnam(latest.reported_at) if latest else None,
         note=latest.note if latest else "",
         completed_on=completion_date(latest) if done and latest else None,
         position=task.position,
@@ -652,7 +651,7 @@ def _support(unit: Unit, row: ReportRow) -> SupportReport:
         unit_name=unit.name,
         status=row.status,
         percent=100 if row.status == Status.DONE else row.percent,
-        reported_at=_local(row.reported_at),
+        reported_at=stored_in_vietnam(row.reported_at),
         note=row.note,
     )
 
@@ -666,13 +665,6 @@ def _is_continuous(kind: DeadlineKind, dues: list[date] | None) -> bool:
 def _end_of_day_utc(day: date) -> datetime:
     """:func:`end_of_day` in UTC (comparisons between datetimes of the same ``tzinfo`` are the fastest)."""
     return end_of_day(day).astimezone(UTC)
-
-
-def _local(moment: datetime) -> datetime:
-    """A stored instant in Vietnam time (the store returns aware UTC; a naive value is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(TZ)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Membership, Organization, Unit, UnitGroup, UnitGroupMember
 from dondoc.i18n import _
+from dondoc.plan.policy import Policy
 from dondoc.plan.problems import InputError, Problem, read_yaml
 from dondoc.plan.units import Target, UnitMatcher
-from dondoc.scheduler.planner import Policy
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 

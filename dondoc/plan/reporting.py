@@ -37,7 +37,7 @@ from dondoc.plan.progress import (
     plan_status,
     status_label,
 )
-from dondoc.scheduler.clock import TZ
+from dondoc.tz import TZ
 
 PathOrBuffer = str | Path | IO[bytes]
 

@@ -25,7 +25,7 @@ import holidays
 
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError, Problem, read_yaml
-from dondoc.scheduler.clock import TZ
+from dondoc.tz import TZ, in_vietnam
 
 OFFICE_START = time(7, 30)
 OFFICE_END = time(17, 0)
@@ -225,12 +225,12 @@ class WorkCalendar:
         """Whether ``moment`` (naive = Vietnam time) falls in office hours of a working day.
 
         Office hours include their start and exclude their end (07:30 is in, 17:00 is out)."""
-        local = _local(moment)
+        local = in_vietnam(moment)
         return self.is_working_day(local.date()) and self.office_start <= local.time() < self.office_end
 
     def next_office_time(self, moment: datetime) -> datetime:
         """``moment`` itself when in office hours, else the next office start of a working day."""
-        local = _local(moment)
+        local = in_vietnam(moment)
         day = local.date()
         if self.is_working_day(day):
             if local.time() < self.office_start:
@@ -238,13 +238,6 @@ class WorkCalendar:
             if local.time() < self.office_end:
                 return local
         return datetime.combine(self.working_day_after(day, 1), self.office_start, tzinfo=TZ)
-
-
-def _local(moment: datetime) -> datetime:
-    """``moment`` in Vietnam time; a naive value already is."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=TZ)
-    return moment.astimezone(TZ)
 
 
 def calendar_from_env() -> WorkCalendar:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import time
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from dondoc.i18n import _
+from dondoc.tz import TZ as TZ  # re-exported: the clock's time zone
+from dondoc.tz import in_vietnam
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 
@@ -45,9 +45,7 @@ class Clock:
 
     def set(self, instant: datetime) -> None:
         """Move the clock to ``instant`` (naive times are Vietnam time); it runs on unless frozen."""
-        if instant.tzinfo is None:
-            instant = instant.replace(tzinfo=TZ)
-        instant = instant.astimezone(TZ)
+        instant = in_vietnam(instant)
         if self._frozen:
             self._fixed = instant
         else:

@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import MemberRole, Membership, Organization, Person, Plan, Unit
 from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.clock import TZ
 from dondoc.scheduler.planner import KINDS
 from dondoc.scheduler.schedule import plan_all
+from dondoc.tz import TZ
 
 _AUDIENCE = {MemberRole.FOCAL: "focal", MemberRole.DEPUTY: "focal", MemberRole.MANAGER: "manager"}
 

@@ -9,7 +9,7 @@ longer wants (the task was completed, its deadline moved) are cancelled.
 A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :data:`SNOOZE` written by
 :func:`add_snooze`: the plan never wants it and replanning never cancels it, so it survives the daily
 replan, restarts and other processes; only a report that makes it moot cancels it (a completion of its
-deadline, see :func:`dondoc.db.queries.add_report`).
+deadline, see :func:`add_report`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
+    SNOOZE,
     Assignment,
     DeadlineKind,
     Occurrence,
@@ -37,12 +38,13 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.clock import TZ
-from dondoc.scheduler.planner import Planned, Policy, plan_checkins, plan_occurrence
+from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target
+from dondoc.plan.policy import Policy
+from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
+from dondoc.scheduler.planner import Planned, plan_checkins, plan_occurrence
+from dondoc.tz import TZ
 
 HORIZON = timedelta(days=35)
-SNOOZE = "snooze"  # a reminder a person asked for again; replanning leaves it alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,3 +274,65 @@ def restore_reminders(
             restored += 1
     session.flush()
     return restored
+
+
+def add_report(
+    session: Session,
+    assignment: Assignment,
+    *,
+    status: Status,
+    percent: int,
+    reported_at: datetime,
+    note: str = "",
+    completed_on: date | None = None,
+    blocked_reason: str = "",
+    evidence_ref: str = "",
+    evidence_file_id: str = "",
+    evidence_kind: str = "",
+    reporter_person_id: int | None = None,
+    entered_by_admin: bool = False,
+    corrects: int | None = None,
+) -> Report:
+    """Append a report (reports are never edited: a correction is a newer report).
+
+    The new report corrects an earlier one of the same assignment when ``corrects`` names it, or by
+    the rule of :func:`correction_target` (a re-report soon after a "Hoàn thành"): a corrected done
+    report no longer closes its deadline (:mod:`dondoc.plan.progress`), and the reminders its
+    completion cancelled are pending again. A done report cancels its deadline's pending reminders.
+    """
+    assert assignment.id is not None
+    if status == Status.DONE:
+        percent = 100
+        completed_on = completed_on or reported_at.date()
+    if corrects is not None:
+        target = session.get(Report, corrects)
+        if target is None or target.assignment_id != assignment.id:
+            raise ValueError(f"report {corrects} is not a report on this assignment")
+    else:
+        target = correction_target(session, assignment, reported_at)
+    reopened = closed_occurrence(session, assignment, target) if target and target.status == Status.DONE else None
+    report = Report(
+        assignment_id=assignment.id,
+        status=status,
+        percent=max(0, min(100, percent)),
+        note=note,
+        completed_on=completed_on if status == Status.DONE else None,
+        blocked_reason=blocked_reason,
+        evidence_ref=evidence_ref,
+        evidence_file_id=evidence_file_id,
+        evidence_kind=evidence_kind,
+        reported_at=reported_at,
+        reporter_person_id=reporter_person_id,
+        entered_by_admin=entered_by_admin,
+        corrects_report_id=target.id if target is not None else None,
+    )
+    session.add(report)
+    session.flush()
+    task = session.get(Task, assignment.task_id)
+    if status == Status.DONE:
+        cancel_reminders(session, assignment.id, closed_occurrence(session, assignment, report))
+    elif target is not None and target.status == Status.DONE:
+        restore_reminders(session, calendar_from_env(), reported_at, assignment.id, reopened)
+    if task is not None and task.deadline_kind == DeadlineKind.CONTINUOUS:
+        cancel_snoozes(session, assignment.id)  # any report answers a check-in
+    return report

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime, time
+from typing import Generic
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.schedule import replan
-from dondoc.scheduler.sweeper import RetryLater, Send, Sweeper, SweepResult, TemporaryFailure, Unreachable
+from dondoc.scheduler.sweeper import Deliver, M, NotSent, ReminderTexts, Sweeper, SweepResult
 from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched
+from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
@@ -23,14 +26,23 @@ WEEKLY_WEEKDAY = 0  # Monday
 WEEKLY_TIME = time(8, 0)
 
 
-class ReminderService:
-    """Plans the outbox and drains it; ``tick`` is the whole job."""
+class ReminderService(Generic[M]):
+    """Plans the outbox and drains it; ``tick`` is the whole job. The composition root
+    (:mod:`dondoc.bot.app`) gives it the channels' senders and the texts."""
 
-    def __init__(self, engine: Engine, clock: Clock, calendar: WorkCalendar, senders: dict[str, Send]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        calendar: WorkCalendar,
+        senders: Mapping[str, Deliver[M]],
+        texts: ReminderTexts[M],
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.calendar = calendar
-        self.sweeper = Sweeper(engine, clock, calendar, senders)
+        self.texts = texts
+        self.sweeper = Sweeper(engine, clock, calendar, senders, texts)
         self._planned_on: date | None = None
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -56,21 +68,20 @@ class ReminderService:
     async def send_weekly(self, now: datetime) -> int:
         """The managers' weekly digests not sent yet this week; returns how many went out."""
 
-        def claim() -> list[WeeklyDigest]:
+        def claim() -> list[WeeklyDigest[M]]:
             with session_scope(self.engine) as session:
-                return due_digests(session, now)
+                return due_digests(session, now, self.texts.weekly)
 
         sent = 0
         for digest in await asyncio.to_thread(claim):
             send = self.sweeper.senders.get(digest.account.channel)
             if send is None:
                 continue
-            try:
-                message_id = await send(digest.account.chat_id, digest.reply)
-            except (Unreachable, RetryLater, TemporaryFailure) as exc:
-                log.warning("weekly digest %s not sent: %s", digest.key, exc)
+            outcome = await send(digest.account.chat_id, digest.message)
+            if isinstance(outcome, NotSent):
+                log.warning("weekly digest %s not sent: %s", digest.key, outcome.reason)
                 continue  # the claim's lease runs out and a later tick tries again
-            await asyncio.to_thread(self._dispatched, digest.key, now, message_id)
+            await asyncio.to_thread(self._dispatched, digest.key, now, outcome)
             sent += 1
         return sent
 

@@ -3,14 +3,15 @@
 Managers of the coordinating unit get the whole organisation; other managers get their own units.
 Each digest is claimed by a unique key in the ``dispatch`` table before it is sent, so a restart or
 a second process sends it once (at-least-once like the outbox: a claim whose lease ran out is
-taken again).
+taken again). Its text is :func:`dondoc.handlers.reminders.render_weekly`, passed in.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -26,25 +27,27 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.db.queries import current_plan
-from dondoc.handlers.events import Reply, esc
-from dondoc.i18n import _, format_date, normalize_language, use_language
+from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.progress import PlanStatus, plan_status
 from dondoc.scheduler.outbox import LEASE
 
-SOON = timedelta(days=7)
+M = TypeVar("M")
+# The digest's message for a manager: (plan status, the manager's name, their units (None: all), now).
+RenderWeekly = Callable[[PlanStatus, str, set[str] | None, datetime], M]
 
 
 @dataclass
-class WeeklyDigest:
+class WeeklyDigest(Generic[M]):
     key: str
     account: ChannelAccount
-    reply: Reply
+    message: M
 
 
-def due_digests(session: Session, now: datetime) -> list[WeeklyDigest]:
-    """This week's digests not yet claimed (or whose claim expired), claimed now for the caller."""
+def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> list[WeeklyDigest[M]]:
+    """This week's digests not yet claimed (or whose claim expired), claimed now for the caller and
+    rendered by ``render`` in each manager's language."""
     week = now.isocalendar()
-    digests: list[WeeklyDigest] = []
+    digests: list[WeeklyDigest[M]] = []
     for org in session.exec(select(Organization)):
         assert org.id is not None
         plan = current_plan(session, org.id)
@@ -57,8 +60,8 @@ def due_digests(session: Session, now: datetime) -> list[WeeklyDigest]:
                 continue
             language = person.language or normalize_language(account.language_code)
             with use_language(language):
-                reply = Reply(text=render_weekly(status, person.full_name, unit_codes, now))
-            digests.append(WeeklyDigest(key, account, reply))
+                message = render(status, person.full_name, unit_codes, now)
+            digests.append(WeeklyDigest(key, account, message))
     return digests
 
 
@@ -105,32 +108,3 @@ def mark_dispatched(session: Session, key: str, now: datetime, message_id: str |
     row = session.exec(select(Dispatch).where(Dispatch.key == key)).one()
     row.state, row.sent_at, row.message_id = ReminderState.SENT, now, message_id
     session.add(row)
-
-
-def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> str:
-    """Overdue items by unit, then units with items due soon or overdue and no report at all."""
-    mine = [i for i in status.items if units is None or i.unit in units]
-    overdue: dict[str, list[str]] = defaultdict(list)
-    silent: set[str] = set()
-    names: dict[str, str] = {}
-    for item in mine:
-        names[item.unit] = item.unit_name
-        if item.category == "overdue":
-            overdue[item.unit].append(f"{esc(item.task)} ({format_date(item.due)})")
-        if item.category in ("overdue", "not_started") and item.reported_at is None and item.due <= now.date() + SOON:
-            silent.add(item.unit)
-    lines = [
-        _("<b>Weekly summary</b> — for the attention of comrade {name}, as of {date}").format(
-            name=esc(name), date=format_date(now.date())
-        )
-    ]
-    if overdue:
-        lines.append("\n<b>" + _("Overdue") + "</b>")
-        lines += [f"• {esc(names[code])}: {', '.join(tasks)}" for code, tasks in overdue.items()]
-    else:
-        lines.append(_("Nothing is overdue."))
-    if silent:
-        lines.append("\n<b>" + _("Units that have not answered") + "</b>")
-        lines += [f"• {esc(names[code])}" for code in sorted(silent, key=lambda c: names[c])]
-    lines.append("\n" + _("See /status for the whole plan."))
-    return "\n".join(lines)

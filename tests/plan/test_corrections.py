@@ -11,12 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Plan, Reminder, ReminderState, Report, Role, Status, Task, Unit
-from dondoc.db.queries import add_report
 from dondoc.db.session import open_store, session_scope
 from dondoc.plan.progress import Item, ReportRow, attach_reports, categorize, plan_status, plan_summary, summarize
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ
-from dondoc.scheduler.schedule import replan
+from dondoc.scheduler.schedule import add_report, replan
 from tests.conftest import Dondoc
 
 Q1, Q2 = date(2022, 3, 31), date(2022, 6, 30)
@@ -36,7 +35,7 @@ def _at(day: int, month: int, hour: int = 9) -> datetime:
 def report(
     engine: Engine, task: str, unit: str, status: Status, at: datetime, percent: int = 0, **extra: object
 ) -> Report:
-    """Record a report the way the bot and ``dondoc report add`` do (``db.queries.add_report``)."""
+    """Record a report the way the bot and ``dondoc report add`` do (``scheduler.schedule.add_report``)."""
     with session_scope(engine) as session:
         assignment = session.exec(
             select(Assignment)

@@ -8,9 +8,10 @@ from itertools import pairwise
 import pytest
 
 from dondoc.db.models import Role
+from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import Overrides, WorkCalendar
 from dondoc.scheduler.clock import TZ
-from dondoc.scheduler.planner import Planned, Policy, plan_checkins, plan_occurrence
+from dondoc.scheduler.planner import Planned, plan_checkins, plan_occurrence
 
 CALENDAR = WorkCalendar()
 POLICY = Policy()

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from dondoc.bot.app import reminder_service
 from dondoc.db.models import ChannelAccount, MemberRole, Person, Reminder, ReminderState
-from dondoc.handlers.events import Reply
+from dondoc.handlers.events import Reply, RetryLater, TemporaryFailure, Unreachable
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.service import ReminderService
-from dondoc.scheduler.sweeper import RetryLater, TemporaryFailure, Unreachable
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
@@ -40,7 +40,7 @@ class Outbox:
         return [reply.text for to, reply in self.sent if to == chat_id]
 
 
-def _setup(engine: Engine, outbox: Outbox) -> tuple[ReminderService, Chat, Chat]:
+def _setup(engine: Engine, outbox: Outbox) -> tuple[ReminderService[Reply], Chat, Chat]:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     dispatcher = make_dispatcher(engine, clock.now())
     dispatcher.clock = clock
@@ -48,7 +48,7 @@ def _setup(engine: Engine, outbox: Outbox) -> tuple[ReminderService, Chat, Chat]
     focal.send(f"/start {invite_code(engine, 'NV', now=clock.now())}")
     manager = Chat(dispatcher, "501")
     manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=clock.now())}")
-    service = ReminderService(engine, clock, WorkCalendar(), {"test": outbox.send})
+    service = reminder_service(engine, clock, WorkCalendar(), {"test": outbox.send})
     service.plan()
     clock.set(MONDAY)
     return service, focal, manager

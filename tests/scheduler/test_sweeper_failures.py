@@ -6,14 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from dondoc.bot.app import reminder_service
 from dondoc.bot.local_api.markup import MarkupError, parse_text
 from dondoc.db.models import MemberRole
-from dondoc.handlers.events import Reply
+from dondoc.handlers.events import Rejected, Reply, Unreachable
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.outbox import LEASE
-from dondoc.scheduler.service import ReminderService
-from dondoc.scheduler.sweeper import Rejected, Unreachable
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
@@ -55,7 +54,7 @@ async def test_a_blocked_focal_point_with_markup_in_the_name_is_reported_and_the
     for chat_id, (name, role) in people.items():
         Chat(dispatcher, chat_id, name=name).send(f"/start {invite_code(engine, 'NV', role, now=clock.now())}")
     channel = HtmlChannel()
-    service = ReminderService(engine, clock, WorkCalendar(), {"test": channel.send})
+    service = reminder_service(engine, clock, WorkCalendar(), {"test": channel.send})
     service.plan()
     clock.set(MONDAY)
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from dondoc.bot.app import reminder_service
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.local_api.users import SimulatedUser
@@ -19,7 +20,6 @@ from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.outbox import claim_due
-from dondoc.scheduler.service import ReminderService
 from tests.conftest import Dondoc
 from tests.handlers.helpers import invite_code, make_dispatcher
 
@@ -47,13 +47,13 @@ async def test_a_year_of_reminders_arrives_on_working_days_once_each(engine: Eng
                 await user.next_message()
                 users[unit] = user
             sender = {"telegram": telegram_sender(application.bot)}
-            service = ReminderService(engine, clock, CALENDAR, sender)
+            service = reminder_service(engine, clock, CALENDAR, sender)
             day = date(2022, 1, 3)
             while day <= date(2022, 12, 31):
                 if day == date(2022, 7, 1):
                     # Restart: a new process, and one that died after claiming 08:00's rows but
                     # before sending them. Nothing may be lost and nothing repeated.
-                    service = ReminderService(engine, clock, CALENDAR, sender)
+                    service = reminder_service(engine, clock, CALENDAR, sender)
                     clock.set(datetime.combine(day, time(8, 0), tzinfo=TZ))
                     await service.tick()  # plans and sends 01/07's reminders
                     for unit, user in users.items():

@@ -1,0 +1,126 @@
+"""The composition root: the one place that assembles dondoc for ``dondoc run`` and ``dondoc sandbox``.
+
+It builds the store, the clock, the calendar, the dispatcher, the reminder service and the map
+channel → sender, and wires them together: the reminder job sends through the sender of each
+recipient's channel, in the messages the handlers render (:class:`ReminderMessages`), and a reply
+addressed to a chat on another channel is delivered by that channel's sender. Nothing below this
+module knows a channel, and no channel starts the reminder job itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from telegram.ext import Application
+
+from dondoc.bot.telegram import CHANNEL as TELEGRAM
+from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
+from dondoc.db.session import open_store
+from dondoc.handlers.context import Settings
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.events import Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
+from dondoc.handlers.reminders import ReminderMessages
+from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
+from dondoc.scheduler.clock import Clock, clock_from_env
+from dondoc.scheduler.service import ReminderService
+from dondoc.scheduler.sweeper import Deliver, Failure, NotSent
+
+
+def delivering(send: Send) -> Deliver[Reply]:
+    """A channel's sender as the reminder job uses it: the channel's failures become its outcomes."""
+
+    async def deliver(chat_id: str, reply: Reply) -> str | NotSent | None:
+        try:
+            return await send(chat_id, reply)
+        except Unreachable as exc:
+            return NotSent(Failure.UNREACHABLE, str(exc))
+        except RetryLater as exc:
+            return NotSent(Failure.RETRY_LATER, str(exc), exc.seconds)
+        except Rejected as exc:
+            return NotSent(Failure.REJECTED, str(exc))
+        except TemporaryFailure as exc:
+            return NotSent(Failure.TEMPORARY, str(exc))
+
+    return deliver
+
+
+class Delivering(Mapping[str, Deliver[Reply]]):
+    """The channels' senders (a live view: a channel attached later is reached too), for the reminder job."""
+
+    def __init__(self, senders: Mapping[str, Send]) -> None:
+        self._senders = senders
+
+    def __getitem__(self, channel: str) -> Deliver[Reply]:
+        return delivering(self._senders[channel])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._senders)
+
+    def __len__(self) -> int:
+        return len(self._senders)
+
+
+def reminder_service(
+    engine: Engine, clock: Clock, calendar: WorkCalendar, senders: Mapping[str, Send]
+) -> ReminderService[Reply]:
+    """The reminder job, sending the handlers' messages through ``senders`` (channel → sender)."""
+    return ReminderService(engine, clock, calendar, Delivering(senders), ReminderMessages())
+
+
+@dataclass
+class App:
+    """dondoc assembled: every channel attached to it shares the dispatcher and the senders."""
+
+    engine: Engine
+    clock: Clock
+    calendar: WorkCalendar
+    dispatcher: Dispatcher
+    senders: dict[str, Send]  # channel → its sender, filled as channels are attached
+    reminders: ReminderService[Reply]
+
+    def attach(self, channel: str, send: Send) -> None:
+        """A channel's sender: its reminders and the replies addressed to its chats go through it."""
+        self.senders[channel] = send
+
+    def attach_telegram(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        base_file_url: str | None = None,
+        rate_limit: bool = True,
+        builder: Builder | None = None,
+        run_reminders: bool = True,
+    ) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The Telegram channel as a PTB application; with ``run_reminders`` the reminder job runs
+        while the application does."""
+        channel = TelegramChannel(
+            self.dispatcher,
+            self.senders,
+            on_start=self.reminders.start if run_reminders else None,
+            on_stop=self.reminders.stop if run_reminders else None,
+        )
+        application = channel.build(
+            token, base_url=base_url, base_file_url=base_file_url, rate_limit=rate_limit, builder=builder
+        )
+        self.attach(TELEGRAM, telegram_sender(application.bot))
+        return application
+
+
+def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:
+    """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
+    senders: dict[str, Send] = {}
+    dispatcher = Dispatcher(engine, clock, Settings(bot_username=bot_username))
+    return App(engine, clock, calendar, dispatcher, senders, reminder_service(engine, clock, calendar, senders))
+
+
+def open_app(database_url: str | None, *, bot_username: str) -> App:
+    """dondoc from the configuration: the store at ``database_url`` (default ``DONDOC_DATABASE_URL``),
+    the clock of ``DONDOC_NOW``, the calendar of ``DONDOC_CALENDAR``. Raises
+    :class:`~dondoc.db.session.StoreError`, :class:`~dondoc.scheduler.clock.ClockSettingError` or
+    :class:`~dondoc.plan.problems.InputError` when one of them is wrong."""
+    engine = open_store(database_url)
+    return assemble(engine, clock_from_env(), calendar_from_env(), bot_username=bot_username)
