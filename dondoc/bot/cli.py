@@ -137,6 +137,10 @@ def parse_cli_date(value: str) -> date:
 def units_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Registry YAML file.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    new_organization: Annotated[
+        bool,
+        typer.Option("--new-organization", help="Create a second organisation when the file names another one."),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -149,7 +153,10 @@ def units_import(
         _refuse(error)
     engine = _store()
     with session_scope(engine) as session:
-        changes = apply_registry(session, registry)
+        try:
+            changes = apply_registry(session, registry, new_organization=new_organization)
+        except InputError as error:
+            _refuse(error)  # the scope rolls back: nothing written
         if dry_run:
             session.rollback()
     if as_json:
