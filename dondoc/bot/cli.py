@@ -33,13 +33,13 @@ from dondoc.db.session import open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
-from dondoc.i18n import _, format_datetime, set_language
+from dondoc.i18n import _, format_datetime, ngettext, set_language
 from dondoc.plan.appendix import read_appendix
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError
 from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
-from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
+from dondoc.plan.store import NotFound, WouldRetire, find_organization, find_plan, save_appendix
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
@@ -232,7 +232,12 @@ def plan_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Appendix: xlsx, docx or csv.")],
     year: Annotated[int | None, typer.Option("--year", help="Plan year, if the title does not say it.")] = None,
     key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the year).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and list what would change; write nothing.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove the plan's tasks that the file lacks (else refused).")
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -253,15 +258,19 @@ def plan_import(
     plan_key = key or str(appendix.year)
     with session_scope(engine) as session:
         org = _organization(session)
-        changes = save_appendix(
-            session,
-            org,
-            appendix,
-            key=plan_key,
-            source_file=file.name,
-            source_sha256=digest,
-            now=now,
-        )
+        try:
+            changes = save_appendix(
+                session,
+                org,
+                appendix,
+                key=plan_key,
+                source_file=file.name,
+                source_sha256=digest,
+                now=now,
+                prune=prune or dry_run,  # a dry run shows what pruning would retire
+            )
+        except WouldRetire as refused:
+            _refuse_retiring(plan_key, refused.codes)
         if dry_run:
             session.rollback()
         else:
@@ -297,13 +306,39 @@ def plan_import(
             removed=len(changes.removed),
         )
     )
-    if changes.deactivated:
+    if dry_run:
+        for label, codes in (
+            (_("Would add: {codes}"), changes.added),
+            (_("Would update: {codes}"), changes.updated),
+            (_("Would remove: {codes}"), changes.removed),
+            (_("Would keep as inactive because they have reports: {codes}"), changes.deactivated),
+        ):
+            if codes:
+                typer.echo(label.format(codes=", ".join(codes)))
+        if (changes.removed or changes.deactivated) and not prune:
+            typer.echo(_("The import itself needs --prune to remove these tasks."), err=True)
+        typer.echo(_("Dry run: nothing was written."), err=True)
+    elif changes.deactivated:
         typer.echo(
             _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
-    if dry_run:
-        typer.echo(_("Dry run: nothing was written."), err=True)
+
+
+def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:
+    """A file that lacks tasks of the plan, imported without --prune."""
+    typer.echo(
+        ngettext(
+            "Refused, nothing was written: the file lacks {count} task of plan {plan}, which would be "
+            "removed with its reminders: {codes}.",
+            "Refused, nothing was written: the file lacks {count} tasks of plan {plan}, which would be "
+            "removed with their reminders: {codes}.",
+            len(codes),
+        ).format(count=len(codes), plan=plan_key, codes=", ".join(codes)),
+        err=True,
+    )
+    typer.echo(_("If they are to go, run the import again with --prune (--dry-run shows every change)."), err=True)
+    raise typer.Exit(1)
 
 
 @plan_app.command("export")

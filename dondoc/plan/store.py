@@ -34,6 +34,14 @@ class NotFound(LookupError):
     """A plan, organisation or unit the user named does not exist (message translated)."""
 
 
+class WouldRetire(Exception):
+    """Saving would retire tasks the file lacks, and pruning was not asked for; nothing was written."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
+
+
 @dataclass
 class PlanChanges:
     plan_key: str
@@ -83,11 +91,22 @@ def save_appendix(
     source_file: str,
     source_sha256: str,
     now: datetime,
+    prune: bool = False,
 ) -> PlanChanges:
-    """Create or update plan ``key`` from ``appendix`` (one transaction, owned by the caller)."""
+    """Create or update plan ``key`` from ``appendix`` (one transaction, owned by the caller).
+
+    Tasks of the plan that the file lacks are retired (deleted, or kept inactive when reported on)
+    only with ``prune``; otherwise :class:`WouldRetire` names them before anything is written, so
+    a partial or wrong file cannot silently remove tasks and their reminders."""
     assert org.id is not None
     changes = PlanChanges(plan_key=key)
     plan = session.exec(select(Plan).where(Plan.organization_id == org.id, Plan.key == key)).first()
+    if plan is not None and not prune:
+        wanted = {t.code for t in appendix.tasks}
+        active = select(Task.code).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position))
+        dropped = [code for code in session.exec(active) if code not in wanted]
+        if dropped:
+            raise WouldRetire(dropped)
     if plan is None:
         plan = Plan(organization_id=org.id, key=key, title=appendix.title, year=appendix.year)
         changes.created = True
