@@ -40,6 +40,7 @@ from dondoc.plan.problems import InputError
 from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import NotFound, WouldRetire, find_organization, find_plan, save_appendix
+from dondoc.plan.tables import DEFAULT_MAX_ROWS, PROGRESS_EVERY
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
@@ -238,6 +239,10 @@ def plan_import(
     prune: Annotated[
         bool, typer.Option("--prune", help="Remove the plan's tasks that the file lacks (else refused).")
     ] = False,
+    max_rows: Annotated[
+        int,
+        typer.Option("--max-rows", envvar="DONDOC_MAX_TASKS", min=1, help="Refuse files with more tasks than this."),
+    ] = DEFAULT_MAX_ROWS,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -250,12 +255,16 @@ def plan_import(
         org = _organization(session)
         matcher = build_matcher(load_registry(session, org))
     try:
-        appendix = read_appendix(file, matcher, year)
+        calendar = calendar_from_env()
+        appendix = read_appendix(file, matcher, year, max_rows=max_rows, progress=_rows_read)
     except InputError as error:
         _refuse(error)
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    with file.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     now = _clock().now()
     plan_key = key or str(appendix.year)
+    if len(appendix.tasks) >= PROGRESS_EVERY:
+        typer.echo(_("Saving {count} tasks and planning their reminders…").format(count=len(appendix.tasks)), err=True)
     with session_scope(engine) as session:
         org = _organization(session)
         try:
@@ -274,7 +283,7 @@ def plan_import(
         if dry_run:
             session.rollback()
         else:
-            replan(session, calendar_from_env(), now)  # the outbox follows the corrected appendix
+            replan(session, calendar, now)  # the outbox follows the corrected appendix
     if as_json:
         _print_json(
             {
@@ -323,6 +332,11 @@ def plan_import(
             _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
+
+
+def _rows_read(rows: int) -> None:
+    """Progress of a long import, on standard error."""
+    typer.echo(_("… {rows} rows read").format(rows=rows), err=True)
 
 
 def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import Assignment, Invite, Membership, Organization, Unit, UnitGroup, UnitGroupMember
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError, Problem, read_yaml
+from dondoc.plan.tables import strip_controls
 from dondoc.plan.units import Target, UnitMatcher
 from dondoc.scheduler.planner import Policy
 from dondoc.text import match_key
@@ -323,7 +324,7 @@ def _text(value: Any, where: str, problems: list[Problem], *, required: bool = F
     if not isinstance(value, str | int):
         problems.append(Problem(where, _("expected text"), str(value)))
         return ""
-    return " ".join(str(value).split())
+    return " ".join(strip_controls(str(value)).split())
 
 
 def _code(value: Any, where: str, problems: list[Problem]) -> str:
@@ -341,7 +342,7 @@ def _strings(value: Any, where: str, problems: list[Problem]) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         problems.append(Problem(where, _("expected a list of text"), str(value)))
         return []
-    return [" ".join(str(v).split()) for v in value]
+    return [" ".join(strip_controls(str(v)).split()) for v in value]
 
 
 def _list(value: Any, where: str, problems: list[Problem], *, required: bool = False) -> list[Any]:

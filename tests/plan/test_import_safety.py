@@ -93,9 +93,7 @@ def test_a_unit_with_tasks_dropped_from_the_registry_is_kept_inactive(sample_sto
     assert third["added"] == third["removed"] == third["deactivated"] == []
 
 
-def test_a_unit_without_history_dropped_from_a_registry_with_groups_is_removed(
-    dondoc: Dondoc, tmp_path: Path
-) -> None:
+def test_a_unit_without_history_dropped_from_a_registry_with_groups_is_removed(dondoc: Dondoc, tmp_path: Path) -> None:
     dondoc.ok("units", "import", SAMPLE / "units.yaml")
     registry = _registry()
     registry["units"] = [u for u in registry["units"] if u["code"] != "XP"]
