@@ -264,7 +264,7 @@ def plan_import(
     now = _clock().now()
     plan_key = key or str(appendix.year)
     if len(appendix.tasks) >= PROGRESS_EVERY:
-        typer.echo(_("Saving {count} tasks and planning their reminders…").format(count=len(appendix.tasks)), err=True)
+        typer.echo(_("Saving {count} tasks…").format(count=len(appendix.tasks)), err=True)
     with session_scope(engine) as session:
         org = _organization(session)
         try:
@@ -323,7 +323,7 @@ def plan_import(
             (_("Would keep as inactive because they have reports: {codes}"), changes.deactivated),
         ):
             if codes:
-                typer.echo(label.format(codes=", ".join(codes)))
+                typer.echo(label.format(codes=_code_list(codes)))
         if (changes.removed or changes.deactivated) and not prune:
             typer.echo(_("The import itself needs --prune to remove these tasks."), err=True)
         typer.echo(_("Dry run: nothing was written."), err=True)
@@ -332,6 +332,15 @@ def plan_import(
             _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
+
+
+def _code_list(codes: list[str], shown: int = 100) -> str:
+    """Task codes for a person to read: the first ``shown`` and how many more (``--json`` has all)."""
+    text = ", ".join(codes[:shown])
+    if len(codes) > shown:
+        more = len(codes) - shown
+        text += " " + ngettext("… and {count} more", "… and {count} more", more).format(count=more)
+    return text
 
 
 def _rows_read(rows: int) -> None:
@@ -348,7 +357,7 @@ def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:
             "Refused, nothing was written: the file lacks {count} tasks of plan {plan}, which would be "
             "removed with their reminders: {codes}.",
             len(codes),
-        ).format(count=len(codes), plan=plan_key, codes=", ".join(codes)),
+        ).format(count=len(codes), plan=plan_key, codes=_code_list(codes)),
         err=True,
     )
     typer.echo(_("If they are to go, run the import again with --prune (--dry-run shows every change)."), err=True)

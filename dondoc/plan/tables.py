@@ -33,8 +33,11 @@ DEFAULT_MAX_ROWS = 5000  # tasks per import (--max-rows, DONDOC_MAX_TASKS)
 ROW_HEADROOM = 1000  # filled rows beyond the task limit for titles, headers, areas and sub-headings
 MAX_COLUMNS = 64  # columns read from a sheet (BL); an appendix has about ten
 MAX_BLANK_RUN = 200  # a sheet or CSV ends after this many empty rows in a row
-MAX_UNPACKED_MB = 200  # an xlsx or docx that unpacks to more is refused
-MAX_SHARED_STRINGS_MB = 64  # the xlsx string table is read whole: bounded separately
+MAX_UNPACKED_MB = 256  # an xlsx or docx that unpacks to more is refused (a zip bomb)
+# Parts that are parsed, in MB for DEFAULT_MAX_ROWS tasks (more when the limit is raised): the docx
+# body and the xlsx string table are held in memory whole (about 16 bytes per byte of XML for the
+# docx), a worksheet is streamed but parsed through.
+PART_LIMITS_MB = {"word/document.xml": 16, "sharedstrings.xml": 16, "xl/worksheets/": 64}
 MAX_LINE = 1_000_000  # characters in one CSV line
 PROGRESS_EVERY = 1000  # filled rows between progress calls
 
@@ -131,7 +134,7 @@ def read_tables(
     try:
         if suffix == ".csv":
             return [_read_csv(path, budget)]
-        _check_archive(path, shared_strings=suffix != ".docx")
+        _check_archive(path, max_rows)
         if suffix == ".docx":
             return _read_docx(path, budget)
         return _read_xlsx(path, budget)
@@ -155,17 +158,23 @@ def _clean(value: object) -> str:
     return "" if value is None else clean_cell(strip_controls(str(value)))
 
 
-def _check_archive(path: Path, *, shared_strings: bool) -> None:
-    """Refuse an xlsx or docx whose parts unpack to more than an appendix can fill (a zip bomb)."""
+def _check_archive(path: Path, max_rows: int) -> None:
+    """Refuse an xlsx or docx that unpacks to more than an appendix of ``max_rows`` tasks needs."""
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
-    total = sum(info.file_size for info in infos)
-    strings = sum(info.file_size for info in infos if info.filename.lower().endswith("sharedstrings.xml"))
-    if total > MAX_UNPACKED_MB << 20 or (shared_strings and strings > MAX_SHARED_STRINGS_MB << 20):
-        message = _("the file unpacks to {size} MB, more than an appendix can hold (at most {limit} MB)").format(
-            size=total >> 20, limit=MAX_UNPACKED_MB if total > MAX_UNPACKED_MB << 20 else MAX_SHARED_STRINGS_MB
-        )
-        raise InputError([Problem(path.name, message)])
+    scale = max(1.0, max_rows / DEFAULT_MAX_ROWS)
+    parts = [("", sum(info.file_size for info in infos), MAX_UNPACKED_MB)]
+    for info in infos:
+        name = info.filename.lower()
+        for part, limit in PART_LIMITS_MB.items():
+            if name.startswith(part) or (part == "sharedstrings.xml" and name.endswith(part)):
+                parts.append((info.filename, info.file_size, round(limit * scale)))
+    for name, size, limit in parts:
+        if size > limit << 20:
+            message = _("{part} unpacks to {size} MB, more than an appendix needs (at most {limit} MB)").format(
+                part=name or _("the file"), size=size >> 20, limit=limit
+            )
+            raise InputError([Problem(path.name, message)])
 
 
 # ------------------------------------------------------------------------------------------ csv
