@@ -6,7 +6,16 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"\r\n|[\r\x0b\x0c]")  # CR LF, CR, vertical tab, form feed: line breaks
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (NUL and the like, which PostgreSQL refuses and no person
+    means): tab and line breaks stay, and every kind of line break becomes LF. Used on everything a
+    person typed and every cell of an imported file."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
 
 
 def fold(text: str) -> str:

@@ -36,14 +36,15 @@ from dondoc.db.models import Assignment, MemberRole, Plan, Status, Task
 from dondoc.db.session import StoreError, open_store, session_scope
 from dondoc.handlers.context import Settings as BotSettings
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
-from dondoc.i18n import _, format_datetime, set_language
+from dondoc.i18n import _, format_datetime, ngettext, set_language
 from dondoc.plan.appendix import read_appendix
 from dondoc.plan.dates import check_completion_date, describe
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError
 from dondoc.plan.progress import status_label
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
-from dondoc.plan.store import NotFound, find_organization, find_plan, save_appendix
+from dondoc.plan.store import NotFound, WouldRetire, find_organization, find_plan, save_appendix
+from dondoc.plan.tables import DEFAULT_MAX_ROWS, PROGRESS_EVERY
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_from_env
 from dondoc.scheduler.preview import reminder_preview
@@ -182,6 +183,10 @@ def parse_cli_date(value: str, option: str = "--at", *, bounded: bool = True) ->
 def units_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Registry YAML file.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    new_organization: Annotated[
+        bool,
+        typer.Option("--new-organization", help="Create a second organisation when the file names another one."),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -194,7 +199,10 @@ def units_import(
         _refuse(error)
     engine = _store()
     with session_scope(engine) as session:
-        changes = apply_registry(session, registry)
+        try:
+            changes = apply_registry(session, registry, new_organization=new_organization)
+        except InputError as error:
+            _refuse(error)  # the scope rolls back: nothing written
         if dry_run:
             session.rollback()
     if as_json:
@@ -270,7 +278,16 @@ def plan_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Appendix: xlsx, docx or csv.")],
     year: Annotated[int | None, typer.Option("--year", help="Plan year, if the title does not say it.")] = None,
     key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the year).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and list what would change; write nothing.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove the plan's tasks that the file lacks (else refused).")
+    ] = False,
+    max_rows: Annotated[
+        int,
+        typer.Option("--max-rows", envvar="DONDOC_MAX_TASKS", min=1, help="Refuse files with more tasks than this."),
+    ] = DEFAULT_MAX_ROWS,
     as_json: JsonOption = False,
     db: DbOption = None,
     lang: LangOption = None,
@@ -283,27 +300,35 @@ def plan_import(
         org = _organization(session)
         matcher = build_matcher(load_registry(session, org))
     try:
-        appendix = read_appendix(file, matcher, year)
+        calendar = calendar_from_env()
+        appendix = read_appendix(file, matcher, year, max_rows=max_rows, progress=_rows_read)
     except InputError as error:
         _refuse(error)
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    with file.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     now = _clock().now()
     plan_key = key or str(appendix.year)
+    if len(appendix.tasks) >= PROGRESS_EVERY:
+        typer.echo(_("Saving {count} tasks…").format(count=len(appendix.tasks)), err=True)
     with session_scope(engine) as session:
         org = _organization(session)
-        changes = save_appendix(
-            session,
-            org,
-            appendix,
-            key=plan_key,
-            source_file=file.name,
-            source_sha256=digest,
-            now=now,
-        )
+        try:
+            changes = save_appendix(
+                session,
+                org,
+                appendix,
+                key=plan_key,
+                source_file=file.name,
+                source_sha256=digest,
+                now=now,
+                prune=prune or dry_run,  # a dry run shows what pruning would retire
+            )
+        except WouldRetire as refused:
+            _refuse_retiring(plan_key, refused.codes)
         if dry_run:
             session.rollback()
         else:
-            replan(session, calendar_from_env(), now)  # the outbox follows the corrected appendix
+            replan(session, calendar, now)  # the outbox follows the corrected appendix
     if as_json:
         _print_json(
             {
@@ -335,13 +360,53 @@ def plan_import(
             removed=len(changes.removed),
         )
     )
-    if changes.deactivated:
+    if dry_run:
+        for label, codes in (
+            (_("Would add: {codes}"), changes.added),
+            (_("Would update: {codes}"), changes.updated),
+            (_("Would remove: {codes}"), changes.removed),
+            (_("Would keep as inactive because they have reports: {codes}"), changes.deactivated),
+        ):
+            if codes:
+                typer.echo(label.format(codes=_code_list(codes)))
+        if (changes.removed or changes.deactivated) and not prune:
+            typer.echo(_("The import itself needs --prune to remove these tasks."), err=True)
+        typer.echo(_("Dry run: nothing was written."), err=True)
+    elif changes.deactivated:
         typer.echo(
             _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
-    if dry_run:
-        typer.echo(_("Dry run: nothing was written."), err=True)
+
+
+def _code_list(codes: list[str], shown: int = 100) -> str:
+    """Task codes for a person to read: the first ``shown`` and how many more (``--json`` has all)."""
+    text = ", ".join(codes[:shown])
+    if len(codes) > shown:
+        more = len(codes) - shown
+        text += " " + ngettext("… and {count} more", "… and {count} more", more).format(count=more)
+    return text
+
+
+def _rows_read(rows: int) -> None:
+    """Progress of a long import, on standard error."""
+    typer.echo(_("… {rows} rows read").format(rows=rows), err=True)
+
+
+def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:
+    """A file that lacks tasks of the plan, imported without --prune."""
+    typer.echo(
+        ngettext(
+            "Refused, nothing was written: the file lacks {count} task of plan {plan}, which would be "
+            "removed with its reminders: {codes}.",
+            "Refused, nothing was written: the file lacks {count} tasks of plan {plan}, which would be "
+            "removed with their reminders: {codes}.",
+            len(codes),
+        ).format(count=len(codes), plan=plan_key, codes=_code_list(codes)),
+        err=True,
+    )
+    typer.echo(_("If they are to go, run the import again with --prune (--dry-run shows every change)."), err=True)
+    raise typer.Exit(1)
 
 
 @plan_app.command("export")

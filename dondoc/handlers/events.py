@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from dondoc.text import strip_controls
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -115,24 +117,17 @@ def plain(text: str) -> str:
 
 
 # C0 control characters but tab and newline (NUL among them: PostgreSQL refuses it in text), and DEL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clean(text: str) -> str:
-    """``text`` without control characters (a line break typed as CR LF or CR becomes LF)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def clean_inbound(inbound: Inbound) -> Inbound:
     """``inbound`` with control characters removed from everything the person typed or sent."""
     return replace(
         inbound,
-        text=clean(inbound.text),
-        choice=clean(inbound.choice) if inbound.choice is not None else None,
-        display_name=clean(inbound.display_name),
-        username=clean(inbound.username) if inbound.username is not None else None,
+        text=strip_controls(inbound.text),
+        choice=strip_controls(inbound.choice) if inbound.choice is not None else None,
+        display_name=strip_controls(inbound.display_name),
+        username=strip_controls(inbound.username) if inbound.username is not None else None,
         attachments=tuple(
-            replace(a, file_name=clean(a.file_name), mime_type=clean(a.mime_type)) for a in inbound.attachments
+            replace(a, file_name=strip_controls(a.file_name), mime_type=strip_controls(a.mime_type))
+            for a in inbound.attachments
         ),
     )
 

@@ -9,6 +9,7 @@ collected with its row, column and text before anything is written.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from dondoc.i18n import N_, _
 from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_plan_year, parse_deadline
 from dondoc.plan.problems import InputError, Problem
-from dondoc.plan.tables import Row, Table, read_tables
+from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
 from dondoc.text import match_key, one_line
 
@@ -101,9 +102,19 @@ class _Header:
     labels: dict[Column, str]
 
 
-def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> Appendix:
-    """Parse ``path`` into an :class:`Appendix`; raises :class:`InputError` naming every defect."""
-    tables = read_tables(path)
+def read_appendix(
+    path: Path,
+    matcher: UnitMatcher,
+    year: int | None = None,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> Appendix:
+    """Parse ``path`` into an :class:`Appendix`; raises :class:`InputError` naming every defect.
+
+    A file with more than ``max_rows`` tasks is refused; ``progress`` is told how many rows were read
+    from time to time (see :func:`read_tables`)."""
+    tables = read_tables(path, max_rows=max_rows, progress=progress)
     found = [(table, header) for table in tables if (header := _find_header(table)) is not None]
     if not found:
         raise InputError(
@@ -127,6 +138,8 @@ def read_appendix(path: Path, matcher: UnitMatcher, year: int | None = None) -> 
     for table, header in found:
         parser.parse(table, header)
     parser.finish()
+    if len(appendix.tasks) > max_rows:
+        problems.insert(0, too_many_rows(path.name, max_rows))
     if problems:
         raise InputError(problems)
     return appendix

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Assignment, Membership, Organization, Unit, UnitGroup, UnitGroupMember
+from dondoc.db.models import Assignment, Invite, Membership, Organization, Unit, UnitGroup, UnitGroupMember
 from dondoc.i18n import _
 from dondoc.plan.policy import Policy
 from dondoc.plan.problems import InputError, Problem, read_yaml
 from dondoc.plan.units import Target, UnitMatcher
+from dondoc.text import match_key, strip_controls
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -214,10 +217,17 @@ def load_registry(session: Session, organization: Organization) -> Registry:
     )
 
 
-def apply_registry(session: Session, registry: Registry) -> RegistryChanges:
-    """Write ``registry`` to the store: units updated by code, groups replaced."""
+def apply_registry(session: Session, registry: Registry, *, new_organization: bool = False) -> RegistryChanges:
+    """Write ``registry`` to the store: units updated by code, groups replaced.
+
+    A registry naming an organisation the store does not hold is refused (:class:`InputError`) when
+    the store already holds one, unless ``new_organization``: a mistyped name must not silently
+    start a second organisation."""
     org = session.exec(select(Organization).where(Organization.name == registry.organization)).first()
     if org is None:
+        names = list(session.exec(select(Organization.name).order_by(col(Organization.id))))
+        if names and not new_organization:
+            raise InputError([_other_organization(registry.organization, names)])
         org = Organization(name=registry.organization)
         session.add(org)
     org.coordinator_code = registry.coordinator
@@ -245,12 +255,11 @@ def apply_registry(session: Session, registry: Registry) -> RegistryChanges:
         units[spec.code] = unit
     session.flush()
 
-    old_groups = session.exec(select(UnitGroup).where(UnitGroup.organization_id == org.id)).all()
-    for group in old_groups:
-        for member in session.exec(select(UnitGroupMember).where(UnitGroupMember.group_id == group.id)):
-            session.delete(member)
-        session.delete(group)
-    session.flush()
+    # Groups are rebuilt: memberships go first (foreign keys), in explicit statements, because the
+    # unit of work does not know that a member row depends on its group.
+    old_groups = select(UnitGroup.id).where(UnitGroup.organization_id == org.id)
+    session.exec(delete(UnitGroupMember).where(col(UnitGroupMember.group_id).in_(old_groups)))
+    session.exec(delete(UnitGroup).where(col(UnitGroup.organization_id) == org.id))
 
     for dropped in existing.values():
         if _has_history(session, dropped):
@@ -282,10 +291,22 @@ def apply_registry(session: Session, registry: Registry) -> RegistryChanges:
     return changes
 
 
+def _other_organization(name: str, existing: list[str]) -> Problem:
+    key = match_key(name)
+    nearest = max(existing, key=lambda other: SequenceMatcher(None, key, match_key(other)).ratio())
+    message = _(
+        "the store holds another organisation ({names}); the nearest is «{nearest}». Correct the name, "
+        "or give --new-organization to create a second organisation"
+    ).format(names=", ".join(f"«{n}»" for n in existing), nearest=nearest)
+    return Problem("organization", message, name)
+
+
 def _has_history(session: Session, unit: Unit) -> bool:
-    assignment = session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id).limit(1)).first()
-    membership = session.exec(select(Membership.id).where(Membership.unit_id == unit.id).limit(1)).first()
-    return assignment is not None or membership is not None
+    """Whether rows point at ``unit``: assignments, memberships or invites (used or pending)."""
+    return any(
+        session.exec(select(model.id).where(model.unit_id == unit.id).limit(1)).first() is not None
+        for model in (Assignment, Membership, Invite)
+    )
 
 
 def _unknown_keys(item: dict[str, Any], allowed: set[str], where: str, problems: list[Problem]) -> None:
@@ -302,7 +323,7 @@ def _text(value: Any, where: str, problems: list[Problem], *, required: bool = F
     if not isinstance(value, str | int):
         problems.append(Problem(where, _("expected text"), str(value)))
         return ""
-    return " ".join(str(value).split())
+    return " ".join(strip_controls(str(value)).split())
 
 
 def _code(value: Any, where: str, problems: list[Problem]) -> str:
@@ -320,7 +341,7 @@ def _strings(value: Any, where: str, problems: list[Problem]) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         problems.append(Problem(where, _("expected a list of text"), str(value)))
         return []
-    return [" ".join(str(v).split()) for v in value]
+    return [" ".join(strip_controls(str(v)).split()) for v in value]
 
 
 def _list(value: Any, where: str, problems: list[Problem], *, required: bool = False) -> list[Any]:

@@ -7,10 +7,12 @@ from the file is deleted if nobody reported on it, otherwise kept inactive with 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -32,6 +34,14 @@ from dondoc.plan.appendix import Appendix, ParsedTask
 
 class NotFound(LookupError):
     """A plan, organisation or unit the user named does not exist (message translated)."""
+
+
+class WouldRetire(Exception):
+    """Saving would retire tasks the file lacks, and pruning was not asked for; nothing was written."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
 
 
 @dataclass
@@ -83,11 +93,22 @@ def save_appendix(
     source_file: str,
     source_sha256: str,
     now: datetime,
+    prune: bool = False,
 ) -> PlanChanges:
-    """Create or update plan ``key`` from ``appendix`` (one transaction, owned by the caller)."""
+    """Create or update plan ``key`` from ``appendix`` (one transaction, owned by the caller).
+
+    Tasks of the plan that the file lacks are retired (deleted, or kept inactive when reported on)
+    only with ``prune``; otherwise :class:`WouldRetire` names them before anything is written, so
+    a partial or wrong file cannot silently remove tasks and their reminders."""
     assert org.id is not None
     changes = PlanChanges(plan_key=key)
     plan = session.exec(select(Plan).where(Plan.organization_id == org.id, Plan.key == key)).first()
+    if plan is not None and not prune:
+        wanted = {t.code for t in appendix.tasks}
+        active = select(Task.code).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position))
+        dropped = [code for code in session.exec(active) if code not in wanted]
+        if dropped:
+            raise WouldRetire(dropped)
     if plan is None:
         plan = Plan(organization_id=org.id, key=key, title=appendix.title, year=appendix.year)
         changes.created = True
@@ -101,28 +122,62 @@ def save_appendix(
     areas = _save_areas(session, plan.id, appendix)
     units = {u.code: u.id for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
     existing = {t.code: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
+    # What the plan's tasks already have, read once rather than per task: an appendix of
+    # thousands of tasks is saved in seconds.
+    plan_tasks = select(Task.id).where(Task.plan_id == plan.id)
+    occurrences: dict[int, dict[date, Occurrence]] = defaultdict(dict)
+    for occurrence in session.exec(select(Occurrence).where(col(Occurrence.task_id).in_(plan_tasks))):
+        occurrences[occurrence.task_id][occurrence.due] = occurrence
+    assignments: dict[int, dict[int, Assignment]] = defaultdict(dict)
+    for assignment in session.exec(select(Assignment).where(col(Assignment.task_id).in_(plan_tasks))):
+        assignments[assignment.task_id][assignment.unit_id] = assignment
+    plan_assignments = select(Assignment.id).where(col(Assignment.task_id).in_(plan_tasks))
+    reported = set(session.exec(select(Report.assignment_id).where(col(Report.assignment_id).in_(plan_assignments))))
+
+    staged: list[tuple[Task, ParsedTask, bool, bool]] = []
     for position, parsed in enumerate(appendix.tasks):
         task = existing.pop(parsed.code, None)
+        created = task is None
         if task is None:
             task = Task(plan_id=plan.id, code=parsed.code, number=parsed.number, title=parsed.title)
             changes.added.append(parsed.code)
-            dirty = True
-        else:
-            dirty = False
-        dirty |= _set_task_fields(task, parsed, areas.get(parsed.area), position)
+        dirty = _set_task_fields(task, parsed, areas.get(parsed.area), position)
         session.add(task)
-        session.flush()
+        staged.append((task, parsed, created, dirty))
+    session.flush()  # new tasks get their ids, in one round of inserts
+
+    new_rows = _NewRows()
+    for task, parsed, created, dirty in staged:
         assert task.id is not None
-        dirty |= _sync_occurrences(session, task.id, parsed)
-        dirty |= _sync_assignments(session, task.id, parsed, units)
-        if dirty and parsed.code not in changes.added:
+        dirty |= _sync_occurrences(session, task.id, parsed, occurrences[task.id], new_rows)
+        dirty |= _sync_assignments(session, task.id, parsed, units, assignments[task.id], reported, new_rows)
+        if created:
+            continue
+        if dirty:
             changes.updated.append(parsed.code)
-        elif not dirty:
+        else:
             changes.unchanged += 1
+    session.flush()
+    new_rows.insert(session)
     for task in existing.values():
         _drop_task(session, task, changes)
     session.flush()
     return changes
+
+
+@dataclass
+class _NewRows:
+    """Rows to insert in one statement each (building thousands of ORM objects takes seconds)."""
+
+    occurrences: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, session: Session) -> None:
+        connection = session.connection()
+        if self.occurrences:
+            connection.execute(insert(Occurrence), self.occurrences)
+        if self.assignments:
+            connection.execute(insert(Assignment), self.assignments)
 
 
 def _save_areas(session: Session, plan_id: int, appendix: Appendix) -> dict[str, int]:
@@ -168,18 +223,26 @@ def _set_task_fields(task: Task, parsed: ParsedTask, area_id: int | None, positi
     return dirty
 
 
-def _sync_occurrences(session: Session, task_id: int, parsed: ParsedTask) -> bool:
+def _sync_occurrences(
+    session: Session, task_id: int, parsed: ParsedTask, current: dict[date, Occurrence], new_rows: _NewRows
+) -> bool:
     wanted = set(parsed.deadline.dates)
-    current = {o.due: o for o in session.exec(select(Occurrence).where(Occurrence.task_id == task_id))}
     for due, occurrence in current.items():
         if due not in wanted:
             session.delete(occurrence)
-    for due in wanted - current.keys():
-        session.add(Occurrence(task_id=task_id, due=due))
+    new_rows.occurrences.extend({"task_id": task_id, "due": due} for due in sorted(wanted - current.keys()))
     return wanted != current.keys()
 
 
-def _sync_assignments(session: Session, task_id: int, parsed: ParsedTask, units: dict[str, int | None]) -> bool:
+def _sync_assignments(
+    session: Session,
+    task_id: int,
+    parsed: ParsedTask,
+    units: dict[str, int | None],
+    current: dict[int, Assignment],
+    reported: set[int],
+    new_rows: _NewRows,
+) -> bool:
     wanted: dict[int, tuple[Role, int]] = {}
     for codes, role in ((parsed.lead, Role.LEAD), (parsed.support, Role.SUPPORT)):
         for position, code in enumerate(codes):
@@ -187,7 +250,6 @@ def _sync_assignments(session: Session, task_id: int, parsed: ParsedTask, units:
             assert unit_id is not None
             wanted.setdefault(unit_id, (role, position))
     dirty = False
-    current = {a.unit_id: a for a in session.exec(select(Assignment).where(Assignment.task_id == task_id))}
     for unit_id, assignment in current.items():
         if unit_id in wanted:
             role, position = wanted[unit_id]
@@ -195,7 +257,7 @@ def _sync_assignments(session: Session, task_id: int, parsed: ParsedTask, units:
                 assignment.role, assignment.position, assignment.active = role, position, True
                 session.add(assignment)
                 dirty = True
-        elif _has_reports(session, assignment):
+        elif assignment.id in reported:
             if assignment.active:
                 assignment.active = False
                 session.add(assignment)
@@ -205,7 +267,9 @@ def _sync_assignments(session: Session, task_id: int, parsed: ParsedTask, units:
             dirty = True
     for unit_id, (role, position) in wanted.items():
         if unit_id not in current:
-            session.add(Assignment(task_id=task_id, unit_id=unit_id, role=role, position=position))
+            new_rows.assignments.append(
+                {"task_id": task_id, "unit_id": unit_id, "role": role, "position": position, "active": True}
+            )
             dirty = True
     return dirty
 

@@ -4,22 +4,73 @@ Merged cells are normalised the same way for every format, so the parser sees on
 a horizontally merged cell keeps its text in its first column only (a heading spanning the row
 must count once), and a vertically merged cell repeats its text down the rows it covers (a lead
 unit written once for several tasks applies to each of them).
+
+Files come from anywhere, so reading is bounded whatever they hold: spreadsheets are streamed
+(only cells that exist are read, up to :data:`MAX_COLUMNS` columns, and a sheet ends after
+:data:`MAX_BLANK_RUN` empty rows), archives that unpack to more than a plan's appendix could fill are
+refused, and a file with more rows than the task limit is refused once the limit is passed.
+Control characters (NUL and the like; PostgreSQL refuses NUL) are removed from every cell.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError, Problem
-from dondoc.text import clean_cell
+from dondoc.text import clean_cell, strip_controls
 
 SUPPORTED = (".xlsx", ".xlsm", ".csv", ".docx")
+
+DEFAULT_MAX_ROWS = 5000  # tasks per import (--max-rows, DONDOC_MAX_TASKS)
+ROW_HEADROOM = 1000  # filled rows beyond the task limit for titles, headers, areas and sub-headings
+MAX_COLUMNS = 64  # columns read from a sheet (BL); an appendix has about ten
+MAX_BLANK_RUN = 200  # a sheet or CSV ends after this many empty rows in a row
+MAX_UNPACKED_MB = 256  # an xlsx or docx that unpacks to more is refused (a zip bomb)
+# Parts that are parsed, in MB for DEFAULT_MAX_ROWS tasks (more when the limit is raised): the docx
+# body and the xlsx string table are held in memory whole (about 16 bytes per byte of XML for the
+# docx), a worksheet is streamed but parsed through.
+PART_LIMITS_MB = {"word/document.xml": 16, "sharedstrings.xml": 16, "xl/worksheets/": 64}
+MAX_LINE = 1_000_000  # characters in one CSV line
+PROGRESS_EVERY = 1000  # filled rows between progress calls
+
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_TASK_NUMBER = re.compile(r"^\s*(?:\d{1,4}(?:\.\d{1,3})*|[IVXL]{1,6})[.)]?\s*$")
+
+
+def too_many_rows(where: str, limit: int) -> Problem:
+    """The problem of a file with more than ``limit`` tasks."""
+    message = _(
+        "more than {limit} tasks: the limit of one import is {limit}; raise it with --max-rows "
+        "or DONDOC_MAX_TASKS if the plan really is that large"
+    ).format(limit=limit)
+    return Problem(where, message)
+
+
+class _Budget:
+    """Counts the filled rows read from a file: progress calls, and refusal past the limit."""
+
+    def __init__(self, name: str, max_rows: int, progress: Callable[[int], None] | None) -> None:
+        self.name, self.max_rows, self.progress = name, max_rows, progress
+        self.filled = 0
+
+    def row(self, cells: list[str]) -> bool:
+        """Count one row; whether it holds anything."""
+        if not any(cells):
+            return False
+        self.filled += 1
+        if self.filled > self.max_rows + ROW_HEADROOM:
+            raise InputError([too_many_rows(self.name, self.max_rows)])
+        if self.progress is not None and self.filled % PROGRESS_EVERY == 0:
+            self.progress(self.filled)
+        return True
 
 
 @dataclass
@@ -62,17 +113,24 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_tables(path: Path) -> list[Table]:
-    """Every table of the file, merged cells normalised; raises :class:`InputError` if unreadable."""
+def read_tables(
+    path: Path, *, max_rows: int = DEFAULT_MAX_ROWS, progress: Callable[[int], None] | None = None
+) -> list[Table]:
+    """Every table of the file, merged cells normalised; raises :class:`InputError` if unreadable.
+
+    ``progress`` is called with the number of filled rows read every :data:`PROGRESS_EVERY` rows; a
+    file with far more filled rows than ``max_rows`` tasks is refused without reading it all."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError([Problem(path.name, _("unsupported file type; use xlsx, docx or csv"), path.suffix)])
+    budget = _Budget(path.name, max_rows, progress)
     try:
         if suffix == ".csv":
-            return [_read_csv(path)]
+            return [_read_csv(path, budget)]
+        _check_archive(path, max_rows)
         if suffix == ".docx":
-            return _read_docx(path)
-        return _read_xlsx(path)
+            return _read_docx(path, budget)
+        return _read_xlsx(path, budget)
     except InputError:
         raise
     except Exception as exc:  # a corrupt file: name it rather than show a traceback
@@ -86,53 +144,218 @@ def _cell_text(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return clean_cell(value)
+    return _clean(value)
 
 
-def _read_csv(path: Path) -> Table:
-    raw = path.read_bytes()
+def _clean(value: object) -> str:
+    return "" if value is None else clean_cell(strip_controls(str(value)))
+
+
+def _check_archive(path: Path, max_rows: int) -> None:
+    """Refuse an xlsx or docx that unpacks to more than an appendix of ``max_rows`` tasks needs."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+    scale = max(1.0, max_rows / DEFAULT_MAX_ROWS)
+    parts = [("", sum(info.file_size for info in infos), MAX_UNPACKED_MB)]
+    for info in infos:
+        name = info.filename.lower()
+        for part, limit in PART_LIMITS_MB.items():
+            if name.startswith(part) or (part == "sharedstrings.xml" and name.endswith(part)):
+                parts.append((info.filename, info.file_size, round(limit * scale)))
+    for name, size, limit in parts:
+        if size > limit << 20:
+            message = _("{part} unpacks to {size} MB, more than an appendix needs (at most {limit} MB)").format(
+                part=name or _("the file"), size=size >> 20, limit=limit
+            )
+            raise InputError([Problem(path.name, message)])
+
+
+# ------------------------------------------------------------------------------------------ csv
+
+
+class _Lines:
+    """The lines of a CSV file, each at most :data:`MAX_LINE` characters, remembering where the
+    current record started (a quoted cell may span lines)."""
+
+    def __init__(self, handle: IO[str], name: str) -> None:
+        self.handle, self.name = handle, name
+        self.number = 0
+        self.record_start = ""  # the first line of the record being read
+
+    def __iter__(self) -> Iterator[str]:
+        while line := self.handle.readline(MAX_LINE):
+            self.number += 1
+            if len(line) >= MAX_LINE and not line.endswith(("\n", "\r")):
+                where = _("row {row}").format(row=self.number)
+                raise InputError(
+                    [Problem(where, _("the line is longer than {limit} characters").format(limit=MAX_LINE))]
+                )
+            if not self.record_start:
+                self.record_start = line
+            yield line
+
+
+def _read_csv(path: Path, budget: _Budget) -> Table:
+    rows: list[Row] = []
     try:
-        text = raw.decode("utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read(4096)
+            try:
+                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            handle.seek(0)
+            lines = _Lines(handle, path.name)
+            # Quotes are doubled inside quoted cells, whatever the sniffer guessed from a sample without any.
+            _read_records(csv.reader(lines, dialect, strict=True, doublequote=True), lines, rows, budget)
     except UnicodeDecodeError as exc:
         raise InputError([Problem(path.name, _("the file is not UTF-8 text"))]) from exc
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows: list[Row] = []
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    for record in reader:
-        # A quoted cell may span lines; the row is where it starts, as a spreadsheet shows it.
-        rows.append(Row(number=len(rows) + 1, cells=[_cell_text(v) for v in record]))
     return Table(rows=rows)
 
 
-def _read_xlsx(path: Path) -> list[Table]:
+def _read_records(reader: Any, lines: _Lines, rows: list[Row], budget: _Budget) -> None:
+    blank_run = 0
+    width = 0
+    while True:
+        # A quoted cell may span lines; the row is where it starts, as a spreadsheet shows it.
+        start = lines.number + 1
+        lines.record_start = ""
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError([_bad_quote(len(rows) + 1, start, lines.record_start, str(exc))]) from exc
+        cells = [_cell_text(v) for v in record[:MAX_COLUMNS]]
+        if lines.number > start and _swallows_rows(record, width, reader.dialect):
+            raise InputError([_bad_quote(len(rows) + 1, start, lines.record_start, "")])
+        width = max(width, len(record))
+        if budget.row(cells):
+            blank_run = 0
+        else:
+            blank_run += 1
+            if blank_run > MAX_BLANK_RUN:
+                return
+        rows.append(Row(number=len(rows) + 1, cells=cells))
+
+
+def _bad_quote(row: int, line_number: int, line: str, error: str) -> Problem:
+    """A quote left open at ``row`` (the spreadsheet's row; ``line_number`` counts the file's lines)."""
+    where = _("row {row}").format(row=row)
+    if line_number != row:
+        where += " " + _("(line {line} of the file)").format(line=line_number)
+    if "field larger than field limit" in error:
+        message = _("a cell starting on this row is longer than {limit} characters: is a quote left open?").format(
+            limit=csv.field_size_limit()
+        )
+    else:
+        message = _("a quote opened on this row is not closed properly, so the rows below would be swallowed")
+    return Problem(where, message, _clean(line)[:80])
+
+
+def _swallows_rows(record: list[str], width: int, dialect: Any) -> bool:
+    """Whether a cell spanning lines holds whole rows of the table ("6,Task,Unit,…"): the sign of an
+    unbalanced quote that a later quote happened to close."""
+    if width < 3:
+        return False
+    for value in record:
+        for line in value.splitlines()[1:]:
+            fields = next(csv.reader([line], dialect), [])
+            if len(fields) >= width - 1 and _TASK_NUMBER.match(fields[0]):
+                return True
+    return False
+
+
+# ----------------------------------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(path: Path, budget: _Budget) -> list[Table]:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, data_only=True)
-    tables: list[Table] = []
-    several = len(workbook.worksheets) > 1
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state != "visible":
+    # Read-only mode streams the sheet: only the cells the file holds are read, so a stray cell at
+    # XFD1048576 costs one cell, not the 17 billion of the rectangle up to it.
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        tables: list[Table] = []
+        several = len(workbook.worksheets) > 1
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible":
+                continue
+            grid = _sheet_grid(sheet, budget)
+            _apply_merges(grid, _merged_ranges(workbook, sheet), path.name)
+            rows = [Row(number=i + 1, cells=cells) for i, cells in enumerate(grid)]
+            tables.append(Table(rows=rows, sheet=sheet.title if several else None))
+        return tables
+    finally:
+        workbook.close()
+
+
+def _sheet_grid(sheet: Any, budget: _Budget) -> list[list[str]]:
+    grid: list[list[str]] = []
+    blank_run = 0
+    sheet.reset_dimensions()  # the size the file declares may be wrong: read the rows it holds
+    for values in sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True):
+        cells = [_cell_text(value) for value in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        if budget.row(cells):
+            blank_run = 0
+        else:
+            blank_run += 1
+            if blank_run > MAX_BLANK_RUN:
+                break
+        grid.append(cells)
+    while grid and not grid[-1]:
+        grid.pop()
+    width = max((len(cells) for cells in grid), default=0)
+    for cells in grid:
+        cells.extend([""] * (width - len(cells)))
+    return grid
+
+
+def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (min_row, min_col, max_row, max_col), scanned from its XML:
+    read-only mode does not read them."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    ranges: list[tuple[int, int, int, int]] = []
+    tail = b""
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            for match in _MERGE.finditer(data, 0, max(cut, 0)):
+                first_col, first_row, last_col, last_row = match.groups()
+                min_col, min_row = column_index_from_string(first_col.decode()), int(first_row)
+                if last_col is None:
+                    ranges.append((min_row, min_col, min_row, min_col))
+                else:
+                    ranges.append((min_row, min_col, int(last_row), column_index_from_string(last_col.decode())))
+            tail = data[cut:] if cut >= 0 and len(data) - cut < 4096 else b""
+    return ranges
+
+
+def _apply_merges(grid: list[list[str]], ranges: list[tuple[int, int, int, int]], name: str) -> None:
+    """Horizontal merges keep their text in the first column; vertical ones repeat it down."""
+    width = len(grid[0]) if grid else 0
+    budget = len(grid) * width  # merged ranges do not overlap: together they cover the grid at most once
+    for min_row, min_col, max_row, max_col in ranges:
+        if min_row > len(grid) or min_col > width:
             continue
-        width = sheet.max_column
-        grid = [
-            [_cell_text(cell.value) for cell in row]
-            for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=width)
-        ]
-        for merged in sheet.merged_cells.ranges:
-            top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else ""
-            for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    grid[r - 1][c - 1] = top if c == merged.min_col else ""
-        rows = [Row(number=i + 1, cells=cells) for i, cells in enumerate(grid)]
-        tables.append(Table(rows=rows, sheet=sheet.title if several else None))
-    return tables
+        last_row, last_col = min(max_row, len(grid)), min(max_col, width)
+        budget -= (last_row - min_row + 1) * (last_col - min_col + 1)
+        if budget < 0:
+            raise InputError([Problem(name, _("merged cells overlap"))])
+        top = grid[min_row - 1][min_col - 1]
+        for r in range(min_row, last_row + 1):
+            for c in range(min_col, last_col + 1):
+                grid[r - 1][c - 1] = top if c == min_col else ""
 
 
-def _read_docx(path: Path) -> list[Table]:
+# ----------------------------------------------------------------------------------------- docx
+
+
+def _read_docx(path: Path, budget: _Budget) -> list[Table]:
     import docx
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
@@ -142,25 +365,26 @@ def _read_docx(path: Path) -> list[Table]:
     preamble: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            text = clean_cell(block.text)
+            text = _clean(block.text)
             if text:
                 preamble.append(text)
         elif isinstance(block, DocxTable):
-            tables.append(_docx_table(block, len(tables) + 1, preamble))
+            tables.append(_docx_table(block, len(tables) + 1, preamble, budget))
             preamble = []
     return tables
 
 
-def _docx_table(table: Any, number: int, preamble: list[str]) -> Table:
+def _docx_table(table: Any, number: int, preamble: list[str], budget: _Budget) -> Table:
     rows: list[Row] = []
     for index, row in enumerate(table.rows):
         texts: list[str] = []
         previous_tc: Any = None
         # python-docx repeats a merged cell across the grid columns it spans (and down the rows
         # of a vertical merge), which is exactly the normal form once horizontal repeats are blanked.
-        for cell in row.cells:
+        for cell in row.cells[:MAX_COLUMNS]:
             same = cell._tc is previous_tc
-            texts.append("" if same else clean_cell("\n".join(p.text for p in cell.paragraphs)))
+            texts.append("" if same else _clean("\n".join(p.text for p in cell.paragraphs)))
             previous_tc = cell._tc
+        budget.row(texts)
         rows.append(Row(number=index + 1, cells=texts))
     return Table(rows=rows, table_number=number, preamble=list(preamble))

@@ -105,7 +105,7 @@ def test_a_corrected_appendix_keeps_reports_and_retires_dropped_tasks(dondoc: Do
     path = tmp_path / "phu-luc-sua.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(corrected)
-    result = sample_store.ok("plan", "import", path, "--year", "2022", "--json").json()
+    result = sample_store.ok("plan", "import", path, "--year", "2022", "--prune", "--json").json()
     # Rows below the dropped ones moved up: their source_row is updated, nothing else.
     assert "I.1" in result["updated"] and "I.2" not in result["updated"]
     assert result["removed"] == ["II.4"]

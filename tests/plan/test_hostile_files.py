@@ -1,0 +1,300 @@
+"""Files that would exhaust the importer, or that silently lose or poison data (issue #8, items 15-17).
+
+The memory-hungry cases run ``dondoc`` in a child process whose address space is capped at 1.5 GB:
+the unsafe importer dies there (or reports a MemoryError) instead of taking the machine down, and a
+safe one finishes well inside it. The timeout is only a guard against hanging, never a measure.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from dondoc.db.models import Task, Unit
+from dondoc.db.session import make_engine
+from tests.conftest import SAMPLE, Dondoc
+
+ADDRESS_SPACE = 1536 << 20  # 1.5 GB
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+def run_limited(url: str, *args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``dondoc --db URL ARGS…`` in a child process with 1.5 GB of address space, in English."""
+    return subprocess.run(
+        [sys.executable, "-m", "dondoc", "--db", url, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,  # a hang guard only
+        preexec_fn=_limited,
+        env={**os.environ, "DONDOC_LANG": "en", **(env or {})},
+        check=False,
+    )
+
+
+def _tasks(url: str) -> list[Task]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        tasks = list(session.exec(select(Task)).all())
+    engine.dispose()
+    return tasks
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+HEADER = ["STT", "Nội dung", "Chủ trì", "Phối hợp", "Sản phẩm", "Thời hạn", "Ghi chú"]
+
+
+def _task_rows(count: int) -> list[list[str]]:
+    return [
+        [str(i), f"Nhiệm vụ số {i}", "Phòng Nội vụ", "Phòng Tư pháp", "Báo cáo", "Quý II/2022", ""]
+        for i in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def registered(sqlite_url: str) -> Dondoc:
+    dondoc = Dondoc(sqlite_url)
+    dondoc.ok("units", "import", SAMPLE / "units.yaml")
+    return dondoc
+
+
+# --------------------------------------------------------------------------- item 15: spreadsheets
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["XFD1048576", "A1048576", "XFD1"])
+def test_a_stray_cell_far_away_costs_nothing(registered: Dondoc, tmp_path: Path, cell: str) -> None:
+    workbook = load_workbook(SAMPLE / "phu-luc-cchc-2022.xlsx")
+    workbook.active[cell] = "x"
+    path = tmp_path / "phu-luc-2022.xlsx"
+    workbook.save(path)
+    assert path.stat().st_size < 20_000
+
+    result = run_limited(registered.url, "plan", "import", path)
+
+    assert result.returncode == 0, result.stderr
+    assert "42 tasks" in result.stdout
+    assert len(_tasks(registered.url)) == 42
+
+
+@pytest.mark.slow
+def test_an_archive_that_unpacks_to_gigabytes_is_refused(registered: Dondoc, tmp_path: Path) -> None:
+    path = tmp_path / "bom-2022.xlsx"
+    with zipfile.ZipFile(SAMPLE / "phu-luc-cchc-2022.xlsx") as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+        padding_info = zipfile.ZipInfo("xl/media/padding.bin")
+        padding_info.compress_type = zipfile.ZIP_DEFLATED
+        with target.open(padding_info, "w", force_zip64=True) as padding:
+            block = bytes(1 << 20)
+            for _ in range(300):
+                padding.write(block)
+    assert path.stat().st_size < 2_000_000
+
+    result = run_limited(registered.url, "plan", "import", path)
+
+    assert result.returncode == 1
+    assert "bom-2022.xlsx: the file unpacks to 300 MB, more than an appendix needs" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tasks(registered.url) == []
+
+
+# --------------------------------------------------------------------------- item 15: row limit
+
+
+@pytest.mark.slow
+def test_200000_rows_are_refused_at_the_task_limit_with_progress(registered: Dondoc, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "phu-luc-2022.csv", [HEADER, ["I", "Công tác chỉ đạo"], *_task_rows(200_000)])
+
+    result = run_limited(registered.url, "plan", "import", path)
+
+    assert result.returncode == 1
+    assert "phu-luc-2022.csv: more than 5000 tasks" in result.stderr
+    assert "--max-rows" in result.stderr and "DONDOC_MAX_TASKS" in result.stderr
+    assert "… 5000 rows read" in result.stderr  # a long import says how far it got
+    assert "Traceback" not in result.stderr
+    assert _tasks(registered.url) == []
+
+
+def test_the_task_limit_is_configurable(registered: Dondoc, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "phu-luc-2022.csv", [HEADER, ["I", "Công tác chỉ đạo"], *_task_rows(60)])
+
+    by_option = registered("plan", "import", path, "--max-rows", "50", "--lang", "en")
+    assert by_option.code == 1
+    assert "phu-luc-2022.csv: more than 50 tasks" in by_option.stderr
+    by_env = registered("plan", "import", path, "--lang", "en", env={"DONDOC_MAX_TASKS": "59"})
+    assert by_env.code == 1 and "more than 59 tasks" in by_env.stderr
+    assert _tasks(registered.url) == []
+
+    registered.ok("plan", "import", path, "--max-rows", "60")
+    assert len(_tasks(registered.url)) == 60
+
+
+# --------------------------------------------------------------------------- item 15: YAML aliases
+
+
+def _alias_bomb(where: str) -> str:
+    """A registry whose aliases (or a group's) expand to 9^9 strings through nested aliases."""
+    levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        levels.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = "{" + ", ".join(levels) + "}"
+    unit_aliases = bomb if where == "unit" else '["Nội vụ"]'
+    group_aliases = bomb if where == "group" else '["xã"]'
+    return (
+        "organization: Ủy ban nhân dân xã Tân Phú\n"
+        "units:\n"
+        "  - code: NV\n"
+        "    name: Văn phòng\n"
+        f"    aliases: {unit_aliases}\n"
+        "    groups: [xa]\n"
+        "groups:\n"
+        "  - code: xa\n"
+        "    name: Các ấp\n"
+        f"    aliases: {group_aliases}\n"
+    )
+
+
+@pytest.mark.parametrize("where", ["unit", "group"])
+def test_a_yaml_alias_bomb_in_a_registry_is_refused(sqlite_url: str, tmp_path: Path, where: str) -> None:
+    path = tmp_path / "don-vi.yaml"
+    path.write_text(_alias_bomb(where), encoding="utf-8")
+    assert path.stat().st_size < 1000
+
+    result = run_limited(sqlite_url, "units", "import", path)
+
+    assert result.returncode == 1
+    line = 5 if where == "unit" else 10
+    assert f"line {line}: YAML anchors (&name) are not allowed: «&a0»" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_yaml_alias_bomb_in_the_calendar_is_refused(registered: Dondoc, tmp_path: Path) -> None:
+    calendar = tmp_path / "lich.yaml"
+    bomb = _alias_bomb("unit").split("aliases: ", 1)[1].split("\n", 1)[0]
+    calendar.write_text(f"days_off: []\nextra: {bomb}\n", encoding="utf-8")
+
+    result = run_limited(
+        registered.url, "plan", "import", SAMPLE / "phu-luc-cchc-2022.csv", env={"DONDOC_CALENDAR": str(calendar)}
+    )
+
+    assert result.returncode == 1
+    assert "line 2: YAML anchors (&name) are not allowed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tasks(registered.url) == []
+
+
+def test_an_alias_alone_is_refused_naming_its_line(sqlite_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "don-vi.yaml"
+    path.write_text(
+        "organization: Ủy ban nhân dân xã Tân Phú\nunits:\n  - code: VP\n    name: Văn phòng\n    aliases: *ten\n",
+        encoding="utf-8",
+    )
+    result = Dondoc(sqlite_url)("units", "import", path, "--lang", "en")
+    assert result.code == 1
+    assert "line 5" in result.stderr and "*ten" in result.stderr
+
+
+# --------------------------------------------------------------------------- item 16: CSV quotes
+
+
+def _sample_csv_lines() -> list[str]:
+    return (SAMPLE / "phu-luc-cchc-2022.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("closed_by", ["nothing", "a later quote"])
+def test_a_quote_left_open_is_refused_naming_its_row(registered: Dondoc, tmp_path: Path, closed_by: str) -> None:
+    last = "3,Sơ kết 6 tháng" + ('"' if closed_by == "a later quote" else "")
+    lines = [
+        ",".join(HEADER) + "\n",
+        "I,Công tác chỉ đạo,,,,,\n",
+        '1,"Ban hành kế hoạch,Phòng Nội vụ,,Kế hoạch,Tháng 01/2022,\n',  # the quote is not closed here
+        "2,Tổ chức tập huấn,Phòng Nội vụ,,Lớp tập huấn,Quý II/2022,\n",
+        f"{last},Phòng Nội vụ,,Báo cáo,6 tháng đầu năm,\n",
+    ]
+    path = tmp_path / "phu-luc-2022.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+
+    result = registered("plan", "import", path, "--lang", "en")
+
+    assert result.code == 1
+    assert "row 3: a quote opened on this row is not closed properly" in result.stderr
+    assert '«1,"Ban hành kế hoạch' in result.stderr
+    assert _tasks(registered.url) == []
+
+
+def test_a_quote_closed_rows_later_is_refused(registered: Dondoc, tmp_path: Path) -> None:
+    lines = _sample_csv_lines()
+    # Task I.3 loses the quote that closes its title: the rows below end up inside it until a
+    # later row's own quotes happen to pair up again.
+    index = next(i for i, line in enumerate(lines) if line.startswith("3,"))
+    assert lines[index].startswith("3,Tham mưu")
+    lines[index] = lines[index].replace("3,Tham mưu", '3,"Tham mưu', 1)
+    path = tmp_path / "phu-luc-cchc-2022.csv"
+    path.write_text("".join(lines), encoding="utf-8-sig")
+
+    result = registered("plan", "import", path, "--lang", "en")
+
+    assert result.code == 1
+    assert f"row {index + 1}" in result.stderr or f"line {index + 1}" in result.stderr
+    assert "quote" in result.stderr
+    assert _tasks(registered.url) == []
+
+
+def test_cells_spanning_lines_are_still_read(registered: Dondoc) -> None:
+    registered.ok("plan", "import", SAMPLE / "phu-luc-cchc-2022.csv")
+    assert len(_tasks(registered.url)) == 42
+
+
+# --------------------------------------------------------------------------- item 17: control characters
+
+
+def test_nul_and_control_characters_are_removed_from_cells(registered: Dondoc, tmp_path: Path) -> None:
+    path = _write_csv(
+        tmp_path / "phu-luc-2022.csv",
+        [
+            HEADER,
+            ["I", "Công tác\x00 chỉ đạo"],
+            ["1", "Ban hành\x00 kế hoạch\x07", "Phòng Nội vụ\x00", "", "Kế\x1b hoạch", "Tháng 01/2022", "Ghi\x00 chú"],
+        ],
+    )
+    registered.ok("plan", "import", path)
+    [task] = _tasks(registered.url)
+    assert (task.title, task.product, task.note) == ("Ban hành kế hoạch", "Kế hoạch", "Ghi chú")
+    exported = registered.ok("plan", "export")
+    assert exported.json()["tasks"][0]["lead"] == ["NV"]
+    assert "\\u0000" not in exported.stdout and "\x00" not in exported.stdout
+
+
+def test_nul_is_removed_from_registry_names(sqlite_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "don-vi.yaml"
+    path.write_text(
+        'organization: "Ủy ban nhân dân\\0 xã Tân Phú"\n'
+        "units:\n"
+        '  - code: VP\n    name: "Văn\\0 phòng\\a"\n    aliases: ["Văn phòng\\0 xã"]\n',
+        encoding="utf-8",
+    )
+    dondoc = Dondoc(sqlite_url)
+    dondoc.ok("units", "import", path)
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session:
+        unit = session.exec(select(Unit)).one()
+        assert (unit.name, unit.aliases) == ("Văn phòng", ["Văn phòng xã"])
+    engine.dispose()
+    assert dondoc.ok("units", "list", "--json").json()["organization"] == "Ủy ban nhân dân xã Tân Phú"
