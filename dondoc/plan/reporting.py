@@ -16,20 +16,23 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import Connection
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Area, Assignment, Occurrence, Organization, Person, Plan, Report, Role, Status, Task, Unit
+from dondoc.db.models import Area, Assignment, Organization, Person, Plan, Report, Role, Status, Task, Unit
 from dondoc.i18n import _, format_date
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
     PlanStatus,
-    ReportRow,
+    _decisive_reports,
+    _load_dues,
     attach_reports,
     category_label,
     end_of_day,
@@ -77,14 +80,14 @@ class ReportInfo:
 
 @dataclass
 class PlanIndex:
-    """A plan's tasks, areas, units and assignments, and each assignment's report per deadline."""
+    """A plan's tasks, areas and units, its assignments, and each assignment's report per deadline."""
 
     organization: str
     areas: list[Area]
     tasks: dict[str, Task]  # by code
     units: dict[str, Unit]  # by code
-    leads: dict[int, list[tuple[Assignment, Unit]]] = field(default_factory=dict)  # by task id
-    supports: dict[int, list[tuple[Assignment, Unit]]] = field(default_factory=dict)  # by task id
+    leads: dict[tuple[int, str], int] = field(default_factory=dict)  # (task id, unit code) → assignment id
+    supports: dict[int, list[tuple[int, Unit]]] = field(default_factory=dict)  # by task id: (assignment id, unit)
     dues: dict[int, list[date]] = field(default_factory=dict)  # by task id, ascending
     # (assignment id, due) → the report attached to that deadline; (assignment id, None) → the last one.
     reports: dict[tuple[int, date | None], ReportInfo] = field(default_factory=dict)
@@ -96,24 +99,27 @@ class PlanIndex:
         unit = self.units.get(code)
         return unit.name if unit is not None else code
 
-    def lead_assignment(self, task_code: str, unit_code: str) -> Assignment | None:
+    def lead_assignment(self, task_code: str, unit_code: str) -> int | None:
         task = self.tasks[task_code]
-        return next((a for a, u in self.leads.get(task.id or 0, []) if u.code == unit_code), None)
+        return self.leads.get((task.id or 0, unit_code))
 
-    def report(self, assignment: Assignment | None, due: date | None) -> ReportInfo | None:
-        if assignment is None or assignment.id is None:
+    def report(self, assignment_id: int | None, due: date | None) -> ReportInfo | None:
+        if assignment_id is None:
             return None
-        return self.reports.get((assignment.id, due))
+        return self.reports.get((assignment_id, due))
 
 
 def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
     """Everything the detail needs besides the categories, in a fixed number of queries.
 
-    Reports made after the end of ``as_of`` are ignored and the rest attach to deadlines exactly as
-    :func:`plan_status` attaches them, so the report shown for an item is the one that decided its
-    category.
+    The reports are the very ones :func:`plan_status` reads (its decisive reports, made before the end
+    of ``as_of``) and attach to deadlines by its rule (:func:`attach_reports`), so the report shown
+    for an item is the one that decided its category. Plain columns, not ORM objects, for the
+    assignments and reports (a province has tens of thousands of each).
     """
     assert plan.id is not None
+    session.flush()  # the core queries below bypass the ORM's autoflush
+    connection = session.connection()
     organization = session.get(Organization, plan.organization_id)
     areas = list(session.exec(select(Area).where(Area.plan_id == plan.id).order_by(col(Area.position))))
     tasks = list(
@@ -131,113 +137,64 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
         areas=areas,
         tasks={t.code: t for t in tasks},
         units={u.code: u for u in units},
+        dues=_load_dues(connection, plan),
     )
-    for task_id, due in session.exec(
-        select(col(Occurrence.task_id), col(Occurrence.due))
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active))
-        .order_by(col(Occurrence.task_id), col(Occurrence.due))
-    ):
-        index.dues.setdefault(task_id, []).append(due)
-    pairs = session.exec(
-        select(Assignment, Unit)
+    unit_of = {u.id: u for u in units}
+    task_of: dict[int, int] = {}
+    for assignment_id, task_id, unit_id, role in connection.execute(
+        sa_select(col(Assignment.id), col(Assignment.task_id), col(Assignment.unit_id), col(Assignment.role))
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .join(Task, col(Task.id) == Assignment.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
+        .where(col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active))
         .order_by(col(Assignment.task_id), col(Assignment.position), col(Unit.position))
-    ).all()
-    for assignment, unit in pairs:
-        target = index.leads if assignment.role == Role.LEAD else index.supports
-        target.setdefault(assignment.task_id, []).append((assignment, unit))
+    ):
+        unit = unit_of[unit_id]
+        task_of[assignment_id] = task_id
+        if role == Role.LEAD:
+            index.leads[(task_id, unit.code)] = assignment_id
+        else:
+            index.supports.setdefault(task_id, []).append((assignment_id, unit))
 
-    by_assignment: dict[int, list[Any]] = {}
-    for row in _decisive_reports(session, plan, as_of):
-        by_assignment.setdefault(row.assignment_id, []).append(row)
-    for reports in by_assignment.values():
-        reports.sort(key=lambda row: (row.reported_at, row.id))
-    task_of = {a.id: a.task_id for a, _unit in pairs}
-    for assignment_id, reports in by_assignment.items():
-        infos = [_info(report, report.full_name) for report in reports]
-        index.reports[(assignment_id, None)] = infos[-1]
-        dues = index.dues.get(task_of.get(assignment_id, 0), [])
+    infos: dict[int, ReportInfo] = {}  # by report id: each report made into a ReportInfo once
+
+    def info(row: Any) -> ReportInfo:
+        found = infos.get(row.id)
+        if found is None:
+            found = infos[row.id] = _info(row, row.full_name)
+        return found
+
+    for assignment_id, group in groupby(_detail_reports(connection, plan, as_of), itemgetter(0)):
+        rows = list(group)
+        index.reports[(assignment_id, None)] = info(rows[-1])
+        dues = index.dues.get(task_of.get(assignment_id, 0))
         if not dues:
             continue
-        # The same attachment rule as the categories; slots hold the very ReportRow objects passed in.
-        report_rows = [_row(report) for report in reports]
-        info_of = {id(row): info for row, info in zip(report_rows, infos, strict=True)}
-        for slot in attach_reports(dues, report_rows):
+        # The same attachment rule as the categories, on the same reports.
+        for slot in attach_reports(dues, rows):
             if slot.latest is not None:
-                index.reports[(assignment_id, slot.due)] = info_of[id(slot.latest)]
+                index.reports[(assignment_id, slot.due)] = info(slot.latest)
     return index
 
 
-def _decisive_reports(session: Session, plan: Plan, as_of: date) -> list[Any]:
-    """The reports that can stand for a deadline: every "done" report (each closes a deadline) and
-    each assignment's newest one (the open deadline's latest), made before the end of ``as_of``.
-
-    A report in between is overtaken by a later one on the same deadline, so it never shows: a
-    province's year holds hundreds of thousands of reports and a small part of them matters. Rows of
-    columns, not ORM objects; each with the reporter's name.
-    """
-    before = end_of_day(as_of)
-    columns: tuple[Any, ...] = (
-        col(Report.id),
-        col(Report.assignment_id),
-        col(Report.status),
-        col(Report.percent),
-        col(Report.note),
-        col(Report.blocked_reason),
-        col(Report.completed_on),
-        col(Report.evidence_ref),
-        col(Report.evidence_file_id),
-        col(Report.evidence_kind),
-        col(Report.reported_at),
-        col(Report.entered_by_admin),
-        col(Person.full_name),
-    )
-    kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
-    done = (
-        sa_select(*columns)
-        .select_from(Report)
-        .join(Assignment, col(Assignment.id) == Report.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
+def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable[Any]:
+    """The reports :func:`plan_status` reads at ``as_of`` (its decisive reports), in its order, each
+    with what the categories do not carry: the evidence, who entered it and the reporter's name."""
+    decisive = _decisive_reports(plan, end_of_day(as_of)).subquery("decisive")
+    query = (
+        sa_select(
+            *decisive.c,
+            col(Report.evidence_ref),
+            col(Report.evidence_file_id),
+            col(Report.evidence_kind),
+            col(Report.entered_by_admin),
+            col(Person.full_name),
+        )
+        .select_from(decisive)
+        .join(Report, col(Report.id) == decisive.c.id)
         .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
-        .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+        .order_by(decisive.c.assignment_id, col(Report.reported_at), decisive.c.id)
     )
-    other = aliased(Report)
-    newest_id = (
-        sa_select(col(other.id))
-        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
-        .order_by(col(other.reported_at).desc(), col(other.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    newest = (
-        sa_select(*columns)
-        .select_from(Assignment)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Report, col(Report.id) == newest_id)
-        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
-        .where(*kept, col(Report.status) != Status.DONE)
-    )
-    connection = session.connection()
-    return [*connection.execute(done), *connection.execute(newest)]
-
-
-def _row(report: Any) -> ReportRow:
-    """A report (the ORM object or a row of its columns) as the categories read it."""
-    assert report.id is not None
-    return ReportRow(
-        assignment_id=report.assignment_id,
-        status=report.status,
-        percent=report.percent,
-        note=report.note,
-        blocked_reason=report.blocked_reason,
-        completed_on=report.completed_on,
-        reported_at=report.reported_at,
-        id=report.id,
-        corrects=report.corrects_report_id,
-    )
+    return connection.execute(query)
 
 
 def _info(report: Any, reporter_name: str | None) -> ReportInfo:
@@ -355,8 +312,8 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
 
 def _support_rows(index: PlanIndex, task: Task, area: str, due: date | None) -> list[DetailRow]:
     rows = []
-    for assignment, unit in index.supports.get(task.id or 0, []):
-        report = index.report(assignment, due)
+    for assignment_id, unit in index.supports.get(task.id or 0, []):
+        report = index.report(assignment_id, due)
         rows.append(
             DetailRow(
                 task=task.code,
