@@ -349,22 +349,22 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     part, in the appendix's order, continuous tasks last; coloured by category, filterable, printable
     on A4 landscape.
     """
-    from openpyxl import Workbook
+    import xlsxwriter
 
     status = plan_status(session, plan, as_of)
     index = load_plan_index(session, plan, as_of)
-    # Write-only: rows stream to the file as they are made, so a province's detail (70,000 rows)
-    # costs neither minutes nor hundreds of megabytes.
-    wb = Workbook(write_only=True)
-    _write_summary(wb.create_sheet(), plan, index, status)
-    _write_detail(wb.create_sheet(), detail_rows(index, status))
-    heading = _("Status at {date}").format(date=format_date(as_of))
-    wb.properties.title = f"{plan.title} — {heading}"
-    wb.properties.creator = "dondoc"
-    # Saved to memory first: a write-only workbook that fails to save (a folder that cannot be
-    # written) would leave its sheets' streams open.
+    # Written to memory first, then to the path or buffer: a workbook that fails half-way (a folder
+    # that cannot be written) leaves nothing behind. XlsxWriter in constant-memory mode streams each
+    # row to a temporary file once the next one starts, so a province's detail (70,000 rows) costs
+    # neither minutes nor hundreds of megabytes.
     data = io.BytesIO()
-    wb.save(data)
+    wb = xlsxwriter.Workbook(data, {"constant_memory": True})
+    formats = _Formats(wb)
+    _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status)
+    _write_detail(wb.add_worksheet(_("Details")[:31]), formats, detail_rows(index, status))
+    heading = _("Status at {date}").format(date=format_date(as_of))
+    wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
+    wb.close()
     if isinstance(path_or_buffer, str | Path):
         Path(path_or_buffer).write_bytes(data.getvalue())
     else:
@@ -373,144 +373,138 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
 
 
 _FONT_NAME = "Times New Roman"
+DATE_FORMAT = "dd/mm/yyyy"
+_BORDER_COLOUR = "#808080"
+_HEADER_FILL = "#D9E1F2"
+_MUTED_COLOUR = "#595959"
 
 
-def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+class _Formats:
+    """The workbook's cell formats, each made once (XlsxWriter keeps one per distinct look)."""
 
-    thin = Side(style="thin", color="808080")
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        base = {"font_name": _FONT_NAME, "font_size": 12}
+        boxed = {**base, "border": 1, "border_color": _BORDER_COLOUR}
+        wrap = {"text_wrap": True, "valign": "top"}
+        center = {"text_wrap": True, "valign": "vcenter", "align": "center"}
+        number = {"valign": "top", "align": "right"}
+        self.bold = wb.add_format({**base, "bold": True})
+        self.title = wb.add_format({**base, "font_size": 14, "bold": True})
+        self.muted = wb.add_format({**base, "italic": True, "font_color": _MUTED_COLOUR})
+        self.line = {size: wb.add_format({**base, **center, "bold": True, "font_size": size}) for size in (12, 14)}
+        self.header = wb.add_format({**boxed, **center, "bold": True, "bg_color": _HEADER_FILL, "pattern": 1})
+        self.category_header = {
+            category: wb.add_format({**boxed, **center, "bold": True, **_category_colours(category)})
+            for category in CATEGORIES
+        }
+        # Summary tables: (bold?, text or number or rate) → format.
+        self.table = {
+            (bold, kind): wb.add_format(
+                {**boxed, **(wrap if kind == "text" else number), "bold": bold}
+                | ({"num_format": "0.0%"} if kind == "rate" else {})
+            )
+            for bold in (False, True)
+            for kind in ("text", "number", "rate")
+        }
+        self.rate = wb.add_format({**base, **number, "bold": True, "num_format": "0.0%"})
+        # The detail: plain for lead rows, muted (grey italics) for supporting units' parts.
+        self.detail: dict[bool, dict[str, Any]] = {}
+        for muted in (False, True):
+            look = {**boxed, **({"italic": True, "font_color": _MUTED_COLOUR} if muted else {})}
+            self.detail[muted] = {
+                "text": wb.add_format({**look, **wrap}),
+                "number": wb.add_format({**look, **number}),
+                "date": wb.add_format({**look, **wrap, "num_format": DATE_FORMAT}),
+            }
+        self.category = {
+            category: wb.add_format({**boxed, **wrap, **_category_colours(category)}) for category in CATEGORIES
+        }
+
+
+def _category_colours(category: Category) -> dict[str, Any]:
+    """A category's fill and text colour (solid fill: Excel's foreground colour)."""
     return {
-        "font": Font(name=_FONT_NAME, size=12),
-        "bold": Font(name=_FONT_NAME, size=12, bold=True),
-        "title": Font(name=_FONT_NAME, size=14, bold=True),
-        "muted": Font(name=_FONT_NAME, size=12, italic=True, color="595959"),
-        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
-        "wrap": Alignment(wrap_text=True, vertical="top"),
-        "center": Alignment(wrap_text=True, vertical="center", horizontal="center"),
-        "number": Alignment(vertical="top", horizontal="right"),
-        "header_fill": PatternFill("solid", fgColor="D9E1F2"),
+        "bg_color": "#" + CATEGORY_COLOURS[category],
+        "pattern": 1,
+        "font_color": "#" + CATEGORY_TEXT_COLOURS[category],
     }
 
 
-def category_fill(category: Category) -> Any:
-    from openpyxl.styles import PatternFill
-
-    return PatternFill("solid", fgColor=CATEGORY_COLOURS[category])
-
-
-def category_font(category: Category, bold: bool = False) -> Any:
-    from openpyxl.styles import Font
-
-    return Font(name=_FONT_NAME, size=12, bold=bold, color=CATEGORY_TEXT_COLOURS[category])
-
-
-def _print_setup(ws: Any, title_rows: str | None) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.print_options.horizontalCentered = True
+def _print_setup(ws: Any, title_rows: bool) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.center_horizontally()
     if title_rows:
-        ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&P / &N"
+        ws.repeat_rows(0)
+    ws.set_footer("&C&P / &N")
 
 
-def _cell(ws: Any, value: Any, **style: Any) -> Any:
-    """A cell of a write-only sheet with ``style`` (font, fill, border, alignment, number_format)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
-    from openpyxl.utils import get_column_letter
-
-    st = _styles()
-    ws.title = _("Summary")[:31]
+def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
     width = 4 + len(CATEGORIES)  # code, name, the categories, total, on-time rate
-    last = get_column_letter(width)
-    # A write-only sheet takes its columns and print settings before its first row.
-    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    _print_setup(ws, None)
-    row = 0
+    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12)):
+        ws.set_column(column, column, size)
+    _print_setup(ws, title_rows=False)
+    row = -1  # the last row written (zero-based)
 
-    def append(cells: list[Any], height: float | None = None) -> None:
+    def next_row(height: float | None = None) -> int:
         nonlocal row
         row += 1
         if height is not None:
-            ws.row_dimensions[row].height = height
-        ws.append(cells)
+            ws.set_row(row, height)
+        return row
 
-    def merged_line(text: str, font: Any) -> None:
-        ws.merged_cells.add(f"A{row + 1}:{last}{row + 1}")
-        append([_cell(ws, text, font=font, alignment=st["center"])])
+    def merged_line(text: str, size: int) -> None:
+        r = next_row()
+        ws.merge_range(r, 0, r, width - 1, text, formats.line[size])
 
     if index.organization:
-        merged_line(index.organization, st["bold"])
-    merged_line(plan.title, st["title"])
-    merged_line(_("Status at {date}").format(date=format_date(status.as_of)), st["bold"])
-    append([])
+        merged_line(index.organization, 12)
+    merged_line(plan.title, 14)
+    merged_line(_("Status at {date}").format(date=format_date(status.as_of)), 12)
+    next_row()
 
     def header(first: str, second: str) -> None:
-        fills = {column: category for column, category in enumerate(CATEGORIES, start=3)}
-        labels = [first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")]
-        cells = []
-        for column, label in enumerate(labels, start=1):
-            category = fills.get(column)
-            cells.append(
-                _cell(
-                    ws,
-                    label,
-                    font=st["bold"] if category is None else category_font(category, bold=True),
-                    alignment=st["center"],
-                    border=st["border"],
-                    fill=st["header_fill"] if category is None else category_fill(category),
-                )
-            )
-        append(cells, height=33)
+        r = next_row(height=33)
+        ws.write_string(r, 0, first, formats.header)
+        ws.write_string(r, 1, second, formats.header)
+        for column, category in enumerate(CATEGORIES, start=2):
+            ws.write_string(r, column, category_label(category), formats.category_header[category])
+        ws.write_string(r, width - 2, _("Total"), formats.header)
+        ws.write_string(r, width - 1, _("On-time rate"), formats.header)
 
     def counts_row(first: str, second: str, counts: Mapping[Category, int], bold: bool = False) -> None:
+        r = next_row()
         values = [counts[c] for c in CATEGORIES]
-        font = st["bold"] if bold else st["font"]
-        cells = [
-            _cell(ws, value, font=font, border=st["border"], alignment=st["wrap"] if column <= 2 else st["number"])
-            for column, value in enumerate([first, second, *values, sum(values), on_time_rate(dict(counts))], start=1)
-        ]
-        cells[-1].number_format = "0.0%"
-        append(cells)
+        ws.write_string(r, 0, first, formats.table[(bold, "text")])
+        ws.write_string(r, 1, second, formats.table[(bold, "text")])
+        for column, value in enumerate([*values, sum(values)], start=2):
+            ws.write_number(r, column, value, formats.table[(bold, "number")])
+        ws.write_number(r, width - 1, on_time_rate(dict(counts)), formats.table[(bold, "rate")])
 
     def section(text: str) -> None:
-        append([])
-        append([_cell(ws, text, font=st["title"])])
+        next_row()
+        ws.write_string(next_row(), 0, text, formats.title)
 
     header("", "")
     counts_row(_("Total"), "", status.totals, bold=True)
-    append([])
-    append(
-        [
-            _cell(ws, _("On-time rate"), font=st["bold"]),
-            _cell(ws, status.on_time_rate, font=st["bold"], number_format="0.0%", alignment=st["number"]),
-        ]
+    next_row()
+    r = next_row()
+    ws.write_string(r, 0, _("On-time rate"), formats.bold)
+    ws.write_number(r, 1, status.on_time_rate, formats.rate)
+    ws.write_string(
+        next_row(), 0, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), formats.muted
     )
-    append([_cell(ws, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), font=st["muted"])])
-    append(
-        [
-            _cell(
-                ws,
-                _(
-                    "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in "
-                    "the details and not counted. Continuous tasks (not counted): {count}."
-                ).format(count=len(status.continuous)),
-                font=st["muted"],
-            )
-        ]
+    ws.write_string(
+        next_row(),
+        0,
+        _(
+            "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in "
+            "the details and not counted. Continuous tasks (not counted): {count}."
+        ).format(count=len(status.continuous)),
+        formats.muted,
     )
 
     section(_("By area"))
@@ -542,120 +536,72 @@ def _detail_columns() -> list[tuple[str, float]]:
 
 
 DETAIL_COLUMNS = 12
-DATE_FORMAT = "dd/mm/yyyy"
 
 
-def _detail_styles(wb: Any) -> None:
-    """The detail's cell styles, registered once as named styles: a cell then takes a whole style by
-    name instead of a new font, border, alignment and fill each (which openpyxl compares one by one
-    against every style of the workbook; that made the detail of a province take minutes)."""
-    from openpyxl.styles import NamedStyle
-
-    st = _styles()
-    for muted in (False, True):
-        font, prefix = (st["muted"], _MUTED) if muted else (st["font"], _PLAIN)
-        for suffix, alignment, number_format in (
-            ("", st["wrap"], "General"),
-            (" number", st["number"], "General"),
-            (" date", st["wrap"], DATE_FORMAT),
-        ):
-            wb.add_named_style(
-                NamedStyle(
-                    prefix + suffix, font=font, border=st["border"], alignment=alignment, number_format=number_format
-                )
-            )
-    for category in CATEGORIES:
-        wb.add_named_style(
-            NamedStyle(
-                _CATEGORY_STYLE + category,
-                font=category_font(category),
-                fill=category_fill(category),
-                border=st["border"],
-                alignment=st["wrap"],
-            )
-        )
-
-
-_PLAIN, _MUTED, _CATEGORY_STYLE = "dondoc detail", "dondoc detail support", "dondoc "
-
-
-def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    st = _styles()
-    _detail_styles(ws.parent)
-    ws.title = _("Details")[:31]
+def _write_detail(ws: Any, formats: _Formats, rows: Iterable[DetailRow]) -> None:
     columns = _detail_columns()
-    # A write-only sheet takes its columns, panes, outline and print settings before its first row.
-    for column, (_name, size) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    ws.freeze_panes = "A2"
-    ws.sheet_properties.outlinePr.summaryBelow = False
-    ws.sheet_format.outlineLevelRow = 1
-    _print_setup(ws, "1:1")
-    ws.row_dimensions[1].height = 33
-    ws.append(
-        [
-            _cell(ws, name, font=st["bold"], alignment=st["center"], border=st["border"], fill=st["header_fill"])
-            for name, _width in columns
-        ]
-    )
-    del ws.row_dimensions[1]
+    for column, (_name, size) in enumerate(columns):
+        ws.set_column(column, column, size)
+    ws.freeze_panes(1, 0)
+    ws.outline_settings(True, False, True, False)  # the "-" / "+" above the folded rows
+    _print_setup(ws, title_rows=True)
+    ws.set_row(0, 33)
+    for column, (name, _width) in enumerate(columns):
+        ws.write_string(0, column, name, formats.header)
 
-    # Each named style resolved once: assigning ``cell.style`` looks the name up for every cell.
-    arrays: dict[str, Any] = {}
-    for name in [n.name for n in ws.parent._named_styles if n.name.startswith("dondoc ")]:
-        probe = WriteOnlyCell(ws)
-        probe.style = name
-        arrays[name] = probe._style
     no_report, continuous = _("no report yet"), _("continuous")
     roles = {role: role_text(role) for role in Role}
     categories = {category: category_label(category) for category in CATEGORIES}
-    r = 1  # the last row written
+    statuses = {status: status_label(status) for status in Status}
+    category_formats = formats.category
+    # The innermost loop of a province's export (70,000 rows): the worksheet's methods bound once,
+    # each cell written by its type's own method (``write`` would test every value's type).
+    write_string, write_number, write_datetime, write_blank = (
+        ws.write_string,
+        ws.write_number,
+        ws.write_datetime,
+        ws.write_blank,
+    )
+    folded = {"level": 1}
+    r = 0  # the last row written (zero-based)
     for row in rows:
-        report = row.report
-        note = ""
-        if report is not None:
-            note = report.note
-            if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
-                note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        reported = status_label(report.status) if report is not None else no_report
-        values = (
-            row.task,
-            row.title,
-            row.unit_name,
-            roles[row.role],
-            row.due if row.due is not None else (row.deadline_text or continuous),
-            categories[row.category] if row.category is not None else "",
-            reported,
-            row.percent,
-            note,
-            report.evidence if report else "",
-            report.reporter if report else "",
-            report.reported_at.date() if report else None,
-        )
         r += 1
         support = row.role == Role.SUPPORT
-        plain = _MUTED if support else _PLAIN
-        cells = []
-        for column, value in enumerate(values, start=1):
-            style = plain
-            if column in (5, 12):
-                style = plain + " date"
-            elif column == 8:
-                style = plain + " number"
-            elif column == 6 and row.category is not None:
-                style = _CATEGORY_STYLE + row.category
-            cell = WriteOnlyCell(ws, value)
-            cell._style = arrays[style]  # the named style's resolved ids, shared (never changed)
-            cells.append(cell)
+        look = formats.detail[support]
+        text, date_format = look["text"], look["date"]
+        report = row.report
         if support:
-            # Supporting parts fold under their lead item (Excel's outline "-" / "+").
-            ws.row_dimensions[r].outlineLevel = 1
-            ws.append(cells)
-            del ws.row_dimensions[r]  # written with the row; not kept for 70,000 rows
+            ws.set_row(r, None, None, folded)  # supporting parts fold under their lead item
+        write_string(r, 0, row.task, text)
+        write_string(r, 1, row.title, text)
+        write_string(r, 2, row.unit_name, text)
+        write_string(r, 3, roles[row.role], text)
+        if row.due is not None:
+            write_datetime(r, 4, row.due, date_format)
         else:
-            ws.append(cells)
-
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 2)}"
+            write_string(r, 4, row.deadline_text or continuous, date_format)
+        if row.category is not None:
+            write_string(r, 5, categories[row.category], category_formats[row.category])
+        else:
+            write_blank(r, 5, None, text)
+        if row.percent is not None:
+            write_number(r, 7, row.percent, look["number"])
+        else:
+            write_blank(r, 7, None, look["number"])
+        if report is None:
+            write_string(r, 6, no_report, text)
+            for column in (8, 9, 10):
+                write_blank(r, column, None, text)
+            write_blank(r, 11, None, date_format)
+            continue
+        note = report.note
+        if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
+            note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
+        write_string(r, 6, statuses[report.status], text)
+        for column, value in ((8, note), (9, report.evidence), (10, report.reporter)):
+            if value:
+                write_string(r, column, value, text)
+            else:
+                write_blank(r, column, None, text)
+        write_datetime(r, 11, report.reported_at.date(), date_format)
+    ws.autofilter(0, 0, max(r, 1), len(columns) - 1)
