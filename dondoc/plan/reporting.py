@@ -13,10 +13,12 @@ or a binary buffer, so the CLI and the bot share them.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
@@ -353,18 +355,21 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
 
     status = plan_status(session, plan, as_of)
     index = load_plan_index(session, plan, as_of)
-    # Written to memory first, then to the path or buffer: a workbook that fails half-way (a folder
-    # that cannot be written) leaves nothing behind. XlsxWriter in constant-memory mode streams each
-    # row to a temporary file once the next one starts, so a province's detail (70,000 rows) costs
-    # neither minutes nor hundreds of megabytes.
-    data = io.BytesIO()
-    wb = xlsxwriter.Workbook(data, {"constant_memory": True})
+    # XlsxWriter writes the workbook but the detail's rows (its cells' formats included), which are
+    # then streamed into it as XML (a province's detail: 70,000 rows, 800,000 cells). Written to
+    # memory first, then to the path or buffer: a workbook that fails half-way (a folder that cannot
+    # be written) leaves nothing behind.
+    rows = detail_rows(index, status)
+    frame = io.BytesIO()
+    wb = xlsxwriter.Workbook(frame, {"in_memory": True})
     formats = _Formats(wb)
     _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status)
-    _write_detail(wb.add_worksheet(_("Details")[:31]), formats, detail_rows(index, status))
+    probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()
+    data = io.BytesIO()
+    _insert_detail_rows(frame.getvalue(), probe, rows, data)
     if isinstance(path_or_buffer, str | Path):
         Path(path_or_buffer).write_bytes(data.getvalue())
     else:
@@ -538,7 +543,11 @@ def _detail_columns() -> list[tuple[str, float]]:
 DETAIL_COLUMNS = 12
 
 
-def _write_detail(ws: Any, formats: _Formats, rows: Iterable[DetailRow]) -> None:
+def _write_detail(ws: Any, formats: _Formats, rows: int) -> dict[str, str]:
+    """The detail sheet's frame for ``rows`` data rows: columns, header, panes, outline, filter and
+    print settings, and one probe row where the data goes (see :func:`_insert_detail_rows`).
+
+    Returns the name of the format each cell of the probe row carries, by the cell's column letter."""
     columns = _detail_columns()
     for column, (_name, size) in enumerate(columns):
         ws.set_column(column, column, size)
@@ -548,60 +557,131 @@ def _write_detail(ws: Any, formats: _Formats, rows: Iterable[DetailRow]) -> None
     ws.set_row(0, 33)
     for column, (name, _width) in enumerate(columns):
         ws.write_string(0, column, name, formats.header)
+    ws.autofilter(0, 0, max(rows, 1), len(columns) - 1)
+    # The probe: a blank cell in each detail format; the style ids are read back from the sheet written.
+    probe = {
+        **{
+            f"{kind} {muted}": cell_format
+            for muted, looks in formats.detail.items()
+            for kind, cell_format in looks.items()
+        },
+        **formats.category,
+    }
+    ws.set_row(1, None, None, {"level": 1})  # the sheet then declares its outline level
+    letters: dict[str, str] = {}
+    for column, (name, cell_format) in enumerate(probe.items()):
+        ws.write_blank(1, column, None, cell_format)
+        letters[_COLUMN_LETTERS[column]] = name
+    return letters
 
+
+_COLUMN_LETTERS = "ABCDEFGHIJKL"
+_OUTLINED = ' outlineLevel="1"'  # a supporting unit's part, folded under its lead item
+_DETAIL_SHEET = "xl/worksheets/sheet2.xml"  # XlsxWriter names the worksheets' parts in order
+_PROBE_ROW = re.compile(rb'<row r="2"[ >].*?</row>', re.DOTALL)
+_PROBE_CELL = re.compile(rb'<c r="([A-Z]+)2" s="([0-9]+)"')
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Characters XML 1.0 cannot carry, written as Excel's _xHHHH_ escapes (as XlsxWriter does).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _insert_detail_rows(workbook: bytes, probe: dict[str, str], rows: list[DetailRow], out: IO[bytes]) -> None:
+    """Copy the workbook to ``out`` with the detail sheet's probe row replaced by the detail's rows.
+
+    XlsxWriter spends some 10 µs on a cell and a province's detail has 800,000; the rows are made here
+    as XML text (the cells XlsxWriter would write: inline strings, date serials, its formats' style
+    ids) and streamed into the archive a thousand rows at a time.
+    """
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename != _DETAIL_SHEET:
+                target.writestr(info, data)
+                continue
+            found = _PROBE_ROW.search(data)
+            assert found is not None, "the detail's probe row is missing"
+            styles = {probe[letter.decode()]: style.decode() for letter, style in _PROBE_CELL.findall(found.group())}
+            dimension = f'<dimension ref="A1:L{len(rows) + 1}"/>'.encode()
+            with target.open(info, "w") as stream:
+                stream.write(_DIMENSION.sub(dimension, data[: found.start()], count=1))
+                lines = _detail_rows_xml(rows, styles)
+                while chunk := "".join(islice(lines, 1000)):
+                    stream.write(chunk.encode())
+                stream.write(data[found.end() :])
+
+
+def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Iterator[str]:
+    """The detail's rows as worksheet XML from row 2 on; ``styles``: a format's name → its style id."""
     no_report, continuous = _("no report yet"), _("continuous")
-    roles = {role: role_text(role) for role in Role}
-    categories = {category: category_label(category) for category in CATEGORIES}
-    statuses = {status: status_label(status) for status in Status}
-    category_formats = formats.category
-    # The innermost loop of a province's export (70,000 rows): the worksheet's methods bound once,
-    # each cell written by its type's own method (``write`` would test every value's type).
-    write_string, write_number, write_datetime, write_blank = (
-        ws.write_string,
-        ws.write_number,
-        ws.write_datetime,
-        ws.write_blank,
-    )
-    folded = {"level": 1}
-    r = 0  # the last row written (zero-based)
-    for row in rows:
-        r += 1
+    roles = {role: _text(role_text(role)) for role in Role}
+    categories = {c: (f' s="{styles[c]}" t="inlineStr"', _text(category_label(c))) for c in CATEGORIES}
+    statuses = {status: _text(status_label(status)) for status in Status}
+    texts: dict[str, str] = {}  # a value → its <is> element: titles, units and names repeat a lot
+
+    def text(value: str) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = _text(value)
+        return found
+
+    for n, row in enumerate(rows, start=2):
         support = row.role == Role.SUPPORT
-        look = formats.detail[support]
-        text, date_format = look["text"], look["date"]
+        plain, number, day = styles[f"text {support}"], styles[f"number {support}"], styles[f"date {support}"]
         report = row.report
-        if support:
-            ws.set_row(r, None, None, folded)  # supporting parts fold under their lead item
-        write_string(r, 0, row.task, text)
-        write_string(r, 1, row.title, text)
-        write_string(r, 2, row.unit_name, text)
-        write_string(r, 3, roles[row.role], text)
+        string = f' s="{plain}" t="inlineStr"'
+        level = _OUTLINED if support else ""
+        cells = [
+            f'<row r="{n}"{level}>',
+            f'<c r="A{n}"{string}>{text(row.task)}</c>',
+            f'<c r="B{n}"{string}>{text(row.title)}</c>',
+            f'<c r="C{n}"{string}>{text(row.unit_name)}</c>',
+            f'<c r="D{n}"{string}>{roles[row.role]}</c>',
+        ]
         if row.due is not None:
-            write_datetime(r, 4, row.due, date_format)
+            cells.append(f'<c r="E{n}" s="{day}"><v>{row.due.toordinal() - _EXCEL_EPOCH}</v></c>')
         else:
-            write_string(r, 4, row.deadline_text or continuous, date_format)
+            cells.append(f'<c r="E{n}" s="{day}" t="inlineStr">{text(row.deadline_text or continuous)}</c>')
         if row.category is not None:
-            write_string(r, 5, categories[row.category], category_formats[row.category])
+            attributes, label = categories[row.category]
+            cells.append(f'<c r="F{n}"{attributes}>{label}</c>')
         else:
-            write_blank(r, 5, None, text)
-        if row.percent is not None:
-            write_number(r, 7, row.percent, look["number"])
-        else:
-            write_blank(r, 7, None, look["number"])
+            cells.append(f'<c r="F{n}" s="{plain}"/>')
         if report is None:
-            write_string(r, 6, no_report, text)
-            for column in (8, 9, 10):
-                write_blank(r, column, None, text)
-            write_blank(r, 11, None, date_format)
+            cells.append(f'<c r="G{n}"{string}>{text(no_report)}</c>')
+        else:
+            cells.append(f'<c r="G{n}"{string}>{statuses[report.status]}</c>')
+        if row.percent is not None:
+            cells.append(f'<c r="H{n}" s="{number}"><v>{row.percent}</v></c>')
+        else:
+            cells.append(f'<c r="H{n}" s="{number}"/>')
+        if report is None:
+            cells.append(f'<c r="I{n}" s="{plain}"/><c r="J{n}" s="{plain}"/><c r="K{n}" s="{plain}"/>')
+            cells.append(f'<c r="L{n}" s="{day}"/></row>')
+            yield "".join(cells)
             continue
         note = report.note
         if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
             note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        write_string(r, 6, statuses[report.status], text)
-        for column, value in ((8, note), (9, report.evidence), (10, report.reporter)):
+        for letter, value in (("I", note), ("J", report.evidence), ("K", report.reporter)):
             if value:
-                write_string(r, column, value, text)
+                cells.append(f'<c r="{letter}{n}"{string}>{_text(value) if letter == "I" else text(value)}</c>')
             else:
-                write_blank(r, column, None, text)
-        write_datetime(r, 11, report.reported_at.date(), date_format)
-    ws.autofilter(0, 0, max(r, 1), len(columns) - 1)
+                cells.append(f'<c r="{letter}{n}" s="{plain}"/>')
+        cells.append(f'<c r="L{n}" s="{day}"><v>{report.reported_at.toordinal() - _EXCEL_EPOCH}</v></c></row>')
+        yield "".join(cells)
+
+
+def _text(value: str) -> str:
+    """An inline string's ``<is>`` element: XML-escaped, control characters as _xHHHH_, and spaces kept."""
+    escaped = value.translate(_XML_ESCAPES)
+    if _CONTROL.search(escaped):
+        escaped = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", escaped)
+    if escaped != escaped.strip() or "\n" in escaped:
+        return f'<is><t xml:space="preserve">{escaped}</t></is>'
+    return f"<is><t>{escaped}</t></is>"
