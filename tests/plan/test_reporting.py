@@ -242,6 +242,26 @@ def test_the_detail_is_coloured_filterable_and_prints_on_a4_landscape(reported: 
     assert ws.print_title_rows in ("1:1", "$1:$1")
 
 
+def test_the_detail_shows_the_correction_of_a_mistaken_done_report_as_typed(
+    sample_store: Dondoc, session: Session, tmp_path: Path
+) -> None:
+    # I.4 (NV, due 31/03): "Hoàn thành" by mistake, corrected two days later; the note holds characters
+    # that XML escapes, a line break and spaces at both ends.
+    add_report(session, "I.4", "NV", "done", datetime(2022, 3, 10, 9, 0), note="Xong")
+    note = " Còn thiếu <phụ lục> & chữ ký\ntrình lại "
+    add_report(session, "I.4", "NV", "in_progress", datetime(2022, 3, 12, 9, 0), percent=40, note=note)
+    session.commit()
+    assert [
+        i.category
+        for i in plan_status(session, session.exec(select(Plan)).one(), date(2022, 4, 10)).items
+        if i.task == "I.4"
+    ] == ["overdue"]
+
+    rows = [row for row in export(sample_store, tmp_path).worksheets[1].iter_rows(min_row=2, values_only=True)]
+    i4 = next(row for row in rows if row[0] == "I.4" and row[3] == "chủ trì")
+    assert (i4[5], i4[6], i4[7], i4[8], i4[11].date()) == ("Quá hạn", "Đang thực hiện", 40, note, date(2022, 3, 12))
+
+
 def test_export_json_prints_a_summary_and_needs_an_output(reported: Dondoc, tmp_path: Path) -> None:
     path = tmp_path / "out.xlsx"
     result = reported.ok("export", "--at", AS_OF, "-o", path, "--json")
