@@ -150,6 +150,7 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
         .where(col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active))
         .order_by(col(Assignment.task_id), col(Assignment.position), col(Unit.position))
     ):
+        assert assignment_id is not None
         unit = unit_of[unit_id]
         task_of[assignment_id] = task_id
         if role == Role.LEAD:
@@ -422,7 +423,7 @@ class _Formats:
                 "number": wb.add_format({**look, **number}),
                 "date": wb.add_format({**look, **wrap, "num_format": DATE_FORMAT}),
             }
-        self.category = {
+        self.category: dict[str, Any] = {
             category: wb.add_format({**boxed, **wrap, **_category_colours(category)}) for category in CATEGORIES
         }
 
@@ -559,7 +560,7 @@ def _write_detail(ws: Any, formats: _Formats, rows: int) -> dict[str, str]:
         ws.write_string(0, column, name, formats.header)
     ws.autofilter(0, 0, max(rows, 1), len(columns) - 1)
     # The probe: a blank cell in each detail format; the style ids are read back from the sheet written.
-    probe = {
+    probe: dict[str, Any] = {
         **{
             f"{kind} {muted}": cell_format
             for muted, looks in formats.detail.items()
