@@ -67,7 +67,7 @@ CATEGORY_TEXT_COLOURS: dict[Category, str] = {
 # ---------------------------------------------------------------- what the categories do not carry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportInfo:
     """The report that stands for an assignment on one deadline, with evidence and reporter."""
 
@@ -239,7 +239,7 @@ def local_time(moment: datetime) -> datetime:
 # ---------------------------------------------------------------- the detail, row by row
 
 
-@dataclass
+@dataclass(slots=True)
 class DetailRow:
     """One row of the detail: a lead unit's item, a supporting unit's part in it, or a continuous task."""
 
@@ -623,7 +623,7 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
     roles = {role: _text(role_text(role)) for role in Role}
     categories = {c: (f' s="{styles[c]}" t="inlineStr"', _text(category_label(c))) for c in CATEGORIES}
     statuses = {status: _text(status_label(status)) for status in Status}
-    texts: dict[str, str] = {}  # a value → its <is> element: titles, units and names repeat a lot
+    texts: dict[str, str] = {}  # a value → its <is> element: titles, units and reporters repeat a lot
 
     def text(value: str) -> str:
         found = texts.get(value)
@@ -669,9 +669,10 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
         note = report.note
         if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
             note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        for letter, value in (("I", note), ("J", report.evidence), ("K", report.reporter)):
+        # Notes and document numbers are mostly one of a kind: escaped as they come, not kept.
+        for letter, value, escape in (("I", note, _text), ("J", report.evidence, _text), ("K", report.reporter, text)):
             if value:
-                cells.append(f'<c r="{letter}{n}"{string}>{_text(value) if letter == "I" else text(value)}</c>')
+                cells.append(f'<c r="{letter}{n}"{string}>{escape(value)}</c>')
             else:
                 cells.append(f'<c r="{letter}{n}" s="{plain}"/>')
         cells.append(f'<c r="L{n}" s="{day}"><v>{report.reported_at.toordinal() - _EXCEL_EPOCH}</v></c></row>')
