@@ -357,24 +357,24 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     status = plan_status(session, plan, as_of)
     index = load_plan_index(session, plan, as_of)
     # XlsxWriter writes the workbook but the detail's rows (its cells' formats included), which are
-    # then streamed into it as XML (a province's detail: 70,000 rows, 800,000 cells). Written to
-    # memory first, then to the path or buffer: a workbook that fails half-way (a folder that cannot
-    # be written) leaves nothing behind.
-    rows = detail_rows(index, status)
+    # then streamed into it as XML (a province's detail: 70,000 rows, 800,000 cells).
     frame = io.BytesIO()
     wb = xlsxwriter.Workbook(frame, {"in_memory": True})
     formats = _Formats(wb)
     _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status)
+    rows = detail_rows(index, status)
+    del index  # the rows hold what they show: the lookups go before the workbook is assembled
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()
+    if not isinstance(path_or_buffer, str | Path):
+        _insert_detail_rows(frame.getvalue(), probe, rows, path_or_buffer)
+        return status
+    # To a file: made in memory first, so a workbook that fails half-way leaves nothing behind.
     data = io.BytesIO()
     _insert_detail_rows(frame.getvalue(), probe, rows, data)
-    if isinstance(path_or_buffer, str | Path):
-        Path(path_or_buffer).write_bytes(data.getvalue())
-    else:
-        path_or_buffer.write(data.getvalue())
+    Path(path_or_buffer).write_bytes(data.getbuffer())
     return status
 
 
