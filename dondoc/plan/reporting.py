@@ -159,11 +159,12 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
             index.supports.setdefault(task_id, []).append((assignment_id, unit))
 
     infos: dict[int, ReportInfo] = {}  # by report id: each report made into a ReportInfo once
+    texts: dict[str, str] = {}  # equal notes, names and evidence kept once: a province repeats them a lot
 
     def info(row: Any) -> ReportInfo:
         found = infos.get(row.id)
         if found is None:
-            found = infos[row.id] = _info(row, row.full_name)
+            found = infos[row.id] = _info(row, row.full_name, texts)
         return found
 
     for assignment_id, group in groupby(_detail_reports(connection, plan, as_of), itemgetter(0)):
@@ -200,14 +201,15 @@ def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable
     return connection.execute(query)
 
 
-def _info(report: Any, reporter_name: str | None) -> ReportInfo:
+def _info(report: Any, reporter_name: str | None, texts: dict[str, str]) -> ReportInfo:
+    """The report's details; each text is the equal one already in ``texts`` when there is one."""
     return ReportInfo(
         status=report.status,
         percent=100 if report.status == Status.DONE else report.percent,
-        note=report.note,
-        blocked_reason=report.blocked_reason,
-        evidence=evidence_text(report),
-        reporter=reporter_text(reporter_name, report.entered_by_admin),
+        note=texts.setdefault(report.note, report.note),
+        blocked_reason=texts.setdefault(report.blocked_reason, report.blocked_reason),
+        evidence=texts.setdefault(evidence := evidence_text(report), evidence),
+        reporter=texts.setdefault(reporter := reporter_text(reporter_name, report.entered_by_admin), reporter),
         reported_at=local_time(report.reported_at),
     )
 
