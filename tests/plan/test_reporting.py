@@ -163,6 +163,10 @@ def test_the_detail_counts_what_status_counts_in_the_appendix_order(reported: Do
     ]
     assert Counter(row[5] for row in lead) == Counter({LABELS[c]: n for c, n in expected["totals"].items() if n})
     assert [row[7] for row in lead] == [item["percent"] for item in expected["items"]]
+    # Each item shows the very report that decided its category.
+    assert [row[11].date() if row[11] else None for row in lead] == [
+        date.fromisoformat(item["reported_at"][:10]) if item["reported_at"] else None for item in expected["items"]
+    ]
 
     # Each item is followed by its supporting units' parts, which carry no category.
     first = next(n for n, row in enumerate(rows) if row[0] == "I.1")
