@@ -13,23 +13,28 @@ or a binary buffer, so the CLI and the bot share them.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import groupby, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import Connection
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Area, Assignment, Occurrence, Organization, Person, Plan, Report, Role, Status, Task, Unit
+from dondoc.db.models import Area, Assignment, Organization, Person, Plan, Report, Role, Status, Task, Unit
 from dondoc.i18n import _, format_date
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
     PlanStatus,
-    ReportRow,
+    _decisive_reports,
+    _load_dues,
     attach_reports,
     category_label,
     end_of_day,
@@ -62,7 +67,7 @@ CATEGORY_TEXT_COLOURS: dict[Category, str] = {
 # ---------------------------------------------------------------- what the categories do not carry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportInfo:
     """The report that stands for an assignment on one deadline, with evidence and reporter."""
 
@@ -77,14 +82,14 @@ class ReportInfo:
 
 @dataclass
 class PlanIndex:
-    """A plan's tasks, areas, units and assignments, and each assignment's report per deadline."""
+    """A plan's tasks, areas and units, its assignments, and each assignment's report per deadline."""
 
     organization: str
     areas: list[Area]
     tasks: dict[str, Task]  # by code
     units: dict[str, Unit]  # by code
-    leads: dict[int, list[tuple[Assignment, Unit]]] = field(default_factory=dict)  # by task id
-    supports: dict[int, list[tuple[Assignment, Unit]]] = field(default_factory=dict)  # by task id
+    leads: dict[tuple[int, str], int] = field(default_factory=dict)  # (task id, unit code) → assignment id
+    supports: dict[int, list[tuple[int, Unit]]] = field(default_factory=dict)  # by task id: (assignment id, unit)
     dues: dict[int, list[date]] = field(default_factory=dict)  # by task id, ascending
     # (assignment id, due) → the report attached to that deadline; (assignment id, None) → the last one.
     reports: dict[tuple[int, date | None], ReportInfo] = field(default_factory=dict)
@@ -96,24 +101,27 @@ class PlanIndex:
         unit = self.units.get(code)
         return unit.name if unit is not None else code
 
-    def lead_assignment(self, task_code: str, unit_code: str) -> Assignment | None:
+    def lead_assignment(self, task_code: str, unit_code: str) -> int | None:
         task = self.tasks[task_code]
-        return next((a for a, u in self.leads.get(task.id or 0, []) if u.code == unit_code), None)
+        return self.leads.get((task.id or 0, unit_code))
 
-    def report(self, assignment: Assignment | None, due: date | None) -> ReportInfo | None:
-        if assignment is None or assignment.id is None:
+    def report(self, assignment_id: int | None, due: date | None) -> ReportInfo | None:
+        if assignment_id is None:
             return None
-        return self.reports.get((assignment.id, due))
+        return self.reports.get((assignment_id, due))
 
 
 def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
     """Everything the detail needs besides the categories, in a fixed number of queries.
 
-    Reports made after the end of ``as_of`` are ignored and the rest attach to deadlines exactly as
-    :func:`plan_status` attaches them, so the report shown for an item is the one that decided its
-    category.
+    The reports are the very ones :func:`plan_status` reads (its decisive reports, made before the end
+    of ``as_of``) and attach to deadlines by its rule (:func:`attach_reports`), so the report shown
+    for an item is the one that decided its category. Plain columns, not ORM objects, for the
+    assignments and reports (a province has tens of thousands of each).
     """
     assert plan.id is not None
+    session.flush()  # the core queries below bypass the ORM's autoflush
+    connection = session.connection()
     organization = session.get(Organization, plan.organization_id)
     areas = list(session.exec(select(Area).where(Area.plan_id == plan.id).order_by(col(Area.position))))
     tasks = list(
@@ -131,123 +139,77 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
         areas=areas,
         tasks={t.code: t for t in tasks},
         units={u.code: u for u in units},
+        dues=_load_dues(connection, plan),
     )
-    for task_id, due in session.exec(
-        select(col(Occurrence.task_id), col(Occurrence.due))
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active))
-        .order_by(col(Occurrence.task_id), col(Occurrence.due))
-    ):
-        index.dues.setdefault(task_id, []).append(due)
-    pairs = session.exec(
-        select(Assignment, Unit)
+    unit_of = {u.id: u for u in units}
+    task_of: dict[int, int] = {}
+    for assignment_id, task_id, unit_id, role in connection.execute(
+        sa_select(col(Assignment.id), col(Assignment.task_id), col(Assignment.unit_id), col(Assignment.role))
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .join(Task, col(Task.id) == Assignment.task_id)
-        .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
+        .where(col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active))
         .order_by(col(Assignment.task_id), col(Assignment.position), col(Unit.position))
-    ).all()
-    for assignment, unit in pairs:
-        target = index.leads if assignment.role == Role.LEAD else index.supports
-        target.setdefault(assignment.task_id, []).append((assignment, unit))
+    ):
+        assert assignment_id is not None
+        unit = unit_of[unit_id]
+        task_of[assignment_id] = task_id
+        if role == Role.LEAD:
+            index.leads[(task_id, unit.code)] = assignment_id
+        else:
+            index.supports.setdefault(task_id, []).append((assignment_id, unit))
 
-    by_assignment: dict[int, list[Any]] = {}
-    for row in _decisive_reports(session, plan, as_of):
-        by_assignment.setdefault(row.assignment_id, []).append(row)
-    for reports in by_assignment.values():
-        reports.sort(key=lambda row: (row.reported_at, row.id))
-    task_of = {a.id: a.task_id for a, _unit in pairs}
-    for assignment_id, reports in by_assignment.items():
-        infos = [_info(report, report.full_name) for report in reports]
-        index.reports[(assignment_id, None)] = infos[-1]
-        dues = index.dues.get(task_of.get(assignment_id, 0), [])
+    infos: dict[int, ReportInfo] = {}  # by report id: each report made into a ReportInfo once
+    texts: dict[str, str] = {}  # equal notes, names and evidence kept once: a province repeats them a lot
+
+    def info(row: Any) -> ReportInfo:
+        found = infos.get(row.id)
+        if found is None:
+            found = infos[row.id] = _info(row, row.full_name, texts)
+        return found
+
+    for assignment_id, group in groupby(_detail_reports(connection, plan, as_of), itemgetter(0)):
+        rows = list(group)
+        index.reports[(assignment_id, None)] = info(rows[-1])
+        dues = index.dues.get(task_of.get(assignment_id, 0))
         if not dues:
             continue
-        # The same attachment rule as the categories; slots hold the very ReportRow objects passed in.
-        report_rows = [_row(report) for report in reports]
-        info_of = {id(row): info for row, info in zip(report_rows, infos, strict=True)}
-        for slot in attach_reports(dues, report_rows):
+        # The same attachment rule as the categories, on the same reports.
+        for slot in attach_reports(dues, rows):
             if slot.latest is not None:
-                index.reports[(assignment_id, slot.due)] = info_of[id(slot.latest)]
+                index.reports[(assignment_id, slot.due)] = info(slot.latest)
     return index
 
 
-def _decisive_reports(session: Session, plan: Plan, as_of: date) -> list[Any]:
-    """The reports that can stand for a deadline: every "done" report (each closes a deadline) and
-    each assignment's newest one (the open deadline's latest), made before the end of ``as_of``.
-
-    A report in between is overtaken by a later one on the same deadline, so it never shows: a
-    province's year holds hundreds of thousands of reports and a small part of them matters. Rows of
-    columns, not ORM objects; each with the reporter's name.
-    """
-    before = end_of_day(as_of)
-    columns: tuple[Any, ...] = (
-        col(Report.id),
-        col(Report.assignment_id),
-        col(Report.status),
-        col(Report.percent),
-        col(Report.note),
-        col(Report.blocked_reason),
-        col(Report.completed_on),
-        col(Report.evidence_ref),
-        col(Report.evidence_file_id),
-        col(Report.evidence_kind),
-        col(Report.reported_at),
-        col(Report.entered_by_admin),
-        col(Person.full_name),
-    )
-    kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
-    done = (
-        sa_select(*columns)
-        .select_from(Report)
-        .join(Assignment, col(Assignment.id) == Report.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
+def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable[Any]:
+    """The reports :func:`plan_status` reads at ``as_of`` (its decisive reports), in its order, each
+    with what the categories do not carry: the evidence, who entered it and the reporter's name."""
+    decisive = _decisive_reports(plan, end_of_day(as_of)).subquery("decisive")
+    query = (
+        sa_select(
+            *decisive.c,
+            col(Report.evidence_ref),
+            col(Report.evidence_file_id),
+            col(Report.evidence_kind),
+            col(Report.entered_by_admin),
+            col(Person.full_name),
+        )
+        .select_from(decisive)
+        .join(Report, col(Report.id) == decisive.c.id)
         .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
-        .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+        .order_by(decisive.c.assignment_id, col(Report.reported_at), decisive.c.id)
     )
-    other = aliased(Report)
-    newest_id = (
-        sa_select(col(other.id))
-        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
-        .order_by(col(other.reported_at).desc(), col(other.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    newest = (
-        sa_select(*columns)
-        .select_from(Assignment)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Report, col(Report.id) == newest_id)
-        .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
-        .where(*kept, col(Report.status) != Status.DONE)
-    )
-    connection = session.connection()
-    return [*connection.execute(done), *connection.execute(newest)]
+    return connection.execute(query)
 
 
-def _row(report: Any) -> ReportRow:
-    """A report (the ORM object or a row of its columns) as the categories read it."""
-    assert report.id is not None
-    return ReportRow(
-        assignment_id=report.assignment_id,
-        status=report.status,
-        percent=report.percent,
-        note=report.note,
-        blocked_reason=report.blocked_reason,
-        completed_on=report.completed_on,
-        reported_at=report.reported_at,
-        id=report.id,
-        corrects=report.corrects_report_id,
-    )
-
-
-def _info(report: Any, reporter_name: str | None) -> ReportInfo:
+def _info(report: Any, reporter_name: str | None, texts: dict[str, str]) -> ReportInfo:
+    """The report's details; each text is the equal one already in ``texts`` when there is one."""
     return ReportInfo(
         status=report.status,
         percent=100 if report.status == Status.DONE else report.percent,
-        note=report.note,
-        blocked_reason=report.blocked_reason,
-        evidence=evidence_text(report),
-        reporter=reporter_text(reporter_name, report.entered_by_admin),
+        note=texts.setdefault(report.note, report.note),
+        blocked_reason=texts.setdefault(report.blocked_reason, report.blocked_reason),
+        evidence=texts.setdefault(evidence := evidence_text(report), evidence),
+        reporter=texts.setdefault(reporter := reporter_text(reporter_name, report.entered_by_admin), reporter),
         reported_at=local_time(report.reported_at),
     )
 
@@ -279,7 +241,7 @@ def local_time(moment: datetime) -> datetime:
 # ---------------------------------------------------------------- the detail, row by row
 
 
-@dataclass
+@dataclass(slots=True)
 class DetailRow:
     """One row of the detail: a lead unit's item, a supporting unit's part in it, or a continuous task."""
 
@@ -355,8 +317,8 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
 
 def _support_rows(index: PlanIndex, task: Task, area: str, due: date | None) -> list[DetailRow]:
     rows = []
-    for assignment, unit in index.supports.get(task.id or 0, []):
-        report = index.report(assignment, due)
+    for assignment_id, unit in index.supports.get(task.id or 0, []):
+        report = index.report(assignment_id, due)
         rows.append(
             DetailRow(
                 task=task.code,
@@ -392,168 +354,165 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     part, in the appendix's order, continuous tasks last; coloured by category, filterable, printable
     on A4 landscape.
     """
-    from openpyxl import Workbook
+    import xlsxwriter
 
     status = plan_status(session, plan, as_of)
     index = load_plan_index(session, plan, as_of)
-    # Write-only: rows stream to the file as they are made, so a province's detail (70,000 rows)
-    # costs neither minutes nor hundreds of megabytes.
-    wb = Workbook(write_only=True)
-    _write_summary(wb.create_sheet(), plan, index, status)
-    _write_detail(wb.create_sheet(), detail_rows(index, status))
+    # XlsxWriter writes the workbook but the detail's rows (its cells' formats included), which are
+    # then streamed into it as XML (a province's detail: 70,000 rows, 800,000 cells).
+    frame = io.BytesIO()
+    wb = xlsxwriter.Workbook(frame, {"in_memory": True})
+    formats = _Formats(wb)
+    _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status)
+    rows = detail_rows(index, status)
+    del index  # the rows hold what they show: the lookups go before the workbook is assembled
+    probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
     heading = _("Status at {date}").format(date=format_date(as_of))
-    wb.properties.title = f"{plan.title} — {heading}"
-    wb.properties.creator = "dondoc"
-    # Saved to memory first: a write-only workbook that fails to save (a folder that cannot be
-    # written) would leave its sheets' streams open.
+    wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
+    wb.close()
+    if not isinstance(path_or_buffer, str | Path):
+        _insert_detail_rows(frame.getvalue(), probe, rows, path_or_buffer)
+        return status
+    # To a file: made in memory first, so a workbook that fails half-way leaves nothing behind.
     data = io.BytesIO()
-    wb.save(data)
-    if isinstance(path_or_buffer, str | Path):
-        Path(path_or_buffer).write_bytes(data.getvalue())
-    else:
-        path_or_buffer.write(data.getvalue())
+    _insert_detail_rows(frame.getvalue(), probe, rows, data)
+    Path(path_or_buffer).write_bytes(data.getbuffer())
     return status
 
 
 _FONT_NAME = "Times New Roman"
+DATE_FORMAT = "dd/mm/yyyy"
+_BORDER_COLOUR = "#808080"
+_HEADER_FILL = "#D9E1F2"
+_MUTED_COLOUR = "#595959"
 
 
-def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+class _Formats:
+    """The workbook's cell formats, each made once (XlsxWriter keeps one per distinct look)."""
 
-    thin = Side(style="thin", color="808080")
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        base = {"font_name": _FONT_NAME, "font_size": 12}
+        boxed = {**base, "border": 1, "border_color": _BORDER_COLOUR}
+        wrap = {"text_wrap": True, "valign": "top"}
+        center = {"text_wrap": True, "valign": "vcenter", "align": "center"}
+        number = {"valign": "top", "align": "right"}
+        self.bold = wb.add_format({**base, "bold": True})
+        self.title = wb.add_format({**base, "font_size": 14, "bold": True})
+        self.muted = wb.add_format({**base, "italic": True, "font_color": _MUTED_COLOUR})
+        self.line = {size: wb.add_format({**base, **center, "bold": True, "font_size": size}) for size in (12, 14)}
+        self.header = wb.add_format({**boxed, **center, "bold": True, "bg_color": _HEADER_FILL, "pattern": 1})
+        self.category_header = {
+            category: wb.add_format({**boxed, **center, "bold": True, **_category_colours(category)})
+            for category in CATEGORIES
+        }
+        # Summary tables: (bold?, text or number or rate) → format.
+        self.table = {
+            (bold, kind): wb.add_format(
+                {**boxed, **(wrap if kind == "text" else number), "bold": bold}
+                | ({"num_format": "0.0%"} if kind == "rate" else {})
+            )
+            for bold in (False, True)
+            for kind in ("text", "number", "rate")
+        }
+        self.rate = wb.add_format({**base, **number, "bold": True, "num_format": "0.0%"})
+        # The detail: plain for lead rows, muted (grey italics) for supporting units' parts.
+        self.detail: dict[bool, dict[str, Any]] = {}
+        for muted in (False, True):
+            look = {**boxed, **({"italic": True, "font_color": _MUTED_COLOUR} if muted else {})}
+            self.detail[muted] = {
+                "text": wb.add_format({**look, **wrap}),
+                "number": wb.add_format({**look, **number}),
+                "date": wb.add_format({**look, **wrap, "num_format": DATE_FORMAT}),
+            }
+        self.category: dict[str, Any] = {
+            category: wb.add_format({**boxed, **wrap, **_category_colours(category)}) for category in CATEGORIES
+        }
+
+
+def _category_colours(category: Category) -> dict[str, Any]:
+    """A category's fill and text colour (solid fill: Excel's foreground colour)."""
     return {
-        "font": Font(name=_FONT_NAME, size=12),
-        "bold": Font(name=_FONT_NAME, size=12, bold=True),
-        "title": Font(name=_FONT_NAME, size=14, bold=True),
-        "muted": Font(name=_FONT_NAME, size=12, italic=True, color="595959"),
-        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
-        "wrap": Alignment(wrap_text=True, vertical="top"),
-        "center": Alignment(wrap_text=True, vertical="center", horizontal="center"),
-        "number": Alignment(vertical="top", horizontal="right"),
-        "header_fill": PatternFill("solid", fgColor="D9E1F2"),
+        "bg_color": "#" + CATEGORY_COLOURS[category],
+        "pattern": 1,
+        "font_color": "#" + CATEGORY_TEXT_COLOURS[category],
     }
 
 
-def category_fill(category: Category) -> Any:
-    from openpyxl.styles import PatternFill
-
-    return PatternFill("solid", fgColor=CATEGORY_COLOURS[category])
-
-
-def category_font(category: Category, bold: bool = False) -> Any:
-    from openpyxl.styles import Font
-
-    return Font(name=_FONT_NAME, size=12, bold=bold, color=CATEGORY_TEXT_COLOURS[category])
-
-
-def _print_setup(ws: Any, title_rows: str | None) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.print_options.horizontalCentered = True
+def _print_setup(ws: Any, title_rows: bool) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.center_horizontally()
     if title_rows:
-        ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&P / &N"
+        ws.repeat_rows(0)
+    ws.set_footer("&C&P / &N")
 
 
-def _cell(ws: Any, value: Any, **style: Any) -> Any:
-    """A cell of a write-only sheet with ``style`` (font, fill, border, alignment, number_format)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _write_summary(ws: Any, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
-    from openpyxl.utils import get_column_letter
-
-    st = _styles()
-    ws.title = _("Summary")[:31]
+def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
     width = 4 + len(CATEGORIES)  # code, name, the categories, total, on-time rate
-    last = get_column_letter(width)
-    # A write-only sheet takes its columns and print settings before its first row.
-    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12), start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    _print_setup(ws, None)
-    row = 0
+    for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12)):
+        ws.set_column(column, column, size)
+    _print_setup(ws, title_rows=False)
+    row = -1  # the last row written (zero-based)
 
-    def append(cells: list[Any], height: float | None = None) -> None:
+    def next_row(height: float | None = None) -> int:
         nonlocal row
         row += 1
         if height is not None:
-            ws.row_dimensions[row].height = height
-        ws.append(cells)
+            ws.set_row(row, height)
+        return row
 
-    def merged_line(text: str, font: Any) -> None:
-        ws.merged_cells.add(f"A{row + 1}:{last}{row + 1}")
-        append([_cell(ws, text, font=font, alignment=st["center"])])
+    def merged_line(text: str, size: int) -> None:
+        r = next_row()
+        ws.merge_range(r, 0, r, width - 1, text, formats.line[size])
 
     if index.organization:
-        merged_line(index.organization, st["bold"])
-    merged_line(plan.title, st["title"])
-    merged_line(_("Status at {date}").format(date=format_date(status.as_of)), st["bold"])
-    append([])
+        merged_line(index.organization, 12)
+    merged_line(plan.title, 14)
+    merged_line(_("Status at {date}").format(date=format_date(status.as_of)), 12)
+    next_row()
 
     def header(first: str, second: str) -> None:
-        fills = {column: category for column, category in enumerate(CATEGORIES, start=3)}
-        labels = [first, second, *(category_label(c) for c in CATEGORIES), _("Total"), _("On-time rate")]
-        cells = []
-        for column, label in enumerate(labels, start=1):
-            category = fills.get(column)
-            cells.append(
-                _cell(
-                    ws,
-                    label,
-                    font=st["bold"] if category is None else category_font(category, bold=True),
-                    alignment=st["center"],
-                    border=st["border"],
-                    fill=st["header_fill"] if category is None else category_fill(category),
-                )
-            )
-        append(cells, height=33)
+        r = next_row(height=33)
+        ws.write_string(r, 0, first, formats.header)
+        ws.write_string(r, 1, second, formats.header)
+        for column, category in enumerate(CATEGORIES, start=2):
+            ws.write_string(r, column, category_label(category), formats.category_header[category])
+        ws.write_string(r, width - 2, _("Total"), formats.header)
+        ws.write_string(r, width - 1, _("On-time rate"), formats.header)
 
     def counts_row(first: str, second: str, counts: Mapping[Category, int], bold: bool = False) -> None:
+        r = next_row()
         values = [counts[c] for c in CATEGORIES]
-        font = st["bold"] if bold else st["font"]
-        cells = [
-            _cell(ws, value, font=font, border=st["border"], alignment=st["wrap"] if column <= 2 else st["number"])
-            for column, value in enumerate([first, second, *values, sum(values), on_time_rate(dict(counts))], start=1)
-        ]
-        cells[-1].number_format = "0.0%"
-        append(cells)
+        ws.write_string(r, 0, first, formats.table[(bold, "text")])
+        ws.write_string(r, 1, second, formats.table[(bold, "text")])
+        for column, value in enumerate([*values, sum(values)], start=2):
+            ws.write_number(r, column, value, formats.table[(bold, "number")])
+        ws.write_number(r, width - 1, on_time_rate(dict(counts)), formats.table[(bold, "rate")])
 
     def section(text: str) -> None:
-        append([])
-        append([_cell(ws, text, font=st["title"])])
+        next_row()
+        ws.write_string(next_row(), 0, text, formats.title)
 
     header("", "")
     counts_row(_("Total"), "", status.totals, bold=True)
-    append([])
-    append(
-        [
-            _cell(ws, _("On-time rate"), font=st["bold"]),
-            _cell(ws, status.on_time_rate, font=st["bold"], number_format="0.0%", alignment=st["number"]),
-        ]
+    next_row()
+    r = next_row()
+    ws.write_string(r, 0, _("On-time rate"), formats.bold)
+    ws.write_number(r, 1, status.on_time_rate, formats.rate)
+    ws.write_string(
+        next_row(), 0, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), formats.muted
     )
-    append([_cell(ws, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), font=st["muted"])])
-    append(
-        [
-            _cell(
-                ws,
-                _(
-                    "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in "
-                    "the details and not counted. Continuous tasks (not counted): {count}."
-                ).format(count=len(status.continuous)),
-                font=st["muted"],
-            )
-        ]
+    ws.write_string(
+        next_row(),
+        0,
+        _(
+            "Figures count items: one deadline of one lead unit. Supporting units' reports are shown in "
+            "the details and not counted. Continuous tasks (not counted): {count}."
+        ).format(count=len(status.continuous)),
+        formats.muted,
     )
 
     section(_("By area"))
@@ -585,120 +544,148 @@ def _detail_columns() -> list[tuple[str, float]]:
 
 
 DETAIL_COLUMNS = 12
-DATE_FORMAT = "dd/mm/yyyy"
 
 
-def _detail_styles(wb: Any) -> None:
-    """The detail's cell styles, registered once as named styles: a cell then takes a whole style by
-    name instead of a new font, border, alignment and fill each (which openpyxl compares one by one
-    against every style of the workbook; that made the detail of a province take minutes)."""
-    from openpyxl.styles import NamedStyle
+def _write_detail(ws: Any, formats: _Formats, rows: int) -> dict[str, str]:
+    """The detail sheet's frame for ``rows`` data rows: columns, header, panes, outline, filter and
+    print settings, and one probe row where the data goes (see :func:`_insert_detail_rows`).
 
-    st = _styles()
-    for muted in (False, True):
-        font, prefix = (st["muted"], _MUTED) if muted else (st["font"], _PLAIN)
-        for suffix, alignment, number_format in (
-            ("", st["wrap"], "General"),
-            (" number", st["number"], "General"),
-            (" date", st["wrap"], DATE_FORMAT),
-        ):
-            wb.add_named_style(
-                NamedStyle(
-                    prefix + suffix, font=font, border=st["border"], alignment=alignment, number_format=number_format
-                )
-            )
-    for category in CATEGORIES:
-        wb.add_named_style(
-            NamedStyle(
-                _CATEGORY_STYLE + category,
-                font=category_font(category),
-                fill=category_fill(category),
-                border=st["border"],
-                alignment=st["wrap"],
-            )
-        )
-
-
-_PLAIN, _MUTED, _CATEGORY_STYLE = "dondoc detail", "dondoc detail support", "dondoc "
-
-
-def _write_detail(ws: Any, rows: Iterable[DetailRow]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    st = _styles()
-    _detail_styles(ws.parent)
-    ws.title = _("Details")[:31]
+    Returns the name of the format each cell of the probe row carries, by the cell's column letter."""
     columns = _detail_columns()
-    # A write-only sheet takes its columns, panes, outline and print settings before its first row.
-    for column, (_name, size) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = size
-    ws.freeze_panes = "A2"
-    ws.sheet_properties.outlinePr.summaryBelow = False
-    ws.sheet_format.outlineLevelRow = 1
-    _print_setup(ws, "1:1")
-    ws.row_dimensions[1].height = 33
-    ws.append(
-        [
-            _cell(ws, name, font=st["bold"], alignment=st["center"], border=st["border"], fill=st["header_fill"])
-            for name, _width in columns
-        ]
-    )
-    del ws.row_dimensions[1]
+    for column, (_name, size) in enumerate(columns):
+        ws.set_column(column, column, size)
+    ws.freeze_panes(1, 0)
+    ws.outline_settings(True, False, True, False)  # the "-" / "+" above the folded rows
+    _print_setup(ws, title_rows=True)
+    ws.set_row(0, 33)
+    for column, (name, _width) in enumerate(columns):
+        ws.write_string(0, column, name, formats.header)
+    ws.autofilter(0, 0, max(rows, 1), len(columns) - 1)
+    # The probe: a blank cell in each detail format; the style ids are read back from the sheet written.
+    probe: dict[str, Any] = {
+        **{
+            f"{kind} {muted}": cell_format
+            for muted, looks in formats.detail.items()
+            for kind, cell_format in looks.items()
+        },
+        **formats.category,
+    }
+    ws.set_row(1, None, None, {"level": 1})  # the sheet then declares its outline level
+    letters: dict[str, str] = {}
+    for column, (name, cell_format) in enumerate(probe.items()):
+        ws.write_blank(1, column, None, cell_format)
+        letters[_COLUMN_LETTERS[column]] = name
+    return letters
 
-    # Each named style resolved once: assigning ``cell.style`` looks the name up for every cell.
-    arrays: dict[str, Any] = {}
-    for name in [n.name for n in ws.parent._named_styles if n.name.startswith("dondoc ")]:
-        probe = WriteOnlyCell(ws)
-        probe.style = name
-        arrays[name] = probe._style
+
+_COLUMN_LETTERS = "ABCDEFGHIJKL"
+_OUTLINED = ' outlineLevel="1"'  # a supporting unit's part, folded under its lead item
+_DETAIL_SHEET = "xl/worksheets/sheet2.xml"  # XlsxWriter names the worksheets' parts in order
+_PROBE_ROW = re.compile(rb'<row r="2"[ >].*?</row>', re.DOTALL)
+_PROBE_CELL = re.compile(rb'<c r="([A-Z]+)2" s="([0-9]+)"')
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Characters XML 1.0 cannot carry, written as Excel's _xHHHH_ escapes (as XlsxWriter does).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _insert_detail_rows(workbook: bytes, probe: dict[str, str], rows: list[DetailRow], out: IO[bytes]) -> None:
+    """Copy the workbook to ``out`` with the detail sheet's probe row replaced by the detail's rows.
+
+    XlsxWriter spends some 10 µs on a cell and a province's detail has 800,000; the rows are made here
+    as XML text (the cells XlsxWriter would write: inline strings, date serials, its formats' style
+    ids) and streamed into the archive a thousand rows at a time.
+    """
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename != _DETAIL_SHEET:
+                target.writestr(info, data)
+                continue
+            found = _PROBE_ROW.search(data)
+            assert found is not None, "the detail's probe row is missing"
+            styles = {probe[letter.decode()]: style.decode() for letter, style in _PROBE_CELL.findall(found.group())}
+            dimension = f'<dimension ref="A1:L{len(rows) + 1}"/>'.encode()
+            with target.open(info, "w") as stream:
+                stream.write(_DIMENSION.sub(dimension, data[: found.start()], count=1))
+                lines = _detail_rows_xml(rows, styles)
+                while chunk := "".join(islice(lines, 1000)):
+                    stream.write(chunk.encode())
+                stream.write(data[found.end() :])
+
+
+def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Iterator[str]:
+    """The detail's rows as worksheet XML from row 2 on; ``styles``: a format's name → its style id."""
     no_report, continuous = _("no report yet"), _("continuous")
-    roles = {role: role_text(role) for role in Role}
-    categories = {category: category_label(category) for category in CATEGORIES}
-    r = 1  # the last row written
-    for row in rows:
-        report = row.report
-        note = ""
-        if report is not None:
-            note = report.note
-            if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
-                note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        reported = status_label(report.status) if report is not None else no_report
-        values = (
-            row.task,
-            row.title,
-            row.unit_name,
-            roles[row.role],
-            row.due if row.due is not None else (row.deadline_text or continuous),
-            categories[row.category] if row.category is not None else "",
-            reported,
-            row.percent,
-            note,
-            report.evidence if report else "",
-            report.reporter if report else "",
-            report.reported_at.date() if report else None,
-        )
-        r += 1
-        support = row.role == Role.SUPPORT
-        plain = _MUTED if support else _PLAIN
-        cells = []
-        for column, value in enumerate(values, start=1):
-            style = plain
-            if column in (5, 12):
-                style = plain + " date"
-            elif column == 8:
-                style = plain + " number"
-            elif column == 6 and row.category is not None:
-                style = _CATEGORY_STYLE + row.category
-            cell = WriteOnlyCell(ws, value)
-            cell._style = arrays[style]  # the named style's resolved ids, shared (never changed)
-            cells.append(cell)
-        if support:
-            # Supporting parts fold under their lead item (Excel's outline "-" / "+").
-            ws.row_dimensions[r].outlineLevel = 1
-            ws.append(cells)
-            del ws.row_dimensions[r]  # written with the row; not kept for 70,000 rows
-        else:
-            ws.append(cells)
+    roles = {role: _text(role_text(role)) for role in Role}
+    categories = {c: (f' s="{styles[c]}" t="inlineStr"', _text(category_label(c))) for c in CATEGORIES}
+    statuses = {status: _text(status_label(status)) for status in Status}
+    texts: dict[str, str] = {}  # a value → its <is> element: titles, units and reporters repeat a lot
 
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(r, 2)}"
+    def text(value: str) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = _text(value)
+        return found
+
+    for n, row in enumerate(rows, start=2):
+        support = row.role == Role.SUPPORT
+        plain, number, day = styles[f"text {support}"], styles[f"number {support}"], styles[f"date {support}"]
+        report = row.report
+        string = f' s="{plain}" t="inlineStr"'
+        level = _OUTLINED if support else ""
+        cells = [
+            f'<row r="{n}"{level}>',
+            f'<c r="A{n}"{string}>{text(row.task)}</c>',
+            f'<c r="B{n}"{string}>{text(row.title)}</c>',
+            f'<c r="C{n}"{string}>{text(row.unit_name)}</c>',
+            f'<c r="D{n}"{string}>{roles[row.role]}</c>',
+        ]
+        if row.due is not None:
+            cells.append(f'<c r="E{n}" s="{day}"><v>{row.due.toordinal() - _EXCEL_EPOCH}</v></c>')
+        else:
+            cells.append(f'<c r="E{n}" s="{day}" t="inlineStr">{text(row.deadline_text or continuous)}</c>')
+        if row.category is not None:
+            attributes, label = categories[row.category]
+            cells.append(f'<c r="F{n}"{attributes}>{label}</c>')
+        else:
+            cells.append(f'<c r="F{n}" s="{plain}"/>')
+        if report is None:
+            cells.append(f'<c r="G{n}"{string}>{text(no_report)}</c>')
+        else:
+            cells.append(f'<c r="G{n}"{string}>{statuses[report.status]}</c>')
+        if row.percent is not None:
+            cells.append(f'<c r="H{n}" s="{number}"><v>{row.percent}</v></c>')
+        else:
+            cells.append(f'<c r="H{n}" s="{number}"/>')
+        if report is None:
+            cells.append(f'<c r="I{n}" s="{plain}"/><c r="J{n}" s="{plain}"/><c r="K{n}" s="{plain}"/>')
+            cells.append(f'<c r="L{n}" s="{day}"/></row>')
+            yield "".join(cells)
+            continue
+        note = report.note
+        if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
+            note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
+        # Notes and document numbers are mostly one of a kind: escaped as they come, not kept.
+        for letter, value, escape in (("I", note, _text), ("J", report.evidence, _text), ("K", report.reporter, text)):
+            if value:
+                cells.append(f'<c r="{letter}{n}"{string}>{escape(value)}</c>')
+            else:
+                cells.append(f'<c r="{letter}{n}" s="{plain}"/>')
+        cells.append(f'<c r="L{n}" s="{day}"><v>{report.reported_at.toordinal() - _EXCEL_EPOCH}</v></c></row>')
+        yield "".join(cells)
+
+
+def _text(value: str) -> str:
+    """An inline string's ``<is>`` element: XML-escaped, control characters as _xHHHH_, and spaces kept."""
+    escaped = value.translate(_XML_ESCAPES)
+    if _CONTROL.search(escaped):
+        escaped = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", escaped)
+    if escaped != escaped.strip() or "\n" in escaped:
+        return f'<is><t xml:space="preserve">{escaped}</t></is>'
+    return f"<is><t>{escaped}</t></is>"

@@ -163,6 +163,10 @@ def test_the_detail_counts_what_status_counts_in_the_appendix_order(reported: Do
     ]
     assert Counter(row[5] for row in lead) == Counter({LABELS[c]: n for c, n in expected["totals"].items() if n})
     assert [row[7] for row in lead] == [item["percent"] for item in expected["items"]]
+    # Each item shows the very report that decided its category.
+    assert [row[11].date() if row[11] else None for row in lead] == [
+        date.fromisoformat(item["reported_at"][:10]) if item["reported_at"] else None for item in expected["items"]
+    ]
 
     # Each item is followed by its supporting units' parts, which carry no category.
     first = next(n for n, row in enumerate(rows) if row[0] == "I.1")
@@ -235,9 +239,31 @@ def test_the_detail_is_coloured_filterable_and_prints_on_a4_landscape(reported: 
     assert ws["B2"].alignment.wrap_text
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert int(ws.page_setup.fitToWidth) == 1
+    # One page wide (an absent fitToWidth is the file format's default, 1), as many pages tall as it takes.
+    assert int(ws.page_setup.fitToWidth or 1) == 1
+    assert int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows in ("1:1", "$1:$1")
+
+
+def test_the_detail_shows_the_correction_of_a_mistaken_done_report_as_typed(
+    sample_store: Dondoc, session: Session, tmp_path: Path
+) -> None:
+    # I.4 (NV, due 31/03): "Hoàn thành" by mistake, corrected two days later; the note holds characters
+    # that XML escapes, a line break and spaces at both ends.
+    add_report(session, "I.4", "NV", "done", datetime(2022, 3, 10, 9, 0), note="Xong")
+    note = " Còn thiếu <phụ lục> & chữ ký\ntrình lại "
+    add_report(session, "I.4", "NV", "in_progress", datetime(2022, 3, 12, 9, 0), percent=40, note=note)
+    session.commit()
+    assert [
+        i.category
+        for i in plan_status(session, session.exec(select(Plan)).one(), date(2022, 4, 10)).items
+        if i.task == "I.4"
+    ] == ["overdue"]
+
+    rows = [row for row in export(sample_store, tmp_path).worksheets[1].iter_rows(min_row=2, values_only=True)]
+    i4 = next(row for row in rows if row[0] == "I.4" and row[3] == "chủ trì")
+    assert (i4[5], i4[6], i4[7], i4[8], i4[11].date()) == ("Quá hạn", "Đang thực hiện", 40, note, date(2022, 3, 12))
 
 
 def test_export_json_prints_a_summary_and_needs_an_output(reported: Dondoc, tmp_path: Path) -> None:
