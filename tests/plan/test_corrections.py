@@ -110,7 +110,7 @@ def _pending(engine: Engine, task: str) -> list[tuple[date, str]]:
             .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
             .join(Task, col(Task.id) == Assignment.task_id)
             .where(Task.code == task, Assignment.role == Role.LEAD, Reminder.state == ReminderState.PENDING)
-            .order_by(col(Reminder.send_at))
+            .order_by(col(Reminder.send_at), col(Reminder.kind))  # a total order: both stores agree
         )
         return [(r.send_on, r.kind) for r in rows]
 
