@@ -9,7 +9,6 @@ commands: ``/as UNIT`` (be that unit's focal point), ``/as manager``, ``/clock d
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,7 +26,7 @@ from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.local_api.world import ChatMessage
 from dondoc.db.models import MemberRole, Organization, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.events import Reply
+from dondoc.handlers.events import Reply, plain
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
 from dondoc.scheduler.calendar import calendar_from_env
@@ -39,7 +38,6 @@ MANAGER = "manager"
 # Names for the people you play, so greetings read as they would for a real official.
 NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Tuấn", "Võ Thị Hồng", "Huỳnh Văn Phúc")
 _CLOCK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
-_TAG = re.compile(r"<[^>]+>")
 
 ReadLine = Callable[[], Awaitable[str | None]]
 
@@ -236,7 +234,7 @@ class Sandbox:
     def _print_message(self, message: ChatMessage) -> None:
         text = message.source or message.content
         if message.parse_mode == "HTML":
-            text = html.unescape(_TAG.sub("", text))
+            text = plain(text)
         if message.document is not None:
             text = f"📎 {message.document.file_name or 'file'} ({len(message.document.data) // 1024} KB)\n{text}"
         if message.photo is not None:
