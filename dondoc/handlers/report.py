@@ -14,7 +14,7 @@ from datetime import date
 
 from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import CORRECTION_DAYS, AssignmentView, managers_of, unit_assignments
-from dondoc.handlers.context import Context, page_nav
+from dondoc.handlers.context import Context, page_nav, paginate
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date, ngettext
 from dondoc.plan.dates import DateProblem, read_completion_date
@@ -75,9 +75,7 @@ def my_assignments(ctx: Context) -> list[AssignmentView]:
 
 def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
     several_units = len({v.unit.id for v in views}) > 1
-    pages = max(1, -(-len(views) // PAGE_SIZE))
-    page = max(0, min(page, pages - 1))
-    chunk = views[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    chunk, page, pages = paginate(views, page, PAGE_SIZE)
     options: list[list[tuple[str, str]]] = []
     for view in chunk:
         label = f"{view.task.code} · {short(view.task.title, 36)}"

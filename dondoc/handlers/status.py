@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from dondoc.db.models import Membership, Organization, Person, Plan, Unit
 from dondoc.db.queries import current_plan
-from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav
+from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
@@ -156,11 +156,8 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         ctx.end()
         ctx.reply("<b>" + title + "</b>")
         return
-    pages = max(1, -(-len(lines) // PAGE_LINES))
-    page = max(0, min(page, pages - 1))
-    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join(
-        "• " + line for line in lines[page * PAGE_LINES : (page + 1) * PAGE_LINES]
-    )
+    chunk, page, pages = paginate(lines, page, PAGE_LINES)
+    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join("• " + line for line in chunk)
     nav = page_nav(page, pages, kind)
     ctx.go("pages", kind)
     ctx.reply(text, ctx.offer([nav]) if nav else None)
