@@ -15,14 +15,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from dondoc.db.models import Assignment, Reminder, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
 from dondoc.i18n import _, current_language, format_date, ngettext
-from dondoc.plan.progress import PlanStatus
+from dondoc.plan.progress import PlanStatus, silent_items
 from dondoc.scheduler.outbox import Digest, DueItem
 from dondoc.tz import TZ
 
@@ -117,21 +117,16 @@ class ReminderMessages:
         return Reply(text=render_weekly(status, name, units, now))
 
 
-SOON = timedelta(days=7)  # the weekly digest's units that have not answered: due within a week, or overdue
-
-
 def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> str:
     """Overdue items by unit, then units with items due soon or overdue and no report at all."""
     mine = [i for i in status.items if units is None or i.unit in units]
     overdue: dict[str, list[str]] = defaultdict(list)
-    silent: set[str] = set()
     names: dict[str, str] = {}
     for item in mine:
         names[item.unit] = item.unit_name
         if item.category == "overdue":
             overdue[item.unit].append(f"{esc(item.task)} ({format_date(item.due)})")
-        if item.category in ("overdue", "not_started") and item.reported_at is None and item.due <= now.date() + SOON:
-            silent.add(item.unit)
+    silent = {item.unit for item in silent_items(mine, now.date())}
     lines = [
         _("<b>Weekly summary</b> — for the attention of comrade {name}, as of {date}").format(
             name=esc(name), date=format_date(now.date())

@@ -4,7 +4,6 @@ phone screen (monospace tables no wider than 32 characters)."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 from sqlmodel import col, select
 
@@ -23,6 +22,8 @@ from dondoc.plan.progress import (
     match_units,
     plan_status,
     plan_summary,
+    silent_by,
+    silent_items,
     status_label,
     summarize,
 )
@@ -48,7 +49,6 @@ TOP_UNITS = 5
 
 
 PAGE_LINES = 15
-SOON_DAYS = 7
 
 
 def _plan(ctx: Context) -> Plan | None:
@@ -115,13 +115,11 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
     """Units with items due within a week or overdue and no report on them, and units nobody can
     reach (no bound, reachable focal point)."""
     assert ctx.person is not None
-    soon = ctx.now.date() + timedelta(days=SOON_DAYS)
+    today = ctx.now.date()
     silent: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for item in status.items:
-        names[item.unit] = item.unit_name
-        if item.reported_at is None and item.due <= soon and item.category in ("overdue", "not_started"):
-            silent.setdefault(item.unit, []).append(esc(item.task))
+    names = {item.unit: item.unit_name for item in status.items}
+    for item in silent_items(status.items, today):
+        silent.setdefault(item.unit, []).append(esc(item.task))
     reachable = set(
         ctx.session.exec(
             select(Unit.code)
@@ -141,7 +139,7 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
         if code not in reachable
     ]
     return _("Units that have not reported on items due by {date}: {count}").format(
-        date=format_date(soon), count=len(silent)
+        date=format_date(silent_by(today)), count=len(silent)
     ), lines
 
 
