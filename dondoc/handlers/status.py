@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 
-from sqlmodel import col, select
-
-from dondoc.db.models import Membership, Organization, Person, Plan, Unit
-from dondoc.db.queries import current_plan
+from dondoc.db.models import Organization, Plan
+from dondoc.db.queries import current_plan, reachable_members
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
@@ -120,18 +118,10 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
     names = {item.unit: item.unit_name for item in status.items}
     for item in silent_items(status.items, today):
         silent.setdefault(item.unit, []).append(esc(item.task))
-    reachable = set(
-        ctx.session.exec(
-            select(Unit.code)
-            .join(Membership, col(Membership.unit_id) == Unit.id)
-            .join(Person, col(Person.id) == Membership.person_id)
-            .where(
-                Unit.organization_id == ctx.person.organization_id,
-                col(Membership.role).in_(REPORTING_ROLES),
-                col(Person.unreachable).is_(False),
-            )
-        ).all()
-    )
+    reachable = {
+        member.unit_code
+        for member in reachable_members(ctx.session, REPORTING_ROLES, organization_id=ctx.person.organization_id)
+    }
     lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in silent.items()]
     lines += [
         "🔕 " + _("{unit}: no focal point the bot can reach").format(unit=esc(names[code]))

@@ -22,7 +22,6 @@ from dondoc.db.models import (
     Assignment,
     ChannelAccount,
     MemberRole,
-    Membership,
     Organization,
     Person,
     Reminder,
@@ -30,6 +29,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
+from dondoc.db.queries import reachable_members
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
@@ -155,19 +155,11 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
 
 
 def _people_by_unit(session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...]) -> dict[int, list[Recipient]]:
-    rows = session.exec(
-        select(Membership.unit_id, Person, ChannelAccount)
-        .join(Person, col(Person.id) == Membership.person_id)
-        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-        .where(
-            col(Membership.unit_id).in_(unit_ids), col(Membership.role).in_(roles), col(Person.unreachable).is_(False)
-        )
-        .order_by(col(Person.id))
-    ).all()
     found: dict[int, list[Recipient]] = defaultdict(list)
-    for unit_id, person, account in rows:
-        if all(r.person.id != person.id for r in found[unit_id]):
-            found[unit_id].append(Recipient(person, account))
+    for member in reachable_members(session, roles, unit_ids=unit_ids, bound=True):
+        assert member.account is not None
+        if all(r.person.id != member.person.id for r in found[member.unit_id]):
+            found[member.unit_id].append(Recipient(member.person, member.account))
     return found
 
 

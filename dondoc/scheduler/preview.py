@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from dondoc.db.models import MemberRole, Membership, Organization, Person, Plan, Unit
+from dondoc.db.models import MemberRole, Organization, Plan
+from dondoc.db.queries import reachable_members
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.planner import KINDS
 from dondoc.scheduler.schedule import plan_all
@@ -57,12 +58,7 @@ def reminder_preview(
 def _reachable(session: Session, org: Organization) -> dict[tuple[str, str], set[int]]:
     """(unit code, focal | manager) → ids of people who can receive messages."""
     found: dict[tuple[str, str], set[int]] = {}
-    for unit_code, member_role, person_id in session.exec(
-        select(col(Unit.code), col(Membership.role), col(Membership.person_id))
-        .join(Unit, col(Unit.id) == Membership.unit_id)
-        .join(Person, col(Person.id) == Membership.person_id)
-        .where(Unit.organization_id == org.id, col(Person.unreachable).is_(False))
-    ):
-        if member_role in _AUDIENCE:
-            found.setdefault((unit_code, _AUDIENCE[member_role]), set()).add(person_id)
+    for member in reachable_members(session, tuple(_AUDIENCE), organization_id=org.id):
+        assert member.person.id is not None
+        found.setdefault((member.unit_code, _AUDIENCE[member.role]), set()).add(member.person.id)
     return found

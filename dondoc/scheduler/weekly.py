@@ -14,19 +14,17 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dondoc.db.models import (
     ChannelAccount,
     Dispatch,
     MemberRole,
-    Membership,
     Organization,
     Person,
     ReminderState,
-    Unit,
 )
-from dondoc.db.queries import current_plan
+from dondoc.db.queries import current_plan, reachable_members
 from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.progress import PlanStatus, plan_status
 from dondoc.scheduler.outbox import LEASE
@@ -67,21 +65,12 @@ def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> lis
 
 def _managers(session: Session, org: Organization) -> list[tuple[Person, ChannelAccount, set[str] | None]]:
     """Reachable managers with the units they see (None: all of them, for the coordinator's)."""
-    rows = session.exec(
-        select(Person, ChannelAccount, Unit.code)
-        .join(Membership, col(Membership.person_id) == Person.id)
-        .join(Unit, col(Unit.id) == Membership.unit_id)
-        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-        .where(
-            Unit.organization_id == org.id,
-            Membership.role == MemberRole.MANAGER,
-            col(Person.unreachable).is_(False),
-        )
-        .order_by(col(Person.id))
-    ).all()
+    assert org.id is not None
+    members = reachable_members(session, (MemberRole.MANAGER,), organization_id=org.id, bound=True)
     seen: dict[int, tuple[Person, ChannelAccount, set[str] | None]] = {}
-    for person, account, code in rows:
-        assert person.id is not None
+    for member in members:
+        person, account, code = member.person, member.account, member.unit_code
+        assert person.id is not None and account is not None
         _p, _a, units = seen.get(person.id, (person, account, set()))
         units = None if units is None or code == org.coordinator_code else units | {code}
         seen[person.id] = (person, account, units)
