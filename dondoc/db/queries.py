@@ -12,7 +12,6 @@ from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
-    SNOOZE,
     Assignment,
     ChannelAccount,
     MemberRole,
@@ -22,6 +21,7 @@ from dondoc.db.models import (
     Person,
     Plan,
     Reminder,
+    ReminderKind,
     ReminderState,
     Report,
     Status,
@@ -177,7 +177,7 @@ def cancel_snoozes(session: Session, assignment_id: int) -> None:
         update(Reminder)
         .where(
             col(Reminder.assignment_id) == assignment_id,
-            col(Reminder.kind) == SNOOZE,
+            col(Reminder.kind) == ReminderKind.SNOOZE,
             col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
         )
         .values(state=ReminderState.CANCELLED)

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from dondoc.db.models import Assignment, Reminder, Status, Task, Unit
+from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
-from dondoc.i18n import _, current_language, format_date, ngettext
+from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.progress import PlanStatus, silent_items
 from dondoc.scheduler.outbox import Digest, DueItem
 from dondoc.tz import TZ
@@ -47,11 +47,26 @@ def button_data(reminder_id: int, action: str) -> str:
     return f"{PREFIX}{reminder_id}:{action}"
 
 
+_KIND_LABELS: dict[ReminderKind, str] = {
+    ReminderKind.BEFORE: N_("before the deadline"),
+    ReminderKind.DUE: N_("deadline reached"),
+    ReminderKind.OVERDUE: N_("overdue"),
+    ReminderKind.ESCALATION: N_("overdue, to managers"),
+    ReminderKind.CHECKIN: N_("progress check-in"),
+    ReminderKind.SNOOZE: N_("reminder asked for again"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A reminder's kind (a :class:`ReminderKind` or its stored value) for people, in the current language."""
+    return _(_KIND_LABELS[ReminderKind(kind)])
+
+
 def what_is_due(kind: str, due: date, today: date) -> str:
     days = (due - today).days
-    if kind == "checkin":
+    if kind == ReminderKind.CHECKIN:
         return _("continuous task: please update its results")
-    if kind in ("overdue", "escalation") or days < 0:
+    if kind in (ReminderKind.OVERDUE, ReminderKind.ESCALATION) or days < 0:
         late = max(1, -days)
         return ngettext("overdue by {n} day", "overdue by {n} days", late).format(n=late)
     if days == 0:
@@ -69,7 +84,7 @@ class RenderCache:
 def render_digest(digest: Digest, today: date, cache: RenderCache | None = None) -> Reply:
     """The message for one recipient, in the current language."""
     name = esc(digest.recipient.person.full_name or "")
-    if digest.audience == "manager":
+    if digest.audience == Audience.MANAGER:
         lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
         by_unit: dict[str, list[DueItem]] = {}
         for item in digest.items:

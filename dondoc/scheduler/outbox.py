@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
     Assignment,
+    Audience,
     ChannelAccount,
     MemberRole,
     Organization,
@@ -47,11 +48,11 @@ class DueItem:
 
     reminder_id: int
     assignment_id: int
-    kind: str
+    kind: str  # a ReminderKind
     due: date
     send_at: datetime
     attempts: int
-    audience: str
+    audience: str  # an Audience
     task_code: str
     task_title: str
     task_position: int
@@ -67,7 +68,7 @@ class Digest:
     """Everything one person gets at one send time: a single message."""
 
     recipient: Recipient
-    audience: str  # focal | manager
+    audience: str  # an Audience
     items: list[DueItem] = field(default_factory=list)
 
     @property
@@ -143,7 +144,7 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
     digests: dict[tuple[int, str, str], Digest] = {}
     held: list[int] = []
     for item in items:
-        people = (managers if item.audience == "manager" else focal).get(item.unit_id, [])
+        people = (managers if item.audience == Audience.MANAGER else focal).get(item.unit_id, [])
         if not people:
             held.append(item.reminder_id)
             continue

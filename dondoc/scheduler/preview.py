@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from dondoc.db.models import MemberRole, Organization, Plan
+from dondoc.db.models import Audience, MemberRole, Organization, Plan, ReminderKind
 from dondoc.db.queries import reachable_members
 from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.planner import KINDS
 from dondoc.scheduler.schedule import plan_all
 from dondoc.tz import TZ
 
-_AUDIENCE = {MemberRole.FOCAL: "focal", MemberRole.DEPUTY: "focal", MemberRole.MANAGER: "manager"}
+_AUDIENCE = {MemberRole.FOCAL: Audience.FOCAL, MemberRole.DEPUTY: Audience.FOCAL, MemberRole.MANAGER: Audience.MANAGER}
+_KINDS = list(ReminderKind)
 
 
 def reminder_preview(
@@ -29,7 +29,7 @@ def reminder_preview(
     assert plan.id is not None
     items = plan_all(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
     first = datetime.combine(start, time.min, tzinfo=TZ)
-    kind_order = {kind: i for i, kind in enumerate(KINDS)}
+    kind_order = {kind: i for i, kind in enumerate(_KINDS)}
     entries: dict[tuple[datetime, str, str], set[tuple[int, date, int, str]]] = {}
     for item in items:
         planned = item.planned
@@ -37,7 +37,7 @@ def reminder_preview(
             continue
         entry = (item.task_position, planned.due, kind_order[planned.kind], item.task_code)
         targets = [item.unit_code]
-        if planned.audience == "manager" and org.coordinator_code and org.coordinator_code != item.unit_code:
+        if planned.audience == Audience.MANAGER and org.coordinator_code and org.coordinator_code != item.unit_code:
             targets.append(org.coordinator_code)
         for unit in targets:
             entries.setdefault((planned.send_at, unit, planned.audience), set()).add(entry)
@@ -48,7 +48,7 @@ def reminder_preview(
             "to": {"unit": unit, "role": audience},
             "recipients": [str(i) for i in sorted(reachable.get((unit, audience), set()))],
             "items": [
-                {"task": task, "due": due.isoformat(), "kind": KINDS[kind]} for _pos, due, kind, task in sorted(found)
+                {"task": task, "due": due.isoformat(), "kind": _KINDS[kind]} for _pos, due, kind, task in sorted(found)
             ],
         }
         for (send_at, unit, audience), found in sorted(entries.items())

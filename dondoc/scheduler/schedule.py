@@ -6,7 +6,7 @@ rows are unique per (assignment, due date, kind, day), so running it again — a
 report, a restart, or from a second process — inserts nothing twice; pending rows the plan no
 longer wants (the task was completed, its deadline moved) are cancelled.
 
-A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :data:`SNOOZE` written by
+A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :attr:`ReminderKind.SNOOZE` written by
 :func:`add_snooze`: the plan never wants it and replanning never cancels it, so it survives the daily
 replan, restarts and other processes; only a report that makes it moot cancels it (a completion of its
 deadline, see :func:`add_report`).
@@ -24,13 +24,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
-    SNOOZE,
     Assignment,
     DeadlineKind,
     Occurrence,
     Organization,
     Plan,
     Reminder,
+    ReminderKind,
     ReminderState,
     Report,
     Role,
@@ -175,7 +175,7 @@ def replan(
         col(Reminder.send_at) > now,
         col(Reminder.send_on) <= until,
         col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
-        Reminder.kind != SNOOZE,
+        Reminder.kind != ReminderKind.SNOOZE,
     )
     if assignment_ids is not None:
         query = query.where(col(Reminder.assignment_id).in_(assignment_ids))
@@ -220,7 +220,7 @@ def replan(
 
 
 def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: datetime, audience: str) -> Reminder:
-    """Remind again about ``due`` at ``send_at`` (a press on **Nhắc lại sau**): one :data:`SNOOZE` row
+    """Remind again about ``due`` at ``send_at`` (a press on **Nhắc lại sau**): one :attr:`ReminderKind.SNOOZE` row
     per assignment, deadline and day, so pressing twice, or from two processes, asks once. A row of
     that key cancelled earlier (its deadline was completed, then the completion corrected) is pending
     again."""
@@ -229,13 +229,18 @@ def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: date
         select(Reminder).where(
             Reminder.assignment_id == assignment_id,
             Reminder.due == due,
-            Reminder.kind == SNOOZE,
+            Reminder.kind == ReminderKind.SNOOZE,
             Reminder.send_on == send_on,
         )
     ).first()
     if row is None:
         row = Reminder(
-            assignment_id=assignment_id, due=due, kind=SNOOZE, send_on=send_on, send_at=send_at, audience=audience
+            assignment_id=assignment_id,
+            due=due,
+            kind=ReminderKind.SNOOZE,
+            send_on=send_on,
+            send_at=send_at,
+            audience=audience,
         )
     elif row.state in (ReminderState.CANCELLED, ReminderState.FAILED):
         row.state = ReminderState.PENDING
@@ -268,7 +273,7 @@ def restore_reminders(
         )
     ):
         key = (row.assignment_id, row.due, row.kind, row.send_on)
-        if key in wanted or (row.kind == SNOOZE and row.due == due):
+        if key in wanted or (row.kind == ReminderKind.SNOOZE and row.due == due):
             row.state = ReminderState.PENDING
             session.add(row)
             restored += 1

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.bot.app import reminder_service
 from dondoc.bot.sandbox import ReadLine, Sandbox
-from dondoc.db.models import SNOOZE, Assignment, Reminder, ReminderState, Role, Status, Task
+from dondoc.db.models import Assignment, Reminder, ReminderKind, ReminderState, Role, Status, Task
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock
@@ -68,7 +68,7 @@ def _pending_snoozes(engine: Engine, assignment_id: int) -> list[Reminder]:
             session.exec(
                 select(Reminder).where(
                     Reminder.assignment_id == assignment_id,
-                    Reminder.kind == SNOOZE,
+                    Reminder.kind == ReminderKind.SNOOZE,
                     Reminder.state == ReminderState.PENDING,
                 )
             )
