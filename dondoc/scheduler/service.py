@@ -22,8 +22,7 @@ from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
-WEEKLY_WEEKDAY = 0  # Monday
-WEEKLY_TIME = time(8, 0)
+WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 
 
 class ReminderService(Generic[M]):
@@ -59,7 +58,7 @@ class ReminderService(Generic[M]):
             log.info("reminders planned: %d added, %d cancelled", added, cancelled)
             self._planned_on = now.date()
         result = await self.sweeper.sweep()
-        if now.weekday() == WEEKLY_WEEKDAY and now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
+        if now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
             await self.send_weekly(now)
         if result.claimed:
             log.info("sweep: %d reminders in %d messages, %d held", result.claimed, result.messages, result.held)

@@ -1,4 +1,5 @@
-"""The weekly managers' digest (Monday 08:00): what is overdue, and which units have not answered.
+"""The weekly managers' digest (08:00 on the organisation's digest day, Monday unless its reminder
+policy says otherwise): what is overdue, and which units have not answered.
 
 Managers of the coordinating unit get the whole organisation; other managers get their own units.
 Each digest is claimed by a unique key in the ``dispatch`` table before it is sent, so a restart or
@@ -26,6 +27,7 @@ from dondoc.db.models import (
 )
 from dondoc.db.queries import current_plan, reachable_members
 from dondoc.i18n import normalize_language, use_language
+from dondoc.plan.policy import Policy
 from dondoc.plan.progress import PlanStatus, plan_status
 from dondoc.scheduler.outbox import LEASE
 
@@ -42,20 +44,28 @@ class WeeklyDigest(Generic[M]):
 
 
 def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> list[WeeklyDigest[M]]:
-    """This week's digests not yet claimed (or whose claim expired), claimed now for the caller and
-    rendered by ``render`` in each manager's language."""
+    """This week's digests not yet claimed (or whose claim expired), for the organisations whose
+    digest day (:attr:`Policy.weekly_digest_weekday`) is today: claimed now for the caller, then
+    rendered by ``render`` in each manager's language. The plan's status is computed only when a
+    digest was claimed, not at every tick of the day."""
     week = now.isocalendar()
     digests: list[WeeklyDigest[M]] = []
     for org in session.exec(select(Organization)):
         assert org.id is not None
+        if Policy.from_settings(org.settings.get("reminders", {})).weekly_digest_weekday != now.weekday():
+            continue
         plan = current_plan(session, org.id)
         if plan is None:
             continue
-        status = plan_status(session, plan, now.date())
+        claimed: list[tuple[str, Person, ChannelAccount, set[str] | None]] = []
         for person, account, unit_codes in _managers(session, org):
             key = f"weekly:{week.year}-W{week.week:02d}:person:{person.id}"
-            if not _claim(session, key, now):
-                continue
+            if _claim(session, key, now):
+                claimed.append((key, person, account, unit_codes))
+        if not claimed:
+            continue
+        status = plan_status(session, plan, now.date())
+        for key, person, account, unit_codes in claimed:
             language = person.language or normalize_language(account.language_code)
             with use_language(language):
                 message = render(status, person.full_name, unit_codes, now)
