@@ -187,7 +187,7 @@ class Sandbox:
         assert self.reminders is not None
         now = self.clock.now()
         since = previous if previous < now else datetime.combine(now.date(), time(0), tzinfo=TZ)
-        await asyncio.to_thread(self.reminders.plan, since)
+        await asyncio.to_thread(self.reminders.schedule, since)
         result = await self.reminders.sweeper.sweep()
         if result.held:
             self._print(

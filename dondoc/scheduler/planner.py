@@ -80,7 +80,7 @@ def _first_ordinal(after: datetime, send_time: time) -> int:
     return ordinal if local.time() < send_time else ordinal + 1
 
 
-def plan_occurrence(
+def schedule_occurrence(
     due: date,
     role: Role,
     calendar: WorkCalendar,
@@ -161,7 +161,7 @@ def _overdue(
     return [(day, ReminderKind.OVERDUE, Audience.FOCAL) for day in days if day >= first]
 
 
-def plan_checkins(
+def schedule_checkins(
     year: int,
     calendar: WorkCalendar,
     policy: Policy,

@@ -1,6 +1,6 @@
 """What the reminder job would send in a period, sending nothing (``dondoc reminders preview``).
 
-The same planning as the outbox (:func:`dondoc.scheduler.schedule.plan_all`), grouped the way
+The same planning as the outbox (:func:`dondoc.scheduler.schedule.schedule_reminders`), grouped the way
 messages go out: one entry per recipient unit, role and send time.
 """
 
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from dondoc.db.models import Audience, MemberRole, Organization, Plan, ReminderKind
 from dondoc.db.queries import reachable_members
 from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.schedule import plan_all
+from dondoc.scheduler.schedule import schedule_reminders
 from dondoc.tz import TZ
 
 _AUDIENCE = {MemberRole.FOCAL: Audience.FOCAL, MemberRole.DEPUTY: Audience.FOCAL, MemberRole.MANAGER: Audience.MANAGER}
@@ -27,7 +27,7 @@ def reminder_preview(
     """Entries sent from ``start`` to ``end`` as if now were ``at`` and no report came after it.
     Escalations go to the late unit's managers and to the coordinating unit's managers."""
     assert plan.id is not None
-    items = plan_all(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
+    items = schedule_reminders(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
     first = datetime.combine(start, time.min, tzinfo=TZ)
     kind_order = {kind: i for i, kind in enumerate(_KINDS)}
     entries: dict[tuple[datetime, str, str], set[tuple[int, date, int, str]]] = {}

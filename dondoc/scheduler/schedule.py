@@ -1,6 +1,6 @@
 """From the store to the outbox: which reminders every assignment needs, and writing them.
 
-:func:`plan_all` applies the policy (:mod:`dondoc.scheduler.planner`) to every active assignment in
+:func:`schedule_reminders` applies the policy (:mod:`dondoc.scheduler.planner`) to every active assignment in
 a fixed number of queries. :func:`replan` writes the next weeks of it into the ``reminder`` table:
 rows are unique per (assignment, due date, kind, day), so running it again — after an import, a
 report, a restart, or from a second process — inserts nothing twice; pending rows the plan no
@@ -41,7 +41,7 @@ from dondoc.db.models import (
 from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
-from dondoc.scheduler.planner import Planned, plan_checkins, plan_occurrence
+from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
 from dondoc.tz import TZ
 
 HORIZON = timedelta(days=35)
@@ -58,7 +58,7 @@ class PlannedItem:
     planned: Planned
 
 
-def plan_all(
+def schedule_reminders(
     session: Session,
     calendar: WorkCalendar,
     *,
@@ -148,13 +148,13 @@ def plan_all(
         planned: list[Planned] = []
         if kind == DeadlineKind.CONTINUOUS:
             if role == Role.LEAD:
-                planned = plan_checkins(
+                planned = schedule_checkins(
                     year, calendar, policy, after=after, until=until, last_report_on=last_report.get(assignment_id)
                 )
         else:
             closed = len(done.get(assignment_id, []))
             for due in dates.get(task_id, [])[closed:]:
-                planned += plan_occurrence(due, role, calendar, policy, after=after, until=until)
+                planned += schedule_occurrence(due, role, calendar, policy, after=after, until=until)
         for p in planned:
             yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
 
@@ -169,7 +169,7 @@ def replan(
 ) -> tuple[int, int]:
     """Bring the outbox in line with the plan for the next ``horizon``; returns (added, cancelled)."""
     until = (now + horizon).date()
-    items = plan_all(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
+    items = schedule_reminders(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
     wanted = {(i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on): i for i in items}
     query = select(Reminder).where(
         col(Reminder.send_at) > now,
@@ -262,7 +262,7 @@ def restore_reminders(
     until = (now + HORIZON).date()
     wanted = {
         (i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on)
-        for i in plan_all(session, calendar, after=now, until=until, assignment_ids=[assignment_id])
+        for i in schedule_reminders(session, calendar, after=now, until=until, assignment_ids=[assignment_id])
     }
     restored = 0
     for row in session.exec(

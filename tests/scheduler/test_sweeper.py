@@ -52,7 +52,7 @@ def _setup(engine: Engine, outbox: Outbox) -> tuple[ReminderService[Reply], Chat
     manager = Chat(dispatcher, "501")
     manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=clock.now())}")
     service = reminder_service(engine, clock, WorkCalendar(), {"test": outbox.send})
-    service.plan()
+    service.schedule()
     clock.set(MONDAY)
     return service, focal, manager
 
