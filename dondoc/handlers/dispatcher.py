@@ -70,7 +70,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 _BY_NAME = {c.name: c for c in COMMANDS}
 FLOWS: dict[str, Flow] = {
-    "report": report.FLOW,
+    report.FLOW_NAME: report.FLOW,
     "tasks": tasks.FLOW,
     "lang": onboarding.LANG_FLOW,
     "pages": status.PAGES_FLOW,
