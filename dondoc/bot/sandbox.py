@@ -93,7 +93,7 @@ class Sandbox:
         user = self.current.user
         if not line:
             return True
-        word, _sep, rest = line.partition(" ")
+        word, rest = line.partition(" ")[::2]  # the first word, and what follows it
         if word in ("/quit", "/exit"):
             return False
         if word == "/as":

@@ -55,6 +55,12 @@ def paginate(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int
     return items[page * size : (page + 1) * size], page, pages
 
 
+def split_action(action: str) -> tuple[str, str]:
+    """A button's action ``kind:value`` as (kind, value); the value is "" when there is no colon."""
+    kind, value = action.partition(":")[::2]
+    return kind, value
+
+
 def page_nav(page: int, pages: int, action: str) -> list[tuple[str, str]]:
     """ "« Trang trước" / "Trang sau »" buttons for a paged list; actions are ``{action}:{page}``."""
     from dondoc.i18n import _
@@ -139,7 +145,7 @@ class Context:
         return self.person is not None and bool(self.memberships)
 
     def roles(self) -> set[MemberRole]:
-        return {m.role for m, _ in self.memberships}
+        return {membership.role for membership, unit in self.memberships}
 
     def has_role(self, *roles: MemberRole) -> bool:
         return bool(self.roles() & set(roles))

@@ -149,7 +149,7 @@ class Dispatcher:
                     )
                 )
         if text.startswith("/"):
-            name, _sep, args = text[1:].partition(" ")
+            name, args = text[1:].partition(" ")[::2]  # the command, and what follows the first space
             name = name.split("@", 1)[0].lower()
             self._command(ctx, name, args.strip())
             return

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import CORRECTION_DAYS, AssignmentView, managers_of, unit_assignments
-from dondoc.handlers.context import Context, page_nav, paginate
+from dondoc.handlers.context import Context, page_nav, paginate, split_action
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date, ngettext
 from dondoc.plan.dates import DateProblem, read_completion_date
@@ -405,7 +405,7 @@ class _ReportFlow:
     """Answers to each step, by button (``on_action``), typing (``on_text``) or file (``on_file``)."""
 
     def on_action(self, ctx: Context, action: str) -> None:
-        kind, _separator, value = action.partition(":")
+        kind, value = split_action(action)
         rules = _rules(ctx)
         if kind == "page":
             ctx.go(FLOW_NAME, Step.TASK)

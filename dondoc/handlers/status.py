@@ -7,7 +7,7 @@ import io
 
 from dondoc.db.models import Organization, Plan
 from dondoc.db.queries import current_plan, reachable_members
-from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate
+from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
@@ -153,7 +153,7 @@ def _page(ctx: Context, kind: str, page: int) -> None:
 
 class _PagesFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
-        kind, _sep, page = action.partition(":")
+        kind, page = split_action(action)
         _page(ctx, kind, int(page))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dondoc.db.models import Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
-from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav, paginate
+from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.handlers.report import ROLE_LABELS, my_assignments, reported_label, short
 from dondoc.i18n import _, format_date, format_datetime
@@ -45,7 +45,7 @@ def _show_page(ctx: Context, page: int) -> None:
 
 class _TasksFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
-        kind, _sep, value = action.partition(":")
+        kind, value = split_action(action)
         if kind == "page":
             ctx.go("tasks", "list")
             _show_page(ctx, int(value))
