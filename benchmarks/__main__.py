@@ -5,7 +5,7 @@ Prints one ``name: value`` line per figure (and context lines starting with ``#`
 - ``status_ratio`` — /status end to end through ``Dispatcher.handle`` ÷ one SQL GROUP BY over the same
   tables (medians); goal ≤ 3
 - ``export_seconds`` — /export's status workbook (summary and detail) of the whole plan; goal ≤ 10
-- ``plan_seconds`` — ``plan_all`` for every reminder of the year, from scratch; goal ≤ 5
+- ``plan_seconds`` — ``schedule_reminders`` for every reminder of the year, from scratch; goal ≤ 5
 - ``sweep_seconds`` — one ``Sweeper.sweep()`` at the busiest 08:00 slot, recording sender; goal ≤ 0.5
 - ``step_ratio`` — one report-conversation step (typing "60") through PTB and the local Bot API, the bot
   built as ``dondoc run`` builds it (its rate limiter included) ÷ a PTB echo; goal ≤ 2
@@ -114,7 +114,7 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
 
     plan = store.bench_plan(engine, candidates=6)
     kinds = ", ".join(f"{kind} {count}" for kind, count in plan.kinds.most_common())
-    note(f"plan_all for {YEAR_TEXT}: {plan.reminders} reminders ({kinds}); peak {peak_mb():.0f} MB")
+    note(f"schedule_reminders for {YEAR_TEXT}: {plan.reminders} reminders ({kinds}); peak {peak_mb():.0f} MB")
     note("busiest days of that plan (no report counted): " + ", ".join(f"{d} {n}" for d, n in plan.busiest))
     emit("plan_seconds", plan.seconds)
 

@@ -28,7 +28,7 @@ from dondoc.handlers.events import Inbound, Reply
 from dondoc.plan.reporting import write_status_xlsx
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
-from dondoc.scheduler.schedule import plan_all, replan
+from dondoc.scheduler.schedule import replan, schedule_reminders
 from dondoc.scheduler.sweeper import SweepResult
 
 # /status is asked on the last working day of the year: every report of the year counts.
@@ -100,18 +100,21 @@ class PlanResult:
 
 
 def bench_plan(engine: Engine, candidates: int) -> PlanResult:
-    """``plan_all`` for the whole year from scratch: a fresh calendar, reports counted as of 1 January."""
+    """``schedule_reminders`` for the whole year from scratch: a fresh calendar, reports counted as of 1 January."""
     with Session(engine) as session:
         calendar = WorkCalendar()
         start = time.perf_counter()
         count = sum(
-            1 for _item in plan_all(session, calendar, after=YEAR_START, until=YEAR_END, reports_until=YEAR_START)
+            1
+            for _item in schedule_reminders(
+                session, calendar, after=YEAR_START, until=YEAR_END, reports_until=YEAR_START
+            )
         )
         seconds = time.perf_counter() - start
         # A second, untimed pass for the context lines (which days are busiest).
         days: Counter[date] = Counter()
         kinds: Counter[str] = Counter()
-        for item in plan_all(session, calendar, after=YEAR_START, until=YEAR_END, reports_until=YEAR_START):
+        for item in schedule_reminders(session, calendar, after=YEAR_START, until=YEAR_END, reports_until=YEAR_START):
             days[item.planned.send_on] += 1
             kinds[str(item.planned.kind)] += 1
     gc.collect()
@@ -137,7 +140,9 @@ def busiest_slot(engine: Engine, days: list[date]) -> tuple[date, int, Counter[s
     with Session(engine) as session:
         for day in days:
             morning = datetime.combine(day, clock_time(7, 0), tzinfo=TZ)
-            kinds = Counter(str(item.planned.kind) for item in plan_all(session, calendar, after=morning, until=day))
+            kinds = Counter(
+                str(item.planned.kind) for item in schedule_reminders(session, calendar, after=morning, until=day)
+            )
             count = sum(kinds.values())
             if best is None or count > best[1]:
                 best = (day, count, kinds)

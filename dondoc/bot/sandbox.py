@@ -9,7 +9,6 @@ commands: ``/as UNIT`` (be that unit's focal point), ``/as manager``, ``/clock d
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,9 +26,10 @@ from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.local_api.world import ChatMessage
 from dondoc.db.models import MemberRole, Organization, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.events import Reply
+from dondoc.handlers.events import Reply, plain
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
+from dondoc.plan.dates import DateProblem, read_date
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
@@ -38,8 +38,7 @@ from dondoc.tz import TZ
 MANAGER = "manager"
 # Names for the people you play, so greetings read as they would for a real official.
 NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Tuấn", "Võ Thị Hồng", "Huỳnh Văn Phúc")
-_CLOCK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
-_TAG = re.compile(r"<[^>]+>")
+_TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 
 ReadLine = Callable[[], Awaitable[str | None]]
 
@@ -94,7 +93,7 @@ class Sandbox:
         user = self.current.user
         if not line:
             return True
-        word, _sep, rest = line.partition(" ")
+        word, rest = line.partition(" ")[::2]  # the first word, and what follows it
         if word in ("/quit", "/exit"):
             return False
         if word == "/as":
@@ -188,7 +187,7 @@ class Sandbox:
         assert self.reminders is not None
         now = self.clock.now()
         since = previous if previous < now else datetime.combine(now.date(), time(0), tzinfo=TZ)
-        await asyncio.to_thread(self.reminders.plan, since)
+        await asyncio.to_thread(self.reminders.schedule, since)
         result = await self.reminders.sweeper.sweep()
         if result.held:
             self._print(
@@ -200,18 +199,19 @@ class Sandbox:
         await self.show()
 
     def _move_clock(self, text: str) -> bool:
-        match = _CLOCK.match(text)
-        if not match:
+        written = text.split(maxsplit=1)
+        day = read_date(written[0]) if written else DateProblem.NOT_A_DATE
+        at = _TIME_OF_DAY.fullmatch(written[1].strip()) if len(written) > 1 else None
+        if isinstance(day, DateProblem) or (len(written) > 1 and at is None):
             self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
             return False
-        day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-        hour, minute = int(match.group(4) or 8), int(match.group(5) or 0)
+        hour, minute = (int(at.group(1)), int(at.group(2))) if at else (8, 0)
         try:
-            instant = datetime(year, month, day, hour, minute, tzinfo=TZ)
+            instant = datetime.combine(day, time(hour, minute), tzinfo=TZ)
         except ValueError:
             self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
             return False
-        if not FIRST_YEAR <= year <= LAST_YEAR:
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
             self._print(_("The clock goes from {first} to {last}.").format(first=FIRST_YEAR, last=LAST_YEAR))
             return False
         self.clock.set(instant)
@@ -236,7 +236,7 @@ class Sandbox:
     def _print_message(self, message: ChatMessage) -> None:
         text = message.source or message.content
         if message.parse_mode == "HTML":
-            text = html.unescape(_TAG.sub("", text))
+            text = plain(text)
         if message.document is not None:
             text = f"📎 {message.document.file_name or 'file'} ({len(message.document.data) // 1024} KB)\n{text}"
         if message.photo is not None:

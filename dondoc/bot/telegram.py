@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import html
 import logging
 import re
 import time
@@ -53,6 +52,7 @@ from dondoc.handlers.events import (
     Send,
     TemporaryFailure,
     Unreachable,
+    plain,
 )
 from dondoc.i18n import _, use_language
 
@@ -127,10 +127,7 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
                     flush()
                 current += char
     flush()
-    return [p for p in parts if html.unescape(_ANY_TAG.sub("", p)).strip()]
-
-
-_ANY_TAG = re.compile(r"<[^<>]*>")
+    return [p for p in parts if plain(p).strip()]
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

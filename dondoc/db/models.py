@@ -260,7 +260,23 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime
 
 
-SNOOZE = "snooze"  # the kind of a reminder a person asked for again; replanning leaves it alone
+class ReminderKind(StrEnum):
+    """What a reminder is about (stored as its value in ``reminder.kind``); labelled for people by
+    :func:`dondoc.handlers.reminders.kind_label`."""
+
+    BEFORE = "before"  # a deadline is coming
+    DUE = "due"  # the deadline is today
+    OVERDUE = "overdue"  # the deadline has passed
+    ESCALATION = "escalation"  # the deadline has passed: to the managers
+    CHECKIN = "checkin"  # a continuous task's periodic check-in
+    SNOOZE = "snooze"  # one a person asked for again; replanning leaves it alone
+
+
+class Audience(StrEnum):
+    """Who a reminder goes to (stored as its value in ``reminder.audience``)."""
+
+    FOCAL = "focal"  # the unit's focal points and deputies
+    MANAGER = "manager"  # the unit's managers and the coordinating unit's
 
 
 class Reminder(SQLModel, table=True):
@@ -274,10 +290,10 @@ class Reminder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id")
     due: date  # the occurrence's due date (the check-in date for continuous tasks)
-    kind: str  # before | due | overdue | escalation | checkin
+    kind: str  # a ReminderKind
     send_on: date
     send_at: datetime
-    audience: str = "focal"  # focal | manager
+    audience: str = Audience.FOCAL  # an Audience
     state: ReminderState = ReminderState.PENDING
     attempts: int = 0
     claimed_at: datetime | None = None

@@ -8,11 +8,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
-    SNOOZE,
     Assignment,
     ChannelAccount,
     MemberRole,
@@ -22,6 +21,7 @@ from dondoc.db.models import (
     Person,
     Plan,
     Reminder,
+    ReminderKind,
     ReminderState,
     Report,
     Status,
@@ -177,7 +177,7 @@ def cancel_snoozes(session: Session, assignment_id: int) -> None:
         update(Reminder)
         .where(
             col(Reminder.assignment_id) == assignment_id,
-            col(Reminder.kind) == SNOOZE,
+            col(Reminder.kind) == ReminderKind.SNOOZE,
             col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
         )
         .values(state=ReminderState.CANCELLED)
@@ -195,27 +195,74 @@ def cancel_reminders(session: Session, assignment_id: int, due: date | None) -> 
     session.exec(query.values(state=ReminderState.CANCELLED))
 
 
+@dataclass(frozen=True)
+class Reachable:
+    """A member the bot can message: someone holding ``role`` in the unit whom the channel has not
+    refused (not marked unreachable)."""
+
+    unit_id: int
+    unit_code: str
+    role: MemberRole
+    person: Person
+    account: ChannelAccount | None  # their channel account (the first one); None unless asked ``bound``
+
+
+def reachable_members(
+    session: Session,
+    roles: Collection[MemberRole],
+    *,
+    organization_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
+    unit_codes: Collection[str] | None = None,
+    bound: bool = False,
+) -> list[Reachable]:
+    """The reachable people holding one of ``roles`` in the units chosen (an organisation's, or by id,
+    or by code), once per unit and role, by person id. With ``bound``, only people with a channel
+    account, each with it. One query."""
+    chosen: list[ColumnElement[bool]] = [col(Membership.role).in_(roles), col(Person.unreachable).is_(False)]
+    if organization_id is not None:
+        chosen.append(col(Unit.organization_id) == organization_id)
+    if unit_ids is not None:
+        chosen.append(col(Membership.unit_id).in_(unit_ids))
+    if unit_codes is not None:
+        chosen.append(col(Unit.code).in_(unit_codes))
+    found: dict[tuple[int, MemberRole, int | None], Reachable] = {}
+    if bound:
+        for membership, code, person, account in session.exec(
+            select(Membership, Unit.code, Person, ChannelAccount)
+            .join(Unit, col(Unit.id) == Membership.unit_id)
+            .join(Person, col(Person.id) == Membership.person_id)
+            .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
+            .where(*chosen)
+            .order_by(col(Person.id), col(ChannelAccount.id))
+        ):
+            member = Reachable(membership.unit_id, code, membership.role, person, account)
+            found.setdefault((member.unit_id, member.role, person.id), member)
+    else:
+        for membership, code, person in session.exec(
+            select(Membership, Unit.code, Person)
+            .join(Unit, col(Unit.id) == Membership.unit_id)
+            .join(Person, col(Person.id) == Membership.person_id)
+            .where(*chosen)
+            .order_by(col(Person.id))
+        ):
+            member = Reachable(membership.unit_id, code, membership.role, person, None)
+            found.setdefault((member.unit_id, member.role, person.id), member)
+    return list(found.values())
+
+
 def managers_of(session: Session, unit: Unit) -> list[tuple[Person, ChannelAccount]]:
     """The people to alert about ``unit``: its managers and the coordinating unit's managers."""
     org = session.get(Organization, unit.organization_id)
     codes = {unit.code}
     if org is not None and org.coordinator_code:
         codes.add(org.coordinator_code)
-    rows = session.exec(
-        select(Person, ChannelAccount)
-        .join(Membership, col(Membership.person_id) == Person.id)
-        .join(Unit, col(Unit.id) == Membership.unit_id)
-        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-        .where(
-            Unit.organization_id == unit.organization_id,
-            col(Unit.code).in_(codes),
-            Membership.role == MemberRole.MANAGER,
-            col(Person.unreachable).is_(False),
-        )
-    ).all()
     seen: dict[int | None, tuple[Person, ChannelAccount]] = {}
-    for person, account in rows:
-        seen.setdefault(person.id, (person, account))
+    for member in reachable_members(
+        session, (MemberRole.MANAGER,), organization_id=unit.organization_id, unit_codes=codes, bound=True
+    ):
+        assert member.account is not None
+        seen.setdefault(member.person.id, (member.person, member.account))
     return list(seen.values())
 
 

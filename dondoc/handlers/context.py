@@ -4,9 +4,10 @@ conversation state (in the database), and where replies collect."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -41,6 +42,23 @@ class Flow(Protocol):
     def on_text(self, ctx: Context, text: str) -> None: ...
 
     def on_file(self, ctx: Context, attachment: Attachment) -> None: ...
+
+
+T = TypeVar("T")
+
+
+def paginate(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int, int]:
+    """Page ``page`` of ``items`` shown ``size`` to a page: (its items, its index clamped to the pages
+    there are, the number of pages, at least 1)."""
+    pages = max(1, -(-len(items) // size))
+    page = max(0, min(page, pages - 1))
+    return items[page * size : (page + 1) * size], page, pages
+
+
+def split_action(action: str) -> tuple[str, str]:
+    """A button's action ``kind:value`` as (kind, value); the value is "" when there is no colon."""
+    kind, value = action.partition(":")[::2]
+    return kind, value
 
 
 def page_nav(page: int, pages: int, action: str) -> list[tuple[str, str]]:
@@ -127,7 +145,7 @@ class Context:
         return self.person is not None and bool(self.memberships)
 
     def roles(self) -> set[MemberRole]:
-        return {m.role for m, _ in self.memberships}
+        return {membership.role for membership, unit in self.memberships}
 
     def has_role(self, *roles: MemberRole) -> bool:
         return bool(self.roles() & set(roles))

@@ -70,7 +70,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 _BY_NAME = {c.name: c for c in COMMANDS}
 FLOWS: dict[str, Flow] = {
-    "report": report.FLOW,
+    report.FLOW_NAME: report.FLOW,
     "tasks": tasks.FLOW,
     "lang": onboarding.LANG_FLOW,
     "pages": status.PAGES_FLOW,
@@ -149,7 +149,7 @@ class Dispatcher:
                     )
                 )
         if text.startswith("/"):
-            name, _sep, args = text[1:].partition(" ")
+            name, args = text[1:].partition(" ")[::2]  # the command, and what follows the first space
             name = name.split("@", 1)[0].lower()
             self._command(ctx, name, args.strip())
             return

@@ -108,11 +108,12 @@ class Rejected(Exception):
     """The channel refused this message for good (a malformed request): retrying cannot help."""
 
 
-_TAG = re.compile(r"</?(b|i|u|s|code|pre)>")
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def plain(text: str) -> str:
-    """The reply's text without markup, for channels that show plain text."""
+    """The reply's text without markup (every tag removed, entities decoded), for channels and
+    terminals that show plain text."""
     return html.unescape(_TAG.sub("", text))
 
 

@@ -54,7 +54,7 @@ def _hash(code: str) -> str:
 def create_invite(session: Session, unit: Unit, role: MemberRole, now: datetime, valid_for: timedelta) -> NewInvite:
     """A new one-time code for ``unit`` and ``role``; the caller commits."""
     assert unit.id is not None
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    raw = "".join(secrets.choice(CODE_ALPHABET) for position in range(CODE_LENGTH))
     code = f"{raw[:4]}-{raw[4:]}"
     expires = now + valid_for
     session.add(Invite(code_hash=_hash(code), unit_id=unit.id, role=role, created_at=now, expires_at=expires))

@@ -15,14 +15,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from dondoc.db.models import Assignment, Reminder, Status, Task, Unit
+from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
-from dondoc.i18n import _, current_language, format_date, ngettext
-from dondoc.plan.progress import PlanStatus
+from dondoc.i18n import N_, _, current_language, format_date, ngettext
+from dondoc.plan.progress import PlanStatus, silent_items
 from dondoc.scheduler.outbox import Digest, DueItem
 from dondoc.tz import TZ
 
@@ -47,11 +47,26 @@ def button_data(reminder_id: int, action: str) -> str:
     return f"{PREFIX}{reminder_id}:{action}"
 
 
+_KIND_LABELS: dict[ReminderKind, str] = {
+    ReminderKind.BEFORE: N_("before the deadline"),
+    ReminderKind.DUE: N_("deadline reached"),
+    ReminderKind.OVERDUE: N_("overdue"),
+    ReminderKind.ESCALATION: N_("overdue, to managers"),
+    ReminderKind.CHECKIN: N_("progress check-in"),
+    ReminderKind.SNOOZE: N_("reminder asked for again"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A reminder's kind (a :class:`ReminderKind` or its stored value) for people, in the current language."""
+    return _(_KIND_LABELS[ReminderKind(kind)])
+
+
 def what_is_due(kind: str, due: date, today: date) -> str:
     days = (due - today).days
-    if kind == "checkin":
+    if kind == ReminderKind.CHECKIN:
         return _("continuous task: please update its results")
-    if kind in ("overdue", "escalation") or days < 0:
+    if kind in (ReminderKind.OVERDUE, ReminderKind.ESCALATION) or days < 0:
         late = max(1, -days)
         return ngettext("overdue by {n} day", "overdue by {n} days", late).format(n=late)
     if days == 0:
@@ -69,7 +84,7 @@ class RenderCache:
 def render_digest(digest: Digest, today: date, cache: RenderCache | None = None) -> Reply:
     """The message for one recipient, in the current language."""
     name = esc(digest.recipient.person.full_name or "")
-    if digest.audience == "manager":
+    if digest.audience == Audience.MANAGER:
         lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
         by_unit: dict[str, list[DueItem]] = {}
         for item in digest.items:
@@ -117,21 +132,16 @@ class ReminderMessages:
         return Reply(text=render_weekly(status, name, units, now))
 
 
-SOON = timedelta(days=7)  # the weekly digest's units that have not answered: due within a week, or overdue
-
-
 def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> str:
     """Overdue items by unit, then units with items due soon or overdue and no report at all."""
     mine = [i for i in status.items if units is None or i.unit in units]
     overdue: dict[str, list[str]] = defaultdict(list)
-    silent: set[str] = set()
     names: dict[str, str] = {}
     for item in mine:
         names[item.unit] = item.unit_name
         if item.category == "overdue":
             overdue[item.unit].append(f"{esc(item.task)} ({format_date(item.due)})")
-        if item.category in ("overdue", "not_started") and item.reported_at is None and item.due <= now.date() + SOON:
-            silent.add(item.unit)
+    silent = {item.unit for item in silent_items(mine, now.date())}
     lines = [
         _("<b>Weekly summary</b> — for the attention of comrade {name}, as of {date}").format(
             name=esc(name), date=format_date(now.date())

@@ -10,11 +10,14 @@ again that the task is still theirs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import CORRECTION_DAYS, AssignmentView, managers_of, unit_assignments
-from dondoc.handlers.context import Context, page_nav
+from dondoc.handlers.context import Context, page_nav, paginate, split_action
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date, ngettext
 from dondoc.plan.dates import DateProblem, read_completion_date
@@ -23,6 +26,23 @@ from dondoc.plan.progress import status_label
 from dondoc.scheduler.schedule import add_report
 from dondoc.text import match_key
 from dondoc.tz import TZ
+
+FLOW_NAME = "report"
+
+
+class Step(StrEnum):
+    """The report conversation's steps, as ``conversation.step`` stores them; :data:`STEPS` says what
+    each does with typing, a "Skip" and an answer it cannot read."""
+
+    TASK = "task"
+    STATUS = "status"
+    PERCENT = "percent"
+    DATE = "date"
+    BLOCKER = "blocker"
+    NOTE = "note"
+    EVIDENCE = "evidence"
+    CONFIRM = "confirm"
+
 
 PAGE_SIZE = 8
 ROLE_LABELS = {Role.LEAD: N_("lead"), Role.SUPPORT: N_("support")}
@@ -50,7 +70,7 @@ def start(ctx: Context, args: str) -> None:
             return
         if not matching:
             ctx.reply(_("Your unit has no task {code}.").format(code=esc(args)))
-    ctx.go("report", "task")
+    ctx.go(FLOW_NAME, Step.TASK)
     _ask_task(ctx, views, page=0)
 
 
@@ -75,9 +95,7 @@ def my_assignments(ctx: Context) -> list[AssignmentView]:
 
 def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
     several_units = len({v.unit.id for v in views}) > 1
-    pages = max(1, -(-len(views) // PAGE_SIZE))
-    page = max(0, min(page, pages - 1))
-    chunk = views[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    chunk, page, pages = paginate(views, page, PAGE_SIZE)
     options: list[list[tuple[str, str]]] = []
     for view in chunk:
         label = f"{view.task.code} · {short(view.task.title, 36)}"
@@ -95,7 +113,7 @@ def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
 
 
 def _begin(ctx: Context, view: AssignmentView) -> None:
-    ctx.go("report", "status", assignment=view.id, task=view.task.code)
+    ctx.go(FLOW_NAME, Step.STATUS, assignment=view.id, task=view.task.code)
     _ask_status(ctx)
 
 
@@ -139,17 +157,17 @@ def _current(ctx: Context) -> tuple[Assignment, Task, Unit] | None:
 
 def _choose_status(ctx: Context, status: Status) -> None:
     if status == Status.DONE:
-        ctx.go("report", "date", status=status.value, percent=100, blocked_reason=None)
+        ctx.go(FLOW_NAME, Step.DATE, status=status.value, percent=100, blocked_reason=None)
         today = format_date(ctx.now.date())
         ctx.reply(
             _("On what date was it completed? Tap Today or type a date (dd/mm/yyyy)."),
             ctx.offer([[(_("Today ({date})").format(date=today), "date:today")]]),
         )
     elif status == Status.NOT_STARTED:
-        ctx.go("report", "note", status=status.value, percent=0, completed_on=None, blocked_reason=None)
+        ctx.go(FLOW_NAME, Step.NOTE, status=status.value, percent=0, completed_on=None, blocked_reason=None)
         _ask_note(ctx)
     else:
-        ctx.go("report", "percent", status=status.value, completed_on=None)
+        ctx.go(FLOW_NAME, Step.PERCENT, status=status.value, completed_on=None)
         options = [[("25%", "pct:25"), ("50%", "pct:50"), ("75%", "pct:75"), ("100%", "pct:100")]]
         ctx.reply(_("How far along is it? Tap a button or type a number such as 60."), ctx.offer(options))
 
@@ -173,16 +191,16 @@ def _ask_evidence(ctx: Context) -> None:
 
 def _percent_done(ctx: Context, percent: int) -> None:
     if ctx.data.get("status") == Status.BLOCKED.value:
-        ctx.go("report", "blocker", percent=percent)
+        ctx.go(FLOW_NAME, Step.BLOCKER, percent=percent)
         _ask_blocker(ctx)
     else:
-        ctx.go("report", "note", percent=percent)
+        ctx.go(FLOW_NAME, Step.NOTE, percent=percent)
         _ask_note(ctx)
 
 
 def _note_done(ctx: Context, note: str) -> None:
     found = DOCUMENT_NUMBER.search(note)
-    ctx.go("report", "evidence", note=note, evidence_ref=found.group(1) if found else None)
+    ctx.go(FLOW_NAME, Step.EVIDENCE, note=note, evidence_ref=found.group(1) if found else None)
     _ask_evidence(ctx)
 
 
@@ -214,7 +232,7 @@ def _summary(ctx: Context) -> None:
             else _("file {name}").format(name=esc(data.get("evidence_name", "")))
         )
         lines.append(_("Evidence: {kind}").format(kind=kind))
-    ctx.go("report", "confirm")
+    ctx.go(FLOW_NAME, Step.CONFIRM)
     ctx.reply(
         "\n".join(lines),
         ctx.offer([[(_("Confirm"), "confirm"), (_("Edit"), "edit"), (_("Cancel"), "cancel")]]),
@@ -285,14 +303,112 @@ def _plan_year(ctx: Context) -> int:
     return plan.year if plan else ctx.now.date().year
 
 
+def _ask_again_task(ctx: Context) -> None:
+    ctx.go(FLOW_NAME, Step.TASK)
+    _ask_task(ctx, my_assignments(ctx), 0)
+
+
+def _ask_again_status(ctx: Context) -> None:
+    ctx.go(FLOW_NAME, Step.STATUS)
+    _ask_status(ctx)
+
+
+def _ask_again_note(ctx: Context) -> None:
+    ctx.go(FLOW_NAME, Step.NOTE)
+    _ask_note(ctx)
+
+
+def _ask_again_evidence(ctx: Context) -> None:
+    ctx.go(FLOW_NAME, Step.EVIDENCE)
+    _ask_evidence(ctx)
+
+
+def _typed_task(ctx: Context, text: str) -> bool:
+    """A task typed by its code."""
+    matching = [v for v in my_assignments(ctx) if text and match_key(v.task.code) == match_key(text)]
+    if len(matching) != 1:
+        return False
+    _begin(ctx, matching[0])
+    return True
+
+
+def _typed_percent(ctx: Context, text: str) -> bool:
+    match = _PERCENT.match(text)
+    if not match or int(match.group(1)) > 100:
+        return False
+    _percent_done(ctx, int(match.group(1)))
+    return True
+
+
+def _typed_date(ctx: Context, text: str) -> bool:
+    year, today = _plan_year(ctx), ctx.now.date()
+    day = read_completion_date(text, year, today)
+    if isinstance(day, DateProblem):
+        ctx.reply(describe_date_problem(day, esc(text.strip()), year, today))
+    else:
+        ctx.go(FLOW_NAME, Step.NOTE, completed_on=day.isoformat())
+        _ask_note(ctx)
+    return True
+
+
+def _typed_blocker(ctx: Context, text: str) -> bool:
+    if not text:
+        return False
+    ctx.go(FLOW_NAME, Step.EVIDENCE, blocked_reason=text, note=text)
+    found = DOCUMENT_NUMBER.search(text)
+    if found:
+        ctx.go(FLOW_NAME, Step.EVIDENCE, evidence_ref=found.group(1))
+    _ask_evidence(ctx)
+    return True
+
+
+def _typed_note(ctx: Context, text: str) -> bool:
+    if not text:
+        return False
+    _note_done(ctx, text)
+    return True
+
+
+@dataclass(frozen=True)
+class _StepRules:
+    """What a step of the report does with an answer that is not a button press."""
+
+    ask: Callable[[Context], None]  # put its question again
+    typed: Callable[[Context, str], bool] | None = None  # read a typed answer; False: not one
+    typed_first: bool = False  # read typing before matching it to a button (a code, a number)
+    skip: Callable[[Context], None] | None = None  # the step's "Skip" button
+
+
+STEPS: dict[Step, _StepRules] = {
+    Step.TASK: _StepRules(ask=_ask_again_task, typed=_typed_task, typed_first=True),
+    Step.STATUS: _StepRules(ask=_ask_again_status),
+    Step.PERCENT: _StepRules(
+        ask=lambda ctx: _choose_status(ctx, Status(ctx.data["status"])), typed=_typed_percent, typed_first=True
+    ),
+    Step.DATE: _StepRules(ask=lambda ctx: _choose_status(ctx, Status.DONE), typed=_typed_date),
+    Step.BLOCKER: _StepRules(ask=_ask_blocker, typed=_typed_blocker),
+    Step.NOTE: _StepRules(ask=_ask_again_note, typed=_typed_note, skip=lambda ctx: _note_done(ctx, "")),
+    Step.EVIDENCE: _StepRules(ask=_ask_again_evidence, skip=_summary),
+    Step.CONFIRM: _StepRules(ask=_summary),
+}
+
+
+def _rules(ctx: Context) -> _StepRules | None:
+    """The rules of the conversation's current step (None outside the report's steps)."""
+    try:
+        return STEPS[Step(ctx.step)]
+    except ValueError:
+        return None
+
+
 class _ReportFlow:
     """Answers to each step, by button (``on_action``), typing (``on_text``) or file (``on_file``)."""
 
     def on_action(self, ctx: Context, action: str) -> None:
-        step = ctx.step
-        kind, _sep, value = action.partition(":")
+        kind, value = split_action(action)
+        rules = _rules(ctx)
         if kind == "page":
-            ctx.go("report", "task")
+            ctx.go(FLOW_NAME, Step.TASK)
             _ask_task(ctx, my_assignments(ctx), int(value))
         elif kind == "a":
             view = next((v for v in my_assignments(ctx) if v.id == int(value)), None)
@@ -306,95 +422,49 @@ class _ReportFlow:
         elif kind == "pct":
             _percent_done(ctx, int(value))
         elif kind == "date":
-            ctx.go("report", "note", completed_on=ctx.now.date().isoformat())
+            ctx.go(FLOW_NAME, Step.NOTE, completed_on=ctx.now.date().isoformat())
             _ask_note(ctx)
-        elif action == "skip" and step == "note":
-            _note_done(ctx, "")
-        elif action == "skip" and step == "evidence":
-            _summary(ctx)
+        elif action == "skip" and rules is not None and rules.skip is not None:
+            rules.skip(ctx)
         elif action == "confirm":
             _confirm(ctx)
         elif action == "edit":
-            ctx.go("report", "status")
+            ctx.go(FLOW_NAME, Step.STATUS)
             _ask_status(ctx)
         elif action == "cancel":
             ctx.end()
             ctx.reply(_("Cancelled. Nothing was saved."))
 
     def on_text(self, ctx: Context, text: str) -> None:
-        step = ctx.step
-        if step == "percent":
-            match = _PERCENT.match(text)
-            if match and int(match.group(1)) <= 100:
-                _percent_done(ctx, int(match.group(1)))
-                return
-        if step == "task" and text:
-            views = my_assignments(ctx)
-            matching = [v for v in views if match_key(v.task.code) == match_key(text)]
-            if len(matching) == 1:
-                _begin(ctx, matching[0])
-                return
+        rules = _rules(ctx)
+        typed = rules.typed if rules is not None else None
+        if rules is not None and typed is not None and rules.typed_first and typed(ctx, text):
+            return
         action = ctx.resolve_typed(text)
         if action is not None:
             self.on_action(ctx, action)
             return
-        if step == "date":
-            year, today = _plan_year(ctx), ctx.now.date()
-            day = read_completion_date(text, year, today)
-            if isinstance(day, DateProblem):
-                ctx.reply(describe_date_problem(day, esc(text.strip()), year, today))
-                return
-            ctx.go("report", "note", completed_on=day.isoformat())
-            _ask_note(ctx)
-        elif step == "blocker" and text:
-            ctx.go("report", "evidence", blocked_reason=text, note=text)
-            found = DOCUMENT_NUMBER.search(text)
-            if found:
-                ctx.go("report", "evidence", evidence_ref=found.group(1))
-            _ask_evidence(ctx)
-        elif step == "note" and text:
-            _note_done(ctx, text)
-        else:
-            self._repeat(ctx)
+        if rules is not None and typed is not None and not rules.typed_first and typed(ctx, text):
+            return
+        ctx.reply(_("Sorry, I did not understand that answer."))
+        if rules is not None:
+            rules.ask(ctx)
 
     def on_file(self, ctx: Context, attachment: Attachment) -> None:
-        if ctx.step != "evidence":
+        if ctx.step != Step.EVIDENCE:
             ctx.reply(_("Please answer the question above first; you can send a photo or PDF at the evidence step."))
             return
         if attachment.kind == "document" and attachment.mime_type != "application/pdf":
             ctx.reply(_("Please send a photo or a PDF file."))
             return
         ctx.go(
-            "report",
-            "evidence",
+            FLOW_NAME,
+            Step.EVIDENCE,
             evidence_file_id=attachment.file_id,
             evidence_kind=attachment.kind,
             evidence_name=attachment.file_name,
         )
         _summary(ctx)
-
-    def _repeat(self, ctx: Context) -> None:
-        """An answer that fits no option: say so and ask the same question again."""
-        step = ctx.step
-        ctx.reply(_("Sorry, I did not understand that answer."))
-        if step == "task":
-            ctx.go("report", "task")
-            _ask_task(ctx, my_assignments(ctx), 0)
-        elif step == "status":
-            ctx.go("report", "status")
-            _ask_status(ctx)
-        elif step == "percent":
-            _choose_status(ctx, Status(ctx.data["status"]))
-        elif step == "blocker":
-            _ask_blocker(ctx)
-        elif step == "note":
-            ctx.go("report", "note")
-            _ask_note(ctx)
-        elif step == "evidence":
-            ctx.go("report", "evidence")
-            _ask_evidence(ctx)
-        elif step == "confirm":
-            _summary(ctx)
 
 
 FLOW = _ReportFlow()

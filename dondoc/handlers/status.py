@@ -4,13 +4,10 @@ phone screen (monospace tables no wider than 32 characters)."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
-from sqlmodel import col, select
-
-from dondoc.db.models import Membership, Organization, Person, Plan, Unit
-from dondoc.db.queries import current_plan
-from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav
+from dondoc.db.models import Organization, Plan
+from dondoc.db.queries import current_plan, reachable_members
+from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
@@ -23,6 +20,8 @@ from dondoc.plan.progress import (
     match_units,
     plan_status,
     plan_summary,
+    silent_by,
+    silent_items,
     status_label,
     summarize,
 )
@@ -48,7 +47,6 @@ TOP_UNITS = 5
 
 
 PAGE_LINES = 15
-SOON_DAYS = 7
 
 
 def _plan(ctx: Context) -> Plan | None:
@@ -115,25 +113,15 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
     """Units with items due within a week or overdue and no report on them, and units nobody can
     reach (no bound, reachable focal point)."""
     assert ctx.person is not None
-    soon = ctx.now.date() + timedelta(days=SOON_DAYS)
+    today = ctx.now.date()
     silent: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for item in status.items:
-        names[item.unit] = item.unit_name
-        if item.reported_at is None and item.due <= soon and item.category in ("overdue", "not_started"):
-            silent.setdefault(item.unit, []).append(esc(item.task))
-    reachable = set(
-        ctx.session.exec(
-            select(Unit.code)
-            .join(Membership, col(Membership.unit_id) == Unit.id)
-            .join(Person, col(Person.id) == Membership.person_id)
-            .where(
-                Unit.organization_id == ctx.person.organization_id,
-                col(Membership.role).in_(REPORTING_ROLES),
-                col(Person.unreachable).is_(False),
-            )
-        ).all()
-    )
+    names = {item.unit: item.unit_name for item in status.items}
+    for item in silent_items(status.items, today):
+        silent.setdefault(item.unit, []).append(esc(item.task))
+    reachable = {
+        member.unit_code
+        for member in reachable_members(ctx.session, REPORTING_ROLES, organization_id=ctx.person.organization_id)
+    }
     lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in silent.items()]
     lines += [
         "🔕 " + _("{unit}: no focal point the bot can reach").format(unit=esc(names[code]))
@@ -141,7 +129,7 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
         if code not in reachable
     ]
     return _("Units that have not reported on items due by {date}: {count}").format(
-        date=format_date(soon), count=len(silent)
+        date=format_date(silent_by(today)), count=len(silent)
     ), lines
 
 
@@ -156,11 +144,8 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         ctx.end()
         ctx.reply("<b>" + title + "</b>")
         return
-    pages = max(1, -(-len(lines) // PAGE_LINES))
-    page = max(0, min(page, pages - 1))
-    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join(
-        "• " + line for line in lines[page * PAGE_LINES : (page + 1) * PAGE_LINES]
-    )
+    chunk, page, pages = paginate(lines, page, PAGE_LINES)
+    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join("• " + line for line in chunk)
     nav = page_nav(page, pages, kind)
     ctx.go("pages", kind)
     ctx.reply(text, ctx.offer([nav]) if nav else None)
@@ -168,7 +153,7 @@ def _page(ctx: Context, kind: str, page: int) -> None:
 
 class _PagesFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
-        kind, _sep, page = action.partition(":")
+        kind, page = split_action(action)
         _page(ctx, kind, int(page))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dondoc.db.models import Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
-from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav
+from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.handlers.report import ROLE_LABELS, my_assignments, reported_label, short
 from dondoc.i18n import _, format_date, format_datetime
@@ -25,12 +25,11 @@ def _show_page(ctx: Context, page: int) -> None:
         ctx.end()
         ctx.reply(_("Your unit has no tasks in the plan."))
         return
-    pages = max(1, -(-len(views) // PAGE_SIZE))
-    page = max(0, min(page, pages - 1))
+    chunk, page, pages = paginate(views, page, PAGE_SIZE)
     today = ctx.now.date()
     several_units = len({v.unit.id for v in views}) > 1
     lines = [_("<b>Your tasks</b> ({count}), page {page}/{pages}").format(count=len(views), page=page + 1, pages=pages)]
-    for view in views[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+    for view in chunk:
         due = view.next_due(today)
         when = format_date(due) if due else _("continuous")
         overdue = " ⏰" if due is not None and due < today else ""
@@ -46,7 +45,7 @@ def _show_page(ctx: Context, page: int) -> None:
 
 class _TasksFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
-        kind, _sep, value = action.partition(":")
+        kind, value = split_action(action)
         if kind == "page":
             ctx.go("tasks", "list")
             _show_page(ctx, int(value))

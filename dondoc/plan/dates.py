@@ -1,4 +1,5 @@
-"""Completion dates as people type them, and whether they make sense for a plan.
+"""Dates as people type them (:func:`read_date`: the one reading of a typed date, for completion dates,
+calendar files and the sandbox's clock), and whether a completion date makes sense for a plan.
 
 One rule for every way a report comes in (the chat's completion-date step, ``dondoc report add``):
 
@@ -9,7 +10,7 @@ One rule for every way a report comes in (the chat's completion-date step, ``don
 - a date before the plan's year is refused, and so is a date after today; a date after the plan's
   year is fine (late work is still reported).
 
-:func:`read_completion_date` reads typed text; :func:`check_completion_date` checks a date already
+:func:`read_completion_date` reads typed text with :func:`read_date`; :func:`check_completion_date` checks a date already
 read (for instance by the command line's own date option); :func:`describe` words a problem for people.
 """
 
@@ -43,24 +44,33 @@ def check_completion_date(day: date, plan_year: int, today: date) -> DateProblem
     return None
 
 
-def read_completion_date(text: str, plan_year: int, today: date) -> date | DateProblem:
-    """The completion date typed as ``text``, or what is wrong with it (see the module's rule)."""
+def read_date(text: str, this_year: int | None = None) -> date | DateProblem:
+    """The date written as ``text``: ``dd/mm/yyyy`` (also with ``.`` or ``-``), ``dd/mm/yy`` (20yy), ISO
+    ``yyyy-mm-dd``, and ``dd/mm`` when ``this_year`` says which year. Otherwise what is wrong: not a date,
+    no such day, or (a year before 1, with a possible day and month) before any plan's year."""
     iso = _ISO.match(text)
     if iso:
         year, month, day = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
     else:
         match = _DAY_FIRST.match(text)
-        if not match:
+        if not match or (match.group(3) is None and this_year is None):
             return DateProblem.NOT_A_DATE
         day, month = int(match.group(1)), int(match.group(2))
-        written = match.group(3) or str(today.year)
+        written = match.group(3) or str(this_year)
         year = int(written) + 2000 if len(written) == 2 else int(written)
     if year < 1:
         return DateProblem.BEFORE_PLAN_YEAR if 1 <= month <= 12 and 1 <= day <= 31 else DateProblem.NO_SUCH_DATE
     try:
-        found = date(year, month, day)
+        return date(year, month, day)
     except ValueError:
         return DateProblem.NO_SUCH_DATE
+
+
+def read_completion_date(text: str, plan_year: int, today: date) -> date | DateProblem:
+    """The completion date typed as ``text``, or what is wrong with it (see the module's rule)."""
+    found = read_date(text, today.year)
+    if isinstance(found, DateProblem):
+        return found
     return check_completion_date(found, plan_year, today) or found
 
 

@@ -50,7 +50,7 @@ def load_tasks(session: Session, plan: Plan) -> list[TaskView]:
         .where(Task.plan_id == plan.id, col(Assignment.active))
         .order_by(col(Assignment.position))
     ).all()
-    latest = {r.assignment_id: r for r in latest_reports(session, [a.id for a, _ in rows])}
+    latest = {r.assignment_id: r for r in latest_reports(session, [assignment.id for assignment, unit in rows])}
     for assignment, unit in sorted(rows, key=lambda pair: (pair[0].role != Role.LEAD, pair[0].position)):
         view = views.get(assignment.task_id)
         if view is not None:

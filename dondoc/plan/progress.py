@@ -241,6 +241,25 @@ def summarize(status: PlanStatus) -> StatusSummary:
     )
 
 
+SILENT_WITHIN = timedelta(days=7)  # how far ahead an unreported deadline makes its unit a non-responder
+
+
+def silent_by(today: date) -> date:
+    """The last due date that counts when looking for units that have not answered on ``today``."""
+    return today + SILENT_WITHIN
+
+
+def silent_items(items: Iterable[Item], today: date) -> list[Item]:
+    """The items whose unit has not answered (``/nonresponders``, the managers' weekly digest): overdue
+    or not started, due within a week of ``today`` or earlier, and never reported on."""
+    last = silent_by(today)
+    return [
+        item
+        for item in items
+        if item.reported_at is None and item.due <= last and item.category in ("overdue", "not_started")
+    ]
+
+
 def on_time_rate(counts: dict[Category, int]) -> float:
     """done_on_time ÷ (done_on_time + done_late + overdue), 0.0 when nothing is due yet."""
     denominator = counts["done_on_time"] + counts["done_late"] + counts["overdue"]

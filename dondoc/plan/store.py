@@ -28,6 +28,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
+from dondoc.db.queries import current_plan
 from dondoc.i18n import _
 from dondoc.plan.appendix import Appendix, ParsedTask
 
@@ -78,7 +79,8 @@ def find_plan(session: Session, org: Organization, key: str | None = None) -> Pl
         if plan is None:
             raise NotFound(_("no plan {key}").format(key=key))
         return plan
-    plan = session.exec(query.order_by(col(Plan.year).desc(), col(Plan.id).desc())).first()
+    assert org.id is not None
+    plan = current_plan(session, org.id)
     if plan is None:
         raise NotFound(_("no plan imported yet: run `dondoc plan import FILE` first"))
     return plan

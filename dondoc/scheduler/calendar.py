@@ -24,6 +24,7 @@ from typing import Any
 import holidays
 
 from dondoc.i18n import _
+from dondoc.plan.dates import DateProblem, read_date
 from dondoc.plan.problems import InputError, Problem, read_yaml
 from dondoc.tz import TZ, in_vietnam
 
@@ -31,7 +32,6 @@ OFFICE_START = time(7, 30)
 OFFICE_END = time(17, 0)
 
 _FIELDS = ("days_off", "working_days")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 _MAX_YEARS_WITHOUT_WORK = 5  # a search that finds no working day in this many years is a broken calendar
 
 
@@ -90,12 +90,8 @@ def _parse_date(value: Any) -> date | None:
         return value
     if not isinstance(value, str):
         return None
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
+    found = read_date(value)
+    return None if isinstance(found, DateProblem) else found
 
 
 class WorkCalendar:

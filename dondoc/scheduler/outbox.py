@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
     Assignment,
+    Audience,
     ChannelAccount,
     MemberRole,
-    Membership,
     Organization,
     Person,
     Reminder,
@@ -30,6 +30,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
+from dondoc.db.queries import reachable_members
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
@@ -47,11 +48,11 @@ class DueItem:
 
     reminder_id: int
     assignment_id: int
-    kind: str
+    kind: str  # a ReminderKind
     due: date
     send_at: datetime
     attempts: int
-    audience: str
+    audience: str  # an Audience
     task_code: str
     task_title: str
     task_position: int
@@ -67,7 +68,7 @@ class Digest:
     """Everything one person gets at one send time: a single message."""
 
     recipient: Recipient
-    audience: str  # focal | manager
+    audience: str  # an Audience
     items: list[DueItem] = field(default_factory=list)
 
     @property
@@ -143,7 +144,7 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
     digests: dict[tuple[int, str, str], Digest] = {}
     held: list[int] = []
     for item in items:
-        people = (managers if item.audience == "manager" else focal).get(item.unit_id, [])
+        people = (managers if item.audience == Audience.MANAGER else focal).get(item.unit_id, [])
         if not people:
             held.append(item.reminder_id)
             continue
@@ -155,19 +156,11 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
 
 
 def _people_by_unit(session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...]) -> dict[int, list[Recipient]]:
-    rows = session.exec(
-        select(Membership.unit_id, Person, ChannelAccount)
-        .join(Person, col(Person.id) == Membership.person_id)
-        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-        .where(
-            col(Membership.unit_id).in_(unit_ids), col(Membership.role).in_(roles), col(Person.unreachable).is_(False)
-        )
-        .order_by(col(Person.id))
-    ).all()
     found: dict[int, list[Recipient]] = defaultdict(list)
-    for unit_id, person, account in rows:
-        if all(r.person.id != person.id for r in found[unit_id]):
-            found[unit_id].append(Recipient(person, account))
+    for member in reachable_members(session, roles, unit_ids=unit_ids, bound=True):
+        assert member.account is not None
+        if all(r.person.id != member.person.id for r in found[member.unit_id]):
+            found[member.unit_id].append(Recipient(member.person, member.account))
     return found
 
 

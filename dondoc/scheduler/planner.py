@@ -27,16 +27,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Literal, get_args
 
-from dondoc.db.models import Role
+from dondoc.db.models import Audience, ReminderKind, Role
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.tz import TZ, in_vietnam
-
-Kind = Literal["before", "due", "overdue", "escalation", "checkin"]
-Audience = Literal["focal", "manager"]
-KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -44,7 +39,7 @@ class Planned:
     """One reminder to send: when, what kind, for which deadline, to whom."""
 
     send_at: datetime  # aware, Asia/Ho_Chi_Minh
-    kind: Kind
+    kind: ReminderKind
     due: date  # the occurrence's due date (for a check-in: the check-in day)
     audience: Audience
 
@@ -85,7 +80,7 @@ def _first_ordinal(after: datetime, send_time: time) -> int:
     return ordinal if local.time() < send_time else ordinal + 1
 
 
-def plan_occurrence(
+def schedule_occurrence(
     due: date,
     role: Role,
     calendar: WorkCalendar,
@@ -108,34 +103,38 @@ def plan_occurrence(
     d = due.toordinal()
     before = calendar.ordinal_on_or_before
     # (day ordinal, kind, audience); sorted as tuples, which is the order of the Planned built from them
-    found: list[tuple[int, Kind, Audience]] = []
+    found: list[tuple[int, ReminderKind, Audience]] = []
 
     if role == Role.LEAD:
-        nominal: list[tuple[int, bool, Kind]] = [(d - n, False, "before") for n in policy.lead_days_before]
+        nominal: list[tuple[int, bool, ReminderKind]] = [
+            (d - n, False, ReminderKind.BEFORE) for n in policy.lead_days_before
+        ]
         if policy.lead_working_day_before:
-            nominal.append((before(d - 1), False, "before"))
+            nominal.append((before(d - 1), False, ReminderKind.BEFORE))
         if policy.lead_on_due:
-            nominal.append((d, True, "due"))
+            nominal.append((d, True, ReminderKind.DUE))
         nominal.sort()
-        merged: dict[int, Kind] = {}
+        merged: dict[int, ReminderKind] = {}
         for day, _is_due, kind in nominal:
             merged[before(day)] = kind  # the latest nominal day wins the kind
-        found.extend((day, kind, "focal") for day, kind in merged.items() if first <= day <= last)
+        found.extend((day, kind, Audience.FOCAL) for day, kind in merged.items() if first <= day <= last)
         found.extend(_overdue(d, calendar, policy, first, last))
         if policy.escalate_on_working_day and d < last:
             day = calendar.ordinal_working_day_after(d, policy.escalate_on_working_day)
             if first <= day <= last:
-                found.append((day, "escalation", "manager"))
+                found.append((day, ReminderKind.ESCALATION, Audience.MANAGER))
     else:
         days = {before(d - n) for n in policy.support_days_before}
-        found.extend((day, "before", "focal") for day in days if first <= day <= last)
+        found.extend((day, ReminderKind.BEFORE, Audience.FOCAL) for day in days if first <= day <= last)
 
     found.sort()
     cache = _instants(send_time)
     return [Planned(_at(cache, day, send_time), kind, due, audience) for day, kind, audience in found]
 
 
-def _overdue(d: int, calendar: WorkCalendar, policy: Policy, first: int, last: int) -> list[tuple[int, Kind, Audience]]:
+def _overdue(
+    d: int, calendar: WorkCalendar, policy: Policy, first: int, last: int
+) -> list[tuple[int, ReminderKind, Audience]]:
     """Overdue nudges of a deadline ``d`` (an ordinal): every n-th working day after it, then weekly."""
     every = policy.overdue_every
     if not every or last <= d:
@@ -159,10 +158,10 @@ def _overdue(d: int, calendar: WorkCalendar, policy: Policy, first: int, last: i
             break
         days.append(day)
         previous = day
-    return [(day, "overdue", "focal") for day in days if day >= first]
+    return [(day, ReminderKind.OVERDUE, Audience.FOCAL) for day in days if day >= first]
 
 
-def plan_checkins(
+def schedule_checkins(
     year: int,
     calendar: WorkCalendar,
     policy: Policy,
@@ -186,5 +185,5 @@ def plan_checkins(
             window = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
             if last_report_on >= window:
                 continue
-        planned.append(Planned(_at(cache, day, send_time), "checkin", date.fromordinal(day), "focal"))
+        planned.append(Planned(_at(cache, day, send_time), ReminderKind.CHECKIN, date.fromordinal(day), Audience.FOCAL))
     return planned

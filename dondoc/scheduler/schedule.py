@@ -1,12 +1,12 @@
 """From the store to the outbox: which reminders every assignment needs, and writing them.
 
-:func:`plan_all` applies the policy (:mod:`dondoc.scheduler.planner`) to every active assignment in
+:func:`schedule_reminders` applies the policy (:mod:`dondoc.scheduler.planner`) to every active assignment in
 a fixed number of queries. :func:`replan` writes the next weeks of it into the ``reminder`` table:
 rows are unique per (assignment, due date, kind, day), so running it again — after an import, a
 report, a restart, or from a second process — inserts nothing twice; pending rows the plan no
 longer wants (the task was completed, its deadline moved) are cancelled.
 
-A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :data:`SNOOZE` written by
+A reminder a person asked for again (**Nhắc lại sau**) is a row of kind :attr:`ReminderKind.SNOOZE` written by
 :func:`add_snooze`: the plan never wants it and replanning never cancels it, so it survives the daily
 replan, restarts and other processes; only a report that makes it moot cancels it (a completion of its
 deadline, see :func:`add_report`).
@@ -24,13 +24,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
-    SNOOZE,
     Assignment,
     DeadlineKind,
     Occurrence,
     Organization,
     Plan,
     Reminder,
+    ReminderKind,
     ReminderState,
     Report,
     Role,
@@ -41,7 +41,7 @@ from dondoc.db.models import (
 from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
-from dondoc.scheduler.planner import Planned, plan_checkins, plan_occurrence
+from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
 from dondoc.tz import TZ
 
 HORIZON = timedelta(days=35)
@@ -58,7 +58,7 @@ class PlannedItem:
     planned: Planned
 
 
-def plan_all(
+def schedule_reminders(
     session: Session,
     calendar: WorkCalendar,
     *,
@@ -148,13 +148,13 @@ def plan_all(
         planned: list[Planned] = []
         if kind == DeadlineKind.CONTINUOUS:
             if role == Role.LEAD:
-                planned = plan_checkins(
+                planned = schedule_checkins(
                     year, calendar, policy, after=after, until=until, last_report_on=last_report.get(assignment_id)
                 )
         else:
             closed = len(done.get(assignment_id, []))
             for due in dates.get(task_id, [])[closed:]:
-                planned += plan_occurrence(due, role, calendar, policy, after=after, until=until)
+                planned += schedule_occurrence(due, role, calendar, policy, after=after, until=until)
         for p in planned:
             yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
 
@@ -169,13 +169,13 @@ def replan(
 ) -> tuple[int, int]:
     """Bring the outbox in line with the plan for the next ``horizon``; returns (added, cancelled)."""
     until = (now + horizon).date()
-    items = plan_all(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
+    items = schedule_reminders(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
     wanted = {(i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on): i for i in items}
     query = select(Reminder).where(
         col(Reminder.send_at) > now,
         col(Reminder.send_on) <= until,
         col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
-        Reminder.kind != SNOOZE,
+        Reminder.kind != ReminderKind.SNOOZE,
     )
     if assignment_ids is not None:
         query = query.where(col(Reminder.assignment_id).in_(assignment_ids))
@@ -220,7 +220,7 @@ def replan(
 
 
 def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: datetime, audience: str) -> Reminder:
-    """Remind again about ``due`` at ``send_at`` (a press on **Nhắc lại sau**): one :data:`SNOOZE` row
+    """Remind again about ``due`` at ``send_at`` (a press on **Nhắc lại sau**): one :attr:`ReminderKind.SNOOZE` row
     per assignment, deadline and day, so pressing twice, or from two processes, asks once. A row of
     that key cancelled earlier (its deadline was completed, then the completion corrected) is pending
     again."""
@@ -229,13 +229,18 @@ def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: date
         select(Reminder).where(
             Reminder.assignment_id == assignment_id,
             Reminder.due == due,
-            Reminder.kind == SNOOZE,
+            Reminder.kind == ReminderKind.SNOOZE,
             Reminder.send_on == send_on,
         )
     ).first()
     if row is None:
         row = Reminder(
-            assignment_id=assignment_id, due=due, kind=SNOOZE, send_on=send_on, send_at=send_at, audience=audience
+            assignment_id=assignment_id,
+            due=due,
+            kind=ReminderKind.SNOOZE,
+            send_on=send_on,
+            send_at=send_at,
+            audience=audience,
         )
     elif row.state in (ReminderState.CANCELLED, ReminderState.FAILED):
         row.state = ReminderState.PENDING
@@ -257,7 +262,7 @@ def restore_reminders(
     until = (now + HORIZON).date()
     wanted = {
         (i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on)
-        for i in plan_all(session, calendar, after=now, until=until, assignment_ids=[assignment_id])
+        for i in schedule_reminders(session, calendar, after=now, until=until, assignment_ids=[assignment_id])
     }
     restored = 0
     for row in session.exec(
@@ -268,7 +273,7 @@ def restore_reminders(
         )
     ):
         key = (row.assignment_id, row.due, row.kind, row.send_on)
-        if key in wanted or (row.kind == SNOOZE and row.due == due):
+        if key in wanted or (row.kind == ReminderKind.SNOOZE and row.due == due):
             row.state = ReminderState.PENDING
             session.add(row)
             restored += 1

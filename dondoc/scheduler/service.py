@@ -22,8 +22,7 @@ from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
-WEEKLY_WEEKDAY = 0  # Monday
-WEEKLY_TIME = time(8, 0)
+WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 
 
 class ReminderService(Generic[M]):
@@ -43,10 +42,10 @@ class ReminderService(Generic[M]):
         self.calendar = calendar
         self.texts = texts
         self.sweeper = Sweeper(engine, clock, calendar, senders, texts)
-        self._planned_on: date | None = None
+        self._scheduled_on: date | None = None
         self._scheduler: AsyncIOScheduler | None = None
 
-    def plan(self, now: datetime | None = None) -> tuple[int, int]:
+    def schedule(self, now: datetime | None = None) -> tuple[int, int]:
         """Replan the outbox (idempotent); returns (added, cancelled)."""
         moment = now or self.clock.now()
         with session_scope(self.engine) as session:
@@ -54,12 +53,12 @@ class ReminderService(Generic[M]):
 
     async def tick(self) -> SweepResult:
         now = self.clock.now()
-        if self._planned_on != now.date():
-            added, cancelled = await asyncio.to_thread(self.plan, now)
+        if self._scheduled_on != now.date():
+            added, cancelled = await asyncio.to_thread(self.schedule, now)
             log.info("reminders planned: %d added, %d cancelled", added, cancelled)
-            self._planned_on = now.date()
+            self._scheduled_on = now.date()
         result = await self.sweeper.sweep()
-        if now.weekday() == WEEKLY_WEEKDAY and now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
+        if now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
             await self.send_weekly(now)
         if result.claimed:
             log.info("sweep: %d reminders in %d messages, %d held", result.claimed, result.messages, result.held)

@@ -1,4 +1,5 @@
-"""The weekly managers' digest (Monday 08:00): what is overdue, and which units have not answered.
+"""The weekly managers' digest (08:00 on the organisation's digest day, Monday unless its reminder
+policy says otherwise): what is overdue, and which units have not answered.
 
 Managers of the coordinating unit get the whole organisation; other managers get their own units.
 Each digest is claimed by a unique key in the ``dispatch`` table before it is sent, so a restart or
@@ -14,20 +15,19 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dondoc.db.models import (
     ChannelAccount,
     Dispatch,
     MemberRole,
-    Membership,
     Organization,
     Person,
     ReminderState,
-    Unit,
 )
-from dondoc.db.queries import current_plan
+from dondoc.db.queries import current_plan, reachable_members
 from dondoc.i18n import normalize_language, use_language
+from dondoc.plan.policy import Policy
 from dondoc.plan.progress import PlanStatus, plan_status
 from dondoc.scheduler.outbox import LEASE
 
@@ -44,20 +44,28 @@ class WeeklyDigest(Generic[M]):
 
 
 def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> list[WeeklyDigest[M]]:
-    """This week's digests not yet claimed (or whose claim expired), claimed now for the caller and
-    rendered by ``render`` in each manager's language."""
+    """This week's digests not yet claimed (or whose claim expired), for the organisations whose
+    digest day (:attr:`Policy.weekly_digest_weekday`) is today: claimed now for the caller, then
+    rendered by ``render`` in each manager's language. The plan's status is computed only when a
+    digest was claimed, not at every tick of the day."""
     week = now.isocalendar()
     digests: list[WeeklyDigest[M]] = []
     for org in session.exec(select(Organization)):
         assert org.id is not None
+        if Policy.from_settings(org.settings.get("reminders", {})).weekly_digest_weekday != now.weekday():
+            continue
         plan = current_plan(session, org.id)
         if plan is None:
             continue
-        status = plan_status(session, plan, now.date())
+        claimed: list[tuple[str, Person, ChannelAccount, set[str] | None]] = []
         for person, account, unit_codes in _managers(session, org):
             key = f"weekly:{week.year}-W{week.week:02d}:person:{person.id}"
-            if not _claim(session, key, now):
-                continue
+            if _claim(session, key, now):
+                claimed.append((key, person, account, unit_codes))
+        if not claimed:
+            continue
+        status = plan_status(session, plan, now.date())
+        for key, person, account, unit_codes in claimed:
             language = person.language or normalize_language(account.language_code)
             with use_language(language):
                 message = render(status, person.full_name, unit_codes, now)
@@ -67,21 +75,12 @@ def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> lis
 
 def _managers(session: Session, org: Organization) -> list[tuple[Person, ChannelAccount, set[str] | None]]:
     """Reachable managers with the units they see (None: all of them, for the coordinator's)."""
-    rows = session.exec(
-        select(Person, ChannelAccount, Unit.code)
-        .join(Membership, col(Membership.person_id) == Person.id)
-        .join(Unit, col(Unit.id) == Membership.unit_id)
-        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-        .where(
-            Unit.organization_id == org.id,
-            Membership.role == MemberRole.MANAGER,
-            col(Person.unreachable).is_(False),
-        )
-        .order_by(col(Person.id))
-    ).all()
+    assert org.id is not None
+    members = reachable_members(session, (MemberRole.MANAGER,), organization_id=org.id, bound=True)
     seen: dict[int, tuple[Person, ChannelAccount, set[str] | None]] = {}
-    for person, account, code in rows:
-        assert person.id is not None
+    for member in members:
+        person, account, code = member.person, member.account, member.unit_code
+        assert person.id is not None and account is not None
         _p, _a, units = seen.get(person.id, (person, account, set()))
         units = None if units is None or code == org.coordinator_code else units | {code}
         seen[person.id] = (person, account, units)

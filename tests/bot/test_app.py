@@ -58,7 +58,7 @@ async def test_replies_and_reminders_go_out_through_the_recipients_channel(
             manager = Chat(app.dispatcher, "702", name="Hùng", channel=OTHER)
             manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=clock.now())}")
 
-            app.reminders.plan()  # at 07:00, as the daily replan does: 08:00's reminders are ahead
+            app.reminders.schedule()  # at 07:00, as the daily replan does: 08:00's reminders are ahead
             clock.set(MONDAY)
             result = await app.reminders.tick()
             await api.wait_idle()

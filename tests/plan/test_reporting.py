@@ -21,8 +21,8 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import Area, Plan
 from dondoc.i18n import use_language
 from dondoc.plan.chart import render_status_png
-from dondoc.plan.draft import outlook_window, report_window
 from dondoc.plan.progress import CATEGORIES, category_label, plan_status
+from dondoc.plan.report_draft import outlook_window, report_window
 from dondoc.plan.reporting import CATEGORY_COLOURS
 from tests.conftest import Dondoc
 from tests.factories import add_report

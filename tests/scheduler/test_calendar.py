@@ -191,3 +191,11 @@ def test_bundled_example_and_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     assert saturday.weekday() == 5 and calendar.is_working_day(saturday)
     monkeypatch.delenv("DONDOC_CALENDAR")
     assert calendar_from_env().overrides == Overrides()
+
+
+def test_a_calendar_file_reads_dates_as_the_chat_does() -> None:
+    """One reading of a typed date (dondoc.plan.dates.read_date): dots and two-digit years too."""
+    overrides = Overrides.parse({"days_off": ["02.09.2022", "5/9/22", "2022-09-01"]})
+    assert overrides.days_off == {date(2022, 9, 1), date(2022, 9, 2), date(2022, 9, 5)}
+    with pytest.raises(InputError):
+        Overrides.parse({"days_off": ["31/02/2022"]})  # no such day

@@ -11,7 +11,7 @@ from dondoc.db.models import Role
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import Overrides, WorkCalendar
 from dondoc.scheduler.clock import TZ
-from dondoc.scheduler.planner import Planned, plan_checkins, plan_occurrence
+from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
 
 CALENDAR = WorkCalendar()
 POLICY = Policy()
@@ -29,7 +29,7 @@ def summary(planned: list[Planned]) -> list[tuple[date, str, str]]:
 
 
 def lead(due: date, *, after: datetime = START, until: date = YEAR_END) -> list[Planned]:
-    return plan_occurrence(due, Role.LEAD, CALENDAR, POLICY, after=after, until=until)
+    return schedule_occurrence(due, Role.LEAD, CALENDAR, POLICY, after=after, until=until)
 
 
 def before_due(planned: list[Planned]) -> list[tuple[date, str, str]]:
@@ -51,10 +51,10 @@ def test_the_tet_example() -> None:
 
 
 def test_supporting_units_get_the_week_before_only() -> None:
-    planned = plan_occurrence(TET, Role.SUPPORT, CALENDAR, POLICY, after=START, until=YEAR_END)
+    planned = schedule_occurrence(TET, Role.SUPPORT, CALENDAR, POLICY, after=START, until=YEAR_END)
     assert summary(planned) == [(date(2022, 1, 24), "before", "focal")]
     # D−7 on a Saturday moves to the Friday before
-    planned = plan_occurrence(date(2022, 6, 25), Role.SUPPORT, CALENDAR, POLICY, after=START, until=YEAR_END)
+    planned = schedule_occurrence(date(2022, 6, 25), Role.SUPPORT, CALENDAR, POLICY, after=START, until=YEAR_END)
     assert summary(planned) == [(date(2022, 6, 17), "before", "focal")]
 
 
@@ -111,8 +111,8 @@ def test_until_bounds_the_plan() -> None:
 
 
 def test_done_stops_everything() -> None:
-    assert plan_occurrence(TET, Role.LEAD, CALENDAR, POLICY, after=START, until=YEAR_END, done_on=TET) == []
-    assert plan_occurrence(TET, Role.SUPPORT, CALENDAR, POLICY, after=START, until=YEAR_END, done_on=TET) == []
+    assert schedule_occurrence(TET, Role.LEAD, CALENDAR, POLICY, after=START, until=YEAR_END, done_on=TET) == []
+    assert schedule_occurrence(TET, Role.SUPPORT, CALENDAR, POLICY, after=START, until=YEAR_END, done_on=TET) == []
 
 
 def test_overdue_every_second_working_day_then_weekly() -> None:
@@ -135,7 +135,7 @@ def test_weekly_nudges_after_a_long_break() -> None:
     # forward to the first working day after the break, and the weeks count on from there
     long_break = Overrides(days_off=frozenset(date(2022, 7, 4) + timedelta(days=i) for i in range(12)))
     calendar = WorkCalendar(long_break)
-    planned = plan_occurrence(date(2022, 4, 29), Role.LEAD, calendar, POLICY, after=START, until=date(2022, 8, 10))
+    planned = schedule_occurrence(date(2022, 4, 29), Role.LEAD, calendar, POLICY, after=START, until=date(2022, 8, 10))
     overdue = [p.send_on for p in planned if p.kind == "overdue"]
     assert overdue[-6:] == [
         date(2022, 6, 27),  # the last of every other working day (D+60 = 28/06)
@@ -156,14 +156,14 @@ def test_nothing_on_a_weekend_or_holiday() -> None:
     for offset in range(-10, 375):
         due = START.date() + timedelta(days=offset)
         for role in Role:
-            for p in plan_occurrence(due, role, CALENDAR, POLICY, after=START, until=YEAR_END):
+            for p in schedule_occurrence(due, role, CALENDAR, POLICY, after=START, until=YEAR_END):
                 assert p.send_on.weekday() < 5 and p.send_on not in holidays_2022, (due, p)
                 assert p.send_at.time() == time(8, 0) and p.send_at.utcoffset() == timedelta(hours=7)
                 assert p.send_at > START and p.send_on <= YEAR_END
 
 
 def test_checkins() -> None:
-    planned = plan_checkins(2022, CALENDAR, POLICY, after=START, until=YEAR_END)
+    planned = schedule_checkins(2022, CALENDAR, POLICY, after=START, until=YEAR_END)
     assert summary(planned) == [
         (date(2022, 3, 1), "checkin", "focal"),  # Tuesday
         (date(2022, 6, 1), "checkin", "focal"),  # Wednesday
@@ -171,14 +171,14 @@ def test_checkins() -> None:
         (date(2022, 12, 1), "checkin", "focal"),
     ]
     assert [p.due for p in planned] == [p.send_on for p in planned]
-    later = plan_checkins(2022, CALENDAR, POLICY, after=at(date(2022, 3, 1)), until=date(2022, 9, 30))
+    later = schedule_checkins(2022, CALENDAR, POLICY, after=at(date(2022, 3, 1)), until=date(2022, 9, 30))
     assert [p.send_on for p in later] == [date(2022, 6, 1), date(2022, 9, 5)]
 
 
 def test_a_recent_report_skips_the_checkin() -> None:
-    planned = plan_checkins(2022, CALENDAR, POLICY, after=START, until=YEAR_END, last_report_on=date(2022, 2, 15))
+    planned = schedule_checkins(2022, CALENDAR, POLICY, after=START, until=YEAR_END, last_report_on=date(2022, 2, 15))
     assert [p.send_on for p in planned] == [date(2022, 6, 1), date(2022, 9, 5), date(2022, 12, 1)]
-    planned = plan_checkins(2022, CALENDAR, POLICY, after=START, until=YEAR_END, last_report_on=date(2022, 1, 31))
+    planned = schedule_checkins(2022, CALENDAR, POLICY, after=START, until=YEAR_END, last_report_on=date(2022, 1, 31))
     assert len(planned) == 4
 
 
@@ -189,14 +189,14 @@ def test_policy_from_settings() -> None:
     )
     assert policy.send_time == time(8, 30)
     assert policy.lead_days_before == (10, 3)
-    planned = plan_occurrence(date(2022, 3, 31), Role.LEAD, CALENDAR, policy, after=START, until=date(2022, 4, 30))
+    planned = schedule_occurrence(date(2022, 3, 31), Role.LEAD, CALENDAR, policy, after=START, until=date(2022, 4, 30))
     assert all(p.send_at.time() == time(8, 30) for p in planned)
     assert before_due(planned)[0] == (date(2022, 3, 21), "before", "focal")
     assert not [p for p in planned if p.kind == "escalation"]
     overdue = [p.send_on for p in planned if p.kind == "overdue"]
     assert overdue[:2] == [date(2022, 4, 1), date(2022, 4, 6)]  # 1st and 4th working day (11/04 is Giỗ Tổ)
     quiet = Policy.from_settings({"overdue_every": 0, "lead_working_day_before": False, "lead_on_due": False})
-    planned = plan_occurrence(date(2022, 3, 31), Role.LEAD, CALENDAR, quiet, after=START, until=YEAR_END)
+    planned = schedule_occurrence(date(2022, 3, 31), Role.LEAD, CALENDAR, quiet, after=START, until=YEAR_END)
     assert summary(planned) == [
         (date(2022, 3, 24), "before", "focal"),
         (date(2022, 3, 28), "before", "focal"),
@@ -226,5 +226,5 @@ def test_bad_settings(settings: dict[str, object]) -> None:
 
 def test_send_time_outside_office_hours_uses_the_office_start() -> None:
     early = Policy(send_time=time(6, 0))
-    planned = plan_occurrence(TET, Role.SUPPORT, CALENDAR, early, after=START, until=YEAR_END)
+    planned = schedule_occurrence(TET, Role.SUPPORT, CALENDAR, early, after=START, until=YEAR_END)
     assert [p.send_at for p in planned] == [at(date(2022, 1, 24), 7, 30)]

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.bot.app import reminder_service
 from dondoc.bot.sandbox import ReadLine, Sandbox
-from dondoc.db.models import SNOOZE, Assignment, Reminder, ReminderState, Role, Status, Task
+from dondoc.db.models import Assignment, Reminder, ReminderKind, ReminderState, Role, Status, Task
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import calendar_from_env
 from dondoc.scheduler.clock import TZ, Clock
@@ -68,7 +68,7 @@ def _pending_snoozes(engine: Engine, assignment_id: int) -> list[Reminder]:
             session.exec(
                 select(Reminder).where(
                     Reminder.assignment_id == assignment_id,
-                    Reminder.kind == SNOOZE,
+                    Reminder.kind == ReminderKind.SNOOZE,
                     Reminder.state == ReminderState.PENDING,
                 )
             )
@@ -89,7 +89,7 @@ def test_a_snooze_survives_replans_and_restarts_and_a_completion_cancels_it(engi
         replan(session, calendar, datetime(2022, 1, 25, 0, 1, tzinfo=TZ))
     with session_scope(engine) as session:
         replan(session, calendar, datetime(2022, 1, 25, 0, 1, tzinfo=TZ))
-    reminder_service(engine, Clock(datetime(2022, 1, 25, 0, 2, tzinfo=TZ)), calendar, {}).plan()
+    reminder_service(engine, Clock(datetime(2022, 1, 25, 0, 2, tzinfo=TZ)), calendar, {}).schedule()
     snoozes = _pending_snoozes(engine, assignment_id)
     assert [(s.send_at.astimezone(TZ), s.due) for s in snoozes] == [(at, date(2022, 1, 31))]
     # A second press on the same day does not make a second row.

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.bot.app import reminder_service
-from dondoc.db.models import ChannelAccount, MemberRole, Person, Reminder, ReminderState
+from dondoc.db.models import ChannelAccount, MemberRole, Organization, Person, Reminder, ReminderState
 from dondoc.handlers.events import Reply, RetryLater, TemporaryFailure, Unreachable
+from dondoc.plan import progress
+from dondoc.scheduler import weekly
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.service import ReminderService
@@ -49,7 +52,7 @@ def _setup(engine: Engine, outbox: Outbox) -> tuple[ReminderService[Reply], Chat
     manager = Chat(dispatcher, "501")
     manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=clock.now())}")
     service = reminder_service(engine, clock, WorkCalendar(), {"test": outbox.send})
-    service.plan()
+    service.schedule()
     clock.set(MONDAY)
     return service, focal, manager
 
@@ -155,6 +158,44 @@ async def test_managers_get_one_weekly_digest_on_monday(engine: Engine) -> None:
     service.clock.set(datetime(2022, 2, 15, 8, 0, tzinfo=TZ))
     await service.tick()
     assert len([t for t in outbox.texts("501") if "Tổng hợp tuần" in t]) == 1
+
+
+async def test_the_weekly_digest_goes_out_on_the_organisations_weekday(engine: Engine) -> None:
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    with Session(engine) as session:
+        org = session.exec(select(Organization)).one()
+        org.settings = {**org.settings, "reminders": {**org.settings.get("reminders", {}), "weekly_digest_weekday": 2}}
+        session.add(org)
+        session.commit()
+    service.clock.set(datetime(2022, 2, 14, 8, 0, tzinfo=TZ))  # Monday: not this organisation's day
+    await service.tick()
+    assert not [t for t in outbox.texts("501") if "Tổng hợp tuần" in t]
+    service.clock.set(datetime(2022, 2, 16, 8, 0, tzinfo=TZ))  # Wednesday
+    await service.tick()
+    await service.tick()
+    assert len([t for t in outbox.texts("501") if "Tổng hợp tuần" in t]) == 1
+
+
+async def test_the_weekly_digest_is_claimed_before_the_plan_status_is_computed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    computed: list[datetime] = []
+    real = progress.plan_status
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        computed.append(service.clock.now())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(weekly, "plan_status", counting)
+    service.clock.set(datetime(2022, 2, 14, 8, 0, tzinfo=TZ))
+    for _minute in range(5):  # every minute of Monday's office hours
+        await service.tick()
+        service.clock.set(service.clock.now() + timedelta(minutes=1))
+    assert len([t for t in outbox.texts("501") if "Tổng hợp tuần" in t]) == 1
+    assert len(computed) == 1  # once, for the digest that went out; not once a minute
 
 
 def test_a_long_digest_keeps_its_keyboard_small() -> None:

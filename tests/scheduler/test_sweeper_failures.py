@@ -55,7 +55,7 @@ async def test_a_blocked_focal_point_with_markup_in_the_name_is_reported_and_the
         Chat(dispatcher, chat_id, name=name).send(f"/start {invite_code(engine, 'NV', role, now=clock.now())}")
     channel = HtmlChannel()
     service = reminder_service(engine, clock, WorkCalendar(), {"test": channel.send})
-    service.plan()
+    service.schedule()
     clock.set(MONDAY)
 
     result = await service.tick()

@@ -1,0 +1,429 @@
+"""A draft of the periodic administrative-reform report (báo cáo công tác cải cách hành chính).
+
+Periodic reports count data from 15 December of the previous year to the 14th of the period's last
+month (quý I → 14/03, 6 tháng → 14/06, 9 tháng → 14/09, năm → 14/12). The draft fills in what the
+store knows, computed by :func:`dondoc.plan.progress.plan_status` at the window's end, and leaves
+bracketed placeholders ("[Đánh giá …]") for the office to write the assessment:
+
+- I. results, one numbered subsection per area of the plan: the figures in the five official
+  categories, the tasks completed (unit, date), the overdue ones (unit, due date), the continuous
+  tasks with their last check-in;
+- II. shortcomings: overdue count and the items reported blocked, with their reasons;
+- III. directions: the open items due from the window's end to the end of the next quarter.
+
+Times New Roman 14 (13 in tables and the letterhead), A4 portrait, margins of Decree 30/2020.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Area, Organization, Plan, Status, Task
+from dondoc.i18n import _, format_date
+from dondoc.plan.progress import (
+    CATEGORIES,
+    Category,
+    ContinuousItem,
+    Item,
+    PlanStatus,
+    category_label,
+    on_time_rate,
+    plan_status,
+    status_label,
+)
+from dondoc.plan.reporting import PathOrBuffer
+
+Period = Literal["q1", "half", "q3", "year"]
+PERIODS: tuple[Period, ...] = ("q1", "half", "q3", "year")
+_LAST_MONTH: dict[Period, int] = {"q1": 3, "half": 6, "q3": 9, "year": 12}
+
+FONT = "Times New Roman"
+BODY_SIZE = 14
+SMALL_SIZE = 13
+
+
+def report_window(period: Period, year: int) -> tuple[date, date]:
+    """The data window of a periodic report: 15/12 of the previous year to the 14th of the period's
+    last month."""
+    return date(year - 1, 12, 15), date(year, _LAST_MONTH[period], 14)
+
+
+def outlook_window(period: Period, year: int) -> tuple[date, date]:
+    """What section III looks at: from the day after the data window to the end of the next quarter."""
+    _start, end = report_window(period, year)
+    month, last_year = _LAST_MONTH[period] + 3, year
+    if month > 12:
+        month, last_year = month - 12, year + 1
+    return end + timedelta(days=1), date(last_year, month, monthrange(last_year, month)[1])
+
+
+def period_title(period: Period, year: int) -> str:
+    """ "Công tác cải cách hành chính quý I năm 2022", in the current language."""
+    titles = {
+        "q1": _("Administrative reform in the first quarter of {year}"),
+        "half": _("Administrative reform in the first six months of {year}"),
+        "q3": _("Administrative reform in the first nine months of {year}"),
+        "year": _("Administrative reform in {year}"),
+    }
+    return titles[period].format(year=year)
+
+
+@dataclass
+class _Area:
+    code: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+    continuous: list[ContinuousItem] = field(default_factory=list)
+
+
+def write_report_draft(
+    session: Session, plan: Plan, period: Period, year: int, path_or_buffer: PathOrBuffer
+) -> PlanStatus:
+    """Write the draft report (docx) for ``period`` of ``year``; returns the status it was built from
+    (``plan_status`` at the end of the data window)."""
+    from docx import Document
+
+    if period not in PERIODS:
+        raise ValueError(f"unknown period {period!r}: use one of {', '.join(PERIODS)}")
+    start, end = report_window(period, year)
+    status = plan_status(session, plan, end)
+    titles = {
+        t.code: t.title
+        for t in session.exec(
+            select(Task).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position))
+        )
+    }
+    areas = {
+        a.code: _Area(a.code, a.title)
+        for a in session.exec(select(Area).where(Area.plan_id == plan.id).order_by(col(Area.position)))
+    }
+    for item in status.items:
+        areas.setdefault(item.area, _Area(item.area, _("Other tasks"))).items.append(item)
+    for citem in status.continuous:
+        areas.setdefault(citem.area, _Area(citem.area, _("Other tasks"))).continuous.append(citem)
+    organization = session.get(Organization, plan.organization_id)
+
+    document = Document()
+    _setup(document)
+    _letterhead(document, organization.name if organization else "", year)
+    _centered(document, _("REPORT"), bold=True, space_before=12)
+    _centered(document, period_title(period, year), bold=True)
+    _centered(
+        document,
+        _("(Data from {start} to {end})").format(start=format_date(start), end=format_date(end)),
+        italic=True,
+        space_after=12,
+    )
+
+    # I. Results
+    document.add_heading("I. " + _("IMPLEMENTATION RESULTS"), level=1)
+    task_count = len({i.task for i in status.items} | {c.task for c in status.continuous})
+    _body(
+        document,
+        _(
+            "The plan “{title}” has {tasks} tasks: {items} items with a deadline (one deadline of one lead unit) "
+            "and {continuous} continuous tasks. Status at {date}:"
+        ).format(
+            title=plan.title,
+            tasks=task_count,
+            items=len(status.items),
+            continuous=len(status.continuous),
+            date=format_date(end),
+        ),
+    )
+    _figures_table(document, list(areas.values()), status)
+    _body(document, _("On-time rate: {rate}").format(rate=_percent(on_time_rate(status.totals))))
+    for number, area in enumerate(areas.values(), start=1):
+        _area_section(document, number, area, status, titles)
+
+    # II. Shortcomings
+    document.add_heading("II. " + _("SHORTCOMINGS AND LIMITATIONS"), level=1)
+    _body(document, _("Overdue items: {count}").format(count=status.totals["overdue"]))
+    _body(document, _("Tasks reported blocked:"), bold=True)
+    blocked = [i for i in status.items if i.blocked]
+    blocked_continuous = [c for c in status.continuous if c.status == Status.BLOCKED]
+    for item in blocked:
+        text = _line(item.task, titles, _units_and_dues([item]))
+        _bullet(document, _with_reason(text, item.blocked_reason or item.note))
+    for citem in blocked_continuous:
+        _bullet(document, _with_reason(_line(citem.task, titles, citem.unit_name), citem.note))
+    if not blocked and not blocked_continuous:
+        _bullet(document, _("None."))
+    _placeholder(document)
+
+    # III. Directions
+    document.add_heading("III. " + _("DIRECTIONS AND TASKS AHEAD"), level=1)
+    first, last = outlook_window(period, year)
+    _body(
+        document,
+        _("Tasks due from {start} to {end}:").format(start=format_date(first), end=format_date(last)),
+        bold=True,
+    )
+    upcoming = [i for i in status.items if first <= i.due <= last and i.category not in ("done_on_time", "done_late")]
+    for task, group in _by_task(upcoming):
+        _bullet(document, _line(task, titles, _units_and_dues(group)))
+    if not upcoming:
+        _bullet(document, _("None."))
+    _placeholder(document)
+    _signature(document)
+    document.core_properties.title = _("REPORT") + " — " + period_title(period, year)
+    document.core_properties.author = "dondoc"
+    document.save(str(path_or_buffer) if isinstance(path_or_buffer, Path) else path_or_buffer)
+    return status
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _area_section(document: Any, number: int, area: _Area, status: PlanStatus, titles: dict[str, str]) -> None:
+    document.add_heading(f"{number}. {area.title}", level=2)
+    counts = status.by_area.get(area.code) or dict.fromkeys(CATEGORIES, 0)
+    tasks = len({i.task for i in area.items} | {c.task for c in area.continuous})
+    _body(
+        document,
+        _("Tasks: {tasks} (with a deadline: {items} items; continuous: {continuous}).").format(
+            tasks=tasks, items=len(area.items), continuous=len(area.continuous)
+        ),
+    )
+    for category in CATEGORIES:
+        _bullet(document, f"{category_label(category)}: {counts[category]}")
+
+    done = [i for i in area.items if i.category in ("done_on_time", "done_late")]
+    _body(document, _("Tasks completed:"), bold=True)
+    for task, group in _by_task(done):
+        _bullet(document, _line(task, titles, "; ".join(_completed(i) for i in group)))
+    if not done:
+        _bullet(document, _("None."))
+
+    overdue = [i for i in area.items if i.category == "overdue"]
+    _body(document, _("Overdue tasks:"), bold=True)
+    for task, group in _by_task(overdue):
+        _bullet(document, _line(task, titles, _units_and_dues(group)))
+    if not overdue:
+        _bullet(document, _("None."))
+
+    if area.continuous:
+        _body(document, _("Continuous tasks") + ":", bold=True)
+        for citem in area.continuous:
+            if citem.last_report_at is None or citem.status is None:
+                last = _("no report yet")
+            else:
+                last = _("last report {date}: {status}, {percent}%").format(
+                    date=format_date(citem.last_report_at.date()),
+                    status=status_label(citem.status),
+                    percent=citem.percent,
+                )
+            _bullet(document, _line(citem.task, titles, citem.unit_name) + ": " + last)
+    _placeholder(document)
+
+
+def _line(task: str, titles: dict[str, str], units: str) -> str:
+    """ "I.3 — <task title> — <units>"."""
+    return f"{task} — {titles.get(task, '')} — {units}"
+
+
+def _completed(item: Item) -> str:
+    """ "Phòng Nội vụ (hoàn thành ngày 30/03/2022)", and "— Hoàn thành quá hạn" when late."""
+    text = item.unit_name + " " + _("(completed {date})").format(date=format_date(item.completed_on or item.due))
+    return text + (" — " + category_label("done_late") if item.category == "done_late" else "")
+
+
+def _with_reason(text: str, reason: str) -> str:
+    return text + ": " + _("Blocked by: {reason}").format(reason=reason) if reason else text
+
+
+def _by_task(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
+    """Items grouped by task, in first-seen order (appendix order)."""
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.task, []).append(item)
+    return list(groups.items())
+
+
+def _units_and_dues(items: list[Item]) -> str:
+    """ "Phòng Nội vụ (hạn 31/01/2022, 28/02/2022)" — one entry per set of units sharing deadlines."""
+    dues: dict[date, list[str]] = {}
+    for item in items:
+        dues.setdefault(item.due, []).append(item.unit_name)
+    by_units: dict[tuple[str, ...], list[date]] = {}
+    for due, names in dues.items():
+        by_units.setdefault(tuple(names), []).append(due)
+    return "; ".join(
+        "; ".join(names) + " (" + _("due {date}").format(date=", ".join(format_date(d) for d in days)) + ")"
+        for names, days in by_units.items()
+    )
+
+
+def _figures_table(document: Any, areas: list[_Area], status: PlanStatus) -> None:
+    labels: list[str] = [_("Area"), *(category_label(c) for c in CATEGORIES), _("Total")]
+    table = document.add_table(rows=1, cols=len(labels))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, labels, strict=True):
+        _cell(cell, text, bold=True, center=True)
+
+    def row(name: str, counts: dict[Category, int], bold: bool = False) -> None:
+        cells = table.add_row().cells
+        _cell(cells[0], name, bold=bold)
+        values = [counts[c] for c in CATEGORIES]
+        for cell, value in zip(cells[1:], [*values, sum(values)], strict=True):
+            _cell(cell, str(value), bold=bold, center=True)
+
+    for area in areas:
+        counts = status.by_area.get(area.code) or dict.fromkeys(CATEGORIES, 0)
+        row(f"{area.code}. {area.title}" if area.code else area.title, counts)
+    row(_("Total"), status.totals, bold=True)
+    _set_widths(table, [6.0] + [1.9] * (len(labels) - 1))
+
+
+# ---------------------------------------------------------------- layout
+
+
+def _setup(document: Any) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt, RGBColor
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+
+    normal = document.styles["Normal"]
+    _font(normal, BODY_SIZE)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for name, size in (("Heading 1", BODY_SIZE), ("Heading 2", BODY_SIZE), ("List Bullet", BODY_SIZE)):
+        style = document.styles[name]
+        _font(style, size)
+        if name.startswith("Heading"):
+            style.font.bold = True
+            style.font.italic = False
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 6)
+            style.paragraph_format.space_after = Pt(6)
+            style.paragraph_format.keep_with_next = True
+    document.styles["Table Grid"].font.size = Pt(SMALL_SIZE)
+
+
+def _font(style: Any, size: int) -> None:
+    """Times New Roman for every script (Word picks the East Asian slot for some Vietnamese text)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), FONT)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if fonts.get(qn(theme)) is not None:
+            del fonts.attrib[qn(theme)]
+
+
+def _letterhead(document: Any, organization: str, year: int) -> None:
+    """The two-column heading of an administrative document: issuer and number; national title and date."""
+    table = document.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    _cell(left, organization.upper(), bold=True, center=True, size=SMALL_SIZE)
+    _cell(left, _("No.:      /BC-…"), center=True, size=SMALL_SIZE, new_paragraph=True)
+    _cell(right, _("SOCIALIST REPUBLIC OF VIETNAM"), bold=True, center=True, size=SMALL_SIZE)
+    _cell(right, _("Independence – Freedom – Happiness"), bold=True, center=True, new_paragraph=True)
+    _cell(
+        right,
+        _("…, day … month … {year}").format(year=year),
+        italic=True,
+        center=True,
+        new_paragraph=True,
+    )
+    _set_widths(table, [6.5, 9.5])
+
+
+def _signature(document: Any) -> None:
+    table = document.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    _cell(left, _("Recipients:"), bold=True, italic=True, size=12)
+    _cell(left, _("- As above;"), size=11, new_paragraph=True)
+    _cell(left, _("- Filed: archive."), size=11, new_paragraph=True)
+    _cell(right, _("[SIGNATORY'S TITLE]"), bold=True, center=True)
+    _cell(right, _("[Signature and full name]"), italic=True, center=True, new_paragraph=True)
+    _set_widths(table, [8.0, 8.0])
+
+
+def _set_widths(table: Any, widths_cm: list[float]) -> None:
+    from docx.shared import Cm
+
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
+def _cell(
+    cell: Any,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    center: bool = False,
+    size: int = SMALL_SIZE,
+    new_paragraph: bool = False,
+) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = cell.add_paragraph() if new_paragraph else cell.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.bold, run.italic = bold, italic
+    run.font.size = Pt(size)
+
+
+def _centered(
+    document: Any, text: str, *, bold: bool = False, italic: bool = False, space_before: int = 0, space_after: int = 0
+) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_before = Pt(space_before)
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    run = paragraph.add_run(text)
+    run.bold, run.italic = bold, italic
+
+
+def _body(document: Any, text: str, *, bold: bool = False) -> None:
+    from docx.shared import Cm
+
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = Cm(1)
+    run = paragraph.add_run(text)
+    run.bold = bold
+
+
+def _bullet(document: Any, text: str) -> None:
+    document.add_paragraph(text, style="List Bullet")
+
+
+def _placeholder(document: Any) -> None:
+    from docx.shared import Cm
+
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = Cm(1)
+    paragraph.add_run(_("[Assessment …]")).italic = True
+
+
+def _percent(rate: float) -> str:
+    from babel.numbers import format_percent
+
+    from dondoc.i18n import current_language
+
+    return str(format_percent(rate, "#,##0.0%", locale=current_language()))
