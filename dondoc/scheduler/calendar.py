@@ -242,7 +242,11 @@ class WorkCalendar:
 
 def calendar_from_env() -> WorkCalendar:
     """The calendar with the overrides file named by ``DONDOC_CALENDAR``, else without overrides."""
-    path = os.environ.get("DONDOC_CALENDAR")
+    return calendar_from_file(os.environ.get("DONDOC_CALENDAR"))
+
+
+def calendar_from_file(path: str | None) -> WorkCalendar:
+    """The calendar with the overrides file at ``path`` (the value of ``DONDOC_CALENDAR``), else without."""
     if not path:
         return WorkCalendar()
     return WorkCalendar(Overrides.load(Path(path)))
