@@ -128,6 +128,10 @@ def _generic_message(error: ErrorDetails) -> str:
         return _("expected a whole number")
     if kind in ("bool_type", "bool_parsing"):
         return _("expected true or false")
+    if kind in ("time_type", "time_parsing"):
+        return _("expected a time of day such as 08:00")
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
+        return _("not a date (use 2022-03-31 or 31/03/2022)")
     if kind == "greater_than_equal":
         return _("expected a number from {min}").format(min=context.get("ge"))
     if kind == "less_than_equal":
