@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails, PydanticCustomError
 
 from dondoc.i18n import _
 
@@ -106,12 +105,15 @@ def field_path(loc: Loc) -> str:
     return path or "/"
 
 
-def refusal(message: str) -> PydanticCustomError:
-    """An error for a field validator to raise: ``message`` (already translated) is what people read."""
-    return PydanticCustomError("dondoc", "{message}", {"message": message})
+class Refusal(ValueError):
+    """What a field validator raises: its message (already translated) is what people read."""
 
 
-def _generic_message(error: ErrorDetails) -> str:
+def refusal(message: str) -> Refusal:
+    return Refusal(message)
+
+
+def _generic_message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     context: Mapping[str, Any] = error.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -136,8 +138,8 @@ def _generic_message(error: ErrorDetails) -> str:
         return _("expected a number from {min}").format(min=context.get("ge"))
     if kind == "less_than_equal":
         return _("expected a number up to {max}").format(max=context.get("le"))
-    if kind == "dondoc":
-        return str(context.get("message", error["msg"]))
+    if kind == "value_error" and isinstance(context.get("error"), Refusal):
+        return str(context["error"])
     return str(error["msg"])
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
-from pydantic_core import PydanticCustomError
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -81,7 +80,7 @@ def _text(value: Any) -> str:
 
 def _required_text(value: Any) -> str:
     if value is None or value == "":
-        raise PydanticCustomError("missing", "required")
+        raise refusal(_("required field is missing"))
     return _text(value)
 
 
