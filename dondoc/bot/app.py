@@ -114,7 +114,7 @@ class App:
 def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:
     """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
     senders: dict[str, Send] = {}
-    dispatcher = Dispatcher(engine, clock, HandlerSettings(bot_username=bot_username))
+    dispatcher = Dispatcher(engine, clock, HandlerSettings(bot_username=bot_username, calendar=calendar))
     return App(engine, clock, calendar, dispatcher, senders, reminder_service(engine, clock, calendar, senders))
 
 

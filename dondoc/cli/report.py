@@ -11,6 +11,7 @@ import typer
 from dondoc.cli.common import (
     JsonOption,
     PlanOption,
+    calendar,
     clock,
     fail,
     global_options,
@@ -81,6 +82,7 @@ def report_add(
             completed_on=day if kind == Status.DONE else None,
             blocked_reason=note if kind == Status.BLOCKED else "",
             entered_by_admin=True,
+            calendar=calendar(),
         )
     result = {
         "task": task,
