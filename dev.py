@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
             [py, "-m", "ruff", "check", "."],
             [py, "-m", "ruff", "format", "--check", "."],
             [py, "-m", "mypy", "dondoc", "tests", "benchmarks"],
-            # the layers: bot -> handlers -> scheduler / plan -> db, nothing lower imports anything higher
+            # the layers: cli / bot -> handlers -> scheduler / plan -> db, nothing lower imports anything higher
             [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_architecture.py"],
             [py, "-m", "dondoc.i18n_check"],
         ):

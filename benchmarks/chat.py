@@ -30,10 +30,10 @@ from telegram.ext import (
     filters,
 )
 
-from dondoc.bot.cli import SAMPLE_PLAN
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
+from dondoc.cli.demo import SAMPLE_PLAN
 from dondoc.db.models import ChannelAccount, MemberRole, Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings

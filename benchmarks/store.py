@@ -25,7 +25,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.context import Settings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Inbound, Reply
-from dondoc.plan.reporting import write_status_xlsx
+from dondoc.plan.status_workbook import write_status_xlsx
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.schedule import replan, schedule_reminders

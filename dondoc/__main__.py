@@ -1,3 +1,3 @@
-from dondoc.bot.cli import main
+from dondoc.cli import main
 
 main()

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from dondoc.bot.cli import app
+from dondoc.cli import app
 from dondoc.db.session import open_store
 from dondoc.i18n import set_language
 

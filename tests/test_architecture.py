@@ -1,5 +1,6 @@
-"""Dependencies point down: ``bot → handlers → scheduler / plan → db``, and nothing lower imports
-anything higher (``scheduler`` may import ``plan``, not the other way round). Every import counts,
+"""Dependencies point down: ``cli / bot → handlers → scheduler / plan → db``, and nothing lower imports
+anything higher (``cli``, the command line, is a top layer beside ``bot``: only ``dondoc.__main__`` and the
+tests import it) (``scheduler`` may import ``plan``, not the other way round). Every import counts,
 function-level (lazy) and ``TYPE_CHECKING`` ones included. ``dondoc/text.py``, ``dondoc/i18n.py`` and
 ``dondoc/tz.py`` are shared leaves: any layer may import them, and they import nothing of dondoc
 but each other. Also run as its own step of ``python3 dev.py check``."""
@@ -13,10 +14,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dondoc"
 
 # layer → the packages it must not import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "dondoc.db": ("dondoc.plan", "dondoc.scheduler", "dondoc.handlers", "dondoc.bot"),
-    "dondoc.plan": ("dondoc.scheduler", "dondoc.handlers", "dondoc.bot"),
-    "dondoc.scheduler": ("dondoc.handlers", "dondoc.bot"),
-    "dondoc.handlers": ("dondoc.bot",),
+    "dondoc.db": ("dondoc.plan", "dondoc.scheduler", "dondoc.handlers", "dondoc.bot", "dondoc.cli"),
+    "dondoc.plan": ("dondoc.scheduler", "dondoc.handlers", "dondoc.bot", "dondoc.cli"),
+    "dondoc.scheduler": ("dondoc.handlers", "dondoc.bot", "dondoc.cli"),
+    "dondoc.handlers": ("dondoc.bot", "dondoc.cli"),
+    "dondoc.bot": ("dondoc.cli",),
 }
 LEAVES = ("dondoc.text", "dondoc.i18n", "dondoc.tz")
 
@@ -93,4 +95,20 @@ def test_the_check_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
         "dondoc/plan/registry.py:1: dondoc.plan must not import dondoc.scheduler.planner",
         "dondoc/scheduler/weekly.py:1: dondoc.scheduler must not import dondoc.handlers",
         "dondoc/tz.py:1: the shared leaf dondoc.tz imports dondoc.scheduler.clock",
+    ]
+
+
+def test_only_the_entry_point_imports_the_command_line(tmp_path: Path) -> None:
+    package = tmp_path / "dondoc"
+    for folder in ("bot", "handlers", "cli"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text("from dondoc.cli import main\n")
+    (package / "cli" / "units.py").write_text("from dondoc.bot.app import open_app\nfrom dondoc.handlers import x\n")
+    (package / "bot" / "app.py").write_text("def f() -> None:\n    from dondoc.cli.common import settings\n")
+    (package / "handlers" / "status.py").write_text("from dondoc import cli\n")
+    assert violations(package) == [
+        "dondoc/bot/app.py:2: dondoc.bot must not import dondoc.cli.common",
+        "dondoc/handlers/status.py:1: dondoc.handlers must not import dondoc.cli",
     ]

@@ -16,15 +16,16 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
+from dondoc.bot.config import Settings
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
 from dondoc.db.session import open_store
-from dondoc.handlers.context import Settings
+from dondoc.handlers.context import Settings as HandlerSettings
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import ReminderMessages
-from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
-from dondoc.scheduler.clock import Clock, clock_from_env
+from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
+from dondoc.scheduler.clock import Clock, clock_at
 from dondoc.scheduler.service import ReminderService
 from dondoc.scheduler.sweeper import Deliver, Failure, NotSent
 
@@ -113,14 +114,14 @@ class App:
 def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:
     """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
     senders: dict[str, Send] = {}
-    dispatcher = Dispatcher(engine, clock, Settings(bot_username=bot_username))
+    dispatcher = Dispatcher(engine, clock, HandlerSettings(bot_username=bot_username, calendar=calendar))
     return App(engine, clock, calendar, dispatcher, senders, reminder_service(engine, clock, calendar, senders))
 
 
-def open_app(database_url: str | None, *, bot_username: str) -> App:
-    """dondoc from the configuration: the store at ``database_url`` (default ``DONDOC_DATABASE_URL``),
-    the clock of ``DONDOC_NOW``, the calendar of ``DONDOC_CALENDAR``. Raises
+def open_app(settings: Settings, *, bot_username: str) -> App:
+    """dondoc from the configuration: the store at ``settings.database_url``, the clock of
+    ``settings.now``, the calendar of ``settings.calendar``. Raises
     :class:`~dondoc.db.session.StoreError`, :class:`~dondoc.scheduler.clock.ClockSettingError` or
     :class:`~dondoc.plan.problems.InputError` when one of them is wrong."""
-    engine = open_store(database_url)
-    return assemble(engine, clock_from_env(), calendar_from_env(), bot_username=bot_username)
+    engine = open_store(settings.database_url)
+    return assemble(engine, clock_at(settings.now), calendar_from_file(settings.calendar), bot_username=bot_username)

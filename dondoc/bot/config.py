@@ -1,28 +1,49 @@
-"""Configuration from the environment and a ``.env`` file in the working folder, which every command
-reads first (variables already in the environment win over the file).
+"""Configuration: one :class:`Settings`, read once from the environment and a ``.env`` file in the
+working folder (variables already in the environment win over the file; command-line options win
+over both, see :mod:`dondoc.cli`). Nothing writes it back into the environment: it is passed down.
 
 Tokens never live in the repository: ``TELEGRAM_BOT_TOKEN`` comes from the environment.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_API = "https://api.telegram.org/bot"
 
 
-def load_dotenv(path: Path = Path(".env")) -> None:
-    """Set variables from ``path`` (KEY=VALUE lines) that the environment does not already set."""
-    if not path.is_file():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _sep, value = line.partition("=")
-        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+class Settings(BaseSettings):
+    """Every setting dondoc reads from the environment (``DONDOC_*``, ``TELEGRAM_*``) or ``.env``.
+
+    Values are kept as written: the parts that use them (the clock, the store, the calendar, the
+    import limit) check them and say in one line what is wrong."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DONDOC_", env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    database_url: str | None = None  # DONDOC_DATABASE_URL
+    lang: str | None = None  # DONDOC_LANG
+    now: str | None = None  # DONDOC_NOW
+    calendar: str | None = None  # DONDOC_CALENDAR
+    max_tasks: str | None = None  # DONDOC_MAX_TASKS
+    debug: str | None = None  # DONDOC_DEBUG
+    telegram_bot_token: str = Field("", validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_API_BASE_URL"))
+    telegram_api_file_url: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_API_FILE_URL"))
+    telegram_bot_username: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME"))
+    telegram_webhook_secret: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET"))
+
+    @property
+    def debugging(self) -> bool:
+        return (self.debug or "").strip() not in ("", "0")
+
+    @property
+    def telegram(self) -> TelegramConfig:
+        return TelegramConfig.from_settings(self)
 
 
 @dataclass(frozen=True)
@@ -34,13 +55,13 @@ class TelegramConfig:
     webhook_secret: str | None
 
     @classmethod
-    def from_env(cls) -> TelegramConfig:
-        base = os.environ.get("TELEGRAM_API_BASE_URL") or OFFICIAL_API
-        file_base = os.environ.get("TELEGRAM_API_FILE_URL") or base.replace("/bot", "/file/bot", 1)
+    def from_settings(cls, settings: Settings) -> TelegramConfig:
+        base = settings.telegram_api_base_url or OFFICIAL_API
+        file_base = settings.telegram_api_file_url or base.replace("/bot", "/file/bot", 1)
         return cls(
-            token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
+            token=settings.telegram_bot_token,
             base_url=base,
             base_file_url=file_base,
-            bot_username=os.environ.get("TELEGRAM_BOT_USERNAME") or None,
-            webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            bot_username=settings.telegram_bot_username or None,
+            webhook_secret=settings.telegram_webhook_secret or None,
         )

@@ -30,7 +30,7 @@ from dondoc.handlers.events import Reply, plain
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
 from dondoc.plan.dates import DateProblem, read_date
-from dondoc.scheduler.calendar import calendar_from_env
+from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
 from dondoc.tz import TZ
@@ -58,13 +58,14 @@ class Sandbox:
     clock: Clock
     out: TextIO
     personas: dict[str, Persona] = field(default_factory=dict)
+    calendar: WorkCalendar | None = None  # default: the one DONDOC_CALENDAR names
     current: Persona | None = None
     api: LocalBotApi | None = None
     reminders: ReminderService[Reply] | None = None
     _next_user: int = 100_000_001
 
     async def run(self, read_line: ReadLine) -> None:
-        app = assemble(self.engine, self.clock, calendar_from_env(), bot_username="dondoc_sandbox_bot")
+        app = assemble(self.engine, self.clock, self.calendar or calendar_from_env(), bot_username="dondoc_sandbox_bot")
         async with LocalBotApi(spec=bundled_spec(), strict=False, bot_username="dondoc_sandbox_bot") as api:
             self.api = api
             # The reminder job does not run on its own here: /clock plans and sweeps (see _remind).

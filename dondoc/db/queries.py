@@ -277,3 +277,17 @@ def current_plan(session: Session, organization_id: int) -> Plan | None:
     return session.exec(
         select(Plan).where(Plan.organization_id == organization_id).order_by(col(Plan.year).desc(), col(Plan.id).desc())
     ).first()
+
+
+def active_assignment(session: Session, plan_id: int, task_code: str, unit_id: int) -> Assignment | None:
+    """The unit's active part in the plan's task with this code, None when the task is not assigned to it."""
+    return session.exec(
+        select(Assignment)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Task.plan_id == plan_id, Task.code == task_code, Assignment.unit_id == unit_id, col(Assignment.active))
+    ).first()
+
+
+def has_plan(session: Session) -> bool:
+    """Whether the store holds any plan yet."""
+    return session.exec(select(Plan.id).limit(1)).first() is not None

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
 from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
+from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.text import match_key
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -102,6 +103,7 @@ class Settings:
     """What handlers need to know about the deployment."""
 
     bot_username: str = "dondoc_bot"
+    calendar: WorkCalendar | None = None  # None: the one DONDOC_CALENDAR names
 
 
 @dataclass

@@ -211,7 +211,7 @@ def snooze(ctx: Context, reminder: Reminder, assignment: Assignment) -> None:
     from dondoc.scheduler.calendar import calendar_from_env
     from dondoc.scheduler.schedule import add_snooze
 
-    calendar = calendar_from_env()
+    calendar = ctx.settings.calendar or calendar_from_env()
     day = calendar.working_day_after(ctx.now.date(), 1)
     send_at = datetime.combine(day, reminder.send_at.astimezone(TZ).time() if reminder.send_at else time(8), tzinfo=TZ)
     assert assignment.id is not None

@@ -261,6 +261,7 @@ def _confirm(ctx: Context) -> None:
         evidence_file_id=data.get("evidence_file_id", ""),
         evidence_kind=data.get("evidence_kind", ""),
         reporter_person_id=ctx.person.id,
+        calendar=ctx.settings.calendar,
     )
     ctx.end()
     text = _("Recorded: {code} — {status}, {percent}%. Thank you.").format(

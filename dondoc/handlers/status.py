@@ -235,7 +235,7 @@ def _area_table(status: StatusSummary) -> str:
 
 def export(ctx: Context, _args: str) -> None:
     """``/export``: the status workbook (summary and detail sheets) as a document."""
-    from dondoc.plan.reporting import write_status_xlsx
+    from dondoc.plan.status_workbook import write_status_xlsx
 
     plan = _plan(ctx)
     if plan is None:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from dondoc.db.models import Area, Plan, Unit
 from dondoc.i18n import _, format_date
 from dondoc.plan.progress import CATEGORIES, Category, PlanStatus, category_label, plan_status
-from dondoc.plan.reporting import CATEGORY_COLOURS, CATEGORY_TEXT_COLOURS
+from dondoc.plan.status_workbook import CATEGORY_COLOURS, CATEGORY_TEXT_COLOURS
 
 FONT_FAMILY = "DejaVu Sans"
 _BAR_HEIGHT_INCHES = 0.34

@@ -6,11 +6,13 @@ file in one pass; nothing is written while any problem remains.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from dondoc.i18n import _
 
@@ -82,3 +84,86 @@ def read_yaml(path: Path) -> Any:
         raise InputError([Problem(where, _("not valid YAML"), str(getattr(exc, "problem", exc)))]) from exc
     except ValueError as exc:  # an unquoted impossible date such as 2022-02-30
         raise InputError([Problem(str(path), _("not valid YAML"), str(exc))]) from exc
+
+
+# ---------------------------------------------------------------- files checked by pydantic models
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[int | str, ...]
+# (field path, pydantic error type) → a message, for the places a file's layout needs its own words
+Messages = Callable[[Loc, str], str | None]
+
+
+def field_path(loc: Loc) -> str:
+    """``("units", 2, "code")`` → ``units[3].code``: counted from 1, as people count rows."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part + 1}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "/"
+
+
+class Refusal(ValueError):
+    """What a field validator raises: its message (already translated) is what people read."""
+
+
+def refusal(message: str) -> Refusal:
+    return Refusal(message)
+
+
+def _generic_message(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    context: Mapping[str, Any] = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return _("unknown field")
+    if kind == "missing" or (error["input"] is None and kind.endswith("_type")):
+        return _("required field is missing")
+    if kind in ("string_type", "string_unicode"):
+        return _("expected text")
+    if kind in ("list_type", "tuple_type"):
+        return _("expected a list")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("expected a mapping")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _("expected a whole number")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("expected true or false")
+    if kind in ("time_type", "time_parsing"):
+        return _("expected a time of day such as 08:00")
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
+        return _("not a date (use 2022-03-31 or 31/03/2022)")
+    if kind == "greater_than_equal":
+        return _("expected a number from {min}").format(min=context.get("ge"))
+    if kind == "less_than_equal":
+        return _("expected a number up to {max}").format(max=context.get("le"))
+    if kind == "value_error" and isinstance(context.get("error"), Refusal):
+        return str(context["error"])
+    return str(error["msg"])
+
+
+def validation_problems(error: ValidationError, messages: Messages | None = None) -> list[Problem]:
+    """pydantic's errors as dondoc's problems: the field path (``units[3].code``), a translated
+    message and the value found (for an unknown field: its name; for a missing one: nothing)."""
+    problems: list[Problem] = []
+    for detail in error.errors():
+        loc: Loc = tuple(detail["loc"])
+        kind = detail["type"]
+        message = (messages(loc, kind) if messages else None) or _generic_message(detail)
+        if kind == "extra_forbidden":
+            value = str(loc[-1])
+        elif kind in ("missing", "model_type", "dict_type", "model_attributes_type") or detail["input"] is None:
+            value = ""
+        else:
+            value = str(detail["input"])
+        problems.append(Problem(field_path(loc), message, value))
+    return problems
+
+
+def validate(model: type[M], raw: Any, messages: Messages | None = None) -> M:
+    """``raw`` (parsed YAML) checked by ``model``; raises :class:`InputError` naming every problem."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(validation_problems(error, messages)) from None

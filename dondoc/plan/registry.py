@@ -11,15 +11,16 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Invite, Membership, Organization, Unit, UnitGroup, UnitGroupMember
 from dondoc.i18n import _
-from dondoc.plan.policy import Policy
-from dondoc.plan.problems import InputError, Problem, read_yaml
+from dondoc.plan.policy import Policy, PolicyError
+from dondoc.plan.problems import InputError, Problem, read_yaml, refusal, validate
 from dondoc.plan.units import Target, UnitMatcher
 from dondoc.text import match_key, strip_controls
 
@@ -71,63 +72,93 @@ def read_registry(path: Path) -> Registry:
     return parse_registry(read_yaml(path))
 
 
+def _text(value: Any) -> str:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise refusal(_("expected text"))
+    return " ".join(strip_controls(str(value)).split())
+
+
+def _required_text(value: Any) -> str:
+    if value is None or value == "":
+        raise refusal(_("required field is missing"))
+    return _text(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None or value == "" else _text(value) or None
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise refusal(_("expected a list of text"))
+    return [" ".join(strip_controls(str(v)).split()) for v in value]
+
+
+def _members(value: Any) -> bool:
+    if value not in (None, "all"):
+        raise refusal(_("only 'all' is allowed here; units list their groups"))
+    return bool(value == "all")
+
+
+RequiredText = Annotated[str, BeforeValidator(_required_text)]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+Strings = Annotated[list[str], BeforeValidator(_strings)]
+
+
+class _UnitEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: RequiredText
+    name: RequiredText
+    aliases: Strings = []
+    groups: Strings = []
+
+
+class _GroupEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: RequiredText
+    name: RequiredText
+    aliases: Strings = []
+    members: Annotated[bool, BeforeValidator(_members)] = False
+
+
+class RegistryFile(BaseModel):
+    """The layout of a registry file; what its entries mean is checked afterwards (:func:`parse_registry`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: RequiredText
+    coordinator: OptionalText = None
+    units: list[_UnitEntry]
+    groups: list[_GroupEntry] | None = None
+    reminders: dict[str, Any] | None = None
+
+
+def _messages(loc: tuple[int | str, ...], kind: str) -> str | None:
+    mapping = kind in ("model_type", "dict_type")
+    if not loc and mapping:
+        return _("expected a mapping with organization, units and groups")
+    if len(loc) == 2 and loc[0] in ("units", "groups") and mapping:
+        return _("expected a mapping with code and name")
+    return None
+
+
 def parse_registry(raw: Any) -> Registry:
+    found = validate(RegistryFile, raw, _messages)
     problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        raise InputError([Problem("/", _("expected a mapping with organization, units and groups"))])
-    for key in raw:
-        if key not in ("organization", "coordinator", "units", "groups", "reminders"):
-            problems.append(Problem(str(key), _("unknown field"), str(key)))
-    organization = _text(raw.get("organization"), "organization", problems, required=True)
-    coordinator = _text(raw.get("coordinator"), "coordinator", problems) or None
-
-    units: list[UnitSpec] = []
-    for i, item in enumerate(_list(raw.get("units"), "units", problems, required=True)):
-        where = f"units[{i + 1}]"
-        if not isinstance(item, dict):
-            problems.append(Problem(where, _("expected a mapping with code and name")))
-            continue
-        _unknown_keys(item, {"code", "name", "aliases", "groups"}, where, problems)
-        units.append(
-            UnitSpec(
-                code=_code(item.get("code"), f"{where}.code", problems),
-                name=_text(item.get("name"), f"{where}.name", problems, required=True),
-                aliases=_strings(item.get("aliases"), f"{where}.aliases", problems),
-                groups=_strings(item.get("groups"), f"{where}.groups", problems),
-            )
-        )
-
-    groups: list[GroupSpec] = []
-    for i, item in enumerate(_list(raw.get("groups"), "groups", problems)):
-        where = f"groups[{i + 1}]"
-        if not isinstance(item, dict):
-            problems.append(Problem(where, _("expected a mapping with code and name")))
-            continue
-        _unknown_keys(item, {"code", "name", "aliases", "members"}, where, problems)
-        members = item.get("members")
-        if members not in (None, "all"):
-            problems.append(
-                Problem(f"{where}.members", _("only 'all' is allowed here; units list their groups"), str(members))
-            )
-        groups.append(
-            GroupSpec(
-                code=_code(item.get("code"), f"{where}.code", problems),
-                name=_text(item.get("name"), f"{where}.name", problems, required=True),
-                aliases=_strings(item.get("aliases"), f"{where}.aliases", problems),
-                all_units=members == "all",
-            )
-        )
-
-    reminders = raw.get("reminders") or {}
-    if not isinstance(reminders, dict):
-        problems.append(Problem("reminders", _("expected a mapping"), str(reminders)))
-        reminders = {}
-    else:
-        try:
-            Policy.from_settings(reminders)
-        except ValueError as exc:
-            problems.append(Problem("reminders", str(exc)))
-    registry = Registry(organization, coordinator, units, groups, dict(reminders))
+    units = [UnitSpec(u.code, u.name, u.aliases, u.groups) for u in found.units]
+    groups = [GroupSpec(g.code, g.name, g.aliases, g.members) for g in found.groups or ()]
+    reminders = found.reminders or {}
+    try:
+        Policy.from_settings(reminders)
+    except PolicyError as exc:
+        problems += [Problem("reminders", f"{p.where}: {p.message}", p.value) for p in exc.problems]
+    registry = Registry(found.organization, found.coordinator, units, groups, dict(reminders))
     _check_consistency(registry, problems)
     if problems:
         raise InputError(problems)
@@ -135,6 +166,12 @@ def parse_registry(raw: Any) -> Registry:
 
 
 def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
+    codes = [("units", i, u.code) for i, u in enumerate(registry.units)]
+    codes += [("groups", i, g.code) for i, g in enumerate(registry.groups)]
+    for kind, i, code in codes:
+        if not _CODE.match(code):
+            message = _("a code may only hold letters, digits, _ and -")
+            problems.append(Problem(f"{kind}[{i + 1}].code", message, code))
     unit_codes: dict[str, int] = {}
     for i, unit in enumerate(registry.units):
         if unit.code and unit.code.upper() in unit_codes:
@@ -307,49 +344,3 @@ def _has_history(session: Session, unit: Unit) -> bool:
         session.exec(select(model.id).where(model.unit_id == unit.id).limit(1)).first() is not None
         for model in (Assignment, Membership, Invite)
     )
-
-
-def _unknown_keys(item: dict[str, Any], allowed: set[str], where: str, problems: list[Problem]) -> None:
-    for key in item:
-        if key not in allowed:
-            problems.append(Problem(f"{where}.{key}", _("unknown field"), str(key)))
-
-
-def _text(value: Any, where: str, problems: list[Problem], *, required: bool = False) -> str:
-    if value is None or value == "":
-        if required:
-            problems.append(Problem(where, _("required field is missing")))
-        return ""
-    if not isinstance(value, str | int):
-        problems.append(Problem(where, _("expected text"), str(value)))
-        return ""
-    return " ".join(strip_controls(str(value)).split())
-
-
-def _code(value: Any, where: str, problems: list[Problem]) -> str:
-    code = _text(value, where, problems, required=True)
-    if code and not _CODE.match(code):
-        problems.append(Problem(where, _("a code may only hold letters, digits, _ and -"), code))
-    return code
-
-
-def _strings(value: Any, where: str, problems: list[Problem]) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        problems.append(Problem(where, _("expected a list of text"), str(value)))
-        return []
-    return [" ".join(strip_controls(str(v)).split()) for v in value]
-
-
-def _list(value: Any, where: str, problems: list[Problem], *, required: bool = False) -> list[Any]:
-    if value is None:
-        if required:
-            problems.append(Problem(where, _("required field is missing")))
-        return []
-    if not isinstance(value, list):
-        problems.append(Problem(where, _("expected a list")))
-        return []
-    return value

@@ -38,7 +38,7 @@ from dondoc.plan.progress import (
     plan_status,
     status_label,
 )
-from dondoc.plan.reporting import PathOrBuffer
+from dondoc.plan.status_workbook import PathOrBuffer
 
 Period = Literal["q1", "half", "q3", "year"]
 PERIODS: tuple[Period, ...] = ("q1", "half", "q3", "year")

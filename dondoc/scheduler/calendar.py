@@ -19,19 +19,19 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import holidays
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from dondoc.i18n import _
 from dondoc.plan.dates import DateProblem, read_date
-from dondoc.plan.problems import InputError, Problem, read_yaml
+from dondoc.plan.problems import InputError, Problem, read_yaml, refusal, validate
 from dondoc.tz import TZ, in_vietnam
 
 OFFICE_START = time(7, 30)
 OFFICE_END = time(17, 0)
 
-_FIELDS = ("days_off", "working_days")
 _MAX_YEARS_WITHOUT_WORK = 5  # a search that finds no working day in this many years is a broken calendar
 
 
@@ -52,46 +52,45 @@ class Overrides:
         """Overrides from parsed YAML (``None`` for an empty file)."""
         if raw is None:
             return cls()
-        if not isinstance(raw, dict):
-            raise InputError([Problem("/", _("expected a mapping with days_off and working_days"))])
-        problems: list[Problem] = []
-        for key in raw:
-            if key not in _FIELDS:
-                problems.append(Problem(str(key), _("unknown field"), str(key)))
-        found: dict[str, set[date]] = {name: set() for name in _FIELDS}
-        for name in _FIELDS:
-            value = raw.get(name)
-            if value is None:
-                continue
-            if not isinstance(value, list):
-                problems.append(Problem(name, _("expected a list of dates"), str(value)))
-                continue
-            for i, entry in enumerate(value):
-                day = _parse_date(entry)
-                if day is None:
-                    problems.append(
-                        Problem(f"{name}[{i + 1}]", _("not a date (use 2022-03-31 or 31/03/2022)"), str(entry))
-                    )
-                else:
-                    found[name].add(day)
-        for day in sorted(found["days_off"] & found["working_days"]):
-            problems.append(
-                Problem("working_days", _("listed both as a day off and as a working day"), day.isoformat())
-            )
+        found = validate(OverridesFile, raw, _messages)
+        days_off, working_days = set(found.days_off or ()), set(found.working_days or ())
+        problems = [
+            Problem("working_days", _("listed both as a day off and as a working day"), day.isoformat())
+            for day in sorted(days_off & working_days)
+        ]
         if problems:
             raise InputError(problems)
-        return cls(frozenset(found["days_off"]), frozenset(found["working_days"]))
+        return cls(frozenset(days_off), frozenset(working_days))
 
 
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return None  # a time of day has no place here
-    if isinstance(value, date):
+def _parse_date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):  # a time of day has no place here
         return value
-    if not isinstance(value, str):
-        return None
-    found = read_date(value)
-    return None if isinstance(found, DateProblem) else found
+    if isinstance(value, str):
+        found = read_date(value)
+        if not isinstance(found, DateProblem):
+            return found
+    raise refusal(_("not a date (use 2022-03-31 or 31/03/2022)"))
+
+
+Day = Annotated[date, BeforeValidator(_parse_date)]
+
+
+class OverridesFile(BaseModel):
+    """The layout of an overrides file: two lists of dates, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days_off: list[Day] | None = None
+    working_days: list[Day] | None = None
+
+
+def _messages(loc: tuple[int | str, ...], kind: str) -> str | None:
+    if not loc and kind in ("model_type", "dict_type"):
+        return _("expected a mapping with days_off and working_days")
+    if len(loc) == 1 and kind == "list_type":
+        return _("expected a list of dates")
+    return None
 
 
 class WorkCalendar:
@@ -238,7 +237,11 @@ class WorkCalendar:
 
 def calendar_from_env() -> WorkCalendar:
     """The calendar with the overrides file named by ``DONDOC_CALENDAR``, else without overrides."""
-    path = os.environ.get("DONDOC_CALENDAR")
+    return calendar_from_file(os.environ.get("DONDOC_CALENDAR"))
+
+
+def calendar_from_file(path: str | None) -> WorkCalendar:
+    """The calendar with the overrides file at ``path`` (the value of ``DONDOC_CALENDAR``), else without."""
     if not path:
         return WorkCalendar()
     return WorkCalendar(Overrides.load(Path(path)))

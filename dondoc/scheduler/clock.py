@@ -60,7 +60,13 @@ class Clock:
 
 def clock_from_env() -> Clock:
     """The real clock, or one started at ``DONDOC_NOW`` when that is set."""
-    value = os.environ.get("DONDOC_NOW", "").strip()
+    return clock_at(os.environ.get("DONDOC_NOW"))
+
+
+def clock_at(setting: str | None) -> Clock:
+    """The real clock, or one started at ``setting`` (the value of ``DONDOC_NOW``) when it is given;
+    raises :class:`ClockSettingError` naming ``DONDOC_NOW`` when it is not an instant dondoc handles."""
+    value = (setting or "").strip()
     if not value:
         return Clock()
     try:

@@ -297,6 +297,7 @@ def add_report(
     reporter_person_id: int | None = None,
     entered_by_admin: bool = False,
     corrects: int | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> Report:
     """Append a report (reports are never edited: a correction is a newer report).
 
@@ -337,7 +338,7 @@ def add_report(
     if status == Status.DONE:
         cancel_reminders(session, assignment.id, closed_occurrence(session, assignment, report))
     elif target is not None and target.status == Status.DONE:
-        restore_reminders(session, calendar_from_env(), reported_at, assignment.id, reopened)
+        restore_reminders(session, calendar or calendar_from_env(), reported_at, assignment.id, reopened)
     if task is not None and task.deadline_kind == DeadlineKind.CONTINUOUS:
         cancel_snoozes(session, assignment.id)  # any report answers a check-in
     return report

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from dondoc.bot.cli import main
+from dondoc.cli import main
 from dondoc.i18n import set_language
 from tests.conftest import Dondoc, Result
 
@@ -73,6 +73,13 @@ def one_line(result: Result, code: int, *words: str) -> str:
 def test_a_bad_dondoc_now_is_named(dondoc_main: Dondoc, value: str) -> None:
     result = dondoc_main("--lang", "en", "status", env={"DONDOC_NOW": value})
     one_line(result, 2, "DONDOC_NOW", value)
+
+
+@pytest.mark.parametrize("value", ["garbage", "0", "-5"])
+def test_a_bad_task_limit_is_named(sample_main: Dondoc, value: str) -> None:
+    appendix = Path(__file__).resolve().parents[2] / "dondoc" / "data" / "long-my-2022" / "phu-luc-cchc-2022.csv"
+    result = sample_main("--lang", "en", "plan", "import", appendix, env={"DONDOC_MAX_TASKS": value})
+    one_line(result, 2, "DONDOC_MAX_TASKS", value)
 
 
 # ---------------------------------------------------------------- --db
@@ -276,6 +283,14 @@ def test_the_language_of_dot_env_is_used(sample_main: Dondoc) -> None:
     # the environment and --lang still win over the file
     assert "Tình hình đến ngày" in sample_main("status", "--at", "2022-04-01", env={"DONDOC_LANG": "vi"}).stdout
     assert "Tình hình đến ngày" in sample_main("--lang", "vi", "status", "--at", "2022-04-01").stdout
+
+
+def test_dot_env_is_read_once_and_not_written_into_the_environment(sample_main: Dondoc) -> None:
+    Path(".env").write_text("DONDOC_LANG=en\nDONDOC_NOW=2022-04-01T09:00\n", encoding="utf-8")
+    assert "Status at 01/04/2022" in sample_main("status").stdout  # DONDOC_NOW of the file sets today
+    assert "DONDOC_LANG" not in os.environ and "DONDOC_NOW" not in os.environ
+    # the options after the command win over the file too
+    assert "Tình hình đến ngày 02/04/2022" in sample_main("status", "--lang", "vi", "--at", "2022-04-02").stdout
 
 
 def sandbox(store: Dondoc, monkeypatch: pytest.MonkeyPatch, typed: str, *args: str) -> Result:

@@ -130,7 +130,7 @@ class Admin:
 @pytest.fixture
 def app() -> typer.Typer:
     # Imported here so the suite still collects while the importer is being written.
-    module = importlib.import_module("dondoc.bot.cli")
+    module = importlib.import_module("dondoc.cli")
     return cast(typer.Typer, module.app)
 
 
@@ -138,7 +138,7 @@ def app() -> typer.Typer:
 def registered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the units of Ủy ban nhân dân xã Tân Phú registered, made once per session."""
     directory = tmp_path_factory.mktemp("commune")
-    app = cast(typer.Typer, importlib.import_module("dondoc.bot.cli").app)
+    app = cast(typer.Typer, importlib.import_module("dondoc.cli").app)
     admin = Admin(app=app, db=f"sqlite:///{directory / 'dondoc.db'}", runner=CliRunner())
     registry = write_registry(directory / "don-vi.yaml")
     result = admin.run("units", "import", str(registry))

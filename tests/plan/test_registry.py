@@ -80,3 +80,26 @@ def test_the_reminder_policy_can_be_set_per_organisation(dondoc: Dondoc, tmp_pat
     registry["reminders"] = {"send_time": "late", "colour": "red"}
     broken = dondoc("units", "import", _write(tmp_path / "bad.yaml", registry))
     assert broken.code == 1 and "reminders:" in broken.stderr
+
+
+def test_bad_reminder_settings_are_named_field_by_field_in_the_users_language(dondoc: Dondoc, tmp_path: Path) -> None:
+    registry = {
+        "organization": "Bộ Nội vụ",
+        "units": [{"code": "VCCHC", "name": "Vụ Cải cách hành chính"}],
+        "reminders": {"send_time": "late", "checkin_months": [3, 13], "overdue_every": "2", "colour": "red"},
+    }
+    result = dondoc("units", "import", _write(tmp_path / "bad.yaml", registry))
+    assert result.code == 1
+    assert "reminders: send_time: cần giờ trong ngày, ví dụ 08:00: «late»" in result.stderr
+    assert "reminders: checkin_months[2]: cần một số không quá 12: «13»" in result.stderr
+    assert "reminders: overdue_every: cần một số nguyên: «2»" in result.stderr
+    assert "reminders: colour: trường không hợp lệ: «colour»" in result.stderr
+    english = dondoc("units", "import", _write(tmp_path / "bad.yaml", registry), "--lang", "en")
+    assert "reminders: send_time: expected a time of day such as 08:00: «late»" in english.stderr
+
+
+def test_a_unit_entry_with_a_flag_for_a_name_is_refused(dondoc: Dondoc, tmp_path: Path) -> None:
+    registry = {"organization": "Bộ Nội vụ", "units": [{"code": "VP", "name": True, "aliases": "Văn phòng Bộ"}]}
+    result = dondoc("units", "import", _write(tmp_path / "bad.yaml", registry), "--lang", "en")
+    assert result.code == 1
+    assert "units[1].name: expected text: «True»" in result.stderr

@@ -23,7 +23,7 @@ from dondoc.i18n import use_language
 from dondoc.plan.chart import render_status_png
 from dondoc.plan.progress import CATEGORIES, category_label, plan_status
 from dondoc.plan.report_draft import outlook_window, report_window
-from dondoc.plan.reporting import CATEGORY_COLOURS
+from dondoc.plan.status_workbook import CATEGORY_COLOURS
 from tests.conftest import Dondoc
 from tests.factories import add_report
 

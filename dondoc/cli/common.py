@@ -1,0 +1,223 @@
+"""What every command shares: the settings of this run, the global options (``--db``, ``--lang``,
+``--org``, accepted before the command or after it), the options several commands take, and the
+way a command ends (one line on standard error and an exit code).
+
+Exit codes: 0 done, 1 the input was refused (every problem listed), 2 wrong usage or configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any, NoReturn, ParamSpec
+
+import typer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dondoc.bot.config import Settings
+from dondoc.db.models import Organization, Plan
+from dondoc.db.session import StoreError, open_store
+from dondoc.i18n import _, set_language
+from dondoc.plan.problems import InputError
+from dondoc.plan.store import NotFound, find_organization, find_plan
+from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
+from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_at
+
+P = ParamSpec("P")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (else DONDOC_DATABASE_URL, else sqlite:///dondoc.db)."),
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="Language of messages: vi (default) or en.")]
+OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+PlanOption = Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")]
+AtOption = Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")]
+
+
+# ---------------------------------------------------------------- the settings of this run
+
+
+@dataclass
+class Run:
+    """This run's configuration: the settings (environment, ``.env``) with the global options on top."""
+
+    settings: Settings = field(default_factory=Settings)
+    org: str | None = None
+
+
+_run: Run | None = None
+
+
+def current() -> Run:
+    """This run's configuration (read from the environment if no command set it up yet)."""
+    global _run
+    if _run is None:
+        _run = Run()
+    return _run
+
+
+def current_if_started() -> Run | None:
+    return _run
+
+
+def start(db: str | None, lang: str | None, org: str | None) -> None:
+    """Read the environment and ``.env`` once; the global options given before the command win."""
+    global _run
+    _run = Run(Settings(), org)
+    apply_options(db, lang, org)
+    set_language(_run.settings.lang)
+
+
+def apply_options(db: str | None, lang: str | None, org: str | None) -> None:
+    """Global options: the ones repeated after the command override the ones before it."""
+    run = current()
+    update = {name: value for name, value in (("database_url", db), ("lang", lang)) if value}
+    if update:
+        run.settings = run.settings.model_copy(update=update)
+    if lang:
+        set_language(lang)
+    if org:
+        run.org = org
+
+
+def settings() -> Settings:
+    return current().settings
+
+
+def global_options(command: Callable[P, None]) -> Callable[..., None]:
+    """``command`` also accepting ``--db``, ``--lang`` and ``--org`` after its name (they override the
+    ones given before it)."""
+    shared = {"db": DbOption, "lang": LangOption, "org": OrgOption}
+
+    @functools.wraps(command)
+    def with_options(
+        *args: Any, db: str | None = None, lang: str | None = None, org: str | None = None, **kwargs: Any
+    ) -> None:
+        apply_options(db, lang, org)
+        command(*args, **kwargs)
+
+    signature = inspect.signature(command, eval_str=True)  # the annotations themselves, for typer
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in shared.items()
+    ]
+    with_options.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+    with_options.__annotations__ = {**command.__annotations__, **shared}
+    return with_options
+
+
+# ---------------------------------------------------------------- what the settings open
+
+
+def store() -> Engine:
+    try:
+        return open_store(settings().database_url)
+    except StoreError as error:
+        usage(str(error))
+
+
+def clock() -> Clock:
+    try:
+        return clock_at(settings().now)
+    except ClockSettingError as error:
+        usage(str(error))
+
+
+def calendar() -> WorkCalendar:
+    """The work calendar with the overrides of ``DONDOC_CALENDAR``; a bad file is refused (exit 1)."""
+    try:
+        return calendar_from_file(settings().calendar)
+    except InputError as error:
+        refuse(error)
+
+
+def organization(session: Session) -> Organization:
+    try:
+        return find_organization(session, current().org)
+    except NotFound as exc:
+        fail(str(exc))
+
+
+def plan(session: Session, key: str | None) -> Plan:
+    try:
+        return find_plan(session, organization(session), key)
+    except NotFound as exc:
+        fail(str(exc))
+
+
+# ---------------------------------------------------------------- ending a command
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def usage(message: str) -> NoReturn:
+    """Wrong usage or configuration: one line, exit 2."""
+    fail(message, 2)
+
+
+def refuse(error: InputError) -> NoReturn:
+    typer.echo(_("Refused, nothing was written: {count} problem(s).").format(count=len(error.problems)), err=True)
+    for problem in error.problems:
+        typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(1)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- dates typed on the command line
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_VN_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
+
+
+def read_date(value: str, option: str) -> date | None:
+    """The date ``value`` writes, None when it is not written as a date; refuses a day that does not exist."""
+    text = value.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _VN_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        usage(_("{option}: the date {value} does not exist").format(option=option, value=value))
+
+
+def check_year(day: date | datetime, value: str, option: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        usage(
+            _("{option}: {value} is out of range: dondoc works with dates from {first} to {last}").format(
+                option=option, value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
+
+
+def parse_cli_date(value: str, option: str = "--at", *, bounded: bool = True) -> date:
+    """A date as ISO (2022-03-31) or as written in Vietnam (31/03/2022), in the years dondoc handles
+    unless ``bounded`` is false; anything else ends the command with one line naming ``option``."""
+    day = read_date(value, option)
+    if day is None:
+        usage(_("{option}: not a date: {value} (use 2022-03-31 or 31/03/2022)").format(option=option, value=value))
+    if bounded:
+        check_year(day, value, option)
+    return day
+
+
+def as_of(at: str | None) -> date:
+    """The day ``--at`` names, else today."""
+    return parse_cli_date(at) if at else clock().today()

@@ -1,0 +1,71 @@
+"""``dondoc invite``: a one-time code that binds a chat account to a unit and role."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, settings, store, usage
+from dondoc.db.models import MemberRole
+from dondoc.db.session import session_scope
+from dondoc.handlers.context import Settings as HandlerSettings
+from dondoc.handlers.onboarding import create_invite, find_unit, role_name
+from dondoc.i18n import _, format_datetime
+
+MAX_INVITE_DAYS = 365
+
+
+def parse_duration(value: str) -> timedelta:
+    """ "7d", "12h", "30m" or a number of days: more than nothing, at most a year."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dhm]?)\s*", value)
+    if not match:
+        usage(_("--expires: not a duration: {value} (use 7d, 12h or 30m)").format(value=value))
+    amount, unit = int(match.group(1)), match.group(2) or "d"
+    minutes = amount * {"d": 24 * 60, "h": 60, "m": 1}[unit]
+    if not 0 < minutes <= MAX_INVITE_DAYS * 24 * 60:
+        usage(
+            _("--expires: {value} is not a validity dondoc accepts: give from 1m up to {days}d").format(
+                value=value, days=MAX_INVITE_DAYS
+            )
+        )
+    return timedelta(minutes=minutes)
+
+
+@global_options
+def invite(
+    unit: Annotated[str, typer.Argument(help="Unit code or name.")],
+    role: Annotated[str, typer.Option("--role", help="focal, deputy, manager or admin.")] = "focal",
+    expires: Annotated[str, typer.Option("--expires", help="Validity: 7d, 12h, 30m.")] = "7d",
+    as_json: JsonOption = False,
+) -> None:
+    """Create a one-time invite code and deep link that binds a chat account to a unit and role."""
+    if role not in {r.value for r in MemberRole}:
+        raise typer.BadParameter(_("unknown role {role}: use focal, deputy, manager or admin").format(role=role))
+    valid_for = parse_duration(expires)
+    username = settings().telegram.bot_username or HandlerSettings().bot_username
+    with session_scope(store()) as session:
+        org = organization(session)
+        found = find_unit(session, org.id, unit)
+        if found is None:
+            fail(_("no unit {unit} in the registry").format(unit=unit))
+        new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
+    result = {
+        "code": new.code,
+        "link": new.link(username),
+        "unit": new.unit.code,
+        "role": new.role.value,
+        "expires_at": new.expires_at.isoformat(),
+    }
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(f"{new.code}\n{result['link']}")
+    typer.echo(
+        _("Invite for {role} of {unit}, valid until {date}:")
+        .format(role=role_name(new.role), unit=new.unit.name, date=format_datetime(new.expires_at))
+        .rstrip(":"),
+        err=True,
+    )

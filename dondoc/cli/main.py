@@ -1,0 +1,73 @@
+"""The ``dondoc`` application: the command groups and commands of the other modules, the options every
+command shares (before the command or after it), and the console entry point."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from dondoc.cli import common
+from dondoc.cli.bot import run, sandbox
+from dondoc.cli.common import DbOption, LangOption, OrgOption
+from dondoc.cli.demo import demo
+from dondoc.cli.invite import invite
+from dondoc.cli.plan import plan_app
+from dondoc.cli.reminders import reminders_app
+from dondoc.cli.report import report_app
+from dondoc.cli.status import chart, export_status, status
+from dondoc.cli.units import units_app
+from dondoc.i18n import _
+
+app = typer.Typer(
+    help="dondoc: follow up an action plan's tasks with the units that carry them out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def main_options(db: DbOption = None, lang: LangOption = None, org: OrgOption = None) -> None:
+    """Options that apply to every command."""
+    common.start(db, lang, org)  # reads the environment and .env once, before any command runs
+
+
+app.add_typer(units_app, name="units")
+app.add_typer(plan_app, name="plan")
+app.command("demo")(demo)
+app.command("status")(status)
+app.add_typer(report_app, name="report")
+app.command("invite")(invite)
+app.command("run")(run)
+app.command("sandbox")(sandbox)
+app.add_typer(reminders_app, name="reminders")
+app.command("export")(export_status)
+app.command("chart")(chart)
+
+
+def _debugging() -> bool:
+    run = common.current_if_started()
+    if run is not None:
+        return run.settings.debugging
+    return os.environ.get("DONDOC_DEBUG", "").strip() not in ("", "0")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (``argv``: the arguments after ``dondoc``, default the command line)."""
+    try:
+        app(args=argv, prog_name="dondoc")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # the last resort: every expected problem has its own message
+        if _debugging():
+            raise
+        detail = (str(error).strip().splitlines() or [""])[0]
+        typer.echo(
+            _("Unexpected error: {error}. Run with DONDOC_DEBUG=1 for details.").format(
+                error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+            ),
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,230 @@
+"""``dondoc plan …``: plans and their appendices."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from dondoc.cli.common import (
+    JsonOption,
+    PlanOption,
+    calendar,
+    clock,
+    global_options,
+    organization,
+    plan,
+    print_json,
+    refuse,
+    settings,
+    store,
+    usage,
+)
+from dondoc.db.session import session_scope
+from dondoc.i18n import _, ngettext
+from dondoc.plan.appendix import read_appendix
+from dondoc.plan.console import plan_lines
+from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
+from dondoc.plan.problems import InputError
+from dondoc.plan.registry import build_matcher, load_registry
+from dondoc.plan.store import WouldRetire, save_appendix
+from dondoc.plan.tables import DEFAULT_MAX_ROWS, PROGRESS_EVERY
+from dondoc.scheduler.schedule import replan
+
+plan_app = typer.Typer(help="Plans and their appendices.", no_args_is_help=True)
+
+
+def max_tasks(option: int | None) -> int:
+    """The import limit: ``--max-rows``, else ``DONDOC_MAX_TASKS``, else the default."""
+    if option is not None:
+        return option
+    value = (settings().max_tasks or "").strip()
+    if not value:
+        return DEFAULT_MAX_ROWS
+    if not value.isdigit() or int(value) < 1:
+        usage(
+            _("DONDOC_MAX_TASKS is not a number of tasks: {value} (use a whole number from 1, or unset it)").format(
+                value=value
+            )
+        )
+    return int(value)
+
+
+@plan_app.command("import")
+@global_options
+def plan_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Appendix: xlsx, docx or csv.")],
+    year: Annotated[int | None, typer.Option("--year", help="Plan year, if the title does not say it.")] = None,
+    key: Annotated[str | None, typer.Option("--plan", help="Plan key (default: the year).")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and list what would change; write nothing.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove the plan's tasks that the file lacks (else refused).")
+    ] = False,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            min=1,
+            show_default=str(DEFAULT_MAX_ROWS),
+            help="Refuse files with more tasks than this (else DONDOC_MAX_TASKS).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a plan's appendix; re-importing a corrected file updates tasks by code."""
+    limit = max_tasks(max_rows)
+    engine = store()
+    with session_scope(engine) as session:
+        matcher = build_matcher(load_registry(session, organization(session)))
+    work_calendar = calendar()
+    try:
+        appendix = read_appendix(file, matcher, year, max_rows=limit, progress=_rows_read)
+    except InputError as error:
+        refuse(error)
+    with file.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    now = clock().now()
+    plan_key = key or str(appendix.year)
+    if len(appendix.tasks) >= PROGRESS_EVERY:
+        typer.echo(_("Saving {count} tasks…").format(count=len(appendix.tasks)), err=True)
+    with session_scope(engine) as session:
+        org = organization(session)
+        try:
+            changes = save_appendix(
+                session,
+                org,
+                appendix,
+                key=plan_key,
+                source_file=file.name,
+                source_sha256=digest,
+                now=now,
+                prune=prune or dry_run,  # a dry run shows what pruning would retire
+            )
+        except WouldRetire as refused:
+            _refuse_retiring(plan_key, refused.codes)
+        if dry_run:
+            session.rollback()
+        else:
+            replan(session, work_calendar, now)  # the outbox follows the corrected appendix
+    if as_json:
+        print_json(
+            {
+                "plan": plan_key,
+                "title": appendix.title,
+                "year": appendix.year,
+                "tasks": len(appendix.tasks),
+                "added": changes.added,
+                "updated": changes.updated,
+                "unchanged": changes.unchanged,
+                "removed": changes.removed,
+                "deactivated": changes.deactivated,
+                "dry_run": dry_run,
+            }
+        )
+        return
+    typer.echo(
+        _(
+            "Plan “{title}” ({year}): {tasks} tasks in {areas} areas — {added} new, {updated} updated, "
+            "{unchanged} unchanged, {removed} removed."
+        ).format(
+            title=appendix.title,
+            year=appendix.year,
+            tasks=len(appendix.tasks),
+            areas=len(appendix.areas),
+            added=len(changes.added),
+            updated=len(changes.updated),
+            unchanged=changes.unchanged,
+            removed=len(changes.removed),
+        )
+    )
+    if dry_run:
+        for label, codes in (
+            (_("Would add: {codes}"), changes.added),
+            (_("Would update: {codes}"), changes.updated),
+            (_("Would remove: {codes}"), changes.removed),
+            (_("Would keep as inactive because they have reports: {codes}"), changes.deactivated),
+        ):
+            if codes:
+                typer.echo(label.format(codes=_code_list(codes)))
+        if (changes.removed or changes.deactivated) and not prune:
+            typer.echo(_("The import itself needs --prune to remove these tasks."), err=True)
+        typer.echo(_("Dry run: nothing was written."), err=True)
+    elif changes.deactivated:
+        typer.echo(
+            _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
+            err=True,
+        )
+
+
+def _code_list(codes: list[str], shown: int = 100) -> str:
+    """Task codes for a person to read: the first ``shown`` and how many more (``--json`` has all)."""
+    text = ", ".join(codes[:shown])
+    if len(codes) > shown:
+        more = len(codes) - shown
+        text += " " + ngettext("… and {count} more", "… and {count} more", more).format(count=more)
+    return text
+
+
+def _rows_read(rows: int) -> None:
+    """Progress of a long import, on standard error."""
+    typer.echo(_("… {rows} rows read").format(rows=rows), err=True)
+
+
+def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:
+    """A file that lacks tasks of the plan, imported without --prune."""
+    typer.echo(
+        ngettext(
+            "Refused, nothing was written: the file lacks {count} task of plan {plan}, which would be "
+            "removed with its reminders: {codes}.",
+            "Refused, nothing was written: the file lacks {count} tasks of plan {plan}, which would be "
+            "removed with their reminders: {codes}.",
+            len(codes),
+        ).format(count=len(codes), plan=plan_key, codes=_code_list(codes)),
+        err=True,
+    )
+    typer.echo(_("If they are to go, run the import again with --prune (--dry-run shows every change)."), err=True)
+    raise typer.Exit(1)
+
+
+@plan_app.command("export")
+@global_options
+def plan_export(
+    fmt: Annotated[str, typer.Option("--format", help="json or xlsx.")] = "json",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+    key: PlanOption = None,
+) -> None:
+    """Export a plan: JSON (to standard output unless -o) or the appendix as xlsx."""
+    if fmt not in ("json", "xlsx"):
+        raise typer.BadParameter(_("unknown format {fmt}: use json or xlsx").format(fmt=fmt), param_hint="--format")
+    if fmt == "xlsx" and output is None:
+        raise typer.BadParameter(_("xlsx needs an output file: -o FILE.xlsx"), param_hint="-o")
+    with session_scope(store()) as session:
+        found = plan(session, key)
+        if fmt == "xlsx":
+            assert output is not None
+            write_plan_xlsx(session, found, output)
+            typer.echo(_("Written: {path}").format(path=output), err=True)
+            return
+        data = plan_json(session, found)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(_("Written: {path}").format(path=output), err=True)
+
+
+@plan_app.command("show")
+@global_options
+def plan_show(key: PlanOption = None) -> None:
+    """Show a plan's tasks by area, with lead units and due dates."""
+    with session_scope(store()) as session:
+        found = plan(session, key)
+        views = load_tasks(session, found)
+        for line in plan_lines(found, views):
+            typer.echo(line)

@@ -1,0 +1,125 @@
+"""``dondoc reminders …``: the reminders the scheduler plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+import typer
+
+from dondoc.cli.common import (
+    JsonOption,
+    PlanOption,
+    calendar,
+    check_year,
+    clock,
+    fail,
+    global_options,
+    organization,
+    parse_cli_date,
+    plan,
+    print_json,
+    read_date,
+    store,
+    usage,
+)
+from dondoc.db.models import MemberRole
+from dondoc.db.session import session_scope
+from dondoc.handlers.onboarding import role_name
+from dondoc.i18n import _, format_date, format_datetime
+from dondoc.scheduler.preview import reminder_preview
+from dondoc.tz import TZ
+
+reminders_app = typer.Typer(help="Reminders the scheduler plans.", no_args_is_help=True)
+
+MAX_PREVIEW_YEARS = 3
+
+
+def parse_cli_instant(value: str, option: str = "--at") -> datetime:
+    """An instant in Vietnam time: ISO (2022-01-20T09:00), 20/01/2022 09:00, or a date (its 00:00)."""
+    text = " ".join(value.split())
+    moment: datetime | None = None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M"):
+            try:
+                moment = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            day = read_date(text, option)
+            if day is None:
+                usage(
+                    _("{option}: not a date and time: {value} (use 2022-01-20T09:00 or 20/01/2022 09:00)").format(
+                        option=option, value=value
+                    )
+                )
+            moment = datetime.combine(day, time.min)
+    check_year(moment, value, option)
+    return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment.astimezone(TZ)
+
+
+@reminders_app.command("preview")
+@global_options
+def reminders_preview(
+    start: Annotated[str, typer.Option("--from", help="First day of sending to show.")],
+    end: Annotated[str, typer.Option("--to", help="Last day of sending to show.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Plan as if now were this instant: 2022-01-20T09:00 (default: now)."),
+    ] = None,
+    key: PlanOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the reminders the scheduler would send in a period, sending nothing."""
+    first, last = parse_cli_date(start, "--from"), parse_cli_date(end, "--to")
+    if last < first:
+        usage(_("--to: the end date {end} is before the start date {start}").format(end=end, start=start))
+    if (last - first).days >= MAX_PREVIEW_YEARS * 366:
+        usage(
+            _("the period from {start} to {end} is too long: preview at most {years} years at a time").format(
+                start=start, end=end, years=MAX_PREVIEW_YEARS
+            )
+        )
+    now = parse_cli_instant(at) if at else clock().now().astimezone(TZ)
+    with session_scope(store()) as session:
+        org = organization(session)
+        found = plan(session, key)
+        work_calendar = calendar()
+        try:
+            entries = reminder_preview(session, org, found, work_calendar, now, first, last)
+        except ValueError as error:
+            fail(_("The organisation's reminder settings are not valid: {error}").format(error=error))
+        title, year = found.title, found.year
+    if as_json:
+        print_json(entries)
+        return
+    labels = {
+        "before": _("before the deadline"),
+        "due": _("deadline reached"),
+        "overdue": _("overdue"),
+        "escalation": _("overdue, to managers"),
+        "checkin": _("progress check-in"),
+    }
+    roles = {"focal": role_name(MemberRole.FOCAL), "manager": role_name(MemberRole.MANAGER)}
+    typer.echo(f"{title} ({year})")
+    typer.echo(
+        _("Reminders from {start} to {end}, as if it were {at}; nothing is sent.").format(
+            start=format_date(first), end=format_date(last), at=format_datetime(now)
+        )
+    )
+    if not entries:
+        typer.echo(_("No reminder in this period."))
+        return
+    for entry in entries:
+        count = len(entry["recipients"])
+        who = _("recipients: {count}").format(count=count) if count else _("nobody can receive it yet")
+        when = format_datetime(datetime.fromisoformat(entry["send_at"]))
+        typer.echo(f"\n{when}  {entry['to']['unit']} · {roles[entry['to']['role']]} · {who}")
+        for item in entry["items"]:
+            due = format_date(date.fromisoformat(item["due"]))
+            typer.echo(f"    {item['task']:<8} {due}  {labels[item['kind']]}")
+    typer.echo("")
+    typer.echo(_("Messages to send: {count}").format(count=len(entries)))

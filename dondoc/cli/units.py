@@ -1,0 +1,97 @@
+"""``dondoc units …``: the unit registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dondoc.cli.common import JsonOption, global_options, organization, print_json, refuse, store
+from dondoc.db.session import session_scope
+from dondoc.i18n import _
+from dondoc.plan.problems import InputError
+from dondoc.plan.registry import apply_registry, load_registry, read_registry
+
+units_app = typer.Typer(help="The unit registry.", no_args_is_help=True)
+
+
+@units_app.command("import")
+@global_options
+def units_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Registry YAML file.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    new_organization: Annotated[
+        bool,
+        typer.Option("--new-organization", help="Create a second organisation when the file names another one."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import or update the unit registry (units, groups, coordinator) from a YAML file."""
+    try:
+        registry = read_registry(file)
+    except InputError as error:
+        refuse(error)
+    engine = store()
+    with session_scope(engine) as session:
+        try:
+            changes = apply_registry(session, registry, new_organization=new_organization)
+        except InputError as error:
+            refuse(error)  # the scope rolls back: nothing written
+        if dry_run:
+            session.rollback()
+    if as_json:
+        print_json(
+            {
+                "organization": changes.organization,
+                "added": changes.added,
+                "updated": changes.updated,
+                "removed": changes.removed,
+                "deactivated": changes.deactivated,
+                "groups": changes.groups,
+                "dry_run": dry_run,
+            }
+        )
+        return
+    typer.echo(
+        _("{org}: {units} units ({added} new, {updated} updated, {removed} removed), {groups} groups.").format(
+            org=changes.organization,
+            units=len(registry.units),
+            added=len(changes.added),
+            updated=len(changes.updated),
+            removed=len(changes.removed),
+            groups=changes.groups,
+        )
+    )
+    if changes.deactivated:
+        typer.echo(
+            _("Kept as inactive because they have history: {codes}").format(codes=", ".join(changes.deactivated)),
+            err=True,
+        )
+    if dry_run:
+        typer.echo(_("Dry run: nothing was written."), err=True)
+
+
+@units_app.command("list")
+@global_options
+def units_list(as_json: JsonOption = False) -> None:
+    """List the registry's units and groups."""
+    with session_scope(store()) as session:
+        registry = load_registry(session, organization(session))
+    if as_json:
+        print_json(
+            {
+                "organization": registry.organization,
+                "coordinator": registry.coordinator,
+                "units": [{"code": u.code, "name": u.name, "groups": u.groups} for u in registry.units],
+                "groups": [
+                    {"code": g.code, "name": g.name, "units": list(registry.members(g))} for g in registry.groups
+                ],
+            }
+        )
+        return
+    typer.echo(registry.organization)
+    for unit in registry.units:
+        typer.echo(f"  {unit.code:<8} {unit.name}")
+    for group in registry.groups:
+        typer.echo(f"  [{group.code}] {group.name}: {', '.join(registry.members(group))}")
