@@ -36,7 +36,7 @@ from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.cli.demo import SAMPLE_PLAN
 from dondoc.db.models import ChannelAccount, MemberRole, Person, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Settings
+from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Reply, RetryLater, TemporaryFailure, Unreachable
 from dondoc.handlers.onboarding import create_invite
@@ -119,7 +119,7 @@ async def bench_step(engine: Engine, invite: str, rounds: int, warmup: int = 3) 
     count = warmup + rounds
     codes = [invite, *more_invites(engine, 2 * count - 1)]
     async with LocalBotApi(spec=bundled_spec(), strict=False) as api:
-        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Settings(bot_username="dondoc_test_bot"))
+        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
         application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder())
         step_times: list[float] = []
         button_times: list[float] = []
@@ -250,7 +250,7 @@ async def bench_fanout(
     replaces it. Sequential by default, like ``Sweeper.sweep``; ``concurrent`` sends them all at once."""
     async with LocalBotApi(spec=bundled_spec(), strict=False, rate_limit_per_second=TELEGRAM_RATE) as api:
         users = [api.user(FANOUT_USER_BASE + n, first_name=f"Đầu mối {n}") for n in range(messages)]
-        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Settings(bot_username="dondoc_test_bot"))
+        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = api.application_builder()
         if limiter is not None:
             builder = builder.rate_limiter(limiter)

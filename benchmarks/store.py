@@ -22,7 +22,7 @@ from benchmarks.workload import CHANNEL, YEAR, Workload
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import Plan
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Settings
+from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Inbound, Reply
 from dondoc.plan.status_workbook import write_status_xlsx
@@ -63,7 +63,7 @@ class StatusResult:
 def bench_status(engine: Engine, workload: Workload, runs: int) -> StatusResult:
     """/status through ``Dispatcher.handle`` (identity, plan_status, render_status, the transaction)
     against one GROUP BY; one warm-up each, then ``runs`` of each, interleaved; medians."""
-    dispatcher = Dispatcher(engine, Clock(STATUS_AT, frozen=True), Settings(bot_username="dondoc_bench_bot"))
+    dispatcher = Dispatcher(engine, Clock(STATUS_AT, frozen=True), Deployment(bot_username="dondoc_bench_bot"))
     inbound = Inbound(
         channel=CHANNEL,
         chat_id=workload.manager_user_id,

@@ -20,7 +20,7 @@ from dondoc.bot.config import Settings
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
 from dondoc.db.session import open_store
-from dondoc.handlers.context import Settings as HandlerSettings
+from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import ReminderMessages
@@ -114,7 +114,7 @@ class App:
 def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:
     """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
     senders: dict[str, Send] = {}
-    dispatcher = Dispatcher(engine, clock, HandlerSettings(bot_username=bot_username, calendar=calendar))
+    dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar))
     return App(engine, clock, calendar, dispatcher, senders, reminder_service(engine, clock, calendar, senders))
 
 

@@ -11,7 +11,7 @@ import typer
 from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, settings, store, usage
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Settings as HandlerSettings
+from dondoc.handlers.context import Deployment
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name
 from dondoc.i18n import _, format_datetime
 
@@ -45,7 +45,7 @@ def invite(
     if role not in {r.value for r in MemberRole}:
         raise typer.BadParameter(_("unknown role {role}: use focal, deputy, manager or admin").format(role=role))
     valid_for = parse_duration(expires)
-    username = settings().telegram.bot_username or HandlerSettings().bot_username
+    username = settings().telegram.bot_username or Deployment().bot_username
     with session_scope(store()) as session:
         org = organization(session)
         found = find_unit(session, org.id, unit)

@@ -99,7 +99,7 @@ class MenuFlow:
 
 
 @dataclass
-class Settings:
+class Deployment:
     """What handlers need to know about the deployment."""
 
     bot_username: str = "dondoc_bot"
@@ -111,7 +111,7 @@ class Context:
     session: Session
     inbound: Inbound
     now: datetime
-    settings: Settings
+    settings: Deployment
     account: ChannelAccount | None = None
     person: Person | None = None
     memberships: list[tuple[Membership, Unit]] = field(default_factory=list)

@@ -23,8 +23,8 @@ from dondoc.handlers.context import (
     REPORTING_ROLES,
     Context,
     ConversationConflict,
+    Deployment,
     Flow,
-    Settings,
 )
 from dondoc.handlers.events import Inbound, Reply, clean_inbound, esc
 from dondoc.i18n import N_, _, normalize_language, use_language
@@ -80,10 +80,10 @@ FLOWS: dict[str, Flow] = {
 class Dispatcher:
     """Routes inbound events to commands and conversations, with their state in the database."""
 
-    def __init__(self, engine: Engine, clock: Clock, settings: Settings | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Clock, settings: Deployment | None = None) -> None:
         self.engine = engine
         self.clock = clock
-        self.settings = settings or Settings()
+        self.settings = settings or Deployment()
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         inbound = clean_inbound(inbound)  # nothing typed carries control characters (NUL) into the store

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from dondoc.db.models import MemberRole, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Settings
+from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply, plain
 from dondoc.handlers.onboarding import create_invite
@@ -26,7 +26,7 @@ def invite_code(engine: Engine, unit_code: str, role: MemberRole = MemberRole.FO
 
 def make_dispatcher(engine: Engine, start: datetime | None = None) -> Dispatcher:
     clock = Clock(start or datetime(2022, 3, 15, 9, 0, tzinfo=TZ), frozen=True)
-    return Dispatcher(engine, clock, Settings(bot_username="dondoc_test_bot"))
+    return Dispatcher(engine, clock, Deployment(bot_username="dondoc_test_bot"))
 
 
 @dataclass
