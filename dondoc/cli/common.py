@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from dondoc.bot.config import Settings
 from dondoc.db.models import Organization, Plan
 from dondoc.db.session import StoreError, open_store
 from dondoc.i18n import _, set_language
+from dondoc.plan import dates
 from dondoc.plan.problems import InputError
 from dondoc.plan.store import NotFound, find_organization, find_plan
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
@@ -179,23 +179,14 @@ def print_json(data: Any) -> None:
 
 # ---------------------------------------------------------------- dates typed on the command line
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_VN_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
-
 
 def read_date(value: str, option: str) -> date | None:
-    """The date ``value`` writes, None when it is not written as a date; refuses a day that does not exist."""
-    text = value.strip()
-    if match := _ISO_DATE.fullmatch(text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _VN_DATE.fullmatch(text):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
+    """The date ``value`` writes (read as the chat reads dates), None when it is not written as a date;
+    a day that does not exist ends the command naming ``option``."""
+    found = dates.read_date(value.strip())
+    if found == dates.DateProblem.NO_SUCH_DATE:
         usage(_("{option}: the date {value} does not exist").format(option=option, value=value))
+    return None if isinstance(found, dates.DateProblem) else found
 
 
 def check_year(day: date | datetime, value: str, option: str) -> None:
