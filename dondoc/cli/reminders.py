@@ -28,7 +28,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import role_name
 from dondoc.i18n import _, format_date, format_datetime
 from dondoc.scheduler.preview import reminder_preview
-from dondoc.tz import TZ
+from dondoc.tz import TZ, in_vietnam
 
 reminders_app = typer.Typer(help="Reminders the scheduler plans.", no_args_is_help=True)
 
@@ -58,7 +58,7 @@ def parse_cli_instant(value: str, option: str = "--at") -> datetime:
                 )
             moment = datetime.combine(day, time.min)
     check_year(moment, value, option)
-    return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment.astimezone(TZ)
+    return in_vietnam(moment)
 
 
 @reminders_app.command("preview")

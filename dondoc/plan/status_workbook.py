@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -42,7 +42,7 @@ from dondoc.plan.progress import (
     plan_status,
     status_label,
 )
-from dondoc.tz import TZ
+from dondoc.tz import stored_in_vietnam
 
 PathOrBuffer = str | Path | IO[bytes]
 
@@ -210,7 +210,7 @@ def _info(report: Any, reporter_name: str | None, texts: dict[str, str]) -> Repo
         blocked_reason=texts.setdefault(report.blocked_reason, report.blocked_reason),
         evidence=texts.setdefault(evidence := evidence_text(report), evidence),
         reporter=texts.setdefault(reporter := reporter_text(reporter_name, report.entered_by_admin), reporter),
-        reported_at=local_time(report.reported_at),
+        reported_at=stored_in_vietnam(report.reported_at),
     )
 
 
@@ -229,13 +229,6 @@ def reporter_text(name: str | None, entered_by_admin: bool) -> str:
         return name
     admin = _("entered by an administrator")
     return f"{name} ({admin})" if name else admin
-
-
-def local_time(moment: datetime) -> datetime:
-    """A stored instant in Vietnam time (a naive value is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(TZ)
 
 
 # ---------------------------------------------------------------- the detail, row by row
