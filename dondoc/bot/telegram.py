@@ -278,7 +278,8 @@ def _chat_key(chat_id: object) -> str | int | None:
     if isinstance(chat_id, int):
         return chat_id
     text = str(chat_id)
-    return int(text) if text.lstrip("-").isdigit() else text
+    digits = text.removeprefix("-")
+    return int(text) if digits.isascii() and digits.isdigit() else text
 
 
 class TelegramChannel:
