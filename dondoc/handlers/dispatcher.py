@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import onboarding, reminders, report, status, tasks
+from dondoc.handlers import oneline, onboarding, reminders, report, status, tasks
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -168,6 +168,13 @@ class Dispatcher:
                 )
                 return
             FLOWS[ctx.flow].on_action(ctx, action)
+            return
+        if (
+            not inbound.attachments
+            and (not ctx.flow or (ctx.flow == report.FLOW_NAME and ctx.step == report.Step.TASK))
+            and ctx.has_role(*REPORTING_ROLES)
+            and oneline.handle(ctx, text)
+        ):
             return
         flow = FLOWS.get(ctx.flow)
         if flow is not None:

@@ -17,7 +17,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
-from dondoc.handlers.context import Context, MenuFlow
+from dondoc.handlers import oneline, report
+from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import esc
 from dondoc.i18n import LANGUAGES, N_, _, set_language
 from dondoc.scheduler.outbox import release_held
@@ -200,6 +201,9 @@ def _help_text(ctx: Context) -> str:
 
     lines = [_("What you can do:")]
     lines += [f"/{c.name} — {_(c.help)}" for c in commands_for(ctx)]
+    if ctx.has_role(*REPORTING_ROLES):
+        views = report.my_assignments(ctx)
+        lines += ["", oneline.syntax(esc(views[0].task.code) if views else "I.1")]
     return "\n".join(lines)
 
 

@@ -186,6 +186,9 @@ def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choi
     lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
     if len(entries) > MAX_ITEMS_WITH_BUTTONS:
         lines.append(_("For the other tasks, use /report CODE or /tasks."))
+    if entries:
+        code = esc(entries[0].task_code)
+        lines.append(_("Quick report: type «{code} 60» or «{code} xong».").format(code=code))
     return "\n".join(lines), rows
 
 

@@ -284,10 +284,10 @@ def _confirm(ctx: Context) -> None:
         text += " " + _("If it needs correcting, report again on this task: the newest report counts.")
     ctx.reply(text, toast=_("Recorded"))
     if status == Status.BLOCKED:
-        _alert_managers(ctx, task, unit, data.get("blocked_reason", ""))
+        alert_managers(ctx, task, unit, data.get("blocked_reason", ""))
 
 
-def _alert_managers(ctx: Context, task: Task, unit: Unit, reason: str) -> None:
+def alert_managers(ctx: Context, task: Task, unit: Unit, reason: str) -> None:
     text = _("⚠ {unit} reports that {code} — {title} is blocked: {reason}").format(
         unit=f"<b>{esc(unit.name)}</b>", code=esc(task.code), title=esc(short(task.title)), reason=esc(reason)
     )
