@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import oneline, onboarding, reminders, report, status, tasks
+from dondoc.handlers import onboarding, oneline, reminders, report, status, tasks
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
