@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from dondoc.bot.sandbox import Sandbox
 from dondoc.db.models import MemberRole, Report, Status
 from dondoc.handlers.events import plain
-from dondoc.scheduler.clock import TZ
+from dondoc.scheduler.clock import TZ, Clock
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
@@ -170,3 +173,18 @@ def test_help_shows_the_one_line_syntax(engine: Engine) -> None:
     chat = _focal_point(engine)
     chat.send("/help")
     assert "xong" in chat.last and "vướng" in chat.last
+
+
+async def test_the_sandbox_digest_shows_the_syntax_and_takes_a_one_line_report(engine: Engine) -> None:
+    out = io.StringIO()
+    lines: Iterator[str] = iter(["/clock 24/01/2022 08:00", "I.1 60 đã trình dự thảo", "hủy"])
+
+    async def read() -> str | None:
+        return next(lines, None)
+
+    await Sandbox(engine, Clock(datetime(2022, 1, 24, 7, 0, tzinfo=TZ)), out).run(read)
+    text = out.getvalue()
+    assert "Báo cáo nhanh: gõ «I.1 60» hoặc «I.1 xong»" in text
+    assert "Đã ghi nhận: I.1" in text and "Đang thực hiện 60%" in text
+    assert "Đã hủy báo cáo lúc 08:00" in text
+    assert [(r.status, r.percent) for r in _reports(engine)] == [(Status.IN_PROGRESS, 60), (Status.NOT_STARTED, 0)]
