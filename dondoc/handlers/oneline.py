@@ -219,10 +219,17 @@ def undo(ctx: Context) -> None:
         ctx.go("", "", last_oneline=None)
         ctx.reply(_("This task is no longer assigned to your unit. Nothing was saved."))
         return
+    newest = ctx.session.exec(
+        select(Report).where(Report.assignment_id == assignment.id).order_by(col(Report.id).desc())
+    ).first()
+    if newest is not None and newest.id != undone.id:
+        ctx.go("", "", last_oneline=None)
+        ctx.reply(_("A newer report on this task has been recorded since; nothing was undone."))
+        return
     earlier = ctx.session.exec(
         select(Report)
         .where(Report.assignment_id == assignment.id, col(Report.id) < undone.id)
-        .order_by(col(Report.reported_at).desc(), col(Report.id).desc())
+        .order_by(col(Report.id).desc())
     ).first()
     assert ctx.person is not None
     when = undone.reported_at.astimezone(TZ).strftime("%H:%M")

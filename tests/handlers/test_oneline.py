@@ -138,6 +138,17 @@ def test_undo_with_nothing_before_restores_not_started(engine: Engine) -> None:
     assert len(_reports(engine)) == 2
 
 
+def test_undo_does_not_overwrite_a_newer_report_by_someone_else(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    deputy = Chat(chat.dispatcher, "302")
+    deputy.send(f"/start {invite_code(engine, 'XP', MemberRole.DEPUTY, now=NOW)}")
+    chat.send("I.2 60")
+    deputy.send("I.2 80")
+    chat.send("hủy")
+    assert [(r.status, r.percent) for r in _reports(engine)] == [(Status.IN_PROGRESS, 60), (Status.IN_PROGRESS, 80)]
+    assert "báo cáo mới hơn" in chat.last
+
+
 def test_undo_after_10_minutes_is_refused(engine: Engine) -> None:
     chat = _focal_point(engine)
     chat.send("I.2 60")
