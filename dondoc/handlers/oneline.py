@@ -36,7 +36,8 @@ _DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?$")
 _DONE = (("hoan", "thanh"), ("xong",), ("ht",), ("done",))
 _BLOCKED = (("vuong", "mac"), ("vuong",), ("blocked",))
 _NOT_STARTED = (("chua", "thuc", "hien"), ("chua",))
-_GUESSES = ("xong", "hoan thanh", "vuong", "chua", "done", "blocked")
+# What a misspelt status word is taken for, as people write it (typed forms are matched without diacritics).
+_GUESSES = {"xong": "xong", "hoan thanh": "hoàn thành", "vuong": "vướng", "chua": "chưa"}
 
 
 @dataclass
@@ -96,12 +97,12 @@ def handle(ctx: Context, text: str) -> bool:
 def _nearest(rest: str, code: str) -> str:
     words = match_key(rest).split()
     head = " ".join(words[:2]) if words else ""
-    guess = difflib.get_close_matches(head, _GUESSES, n=1, cutoff=0.4) or difflib.get_close_matches(
-        words[0] if words else "", _GUESSES, n=1, cutoff=0.4
+    guess = difflib.get_close_matches(head, list(_GUESSES), n=1, cutoff=0.4) or difflib.get_close_matches(
+        words[0] if words else "", list(_GUESSES), n=1, cutoff=0.4
     )
     if guess:
         return _("I could not read “{typed}”. Did you mean «{code} {guess}»?").format(
-            typed=esc(rest.strip()), code=esc(code), guess=guess[0]
+            typed=esc(rest.strip()), code=esc(code), guess=_GUESSES[guess[0]]
         )
     return _("I could not read “{typed}” as a report.").format(typed=esc(rest.strip()))
 

@@ -105,6 +105,8 @@ def test_the_nearest_guess_is_offered(engine: Engine) -> None:
     chat = _focal_point(engine)
     chat.send("I.2 xongg")
     assert "«I.2 xong»" in chat.last
+    chat.send("I.2 vuongg cho y kien")  # the guess is shown as people write it, with its diacritics
+    assert "«I.2 vướng»" in chat.last
 
 
 def test_undo_within_10_minutes_appends_a_cancelling_report(engine: Engine) -> None:
