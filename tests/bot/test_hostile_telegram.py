@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
+from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.telegram import TelegramChannel
 from dondoc.db.models import ChannelAccount, MemberRole
 from dondoc.handlers.events import Inbound, Reply
@@ -31,13 +32,19 @@ async def api(engine: Engine) -> AsyncIterator[tuple[LocalBotApi, TelegramChanne
             yield api, channel
 
 
+async def bound_focal_point(server: LocalBotApi, engine: Engine) -> SimulatedUser:
+    """Lan, bound as Xà Phiên's focal point by an invite code (the welcome read)."""
+    lan = server.user(first_name="Lan")
+    await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
+    await lan.next_message()
+    return lan
+
+
 async def test_forged_presses_are_answered_and_refused(
     api: tuple[LocalBotApi, TelegramChannel], engine: Engine
 ) -> None:
     server, _channel = api
-    lan = server.user(first_name="Lan")
-    await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    await lan.next_message()
+    lan = await bound_focal_point(server, engine)
     await lan.send("/report I.2")
     question = await lan.next_message()
     for data in ["R99999999999999999999:r", "R²:r", "99999999999999999999:1", "1:²"]:
@@ -52,9 +59,7 @@ async def test_a_press_is_answered_even_when_handling_it_fails(
     api: tuple[LocalBotApi, TelegramChannel], engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server, channel = api
-    lan = server.user(first_name="Lan")
-    await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    await lan.next_message()
+    lan = await bound_focal_point(server, engine)
     await lan.send("/report I.2")
     question = await lan.next_message()
 
@@ -110,9 +115,7 @@ async def test_a_question_answered_by_typing_loses_its_buttons(
     api: tuple[LocalBotApi, TelegramChannel], engine: Engine
 ) -> None:
     server, _channel = api
-    lan = server.user(first_name="Lan")
-    await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    await lan.next_message()
+    lan = await bound_focal_point(server, engine)
     await lan.send("/report I.2")
     await lan.next_message()
     await lan.press_button("Đang thực hiện")
@@ -131,9 +134,7 @@ async def test_a_press_from_a_group_is_answered_and_moves_nothing(
     api: tuple[LocalBotApi, TelegramChannel], engine: Engine
 ) -> None:
     server, _channel = api
-    lan = server.user(first_name="Lan")
-    await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
-    await lan.next_message()
+    lan = await bound_focal_point(server, engine)
     await lan.send("/report I.2")
     question = await lan.next_message()
     # The same button, pressed where the message shows in a group (a forwarded copy, a shared screen).
