@@ -166,7 +166,7 @@ def _print_projection(projection: list[dict[str, Any]]) -> None:
             replies=row["replies_in"] + row["replies_out"],
         )
         if budget is not None:
-            line += " " + _("of {budget}").format(budget=budget)
+            line += " — " + _("budget {budget}").format(budget=budget)
         if row["over"]:
             line += "  " + _("⚠ over the budget")
         typer.echo(line)

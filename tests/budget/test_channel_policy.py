@@ -5,6 +5,7 @@ effect and each month's messages per channel against its budget."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,11 @@ def by_unit(entries: list[dict[str, Any]], unit: str) -> list[tuple[str, str, st
 
 
 def days_ahead(items: list[tuple[str, str, str, str]]) -> set[int]:
-    return {(date.fromisoformat(due) - date.fromisoformat(sent)).days for sent, _task, due, kind in items if kind == "before"}
+    return {
+        (date.fromisoformat(due) - date.fromisoformat(sent)).days
+        for sent, _task, due, kind in items
+        if kind == "before"
+    }
 
 
 def bind(engine: Engine, unit: str, user: str, channel: str) -> None:
@@ -76,7 +81,7 @@ def test_units_on_zalo_are_reminded_by_the_zalo_policy_and_the_preview_shows_it(
     assert days_ahead(nv_after) <= {3, 4, 5}  # D−3, moved back to a working day
     assert {kind for *_rest, kind in nv_after} >= {"before", "due"}
     late = [sent for sent, task, due, kind in nv_after if kind == "overdue" and task == "I.1"]
-    gaps = {(date.fromisoformat(b) - date.fromisoformat(a)).days for a, b in zip(late, late[1:], strict=False)}
+    gaps = {(date.fromisoformat(b) - date.fromisoformat(a)).days for a, b in pairwise(late)}
     assert late and gaps and min(gaps) >= 4  # weekly (a holiday moves one back), not every second working day
     late_before = [sent for sent, task, due, kind in nv_before if kind == "overdue" and task == "I.1"]
     february = [sent for sent in late if sent.startswith("2022-02")]
@@ -116,4 +121,3 @@ def test_the_outbox_is_planned_by_the_zalo_policy(engine: Engine, sample_store: 
     # D−3 and D fall on the same working day before Tết (31/01/2022 is a day off): one reminder;
     # the organisation's policy would also remind on D−7 (24/01).
     assert sorted((r.send_on, r.kind) for r in rows if r.kind in ("before", "due")) == [(date(2022, 1, 28), "due")]
-

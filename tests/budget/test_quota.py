@@ -62,7 +62,9 @@ class Deployment:
         return reminder_service(self.service.engine, self.clock, WorkCalendar(), senders, {"zalo": 10})
 
 
-def deploy(engine: Engine, *, admin_channel: str = "telegram", budgets: dict[str, int | None] | None = None) -> Deployment:
+def deploy(
+    engine: Engine, *, admin_channel: str = "telegram", budgets: dict[str, int | None] | None = None
+) -> Deployment:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     dispatcher = make_dispatcher(engine, clock.now())
     dispatcher.clock = clock
