@@ -23,7 +23,7 @@ registry, the deployment's default for the family (``DONDOC_ZALO_MONTHLY_BUDGET`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -147,7 +147,3 @@ def load_budgets(session: Session, defaults: Mapping[str, int | None] | None = N
 def share(total: int, budget: int | None) -> float | None:
     """The share of ``budget`` that ``total`` uses (None without a budget)."""
     return None if not budget else total / budget
-
-
-def budget_keys(budgets: Budgets, counted: Iterable[str]) -> list[str]:
-    return sorted(set(counted) | set(budgets.keys()))
