@@ -9,20 +9,21 @@ module knows a channel, and no channel starts the reminder job itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
-from dondoc.bot.config import Settings
+from dondoc.bot.config import Settings, budget_defaults
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
 from dondoc.db.session import open_store
+from dondoc.db.usage import count_messages
 from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
-from dondoc.handlers.events import Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
+from dondoc.handlers.events import QuotaSpent, Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import ReminderMessages
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import Clock, clock_at
@@ -40,6 +41,8 @@ def delivering(send: Send) -> Deliver[Reply]:
             return NotSent(Failure.UNREACHABLE, str(exc))
         except RetryLater as exc:
             return NotSent(Failure.RETRY_LATER, str(exc), exc.seconds)
+        except QuotaSpent as exc:
+            return NotSent(Failure.QUOTA, str(exc))
         except Rejected as exc:
             return NotSent(Failure.REJECTED, str(exc))
         except TemporaryFailure as exc:
@@ -65,10 +68,15 @@ class Delivering(Mapping[str, Deliver[Reply]]):
 
 
 def reminder_service(
-    engine: Engine, clock: Clock, calendar: WorkCalendar, senders: Mapping[str, Send]
+    engine: Engine,
+    clock: Clock,
+    calendar: WorkCalendar,
+    senders: Mapping[str, Send],
+    budgets: Mapping[str, int | None] | None = None,
 ) -> ReminderService[Reply]:
-    """The reminder job, sending the handlers' messages through ``senders`` (channel → sender)."""
-    return ReminderService(engine, clock, calendar, Delivering(senders), ReminderMessages())
+    """The reminder job, sending the handlers' messages through ``senders`` (channel → sender);
+    ``budgets``: the deployment's monthly budget per channel family (:func:`budget_defaults`)."""
+    return ReminderService(engine, clock, calendar, Delivering(senders), ReminderMessages(), budgets)
 
 
 @dataclass
@@ -107,21 +115,46 @@ class App:
         application = channel.build(
             token, base_url=base_url, base_file_url=base_file_url, rate_limit=rate_limit, builder=builder
         )
-        self.attach(TELEGRAM, telegram_sender(application.bot))
+        self.attach(TELEGRAM, telegram_sender(application.bot, self.meter(TELEGRAM)))
         return application
 
+    def meter(self, channel: str) -> Callable[[int], None]:
+        """Counts ``n`` messages sent on ``channel`` now (called from a worker thread): what a
+        channel's sender calls with the number of messages (parts) each send put out."""
 
-def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:
+        def count(n: int) -> None:
+            count_messages(self.engine, channel, "out", self.clock.now(), n)
+
+        return count
+
+
+def assemble(
+    engine: Engine,
+    clock: Clock,
+    calendar: WorkCalendar,
+    *,
+    bot_username: str,
+    budgets: Mapping[str, int | None] | None = None,
+) -> App:
     """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
     senders: dict[str, Send] = {}
     dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar))
-    return App(engine, clock, calendar, dispatcher, senders, reminder_service(engine, clock, calendar, senders))
+    service = reminder_service(engine, clock, calendar, senders, budgets)
+    return App(engine, clock, calendar, dispatcher, senders, service)
 
 
 def open_app(settings: Settings, *, bot_username: str) -> App:
     """dondoc from the configuration: the store at ``settings.database_url``, the clock of
     ``settings.now``, the calendar of ``settings.calendar``. Raises
     :class:`~dondoc.db.session.StoreError`, :class:`~dondoc.scheduler.clock.ClockSettingError` or
-    :class:`~dondoc.plan.problems.InputError` when one of them is wrong."""
+    :class:`~dondoc.plan.problems.InputError` or :class:`~dondoc.bot.config.SettingError` when one
+    of them is wrong."""
+    budgets = budget_defaults(settings)
     engine = open_store(settings.database_url)
-    return assemble(engine, clock_at(settings.now), calendar_from_file(settings.calendar), bot_username=bot_username)
+    return assemble(
+        engine,
+        clock_at(settings.now),
+        calendar_from_file(settings.calendar),
+        bot_username=bot_username,
+        budgets=budgets,
+    )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dondoc.i18n import _
+
 OFFICIAL_API = "https://api.telegram.org/bot"
 
 
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     telegram_api_file_url: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_API_FILE_URL"))
     telegram_bot_username: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME"))
     telegram_webhook_secret: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET"))
+    zalo_monthly_budget: str | None = None  # DONDOC_ZALO_MONTHLY_BUDGET: messages a month per Zalo bot
 
     @property
     def debugging(self) -> bool:
@@ -44,6 +47,29 @@ class Settings(BaseSettings):
     @property
     def telegram(self) -> TelegramConfig:
         return TelegramConfig.from_settings(self)
+
+
+class SettingError(ValueError):
+    """A setting that is not valid; the message names it, the value and what to write."""
+
+
+def budget_defaults(settings: Settings) -> dict[str, int | None]:
+    """The deployment's monthly message budget per channel family: ``DONDOC_ZALO_MONTHLY_BUDGET``
+    for Zalo (default 3,000, the free plan; ``none`` for no budget). The registry's ``channels:``
+    section overrides it per family and per bot (:mod:`dondoc.plan.channels`)."""
+    value = (settings.zalo_monthly_budget or "").strip()
+    if not value:
+        return {}
+    if value.lower() in ("none", "0"):
+        return {"zalo": None}
+    if not value.isdigit() or not value.isascii():
+        raise SettingError(
+            _(
+                "DONDOC_ZALO_MONTHLY_BUDGET is not a number of messages: {value} "
+                "(use a whole number such as 3000, or none for no budget)"
+            ).format(value=value)
+        )
+    return {"zalo": int(value)}
 
 
 @dataclass(frozen=True)

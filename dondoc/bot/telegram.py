@@ -42,6 +42,7 @@ from telegram.ext import (
 
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
+from dondoc.db.usage import Direction, count_messages
 from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
 from dondoc.handlers.events import (
     Attachment,
@@ -385,8 +386,20 @@ class TelegramChannel:
             username=user.username,
             private=update.effective_chat.type == ChatType.PRIVATE,
         )
-        replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+        replies = await asyncio.to_thread(self.handle, inbound)
         await self.deliver(context.bot, inbound.chat_id, replies)
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """Count the update as one message in, then handle it (in a worker thread)."""
+        self.count("in", 1)
+        return self.dispatcher.handle(inbound)
+
+    def count(self, direction: Direction, n: int) -> None:
+        """Count ``n`` messages on this channel for the message budget; a failure is only logged."""
+        try:
+            count_messages(self.dispatcher.engine, CHANNEL, direction, self.dispatcher.clock.now(), n)
+        except Exception:  # the meter never keeps a message from being handled
+            log.exception("could not count %d message(s) %s", n, direction)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -406,7 +419,7 @@ class TelegramChannel:
         )
         answered = False
         try:
-            replies = await asyncio.to_thread(self.dispatcher.handle, inbound)
+            replies = await asyncio.to_thread(self.handle, inbound)
             toast = next((r.toast for r in replies if r.toast), None)
             await query.answer(toast[:200] if toast else None)
             answered = True
@@ -432,7 +445,16 @@ class TelegramChannel:
 
     async def deliver(self, bot: Bot, chat_id: str, replies: Sequence[Reply]) -> None:
         """Send ``replies`` (to ``chat_id`` unless addressed elsewhere); a chat that blocked the bot
-        marks its person unreachable."""
+        marks its person unreachable. The messages sent are counted (those addressed to another
+        channel by that channel's sender)."""
+        tally = Tally()
+        try:
+            await self._deliver(bot, chat_id, replies, tally)
+        finally:
+            if tally.sent:
+                await asyncio.to_thread(self.count, "out", tally.sent)
+
+    async def _deliver(self, bot: Bot, chat_id: str, replies: Sequence[Reply], tally: Tally) -> None:
         for reply in replies:
             target = chat_id
             if reply.to is not None:
@@ -444,7 +466,7 @@ class TelegramChannel:
                 if reply.drop_keyboard:
                     await self._drop_keyboard(bot, target)
                     continue
-                message_id = await self.send(bot, target, reply)
+                message_id = await self.send(bot, target, reply, tally)
             except Forbidden:
                 log.info("chat %s blocked the bot; marked unreachable", target)
                 await asyncio.to_thread(mark_unreachable, self.dispatcher, target)
@@ -481,8 +503,10 @@ class TelegramChannel:
             log.info("chat %s: could not remove the buttons of message %s: %s", chat_id, message_id, exc)
 
     @staticmethod
-    async def send(bot: Bot, chat_id: str, reply: Reply) -> int | None:
-        """Send one reply; returns the message id of its last part."""
+    async def send(bot: Bot, chat_id: str, reply: Reply, tally: Tally | None = None) -> int | None:
+        """Send one reply; returns the message id of its last part. ``tally`` counts the messages
+        that went out (a file, each part of a long text), also when a later part fails."""
+        tally = tally if tally is not None else Tally()
         if reply.file is not None:
             upload = InputFile(reply.file.data, filename=reply.file.file_name)
             caption = reply.file.caption[:1024] or None
@@ -490,6 +514,7 @@ class TelegramChannel:
                 sent = await bot.send_photo(chat_id, upload, caption=caption, parse_mode=ParseMode.HTML)
             else:
                 sent = await bot.send_document(chat_id, upload, caption=caption, parse_mode=ParseMode.HTML)
+            tally.sent += 1
             if not reply.text:
                 return sent.message_id
         parts = split_message(reply.text)
@@ -499,6 +524,7 @@ class TelegramChannel:
             sent = await bot.send_message(
                 chat_id, part, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply) if last else None
             )
+            tally.sent += 1
             message_id = sent.message_id
         return message_id
 
@@ -520,13 +546,22 @@ class TelegramChannel:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
-def telegram_sender(bot: Bot) -> Send:
-    """The sweeper's sender for Telegram: channel errors become the sweeper's own."""
+@dataclass
+class Tally:
+    """Messages that went out, for the message budget."""
+
+    sent: int = 0
+
+
+def telegram_sender(bot: Bot, count: Callable[[int], None] | None = None) -> Send:
+    """The sweeper's sender for Telegram: channel errors become the sweeper's own. ``count`` is
+    called (in a worker thread) with the number of messages each send put out."""
 
     async def send(chat_id: str, reply: Reply) -> str | None:
+        tally = Tally()
         try:
             with bulk_sending():
-                message_id = await TelegramChannel.send(bot, chat_id, reply)
+                message_id = await TelegramChannel.send(bot, chat_id, reply, tally)
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except RetryAfter as exc:
@@ -536,6 +571,12 @@ def telegram_sender(bot: Bot) -> Send:
             raise Rejected(str(exc)) from exc
         except (TimedOut, NetworkError) as exc:
             raise TemporaryFailure(str(exc)) from exc
+        finally:
+            if count is not None and tally.sent:
+                try:
+                    await asyncio.to_thread(count, tally.sent)
+                except Exception:  # the meter never turns a sent message into a failure
+                    log.exception("could not count %d message(s) sent", tally.sent)
         return str(message_id) if message_id is not None else None
 
     return send

@@ -18,7 +18,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from dondoc.bot.app import open_app
-from dondoc.bot.config import TelegramConfig
+from dondoc.bot.config import SettingError, TelegramConfig
 from dondoc.cli.common import calendar, clock, current, fail, global_options, refuse, settings, store, usage
 from dondoc.cli.demo import demo_import
 from dondoc.db.queries import has_plan
@@ -90,7 +90,7 @@ def run(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         bot_app = open_app(settings(), bot_username=config.bot_username or "dondoc_bot")
-    except (StoreError, ClockSettingError) as error:
+    except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))
     except InputError as error:
         refuse(error)

@@ -18,6 +18,7 @@ from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
 from dondoc.cli.status import chart, export_status, status
 from dondoc.cli.units import units_app
+from dondoc.cli.usage import usage_command
 from dondoc.i18n import _
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.command("sandbox")(sandbox)
 app.add_typer(reminders_app, name="reminders")
 app.command("export")(export_status)
 app.command("chart")(chart)
+app.command("usage")(usage_command)
 
 
 def _debugging() -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from dondoc.bot.config import SettingError, budget_defaults
 from dondoc.cli.common import (
     JsonOption,
     PlanOption,
@@ -20,6 +21,7 @@ from dondoc.cli.common import (
     plan,
     print_json,
     read_date,
+    settings,
     store,
     usage,
 )
@@ -27,7 +29,8 @@ from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import role_name
 from dondoc.i18n import _, format_date, format_datetime
-from dondoc.scheduler.preview import reminder_preview
+from dondoc.plan.channels import load_budgets
+from dondoc.scheduler.preview import budget_projection, reminder_preview
 from dondoc.tz import TZ, in_vietnam
 
 reminders_app = typer.Typer(help="Reminders the scheduler plans.", no_args_is_help=True)
@@ -72,8 +75,13 @@ def reminders_preview(
     ] = None,
     key: PlanOption = None,
     as_json: JsonOption = False,
+    budget: Annotated[
+        bool,
+        typer.Option("--budget", help="Only the projection of each month's messages per channel against its budget."),
+    ] = False,
 ) -> None:
-    """Show the reminders the scheduler would send in a period, sending nothing."""
+    """Show the reminders the scheduler would send in a period, sending nothing, and each month's
+    messages per channel against its budget."""
     first, last = parse_cli_date(start, "--from"), parse_cli_date(end, "--to")
     if last < first:
         usage(_("--to: the end date {end} is before the start date {start}").format(end=end, start=start))
@@ -92,9 +100,17 @@ def reminders_preview(
             entries = reminder_preview(session, org, found, work_calendar, now, first, last)
         except ValueError as error:
             fail(_("The organisation's reminder settings are not valid: {error}").format(error=error))
+        try:
+            budgets = load_budgets(session, budget_defaults(settings()))
+        except SettingError as error:
+            usage(str(error))
+        projection = budget_projection(session, org, entries, budgets)
         title, year = found.title, found.year
     if as_json:
-        print_json(entries)
+        print_json({"months": projection} if budget else entries)
+        return
+    if budget:
+        _print_projection(projection)
         return
     labels = {
         "before": _("before the deadline"),
@@ -123,3 +139,34 @@ def reminders_preview(
             typer.echo(f"    {item['task']:<8} {due}  {labels[item['kind']]}")
     typer.echo("")
     typer.echo(_("Messages to send: {count}").format(count=len(entries)))
+    _print_projection(projection)
+
+
+def _print_projection(projection: list[dict[str, Any]]) -> None:
+    """Each month's messages per channel against its budget; the months over it are flagged."""
+    typer.echo("")
+    if not projection:
+        typer.echo(_("No reminder reaches anyone on a channel yet: no message to project."))
+        return
+    typer.echo(
+        _(
+            "Messages per month and channel: reminders, plus one reply in and one out estimated for each "
+            "reminder to a focal point:"
+        )
+    )
+    for row in projection:
+        budget = row["budget"]
+        year, month = row["month"].split("-")
+        line = _("{month}/{year}  {channel}: {total} messages ({reminders} reminders, {replies} replies)").format(
+            month=month,
+            year=year,
+            channel=row["channel"],
+            total=row["total"],
+            reminders=row["reminders"],
+            replies=row["replies_in"] + row["replies_out"],
+        )
+        if budget is not None:
+            line += " — " + _("budget {budget}").format(budget=budget)
+        if row["over"]:
+            line += "  " + _("⚠ over the budget")
+        typer.echo(line)

@@ -313,3 +313,31 @@ class Dispatch(SQLModel, table=True):
     claimed_at: datetime
     sent_at: datetime | None = None
     message_id: str | None = None
+
+
+class MessageCount(SQLModel, table=True):
+    """How many messages a channel key carried in a month (Asia/Ho_Chi_Minh), in one direction: the
+    meter of the message budget (Zalo's free plan counts both directions). Incremented atomically
+    by :func:`dondoc.db.usage.count_messages`, so several processes count together."""
+
+    __table_args__ = (UniqueConstraint("channel", "month", "direction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # a channel key: "telegram", "zalo", "zalo:<name>"
+    month: str  # "2022-03", in Vietnam time
+    direction: str  # "in" | "out"
+    count: int = 0
+
+
+class QuotaHold(SQLModel, table=True):
+    """The channel said its monthly quota is spent: reminders on this channel key are held until the
+    next month, or until its budget is raised above ``budget`` (the budget in force then)."""
+
+    __table_args__ = (UniqueConstraint("channel", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    month: str
+    budget: int | None = None
+    held_at: datetime
+    released_at: datetime | None = None

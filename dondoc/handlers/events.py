@@ -108,6 +108,16 @@ class Rejected(Exception):
     """The channel refused this message for good (a malformed request): retrying cannot help."""
 
 
+class QuotaSpent(Rejected):
+    """The channel's monthly message quota is spent (Zalo's 429): nothing more goes out on this
+    channel key until the next month or a higher budget."""
+
+
+def channel_family(key: str) -> str:
+    """The family of a channel key: ``"zalo"`` for ``"zalo"`` and ``"zalo:<name>"``."""
+    return key.split(":", 1)[0]
+
+
 _TAG = re.compile(r"<[^<>]*>")
 
 

@@ -131,6 +131,21 @@ class ReminderMessages:
     def weekly(self, status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> Reply:
         return Reply(text=render_weekly(status, name, units, now))
 
+    def budget_warning(self, channel: str, used: int, budget: int) -> Reply:
+        text = _(
+            "⚠ The bot {channel} has used {used} of its {budget} messages this month ({percent}%). "
+            "When they are spent, its reminders wait for the next month. "
+            "Run «dondoc usage» to see every bot."
+        ).format(channel=esc(channel), used=used, budget=budget, percent=round(100 * used / budget))
+        return Reply(text=text)
+
+    def quota_spent(self, channel: str) -> Reply:
+        text = _(
+            "⚠ The bot {channel} has spent its messages for this month: its reminders are held, not lost, "
+            "and go out at the start of next month or as soon as its budget is raised."
+        ).format(channel=esc(channel))
+        return Reply(text=text)
+
 
 def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> str:
     """Overdue items by unit, then units with items due soon or overdue and no report at all."""

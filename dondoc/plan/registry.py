@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Invite, Membership, Organization, Unit, UnitGroup, UnitGroupMember
 from dondoc.i18n import _
+from dondoc.plan.channels import ChannelSection, channel_problems, stored_channels
 from dondoc.plan.policy import Policy, PolicyError
 from dondoc.plan.problems import InputError, Problem, read_yaml, refusal, validate
 from dondoc.plan.units import Target, UnitMatcher
@@ -50,6 +51,7 @@ class Registry:
     units: list[UnitSpec]
     groups: list[GroupSpec]
     reminders: dict[str, Any] = field(default_factory=dict)  # overrides of the reminder policy
+    channels: dict[str, Any] = field(default_factory=dict)  # per channel family: budget, reminders
 
     def members(self, group: GroupSpec) -> tuple[str, ...]:
         if group.all_units:
@@ -137,6 +139,7 @@ class RegistryFile(BaseModel):
     units: list[_UnitEntry]
     groups: list[_GroupEntry] | None = None
     reminders: dict[str, Any] | None = None
+    channels: dict[str, ChannelSection] | None = None
 
 
 def _messages(loc: tuple[int | str, ...], kind: str) -> str | None:
@@ -158,7 +161,11 @@ def parse_registry(raw: Any) -> Registry:
         Policy.from_settings(reminders)
     except PolicyError as exc:
         problems += [Problem("reminders", f"{p.where}: {p.message}", p.value) for p in exc.problems]
-    registry = Registry(found.organization, found.coordinator, units, groups, dict(reminders))
+    channels = found.channels or {}
+    problems += channel_problems(channels, reminders)
+    registry = Registry(
+        found.organization, found.coordinator, units, groups, dict(reminders), stored_channels(channels)
+    )
     _check_consistency(registry, problems)
     if problems:
         raise InputError(problems)
@@ -268,7 +275,7 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
         org = Organization(name=registry.organization)
         session.add(org)
     org.coordinator_code = registry.coordinator
-    org.settings = {**org.settings, "reminders": registry.reminders}
+    org.settings = {**org.settings, "reminders": registry.reminders, "channels": registry.channels}
     session.flush()
     assert org.id is not None
     changes = RegistryChanges(organization=org.name)

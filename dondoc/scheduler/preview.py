@@ -6,12 +6,13 @@ messages go out: one entry per recipient unit, role and send time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from dondoc.db.models import Audience, MemberRole, Organization, Plan, ReminderKind
+from dondoc.db.models import Audience, ChannelAccount, MemberRole, Organization, Person, Plan, ReminderKind
 from dondoc.db.queries import reachable_members
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.schedule import schedule_reminders
@@ -19,6 +20,11 @@ from dondoc.tz import TZ
 
 _AUDIENCE = {MemberRole.FOCAL: Audience.FOCAL, MemberRole.DEPUTY: Audience.FOCAL, MemberRole.MANAGER: Audience.MANAGER}
 _KINDS = list(ReminderKind)
+
+# The projection of each month's messages estimates that every reminder message to a focal point
+# is answered by one one-line report ("I.2 60"): one message in and the bot's read-back out.
+REPLY_IN = 1
+REPLY_OUT = 1
 
 
 def reminder_preview(
@@ -61,4 +67,57 @@ def _reachable(session: Session, org: Organization) -> dict[tuple[str, str], set
     for member in reachable_members(session, tuple(_AUDIENCE), organization_id=org.id):
         assert member.person.id is not None
         found.setdefault((member.unit_code, _AUDIENCE[member.role]), set()).add(member.person.id)
+    return found
+
+
+def budget_projection(
+    session: Session, org: Organization, entries: list[dict[str, Any]], budgets: Callable[[str], int | None]
+) -> list[dict[str, Any]]:
+    """Each month's messages per channel key for the ``entries`` of :func:`reminder_preview`: one
+    reminder message per recipient and send time on the recipient's channel key, plus the replies
+    estimated for those to focal points (:data:`REPLY_IN` in and :data:`REPLY_OUT` out each), against
+    the key's monthly budget (``over`` when the estimate exceeds it). Only the reminders are
+    projected: the other conversations (``/status``, ``/report``) come on top."""
+    channels = _channel_keys(session, org)
+    found: dict[tuple[str, str], list[int]] = {}
+    for entry in entries:
+        month = entry["send_at"][:7]  # written in Vietnam time
+        for person in entry["recipients"]:
+            key = channels.get(int(person))
+            if key is None:
+                continue
+            counts = found.setdefault((month, key), [0, 0])
+            counts[0] += 1
+            if entry["to"]["role"] == Audience.FOCAL:
+                counts[1] += 1
+    rows = []
+    for (month, key), (reminders, answered) in sorted(found.items()):
+        replies_in, replies_out = answered * REPLY_IN, answered * REPLY_OUT
+        total = reminders + replies_in + replies_out
+        budget = budgets(key)
+        rows.append(
+            {
+                "month": month,
+                "channel": key,
+                "reminders": reminders,
+                "replies_in": replies_in,
+                "replies_out": replies_out,
+                "total": total,
+                "budget": budget,
+                "over": budget is not None and total > budget,
+            }
+        )
+    return rows
+
+
+def _channel_keys(session: Session, org: Organization) -> dict[int, str]:
+    """Person id → the channel key reminders reach them on (their first account, as the sweeper picks it)."""
+    found: dict[int, str] = {}
+    for person_id, channel in session.exec(
+        select(ChannelAccount.person_id, ChannelAccount.channel)
+        .join(Person, col(Person.id) == ChannelAccount.person_id)
+        .where(Person.organization_id == org.id)
+        .order_by(col(ChannelAccount.person_id), col(ChannelAccount.id))
+    ):
+        found.setdefault(person_id, channel)
     return found

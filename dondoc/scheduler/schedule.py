@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import (
     Assignment,
     DeadlineKind,
+    MemberRole,
     Occurrence,
     Organization,
     Plan,
@@ -38,7 +39,8 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target
+from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target, reachable_members
+from dondoc.plan.channels import channel_policies, family
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
@@ -138,13 +140,13 @@ def schedule_reminders(
             done[assignment_key] = [
                 day for day, rid in zip(done[assignment_key], report_ids, strict=True) if rid not in corrected
             ]
-    policies = {
-        org.id: Policy.from_settings(org.settings.get("reminders", {}))
-        for org in session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows})))
-    }
+    orgs = list(session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows}))))
+    policies = {org.id: Policy.from_settings(org.settings.get("reminders", {})) for org in orgs}
+    by_channel = {org.id: found for org in orgs if (found := channel_policies(org.settings))}
+    unit_policies = _unit_policies(session, {row[6] or 0 for row in rows if row[9] in by_channel}, by_channel)
     for assignment_id, role, task_id, task_code, position, kind, unit_id, unit_code, year, org_id in rows:
         assert assignment_id is not None and unit_id is not None and task_id is not None  # primary keys
-        policy = policies[org_id]
+        policy = unit_policies.get(unit_id) or policies[org_id]
         planned: list[Planned] = []
         if kind == DeadlineKind.CONTINUOUS:
             if role == Role.LEAD:
@@ -157,6 +159,31 @@ def schedule_reminders(
                 planned += schedule_occurrence(due, role, calendar, policy, after=after, until=until)
         for p in planned:
             yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
+
+
+def _unit_policies(
+    session: Session, unit_ids: set[int], by_channel: dict[int | None, dict[str, Policy]]
+) -> dict[int, Policy]:
+    """The channel policy of each unit whose focal points and deputies all receive on one channel
+    family that has a reminder policy of its own in the registry (``channels: zalo: reminders:``).
+    A unit with people on several families keeps the organisation's policy: nobody misses a reminder."""
+    if not unit_ids:
+        return {}
+    families: dict[int, set[str]] = defaultdict(set)
+    org_of: dict[int, int] = {}
+    for unit_id, org_id in session.exec(select(Unit.id, Unit.organization_id).where(col(Unit.id).in_(unit_ids))):
+        assert unit_id is not None
+        org_of[unit_id] = org_id
+    for member in reachable_members(session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=unit_ids, bound=True):
+        assert member.account is not None
+        families[member.unit_id].add(family(member.account.channel))
+    found: dict[int, Policy] = {}
+    for unit_id, names in families.items():
+        if len(names) == 1:
+            policy = by_channel.get(org_of.get(unit_id), {}).get(next(iter(names)))
+            if policy is not None:
+                found[unit_id] = policy
+    return found
 
 
 def replan(

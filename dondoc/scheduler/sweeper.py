@@ -5,6 +5,12 @@ message per person, sends through the person's channel and records the outcome. 
 while the bot was down are simply due, so the next pass sends them, merged. Delivery is
 at-least-once (see :mod:`dondoc.scheduler.outbox`).
 
+When a channel says its monthly quota is spent (:attr:`Failure.QUOTA`, Zalo's 429), the channel key
+is put on hold in the database (:class:`~dondoc.db.models.QuotaHold`): the pass stops sending on it,
+that key's reminders are held (state ``held``, reason ``quota:<key>``: kept, not retried) and the
+administrators are told once, on another channel if they have one. Each pass releases the holds of
+past months and those whose budget was raised since, and their reminders go out.
+
 The sweeper knows no channel and no wording: the composition root (:mod:`dondoc.bot.app`) gives it
 the senders of the channels and the texts (rendered by :mod:`dondoc.handlers.reminders`).
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,10 +28,13 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
-from dondoc.db.models import Person, Unit
+from dondoc.db.models import ChannelAccount, MemberRole, Membership, Person, Reminder, ReminderState, Unit
 from dondoc.db.session import session_scope
+from dondoc.db.usage import hold_quota, month_of, open_holds, release_hold
 from dondoc.i18n import normalize_language, use_language
+from dondoc.plan.channels import Budgets, load_budgets
 from dondoc.plan.progress import PlanStatus
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
@@ -48,6 +58,7 @@ class Failure(StrEnum):
     RETRY_LATER = "retry_later"  # the channel asks to slow down: try again after ``retry_after`` seconds
     REJECTED = "rejected"  # this message, for good: retrying cannot help
     TEMPORARY = "temporary"  # a timeout or a network error: try again later
+    QUOTA = "quota"  # the channel key's monthly quota is spent: hold its reminders until it is not
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,14 @@ class ReminderTexts(Protocol[M_co]):
         """The managers' weekly digest for ``name``, over ``units`` (None: every unit)."""
         ...
 
+    def budget_warning(self, channel: str, used: int, budget: int) -> M_co:
+        """The administrators' alert that ``channel`` used ``used`` of its monthly ``budget``."""
+        ...
+
+    def quota_spent(self, channel: str) -> M_co:
+        """The administrators' alert that ``channel``'s monthly quota is spent: its reminders are held."""
+        ...
+
 
 @dataclass
 class SweepResult:
@@ -85,6 +104,13 @@ class SweepResult:
     held: int = 0
     retried: int = 0
     unreachable: list[int] = field(default_factory=list)
+    quota_held: int = 0  # reminders held because their channel key's quota is spent
+    released: int = 0  # reminders released from a quota hold (a new month, a higher budget)
+
+
+def quota_reason(channel: str) -> str:
+    """The ``last_error`` of a reminder held because ``channel``'s quota is spent."""
+    return f"quota:{channel}"
 
 
 class Sweeper(Generic[M]):
@@ -98,6 +124,7 @@ class Sweeper(Generic[M]):
         senders: Mapping[str, Deliver[M]],
         texts: ReminderTexts[M],
         worker: str | None = None,
+        budgets: Mapping[str, int | None] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -105,6 +132,12 @@ class Sweeper(Generic[M]):
         self.senders = senders
         self.texts = texts
         self.worker = worker or f"{socket.gethostname()}:{id(self):x}"
+        self.budget_defaults: Mapping[str, int | None] = budgets or {}
+        self.held: set[str] = set()  # channel keys on hold in the current pass
+
+    def budgets(self, session: Session) -> Budgets:
+        """Each channel key's monthly budget, as the registry and the deployment set them now."""
+        return load_budgets(session, self.budget_defaults)
 
     async def sweep(self) -> SweepResult:
         """One pass; does nothing outside office hours (what is due waits for the next slot)."""
@@ -112,20 +145,65 @@ class Sweeper(Generic[M]):
         result = SweepResult()
         if not self.calendar.in_office_hours(now):
             return result
+        self.held = await asyncio.to_thread(self._quota_holds, now, result)
         digests = await asyncio.to_thread(self._claim_and_compose, now, result)
         sent: list[tuple[list[int], str | None]] = []
+        spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
         try:
             for digest in digests:
+                key = digest[0].recipient.account.channel
+                if key in self.held:
+                    spent.setdefault(key, []).extend(digest[0].reminder_ids)
+                    continue
                 outcome = await self._deliver(digest, now, result)
                 if outcome is not None:
                     sent.append(outcome)
+                elif key in self.held:
+                    spent.setdefault(key, []).extend(digest[0].reminder_ids)
                 if len(sent) >= RECORD_BATCH:
                     await asyncio.to_thread(self._mark_sent, sent, now)
                     sent = []
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             if sent:
                 await asyncio.to_thread(self._mark_sent, sent, now)
+            if spent:  # after the sent ones: a reminder another channel delivered stays sent
+                result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
         return result
+
+    def _quota_holds(self, now: datetime, result: SweepResult) -> set[str]:
+        """The channel keys on hold now; holds of past months, or whose budget was raised since,
+        are released and their reminders go out in this pass."""
+        month = month_of(now)
+        held: set[str] = set()
+        with session_scope(self.engine) as session:
+            holds = open_holds(session)
+            if not holds:
+                return held
+            budgets = self.budgets(session)
+            for hold in holds:
+                budget = budgets(hold.channel)
+                raised = budget is None or (hold.budget is not None and budget > hold.budget)
+                if hold.month == month and not raised:
+                    held.add(hold.channel)
+                    continue
+                release_hold(session, hold, now)
+                result.released += _release_quota(session, hold.channel, now)
+                log.info("channel %s: quota hold of %s released", hold.channel, hold.month)
+        return held
+
+    def _hold_spent(self, spent: dict[str, list[int]]) -> int:
+        with session_scope(self.engine) as session:
+            for key, ids in spent.items():
+                mark_held(session, ids, quota_reason(key))
+            session.flush()
+            return len(
+                session.exec(
+                    select(Reminder.id).where(
+                        col(Reminder.id).in_({i for ids in spent.values() for i in ids}),
+                        Reminder.state == ReminderState.HELD,
+                    )
+                ).all()
+            )
 
     def _claim_and_compose(self, now: datetime, result: SweepResult) -> list[tuple[Digest, M]]:
         with session_scope(self.engine) as session:
@@ -166,7 +244,12 @@ class Sweeper(Generic[M]):
         if not isinstance(outcome, NotSent):
             result.messages += 1
             return ids, outcome
-        if outcome.failure == Failure.UNREACHABLE:
+        if outcome.failure == Failure.QUOTA:
+            log.warning("channel %s: the monthly quota is spent; its reminders are held", account.channel)
+            self.held.add(account.channel)
+            for channel, chat_id, alert in await asyncio.to_thread(self._quota_spent, account.channel, now):
+                await self._alert(channel, chat_id, alert)
+        elif outcome.failure == Failure.UNREACHABLE:
             result.unreachable.append(digest.recipient.person.id or 0)
             for channel, chat_id, alert in await asyncio.to_thread(self._unreachable, digest):
                 await self._alert(channel, chat_id, alert)
@@ -216,6 +299,23 @@ class Sweeper(Generic[M]):
                     alerts.append((account.channel, account.chat_id, alert))
         return alerts
 
+    def _quota_spent(self, key: str, now: datetime) -> list[tuple[str, str, M]]:
+        """Put ``key`` on hold for this month; the first time, the alerts to the administrators, each
+        on another channel than ``key`` (logged when an administrator has none)."""
+        with session_scope(self.engine) as session:
+            if not hold_quota(session, key, now, self.budgets(session)(key)):
+                return []
+            alerts: list[tuple[str, str, M]] = []
+            for person, account in administrators(session, avoid=key, usable=set(self.senders) - self.held):
+                if account is None or account.channel == key:
+                    log.warning("channel %s: quota spent; administrator %s has no other channel", key, person.id)
+                    continue
+                with use_language(person.language or normalize_language(account.language_code)):
+                    alerts.append((account.channel, account.chat_id, self.texts.quota_spent(key)))
+            if not alerts:
+                log.warning("channel %s: quota spent, reminders held; no administrator could be told", key)
+            return alerts
+
     async def _alert(self, channel: str, chat_id: str, message: M) -> None:
         send = self.senders.get(channel)
         if send is None:
@@ -227,3 +327,44 @@ class Sweeper(Generic[M]):
             return
         if isinstance(outcome, NotSent):
             log.warning("could not alert %s:%s: %s", channel, chat_id, outcome.reason)
+
+
+def _release_quota(session: Session, channel: str, now: datetime) -> int:
+    """The reminders held because ``channel``'s quota was spent go out at the next sweep."""
+    from sqlalchemy import update
+
+    result = session.exec(
+        update(Reminder)
+        .where(col(Reminder.state) == ReminderState.HELD, col(Reminder.last_error) == quota_reason(channel))
+        .values(state=ReminderState.PENDING, send_at=now, claimed_by=None, claimed_at=None, last_error="")
+    )
+    return int(result.rowcount or 0)
+
+
+def administrators(
+    session: Session, *, avoid: str | None = None, usable: set[str] | None = None
+) -> list[tuple[Person, ChannelAccount | None]]:
+    """Every administrator the bot may write to, once, each with the account to write on: one whose
+    channel is not ``avoid`` when they have one, else the one on ``avoid``, among the ``usable``
+    channels (None: any); None when they have no usable account at all."""
+    rows = session.exec(
+        select(Person, ChannelAccount)
+        .join(Membership, col(Membership.person_id) == Person.id)
+        .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id, isouter=True)
+        .where(Membership.role == MemberRole.ADMIN, col(Person.unreachable).is_(False))
+        .order_by(col(Person.id), col(ChannelAccount.id))
+    ).all()
+    people: dict[int, Person] = {}
+    accounts: dict[int, list[ChannelAccount]] = defaultdict(list)
+    for person, account in rows:
+        assert person.id is not None
+        people[person.id] = person
+        usable_account = account is not None and (usable is None or account.channel in usable)
+        if account is not None and usable_account and all(a.id != account.id for a in accounts[person.id]):
+            accounts[person.id].append(account)
+    chosen: list[tuple[Person, ChannelAccount | None]] = []
+    for person_id, person in people.items():
+        mine = accounts.get(person_id, [])
+        other = next((a for a in mine if a.channel != avoid), None)
+        chosen.append((person, other or (mine[0] if mine else None)))
+    return chosen
