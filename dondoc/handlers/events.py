@@ -108,6 +108,11 @@ class Rejected(Exception):
     """The channel refused this message for good (a malformed request): retrying cannot help."""
 
 
+def channel_family(key: str) -> str:
+    """The channel a channel key belongs to: ``zalo:ln1`` → ``zalo``, ``telegram`` → ``telegram``."""
+    return key.split(":", 1)[0]
+
+
 _TAG = re.compile(r"<[^<>]*>")
 
 
