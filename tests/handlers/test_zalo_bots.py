@@ -272,3 +272,40 @@ def test_without_any_message_the_oldest_account_is_used(sample_store: Dondoc, en
         assert account.channel == "telegram"
         [member] = reachable_members(session, (MemberRole.MANAGER,), unit_ids=[nv.id or 0], bound=True)
         assert member.account is not None and member.account.channel == "telegram"
+
+
+async def test_a_reminder_goes_to_a_linked_chat_this_process_can_reach(
+    sample_store: Dondoc, engine: Engine, tmp_path: Path
+) -> None:
+    # Zalo was used last, but this process runs Telegram only (the Zalo bot left the registry, say):
+    # the reminder goes to Telegram rather than waiting for a Zalo bot that may never come back.
+    _with_bots(sample_store, tmp_path)
+    clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
+    _linked(engine, clock, "NV", MemberRole.FOCAL, "4", "zalo:ln1")
+    outbox = Outbox()
+    service = reminder_service(engine, clock, WorkCalendar(), {"telegram": outbox.send})
+    service.schedule()
+    clock.set(MONDAY)
+    await service.tick()
+    assert len(outbox.texts("t-4")) == 1
+
+
+async def test_the_weekly_digest_goes_to_the_chat_the_manager_wrote_from_last(
+    sample_store: Dondoc, engine: Engine, tmp_path: Path
+) -> None:
+    _with_bots(sample_store, tmp_path)
+    clock = Clock(datetime(2022, 2, 14, 7, 0, tzinfo=TZ), frozen=True)  # a Monday
+    telegram, _zalo = _linked(engine, clock, "NV", MemberRole.MANAGER, "5", "zalo:ln1")
+    outbox_telegram, outbox_zalo = Outbox(), Outbox()
+    senders = {"telegram": outbox_telegram.send, "zalo:ln1": outbox_zalo.send}
+    service = reminder_service(engine, clock, WorkCalendar(), senders)
+    clock.set(datetime(2022, 2, 14, 8, 0, tzinfo=TZ))
+    assert await service.send_weekly(clock.now()) == 1
+    assert [t for t in outbox_zalo.texts("z-5") if "Tổng hợp tuần" in t] and outbox_telegram.sent == []
+    # Next week the manager has written from Telegram last: the digest goes there.
+    clock.set(datetime(2022, 2, 18, 9, 0, tzinfo=TZ))
+    telegram.send("/overdue")
+    clock.set(datetime(2022, 2, 21, 8, 0, tzinfo=TZ))
+    assert await service.send_weekly(clock.now()) == 1
+    assert [t for t in outbox_telegram.texts("t-5") if "Tổng hợp tuần" in t]
+    assert len(outbox_zalo.sent) == 1
