@@ -19,11 +19,13 @@ from telegram.ext import Application
 from dondoc.bot.config import Settings
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
+from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.db.session import open_store
 from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import ReminderMessages
+from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import Clock, clock_at
 from dondoc.scheduler.service import ReminderService
@@ -111,10 +113,13 @@ class App:
         return application
 
 
-def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:
-    """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
+def assemble(
+    engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str, zalo: ZaloBotInfo | None = None
+) -> App:
+    """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet; ``zalo`` is the one
+    Zalo bot of ``ZALO_BOT_TOKEN``, when there is one (invites name it)."""
     senders: dict[str, Send] = {}
-    dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar))
+    dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar, zalo=zalo))
     return App(engine, clock, calendar, dispatcher, senders, reminder_service(engine, clock, calendar, senders))
 
 
@@ -124,4 +129,10 @@ def open_app(settings: Settings, *, bot_username: str) -> App:
     :class:`~dondoc.db.session.StoreError`, :class:`~dondoc.scheduler.clock.ClockSettingError` or
     :class:`~dondoc.plan.problems.InputError` when one of them is wrong."""
     engine = open_store(settings.database_url)
-    return assemble(engine, clock_at(settings.now), calendar_from_file(settings.calendar), bot_username=bot_username)
+    return assemble(
+        engine,
+        clock_at(settings.now),
+        calendar_from_file(settings.calendar),
+        bot_username=bot_username,
+        zalo=single_zalo_bot(settings),
+    )

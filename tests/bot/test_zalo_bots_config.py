@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from dondoc.bot.app import open_app
 from dondoc.bot.config import Settings
 from dondoc.bot.zalo_bots import ZaloConfigError, check_tokens, single_zalo_bot, zalo_bots
 from dondoc.db.models import Organization
@@ -69,3 +70,14 @@ def test_without_named_bots_the_one_bot_of_zalo_bot_token(dondoc: Dondoc, clean_
     clean_env.setenv("ZALO_BOT_TOKEN", "999:xyz")
     clean_env.setenv("ZALO_BOT_NAME", "Bot CCHC")
     assert _bots(dondoc.url, Settings()) == [("zalo", "Bot CCHC", "ZALO_BOT_TOKEN", "999:xyz")]
+
+
+def test_the_app_tells_the_handlers_about_the_one_zalo_bot(dondoc: Dondoc, clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("ZALO_BOT_TOKEN", "999:xyz")
+    clean_env.setenv("ZALO_BOT_NAME", "Bot CCHC")
+    app = open_app(Settings(database_url=dondoc.url), bot_username="dondoc_test_bot")
+    try:
+        zalo = app.dispatcher.settings.zalo
+        assert zalo is not None and (zalo.key, zalo.display_name) == ("zalo", "Bot CCHC")
+    finally:
+        app.engine.dispose()
