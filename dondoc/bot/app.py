@@ -19,12 +19,14 @@ from telegram.ext import Application
 from dondoc.bot.config import Settings, budget_defaults
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
+from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.db.session import open_store
 from dondoc.db.usage import count_messages
 from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import QuotaSpent, Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import ReminderMessages
+from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import Clock, clock_at
 from dondoc.scheduler.service import ReminderService
@@ -135,10 +137,13 @@ def assemble(
     *,
     bot_username: str,
     budgets: Mapping[str, int | None] | None = None,
+    zalo: ZaloBotInfo | None = None,
 ) -> App:
-    """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet."""
+    """dondoc on ``engine`` with ``clock`` and ``calendar``, no channel attached yet; ``budgets``: the
+    deployment's monthly budget per channel family; ``zalo``: the one Zalo bot of ``ZALO_BOT_TOKEN``,
+    when there is one (invites name it)."""
     senders: dict[str, Send] = {}
-    dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar))
+    dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar, zalo=zalo))
     service = reminder_service(engine, clock, calendar, senders, budgets)
     return App(engine, clock, calendar, dispatcher, senders, service)
 
@@ -157,4 +162,5 @@ def open_app(settings: Settings, *, bot_username: str) -> App:
         calendar_from_file(settings.calendar),
         bot_username=bot_username,
         budgets=budgets,
+        zalo=single_zalo_bot(settings),
     )

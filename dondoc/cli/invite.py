@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
+from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, settings, store, usage
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Deployment
-from dondoc.handlers.onboarding import create_invite, find_unit, role_name
+from dondoc.handlers.onboarding import create_invite, find_unit, role_name, zalo_instructions
 from dondoc.i18n import _, format_datetime
+from dondoc.plan.zalo_bots import zalo_bot_serving
 
 MAX_INVITE_DAYS = 365
 
@@ -52,17 +54,26 @@ def invite(
         if found is None:
             fail(_("no unit {unit} in the registry").format(unit=unit))
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
+        bot = zalo_bot_serving(session, found, single_zalo_bot(settings()))
+    zalo = (
+        None
+        if bot is None
+        else {"bot": bot.key, "name": bot.display_name or None, "instructions": zalo_instructions(bot, new.code)}
+    )
     result = {
         "code": new.code,
         "link": new.link(username),
         "unit": new.unit.code,
         "role": new.role.value,
         "expires_at": new.expires_at.isoformat(),
+        "zalo": zalo,  # the Zalo bot that serves the unit (None: no Zalo bot)
     }
     if as_json:
         print_json(result)
         return
     typer.echo(f"{new.code}\n{result['link']}")
+    if zalo is not None:
+        typer.echo(zalo["instructions"])
     typer.echo(
         _("Invite for {role} of {unit}, valid until {date}:")
         .format(role=role_name(new.role), unit=new.unit.name, date=format_datetime(new.expires_at))

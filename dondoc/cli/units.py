@@ -12,6 +12,7 @@ from dondoc.db.session import session_scope
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
 from dondoc.plan.registry import apply_registry, load_registry, read_registry
+from dondoc.plan.zalo_bots import bot_key
 
 units_app = typer.Typer(help="The unit registry.", no_args_is_help=True)
 
@@ -87,6 +88,16 @@ def units_list(as_json: JsonOption = False) -> None:
                 "groups": [
                     {"code": g.code, "name": g.name, "units": list(registry.members(g))} for g in registry.groups
                 ],
+                "zalo_bots": [
+                    {
+                        "name": b.name,
+                        "channel": bot_key(b.name),
+                        "display_name": b.display_name,
+                        "token_env": b.token_env,
+                        "units": b.units,
+                    }
+                    for b in registry.zalo_bots
+                ],
             }
         )
         return
@@ -95,3 +106,5 @@ def units_list(as_json: JsonOption = False) -> None:
         typer.echo(f"  {unit.code:<8} {unit.name}")
     for group in registry.groups:
         typer.echo(f"  [{group.code}] {group.name}: {', '.join(registry.members(group))}")
+    for bot in registry.zalo_bots:
+        typer.echo(f"  {bot_key(bot.name)} ({bot.display_name}, {bot.token_env}): {', '.join(bot.units)}")

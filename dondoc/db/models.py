@@ -194,6 +194,24 @@ class ChannelAccount(SQLModel, table=True):
     chat_id: str  # where to send messages
     username: str | None = None
     language_code: str | None = None
+    # When the person last wrote from this account (a message, a command, a button): reminders go to
+    # the account used last (None: not since this was recorded; then the oldest account).
+    last_used_at: datetime | None = None
+
+
+class ZaloBot(SQLModel, table=True):
+    """A Zalo bot the registry names (``channels: zalo: bots``); its channel key is ``zalo:<name>``.
+    Zalo's free plan allows 50 users a bot, so a district or a province shares its units out."""
+
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str  # lowercase letters, digits, -
+    display_name: str  # what people search for in Zalo ("Bot CCHC Long Mỹ 1")
+    token_env: str  # the variable holding its token (never the token itself)
+    units: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # unit codes served
+    position: int = 0  # order in the registry
 
 
 class Membership(SQLModel, table=True):
@@ -219,6 +237,8 @@ class Invite(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     used_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    # A link code (``/link``): redeeming it adds the chat account to this person instead of a new one.
+    link_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Report(SQLModel, table=True):

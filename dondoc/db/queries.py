@@ -204,7 +204,9 @@ class Reachable:
     unit_code: str
     role: MemberRole
     person: Person
-    account: ChannelAccount | None  # their channel account (the first one); None unless asked ``bound``
+    # The account to write to (the one they wrote from last; the oldest when none has written since
+    # that was recorded); None unless asked ``bound``.
+    account: ChannelAccount | None
 
 
 def reachable_members(
@@ -215,10 +217,12 @@ def reachable_members(
     unit_ids: Collection[int] | None = None,
     unit_codes: Collection[str] | None = None,
     bound: bool = False,
+    channels: Collection[str] | None = None,
 ) -> list[Reachable]:
     """The reachable people holding one of ``roles`` in the units chosen (an organisation's, or by id,
     or by code), once per unit and role, by person id. With ``bound``, only people with a channel
-    account, each with it. One query."""
+    account, each with the account they used last (reminders and alerts go where the person is), among
+    the accounts on ``channels`` when given (the channels this process can send on). One query."""
     chosen: list[ColumnElement[bool]] = [col(Membership.role).in_(roles), col(Person.unreachable).is_(False)]
     if organization_id is not None:
         chosen.append(col(Unit.organization_id) == organization_id)
@@ -233,8 +237,8 @@ def reachable_members(
             .join(Unit, col(Unit.id) == Membership.unit_id)
             .join(Person, col(Person.id) == Membership.person_id)
             .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
-            .where(*chosen)
-            .order_by(col(Person.id), col(ChannelAccount.id))
+            .where(*chosen, *([col(ChannelAccount.channel).in_(channels)] if channels is not None else []))
+            .order_by(col(Person.id), col(ChannelAccount.last_used_at).desc().nulls_last(), col(ChannelAccount.id))
         ):
             member = Reachable(membership.unit_id, code, membership.role, person, account)
             found.setdefault((member.unit_id, member.role, person.id), member)

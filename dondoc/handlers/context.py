@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
 from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
+from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.text import match_key
 
@@ -104,6 +105,7 @@ class Deployment:
 
     bot_username: str = "dondoc_bot"
     calendar: WorkCalendar | None = None  # None: the one DONDOC_CALENDAR names
+    zalo: ZaloBotInfo | None = None  # the one Zalo bot of ZALO_BOT_TOKEN, when the deployment has it
 
 
 @dataclass

@@ -64,6 +64,7 @@ COMMANDS: tuple[Command, ...] = (
         N_("invite someone: /invite UNIT focal|deputy|manager|admin"),
     ),
     Command("whoami", onboarding.whoami, EVERYONE, N_("your units and roles")),
+    Command("link", onboarding.link, EVERYONE, N_("use another chat too (Zalo, Telegram): /link")),
     Command("lang", onboarding.language, EVERYONE, N_("language: /lang vi or /lang en")),
     Command("cancel", onboarding.cancel, EVERYONE, N_("stop what you are doing")),
     Command("help", onboarding.help_command, EVERYONE, N_("this list")),
@@ -109,8 +110,9 @@ class Dispatcher:
                     self._elsewhere(ctx)
                     return ctx.replies
                 self._route(ctx)
-                if ctx.account is not None and ctx.account.chat_id != inbound.chat_id:
-                    ctx.account.chat_id = inbound.chat_id
+                if ctx.account is not None:
+                    # Reminders go to the account the person used last: recorded with the event.
+                    ctx.account.chat_id, ctx.account.last_used_at = inbound.chat_id, ctx.now
                     session.add(ctx.account)
             ctx.save_conversation()
             replies = ctx.replies
@@ -186,8 +188,8 @@ class Dispatcher:
         ctx.reply(_("Type /report to report progress, /tasks to see your tasks, or /help for everything."))
 
     def _command(self, ctx: Context, name: str, args: str) -> None:
-        if name == "start":
-            onboarding.start(ctx, args)
+        if name == "start" or (name == "link" and args):
+            onboarding.start(ctx, args)  # a code: an invite, or a link code from the person's other chat
             return
         command = _BY_NAME.get(name)
         if not ctx.known:

@@ -114,7 +114,7 @@ class QuotaSpent(Rejected):
 
 
 def channel_family(key: str) -> str:
-    """The family of a channel key: ``"zalo"`` for ``"zalo"`` and ``"zalo:<name>"``."""
+    """The family of a channel key: ``zalo:ln1`` → ``zalo``, ``telegram`` → ``telegram``."""
     return key.split(":", 1)[0]
 
 

@@ -2,7 +2,12 @@
 
 An invite is a one-time code bound to a unit and role. Only its SHA-256 is stored; it expires, and it
 is short and unambiguous enough to type on a phone (``K7QM-3FXP``: no 0/O or 1/I), in the characters
-a Telegram deep link allows.
+a Telegram deep link allows. On Zalo each unit is served by one bot (:mod:`dondoc.plan.zalo_bots`):
+invites name it, and a code sent to another Zalo bot is refused and stays valid.
+
+A *link code* (``/link``) is an invite that adds a chat account to the person who asked for it (their
+Telegram and their Zalo, say) instead of registering someone new: hashed, single use, valid
+:data:`LINK_VALIDITY`, and only from a chat that is not registered yet.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
 from dondoc.handlers import oneline, report
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
-from dondoc.handlers.events import esc
+from dondoc.handlers.events import channel_family, esc
 from dondoc.i18n import LANGUAGES, N_, _, set_language
+from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
 from dondoc.scheduler.outbox import release_held
 from dondoc.text import match_key
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+LINK_VALIDITY = timedelta(minutes=15)  # a link code is typed at once, on the person's other phone app
 _CODE_SHAPE = re.compile(r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$")
 
 ROLE_NAMES = {
@@ -52,14 +59,39 @@ def _hash(code: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
-def create_invite(session: Session, unit: Unit, role: MemberRole, now: datetime, valid_for: timedelta) -> NewInvite:
-    """A new one-time code for ``unit`` and ``role``; the caller commits."""
+def create_invite(
+    session: Session,
+    unit: Unit,
+    role: MemberRole,
+    now: datetime,
+    valid_for: timedelta,
+    *,
+    link_person: Person | None = None,
+) -> NewInvite:
+    """A new one-time code for ``unit`` and ``role`` (with ``link_person``: a link code adding a chat
+    account to that person, who holds ``role`` in ``unit``); the caller commits."""
     assert unit.id is not None
     raw = "".join(secrets.choice(CODE_ALPHABET) for position in range(CODE_LENGTH))
     code = f"{raw[:4]}-{raw[4:]}"
     expires = now + valid_for
-    session.add(Invite(code_hash=_hash(code), unit_id=unit.id, role=role, created_at=now, expires_at=expires))
+    session.add(
+        Invite(
+            code_hash=_hash(code),
+            unit_id=unit.id,
+            role=role,
+            created_at=now,
+            expires_at=expires,
+            link_person_id=link_person.id if link_person is not None else None,
+        )
+    )
     return NewInvite(code=code, unit=unit, role=role, expires_at=expires)
+
+
+def zalo_instructions(bot: ZaloBotInfo, code: str) -> str:
+    """How to send ``code`` to ``bot`` on Zalo, in plain text ("Mở Zalo, tìm Bot CCHC Long Mỹ 1, gửi mã …")."""
+    if bot.display_name:
+        return _("Open Zalo, find {bot} and send the code {code}").format(bot=bot.display_name, code=code)
+    return _("Open Zalo, find the plan's bot and send the code {code}").format(code=code)
 
 
 def find_unit(session: Session, organization_id: int | None, typed: str) -> Unit | None:
@@ -109,6 +141,11 @@ def stranger(ctx: Context, text: str) -> None:
 
 def redeem(ctx: Context, code: str) -> None:
     invite = ctx.session.exec(select(Invite).where(Invite.code_hash == _hash(code.strip()))).first()
+    if invite is not None and invite.used_at is None and invite.expires_at > ctx.now:
+        refusal = _not_here(ctx, invite)
+        if refusal is not None:  # refused before it is claimed: the code stays valid
+            ctx.reply(refusal)
+            return
     if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now or not _claim(ctx, invite):
         reason = (
             _("This invite code has already been used.")
@@ -118,6 +155,9 @@ def redeem(ctx: Context, code: str) -> None:
             else _("This invite code is not valid.")
         )
         ctx.reply(reason + " " + _("Please ask the office that follows up the plan for a new one."))
+        return
+    if invite.link_person_id is not None:
+        _link(ctx, invite)
         return
     unit = ctx.session.get(Unit, invite.unit_id)
     assert unit is not None
@@ -131,17 +171,7 @@ def redeem(ctx: Context, code: str) -> None:
         )
         ctx.session.add(person)
         ctx.session.flush()
-        assert person.id is not None
-        account = ChannelAccount(
-            person_id=person.id,
-            channel=inbound.channel,
-            external_id=inbound.user_id,
-            chat_id=inbound.chat_id,
-            username=inbound.username,
-            language_code=inbound.language_code,
-        )
-        ctx.session.add(account)
-        ctx.account, ctx.person = account, person
+        _add_account(ctx, person)
     assert person.id is not None and unit.id is not None
     exists = ctx.session.exec(
         select(Membership).where(
@@ -168,6 +198,60 @@ def redeem(ctx: Context, code: str) -> None:
     )
 
 
+def _add_account(ctx: Context, person: Person) -> None:
+    """This chat account, for ``person``."""
+    assert person.id is not None
+    inbound = ctx.inbound
+    account = ChannelAccount(
+        person_id=person.id,
+        channel=inbound.channel,
+        external_id=inbound.user_id,
+        chat_id=inbound.chat_id,
+        username=inbound.username,
+        language_code=inbound.language_code,
+    )
+    ctx.session.add(account)
+    ctx.account, ctx.person = account, person
+
+
+def _not_here(ctx: Context, invite: Invite) -> str | None:
+    """Why a valid code cannot be used from this chat (None when it can): a link code from a chat
+    already registered, or a code sent to a Zalo bot that does not serve its unit."""
+    if invite.link_person_id is not None and ctx.person is not None:
+        if ctx.person.id == invite.link_person_id:
+            return _("This chat is already linked to you.")
+        return _("A link code works only from a chat that is not registered yet. The code is still valid.")
+    if not is_zalo(ctx.inbound.channel):
+        return None
+    unit = ctx.session.get(Unit, invite.unit_id)
+    assert unit is not None
+    bot = zalo_bot_serving(ctx.session, unit, ctx.settings.zalo)
+    if bot is None or bot.key == ctx.inbound.channel:
+        return None  # served by this bot, or by no bot in particular
+    if bot.display_name:
+        return _(
+            "This code is for {bot} on Zalo, not for this bot. Please send it to {bot}: the code is still valid."
+        ).format(bot=f"<b>{esc(bot.display_name)}</b>")
+    return _("This code is not for this bot: please send it to the plan's other Zalo bot. The code is still valid.")
+
+
+def _link(ctx: Context, invite: Invite) -> None:
+    """A claimed link code: this chat account joins the person who asked for the code."""
+    person = ctx.session.get(Person, invite.link_person_id)
+    assert person is not None
+    _add_account(ctx, person)
+    invite.used_by_person_id = person.id
+    was_unreachable, person.unreachable = person.unreachable, False
+    ctx.session.add_all([person, invite])
+    ctx.session.flush()
+    ctx.load_identity()
+    if was_unreachable:  # reminders kept while the person could not be reached go out again
+        for unit in ctx.reporting_units():
+            assert unit.id is not None
+            release_held(ctx.session, unit.id, ctx.now)
+    ctx.reply(_("Linked: you can work from this chat too.") + "\n\n" + _registration(ctx))
+
+
 def _claim(ctx: Context, invite: Invite) -> bool:
     """Mark ``invite`` used, atomically: one conditional UPDATE, and only the redeemer whose UPDATE
     changed the row goes on. Others redeeming the same code at the same moment find it used (the
@@ -186,9 +270,60 @@ def _claim(ctx: Context, invite: Invite) -> bool:
 
 
 def whoami(ctx: Context, _args: str) -> None:
+    ctx.reply(_registration(ctx))
+
+
+def _registration(ctx: Context) -> str:
+    """The person's units and roles, and the chats linked to them."""
     lines = [_("You are registered as:")]
     for membership, unit in ctx.memberships:
         lines.append(f"• {role_name(membership.role)} — <b>{esc(unit.name)}</b> ({esc(unit.code)})")
+    assert ctx.person is not None
+    accounts = ctx.session.exec(
+        select(ChannelAccount).where(ChannelAccount.person_id == ctx.person.id).order_by(col(ChannelAccount.id))
+    ).all()
+    lines += ["", _("Your chats:")]
+    this_chat = _("this chat")
+    for account in accounts:
+        here = f" ({this_chat})" if ctx.account is not None and account.id == ctx.account.id else ""
+        lines.append(f"• {_channel_label(ctx, account)}{here}")
+    lines.append(_("Reminders go to the chat you wrote from last. To use another chat too: /link"))
+    return "\n".join(lines)
+
+
+def _channel_label(ctx: Context, account: ChannelAccount) -> str:
+    family = channel_family(account.channel)
+    if family == "telegram":
+        return "Telegram" + (f" @{esc(account.username)}" if account.username else "")
+    if family == "zalo":
+        bots = stored_zalo_bots(ctx.session, ctx.person.organization_id) if ctx.person else []
+        if ctx.settings.zalo is not None:
+            bots.append(ctx.settings.zalo)
+        bot = next((b for b in bots if b.key == account.channel and b.display_name), None)
+        return "Zalo" + (f" — {esc(bot.display_name)}" if bot else "")
+    return esc(account.channel)
+
+
+def link(ctx: Context, args: str) -> None:
+    """``/link``: a code that, sent from another chat (Zalo, Telegram), adds that chat to this person;
+    ``/link CODE`` from that chat uses it."""
+    if args:
+        redeem(ctx, args)
+        return
+    assert ctx.person is not None and ctx.memberships
+    membership, unit = ctx.memberships[0]
+    new = create_invite(ctx.session, unit, membership.role, ctx.now, LINK_VALIDITY, link_person=ctx.person)
+    minutes = int(LINK_VALIDITY.total_seconds() // 60)
+    lines = [
+        _("To use another chat too (Zalo or Telegram), send this code from it within {minutes} minutes:").format(
+            minutes=minutes
+        ),
+        f"<code>{new.code}</code>",
+    ]
+    bot = zalo_bot_serving(ctx.session, unit, ctx.settings.zalo)
+    if bot is not None and bot.key != ctx.inbound.channel:
+        lines.append(esc(zalo_instructions(bot, new.code)))
+    lines.append(_("Reminders go to the chat you wrote from last."))
     ctx.reply("\n".join(lines))
 
 
@@ -263,11 +398,16 @@ def invite(ctx: Context, args: str) -> None:
         ctx.reply(_("No unit called {unit}.").format(unit=esc(parts[0])))
         return
     new = create_invite(ctx.session, unit, roles[parts[1].lower()], ctx.now, timedelta(days=7))
-    ctx.reply(
+    lines = [
         _("Invite for {role} of {unit}, valid until {date}:").format(
             role=role_name(new.role),
             unit=f"<b>{esc(unit.name)}</b>",
             date=new.expires_at.strftime("%d/%m/%Y"),
-        )
-        + f"\n<code>{new.code}</code>\n{new.link(ctx.settings.bot_username)}"
-    )
+        ),
+        f"<code>{new.code}</code>",
+    ]
+    bot = zalo_bot_serving(ctx.session, unit, ctx.settings.zalo)
+    if bot is not None:
+        lines.append(esc(zalo_instructions(bot, new.code)))
+    lines.append(new.link(ctx.settings.bot_username))
+    ctx.reply("\n".join(lines))

@@ -23,7 +23,7 @@ registry, the deployment's default for the family (``DONDOC_ZALO_MONTHLY_BUDGET`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -46,10 +46,11 @@ def family(key: str) -> str:
     return key.split(":", 1)[0]
 
 
-class _Bot(BaseModel):
-    """A bot's entry: dondoc's budget reads ``name`` and ``budget``; the other fields are the bots' setup."""
+class BotEntry(BaseModel):
+    """A bot's entry: the budget reads ``name`` and ``budget``; a family's own entry (the registry's Zalo
+    bots) adds the bot's setup."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1)]
     budget: Budget | None = None
@@ -62,7 +63,7 @@ class ChannelSection(BaseModel):
 
     budget: Budget | None = None
     reminders: dict[str, Any] | None = None
-    bots: list[_Bot] | None = None
+    bots: Sequence[BotEntry] | None = None
 
 
 def channel_problems(

@@ -122,7 +122,7 @@ def _generic_message(error: Mapping[str, Any]) -> str:
         return _("required field is missing")
     if kind in ("string_type", "string_unicode"):
         return _("expected text")
-    if kind in ("list_type", "tuple_type"):
+    if kind in ("list_type", "tuple_type", "sequence_str"):
         return _("expected a list")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return _("expected a mapping")

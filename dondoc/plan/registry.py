@@ -8,21 +8,32 @@ still has history (assignments or memberships): such a unit is kept, marked inac
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Assignment, Invite, Membership, Organization, Unit, UnitGroup, UnitGroupMember
+from dondoc.db.models import (
+    Assignment,
+    Invite,
+    Membership,
+    Organization,
+    Unit,
+    UnitGroup,
+    UnitGroupMember,
+    ZaloBot,
+)
 from dondoc.i18n import _
-from dondoc.plan.channels import ChannelSection, channel_problems, stored_channels
+from dondoc.plan.channels import BotEntry, ChannelSection, channel_problems, stored_channels
 from dondoc.plan.policy import Policy, PolicyError
 from dondoc.plan.problems import InputError, Problem, read_yaml, refusal, validate
-from dondoc.plan.units import Target, UnitMatcher
+from dondoc.plan.units import Target, UnitMatcher, expand
+from dondoc.plan.zalo_bots import BOT_NAME, ENV_NAME
 from dondoc.text import match_key, strip_controls
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -45,13 +56,25 @@ class GroupSpec:
 
 
 @dataclass
+class ZaloBotSpec:
+    """A Zalo bot of ``channels: zalo: bots``; ``units`` as written (codes, names, groups) until
+    :func:`parse_registry` expands them to unit codes."""
+
+    name: str
+    display_name: str
+    token_env: str
+    units: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Registry:
     organization: str
     coordinator: str | None
     units: list[UnitSpec]
     groups: list[GroupSpec]
     reminders: dict[str, Any] = field(default_factory=dict)  # overrides of the reminder policy
-    channels: dict[str, Any] = field(default_factory=dict)  # per channel family: budget, reminders
+    channels: dict[str, Any] = field(default_factory=dict)  # per channel family: budget, reminders, bots
+    zalo_bots: list[ZaloBotSpec] = field(default_factory=list)  # channels: zalo: bots
 
     def members(self, group: GroupSpec) -> tuple[str, ...]:
         if group.all_units:
@@ -129,6 +152,28 @@ class _GroupEntry(BaseModel):
     members: Annotated[bool, BeforeValidator(_members)] = False
 
 
+class _ZaloBotEntry(BotEntry):
+    model_config = ConfigDict(extra="forbid")
+
+    name: RequiredText
+    display_name: RequiredText
+    token_env: RequiredText
+    units: Strings = Field(default_factory=list)
+
+
+class _ZaloChannel(ChannelSection):
+    """``channels: zalo:``: the budget and reminder policy of every Zalo bot, and the bots."""
+
+    bots: Sequence[_ZaloBotEntry] | None = None
+
+
+class _Channels(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zalo: _ZaloChannel | None = None
+    telegram: ChannelSection | None = None
+
+
 class RegistryFile(BaseModel):
     """The layout of a registry file; what its entries mean is checked afterwards (:func:`parse_registry`)."""
 
@@ -139,7 +184,7 @@ class RegistryFile(BaseModel):
     units: list[_UnitEntry]
     groups: list[_GroupEntry] | None = None
     reminders: dict[str, Any] | None = None
-    channels: dict[str, ChannelSection] | None = None
+    channels: _Channels | None = None
 
 
 def _messages(loc: tuple[int | str, ...], kind: str) -> str | None:
@@ -161,12 +206,17 @@ def parse_registry(raw: Any) -> Registry:
         Policy.from_settings(reminders)
     except PolicyError as exc:
         problems += [Problem("reminders", f"{p.where}: {p.message}", p.value) for p in exc.problems]
-    channels = found.channels or {}
+    channels: dict[str, ChannelSection] = {
+        name: section for name, section in (found.channels or _Channels()) if section is not None
+    }
     problems += channel_problems(channels, reminders)
+    zalo = found.channels.zalo if found.channels else None
+    bots = [ZaloBotSpec(b.name, b.display_name, b.token_env, b.units) for b in (zalo.bots or () if zalo else ())]
     registry = Registry(
-        found.organization, found.coordinator, units, groups, dict(reminders), stored_channels(channels)
+        found.organization, found.coordinator, units, groups, dict(reminders), stored_channels(channels), bots
     )
     _check_consistency(registry, problems)
+    _check_zalo_bots(registry, problems)
     if problems:
         raise InputError(problems)
     return registry
@@ -207,6 +257,44 @@ def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
         owners.setdefault(target, f"groups[{i + 1}]")
         for name in (group.code, group.name, *group.aliases):
             _add_name(matcher, name, target, owners, f"groups[{i + 1}]", problems)
+
+
+def _check_zalo_bots(registry: Registry, problems: list[Problem]) -> None:
+    """Each bot's name makes a channel key, its token variable is its own, and its units (codes, names
+    or groups, expanded) exist and have no other bot. ``units`` become unit codes."""
+    matcher = build_matcher(registry)
+    names: set[str] = set()
+    variables: set[str] = set()
+    served: dict[str, int] = {}  # unit code → the bot serving it (its index)
+    for i, bot in enumerate(registry.zalo_bots):
+        where = f"channels.zalo.bots[{i + 1}]"
+        if not BOT_NAME.match(bot.name):
+            message = _(
+                "a bot name may only hold lowercase letters, digits and - (it makes the channel key zalo:<name>)"
+            )
+            problems.append(Problem(f"{where}.name", message, bot.name))
+        elif bot.name in names:
+            problems.append(Problem(f"{where}.name", _("another bot has this name"), bot.name))
+        names.add(bot.name)
+        if not ENV_NAME.match(bot.token_env):
+            problems.append(Problem(f"{where}.token_env", _("not an environment variable name"), bot.token_env))
+        elif bot.token_env in variables:
+            message = _("another bot has this token variable")
+            problems.append(Problem(f"{where}.token_env", message, bot.token_env))
+        variables.add(bot.token_env)
+        targets: list[Target] = []
+        for entry in bot.units:
+            found, unknown = matcher.match(entry)
+            if unknown or not found:
+                problems.append(Problem(f"{where}.units", _("no unit or group has this name"), entry))
+            targets += found
+        codes = expand(targets)
+        for code in codes:
+            other = served.setdefault(code, i)
+            if other != i:
+                message = _("this unit is already served by bot {bot}").format(bot=registry.zalo_bots[other].name)
+                problems.append(Problem(f"{where}.units", message, code))
+        bot.units = codes
 
 
 def _add_name(
@@ -253,11 +341,15 @@ def load_registry(session: Session, organization: Organization) -> Registry:
     group_code = {g.id: g.code for g in groups}
     for group_id, unit_code in members:
         by_unit.setdefault(unit_code, []).append(group_code[group_id])
+    bots = session.exec(
+        select(ZaloBot).where(ZaloBot.organization_id == organization.id).order_by(col(ZaloBot.position))
+    ).all()
     return Registry(
         organization=organization.name,
         coordinator=organization.coordinator_code,
         units=[UnitSpec(u.code, u.name, list(u.aliases), by_unit.get(u.code, [])) for u in units],
         groups=[GroupSpec(g.code, g.name, list(g.aliases), g.all_units) for g in groups],
+        zalo_bots=[ZaloBotSpec(b.name, b.display_name, b.token_env, list(b.units)) for b in bots],
     )
 
 
@@ -331,8 +423,27 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
             assert unit_id is not None
             session.add(UnitGroupMember(group_id=group.id, unit_id=unit_id))
     changes.groups = len(registry.groups)
+    _write_zalo_bots(session, org.id, registry.zalo_bots)
     session.flush()
     return changes
+
+
+def _write_zalo_bots(session: Session, organization_id: int, bots: list[ZaloBotSpec]) -> None:
+    """The organisation's Zalo bots become the file's: updated by name, the others deleted."""
+    existing = {b.name: b for b in session.exec(select(ZaloBot).where(ZaloBot.organization_id == organization_id))}
+    for position, spec in enumerate(bots):
+        bot = existing.pop(spec.name, None) or ZaloBot(
+            organization_id=organization_id, name=spec.name, display_name="", token_env=""
+        )
+        bot.display_name, bot.token_env, bot.units, bot.position = (
+            spec.display_name,
+            spec.token_env,
+            list(spec.units),
+            position,
+        )
+        session.add(bot)
+    for dropped in existing.values():
+        session.delete(dropped)
 
 
 def _other_organization(name: str, existing: list[str]) -> Problem:

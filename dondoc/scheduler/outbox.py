@@ -10,7 +10,7 @@ message, while nothing is ever silently dropped. For a reminder, a rare duplicat
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -108,9 +108,12 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     return [i for i in claimed if i is not None]
 
 
-def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest], list[int]]:
-    """Group claimed reminders into one digest per recipient; also return the ids nobody can receive
-    (a unit without a reachable focal point): those are held, not dropped."""
+def compose(
+    session: Session, reminder_ids: Sequence[int], channels: Collection[str] | None = None
+) -> tuple[list[Digest], list[int]]:
+    """Group claimed reminders into one digest per recipient, each to the account they used last (among
+    those on ``channels``, when given); also return the ids nobody can receive (a unit without a
+    reachable focal point): those are held, not dropped."""
     if not reminder_ids:
         return [], []
     query = (
@@ -139,8 +142,8 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
     )
     items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
     units = {item.unit_id: item.organization_id for item in items}
-    focal = _people_by_unit(session, set(units), (MemberRole.FOCAL, MemberRole.DEPUTY))
-    managers = _managers_by_unit(session, units)
+    focal = _people_by_unit(session, set(units), (MemberRole.FOCAL, MemberRole.DEPUTY), channels)
+    managers = _managers_by_unit(session, units, channels)
     digests: dict[tuple[int, str, str], Digest] = {}
     held: list[int] = []
     for item in items:
@@ -155,16 +158,20 @@ def compose(session: Session, reminder_ids: Sequence[int]) -> tuple[list[Digest]
     return list(digests.values()), held
 
 
-def _people_by_unit(session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...]) -> dict[int, list[Recipient]]:
+def _people_by_unit(
+    session: Session, unit_ids: set[int], roles: tuple[MemberRole, ...], channels: Collection[str] | None = None
+) -> dict[int, list[Recipient]]:
     found: dict[int, list[Recipient]] = defaultdict(list)
-    for member in reachable_members(session, roles, unit_ids=unit_ids, bound=True):
+    for member in reachable_members(session, roles, unit_ids=unit_ids, bound=True, channels=channels):
         assert member.account is not None
         if all(r.person.id != member.person.id for r in found[member.unit_id]):
             found[member.unit_id].append(Recipient(member.person, member.account))
     return found
 
 
-def _managers_by_unit(session: Session, units: dict[int, int]) -> dict[int, list[Recipient]]:
+def _managers_by_unit(
+    session: Session, units: dict[int, int], channels: Collection[str] | None = None
+) -> dict[int, list[Recipient]]:
     """For each unit (id → organisation id): its managers plus its organisation's coordinating
     unit's managers."""
     if not units:
@@ -183,7 +190,7 @@ def _managers_by_unit(session: Session, units: dict[int, int]) -> dict[int, list
         )
     }
     wanted = set(units) | {i for i in coordinator_units.values() if i is not None}
-    managers = _people_by_unit(session, wanted, (MemberRole.MANAGER,))
+    managers = _people_by_unit(session, wanted, (MemberRole.MANAGER,), channels)
     result: dict[int, list[Recipient]] = {}
     for unit_id, org_id in units.items():
         people = list(managers.get(unit_id, []))

@@ -80,7 +80,7 @@ class ReminderService(Generic[M]):
 
         def claim() -> list[WeeklyDigest[M]]:
             with session_scope(self.engine) as session:
-                return due_digests(session, now, self.texts.weekly)
+                return due_digests(session, now, self.texts.weekly, list(self.sweeper.senders))
 
         sent = 0
         for digest in await asyncio.to_thread(claim):

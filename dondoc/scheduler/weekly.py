@@ -9,7 +9,7 @@ taken again). Its text is :func:`dondoc.handlers.reminders.render_weekly`, passe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -43,10 +43,13 @@ class WeeklyDigest(Generic[M]):
     message: M
 
 
-def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> list[WeeklyDigest[M]]:
+def due_digests(
+    session: Session, now: datetime, render: RenderWeekly[M], channels: Collection[str] | None = None
+) -> list[WeeklyDigest[M]]:
     """This week's digests not yet claimed (or whose claim expired), for the organisations whose
     digest day (:attr:`Policy.weekly_digest_weekday`) is today: claimed now for the caller, then
-    rendered by ``render`` in each manager's language. The plan's status is computed only when a
+    rendered by ``render`` in each manager's language, each to the account the manager used last
+    (among those on ``channels``, when given). The plan's status is computed only when a
     digest was claimed, not at every tick of the day."""
     week = now.isocalendar()
     digests: list[WeeklyDigest[M]] = []
@@ -58,7 +61,7 @@ def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> lis
         if plan is None:
             continue
         claimed: list[tuple[str, Person, ChannelAccount, set[str] | None]] = []
-        for person, account, unit_codes in _managers(session, org):
+        for person, account, unit_codes in _managers(session, org, channels):
             key = f"weekly:{week.year}-W{week.week:02d}:person:{person.id}"
             if _claim(session, key, now):
                 claimed.append((key, person, account, unit_codes))
@@ -73,10 +76,12 @@ def due_digests(session: Session, now: datetime, render: RenderWeekly[M]) -> lis
     return digests
 
 
-def _managers(session: Session, org: Organization) -> list[tuple[Person, ChannelAccount, set[str] | None]]:
+def _managers(
+    session: Session, org: Organization, channels: Collection[str] | None = None
+) -> list[tuple[Person, ChannelAccount, set[str] | None]]:
     """Reachable managers with the units they see (None: all of them, for the coordinator's)."""
     assert org.id is not None
-    members = reachable_members(session, (MemberRole.MANAGER,), organization_id=org.id, bound=True)
+    members = reachable_members(session, (MemberRole.MANAGER,), organization_id=org.id, bound=True, channels=channels)
     seen: dict[int, tuple[Person, ChannelAccount, set[str] | None]] = {}
     for member in members:
         person, account, code = member.person, member.account, member.unit_code

@@ -87,7 +87,13 @@ def test_zalo_keys_get_3000_by_default_the_deployments_budget_or_the_registrys(
 
     registry = yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))
     registry["channels"] = {
-        "zalo": {"budget": 2000, "bots": [{"name": "longmy1", "budget": 1000}, {"name": "longmy2"}]},
+        "zalo": {
+            "budget": 2000,
+            "bots": [
+                {"name": "longmy1", "display_name": "Bot CCHC 1", "token_env": "ZALO_TOKEN_1", "budget": 1000},
+                {"name": "longmy2", "display_name": "Bot CCHC 2", "token_env": "ZALO_TOKEN_2"},
+            ],
+        },
         "telegram": {"budget": 5000},
     }
     path = tmp_path / "units.yaml"
