@@ -399,6 +399,7 @@ class FakeZaloServer:
             self._violate(method, f"sent with {http_method}, not POST", params)
         status, answer = await self._serve(method, params, gone)
         self.requests.append(Request(method, params, status))
+        self.signal.fire()
         return status, answer
 
     async def _serve(self, method: str, params: JsonDict, gone: Callable[[], bool]) -> tuple[int, JsonDict]:
@@ -410,15 +411,15 @@ class FakeZaloServer:
             )
             self._violate(method, what, params)
             return 400, _error(400, "Bad Request")
+        failures = self._failures.get(method)
+        if failures:
+            status, description = failures.pop(0)
+            return status, _error(status, description)
         if method == "getUpdates":
             return await self._poll(params, gone)
         self._in_flight += 1
         self.signal.fire()
         try:
-            failures = self._failures.get(method)
-            if failures:
-                status, description = failures.pop(0)
-                return status, _error(status, description)
             return self._answer(method, params)
         finally:
             self._in_flight -= 1
