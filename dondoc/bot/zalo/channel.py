@@ -50,6 +50,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
@@ -248,7 +249,15 @@ def language_of(engine: Engine, key: str, chat_id: str) -> str:
 
 def remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
     """Store (or, with None, clear) the typed choices of the message about to go to ``chat_id``;
-    returns the language of the person who reads that chat."""
+    returns the language of the person who reads that chat. Two messages to one chat at the same
+    moment (a reply and a reminder) both store theirs: the second to commit wins."""
+    try:
+        return _remember_choices(engine, key, chat_id, typed, now)
+    except IntegrityError:  # the other one created the chat's row first: now it is there to update
+        return _remember_choices(engine, key, chat_id, typed, now)
+
+
+def _remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
     with session_scope(engine) as session:
         language = _language_of(session, key, chat_id)
         row = session.exec(

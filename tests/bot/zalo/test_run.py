@@ -97,7 +97,7 @@ async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_
             number, task = next((n, t) for n, t in numbers if t != "I.1")
             [status] = await _say(server, lan, number)
             [percent] = await _say(server, lan, _number(status, "Đang thực hiện"))
-            assert "60" not in percent and "1. 25%" in percent
+            assert "1. 25%" in percent
             [note] = await _say(server, lan, "60")
             [evidence] = await _say(server, lan, _number(note, "Bỏ qua"))
             [card] = await _say(server, lan, _number(evidence, "Bỏ qua"))
@@ -123,3 +123,43 @@ async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_
 
     assert (nv(task)["status"], nv(task)["percent"]) == ("in_progress", 60)
     assert (nv("I.1")["status"], nv("I.1")["percent"]) == ("done", 100)
+
+
+@pytest.mark.slow
+async def test_run_with_both_tokens_polls_zalo_and_telegram_in_one_process(sample_store: Dondoc) -> None:
+    from dondoc.bot.local_api.server import LocalBotApi
+    from dondoc.bot.local_api.spec import bundled_spec
+
+    async with FakeZaloServer() as zalo, LocalBotApi(spec=bundled_spec(), strict=True) as telegram:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        env |= zalo_env(zalo) | {"DONDOC_NOW": "2022-03-15T20:00", "DONDOC_DATABASE_URL": sample_store.url}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "TELEGRAM_API_FILE_URL": telegram.base_file_url,
+        }
+        on_zalo = (await asyncio.to_thread(sample_store.ok, "invite", "NV", "--json", env=env)).json()["code"]
+        on_telegram = (await asyncio.to_thread(sample_store.ok, "invite", "XP", "--json", env=env)).json()["code"]
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "dondoc",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            lan = zalo.user("Nguyễn Thị Lan")
+            [greeting] = await _say(zalo, lan, on_zalo)
+            assert "Phòng Nội vụ" in greeting
+            hung = telegram.user(first_name="Hùng")
+            await hung.send(f"/start {on_telegram}")
+            welcome = await hung.next_message(HANG_GUARD)
+            assert "Xà Phiên" in (welcome.text or "")
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
+        assert bot.returncode == 0, output.decode()
+        zalo.assert_no_violations()
+        assert telegram.token not in output.decode() and zalo.token not in output.decode()
