@@ -209,9 +209,16 @@ def sandbox(
         Path | None,
         typer.Option("--data", help="Sample folder to load when the store has no plan yet (default: the bundled one)."),
     ] = None,
+    channel: Annotated[
+        str, typer.Option("--channel", help="The channel to see it as: telegram (buttons) or zalo (plain text).")
+    ] = "telegram",
 ) -> None:
     """Chat with the bot in the terminal: no token, no internet (the main demo)."""
     from dondoc.bot.sandbox import Sandbox, stdin_reader
+    from dondoc.bot.zalo.sandbox import ZaloSandbox
+
+    if channel not in ("telegram", "zalo"):
+        usage(_("--channel: {channel} is not a channel: use telegram or zalo").format(channel=channel))
 
     # The sandbox lives in the sample plan's year unless DONDOC_NOW says otherwise; the import
     # below plans its reminders from that moment too.
@@ -223,4 +230,5 @@ def sandbox(
         empty = not has_plan(session)
     if empty:
         demo_import(data)
-    asyncio.run(Sandbox(engine, clock(), sys.stdout, calendar=calendar()).run(stdin_reader()))
+    kind = ZaloSandbox if channel == "zalo" else Sandbox
+    asyncio.run(kind(engine, clock(), sys.stdout, calendar=calendar()).run(stdin_reader()))
