@@ -194,8 +194,9 @@ def split_plain(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 def _cut(line: str, limit: int) -> int:
     """Where to cut an over-long ``line``: the last space that keeps the head within ``limit``."""
-    end = 0
-    while end < len(line) and text_length(line[: end + 1]) <= limit:
+    end, units = 0, 0
+    while end < len(line) and units + text_length(line[end]) <= limit:
+        units += text_length(line[end])
         end += 1
     space = line.rfind(" ", 0, end)
     return space if space > end // 2 else end
