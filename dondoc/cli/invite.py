@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated
 
@@ -15,7 +17,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.context import Deployment
 from dondoc.handlers.onboarding import create_invite, find_unit, role_name, zalo_instructions
 from dondoc.i18n import _, format_datetime
-from dondoc.plan.zalo_bots import zalo_bot_serving
+from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
 
 MAX_INVITE_DAYS = 365
 
@@ -34,6 +36,20 @@ def parse_duration(value: str) -> timedelta:
             )
         )
     return timedelta(minutes=minutes)
+
+
+def _named(bot: ZaloBotInfo) -> ZaloBotInfo:
+    """``bot`` with the name people search for in Zalo: the one bot of ``ZALO_BOT_TOKEN`` without
+    ``ZALO_BOT_NAME`` is named by Zalo itself (getMe); a problem asking is one line on standard error."""
+    if bot.display_name or bot.key != ZALO:
+        return bot
+    from dondoc.cli.bot import check_zalo_api, zalo_bot_name
+
+    config = settings().zalo
+    problem, me = asyncio.run(check_zalo_api(config))
+    if problem:
+        typer.echo(problem, err=True)
+    return replace(bot, display_name=zalo_bot_name(config, me))
 
 
 @global_options
@@ -55,6 +71,8 @@ def invite(
             fail(_("no unit {unit} in the registry").format(unit=unit))
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
         bot = zalo_bot_serving(session, found, single_zalo_bot(settings()))
+    if bot is not None:
+        bot = _named(bot)
     zalo = (
         None
         if bot is None

@@ -3,7 +3,8 @@
 A channel adapter (Telegram, Zalo, the sandbox) turns what arrives into an :class:`Inbound` and
 delivers each :class:`Reply`; its :data:`Send` delivers one reply to one chat (the reminder job and
 replies addressed to a chat on another channel go through it) and says why it could not with
-:class:`Unreachable`, :class:`RetryLater`, :class:`TemporaryFailure` or :class:`Rejected`. Nothing here knows any channel: ids are strings, texts are HTML with
+:class:`Unreachable`, :class:`RetryLater`, :class:`TemporaryFailure`, :class:`Rejected` or
+:class:`QuotaSpent`. Nothing here knows any channel: ids are strings, texts are HTML with
 only the tags every channel can render or strip (``<b>``, ``<i>``, ``<code>``, ``<pre>``), and every
 choice can also be made by typing its number or its label, because Zalo has no buttons.
 """
