@@ -56,6 +56,7 @@ from sqlmodel import Session, col, select
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
 from dondoc.db.models import ChannelAccount, ChatChoices, Person, StoredFile
 from dondoc.db.session import session_scope
+from dondoc.db.usage import count_messages
 from dondoc.handlers.context import parse_token
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import (
@@ -362,9 +363,14 @@ class ZaloOutbox:
         language = await asyncio.to_thread(remember_choices, self.engine, self.key, chat_id, typed, self.clock.now())
         with use_language(language):
             rendered = render(reply)
-        message_id = None
-        for part in rendered.parts:
-            message_id = await self.client.send_message(chat_id, part)
+        message_id, sent = None, 0
+        try:
+            for part in rendered.parts:
+                message_id = await self.client.send_message(chat_id, part)
+                sent += 1
+        finally:  # every message Zalo took counts against the bot's month (the message budget)
+            if sent:
+                await asyncio.to_thread(count_messages, self.engine, self.key, "out", self.clock.now(), sent)
         return message_id
 
 
@@ -415,6 +421,8 @@ class ZaloChannel:
         if not isinstance(message, Mapping):
             log.info("%s: update without a message ignored (%s)", self.key, event)
             return
+        # Every message Zalo delivered counts against the bot's month, read or not (the message budget).
+        await asyncio.to_thread(count_messages, self.engine, self.key, "in", self.dispatcher.clock.now())
         sender = message.get("from") if isinstance(message.get("from"), Mapping) else {}
         chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
         assert isinstance(sender, Mapping) and isinstance(chat, Mapping)

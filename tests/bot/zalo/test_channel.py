@@ -15,6 +15,7 @@ from dondoc.bot.zalo.channel import render, split_plain, stored_file, zalo_sende
 from dondoc.bot.zalo.client import ZaloClient
 from dondoc.bot.zalo.fake import PNG, FakeZaloServer
 from dondoc.db.models import MemberRole, Person, Reminder, ReminderKind, Report, Status
+from dondoc.db.usage import month_of, month_usage
 from dondoc.handlers.events import Choice, QuotaSpent, Reply, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import button_data
 from dondoc.scheduler.clock import Clock
@@ -290,3 +291,15 @@ async def test_an_alert_for_a_manager_on_another_channel_goes_through_its_sender
     [(chat_id, alert)] = sent
     assert chat_id == "702" and "chờ ý kiến Sở Nội vụ" in alert.text
     assert all("chờ ý kiến" not in m.text or m is lan.messages[-1] for m in zalo.server.sent)
+
+
+async def test_every_message_in_and_out_counts_against_the_bots_month(zalo: Zalo, engine: Engine) -> None:
+    lan = await zalo.bound("NV")
+    with Session(engine) as session:
+        before = {u.channel: (u.inbound, u.outbound) for u in month_usage(session, month_of(zalo.clock.now()))}
+    answer = await zalo.say(lan, "I.1 xong 28/01/2022 Quyết định số 15/QĐ-UBND")
+    assert len(answer) == 1
+    with Session(engine) as session:
+        after = {u.channel: (u.inbound, u.outbound) for u in month_usage(session, month_of(zalo.clock.now()))}
+    came, went = before.get("zalo", (0, 0))
+    assert after["zalo"] == (came + 1, went + 1)  # one message in, one out: what Zalo's free plan counts
