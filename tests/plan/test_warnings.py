@@ -400,3 +400,25 @@ def test_relative_phrases(text: str, days: int | None) -> None:
     from dondoc.plan.relative import relative_days
 
     assert relative_days(text) == days
+
+
+def test_status_in_chat_shows_undated_tasks_apart(admin: Admin, tmp_path: Path) -> None:
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from dondoc.db.models import Plan
+    from dondoc.db.session import make_engine
+    from dondoc.handlers.status import render_status
+    from dondoc.plan.progress import plan_status, plan_summary, summarize
+
+    admin.imports(write_xlsx(RELATIVE, tmp_path / "tuong-doi.xlsx").path)
+    engine = make_engine(admin.db)
+    with Session(engine) as session:
+        plan = session.exec(select(Plan)).one()
+        summary = plan_summary(session, plan, date(2023, 3, 1))
+        assert summary == summarize(plan_status(session, plan, date(2023, 3, 1)))
+        text = render_status(plan.title, summary)
+    engine.dispose()
+    assert (summary.undated, summary.items, summary.totals["overdue"], summary.continuous) == (3, 1, 1, 0)
+    assert "Chưa xác định thời hạn: 3" in text
