@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Assignment, Occurrence, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import latest_reports
-from dondoc.i18n import _
+from dondoc.i18n import _, current_language, use_language
 from dondoc.tz import TZ
 
 
@@ -146,12 +146,20 @@ WARNING_FILL = "FFEB9C"  # light yellow
 
 
 def write_appendix_xlsx(
-    path: Path, title: str, year: int, rows: list[SheetRow], *, notes: list[tuple[str, str, bool]] | None = None
+    path: Path,
+    title: str,
+    year: int,
+    rows: list[SheetRow],
+    *,
+    notes: list[tuple[str, str, bool]] | None = None,
+    layout_language: str | None = None,
 ) -> None:
     """Write ``rows`` in the standard appendix layout, which the importer reads back.
 
     With ``notes`` (the review workbook) a last column "Cần xem lại" holds each row's warnings and
     errors, coloured, and a second sheet lists the problems of no single row: (where, what, error).
+    ``layout_language`` writes the title rows and the header in that language (the importer reads
+    Vietnamese headers) whatever the language of the notes.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -169,17 +177,19 @@ def write_appendix_xlsx(
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
     fills = {error: PatternFill("solid", fgColor=ERROR_FILL if error else WARNING_FILL) for error in (True, False)}
 
-    ws.append([_("APPENDIX")])
+    with use_language(layout_language or current_language()):
+        heading = _("APPENDIX"), _("(Plan of the year {year})").format(year=year)
+        header_top = [_("No."), _("Task"), _("Implementing units"), "", _("Product"), _("Deadline"), _("Note")]
+        header_bottom = ["", "", _("Lead"), _("Support"), "", "", ""]
+        if reviewing:
+            header_top.append(_("To review"))
+            header_bottom.append("")
+    ws.append([heading[0]])
     ws.append([title])
-    ws.append([_("(Plan of the year {year})").format(year=year)])
+    ws.append([heading[1]])
     for row in (1, 2, 3):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
         ws.cell(row, 1).font, ws.cell(row, 1).alignment = bold, center
-    header_top = [_("No."), _("Task"), _("Implementing units"), "", _("Product"), _("Deadline"), _("Note")]
-    header_bottom = ["", "", _("Lead"), _("Support"), "", "", ""]
-    if reviewing:
-        header_top.append(_("To review"))
-        header_bottom.append("")
     ws.append(header_top)
     ws.append(header_bottom)
     ws.merge_cells(start_row=4, start_column=3, end_row=4, end_column=4)

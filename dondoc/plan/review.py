@@ -37,7 +37,8 @@ def write_review(path: Path, appendix: Appendix, unit_names: Mapping[str, str]) 
         area_code = entry.area
         rows.append(_task_row(entry, unit_names) if isinstance(entry, ParsedTask) else _refused_row(entry, unit_names))
     notes = [(problem.where, _note(problem), not problem.is_warning) for problem in appendix.file_problems]
-    write_appendix_xlsx(path, appendix.title, appendix.year, rows, notes=notes)
+    # The table in Vietnamese, as appendices are written (the importer reads Vietnamese headers).
+    write_appendix_xlsx(path, appendix.title, appendix.year, rows, notes=notes, layout_language="vi")
 
 
 def _names(codes: list[str], unit_names: Mapping[str, str]) -> str:

@@ -153,3 +153,17 @@ def test_a_refused_file_still_gets_its_review_workbook(admin: Admin, tmp_path: P
     _, good = row_of(rows, "Ban hành kế hoạch năm")
     assert good[column] in (None, "") and good[2] == "Văn phòng HĐND và UBND xã"
     assert row_of(rows, "Tổ chức hội nghị sơ kết")[1][column]  # no lead unit
+
+
+def test_a_review_written_in_english_reads_back(app: typer.Typer, registered: Path, tmp_path: Path) -> None:
+    """The notes follow --lang; the table keeps the Vietnamese headers the importer reads."""
+    first = fresh_admin(app, registered, tmp_path / "a")
+    second = fresh_admin(app, registered, tmp_path / "b")
+    review = tmp_path / "review.xlsx"
+
+    first.imports(write_xlsx(PLAN, tmp_path / "ke-hoach.xlsx").path, "--review", str(review), "--lang", "en")
+    rows, column, _sheet = review_rows(review)
+    assert "vague phrase left out" in row_of(rows, "Kiện toàn Ban chỉ đạo")[1][column]
+    second.imports(review)
+
+    assert [summary(t) for t in second.export().tasks] == [summary(t) for t in first.export().tasks]
