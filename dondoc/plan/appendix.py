@@ -18,7 +18,7 @@ from pathlib import Path
 from dondoc.i18n import N_, _, ngettext
 from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_plan_year, parse_deadline
 from dondoc.plan.problems import InputError, Problem, errors_of, warnings_of
-from dondoc.plan.relative import duration_days, is_vague, relative_days, relative_deadline
+from dondoc.plan.relative import Offset, duration_days, is_vague, relative_deadline, relative_offset
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, column_letter, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
 from dondoc.text import match_key, one_line
@@ -544,10 +544,10 @@ class _RowReader:
             message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
         return message
 
-    def _relative(self, text: str, days: int) -> Deadline:
+    def _relative(self, text: str, offset: Offset) -> Deadline:
         if self.parser.issued is None:
             self.parser.undated += 1
-        return relative_deadline(text, days, self.parser.issued)
+        return relative_deadline(text, offset, self.parser.issued)
 
     def _read(self, text: str, year: int | None) -> Deadline:
         deadline = parse_deadline(text, year)
@@ -565,7 +565,7 @@ class _RowReader:
                 self.problem(Column.DAYS, _("not a number of days"), cell)
                 return None
             label = self.header.labels.get(Column.DAYS) or _(COLUMN_LABELS[Column.DAYS])
-            return self._relative(f"{label}: {one_line(cell)}", days)
+            return self._relative(f"{label}: {one_line(cell)}", Offset(days))
         if not text:
             # Some appendices put the deadline in the note column ("Ghi chú: Quý II/2022").
             try:
@@ -573,9 +573,9 @@ class _RowReader:
             except DeadlineError:
                 self.problem(Column.DEADLINE, _("no deadline"))
                 return None
-        days = relative_days(text)
-        if days is not None:
-            return self._relative(text, days)
+        offset = relative_offset(text)
+        if offset is not None:
+            return self._relative(text, offset)
         try:
             return self._read(text, year)
         except MissingYear:

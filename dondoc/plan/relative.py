@@ -13,7 +13,9 @@ unit; the importer leaves them out of the task's units and warns.
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dondoc.plan.deadlines import Deadline
@@ -21,34 +23,61 @@ from dondoc.text import fold, match_key, one_line
 
 _SPACE = re.compile(r"\s+")
 
-# "[sau|trong vòng|trong|tối đa|chậm nhất] N ngày [làm việc] [kể từ|tính từ|sau] …": a number of days
-# not followed by a date ("ngày 15/12" has the number after "ngày", so it is never read here).
+# "[sau|trong vòng|trong thời hạn|tối đa|chậm nhất] N ngày|tuần|tháng [làm việc] [kể từ|tính từ|sau] …":
+# a count not followed by a date ("ngày 15/12" has the number after "ngày", so it is never read here).
 _RELATIVE = re.compile(
-    r"^(?:(?:sau|trong vong|trong|toi da|cham nhat|khong qua|truoc)\s*)?"
-    r"(?P<days>\d{1,4})\s*ngay\b(?:\s*lam viec\b)?"
+    r"^(?:(?:sau|trong vong|trong thoi han|trong thoi gian|trong|toi da|cham nhat(?: sau)?|khong qua|truoc)\s*)?"
+    r"(?P<count>\d{1,4})\s*(?P<unit>ngay|tuan|thang)\b(?:\s*lam viec\b)?"
     r"(?P<rest>.*)$"
 )
 _EVENT = re.compile(r"^\s*[,(:-]?\s*(?:ke tu|tinh tu|sau khi|sau|tu|ke tu khi)\b")
 _DURATION = re.compile(r"^(?P<days>\d{1,4})(?:[.,]0+)?(?:\s*ngay(?:\s*lam viec)?)?$")
 _DATE_AFTER = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}")
+_DAYS_PER_UNIT = {"ngay": 1, "tuan": 7}
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A deadline after the plan's issue date: so many days, or so many months."""
+
+    count: int
+    months: bool = False
+
+    def after(self, day: date) -> date:
+        if not self.months:
+            return day + timedelta(days=self.count)
+        month = day.month - 1 + self.count
+        year, month = day.year + month // 12, month % 12 + 1
+        return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _folded(text: str) -> str:
     return _SPACE.sub(" ", fold(text).replace("ð", "d")).strip()
 
 
-def relative_days(text: str) -> int | None:
-    """The number of days of a deadline counted from the plan's issue date, else None.
+def relative_offset(text: str) -> Offset | None:
+    """The offset of a deadline counted from the plan's issue date, else None.
 
-    "Sau 30 ngày kể từ ngày 15/01/2022" is not relative: the file dates its event.
+    "Sau 30 ngày kể từ ngày 15/01/2022" is not relative: the file dates its event. A number of
+    months needs its event ("6 tháng kể từ …"): "6 tháng" alone is the first half of the year.
     """
     match = _RELATIVE.match(_folded(text))
     if match is None:
         return None
-    rest = match.group("rest")
-    if rest.strip() and (not _EVENT.match(rest) or _DATE_AFTER.search(rest)):
+    rest, unit = match.group("rest"), match.group("unit")
+    has_event = bool(_EVENT.match(rest))
+    if rest.strip() and (not has_event or _DATE_AFTER.search(rest)):
         return None
-    return int(match.group("days"))
+    count = int(match.group("count"))
+    if unit == "thang":
+        return Offset(count, months=True) if has_event else None
+    return Offset(count * _DAYS_PER_UNIT[unit])
+
+
+def relative_days(text: str) -> int | None:
+    """The number of days of a relative deadline counted in days or weeks, else None."""
+    offset = relative_offset(text)
+    return offset.count if offset is not None and not offset.months else None
 
 
 def duration_days(text: str) -> int | None:
@@ -57,12 +86,13 @@ def duration_days(text: str) -> int | None:
     return int(match.group("days")) if match else None
 
 
-def relative_deadline(text: str, days: int, issued: date | None) -> Deadline:
-    """``days`` after ``issued`` (a fixed date), or undated when the issue date is not known."""
+def relative_deadline(text: str, offset: Offset, issued: date | None) -> Deadline:
+    """``offset`` after ``issued`` (a fixed date), or undated when the issue date is not known."""
     stripped = one_line(text.strip())
+    days = None if offset.months else offset.count
     if issued is None:
         return Deadline(stripped, "undated", None, (), offset_days=days)
-    return Deadline(stripped, "fixed", None, (issued + timedelta(days=days),), offset_days=days)
+    return Deadline(stripped, "fixed", None, (offset.after(issued),), offset_days=days)
 
 
 # ---------------------------------------------------------------- vague unit phrases

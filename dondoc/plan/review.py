@@ -18,7 +18,7 @@ from dondoc.plan.appendix import Appendix, Column, ParsedTask, RefusedRow
 from dondoc.plan.deadlines import Deadline
 from dondoc.plan.export import SheetRow, write_appendix_xlsx
 from dondoc.plan.problems import Problem
-from dondoc.plan.relative import relative_days
+from dondoc.plan.relative import relative_offset
 
 # How an undated deadline is written back when its cell was a bare number of days: the phrase a plan
 # writes (file content, read by the importer in any language, like the header labels).
@@ -49,7 +49,7 @@ def deadline_as_read(deadline: Deadline) -> str:
     """A fixed deadline's dates; the phrase of the other kinds (each reads back to the same)."""
     if deadline.kind == "fixed":
         return "; ".join(day.strftime("%d/%m/%Y") for day in deadline.dates)
-    if deadline.kind == "undated" and relative_days(deadline.text) is None and deadline.offset_days is not None:
+    if deadline.kind == "undated" and relative_offset(deadline.text) is None and deadline.offset_days is not None:
         return _DAYS_PHRASE.format(days=deadline.offset_days)
     return deadline.text
 

@@ -385,21 +385,38 @@ def test_vague_phrases_are_recognised_by_their_family(fragment: str, vague: bool
 
 
 @pytest.mark.parametrize(
-    ("text", "days"),
+    ("text", "offset"),
     [
-        ("100 ngày kể từ ngày ban hành Kế hoạch", 100),
-        ("Sau 30 ngày kể từ ngày Kế hoạch có hiệu lực", 30),
-        ("Trong vòng 15 ngày làm việc, kể từ ngày ký", 15),
-        ("Trong vòng 15 ngày", 15),
+        ("100 ngày kể từ ngày ban hành Kế hoạch", (100, False)),
+        ("Sau 30 ngày kể từ ngày Kế hoạch có hiệu lực", (30, False)),
+        ("Trong vòng 15 ngày làm việc, kể từ ngày ký", (15, False)),
+        ("Trong vòng 15 ngày", (15, False)),
+        ("Trong thời hạn 45 ngày kể từ ngày Quyết định có hiệu lực", (45, False)),
+        ("02 tuần kể từ ngày ban hành", (14, False)),
+        ("06 tháng kể từ ngày ban hành Kế hoạch", (6, True)),
+        ("6 tháng đầu năm", None),  # a half-year, not an offset
         ("Trước ngày 15/12/2022", None),
         ("Sau 30 ngày kể từ ngày 15/01/2022", None),  # the file dates the event
         ("Quý II/2022", None),
     ],
 )
-def test_relative_phrases(text: str, days: int | None) -> None:
-    from dondoc.plan.relative import relative_days
+def test_relative_phrases(text: str, offset: tuple[int, bool] | None) -> None:
+    from dondoc.plan.relative import relative_offset
 
-    assert relative_days(text) == days
+    found = relative_offset(text)
+    assert (None if found is None else (found.count, found.months)) == offset
+
+
+def test_offsets_in_months_are_dated_by_the_calendar(admin: Admin, tmp_path: Path) -> None:
+    appendix = Appendix(
+        rows=[
+            Task(1, "Kiện toàn Ban chỉ đạo", "Văn phòng", deadline="06 tháng kể từ ngày ban hành Kế hoạch"),
+            Task(2, "Sơ kết", "Văn phòng", deadline="6 tháng đầu năm"),
+        ]
+    )
+    imported_json(admin, write_xlsx(appendix, tmp_path / "thang.xlsx").path, "--issued", "31/08/2022")
+
+    assert [t["deadline"]["dates"] for t in admin.export().tasks] == [["2023-02-28"], ["2022-06-30"]]
 
 
 def test_status_in_chat_shows_undated_tasks_apart(admin: Admin, tmp_path: Path) -> None:
