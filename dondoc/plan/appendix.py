@@ -18,7 +18,14 @@ from pathlib import Path
 from dondoc.i18n import N_, _, ngettext
 from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_plan_year, parse_deadline
 from dondoc.plan.problems import InputError, Problem, errors_of, warnings_of
-from dondoc.plan.relative import Offset, duration_days, is_vague, relative_deadline, relative_offset
+from dondoc.plan.relative import (
+    Offset,
+    dated_offset,
+    duration_days,
+    is_vague,
+    relative_deadline,
+    relative_offset,
+)
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, column_letter, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
 from dondoc.text import match_key, one_line
@@ -577,6 +584,12 @@ class _RowReader:
         if offset is not None:
             return self._relative(text, offset)
         try:
+            dated = dated_offset(text)
+            if dated is not None:  # "Sau 30 ngày kể từ ngày 15/01/2022": the event's date, then the offset
+                event = self._read(dated[1], year)
+                if event.kind == "fixed" and len(event.dates) == 1:
+                    day = dated[0].after(event.dates[0])
+                    return Deadline(one_line(text), "fixed", None, (day,), offset_days=None)
             return self._read(text, year)
         except MissingYear:
             if year is not None:

@@ -58,20 +58,33 @@ def _folded(text: str) -> str:
 def relative_offset(text: str) -> Offset | None:
     """The offset of a deadline counted from the plan's issue date, else None.
 
-    "Sau 30 ngày kể từ ngày 15/01/2022" is not relative: the file dates its event. A number of
-    months needs its event ("6 tháng kể từ …"): "6 tháng" alone is the first half of the year.
+    "Sau 30 ngày kể từ ngày 15/01/2022" is not relative to the issue date: the file dates its event
+    (see :func:`dated_offset`). A number of months needs its event ("6 tháng kể từ …"): "6 tháng"
+    alone is the first half of the year.
     """
+    found = _offset(text)
+    return found[0] if found is not None and not _DATE_AFTER.search(found[1]) else None
+
+
+def dated_offset(text: str) -> tuple[Offset, str] | None:
+    """An offset from an event the cell dates ("Sau 30 ngày kể từ ngày 15/01/2022"): the offset and
+    the text of the event, whose date the caller reads; else None."""
+    found = _offset(text)
+    return found if found is not None and _DATE_AFTER.search(found[1]) else None
+
+
+def _offset(text: str) -> tuple[Offset, str] | None:
     match = _RELATIVE.match(_folded(text))
     if match is None:
         return None
     rest, unit = match.group("rest"), match.group("unit")
     has_event = bool(_EVENT.match(rest))
-    if rest.strip() and (not has_event or _DATE_AFTER.search(rest)):
+    if rest.strip() and not has_event:
         return None
     count = int(match.group("count"))
     if unit == "thang":
-        return Offset(count, months=True) if has_event else None
-    return Offset(count * _DAYS_PER_UNIT[unit])
+        return (Offset(count, months=True), rest) if has_event else None
+    return Offset(count * _DAYS_PER_UNIT[unit]), rest
 
 
 def relative_days(text: str) -> int | None:

@@ -439,3 +439,16 @@ def test_status_in_chat_shows_undated_tasks_apart(admin: Admin, tmp_path: Path) 
     engine.dispose()
     assert (summary.undated, summary.items, summary.totals["overdue"], summary.continuous) == (3, 1, 1, 0)
     assert "Chưa xác định thời hạn: 3" in text
+
+
+def test_an_offset_from_a_dated_event_is_a_date(admin: Admin, tmp_path: Path) -> None:
+    appendix = Appendix(
+        rows=[
+            Task(1, "Ban hành quy chế", "Văn phòng", deadline="Sau 30 ngày kể từ ngày 15/01/2022"),
+            Task(2, "Rà soát", "Văn phòng", deadline="Trong vòng 30 ngày kể từ ngày Nghị định có hiệu lực (01/7/2022)"),
+        ]
+    )
+    data = imported_json(admin, write_xlsx(appendix, tmp_path / "su-kien.xlsx").path)
+
+    assert [t["deadline"]["dates"] for t in admin.export().tasks] == [["2022-02-14"], ["2022-07-31"]]
+    assert data["undated"] == [] and data["warnings"] == []
