@@ -31,6 +31,7 @@ from dondoc.plan.units import UnitMatcher, expand
 from dondoc.text import match_key, one_line
 
 HEADER_SCAN_ROWS = 40
+SUGGESTED = 100  # unknown unit names of one file that get suggestions
 
 
 class Column(StrEnum):
@@ -344,6 +345,15 @@ class _BodyParser:
         self.sequence = 0
         self.undated = 0  # relative deadlines left undated (no --issued)
         self.yearless = 0  # deadlines given the plan year read from the title or the file name
+        self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
+
+    def suggest(self, fragment: str) -> list[str]:
+        """The registry names nearest to an unknown name, for the first :data:`SUGGESTED` distinct
+        names of the file (comparing names takes time: a file of thousands must still read quickly)."""
+        key = match_key(fragment)
+        if key not in self.nearest:
+            self.nearest[key] = self.matcher.suggest(fragment) if len(self.nearest) < SUGGESTED else []
+        return self.nearest[key]
 
     def next_sequence(self) -> int:
         self.sequence += 1
@@ -546,7 +556,7 @@ class _RowReader:
 
     def _unknown(self, fragment: str, *, left_out: bool) -> str:
         message = _("unknown unit, left out") if left_out else _("unknown unit")
-        nearest = self.parser.matcher.suggest(fragment)
+        nearest = self.parser.suggest(fragment)
         if nearest:
             message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
         return message
