@@ -36,7 +36,7 @@ def write_review(path: Path, appendix: Appendix, unit_names: Mapping[str, str]) 
             rows.append(SheetRow(entry.area, titles.get(entry.area, ""), area=True))
         area_code = entry.area
         rows.append(_task_row(entry, unit_names) if isinstance(entry, ParsedTask) else _refused_row(entry, unit_names))
-    notes = [(problem.where, _note(problem), not problem.is_warning) for problem in appendix.file_problems]
+    notes = [(problem.where, _note(problem, where=False), not problem.is_warning) for problem in appendix.file_problems]
     # The table in Vietnamese, as appendices are written (the importer reads Vietnamese headers).
     write_appendix_xlsx(path, appendix.title, appendix.year, rows, notes=notes, layout_language="vi")
 
@@ -54,10 +54,13 @@ def deadline_as_read(deadline: Deadline) -> str:
     return deadline.text
 
 
-def _note(problem: Problem) -> str:
+def _note(problem: Problem, *, where: bool = True) -> str:
+    """A row's note, such as "cảnh báo — Phối hợp: … «…»" (the column's header is enough there)."""
     label = _("warning") if problem.is_warning else _("error")
-    where = problem.header or problem.where
-    text = str(Problem(where, problem.message, problem.value))
+    if where:
+        text = str(Problem(problem.header or problem.where, problem.message, problem.value))
+    else:
+        text = f"{problem.message}: «{problem.value}»" if problem.value else problem.message
     return f"{label} — {text}"
 
 
