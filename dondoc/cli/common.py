@@ -22,9 +22,9 @@ from sqlmodel import Session
 from dondoc.bot.config import Settings
 from dondoc.db.models import Organization, Plan
 from dondoc.db.session import StoreError, open_store
-from dondoc.i18n import _, set_language
+from dondoc.i18n import _, ngettext, set_language
 from dondoc.plan import dates
-from dondoc.plan.problems import InputError
+from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.store import NotFound, find_organization, find_plan
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_at
@@ -170,7 +170,20 @@ def refuse(error: InputError) -> NoReturn:
     typer.echo(_("Refused, nothing was written: {count} problem(s).").format(count=len(error.problems)), err=True)
     for problem in error.problems:
         typer.echo(f"  - {problem}", err=True)
+    show_warnings(error.warnings)
     raise typer.Exit(1)
+
+
+def show_warnings(warnings: list[Problem]) -> None:
+    """Warnings on standard error: what an import left out or assumed (it went ahead)."""
+    if not warnings:
+        return
+    typer.echo(
+        ngettext("{count} warning:", "{count} warnings:", len(warnings)).format(count=len(warnings)),
+        err=True,
+    )
+    for warning in warnings:
+        typer.echo(f"  - {warning}", err=True)
 
 
 def print_json(data: Any) -> None:

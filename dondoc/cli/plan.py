@@ -16,20 +16,23 @@ from dondoc.cli.common import (
     clock,
     global_options,
     organization,
+    parse_cli_date,
     plan,
     print_json,
     refuse,
     settings,
+    show_warnings,
     store,
     usage,
 )
 from dondoc.db.session import session_scope
 from dondoc.i18n import _, ngettext
-from dondoc.plan.appendix import read_appendix
+from dondoc.plan.appendix import Appendix, read_appendix
 from dondoc.plan.console import plan_lines
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
-from dondoc.plan.problems import InputError
+from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.registry import build_matcher, load_registry
+from dondoc.plan.review import write_review
 from dondoc.plan.store import WouldRetire, save_appendix
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, PROGRESS_EVERY
 from dondoc.scheduler.schedule import replan
@@ -74,18 +77,43 @@ def plan_import(
             help="Refuse files with more tasks than this (else DONDOC_MAX_TASKS).",
         ),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse the file for warnings too (what was left out or assumed).")
+    ] = False,
+    issued: Annotated[
+        str | None,
+        typer.Option("--issued", help="The plan's issue date: dates the deadlines counted from it (100 ngày kể từ …)."),
+    ] = None,
+    review: Annotated[
+        Path | None,
+        typer.Option(
+            "--review",
+            dir_okay=False,
+            help="Write what was read, with each row's warnings and errors, as an appendix workbook to correct.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a plan's appendix; re-importing a corrected file updates tasks by code."""
     limit = max_tasks(max_rows)
+    issued_on = parse_cli_date(issued, "--issued") if issued else None
     engine = store()
     with session_scope(engine) as session:
-        matcher = build_matcher(load_registry(session, organization(session)))
+        registry = load_registry(session, organization(session))
+    matcher = build_matcher(registry)
+    unit_names = {unit.code: unit.name for unit in registry.units}
     work_calendar = calendar()
     try:
-        appendix = read_appendix(file, matcher, year, max_rows=limit, progress=_rows_read)
+        appendix = read_appendix(file, matcher, year, max_rows=limit, progress=_rows_read, issued=issued_on)
     except InputError as error:
+        if review is not None and isinstance(error.partial, Appendix):
+            _write_review(review, error.partial, unit_names)
         refuse(error)
+    if review is not None:
+        _write_review(review, appendix, unit_names)
+    if strict and appendix.warnings:
+        refuse(InputError([warning.as_error() for warning in appendix.warnings]))
+    show_warnings(appendix.warnings)
     with file.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     now = clock().now()
@@ -124,6 +152,8 @@ def plan_import(
                 "removed": changes.removed,
                 "deactivated": changes.deactivated,
                 "dry_run": dry_run,
+                "warnings": [warning.to_json() for warning in appendix.warnings],
+                "undated": [task.code for task in appendix.tasks if task.deadline.kind == "undated"],
             }
         )
         return
@@ -159,6 +189,15 @@ def plan_import(
             _("Kept as inactive because they have reports: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
+
+
+def _write_review(path: Path, appendix: Appendix, unit_names: dict[str, str]) -> None:
+    try:
+        write_review(path, appendix, unit_names)
+    except OSError as error:
+        typer.echo(_("cannot write {path}: {error}").format(path=path, error=error.strerror or error), err=True)
+        return
+    typer.echo(_("Review workbook written: {path}").format(path=path), err=True)
 
 
 def _code_list(codes: list[str], shown: int = 100) -> str:
@@ -221,10 +260,23 @@ def plan_export(
 
 @plan_app.command("show")
 @global_options
-def plan_show(key: PlanOption = None) -> None:
+def plan_show(
+    key: PlanOption = None,
+    warnings: Annotated[
+        bool, typer.Option("--warnings", help="Show what the last import left out or assumed.")
+    ] = False,
+) -> None:
     """Show a plan's tasks by area, with lead units and due dates."""
     with session_scope(store()) as session:
         found = plan(session, key)
+        if warnings:
+            typer.echo(f"{found.title} ({found.year})")
+            stored = [Problem.from_json(entry) for entry in found.warnings]
+            if not stored:
+                typer.echo(_("The last import gave no warnings."))
+            for warning in stored:
+                typer.echo(f"  - {warning}")
+            return
         views = load_tasks(session, found)
         for line in plan_lines(found, views):
             typer.echo(line)

@@ -93,6 +93,7 @@ def export_status(
             "on_time_rate": result.on_time_rate,
             "items": len(result.items),
             "continuous": len(result.continuous),
+            "undated": len(result.undated),
         },
     )
 

@@ -48,6 +48,7 @@ class DeadlineKind(StrEnum):
     FIXED = "fixed"
     RECURRING = "recurring"
     CONTINUOUS = "continuous"
+    UNDATED = "undated"  # counted from the plan's issue date, not known yet: no due date, never overdue
 
 
 class ReminderState(StrEnum):
@@ -113,6 +114,8 @@ class Plan(SQLModel, table=True):
     source_file: str = ""
     source_sha256: str = ""
     imported_at: datetime | None = None
+    # The last import's warnings (what was left out or assumed), as Problem.to_json() dicts.
+    warnings: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Area(SQLModel, table=True):

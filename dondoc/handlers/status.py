@@ -172,7 +172,8 @@ def task_detail(ctx: Context, args: str) -> None:
     status = plan_status(ctx.session, plan, ctx.now.date())
     items = [i for i in status.items if match_key(i.task) == wanted]
     continuous = [c for c in status.continuous if match_key(c.task) == wanted]
-    if not items and not continuous:
+    undated = [c for c in status.undated if match_key(c.task) == wanted]
+    if not items and not continuous and not undated:
         ctx.reply(_("There is no task {code} in the plan.").format(code=esc(args)))
         return
     lines: list[str] = []
@@ -187,6 +188,9 @@ def task_detail(ctx: Context, args: str) -> None:
     for entry in continuous:
         state = status_label(entry.status) if entry.status else _("no report yet")
         lines.append(f"🔁 <b>{esc(entry.unit_name)}</b>: {state} {entry.percent}%")
+    for entry in undated:
+        state = status_label(entry.status) if entry.status else _("no report yet")
+        lines.append(f"📅 <b>{esc(entry.unit_name)}</b> — {_('no date yet')}: {state} {entry.percent}%")
     ctx.reply("\n".join(lines))
     history(ctx, args)
 
@@ -221,6 +225,10 @@ def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
     if status.continuous:
         lines.append("")
         lines.append(_("Continuous tasks: {count} (see /task CODE)").format(count=status.continuous))
+    if status.undated:
+        lines.append(
+            "📅 " + _("No date yet: {count} (they count from the plan's issue date)").format(count=status.undated)
+        )
     return "\n".join(lines)
 
 

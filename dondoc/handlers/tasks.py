@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dondoc.db.models import Status
+from dondoc.db.models import DeadlineKind, Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
 from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
@@ -31,7 +31,10 @@ def _show_page(ctx: Context, page: int) -> None:
     lines = [_("<b>Your tasks</b> ({count}), page {page}/{pages}").format(count=len(views), page=page + 1, pages=pages)]
     for view in chunk:
         due = view.next_due(today)
-        when = format_date(due) if due else _("continuous")
+        if due is not None:
+            when = format_date(due)
+        else:
+            when = _("no date yet") if view.task.deadline_kind == DeadlineKind.UNDATED else _("continuous")
         overdue = " ⏰" if due is not None and due < today else ""
         unit = f" · {esc(view.unit.code)}" if several_units else ""
         lines.append(

@@ -11,17 +11,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from dondoc.i18n import N_, _
+from dondoc.i18n import N_, _, ngettext
 from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_plan_year, parse_deadline
-from dondoc.plan.problems import InputError, Problem
-from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, read_tables, too_many_rows
+from dondoc.plan.problems import InputError, Problem, errors_of, warnings_of
+from dondoc.plan.relative import (
+    Offset,
+    dated_offset,
+    duration_days,
+    is_vague,
+    relative_deadline,
+    relative_offset,
+)
+from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, column_letter, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
 from dondoc.text import match_key, one_line
 
 HEADER_SCAN_ROWS = 40
+SUGGESTED = 100  # unknown unit names of one file that get suggestions
 
 
 class Column(StrEnum):
@@ -32,6 +42,7 @@ class Column(StrEnum):
     PRODUCT = "product"
     DEADLINE = "deadline"
     NOTE = "note"
+    DAYS = "days"  # a duration in days counted from the plan's issue date ("Số ngày")
 
 
 COLUMN_LABELS = {
@@ -42,12 +53,14 @@ COLUMN_LABELS = {
     Column.PRODUCT: N_("Product"),
     Column.DEADLINE: N_("Deadline"),
     Column.NOTE: N_("Note"),
+    Column.DAYS: N_("Number of days"),
 }
 
 # Header words, folded (no diacritics). Checked in this order: the first that matches wins, so
 # "Cơ quan thực hiện / Phối hợp" is support and "Thời gian hoàn thành" is a deadline.
 _HEADER_PATTERNS: list[tuple[Column, re.Pattern[str]]] = [
     (Column.NOTE, re.compile(r"\bghi chu\b")),
+    (Column.DAYS, re.compile(r"^(?:so ngay\b.*|(?:thoi gian|thoi han)(?: \w+){0,3} (?:so )?ngay(?: lam viec)?)$")),
     (Column.DEADLINE, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
     (Column.SUPPORT, re.compile(r"\bphoi hop\b")),
     (Column.PRODUCT, re.compile(r"\b(san pham|ket qua|hinh thuc)\b")),
@@ -61,6 +74,7 @@ _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTAL
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _SKIP_TITLE_LINES = re.compile(r"^(phu luc|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo)")
 
 
@@ -78,6 +92,28 @@ class ParsedTask:
     source_row: int
     subheading: str = field(default="", repr=False)  # number of the sub-heading above, if any
     where: str = field(default="", repr=False)  # location of the number cell, for messages
+    problems: list[Problem] = field(default_factory=list, repr=False)  # the row's warnings (and errors)
+    sequence: int = field(default=0, repr=False)  # order among every row read (tasks and refused rows)
+
+
+@dataclass
+class RefusedRow:
+    """A task row that cannot be imported as it is: what was read of it and its problems (for the
+    review workbook; the file is refused while any remains)."""
+
+    code: str
+    area: str
+    number: str
+    title: str
+    product: str
+    note: str
+    lead: list[str]  # unit codes recognised
+    support: list[str]
+    cells: dict[Column, str]  # the lead, support and deadline cells as written
+    bad: set[Column]  # the columns with an error
+    source_row: int
+    problems: list[Problem]
+    sequence: int
 
 
 @dataclass
@@ -92,6 +128,9 @@ class Appendix:
     year: int
     areas: list[ParsedArea] = field(default_factory=list)
     tasks: list[ParsedTask] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # every warning, file-level ones first
+    refused: list[RefusedRow] = field(default_factory=list)  # rows with errors (the file is refused)
+    file_problems: list[Problem] = field(default_factory=list)  # problems of no single row
 
 
 @dataclass
@@ -109,11 +148,15 @@ def read_appendix(
     *,
     max_rows: int = DEFAULT_MAX_ROWS,
     progress: Callable[[int], None] | None = None,
+    issued: date | None = None,
 ) -> Appendix:
-    """Parse ``path`` into an :class:`Appendix`; raises :class:`InputError` naming every defect.
+    """Parse ``path`` into an :class:`Appendix`; raises :class:`InputError` naming every error (with
+    the warnings beside them, and what was read as its ``partial`` appendix).
 
-    A file with more than ``max_rows`` tasks is refused; ``progress`` is told how many rows were read
-    from time to time (see :func:`read_tables`)."""
+    Warnings (vague unit phrases, unknown supporting units, undated relative deadlines, assumptions)
+    do not refuse the file: they are in ``Appendix.warnings``. ``issued`` (the plan's issue date)
+    dates the deadlines counted from it. A file with more than ``max_rows`` tasks is refused;
+    ``progress`` is told how many rows were read from time to time (see :func:`read_tables`)."""
     tables = read_tables(path, max_rows=max_rows, progress=progress)
     found = [(table, header) for table in tables if (header := _find_header(table)) is not None]
     if not found:
@@ -129,20 +172,68 @@ def read_appendix(
             ]
         )
     titles = _title_lines(found[0][0], found[0][1])
-    plan_year = year or _title_year(titles) or _year_in_name(path.stem)
+    title_year = _title_year(titles)
+    plan_year = year or title_year or _year_in_name(path.stem)
     problems: list[Problem] = []
     if plan_year is None:
         problems.append(Problem(path.name, _("the plan year is not in the title; give it with --year")))
     appendix = Appendix(title=_plan_title(titles) or path.stem, year=plan_year or 0)
-    parser = _BodyParser(appendix, matcher, problems)
+    year_from = "" if year or plan_year is None else ("title" if title_year else "name")
+    parser = _BodyParser(appendix, matcher, problems, source=path.name, issued=issued, year_from=year_from)
     for table, header in found:
+        problems.extend(_ambiguous_columns(table, header))
         parser.parse(table, header)
     parser.finish()
     if len(appendix.tasks) > max_rows:
         problems.insert(0, too_many_rows(path.name, max_rows))
-    if problems:
-        raise InputError(problems)
+    appendix.file_problems = [problem for problem in problems if problem.row is None]
+    appendix.warnings = warnings_of([p for p in problems if p.row is None]) + warnings_of(
+        [p for p in problems if p.row is not None]
+    )
+    errors = errors_of(problems)
+    if errors:
+        raise InputError(errors, appendix.warnings, appendix)
     return appendix
+
+
+def _ambiguous_columns(table: Table, header: _Header) -> list[Problem]:
+    """A warning for each header label that could be a column already read from another one (two
+    "Thời gian …" columns): the importer chose, and says which."""
+    if header.first_index == header.row_index:
+        labels = list(table.rows[header.row_index].cells)
+    else:
+        labels = _stack_labels(table.rows[header.first_index].cells, table.rows[header.row_index].cells)
+    row = table.rows[header.row_index].number
+    chosen = set(header.columns.values())
+    problems: list[Problem] = []
+    for index, label in enumerate(labels):
+        column = _classify(label)
+        if column is None or index in chosen or column not in header.columns:
+            continue
+        read = header.columns[column]
+        if read < len(labels) and one_line(labels[read]) == one_line(label):
+            continue  # one label repeated by merged cells
+        message = _("two columns could be the {column} column: column {read} «{label}» was read").format(
+            column=_(COLUMN_LABELS[column]).lower(), read=_column_name(table, read), label=header.labels[column]
+        )
+        problems.append(
+            Problem(
+                table.where(row, index, one_line(label)),
+                message,
+                one_line(label),
+                severity="warning",
+                column=_column_name(table, index),
+                header=one_line(label),
+            )
+        )
+    return problems
+
+
+def _column_name(table: Table, index: int | None) -> str:
+    """A column as the file shows it: a sheet letter, or a Word table's column number."""
+    if index is None:
+        return ""
+    return str(index + 1) if table.table_number is not None else column_letter(index)
 
 
 def _title_year(lines: list[str]) -> int | None:
@@ -232,13 +323,41 @@ def _plan_title(lines: list[str]) -> str:
 class _BodyParser:
     """Walks the rows under a header: areas, sub-headings, tasks and what to skip."""
 
-    def __init__(self, appendix: Appendix, matcher: UnitMatcher, problems: list[Problem]) -> None:
+    def __init__(
+        self,
+        appendix: Appendix,
+        matcher: UnitMatcher,
+        problems: list[Problem],
+        *,
+        source: str = "",
+        issued: date | None = None,
+        year_from: str = "",
+    ) -> None:
         self.appendix = appendix
         self.matcher = matcher
         self.problems = problems
+        self.source = source  # the file's name, where file-level warnings are
+        self.issued = issued
+        self.year_from = year_from  # "title" or "name" when the plan year was read there, not given
         self.area = ""
         self.subheading = ""
         self.auto_number = 0
+        self.sequence = 0
+        self.undated = 0  # relative deadlines left undated (no --issued)
+        self.yearless = 0  # deadlines given the plan year read from the title or the file name
+        self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
+
+    def suggest(self, fragment: str) -> list[str]:
+        """The registry names nearest to an unknown name, for the first :data:`SUGGESTED` distinct
+        names of the file (comparing names takes time: a file of thousands must still read quickly)."""
+        key = match_key(fragment)
+        if key not in self.nearest:
+            self.nearest[key] = self.matcher.suggest(fragment) if len(self.nearest) < SUGGESTED else []
+        return self.nearest[key]
+
+    def next_sequence(self) -> int:
+        self.sequence += 1
+        return self.sequence
 
     def parse(self, table: Table, header: _Header) -> None:
         for row in table.rows[header.row_index + 1 :]:
@@ -278,7 +397,35 @@ class _BodyParser:
             first = first_at.setdefault(task.code, task.where)
             if first != task.where:
                 message = _("task number {code} is used twice (first at {first})").format(code=task.code, first=first)
-                self.problems.append(Problem(task.where, message, task.number))
+                twice = Problem(task.where, message, task.number, row=task.source_row)
+                self.problems.append(twice)
+                task.problems.append(twice)
+        self._file_warnings()
+
+    def _file_warnings(self) -> None:
+        """One warning for the whole file per assumption, however many rows it concerns."""
+        if self.undated:
+            message = ngettext(
+                "{count} deadline counts from the plan's issue date: re-run with --issued DATE to date it",
+                "{count} deadlines count from the plan's issue date: re-run with --issued DATE to date them",
+                self.undated,
+            ).format(count=self.undated)
+            self.problems.append(Problem(self.source, message, severity="warning"))
+        if self.yearless and self.year_from:
+            if self.year_from == "title":
+                message = ngettext(
+                    "{count} deadline gives no year: the plan year {year} was taken from the title",
+                    "{count} deadlines give no year: the plan year {year} was taken from the title",
+                    self.yearless,
+                )
+            else:
+                message = ngettext(
+                    "{count} deadline gives no year: the plan year {year} was taken from the file name",
+                    "{count} deadlines give no year: the plan year {year} was taken from the file name",
+                    self.yearless,
+                )
+            text = message.format(count=self.yearless, year=self.appendix.year)
+            self.problems.append(Problem(self.source, text, severity="warning"))
 
 
 class _RowReader:
@@ -286,6 +433,8 @@ class _RowReader:
 
     def __init__(self, parser: _BodyParser, table: Table, header: _Header, row: Row) -> None:
         self.parser, self.table, self.header, self.row = parser, table, header, row
+        self.problems: list[Problem] = []  # this row's
+        self.bad: set[Column] = set()  # columns with an error
 
     def get(self, column: Column) -> str:
         index = self.header.columns.get(column)
@@ -295,8 +444,20 @@ class _RowReader:
         label = self.header.labels.get(column) or _(COLUMN_LABELS[column])
         return self.table.where(self.row.number, self.header.columns.get(column), label)
 
-    def problem(self, column: Column, message: str, value: str = "") -> None:
-        self.parser.problems.append(Problem(self.where(column), message, one_line(value)))
+    def problem(self, column: Column, message: str, value: str = "", *, warning: bool = False) -> None:
+        found = Problem(
+            self.where(column),
+            message,
+            one_line(value),
+            severity="warning" if warning else "error",
+            row=self.row.number,
+            column=_column_name(self.table, self.header.columns.get(column)),
+            header=self.header.labels.get(column) or _(COLUMN_LABELS[column]),
+        )
+        self.parser.problems.append(found)
+        self.problems.append(found)
+        if not warning:
+            self.bad.add(column)
 
     def read(self) -> None:
         filled = [cell for cell in self.row.cells if cell]
@@ -308,7 +469,7 @@ class _RowReader:
         if _ROMAN.match(number.rstrip(".")):
             self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number))
             return
-        if not any(self.get(c) for c in (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT)):
+        if not any(self.get(c) for c in (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT, Column.DAYS)):
             self._heading(filled[0], number, title)
             return
         self._task(number, title)
@@ -326,19 +487,37 @@ class _RowReader:
         self.parser.start_subheading(numbered.group(1) if numbered else "")
 
     def _task(self, number: str, title: str) -> None:
-        before = len(self.parser.problems)
         if not title:
             self.problem(Column.TITLE, _("the task has no content"))
         lead = self._units(Column.LEAD)
         support = self._units(Column.SUPPORT)
         deadline = self._deadline()
-        if len(self.parser.problems) > before or deadline is None:
+        number = self.parser.task_number(number)
+        if self.bad or deadline is None:
+            area = self.parser.area
+            self.parser.appendix.refused.append(
+                RefusedRow(
+                    code=f"{area}.{number}" if area else number,
+                    area=area,
+                    number=number,
+                    title=one_line(title),
+                    product=one_line(self.get(Column.PRODUCT)),
+                    note=one_line(self.get(Column.NOTE)),
+                    lead=lead,
+                    support=[unit for unit in support if unit not in lead],
+                    cells={c: self.get(c) for c in (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.DAYS)},
+                    bad=set(self.bad),
+                    source_row=self.row.number,
+                    problems=self.problems,
+                    sequence=self.parser.next_sequence(),
+                )
+            )
             return
         self.parser.appendix.tasks.append(
             ParsedTask(
                 code="",  # given once the whole table is read (see _BodyParser.finish)
                 area=self.parser.area,
-                number=self.parser.task_number(number),
+                number=number,
                 title=one_line(title),
                 product=one_line(self.get(Column.PRODUCT)),
                 note=one_line(self.get(Column.NOTE)),
@@ -348,21 +527,62 @@ class _RowReader:
                 source_row=self.row.number,
                 subheading=self.parser.subheading,
                 where=self.where(Column.NUMBER),
+                problems=self.problems,
+                sequence=self.parser.next_sequence(),
             )
         )
 
     def _units(self, column: Column) -> list[str]:
+        """The units a cell names. Vague phrases ("các đơn vị liên quan") and unknown names are left
+        out with a warning, unless the cell is a lead cell naming no unit at all: that is an error."""
         text = self.get(column)
-        targets, unknown = self.parser.matcher.match(text) if text else ([], [])
+        targets, fragments = self.parser.matcher.match(text) if text else ([], [])
+        vague = [fragment for fragment in fragments if is_vague(fragment)]
+        unknown = [fragment for fragment in fragments if not is_vague(fragment)]
+        no_lead = column is Column.LEAD and not targets
         for fragment in unknown:
-            self.problem(column, _("unknown unit"), fragment)
-        if column is Column.LEAD and not targets and not unknown:
-            self.problem(column, _("no lead unit"), text)
+            self.problem(column, self._unknown(fragment, left_out=not no_lead), fragment, warning=not no_lead)
+        if no_lead and not unknown:
+            if vague:
+                self.problem(column, _("no lead unit: the cell names no unit of the registry"), text)
+            else:
+                self.problem(column, _("no lead unit"), text)
+        elif not no_lead:
+            for fragment in vague:
+                self.problem(
+                    column, _("vague phrase left out: it names no unit of the registry"), fragment, warning=True
+                )
         return expand(targets)
+
+    def _unknown(self, fragment: str, *, left_out: bool) -> str:
+        message = _("unknown unit, left out") if left_out else _("unknown unit")
+        nearest = self.parser.suggest(fragment)
+        if nearest:
+            message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
+        return message
+
+    def _relative(self, text: str, offset: Offset) -> Deadline:
+        if self.parser.issued is None:
+            self.parser.undated += 1
+        return relative_deadline(text, offset, self.parser.issued)
+
+    def _read(self, text: str, year: int | None) -> Deadline:
+        deadline = parse_deadline(text, year)
+        if self.parser.year_from and deadline.kind == "fixed" and not _WRITTEN_YEAR.search(text):
+            self.parser.yearless += 1
+        return deadline
 
     def _deadline(self) -> Deadline | None:
         year = self.parser.appendix.year or None
         text = self.get(Column.DEADLINE)
+        if not text and self.get(Column.DAYS):
+            cell = self.get(Column.DAYS)
+            days = duration_days(cell)
+            if days is None:
+                self.problem(Column.DAYS, _("not a number of days"), cell)
+                return None
+            label = self.header.labels.get(Column.DAYS) or _(COLUMN_LABELS[Column.DAYS])
+            return self._relative(f"{label}: {one_line(cell)}", Offset(days))
         if not text:
             # Some appendices put the deadline in the note column ("Ghi chú: Quý II/2022").
             try:
@@ -370,8 +590,17 @@ class _RowReader:
             except DeadlineError:
                 self.problem(Column.DEADLINE, _("no deadline"))
                 return None
+        offset = relative_offset(text)
+        if offset is not None:
+            return self._relative(text, offset)
         try:
-            return parse_deadline(text, year)
+            dated = dated_offset(text)
+            if dated is not None:  # "Sau 30 ngày kể từ ngày 15/01/2022": the event's date, then the offset
+                event = self._read(dated[1], year)
+                if event.kind == "fixed" and len(event.dates) == 1:
+                    day = dated[0].after(event.dates[0])
+                    return Deadline(one_line(text), "fixed", None, (day,), offset_days=None)
+            return self._read(text, year)
         except MissingYear:
             if year is not None:
                 self.problem(Column.DEADLINE, _("no year given for this deadline"), text)

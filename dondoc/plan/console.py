@@ -76,3 +76,8 @@ def status_lines(plan: Plan, result: PlanStatus) -> Iterator[str]:
                 date=_day(citem.last_report_at.date()), status=status_label(citem.status), percent=citem.percent
             )
         yield f"  {citem.task:<8} {citem.unit:<8} {last}"
+    if result.undated:
+        yield ""
+        yield _("No date yet (they count from the plan's issue date)")
+    for citem in result.undated:
+        yield f"  {citem.task:<8} {citem.unit:<8} {_('no date yet')}"

@@ -24,7 +24,8 @@ from typing import Literal
 from dondoc.i18n import _
 from dondoc.text import fold, one_line
 
-DeadlineKind = Literal["fixed", "recurring", "continuous"]
+# "undated": counted from an event the file does not date, the plan's issue date (see relative.py).
+DeadlineKind = Literal["fixed", "recurring", "continuous", "undated"]
 Every = Literal["month", "quarter", "half-year", "year"]
 
 
@@ -33,7 +34,8 @@ class Deadline:
     text: str  # the cell text as given (stripped)
     kind: DeadlineKind
     every: Every | None  # recurring only
-    dates: tuple[date, ...]  # sorted, unique; empty for continuous
+    dates: tuple[date, ...]  # sorted, unique; empty for continuous and undated
+    offset_days: int | None = None  # relative deadlines: days after the plan's issue date
 
 
 class DeadlineError(ValueError):

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Assignment, Occurrence, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import latest_reports
-from dondoc.i18n import _
+from dondoc.i18n import _, current_language, use_language
 from dondoc.tz import TZ
 
 
@@ -100,10 +100,72 @@ def task_json(view: TaskView) -> dict[str, Any]:
 
 def write_plan_xlsx(session: Session, plan: Plan, path: Path) -> None:
     """The appendix in the standard layout: title, two-row header, areas, tasks, units by name."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    rows: list[SheetRow] = []
+    area_code: str | None = None
+    for view in load_tasks(session, plan):
+        code = view.area.code if view.area else ""
+        if code != area_code and code:
+            rows.append(SheetRow(code, view.area.title if view.area else "", area=True))
+        area_code = code
+        task = view.task
+        rows.append(
+            SheetRow(
+                task.number,
+                task.title,
+                "; ".join(u.name for u in view.lead),
+                "; ".join(u.name for u in view.support),
+                task.product,
+                task.deadline_text,
+                task.note,
+            )
+        )
+    write_appendix_xlsx(path, plan.title, plan.year, rows)
 
-    views = load_tasks(session, plan)
+
+@dataclass
+class SheetRow:
+    """One row of the standard appendix layout: an area heading (number and title) or a task."""
+
+    number: str
+    title: str
+    lead: str = ""
+    support: str = ""
+    product: str = ""
+    deadline: str = ""
+    note: str = ""
+    area: bool = False
+    review: list[str] = field(default_factory=list)  # what to look at again (the review workbook)
+    has_error: bool = False  # the review colours errors apart from warnings
+
+    def cells(self) -> list[str]:
+        return [self.number, self.title, self.lead, self.support, self.product, self.deadline, self.note]
+
+
+ERROR_FILL = "FFC7CE"  # light red
+WARNING_FILL = "FFEB9C"  # light yellow
+
+
+def write_appendix_xlsx(
+    path: Path,
+    title: str,
+    year: int,
+    rows: list[SheetRow],
+    *,
+    notes: list[tuple[str, str, bool]] | None = None,
+    layout_language: str | None = None,
+) -> None:
+    """Write ``rows`` in the standard appendix layout, which the importer reads back.
+
+    With ``notes`` (the review workbook) a last column "Cần xem lại" holds each row's warnings and
+    errors, coloured, and a second sheet lists the problems of no single row: (where, what, error).
+    ``layout_language`` writes the title rows and the header in that language (the importer reads
+    Vietnamese headers) whatever the language of the notes.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    reviewing = notes is not None
+    width = 8 if reviewing else 7
     wb = Workbook()
     ws = wb.active
     ws.title = _("Appendix")[:31]
@@ -113,54 +175,58 @@ def write_plan_xlsx(session: Session, plan: Plan, path: Path) -> None:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     center = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    fills = {error: PatternFill("solid", fgColor=ERROR_FILL if error else WARNING_FILL) for error in (True, False)}
 
-    ws.append([_("APPENDIX")])
-    ws.append([plan.title])
-    ws.append([_("(Plan of the year {year})").format(year=plan.year)])
+    with use_language(layout_language or current_language()):
+        heading = _("APPENDIX"), _("(Plan of the year {year})").format(year=year)
+        header_top = [_("No."), _("Task"), _("Implementing units"), "", _("Product"), _("Deadline"), _("Note")]
+        header_bottom = ["", "", _("Lead"), _("Support"), "", "", ""]
+        if reviewing:
+            header_top.append(_("To review"))
+            header_bottom.append("")
+    ws.append([heading[0]])
+    ws.append([title])
+    ws.append([heading[1]])
     for row in (1, 2, 3):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
         ws.cell(row, 1).font, ws.cell(row, 1).alignment = bold, center
-    header_top = [_("No."), _("Task"), _("Implementing units"), "", _("Product"), _("Deadline"), _("Note")]
-    header_bottom = ["", "", _("Lead"), _("Support"), "", "", ""]
     ws.append(header_top)
     ws.append(header_bottom)
     ws.merge_cells(start_row=4, start_column=3, end_row=4, end_column=4)
-    for column in (1, 2, 5, 6, 7):
+    for column in (1, 2, 5, 6, 7, *((8,) if reviewing else ())):
         ws.merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
     for row in (4, 5):
-        for column in range(1, 8):
+        for column in range(1, width + 1):
             cell = ws.cell(row, column)
             cell.font, cell.alignment, cell.border = bold, center, border
 
-    area_code: str | None = None
-    for view in views:
-        code = view.area.code if view.area else ""
-        if code != area_code and code:
-            ws.append([code, view.area.title if view.area else ""] + [""] * 5)
-            for column in range(1, 8):
-                cell = ws.cell(ws.max_row, column)
-                cell.font, cell.border, cell.alignment = bold, border, wrap
-        area_code = code
-        task = view.task
-        ws.append(
-            [
-                task.number,
-                task.title,
-                "; ".join(u.name for u in view.lead),
-                "; ".join(u.name for u in view.support),
-                task.product,
-                task.deadline_text,
-                task.note,
-            ]
-        )
-        for column in range(1, 8):
+    for entry in rows:
+        if entry.area:
+            ws.append([entry.number, entry.title] + [""] * (width - 2))
+        else:
+            ws.append(entry.cells() + (["\n".join(entry.review)] if reviewing else []))
+        for column in range(1, width + 1):
             cell = ws.cell(ws.max_row, column)
-            cell.font, cell.border, cell.alignment = font, border, wrap
-    for letter, width in zip("ABCDEFG", (6, 48, 22, 26, 20, 16, 14), strict=True):
-        ws.column_dimensions[letter].width = width
+            cell.font, cell.border, cell.alignment = (bold if entry.area else font), border, wrap
+        if entry.review:
+            ws.cell(ws.max_row, width).fill = fills[entry.has_error]
+    for letter, column_width in zip("ABCDEFGH", (6, 48, 22, 26, 20, 16, 14, 48)[:width], strict=False):
+        ws.column_dimensions[letter].width = column_width
     ws.freeze_panes = "A6"
     ws.print_title_rows = "4:5"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
+    if notes:
+        sheet = wb.create_sheet(_("To review")[:31])
+        sheet.append([_("Where"), _("What to review")])
+        for column in (1, 2):
+            sheet.cell(1, column).font = bold
+        for where, what, error in notes:
+            sheet.append([where, what])
+            sheet.cell(sheet.max_row, 2).fill = fills[error]
+            for column in (1, 2):
+                sheet.cell(sheet.max_row, column).alignment = wrap
+        sheet.column_dimensions["A"].width = 40
+        sheet.column_dimensions["B"].width = 90
     wb.save(path)

@@ -7,34 +7,89 @@ file in one pass; nothing is written while any problem remains.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from dondoc.i18n import _
 
+Severity = Literal["error", "warning"]
+
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong and where. An *error* refuses the file; a *warning* says what the importer left
+    out or assumed, and the import goes ahead (``--strict`` makes warnings errors)."""
+
     where: str  # translated location: "dòng 12, cột E (Thời hạn)" or "units[3].code"
     message: str  # translated description
     value: str = ""  # the offending text, as found
+    severity: Severity = "error"
+    row: int | None = None  # the row as a person finds it, when the problem is in one row
+    column: str = ""  # its column as the file shows it: a sheet letter ("E") or a table column ("3")
+    header: str = ""  # the column's header label ("Thời hạn")
 
     def __str__(self) -> str:
         if self.value:
             return _("{where}: {message}: «{value}»").format(where=self.where, message=self.message, value=self.value)
         return _("{where}: {message}").format(where=self.where, message=self.message)
 
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
+
+    def as_error(self) -> Problem:
+        """The same problem as an error (``--strict``)."""
+        return replace(self, severity="error")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "where": self.where,
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "message": self.message,
+            "value": self.value,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Problem:
+        severity: Severity = "warning" if data.get("severity") == "warning" else "error"
+        row = data.get("row")
+        return cls(
+            where=str(data.get("where", "")),
+            message=str(data.get("message", "")),
+            value=str(data.get("value", "")),
+            severity=severity,
+            row=row if isinstance(row, int) else None,
+            column=str(data.get("column", "")),
+            header=str(data.get("header", "")),
+        )
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [problem for problem in problems if not problem.is_warning]
+
+
+def warnings_of(problems: list[Problem]) -> list[Problem]:
+    return [problem for problem in problems if problem.is_warning]
+
 
 class InputError(Exception):
-    """A file that cannot be imported, with every problem found in it."""
+    """A file that cannot be imported, with every problem found in it.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    ``warnings`` are listed beside the errors (they did not refuse the file by themselves);
+    ``partial`` is what an importer read anyway (the appendix reader's, for the review workbook)."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None, partial: Any = None) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        self.warnings = warnings or []
+        self.partial = partial
 
 
 MAX_YAML_BYTES = 4 << 20  # a registry of thousands of units is far smaller

@@ -30,7 +30,8 @@ A new report corrects the assignment's newest report when that one is a done rep
 
 ``blocked`` (Vướng mắc) is a flag beside the category: the item's latest report says blocked.
 Continuous tasks ("Thường xuyên", no due dates) have no category: they are listed apart with their
-last check-in. Supporting units' reports are attached to the lead units' items as details and never
+last check-in. So are *undated* tasks (``DeadlineKind.UNDATED``: counted from the plan's issue date,
+which the import was not given): "no date yet", never overdue. Supporting units' reports are attached to the lead units' items as details and never
 counted. The on-time rate is ``done_on_time / (done_on_time + done_late + overdue)``.
 
 Everything is computed in Python from a handful of queries for the whole plan, never a query per
@@ -196,6 +197,7 @@ class PlanStatus:
     by_area: dict[str, dict[Category, int]]  # every area of the plan, in area order
     by_unit: dict[str, dict[Category, int]]  # units with items only, in registry order
     on_time_rate: float
+    undated: list[ContinuousItem] = field(default_factory=list)  # no date yet: listed apart, never counted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -206,6 +208,7 @@ class PlanStatus:
             "by_unit": {code: dict(counts) for code, counts in self.by_unit.items()},
             "items": [item.to_json() for item in self.items],
             "continuous": [item.to_json() for item in self.continuous],
+            "undated": [item.to_json() for item in self.undated],
         }
 
 
@@ -222,12 +225,13 @@ class StatusSummary:
     blocked: int  # items whose latest report says "Vướng mắc"
     continuous: int  # continuous tasks' lead units (listed apart, never counted)
     unit_names: dict[str, str]  # code → name of the units with items or continuous tasks
+    undated: int = 0  # undated tasks' lead units (no date yet: listed apart, never counted)
 
 
 def summarize(status: PlanStatus) -> StatusSummary:
     """The summary of a full status (what :func:`plan_summary` computes without building items)."""
     names = {item.unit: item.unit_name for item in status.items}
-    names.update((entry.unit, entry.unit_name) for entry in status.continuous)
+    names.update((entry.unit, entry.unit_name) for entry in (*status.continuous, *status.undated))
     return StatusSummary(
         as_of=status.as_of,
         items=len(status.items),
@@ -238,6 +242,7 @@ def summarize(status: PlanStatus) -> StatusSummary:
         blocked=sum(1 for item in status.items if item.blocked),
         continuous=len(status.continuous),
         unit_names=names,
+        undated=len(status.undated),
     )
 
 
@@ -411,6 +416,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
 
     items: list[Item] = []
     continuous: list[ContinuousItem] = []
+    undated: list[ContinuousItem] = []
     for assignment_id, task_id, unit_id, role in kept:
         if role != Role.LEAD or unit_id not in lead_units[task_id]:
             continue
@@ -419,7 +425,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         rows = reports.get(assignment_id, [])
         if _is_continuous(task.deadline_kind, dues.get(task_id)):
             last = rows[-1] if rows else None
-            continuous.append(
+            (undated if task.deadline_kind == DeadlineKind.UNDATED else continuous).append(
                 ContinuousItem(
                     task=task.code,
                     area=area,
@@ -456,6 +462,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         by_area=by_area,
         by_unit=by_unit,
         on_time_rate=on_time_rate(totals),
+        undated=undated,
     )
 
 
@@ -506,7 +513,7 @@ def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collecti
     by_area: dict[str, dict[Category, int]] = {code: empty_counts() for code in area_code.values()}
     by_unit_unsorted: dict[str, dict[Category, int]] = {}
     names: dict[str, str] = {}
-    items = blocked = continuous = 0
+    items = blocked = continuous = undated = 0
     reports_result = connection.execute(_decisive_reports(plan, end_of_day(as_of), lead_only=True))
     reports = chain.from_iterable(reports_result.partitions(_CHUNK))
     for (_assignment_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
@@ -516,7 +523,10 @@ def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collecti
         names[code] = name
         task_dues = dues.get(task_id)
         if _is_continuous(kind, task_dues):
-            continuous += 1
+            if kind == DeadlineKind.UNDATED:
+                undated += 1
+            else:
+                continuous += 1
             continue
         assert task_dues is not None
         area_counts = by_area.setdefault(area_code.get(area_id, ""), empty_counts())
@@ -540,6 +550,7 @@ def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collecti
         blocked=blocked,
         continuous=continuous,
         unit_names=names,
+        undated=undated,
     )
 
 
@@ -676,7 +687,8 @@ def _support(unit: Unit, row: ReportRow) -> SupportReport:
 
 
 def _is_continuous(kind: DeadlineKind, dues: list[date] | None) -> bool:
-    """A continuous task ("Thường xuyên"), or one without any due date: listed apart, never counted."""
+    """A continuous task ("Thường xuyên"), or one without any due date (an undated one among them):
+    listed apart, never counted."""
     return kind == DeadlineKind.CONTINUOUS or not dues
 
 

@@ -138,6 +138,13 @@ def write_report_draft(
             date=format_date(end),
         ),
     )
+    if status.undated:
+        _body(
+            document,
+            _("No date yet (not counted: they count from the plan's issue date): {count}.").format(
+                count=len(status.undated)
+            ),
+        )
     _figures_table(document, list(areas.values()), status)
     _body(document, _("On-time rate: {rate}").format(rate=_percent(on_time_rate(status.totals))))
     for number, area in enumerate(areas.values(), start=1):

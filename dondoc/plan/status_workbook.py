@@ -27,7 +27,19 @@ from sqlalchemy import Connection
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Area, Assignment, Organization, Person, Plan, Report, Role, Status, Task, Unit
+from dondoc.db.models import (
+    Area,
+    Assignment,
+    DeadlineKind,
+    Organization,
+    Person,
+    Plan,
+    Report,
+    Role,
+    Status,
+    Task,
+    Unit,
+)
 from dondoc.i18n import _, format_date
 from dondoc.plan.progress import (
     CATEGORIES,
@@ -251,6 +263,7 @@ class DetailRow:
     report: ReportInfo | None
     blocked: bool = False
     completed_on: date | None = None
+    undated: bool = False  # a task counted from the plan's issue date, not known yet ("no date yet")
 
     @property
     def continuous(self) -> bool:
@@ -283,8 +296,9 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
         )
         if last_of_deadline[(item.task, item.due)] == n:
             rows.extend(_support_rows(index, task, item.area, item.due))
-    last_of_task = {citem.task: n for n, citem in enumerate(status.continuous)}
-    for n, citem in enumerate(status.continuous):
+    apart = [*status.continuous, *status.undated]  # neither has a due date; undated ones last
+    last_of_task = {citem.task: n for n, citem in enumerate(apart)}
+    for n, citem in enumerate(apart):
         task = index.tasks[citem.task]
         report = index.report(index.lead_assignment(citem.task, citem.unit), None)
         rows.append(
@@ -301,6 +315,7 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
                 percent=report.percent if report else None,
                 report=report,
                 blocked=report is not None and report.status == Status.BLOCKED,
+                undated=task.deadline_kind == DeadlineKind.UNDATED,
             )
         )
         if last_of_task[citem.task] == n:
@@ -507,6 +522,15 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
         ).format(count=len(status.continuous)),
         formats.muted,
     )
+    if status.undated:
+        ws.write_string(
+            next_row(),
+            0,
+            _("No date yet (not counted: they count from the plan's issue date): {count}.").format(
+                count=len(status.undated)
+            ),
+            formats.muted,
+        )
 
     section(_("By area"))
     header(_("Code"), _("Area"))
@@ -614,7 +638,7 @@ def _insert_detail_rows(workbook: bytes, probe: dict[str, str], rows: list[Detai
 
 def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Iterator[str]:
     """The detail's rows as worksheet XML from row 2 on; ``styles``: a format's name → its style id."""
-    no_report, continuous = _("no report yet"), _("continuous")
+    no_report, continuous, undated = _("no report yet"), _("continuous"), _text(_("no date yet"))
     roles = {role: _text(role_text(role)) for role in Role}
     categories = {c: (f' s="{styles[c]}" t="inlineStr"', _text(category_label(c))) for c in CATEGORIES}
     statuses = {status: _text(status_label(status)) for status in Status}
@@ -646,6 +670,8 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
         if row.category is not None:
             attributes, label = categories[row.category]
             cells.append(f'<c r="F{n}"{attributes}>{label}</c>')
+        elif row.undated:
+            cells.append(f'<c r="F{n}"{string}>{undated}</c>')
         else:
             cells.append(f'<c r="F{n}" s="{plain}"/>')
         if report is None:

@@ -117,6 +117,7 @@ def save_appendix(
     if plan.source_sha256 != source_sha256:
         plan.source_file, plan.source_sha256, plan.imported_at = source_file, source_sha256, now
     plan.title, plan.year = appendix.title, appendix.year
+    plan.warnings = [warning.to_json() for warning in appendix.warnings]  # the last import's
     session.add(plan)
     session.flush()
     assert plan.id is not None

@@ -8,6 +8,7 @@ spacing and punctuation are ignored.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class UnitMatcher:
 
     _names: dict[tuple[str, ...], Target] = field(default_factory=dict)
     _longest: int = 0
+    _shown: dict[tuple[str, ...], str] = field(default_factory=dict)  # key → the name as registered
 
     def add(self, name: str, target: Target) -> Target | None:
         """Register ``name``; returns the target already holding the same key (a conflict) if any."""
@@ -44,6 +46,7 @@ class UnitMatcher:
         if existing is not None and existing != target:
             return existing
         self._names[key] = target
+        self._shown.setdefault(key, name)
         self._longest = max(self._longest, len(key))
         return None
 
@@ -80,6 +83,12 @@ class UnitMatcher:
             if target is not None:
                 return length, target
         return None
+
+    def suggest(self, fragment: str, limit: int = 3) -> list[str]:
+        """The registered names nearest to ``fragment`` (for "did you mean …?"), closest first."""
+        keys = {" ".join(key): shown for key, shown in self._shown.items() if len(" ".join(key)) > 3}
+        close = difflib.get_close_matches(match_key(fragment), list(keys), n=limit, cutoff=0.6)
+        return [keys[key] for key in close]
 
 
 def _fragment(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:

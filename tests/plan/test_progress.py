@@ -300,7 +300,7 @@ def test_status_json_has_the_documented_shape(sample_store: Dondoc, session: Ses
     report(session, "I.1", "NV", "in_progress", 60, T(2022, 1, 20, 9, 0))
     report(session, "I.7", "VHTT", "blocked", 5, T(2022, 2, 3, 14, 5))
     data = sample_store.ok("status", "--at", "01/04/2022", "--json").json()
-    assert list(data) == ["as_of", "totals", "on_time_rate", "by_area", "by_unit", "items", "continuous"]
+    assert list(data) == ["as_of", "totals", "on_time_rate", "by_area", "by_unit", "items", "continuous", "undated"]
     assert data["as_of"] == "2022-04-01"
     assert list(data["totals"]) == list(CATEGORIES)
     assert isinstance(data["on_time_rate"], float)
