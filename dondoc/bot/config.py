@@ -110,6 +110,7 @@ class ZaloConfig:
     base_url: str  # requests go to <base_url><token>/<method>
     webhook_secret: str | None
     bot_name: str | None  # what people search for in Zalo (else the name getMe gives)
+    token_env: str = "ZALO_BOT_TOKEN"  # the variable that holds the token (a registry bot names its own)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ZaloConfig:

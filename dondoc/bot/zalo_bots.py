@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from dondoc.bot.config import Settings
 from dondoc.db.models import Organization
@@ -78,6 +79,20 @@ def zalo_bots(settings: Settings, session: Session, organization: Organization) 
     if single is not None and all(bot.token_env != SINGLE_TOKEN_ENV for bot in named):
         named.append(ZaloBotConfig(single, setting(settings, SINGLE_TOKEN_ENV)))
     return named
+
+
+def deployment_zalo_bots(settings: Settings, engine: Engine) -> list[ZaloBotConfig]:
+    """Every Zalo bot the deployment runs, once each: the bots every organisation's registry names
+    (:func:`zalo_bots`), and the one bot of ``ZALO_BOT_TOKEN`` when that is set."""
+    found: dict[str, ZaloBotConfig] = {}
+    with Session(engine) as session:
+        for organization in session.exec(select(Organization).order_by(col(Organization.id))):
+            for bot in zalo_bots(settings, session, organization):
+                found.setdefault(bot.key, bot)
+    single = single_zalo_bot(settings)
+    if single is not None and all(bot.token_env != SINGLE_TOKEN_ENV for bot in found.values()):
+        found.setdefault(single.key, ZaloBotConfig(single, setting(settings, SINGLE_TOKEN_ENV)))
+    return list(found.values())
 
 
 def check_tokens(bots: list[ZaloBotConfig]) -> None:

@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from dondoc.bot.app import App, open_app
 from dondoc.bot.config import SettingError, TelegramConfig, ZaloConfig
 from dondoc.bot.zalo.client import ZaloClient
 from dondoc.bot.zalo.polling import ZaloPolling
+from dondoc.bot.zalo_bots import ZaloBotConfig, deployment_zalo_bots
 from dondoc.cli.common import calendar, clock, current, fail, global_options, refuse, settings, store, usage
 from dondoc.cli.demo import demo_import
 from dondoc.db.queries import has_plan
@@ -98,8 +100,8 @@ async def check_zalo_api(config: ZaloConfig) -> tuple[str | None, dict[str, Any]
                 ).format(base=base, reason=reason), {}
             except (Rejected, Unreachable) as error:
                 reason = client.redact(str(error)).removeprefix("getMe: ").strip().rstrip(".")
-                return _("The Zalo Bot API at {base} refused the bot token ({reason}). Check ZALO_BOT_TOKEN.").format(
-                    base=base, reason=reason
+                return _("The Zalo Bot API at {base} refused the bot token ({reason}). Check {variable}.").format(
+                    base=base, reason=reason, variable=config.token_env
                 ), {}
     return None, me
 
@@ -118,32 +120,40 @@ def run(
     can use a webhook with a secret token."""
     config = settings().telegram
     zalo = settings().zalo
-    if not config.token and not zalo.token:
-        fail(
-            _(
-                "Neither ZALO_BOT_TOKEN nor TELEGRAM_BOT_TOKEN is set. To try the bot without a token, run `dondoc sandbox`."
-            )
-        )
-    if webhook_url and zalo.token:
-        usage(_("--webhook-url is for Telegram alone: with ZALO_BOT_TOKEN set, run without it to poll both."))
-    if config.token:
-        problem = asyncio.run(check_bot_api(config))
-        if problem:
-            usage(problem)
-    if zalo.token:
-        problem, _me = asyncio.run(check_zalo_api(zalo))
-        if problem:
-            usage(problem)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         bot_app = open_app(settings(), bot_username=config.bot_username or "dondoc_bot")
     except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))
     except InputError as error:
         refuse(error)
-    if zalo.token:
-        asyncio.run(poll_all(bot_app, config if config.token else None, zalo))
+    bots = [bot_config(zalo, bot) for bot in deployment_zalo_bots(settings(), bot_app.engine)]
+    if not config.token and not bots:
+        fail(
+            _(
+                "Neither ZALO_BOT_TOKEN nor TELEGRAM_BOT_TOKEN is set. To try the bot without a token, run `dondoc sandbox`."
+            )
+        )
+    if webhook_url and bots:
+        usage(_("--webhook-url is for Telegram alone: with ZALO_BOT_TOKEN set, run without it to poll both."))
+    missing = [bot for bot in bots if not bot[1].token]
+    if missing:
+        usage(
+            _("no token for the Zalo bot(s) of the registry: set {variables}").format(
+                variables=", ".join(f"{bot.token_env} ({key})" for key, bot in missing)
+            )
+        )
+    if config.token:
+        problem = asyncio.run(check_bot_api(config))
+        if problem:
+            usage(problem)
+    for _key, bot in bots:
+        problem, _me = asyncio.run(check_zalo_api(bot))
+        if problem:
+            usage(problem)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if bots:
+        asyncio.run(poll_all(bot_app, config if config.token else None, bots))
         return
     application = bot_app.attach_telegram(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
     if webhook_url:
@@ -159,9 +169,15 @@ def run(
         application.run_polling()
 
 
-async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: ZaloConfig) -> None:
-    """Zalo polling, Telegram polling too when configured, and the reminder job once for both, in one
-    event loop until SIGINT or SIGTERM."""
+def bot_config(zalo: ZaloConfig, bot: ZaloBotConfig) -> tuple[str, ZaloConfig]:
+    """A Zalo bot of the deployment (its channel key) as the client needs it: its own token, the API's
+    address of ``ZALO_API_BASE_URL``."""
+    return bot.key, replace(zalo, token=bot.token, token_env=bot.token_env, bot_name=bot.display_name or None)
+
+
+async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: list[tuple[str, ZaloConfig]]) -> None:
+    """Polling of every Zalo bot (``zalo``: channel key and configuration), Telegram polling too when
+    configured, and the reminder job once for all, in one event loop until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -178,18 +194,20 @@ async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: ZaloConf
         assert application.updater is not None
         await application.updater.start_polling()
         await application.start()
-    channel = bot_app.attach_zalo(zalo.token, base_url=zalo.base_url)
-    poller = ZaloPolling(channel.client, channel.process_update)
-    polling = asyncio.create_task(poller.run())
+    channels = [bot_app.attach_zalo(bot.token, base_url=bot.base_url, key=key) for key, bot in zalo]
+    pollers = [ZaloPolling(channel.client, channel.process_update) for channel in channels]
+    polling = [asyncio.create_task(poller.run()) for poller in pollers]
     bot_app.reminders.start()
     logging.getLogger(__name__).info("polling Zalo%s; stop with Ctrl+C", " and Telegram" if application else "")
     try:
         await stop.wait()
     finally:
         bot_app.reminders.stop()
-        poller.stop()
-        await polling
-        await channel.client.aclose()
+        for poller in pollers:
+            poller.stop()
+        await asyncio.gather(*polling)
+        for channel in channels:
+            await channel.client.aclose()
         if application is not None:
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()

@@ -10,11 +10,15 @@ import re
 import signal
 import socket
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
+from sqlmodel import Session, create_engine, select
 
 from dondoc.bot.zalo.fake import HANG_GUARD, FakeZaloServer, ZaloUser
-from tests.conftest import Dondoc
+from dondoc.db.models import ChannelAccount
+from tests.conftest import SAMPLE, Dondoc
 
 
 def zalo_env(server: FakeZaloServer, token: str | None = None) -> dict[str, str]:
@@ -163,3 +167,64 @@ async def test_run_with_both_tokens_polls_zalo_and_telegram_in_one_process(sampl
         assert bot.returncode == 0, output.decode()
         zalo.assert_no_violations()
         assert telegram.token not in output.decode() and zalo.token not in output.decode()
+
+
+def _with_bots(sample_store: Dondoc, tmp_path: Path) -> None:
+    """The sample registry with every unit served by the named bot ln1 (its token in ZALO_TOKEN_LN1)."""
+    registry = yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))
+    registry["channels"] = {
+        "zalo": {
+            "bots": [{"name": "ln1", "display_name": "Bot CCHC 1", "token_env": "ZALO_TOKEN_LN1", "units": ["all"]}]
+        }
+    }
+    path = tmp_path / "units.yaml"
+    path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    sample_store.ok("units", "import", path)
+
+
+def test_run_names_the_variable_of_a_registry_bot_without_its_token(sample_store: Dondoc, tmp_path: Path) -> None:
+    _with_bots(sample_store, tmp_path)
+    refused = sample_store("--lang", "en", "run", env={"ZALO_TOKEN_LN1": ""})
+    assert refused.code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "ZALO_TOKEN_LN1 (zalo:ln1)" in refused.stderr
+
+
+@pytest.mark.slow
+async def test_run_polls_each_bot_the_registry_names_under_its_own_channel_key(
+    sample_store: Dondoc, tmp_path: Path
+) -> None:
+    _with_bots(sample_store, tmp_path)
+    async with FakeZaloServer(bot_name="Bot CCHC 1") as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        env |= {
+            "ZALO_TOKEN_LN1": server.token,
+            "ZALO_API_BASE_URL": server.base_url,
+            "DONDOC_NOW": "2022-03-15T20:00",
+            "DONDOC_DATABASE_URL": sample_store.url,
+        }
+        invited = (await asyncio.to_thread(sample_store.ok, "invite", "NV", "--json", env=env)).json()
+        assert invited["zalo"]["bot"] == "zalo:ln1"
+        assert invited["zalo"]["instructions"] == f"Mở Zalo, tìm Bot CCHC 1, gửi mã {invited['code']}"
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "dondoc",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            lan = server.user("Nguyễn Thị Lan")
+            [greeting] = await _say(server, lan, invited["code"])
+            assert "Phòng Nội vụ" in greeting
+            [answer] = await _say(server, lan, "I.1 60")
+            assert "I.1" in answer
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
+        assert bot.returncode == 0, output.decode()
+        server.assert_no_violations()
+    with Session(create_engine(sample_store.url)) as session:
+        [account] = session.exec(select(ChannelAccount)).all()
+    assert (account.channel, account.external_id) == ("zalo:ln1", lan.id)
