@@ -55,9 +55,14 @@ def _describe(info: PersonInfo) -> str:
     return f"#{info.id} {info.person.full_name}" + (f": {roles}" if roles else "")
 
 
-def _one_person(session: Session, org_id: int, typed: str, *, bound: bool = False) -> PersonInfo:
-    """The one person ``typed`` names; none or several end the command, listing the candidates."""
+def _one_person(
+    session: Session, org_id: int, typed: str, *, bound: bool = False, unit: Unit | None = None
+) -> PersonInfo:
+    """The one person ``typed`` names (among those holding a role in ``unit`` when given); none or
+    several end the command, listing the candidates."""
     found = find_people(session, org_id, typed, bound=bound)
+    if unit is not None:
+        found = [info for info in found if any(u.id == unit.id for _m, u in info.memberships)]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -119,16 +124,8 @@ def people_remove(person: PersonArgument, unit: UnitOption = None) -> None:
         org = organization(session)
         assert org.id is not None
         chosen = _unit(session, org.id, unit)
-        info = _one_person(session, org.id, person, bound=True)
+        info = _one_person(session, org.id, person, bound=True, unit=chosen)
         ended = remove_person(session, info, clock().now(), chosen.id if chosen is not None else None)
-        if not ended:
-            assert chosen is not None
-            session.rollback()
-            fail(
-                _("#{id} {name} holds no role in {unit}; nothing was changed.").format(
-                    id=info.id, name=info.person.full_name, unit=chosen.name
-                )
-            )
         for membership, ended_unit in ended:
             typer.echo(
                 _("Removed #{id} {name}: {role} of {unit}.").format(

@@ -35,7 +35,7 @@ def _team(engine: Engine) -> tuple[Dispatcher, Chat, Chat, Chat]:
 
 
 def test_people_lists_who_is_bound_with_chats_language_and_pending_invites(engine: Engine) -> None:
-    dispatcher, admin, focal, other = _team(engine)
+    _dispatcher, admin, focal, _other = _team(engine)
     code = invite_code(engine, "NV", now=NOW)
     admin.send("/people")
     text = admin.last
@@ -51,7 +51,7 @@ def test_people_lists_who_is_bound_with_chats_language_and_pending_invites(engin
 
 
 def test_an_admin_removes_someone_who_left_by_typing_after_confirming(engine: Engine) -> None:
-    dispatcher, admin, focal, other = _team(engine)
+    _dispatcher, admin, focal, other = _team(engine)
     focal.send("I.2 60")  # a one-line report, kept after the removal
     admin.send("/people")
     admin.send("Xoa nguoi")  # the button's label typed without diacritics
@@ -73,7 +73,7 @@ def test_an_admin_removes_someone_who_left_by_typing_after_confirming(engine: En
 
 
 def test_cancelling_or_an_ambiguous_name_changes_nothing(engine: Engine) -> None:
-    dispatcher, admin, focal, other = _team(engine)
+    dispatcher, admin, focal, _other = _team(engine)
     _bind(engine, dispatcher, "303", "NV", MemberRole.FOCAL, "Nguyễn Văn An")
     admin.send("/people")
     admin.press("Xóa")
@@ -92,7 +92,7 @@ def test_cancelling_or_an_ambiguous_name_changes_nothing(engine: Engine) -> None
 
 
 def test_someone_with_several_units_can_be_removed_from_one(engine: Engine) -> None:
-    dispatcher, admin, focal, other = _team(engine)
+    _dispatcher, admin, focal, _other = _team(engine)
     focal.send(f"/start {invite_code(engine, 'NV', MemberRole.FOCAL, now=NOW)}")  # also Nội vụ's focal point
     admin.send("/people")
     admin.press("Xóa")
@@ -105,7 +105,7 @@ def test_someone_with_several_units_can_be_removed_from_one(engine: Engine) -> N
 
 
 def test_an_admin_cannot_remove_themselves_in_chat(engine: Engine) -> None:
-    dispatcher, admin, focal, other = _team(engine)
+    _dispatcher, admin, _focal, _other = _team(engine)
     admin.send("/people")
     admin.press("Xóa")
     admin.send("#1")
@@ -115,7 +115,7 @@ def test_an_admin_cannot_remove_themselves_in_chat(engine: Engine) -> None:
 
 
 def test_an_admin_revokes_an_invite_in_chat(engine: Engine) -> None:
-    dispatcher, admin, focal, other = _team(engine)
+    dispatcher, admin, _focal, _other = _team(engine)
     code = invite_code(engine, "NV", now=NOW)
     admin.send("/people")
     admin.press("Thu hồi")
