@@ -10,10 +10,13 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from dondoc.bot.app import reminder_service
 from dondoc.db.models import MemberRole, Person, Report
 from dondoc.handlers.dispatcher import Dispatcher
-from dondoc.scheduler.clock import TZ
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import TZ, Clock
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
+from tests.scheduler.test_sweeper import Outbox
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 WRONG = ["AAAA-BBBB", "CCCC-DDDD", "EEEE-FFFF", "GGGG-HHHH", "JJJJ-KKKK"]
@@ -179,3 +182,30 @@ def test_no_username_or_profile_is_kept_about_a_person(engine: Engine) -> None:
     assert columns <= {"id", "person_id", "channel", "external_id", "chat_id", "language_code", "last_used_at"}
     chat.send("/whoami")
     assert "an_nguyen_private" not in chat.last
+
+
+async def test_someone_removed_gets_no_more_reminders_and_the_others_still_do(engine: Engine) -> None:
+    monday = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
+    clock = Clock(monday - timedelta(hours=1), frozen=True)
+    dispatcher = make_dispatcher(engine, clock.now())
+    dispatcher.clock = clock
+    chats = {}
+    for user_id, role, name in [
+        ("900", MemberRole.ADMIN, "Trần Quản Trị"),
+        ("500", MemberRole.FOCAL, "Nguyễn Văn An"),
+        ("502", MemberRole.DEPUTY, "Lê Thị Bình"),
+    ]:
+        chats[user_id] = Chat(dispatcher, user_id, name=name)
+        chats[user_id].send(f"/start {invite_code(engine, 'NV', role, now=clock.now())}")
+    outbox = Outbox()
+    service = reminder_service(engine, clock, WorkCalendar(), {"test": outbox.send})
+    service.schedule()
+    admin = chats["900"]
+    admin.send("/people")
+    admin.press("Xóa người")
+    admin.send("Nguyen Van An")
+    admin.press("Xác nhận")
+    clock.set(monday)
+    await service.tick()
+    assert outbox.texts("500") == []
+    assert len(outbox.texts("502")) == 1 and "I.1" in outbox.texts("502")[0]
