@@ -12,6 +12,7 @@ import typer
 
 from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, settings, store, usage
+from dondoc.cli.people import InviteGroup, invite_attempts, invite_list, invite_revoke
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Deployment
@@ -20,6 +21,12 @@ from dondoc.i18n import _, format_datetime
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
 
 MAX_INVITE_DAYS = 365
+
+invite_app = typer.Typer(
+    cls=InviteGroup,
+    help="Invites: dondoc invite UNIT --role ROLE makes one; list, revoke and attempts look after them.",
+    no_args_is_help=True,
+)
 
 
 def parse_duration(value: str) -> timedelta:
@@ -52,6 +59,7 @@ def _named(bot: ZaloBotInfo) -> ZaloBotInfo:
     return replace(bot, display_name=zalo_bot_name(config, me))
 
 
+@invite_app.command("create")
 @global_options
 def invite(
     unit: Annotated[str, typer.Argument(help="Unit code or name.")],
@@ -98,3 +106,8 @@ def invite(
         .rstrip(":"),
         err=True,
     )
+
+
+invite_app.command("list")(global_options(invite_list))
+invite_app.command("revoke")(global_options(invite_revoke))
+invite_app.command("attempts")(global_options(invite_attempts))

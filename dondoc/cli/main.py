@@ -12,7 +12,8 @@ from dondoc.cli import common
 from dondoc.cli.bot import run, sandbox
 from dondoc.cli.common import DbOption, LangOption, OrgOption
 from dondoc.cli.demo import demo
-from dondoc.cli.invite import invite
+from dondoc.cli.invite import invite_app
+from dondoc.cli.people import forget, people_app
 from dondoc.cli.plan import plan_app
 from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
@@ -40,7 +41,9 @@ app.add_typer(plan_app, name="plan")
 app.command("demo")(demo)
 app.command("status")(status)
 app.add_typer(report_app, name="report")
-app.command("invite")(invite)
+app.add_typer(invite_app, name="invite")
+app.add_typer(people_app, name="people")
+app.command("forget")(forget)
 app.command("run")(run)
 app.command("sandbox")(sandbox)
 app.add_typer(reminders_app, name="reminders")

@@ -195,8 +195,8 @@ class ChannelAccount(SQLModel, table=True):
     channel: str
     external_id: str  # the channel's user id, as a string
     chat_id: str  # where to send messages
-    username: str | None = None
-    language_code: str | None = None
+    language_code: str | None = None  # the language the channel reports; only name, unit, role, channel
+    # ids and language are kept about a person (Decree 13/2023/NĐ-CP: no usernames, no profiles)
     # When the person last wrote from this account (a message, a command, a button): reminders go to
     # the account used last (None: not since this was recorded; then the oldest account).
     last_used_at: datetime | None = None
@@ -242,6 +242,35 @@ class Invite(SQLModel, table=True):
     used_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     # A link code (``/link``): redeeming it adds the chat account to this person instead of a new one.
     link_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
+    revoked_at: datetime | None = None  # withdrawn by an administrator (or when its maker was forgotten)
+
+
+class InviteAttempt(SQLModel, table=True):
+    """A wrong invite code sent from a chat (the code itself is never stored): guessing is slowed by
+    :mod:`dondoc.plan.invite_guard`, and administrators see the attempts."""
+
+    __table_args__ = (Index("ix_inviteattempt_chat_time", "channel", "chat_id", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    chat_id: str
+    attempted_at: datetime
+
+
+class InviteLock(SQLModel, table=True):
+    """A chat refused invite codes until ``locked_until`` after too many wrong ones; ``lockouts`` counts
+    the lockouts in a row (each one twice as long as the one before)."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    chat_id: str
+    locked_at: datetime
+    locked_until: datetime
+    lockouts: int = 1
+    refused: int = 0  # codes sent while locked (not checked)
 
 
 class Report(SQLModel, table=True):

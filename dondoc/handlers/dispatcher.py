@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import onboarding, oneline, reminders, report, status, tasks
+from dondoc.handlers import onboarding, oneline, people, reminders, report, status, tasks
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -63,6 +63,12 @@ COMMANDS: tuple[Command, ...] = (
         (MemberRole.ADMIN,),
         N_("invite someone: /invite UNIT focal|deputy|manager|admin"),
     ),
+    Command(
+        "people",
+        people.people,
+        (MemberRole.ADMIN,),
+        N_("who is bound; remove someone, revoke an invite: /people [UNIT]"),
+    ),
     Command("whoami", onboarding.whoami, EVERYONE, N_("your units and roles")),
     Command("link", onboarding.link, EVERYONE, N_("use another chat too (Zalo, Telegram): /link")),
     Command("lang", onboarding.language, EVERYONE, N_("language: /lang vi or /lang en")),
@@ -75,6 +81,7 @@ FLOWS: dict[str, Flow] = {
     "tasks": tasks.FLOW,
     "lang": onboarding.LANG_FLOW,
     "pages": status.PAGES_FLOW,
+    people.FLOW_NAME: people.FLOW,
 }
 
 

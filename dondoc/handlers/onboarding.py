@@ -25,7 +25,8 @@ from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Per
 from dondoc.handlers import oneline, report
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import channel_family, esc
-from dondoc.i18n import LANGUAGES, N_, _, set_language
+from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
+from dondoc.plan import invite_guard
 from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
 from dondoc.scheduler.outbox import release_held
 from dondoc.text import match_key
@@ -54,7 +55,8 @@ class NewInvite:
         return f"https://t.me/{bot_username}?start={self.code}"
 
 
-def _hash(code: str) -> str:
+def hash_code(code: str) -> str:
+    """What the store keeps of an invite code: its SHA-256, dash and case ignored."""
     normal = code.replace("-", "").upper()
     return hashlib.sha256(normal.encode()).hexdigest()
 
@@ -67,21 +69,24 @@ def create_invite(
     valid_for: timedelta,
     *,
     link_person: Person | None = None,
+    created_by: Person | None = None,
 ) -> NewInvite:
     """A new one-time code for ``unit`` and ``role`` (with ``link_person``: a link code adding a chat
-    account to that person, who holds ``role`` in ``unit``); the caller commits."""
+    account to that person, who holds ``role`` in ``unit``), made by ``created_by`` (None: the command
+    line); the caller commits."""
     assert unit.id is not None
     raw = "".join(secrets.choice(CODE_ALPHABET) for position in range(CODE_LENGTH))
     code = f"{raw[:4]}-{raw[4:]}"
     expires = now + valid_for
     session.add(
         Invite(
-            code_hash=_hash(code),
+            code_hash=hash_code(code),
             unit_id=unit.id,
             role=role,
             created_at=now,
             expires_at=expires,
             link_person_id=link_person.id if link_person is not None else None,
+            created_by_person_id=created_by.id if created_by is not None else None,
         )
     )
     return NewInvite(code=code, unit=unit, role=role, expires_at=expires)
@@ -140,22 +145,36 @@ def stranger(ctx: Context, text: str) -> None:
 
 
 def redeem(ctx: Context, code: str) -> None:
-    invite = ctx.session.exec(select(Invite).where(Invite.code_hash == _hash(code.strip()))).first()
-    if invite is not None and invite.used_at is None and invite.expires_at > ctx.now:
+    chat = (ctx.inbound.channel, ctx.inbound.chat_id)
+    until = invite_guard.locked_until(ctx.session, *chat, ctx.now)
+    if until is not None:  # not even checked: a right code would make the lockout useless
+        ctx.reply(_locked_out(until))
+        return
+    invite = ctx.session.exec(select(Invite).where(Invite.code_hash == hash_code(code.strip()))).first()
+    usable = invite is not None and invite.used_at is None and invite.revoked_at is None
+    if invite is not None and usable and invite.expires_at > ctx.now:
         refusal = _not_here(ctx, invite)
         if refusal is not None:  # refused before it is claimed: the code stays valid
             ctx.reply(refusal)
             return
-    if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now or not _claim(ctx, invite):
+    if invite is None or not usable or invite.expires_at <= ctx.now or not _claim(ctx, invite):
         reason = (
             _("This invite code has already been used.")
             if invite is not None and invite.used_at is not None
+            else _("This invite code has been withdrawn.")
+            if invite is not None and invite.revoked_at is not None
             else _("This invite code has expired.")
             if invite is not None
             else _("This invite code is not valid.")
         )
-        ctx.reply(reason + " " + _("Please ask the office that follows up the plan for a new one."))
+        lockout = invite_guard.record_wrong(ctx.session, *chat, ctx.now) if invite is None else None
+        ctx.reply(
+            reason
+            + " "
+            + (_locked_out(lockout) if lockout else _("Please ask the office that follows up the plan for a new one."))
+        )
         return
+    invite_guard.redeemed(ctx.session, *chat)
     if invite.link_person_id is not None:
         _link(ctx, invite)
         return
@@ -198,6 +217,12 @@ def redeem(ctx: Context, code: str) -> None:
     )
 
 
+def _locked_out(until: datetime) -> str:
+    return _("Too many wrong invite codes were sent from this chat. Please try again after {time}.").format(
+        time=format_datetime(until)
+    )
+
+
 def _add_account(ctx: Context, person: Person) -> None:
     """This chat account, for ``person``."""
     assert person.id is not None
@@ -207,7 +232,6 @@ def _add_account(ctx: Context, person: Person) -> None:
         channel=inbound.channel,
         external_id=inbound.user_id,
         chat_id=inbound.chat_id,
-        username=inbound.username,
         language_code=inbound.language_code,
     )
     ctx.session.add(account)
@@ -286,15 +310,15 @@ def _registration(ctx: Context) -> str:
     this_chat = _("this chat")
     for account in accounts:
         here = f" ({this_chat})" if ctx.account is not None and account.id == ctx.account.id else ""
-        lines.append(f"• {_channel_label(ctx, account)}{here}")
+        lines.append(f"• {channel_label(ctx, account)}{here}")
     lines.append(_("Reminders go to the chat you wrote from last. To use another chat too: /link"))
     return "\n".join(lines)
 
 
-def _channel_label(ctx: Context, account: ChannelAccount) -> str:
+def channel_label(ctx: Context, account: ChannelAccount) -> str:
     family = channel_family(account.channel)
     if family == "telegram":
-        return "Telegram" + (f" @{esc(account.username)}" if account.username else "")
+        return "Telegram"
     if family == "zalo":
         bots = stored_zalo_bots(ctx.session, ctx.person.organization_id) if ctx.person else []
         if ctx.settings.zalo is not None:
@@ -312,7 +336,9 @@ def link(ctx: Context, args: str) -> None:
         return
     assert ctx.person is not None and ctx.memberships
     membership, unit = ctx.memberships[0]
-    new = create_invite(ctx.session, unit, membership.role, ctx.now, LINK_VALIDITY, link_person=ctx.person)
+    new = create_invite(
+        ctx.session, unit, membership.role, ctx.now, LINK_VALIDITY, link_person=ctx.person, created_by=ctx.person
+    )
     minutes = int(LINK_VALIDITY.total_seconds() // 60)
     lines = [
         _("To use another chat too (Zalo or Telegram), send this code from it within {minutes} minutes:").format(
@@ -397,7 +423,7 @@ def invite(ctx: Context, args: str) -> None:
     if unit is None:
         ctx.reply(_("No unit called {unit}.").format(unit=esc(parts[0])))
         return
-    new = create_invite(ctx.session, unit, roles[parts[1].lower()], ctx.now, timedelta(days=7))
+    new = create_invite(ctx.session, unit, roles[parts[1].lower()], ctx.now, timedelta(days=7), created_by=ctx.person)
     lines = [
         _("Invite for {role} of {unit}, valid until {date}:").format(
             role=role_name(new.role),

@@ -1,0 +1,294 @@
+"""``dondoc people …`` and ``dondoc forget``: who is bound, removing someone who left, erasing a
+person's personal data and showing a person what is stored about them (Decree 13/2023/NĐ-CP).
+Also ``dondoc invite list | revoke | attempts``, the invites' side of the same work."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, NoReturn
+
+import typer
+from sqlmodel import Session
+
+from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, store
+from dondoc.db.models import Invite, Unit
+from dondoc.db.session import session_scope
+from dondoc.handlers.onboarding import find_unit, hash_code, role_name
+from dondoc.i18n import _, format_datetime, use_language
+from dondoc.plan import invite_guard
+from dondoc.plan.people import (
+    PersonInfo,
+    bound_people,
+    export_person,
+    find_invite,
+    find_people,
+    forget_person,
+    pending_invites,
+    remove_person,
+    revoke_invite,
+)
+from dondoc.tz import stored_in_vietnam
+
+people_app = typer.Typer(help="The people bound to units, and their personal data.", no_args_is_help=True)
+
+PersonArgument = Annotated[str, typer.Argument(help="Person id (12 or #12), name typed any way, or chat id.")]
+UnitOption = Annotated[str | None, typer.Option("--unit", help="Unit code or name.")]
+
+
+def _unit(session: Session, org_id: int | None, typed: str | None) -> Unit | None:
+    if typed is None:
+        return None
+    unit = find_unit(session, org_id, typed)
+    if unit is None:
+        fail(_("no unit {unit} in the registry").format(unit=typed))
+    return unit
+
+
+def _when(moment: datetime | None) -> str:
+    return format_datetime(stored_in_vietnam(moment)) if moment is not None else "—"
+
+
+def _describe(info: PersonInfo) -> str:
+    """``#12 Nguyễn Văn An`` and their roles, one line."""
+    roles = "; ".join(f"{role_name(m.role)} — {u.name} ({u.code})" for m, u in info.memberships)
+    return f"#{info.id} {info.person.full_name}" + (f": {roles}" if roles else "")
+
+
+def _one_person(
+    session: Session, org_id: int, typed: str, *, bound: bool = False, unit: Unit | None = None
+) -> PersonInfo:
+    """The one person ``typed`` names (among those holding a role in ``unit`` when given); none or
+    several end the command, listing the candidates."""
+    found = find_people(session, org_id, typed, bound=bound)
+    if unit is not None:
+        found = [info for info in found if any(u.id == unit.id for _m, u in info.memberships)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        fail(_("nobody called {person}: give an id, a name or a chat id (see dondoc people list)").format(person=typed))
+    lines = [
+        _("{person} may be any of {count} people; nothing was changed. Give the id:").format(
+            person=typed, count=len(found)
+        )
+    ]
+    lines += [f"  {_describe(info)}" for info in found]
+    fail("\n".join(lines))
+
+
+@people_app.command("list")
+@global_options
+def people_list(unit: UnitOption = None, as_json: JsonOption = False) -> None:
+    """Who is bound to which unit and role, their chats (with last use) and language; pending invites."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        chosen = _unit(session, org.id, unit)
+        unit_id = chosen.id if chosen is not None else None
+        people = bound_people(session, org.id, unit_id)
+        invites = pending_invites(session, org.id, clock().now(), unit_id)
+        if as_json:
+            print_json({"people": [p.as_json() for p in people], "invites": [i.as_json() for i in invites]})
+            return
+        typer.echo(_("People bound: {count}").format(count=len(people)))
+        for info in people:
+            typer.echo(f"#{info.id:<5} {info.person.full_name}  [{info.language}]")
+            for membership, member_unit in info.memberships:
+                typer.echo(f"        {role_name(membership.role)} — {member_unit.name} ({member_unit.code})")
+            for account in info.accounts:
+                typer.echo(
+                    "        "
+                    + _("{channel} {id}, last used {when}").format(
+                        channel=account.channel, id=account.external_id, when=_when(account.last_used_at)
+                    )
+                )
+        typer.echo(_("Pending invites: {count}").format(count=len(invites)))
+        for pending in invites:
+            kind = (
+                _("link code for #{person}").format(person=pending.invite.link_person_id)
+                if pending.invite.link_person_id is not None
+                else role_name(pending.invite.role)
+            )
+            typer.echo(
+                f"  i{pending.id:<5} {kind} — {pending.unit.name} ({pending.unit.code}), "
+                + _("valid until {date}").format(date=_when(pending.invite.expires_at))
+            )
+
+
+@people_app.command("remove")
+@global_options
+def people_remove(person: PersonArgument, unit: UnitOption = None) -> None:
+    """End a person's memberships (all, or in one unit): no more reminders or commands for them; their
+    reports stay."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        chosen = _unit(session, org.id, unit)
+        info = _one_person(session, org.id, person, bound=True, unit=chosen)
+        ended = remove_person(session, info, clock().now(), chosen.id if chosen is not None else None)
+        for membership, ended_unit in ended:
+            typer.echo(
+                _("Removed #{id} {name}: {role} of {unit}.").format(
+                    id=info.id, name=info.person.full_name, role=role_name(membership.role), unit=ended_unit.name
+                )
+            )
+
+
+@people_app.command("export")
+@global_options
+def people_export(person: PersonArgument, as_json: JsonOption = False) -> None:
+    """Everything stored about a person (person row, chats, memberships, invites, reports, conversation
+    state), as JSON: to hand to them when they ask."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        data = export_person(session, _one_person(session, org.id, person))
+    if as_json:
+        print_json(data)
+        return
+    _print_tree(data, 0)
+
+
+def _print_tree(data: Any, depth: int) -> None:
+    pad = "  " * depth
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, dict | list) and value:
+                typer.echo(f"{pad}{key}:")
+                _print_tree(value, depth + 1)
+            else:
+                typer.echo(f"{pad}{key}: {json.dumps(value, ensure_ascii=False) if value in ([], {}) else value}")
+    elif isinstance(data, list):
+        for index, item in enumerate(data, 1):
+            typer.echo(f"{pad}- {index}")
+            _print_tree(item, depth + 1)
+
+
+@global_options
+def forget(
+    person: PersonArgument,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Erase a person's personal data and chat ids (Decree 13/2023/NĐ-CP); their reports stay with
+    their unit."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        info = _one_person(session, org.id, person)
+        if not yes:
+            question = _("Erase the personal data of {person}? Their reports stay with their unit.").format(
+                person=_describe(info)
+            )
+            if not typer.confirm(question, default=False, err=True):
+                fail(_("Nothing was changed."))
+        with use_language("vi"):  # what the store keeps is in the deployment's language
+            placeholder = _("Deleted person #{id}").format(id=info.id)
+        result = forget_person(session, info, clock().now(), placeholder)
+    if as_json:
+        print_json(result.as_json())
+        return
+    typer.echo(
+        _(
+            "Erased the personal data of #{id}: now «{name}»; {accounts} chat account(s) and {conversations} "
+            "conversation(s) deleted, {memberships} membership(s) ended, {invites} invite(s) revoked; "
+            "{reports} report(s) kept for their units."
+        ).format(
+            id=result.person_id,
+            name=result.placeholder,
+            accounts=result.accounts,
+            conversations=result.conversations,
+            memberships=result.memberships,
+            invites=result.invites_revoked,
+            reports=result.reports_kept,
+        )
+    )
+
+
+# ---------------------------------------------------------------------- dondoc invite list | revoke | attempts
+
+
+def invite_list(as_json: JsonOption = False) -> None:
+    """Pending invites and link codes (never their codes), with the id that revokes them."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        invites = pending_invites(session, org.id, clock().now())
+        if as_json:
+            print_json({"invites": [i.as_json() for i in invites]})
+            return
+        typer.echo(_("Pending invites: {count}").format(count=len(invites)))
+        for pending in invites:
+            kind = (
+                _("link code for #{person}").format(person=pending.invite.link_person_id)
+                if pending.invite.link_person_id is not None
+                else role_name(pending.invite.role)
+            )
+            typer.echo(
+                f"  i{pending.id:<5} {kind} — {pending.unit.name} ({pending.unit.code}), "
+                + _("valid until {date}").format(date=_when(pending.invite.expires_at))
+            )
+
+
+def _refuse_invite(invite: Invite | None, typed: str) -> NoReturn:
+    if invite is None:
+        fail(_("no invite {code}: give the code or the id that dondoc invite list shows (i12)").format(code=typed))
+    if invite.used_at is not None:
+        fail(
+            _("the invite {code} was already used; remove the person instead (dondoc people remove)").format(code=typed)
+        )
+    if invite.revoked_at is not None:
+        fail(_("the invite {code} was already revoked").format(code=typed))
+    fail(_("the invite {code} has expired already").format(code=typed))
+
+
+def invite_revoke(
+    code: Annotated[str, typer.Argument(help="The invite code, or its id from dondoc invite list (i12).")],
+) -> None:
+    """Withdraw a pending invite or link code: it can no longer be used."""
+    typed = code.strip()
+    number = typed.lower().removeprefix("i").removeprefix("#")
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        invite = find_invite(session, org.id, code_hash=hash_code(typed))
+        if invite is None and number.isascii() and number.isdigit():
+            invite = find_invite(session, org.id, invite_id=int(number))
+        if invite is None or not revoke_invite(session, invite, clock().now()):
+            _refuse_invite(invite, typed)
+        unit = session.get(Unit, invite.unit_id)
+        assert unit is not None
+        typer.echo(
+            _("Revoked invite i{id} ({role} of {unit}).").format(
+                id=invite.id, role=role_name(invite.role), unit=unit.name
+            )
+        )
+
+
+def invite_attempts(as_json: JsonOption = False) -> None:
+    """Chats that sent wrong invite codes (last 30 days) and the ones locked out now."""
+    with session_scope(store()) as session:
+        found = invite_guard.attempts(session, clock().now())
+    if as_json:
+        print_json({"attempts": [a.as_json() for a in found]})
+        return
+    typer.echo(_("Chats that sent wrong invite codes: {count}").format(count=len(found)))
+    for chat in found:
+        locked = (
+            ", " + _("locked until {time}").format(time=format_datetime(chat.locked_until)) if chat.locked_until else ""
+        )
+        typer.echo(
+            f"  {chat.channel}:{chat.chat_id} — "
+            + _("{wrong} wrong, last {when}").format(wrong=chat.wrong, when=_when(chat.last_at))
+            + locked
+        )
+
+
+class InviteGroup(typer.core.TyperGroup):
+    """``dondoc invite UNIT …`` makes an invite as before; ``list``, ``revoke`` and ``attempts`` are
+    subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own (vendored) click Context
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
