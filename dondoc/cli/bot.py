@@ -86,8 +86,7 @@ def run(
     problem = asyncio.run(check_bot_api(config))
     if problem:
         usage(problem)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # the logs were set up before the command ran (--log-format, with the secrets taken out: cli.common)
     try:
         bot_app = open_app(settings(), bot_username=config.bot_username or "dondoc_bot")
     except (StoreError, ClockSettingError, SettingError) as error:

@@ -16,6 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -76,6 +78,31 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def head_revision() -> str:
+    """The newest schema revision this version of dondoc knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this version's migrations (a newer release's database is not)."""
+    return revision in {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; None for a database dondoc never opened."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def pending_revisions(engine: Engine) -> list[str]:
+    """The migrations :func:`migrate` would run on this database, oldest first."""
+    current = current_revision(engine)
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return [script.revision for script in reversed(list(scripts.iterate_revisions("head", current)))]
+
+
 def _parse(text: str) -> URL:
     """The URL of ``text``, refused with a message when it is not one dondoc can use."""
     shown = _PASSWORD.sub(r"\1***@", text)
@@ -125,8 +152,9 @@ def _check_sqlite_file(url: URL) -> None:
         )
 
 
-def open_store(url: str | None = None) -> Engine:
-    """The engine for the configured database, migrated to the latest schema.
+def open_store(url: str | None = None, *, upgrade: bool = True) -> Engine:
+    """The engine for the configured database, migrated to the latest schema (``upgrade=False``: as
+    it is, only checked to answer).
 
     Raises :class:`StoreError`, with a message naming the problem, when the URL is not a database
     dondoc supports, its driver is missing, or the database cannot be opened.
@@ -145,7 +173,11 @@ def open_store(url: str | None = None) -> Engine:
             ).format(url=shown, error=error)
         ) from None
     try:
-        migrate(engine)
+        if upgrade:
+            migrate(engine)
+        else:
+            with engine.connect():
+                pass
     except DBAPIError as error:
         engine.dispose()
         reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else ""
