@@ -66,7 +66,14 @@ def sqlite_backup(source: Path, target: Path) -> SqliteBackup:
 def libpq_url(url: str | URL) -> URL:
     """``url`` as libpq (``pg_dump``, ``psql``) reads it: no SQLAlchemy driver name, no password."""
     parsed = make_url(url) if isinstance(url, str) else url
-    return parsed.set(drivername="postgresql", password=None)
+    return URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
 
 
 def pg_dump_command(url: str | URL, target: Path) -> tuple[list[str], dict[str, str]]:

@@ -11,6 +11,7 @@ column of the old schema must say so in ``CHANGED_ON_PURPOSE``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -490,3 +491,34 @@ def test_upgrading_the_previous_release_loses_nothing(db_url: str) -> None:
     assert "Rà soát văn bản quy phạm pháp luật" in exported
     current = dondoc.ok("--lang", "en", "db", "current").stdout
     assert "Up to date" in current and head_revision() in current
+
+
+def test_db_current_tells_what_is_missing_and_changes_nothing(db_url: str) -> None:
+    _previous_release_database(db_url).dispose()
+    result = Dondoc(db_url).ok("--lang", "en", "db", "current")
+    assert f"Revision: {PREVIOUS_RELEASE}" in result.stdout
+    assert f"Behind the newest revision {head_revision()}" in result.stdout and "dondoc db upgrade" in result.stdout
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == PREVIOUS_RELEASE
+    engine.dispose()
+
+
+def test_a_database_of_a_newer_release_is_not_touched(db_url: str) -> None:
+    Dondoc(db_url).ok("db", "upgrade")
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    engine.dispose()
+    for command_line in (["db", "upgrade"], ["db", "current"]):
+        result = Dondoc(db_url)("--lang", "en", *command_line)
+        assert result.code == 1, result.stdout
+        assert "0099_from_the_future" in result.stderr and "newer release" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_db_current_of_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "dondoc.db"
+    result = Dondoc(f"sqlite:///{missing}")("--lang", "en", "db", "current")
+    assert result.code == 1 and "There is no database" in result.stderr
+    assert not missing.exists()
