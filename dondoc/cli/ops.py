@@ -54,8 +54,7 @@ def _check_known(engine: Engine, revision: str | None) -> None:
         fail(
             _(
                 "The database {url} is at revision {revision}, which this version of dondoc does not know "
-                "(it was migrated by a newer release, whose newest revision this one is not): "
-                "install that release, or restore a backup made before it."
+                "(a newer release migrated it): install that release, or restore a backup made before it."
             ).format(url=_shown(engine), revision=revision)
         )
 
