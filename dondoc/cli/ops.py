@@ -70,7 +70,7 @@ def db_upgrade() -> None:
         steps = pending_revisions(engine)
         try:
             migrate(engine)
-        except CommandError as error:
+        except (CommandError, StoreError) as error:
             fail(_("The migration of {url} failed: {error}").format(url=_shown(engine), error=error))
         after = current_revision(engine)
     finally:

@@ -71,11 +71,33 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent), in one transaction.
+
+    On SQLite the foreign keys are not enforced while migrations run: a batch migration rebuilds a table
+    (copy, drop, rename), and dropping a table that other rows reference would fail (or delete them).
+    They are checked once at the end instead, and any dangling reference undoes the whole upgrade."""
     cfg = alembic_config(engine)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only outside a transaction
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise StoreError(
+                            _(
+                                "the schema migration left rows referring to missing rows ({rows}); nothing was changed"
+                            ).format(rows=", ".join(f"{row[0]} {row[1]}" for row in dangling[:5]))
+                        )
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def head_revision() -> str:

@@ -10,14 +10,17 @@ column of the old schema must say so in ``CHANGED_ON_PURPOSE``.
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import MetaData, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
+from dondoc.db import session
 from dondoc.db.session import alembic_config, head_revision, make_engine
 from tests.conftest import Dondoc
 
@@ -448,8 +451,9 @@ def _snapshot(connection: Connection, columns: dict[str, list[str]]) -> dict[str
     return found
 
 
-def test_upgrading_the_previous_release_loses_nothing(db_url: str) -> None:
-    engine = _previous_release_database(db_url)
+def _filled_previous_release(url: str) -> tuple[dict[str, list[str]], dict[str, list[tuple[Any, ...]]]]:
+    """A database at the previous release's schema holding ``ROWS``: its tables' columns, and its rows."""
+    engine = _previous_release_database(url)
     with engine.begin() as connection:
         tables = _old_tables(connection)
         assert set(ROWS) == set(tables), "every table of the previous release's schema gets rows here"
@@ -466,6 +470,11 @@ def test_upgrading_the_previous_release_loses_nothing(db_url: str) -> None:
                     )
     engine.dispose()
     assert {name: len(rows) for name, rows in before.items()} == {name: len(rows) for name, rows in ROWS.items()}
+    return old_columns, before
+
+
+def test_upgrading_the_previous_release_loses_nothing(db_url: str) -> None:
+    old_columns, before = _filled_previous_release(db_url)
 
     result = Dondoc(db_url).ok("--lang", "en", "db", "upgrade")
     assert f"from {PREVIOUS_RELEASE} to {head_revision()}" in result.stdout
@@ -522,3 +531,48 @@ def test_db_current_of_a_missing_sqlite_file_creates_nothing(tmp_path: Path) -> 
     result = Dondoc(f"sqlite:///{missing}")("--lang", "en", "db", "current")
     assert result.code == 1 and "There is no database" in result.stderr
     assert not missing.exists()
+
+
+REBUILD = '''"""rebuild person and unit, as a batch migration on SQLite does for most changes
+
+Revision ID: 9999_rebuild
+Revises: {head}
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999_rebuild"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    for table, column in (("person", "full_name"), ("unit", "name")):
+        with op.batch_alter_table(table, recreate="always") as batch_op:
+            batch_op.alter_column(column, existing_type=sa.String(), nullable=False)
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_later_migration_that_rebuilds_referenced_tables_keeps_their_rows(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite rebuilds a table to change it (copy, drop, rename): dropping ``person`` while channel
+    accounts, memberships and reports refer to it must neither fail nor lose them."""
+    old_columns, before = _filled_previous_release(sqlite_url)
+    migrations = tmp_path / "migrations"
+    shutil.copytree(session.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "9999_rebuild.py").write_text(REBUILD.format(head=head_revision()), encoding="utf-8")
+    monkeypatch.setattr(session, "MIGRATIONS_DIR", migrations)
+
+    result = Dondoc(sqlite_url).ok("--lang", "en", "db", "upgrade")
+    assert f"from {PREVIOUS_RELEASE} to 9999_rebuild" in result.stdout
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert _snapshot(connection, old_columns) == before
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # enforced again afterwards
+    engine.dispose()
