@@ -78,6 +78,10 @@ def migrate(engine: Engine) -> None:
     They are checked once at the end instead, and any dangling reference undoes the whole upgrade."""
     cfg = alembic_config(engine)
     with engine.connect() as connection:
+        heads = set(MigrationContext.configure(connection).get_current_heads())
+        connection.rollback()
+        if heads == set(ScriptDirectory.from_config(cfg).get_heads()):
+            return  # up to date: what every command finds, at the cost of one query
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only outside a transaction
