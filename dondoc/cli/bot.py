@@ -150,8 +150,7 @@ def run(
         problem, _me = asyncio.run(check_zalo_api(bot))
         if problem:
             usage(problem)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # the logs were set up before the command ran (--log-format, with the secrets taken out: cli.common)
     if bots:
         asyncio.run(poll_all(bot_app, config if config.token else None, bots))
         return

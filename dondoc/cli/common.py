@@ -1,5 +1,6 @@
 """What every command shares: the settings of this run, the global options (``--db``, ``--lang``,
-``--org``, accepted before the command or after it), the options several commands take, and the
+``--org``, ``--log-format``, accepted before the command or after it), the logs of the long-running
+commands, the options several commands take, and the
 way a command ends (one line on standard error and an exit code).
 
 Exit codes: 0 done, 1 the input was refused (every problem listed), 2 wrong usage or configuration.
@@ -13,15 +14,25 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from dondoc.bot.config import Settings
+from dondoc.bot.logs import (
+    LogFormatError,
+    Redact,
+    configure_logging,
+    configured_secrets,
+    log_format,
+    registry_token_variables,
+    reset_logging,
+)
 from dondoc.db.models import Organization, Plan
-from dondoc.db.session import StoreError, open_store
+from dondoc.db.session import StoreError, make_engine, open_store
 from dondoc.i18n import _, ngettext, set_language
 from dondoc.plan import dates
 from dondoc.plan.problems import InputError, Problem
@@ -37,6 +48,14 @@ DbOption = Annotated[
 ]
 LangOption = Annotated[str | None, typer.Option("--lang", help="Language of messages: vi (default) or en.")]
 OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
+LogFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--log-format",
+        help="Logs of run and serve: text (default) or json, one object a line (else DONDOC_LOG_FORMAT).",
+    ),
+]
+LONG_RUNNING = ("run", "serve")  # the commands that log (to standard error) rather than print
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PlanOption = Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")]
 AtOption = Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")]
@@ -51,6 +70,8 @@ class Run:
 
     settings: Settings = field(default_factory=Settings)
     org: str | None = None
+    log_format: str | None = None  # --log-format
+    redact: Redact | None = None  # the logs' filter, once a long-running command set them up
 
 
 _run: Run | None = None
@@ -68,15 +89,15 @@ def current_if_started() -> Run | None:
     return _run
 
 
-def start(db: str | None, lang: str | None, org: str | None) -> None:
+def start(db: str | None, lang: str | None, org: str | None, log_format: str | None = None) -> None:
     """Read the environment and ``.env`` once; the global options given before the command win."""
     global _run
     _run = Run(Settings(), org)
-    apply_options(db, lang, org)
+    apply_options(db, lang, org, log_format)
     set_language(_run.settings.lang)
 
 
-def apply_options(db: str | None, lang: str | None, org: str | None) -> None:
+def apply_options(db: str | None, lang: str | None, org: str | None, log_format: str | None = None) -> None:
     """Global options: the ones repeated after the command override the ones before it."""
     run = current()
     update = {name: value for name, value in (("database_url", db), ("lang", lang)) if value}
@@ -86,6 +107,44 @@ def apply_options(db: str | None, lang: str | None, org: str | None) -> None:
         set_language(lang)
     if org:
         run.org = org
+    if log_format:
+        run.log_format = log_format
+        if run.redact is not None:  # given after the command: the logs are set up again in that format
+            start_logging()
+
+
+def start_logging() -> None:
+    """The logs of a long-running command: ``--log-format`` (else ``DONDOC_LOG_FORMAT``, else text) on
+    standard error, with the deployment's tokens, secrets and invite codes taken out of every record."""
+    run = current()
+    try:
+        chosen = log_format(run.log_format or run.settings.log_format)
+    except LogFormatError as error:
+        usage(str(error))
+    secrets = configured_secrets(run.settings, _registry_token_variables())
+    run.redact = configure_logging(chosen, secrets)
+
+
+def stop_logging() -> None:
+    reset_logging()
+    current().redact = None
+
+
+def _registry_token_variables() -> list[str]:
+    """The ``token_env`` variables of the registry's Zalo bots, read from the store as it is (not
+    migrated; a SQLite file that does not exist is not created): none when it cannot say."""
+    url = settings().database_url or ""
+    try:
+        parsed = make_url(url or "sqlite:///dondoc.db")
+        if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+            return []
+        engine = make_engine(parsed.render_as_string(hide_password=False))
+    except Exception:  # the command reports what is wrong with the store in its own words
+        return []
+    try:
+        return registry_token_variables(engine)
+    finally:
+        engine.dispose()
 
 
 def settings() -> Settings:
@@ -93,15 +152,20 @@ def settings() -> Settings:
 
 
 def global_options(command: Callable[P, None]) -> Callable[..., None]:
-    """``command`` also accepting ``--db``, ``--lang`` and ``--org`` after its name (they override the
-    ones given before it)."""
-    shared = {"db": DbOption, "lang": LangOption, "org": OrgOption}
+    """``command`` also accepting ``--db``, ``--lang``, ``--org`` and ``--log-format`` after its name
+    (they override the ones given before it)."""
+    shared = {"db": DbOption, "lang": LangOption, "org": OrgOption, "log_format": LogFormatOption}
 
     @functools.wraps(command)
     def with_options(
-        *args: Any, db: str | None = None, lang: str | None = None, org: str | None = None, **kwargs: Any
+        *args: Any,
+        db: str | None = None,
+        lang: str | None = None,
+        org: str | None = None,
+        log_format: str | None = None,
+        **kwargs: Any,
     ) -> None:
-        apply_options(db, lang, org)
+        apply_options(db, lang, org, log_format)
         command(*args, **kwargs)
 
     signature = inspect.signature(command, eval_str=True)  # the annotations themselves, for typer

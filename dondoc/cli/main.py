@@ -10,9 +10,10 @@ import typer
 
 from dondoc.cli import common
 from dondoc.cli.bot import run, sandbox
-from dondoc.cli.common import DbOption, LangOption, OrgOption
+from dondoc.cli.common import LONG_RUNNING, DbOption, LangOption, LogFormatOption, OrgOption
 from dondoc.cli.demo import demo
 from dondoc.cli.invite import invite_app
+from dondoc.cli.ops import backup, db_app
 from dondoc.cli.people import forget, people_app
 from dondoc.cli.plan import plan_app
 from dondoc.cli.reminders import reminders_app
@@ -31,9 +32,18 @@ app = typer.Typer(
 
 
 @app.callback()
-def main_options(db: DbOption = None, lang: LangOption = None, org: OrgOption = None) -> None:
+def main_options(
+    ctx: typer.Context,
+    db: DbOption = None,
+    lang: LangOption = None,
+    org: OrgOption = None,
+    log_format: LogFormatOption = None,
+) -> None:
     """Options that apply to every command."""
-    common.start(db, lang, org)  # reads the environment and .env once, before any command runs
+    common.start(db, lang, org, log_format)  # reads the environment and .env once, before any command runs
+    if ctx.invoked_subcommand in LONG_RUNNING:
+        common.start_logging()
+        ctx.call_on_close(common.stop_logging)
 
 
 app.add_typer(units_app, name="units")
@@ -50,6 +60,8 @@ app.add_typer(reminders_app, name="reminders")
 app.command("export")(export_status)
 app.command("chart")(chart)
 app.command("usage")(usage_command)
+app.add_typer(db_app, name="db")
+app.command("backup")(backup)
 
 
 def _debugging() -> bool:

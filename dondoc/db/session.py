@@ -16,6 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -69,11 +71,62 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent), in one transaction.
+
+    On SQLite the foreign keys are not enforced while migrations run: a batch migration rebuilds a table
+    (copy, drop, rename), and dropping a table that other rows reference would fail (or delete them).
+    They are checked once at the end instead, and any dangling reference undoes the whole upgrade."""
     cfg = alembic_config(engine)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        heads = set(MigrationContext.configure(connection).get_current_heads())
+        connection.rollback()
+        if heads == set(ScriptDirectory.from_config(cfg).get_heads()):
+            return  # up to date: what every command finds, at the cost of one query
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only outside a transaction
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise StoreError(
+                            _(
+                                "the schema migration left rows referring to missing rows ({rows}); nothing was changed"
+                            ).format(rows=", ".join(f"{row[0]} {row[1]}" for row in dangling[:5]))
+                        )
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of dondoc knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this version's migrations (a newer release's database is not)."""
+    return revision in {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; None for a database dondoc never opened."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def pending_revisions(engine: Engine) -> list[str]:
+    """The migrations :func:`migrate` would run on this database, oldest first."""
+    current = current_revision(engine)
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return [script.revision for script in reversed(list(scripts.iterate_revisions("head", current)))]
 
 
 def _parse(text: str) -> URL:
@@ -125,8 +178,9 @@ def _check_sqlite_file(url: URL) -> None:
         )
 
 
-def open_store(url: str | None = None) -> Engine:
-    """The engine for the configured database, migrated to the latest schema.
+def open_store(url: str | None = None, *, upgrade: bool = True) -> Engine:
+    """The engine for the configured database, migrated to the latest schema (``upgrade=False``: as
+    it is, only checked to answer).
 
     Raises :class:`StoreError`, with a message naming the problem, when the URL is not a database
     dondoc supports, its driver is missing, or the database cannot be opened.
@@ -145,7 +199,11 @@ def open_store(url: str | None = None) -> Engine:
             ).format(url=shown, error=error)
         ) from None
     try:
-        migrate(engine)
+        if upgrade:
+            migrate(engine)
+        else:
+            with engine.connect():
+                pass
     except DBAPIError as error:
         engine.dispose()
         reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else ""
