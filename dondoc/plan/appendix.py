@@ -32,6 +32,7 @@ class Column(StrEnum):
     PRODUCT = "product"
     DEADLINE = "deadline"
     NOTE = "note"
+    ID = "id"  # a task identifier such as "Mã nhiệm vụ": the number when there is no STT column
 
 
 COLUMN_LABELS = {
@@ -42,25 +43,45 @@ COLUMN_LABELS = {
     Column.PRODUCT: N_("Product"),
     Column.DEADLINE: N_("Deadline"),
     Column.NOTE: N_("Note"),
+    Column.ID: N_("Task ID"),
 }
 
-# Header words, folded (no diacritics). Checked in this order: the first that matches wins, so
-# "Cơ quan thực hiện / Phối hợp" is support and "Thời gian hoàn thành" is a deadline.
-_HEADER_PATTERNS: list[tuple[Column, re.Pattern[str]]] = [
-    (Column.NOTE, re.compile(r"\bghi chu\b")),
-    (Column.DEADLINE, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
-    (Column.SUPPORT, re.compile(r"\bphoi hop\b")),
-    (Column.PRODUCT, re.compile(r"\b(san pham|ket qua|hinh thuc)\b")),
-    (Column.LEAD, re.compile(r"\b(chu tri|thuc hien|trach nhiem)\b")),
-    (Column.NUMBER, re.compile(r"^(s?tt|so tt|so thu tu|thu tu)( (s?tt|so tt|so thu tu|thu tu))*$")),
-    (Column.TITLE, re.compile(r"\b(noi dung|nhiem vu|cong viec|ten)\b")),
+# Header words, folded (no diacritics), with a rank. Checked in this order: the first pattern that
+# matches a label classifies it, so "Cơ quan thực hiện / Phối hợp" is support, "Thời gian hoàn thành"
+# a deadline and "Mã nhiệm vụ" an identifier, not the task. When several labels fall in one column
+# kind, the lowest rank wins, then the leftmost: "Sản phẩm" beats "Kết quả cần đạt" wherever it stands.
+_HEADER_PATTERNS: list[tuple[Column, int, re.Pattern[str]]] = [
+    (Column.NOTE, 0, re.compile(r"\bghi chu\b")),
+    (Column.DEADLINE, 0, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
+    (Column.SUPPORT, 0, re.compile(r"\bphoi hop\b")),
+    (Column.ID, 0, re.compile(r"^(ma|ma so|ky hieu|so hieu)( (nhiem vu|cong viec|hoat dong|de an|du an))?$")),
+    (Column.PRODUCT, 0, re.compile(r"\b(san pham|hinh thuc)\b")),
+    (Column.PRODUCT, 1, re.compile(r"\bket qua\b")),
+    (Column.TITLE, 0, re.compile(r"^(noi dung|(ten )?nhiem vu|(ten )?cong viec|(ten )?hoat dong|ten (de an|du an))\b")),
+    (Column.LEAD, 0, re.compile(r"\bchu tri\b")),
+    (Column.LEAD, 1, re.compile(r"\b(thuc hien|trach nhiem)\b")),
+    (Column.NUMBER, 0, re.compile(r"^(s?tt|so tt|so thu tu|thu tu)( (s?tt|so tt|so thu tu|thu tu))*$")),
+    (Column.TITLE, 1, re.compile(r"\b(noi dung|nhiem vu|cong viec|ten)\b")),
+    (Column.LEAD, 2, re.compile(r"^(don vi|co quan)\b")),
 ]
+# Sub-headings of a second header row that say nothing on their own ("Chi tiết" under "Nhiệm vụ")
+# or that mark the start of a period ("Bắt đầu" | "Kết thúc" under "Thời gian"), and the end.
+_SUBLABEL_SAME = re.compile(r"^(chi tiet|cu the|mo ta|tom tat|ten|tong so|so luong)$")
+_SUBLABEL_START = re.compile(r"^(bat dau|khoi cong|tu ngay|tu)$")
+_SUBLABEL_END = re.compile(r"^(ket thuc|hoan thanh|den ngay|den)$")
+# Footnote marks in header labels: "Nội dung (1)", "Sản phẩm(*)", "Chủ trì [2]".
+_FOOTNOTE = re.compile(r"\(\s*(?:\d{1,2}|\*+|[a-z])\s*\)|\[\s*\d{1,2}\s*\]|\*+")
+# A cell that holds data rather than a label: a number, an area numeral, a date, or a numbered text.
+_DATA_CELL = re.compile(r"^\s*(?:\(?\d|[IVXL]+\s*[.)/:-]|[IVXL]+$|[a-zđ]\s*\)|[-+•–]\s)")
 _ROMAN = re.compile(r"^(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})$")
-_ROMAN_HEADING = re.compile(r"^(?:phan\s+)?([IVXL]+)\s*[.:/)\-–]\s*(.*)$|^([IVXL]+)\s+(\S.*)$", re.DOTALL)
+_ROMAN_HEADING = re.compile(r"^(?:(?i:ph[aầ]n)\s+)?([IVXL]+)\s*[.:/)\-–]\s*(.*)$|^([IVXL]+)\s+(\S.*)$", re.DOTALL)
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTALL)
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
+# The problem of "các xã có đồng bào dân tộc": a collective name narrowed by a qualifier names only
+# some of the group's units, which the registry cannot tell.
+QUALIFIED_COLLECTIVE = N_("a collective name narrowed by a qualifier: not every unit of the group; name the units")
 _SKIP_TITLE_LINES = re.compile(r"^(phu luc|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo)")
 
 
@@ -77,6 +98,7 @@ class ParsedTask:
     deadline: Deadline
     source_row: int
     subheading: str = field(default="", repr=False)  # number of the sub-heading above, if any
+    group: str = field(default="", repr=False)  # the unnumbered heading above, counted in its area
     where: str = field(default="", repr=False)  # location of the number cell, for messages
 
 
@@ -100,6 +122,7 @@ class _Header:
     row_index: int  # index in table.rows of the last header row
     columns: dict[Column, int]
     labels: dict[Column, str]
+    numbers: tuple[int, ...] = ()  # every number column, first the one in ``columns``
 
 
 def read_appendix(
@@ -163,58 +186,128 @@ def _year_in_name(stem: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _classify(label: str) -> Column | None:
-    key = match_key(label)
+def _classified(label: str) -> tuple[Column, int] | None:
+    """The column kind of a header label and its rank (lower wins), footnote marks ignored."""
+    key = match_key(_FOOTNOTE.sub(" ", label))
     if not key:
         return None
-    for column, pattern in _HEADER_PATTERNS:
+    for column, rank, pattern in _HEADER_PATTERNS:
         if pattern.search(key):
-            return column
+            return column, rank
     return None
 
 
-def _classify_row(cells: list[str]) -> dict[Column, int]:
-    columns: dict[Column, int] = {}
-    for index, cell in enumerate(cells):
-        column = _classify(cell)
-        if column is not None and column not in columns:
-            columns[column] = index
-    return columns
+def _classify(label: str) -> Column | None:
+    found = _classified(label)
+    return found[0] if found else None
+
+
+def _choose(kinds: list[tuple[Column, int] | None]) -> tuple[dict[Column, int], tuple[int, ...]]:
+    """The column read for each kind (lowest rank, then leftmost), and every number column in order
+    ("STT" and a sub-number "TT"). A task identifier ("Mã nhiệm vụ") numbers tasks only when there is
+    no STT column."""
+    best: dict[Column, tuple[int, int]] = {}
+    numbers: list[int] = []
+    for index, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        column, rank = kind
+        if column is Column.NUMBER:
+            numbers.append(index)
+        if column not in best or rank < best[column][0]:
+            best[column] = (rank, index)
+    columns = {column: index for column, (_rank, index) in sorted(best.items(), key=lambda item: item[1][1])}
+    if Column.NUMBER not in columns and Column.ID in columns:
+        columns[Column.NUMBER] = columns[Column.ID]
+        numbers = [columns[Column.ID]]
+    return columns, tuple(numbers)
 
 
 def _find_header(table: Table) -> _Header | None:
     for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
-        columns = _classify_row(row.cells)
+        kinds = [_classified(cell) for cell in row.cells]
+        columns, numbers = _choose(kinds)
         if Column.TITLE not in columns or len(columns) < 3:
             continue
         last, labels = index, list(row.cells)
-        # A second header row under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp").
+        # A second header row under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp",
+        # "Nhiệm vụ" over "TT" | "Chi tiết").
         if index + 1 < len(table.rows) and _is_header_continuation(row.cells, table.rows[index + 1].cells):
-            last, labels = index + 1, _stack_labels(row.cells, table.rows[index + 1].cells)
-            columns = _classify_row(labels)
+            below = table.rows[index + 1].cells
+            last, labels = index + 1, _stack_labels(row.cells, below)
+            columns, numbers = _choose(_stacked_kinds(row.cells, below))
         return _Header(
             first_index=index,
             row_index=last,
             columns=columns,
             labels={column: one_line(labels[i]) for column, i in columns.items()},
+            numbers=numbers,
         )
     return None
+
+
+def _spread(top: list[str], bottom: list[str]) -> list[str]:
+    """The top row of a two-row header with each horizontally merged label repeated over the columns
+    it spans (a merged cell keeps its text in its first column only): an empty top cell over a
+    sub-label belongs to the label on its left when that one has sub-labels too."""
+    width = max(len(top), len(bottom))
+    top, bottom = top + [""] * (width - len(top)), bottom + [""] * (width - len(bottom))
+    spread = list(top)
+    for i in range(1, width):
+        if not top[i] and bottom[i] and spread[i - 1] and bottom[i - 1] and bottom[i - 1] != spread[i - 1]:
+            spread[i] = spread[i - 1]
+    return spread
 
 
 def _stack_labels(top: list[str], bottom: list[str]) -> list[str]:
     """Column labels of a two-row header: "Cơ quan thực hiện" + "Chủ trì", or a label repeated by a
     vertical merge taken once."""
-    width = max(len(top), len(bottom))
-    top, bottom = top + [""] * (width - len(top)), bottom + [""] * (width - len(bottom))
+    top = _spread(top, bottom)
+    bottom = bottom + [""] * (len(top) - len(bottom))
     return [t if b in ("", t) else f"{t} {b}".strip() for t, b in zip(top, bottom, strict=True)]
 
 
+def _stacked_kinds(top: list[str], bottom: list[str]) -> list[tuple[Column, int] | None]:
+    """The kind of each column of a two-row header: the sub-label's when it names a column ("Chủ trì",
+    "Phối hợp", "TT"), else the label above it ("Nhiệm vụ" over "Chi tiết"); under a period ("Thời
+    gian" over "Bắt đầu" | "Kết thúc") only its end is the deadline."""
+    top = _spread(top, bottom)
+    bottom = bottom + [""] * (len(top) - len(bottom))
+    kinds: list[tuple[Column, int] | None] = []
+    for t, b in zip(top, bottom, strict=True):
+        above = _classified(t)
+        if not b or b == t:
+            kinds.append(above)
+            continue
+        key = match_key(_FOOTNOTE.sub(" ", b))
+        is_period = above is not None and above[0] is Column.DEADLINE
+        if _SUBLABEL_START.match(key):
+            kinds.append(None if is_period else above)
+        elif _SUBLABEL_END.match(key):
+            kinds.append(above if is_period else None)
+        elif _SUBLABEL_SAME.match(key):
+            kinds.append(above)
+        else:
+            kinds.append(_classified(b) or above)
+    return kinds
+
+
+def _is_sublabel(label: str) -> bool:
+    key = match_key(_FOOTNOTE.sub(" ", label))
+    return any(pattern.match(key) for pattern in (_SUBLABEL_SAME, _SUBLABEL_START, _SUBLABEL_END))
+
+
 def _is_header_continuation(header: list[str], below: list[str]) -> bool:
+    """Whether the row under a header row holds its sub-labels: short labels, at least one under a
+    merged (empty) cell of the header, mostly known words — not numbers, numerals or task text."""
     filled = [(i, cell) for i, cell in enumerate(below) if cell]
-    if not filled:
+    new = [(i, cell) for i, cell in filled if i >= len(header) or cell != header[i]]
+    if not new or any(_DATA_CELL.match(cell) or len(match_key(cell).split()) > 6 for _i, cell in new):
         return False
-    new_labels = [cell for i, cell in filled if i >= len(header) or cell != header[i]]
-    return bool(new_labels) and all(_classify(cell) is not None for cell in new_labels)
+    if not any(i >= len(header) or not header[i] for i, _cell in new):
+        return False
+    known = [cell for _i, cell in new if _classified(cell) is not None or _is_sublabel(cell)]
+    return 2 * len(known) >= len(new) and bool(known)
 
 
 def _title_lines(table: Table, header: _Header) -> list[str]:
@@ -239,22 +332,48 @@ class _BodyParser:
         self.area = ""
         self.subheading = ""
         self.auto_number = 0
+        self.groups: list[_Group] = []  # the headings the next row is under, outermost first
+        self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
+        self.unnumbered = 0  # unnumbered headings met in the area
 
     def parse(self, table: Table, header: _Header) -> None:
-        for row in table.rows[header.row_index + 1 :]:
-            _RowReader(self, table, header, row).read()
+        readers = [_RowReader(self, table, header, row) for row in table.rows[header.row_index + 1 :]]
+        following: _RowReader | None = None  # the next row that is not blank, a note or numbering
+        after: list[_RowReader | None] = []
+        for reader in reversed(readers):
+            after.append(following)
+            if not reader.skipped():
+                following = reader
+        for reader, next_row in zip(readers, reversed(after), strict=True):
+            reader.read(next_row)
 
     def start_area(self, code: str, title: str) -> None:
         self.area, self.subheading, self.auto_number = code, "", 0
+        self.groups, self.group, self.unnumbered = [], "", 0
         if all(area.code != code for area in self.appendix.areas):
             self.appendix.areas.append(ParsedArea(code=code, title=one_line(title)))
 
-    def start_subheading(self, number: str) -> None:
+    def start_subheading(self, number: str, defaults: dict[Column, str] | None = None) -> None:
+        """A heading row: the rows under it are its tasks, and take its unit, product and deadline
+        cells when they leave theirs empty. It closes the headings above that it is not under."""
+        while self.groups and not _is_under(self.groups[-1].number, number):
+            self.groups.pop()
+        self.groups.append(_Group(number, defaults or {}))
         self.subheading, self.auto_number = number, 0
+        if not number:
+            self.unnumbered += 1
+        self.group = "" if number else str(self.unnumbered)
+
+    def default(self, column: Column) -> str:
+        """The cell of the nearest heading above that fills ``column``, if any."""
+        return next((group.defaults[column] for group in reversed(self.groups) if group.defaults.get(column)), "")
 
     def task_number(self, written: str) -> str:
-        """The task's number as written without trailing punctuation; bullets are numbered in order."""
+        """The task's number as written without trailing punctuation; bullets are numbered in order,
+        and letters ("a)") are numbered under their heading ("1.a")."""
         number = written.strip().rstrip(".):").strip()
+        if number and _LETTER.fullmatch(number) and self.subheading and not _LETTER.fullmatch(self.subheading):
+            return f"{self.subheading}.{number}"
         if number and not _BULLET.match(number):
             return number
         self.auto_number += 1
@@ -268,10 +387,12 @@ class _BodyParser:
             by_area.setdefault(task.area, []).append(task)
         for tasks in by_area.values():
             numbers = [t.number for t in tasks]
-            if len(set(numbers)) < len(numbers) and all(t.subheading for t in tasks):
+            # Unnumbered headings ("Nhóm nhiệm vụ về thể chế") count in their area for this.
+            if len(set(numbers)) < len(numbers) and all(t.subheading or t.group for t in tasks):
                 for task in tasks:
-                    if not task.number.startswith(task.subheading + "."):
-                        task.number = f"{task.subheading}.{task.number}"
+                    prefix = task.subheading or task.group
+                    if not task.number.startswith(prefix + "."):
+                        task.number = f"{prefix}.{task.number}"
         first_at: dict[str, str] = {}
         for task in self.appendix.tasks:
             task.code = f"{task.area}.{task.number}" if task.area else task.number
@@ -287,9 +408,37 @@ class _RowReader:
     def __init__(self, parser: _BodyParser, table: Table, header: _Header, row: Row) -> None:
         self.parser, self.table, self.header, self.row = parser, table, header, row
 
+    def own(self, column: Column) -> str:
+        """The row's own cell in ``column``; for the number, the first number column that is filled."""
+        indexes = self.header.numbers if column is Column.NUMBER and self.header.numbers else ()
+        if not indexes:
+            index = self.header.columns.get(column)
+            indexes = (index,) if index is not None else ()
+        cells = self.row.cells
+        return next((cells[i] for i in indexes if i < len(cells) and cells[i]), "")
+
     def get(self, column: Column) -> str:
-        index = self.header.columns.get(column)
-        return self.row.cells[index] if index is not None and index < len(self.row.cells) else ""
+        """The row's cell, or the one of the heading it is under when the row leaves it empty."""
+        return self.own(column) or (self.parser.default(column) if column in _INHERITED else "")
+
+    def skipped(self) -> bool:
+        """Blank rows, notes under the table ("Ghi chú: …") and the numbering row "(1) (2) (3)"."""
+        filled = [cell for cell in self.row.cells if cell]
+        if not filled or (len(filled) == 1 and _NOTE_ROW.match(match_key(filled[0]))):
+            return True
+        return _is_numbering_row(self.own(Column.TITLE), filled)
+
+    def heading_number(self) -> str:
+        """The number this row would have as a heading: its number cell, else "1." opening its text."""
+        number = _plain_number(self.own(Column.NUMBER))
+        if _NUMBER_SHAPE.fullmatch(number):
+            return number
+        # "1. Hạ tầng" written in the number cell (a merged row) or opening the text.
+        numbered = _NUMBERED_HEADING.match(number or self.own(Column.TITLE))
+        return numbered.group(1) if numbered else ""
+
+    def is_area(self) -> bool:
+        return bool(_ROMAN.match(self.own(Column.NUMBER).rstrip(".")))
 
     def where(self, column: Column) -> str:
         label = self.header.labels.get(column) or _(COLUMN_LABELS[column])
@@ -298,19 +447,26 @@ class _RowReader:
     def problem(self, column: Column, message: str, value: str = "") -> None:
         self.parser.problems.append(Problem(self.where(column), message, one_line(value)))
 
-    def read(self) -> None:
-        filled = [cell for cell in self.row.cells if cell]
-        if not filled or (len(filled) == 1 and _NOTE_ROW.match(match_key(filled[0]))):
-            return  # blank rows, and notes under the table ("Ghi chú: …")
-        number, title = self.get(Column.NUMBER), self.get(Column.TITLE)
-        if _is_numbering_row(title, filled):
+    def read(self, following: _RowReader | None = None) -> None:
+        """Read the row; ``following`` is the next row that is not skipped (a heading is known by the
+        numbered rows under it)."""
+        if self.skipped():
             return
-        if _ROMAN.match(number.rstrip(".")):
+        filled = [cell for cell in self.row.cells if cell]
+        number, title = self.own(Column.NUMBER), self.own(Column.TITLE)
+        if self.is_area():
             self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number))
             return
-        if not any(self.get(c) for c in (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT)):
+        if not any(self.own(c) for c in _INHERITED):
             self._heading(filled[0], number, title)
             return
+        if following is not None and not following.is_area():
+            heading = self.heading_number()
+            if _is_under(heading, following.heading_number()):
+                # "1. Hoàn thiện thể chế | Sở Tư pháp | … | 2025" over "1.1", "1.2": a heading whose
+                # cells are defaults for its rows.
+                self.parser.start_subheading(heading, {c: self.own(c) for c in _INHERITED if self.own(c)})
+                return
         self._task(number, title)
 
     def _heading(self, first: str, number: str, title: str) -> None:
@@ -353,9 +509,12 @@ class _RowReader:
 
     def _units(self, column: Column) -> list[str]:
         text = self.get(column)
-        targets, unknown = self.parser.matcher.match(text) if text else ([], [])
+        reading = self.parser.matcher.read(text)
+        targets, unknown = reading.targets, reading.unknown
         for fragment in unknown:
             self.problem(column, _("unknown unit"), fragment)
+        for fragment in reading.qualified:
+            self.problem(column, _(QUALIFIED_COLLECTIVE), fragment)
         if column is Column.LEAD and not targets and not unknown:
             self.problem(column, _("no lead unit"), text)
         return expand(targets)
@@ -388,3 +547,38 @@ def _is_numbering_row(title: str, filled: list[str]) -> bool:
         and all(_NUMBERING_CELL.match(cell) for cell in filled)
         and (not title or bool(_NUMBERING_CELL.match(title)))
     )
+
+
+@dataclass
+class _Group:
+    number: str  # as written without trailing punctuation; "" for an unnumbered heading
+    defaults: dict[Column, str]  # its unit, product and deadline cells
+
+
+# The cells a task takes from the heading it is under when it leaves them empty.
+_INHERITED = (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT)
+_LETTER = re.compile(r"[a-zđ]")
+_DOTTED = re.compile(r"\d+(?:\.\d+)*")
+_NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
+
+
+def _plain_number(written: str) -> str:
+    """A number cell without trailing punctuation: "1." → "1", "a)" → "a"."""
+    return written.strip().rstrip(".):").strip()
+
+
+def _is_under(parent: str, child: str) -> bool:
+    """Whether a row numbered ``child`` belongs under a heading numbered ``parent`` ("" when it has
+    none): "1.1" under "1", "a" under "1" or "1.2", a bullet under any numbered heading or "+" under
+    "-", and any numbered row under an unnumbered heading."""
+    if not child:
+        return False
+    if _BULLET.match(child):
+        return parent != child
+    if not parent:
+        return True
+    if _BULLET.match(parent):
+        return False
+    if _LETTER.fullmatch(child):
+        return bool(_DOTTED.fullmatch(parent))
+    return child.startswith(parent + ".")

@@ -3,7 +3,21 @@
 A cell names one or more units or groups ("Phòng Nội vụ; UBND các xã, thị trấn"), separated by
 semicolons, commas or line breaks — but names contain commas themselves, so matching works on the
 cell's words and takes the longest known name at each position. Case, diacritics (đ = d),
-spacing and punctuation are ignored.
+spacing and punctuation are ignored. Names and aliases match whole words; a registry *code* ("NV",
+"xa") matches only a whole fragment of the cell (between separators), so the code ``so`` never
+matches inside "cơ sở giáo dục" nor ``xa`` inside "MTTQ cấp xã".
+
+People write unit cells the way they speak, so the matcher also reads:
+
+- an official's title before a unit or group: "Giám đốc Sở Y tế", "Thủ trưởng các sở, ban, ngành",
+  "Chủ tịch UBND các xã, phường" name the unit or the group;
+- a list under one head noun: "Các Bộ: Quốc phòng, Xây dựng, Y tế", "Sở: Nội vụ, Tài chính", and
+  "Sở Tư pháp, Nội vụ" (the head of the first name carries over to the next);
+- a collective name narrowed by a qualifier: "các xã có đồng bào dân tộc", "các cơ quan, đơn vị
+  quản lý cơ sở dữ liệu" name *some* of the group's units, not all of them: such a fragment is
+  returned apart (:attr:`UnitReading.qualified`) and is not expanded. A qualifier that narrows
+  nothing ("các sở, ngành tỉnh", "UBND các xã trên địa bàn huyện", "… thuộc UBND huyện") keeps the
+  whole group.
 """
 
 from __future__ import annotations
@@ -17,6 +31,28 @@ from dondoc.text import match_key
 # Words that may join names without naming anything ("Phòng Nội vụ và Phòng Tư pháp").
 _JOINERS = frozenset({"va", "cung", "voi"})
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Where a fragment of the cell starts again after a head noun's list: "Các Bộ: …, …; Sở …".
+_CLAUSE_END = re.compile(r"[;\n(),]")
+_HEAD_WORDS = 5  # at most this many words before ":" make a head noun ("UBND các huyện, thị xã:")
+_PLURAL = frozenset({"cac", "nhung"})
+
+# Titles of officials, and words standing before a name without naming anything ("các", "(chủ trì)").
+_TITLE_HEAD = (
+    r"giam doc|thu truong|chu tich|truong|bi thu|chanh|chu nhiem|cuc truong|vu truong|chi cuc truong"
+    r"|vien truong|hieu truong|chi huy truong|tu lenh|chinh uy|nguoi dung dau|lanh dao|to truong"
+    r"|tong bi thu|can bo|cong chuc"
+)
+_TITLE_ORGAN = r"phong|ban|van phong|thanh tra|cuc|vu|chi cuc|so|ubnd|uy ban nhan dan|hdnd|dang uy|cong an|doan|to"
+_BEFORE_NAME = re.compile(
+    rf"(?:(?:dong chi|lanh dao) )?(?:(?:pho|tong|pho tong) )?(?:{_TITLE_HEAD})(?: (?:{_TITLE_ORGAN}))?"
+    r"(?: (?:cac|cua))?"
+    r"|cac|nhung|toan the|toan bo|tat ca|tat ca cac|toan the cac"
+)
+_ROLE = re.compile(r"chu tri|phoi hop|thuc hien|tham muu|chiu trach nhiem|dau moi|la dau moi")
+# Words after a name that narrow nothing: the place it belongs to, or who it belongs to.
+_NOT_NARROWING = re.compile(
+    r"(?:truc thuoc|thuoc|tren dia ban|tren toan|cua|tinh|thanh pho|tp|huyen|thi xa|xa|phuong|thi tran)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -29,61 +65,197 @@ class Target:
 
 
 @dataclass
+class UnitReading:
+    """What a unit cell names: targets in order, fragments naming nothing, and collective names
+    narrowed by a qualifier ("các xã có đồng bào dân tộc"), which stand for no whole group."""
+
+    targets: list[Target] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    qualified: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Word:
+    key: str
+    start: int
+    end: int
+    gap: str  # the text between the previous word and this one (before the first word: from the start)
+
+
+@dataclass
 class UnitMatcher:
-    """Longest-match lookup of unit and group names, aliases and codes."""
+    """Longest-match lookup of unit and group names and aliases; codes match whole fragments only."""
 
     _names: dict[tuple[str, ...], Target] = field(default_factory=dict)
+    _codes: dict[tuple[str, ...], Target] = field(default_factory=dict)
     _longest: int = 0
 
-    def add(self, name: str, target: Target) -> Target | None:
-        """Register ``name``; returns the target already holding the same key (a conflict) if any."""
+    def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
+        """Register ``name`` (a registry code when ``code``); returns the target already holding the
+        same key (a conflict) if any — codes and names share one key space."""
         key = tuple(match_key(name).split())
         if not key:
             return None
-        existing = self._names.get(key)
+        existing = self._names.get(key) or self._codes.get(key)
         if existing is not None and existing != target:
             return existing
-        self._names[key] = target
+        (self._codes if code else self._names)[key] = target
         self._longest = max(self._longest, len(key))
         return None
 
     def match(self, text: str) -> tuple[list[Target], list[str]]:
-        """The targets named in ``text`` in order, and the fragments of text that name nothing."""
-        spans = [(m.start(), m.end(), match_key(m.group())) for m in _WORD.finditer(text)]
-        keys = [k for _, _, k in spans]
-        found: list[Target] = []
-        unknown: list[str] = []
-        i = 0
-        miss_start: int | None = None
-        while i < len(keys):
-            hit = self._longest_at(keys, i)
-            if hit is not None:
-                length, target = hit
-                if miss_start is not None:
-                    unknown.append(_fragment(text, spans, miss_start, i))
-                    miss_start = None
-                found.append(target)
-                i += length
-            elif keys[i] in _JOINERS and miss_start is None:
-                i += 1
-            else:
-                if miss_start is None:
-                    miss_start = i
-                i += 1
-        if miss_start is not None:
-            unknown.append(_fragment(text, spans, miss_start, len(keys)))
-        return found, unknown
+        """The targets named in ``text`` in order, and the fragments of text that name nothing
+        (qualified collective names included: they name no whole group)."""
+        reading = self.read(text)
+        return reading.targets, reading.unknown + reading.qualified
 
-    def _longest_at(self, keys: Sequence[str], i: int) -> tuple[int, Target] | None:
-        for length in range(min(self._longest, len(keys) - i), 0, -1):
-            target = self._names.get(tuple(keys[i : i + length]))
+    def read(self, text: str) -> UnitReading:
+        """What ``text`` names (see :class:`UnitReading`)."""
+        return _Reader(self, text).read()
+
+    def longest(self, keys: Sequence[str], i: int, head: tuple[str, ...] = ()) -> tuple[int, Target] | None:
+        """The longest name at ``keys[i:]`` (behind ``head``, if given): words of ``keys`` used, target."""
+        for length in range(min(self._longest - len(head), len(keys) - i), 0, -1):
+            target = self._names.get((*head, *keys[i : i + length]))
             if target is not None:
                 return length, target
         return None
 
+    def code(self, keys: Sequence[str], i: int, length: int) -> Target | None:
+        return self._codes.get(tuple(keys[i : i + length]))
 
-def _fragment(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
-    return text[spans[start][0] : spans[end - 1][1]]
+
+class _Reader:
+    """One pass over the words of a cell."""
+
+    def __init__(self, matcher: UnitMatcher, text: str) -> None:
+        self.matcher, self.text = matcher, text
+        self.words: list[_Word] = []
+        previous = 0
+        for m in _WORD.finditer(text):
+            key = match_key(m.group())
+            if key:
+                self.words.append(_Word(key, m.start(), m.end(), text[previous : m.start()]))
+                previous = m.end()
+        self.keys = [w.key for w in self.words]
+        self.reading = UnitReading()
+
+    # --- fragments ---------------------------------------------------------------------------
+
+    def boundary_before(self, i: int) -> bool:
+        """Whether a fragment of the cell may start at word ``i`` (punctuation or "và" before it)."""
+        if i <= 0 or i >= len(self.words):
+            return True
+        return bool(self.words[i].gap.strip()) or self.keys[i - 1] in _JOINERS or self.keys[i] in _JOINERS
+
+    def fragment(self, start: int, end: int) -> str:
+        return self.text[self.words[start].start : self.words[end - 1].end]
+
+    def head_at(self, i: int) -> tuple[int, tuple[str, ...]] | None:
+        """A head noun starting at word ``i`` and ending before ":" ("Các Bộ:"): its last word + 1, its
+        words without "các"."""
+        starts = i == 0 or _CLAUSE_END.search(self.words[i].gap) or ":" in self.words[i].gap
+        if not starts and self.keys[i - 1] not in _JOINERS:
+            return None
+        for end in range(i + 1, min(i + _HEAD_WORDS, len(self.words)) + 1):
+            if end < len(self.words) and ":" in self.words[end].gap:
+                head = tuple(k for k in self.keys[i:end] if k not in _PLURAL)
+                return (end, head) if head else None
+            if end < len(self.words) and _CLAUSE_END.search(self.words[end].gap):
+                return None
+        return None
+
+    # --- matching ----------------------------------------------------------------------------
+
+    def best(self, i: int, head: tuple[str, ...], carried: tuple[str, ...]) -> tuple[int, Target] | None:
+        """The longest name at word ``i``: under the list's head noun, as written, as a whole-fragment
+        code, or under the head of the name just before ("Sở Tư pháp, Nội vụ")."""
+        found: list[tuple[int, int, Target]] = []  # (length, preference, target)
+        if head:
+            hit = self.matcher.longest(self.keys, i, head)
+            if hit:
+                found.append((hit[0], 3, hit[1]))
+        hit = self.matcher.longest(self.keys, i)
+        if hit:
+            found.append((hit[0], 2, hit[1]))
+        if self.boundary_before(i):
+            for length in range(min(self.matcher._longest, len(self.keys) - i), 0, -1):
+                target = self.matcher.code(self.keys, i, length)
+                if target is not None and self.boundary_before(i + length):
+                    found.append((length, 1, target))
+                    break
+            for keep in range(len(carried) - 1, 0, -1):
+                hit = self.matcher.longest(self.keys, i, carried[:keep])
+                if hit:
+                    found.append((hit[0], 0, hit[1]))
+                    break
+        if not found:
+            return None
+        length, _preference, target = max(found, key=lambda f: (f[0], f[1]))
+        return length, target
+
+    def read(self) -> UnitReading:
+        keys, reading = self.keys, self.reading
+        head: tuple[str, ...] = ()
+        carried: tuple[str, ...] = ()  # the words of the name just matched, for "Sở Tư pháp, Nội vụ"
+        miss_start: int | None = None
+        i = 0
+        while i < len(keys):
+            if ";" in self.words[i].gap:
+                head = ()
+            listed = self.head_at(i)
+            if listed is not None and self.best(listed[0], listed[1], ()) is not None:
+                self.flush(miss_start, i)
+                miss_start, carried = None, ()
+                i, head = listed
+                continue
+            hit = self.best(i, head, carried if miss_start is None else ())
+            if hit is None:
+                if miss_start is None and keys[i] in _JOINERS:
+                    i += 1
+                    continue
+                if miss_start is None:
+                    miss_start = i
+                    carried = ()
+                i += 1
+                continue
+            length, target = hit
+            if miss_start is not None and not _BEFORE_NAME.fullmatch(" ".join(keys[miss_start:i])):
+                self.flush(miss_start, i)
+            miss_start = None
+            end = i + length
+            tail = self.tail(end)
+            if tail > end and not _NOT_NARROWING.match(" ".join(keys[end:tail])):
+                if target.is_group:
+                    reading.qualified.append(self.fragment(i, tail))
+                    i, carried = tail, ()
+                    continue
+            elif tail > end:
+                end = tail  # "Sở Y tế tỉnh", "UBND các xã trên địa bàn huyện"
+            reading.targets.append(target)
+            carried = tuple(keys[i : i + length])
+            i = end
+        self.flush(miss_start, len(keys))
+        return reading
+
+    def tail(self, end: int) -> int:
+        """The end of the words right after a name up to the next separator, when none of them
+        starts another name: a qualifier ("có đồng bào dân tộc") or a place ("tỉnh Cần Thơ")."""
+        tail = end
+        while tail < len(self.keys) and not self.boundary_before(tail):
+            if self.matcher.longest(self.keys, tail) is not None:
+                return end
+            tail += 1
+        return tail
+
+    def flush(self, start: int | None, end: int) -> None:
+        """Report the words ``start:end`` as naming nothing, unless they are a role ("chủ trì")."""
+        if start is None or start >= end:
+            return
+        key = " ".join(self.keys[start:end])
+        if _ROLE.fullmatch(key) or key in _PLURAL:
+            return
+        self.reading.unknown.append(self.fragment(start, end))
 
 
 def expand(targets: Iterable[Target]) -> list[str]:
