@@ -35,17 +35,18 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CLAUSE_END = re.compile(r"[;\n(),]")
 _HEAD_WORDS = 5  # at most this many words before ":" make a head noun ("UBND các huyện, thị xã:")
 _PLURAL = frozenset({"cac", "nhung"})
+_PUNCTUATION = re.compile(r"[^ \t]")  # anything but spaces between two words: a comma, a line break…
 
 # Titles of officials, and words standing before a name without naming anything ("các", "(chủ trì)").
 _TITLE_HEAD = (
-    r"giam doc|thu truong|chu tich|truong|bi thu|chanh|chu nhiem|cuc truong|vu truong|chi cuc truong"
+    r"giam doc|thu truong|bo truong|chu tich|truong|bi thu|chanh|chu nhiem|cuc truong|vu truong|chi cuc truong"
     r"|vien truong|hieu truong|chi huy truong|tu lenh|chinh uy|nguoi dung dau|lanh dao|to truong"
-    r"|tong bi thu|can bo|cong chuc"
+    r"|tong cuc truong|tong bi thu|can bo|cong chuc"
 )
 _TITLE_ORGAN = r"phong|ban|van phong|thanh tra|cuc|vu|chi cuc|so|ubnd|uy ban nhan dan|hdnd|dang uy|cong an|doan|to"
+_TITLE = rf"(?:(?:dong chi|lanh dao) )?(?:(?:pho|tong|pho tong) )?(?:{_TITLE_HEAD})(?: (?:{_TITLE_ORGAN}))?"
 _BEFORE_NAME = re.compile(
-    rf"(?:(?:dong chi|lanh dao) )?(?:(?:pho|tong|pho tong) )?(?:{_TITLE_HEAD})(?: (?:{_TITLE_ORGAN}))?"
-    r"(?: (?:cac|cua))?"
+    rf"{_TITLE}(?: (?:va )?{_TITLE})*(?: (?:cac|cua))?"  # "Bí thư, Chủ tịch UBND các"
     r"|cac|nhung|toan the|toan bo|tat ca|tat ca cac|toan the cac"
 )
 _ROLE = re.compile(r"chu tri|phoi hop|thuc hien|tham muu|chiu trach nhiem|dau moi|la dau moi")
@@ -146,7 +147,7 @@ class _Reader:
         """Whether a fragment of the cell may start at word ``i`` (punctuation or "và" before it)."""
         if i <= 0 or i >= len(self.words):
             return True
-        return bool(self.words[i].gap.strip()) or self.keys[i - 1] in _JOINERS or self.keys[i] in _JOINERS
+        return bool(_PUNCTUATION.search(self.words[i].gap)) or self.keys[i - 1] in _JOINERS or self.keys[i] in _JOINERS
 
     def fragment(self, start: int, end: int) -> str:
         return self.text[self.words[start].start : self.words[end - 1].end]
@@ -167,32 +168,35 @@ class _Reader:
 
     # --- matching ----------------------------------------------------------------------------
 
-    def best(self, i: int, head: tuple[str, ...], carried: tuple[str, ...]) -> tuple[int, Target] | None:
+    def best(
+        self, i: int, head: tuple[str, ...], carried: tuple[str, ...]
+    ) -> tuple[int, Target, tuple[str, ...]] | None:
         """The longest name at word ``i``: under the list's head noun, as written, as a whole-fragment
-        code, or under the head of the name just before ("Sở Tư pháp, Nội vụ")."""
-        found: list[tuple[int, int, Target]] = []  # (length, preference, target)
+        code, or under the head of the name just before ("Sở Tư pháp, Nội vụ"). Returns the words of
+        the cell it takes, the target and the head put before them."""
+        found: list[tuple[int, int, Target, tuple[str, ...]]] = []  # (length, preference, target, head)
         if head:
             hit = self.matcher.longest(self.keys, i, head)
             if hit:
-                found.append((hit[0], 3, hit[1]))
+                found.append((hit[0], 3, hit[1], head))
         hit = self.matcher.longest(self.keys, i)
         if hit:
-            found.append((hit[0], 2, hit[1]))
+            found.append((hit[0], 2, hit[1], ()))
         if self.boundary_before(i):
             for length in range(min(self.matcher._longest, len(self.keys) - i), 0, -1):
                 target = self.matcher.code(self.keys, i, length)
                 if target is not None and self.boundary_before(i + length):
-                    found.append((length, 1, target))
+                    found.append((length, 1, target, ()))
                     break
             for keep in range(len(carried) - 1, 0, -1):
                 hit = self.matcher.longest(self.keys, i, carried[:keep])
                 if hit:
-                    found.append((hit[0], 0, hit[1]))
+                    found.append((hit[0], 0, hit[1], carried[:keep]))
                     break
         if not found:
             return None
-        length, _preference, target = max(found, key=lambda f: (f[0], f[1]))
-        return length, target
+        length, _preference, target, used = max(found, key=lambda f: (f[0], f[1]))
+        return length, target, used
 
     def read(self) -> UnitReading:
         keys, reading = self.keys, self.reading
@@ -219,7 +223,7 @@ class _Reader:
                     carried = ()
                 i += 1
                 continue
-            length, target = hit
+            length, target, used = hit
             if miss_start is not None and not _BEFORE_NAME.fullmatch(" ".join(keys[miss_start:i])):
                 self.flush(miss_start, i)
             miss_start = None
@@ -233,7 +237,7 @@ class _Reader:
             elif tail > end:
                 end = tail  # "Sở Y tế tỉnh", "UBND các xã trên địa bàn huyện"
             reading.targets.append(target)
-            carried = tuple(keys[i : i + length])
+            carried = (*used, *keys[i : i + length])
             i = end
         self.flush(miss_start, len(keys))
         return reading
