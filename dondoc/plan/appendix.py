@@ -64,6 +64,9 @@ _HEADER_PATTERNS: list[tuple[Column, int, re.Pattern[str]]] = [
     (Column.TITLE, 1, re.compile(r"\b(noi dung|nhiem vu|cong viec|ten)\b")),
     (Column.LEAD, 2, re.compile(r"^(don vi|co quan)\b")),
 ]
+# Columns the importer does not read, whose labels share words with those it reads: "Kinh phí thực
+# hiện" is no lead unit, "Tình hình thực hiện" no lead unit either.
+_NOT_A_COLUMN = re.compile(r"\b(kinh phi|nguon von|nguon luc|du toan|ngan sach|tong muc|tinh hinh|dia diem|quy mo)\b")
 # Sub-headings of a second header row that say nothing on their own ("Chi tiết" under "Nhiệm vụ")
 # or that mark the start of a period ("Bắt đầu" | "Kết thúc" under "Thời gian"), and the end.
 _SUBLABEL_SAME = re.compile(r"^(chi tiet|cu the|mo ta|tom tat|ten|tong so|so luong)$")
@@ -189,7 +192,7 @@ def _year_in_name(stem: str) -> int | None:
 def _classified(label: str) -> tuple[Column, int] | None:
     """The column kind of a header label and its rank (lower wins), footnote marks ignored."""
     key = match_key(_FOOTNOTE.sub(" ", label))
-    if not key:
+    if not key or _NOT_A_COLUMN.search(key):
         return None
     for column, rank, pattern in _HEADER_PATTERNS:
         if pattern.search(key):
@@ -458,7 +461,10 @@ class _RowReader:
             self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number))
             return
         if not any(self.own(c) for c in _INHERITED):
-            self._heading(filled[0], number, title)
+            if self._inherits(following):
+                self._task(number, title)  # "1.1 | Nâng cấp …" with every cell left to its heading
+            else:
+                self._heading(filled[0], number, title)
             return
         if following is not None and not following.is_area():
             heading = self.heading_number()
@@ -468,6 +474,17 @@ class _RowReader:
                 self.parser.start_subheading(heading, {c: self.own(c) for c in _INHERITED if self.own(c)})
                 return
         self._task(number, title)
+
+    def _inherits(self, following: _RowReader | None) -> bool:
+        """Whether a row with text only is a task taking every cell from the heading it is under: the
+        heading fills some, the row is numbered under it, and no numbered row of its own follows."""
+        groups = self.parser.groups
+        if not groups or not groups[-1].defaults or not self.own(Column.TITLE):
+            return False
+        number = self.heading_number()
+        if not _is_under(groups[-1].number, number):
+            return False
+        return following is None or following.is_area() or not _is_under(number, following.heading_number())
 
     def _heading(self, first: str, number: str, title: str) -> None:
         """A row with only a heading: an area ("I. CÔNG TÁC …") or a sub-heading ("1. Hạ tầng")."""

@@ -502,6 +502,7 @@ COMMUNE_PLAN = Sheet(
         ("1.", "Hoàn thiện hạ tầng số", "Văn phòng", "Công an xã", "Năm 2026", "", ""),
         ("1.1", "Nâng cấp đường truyền Internet", "", "", "Quý II/2026", "Hợp đồng dịch vụ", ""),
         ("1.2", "Trang bị máy tính cho bộ phận một cửa", "Tài chính - Kế toán", "", "", "Máy tính", ""),
+        ("1.3", "Lắp đặt wifi miễn phí tại nhà văn hóa", "", "", "", "", ""),
         ("2.", "Phát triển dữ liệu số", "", "", "", "", ""),
         ("a)", "Số hóa sổ hộ tịch", "Tư pháp - Hộ tịch", "Văn phòng", "Tháng 6, tháng 12/2026", "Dữ liệu", ""),
         ("b)", "Cập nhật dữ liệu đất đai", "Địa chính - Xây dựng", "", "Thường xuyên", "", ""),
@@ -518,6 +519,7 @@ HAMLETS = ["AP1", "AP2", "AP3"]
 COMMUNE_READ: list[Read] = [
     ("I.1.1", "Nâng cấp đường truyền Internet", ["VP"], ["CA"], "fixed", ["2026-06-30"]),
     ("I.1.2", "Trang bị máy tính cho bộ phận một cửa", ["TCKT"], ["CA"], "fixed", ["2026-12-31"]),
+    ("I.1.3", "Lắp đặt wifi miễn phí tại nhà văn hóa", ["VP"], ["CA"], "fixed", ["2026-12-31"]),
     ("I.2.a", "Số hóa sổ hộ tịch", ["TP"], ["VP"], "fixed", ["2026-06-30", "2026-12-31"]),
     ("I.2.b", "Cập nhật dữ liệu đất đai", ["DC"], [], "continuous", []),
     (
@@ -574,14 +576,22 @@ def test_a_task_id_column_numbers_tasks_when_there_is_no_stt(admin: Admin, tmp_p
 def test_header_labels_with_line_breaks_footnotes_and_a_period_split_in_two(
     admin: Admin, tmp_path: Path, kind: str
 ) -> None:
-    """ "Thời gian thực hiện" over "Bắt đầu | Kết thúc": the deadline is the end."""
+    """The deadline is the end of "Thời gian thực hiện" over "Bắt đầu | Kết thúc"; "Kinh phí thực
+    hiện" is no unit column, though it says "thực hiện" as "Đơn vị thực hiện" does."""
     sheet = Sheet(
         title_lines=("KẾ HOẠCH NĂM 2025",),
         header=(
-            ("Số\nTT", "Nội dung\nnhiệm vụ (*)", "Cơ quan\nchủ trì", "Thời gian thực hiện", LEFT),
-            (UP, UP, UP, "Bắt đầu", "Kết thúc"),
+            (
+                "Số\nTT",
+                "Nội dung\nnhiệm vụ (*)",
+                "Kinh phí thực hiện",
+                "Đơn vị\nthực hiện",
+                "Thời gian thực hiện",
+                LEFT,
+            ),
+            (UP, UP, UP, UP, "Bắt đầu", "Kết thúc"),
         ),
-        body=(("1", "Xây dựng kho dữ liệu dùng chung", "Phòng HTS", "Tháng 3/2025", "Tháng 9/2025"),),
+        body=(("1", "Xây dựng kho dữ liệu dùng chung", "500 triệu", "Phòng HTS", "Tháng 3/2025", "Tháng 9/2025"),),
     )
     assert import_and_read(admin, tmp_path, DEPARTMENT, sheet, kind) == [
         ("1", "Xây dựng kho dữ liệu dùng chung", ["HT"], [], "fixed", ["2025-09-30"]),
