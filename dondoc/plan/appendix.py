@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_pla
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
-from dondoc.text import match_key, one_line
+from dondoc.text import fold, match_key, one_line
 
 HEADER_SCAN_ROWS = 40
 
@@ -141,7 +141,7 @@ def read_appendix(
     A file with more than ``max_rows`` tasks is refused; ``progress`` is told how many rows were read
     from time to time (see :func:`read_tables`)."""
     tables = read_tables(path, max_rows=max_rows, progress=progress)
-    found = [(table, header) for table in tables if (header := _find_header(table)) is not None]
+    found = _task_tables(tables)
     if not found:
         raise InputError(
             [
@@ -247,6 +247,32 @@ def _find_header(table: Table) -> _Header | None:
             numbers=numbers,
         )
     return None
+
+
+def _task_tables(tables: list[Table]) -> list[tuple[Table, _Header]]:
+    """The tables holding tasks, with their headers. A Word table split in two (a page break, a
+    section) goes on without a header: a header-less table right after a task table, as wide, whose
+    first row is numbered, is read under the same header."""
+    found: list[tuple[Table, _Header]] = []
+    for table in tables:
+        header = _find_header(table)
+        if header is not None:
+            found.append((table, header))
+            continue
+        if not found or table.table_number is None or found[-1][0].table_number != table.table_number - 1:
+            continue
+        previous, above = found[-1]
+        labels = previous.rows[above.first_index : above.row_index + 1]
+        first = next((row for row in table.rows if any(row.cells)), None)
+        if first is None or len(first.cells) != len(labels[0].cells):
+            continue
+        number = first.cells[above.numbers[0]] if above.numbers else ""
+        if not (_NUMBER_SHAPE.fullmatch(_plain_number(number)) or _ROMAN.match(_plain_number(number))):
+            continue
+        joined = Table(rows=[*labels, *table.rows], table_number=table.table_number, preamble=table.preamble)
+        span = above.row_index - above.first_index
+        found.append((joined, replace(above, first_index=0, row_index=span)))
+    return found
 
 
 def _spread(top: list[str], bottom: list[str]) -> list[str]:
@@ -421,7 +447,16 @@ class _RowReader:
         return next((cells[i] for i in indexes if i < len(cells) and cells[i]), "")
 
     def get(self, column: Column) -> str:
-        """The row's cell, or the one of the heading it is under when the row leaves it empty."""
+        """The row's cell, or the one of the heading it is under when the row leaves it empty. A lead
+        cell naming its supporting units ("Sở Nội vụ chủ trì, phối hợp với các sở, ngành") gives them
+        to the support column."""
+        if column is Column.LEAD:
+            return _roles(self._cell(Column.LEAD))[0]
+        if column is Column.SUPPORT:
+            return "; ".join(part for part in (self._cell(Column.SUPPORT), _roles(self._cell(Column.LEAD))[1]) if part)
+        return self._cell(column)
+
+    def _cell(self, column: Column) -> str:
         return self.own(column) or (self.parser.default(column) if column in _INHERITED else "")
 
     def skipped(self) -> bool:
@@ -577,6 +612,19 @@ _INHERITED = (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT)
 _LETTER = re.compile(r"[a-zđ]")
 _DOTTED = re.compile(r"\d+(?:\.\d+)*")
 _NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
+
+
+# "phối hợp với" / "Phối hợp:" in a lead cell: the units after it support.
+_SUPPORT_MARK = re.compile(r"(?:^|(?<=[\s,;.(]))phoi\s*hop(?:\s*voi)?\b\s*:?")
+
+
+def _roles(cell: str) -> tuple[str, str]:
+    """A lead cell split into its lead part and the supporting units it names after "phối hợp"."""
+    folded = fold(cell)
+    match = _SUPPORT_MARK.search(folded) if len(folded) == len(cell) else None
+    if match is None:
+        return cell, ""
+    return cell[: match.start()].rstrip(" ,;(\n"), cell[match.end() :].strip(" ,;)\n")
 
 
 def _plain_number(written: str) -> str:

@@ -229,7 +229,8 @@ class _Reader:
             miss_start = None
             end = i + length
             tail = self.tail(end)
-            if tail > end and not _NOT_NARROWING.match(" ".join(keys[end:tail])):
+            after = " ".join(keys[end:tail])
+            if tail > end and not (_NOT_NARROWING.match(after) or _ROLE.fullmatch(after)):
                 if target.is_group:
                     reading.qualified.append(self.fragment(i, tail))
                     i, carried = tail, ()

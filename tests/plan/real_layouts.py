@@ -117,9 +117,10 @@ def _fill(cell: Any, value: str) -> None:
         cell.add_paragraph(text)
 
 
-def write_docx(sheet: Sheet, path: Path) -> Path:
+def write_docx(sheet: Sheet, path: Path, *, split_after: int | None = None) -> Path:
     """A Word document: the document header as a layout table, the title lines as paragraphs, the
-    table with merged cells, the notes and the closing lines."""
+    table with merged cells, the notes and the closing lines. ``split_after``: the table breaks into
+    two after that many body rows, the second without a header (as a page break leaves it)."""
     rows = sheet.rows
     document: Any = Document()
     layout = document.add_table(rows=1, cols=2)
@@ -129,14 +130,19 @@ def write_docx(sheet: Sheet, path: Path) -> Path:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(text).bold = True
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    table.style = "Table Grid"
-    for span in spans(rows):
-        table.cell(span.first_row, span.first_col).merge(table.cell(span.last_row, span.last_col))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if value and value not in (LEFT, UP):
-                _fill(table.cell(r, c), value)
+    cut = len(rows) if split_after is None else len(sheet.header) + split_after
+    for part in (rows[:cut], rows[cut:]):
+        if not part:
+            continue
+        table = document.add_table(rows=len(part), cols=len(part[0]))
+        table.style = "Table Grid"
+        for span in spans(part):
+            table.cell(span.first_row, span.first_col).merge(table.cell(span.last_row, span.last_col))
+        for r, row in enumerate(part):
+            for c, value in enumerate(row):
+                if value and value not in (LEFT, UP):
+                    _fill(table.cell(r, c), value)
+        document.add_paragraph("")
     for text in [*sheet.notes, "Nơi nhận:", "- Như trên;", "- Lưu: VT."]:
         document.add_paragraph(text)
     document.save(str(path))

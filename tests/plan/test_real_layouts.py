@@ -22,7 +22,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from tests.plan.layouts import Group, Registry, Unit, commune_registry, write_registry
-from tests.plan.real_layouts import LEFT, UP, WRITERS, Sheet
+from tests.plan.real_layouts import LEFT, UP, WRITERS, Sheet, write_docx
 
 FORMATS = ["xlsx", "docx"]
 
@@ -551,6 +551,32 @@ def test_a_commune_plan_numbered_in_groups(admin: Admin, tmp_path: Path, kind: s
     """ "Nhiệm vụ" merged over "TT | Chi tiết" is a header; "1." over "1.1", "2." over "a)", "4." over
     "-" are groups, not tasks; their cells fill the rows that leave them empty; numbers run on."""
     assert import_and_read(admin, tmp_path, commune_registry(), COMMUNE_PLAN, kind) == COMMUNE_READ
+
+
+def test_a_word_table_split_by_a_page_break_goes_on_under_the_same_header(admin: Admin, tmp_path: Path) -> None:
+    """The city plan's table broken in two after its third body row; the second part has no header."""
+    admin.register(tmp_path / "don-vi.yaml", CITY)
+    admin.imports(write_docx(CITY_PLAN, tmp_path / "phu-luc.docx", split_after=3))
+    assert read_back(admin.tasks()) == CITY_READ
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_one_executing_units_column_naming_lead_and_support(admin: Admin, tmp_path: Path, kind: str) -> None:
+    """ "Đơn vị thực hiện" alone: "X chủ trì, phối hợp với Y" and "Chủ trì: X; Phối hợp: Y" name Y as support."""
+    sheet = Sheet(
+        title_lines=("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2025",),
+        header=(("STT", "Nội dung", "Đơn vị thực hiện", "Thời gian hoàn thành"),),
+        body=(
+            ("1", "Rà soát quy chế làm việc", "Sở Nội vụ chủ trì, phối hợp với Sở Tư pháp", "Quý II"),
+            ("2", "Khám sức khỏe định kỳ", "Chủ trì: Sở Y tế;\nPhối hợp: UBND các xã, phường", "Quý III"),
+            ("3", "Niêm yết thủ tục hành chính", "UBND các quận, huyện chủ trì", "Tháng 3"),
+        ),
+    )
+    assert import_and_read(admin, tmp_path, CITY, sheet, kind) == [
+        ("1", "Rà soát quy chế làm việc", ["SNV"], ["STP"], "fixed", ["2025-06-30"]),
+        ("2", "Khám sức khỏe định kỳ", ["SYT"], ["X1", "P1"], "fixed", ["2025-09-30"]),
+        ("3", "Niêm yết thủ tục hành chính", ["Q1", "H1"], [], "fixed", ["2025-03-31"]),
+    ]
 
 
 # --------------------------------------------------------------------------- headers
