@@ -101,7 +101,7 @@ class ParsedTask:
     deadline: Deadline
     source_row: int
     subheading: str = field(default="", repr=False)  # number of the sub-heading above, if any
-    group: str = field(default="", repr=False)  # the unnumbered heading above, counted in its area
+    group: str = field(default="", repr=False)  # the unnumbered heading above: its place among the area's
     where: str = field(default="", repr=False)  # location of the number cell, for messages
 
 
@@ -363,7 +363,7 @@ class _BodyParser:
         self.auto_number = 0
         self.groups: list[_Group] = []  # the headings the next row is under, outermost first
         self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
-        self.unnumbered = 0  # unnumbered headings met in the area
+        self.headings = 0  # headings met in the area
 
     def parse(self, table: Table, header: _Header) -> None:
         readers = [_RowReader(self, table, header, row) for row in table.rows[header.row_index + 1 :]]
@@ -378,7 +378,7 @@ class _BodyParser:
 
     def start_area(self, code: str, title: str) -> None:
         self.area, self.subheading, self.auto_number = code, "", 0
-        self.groups, self.group, self.unnumbered = [], "", 0
+        self.groups, self.group, self.headings = [], "", 0
         if all(area.code != code for area in self.appendix.areas):
             self.appendix.areas.append(ParsedArea(code=code, title=one_line(title)))
 
@@ -389,9 +389,8 @@ class _BodyParser:
             self.groups.pop()
         self.groups.append(_Group(number, defaults or {}))
         self.subheading, self.auto_number = number, 0
-        if not number:
-            self.unnumbered += 1
-        self.group = "" if number else str(self.unnumbered)
+        self.headings += 1
+        self.group = "" if number else str(self.headings)
 
     def default(self, column: Column) -> str:
         """The cell of the nearest heading above that fills ``column``, if any."""
@@ -555,6 +554,7 @@ class _RowReader:
                 deadline=deadline,
                 source_row=self.row.number,
                 subheading=self.parser.subheading,
+                group=self.parser.group,
                 where=self.where(Column.NUMBER),
             )
         )

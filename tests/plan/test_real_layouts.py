@@ -579,6 +579,29 @@ def test_one_executing_units_column_naming_lead_and_support(admin: Admin, tmp_pa
     ]
 
 
+@pytest.mark.parametrize("kind", FORMATS)
+def test_numbers_restarting_under_unnumbered_headings_are_told_apart(admin: Admin, tmp_path: Path, kind: str) -> None:
+    """Each heading restarts at 1; an unnumbered heading is known by its place among the area's
+    headings, so no task number is "used twice"."""
+    sheet = Sheet(
+        title_lines=("KẾ HOẠCH NĂM 2025",),
+        header=(("STT", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn"),),
+        body=(
+            ("I", "CẢI CÁCH HÀNH CHÍNH", "", "", ""),
+            ("1", "Cải cách thể chế", "", "", ""),
+            ("1", "Rà soát quy chế làm việc", "Sở Nội vụ", "", "Quý I"),
+            ("2", "Rà soát quy định về y tế", "Sở Y tế", "", "Quý II"),
+            ("2", "Cải cách thủ tục hành chính", "", "", ""),
+            ("1", "Công khai thủ tục hành chính", "Sở Tư pháp", "", "Quý III"),
+            ("", "Hiện đại hóa hành chính", "", "", ""),
+            ("1", "Số hóa hồ sơ", "Sở Khoa học và Công nghệ", "", "Quý IV"),
+            ("2", "Họp trực tuyến", "Văn phòng UBND thành phố", "", "Quý IV"),
+        ),
+    )
+    codes = [task[0] for task in import_and_read(admin, tmp_path, CITY, sheet, kind)]
+    assert codes == ["I.1.1", "I.1.2", "I.2.1", "I.3.1", "I.3.2"]
+
+
 # --------------------------------------------------------------------------- headers
 
 
