@@ -203,6 +203,7 @@ class _Scanner:
         self.rest = folded  # ``source`` with consumed phrases blanked; positions stay the same
         self.dues: list[_Due] = []
         self.repeats: list[_Repeat] = []
+        self.spans: list[tuple[int, int]] = []  # spans of years ("2024-2026"): first and last
         self.continuous = False
 
     def scan(self) -> _Scanner:
@@ -305,6 +306,7 @@ class _Scanner:
     def _on_year_range(self, match: re.Match[str]) -> bool:
         if int(match.group("year")) < int(match.group("first")) or self._in_document_reference(match.start()):
             return False
+        self.spans.append((int(match.group("first")), int(match.group("year"))))
         self._add(match, 12, year=_year(match))
         return True
 
@@ -389,7 +391,9 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
         repeat_year = next((r.year for r in scan.repeats if r.year), None) or year or cell_year
         if repeat_year is None:
             raise MissingYear(_("no year given for this deadline"))
-        schedule = _schedule(every, repeat_year, dates)
+        # "Hằng năm, giai đoạn 2024-2026": every year of the span.
+        years = range(scan.spans[0][0], scan.spans[0][1] + 1) if scan.spans else (repeat_year,)
+        schedule = set().union(*(_schedule(every, y, dates) for y in years))
         return Deadline(stripped, "recurring", every, tuple(sorted(schedule)))
     if dates:
         return Deadline(stripped, "fixed", None, tuple(sorted(dates)))

@@ -338,6 +338,9 @@ def test_recurring(text: str, every: Every, expected: tuple[date, ...]) -> None:
         ("Trước ngày 15/12 hằng năm", "year", (date(2022, 12, 15),)),
         ("Quý I hằng năm", "year", (date(2022, 3, 31),)),
         ("Hằng quý; tổng kết trước 15/12", "quarter", (*QUARTER_ENDS_2022[:3], date(2022, 12, 15))),
+        # Every year of a span.
+        ("Hằng năm, giai đoạn 2024-2026", "year", (date(2024, 12, 31), date(2025, 12, 31), date(2026, 12, 31))),
+        ("Hằng quý (2022 - 2023)", "quarter", (*QUARTER_ENDS_2022, *(d.replace(year=2023) for d in QUARTER_ENDS_2022))),
         # The schedule's own year wins over the plan year.
         ("Hằng quý năm 2023", "quarter", tuple(d.replace(year=2023) for d in QUARTER_ENDS_2022)),
     ],
