@@ -89,6 +89,7 @@ class UnitMatcher:
 
     _names: dict[tuple[str, ...], Target] = field(default_factory=dict)
     _codes: dict[tuple[str, ...], Target] = field(default_factory=dict)
+    _variants: set[tuple[str, ...]] = field(default_factory=set)  # keys only spelt from a name
     _longest: int = 0
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
@@ -98,10 +99,18 @@ class UnitMatcher:
         if not key:
             return None
         existing = self._names.get(key) or self._codes.get(key)
-        if existing is not None and existing != target:
+        if existing is not None and existing != target and key not in self._variants:
             return existing
+        self._variants.discard(key)
         (self._codes if code else self._names)[key] = target
         self._longest = max(self._longest, len(key))
+        if not code:
+            # "Ủy ban nhân dân huyện X" is also written "UBND huyện X", "Sở KH&ĐT" "Sở Kế hoạch và Đầu tư".
+            for variant in _spellings(key):
+                if variant not in self._names and variant not in self._codes:
+                    self._names[variant] = target
+                    self._variants.add(variant)
+                    self._longest = max(self._longest, len(variant))
         return None
 
     def match(self, text: str) -> tuple[list[Target], list[str]]:
@@ -261,6 +270,49 @@ class _Reader:
         if _ROLE.fullmatch(key) or key in _PLURAL:
             return
         self.reading.unknown.append(self.fragment(start, end))
+
+
+# Words of unit names and the abbreviations people write for them, folded: each line is one set of
+# spellings of the same words.
+_ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
+    ("uy ban nhan dan", "ubnd"),
+    ("hoi dong nhan dan", "hdnd"),
+    ("mat tran to quoc", "mttq"),
+    ("thong tin va truyen thong", "tt tt", "tttt"),
+    ("ke hoach va dau tu", "kh dt", "khdt"),
+    ("lao dong thuong binh va xa hoi", "ld tb xh", "ldtbxh", "ld tbxh"),
+    ("van hoa the thao va du lich", "vh tt dl", "vhttdl", "vh tt va dl"),
+    ("nong nghiep va phat trien nong thon", "nn ptnt", "nnptnt", "nn va ptnt"),
+    ("nong nghiep va moi truong", "nn mt", "nnmt"),
+    ("tai nguyen va moi truong", "tn mt", "tnmt"),
+    ("giao duc va dao tao", "gd dt", "gddt"),
+    ("khoa hoc va cong nghe", "kh cn", "khcn"),
+    ("giao thong van tai", "gtvt"),
+    ("cong nghe thong tin", "cntt"),
+    ("bao hiem xa hoi", "bhxh"),
+    ("ban chi huy quan su", "bchqs"),
+    ("thanh pho", "tp"),
+)
+_SPELLINGS = [tuple(tuple(spelling.split()) for spelling in line) for line in _ABBREVIATIONS]
+_MAX_SPELLINGS = 32
+
+
+def _spellings(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The other ways to write ``key`` with the usual abbreviations: "uy ban nhan dan huyen x" →
+    "ubnd huyen x"; "so kh dt" → "so ke hoach va dau tu", "so khdt"."""
+    found: list[tuple[str, ...]] = [()]
+    i = 0
+    while i < len(key):
+        for line in _SPELLINGS:
+            written = next((s for s in line if key[i : i + len(s)] == s), None)
+            if written is not None:
+                found = [(*done, *spelling) for done in found for spelling in line][:_MAX_SPELLINGS]
+                i += len(written)
+                break
+        else:
+            found = [(*done, key[i]) for done in found]
+            i += 1
+    return [variant for variant in found if variant != key]
 
 
 def expand(targets: Iterable[Target]) -> list[str]:

@@ -152,3 +152,42 @@ def test_match_still_lists_qualified_collectives_among_fragments_naming_no_whole
     targets, fragments = matcher.match("Sở Y tế, các xã, phường có đồng bào dân tộc")
     assert [t.code for t in targets] == ["SYT"]
     assert fragments == ["các xã, phường có đồng bào dân tộc"]
+
+
+def test_usual_abbreviations_name_the_same_units() -> None:
+    """A registry in full words, cells in abbreviations — and the other way round."""
+    matcher = UnitMatcher()
+    names = {
+        "SKHDT": "Sở Kế hoạch và Đầu tư",
+        "STTTT": "Sở TT&TT",
+        "SLDTBXH": "Sở Lao động - Thương binh và Xã hội",
+        "HX": "Ủy ban nhân dân huyện Xuân Lộc",
+        "TPCT": "UBND thành phố Cần Thơ",
+        "MT": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    }
+    for code, name in names.items():
+        target = Target(code, (code,), is_group=False)
+        assert matcher.add(code, target, code=True) is None
+        assert matcher.add(name, target) is None
+    cells = {
+        "Sở KH&ĐT": "SKHDT",
+        "Sở KHĐT": "SKHDT",
+        "Sở Thông tin và Truyền thông": "STTTT",
+        "Sở TTTT": "STTTT",
+        "Sở LĐ-TB&XH": "SLDTBXH",
+        "UBND huyện Xuân Lộc": "HX",
+        "Ủy ban nhân dân thành phố Cần Thơ": "TPCT",
+        "UBND TP. Cần Thơ": "TPCT",
+        "Ủy ban MTTQ Việt Nam tỉnh": "MT",
+    }
+    for cell, code in cells.items():
+        assert read(matcher, cell) == ([code], [], []), cell
+
+
+def test_a_name_spelt_like_an_abbreviation_of_another_is_no_clash() -> None:
+    matcher = UnitMatcher()
+    assert matcher.add("Ủy ban nhân dân xã An Phú", Target("A", ("A",), is_group=False)) is None
+    # Another unit may be registered under a spelling the first one only had as an abbreviation.
+    assert matcher.add("UBND xã An Phú", Target("B", ("B",), is_group=False)) is None
+    assert read(matcher, "UBND xã An Phú") == (["B"], [], [])
+    assert read(matcher, "Ủy ban nhân dân xã An Phú") == (["A"], [], [])
