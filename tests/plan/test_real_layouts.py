@@ -156,7 +156,7 @@ PROGRAMME = Sheet(
         (
             "3",
             "Sửa đổi quy định về đầu tư dự án công nghệ thông tin",
-            "Bộ Kế hoạch và Đầu tư",
+            "Bộ KH&ĐT",
             "Bộ Tài chính, Tư pháp",
             "Giai đoạn 2024–2026",
             "",
