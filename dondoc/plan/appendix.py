@@ -333,10 +333,11 @@ def _is_header_continuation(header: list[str], below: list[str]) -> bool:
     new = [(i, cell) for i, cell in filled if i >= len(header) or cell != header[i]]
     if not new or any(_DATA_CELL.match(cell) or len(match_key(cell).split()) > 6 for _i, cell in new):
         return False
-    if not any(i >= len(header) or not header[i] for i, _cell in new):
-        return False
     known = [cell for _i, cell in new if _classified(cell) is not None or _is_sublabel(cell)]
-    return 2 * len(known) >= len(new) and bool(known)
+    if len(new) >= 2 and len(known) == len(new):
+        return True  # "Chủ trì" | "Phối hợp" under a label written twice
+    under_merge = any(i >= len(header) or not header[i] for i, _cell in new)
+    return under_merge and 2 * len(known) >= len(new) and bool(known)
 
 
 def _title_lines(table: Table, header: _Header) -> list[str]:

@@ -647,6 +647,22 @@ def test_header_labels_with_line_breaks_footnotes_and_a_period_split_in_two(
     ]
 
 
+@pytest.mark.parametrize("kind", FORMATS)
+def test_sub_labels_under_a_label_written_twice(admin: Admin, tmp_path: Path, kind: str) -> None:
+    """ "Cơ quan thực hiện" typed over both columns instead of merged, "Chủ trì | Phối hợp" under it."""
+    sheet = Sheet(
+        title_lines=("KẾ HOẠCH NĂM 2025",),
+        header=(
+            ("TT", "Nội dung", "Cơ quan thực hiện", "Cơ quan thực hiện", "Thời hạn"),
+            (UP, UP, "Chủ trì", "Phối hợp", UP),
+        ),
+        body=(("1", "Rà soát quy chế làm việc", "Sở Nội vụ", "Sở Tư pháp", "Quý II"),),
+    )
+    assert import_and_read(admin, tmp_path, CITY, sheet, kind) == [
+        ("1", "Rà soát quy chế làm việc", ["SNV"], ["STP"], "fixed", ["2025-06-30"]),
+    ]
+
+
 # --------------------------------------------------------------------------- unit cells that name no whole group
 
 
