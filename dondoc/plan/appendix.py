@@ -266,13 +266,24 @@ def _task_tables(tables: list[Table]) -> list[tuple[Table, _Header]]:
         first = next((row for row in table.rows if any(row.cells)), None)
         if first is None or len(first.cells) != len(labels[0].cells):
             continue
-        number = first.cells[above.numbers[0]] if above.numbers else ""
-        if not (_NUMBER_SHAPE.fullmatch(_plain_number(number)) or _ROMAN.match(_plain_number(number))):
+        if not _opens_body(first.cells, above):
             continue
         joined = Table(rows=[*labels, *table.rows], table_number=table.table_number, preamble=table.preamble)
         span = above.row_index - above.first_index
         found.append((joined, replace(above, first_index=0, row_index=span)))
     return found
+
+
+def _opens_body(cells: list[str], header: _Header) -> bool:
+    """Whether a row reads as the first of a table's body: numbered ("1", "2.", "a)", "-"), or an area
+    ("II", "II. PHÁT TRIỂN …" merged across)."""
+    index = header.numbers[0] if header.numbers else None
+    number = _plain_number(cells[index]) if index is not None and index < len(cells) else ""
+    if _NUMBER_SHAPE.fullmatch(number) or _ROMAN.match(number):
+        return True
+    first = next((cell for cell in cells if cell), "")
+    heading = _ROMAN_HEADING.match(first)
+    return bool(heading and _ROMAN.match(heading.group(1) or heading.group(3)))
 
 
 def _spread(top: list[str], bottom: list[str]) -> list[str]:

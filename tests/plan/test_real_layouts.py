@@ -553,10 +553,14 @@ def test_a_commune_plan_numbered_in_groups(admin: Admin, tmp_path: Path, kind: s
     assert import_and_read(admin, tmp_path, commune_registry(), COMMUNE_PLAN, kind) == COMMUNE_READ
 
 
-def test_a_word_table_split_by_a_page_break_goes_on_under_the_same_header(admin: Admin, tmp_path: Path) -> None:
-    """The city plan's table broken in two after its third body row; the second part has no header."""
+@pytest.mark.parametrize("split_after", [2, 3])
+def test_a_word_table_split_by_a_page_break_goes_on_under_the_same_header(
+    admin: Admin, tmp_path: Path, split_after: int
+) -> None:
+    """The city plan's table broken in two (before a task, before an area); the second part has no
+    header."""
     admin.register(tmp_path / "don-vi.yaml", CITY)
-    admin.imports(write_docx(CITY_PLAN, tmp_path / "phu-luc.docx", split_after=3))
+    admin.imports(write_docx(CITY_PLAN, tmp_path / "phu-luc.docx", split_after=split_after))
     assert read_back(admin.tasks()) == CITY_READ
 
 
