@@ -169,7 +169,10 @@ class _Reader:
             return None
         for end in range(i + 1, min(i + _HEAD_WORDS, len(self.words)) + 1):
             if end < len(self.words) and ":" in self.words[end].gap:
-                head = tuple(k for k in self.keys[i:end] if k not in _PLURAL)
+                words = self.keys[i:end]
+                # "Giám đốc các Sở:" — the title is no part of the head.
+                cut = next((k for k in range(len(words) - 1, 0, -1) if _BEFORE_NAME.fullmatch(" ".join(words[:k]))), 0)
+                head = tuple(k for k in words[cut:] if k not in _PLURAL)
                 return (end, head) if head else None
             if end < len(self.words) and _CLAUSE_END.search(self.words[end].gap):
                 return None

@@ -77,6 +77,7 @@ def test_an_officials_title_names_the_unit_or_group(matcher: UnitMatcher, text: 
         ("Sở Tư pháp, Nội vụ", ["STP", "SNV"]),
         ("Các Sở Tư pháp, Nội vụ, Tài chính", ["STP", "SNV", "STC"]),
         ("Các Bộ: Quốc phòng, Xây dựng; Sở Y tế", ["BQP", "BXD", "SYT"]),
+        ("Giám đốc các Sở: Y tế, Tài chính", ["SYT", "STC"]),
         ("Chủ trì: Sở Y tế", ["SYT"]),
         ("Sở Y tế (chủ trì)", ["SYT"]),
     ],
