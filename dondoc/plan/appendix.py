@@ -378,6 +378,10 @@ class _BodyParser:
         self.headings = 0  # headings met in the area
 
     def parse(self, table: Table, header: _Header) -> None:
+        # Word: "II. NHIỆM VỤ CỤ THỂ" as the paragraph right above a table starts its area.
+        above = _ROMAN_HEADING.match(table.preamble[-1]) if table.preamble else None
+        if above and _ROMAN.match(above.group(1) or above.group(3)):
+            self.start_area(above.group(1) or above.group(3), above.group(2) or above.group(4))
         readers = [_RowReader(self, table, header, row) for row in table.rows[header.row_index + 1 :]]
         following: _RowReader | None = None  # the next row that is not blank, a note or numbering
         after: list[_RowReader | None] = []

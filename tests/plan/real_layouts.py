@@ -149,4 +149,24 @@ def write_docx(sheet: Sheet, path: Path, *, split_after: int | None = None) -> P
     return path
 
 
+def write_docx_sections(title_lines: Sequence[str], sections: Sequence[tuple[str, Sheet]], path: Path) -> Path:
+    """A Word document with one table per section, each under its heading paragraph ("I. …")."""
+    document: Any = Document()
+    for text in title_lines:
+        document.add_paragraph().add_run(text).bold = True
+    for heading, sheet in sections:
+        document.add_paragraph().add_run(heading).bold = True
+        rows = sheet.rows
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        table.style = "Table Grid"
+        for span in spans(rows):
+            table.cell(span.first_row, span.first_col).merge(table.cell(span.last_row, span.last_col))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value and value not in (LEFT, UP):
+                    _fill(table.cell(r, c), value)
+    document.save(str(path))
+    return path
+
+
 WRITERS = {"xlsx": write_xlsx, "docx": write_docx}

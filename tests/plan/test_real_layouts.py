@@ -22,7 +22,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from tests.plan.layouts import Group, Registry, Unit, commune_registry, write_registry
-from tests.plan.real_layouts import LEFT, UP, WRITERS, Sheet, write_docx
+from tests.plan.real_layouts import LEFT, UP, WRITERS, Sheet, write_docx, write_docx_sections
 
 FORMATS = ["xlsx", "docx"]
 
@@ -562,6 +562,32 @@ def test_a_word_table_split_by_a_page_break_goes_on_under_the_same_header(
     admin.register(tmp_path / "don-vi.yaml", CITY)
     admin.imports(write_docx(CITY_PLAN, tmp_path / "phu-luc.docx", split_after=split_after))
     assert read_back(admin.tasks()) == CITY_READ
+
+
+def test_word_tables_under_area_paragraphs_take_their_areas(admin: Admin, tmp_path: Path) -> None:
+    """One table per area, each under its paragraph "I. …", "II. …", numbers restarting at 1."""
+    header = (("STT", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn"),)
+    first = Sheet((), header, (("1", "Rà soát quy chế làm việc", "Sở Nội vụ", "", "Quý I"),))
+    second = Sheet(
+        (),
+        header,
+        (
+            ("1", "Công khai thủ tục hành chính", "Sở Tư pháp", "", "Quý II"),
+            ("2", "Số hóa hồ sơ", "Sở Khoa học và Công nghệ", "", "Quý III"),
+        ),
+    )
+    path = write_docx_sections(
+        ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2025",),
+        (("I. CẢI CÁCH THỂ CHẾ", first), ("II. CẢI CÁCH THỦ TỤC HÀNH CHÍNH", second)),
+        tmp_path / "phu-luc.docx",
+    )
+    admin.register(tmp_path / "don-vi.yaml", CITY)
+    admin.imports(path)
+    assert [(task[0], task[2]) for task in read_back(admin.tasks())] == [
+        ("I.1", ["SNV"]),
+        ("II.1", ["STP"]),
+        ("II.2", ["SKHCN"]),
+    ]
 
 
 @pytest.mark.parametrize("kind", FORMATS)
