@@ -376,6 +376,7 @@ class _BodyParser:
         self.groups: list[_Group] = []  # the headings the next row is under, outermost first
         self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
         self.headings = 0  # headings met in the area
+        self.area_defaults: dict[Column, str] = {}  # the area row's unit, product and deadline cells
 
     def parse(self, table: Table, header: _Header) -> None:
         # Word: "II. NHIỆM VỤ CỤ THỂ" as the paragraph right above a table starts its area.
@@ -392,9 +393,11 @@ class _BodyParser:
         for reader, next_row in zip(readers, reversed(after), strict=True):
             reader.read(next_row)
 
-    def start_area(self, code: str, title: str) -> None:
+    def start_area(self, code: str, title: str, defaults: dict[Column, str] | None = None) -> None:
+        """An area row ("II | PHÁT TRIỂN HẠ TẦNG"); cells it fills are defaults for its tasks."""
         self.area, self.subheading, self.auto_number = code, "", 0
         self.groups, self.group, self.headings = [], "", 0
+        self.area_defaults = defaults or {}
         if all(area.code != code for area in self.appendix.areas):
             self.appendix.areas.append(ParsedArea(code=code, title=one_line(title)))
 
@@ -410,7 +413,8 @@ class _BodyParser:
 
     def default(self, column: Column) -> str:
         """The cell of the nearest heading above that fills ``column``, if any."""
-        return next((group.defaults[column] for group in reversed(self.groups) if group.defaults.get(column)), "")
+        found = (group.defaults[column] for group in reversed(self.groups) if group.defaults.get(column))
+        return next(found, self.area_defaults.get(column, ""))
 
     def task_number(self, written: str) -> str:
         """The task's number as written without trailing punctuation; bullets are numbered in order,
@@ -508,7 +512,8 @@ class _RowReader:
         filled = [cell for cell in self.row.cells if cell]
         number, title = self.own(Column.NUMBER), self.own(Column.TITLE)
         if self.is_area():
-            self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number))
+            defaults = {c: self.own(c) for c in _INHERITED if self.own(c)}
+            self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number), defaults)
             return
         if not any(self.own(c) for c in _INHERITED):
             if self._inherits(following):

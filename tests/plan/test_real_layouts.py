@@ -591,6 +591,26 @@ def test_word_tables_under_area_paragraphs_take_their_areas(admin: Admin, tmp_pa
 
 
 @pytest.mark.parametrize("kind", FORMATS)
+def test_an_area_row_with_units_and_a_deadline_fills_its_tasks(admin: Admin, tmp_path: Path, kind: str) -> None:
+    sheet = Sheet(
+        title_lines=("KẾ HOẠCH NĂM 2025",),
+        header=(("STT", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn"),),
+        body=(
+            ("I", "CÔNG TÁC TỔ CHỨC CÁN BỘ", "Sở Nội vụ", "", "Năm 2025"),
+            ("1", "Rà soát vị trí việc làm", "", "Sở Tài chính", ""),
+            ("2", "Tuyển dụng công chức", "", "", "Quý III"),
+            ("II", "CÔNG TÁC PHÁP CHẾ", "", "", ""),
+            ("3", "Kiểm tra văn bản", "Sở Tư pháp", "", "Quý IV"),
+        ),
+    )
+    assert import_and_read(admin, tmp_path, CITY, sheet, kind) == [
+        ("I.1", "Rà soát vị trí việc làm", ["SNV"], ["STC"], "fixed", ["2025-12-31"]),
+        ("I.2", "Tuyển dụng công chức", ["SNV"], [], "fixed", ["2025-09-30"]),
+        ("II.3", "Kiểm tra văn bản", ["STP"], [], "fixed", ["2025-12-31"]),
+    ]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
 def test_one_executing_units_column_naming_lead_and_support(admin: Admin, tmp_path: Path, kind: str) -> None:
     """ "Đơn vị thực hiện" alone: "X chủ trì, phối hợp với Y" and "Chủ trì: X; Phối hợp: Y" name Y as support."""
     sheet = Sheet(
