@@ -532,12 +532,15 @@ class _RowReader:
 
     def _inherits(self, following: _RowReader | None) -> bool:
         """Whether a row with text only is a task taking every cell from the heading it is under: the
-        heading fills some, the row is numbered under it, and no numbered row of its own follows."""
+        heading (or area row) fills some, the row is numbered under it, and no numbered row of its own
+        follows."""
         groups = self.parser.groups
-        if not groups or not groups[-1].defaults or not self.own(Column.TITLE):
+        # Under a heading, or straight under an area row that fills some cells.
+        parent = groups[-1] if groups else _Group("", self.parser.area_defaults)
+        if not parent.defaults or not self.own(Column.TITLE):
             return False
         number = self.heading_number()
-        if not _is_under(groups[-1].number, number):
+        if not _is_under(parent.number, number):
             return False
         return following is None or following.is_area() or not _is_under(number, following.heading_number())
 

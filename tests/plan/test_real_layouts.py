@@ -599,6 +599,7 @@ def test_an_area_row_with_units_and_a_deadline_fills_its_tasks(admin: Admin, tmp
             ("I", "CÔNG TÁC TỔ CHỨC CÁN BỘ", "Sở Nội vụ", "", "Năm 2025"),
             ("1", "Rà soát vị trí việc làm", "", "Sở Tài chính", ""),
             ("2", "Tuyển dụng công chức", "", "", "Quý III"),
+            ("3", "Đánh giá, xếp loại công chức", "", "", ""),
             ("II", "CÔNG TÁC PHÁP CHẾ", "", "", ""),
             ("3", "Kiểm tra văn bản", "Sở Tư pháp", "", "Quý IV"),
         ),
@@ -606,6 +607,7 @@ def test_an_area_row_with_units_and_a_deadline_fills_its_tasks(admin: Admin, tmp
     assert import_and_read(admin, tmp_path, CITY, sheet, kind) == [
         ("I.1", "Rà soát vị trí việc làm", ["SNV"], ["STC"], "fixed", ["2025-12-31"]),
         ("I.2", "Tuyển dụng công chức", ["SNV"], [], "fixed", ["2025-09-30"]),
+        ("I.3", "Đánh giá, xếp loại công chức", ["SNV"], [], "fixed", ["2025-12-31"]),
         ("II.3", "Kiểm tra văn bản", ["STP"], [], "fixed", ["2025-12-31"]),
     ]
 
