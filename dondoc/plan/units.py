@@ -51,8 +51,10 @@ _BEFORE_NAME = re.compile(
 )
 _ROLE = re.compile(r"chu tri|phoi hop|thuc hien|tham muu|chiu trach nhiem|dau moi|la dau moi")
 # Words after a name that narrow nothing: the place it belongs to, or who it belongs to.
+_PLACE = r"(?:tinh|thanh pho|tp|huyen|thi xa|xa|phuong|thi tran|trung uong)"  # not "quan": "quản lý"
+_OWNER = rf"(?:{_PLACE}|ubnd|uy ban|hdnd|so|bo|chinh phu|thu tuong)"
 _NOT_NARROWING = re.compile(
-    r"(?:truc thuoc|thuoc|tren dia ban|tren toan|cua|tinh|thanh pho|tp|huyen|thi xa|xa|phuong|thi tran)\b"
+    rf"(?:(?:truc thuoc|thuoc|cua) {_OWNER}|tren dia ban|tren toan|{_PLACE}(?! (?:co|khong)\b))\b"
 )
 
 

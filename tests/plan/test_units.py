@@ -93,6 +93,7 @@ def test_a_list_under_one_head_noun_names_each_unit(matcher: UnitMatcher, text: 
         "các xã, phường có đồng bào dân tộc thiểu số",
         "UBND các xã, phường vùng biên giới",
         "Các sở, ban, ngành có liên quan",
+        "Các xã, phường thuộc vùng khó khăn",
     ],
 )
 def test_a_collective_name_with_a_qualifier_is_not_the_whole_group(matcher: UnitMatcher, text: str) -> None:
