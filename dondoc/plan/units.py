@@ -33,7 +33,7 @@ _JOINERS = frozenset({"va", "cung", "voi"})
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Where a fragment of the cell starts again after a head noun's list: "Các Bộ: …, …; Sở …".
 _CLAUSE_END = re.compile(r"[;\n(),]")
-_HEAD_WORDS = 5  # at most this many words before ":" make a head noun ("UBND các huyện, thị xã:")
+_HEAD_WORDS = 8  # at most this many words before ":" make a head noun ("Chủ tịch UBND các huyện:")
 _PLURAL = frozenset({"cac", "nhung"})
 _PUNCTUATION = re.compile(r"[^ \t]")  # anything but spaces between two words: a comma, a line break…
 
@@ -164,18 +164,21 @@ class _Reader:
         return self.text[self.words[start].start : self.words[end - 1].end]
 
     def head_at(self, i: int) -> tuple[int, tuple[str, ...]] | None:
-        """A head noun starting at word ``i`` and ending before ":" ("Các Bộ:"): its last word + 1, its
-        words without "các"."""
+        """A head noun starting at word ``i`` and ending before ":" ("Các Bộ:") that the item after the
+        colon completes into a name: its last word + 1, its words without "các" and without an
+        official's title before them ("Giám đốc các Sở:", "Chủ tịch UBND các huyện:")."""
         starts = i == 0 or _CLAUSE_END.search(self.words[i].gap) or ":" in self.words[i].gap
         if not starts and self.keys[i - 1] not in _JOINERS:
             return None
         for end in range(i + 1, min(i + _HEAD_WORDS, len(self.words)) + 1):
             if end < len(self.words) and ":" in self.words[end].gap:
                 words = self.keys[i:end]
-                # "Giám đốc các Sở:" — the title is no part of the head.
-                cut = next((k for k in range(len(words) - 1, 0, -1) if _BEFORE_NAME.fullmatch(" ".join(words[:k]))), 0)
-                head = tuple(k for k in words[cut:] if k not in _PLURAL)
-                return (end, head) if head else None
+                cuts = [0, *(k for k in range(1, len(words)) if _BEFORE_NAME.fullmatch(" ".join(words[:k])))]
+                for cut in cuts:
+                    head = tuple(k for k in words[cut:] if k not in _PLURAL)
+                    if head and self.best(end, head, ()) is not None:
+                        return end, head
+                return None
             if end < len(self.words) and _CLAUSE_END.search(self.words[end].gap):
                 return None
         return None
@@ -222,7 +225,7 @@ class _Reader:
             if ";" in self.words[i].gap:
                 head = ()
             listed = self.head_at(i)
-            if listed is not None and self.best(listed[0], listed[1], ()) is not None:
+            if listed is not None:
                 self.flush(miss_start, i)
                 miss_start, carried = None, ()
                 i, head = listed

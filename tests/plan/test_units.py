@@ -18,6 +18,8 @@ PROVINCE = {
     "BXD": ("Bộ Xây dựng",),
     "BYT": ("Bộ Y tế",),
     "UBMT": ("Ủy ban MTTQ Việt Nam tỉnh", "MTTQ tỉnh"),
+    "XAP": ("UBND xã An Phú",),
+    "XBM": ("Ủy ban nhân dân xã Bình Minh",),
 }
 GROUPS = {
     # code: (names, members)
@@ -78,6 +80,8 @@ def test_an_officials_title_names_the_unit_or_group(matcher: UnitMatcher, text: 
         ("Các Sở Tư pháp, Nội vụ, Tài chính", ["STP", "SNV", "STC"]),
         ("Các Bộ: Quốc phòng, Xây dựng; Sở Y tế", ["BQP", "BXD", "SYT"]),
         ("Giám đốc các Sở: Y tế, Tài chính", ["SYT", "STC"]),
+        ("Chủ tịch UBND các xã: An Phú, Bình Minh", ["XAP", "XBM"]),
+        ("Chủ tịch Ủy ban nhân dân các xã: An Phú, Bình Minh", ["XAP", "XBM"]),
         ("Chủ trì: Sở Y tế", ["SYT"]),
         ("Sở Y tế (chủ trì)", ["SYT"]),
     ],
