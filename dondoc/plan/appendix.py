@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +28,7 @@ from dondoc.plan.relative import (
 )
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, column_letter, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
-from dondoc.text import match_key, one_line
+from dondoc.text import fold, match_key, one_line
 
 HEADER_SCAN_ROWS = 40
 SUGGESTED = 100  # unknown unit names of one file that get suggestions
@@ -43,6 +43,7 @@ class Column(StrEnum):
     DEADLINE = "deadline"
     NOTE = "note"
     DAYS = "days"  # a duration in days counted from the plan's issue date ("Số ngày")
+    ID = "id"  # a task identifier such as "Mã nhiệm vụ": the number when there is no STT column
 
 
 COLUMN_LABELS = {
@@ -54,27 +55,51 @@ COLUMN_LABELS = {
     Column.DEADLINE: N_("Deadline"),
     Column.NOTE: N_("Note"),
     Column.DAYS: N_("Number of days"),
+    Column.ID: N_("Task ID"),
 }
 
-# Header words, folded (no diacritics). Checked in this order: the first that matches wins, so
-# "Cơ quan thực hiện / Phối hợp" is support and "Thời gian hoàn thành" is a deadline.
-_HEADER_PATTERNS: list[tuple[Column, re.Pattern[str]]] = [
-    (Column.NOTE, re.compile(r"\bghi chu\b")),
-    (Column.DAYS, re.compile(r"^(?:so ngay\b.*|(?:thoi gian|thoi han)(?: \w+){0,3} (?:so )?ngay(?: lam viec)?)$")),
-    (Column.DEADLINE, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
-    (Column.SUPPORT, re.compile(r"\bphoi hop\b")),
-    (Column.PRODUCT, re.compile(r"\b(san pham|ket qua|hinh thuc)\b")),
-    (Column.LEAD, re.compile(r"\b(chu tri|thuc hien|trach nhiem)\b")),
-    (Column.NUMBER, re.compile(r"^(s?tt|so tt|so thu tu|thu tu)( (s?tt|so tt|so thu tu|thu tu))*$")),
-    (Column.TITLE, re.compile(r"\b(noi dung|nhiem vu|cong viec|ten)\b")),
+# Header words, folded (no diacritics), with a rank. Checked in this order: the first pattern that
+# matches a label classifies it, so "Cơ quan thực hiện / Phối hợp" is support, "Thời gian hoàn thành"
+# a deadline, "Thời gian thực hiện (ngày)" a duration and "Mã nhiệm vụ" an identifier, not the task.
+# When several labels fall in one column kind, the lowest rank wins, then the leftmost: "Sản phẩm"
+# beats "Kết quả cần đạt" wherever it stands.
+_HEADER_PATTERNS: list[tuple[Column, int, re.Pattern[str]]] = [
+    (Column.NOTE, 0, re.compile(r"\bghi chu\b")),
+    (Column.DAYS, 0, re.compile(r"^(?:so ngay\b.*|(?:thoi gian|thoi han)(?: \w+){0,3} (?:so )?ngay(?: lam viec)?)$")),
+    (Column.DEADLINE, 0, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
+    (Column.SUPPORT, 0, re.compile(r"\bphoi hop\b")),
+    (Column.ID, 0, re.compile(r"^(ma|ma so|ky hieu|so hieu)( (nhiem vu|cong viec|hoat dong|de an|du an))?$")),
+    (Column.PRODUCT, 0, re.compile(r"\b(san pham|hinh thuc)\b")),
+    (Column.PRODUCT, 1, re.compile(r"\bket qua\b")),
+    (Column.TITLE, 0, re.compile(r"^(noi dung|(ten )?nhiem vu|(ten )?cong viec|(ten )?hoat dong|ten (de an|du an))\b")),
+    (Column.LEAD, 0, re.compile(r"\bchu tri\b")),
+    (Column.LEAD, 1, re.compile(r"\b(thuc hien|trach nhiem)\b")),
+    (Column.NUMBER, 0, re.compile(r"^(s?tt|so tt|so thu tu|thu tu)( (s?tt|so tt|so thu tu|thu tu))*$")),
+    (Column.TITLE, 1, re.compile(r"\b(noi dung|nhiem vu|cong viec|ten)\b")),
+    (Column.LEAD, 2, re.compile(r"^(don vi|co quan)\b")),
 ]
+# Columns the importer does not read, whose labels share words with those it reads: "Kinh phí thực
+# hiện" is no lead unit, "Tình hình thực hiện" no lead unit either.
+_NOT_A_COLUMN = re.compile(r"\b(kinh phi|nguon von|nguon luc|du toan|ngan sach|tong muc|tinh hinh|dia diem|quy mo)\b")
+# Sub-headings of a second header row that say nothing on their own ("Chi tiết" under "Nhiệm vụ")
+# or that mark the start of a period ("Bắt đầu" | "Kết thúc" under "Thời gian"), and the end.
+_SUBLABEL_SAME = re.compile(r"^(chi tiet|cu the|mo ta|tom tat|ten|tong so|so luong)$")
+_SUBLABEL_START = re.compile(r"^(bat dau|khoi cong|tu ngay|tu)$")
+_SUBLABEL_END = re.compile(r"^(ket thuc|hoan thanh|den ngay|den)$")
+# Footnote marks in header labels: "Nội dung (1)", "Sản phẩm(*)", "Chủ trì [2]".
+_FOOTNOTE = re.compile(r"\(\s*(?:\d{1,2}|\*+|[a-z])\s*\)|\[\s*\d{1,2}\s*\]|\*+")
+# A cell that holds data rather than a label: a number, an area numeral, a date, or a numbered text.
+_DATA_CELL = re.compile(r"^\s*(?:\(?\d|[IVXL]+\s*[.)/:-]|[IVXL]+$|[a-zđ]\s*\)|[-+•–]\s)")
 _ROMAN = re.compile(r"^(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})$")
-_ROMAN_HEADING = re.compile(r"^(?:phan\s+)?([IVXL]+)\s*[.:/)\-–]\s*(.*)$|^([IVXL]+)\s+(\S.*)$", re.DOTALL)
+_ROMAN_HEADING = re.compile(r"^(?:(?i:ph[aầ]n)\s+)?([IVXL]+)\s*[.:/)\-–]\s*(.*)$|^([IVXL]+)\s+(\S.*)$", re.DOTALL)
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTALL)
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
 _WRITTEN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# The problem of "các xã có đồng bào dân tộc": a collective name narrowed by a qualifier names only
+# some of the group's units, which the registry cannot tell.
+QUALIFIED_COLLECTIVE = N_("a collective name narrowed by a qualifier: not every unit of the group; name the units")
 _SKIP_TITLE_LINES = re.compile(r"^(phu luc|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo)")
 
 
@@ -91,6 +116,7 @@ class ParsedTask:
     deadline: Deadline
     source_row: int
     subheading: str = field(default="", repr=False)  # number of the sub-heading above, if any
+    group: str = field(default="", repr=False)  # the unnumbered heading above: its place among the area's
     where: str = field(default="", repr=False)  # location of the number cell, for messages
     problems: list[Problem] = field(default_factory=list, repr=False)  # the row's warnings (and errors)
     sequence: int = field(default=0, repr=False)  # order among every row read (tasks and refused rows)
@@ -114,6 +140,8 @@ class RefusedRow:
     source_row: int
     problems: list[Problem]
     sequence: int
+    subheading: str = ""  # as ParsedTask's: its number may take its heading's (see _BodyParser.finish)
+    group: str = ""
 
 
 @dataclass
@@ -139,6 +167,7 @@ class _Header:
     row_index: int  # index in table.rows of the last header row
     columns: dict[Column, int]
     labels: dict[Column, str]
+    numbers: tuple[int, ...] = ()  # every number column, first the one in ``columns``
 
 
 def read_appendix(
@@ -158,7 +187,7 @@ def read_appendix(
     dates the deadlines counted from it. A file with more than ``max_rows`` tasks is refused;
     ``progress`` is told how many rows were read from time to time (see :func:`read_tables`)."""
     tables = read_tables(path, max_rows=max_rows, progress=progress)
-    found = [(table, header) for table in tables if (header := _find_header(table)) is not None]
+    found = _task_tables(tables)
     if not found:
         raise InputError(
             [
@@ -180,8 +209,12 @@ def read_appendix(
     appendix = Appendix(title=_plan_title(titles) or path.stem, year=plan_year or 0)
     year_from = "" if year or plan_year is None else ("title" if title_year else "name")
     parser = _BodyParser(appendix, matcher, problems, source=path.name, issued=issued, year_from=year_from)
+    chosen: set[tuple[str, str]] = set()  # a choice said once, though tables repeat the header
     for table, header in found:
-        problems.extend(_ambiguous_columns(table, header))
+        for problem in _ambiguous_columns(table, header):
+            if (problem.message, problem.value) not in chosen:
+                chosen.add((problem.message, problem.value))
+                problems.append(problem)
         parser.parse(table, header)
     parser.finish()
     if len(appendix.tasks) > max_rows:
@@ -199,15 +232,17 @@ def read_appendix(
 def _ambiguous_columns(table: Table, header: _Header) -> list[Problem]:
     """A warning for each header label that could be a column already read from another one (two
     "Thời gian …" columns): the importer chose, and says which."""
+    top, below = table.rows[header.first_index].cells, table.rows[header.row_index].cells
     if header.first_index == header.row_index:
-        labels = list(table.rows[header.row_index].cells)
+        labels, kinds = list(top), [_classified(cell) for cell in top]
     else:
-        labels = _stack_labels(table.rows[header.first_index].cells, table.rows[header.row_index].cells)
+        labels, kinds = _stack_labels(top, below), _stacked_kinds(top, below)
     row = table.rows[header.row_index].number
-    chosen = set(header.columns.values())
+    # Every number column is read ("STT" | "TT"), and the start of a period is no deadline.
+    chosen = {*header.columns.values(), *header.numbers}
     problems: list[Problem] = []
-    for index, label in enumerate(labels):
-        column = _classify(label)
+    for index, (label, kind) in enumerate(zip(labels, kinds, strict=False)):
+        column = kind[0] if kind else None
         if column is None or index in chosen or column not in header.columns:
             continue
         read = header.columns[column]
@@ -254,58 +289,166 @@ def _year_in_name(stem: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _classify(label: str) -> Column | None:
-    key = match_key(label)
-    if not key:
+def _classified(label: str) -> tuple[Column, int] | None:
+    """The column kind of a header label and its rank (lower wins), footnote marks ignored."""
+    key = match_key(_FOOTNOTE.sub(" ", label))
+    if not key or _NOT_A_COLUMN.search(key):
         return None
-    for column, pattern in _HEADER_PATTERNS:
+    for column, rank, pattern in _HEADER_PATTERNS:
         if pattern.search(key):
-            return column
+            return column, rank
     return None
 
 
-def _classify_row(cells: list[str]) -> dict[Column, int]:
-    columns: dict[Column, int] = {}
-    for index, cell in enumerate(cells):
-        column = _classify(cell)
-        if column is not None and column not in columns:
-            columns[column] = index
-    return columns
+def _classify(label: str) -> Column | None:
+    found = _classified(label)
+    return found[0] if found else None
+
+
+def _choose(kinds: list[tuple[Column, int] | None]) -> tuple[dict[Column, int], tuple[int, ...]]:
+    """The column read for each kind (lowest rank, then leftmost), and every number column in order
+    ("STT" and a sub-number "TT"). A task identifier ("Mã nhiệm vụ") numbers tasks only when there is
+    no STT column."""
+    best: dict[Column, tuple[int, int]] = {}
+    numbers: list[int] = []
+    for index, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        column, rank = kind
+        if column is Column.NUMBER:
+            numbers.append(index)
+        if column not in best or rank < best[column][0]:
+            best[column] = (rank, index)
+    columns = {column: index for column, (_rank, index) in sorted(best.items(), key=lambda item: item[1][1])}
+    if Column.NUMBER not in columns and Column.ID in columns:
+        columns[Column.NUMBER] = columns[Column.ID]
+        numbers = [columns[Column.ID]]
+    return columns, tuple(numbers)
 
 
 def _find_header(table: Table) -> _Header | None:
     for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
-        columns = _classify_row(row.cells)
+        kinds = [_classified(cell) for cell in row.cells]
+        columns, numbers = _choose(kinds)
         if Column.TITLE not in columns or len(columns) < 3:
             continue
         last, labels = index, list(row.cells)
-        # A second header row under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp").
+        # A second header row under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp",
+        # "Nhiệm vụ" over "TT" | "Chi tiết").
         if index + 1 < len(table.rows) and _is_header_continuation(row.cells, table.rows[index + 1].cells):
-            last, labels = index + 1, _stack_labels(row.cells, table.rows[index + 1].cells)
-            columns = _classify_row(labels)
+            below = table.rows[index + 1].cells
+            last, labels = index + 1, _stack_labels(row.cells, below)
+            columns, numbers = _choose(_stacked_kinds(row.cells, below))
         return _Header(
             first_index=index,
             row_index=last,
             columns=columns,
             labels={column: one_line(labels[i]) for column, i in columns.items()},
+            numbers=numbers,
         )
     return None
+
+
+def _task_tables(tables: list[Table]) -> list[tuple[Table, _Header]]:
+    """The tables holding tasks, with their headers. A Word table split in two (a page break, a
+    section) goes on without a header: a header-less table right after a task table, as wide, whose
+    first row is numbered, is read under the same header."""
+    found: list[tuple[Table, _Header]] = []
+    for table in tables:
+        header = _find_header(table)
+        if header is not None:
+            found.append((table, header))
+            continue
+        if not found or table.table_number is None or found[-1][0].table_number != table.table_number - 1:
+            continue
+        previous, above = found[-1]
+        labels = previous.rows[above.first_index : above.row_index + 1]
+        first = next((row for row in table.rows if any(row.cells)), None)
+        if first is None or len(first.cells) != len(labels[0].cells):
+            continue
+        if not _opens_body(first.cells, above):
+            continue
+        joined = Table(rows=[*labels, *table.rows], table_number=table.table_number, preamble=table.preamble)
+        span = above.row_index - above.first_index
+        found.append((joined, replace(above, first_index=0, row_index=span)))
+    return found
+
+
+def _opens_body(cells: list[str], header: _Header) -> bool:
+    """Whether a row reads as the first of a table's body: numbered ("1", "2.", "a)", "-"), or an area
+    ("II", "II. PHÁT TRIỂN …" merged across)."""
+    index = header.numbers[0] if header.numbers else None
+    number = _plain_number(cells[index]) if index is not None and index < len(cells) else ""
+    if _NUMBER_SHAPE.fullmatch(number) or _ROMAN.match(number):
+        return True
+    first = next((cell for cell in cells if cell), "")
+    heading = _ROMAN_HEADING.match(first)
+    return bool(heading and _ROMAN.match(heading.group(1) or heading.group(3)))
+
+
+def _spread(top: list[str], bottom: list[str]) -> list[str]:
+    """The top row of a two-row header with each horizontally merged label repeated over the columns
+    it spans (a merged cell keeps its text in its first column only): an empty top cell over a
+    sub-label belongs to the label on its left when that one has sub-labels too."""
+    width = max(len(top), len(bottom))
+    top, bottom = top + [""] * (width - len(top)), bottom + [""] * (width - len(bottom))
+    spread = list(top)
+    for i in range(1, width):
+        if not top[i] and bottom[i] and spread[i - 1] and bottom[i - 1] and bottom[i - 1] != spread[i - 1]:
+            spread[i] = spread[i - 1]
+    return spread
 
 
 def _stack_labels(top: list[str], bottom: list[str]) -> list[str]:
     """Column labels of a two-row header: "Cơ quan thực hiện" + "Chủ trì", or a label repeated by a
     vertical merge taken once."""
-    width = max(len(top), len(bottom))
-    top, bottom = top + [""] * (width - len(top)), bottom + [""] * (width - len(bottom))
+    top = _spread(top, bottom)
+    bottom = bottom + [""] * (len(top) - len(bottom))
     return [t if b in ("", t) else f"{t} {b}".strip() for t, b in zip(top, bottom, strict=True)]
 
 
+def _stacked_kinds(top: list[str], bottom: list[str]) -> list[tuple[Column, int] | None]:
+    """The kind of each column of a two-row header: the sub-label's when it names a column ("Chủ trì",
+    "Phối hợp", "TT"), else the label above it ("Nhiệm vụ" over "Chi tiết"); under a period ("Thời
+    gian" over "Bắt đầu" | "Kết thúc") only its end is the deadline."""
+    top = _spread(top, bottom)
+    bottom = bottom + [""] * (len(top) - len(bottom))
+    kinds: list[tuple[Column, int] | None] = []
+    for t, b in zip(top, bottom, strict=True):
+        above = _classified(t)
+        if not b or b == t:
+            kinds.append(above)
+            continue
+        key = match_key(_FOOTNOTE.sub(" ", b))
+        is_period = above is not None and above[0] is Column.DEADLINE
+        if _SUBLABEL_START.match(key):
+            kinds.append(None if is_period else above)
+        elif _SUBLABEL_END.match(key):
+            kinds.append(above if is_period else None)
+        elif _SUBLABEL_SAME.match(key):
+            kinds.append(above)
+        else:
+            kinds.append(_classified(b) or above)
+    return kinds
+
+
+def _is_sublabel(label: str) -> bool:
+    key = match_key(_FOOTNOTE.sub(" ", label))
+    return any(pattern.match(key) for pattern in (_SUBLABEL_SAME, _SUBLABEL_START, _SUBLABEL_END))
+
+
 def _is_header_continuation(header: list[str], below: list[str]) -> bool:
+    """Whether the row under a header row holds its sub-labels: short labels, at least one under a
+    merged (empty) cell of the header, mostly known words — not numbers, numerals or task text."""
     filled = [(i, cell) for i, cell in enumerate(below) if cell]
-    if not filled:
+    new = [(i, cell) for i, cell in filled if i >= len(header) or cell != header[i]]
+    if not new or any(_DATA_CELL.match(cell) or len(match_key(cell).split()) > 6 for _i, cell in new):
         return False
-    new_labels = [cell for i, cell in filled if i >= len(header) or cell != header[i]]
-    return bool(new_labels) and all(_classify(cell) is not None for cell in new_labels)
+    known = [cell for _i, cell in new if _classified(cell) is not None or _is_sublabel(cell)]
+    if len(new) >= 2 and len(known) == len(new):
+        return True  # "Chủ trì" | "Phối hợp" under a label written twice
+    under_merge = any(i >= len(header) or not header[i] for i, _cell in new)
+    return under_merge and 2 * len(known) >= len(new) and bool(known)
 
 
 def _title_lines(table: Table, header: _Header) -> list[str]:
@@ -347,6 +490,11 @@ class _BodyParser:
         self.yearless = 0  # deadlines given the plan year read from the title or the file name
         self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
 
+        self.groups: list[_Group] = []  # the headings the next row is under, outermost first
+        self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
+        self.headings = 0  # headings met in the area
+        self.area_defaults: dict[Column, str] = {}  # the area row's unit, product and deadline cells
+
     def suggest(self, fragment: str) -> list[str]:
         """The registry names nearest to an unknown name, for the first :data:`SUGGESTED` distinct
         names of the file (comparing names takes time: a file of thousands must still read quickly)."""
@@ -360,20 +508,55 @@ class _BodyParser:
         return self.sequence
 
     def parse(self, table: Table, header: _Header) -> None:
-        for row in table.rows[header.row_index + 1 :]:
-            _RowReader(self, table, header, row).read()
+        # Word: "II. NHIỆM VỤ CỤ THỂ" as the paragraph right above a table starts its area.
+        above = _ROMAN_HEADING.match(table.preamble[-1]) if table.preamble else None
+        if above and _ROMAN.match(above.group(1) or above.group(3)):
+            self.start_area(above.group(1) or above.group(3), above.group(2) or above.group(4))
+        readers = [_RowReader(self, table, header, row) for row in table.rows[header.row_index + 1 :]]
+        following: _RowReader | None = None  # the next row that is not blank, a note or numbering
+        after: list[_RowReader | None] = []
+        for reader in reversed(readers):
+            after.append(following)
+            if not reader.skipped():
+                following = reader
+        for reader, next_row in zip(readers, reversed(after), strict=True):
+            reader.read(next_row)
 
-    def start_area(self, code: str, title: str) -> None:
+    def start_area(self, code: str, title: str, defaults: dict[Column, str] | None = None) -> None:
+        """An area row ("II | PHÁT TRIỂN HẠ TẦNG"); cells it fills are defaults for its tasks."""
         self.area, self.subheading, self.auto_number = code, "", 0
+        self.groups, self.group, self.headings = [], "", 0
+        self.area_defaults = defaults or {}
         if all(area.code != code for area in self.appendix.areas):
             self.appendix.areas.append(ParsedArea(code=code, title=one_line(title)))
 
-    def start_subheading(self, number: str) -> None:
+    def start_subheading(self, number: str, defaults: dict[Column, str] | None = None) -> None:
+        """A heading row: the rows under it are its tasks, and take its unit, product and deadline
+        cells when they leave theirs empty. It closes the headings above that it is not under."""
+        while self.groups and not _is_under(self.groups[-1].number, number):
+            self.groups.pop()
+        self.groups.append(_Group(number, defaults or {}))
         self.subheading, self.auto_number = number, 0
+        self.headings += 1
+        self.group = "" if number else str(self.headings)
+
+    def leave_groups(self, number: str) -> None:
+        """A task numbered beside a heading with cells rather than under it ("2." after "1." and its
+        "1.1", "1.2") is out of it: that heading's cells are no defaults for it nor for the rows after."""
+        while number and self.groups and self.groups[-1].defaults and not _is_under(self.groups[-1].number, number):
+            self.groups.pop()
+
+    def default(self, column: Column) -> str:
+        """The cell of the nearest heading above that fills ``column``, if any."""
+        found = (group.defaults[column] for group in reversed(self.groups) if group.defaults.get(column))
+        return next(found, self.area_defaults.get(column, ""))
 
     def task_number(self, written: str) -> str:
-        """The task's number as written without trailing punctuation; bullets are numbered in order."""
+        """The task's number as written without trailing punctuation; bullets are numbered in order,
+        and letters ("a)") are numbered under their heading ("1.a")."""
         number = written.strip().rstrip(".):").strip()
+        if number and _LETTER.fullmatch(number) and self.subheading and not _LETTER.fullmatch(self.subheading):
+            return f"{self.subheading}.{number}"
         if number and not _BULLET.match(number):
             return number
         self.auto_number += 1
@@ -382,15 +565,20 @@ class _BodyParser:
     def finish(self) -> None:
         """Give every task its code ``<area>.<number>``; numbers that restart under each numbered
         sub-heading ("1. Hạ tầng": 1, 2 … "2. Dữ liệu": 1, 2 …) take the sub-heading's number."""
-        by_area: dict[str, list[ParsedTask]] = {}
-        for task in self.appendix.tasks:
+        by_area: dict[str, list[ParsedTask | RefusedRow]] = {}
+        rows: list[ParsedTask | RefusedRow] = [*self.appendix.tasks, *self.appendix.refused]  # for the review
+        for task in rows:
             by_area.setdefault(task.area, []).append(task)
         for tasks in by_area.values():
             numbers = [t.number for t in tasks]
-            if len(set(numbers)) < len(numbers) and all(t.subheading for t in tasks):
+            # Unnumbered headings ("Nhóm nhiệm vụ về thể chế") count in their area for this.
+            if len(set(numbers)) < len(numbers) and all(t.subheading or t.group for t in tasks):
                 for task in tasks:
-                    if not task.number.startswith(task.subheading + "."):
-                        task.number = f"{task.subheading}.{task.number}"
+                    prefix = task.subheading or task.group
+                    if not task.number.startswith(prefix + "."):
+                        task.number = f"{prefix}.{task.number}"
+        for row in self.appendix.refused:
+            row.code = f"{row.area}.{row.number}" if row.area else row.number
         first_at: dict[str, str] = {}
         for task in self.appendix.tasks:
             task.code = f"{task.area}.{task.number}" if task.area else task.number
@@ -436,9 +624,46 @@ class _RowReader:
         self.problems: list[Problem] = []  # this row's
         self.bad: set[Column] = set()  # columns with an error
 
+    def own(self, column: Column) -> str:
+        """The row's own cell in ``column``; for the number, the first number column that is filled."""
+        indexes = self.header.numbers if column is Column.NUMBER and self.header.numbers else ()
+        if not indexes:
+            index = self.header.columns.get(column)
+            indexes = (index,) if index is not None else ()
+        cells = self.row.cells
+        return next((cells[i] for i in indexes if i < len(cells) and cells[i]), "")
+
     def get(self, column: Column) -> str:
-        index = self.header.columns.get(column)
-        return self.row.cells[index] if index is not None and index < len(self.row.cells) else ""
+        """The row's cell, or the one of the heading it is under when the row leaves it empty. A lead
+        cell naming its supporting units ("Sở Nội vụ chủ trì, phối hợp với các sở, ngành") gives them
+        to the support column."""
+        if column is Column.LEAD:
+            return _roles(self._cell(Column.LEAD))[0]
+        if column is Column.SUPPORT:
+            return "; ".join(part for part in (self._cell(Column.SUPPORT), _roles(self._cell(Column.LEAD))[1]) if part)
+        return self._cell(column)
+
+    def _cell(self, column: Column) -> str:
+        return self.own(column) or (self.parser.default(column) if column in _INHERITED else "")
+
+    def skipped(self) -> bool:
+        """Blank rows, notes under the table ("Ghi chú: …") and the numbering row "(1) (2) (3)"."""
+        filled = [cell for cell in self.row.cells if cell]
+        if not filled or (len(filled) == 1 and _NOTE_ROW.match(match_key(filled[0]))):
+            return True
+        return _is_numbering_row(self.own(Column.TITLE), filled)
+
+    def heading_number(self) -> str:
+        """The number this row would have as a heading: its number cell, else "1." opening its text."""
+        number = _plain_number(self.own(Column.NUMBER))
+        if _NUMBER_SHAPE.fullmatch(number):
+            return number
+        # "1. Hạ tầng" written in the number cell (a merged row) or opening the text.
+        numbered = _NUMBERED_HEADING.match(number or self.own(Column.TITLE))
+        return numbered.group(1) if numbered else ""
+
+    def is_area(self) -> bool:
+        return bool(_ROMAN.match(self.own(Column.NUMBER).rstrip(".")))
 
     def where(self, column: Column) -> str:
         label = self.header.labels.get(column) or _(COLUMN_LABELS[column])
@@ -459,20 +684,45 @@ class _RowReader:
         if not warning:
             self.bad.add(column)
 
-    def read(self) -> None:
+    def read(self, following: _RowReader | None = None) -> None:
+        """Read the row; ``following`` is the next row that is not skipped (a heading is known by the
+        numbered rows under it)."""
+        if self.skipped():
+            return
         filled = [cell for cell in self.row.cells if cell]
-        if not filled or (len(filled) == 1 and _NOTE_ROW.match(match_key(filled[0]))):
-            return  # blank rows, and notes under the table ("Ghi chú: …")
-        number, title = self.get(Column.NUMBER), self.get(Column.TITLE)
-        if _is_numbering_row(title, filled):
+        number, title = self.own(Column.NUMBER), self.own(Column.TITLE)
+        if self.is_area():
+            defaults = {c: self.own(c) for c in _INHERITED if self.own(c)}
+            self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number), defaults)
             return
-        if _ROMAN.match(number.rstrip(".")):
-            self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number))
+        if not any(self.own(c) for c in _INHERITED):
+            if self._inherits(following):
+                self._task(number, title)  # "1.1 | Nâng cấp …" with every cell left to its heading
+            else:
+                self._heading(filled[0], number, title)
             return
-        if not any(self.get(c) for c in (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT, Column.DAYS)):
-            self._heading(filled[0], number, title)
-            return
+        if following is not None and not following.is_area():
+            heading = self.heading_number()
+            if _is_under(heading, following.heading_number()):
+                # "1. Hoàn thiện thể chế | Sở Tư pháp | … | 2025" over "1.1", "1.2": a heading whose
+                # cells are defaults for its rows.
+                self.parser.start_subheading(heading, {c: self.own(c) for c in _INHERITED if self.own(c)})
+                return
         self._task(number, title)
+
+    def _inherits(self, following: _RowReader | None) -> bool:
+        """Whether a row with text only is a task taking every cell from the heading it is under: the
+        heading (or area row) fills some, the row is numbered under it, and no numbered row of its own
+        follows."""
+        groups = self.parser.groups
+        # Under a heading, or straight under an area row that fills some cells.
+        parent = groups[-1] if groups else _Group("", self.parser.area_defaults)
+        if not parent.defaults or not self.own(Column.TITLE):
+            return False
+        number = self.heading_number()
+        if not _is_under(parent.number, number):
+            return False
+        return following is None or following.is_area() or not _is_under(number, following.heading_number())
 
     def _heading(self, first: str, number: str, title: str) -> None:
         """A row with only a heading: an area ("I. CÔNG TÁC …") or a sub-heading ("1. Hạ tầng")."""
@@ -487,6 +737,7 @@ class _RowReader:
         self.parser.start_subheading(numbered.group(1) if numbered else "")
 
     def _task(self, number: str, title: str) -> None:
+        self.parser.leave_groups(self.heading_number())
         if not title:
             self.problem(Column.TITLE, _("the task has no content"))
         lead = self._units(Column.LEAD)
@@ -505,11 +756,17 @@ class _RowReader:
                     note=one_line(self.get(Column.NOTE)),
                     lead=lead,
                     support=[unit for unit in support if unit not in lead],
-                    cells={c: self.get(c) for c in (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.DAYS)},
+                    cells={
+                        Column.LEAD: self.get(Column.LEAD),
+                        Column.SUPPORT: self.get(Column.SUPPORT),
+                        **dict(zip((Column.DEADLINE, Column.DAYS), self._deadline_cells(), strict=True)),
+                    },
                     bad=set(self.bad),
                     source_row=self.row.number,
                     problems=self.problems,
                     sequence=self.parser.next_sequence(),
+                    subheading=self.parser.subheading,
+                    group=self.parser.group,
                 )
             )
             return
@@ -526,6 +783,7 @@ class _RowReader:
                 deadline=deadline,
                 source_row=self.row.number,
                 subheading=self.parser.subheading,
+                group=self.parser.group,
                 where=self.where(Column.NUMBER),
                 problems=self.problems,
                 sequence=self.parser.next_sequence(),
@@ -536,12 +794,18 @@ class _RowReader:
         """The units a cell names. Vague phrases ("các đơn vị liên quan") and unknown names are left
         out with a warning, unless the cell is a lead cell naming no unit at all: that is an error."""
         text = self.get(column)
-        targets, fragments = self.parser.matcher.match(text) if text else ([], [])
-        vague = [fragment for fragment in fragments if is_vague(fragment)]
-        unknown = [fragment for fragment in fragments if not is_vague(fragment)]
+        reading = self.parser.matcher.read(text)
+        targets = reading.targets
+        # "các sở, ngành khác" may read as a group narrowed by "khác": vague all the same.
+        vague = [fragment for fragment in reading.unknown + reading.qualified if is_vague(fragment)]
+        unknown = [fragment for fragment in reading.unknown if not is_vague(fragment)]
+        qualified = [fragment for fragment in reading.qualified if not is_vague(fragment)]
         no_lead = column is Column.LEAD and not targets
         for fragment in unknown:
             self.problem(column, self._unknown(fragment, left_out=not no_lead), fragment, warning=not no_lead)
+        # "các xã có đồng bào dân tộc": some of the group's units, which the registry cannot tell.
+        for fragment in qualified:
+            self.problem(column, _(QUALIFIED_COLLECTIVE), fragment, warning=True)
         if no_lead and not unknown:
             if vague:
                 self.problem(column, _("no lead unit: the cell names no unit of the registry"), text)
@@ -572,11 +836,16 @@ class _RowReader:
             self.parser.yearless += 1
         return deadline
 
+    def _deadline_cells(self) -> tuple[str, str]:
+        """The deadline and number-of-days cells the task's deadline is read from: the row's own when
+        it fills either (its "30" days is not overridden by its heading's "Quý II"), else the heading's."""
+        own = self.own(Column.DEADLINE), self.own(Column.DAYS)
+        return own if any(own) else (self.get(Column.DEADLINE), self.get(Column.DAYS))
+
     def _deadline(self) -> Deadline | None:
         year = self.parser.appendix.year or None
-        text = self.get(Column.DEADLINE)
-        if not text and self.get(Column.DAYS):
-            cell = self.get(Column.DAYS)
+        text, cell = self._deadline_cells()
+        if not text and cell:
             days = duration_days(cell)
             if days is None:
                 self.problem(Column.DAYS, _("not a number of days"), cell)
@@ -617,3 +886,52 @@ def _is_numbering_row(title: str, filled: list[str]) -> bool:
         and all(_NUMBERING_CELL.match(cell) for cell in filled)
         and (not title or bool(_NUMBERING_CELL.match(title)))
     )
+
+
+@dataclass
+class _Group:
+    number: str  # as written without trailing punctuation; "" for an unnumbered heading
+    defaults: dict[Column, str]  # its unit, product and deadline cells
+
+
+# The cells a task takes from the heading it is under when it leaves them empty (a deadline and a
+# number of days are one: a row filling either takes neither from its heading, see _deadline_cells).
+_INHERITED = (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT, Column.DAYS)
+_LETTER = re.compile(r"[a-zđ]")
+_DOTTED = re.compile(r"\d+(?:\.\d+)*")
+_NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
+
+
+# "phối hợp với" / "Phối hợp:" in a lead cell: the units after it support.
+_SUPPORT_MARK = re.compile(r"(?:^|(?<=[\s,;.(]))phoi\s*hop(?:\s*voi)?\b\s*:?")
+
+
+def _roles(cell: str) -> tuple[str, str]:
+    """A lead cell split into its lead part and the supporting units it names after "phối hợp"."""
+    folded = fold(cell)
+    match = _SUPPORT_MARK.search(folded) if len(folded) == len(cell) else None
+    if match is None:
+        return cell, ""
+    return cell[: match.start()].rstrip(" ,;(\n"), cell[match.end() :].strip(" ,;)\n")
+
+
+def _plain_number(written: str) -> str:
+    """A number cell without trailing punctuation: "1." → "1", "a)" → "a"."""
+    return written.strip().rstrip(".):").strip()
+
+
+def _is_under(parent: str, child: str) -> bool:
+    """Whether a row numbered ``child`` belongs under a heading numbered ``parent`` ("" when it has
+    none): "1.1" under "1", "a" under "1" or "1.2", a bullet under any numbered heading or "+" under
+    "-", and any numbered row under an unnumbered heading."""
+    if not child:
+        return False
+    if _BULLET.match(child):
+        return parent != child
+    if not parent:
+        return True
+    if _BULLET.match(parent):
+        return False
+    if _LETTER.fullmatch(child):
+        return bool(_DOTTED.fullmatch(parent))
+    return child.startswith(parent + ".")

@@ -7,7 +7,9 @@ is found by one regex; the passes run from the most specific to the loosest and 
 consumed, so "Quý II/2022" is never reread as the bare month "2/2022", nor "ngày 15 tháng 12" as
 "tháng 12".
 
-A period (month, quarter, half-year, year) is due on its last day. A period written without a year
+A period (month, quarter, half-year, year) is due on its last day; a span ("Giai đoạn 2021–2025",
+"01/3 - 30/6/2025") on the last day of its end. Work with no end of its own ("Thường xuyên",
+"Liên tục", "Theo tiến độ", "Theo chỉ đạo", "Từ ngày ban hành Kế hoạch trở đi") is continuous. A period written without a year
 takes the next year written after it in the cell ("Quý II và Quý IV/2022"), else the plan year,
 else any year written in the cell.
 """
@@ -60,9 +62,13 @@ _QUARTER_VALUE = r"(?:iv|i{1,3}|[1-4])"
 _MONTH_VALUE = r"\d{1,2}(?!\d|\s*[/.-]\s*\d{1,2}(?!\d))"
 
 _CONTINUOUS = re.compile(
-    r"\b(?:thuong\s*xuyen|lien\s*tuc|hang\s*ngay|hang\s*tuan)\b"
+    r"(?:\b(?:thuong\s*xuyen|lien\s*tuc|hang\s*ngay|hang\s*tuan)\b"
     # "Thường xuyên trong năm" is still continuous, not a year-end deadline.
     r"(?:\s*,?\s*(?:trong|ca)\s*nam\b(?:\s*\d{4}(?!\d))?)?"
+    # Work that follows something else's pace: "Theo tiến độ (dự án)", "Theo chỉ đạo (của UBND tỉnh)".
+    r"|\btheo\s*(?:tien\s*do|chi\s*dao|lo\s*trinh)\b"
+    # "Từ ngày ban hành Kế hoạch trở đi", "Từ năm 2023 trở đi": a start, and no end.
+    r"|\btu\b[^;()]{0,80}?\btro\s*di\b)"
 )
 
 # Recurring schedules, tried in this order at each position (group name, period).
@@ -86,8 +92,12 @@ _REPEATS: tuple[tuple[str, Every, str], ...] = (
 )
 _REPEAT = re.compile("(?:" + "|".join(f"(?P<{g}>{rx})" for g, _e, rx in _REPEATS) + ")" + _YEAR_TAIL)
 
-# "ngày 15 tháng 12 năm 2022"; without "ngày" only when a year follows ("15 tháng 12 năm 2022").
-_WORD_DATE = re.compile(r"(?P<ngay>\bngay\s*)?\b(?P<day>\d{1,2})\s*thang\s*(?P<month>\d{1,2})(?!\d)" + _YEAR_TAIL)
+# "ngày 15 tháng 12 năm 2022", "trước 15 tháng 12"; without such a word only when a year follows
+# ("15 tháng 12 năm 2022").
+_WORD_DATE = re.compile(
+    r"(?P<ngay>\b(?:ngay|truoc|cham\s*nhat(?:\s*la)?)\s*)?"
+    r"\b(?P<day>\d{1,2})\s*thang\s*(?P<month>\d{1,2})(?!\d)" + _YEAR_TAIL
+)
 # "6 tháng đầu năm", "6 tháng cuối năm", "9 tháng".
 _PART_YEAR = re.compile(r"\b0?(?P<months>[69])\s*thang\b(?:\s*(?P<part>dau|cuoi))?(?:\s*nam\b)?" + _YEAR_TAIL)
 _QUARTER = re.compile(
@@ -110,6 +120,16 @@ _MONTH_YEAR = re.compile(r"(?<![\w/.-])(?P<month>\d{1,2})[/-](?P<year>\d{4})(?![
 _WHOLE_YEAR = re.compile(
     r"\b(?:(?:trong|ca|cuoi)\s*nam\b(?:\s*(?P<year>\d{4})(?!\d))?|(?<!dau )nam\s*(?P<year2>\d{4})(?!\d))"
 )
+
+# A span of years: "2022-2030", "Giai đoạn 2021–2025", "2023 - 2025", "từ năm 2022 đến năm 2025".
+_YEARS = r"(?:19|20)\d\d"
+_YEAR_RANGE = re.compile(
+    rf"(?<![\w/.-])(?P<first>{_YEARS})\s*(?:-|–|—|−|\bden\b|\btoi\b)\s*(?:nam\s*)?(?P<year>{_YEARS})(?![\w/-]|[.,]\d)"
+)
+# A year alone ("2024", "2024, 2025"), once every other phrase is read; "đầu năm 2022" stays unclear.
+_BARE_YEAR = re.compile(rf"(?<![\w/.-])(?<!dau nam )(?P<year>{_YEARS})(?![\w/-]|[.,]\d)")
+# Between the two ends of a range of dates ("01/3/2022 - 30/6/2022", "Tháng 6/2022 đến tháng 12/2022").
+_RANGE_GAP = re.compile(r"\s*(?:-|–|—|−|den|toi|den\s*het)\s*(?:ngay\s*)?")
 
 # Text just before a number that makes it part of a document reference: "số 15/2022", or the
 # issue date in "Kế hoạch 15/KH-UBND (của UBND tỉnh) ngày 20/01/2022".
@@ -142,6 +162,7 @@ class _Due:
     day: int | None = None  # None: the last day of the month
     year: int | None = None
     opens_range: bool = False  # the "từ …" end of a range, dropped when a later due follows
+    end: int = -1  # where its phrase ends in the folded text
 
 
 @dataclass(frozen=True)
@@ -184,11 +205,13 @@ class _Scanner:
         self.rest = folded  # ``source`` with consumed phrases blanked; positions stay the same
         self.dues: list[_Due] = []
         self.repeats: list[_Repeat] = []
+        self.spans: list[tuple[int, int]] = []  # spans of years ("2024-2026"): first and last
         self.continuous = False
 
     def scan(self) -> _Scanner:
         self._take(_CONTINUOUS, self._on_continuous)
         self._take(_REPEAT, self._on_repeat)
+        self._take(_YEAR_RANGE, self._on_year_range)
         self._take(_WORD_DATE, self._on_word_date)
         self._take(_PART_YEAR, self._on_part_year)
         self._take(_QUARTER, self._on_quarter)
@@ -196,6 +219,7 @@ class _Scanner:
         self._take(_NUMERIC_DATE, self._on_numeric_date)
         self._take(_MONTH_YEAR, self._on_month_year)
         self._take(_WHOLE_YEAR, self._on_whole_year)
+        self._take(_BARE_YEAR, self._on_bare_year)
         return self
 
     def _take(self, pattern: re.Pattern[str], handle: Callable[[re.Match[str]], bool]) -> None:
@@ -206,9 +230,12 @@ class _Scanner:
 
         self.rest = pattern.sub(blank, self.rest)
 
-    def _add(self, start: int, month: int, day: int | None = None, year: int | None = None) -> None:
+    def _add(
+        self, match: re.Match[str], month: int, day: int | None = None, year: int | None = None, *, start: int = -1
+    ) -> None:
+        start = match.start() if start < 0 else start
         opens_range = bool(_FROM_BEFORE.search(self.source, 0, start))
-        self.dues.append(_Due(start, month, day, year, opens_range))
+        self.dues.append(_Due(start, month, day, year, opens_range, match.end()))
 
     def _in_document_reference(self, start: int) -> bool:
         return bool(_DOCUMENT_BEFORE.search(self.source, 0, start))
@@ -231,12 +258,12 @@ class _Scanner:
         day, month = int(match.group("day")), int(match.group("month"))
         if not (1 <= day <= 31 and 1 <= month <= 12):
             raise DeadlineError(_("invalid date: {date}").format(date=_day_label(day, month, year)))
-        self._add(match.start(), month, day, year)
+        self._add(match, month, day, year)
         return True
 
     def _on_part_year(self, match: re.Match[str]) -> bool:
         month = 12 if match.group("part") == "cuoi" else int(match.group("months"))
-        self._add(match.start(), month, year=_year(match))
+        self._add(match, month, year=_year(match))
         return True
 
     def _on_quarter(self, match: re.Match[str]) -> bool:
@@ -245,7 +272,7 @@ class _Scanner:
             quarter = _ROMAN.get(value) or (int(value) if value.isdigit() else 0)
             if not 1 <= quarter <= 4:
                 raise DeadlineError(_("invalid quarter: {quarter}").format(quarter=value.upper()))
-            self._add(match.start(), 3 * quarter, year=year)
+            self._add(match, 3 * quarter, year=year)
         return True
 
     def _on_month(self, match: re.Match[str]) -> bool:
@@ -253,7 +280,7 @@ class _Scanner:
         for value in _listed(match.group("first"), match.group("rest"), _MONTH_ITEM):
             if not 1 <= int(value) <= 12:
                 raise DeadlineError(_("invalid month: {month}").format(month=value))
-            self._add(match.start(), int(value), year=year)
+            self._add(match, int(value), year=year)
         return True
 
     def _on_numeric_date(self, match: re.Match[str]) -> bool:
@@ -264,28 +291,48 @@ class _Scanner:
         if written_year is None and match.group("sep") != "/":
             return False  # "1.5" or "15-20" are not dates; a day/month without year needs "/"
         year = int(written_year) + (2000 if len(written_year) == 2 else 0) if written_year else None
-        self._add(match.start(), month, day, year)
+        self._add(match, month, day, year)
         return True
 
     def _on_month_year(self, match: re.Match[str]) -> bool:
         month = int(match.group("month"))
         if not 1 <= month <= 12 or self._in_document_reference(match.start()):
             return False
-        self._add(match.start(), month, year=_year(match))
+        self._add(match, month, year=_year(match))
         return True
 
     def _on_whole_year(self, match: re.Match[str]) -> bool:
-        self._add(match.start(), 12, year=_year(match) or _year(match, "year2"))
+        self._add(match, 12, year=_year(match) or _year(match, "year2"))
+        return True
+
+    def _on_year_range(self, match: re.Match[str]) -> bool:
+        if int(match.group("year")) < int(match.group("first")) or self._in_document_reference(match.start()):
+            return False
+        self.spans.append((int(match.group("first")), int(match.group("year"))))
+        self._add(match, 12, year=_year(match))
+        return True
+
+    def _on_bare_year(self, match: re.Match[str]) -> bool:
+        if self._in_document_reference(match.start()):
+            return False
+        self._add(match, 12, year=_year(match))
         return True
 
 
 # --- resolving -------------------------------------------------------------------------------
 
 
-def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None) -> set[date]:
-    """The due dates, each with the year after it in the cell, else the plan year, else the cell's."""
+def _opens_range(due: _Due, following: _Due, source: str) -> bool:
+    """Whether only a dash or "đến" stands between ``due`` and the next: "01/3/2022 - 30/6/2022"."""
+    return 0 <= due.end <= following.start and bool(_RANGE_GAP.fullmatch(source, due.end, following.start))
+
+
+def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, source: str) -> set[date]:
+    """The due dates, each with the year after it in the cell, else the plan year, else the cell's;
+    the start of a range ("từ …", "… - …") is dropped: only its end is a deadline."""
     dues = sorted(dues, key=lambda due: due.start)
     dues = [due for i, due in enumerate(dues) if not (due.opens_range and i < len(dues) - 1)]
+    dues = [due for i, due in enumerate(dues) if not (i + 1 < len(dues) and _opens_range(due, dues[i + 1], source))]
     found: set[date] = set()
     for i, due in enumerate(dues):
         later = (other.year for other in dues[i:] if other.year is not None)
@@ -340,13 +387,15 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
         + [(repeat.start, repeat.year) for repeat in scan.repeats if repeat.year]
     )
     cell_year = written[0][1] if written else None
-    dates = _dates(scan.dues, year, cell_year)
+    dates = _dates(scan.dues, year, cell_year, scan.source)
     if scan.repeats:
         every = min((repeat.every for repeat in scan.repeats), key=_FINEST_FIRST.index)
         repeat_year = next((r.year for r in scan.repeats if r.year), None) or year or cell_year
         if repeat_year is None:
             raise MissingYear(_("no year given for this deadline"))
-        schedule = _schedule(every, repeat_year, dates)
+        # "Hằng năm, giai đoạn 2024-2026": every year of the span.
+        years = range(scan.spans[0][0], scan.spans[0][1] + 1) if scan.spans else (repeat_year,)
+        schedule = set().union(*(_schedule(every, y, dates) for y in years))
         return Deadline(stripped, "recurring", every, tuple(sorted(schedule)))
     if dates:
         return Deadline(stripped, "fixed", None, tuple(sorted(dates)))

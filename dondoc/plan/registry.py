@@ -250,12 +250,14 @@ def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
     for i, unit in enumerate(registry.units):
         target = Target(unit.code, (unit.code,), is_group=False)
         owners.setdefault(target, f"units[{i + 1}]")
-        for name in (unit.code, unit.name, *unit.aliases):
+        _add_name(matcher, unit.code, target, owners, f"units[{i + 1}]", problems, code=True)
+        for name in (unit.name, *unit.aliases):
             _add_name(matcher, name, target, owners, f"units[{i + 1}]", problems)
     for i, group in enumerate(registry.groups):
         target = Target(group.code, registry.members(group), is_group=True)
         owners.setdefault(target, f"groups[{i + 1}]")
-        for name in (group.code, group.name, *group.aliases):
+        _add_name(matcher, group.code, target, owners, f"groups[{i + 1}]", problems, code=True)
+        for name in (group.name, *group.aliases):
             _add_name(matcher, name, target, owners, f"groups[{i + 1}]", problems)
 
 
@@ -304,8 +306,10 @@ def _add_name(
     owners: dict[Target, str],
     where: str,
     problems: list[Problem],
+    *,
+    code: bool = False,
 ) -> None:
-    clash = matcher.add(name, target)
+    clash = matcher.add(name, target, code=code)
     if clash is not None:
         problems.append(Problem(where, _("this name already belongs to {other}").format(other=owners[clash]), name))
 
@@ -314,11 +318,13 @@ def build_matcher(registry: Registry) -> UnitMatcher:
     matcher = UnitMatcher()
     for unit in registry.units:
         target = Target(unit.code, (unit.code,), is_group=False)
-        for name in (unit.code, unit.name, *unit.aliases):
+        matcher.add(unit.code, target, code=True)
+        for name in (unit.name, *unit.aliases):
             matcher.add(name, target)
     for group in registry.groups:
         target = Target(group.code, registry.members(group), is_group=True)
-        for name in (group.code, group.name, *group.aliases):
+        matcher.add(group.code, target, code=True)
+        for name in (group.name, *group.aliases):
             matcher.add(name, target)
     return matcher
 

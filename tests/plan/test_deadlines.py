@@ -197,6 +197,84 @@ def test_range_is_due_at_its_end(text: str, expected: tuple[date, ...]) -> None:
     assert fixed(text, None) == expected
 
 
+# --- years and spans of years -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024", (date(2024, 12, 31),)),
+        ("2024.", (date(2024, 12, 31),)),
+        ("Năm 2024", (date(2024, 12, 31),)),
+        ("NĂM 2024", (date(2024, 12, 31),)),
+        ("2022-2030", (date(2030, 12, 31),)),
+        ("2022 - 2030", (date(2030, 12, 31),)),
+        ("2023 – 2025", (date(2025, 12, 31),)),
+        ("2023—2025", (date(2025, 12, 31),)),
+        ("Giai đoạn 2021–2025", (date(2025, 12, 31),)),
+        ("Giai đoạn 2021 - 2025", (date(2025, 12, 31),)),
+        ("Giai doan 2021-2025", (date(2025, 12, 31),)),
+        ("Giai đoạn\n2021 -\n2025", (date(2025, 12, 31),)),
+        ("Năm 2022 - 2025", (date(2025, 12, 31),)),
+        ("Năm 2022 - năm 2025", (date(2025, 12, 31),)),
+        ("Từ năm 2022 đến năm 2025", (date(2025, 12, 31),)),
+        ("2022 đến 2025", (date(2025, 12, 31),)),
+        ("Năm 2024, 2025", (date(2024, 12, 31), date(2025, 12, 31))),
+        ("2025 và các năm tiếp theo", (date(2025, 12, 31),)),
+        ("Hoàn thành trong giai đoạn 2021 - 2025", (date(2025, 12, 31),)),
+    ],
+)
+def test_year_and_span_of_years_are_due_at_the_end_of_the_last_year(text: str, expected: tuple[date, ...]) -> None:
+    assert fixed(text, 2022) == expected
+    assert fixed(text, None) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Đầu năm 2022",  # the start of a year has no clear due date
+        "Kế hoạch số 15/2022",
+        "Nghị định 61/2018/NĐ-CP",
+        "Số 2024",
+    ],
+)
+def test_a_year_inside_a_reference_or_a_vague_phrase_is_no_deadline(text: str) -> None:
+    with pytest.raises(DeadlineError, match=r"^unrecognised deadline$"):
+        parse_deadline(text, 2022)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trước 30/6", date(2024, 6, 30)),
+        ("Trước ngày 30 tháng 6", date(2024, 6, 30)),
+        ("Trước 15 tháng 6", date(2024, 6, 15)),
+        ("truoc 15 thang 6", date(2024, 6, 15)),
+        ("Chậm nhất 15 tháng 9", date(2024, 9, 15)),
+        ("Trước ngày\n30  tháng  6", date(2024, 6, 30)),
+    ],
+)
+def test_day_without_year_takes_the_plan_year(text: str, expected: date) -> None:
+    assert fixed(text, 2024) == (expected,)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tháng 12/2023", (date(2023, 12, 31),)),
+        ("Trong tháng 01/2026", (date(2026, 1, 31),)),
+        ("Quý I/2026 (xây dựng dự thảo); Năm 2026 (hoàn thành)", (date(2026, 3, 31), date(2026, 12, 31))),
+        ("Quý I/2026 (dự thảo);\nNăm 2026 (ban hành)", (date(2026, 3, 31), date(2026, 12, 31))),
+        ("Tháng 6/2025: sơ kết; tháng 12/2025: tổng kết", (date(2025, 6, 30), date(2025, 12, 31))),
+        ("01/3/2025 - 30/6/2025", (date(2025, 6, 30),)),
+        ("Tháng 6/2024 đến tháng 12/2024", (date(2024, 12, 31),)),
+        ("06/2024 - 12/2024", (date(2024, 12, 31),)),
+    ],
+)
+def test_several_dated_parts_in_one_cell(text: str, expected: tuple[date, ...]) -> None:
+    assert fixed(text, 2024) == expected
+
+
 # --- embedded in other words -----------------------------------------------------------------
 
 
@@ -260,6 +338,9 @@ def test_recurring(text: str, every: Every, expected: tuple[date, ...]) -> None:
         ("Trước ngày 15/12 hằng năm", "year", (date(2022, 12, 15),)),
         ("Quý I hằng năm", "year", (date(2022, 3, 31),)),
         ("Hằng quý; tổng kết trước 15/12", "quarter", (*QUARTER_ENDS_2022[:3], date(2022, 12, 15))),
+        # Every year of a span.
+        ("Hằng năm, giai đoạn 2024-2026", "year", (date(2024, 12, 31), date(2025, 12, 31), date(2026, 12, 31))),
+        ("Hằng quý (2022 - 2023)", "quarter", (*QUARTER_ENDS_2022, *(d.replace(year=2023) for d in QUARTER_ENDS_2022))),
         # The schedule's own year wins over the plan year.
         ("Hằng quý năm 2023", "quarter", tuple(d.replace(year=2023) for d in QUARTER_ENDS_2022)),
     ],
@@ -281,6 +362,20 @@ def test_recurring_with_dates(text: str, every: Every, expected: tuple[date, ...
         "Thường xuyên trong năm",
         "Thường xuyên, cả năm",
         "Liên tục",
+        "Thường xuyên, liên tục",
+        "Từ ngày ban hành Kế hoạch trở đi",
+        "Từ ngày ban hành\nKế hoạch trở đi",
+        "Tu ngay ban hanh Ke hoach tro di",
+        "Kể từ khi Kế hoạch được ban hành trở đi",
+        "Từ năm 2023 trở đi",
+        "Theo tiến độ",
+        "Theo tiến độ của dự án",
+        "theo tien do",
+        "Theo chỉ đạo",
+        "Theo chỉ đạo của UBND tỉnh",
+        "Theo chi dao cua UBND tinh",
+        "THEO  CHỈ  ĐẠO",
+        "Theo lộ trình",
     ],
 )
 @pytest.mark.parametrize("year", [2022, None])
@@ -298,9 +393,8 @@ def test_continuous_gives_way_to_a_date() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Theo chỉ đạo",
         "Khi có yêu cầu",
-        "Theo chi dao cua UBND tinh",
+        "Sau khi có hướng dẫn",
         "Kế hoạch số 15/KH-UBND",
         "Nghị định 61/2018/NĐ-CP",
         "Quyết định số 12/2022/QĐ-UBND",
@@ -321,7 +415,7 @@ def test_unrecognised(text: str) -> None:
 
 def test_unrecognised_message_names_the_text_on_one_line() -> None:
     with pytest.raises(DeadlineError) as caught:
-        parse_deadline("  Theo\nchỉ đạo ", 2022)
+        parse_deadline("  Khi có\nyêu cầu ", 2022)
     assert str(caught.value) == "unrecognised deadline"
 
 

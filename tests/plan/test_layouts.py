@@ -755,7 +755,7 @@ def test_deadline_typed_as_an_excel_date(admin: Admin, tmp_path: Path) -> None:
     assert (task["deadline"]["kind"], task["deadline"]["dates"]) == ("fixed", ["2022-12-15"])
 
 
-@pytest.mark.parametrize("phrase", ["Khi có yêu cầu", "Theo chỉ đạo của cấp trên", "31/02/2022"])
+@pytest.mark.parametrize("phrase", ["Khi có yêu cầu", "Sau khi có hướng dẫn", "31/02/2022"])
 def test_unknown_deadline_phrase_is_an_error(admin: Admin, tmp_path: Path, phrase: str) -> None:
     appendix = Appendix(
         rows=[
