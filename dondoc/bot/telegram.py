@@ -40,10 +40,11 @@ from telegram.ext import (
     filters,
 )
 
+from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
 from dondoc.db.usage import Direction, count_messages
-from dondoc.handlers.dispatcher import COMMANDS, Busy, Dispatcher, busy_reply, unavailable
+from dondoc.handlers.dispatcher import COMMANDS, Busy, Dispatcher, busy_reply
 from dondoc.handlers.events import (
     Attachment,
     Inbound,

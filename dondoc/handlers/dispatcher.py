@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers import onboarding, oneline, people, reminders, report, status, tasks
@@ -245,23 +245,12 @@ class Busy(Reply):
 
 
 def busy_reply(language_code: str | None) -> Busy:
-    """"The system is busy" in the person's language (their stored one cannot be read)."""
+    """ "The system is busy" in the person's language (their stored one cannot be read)."""
     with use_language(normalize_language(language_code)):
         return Busy(
             text=_("The system is busy, please try again in a few minutes. What you just sent was not saved."),
             toast=_("The system is busy, please try again in a few minutes."),
         )
-
-
-def unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` means the database cannot be reached now (a lost connection, a server down, a
-    file that cannot be opened, a pool with no connection to spare): worth telling the person the
-    system is busy, never a bug to report."""
-    if isinstance(exc, PoolTimeout):
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
 
 
 def _first_line(exc: BaseException) -> str:

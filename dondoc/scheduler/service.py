@@ -1,12 +1,17 @@
-"""The reminder job as the bot runs it: one APScheduler interval job that replans once a day and
-sweeps every minute. Nothing it needs lives in memory: the outbox is the state."""
+"""The reminder job as the bot runs it: one APScheduler interval job that sweeps every
+:data:`SWEEP_SECONDS` (a send that failed for a passing reason is due again within seconds, see
+:func:`~dondoc.scheduler.outbox.retry_delay`) and, once a minute, replans (once a day), sends the
+weekly digests and checks the budgets. Nothing it needs lives in memory: the outbox is the state.
+
+When the database cannot be reached the job logs it, keeps its schedule and goes on by itself
+when the database is back: what is due then goes out at the next pass."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Generic
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from dondoc.db.errors import unavailable
 from dondoc.db.models import Dispatch, ReminderState
 from dondoc.db.session import session_scope
 from dondoc.db.usage import month_of, month_usage
@@ -27,7 +33,8 @@ from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched
 from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
-SWEEP_SECONDS = 60
+SWEEP_SECONDS = 15  # how often the job runs: the latest a retry due at any moment waits
+TICK = timedelta(seconds=60)  # how often a run also replans, sends weekly digests and checks budgets
 WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 
 
@@ -53,6 +60,8 @@ class ReminderService(Generic[M]):
         self.sweeper = Sweeper(engine, clock, calendar, senders, texts, budgets=budgets)
         self._scheduled_on: date | None = None
         self._scheduler: AsyncIOScheduler | None = None
+        self._ticked_at: datetime | None = None
+        self._down_since: datetime | None = None  # the database unreachable since then
 
     def schedule(self, now: datetime | None = None) -> tuple[int, int]:
         """Replan the outbox (idempotent); returns (added, cancelled)."""
@@ -60,8 +69,33 @@ class ReminderService(Generic[M]):
         with session_scope(self.engine) as session:
             return replan(session, self.calendar, moment)
 
+    async def run(self) -> SweepResult:
+        """One run of the job (every :data:`SWEEP_SECONDS`): a sweep, and the whole :meth:`tick` when
+        :data:`TICK` has passed since the last one. Never raises for a database that cannot be
+        reached: the next run tries again."""
+        now = self.clock.now()
+        try:
+            if self._ticked_at is None or not self._ticked_at <= now < self._ticked_at + TICK:
+                result = await self.tick()
+            else:
+                result = await self.sweeper.sweep()
+                if result.claimed:
+                    log.info("sweep: %d reminders in %d messages", result.claimed, result.messages)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            if self._down_since is None:
+                self._down_since = now
+                log.warning("reminders: the database is unavailable, trying again every %d s: %s", SWEEP_SECONDS, exc)
+            return SweepResult()
+        if self._down_since is not None:
+            log.warning("reminders: the database is back (away since %s)", self._down_since.isoformat())
+            self._down_since = None
+        return result
+
     async def tick(self) -> SweepResult:
         now = self.clock.now()
+        self._ticked_at = now
         if self._scheduled_on != now.date():
             added, cancelled = await asyncio.to_thread(self.schedule, now)
             log.info("reminders planned: %d added, %d cancelled", added, cancelled)
@@ -148,10 +182,10 @@ class ReminderService(Generic[M]):
             mark_dispatched(session, key, now, message_id)
 
     def start(self, seconds: int = SWEEP_SECONDS) -> None:
-        """Run :meth:`tick` every ``seconds`` on the running event loop."""
+        """Run :meth:`run` every ``seconds`` on the running event loop."""
         scheduler = AsyncIOScheduler(timezone=TZ)
         scheduler.add_job(
-            self.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(TZ)
+            self.run, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(TZ)
         )
         scheduler.start()
         self._scheduler = scheduler

@@ -38,7 +38,16 @@ from dondoc.plan.channels import Budgets, load_budgets
 from dondoc.plan.progress import PlanStatus
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
-from dondoc.scheduler.outbox import Digest, claim_due, compose, mark_failed, mark_held, mark_sent, release
+from dondoc.scheduler.outbox import (
+    Digest,
+    claim_due,
+    compose,
+    mark_failed,
+    mark_held,
+    mark_sent,
+    release,
+    retry_delay,
+)
 
 log = logging.getLogger(__name__)
 
@@ -253,16 +262,17 @@ class Sweeper(Generic[M]):
             result.unreachable.append(digest.recipient.person.id or 0)
             for channel, chat_id, alert in await asyncio.to_thread(self._unreachable, digest):
                 await self._alert(channel, chat_id, alert)
-        elif outcome.failure == Failure.RETRY_LATER:
+        elif outcome.failure == Failure.RETRY_LATER:  # the channel names when (Telegram's retry_after)
             result.retried += len(ids)
-            await asyncio.to_thread(self._release, ids, now + timedelta(seconds=outcome.retry_after), outcome.reason)
+            at = self.clock.now() + timedelta(seconds=max(1.0, outcome.retry_after))
+            await asyncio.to_thread(self._release, ids, at, outcome.reason)
         elif outcome.failure == Failure.REJECTED:
             log.error("digest for %s refused by the channel: %s", account.chat_id, outcome.reason)
             await asyncio.to_thread(self._fail, ids, outcome.reason)
-        else:  # a timeout, or anything unforeseen
+        else:  # a timeout, a 5xx, or anything unforeseen: again within seconds, then backing off
             result.retried += len(ids)
-            backoff = timedelta(minutes=min(60, 2 ** min(digest.items[0].attempts, 6)))
-            await asyncio.to_thread(self._release, ids, now + backoff, outcome.reason or "temporary failure")
+            at = self.clock.now() + retry_delay(max(item.attempts for item in digest.items))
+            await asyncio.to_thread(self._release, ids, at, outcome.reason or "temporary failure")
         return None
 
     def _mark_sent(self, sent: list[tuple[list[int], str | None]], now: datetime) -> None:

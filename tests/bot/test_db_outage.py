@@ -4,18 +4,30 @@ itself when the database is back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
+from dondoc.bot.telegram import TelegramChannel
 from dondoc.db.models import Report
-from tests.bot.test_telegram import HANG_GUARD, NOW, Telegram, telegram  # noqa: F401  (the fixture)
-from tests.handlers.helpers import invite_code
+from tests.bot.test_telegram import HANG_GUARD, NOW, Telegram
+from tests.handlers.helpers import invite_code, make_dispatcher
 from tests.outage import Outage
 
 BUSY = "Hệ thống đang bận, đồng chí thử lại sau ít phút"
+
+
+@pytest.fixture
+async def telegram(engine: Engine) -> AsyncIterator[Telegram]:
+    async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
+        channel = TelegramChannel(make_dispatcher(engine, NOW))
+        application = channel.build(api.token, builder=api.application_builder(), rate_limit=False)
+        async with api.running(application):
+            yield Telegram(api, channel, application.bot)
 
 
 @pytest.fixture

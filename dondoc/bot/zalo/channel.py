@@ -54,11 +54,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
+from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, ChatChoices, Person, StoredFile
 from dondoc.db.session import session_scope
 from dondoc.db.usage import count_messages
 from dondoc.handlers.context import parse_token
-from dondoc.handlers.dispatcher import Dispatcher, busy_reply, unavailable
+from dondoc.handlers.dispatcher import Dispatcher, busy_reply
 from dondoc.handlers.events import (
     Attachment,
     Choice,
