@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -45,12 +46,16 @@ def add_units(engine: Engine, n: int, like: str = "NV") -> list[str]:
     return codes
 
 
-def bind_focal_points(engine: Engine, clock: Clock, codes: list[str], channel: str = "test") -> list[str]:
+def bind_focal_points(
+    engine: Engine, clock: Clock, codes: list[str], channel: str = "test", chat_ids: list[str] | None = None
+) -> list[str]:
+    """A focal point bound to each unit of ``codes``, each in their own chat; returns the chat ids."""
     dispatcher = make_dispatcher(engine, clock.now())
     dispatcher.clock = clock
     chats = []
     for k, code in enumerate(codes):
-        chat = Chat(dispatcher, str(7000 + k), name=f"Đầu mối {k}", channel=channel)
+        chat_id = chat_ids[k] if chat_ids is not None else str(7000 + k)
+        chat = Chat(dispatcher, chat_id, name=f"Đầu mối {k}", channel=channel)
         chat.send(f"/start {invite_code(engine, code, now=clock.now())}")
         assert "Kính chào" in chat.last, chat.last
         chats.append(chat.user_id)
@@ -93,7 +98,7 @@ def test_a_temporary_failure_is_retried_within_seconds_then_backing_off() -> Non
     delays = [retry_delay(n) for n in range(1, 9)]
     assert delays[0] <= timedelta(seconds=30)
     assert delays[:4] == [timedelta(seconds=s) for s in (15, 30, 60, 120)]
-    assert all(b >= a for a, b in zip(delays, delays[1:], strict=False)) and delays[-1] <= timedelta(minutes=30)
+    assert all(b >= a for a, b in pairwise(delays)) and delays[-1] <= timedelta(minutes=30)
 
 
 @pytest.mark.parametrize("start", [MONDAY - timedelta(seconds=5), MONDAY - timedelta(seconds=SWEEP_SECONDS - 1)])
