@@ -45,7 +45,8 @@ def retry_delay(attempts: int) -> timedelta:
     """How long after its ``attempts``-th failed try (1, 2, …) a reminder is tried again: 15 s, 30 s,
     1 min, 2 min … at most :data:`RETRY_CAP`."""
     doublings = min(max(attempts, 1) - 1, 16)
-    return min(RETRY_CAP, FIRST_RETRY * 2**doublings)
+    delay: timedelta = FIRST_RETRY * (1 << doublings)
+    return min(RETRY_CAP, delay)
 
 
 @dataclass

@@ -76,7 +76,7 @@ def test_a_confirmation_whose_commit_fails_is_never_told_as_saved(engine: Engine
         finally:
             outage.down = False
 
-    engine.dialect.do_commit = commit_fails  # type: ignore[method-assign]
+    engine.dialect.do_commit = commit_fails  # type: ignore[method-assign,assignment]
     try:
         replies = chat.press("Xác nhận")
     finally:
