@@ -27,9 +27,19 @@ from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.channels import WARN_SHARE
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
+from dondoc.scheduler.outbox import retry_delay
 from dondoc.scheduler.schedule import replan
-from dondoc.scheduler.sweeper import Deliver, M, NotSent, ReminderTexts, Sweeper, SweepResult, administrators
-from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched
+from dondoc.scheduler.sweeper import (
+    Deliver,
+    Failure,
+    M,
+    NotSent,
+    ReminderTexts,
+    Sweeper,
+    SweepResult,
+    administrators,
+)
+from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched, retry_dispatch
 from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
@@ -124,7 +134,11 @@ class ReminderService(Generic[M]):
             outcome = await send(digest.account.chat_id, digest.message)
             if isinstance(outcome, NotSent):
                 log.warning("weekly digest %s not sent: %s", digest.key, outcome.reason)
-                continue  # the claim's lease runs out and a later tick tries again
+                if outcome.failure in (Failure.TEMPORARY, Failure.RETRY_LATER):  # again within seconds
+                    wait = timedelta(seconds=max(1.0, outcome.retry_after))
+                    delay = retry_delay(1) if outcome.failure == Failure.TEMPORARY else wait
+                    await asyncio.to_thread(self._retry_weekly, digest.key, self.clock.now() + delay)
+                continue  # else the claim's lease runs out and a later tick tries again
             await asyncio.to_thread(self._dispatched, digest.key, now, outcome)
             sent += 1
         return sent
@@ -176,6 +190,10 @@ class ReminderService(Generic[M]):
                     alerts.append((key, account.channel, account.chat_id, message))
                 log.warning("channel %s: %d of %d messages used in %s", usage.channel, usage.total, budget, month)
         return alerts
+
+    def _retry_weekly(self, key: str, at: datetime) -> None:
+        with session_scope(self.engine) as session:
+            retry_dispatch(session, key, at)
 
     def _dispatched(self, key: str, now: datetime, message_id: str | None) -> None:
         with session_scope(self.engine) as session:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.bot.app import reminder_service
-from dondoc.db.models import Assignment, Organization, Reminder, ReminderState, Unit
+from dondoc.db.models import Assignment, MemberRole, Organization, Reminder, ReminderState, Unit
 from dondoc.handlers.events import Reply, RetryLater, TemporaryFailure
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
@@ -47,7 +47,12 @@ def add_units(engine: Engine, n: int, like: str = "NV") -> list[str]:
 
 
 def bind_focal_points(
-    engine: Engine, clock: Clock, codes: list[str], channel: str = "test", chat_ids: list[str] | None = None
+    engine: Engine,
+    clock: Clock,
+    codes: list[str],
+    channel: str = "test",
+    chat_ids: list[str] | None = None,
+    role: MemberRole = MemberRole.FOCAL,
 ) -> list[str]:
     """A focal point bound to each unit of ``codes``, each in their own chat; returns the chat ids."""
     dispatcher = make_dispatcher(engine, clock.now())
@@ -56,7 +61,7 @@ def bind_focal_points(
     for k, code in enumerate(codes):
         chat_id = chat_ids[k] if chat_ids is not None else str(7000 + k)
         chat = Chat(dispatcher, chat_id, name=f"Đầu mối {k}", channel=channel)
-        chat.send(f"/start {invite_code(engine, code, now=clock.now())}")
+        chat.send(f"/start {invite_code(engine, code, role, now=clock.now())}")
         assert "Kính chào" in chat.last, chat.last
         chats.append(chat.user_id)
     return chats
@@ -132,3 +137,23 @@ async def test_a_digest_due_at_8_reaches_everyone_by_8_02_when_a_fifth_of_sends_
             select(Reminder).where(Reminder.send_at <= MONDAY, Reminder.state != ReminderState.SENT)
         ).all()
     assert [r for r in waiting if r.state != ReminderState.HELD] == []
+
+
+async def test_a_weekly_digest_the_channel_failed_once_reaches_the_manager_by_8_02(engine: Engine) -> None:
+    clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
+    bind_focal_points(engine, clock, ["NV"], role=MemberRole.MANAGER)
+    failures = iter([TemporaryFailure("502 Bad Gateway")])
+    delivered: list[tuple[str, datetime]] = []
+
+    async def send(chat_id: str, reply: Reply) -> str:
+        if "Tổng hợp tuần" in reply.text and (error := next(failures, None)) is not None:
+            raise error
+        delivered.append((reply.text, clock.now()))
+        return str(len(delivered))
+
+    service = reminder_service(engine, clock, WorkCalendar(), {"test": send})
+    service.schedule()
+    clock.set(MONDAY - timedelta(seconds=1))
+    await run_until(service, clock, MONDAY + timedelta(minutes=2))
+    weekly = [at for text, at in delivered if "Tổng hợp tuần" in text]
+    assert len(weekly) == 1 and weekly[0] <= MONDAY + timedelta(minutes=2), weekly
