@@ -399,8 +399,11 @@ class TelegramChannel:
         """Count ``n`` messages on this channel for the message budget; a failure is only logged."""
         try:
             count_messages(self.dispatcher.engine, CHANNEL, direction, self.dispatcher.clock.now(), n)
-        except Exception:  # the meter never keeps a message from being handled
-            log.exception("could not count %d message(s) %s", n, direction)
+        except Exception as exc:  # the meter never keeps a message from being handled
+            if not unavailable(exc):
+                log.exception("could not count %d message(s) %s", n, direction)
+            else:  # the database is away: one line, not a traceback for every message
+                log.warning("could not count %d message(s) %s: the database is unavailable", n, direction)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
