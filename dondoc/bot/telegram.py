@@ -40,10 +40,11 @@ from telegram.ext import (
     filters,
 )
 
+from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
 from dondoc.db.usage import Direction, count_messages
-from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
+from dondoc.handlers.dispatcher import COMMANDS, Busy, Dispatcher, busy_reply
 from dondoc.handlers.events import (
     Attachment,
     Inbound,
@@ -398,8 +399,11 @@ class TelegramChannel:
         """Count ``n`` messages on this channel for the message budget; a failure is only logged."""
         try:
             count_messages(self.dispatcher.engine, CHANNEL, direction, self.dispatcher.clock.now(), n)
-        except Exception:  # the meter never keeps a message from being handled
-            log.exception("could not count %d message(s) %s", n, direction)
+        except Exception as exc:  # the meter never keeps a message from being handled
+            if not unavailable(exc):
+                log.exception("could not count %d message(s) %s", n, direction)
+            else:  # the database is away: one line, not a traceback for every message
+                log.warning("could not count %d message(s) %s: the database is unavailable", n, direction)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -431,7 +435,8 @@ class TelegramChannel:
                     log.warning("could not answer callback query %s", query.id)
         if not inbound.private:
             return  # the answer said it all: nothing goes to a group
-        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        busy = any(isinstance(reply, Busy) for reply in replies)  # nothing was saved: the buttons stay
+        if not busy and isinstance(query.message, Message) and query.message.reply_markup is not None:
             # The question was answered: its buttons go, so nobody presses them again by mistake.
             try:
                 await query.edit_message_reply_markup(reply_markup=None)
@@ -534,14 +539,20 @@ class TelegramChannel:
             await asyncio.to_thread(mark_unreachable, self.dispatcher, str(update.effective_chat.id))
             log.info("chat %s blocked the bot; marked unreachable", update.effective_chat.id)
             return
-        log.error("error while handling an update", exc_info=error)
+        busy = error is not None and unavailable(error)
+        if busy:  # the database is away: the bot keeps polling, the person is told to try again
+            log.warning("the database is unavailable while handling an update: %s", str(error).split("\n", 1)[0])
+        else:
+            log.error("error while handling an update", exc_info=error)
         if isinstance(error, TelegramError) or not isinstance(update, Update) or update.effective_chat is None:
             return
+        user = update.effective_user
+        if busy:
+            text = busy_reply(user.language_code if user is not None else None).text
+        else:
+            text = _("Sorry, something went wrong on our side. Please try again in a moment.")
         try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                _("Sorry, something went wrong on our side. Please try again in a moment."),
-            )
+            await context.bot.send_message(update.effective_chat.id, text)
         except TelegramError:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers import onboarding, oneline, people, reminders, report, status, tasks
@@ -94,14 +95,25 @@ class Dispatcher:
         self.settings = settings or Deployment()
 
     def handle(self, inbound: Inbound) -> list[Reply]:
+        """The replies to ``inbound``. The event's transaction commits before any reply is returned: when
+        the database cannot be reached (or stays locked), nothing is written and the person is told the
+        system is busy and that what they sent was not saved (:class:`Busy`), never that it was."""
         inbound = clean_inbound(inbound)  # nothing typed carries control characters (NUL) into the store
+        last: Exception | None = None
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return self._handle_once(inbound)
             except Exception as exc:
                 if not _collided(exc):
-                    raise
+                    if not unavailable(exc):
+                        raise
+                    log.warning("chat %s: the database is unavailable: %s", inbound.chat_id, _first_line(exc))
+                    return [busy_reply(inbound.language_code)]
+                last = exc
                 log.info("chat %s: collided with another process (attempt %d): %s", inbound.chat_id, attempt, exc)
+        if isinstance(last, OperationalError):  # still locked after every attempt: busy, not a collision
+            log.warning("chat %s: the database stayed locked: %s", inbound.chat_id, _first_line(last))
+            return [busy_reply(inbound.language_code)]
         with use_language(normalize_language(inbound.language_code)):
             text = _("Another action in this chat was being handled at the same moment. Please repeat what you did.")
             return [Reply(text=text, toast=_("Please repeat"))]
@@ -225,6 +237,24 @@ def _collided(exc: BaseException) -> bool:
         message = str(exc.orig).lower()
         return "locked" in message or "could not serialize" in message or "deadlock" in message
     return False
+
+
+class Busy(Reply):
+    """The reply when the database cannot be reached: nothing was saved; the question the person
+    answered stays as it was (its buttons stay, to be pressed again)."""
+
+
+def busy_reply(language_code: str | None) -> Busy:
+    """ "The system is busy" in the person's language (their stored one cannot be read)."""
+    with use_language(normalize_language(language_code)):
+        return Busy(
+            text=_("The system is busy, please try again in a few minutes. What you just sent was not saved."),
+            toast=_("The system is busy, please try again in a few minutes."),
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).split("\n", 1)[0][:200]
 
 
 def commands_for(ctx: Context) -> list[Command]:

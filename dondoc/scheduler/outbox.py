@@ -33,7 +33,20 @@ from dondoc.db.models import (
 from dondoc.db.queries import reachable_members
 
 LEASE = timedelta(minutes=10)
-MAX_ATTEMPTS = 8
+# A send that failed for a passing reason (a timeout, a 5xx) is tried again FIRST_RETRY later, then
+# twice as long after each failure, at most RETRY_CAP apart; after MAX_ATTEMPTS tries (about two and
+# a half hours) it is given up as failed. The time is the row's ``send_at``: any process sends it.
+FIRST_RETRY = timedelta(seconds=15)
+RETRY_CAP = timedelta(minutes=30)
+MAX_ATTEMPTS = 12
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long after its ``attempts``-th failed try (1, 2, …) a reminder is tried again: 15 s, 30 s,
+    1 min, 2 min … at most :data:`RETRY_CAP`."""
+    doublings = min(max(attempts, 1) - 1, 16)
+    delay: timedelta = FIRST_RETRY * (1 << doublings)
+    return min(RETRY_CAP, delay)
 
 
 @dataclass

@@ -1,12 +1,17 @@
-"""The reminder job as the bot runs it: one APScheduler interval job that replans once a day and
-sweeps every minute. Nothing it needs lives in memory: the outbox is the state."""
+"""The reminder job as the bot runs it: one APScheduler interval job that sweeps every
+:data:`SWEEP_SECONDS` (a send that failed for a passing reason is due again within seconds, see
+:func:`~dondoc.scheduler.outbox.retry_delay`) and, once a minute, replans (once a day), sends the
+weekly digests and checks the budgets. Nothing it needs lives in memory: the outbox is the state.
+
+When the database cannot be reached the job logs it, keeps its schedule and goes on by itself
+when the database is back: what is due then goes out at the next pass."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Generic
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from dondoc.db.errors import unavailable
 from dondoc.db.models import Dispatch, ReminderState
 from dondoc.db.session import session_scope
 from dondoc.db.usage import month_of, month_usage
@@ -21,13 +27,24 @@ from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.channels import WARN_SHARE
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
+from dondoc.scheduler.outbox import retry_delay
 from dondoc.scheduler.schedule import replan
-from dondoc.scheduler.sweeper import Deliver, M, NotSent, ReminderTexts, Sweeper, SweepResult, administrators
-from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched
+from dondoc.scheduler.sweeper import (
+    Deliver,
+    Failure,
+    M,
+    NotSent,
+    ReminderTexts,
+    Sweeper,
+    SweepResult,
+    administrators,
+)
+from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched, retry_dispatch
 from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
-SWEEP_SECONDS = 60
+SWEEP_SECONDS = 15  # how often the job runs: the latest a retry due at any moment waits
+TICK = timedelta(seconds=60)  # how often a run also replans, sends weekly digests and checks budgets
 WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 
 
@@ -53,6 +70,8 @@ class ReminderService(Generic[M]):
         self.sweeper = Sweeper(engine, clock, calendar, senders, texts, budgets=budgets)
         self._scheduled_on: date | None = None
         self._scheduler: AsyncIOScheduler | None = None
+        self._ticked_at: datetime | None = None
+        self._down_since: datetime | None = None  # the database unreachable since then
 
     def schedule(self, now: datetime | None = None) -> tuple[int, int]:
         """Replan the outbox (idempotent); returns (added, cancelled)."""
@@ -60,8 +79,33 @@ class ReminderService(Generic[M]):
         with session_scope(self.engine) as session:
             return replan(session, self.calendar, moment)
 
+    async def run(self) -> SweepResult:
+        """One run of the job (every :data:`SWEEP_SECONDS`): a sweep, and the whole :meth:`tick` when
+        :data:`TICK` has passed since the last one. Never raises for a database that cannot be
+        reached: the next run tries again."""
+        now = self.clock.now()
+        try:
+            if self._ticked_at is None or not self._ticked_at <= now < self._ticked_at + TICK:
+                result = await self.tick()
+            else:
+                result = await self.sweeper.sweep()
+                if result.claimed:
+                    log.info("sweep: %d reminders in %d messages", result.claimed, result.messages)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            if self._down_since is None:
+                self._down_since = now
+                log.warning("reminders: the database is unavailable, trying again every %d s: %s", SWEEP_SECONDS, exc)
+            return SweepResult()
+        if self._down_since is not None:
+            log.warning("reminders: the database is back (away since %s)", self._down_since.isoformat())
+            self._down_since = None
+        return result
+
     async def tick(self) -> SweepResult:
         now = self.clock.now()
+        self._ticked_at = now
         if self._scheduled_on != now.date():
             added, cancelled = await asyncio.to_thread(self.schedule, now)
             log.info("reminders planned: %d added, %d cancelled", added, cancelled)
@@ -90,7 +134,11 @@ class ReminderService(Generic[M]):
             outcome = await send(digest.account.chat_id, digest.message)
             if isinstance(outcome, NotSent):
                 log.warning("weekly digest %s not sent: %s", digest.key, outcome.reason)
-                continue  # the claim's lease runs out and a later tick tries again
+                if outcome.failure in (Failure.TEMPORARY, Failure.RETRY_LATER):  # again within seconds
+                    wait = timedelta(seconds=max(1.0, outcome.retry_after))
+                    delay = retry_delay(1) if outcome.failure == Failure.TEMPORARY else wait
+                    await asyncio.to_thread(self._retry_weekly, digest.key, self.clock.now() + delay)
+                continue  # else the claim's lease runs out and a later tick tries again
             await asyncio.to_thread(self._dispatched, digest.key, now, outcome)
             sent += 1
         return sent
@@ -143,15 +191,19 @@ class ReminderService(Generic[M]):
                 log.warning("channel %s: %d of %d messages used in %s", usage.channel, usage.total, budget, month)
         return alerts
 
+    def _retry_weekly(self, key: str, at: datetime) -> None:
+        with session_scope(self.engine) as session:
+            retry_dispatch(session, key, at)
+
     def _dispatched(self, key: str, now: datetime, message_id: str | None) -> None:
         with session_scope(self.engine) as session:
             mark_dispatched(session, key, now, message_id)
 
     def start(self, seconds: int = SWEEP_SECONDS) -> None:
-        """Run :meth:`tick` every ``seconds`` on the running event loop."""
+        """Run :meth:`run` every ``seconds`` on the running event loop."""
         scheduler = AsyncIOScheduler(timezone=TZ)
         scheduler.add_job(
-            self.tick, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(TZ)
+            self.run, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(TZ)
         )
         scheduler.start()
         self._scheduler = scheduler

@@ -38,7 +38,16 @@ from dondoc.plan.channels import Budgets, load_budgets
 from dondoc.plan.progress import PlanStatus
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
-from dondoc.scheduler.outbox import Digest, claim_due, compose, mark_failed, mark_held, mark_sent, release
+from dondoc.scheduler.outbox import (
+    Digest,
+    claim_due,
+    compose,
+    mark_failed,
+    mark_held,
+    mark_sent,
+    release,
+    retry_delay,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +143,10 @@ class Sweeper(Generic[M]):
         self.worker = worker or f"{socket.gethostname()}:{id(self):x}"
         self.budget_defaults: Mapping[str, int | None] = budgets or {}
         self.held: set[str] = set()  # channel keys on hold in the current pass
+        # A pass the database left half-way (it went away): what was sent but not recorded, and what
+        # was claimed but not sent, are put right by the next pass instead of waiting for the lease.
+        self.unrecorded: list[tuple[list[int], str | None]] = []
+        self.unfinished: set[int] = set()
 
     def budgets(self, session: Session) -> Budgets:
         """Each channel key's monthly budget, as the registry and the deployment set them now."""
@@ -145,6 +158,8 @@ class Sweeper(Generic[M]):
         result = SweepResult()
         if not self.calendar.in_office_hours(now):
             return result
+        if self.unrecorded or self.unfinished:
+            await asyncio.to_thread(self._recover, now)
         self.held = await asyncio.to_thread(self._quota_holds, now, result)
         digests = await asyncio.to_thread(self._claim_and_compose, now, result)
         sent: list[tuple[list[int], str | None]] = []
@@ -165,7 +180,12 @@ class Sweeper(Generic[M]):
                     sent = []
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             if sent:
-                await asyncio.to_thread(self._mark_sent, sent, now)
+                try:
+                    await asyncio.to_thread(self._mark_sent, sent, now)
+                except Exception:  # the database went away: recorded at the next pass, not sent again
+                    self.unrecorded += sent
+                    self.unfinished.difference_update(i for ids, _m in sent for i in ids)
+                    raise
             if spent:  # after the sent ones: a reminder another channel delivered stays sent
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
         return result
@@ -191,12 +211,26 @@ class Sweeper(Generic[M]):
                 log.info("channel %s: quota hold of %s released", hold.channel, hold.month)
         return held
 
+    def _recover(self, now: datetime) -> None:
+        """Put right what a pass that the database left half-way could not: record what it sent, and
+        give back what it claimed but did not send (due now, for this very pass)."""
+        with session_scope(self.engine) as session:
+            mark_sent(session, self.unrecorded, now)
+            recorded = {i for ids, _m in self.unrecorded for i in ids}
+            release(session, sorted(self.unfinished - recorded), now, "interrupted: the database was unavailable")
+        log.info(
+            "put right a pass the database interrupted: %d sent recorded, %d released",
+            len(recorded),
+            len(self.unfinished - recorded),
+        )
+        self.unrecorded, self.unfinished = [], set()
+
     def _hold_spent(self, spent: dict[str, list[int]]) -> int:
         with session_scope(self.engine) as session:
             for key, ids in spent.items():
                 mark_held(session, ids, quota_reason(key))
             session.flush()
-            return len(
+            held = len(
                 session.exec(
                     select(Reminder.id).where(
                         col(Reminder.id).in_({i for ids in spent.values() for i in ids}),
@@ -204,10 +238,13 @@ class Sweeper(Generic[M]):
                     )
                 ).all()
             )
+        self.unfinished.difference_update(i for ids in spent.values() for i in ids)
+        return held
 
     def _claim_and_compose(self, now: datetime, result: SweepResult) -> list[tuple[Digest, M]]:
         with session_scope(self.engine) as session:
             ids = claim_due(session, now, self.worker)
+        self.unfinished.update(ids)
         result.claimed = len(ids)
         if not ids:
             return []
@@ -219,6 +256,7 @@ class Sweeper(Generic[M]):
             if held:
                 mark_held(session, held, "no reachable focal point")
             result.held = len(held)
+            self.unfinished.difference_update(held)
             rendered = []
             render = self.texts.digest_renderer()
             for digest in digests:
@@ -253,29 +291,33 @@ class Sweeper(Generic[M]):
             result.unreachable.append(digest.recipient.person.id or 0)
             for channel, chat_id, alert in await asyncio.to_thread(self._unreachable, digest):
                 await self._alert(channel, chat_id, alert)
-        elif outcome.failure == Failure.RETRY_LATER:
+        elif outcome.failure == Failure.RETRY_LATER:  # the channel names when (Telegram's retry_after)
             result.retried += len(ids)
-            await asyncio.to_thread(self._release, ids, now + timedelta(seconds=outcome.retry_after), outcome.reason)
+            at = self.clock.now() + timedelta(seconds=max(1.0, outcome.retry_after))
+            await asyncio.to_thread(self._release, ids, at, outcome.reason)
         elif outcome.failure == Failure.REJECTED:
             log.error("digest for %s refused by the channel: %s", account.chat_id, outcome.reason)
             await asyncio.to_thread(self._fail, ids, outcome.reason)
-        else:  # a timeout, or anything unforeseen
+        else:  # a timeout, a 5xx, or anything unforeseen: again within seconds, then backing off
             result.retried += len(ids)
-            backoff = timedelta(minutes=min(60, 2 ** min(digest.items[0].attempts, 6)))
-            await asyncio.to_thread(self._release, ids, now + backoff, outcome.reason or "temporary failure")
+            at = self.clock.now() + retry_delay(max(item.attempts for item in digest.items))
+            await asyncio.to_thread(self._release, ids, at, outcome.reason or "temporary failure")
         return None
 
     def _mark_sent(self, sent: list[tuple[list[int], str | None]], now: datetime) -> None:
         with session_scope(self.engine) as session:
             mark_sent(session, sent, now)
+        self.unfinished.difference_update(i for ids, _m in sent for i in ids)
 
     def _fail(self, ids: list[int], reason: str) -> None:
         with session_scope(self.engine) as session:
             mark_failed(session, ids, reason)
+        self.unfinished.difference_update(ids)
 
     def _release(self, ids: list[int], at: datetime, reason: str) -> None:
         with session_scope(self.engine) as session:
             release(session, ids, at, reason)
+        self.unfinished.difference_update(ids)
 
     def _unreachable(self, digest: Digest) -> list[tuple[str, str, M]]:
         """The person blocked the bot: stop writing to them, keep their reminders, tell their managers."""
@@ -297,6 +339,7 @@ class Sweeper(Generic[M]):
                     with use_language(language):
                         alert = self.texts.unreachable(digest.recipient.person.full_name, unit.name)
                     alerts.append((account.channel, account.chat_id, alert))
+        self.unfinished.difference_update(digest.reminder_ids)
         return alerts
 
     def _quota_spent(self, key: str, now: datetime) -> list[tuple[str, str, M]]:

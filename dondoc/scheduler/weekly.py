@@ -108,6 +108,15 @@ def _claim(session: Session, key: str, now: datetime) -> bool:
     return expired
 
 
+def retry_dispatch(session: Session, key: str, at: datetime) -> None:
+    """A digest the channel did not take for a passing reason: its claim runs out at ``at``, when any
+    process takes it again (rather than after the whole lease)."""
+    row = session.exec(select(Dispatch).where(Dispatch.key == key)).first()
+    if row is not None and row.state == ReminderState.CLAIMED:
+        row.claimed_at = at - LEASE
+        session.add(row)
+
+
 def mark_dispatched(session: Session, key: str, now: datetime, message_id: str | None) -> None:
     row = session.exec(select(Dispatch).where(Dispatch.key == key)).one()
     row.state, row.sent_at, row.message_id = ReminderState.SENT, now, message_id

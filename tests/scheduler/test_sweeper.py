@@ -117,7 +117,7 @@ async def test_a_blocked_bot_marks_the_person_unreachable_and_tells_the_managers
 
 
 @pytest.mark.parametrize(
-    ("error", "delay"), [(RetryLater(30), timedelta(seconds=30)), (TemporaryFailure("timeout"), timedelta(minutes=2))]
+    ("error", "delay"), [(RetryLater(30), timedelta(seconds=30)), (TemporaryFailure("timeout"), timedelta(seconds=15))]
 )
 async def test_rate_limits_and_timeouts_push_the_send_back(engine: Engine, error: Exception, delay: timedelta) -> None:
     failing = {"on": True}

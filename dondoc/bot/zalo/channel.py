@@ -54,11 +54,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
+from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, ChatChoices, Person, StoredFile
 from dondoc.db.session import session_scope
 from dondoc.db.usage import count_messages
 from dondoc.handlers.context import parse_token
-from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.dispatcher import Dispatcher, busy_reply
 from dondoc.handlers.events import (
     Attachment,
     Choice,
@@ -412,8 +413,30 @@ class ZaloChannel:
         """Handle one bare update completely: never raises (errors are logged)."""
         try:
             await self._process(update)
-        except Exception:
-            log.exception("%s: an update could not be handled", self.key)
+        except Exception as exc:
+            if not unavailable(exc):
+                log.exception("%s: an update could not be handled", self.key)
+                return
+            # The database is away: the person is told so (without it: no stored language, no choices).
+            log.warning("%s: the database is unavailable: %s", self.key, str(exc).split("\n", 1)[0])
+            await self._busy(update)
+
+    async def _busy(self, update: Mapping[str, Any]) -> None:
+        message = update.get("message")
+        if not isinstance(message, Mapping):
+            return
+        sender, chat = message.get("from"), message.get("chat")
+        if not isinstance(sender, Mapping) or sender.get("is_bot") is True:
+            return
+        user_id = str(sender.get("id", ""))
+        chat_id = str((chat.get("id", "") if isinstance(chat, Mapping) else "") or user_id)
+        chat_type = str(chat.get("chat_type", "")).upper() if isinstance(chat, Mapping) else ""
+        if not chat_id or not (chat_type == "PRIVATE" or (not chat_type and chat_id == user_id)):
+            return
+        try:
+            await self.client.send_message(chat_id, busy_reply(None).text)
+        except Exception as exc:  # Zalo away too: nothing more to do
+            log.warning("%s: could not tell %s the system is busy: %s", self.key, chat_id, exc)
 
     async def _process(self, update: Mapping[str, Any]) -> None:
         event = str(update.get("event_name", ""))
