@@ -19,9 +19,9 @@ def upgrade() -> None:
     with op.batch_alter_table("plan", schema=None) as batch_op:
         batch_op.add_column(sa.Column("warnings", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     if op.get_bind().dialect.name == "postgresql":
-        # A native enum on PostgreSQL (SQLite stores the name as text, unchecked).
-        with op.get_context().autocommit_block():
-            op.execute("ALTER TYPE deadlinekind ADD VALUE IF NOT EXISTS 'UNDATED'")
+        # A native enum on PostgreSQL (SQLite stores the name as text, unchecked). PostgreSQL 12+ adds
+        # a value inside the migration's one transaction (the value is usable once it commits).
+        op.execute("ALTER TYPE deadlinekind ADD VALUE IF NOT EXISTS 'UNDATED'")
 
 
 def downgrade() -> None:
