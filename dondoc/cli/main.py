@@ -16,6 +16,7 @@ from dondoc.cli.invite import invite
 from dondoc.cli.plan import plan_app
 from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
+from dondoc.cli.serve import serve
 from dondoc.cli.status import chart, export_status, status
 from dondoc.cli.units import units_app
 from dondoc.i18n import _
@@ -42,6 +43,7 @@ app.add_typer(report_app, name="report")
 app.command("invite")(invite)
 app.command("run")(run)
 app.command("sandbox")(sandbox)
+app.command("serve")(serve)
 app.add_typer(reminders_app, name="reminders")
 app.command("export")(export_status)
 app.command("chart")(chart)
