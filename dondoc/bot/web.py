@@ -26,6 +26,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -109,9 +110,16 @@ class ZaloHook:
     secret: str
 
     @property
+    def name(self) -> str | None:
+        """The bot's name: None for the channel ``zalo``, ``<name>`` for ``zalo:<name>``."""
+        _family, _colon, name = self.channel.key.partition(":")
+        return name or None
+
+    @property
     def path(self) -> str:
-        """``/zalo`` for the channel ``zalo``, ``/zalo/<name>`` for ``zalo:<name>``."""
-        return "/" + "/".join(self.channel.key.split(":", 1))
+        """Where Zalo posts this bot's updates: ``/zalo`` for the channel ``zalo``, ``/zalo/<name>``
+        (percent-encoded) for ``zalo:<name>``."""
+        return "/zalo" if self.name is None else "/zalo/" + quote(self.name, safe="")
 
 
 @dataclass(frozen=True)
@@ -204,14 +212,18 @@ class WebApp:
         self.background = tuple(background)
         self._tasks: set[asyncio.Task[None]] = set()
         self._pruned_at: datetime | None = None
-        paths = [hook.path for hook in self.zalo]
-        if len(set(paths)) != len(paths):
-            raise ValueError(f"two Zalo bots share a webhook path: {sorted(paths)}")
+        self._zalo_by_name = {hook.name: hook for hook in self.zalo}
+        if len(self._zalo_by_name) != len(self.zalo):
+            raise ValueError(f"two Zalo bots share a channel key: {sorted(h.channel.key for h in self.zalo)}")
         routes = [Route("/healthz", self.healthz, methods=["GET"])]
         if telegram is not None:
             routes.append(Route(telegram.path, self.telegram_webhook, methods=["POST"]))
-        for hook in self.zalo:
-            routes.append(Route(hook.path, self._zalo_endpoint(hook), methods=["POST"]))
+        # One route for the unnamed bot, one for the named ones (a name is any text, never a pattern):
+        # a name no bot has is not found.
+        if None in self._zalo_by_name:
+            routes.append(Route("/zalo", self._zalo_endpoint, methods=["POST"]))
+        if len(self._zalo_by_name) > (None in self._zalo_by_name):
+            routes.append(Route("/zalo/{name}", self._zalo_endpoint, methods=["POST"]))
         self.asgi = Starlette(
             routes=routes,
             lifespan=self._lifespan,
@@ -323,11 +335,11 @@ class WebApp:
             )
         return _answer(200)
 
-    def _zalo_endpoint(self, hook: ZaloHook) -> Any:
-        async def endpoint(request: Request) -> Response:
-            return await self.zalo_webhook(hook, request)
-
-        return endpoint
+    async def _zalo_endpoint(self, request: Request) -> Response:
+        hook = self._zalo_by_name.get(request.path_params.get("name"))
+        if hook is None:
+            return _answer(404)
+        return await self.zalo_webhook(hook, request)
 
     async def zalo_webhook(self, hook: ZaloHook, request: Request) -> Response:
         key = hook.channel.key

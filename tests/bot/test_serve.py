@@ -244,14 +244,17 @@ async def test_two_serve_processes_on_one_database_handle_a_repeated_telegram_up
 async def test_on_start_the_webhooks_are_set_at_the_public_url_with_the_derived_secrets(
     api: LocalBotApi, engine: Engine
 ) -> None:
-    zalo = ZaloDouble()
-    web = web_app(engine, api, zalo=[zalo], public_url=PUBLIC_URL + "/")
+    zalo, named = ZaloDouble(), ZaloDouble(key="zalo:Long Mỹ 1")
+    web = web_app(engine, api, zalo=[zalo, named], public_url=PUBLIC_URL + "/")
     async with web.running():
         pass
 
     secret = telegram_secret(api)
     assert [(c["url"], c["secret_token"]) for c in api.calls("setWebhook")] == [(f"{PUBLIC_URL}/telegram", secret)]
     assert zalo.client.webhooks == [(f"{PUBLIC_URL}/zalo", derived_secret(ZALO_TOKEN, "zalo"))]
+    assert named.client.webhooks == [
+        (f"{PUBLIC_URL}/zalo/Long%20M%E1%BB%B9%201", derived_secret(ZALO_TOKEN, "zalo:Long Mỹ 1"))
+    ]
     # the same token gives the same secret in every process, made of the characters Telegram allows
     assert derived_secret(api.token, "telegram") == secret
     assert re.fullmatch(r"[A-Za-z0-9_-]{8,256}", secret)
@@ -348,17 +351,21 @@ async def test_two_serve_processes_on_one_database_handle_a_repeated_zalo_messag
     assert len(one_bot.handled) + len(two_bot.handled) == 1
 
 
-async def test_the_same_message_id_on_two_zalo_bots_is_two_messages(engine: Engine) -> None:
-    first, second = ZaloDouble(key="zalo:lm1"), ZaloDouble(key="zalo:lm2")
+async def test_each_zalo_bot_has_its_webhook_and_its_own_message_ids(engine: Engine) -> None:
+    first, second = ZaloDouble(key="zalo:lm1"), ZaloDouble(key="zalo:Long Mỹ 2")
     async with AsyncExitStack() as stack:
         served = await serving(stack, web_app(engine, zalo=[first, second]))
         message = zalo_message("I.2 60", message_id="same")
         answers = [
             await served.zalo(message, derived_secret(ZALO_TOKEN, "zalo:lm1"), path="/zalo/lm1"),
-            await served.zalo(message, derived_secret(ZALO_TOKEN, "zalo:lm2"), path="/zalo/lm2"),
-            await served.zalo(message, derived_secret(ZALO_TOKEN, "zalo:lm1"), path="/zalo/lm2"),
+            await served.zalo(
+                message, derived_secret(ZALO_TOKEN, "zalo:Long Mỹ 2"), path="/zalo/Long%20M%E1%BB%B9%202"
+            ),
+            await served.zalo(message, derived_secret(ZALO_TOKEN, "zalo:lm1"), path="/zalo/Long%20M%E1%BB%B9%202"),
+            await served.zalo(message, derived_secret(ZALO_TOKEN, "zalo:lm1"), path="/zalo/lm3"),
+            await served.zalo(message, derived_secret(ZALO_TOKEN, "zalo:lm1"), path="/zalo"),
         ]
-    assert [a.status_code for a in answers] == [200, 200, 403]
+    assert [a.status_code for a in answers] == [200, 200, 403, 404, 404]
     assert (len(first.handled), len(second.handled)) == (1, 1)
 
 
