@@ -19,6 +19,10 @@ from telegram.ext import Application
 from dondoc.bot.config import Settings
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
+from dondoc.bot.zalo.channel import CHANNEL as ZALO
+from dondoc.bot.zalo.channel import ZaloChannel
+from dondoc.bot.zalo.client import OFFICIAL_BASE_URL as ZALO_API
+from dondoc.bot.zalo.client import ZaloClient
 from dondoc.db.session import open_store
 from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
@@ -109,6 +113,17 @@ class App:
         )
         self.attach(TELEGRAM, telegram_sender(application.bot))
         return application
+
+    def attach_zalo(
+        self, token: str, *, base_url: str | None = None, key: str = ZALO, client: ZaloClient | None = None
+    ) -> ZaloChannel:
+        """One Zalo bot as the channel ``key``: its updates go to :meth:`ZaloChannel.process_update`
+        (polling or a webhook, decided by the caller); its sender delivers reminders and the replies
+        addressed to its chats. The caller closes ``channel.client``; the reminder job is started by
+        the caller too (:meth:`ReminderService.start`), once for every channel."""
+        channel = ZaloChannel(self.dispatcher, client or ZaloClient(token, base_url or ZALO_API), key, self.senders)
+        self.attach(key, channel.send)
+        return channel
 
 
 def assemble(engine: Engine, clock: Clock, calendar: WorkCalendar, *, bot_username: str) -> App:

@@ -2,7 +2,7 @@
 working folder (variables already in the environment win over the file; command-line options win
 over both, see :mod:`dondoc.cli`). Nothing writes it back into the environment: it is passed down.
 
-Tokens never live in the repository: ``TELEGRAM_BOT_TOKEN`` comes from the environment.
+Tokens never live in the repository: ``TELEGRAM_BOT_TOKEN`` and ``ZALO_BOT_TOKEN`` come from the environment.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_API = "https://api.telegram.org/bot"
+OFFICIAL_ZALO_API = "https://bot-api.zaloplatforms.com/bot"
 
 
 class Settings(BaseSettings):
-    """Every setting dondoc reads from the environment (``DONDOC_*``, ``TELEGRAM_*``) or ``.env``.
+    """Every setting dondoc reads from the environment (``DONDOC_*``, ``TELEGRAM_*``, ``ZALO_*``) or ``.env``.
 
     Values are kept as written: the parts that use them (the clock, the store, the calendar, the
     import limit) check them and say in one line what is wrong."""
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     telegram_api_file_url: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_API_FILE_URL"))
     telegram_bot_username: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME"))
     telegram_webhook_secret: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET"))
+    zalo_bot_token: str = Field("", validation_alias=AliasChoices("ZALO_BOT_TOKEN"))
+    zalo_api_base_url: str | None = Field(None, validation_alias=AliasChoices("ZALO_API_BASE_URL"))
+    zalo_webhook_secret: str | None = Field(None, validation_alias=AliasChoices("ZALO_WEBHOOK_SECRET"))
+    zalo_bot_name: str | None = Field(None, validation_alias=AliasChoices("ZALO_BOT_NAME"))
 
     @property
     def debugging(self) -> bool:
@@ -44,6 +49,10 @@ class Settings(BaseSettings):
     @property
     def telegram(self) -> TelegramConfig:
         return TelegramConfig.from_settings(self)
+
+    @property
+    def zalo(self) -> ZaloConfig:
+        return ZaloConfig.from_settings(self)
 
 
 @dataclass(frozen=True)
@@ -64,4 +73,23 @@ class TelegramConfig:
             base_file_url=file_base,
             bot_username=settings.telegram_bot_username or None,
             webhook_secret=settings.telegram_webhook_secret or None,
+        )
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    """The one Zalo bot configured by ``ZALO_BOT_TOKEN`` (channel key ``"zalo"``)."""
+
+    token: str
+    base_url: str  # requests go to <base_url><token>/<method>
+    webhook_secret: str | None
+    bot_name: str | None  # what people search for in Zalo (else the name getMe gives)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ZaloConfig:
+        return cls(
+            token=settings.zalo_bot_token.strip(),
+            base_url=(settings.zalo_api_base_url or "").strip() or OFFICIAL_ZALO_API,
+            webhook_secret=settings.zalo_webhook_secret or None,
+            bot_name=(settings.zalo_bot_name or "").strip() or None,
         )

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -313,6 +313,37 @@ class Dispatch(SQLModel, table=True):
     claimed_at: datetime
     sent_at: datetime | None = None
     message_id: str | None = None
+
+
+class StoredFile(SQLModel, table=True):
+    """A file a person sent whose channel keeps no copy for the bot (a Zalo photo's URL is temporary):
+    its bytes, kept here so evidence survives. A report refers to it as ``stored:<id>`` in
+    ``evidence_file_id``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    chat_id: str
+    kind: str  # photo | document
+    mime_type: str = ""
+    file_name: str = ""
+    size: int = 0
+    sha256: str
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+
+
+class ChatChoices(SQLModel, table=True):
+    """The numbered choices of the last message sent to a chat on a channel without buttons (Zalo),
+    when they are not the conversation's own (a reminder digest's): what typing a number or a label
+    picks. Replaced by the next message to the chat; gone when that message offers none."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    chat_id: str
+    choices: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime
 
 
 class WebhookDelivery(SQLModel, table=True):

@@ -26,7 +26,7 @@ from dondoc.handlers.context import (
     Deployment,
     Flow,
 )
-from dondoc.handlers.events import Inbound, Reply, clean_inbound, esc
+from dondoc.handlers.events import Inbound, Reply, channel_family, clean_inbound, esc
 from dondoc.i18n import N_, _, normalize_language, use_language
 from dondoc.scheduler.clock import Clock
 
@@ -123,9 +123,12 @@ class Dispatcher:
     def _elsewhere(self, ctx: Context) -> None:
         """A group (or any chat but the private one): nothing is done there and nothing moves the
         person's delivery chat; commands and presses are told where to go."""
-        text = _("I work only in a private chat. Please write to me directly: https://t.me/{bot}").format(
-            bot=esc(self.settings.bot_username)
-        )
+        if channel_family(ctx.inbound.channel) == "telegram":
+            text = _("I work only in a private chat. Please write to me directly: https://t.me/{bot}").format(
+                bot=esc(self.settings.bot_username)
+            )
+        else:  # no link to give: on Zalo the person finds the bot by its name
+            text = _("I work only in a private chat. Please write to me directly.")
         if ctx.inbound.choice is not None:
             ctx.reply("", toast=_("Please write to me in a private chat."))
         elif ctx.inbound.text.strip().startswith("/"):

@@ -3,7 +3,8 @@
 A channel adapter (Telegram, Zalo, the sandbox) turns what arrives into an :class:`Inbound` and
 delivers each :class:`Reply`; its :data:`Send` delivers one reply to one chat (the reminder job and
 replies addressed to a chat on another channel go through it) and says why it could not with
-:class:`Unreachable`, :class:`RetryLater`, :class:`TemporaryFailure` or :class:`Rejected`. Nothing here knows any channel: ids are strings, texts are HTML with
+:class:`Unreachable`, :class:`RetryLater`, :class:`TemporaryFailure`, :class:`Rejected` or
+:class:`QuotaSpent`. Nothing here knows any channel: ids are strings, texts are HTML with
 only the tags every channel can render or strip (``<b>``, ``<i>``, ``<code>``, ``<pre>``), and every
 choice can also be made by typing its number or its label, because Zalo has no buttons.
 """
@@ -106,6 +107,16 @@ class TemporaryFailure(Exception):
 
 class Rejected(Exception):
     """The channel refused this message for good (a malformed request): retrying cannot help."""
+
+
+class QuotaSpent(Rejected):
+    """The channel's message quota for the month is spent (Zalo's 429): not a rate limit, so waiting
+    seconds does not help; nothing more goes out on that channel until the quota renews or grows."""
+
+
+def channel_family(key: str) -> str:
+    """The family of a channel key: ``"zalo:long-my-1"`` and ``"zalo"`` are both ``"zalo"``."""
+    return key.split(":", 1)[0]
 
 
 _TAG = re.compile(r"<[^<>]*>")

@@ -1,7 +1,7 @@
 """webhook_delivery: updates the webhooks took in, so a repeated delivery is dropped
 
 Revision ID: 0003_zalo_serve
-Revises: 0002_convo
+Revises: 0003_zalo_channel
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0003_zalo_serve"
-down_revision: str | None = "0002_convo"
+down_revision: str | None = "0003_zalo_channel"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

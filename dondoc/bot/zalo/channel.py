@@ -1,0 +1,518 @@
+"""The Zalo channel: Zalo Bot API updates in, the channel-neutral handlers, plain-text replies out.
+
+In: each update (``{"event_name": …, "message": …}``) becomes an :class:`~dondoc.handlers.events.Inbound`
+on the channel key of this bot (``"zalo"``, or ``"zalo:<name>"`` for a bot of the registry):
+
+- a text is typed text; a ``GROUP`` chat is not private (the handlers answer commands there with a
+  pointer to the private chat and do nothing else);
+- an image's URL (``photo_url``, or ``photo``) is temporary: the photo is downloaded at once (at most
+  :data:`IMAGE_LIMIT` bytes) and kept in the ``storedfile`` table, so the evidence survives; the
+  handlers get it as an attachment whose file id is ``stored:<id>``. Only people already bound get
+  their photos stored; anyone else's caption is handled as text;
+- a sticker, a voice message or anything Zalo calls unsupported gets a short explanation of what the
+  bot reads (in private chats; in groups, nothing).
+
+The dispatcher runs in a worker thread. Out: every reply becomes plain text (Zalo shows no markup:
+:func:`~dondoc.handlers.events.plain`) in parts of at most 2,000 characters, cut at line breaks. Zalo
+has no buttons, so choices become numbered lines:
+
+- **the conversation's own choices** (the report's steps, the pages of a list) are numbered with the
+  number the handlers resolve when it is typed (:meth:`Context.resolve_typed`, which also takes the label
+  typed with or without diacritics). Nothing is stored here: at the percent step a typed ``3`` stays
+  3 %, because the step reads typing first;
+- **other choices** — a reminder digest's buttons, which the handlers resolve only as pressed buttons —
+  are stored per chat in the ``chatchoices`` table (so a second process sees them) with the message
+  that offers them, and every later message to that chat replaces or clears them. A typed number or
+  label that matches one becomes ``Inbound(choice=…)``, exactly a button press.
+
+A digest offers three buttons for each of up to ten items (report, **Nhắc lại sau**, **Đã hoàn
+thành**): thirty numbered lines would be longer than the digest itself. When the choices form such a
+grid (two rows or more, each row the same length, each column after the first labelled the same in
+every row), the first column is numbered by row (``1``, ``2`` …, matching the digest's own item
+numbers) on a few lines, and each other column is one line of legend: "add b to the number (e.g. 2b):
+Nhắc lại sau". ``2b``, ``2 b``, ``2B`` and "2 nhắc lại sau" (without diacritics too) all pick row 2's
+second button; a label that only one choice has (``I.3``) picks it too.
+
+A reply with a file cannot go to Zalo (no documents; photos only from a public URL): the text says so
+and points to what works. A reply addressed to a chat on another channel goes through that channel's
+sender; a chat the bot may not write to (403) marks its person unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
+from dondoc.db.models import ChannelAccount, ChatChoices, Person, StoredFile
+from dondoc.db.session import session_scope
+from dondoc.handlers.context import parse_token
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.handlers.events import (
+    Attachment,
+    Choice,
+    Inbound,
+    Rejected,
+    Reply,
+    RetryLater,
+    Send,
+    TemporaryFailure,
+    Unreachable,
+    plain,
+)
+from dondoc.i18n import N_, _, normalize_language, use_language
+from dondoc.scheduler.clock import Clock
+from dondoc.text import match_key
+
+CHANNEL = "zalo"
+IMAGE_LIMIT = DOWNLOAD_LIMIT  # bytes: the largest photo kept as evidence
+STORED_PREFIX = "stored:"
+log = logging.getLogger(__name__)
+
+_UNREADABLE = {
+    "message.sticker.received": N_("a sticker"),
+    "message.voice.received": N_("a voice message"),
+    "message.unsupported.received": N_("this kind of message"),
+}
+_IMAGE = "message.image.received"
+_TEXT = "message.text.received"
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_GRID_PER_LINE = 4  # row choices of a grid shown on one line
+_TYPED_SEPARATORS = re.compile(r"[\s.)\-:]+")
+
+
+# ---------------------------------------------------------------------- choices as text
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A reply as Zalo shows it: its text parts, and the typed keys of choices to remember (None: the
+    reply offers only the conversation's choices, or none)."""
+
+    parts: list[str]
+    typed: dict[str, str] | None
+
+
+def is_conversation_choice(choice: Choice) -> bool:
+    """Whether the handlers resolve this choice themselves when its number or label is typed."""
+    return parse_token(choice.data) is not None
+
+
+def _is_grid(rows: Sequence[Sequence[Choice]]) -> bool:
+    width = len(rows[0]) if rows else 0
+    if len(rows) < 2 or width < 2 or any(len(row) != width for row in rows):
+        return False
+    return all(len({row[column].label for row in rows}) == 1 for column in range(1, width))
+
+
+def choice_lines(rows: Sequence[Sequence[Choice]]) -> tuple[list[str], dict[str, str] | None]:
+    """The numbered lines for ``rows`` in the current language, and the typed keys to remember."""
+    flat = [choice for row in rows for choice in row]
+    if not flat:
+        return [], None
+    if all(is_conversation_choice(choice) for choice in flat):
+        lines = []
+        for position, choice in enumerate(flat, start=1):
+            token = parse_token(choice.data)
+            shown = token[1] if token is not None else str(position)
+            lines.append(f"{shown}. {plain(choice.label)}")
+        return [*lines, _("Type the number or the name of your choice.")], None
+    typed: dict[str, str] = {}
+    labels: dict[str, list[str]] = {}
+    for choice in flat:
+        labels.setdefault(match_key(plain(choice.label)), []).append(choice.data)
+    if _is_grid(rows):
+        entries = [f"{number}. {plain(row[0].label)}" for number, row in enumerate(rows, start=1)]
+        lines = [
+            "   ".join(entries[start : start + _GRID_PER_LINE]) for start in range(0, len(entries), _GRID_PER_LINE)
+        ]
+        for column in range(1, len(rows[0])):
+            letter = _LETTERS[column]
+            lines.append(
+                _("Add {letter} to the number (e.g. {example}): {label}").format(
+                    letter=letter, example=f"1{letter}", label=plain(rows[0][column].label)
+                )
+            )
+        for number, row in enumerate(rows, start=1):
+            for column, choice in enumerate(row):
+                typed[f"{number}{_LETTERS[column]}"] = choice.data
+                typed[f"{number} {match_key(plain(choice.label))}"] = choice.data
+            typed[str(number)] = row[0].data
+        lines.append(_("Type the number (and letter) of your choice."))
+    else:
+        lines = []
+        for number, choice in enumerate(flat, start=1):
+            lines.append(f"{number}. {plain(choice.label)}")
+            typed[str(number)] = choice.data
+        lines.append(_("Type the number or the name of your choice."))
+    for key, found in labels.items():
+        if key and len(found) == 1:
+            typed.setdefault(key, found[0])
+    return lines, typed
+
+
+def typed_keys(text: str) -> list[str]:
+    """The forms a typed answer is looked up by: "2b", "2 B", "2. b" → ``2b``; "2 nhắc lại sau" →
+    ``2 nhac lai sau``; "I.3" → ``i 3``."""
+    compact = _TYPED_SEPARATORS.sub("", text.strip().lower())
+    key = match_key(text)
+    return [form for form in dict.fromkeys((compact, key)) if form]
+
+
+def split_plain(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters (as :func:`text_length` counts them), cut at
+    line breaks; a line longer than a part is cut at a space, or between characters."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = line if not current else f"{current}\n{line}"
+        if text_length(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = ""
+        while text_length(line) > limit:
+            cut = _cut(line, limit)
+            parts.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        current = line
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+def _cut(line: str, limit: int) -> int:
+    """Where to cut an over-long ``line``: the last space that keeps the head within ``limit``."""
+    end = 0
+    while end < len(line) and text_length(line[: end + 1]) <= limit:
+        end += 1
+    space = line.rfind(" ", 0, end)
+    return space if space > end // 2 else end
+
+
+def render(reply: Reply) -> Rendered:
+    """``reply`` as Zalo shows it, in the current language."""
+    text = plain(reply.text).strip()
+    if reply.file is not None:
+        caption = plain(reply.file.caption).strip()
+        text = "\n".join(part for part in (text, caption, _file_note(reply.file.kind, reply.file.file_name)) if part)
+    lines, typed = choice_lines(reply.choices)
+    if lines:
+        text = "\n".join([text, "", *lines]) if text else "\n".join(lines)
+    return Rendered(split_plain(text), typed)
+
+
+def _file_note(kind: str, name: str) -> str:
+    if kind == "photo":
+        return _(
+            "(The chart cannot be shown on Zalo: a Zalo bot can send pictures only from a public web address. "
+            "Use /status for the figures; the administrator can draw it with «dondoc chart -o chart.png», "
+            "and the bot on Telegram sends it.)"
+        )
+    return _(
+        "(The file {name} cannot be sent on Zalo: a Zalo bot cannot send files. The administrator can "
+        "write it with «dondoc export -o status.xlsx», and the bot on Telegram sends it.)"
+    ).format(name=name)
+
+
+# ---------------------------------------------------------------------- the store
+
+
+def _language_of(session: Session, key: str, chat_id: str) -> str:
+    row = session.exec(
+        select(ChannelAccount, Person)
+        .join(Person, col(Person.id) == ChannelAccount.person_id)
+        .where(ChannelAccount.channel == key, ChannelAccount.chat_id == chat_id)
+    ).first()
+    if row is None:
+        return normalize_language(None)
+    account, person = row
+    return person.language or normalize_language(account.language_code)
+
+
+def language_of(engine: Engine, key: str, chat_id: str) -> str:
+    """The language of the person who reads ``chat_id`` on ``key`` (the default for anyone else)."""
+    with session_scope(engine) as session:
+        return _language_of(session, key, chat_id)
+
+
+def remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
+    """Store (or, with None, clear) the typed choices of the message about to go to ``chat_id``;
+    returns the language of the person who reads that chat."""
+    with session_scope(engine) as session:
+        language = _language_of(session, key, chat_id)
+        row = session.exec(
+            select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
+        ).first()
+        if typed is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(ChatChoices(channel=key, chat_id=chat_id, choices=typed, updated_at=now))
+        else:
+            row.choices, row.updated_at = typed, now
+            session.add(row)
+        return language
+
+
+def typed_choice(engine: Engine, key: str, chat_id: str, text: str) -> str | None:
+    """The stored choice that ``text`` picks in ``chat_id``, if any."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
+        ).first()
+        if row is None:
+            return None
+        for form in typed_keys(text):
+            data = row.choices.get(form)
+            if isinstance(data, str):
+                return data
+        return None
+
+
+def _is_known(engine: Engine, key: str, user_id: str) -> bool:
+    with session_scope(engine) as session:
+        return (
+            session.exec(
+                select(ChannelAccount.id).where(ChannelAccount.channel == key, ChannelAccount.external_id == user_id)
+            ).first()
+            is not None
+        )
+
+
+def store_file(
+    engine: Engine, key: str, chat_id: str, data: bytes, now: datetime, mime_type: str = "image/jpeg"
+) -> str:
+    """Keep ``data`` in the store; returns the file id the handlers record (``stored:<id>``)."""
+    with session_scope(engine) as session:
+        stored = StoredFile(
+            channel=key,
+            chat_id=chat_id,
+            kind="photo",
+            mime_type=mime_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            created_at=now,
+        )
+        session.add(stored)
+        session.flush()
+        return f"{STORED_PREFIX}{stored.id}"
+
+
+def stored_file(engine: Engine, file_id: str) -> StoredFile | None:
+    """The stored file behind a ``stored:<id>`` file id."""
+    number = file_id.removeprefix(STORED_PREFIX)
+    if not file_id.startswith(STORED_PREFIX) or not number.isdigit():
+        return None
+    with session_scope(engine) as session:
+        found = session.get(StoredFile, int(number))
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def mark_unreachable(engine: Engine, key: str, chat_id: str) -> None:
+    """The person behind ``chat_id`` on ``key`` cannot be written to: reminders stop until they come back."""
+    with session_scope(engine) as session:
+        for account in session.exec(
+            select(ChannelAccount).where(ChannelAccount.channel == key, ChannelAccount.chat_id == chat_id)
+        ):
+            person = session.get(Person, account.person_id)
+            if person is not None and not person.unreachable:
+                person.unreachable = True
+                session.add(person)
+
+
+# ---------------------------------------------------------------------- out
+
+
+class ZaloOutbox:
+    """Sends replies to Zalo chats as plain text, remembering each chat's typed choices."""
+
+    def __init__(self, client: ZaloClient, engine: Engine, key: str, clock: Clock) -> None:
+        self.client, self.engine, self.key, self.clock = client, engine, key, clock
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Send one reply; returns the message id of its last part. Raises the channel-neutral
+        exceptions (:class:`Unreachable`, :class:`QuotaSpent` …)."""
+        if not reply.text.strip() and reply.file is None and not reply.choices:
+            return None  # a button's toast, or taking buttons off: nothing Zalo shows
+        typed = choice_lines(reply.choices)[1]  # which keys, whatever the language
+        language = await asyncio.to_thread(remember_choices, self.engine, self.key, chat_id, typed, self.clock.now())
+        with use_language(language):
+            rendered = render(reply)
+        message_id = None
+        for part in rendered.parts:
+            message_id = await self.client.send_message(chat_id, part)
+        return message_id
+
+
+def zalo_sender(client: ZaloClient, engine: Engine, clock: Clock, key: str = CHANNEL) -> Send:
+    """The reminder job's sender for one Zalo bot: the same messages as replies, the choices of a
+    digest remembered so typing their numbers works."""
+    return ZaloOutbox(client, engine, key, clock).send
+
+
+# ---------------------------------------------------------------------- the channel
+
+
+class ZaloChannel:
+    """One Zalo bot wired to a :class:`Dispatcher`; ``senders`` are the channels' senders (for replies
+    addressed to a chat on another channel)."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        client: ZaloClient,
+        key: str = CHANNEL,
+        senders: Mapping[str, Send] | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.client = client
+        self.key = key
+        self.senders: Mapping[str, Send] = senders if senders is not None else {}
+        self.outbox = ZaloOutbox(client, dispatcher.engine, key, dispatcher.clock)
+
+    @property
+    def engine(self) -> Engine:
+        return self.dispatcher.engine
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """This bot's sender (:data:`~dondoc.handlers.events.Send`)."""
+        return await self.outbox.send(chat_id, reply)
+
+    async def process_update(self, update: Mapping[str, Any]) -> None:
+        """Handle one bare update completely: never raises (errors are logged)."""
+        try:
+            await self._process(update)
+        except Exception:
+            log.exception("%s: an update could not be handled", self.key)
+
+    async def _process(self, update: Mapping[str, Any]) -> None:
+        event = str(update.get("event_name", ""))
+        message = update.get("message")
+        if not isinstance(message, Mapping):
+            log.info("%s: update without a message ignored (%s)", self.key, event)
+            return
+        sender = message.get("from") if isinstance(message.get("from"), Mapping) else {}
+        chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
+        assert isinstance(sender, Mapping) and isinstance(chat, Mapping)
+        if sender.get("is_bot") is True:
+            return
+        user_id = str(sender.get("id", ""))
+        chat_id = str(chat.get("id", "") or user_id)
+        if not user_id or not chat_id:
+            log.info("%s: update without sender or chat ignored (%s)", self.key, event)
+            return
+        chat_type = str(chat.get("chat_type", "")).upper()
+        private = chat_type == "PRIVATE" or (not chat_type and chat_id == user_id)
+        inbound = Inbound(
+            channel=self.key,
+            chat_id=chat_id,
+            user_id=user_id,
+            text=str(message.get("text") or message.get("caption") or ""),
+            display_name=str(sender.get("display_name", "")),
+            private=private,
+        )
+        if event in _UNREADABLE:
+            if private:
+                await self._explain(inbound, _UNREADABLE[event])
+            return
+        if event == _IMAGE:
+            url = message.get("photo_url") or message.get("photo")
+            image = await self._image(inbound, str(url)) if isinstance(url, str) and url else inbound
+            if image is None:
+                return
+            inbound = image
+        elif event != _TEXT:
+            log.info("%s: event %s ignored", self.key, event)
+            return
+        replies = await asyncio.to_thread(self._handle, inbound)
+        await self.deliver(chat_id, replies)
+
+    def _handle(self, inbound: Inbound) -> list[Reply]:
+        text = inbound.text.strip()
+        if inbound.private and text and not inbound.attachments and not text.startswith("/"):
+            data = typed_choice(self.engine, self.key, inbound.chat_id, text)
+            if data is not None:
+                inbound = replace(inbound, text="", choice=data)
+        return self.dispatcher.handle(inbound)
+
+    async def _image(self, inbound: Inbound, url: str) -> Inbound | None:
+        """The photo downloaded at once and stored, as an attachment; None when it could not be."""
+        if not inbound.private or not await asyncio.to_thread(_is_known, self.engine, self.key, inbound.user_id):
+            return inbound  # a stranger's or a group's photo: only its caption counts
+        try:
+            data = await self.client.download(url, IMAGE_LIMIT)
+        except (Rejected, TemporaryFailure) as exc:
+            log.info("%s: a photo from %s could not be taken: %s", self.key, inbound.chat_id, exc)
+            too_big = isinstance(exc, Rejected)
+            await self._say(inbound.chat_id, "too_big" if too_big else "failed")
+            return None
+        file_id = await asyncio.to_thread(
+            store_file, self.engine, self.key, inbound.chat_id, data, self.dispatcher.clock.now()
+        )
+        return replace(inbound, attachments=(Attachment(kind="photo", file_id=file_id, mime_type="image/jpeg"),))
+
+    async def _say(self, chat_id: str, what: str) -> None:
+        language = await asyncio.to_thread(language_of, self.engine, self.key, chat_id)
+        with use_language(language):
+            if what == "too_big":
+                text = _("That photo is larger than {size} MB, so I could not keep it. Please send a smaller one.")
+                text = text.format(size=IMAGE_LIMIT // (1024 * 1024))
+            else:
+                text = _("I could not download that photo. Please send it again.")
+        await self.deliver(chat_id, [Reply(text=text)])
+
+    async def _explain(self, inbound: Inbound, what: str) -> None:
+        language = await asyncio.to_thread(language_of, self.engine, self.key, inbound.chat_id)
+        with use_language(language):
+            text = _(
+                "I cannot read {what}. Please type your message; a photo can be sent as evidence for a report. "
+                "Type /help to see what you can do."
+            ).format(what=_(what))
+        await self.deliver(inbound.chat_id, [Reply(text=text)])
+
+    async def deliver(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send ``replies`` (to ``chat_id`` unless addressed elsewhere); one failed reply never keeps
+        the others from going out."""
+        for reply in replies:
+            if reply.drop_keyboard:
+                continue  # no buttons on Zalo
+            target = chat_id
+            if reply.to is not None:
+                if reply.to.channel != self.key:
+                    await self._deliver_elsewhere(reply)
+                    continue
+                target = reply.to.chat_id
+            try:
+                await self.send(target, reply)
+            except Unreachable:
+                log.info("%s: chat %s cannot be written to; marked unreachable", self.key, target)
+                await asyncio.to_thread(mark_unreachable, self.engine, self.key, target)
+            except (Rejected, TemporaryFailure, RetryLater) as exc:
+                log.warning("%s: a reply to %s was not delivered: %s", self.key, target, exc)
+
+    async def _deliver_elsewhere(self, reply: Reply) -> None:
+        assert reply.to is not None
+        send = self.senders.get(reply.to.channel)
+        if send is None:
+            log.warning("no sender for channel %s: a reply to %s was not delivered", reply.to.channel, reply.to.chat_id)
+            return
+        try:
+            await send(reply.to.chat_id, reply)
+        except (Unreachable, RetryLater, TemporaryFailure, Rejected) as exc:
+            log.warning("a reply to %s:%s was not delivered: %s", reply.to.channel, reply.to.chat_id, exc)
+        except Exception:
+            log.exception("a reply to %s:%s was not delivered", reply.to.channel, reply.to.chat_id)
