@@ -39,9 +39,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from dondoc.bot.app import App
-from dondoc.bot.config import TelegramConfig
+from dondoc.bot.config import TelegramConfig, ZaloConfig
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder
+from dondoc.bot.zalo.channel import CHANNEL as ZALO
 from dondoc.db.deliveries import first_delivery, prune_deliveries
 from dondoc.scheduler.clock import Clock
 
@@ -84,6 +85,8 @@ class ZaloWebhookClient(Protocol):
     """The part of :class:`~dondoc.bot.zalo.client.ZaloClient` the web app uses."""
 
     async def set_webhook(self, url: str, secret_token: str) -> Any: ...
+
+    async def aclose(self) -> None: ...
 
 
 class ZaloTarget(Protocol):
@@ -240,7 +243,8 @@ class WebApp:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[WebApp]:
         """Start the Telegram application, set the webhooks (with ``public_url``), start the
-        background jobs; on leaving, stop them, wait for the updates in flight, stop Telegram."""
+        background jobs; on leaving, stop them, wait for the updates in flight, stop Telegram and
+        close the Zalo bots' clients."""
         application = self.telegram.application if self.telegram is not None else None
         if application is not None:
             await application.initialize()
@@ -259,8 +263,12 @@ class WebApp:
                     job.stop()
                 await self.idle()
         finally:
-            if application is not None:
-                await _stop_telegram(application)
+            try:
+                if application is not None:
+                    await _stop_telegram(application)
+            finally:
+                for hook in self.zalo:
+                    await hook.channel.client.aclose()
 
     async def set_webhooks(self, public_url: str) -> None:
         """Tell each platform where to deliver this deployment's updates, with the secret to send."""
@@ -405,19 +413,27 @@ async def _stop_telegram(application: TelegramApp) -> None:
         await application.post_shutdown(application)
 
 
+def zalo_hook(app: App, config: ZaloConfig, key: str = ZALO) -> ZaloHook:
+    """The Zalo bot of ``config`` attached to ``app`` as the channel ``key``, with its webhook secret
+    (``ZALO_WEBHOOK_SECRET`` or the one derived from its token)."""
+    channel = app.attach_zalo(config.token, base_url=config.base_url, key=key)
+    return ZaloHook(channel, webhook_secret(config.webhook_secret, config.token, ZALO))
+
+
 def serve_app(
     app: App,
     telegram: TelegramConfig | None,
+    zalo: Sequence[ZaloConfig | ZaloHook] = (),
     *,
-    zalo: Sequence[ZaloHook] = (),
     public_url: str | None = None,
     builder: Builder | None = None,
     rate_limit: bool = True,
     run_reminders: bool = True,
 ) -> WebApp:
     """The web app of ``dondoc serve`` on ``app``: Telegram's webhook when ``telegram`` has a token
-    (its secret ``TELEGRAM_WEBHOOK_SECRET`` or the one derived from the token), the Zalo bots'
-    webhooks, and the reminder job running while it does (``run_reminders``)."""
+    (its secret ``TELEGRAM_WEBHOOK_SECRET`` or the one derived from the token), a webhook for each
+    Zalo bot (a configuration is attached to ``app`` as the channel ``zalo``; a hook is used as
+    given), and the reminder job running while it does (``run_reminders``)."""
     hook = None
     if telegram is not None and telegram.token:
         application = app.attach_telegram(
@@ -429,11 +445,12 @@ def serve_app(
             run_reminders=False,  # started below, once every channel is
         )
         hook = TelegramHook(application, webhook_secret(telegram.webhook_secret, telegram.token, TELEGRAM))
+    hooks = [bot if isinstance(bot, ZaloHook) else zalo_hook(app, bot) for bot in zalo]
     return WebApp(
         app.engine,
         app.clock,
         telegram=hook,
-        zalo=zalo,
+        zalo=hooks,
         public_url=public_url,
         background=[app.reminders] if run_reminders else [],
     )

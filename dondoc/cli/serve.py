@@ -13,10 +13,13 @@ import typer
 import uvicorn
 
 from dondoc.bot.app import open_app
+from dondoc.bot.config import ZaloConfig
 from dondoc.bot.web import WebApp, serve_app
+from dondoc.bot.zalo.client import ZaloClient
 from dondoc.cli.bot import check_bot_api
 from dondoc.cli.common import global_options, refuse, settings, usage
 from dondoc.db.session import StoreError
+from dondoc.handlers.events import Rejected, TemporaryFailure, Unreachable
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
 from dondoc.scheduler.clock import ClockSettingError
@@ -38,8 +41,27 @@ def public_address(url: str) -> str:
 
 def run_server(web: WebApp, host: str, port: int) -> None:
     """Serve ``web`` with uvicorn until interrupted (SIGINT, SIGTERM): in-flight updates finish first."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request, with the bot token in it
     config = uvicorn.Config(web.asgi, host=host, port=port, lifespan="on", log_config=None, server_header=False)
     uvicorn.Server(config).run()
+
+
+async def check_zalo_api(config: ZaloConfig) -> str | None:
+    """Ask the configured Zalo Bot API who the bot is (getMe): None when it answers, else one line for
+    people saying what is wrong. The token never appears in it."""
+    async with ZaloClient(config.token, config.base_url) as client:
+        try:
+            await client.get_me()
+        except Rejected as error:
+            return _("The Zalo Bot API at {base} refused the bot token ({reason}). Check ZALO_BOT_TOKEN.").format(
+                base=config.base_url, reason=error
+            )
+        except (TemporaryFailure, Unreachable) as error:
+            return _(
+                "Cannot reach the Zalo Bot API at {base}: {reason}. Check ZALO_API_BASE_URL and the network."
+            ).format(base=config.base_url, reason=error)
+    return None
 
 
 @global_options
@@ -53,20 +75,23 @@ def serve(
 ) -> None:
     """Serve the bots' webhooks and /healthz, and send the reminders (production)."""
     address = public_address(public_url) if public_url is not None else None
-    config = settings().telegram
-    if not config.token:
-        usage(_("TELEGRAM_BOT_TOKEN is not set: dondoc serve has no bot to serve."))
-    if config.webhook_secret and not _TELEGRAM_SECRET.fullmatch(config.webhook_secret):
+    telegram, zalo = settings().telegram, settings().zalo
+    if not telegram.token and not zalo.token:
+        usage(_("Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: dondoc serve has no bot to serve."))
+    if telegram.token and telegram.webhook_secret and not _TELEGRAM_SECRET.fullmatch(telegram.webhook_secret):
         usage(_("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -."))
-    problem = asyncio.run(check_bot_api(config))
+    if zalo.token and zalo.webhook_secret and not 8 <= len(zalo.webhook_secret) <= 256:
+        usage(_("ZALO_WEBHOOK_SECRET must be 8 to 256 characters."))
+    problem = (asyncio.run(check_bot_api(telegram)) if telegram.token else None) or (
+        asyncio.run(check_zalo_api(zalo)) if zalo.token else None
+    )
     if problem:
         usage(problem)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        bot_app = open_app(settings(), bot_username=config.bot_username or "dondoc_bot")
+        bot_app = open_app(settings(), bot_username=telegram.bot_username or "dondoc_bot")
     except (StoreError, ClockSettingError) as error:
         usage(str(error))
     except InputError as error:
         refuse(error)
-    run_server(serve_app(bot_app, config, public_url=address), host, port)
+    web = serve_app(bot_app, telegram if telegram.token else None, [zalo] if zalo.token else [], public_url=address)
+    run_server(web, host, port)

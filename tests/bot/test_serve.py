@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.bot.app import assemble
-from dondoc.bot.config import TelegramConfig
+from dondoc.bot.config import TelegramConfig, ZaloConfig
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.web import (
@@ -33,7 +33,9 @@ from dondoc.bot.web import (
     derived_secret,
     serve_app,
 )
-from dondoc.db.models import ChannelAccount, Person, WebhookDelivery
+from dondoc.bot.zalo.client import ZaloClient
+from dondoc.bot.zalo.fake import FakeZaloServer
+from dondoc.db.models import ChannelAccount, Person, Report, Status, WebhookDelivery
 from dondoc.db.session import open_store
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
@@ -56,6 +58,9 @@ class ZaloClientDouble:
     async def set_webhook(self, url: str, secret_token: str) -> bool:
         self.webhooks.append((url, secret_token))
         return True
+
+    async def aclose(self) -> None:
+        pass
 
 
 @dataclass
@@ -468,18 +473,19 @@ async def test_an_update_is_answered_at_once_and_shutting_down_waits_for_its_han
 # ------------------------------------------------------------------ the command
 
 
+def start_and_stop(web: WebApp, host: str, port: int) -> None:
+    """Instead of listening on a socket: start the web app (webhooks set) and stop it."""
+
+    async def lifespan() -> None:
+        async with web.running():
+            pass
+
+    asyncio.run(lifespan())
+
+
 async def test_dondoc_serve_sets_the_telegram_webhook_with_the_secret_derived_from_the_token(
     api: LocalBotApi, sample_store: Dondoc, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    served: list[WebApp] = []
-
-    def start_and_stop(web: WebApp, host: str, port: int) -> None:  # instead of listening on a socket
-        async def lifespan() -> None:
-            async with web.running():
-                served.append(web)
-
-        asyncio.run(lifespan())
-
     monkeypatch.setattr("dondoc.cli.serve.run_server", start_and_stop)
     env = {
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -491,7 +497,6 @@ async def test_dondoc_serve_sets_the_telegram_webhook_with_the_secret_derived_fr
     result = await asyncio.to_thread(sample_store, "serve", "--public-url", PUBLIC_URL + "/", env=env)
 
     assert result.code == 0, result.stderr
-    assert len(served) == 1
     [call] = api.calls("setWebhook")
     assert (call["url"], call["secret_token"]) == (f"{PUBLIC_URL}/telegram", telegram_secret(api))
 
@@ -499,10 +504,15 @@ async def test_dondoc_serve_sets_the_telegram_webhook_with_the_secret_derived_fr
 @pytest.mark.parametrize(
     ("args", "env", "words"),
     [
-        ((), {"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN"),
+        ((), {"TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": ""}, "ZALO_BOT_TOKEN"),
         (("--public-url", "http://dondoc.example.vn"), {"TELEGRAM_BOT_TOKEN": "1:x"}, "--public-url"),
         (("--public-url", "dondoc.example.vn"), {"TELEGRAM_BOT_TOKEN": "1:x"}, "--public-url"),
         ((), {"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "bí mật"}, "TELEGRAM_WEBHOOK_SECRET"),
+        (
+            (),
+            {"TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": "1:x", "ZALO_WEBHOOK_SECRET": "short"},
+            "ZALO_WEBHOOK_SECRET",
+        ),
     ],
 )
 def test_dondoc_serve_refuses_a_configuration_it_cannot_serve(
@@ -511,4 +521,76 @@ def test_dondoc_serve_refuses_a_configuration_it_cannot_serve(
     result = sample_store("serve", *args, env=env)
     assert result.code == 2
     assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ the real Zalo channel
+
+
+async def zalo_updates(server: FakeZaloServer) -> list[dict[str, Any]]:
+    """The updates Zalo holds for the bot (what it would POST to the webhook), taken off its queue."""
+    taken = []
+    async with ZaloClient(server.token, server.base_url) as client:
+        while (update := await client.get_updates(timeout=0)) is not None:
+            taken.append(update)
+    return taken
+
+
+async def test_zalo_messages_through_the_webhook_reach_the_real_channel_once(engine: Engine, session: Session) -> None:
+    async with AsyncExitStack() as stack:
+        server = await stack.enter_async_context(FakeZaloServer())
+        app = assemble(engine, Clock(NOW, frozen=True), WorkCalendar(), bot_username="dondoc_test_bot")
+        config = ZaloConfig(server.token, server.base_url, None, None)
+        served = await serving(stack, serve_app(app, None, [config], run_reminders=False))
+        secret = derived_secret(server.token, "zalo")
+        lan = server.user("Trần Thị Lan")
+
+        await lan.send_text(invite_code(engine, "XP", now=NOW))
+        [update] = await zalo_updates(server)
+        answers = [await served.zalo({"ok": True, "result": update}, secret), await served.zalo(update, secret)]
+        assert [a.status_code for a in answers] == [200, 200]
+        [greeting] = lan.read_all()
+        assert "Kính chào đồng chí" in greeting.text
+
+        await lan.send_text("I.2 60")
+        [update] = await zalo_updates(server)
+        assert (await served.zalo(update, secret)).status_code == 200
+        assert (await served.zalo(update, secret)).status_code == 200
+        [answer] = lan.read_all()
+        assert "60%" in answer.text
+
+    server.assert_no_violations()
+    reports = session.exec(select(Report)).all()
+    assert [(r.status, r.percent) for r in reports] == [(Status.IN_PROGRESS, 60)]
+    account = session.exec(select(ChannelAccount)).one()
+    assert (account.channel, account.chat_id) == ("zalo", lan.chat_id)
+
+
+@pytest.mark.parametrize("configured", [None, "a-secret-set-by-the-operator"])
+async def test_dondoc_serve_sets_the_zalo_webhook_with_its_secret(
+    sample_store: Dondoc, monkeypatch: pytest.MonkeyPatch, configured: str | None
+) -> None:
+    monkeypatch.setattr("dondoc.cli.serve.run_server", start_and_stop)
+    async with FakeZaloServer() as server:
+        env = {
+            "TELEGRAM_BOT_TOKEN": "",
+            "ZALO_BOT_TOKEN": server.token,
+            "ZALO_API_BASE_URL": server.base_url,
+            "ZALO_WEBHOOK_SECRET": configured or "",
+        }
+        result = await asyncio.to_thread(sample_store, "serve", "--public-url", PUBLIC_URL, env=env)
+
+    assert result.code == 0, result.stderr
+    assert server.calls("setWebhook") == [
+        {"url": f"{PUBLIC_URL}/zalo", "secret_token": configured or derived_secret(server.token, "zalo")}
+    ]
+    server.assert_no_violations()
+
+
+async def test_dondoc_serve_says_when_zalo_refuses_the_token(sample_store: Dondoc) -> None:
+    async with FakeZaloServer() as server:
+        env = {"TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": "1:not-this-bot", "ZALO_API_BASE_URL": server.base_url}
+        result = await asyncio.to_thread(sample_store, "serve", env=env)
+    assert result.code == 2
+    assert "ZALO_BOT_TOKEN" in result.stderr and "not-this-bot" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
