@@ -246,6 +246,29 @@ async def test_two_serve_processes_on_one_database_handle_a_repeated_telegram_up
         other_engine.dispose()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b'[{"update_id": 1}]',
+        b'{"update_id": "1"}',
+        b'{"message": {}}',
+        b'{"update_id": 7, "message": "hi"}',
+    ],
+)
+async def test_a_telegram_body_that_is_no_update_is_refused(api: LocalBotApi, engine: Engine, body: bytes) -> None:
+    async with AsyncExitStack() as stack:
+        served = await serving(stack, web_app(engine, api))
+        response = await served.http.post(
+            "/telegram", content=body, headers={TELEGRAM_SECRET_HEADER: telegram_secret(api)}
+        )
+        await served.web.idle()
+    assert response.status_code == 400
+    assert api.calls("sendMessage") == []
+    with Session(engine) as session:
+        assert session.exec(select(WebhookDelivery)).all() == []
+
+
 async def test_on_start_the_webhooks_are_set_at_the_public_url_with_the_derived_secrets(
     api: LocalBotApi, engine: Engine
 ) -> None:
@@ -317,6 +340,17 @@ async def test_a_zalo_body_that_is_not_json_is_refused(engine: Engine) -> None:
         served = await serving(stack, web_app(engine, zalo=[zalo]))
         response = await served.http.post("/zalo", content=b"\xff{not json", headers={ZALO_SECRET_HEADER: ZALO_SECRET})
     assert response.status_code == 400
+    assert zalo.handled == []
+
+
+async def test_a_zalo_body_over_a_megabyte_is_refused_unread(engine: Engine) -> None:
+    zalo = ZaloDouble()
+    message = zalo_message("I.2 60")
+    message["message"]["caption"] = "x" * (1 << 20)
+    async with AsyncExitStack() as stack:
+        served = await serving(stack, web_app(engine, zalo=[zalo]))
+        response = await served.zalo(message, ZALO_SECRET)
+    assert response.status_code == 413
     assert zalo.handled == []
 
 
