@@ -178,13 +178,13 @@ async def _json_body(request: Request) -> object:
     size = request.headers.get("content-length", "")
     if size.isdigit() and int(size) > MAX_BODY:
         raise _BadBody(413, "too long")
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY:
             raise _BadBody(413, "too long")
     try:
-        return json.loads(body)
+        return json.loads(bytes(body))
     except (ValueError, UnicodeDecodeError):
         raise _BadBody(400, "not JSON") from None
 
@@ -246,12 +246,12 @@ class WebApp:
         background jobs; on leaving, stop them, wait for the updates in flight, stop Telegram and
         close the Zalo bots' clients."""
         application = self.telegram.application if self.telegram is not None else None
-        if application is not None:
-            await application.initialize()
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.start()
         try:
+            if application is not None:
+                await application.initialize()
+                if application.post_init is not None:
+                    await application.post_init(application)
+                await application.start()
             if self.public_url:
                 await self.set_webhooks(self.public_url)
             for job in self.background:
