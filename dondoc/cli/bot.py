@@ -1,28 +1,36 @@
-"""``dondoc run`` and ``dondoc sandbox``: the bot itself, assembled by :mod:`dondoc.bot.app`."""
+"""``dondoc run`` and ``dondoc sandbox``: the bot itself, assembled by :mod:`dondoc.bot.app`.
+
+``dondoc run`` polls Zalo when ``ZALO_BOT_TOKEN`` is set, Telegram when ``TELEGRAM_BOT_TOKEN`` is set, both
+in one event loop when both are, and runs the reminder job once for all of them. Each Bot API is asked
+who the bot is first (getMe): a wrong token or address is one line, before anything starts."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import secrets
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from dondoc.bot.app import open_app
-from dondoc.bot.config import TelegramConfig
+from dondoc.bot.app import App, open_app
+from dondoc.bot.config import TelegramConfig, ZaloConfig
+from dondoc.bot.zalo.client import ZaloClient
+from dondoc.bot.zalo.polling import ZaloPolling
 from dondoc.cli.common import calendar, clock, current, fail, global_options, refuse, settings, store, usage
 from dondoc.cli.demo import demo_import
 from dondoc.db.queries import has_plan
 from dondoc.db.session import StoreError, session_scope
+from dondoc.handlers.events import Rejected, TemporaryFailure, Unreachable
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
 from dondoc.scheduler.clock import ClockSettingError
@@ -74,18 +82,58 @@ async def check_bot_api(config: TelegramConfig) -> str | None:
     return None
 
 
+async def check_zalo_api(config: ZaloConfig) -> tuple[str | None, dict[str, Any]]:
+    """Ask the configured Zalo Bot API who the bot is (getMe): (None, the bot's account) when it
+    answers as the Zalo Bot API, else (one line for people saying what is wrong, {}). The token never
+    appears in it."""
+    base = config.base_url
+    async with ZaloClient(config.token, base) as client:
+        with _quiet_logs("httpx"):
+            try:
+                me = await client.get_me()
+            except TemporaryFailure as error:
+                reason = client.redact(str(error)).removeprefix("getMe: ").strip().rstrip(".")
+                return _(
+                    "Cannot reach the Zalo Bot API at {base}: {reason}. Check ZALO_API_BASE_URL and the network."
+                ).format(base=base, reason=reason), {}
+            except (Rejected, Unreachable) as error:
+                reason = client.redact(str(error)).removeprefix("getMe: ").strip().rstrip(".")
+                return _("The Zalo Bot API at {base} refused the bot token ({reason}). Check ZALO_BOT_TOKEN.").format(
+                    base=base, reason=reason
+                ), {}
+    return None, me
+
+
+def zalo_bot_name(config: ZaloConfig, me: Mapping[str, Any]) -> str:
+    """What people search for in Zalo to find the bot: its configured name, else the name Zalo gives."""
+    return config.bot_name or str(me.get("display_name") or me.get("account_name") or "")
+
+
 @global_options
 def run(
     webhook_url: Annotated[str | None, typer.Option("--webhook-url", help="Public HTTPS URL for a webhook.")] = None,
     port: Annotated[int, typer.Option("--port", help="Port to listen on for the webhook.")] = 8443,
 ) -> None:
-    """Run the Telegram bot: long polling by default, or a webhook with a secret token."""
+    """Run the bot: Zalo (ZALO_BOT_TOKEN) and/or Telegram (TELEGRAM_BOT_TOKEN), by polling; Telegram alone
+    can use a webhook with a secret token."""
     config = settings().telegram
-    if not config.token:
-        fail(_("TELEGRAM_BOT_TOKEN is not set. To try the bot without a token, run `dondoc sandbox`."))
-    problem = asyncio.run(check_bot_api(config))
-    if problem:
-        usage(problem)
+    zalo = settings().zalo
+    if not config.token and not zalo.token:
+        fail(
+            _(
+                "Neither ZALO_BOT_TOKEN nor TELEGRAM_BOT_TOKEN is set. To try the bot without a token, run `dondoc sandbox`."
+            )
+        )
+    if webhook_url and zalo.token:
+        usage(_("--webhook-url is for Telegram alone: with ZALO_BOT_TOKEN set, run without it to poll both."))
+    if config.token:
+        problem = asyncio.run(check_bot_api(config))
+        if problem:
+            usage(problem)
+    if zalo.token:
+        problem, _me = asyncio.run(check_zalo_api(zalo))
+        if problem:
+            usage(problem)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
@@ -94,6 +142,9 @@ def run(
         usage(str(error))
     except InputError as error:
         refuse(error)
+    if zalo.token:
+        asyncio.run(poll_all(bot_app, config if config.token else None, zalo))
+        return
     application = bot_app.attach_telegram(config.token, base_url=config.base_url, base_file_url=config.base_file_url)
     if webhook_url:
         secret = config.webhook_secret or secrets.token_urlsafe(32)
@@ -108,6 +159,47 @@ def run(
         application.run_polling()
 
 
+async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: ZaloConfig) -> None:
+    """Zalo polling, Telegram polling too when configured, and the reminder job once for both, in one
+    event loop until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):  # not on every platform
+            loop.add_signal_handler(signum, stop.set)
+    application = None
+    if telegram is not None:
+        application = bot_app.attach_telegram(
+            telegram.token, base_url=telegram.base_url, base_file_url=telegram.base_file_url, run_reminders=False
+        )
+        await application.initialize()
+        if application.post_init is not None:  # what run_polling() would call: the bot's name, its commands
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling()
+        await application.start()
+    channel = bot_app.attach_zalo(zalo.token, base_url=zalo.base_url)
+    poller = ZaloPolling(channel.client, channel.process_update)
+    polling = asyncio.create_task(poller.run())
+    bot_app.reminders.start()
+    logging.getLogger(__name__).info("polling Zalo%s; stop with Ctrl+C", " and Telegram" if application else "")
+    try:
+        await stop.wait()
+    finally:
+        bot_app.reminders.stop()
+        poller.stop()
+        await polling
+        await channel.client.aclose()
+        if application is not None:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+            await application.shutdown()
+
+
 SANDBOX_START = datetime(2022, 3, 15, 8, 30, tzinfo=TZ)
 
 
@@ -117,9 +209,16 @@ def sandbox(
         Path | None,
         typer.Option("--data", help="Sample folder to load when the store has no plan yet (default: the bundled one)."),
     ] = None,
+    channel: Annotated[
+        str, typer.Option("--channel", help="The channel to see it as: telegram (buttons) or zalo (plain text).")
+    ] = "telegram",
 ) -> None:
     """Chat with the bot in the terminal: no token, no internet (the main demo)."""
     from dondoc.bot.sandbox import Sandbox, stdin_reader
+    from dondoc.bot.zalo.sandbox import ZaloSandbox
+
+    if channel not in ("telegram", "zalo"):
+        usage(_("--channel: {channel} is not a channel: use telegram or zalo").format(channel=channel))
 
     # The sandbox lives in the sample plan's year unless DONDOC_NOW says otherwise; the import
     # below plans its reminders from that moment too.
@@ -131,4 +230,5 @@ def sandbox(
         empty = not has_plan(session)
     if empty:
         demo_import(data)
-    asyncio.run(Sandbox(engine, clock(), sys.stdout, calendar=calendar()).run(stdin_reader()))
+    kind = ZaloSandbox if channel == "zalo" else Sandbox
+    asyncio.run(kind(engine, clock(), sys.stdout, calendar=calendar()).run(stdin_reader()))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,6 +35,26 @@ def parse_duration(value: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+def zalo_instructions(code: str) -> dict[str, str] | None:
+    """When a Zalo bot is configured: its name and what the invited person does with the code (on
+    Zalo the bare code, sent as the first message, binds the account). None without Zalo."""
+    from dondoc.cli.bot import check_zalo_api, zalo_bot_name
+
+    config = settings().zalo
+    if not config.token:
+        return None
+    name = config.bot_name
+    if name is None:
+        problem, me = asyncio.run(check_zalo_api(config))
+        if problem:
+            typer.echo(problem, err=True)
+        name = zalo_bot_name(config, me) or _("the bot")
+    return {
+        "bot": name,
+        "instructions": _("Open Zalo, find {bot}, send the code {code}").format(bot=name, code=code),
+    }
+
+
 @global_options
 def invite(
     unit: Annotated[str, typer.Argument(help="Unit code or name.")],
@@ -52,17 +73,22 @@ def invite(
         if found is None:
             fail(_("no unit {unit} in the registry").format(unit=unit))
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
-    result = {
+    result: dict[str, Any] = {
         "code": new.code,
         "link": new.link(username),
         "unit": new.unit.code,
         "role": new.role.value,
         "expires_at": new.expires_at.isoformat(),
     }
+    zalo = zalo_instructions(new.code)
+    if zalo is not None:
+        result["zalo"] = zalo
     if as_json:
         print_json(result)
         return
     typer.echo(f"{new.code}\n{result['link']}")
+    if zalo is not None:
+        typer.echo(zalo["instructions"])
     typer.echo(
         _("Invite for {role} of {unit}, valid until {date}:")
         .format(role=role_name(new.role), unit=new.unit.name, date=format_datetime(new.expires_at))

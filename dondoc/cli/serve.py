@@ -13,13 +13,10 @@ import typer
 import uvicorn
 
 from dondoc.bot.app import open_app
-from dondoc.bot.config import ZaloConfig
 from dondoc.bot.web import WebApp, serve_app
-from dondoc.bot.zalo.client import ZaloClient
-from dondoc.cli.bot import check_bot_api
+from dondoc.cli.bot import check_bot_api, check_zalo_api
 from dondoc.cli.common import global_options, refuse, settings, usage
 from dondoc.db.session import StoreError
-from dondoc.handlers.events import Rejected, TemporaryFailure, Unreachable
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
 from dondoc.scheduler.clock import ClockSettingError
@@ -47,23 +44,6 @@ def run_server(web: WebApp, host: str, port: int) -> None:
     uvicorn.Server(config).run()
 
 
-async def check_zalo_api(config: ZaloConfig) -> str | None:
-    """Ask the configured Zalo Bot API who the bot is (getMe): None when it answers, else one line for
-    people saying what is wrong. The token never appears in it."""
-    async with ZaloClient(config.token, config.base_url) as client:
-        try:
-            await client.get_me()
-        except Rejected as error:
-            return _("The Zalo Bot API at {base} refused the bot token ({reason}). Check ZALO_BOT_TOKEN.").format(
-                base=config.base_url, reason=error
-            )
-        except (TemporaryFailure, Unreachable) as error:
-            return _(
-                "Cannot reach the Zalo Bot API at {base}: {reason}. Check ZALO_API_BASE_URL and the network."
-            ).format(base=config.base_url, reason=error)
-    return None
-
-
 @global_options
 def serve(
     public_url: Annotated[
@@ -82,10 +62,9 @@ def serve(
         usage(_("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -."))
     if zalo.token and zalo.webhook_secret and not 8 <= len(zalo.webhook_secret) <= 256:
         usage(_("ZALO_WEBHOOK_SECRET must be 8 to 256 characters."))
-    problem = (asyncio.run(check_bot_api(telegram)) if telegram.token else None) or (
-        asyncio.run(check_zalo_api(zalo)) if zalo.token else None
-    )
-    if problem:
+    if telegram.token and (problem := asyncio.run(check_bot_api(telegram))):
+        usage(problem)
+    if zalo.token and (problem := asyncio.run(check_zalo_api(zalo))[0]):
         usage(problem)
     try:
         bot_app = open_app(settings(), bot_username=telegram.bot_username or "dondoc_bot")

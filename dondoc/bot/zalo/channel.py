@@ -50,6 +50,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
@@ -193,8 +194,9 @@ def split_plain(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 def _cut(line: str, limit: int) -> int:
     """Where to cut an over-long ``line``: the last space that keeps the head within ``limit``."""
-    end = 0
-    while end < len(line) and text_length(line[: end + 1]) <= limit:
+    end, units = 0, 0
+    while end < len(line) and units + text_length(line[end]) <= limit:
+        units += text_length(line[end])
         end += 1
     space = line.rfind(" ", 0, end)
     return space if space > end // 2 else end
@@ -248,7 +250,15 @@ def language_of(engine: Engine, key: str, chat_id: str) -> str:
 
 def remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
     """Store (or, with None, clear) the typed choices of the message about to go to ``chat_id``;
-    returns the language of the person who reads that chat."""
+    returns the language of the person who reads that chat. Two messages to one chat at the same
+    moment (a reply and a reminder) both store theirs: the second to commit wins."""
+    try:
+        return _remember_choices(engine, key, chat_id, typed, now)
+    except IntegrityError:  # the other one created the chat's row first: now it is there to update
+        return _remember_choices(engine, key, chat_id, typed, now)
+
+
+def _remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
     with session_scope(engine) as session:
         language = _language_of(session, key, chat_id)
         row = session.exec(

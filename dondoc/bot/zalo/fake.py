@@ -11,7 +11,8 @@ It answers exactly as the Zalo Bot API is documented and measured (see issue 10)
   caps the wait of an empty poll (a tiny value in tests);
 - ``setWebhook`` (``url``, ``secret_token`` of 8–256 characters), ``deleteWebhook``,
   ``getWebhookInfo`` (404 when none is set). With a webhook set, each update is POSTed **bare** to its
-  URL with the header ``X-Bot-Api-Secret-Token``, and polling gets nothing;
+  URL with the header ``X-Bot-Api-Secret-Token`` (wrapped like a poll's with ``webhook_wrapped``: both
+  shapes have been seen), and polling gets nothing;
 - ``sendMessage`` (``chat_id``, ``text`` of 1–2,000 characters), ``sendPhoto`` (``chat_id``,
   ``photo`` by URL, ``caption``), ``sendSticker`` (``chat_id``, ``sticker``), ``sendChatAction``
   (``chat_id``, ``action``). The bot may write only to a chat that has written to it (else 403);
@@ -217,6 +218,7 @@ class FakeZaloServer:
         account_name: str = "bot.dondoc",
         quota: int | None = None,
         max_poll_wait: float | None = None,
+        webhook_wrapped: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -231,6 +233,7 @@ class FakeZaloServer:
         self.quota = quota
         self.sent_count = 0
         self.max_poll_wait = max_poll_wait
+        self.webhook_wrapped = webhook_wrapped  # post {"ok": true, "result": update} instead of the bare update
         self.host, self.port = host, port
         self.violations: list[Violation] = []
         self.requests: list[Request] = []
@@ -337,7 +340,8 @@ class FakeZaloServer:
         headers = {"X-Bot-Api-Secret-Token": self.webhook_secret or ""}
         self._pushing += 1
         try:
-            response = await self._http.post(self.webhook_url, json=update, headers=headers)
+            body = {"ok": True, "result": update} if self.webhook_wrapped else update
+            response = await self._http.post(self.webhook_url, json=body, headers=headers)
             self.webhook_answers.append(response.status_code)
         except httpx.HTTPError as exc:
             log.warning("webhook delivery failed: %s", exc)
@@ -364,8 +368,10 @@ class FakeZaloServer:
             raise ZaloViolationError("requests Zalo does not define:\n" + "\n".join(map(str, self.violations)))
 
     def idle(self) -> bool:
-        """Every update taken, no request being served, and the bot polling again."""
-        return not self._queue and self._in_flight == 0 and self._pushing == 0 and self._polls_waiting > 0
+        """Every update taken, no request being served, and the bot polling again (with a webhook:
+        every update posted and answered)."""
+        listening = self._polls_waiting > 0 or self.webhook_url is not None
+        return not self._queue and self._in_flight == 0 and self._pushing == 0 and listening
 
     async def settled(self, timeout: float = HANG_GUARD) -> None:
         """Wait until the polling bot has handled every update (see the module's documentation)."""
@@ -399,6 +405,7 @@ class FakeZaloServer:
             self._violate(method, f"sent with {http_method}, not POST", params)
         status, answer = await self._serve(method, params, gone)
         self.requests.append(Request(method, params, status))
+        self.signal.fire()
         return status, answer
 
     async def _serve(self, method: str, params: JsonDict, gone: Callable[[], bool]) -> tuple[int, JsonDict]:
@@ -410,15 +417,15 @@ class FakeZaloServer:
             )
             self._violate(method, what, params)
             return 400, _error(400, "Bad Request")
+        failures = self._failures.get(method)
+        if failures:
+            status, description = failures.pop(0)
+            return status, _error(status, description)
         if method == "getUpdates":
             return await self._poll(params, gone)
         self._in_flight += 1
         self.signal.fire()
         try:
-            failures = self._failures.get(method)
-            if failures:
-                status, description = failures.pop(0)
-                return status, _error(status, description)
             return self._answer(method, params)
         finally:
             self._in_flight -= 1

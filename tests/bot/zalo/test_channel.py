@@ -20,7 +20,7 @@ from dondoc.handlers.reminders import button_data
 from dondoc.scheduler.clock import Clock
 from dondoc.tz import TZ
 from tests.bot.zalo.conftest import Zalo, running_zalo
-from tests.handlers.helpers import invite_code
+from tests.handlers.helpers import Chat, invite_code
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)  # NV's I.1 is due in 7 days: its focal points are reminded
 
@@ -272,3 +272,21 @@ async def test_the_client_polls_again_after_an_empty_poll(engine: Engine) -> Non
     async with FakeZaloServer(max_poll_wait=0.001) as server, ZaloClient(server.token, server.base_url) as client:
         assert await client.get_updates(30) is None
         assert server.requests[-1].status == 408
+
+
+async def test_an_alert_for_a_manager_on_another_channel_goes_through_its_sender(zalo: Zalo, engine: Engine) -> None:
+    sent: list[tuple[str, Reply]] = []
+
+    async def other(chat_id: str, reply: Reply) -> str:
+        sent.append((chat_id, reply))
+        return "1"
+
+    zalo.app.attach("telegram", other)
+    manager = Chat(zalo.app.dispatcher, "702", name="Hùng", channel="telegram")
+    manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=zalo.clock.now())}")
+    lan = await zalo.bound("NV")
+    [answer] = await zalo.say(lan, "I.1 vướng chờ ý kiến Sở Nội vụ")
+    assert "I.1" in answer
+    [(chat_id, alert)] = sent
+    assert chat_id == "702" and "chờ ý kiến Sở Nội vụ" in alert.text
+    assert all("chờ ý kiến" not in m.text or m is lan.messages[-1] for m in zalo.server.sent)

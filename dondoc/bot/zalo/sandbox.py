@@ -1,0 +1,137 @@
+"""``dondoc sandbox --channel zalo``: the whole bot in a terminal chat as Zalo users see it — plain
+text, choices as numbered lines picked by typing, messages of at most 2,000 characters — with no
+token and no internet: the real Zalo channel polls the in-process :class:`FakeZaloServer`, and you
+play the people. Sandbox commands as in the Telegram sandbox (``/as UNIT``, ``/as manager``,
+``/clock dd/mm/yyyy HH:MM``, ``/quit``), and ``/photo``, ``/sticker`` to send those.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from dondoc.bot.app import assemble
+from dondoc.bot.sandbox import MANAGER, NAMES, ReadLine, Sandbox
+from dondoc.bot.zalo.fake import FakeZaloServer, SentMessage, ZaloUser
+from dondoc.bot.zalo.polling import ZaloPolling
+from dondoc.i18n import _, format_datetime
+from dondoc.scheduler.calendar import calendar_from_env
+
+
+@dataclass
+class ZaloPersona:
+    key: str  # unit code, or "manager"
+    user: ZaloUser
+    label: str
+
+
+@dataclass
+class ZaloSandbox(Sandbox):
+    """A terminal conversation with the bot through the Zalo channel and a Zalo-shaped server."""
+
+    zalo: FakeZaloServer | None = None
+    people: dict[str, ZaloPersona] = field(default_factory=dict)
+    me: ZaloPersona | None = None
+
+    async def run(self, read_line: ReadLine) -> None:
+        app = assemble(self.engine, self.clock, self.calendar or calendar_from_env(), bot_username="dondoc_sandbox_bot")
+        async with FakeZaloServer(bot_name="Bot đôn đốc (thử nghiệm)") as server:
+            self.zalo = server
+            channel = app.attach_zalo(server.token, base_url=server.base_url)
+            poller = ZaloPolling(channel.client, channel.process_update)
+            polling = asyncio.create_task(poller.run())
+            self.reminders = app.reminders  # /clock plans and sweeps (see Sandbox._remind)
+            try:
+                self._zalo_banner()
+                await self.switch(self._default_unit())
+                while True:
+                    self._zalo_prompt()
+                    line = await read_line()
+                    if line is None or not await self.handle(line.strip()):
+                        break
+            finally:
+                poller.stop()
+                await polling
+                await channel.client.aclose()
+            for violation in server.take_violations():
+                self._print("! " + str(violation))
+
+    async def handle(self, line: str) -> bool:
+        assert self.me is not None
+        user = self.me.user
+        if not line:
+            return True
+        word, rest = line.partition(" ")[::2]
+        if word in ("/quit", "/exit"):
+            return False
+        if word == "/as":
+            await self.switch(rest.strip() or self._default_unit())
+            return True
+        if word == "/clock":
+            previous = self.clock.now()
+            if self._move_clock(rest.strip()):
+                await self._remind(previous)
+            return True
+        if word == "/photo":
+            await user.send_image()
+        elif word == "/sticker":
+            await user.send_sticker()
+        else:
+            await user.send_text(line)
+        await self.show()
+        return True
+
+    async def switch(self, key: str) -> None:
+        assert self.zalo is not None
+        wanted = MANAGER if key.lower() == MANAGER else key
+        persona = self.people.get(wanted.upper() if wanted != MANAGER else MANAGER)
+        if persona is None:
+            made = self._invite(wanted)
+            if made is None:
+                self._print(_("No unit called {unit}.").format(unit=key))
+                return
+            code, unit_code, label = made
+            name = NAMES[len(self.people) % len(NAMES)]
+            user = self.zalo.user(name)
+            persona = ZaloPersona(MANAGER if wanted == MANAGER else unit_code, user, label)
+            self.people[persona.key] = persona
+            self.me = persona
+            self._print("— " + _("You are now: {who}").format(who=f"{name}, {label}"))
+            await user.send_text(code)  # on Zalo the bare code, sent first, binds the account
+            await self.show()
+            return
+        self.me = persona
+        self._print("— " + _("You are now: {who}").format(who=persona.label))
+
+    async def show(self) -> None:
+        assert self.zalo is not None
+        await self.zalo.settled()
+        for persona in self.people.values():
+            unread = persona.user.read_all()
+            if not unread:
+                continue
+            if persona is not self.me:
+                self._print("\n→ " + _("To {who}:").format(who=persona.label))
+            for message in unread:
+                self._print_zalo(message)
+
+    def _print_zalo(self, message: SentMessage) -> None:
+        text = message.text or message.caption
+        if message.kind == "photo":
+            text = f"🖼  {message.photo}\n{text}"
+        self._print("\n🤖 " + text.replace("\n", "\n   "))
+
+    def _zalo_banner(self) -> None:
+        self._print(
+            _(
+                "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
+                "Type as a focal point would; choices are numbered: type the number.\n"
+                "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
+            )
+        )
+        self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
+
+    def _zalo_prompt(self) -> None:
+        who = self.me.key if self.me else "?"
+        self.out.write(f"\n[{who}] › ")
+        self.out.flush()

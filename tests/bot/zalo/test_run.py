@@ -1,0 +1,165 @@
+"""``dondoc run`` and ``dondoc invite`` with a Zalo bot configured: a getMe check first (one line when the
+token or the address is wrong), the invite saying where to send the code, and the acceptance scenario
+of issue 10 against the Zalo-shaped fake server, ``dondoc run`` in a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sys
+
+import pytest
+
+from dondoc.bot.zalo.fake import HANG_GUARD, FakeZaloServer, ZaloUser
+from tests.conftest import Dondoc
+
+
+def zalo_env(server: FakeZaloServer, token: str | None = None) -> dict[str, str]:
+    return {"ZALO_BOT_TOKEN": token or server.token, "ZALO_API_BASE_URL": server.base_url}
+
+
+async def test_an_invite_says_which_zalo_bot_to_send_the_code_to(sample_store: Dondoc) -> None:
+    async with FakeZaloServer(bot_name="Bot CCHC Long Mỹ") as server:
+        made = await asyncio.to_thread(
+            sample_store.ok, "invite", "NV", "--role", "focal", "--json", env=zalo_env(server)
+        )
+        text = await asyncio.to_thread(sample_store.ok, "invite", "XP", env=zalo_env(server))
+    invite = made.json()
+    assert invite["zalo"]["bot"] == "Bot CCHC Long Mỹ"
+    assert invite["zalo"]["instructions"] == f"Mở Zalo, tìm Bot CCHC Long Mỹ, gửi mã {invite['code']}"
+    assert "Mở Zalo, tìm Bot CCHC Long Mỹ, gửi mã" in text.stdout
+    plain = await asyncio.to_thread(sample_store.ok, "invite", "XP", "--json")
+    assert "zalo" not in plain.json()  # no Zalo bot configured, no Zalo line
+
+
+async def test_run_with_a_wrong_zalo_token_or_address_is_one_line(sample_store: Dondoc) -> None:
+    async with FakeZaloServer() as server:
+        wrong = "1:not-the-token-of-this-bot"
+        refused = await asyncio.to_thread(sample_store, "--lang", "en", "run", env=zalo_env(server, wrong))
+    assert refused.code == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "refused the bot token" in refused.stderr and "ZALO_BOT_TOKEN" in refused.stderr
+    assert wrong not in refused.stderr + refused.stdout
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{closed.getsockname()[1]}/bot"
+        env = {"ZALO_BOT_TOKEN": "9:secret-token", "ZALO_API_BASE_URL": base}
+        unreachable = await asyncio.to_thread(sample_store, "--lang", "en", "run", env=env)
+    assert unreachable.code == 2 and "Cannot reach the Zalo Bot API" in unreachable.stderr
+    assert base in unreachable.stderr and "secret-token" not in unreachable.stderr
+
+
+# ---------------------------------------------------------------- the acceptance scenario
+
+
+async def _say(server: FakeZaloServer, user: ZaloUser, text: str) -> list[str]:
+    before = len(user.messages)
+    await user.send_text(text)
+    await server.settled(HANG_GUARD)  # the bot took the update and polls again: it has answered
+    return [m.text for m in user.messages[before:]]
+
+
+def _number(text: str, label: str) -> str:
+    found = re.search(rf"^(\d+)\. {re.escape(label)}", text, re.MULTILINE)
+    assert found is not None, f"no choice {label!r} in:\n{text}"
+    return found.group(1)
+
+
+@pytest.mark.slow
+async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_one_line(
+    sample_store: Dondoc,
+) -> None:
+    async with FakeZaloServer(bot_name="Bot CCHC Long Mỹ 1") as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        # Only the Zalo bot is configured; the clock starts in the sample plan's year, after office hours
+        # (so no reminder is due while the scenario runs), and the store is the test's.
+        env |= zalo_env(server) | {"DONDOC_NOW": "2022-03-15T20:00", "DONDOC_DATABASE_URL": sample_store.url}
+        invited = await asyncio.to_thread(sample_store.ok, "invite", "NV", "--role", "focal", "--json", env=env)
+        code = invited.json()["code"]
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "dondoc",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            lan = server.user("Nguyễn Thị Lan")
+            [greeting] = await _say(server, lan, code)  # the bare code, as the first message
+            assert "Phòng Nội vụ" in greeting
+
+            [tasks] = await _say(server, lan, "/report")
+            numbers = re.findall(r"^(\d+)\. (I\.\d+) ·", tasks, re.MULTILINE)
+            number, task = next((n, t) for n, t in numbers if t != "I.1")
+            [status] = await _say(server, lan, number)
+            [percent] = await _say(server, lan, _number(status, "Đang thực hiện"))
+            assert "1. 25%" in percent
+            [note] = await _say(server, lan, "60")
+            [evidence] = await _say(server, lan, _number(note, "Bỏ qua"))
+            [card] = await _say(server, lan, _number(evidence, "Bỏ qua"))
+            assert "60%" in card
+            [recorded] = await _say(server, lan, _number(card, "Xác nhận"))
+            assert "Đã ghi nhận" in recorded
+
+            one_line = await _say(server, lan, "I.1 xong 28/01/2022 Quyết định số 15/QĐ-UBND")
+            assert len(one_line) == 1 and "I.1" in one_line[0]
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
+        assert bot.returncode == 0, output.decode()
+        server.assert_no_violations()
+        assert all(len(m.text) <= 2000 for m in server.sent)
+        assert server.token not in output.decode()
+
+    exported = sample_store.ok("plan", "export", "--format", "json").json()
+
+    def nv(code: str) -> dict[str, object]:
+        found = next(t for t in exported["tasks"] if t["code"] == code)
+        return next(a for a in found["assignments"] if a["unit"] == "NV")
+
+    assert (nv(task)["status"], nv(task)["percent"]) == ("in_progress", 60)
+    assert (nv("I.1")["status"], nv("I.1")["percent"]) == ("done", 100)
+
+
+@pytest.mark.slow
+async def test_run_with_both_tokens_polls_zalo_and_telegram_in_one_process(sample_store: Dondoc) -> None:
+    from dondoc.bot.local_api.server import LocalBotApi
+    from dondoc.bot.local_api.spec import bundled_spec
+
+    async with FakeZaloServer() as zalo, LocalBotApi(spec=bundled_spec(), strict=True) as telegram:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        env |= zalo_env(zalo) | {"DONDOC_NOW": "2022-03-15T20:00", "DONDOC_DATABASE_URL": sample_store.url}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "TELEGRAM_API_FILE_URL": telegram.base_file_url,
+        }
+        on_zalo = (await asyncio.to_thread(sample_store.ok, "invite", "NV", "--json", env=env)).json()["code"]
+        on_telegram = (await asyncio.to_thread(sample_store.ok, "invite", "XP", "--json", env=env)).json()["code"]
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "dondoc",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            lan = zalo.user("Nguyễn Thị Lan")
+            [greeting] = await _say(zalo, lan, on_zalo)
+            assert "Phòng Nội vụ" in greeting
+            hung = telegram.user(first_name="Hùng")
+            await hung.send(f"/start {on_telegram}")
+            welcome = await hung.next_message(HANG_GUARD)
+            assert "Xà Phiên" in (welcome.text or "")
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
+        assert bot.returncode == 0, output.decode()
+        zalo.assert_no_violations()
+        assert telegram.token not in output.decode() and zalo.token not in output.decode()
