@@ -215,6 +215,7 @@ class WebApp:
         self.background = tuple(background)
         self._tasks: set[asyncio.Task[None]] = set()
         self._pruned_at: datetime | None = None
+        self.started = asyncio.Event()  # set once the webhooks are set and the jobs started
         self._zalo_by_name = {hook.name: hook for hook in self.zalo}
         if len(self._zalo_by_name) != len(self.zalo):
             raise ValueError(f"two Zalo bots share a channel key: {sorted(h.channel.key for h in self.zalo)}")
@@ -256,9 +257,11 @@ class WebApp:
                 await self.set_webhooks(self.public_url)
             for job in self.background:
                 job.start()
+            self.started.set()
             try:
                 yield self
             finally:
+                self.started.clear()
                 for job in reversed(self.background):
                     job.stop()
                 await self.idle()

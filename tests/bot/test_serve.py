@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -630,3 +632,43 @@ async def test_dondoc_serve_says_when_zalo_refuses_the_token(sample_store: Dondo
     assert result.code == 2
     assert "ZALO_BOT_TOKEN" in result.stderr and "not-this-bot" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+async def test_served_over_http_a_zalo_bot_posting_to_its_webhook_is_answered(
+    engine: Engine, session: Session, wrapped: bool
+) -> None:
+    """The whole path as deployed: uvicorn on a socket, the webhook set on start, Zalo posting to it."""
+    async with FakeZaloServer(webhook_wrapped=wrapped) as server:
+        app = assemble(engine, Clock(NOW, frozen=True), WorkCalendar(), bot_username="dondoc_test_bot")
+        listening = socket.socket()
+        listening.bind(("127.0.0.1", 0))
+        address = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        config = ZaloConfig(server.token, server.base_url, None, None)
+        web = serve_app(app, None, [config], public_url=address, run_reminders=False)
+        uvicorn_server = uvicorn.Server(uvicorn.Config(web.asgi, lifespan="on", log_config=None))
+        serving_task = asyncio.create_task(uvicorn_server.serve(sockets=[listening]))
+        started = asyncio.create_task(web.started.wait())
+        await asyncio.wait([started, serving_task], return_when=asyncio.FIRST_COMPLETED)
+        assert web.started.is_set(), "the server did not start"
+        try:
+            assert (server.webhook_url, server.webhook_secret) == (
+                f"{address}/zalo",
+                derived_secret(server.token, "zalo"),
+            )
+            lan = server.user("Trần Thị Lan")
+            await lan.send_text(invite_code(engine, "XP", now=NOW))  # Zalo posts it and gets the answer
+            await web.idle()
+            await lan.send_text("I.2 xong 28/01/2022 Quyết định số 15/QĐ-UBND")
+            await web.idle()
+        finally:
+            uvicorn_server.should_exit = True
+            await serving_task
+            listening.close()
+        server.assert_no_violations()
+
+    assert server.webhook_answers == [200, 200]
+    greeting, recorded = lan.texts
+    assert "Kính chào đồng chí" in greeting and "15/QĐ-UBND" in recorded
+    [report] = session.exec(select(Report)).all()
+    assert report.status == Status.DONE
