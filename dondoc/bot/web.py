@@ -215,6 +215,7 @@ class WebApp:
         self.background = tuple(background)
         self._tasks: set[asyncio.Task[None]] = set()
         self._pruned_at: datetime | None = None
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}  # chat → its lock, and how many want it
         self.started = asyncio.Event()  # set once the webhooks are set and the jobs started
         self._zalo_by_name = {hook.name: hook for hook in self.zalo}
         if len(self._zalo_by_name) != len(self.zalo):
@@ -289,16 +290,39 @@ class WebApp:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _track(self, work: Coroutine[Any, Any, None], what: str) -> None:
+    def _track(self, work: Coroutine[Any, Any, None], what: str, turn: str | None = None) -> None:
+        """Handle an update in a task the web app waits for on stopping; updates with the same
+        ``turn`` (a chat) are handled one at a time, in the order they came."""
+
         async def guarded() -> None:
             try:
-                await work
+                if turn is None:
+                    await work
+                else:
+                    async with self._turn(turn):
+                        await work
             except Exception:  # the channels log their own errors; this is the last resort
                 log.exception("%s: handling an update failed", what)
 
         task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    @asynccontextmanager
+    async def _turn(self, key: str) -> AsyncIterator[None]:
+        """One holder at a time for ``key``, first come first served (asyncio's locks are fair); the
+        lock is forgotten when nobody holds or awaits it."""
+        lock, waiting = self._turns.get(key, (asyncio.Lock(), 0))
+        self._turns[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._turns[key]
+            if waiting == 1:
+                del self._turns[key]
+            else:
+                self._turns[key] = (lock, waiting - 1)
 
     # -------------------------------------------------------------- routes
 
@@ -374,7 +398,11 @@ class WebApp:
                 return _answer(503)
             if not first:
                 return _answer(200)
-        self._track(hook.channel.process_update(update), key)
+        chat = update["message"].get("chat")
+        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        # A person's messages are handled in the order Zalo posted them (the answers to a
+        # conversation's questions must not overtake each other).
+        self._track(hook.channel.process_update(update), key, f"{key}/{chat_id}" if chat_id is not None else None)
         return _answer(200)
 
     async def _first(self, channel: str, key: str) -> bool | None:

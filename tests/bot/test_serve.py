@@ -502,10 +502,50 @@ async def test_an_update_is_answered_at_once_and_shutting_down_waits_for_its_han
     stopping = asyncio.create_task(running.__aexit__(None, None, None))
     for _turn in range(20):  # let the shutdown run as far as it can without the handling
         await asyncio.sleep(0)
-    assert not stopping.done()
+    stopped_early = stopping.done()
     zalo.release.set()
     await stopping
+    assert not stopped_early
     assert [u["message"]["text"] for u in zalo.handled] == ["I.2 60"]
+
+
+@dataclass
+class GatedZalo(ZaloDouble):
+    """Holds the handling of the texts in ``gates`` until their gate opens; tells when a text in
+    ``handled_events`` has been handled."""
+
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)
+    handled_events: dict[str, asyncio.Event] = field(default_factory=dict)
+    begun: list[str] = field(default_factory=list)
+
+    async def process_update(self, update: Mapping[str, Any]) -> None:
+        text = update["message"]["text"]
+        self.begun.append(text)
+        if text in self.gates:
+            await self.gates[text].wait()
+        self.handled.append(dict(update))
+        if text in self.handled_events:
+            self.handled_events[text].set()
+
+
+async def test_a_persons_zalo_messages_are_handled_in_order_and_others_are_not_held_up(engine: Engine) -> None:
+    zalo = GatedZalo(gates={"/report": asyncio.Event()}, handled_events={"I.3 xong": asyncio.Event()})
+    lan, hung = "6a1f0000000000000001", "6a1f0000000000000002"
+    async with AsyncExitStack() as stack:
+        served = await serving(stack, web_app(engine, zalo=[zalo]))
+        headers = {ZALO_SECRET_HEADER: ZALO_SECRET}
+        for text, message_id, user in (("/report", "m1", lan), ("2", "m2", lan), ("I.3 xong", "m3", hung)):
+            answer = await served.http.post("/zalo", json=zalo_message(text, message_id, user), headers=headers)
+            assert answer.status_code == 200
+
+        try:
+            await zalo.handled_events["I.3 xong"].wait()  # Hùng's message went past Lan's, still held
+            assert zalo.begun == ["/report", "I.3 xong"]  # Lan's "2" waits for her "/report"
+        finally:
+            zalo.gates["/report"].set()  # (also when the test fails: stopping waits for it)
+        await served.web.idle()
+
+    assert [u["message"]["text"] for u in zalo.handled] == ["I.3 xong", "/report", "2"]
 
 
 # ------------------------------------------------------------------ the command
