@@ -10,7 +10,13 @@ Routes, and nothing else (everything else is 404):
 A webhook call is checked (its secret header, compared in constant time), recorded in the
 ``webhook_delivery`` table under its update's id (a delivery the platform repeats is answered 200 and
 dropped, also by another process on the same store), answered 200 at once, and handled afterwards
-in a task the application tracks: shutting down waits for the tasks in flight.
+in a task the application tracks: shutting down waits for the tasks in flight. Telegram's updates go
+through the PTB application's update processor (one at a time by default); a Zalo chat's updates are
+handled one at a time, in the order they came. A body that is not an update is answered 400 and
+logged without its text.
+
+The secrets are ``TELEGRAM_WEBHOOK_SECRET`` and ``ZALO_WEBHOOK_SECRET`` or, when unset, derived from
+each bot's token (:func:`derived_secret`), so every process of a deployment agrees on them.
 """
 
 from __future__ import annotations
