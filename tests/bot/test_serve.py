@@ -2,7 +2,10 @@
 
 Telegram runs as the real PTB stack against the local Bot API server: a simulated user types, the
 server queues the update as Telegram would, and the test delivers it to the webhook the way Telegram
-does (a POST with the secret header). Every wait awaits the web app's own tasks, never the clock."""
+does (a POST with the secret header). Zalo is either a test double of the channel (what the web app
+gives it) or the real channel against the fake Zalo server, whose updates are delivered the same way,
+or posted by the server itself to the app served by uvicorn. Every wait awaits the web app's own
+tasks or the servers' events, never the clock."""
 
 from __future__ import annotations
 
