@@ -18,6 +18,7 @@ from dondoc.cli.people import forget, people_app
 from dondoc.cli.plan import plan_app
 from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
+from dondoc.cli.serve import serve
 from dondoc.cli.status import chart, export_status, status
 from dondoc.cli.units import units_app
 from dondoc.cli.usage import usage_command
@@ -56,6 +57,7 @@ app.add_typer(people_app, name="people")
 app.command("forget")(forget)
 app.command("run")(run)
 app.command("sandbox")(sandbox)
+app.command("serve")(serve)
 app.add_typer(reminders_app, name="reminders")
 app.command("export")(export_status)
 app.command("chart")(chart)

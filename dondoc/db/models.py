@@ -424,3 +424,17 @@ class ChatChoices(SQLModel, table=True):
     chat_id: str
     choices: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One update a webhook took in (Telegram's ``update_id``, a Zalo bot's message id): the unique
+    key is inserted before the update is handled, so a delivery the platform repeats is dropped, in
+    every process on the store. Rows older than a week are pruned."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (UniqueConstraint("channel", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # the channel key: "telegram", "zalo", "zalo:<name>"
+    key: str  # the update's id on that channel
+    received_at: datetime = Field(index=True)

@@ -1,0 +1,87 @@
+"""``dondoc serve``: the production entry point, one web server for the webhooks of every configured
+bot, ``/healthz``, and the reminder job (:mod:`dondoc.bot.web`)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import typer
+import uvicorn
+
+from dondoc.bot.app import open_app
+from dondoc.bot.config import SettingError
+from dondoc.bot.web import WebApp, serve_app, zalo_hook
+from dondoc.bot.zalo_bots import deployment_zalo_bots
+from dondoc.cli.bot import bot_config, check_bot_api, check_zalo_api
+from dondoc.cli.common import global_options, refuse, settings, usage
+from dondoc.db.session import StoreError
+from dondoc.i18n import _
+from dondoc.plan.problems import InputError
+from dondoc.scheduler.clock import ClockSettingError
+
+_TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def public_address(url: str) -> str:
+    """``--public-url`` checked: an https:// address without query or fragment, with no final slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        usage(
+            _(
+                "--public-url must be the https:// address where this server is reached (e.g. {example}), not {url}"
+            ).format(example="https://dondoc.example.gov.vn", url=url)
+        )
+    return url.strip().rstrip("/")
+
+
+def run_server(web: WebApp, host: str, port: int) -> None:
+    """Serve ``web`` with uvicorn until interrupted (SIGINT, SIGTERM): in-flight updates finish first."""
+    # the logs were set up before the command ran (--log-format, with the secrets taken out: cli.common)
+    config = uvicorn.Config(web.asgi, host=host, port=port, lifespan="on", log_config=None, server_header=False)
+    uvicorn.Server(config).run()
+
+
+@global_options
+def serve(
+    public_url: Annotated[
+        str | None,
+        typer.Option("--public-url", help="The HTTPS address of this server; the webhooks are set there on start."),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8080,
+) -> None:
+    """Serve the bots' webhooks and /healthz, and send the reminders (production)."""
+    address = public_address(public_url) if public_url is not None else None
+    telegram, zalo = settings().telegram, settings().zalo
+    if telegram.token and telegram.webhook_secret and not _TELEGRAM_SECRET.fullmatch(telegram.webhook_secret):
+        usage(_("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -."))
+    if zalo.webhook_secret and not 8 <= len(zalo.webhook_secret) <= 256:
+        usage(_("ZALO_WEBHOOK_SECRET must be 8 to 256 characters."))
+    try:
+        bot_app = open_app(settings(), bot_username=telegram.bot_username or "dondoc_bot")
+    except (StoreError, ClockSettingError, SettingError) as error:
+        usage(str(error))
+    except InputError as error:
+        refuse(error)
+    # Every Zalo bot the registries name (each with the token of its own variable), and the one of ZALO_BOT_TOKEN.
+    bots = [bot_config(zalo, bot) for bot in deployment_zalo_bots(settings(), bot_app.engine)]
+    if not telegram.token and not bots:
+        usage(_("Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: dondoc serve has no bot to serve."))
+    missing = [bot for bot in bots if not bot[1].token]
+    if missing:
+        usage(
+            _("no token for the Zalo bot(s) of the registry: set {variables}").format(
+                variables=", ".join(f"{bot.token_env} ({key})" for key, bot in missing)
+            )
+        )
+    if telegram.token and (problem := asyncio.run(check_bot_api(telegram))):
+        usage(problem)
+    for _key, bot in bots:
+        if problem := asyncio.run(check_zalo_api(bot))[0]:
+            usage(problem)
+    hooks = [zalo_hook(bot_app, bot, key) for key, bot in bots]
+    web = serve_app(bot_app, telegram if telegram.token else None, hooks, public_url=address)
+    run_server(web, host, port)
