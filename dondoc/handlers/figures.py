@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from fractions import Fraction
 
 from dondoc.db.models import Figure, Organization, PlanTarget, TargetKind, Unit
 from dondoc.handlers.context import Context, split_action
 from dondoc.handlers.events import Attachment, esc
-from dondoc.i18n import _
+from dondoc.i18n import _, format_date, ngettext
 from dondoc.plan.figures import NumberProblem, Period, format_rate, parse_period, read_percent, read_whole
 from dondoc.plan.targets import (
     FigureProblem,
@@ -33,6 +34,7 @@ from dondoc.plan.targets import (
     unit_rate,
     windows_of,
 )
+from dondoc.scheduler.figures import Owed
 from dondoc.text import match_key
 
 FLOW_NAME = "figures"
@@ -457,7 +459,34 @@ def due_lines(ctx: Context) -> list[str]:
     if not mine or org is None:
         return []
     windows = windows_of(org)
-    return [syntax(t, windows.current(target_every(t), ctx.now.date())) for t, _u in mine]
+    lines = [syntax(t, windows.current(target_every(t), ctx.now.date())) for t, _u in mine]
+    return [_("Figures for the plan's targets: /figures, or in one line:"), *lines]
+
+
+def render_figures_due(unit: Unit, owed: list[Owed], today: date) -> str:
+    """The reminder to a unit late with (or soon owing) its targets' figures, with the one-line
+    syntax of each."""
+    lines = [_("📊 Figures for the plan's targets that {unit} has not sent yet:").format(unit=esc(unit.name))]
+    for item in owed:
+        days = (item.due - today).days
+        if days < 0:
+            when = ngettext("overdue by {n} day", "overdue by {n} days", -days).format(n=-days)
+        elif days == 0:
+            when = _("due today")
+        else:
+            when = ngettext("due in {n} day", "due in {n} days", days).format(n=days)
+        lines.append(
+            "• "
+            + _("{code} ({period}), due {date}, {when}: type {syntax}").format(
+                code=f"<b>{esc(item.target.code)}</b>",
+                period=item.period.label(),
+                date=format_date(item.due),
+                when=when,
+                syntax=syntax(item.target, item.period),
+            )
+        )
+    lines.append(_("Or type /figures to answer one question at a time."))
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- managers

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
@@ -542,3 +542,71 @@ def history(session: Session, target: PlanTarget, unit: Unit, period: Period) ->
             .order_by(col(Figure.id))
         )
     )
+
+
+# ---------------------------------------------------------------- the workbook's sheet and the report draft
+
+
+def trend_periods(period: Period, count: int = 4) -> list[Period]:
+    """``period`` and the ones before it, oldest first."""
+    periods = [period]
+    while len(periods) < count:
+        periods.insert(0, periods[0].previous())
+    return periods
+
+
+def write_targets_sheet(
+    wb: Any,
+    header: Any,
+    table: dict[tuple[bool, str], Any],
+    session: Session,
+    organization: Organization,
+    as_of: date,
+) -> None:
+    """A "Targets" sheet: each target's value for the period being collected at ``as_of`` against its
+    goal, the three periods before it, and the units that reported and did not."""
+    assert organization.id is not None
+    targets = list_targets(session, organization.id)
+    if not targets:
+        return
+    ws = wb.add_worksheet(_("Targets")[:31])
+    windows = windows_of(organization)
+    periods = {t.id: trend_periods(windows.current(target_every(t), as_of)) for t in targets}
+    columns = [
+        (_("Code"), 8),
+        (_("Target"), 50),
+        (_("Goal"), 10),
+        (_("Period"), 16),
+        (_("Value"), 10),
+        (_("Met"), 10),
+        (_("Units reported"), 12),
+        (_("Not reported"), 40),
+        *((_("Earlier period {n}").format(n=n), 14) for n in (1, 2, 3)),
+    ]
+    for column, (name, width) in enumerate(columns):
+        ws.set_column(column, column, width)
+        ws.write_string(0, column, name, header)
+    ws.freeze_panes(1, 0)
+    for row, target in enumerate(targets, start=1):
+        chosen = periods[target.id]
+        history = [target_values(session, organization, p, [target])[0] for p in chosen]
+        value = history[-1]
+        met = {True: _("met"), False: _("not met"), None: _("no figures")}[value.met]
+        ws.write_string(row, 0, target.code, table[(True, "text")])
+        ws.write_string(row, 1, target.text, table[(False, "text")])
+        ws.write_string(row, 2, target.goal, table[(False, "text")])
+        ws.write_string(row, 3, chosen[-1].label(), table[(False, "text")])
+        _rate_cell(ws, row, 4, value.value, table)
+        ws.write_string(row, 5, met, table[(False, "text")])
+        ws.write_string(row, 6, f"{len(value.reported)}/{len(value.units)}", table[(False, "text")])
+        ws.write_string(row, 7, ", ".join(u.code for u in value.missing), table[(False, "text")])
+        for offset, earlier in enumerate(reversed(history[:-1])):
+            _rate_cell(ws, row, 8 + offset, earlier.value, table)
+    ws.autofilter(0, 0, len(targets), len(columns) - 1)
+
+
+def _rate_cell(ws: Any, row: int, column: int, value: Fraction | None, table: dict[tuple[bool, str], Any]) -> None:
+    if value is None:
+        ws.write_string(row, column, "—", table[(False, "text")])
+    else:
+        ws.write_number(row, column, float(value), table[(False, "rate")])
