@@ -183,7 +183,13 @@ def figures_add(
                 except NumberProblem as exc:
                     fail("--rate: " + str(exc))
             figure = record_figure(
-                session, found, who, chosen, reported_at=now, entered_by_admin=True, **values  # type: ignore[arg-type]
+                session,
+                found,
+                who,
+                chosen,
+                reported_at=now,
+                entered_by_admin=True,
+                **values,  # type: ignore[arg-type]
             )
         except FigureProblem as exc:
             fail(str(exc))

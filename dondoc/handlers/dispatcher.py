@@ -56,7 +56,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("task", status.task_detail, MANAGING_ROLES, N_("every unit's report on a task: /task III.4")),
     Command("nonresponders", status.nonresponders, MANAGING_ROLES, N_("units that have not reported")),
     Command("figures", figures.start, REPORTING_ROLES, N_("send your unit's figures for the plan's targets")),
-    Command("targets", figures.show_targets, MANAGING_ROLES, N_("the plan's targets against their goals; /targets CODE")),
+    Command(
+        "targets", figures.show_targets, MANAGING_ROLES, N_("the plan's targets against their goals; /targets CODE")
+    ),
     Command("export", status.export, MANAGING_ROLES, N_("the status workbook (xlsx)")),
     Command("chart", status.chart, MANAGING_ROLES, N_("the status as a chart")),
     Command(

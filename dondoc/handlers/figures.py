@@ -101,9 +101,7 @@ def read_back(target: PlanTarget, unit: Unit, period: Period, figure: Figure) ->
     """What was recorded, with the unit's rate: "Tỷ lệ của đơn vị: 96,3%"."""
     kind = TargetKind(target.kind)
     lines = [
-        _("<b>{code}</b> — {unit}, {period}").format(
-            code=esc(target.code), unit=esc(unit.name), period=period.label()
-        )
+        _("<b>{code}</b> — {unit}, {period}").format(code=esc(target.code), unit=esc(unit.name), period=period.label())
     ]
     if kind == TargetKind.RATIO:
         lines.append(f"{esc(target.numerator)}: {figure.numerator}")
@@ -324,7 +322,7 @@ class _Flow:
     def on_action(self, ctx: Context, action: str) -> None:
         kind, value = split_action(action)
         if ctx.step == "target" and kind == "t":
-            target_id, unit_id, period_key = (value.split(":") + ["", "", ""])[:3]
+            target_id, unit_id, period_key = [*value.split(":"), "", "", ""][:3]
             target = ctx.session.get(PlanTarget, int(target_id) if target_id.isdigit() else 0)
             unit = ctx.session.get(Unit, int(unit_id) if unit_id.isdigit() else 0)
             period = parse_period(period_key)
@@ -555,7 +553,9 @@ def _one_target(ctx: Context, org: Organization, target: PlanTarget, period: Per
         ),
     ]
     if len(history) > 1:
-        trend = " → ".join(f"{p.short()}/{p.year}: {format_rate(v.value)}" for p, v in zip(periods, history, strict=True))
+        trend = " → ".join(
+            f"{p.short()}/{p.year}: {format_rate(v.value)}" for p, v in zip(periods, history, strict=True)
+        )
         lines.append(_("Trend: {trend}").format(trend=trend))
     rows = []
     for i, row in enumerate(value.units):
@@ -585,4 +585,3 @@ def _one_target(ctx: Context, org: Organization, target: PlanTarget, period: Per
             ),
         ]
     ctx.reply("\n".join(lines))
-

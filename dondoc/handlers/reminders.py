@@ -20,8 +20,8 @@ from datetime import date, datetime, time
 from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
-from dondoc.handlers.figures import render_figures_due
 from dondoc.handlers.events import Choice, Reply, esc
+from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.progress import PlanStatus, silent_items
 from dondoc.scheduler.figures import Owed

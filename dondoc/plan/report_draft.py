@@ -320,9 +320,7 @@ def _targets_section(
     for value in values:
         cells = table.add_row().cells
         met = {True: _("met"), False: _("not met"), None: _("no figures")}[value.met]
-        reported = _("{reported}/{total} units reported").format(
-            reported=len(value.reported), total=len(value.units)
-        )
+        reported = _("{reported}/{total} units reported").format(reported=len(value.reported), total=len(value.units))
         _cell(cells[0], value.target.code, center=True)
         _cell(cells[1], value.target.text)
         _cell(cells[2], value.target.goal, center=True)

@@ -175,7 +175,7 @@ def parse_targets(raw: Any, session: Session, organization: Organization) -> Tar
                 numerator=question if kind == TargetKind.SHARE else entry.numerator or "",
                 denominator=entry.denominator or "",
                 goal=entry.goal.strip(),
-                every=every if every in EVERY else "quarter",  # type: ignore[arg-type]
+                every=every if every in EVERY else "quarter",
                 units=expand(targets),
                 aliases=entry.aliases,
             )
@@ -204,8 +204,7 @@ def apply_targets(session: Session, organization: Organization, imported: Target
     assert organization.id is not None
     changes = TargetChanges()
     existing = {
-        t.code.upper(): t
-        for t in session.exec(select(PlanTarget).where(PlanTarget.organization_id == organization.id))
+        t.code.upper(): t for t in session.exec(select(PlanTarget).where(PlanTarget.organization_id == organization.id))
     }
     for position, spec in enumerate(imported.targets):
         row = existing.pop(spec.code.upper(), None)
@@ -268,7 +267,7 @@ def goal_of(target: PlanTarget) -> Goal:
 
 
 def target_every(target: PlanTarget) -> Every:
-    return target.every if target.every in EVERY else "quarter"  # type: ignore[return-value]
+    return target.every if target.every in EVERY else "quarter"
 
 
 # ---------------------------------------------------------------- recording figures
@@ -307,9 +306,7 @@ def record_figure(
     figure for the target, a unit that reports it, a period of its length); raises
     :class:`FigureProblem` and writes nothing otherwise."""
     if unit.code not in target.units:
-        raise FigureProblem(
-            _("{unit} does not report target {code}.").format(unit=unit.code, code=target.code)
-        )
+        raise FigureProblem(_("{unit} does not report target {code}.").format(unit=unit.code, code=target.code))
     if period.every != target_every(target):
         raise FigureProblem(
             _("Target {code} is reported by {every}: {period} is not such a period.").format(
@@ -319,9 +316,11 @@ def record_figure(
     kind = TargetKind(target.kind)
     if kind == TargetKind.RATIO:
         if numerator is None or denominator is None:
-            raise FigureProblem(_("Target {code} needs two counts: {numerator} and {denominator}.").format(
-                code=target.code, numerator=target.numerator, denominator=target.denominator
-            ))
+            raise FigureProblem(
+                _("Target {code} needs two counts: {numerator} and {denominator}.").format(
+                    code=target.code, numerator=target.numerator, denominator=target.denominator
+                )
+            )
         check_ratio(numerator, denominator)
         answer, rate = None, None
     elif kind == TargetKind.SHARE:
@@ -426,9 +425,7 @@ def periods_for(target: PlanTarget, period: Period) -> list[Period]:
     if every == period.every:
         return [period]
     first, last = period.months()
-    inside = {
-        p for m in range(first, last + 1) if period.contains(p := _period_at(every, period.year, m))
-    }
+    inside = {p for m in range(first, last + 1) if period.contains(p := _period_at(every, period.year, m))}
     if inside:
         return sorted(inside)
     return [_period_at(every, period.year, first)]

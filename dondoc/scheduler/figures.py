@@ -49,7 +49,9 @@ class FigureTexts(Protocol[M_co]):
         ...
 
 
-def owed_today(session: Session, organization: Organization, calendar: WorkCalendar, today: date) -> dict[int, list[Owed]]:
+def owed_today(
+    session: Session, organization: Organization, calendar: WorkCalendar, today: date
+) -> dict[int, list[Owed]]:
     """Per unit id, the figures it owes that are reminded today."""
     assert organization.id is not None
     windows = windows_of(organization)

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Figure, MemberRole
+from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 from tests.targets.helpers import import_targets
-from dondoc.scheduler.clock import TZ
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 
@@ -147,11 +147,35 @@ def test_managers_see_each_target_and_by_unit_worst_first_with_a_trend(
 ) -> None:
     import_targets(sample_store, tmp_path)
     for unit, line in (("XP", "120/125"), ("VV", "50/100")):
-        sample_store.ok("figures", "add", "--target", "T1", "--unit", unit, "--period", "2021-Q4",
-                        "--numerator", "90", "--denominator", "100")
+        sample_store.ok(
+            "figures",
+            "add",
+            "--target",
+            "T1",
+            "--unit",
+            unit,
+            "--period",
+            "2021-Q4",
+            "--numerator",
+            "90",
+            "--denominator",
+            "100",
+        )
         num, den = line.split("/")
-        sample_store.ok("figures", "add", "--target", "T1", "--unit", unit, "--period", "2022-Q1",
-                        "--numerator", num, "--denominator", den)
+        sample_store.ok(
+            "figures",
+            "add",
+            "--target",
+            "T1",
+            "--unit",
+            unit,
+            "--period",
+            "2022-Q1",
+            "--numerator",
+            num,
+            "--denominator",
+            den,
+        )
     manager = _person(engine, "NV", MemberRole.MANAGER, user_id="400")
     manager.send("/targets")
     text = manager.last

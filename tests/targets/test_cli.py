@@ -36,7 +36,11 @@ def test_demo_loads_the_targets_so_the_sandbox_shows_them(dondoc: Dondoc) -> Non
         (("every: quarter\n    aliases", "every: weekly\n    aliases"), "targets[1].every", "weekly"),
         (("code: ISO", "code: HS"), "targets[2].code", "HS"),
         (('    numerator: "Số hồ sơ giải quyết trước hạn và đúng hạn"\n', ""), "targets[1].numerator", ""),
-        (("    every: quarter\n    aliases: [HS]", "    every: quarter\n    colour: red"), "targets[1].colour", "colour"),
+        (
+            ("    every: quarter\n    aliases: [HS]", "    every: quarter\n    colour: red"),
+            "targets[1].colour",
+            "colour",
+        ),
     ],
 )
 def test_a_wrong_targets_file_is_refused_naming_the_field_and_value(
@@ -139,9 +143,37 @@ def test_impossible_figures_are_refused_and_not_stored(
     assert status["targets"][0]["reported_units"] == []
 
 
-def test_a_unit_that_does_not_report_a_target_or_a_wrong_period_is_refused(sample_store: Dondoc, tmp_path: Path) -> None:
+def test_a_unit_that_does_not_report_a_target_or_a_wrong_period_is_refused(
+    sample_store: Dondoc, tmp_path: Path
+) -> None:
     import_targets(sample_store, tmp_path)
-    result = sample_store("figures", "add", "--target", "T1", "--unit", "TP", "--period", "2022-Q1", "--numerator", "1", "--denominator", "2")
+    result = sample_store(
+        "figures",
+        "add",
+        "--target",
+        "T1",
+        "--unit",
+        "TP",
+        "--period",
+        "2022-Q1",
+        "--numerator",
+        "1",
+        "--denominator",
+        "2",
+    )
     assert result.code == 1 and "TP" in result.stderr
-    result = sample_store("figures", "add", "--target", "T1", "--unit", "XP", "--period", "2022-03", "--numerator", "1", "--denominator", "2")
+    result = sample_store(
+        "figures",
+        "add",
+        "--target",
+        "T1",
+        "--unit",
+        "XP",
+        "--period",
+        "2022-03",
+        "--numerator",
+        "1",
+        "--denominator",
+        "2",
+    )
     assert result.code == 1 and "2022-03" in result.stderr

@@ -13,10 +13,34 @@ from tests.targets.helpers import import_targets
 
 def _figures(dondoc: Dondoc) -> None:
     for unit, num, den in (("XP", "120", "125"), ("VV", "50", "100")):
-        dondoc.ok("figures", "add", "--target", "T1", "--unit", unit, "--period", "2022-Q1",
-                  "--numerator", num, "--denominator", den)
-    dondoc.ok("figures", "add", "--target", "T1", "--unit", "XP", "--period", "2021-Q4",
-              "--numerator", "9", "--denominator", "10")
+        dondoc.ok(
+            "figures",
+            "add",
+            "--target",
+            "T1",
+            "--unit",
+            unit,
+            "--period",
+            "2022-Q1",
+            "--numerator",
+            num,
+            "--denominator",
+            den,
+        )
+    dondoc.ok(
+        "figures",
+        "add",
+        "--target",
+        "T1",
+        "--unit",
+        "XP",
+        "--period",
+        "2021-Q4",
+        "--numerator",
+        "9",
+        "--denominator",
+        "10",
+    )
 
 
 def test_the_status_workbook_has_a_targets_sheet(sample_store: Dondoc, tmp_path: Path) -> None:
