@@ -219,3 +219,28 @@ def _whole(text: str, option: str) -> int:
         return read_whole(text)
     except NumberProblem as exc:
         fail(f"{option}: {exc}")
+
+
+@targets_app.command("chart")
+@global_options
+def targets_chart(
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="The last period drawn (default: the current one).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Draw each target's value against its goal over the last four periods (PNG)."""
+    from dondoc.cli.status import cannot_write, written
+    from dondoc.plan.targets_chart import render_targets_png, target_history
+
+    now = clock().now()
+    with session_scope(store()) as session:
+        org = organization(session)
+        history = target_history(session, org, now.date(), _period(period, now.year))
+        png = render_targets_png(history, _("Targets") + " — " + org.name)
+    try:
+        output.write_bytes(png)
+    except OSError as error:
+        cannot_write(output, error)
+    written(output, as_json, {"targets": [values[-1].target.code for values in history]})

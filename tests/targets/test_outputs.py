@@ -73,3 +73,12 @@ def test_the_report_draft_fills_its_targets_section(sample_store: Dondoc, tmp_pa
     assert cells[1][0] == "T1" and cells[1][3] == "75,6%" and "chưa đạt" in cells[1][4] and "2/3" in cells[1][4]
     assert "Ủy ban nhân dân xã Lương Nghĩa" in cells[1][5]
     assert cells[2][3] == "—" and "chưa có số liệu" in cells[2][4]
+
+
+def test_the_chart_draws_each_target_against_its_goal(sample_store: Dondoc, tmp_path: Path) -> None:
+    import_targets(sample_store, tmp_path)
+    _figures(sample_store)
+    output = tmp_path / "targets.png"
+    result = sample_store.ok("targets", "chart", "--period", "2022-Q1", "-o", output, "--json").json()
+    assert result["targets"] == ["T1", "ISO", "HL"]
+    assert output.read_bytes().startswith(b"\x89PNG")
