@@ -97,9 +97,28 @@ class Goal:
         }[self.op]
 
 
+# Goals written in words, folded: "trên 80%", "từ 95% trở lên", "tối thiểu 60%", "không quá 5%".
+_GOAL_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(?:tu|dat tu|it nhat|toi thieu|phan dau dat|dat|at least)\s+(.+?)\s*(?:tro len)?$"), ">="),
+    (re.compile(r"^(?:tren|hon|vuot|more than|above|over)\s+(.+)$"), ">"),
+    (re.compile(r"^(?:khong qua|toi da|at most)\s+(.+)$"), "<="),
+    (re.compile(r"^(?:duoi|less than|below)\s+(.+)$"), "<"),
+    (re.compile(r"^(.+?)\s+tro len$"), ">="),
+)
+
+
 def read_goal(text: str) -> Goal:
-    """``>= 95%``, ``> 80%``, ``100%`` (at least), ``≥ 96,5%``, ``<= 5%``."""
-    found = _GOAL.match(" ".join(str(text).split()))
+    """``>= 95%``, ``> 80%``, ``100%`` (at least), ``≥ 96,5%``, ``<= 5%``; in words too: ``trên 80%``,
+    ``từ 95% trở lên``, ``không quá 5%``."""
+    typed = " ".join(str(text).split())
+    folded = fold(typed)
+    for pattern, op in _GOAL_WORDS:
+        words = pattern.match(folded)
+        number = _GOAL.match(words.group(1)) if words else None
+        if words and number and not number.group(1):
+            typed = f"{op} {words.group(1)}"
+            break
+    found = _GOAL.match(typed)
     if found is None:
         raise NumberProblem(_("not a goal: write it as >= 95%, > 80% or 100%"))
     op = _OPS.get(found.group(1) or ">=", found.group(1) or ">=")

@@ -48,6 +48,26 @@ _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 SETTINGS_KEY = "targets"  # Organization.settings[SETTINGS_KEY]: the reporting windows
 
 
+def _goal_text(value: Any) -> Any:
+    """A goal written as a number: ``95`` is 95%, ``0.95`` (a fraction up to 1) is 95% too."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and value <= 1:
+        value = round(value * 100, 6)
+    return f"{value:g}%"
+
+
+# Ways of writing a target's period, folded: the file's word for it.
+_EVERY_WORDS: dict[str, Every] = {
+    "month": "month", "monthly": "month", "thang": "month", "hang thang": "month",
+    "quarter": "quarter", "quarterly": "quarter", "quy": "quarter", "hang quy": "quarter",
+    "half year": "half-year", "halfyear": "half-year", "half": "half-year", "semester": "half-year",
+    "semiannual": "half-year", "semi annual": "half-year", "6 thang": "half-year", "6 months": "half-year",
+    "year": "year", "yearly": "year", "annual": "year", "annually": "year", "nam": "year", "hang nam": "year",
+}  # fmt: skip
+_ALL_UNITS = {"all", "tat ca", "tat ca don vi", "all units"}
+
+
 class _TargetEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -57,7 +77,7 @@ class _TargetEntry(BaseModel):
     numerator: OptionalText = None
     denominator: OptionalText = None
     question: OptionalText = None
-    goal: Annotated[str, BeforeValidator(lambda v: v if not isinstance(v, int | float) else f"{v}%")]
+    goal: Annotated[str, BeforeValidator(_goal_text)]
     units: Strings
     every: RequiredText = "quarter"
     aliases: Strings = []
@@ -142,7 +162,7 @@ def parse_targets(raw: Any, session: Session, organization: Organization) -> Tar
                 message = _("this code or alias already belongs to {other}").format(other=seen[key])
                 problems.append(Problem(f"{where}.{field_name}", message, name))
             seen.setdefault(key, where)
-        kind = entry.kind.lower()
+        kind = {"yes/no": "share", "yesno": "share", "rate": "percent"}.get(entry.kind.lower(), entry.kind.lower())
         if kind not in kinds:
             message = _("unknown kind: use ratio, share or percent")
             problems.append(Problem(f"{where}.kind", message, entry.kind))
@@ -150,7 +170,7 @@ def parse_targets(raw: Any, session: Session, organization: Organization) -> Tar
             for name in ("numerator", "denominator"):
                 if not getattr(entry, name):
                     problems.append(Problem(f"{where}.{name}", _("required field is missing")))
-        every = entry.every.lower()
+        every = _EVERY_WORDS.get(match_key(entry.every), entry.every.lower())
         if every not in EVERY:
             message = _("unknown period: use month, quarter, half-year or year")
             problems.append(Problem(f"{where}.every", message, entry.every))
@@ -163,6 +183,9 @@ def parse_targets(raw: Any, session: Session, organization: Organization) -> Tar
             problems.append(Problem(f"{where}.units", _("required field is missing")))
         for name in entry.units:
             hits, unknown = matcher.match(name)
+            if (unknown or not hits) and match_key(name) in _ALL_UNITS:
+                everyone = tuple(u.code for u in load_registry(session, organization).units)
+                hits, unknown = [UnitTarget("all", everyone, is_group=True)], []
             if unknown or not hits:
                 problems.append(Problem(f"{where}.units", _("no unit or group has this name"), name))
             targets += hits

@@ -177,3 +177,32 @@ def test_a_unit_that_does_not_report_a_target_or_a_wrong_period_is_refused(
         "2",
     )
     assert result.code == 1 and "2022-03" in result.stderr
+
+
+def test_goals_periods_and_units_are_read_the_ways_people_write_them(sample_store: Dondoc, tmp_path: Path) -> None:
+    text = (
+        TARGETS.replace('goal: ">= 95%"', 'goal: "từ 95% trở lên"')
+        .replace("every: quarter\n    aliases", "every: quarterly\n    aliases")
+        .replace("units: [XP, VV, LN, NV]", "units: [all]")
+        .replace('goal: "> 80%"', "goal: 0.8")
+    )
+    import_targets(sample_store, tmp_path, text)
+    sample_store.ok(
+        "figures",
+        "add",
+        "--target",
+        "T1",
+        "--unit",
+        "XP",
+        "--period",
+        "Q1/2022",
+        "--numerator",
+        "95",
+        "--denominator",
+        "100",
+    )
+    sample_store.ok("figures", "add", "--target", "HL", "--unit", "XP", "--period", "2022-Q1", "--rate", "80")
+    status = sample_store.ok("targets", "status", "--period", "2022-Q1", "--json").json()["targets"]
+    assert status[0]["met"] is True and status[0]["goal"] == "từ 95% trở lên"
+    assert len(status[1]["missing_units"]) == 21  # every unit of the registry
+    assert status[2]["goal"] == "80%" and status[2]["met"] is True  # a bare number means at least
