@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Protocol, TypeVar, runtime_checkable
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dondoc.db.models import MemberRole, Organization, PlanTarget, ReminderKind, Unit
 from dondoc.db.queries import reachable_members
@@ -81,8 +81,7 @@ def owed_today(
         session, [t.id for t, *_rest in asked if t.id is not None], sorted({p.key for _t, p, *_r in asked})
     )
     units = {
-        u.code: u
-        for u in session.exec(select(Unit).where(Unit.organization_id == organization.id, Unit.active == True))  # noqa: E712
+        u.code: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id, col(Unit.active)))
     }
     owed: dict[int, list[Owed]] = defaultdict(list)
     for target, period, due, kind in asked:
