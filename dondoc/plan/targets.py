@@ -78,7 +78,7 @@ class _TargetEntry(BaseModel):
     denominator: OptionalText = None
     question: OptionalText = None
     goal: Annotated[str, BeforeValidator(_goal_text)]
-    units: Strings
+    units: Strings | None = None  # None: every unit of the registry
     every: RequiredText = "quarter"
     aliases: Strings = []
 
@@ -179,9 +179,9 @@ def parse_targets(raw: Any, session: Session, organization: Organization) -> Tar
         except NumberProblem as exc:
             problems.append(Problem(f"{where}.goal", str(exc), entry.goal))
         targets: list[UnitTarget] = []
-        if not entry.units:
+        if entry.units is not None and not entry.units:
             problems.append(Problem(f"{where}.units", _("required field is missing")))
-        for name in entry.units:
+        for name in entry.units if entry.units is not None else ["all"]:
             hits, unknown = matcher.match(name)
             if (unknown or not hits) and match_key(name) in _ALL_UNITS:
                 everyone = tuple(u.code for u in load_registry(session, organization).units)

@@ -184,6 +184,7 @@ def test_goals_periods_and_units_are_read_the_ways_people_write_them(sample_stor
         TARGETS.replace('goal: ">= 95%"', 'goal: "từ 95% trở lên"')
         .replace("every: quarter\n    aliases", "every: quarterly\n    aliases")
         .replace("units: [XP, VV, LN, NV]", "units: [all]")
+        .replace("    units: [XP, VV]\n", "")  # HL: every unit
         .replace('goal: "> 80%"', "goal: 0.8")
     )
     import_targets(sample_store, tmp_path, text)
@@ -206,3 +207,4 @@ def test_goals_periods_and_units_are_read_the_ways_people_write_them(sample_stor
     assert status[0]["met"] is True and status[0]["goal"] == "từ 95% trở lên"
     assert len(status[1]["missing_units"]) == 21  # every unit of the registry
     assert status[2]["goal"] == "80%" and status[2]["met"] is True  # a bare number means at least
+    assert len(status[2]["missing_units"]) == 20
