@@ -190,6 +190,8 @@ class Sandbox:
         since = previous if previous < now else datetime.combine(now.date(), time(0), tzinfo=TZ)
         await asyncio.to_thread(self.reminders.schedule, since)
         result = await self.reminders.sweeper.sweep()
+        if self.reminders.calendar.in_office_hours(now):
+            await self.reminders.send_figure_reminders(now)  # units late with their targets' figures
         if result.held:
             self._print(
                 "   "

@@ -46,3 +46,7 @@ def demo_import(data: Path | None) -> None:
     preferred = [p for p in appendices if p.suffix.lower() == ".xlsx"] or appendices
     units_import(registry)
     plan_import(preferred[0])
+    if (data / "targets.yaml").exists():
+        from dondoc.cli.targets import targets_import
+
+        targets_import(data / "targets.yaml")

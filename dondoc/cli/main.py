@@ -20,6 +20,7 @@ from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
 from dondoc.cli.serve import serve
 from dondoc.cli.status import chart, export_status, status
+from dondoc.cli.targets import figures_app, targets_app
 from dondoc.cli.units import units_app
 from dondoc.cli.usage import usage_command
 from dondoc.i18n import _
@@ -52,6 +53,8 @@ app.add_typer(plan_app, name="plan")
 app.command("demo")(demo)
 app.command("status")(status)
 app.add_typer(report_app, name="report")
+app.add_typer(targets_app, name="targets")
+app.add_typer(figures_app, name="figures")
 app.add_typer(invite_app, name="invite")
 app.add_typer(people_app, name="people")
 app.command("forget")(forget)

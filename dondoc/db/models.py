@@ -438,3 +438,51 @@ class WebhookDelivery(SQLModel, table=True):
     channel: str  # the channel key: "telegram", "zalo", "zalo:<name>"
     key: str  # the update's id on that channel
     received_at: datetime = Field(index=True)
+
+
+class TargetKind(StrEnum):
+    """How a plan target's value is made from the units' figures."""
+
+    RATIO = "ratio"  # Σ numerators ÷ Σ denominators
+    SHARE = "share"  # units answering yes ÷ units reporting
+    PERCENT = "percent"  # each unit reports a rate; the value is their mean
+
+
+class PlanTarget(SQLModel, table=True):
+    """A quantified target of the plan (chỉ tiêu): what units report, how often, and its goal."""
+
+    __tablename__ = "plantarget"
+    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    code: str
+    text: str
+    kind: str  # a TargetKind
+    numerator: str = ""  # what the numerator counts (ratio), or the yes/no question (share)
+    denominator: str = ""
+    goal: str  # as written: ">= 95%"
+    every: str = "quarter"  # month | quarter | half-year | year
+    units: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # unit codes
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # one-line words
+    position: int = 0
+    active: bool = True  # False once dropped from the targets file while it has figures
+
+
+class Figure(SQLModel, table=True):
+    """A unit's figures for a target and period. Append-only: a correction is a new row, the newest
+    counts and the history keeps every one."""
+
+    __table_args__ = (Index("ix_figure_target_period_unit", "target_id", "period", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="plantarget.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    period: str  # "2022-Q1", "2022-03", "2022-H1", "2022"
+    numerator: int | None = None  # ratio
+    denominator: int | None = None  # ratio
+    answer: bool | None = None  # share: yes or no
+    rate: float | None = None  # percent: 0..1
+    reported_at: datetime
+    reporter_person_id: int | None = Field(default=None, foreign_key="person.id")
+    entered_by_admin: bool = False  # recorded on the unit's behalf (paper)

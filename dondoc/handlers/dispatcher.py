@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import onboarding, oneline, people, reminders, report, status, tasks
+from dondoc.handlers import figures, onboarding, oneline, people, reminders, report, status, tasks
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -56,6 +56,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("overdue", status.overdue, MANAGING_ROLES, N_("overdue items by unit")),
     Command("task", status.task_detail, MANAGING_ROLES, N_("every unit's report on a task: /task III.4")),
     Command("nonresponders", status.nonresponders, MANAGING_ROLES, N_("units that have not reported")),
+    Command("figures", figures.start, REPORTING_ROLES, N_("send your unit's figures for the plan's targets")),
+    Command(
+        "targets", figures.show_targets, MANAGING_ROLES, N_("the plan's targets against their goals; /targets CODE")
+    ),
     Command("export", status.export, MANAGING_ROLES, N_("the status workbook (xlsx)")),
     Command("chart", status.chart, MANAGING_ROLES, N_("the status as a chart")),
     Command(
@@ -83,6 +87,7 @@ FLOWS: dict[str, Flow] = {
     "lang": onboarding.LANG_FLOW,
     "pages": status.PAGES_FLOW,
     people.FLOW_NAME: people.FLOW,
+    figures.FLOW_NAME: figures.FLOW,
 }
 
 
@@ -197,7 +202,7 @@ class Dispatcher:
             not inbound.attachments
             and (not ctx.flow or (ctx.flow == report.FLOW_NAME and ctx.step == report.Step.TASK))
             and ctx.has_role(*REPORTING_ROLES)
-            and oneline.handle(ctx, text)
+            and (oneline.handle(ctx, text) or figures.handle_line(ctx, text))
         ):
             return
         flow = FLOWS.get(ctx.flow)

@@ -22,7 +22,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
-from dondoc.handlers import oneline, report
+from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import channel_family, esc
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
@@ -365,6 +365,7 @@ def _help_text(ctx: Context) -> str:
     if ctx.has_role(*REPORTING_ROLES):
         views = report.my_assignments(ctx)
         lines += ["", oneline.syntax(esc(views[0].task.code) if views else "I.1")]
+        lines += figures.due_lines(ctx)
     return "\n".join(lines)
 
 

@@ -21,8 +21,10 @@ from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Statu
 from dondoc.handlers import report
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
+from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.progress import PlanStatus, silent_items
+from dondoc.scheduler.figures import Owed
 from dondoc.scheduler.outbox import Digest, DueItem
 from dondoc.tz import TZ
 
@@ -130,6 +132,9 @@ class ReminderMessages:
 
     def weekly(self, status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> Reply:
         return Reply(text=render_weekly(status, name, units, now))
+
+    def figures_due(self, unit: Unit, owed: list[Owed], today: date) -> Reply:
+        return Reply(text=render_figures_due(unit, owed, today))
 
     def budget_warning(self, channel: str, used: int, budget: int) -> Reply:
         text = _(

@@ -149,6 +149,8 @@ def write_report_draft(
     _body(document, _("On-time rate: {rate}").format(rate=_percent(on_time_rate(status.totals))))
     for number, area in enumerate(areas.values(), start=1):
         _area_section(document, number, area, status, titles)
+    if organization is not None:
+        _targets_section(document, session, organization, period, year, len(areas) + 1)
 
     # II. Shortcomings
     document.add_heading("II. " + _("SHORTCOMINGS AND LIMITATIONS"), level=1)
@@ -287,6 +289,46 @@ def _figures_table(document: Any, areas: list[_Area], status: PlanStatus) -> Non
         row(f"{area.code}. {area.title}" if area.code else area.title, counts)
     row(_("Total"), status.totals, bold=True)
     _set_widths(table, [6.0] + [1.9] * (len(labels) - 1))
+
+
+def _targets_section(
+    document: Any, session: Session, organization: Organization, period: Period, year: int, number: int
+) -> None:
+    """The plan's targets (chỉ tiêu): each one's result from the units' figures against its goal, and
+    the units that did not report (named)."""
+    from dondoc.plan.figures import Period as TargetPeriod
+    from dondoc.plan.figures import format_rate
+    from dondoc.plan.targets import list_targets, target_values
+
+    assert organization.id is not None
+    targets = list_targets(session, organization.id)
+    if not targets:
+        return
+    chosen = {
+        "q1": TargetPeriod(year, "quarter", 1),
+        "half": TargetPeriod(year, "half-year", 1),
+        "q3": TargetPeriod(year, "quarter", 3),
+        "year": TargetPeriod(year, "year", 1),
+    }[period]
+    document.add_heading(f"{number}. " + _("Results against the plan's targets"), level=2)
+    labels = [_("No."), _("Target"), _("Goal"), _("Result"), _("Assessment"), _("Units not reporting")]
+    table = document.add_table(rows=1, cols=len(labels))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, labels, strict=True):
+        _cell(cell, text, bold=True, center=True)
+    values = target_values(session, organization, chosen, targets)
+    for value in values:
+        cells = table.add_row().cells
+        met = {True: _("met"), False: _("not met"), None: _("no figures")}[value.met]
+        reported = _("{reported}/{total} units reported").format(reported=len(value.reported), total=len(value.units))
+        _cell(cells[0], value.target.code, center=True)
+        _cell(cells[1], value.target.text)
+        _cell(cells[2], value.target.goal, center=True)
+        _cell(cells[3], format_rate(value.value), center=True)
+        _cell(cells[4], f"{met} ({reported})", center=True)
+        _cell(cells[5], ", ".join(u.name for u in value.missing) or _("None."))
+    _set_widths(table, [1.2, 6.0, 1.8, 1.8, 2.6, 3.6])
+    _placeholder(document)
 
 
 # ---------------------------------------------------------------- layout

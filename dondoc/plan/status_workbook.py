@@ -375,6 +375,7 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     rows = detail_rows(index, status)
     del index  # the rows hold what they show: the lookups go before the workbook is assembled
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
+    _write_targets(wb, formats, session, plan, as_of)
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()
@@ -386,6 +387,15 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     _insert_detail_rows(frame.getvalue(), probe, rows, data)
     Path(path_or_buffer).write_bytes(data.getbuffer())
     return status
+
+
+def _write_targets(wb: Any, formats: _Formats, session: Session, plan: Plan, as_of: date) -> None:
+    """The targets sheet (after the detail), when the organisation has targets."""
+    from dondoc.plan.targets import write_targets_sheet
+
+    organization = session.get(Organization, plan.organization_id)
+    if organization is not None:
+        write_targets_sheet(wb, formats.header, formats.table, session, organization, as_of)
 
 
 _FONT_NAME = "Times New Roman"

@@ -27,6 +27,7 @@ from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.channels import WARN_SHARE
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
+from dondoc.scheduler.figures import FigureTexts, due_figure_reminders
 from dondoc.scheduler.outbox import retry_delay
 from dondoc.scheduler.schedule import replan
 from dondoc.scheduler.sweeper import (
@@ -113,6 +114,7 @@ class ReminderService(Generic[M]):
         result = await self.sweeper.sweep()
         if now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
             await self.send_weekly(now)
+            await self.send_figure_reminders(now)
         if self.calendar.in_office_hours(now):
             await self.warn_budgets(now)
         if result.claimed:
@@ -140,6 +142,29 @@ class ReminderService(Generic[M]):
                     await asyncio.to_thread(self._retry_weekly, digest.key, self.clock.now() + delay)
                 continue  # else the claim's lease runs out and a later tick tries again
             await asyncio.to_thread(self._dispatched, digest.key, now, outcome)
+            sent += 1
+        return sent
+
+    async def send_figure_reminders(self, now: datetime) -> int:
+        """Today's reminders to units late with their targets' figures (:mod:`dondoc.scheduler.figures`)."""
+        texts = self.texts
+        if not isinstance(texts, FigureTexts):
+            return 0
+
+        def claim() -> list[WeeklyDigest[M]]:
+            with session_scope(self.engine) as session:
+                return due_figure_reminders(session, now, self.calendar, texts, list(self.sweeper.senders))
+
+        sent = 0
+        for message in await asyncio.to_thread(claim):
+            send = self.sweeper.senders.get(message.account.channel)
+            if send is None or message.account.channel in self.sweeper.held:
+                continue  # the claim's lease runs out and a later tick tries again
+            outcome = await send(message.account.chat_id, message.message)
+            if isinstance(outcome, NotSent):
+                log.warning("figures reminder %s not sent: %s", message.key, outcome.reason)
+                continue
+            await asyncio.to_thread(self._dispatched, message.key, now, outcome)
             sent += 1
         return sent
 

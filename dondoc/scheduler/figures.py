@@ -1,0 +1,130 @@
+"""Reminders for the plan targets' figures: a unit that has not sent a period's figures is reminded
+like a deadline — before the due day, on it, and every few working days once late — at 08:00 on
+working days, until it sends them or :attr:`~dondoc.plan.figures.Windows.remind_for_days` pass.
+
+The due day is the end of the period's reporting window plus ``due_days`` (the CCHC windows: the
+figures of the first quarter, 15/12–14/03, are due on 15/03). Each message is claimed by a unique key
+in the ``dispatch`` table before it is sent (like the weekly digest), so a restart or a second
+process sends it once. Its text comes from the handlers (:class:`FigureTexts`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Protocol, TypeVar, runtime_checkable
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import MemberRole, Organization, PlanTarget, ReminderKind, Unit
+from dondoc.db.queries import reachable_members
+from dondoc.i18n import normalize_language, use_language
+from dondoc.plan.figures import Period
+from dondoc.plan.targets import latest_figures, list_targets, target_every, windows_of
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.weekly import WeeklyDigest, _claim
+
+M = TypeVar("M")
+M_co = TypeVar("M_co", covariant=True)
+SEND_TIME = time(8, 0)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A target's figures a unit has not sent: for ``period``, due on ``due``; ``kind`` is a
+    :class:`ReminderKind` value (before, due, overdue)."""
+
+    target: PlanTarget
+    period: Period
+    due: date
+    kind: str
+
+
+@runtime_checkable
+class FigureTexts(Protocol[M_co]):
+    def figures_due(self, unit: Unit, owed: list[Owed], today: date) -> M_co:
+        """The reminder to a unit's focal points about the figures it owes."""
+        ...
+
+
+def owed_today(
+    session: Session, organization: Organization, calendar: WorkCalendar, today: date
+) -> dict[int, list[Owed]]:
+    """Per unit id, the figures it owes that are reminded today."""
+    assert organization.id is not None
+    windows = windows_of(organization)
+    targets = list_targets(session, organization.id)
+    if not targets or not calendar.is_working_day(today):
+        return {}
+    asked: list[tuple[PlanTarget, Period, date, str]] = []
+    for target in targets:
+        period = windows.current(target_every(target), today)
+        due = windows.due(period)
+        before = calendar.on_or_before(date.fromordinal(due.toordinal() - windows.remind_days_before))
+        due_day = calendar.on_or_before(due)
+        kind: str | None = None
+        if today == due_day:
+            kind = ReminderKind.DUE.value
+        elif today == before and windows.remind_days_before > 0:
+            kind = ReminderKind.BEFORE.value
+        elif due < today <= date.fromordinal(due.toordinal() + windows.remind_for_days):
+            late = len(calendar.working_days_between(date.fromordinal(due.toordinal() + 1), today))
+            if late > 0 and late % max(1, windows.overdue_every) == 0:
+                kind = ReminderKind.OVERDUE.value
+        if kind is not None:
+            asked.append((target, period, due, kind))
+    if not asked:
+        return {}
+    latest = latest_figures(
+        session, [t.id for t, *_rest in asked if t.id is not None], sorted({p.key for _t, p, *_r in asked})
+    )
+    units = {
+        u.code: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id, col(Unit.active)))
+    }
+    owed: dict[int, list[Owed]] = defaultdict(list)
+    for target, period, due, kind in asked:
+        for code in target.units:
+            unit = units.get(code)
+            if unit is None or unit.id is None or (target.id, unit.id, period.key) in latest:
+                continue
+            owed[unit.id].append(Owed(target, period, due, kind))
+    return dict(owed)
+
+
+def due_figure_reminders(
+    session: Session,
+    now: datetime,
+    calendar: WorkCalendar,
+    texts: FigureTexts[M],
+    channels: Collection[str] | None = None,
+) -> list[WeeklyDigest[M]]:
+    """Today's reminders about missing figures not yet claimed: claimed now for the caller, one per
+    focal point or deputy of each unit that owes figures, rendered in the person's language."""
+    if now.time() < SEND_TIME:
+        return []
+    today = now.date()
+    messages: list[WeeklyDigest[M]] = []
+    for org in session.exec(select(Organization)):
+        owed = owed_today(session, org, calendar, today)
+        if not owed:
+            continue
+        members = reachable_members(
+            session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=list(owed), bound=True, channels=channels
+        )
+        seen: set[tuple[int, int]] = set()
+        for member in members:
+            person, account = member.person, member.account
+            if account is None or person.id is None or (member.unit_id, person.id) in seen:
+                continue
+            seen.add((member.unit_id, person.id))
+            key = f"figures:{today.isoformat()}:unit:{member.unit_id}:person:{person.id}"
+            if not _claim(session, key, now):
+                continue
+            unit = session.get(Unit, member.unit_id)
+            assert unit is not None
+            with use_language(person.language or normalize_language(account.language_code)):
+                message = texts.figures_due(unit, owed[member.unit_id], today)
+            messages.append(WeeklyDigest(key, account, message))
+    return messages
