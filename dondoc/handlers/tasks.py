@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dondoc.db.models import DeadlineKind, Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
-from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
+from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.handlers.report import ROLE_LABELS, my_assignments, reported_label, short
 from dondoc.i18n import _, format_date, format_datetime
@@ -66,10 +66,11 @@ def history(ctx: Context, args: str) -> None:
         ctx.reply(_("Usage: /history CODE — for example /history III.4"))
         return
     wanted = match_key(args)
-    if ctx.has_role(*MANAGING_ROLES) and ctx.person is not None:
-        units = organization_unit_ids(ctx.session, ctx.person.organization_id)
-    else:
-        units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    # Their own units' reports, and every unit's of the organisations they follow up (never another's).
+    units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    managed = ctx.managed_organizations()
+    if managed:
+        units = list(dict.fromkeys([*units, *organization_unit_ids(ctx.session, managed)]))
     views = [v for v in unit_assignments(ctx.session, units) if match_key(v.task.code) == wanted]
     if not views:
         ctx.reply(_("No task {code} for your unit.").format(code=esc(args)))
