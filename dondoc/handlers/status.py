@@ -72,7 +72,7 @@ def show_status(ctx: Context, args: str) -> None:
     chosen: dict[int, list[str]] | None = None
     if args:
         chosen = {}
-        for org, _plan_ in plans:
+        for org, _found in plans:
             codes = _units_typed(ctx, org, args)
             if codes is not None and org.id is not None:
                 chosen[org.id] = codes
