@@ -147,7 +147,9 @@ def find_people(session: Session, organization_id: int, typed: str, *, bound: bo
     # The organisation's people: those it registered, and those holding a role in it (someone of
     # another organisation who redeemed one of its invites).
     persons = list(
-        session.exec(select(Person).where(or_(Person.organization_id == organization_id, col(Person.id).in_(holding))))
+        session.exec(
+            select(Person).where(or_(col(Person.organization_id) == organization_id, col(Person.id).in_(holding)))
+        )
     )
     if bound:
         persons = [p for p in persons if p.id in holding]

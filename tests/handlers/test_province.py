@@ -17,7 +17,7 @@ from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.scheduler.clock import Clock
 from tests.conftest import SAMPLE, Dondoc
 from tests.handlers.helpers import Chat
-from tests.handlers.test_scope import A, B, NOW, b_registry, invite_in
+from tests.handlers.test_scope import NOW, A, B, b_registry, invite_in
 
 PROVINCE = "Ủy ban nhân dân tỉnh Hậu Giang"
 
