@@ -132,10 +132,13 @@ def bound_people(session: Session, organization_id: int, unit_id: int | None = N
     )
 
 
-def find_people(session: Session, organization_id: int, typed: str, *, bound: bool = False) -> list[PersonInfo]:
+def find_people(
+    session: Session, organization_id: int, typed: str, *, bound: bool = False, every_role: bool = False
+) -> list[PersonInfo]:
     """The organisation's people that ``typed`` names: an id (``12``, ``#12``), a chat id (``4711`` or
     ``telegram:4711``), or a name typed any way (exactly, else every word of it). More than one: the
-    caller lists them and changes nothing. With ``bound``, only people holding a role."""
+    caller lists them and changes nothing. With ``bound``, only people holding a role. Their roles are
+    those in the organisation's units (in every organisation's with ``every_role``)."""
     text = typed.strip()
     holding = set(
         session.exec(
@@ -175,7 +178,8 @@ def find_people(session: Session, organization_id: int, typed: str, *, bound: bo
         found = {
             p.id: p for p in exact or [p for p in persons if typed_words and typed_words <= set(words(p.full_name))]
         }
-    return _infos(session, sorted(found.values(), key=lambda p: p.id or 0), organization_id=organization_id)
+    chosen = sorted(found.values(), key=lambda p: p.id or 0)
+    return _infos(session, chosen, organization_id=None if every_role else organization_id)
 
 
 # ---------------------------------------------------------------------- invites

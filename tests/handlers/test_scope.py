@@ -273,7 +273,7 @@ def test_a_code_of_a_joins_a_and_only_a(world: World) -> None:
 def test_a_focal_point_of_b_invited_as_manager_of_a_sees_a_not_b(world: World) -> None:
     """Redeeming another organisation's code is allowed (a code is what makes someone a member), but
     it gives powers in that organisation only: the manager role of A does not open B's /status to B's
-    focal point, and B's roles do not show in A."""
+    focal point."""
     focal_b = world.focal_b
     focal_b.send(f"/start {world.code(A, 'NV', MemberRole.MANAGER)}")
     assert "lãnh đạo" in focal_b.last
@@ -282,10 +282,14 @@ def test_a_focal_point_of_b_invited_as_manager_of_a_sees_a_not_b(world: World) -
         assert mark not in text.replace(SECRET, ""), text[:800]
     world.focal_b.send("/status")
     assert "Hoàn thành đúng hạn: 0" in world.focal_b.last  # A's status, not B's
-    # A's administrator sees the A role only, and removing it leaves the B role.
+
+
+def test_an_administrator_of_a_sees_and_removes_only_the_a_roles_of_someone_also_in_b(world: World) -> None:
+    focal_b = world.focal_b
+    focal_b.send(f"/start {world.code(A, 'NV', MemberRole.MANAGER)}")
     world.admin_a.send("/people")
     assert B_PERSON in world.admin_a.last
-    assert MARK not in world.admin_a.last
+    assert MARK not in world.admin_a.last  # B's roles are B's business
     world.admin_a.send("Xóa người")
     world.admin_a.send(B_PERSON)
     world.admin_a.send("Xác nhận")
@@ -296,6 +300,41 @@ def test_a_focal_point_of_b_invited_as_manager_of_a_sees_a_not_b(world: World) -
         person = session.exec(select(Person).where(Person.full_name == B_PERSON)).one()
         roles = session.exec(select(Membership).where(Membership.person_id == person.id)).all()
         assert [m.role for m in roles] == [MemberRole.FOCAL]
+
+
+def test_the_command_line_removes_only_the_roles_of_the_org_it_names(world: World) -> None:
+    world.focal_b.send(f"/start {world.code(A, 'NV', MemberRole.MANAGER)}")
+    listed = world.dondoc.ok("people", "list", "--org", A, "--json").stdout
+    assert B_PERSON in listed and MARK not in listed
+    world.dondoc.ok("people", "remove", B_PERSON, "--org", A)
+    world.focal_b.send("/tasks")
+    assert "I.2" in world.focal_b.last
+    world.focal_b.send("/status")
+    assert "không dùng được lệnh /status" in world.focal_b.last
+
+
+def test_a_focal_point_of_a_made_administrator_of_b_administers_b_not_a(world: World) -> None:
+    """Someone of A who is also an administrator of B invites and lists people in B only: being A's
+    focal point gives no administrator's power in A."""
+    focal_a = world.focal_a
+    focal_a.send(f"/start {world.code(B, 'NV', MemberRole.ADMIN)}")
+    focal_a.send("/invite XP manager")
+    assert MARK in focal_a.history[-1].text, focal_a.last  # B's Xà Phiên
+    with Session(world.engine) as session:
+        from dondoc.db.models import Invite
+
+        maker = _person_id(session, "Nguyễn Đầu Mối A")
+        made = session.exec(select(Invite).where(Invite.created_by_person_id == maker)).all()
+        orgs = {session.get(Unit, i.unit_id).organization_id for i in made if i.link_person_id is None}  # type: ignore[union-attr]
+        b_id = session.exec(select(Organization.id).where(Organization.name == B)).one()
+        assert orgs == {b_id}
+    focal_a.send("/people")
+    assert B_PERSON in focal_a.last and "Lê Lãnh Đạo A" not in focal_a.last
+    focal_a.send("/cancel")
+    focal_a.send("/history I.2")
+    assert SECRET in focal_a.last  # B's reports, as B's administrator
+    focal_a.send("/status")
+    assert "Hoàn thành đúng hạn: 1" in focal_a.last  # B's status
 
 
 def test_a_manager_of_b_invited_as_focal_of_a_gets_no_b_powers_in_a(world: World) -> None:
