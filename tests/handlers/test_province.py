@@ -102,3 +102,36 @@ def test_the_province_role_rolls_up_every_organisation_and_reports_for_none(
     cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
     assert A in cells and B in cells
     engine.dispose()
+
+
+def test_a_circle_of_parents_is_refused_and_the_parent_is_listed(sample_store: Dondoc, tmp_path: Path) -> None:
+    _province(sample_store, tmp_path)
+    assert sample_store.ok("units", "list", "--org", A, "--json").json()["parent"] == PROVINCE
+    province = {
+        "organization": PROVINCE,
+        "parent": A,  # the province under one of its own districts
+        "units": [{"code": "VPUB", "name": "Văn phòng UBND tỉnh"}],
+    }
+    path = tmp_path / "tinh2.yaml"
+    path.write_text(yaml.safe_dump(province, allow_unicode=True), encoding="utf-8")
+    result = sample_store("units", "import", path)
+    assert result.code == 1 and "parent" in result.stderr and "không thể trực thuộc chính nó" in result.stderr
+    assert sample_store.ok("units", "list", "--org", PROVINCE, "--json").json()["parent"] is None
+
+
+def test_the_provinces_administrator_invites_the_province_role_in_chat(sample_store: Dondoc, tmp_path: Path) -> None:
+    _province(sample_store, tmp_path)
+    engine = open_store(sample_store.url)
+    dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+    admin = Chat(dispatcher, "800", name="Quản Trị Tỉnh")
+    admin.send(f"/start {invite_in(engine, PROVINCE, 'VPUB', MemberRole.ADMIN)}")
+    admin.send("/invite VPUB province")
+    code = next(line for line in admin.history[-1].text.split("\n") if line.startswith("<code>"))[6:-7]
+    leader = Chat(dispatcher, "801", name="Chủ Tịch Tỉnh")
+    leader.send(f"/start {code}")
+    assert "theo dõi cấp tỉnh" in leader.last
+    leader.send("/status")
+    assert A in leader.history[-1].text and B in leader.history[-1].text
+    admin.send("/invite XP province")  # a district's unit: not the province administrator's to name
+    assert "Không có cơ quan, đơn vị nào tên XP" in admin.last
+    engine.dispose()
