@@ -390,6 +390,19 @@ async def test_reminder_digests_and_manager_alerts_never_mix(world: World) -> No
             assert "Xà Phiên" not in reply.text or MARK in reply.text
 
 
+async def test_a_manager_of_two_organisations_gets_each_ones_weekly_digest_apart(world: World) -> None:
+    world.manager_b.send(f"/start {world.code(A, 'XP', MemberRole.MANAGER)}")
+    outbox = Outbox()
+    clock = Clock(datetime(2022, 3, 14, 7, 0, tzinfo=TZ), frozen=True)
+    service = reminder_service(world.engine, clock, WorkCalendar(), {"test": outbox.send})
+    service.schedule()
+    clock.set(datetime(2022, 3, 14, 8, 0, tzinfo=TZ))
+    await service.tick()
+    weekly = [reply.text for to, reply in outbox.sent if to == "201" and "Tổng hợp tuần" in reply.text]
+    assert len(weekly) == 2
+    assert sum(MARK in text for text in weekly) == 1  # B's, and A's without anything of B
+
+
 # ---------------------------------------------------------------------- the command line
 
 
@@ -410,10 +423,35 @@ CLI: dict[str, Callable[[World, Path], str]] = {
         w.dondoc("report", "add", "--org", A, "--task", "I.1", "--unit", B_ONLY, "--status", "done").stdout
     ),
     "export": lambda w, p: _xlsx(w.dondoc.ok("export", "--org", A, "-o", p / "a.xlsx"), p / "a.xlsx"),
+    "invite-revoke": lambda w, p: _revoke_b_invite(w),
+    "chart": lambda w, p: w.dondoc.ok("chart", "--org", A, "-o", p / "a.png").stderr,
+    "report-draft": lambda w, p: _docx(
+        w.dondoc.ok("report", "draft", "--org", A, "--period", "q1", "-o", p / "a.docx"), p / "a.docx"
+    ),
     "reminders": lambda w, p: (
         w.dondoc.ok("reminders", "preview", "--org", A, "--from", "2022-03-01", "--to", "2022-03-31", "--json").stdout
     ),
 }
+
+
+def _revoke_b_invite(world: World) -> str:
+    code = world.code(B, "XP")
+    result = world.dondoc("invite", "revoke", code, "--org", A)
+    assert result.code != 0
+    with Session(world.engine) as session:
+        from dondoc.db.models import Invite
+        from dondoc.handlers.onboarding import hash_code
+
+        assert session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).one().revoked_at is None
+    return result.stdout + result.stderr
+
+
+def _docx(_result: object, path: Path) -> str:
+    from docx import Document
+
+    document = Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def _xlsx(_result: object, path: Path) -> str:
