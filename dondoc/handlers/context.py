@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
+from dondoc.db.queries import organization_tree
 from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
 from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar
@@ -170,8 +171,6 @@ class Context:
     def managed_organizations(self) -> list[int]:
         """The organisations whose plans this person follows: where they are a manager or an
         administrator, and every organisation under one where they hold the province role."""
-        from dondoc.db.queries import organization_tree
-
         own = self.organizations(*MANAGING_ROLES)
         province = self.organizations(MemberRole.PROVINCE)
         if not province:

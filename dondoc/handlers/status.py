@@ -157,17 +157,17 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         ctx.end()
         return
     lines: list[str] = []
-    titles: list[str] = []
+    title = _("{count} organisations").format(count=len(plans))
     for org, plan in plans:
         assert org.id is not None
         status = plan_status(ctx.session, plan, ctx.now.date())
-        title, found = (_overdue_lines if kind == "overdue" else _nonresponder_lines)(ctx, status, org.id)
-        titles.append(title)
-        if len(plans) > 1:  # a province: each organisation's lines under its name
-            title = esc(org.name) + ": " + title
-            found = [f"<b>{esc(org.name)}</b> — {line}" for line in found]
+        heading, found = (_overdue_lines if kind == "overdue" else _nonresponder_lines)(ctx, status, org.id)
+        if len(plans) == 1:
+            title = heading
+        else:  # a province: each organisation's count, then its lines under its name
+            lines.append(f"<b>{esc(org.name)}</b> — {heading}")
+            found = [f"{esc(org.name)} — {line}" for line in found]
         lines += found
-    title = titles[0] if len(plans) == 1 else _("{count} organisations").format(count=len(plans))
     if not lines:
         ctx.end()
         ctx.reply("<b>" + title + "</b>")

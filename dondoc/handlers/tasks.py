@@ -76,6 +76,7 @@ def history(ctx: Context, args: str) -> None:
         ctx.reply(_("No task {code} for your unit.").format(code=esc(args)))
         return
     by_id = {v.id: v for v in views}
+    several_organizations = len({v.unit.organization_id for v in views}) > 1
     reports = assignment_history(ctx.session, list(by_id))
     task = views[0].task
     lines = [f"<b>{esc(task.code)}</b> — {esc(short(task.title, 100))}"]
@@ -87,7 +88,8 @@ def history(ctx: Context, args: str) -> None:
         if report.entered_by_admin:
             who = _("entered by an administrator")
         state = f"{status_label(report.status)} {report.percent}%"
-        line = f"• {format_datetime(report.reported_at)} · {esc(view.unit.code)} · {state}"
+        unit = view.unit.name if several_organizations else view.unit.code  # codes repeat across them
+        line = f"• {format_datetime(report.reported_at)} · {esc(unit)} · {state}"
         if report.status == Status.DONE and report.completed_on:
             line += " " + _("(completed {date})").format(date=format_date(report.completed_on))
         if who:
