@@ -278,8 +278,9 @@ def test_a_focal_point_of_b_invited_as_manager_of_a_sees_a_not_b(world: World) -
     focal_b.send(f"/start {world.code(A, 'NV', MemberRole.MANAGER)}")
     assert "lãnh đạo" in focal_b.last
     text = _send_as(focal_b, "/status", "/overdue", "/task I.2", "/export", "/nonresponders")
+    own = f"Ủy ban nhân dân xã Xà Phiên {MARK}"  # their own unit's report, in /history (after /task)
     for mark in (MARK, B_ONLY_NAME):
-        assert mark not in text.replace(SECRET, ""), text[:800]
+        assert mark not in text.replace(SECRET, "").replace(own, ""), text[:800]
     world.focal_b.send("/status")
     assert "Hoàn thành đúng hạn: 0" in world.focal_b.last  # A's status, not B's
 
@@ -344,6 +345,17 @@ def test_a_manager_of_b_invited_as_focal_of_a_gets_no_b_powers_in_a(world: World
     assert "Ủy ban nhân dân xã Xà Phiên</b> (XP)" in text
     # B's status is still B's (they manage B); A's units are not in it.
     assert "Hoàn thành đúng hạn: 1" in manager_b.last
+
+
+def test_a_link_code_of_a_sent_from_a_chat_of_b_is_refused(world: World) -> None:
+    world.focal_a.send("/link")
+    code = next(line for line in world.focal_a.history[-1].text.split("\n") if line.startswith("<code>"))[6:-7]
+    world.focal_b.send(f"/link {code}")
+    assert "chưa đăng ký" in world.focal_b.last, world.focal_b.last
+    world.focal_b.send("/whoami")
+    assert "Xà Phiên [B]" in world.focal_b.last
+    world.focal_a.send("/whoami")
+    no_b(world.focal_a.last)
 
 
 def test_an_admin_of_a_cannot_invite_into_b(world: World) -> None:
