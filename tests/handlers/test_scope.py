@@ -402,6 +402,23 @@ async def test_reminder_digests_and_manager_alerts_never_mix(world: World) -> No
             assert "Xà Phiên" not in reply.text or MARK in reply.text
 
 
+async def test_a_zalo_bot_of_b_near_its_budget_is_told_to_bs_administrators_only(world: World) -> None:
+    from dondoc.db.models import ZaloBot
+    from dondoc.db.usage import count_messages
+
+    with session_scope(world.engine) as session:
+        b_id = session.exec(select(Organization.id).where(Organization.name == B)).one()
+        session.add(ZaloBot(organization_id=b_id, name="ngabay1", display_name="Bot Ngã Bảy", token_env="ZALO_NB1"))
+    count_messages(world.engine, "zalo:ngabay1", "out", NOW, n=9)
+    outbox = Outbox()
+    service = reminder_service(
+        world.engine, Clock(NOW, frozen=True), WorkCalendar(), {"test": outbox.send}, {"zalo": 10}
+    )
+    await service.tick()
+    told = {to for to, reply in outbox.sent if "zalo:ngabay1" in reply.text}
+    assert told == {"200"}  # B's administrator, not A's
+
+
 async def test_a_manager_of_two_organisations_gets_each_ones_weekly_digest_apart(world: World) -> None:
     world.manager_b.send(f"/start {world.code(A, 'XP', MemberRole.MANAGER)}")
     outbox = Outbox()
