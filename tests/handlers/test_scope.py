@@ -408,6 +408,7 @@ async def test_a_zalo_bot_of_b_near_its_budget_is_told_to_bs_administrators_only
 
     with session_scope(world.engine) as session:
         b_id = session.exec(select(Organization.id).where(Organization.name == B)).one()
+        assert b_id is not None
         session.add(ZaloBot(organization_id=b_id, name="ngabay1", display_name="Bot Ngã Bảy", token_env="ZALO_NB1"))
     count_messages(world.engine, "zalo:ngabay1", "out", NOW, n=9)
     outbox = Outbox()
