@@ -20,8 +20,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("warnings", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     if op.get_bind().dialect.name == "postgresql":
         # A native enum on PostgreSQL (SQLite stores the name as text, unchecked).
-        with op.get_context().autocommit_block():
-            op.execute("ALTER TYPE deadlinekind ADD VALUE IF NOT EXISTS 'UNDATED'")
+        # Inside the upgrade's one transaction (PostgreSQL 12+); the value is used only after it commits.
+        op.execute("ALTER TYPE deadlinekind ADD VALUE IF NOT EXISTS 'UNDATED'")
 
 
 def downgrade() -> None:

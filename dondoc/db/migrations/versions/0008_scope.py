@@ -26,8 +26,8 @@ def upgrade() -> None:
         batch_op.create_foreign_key("fk_organization_parent_id", "organization", ["parent_id"], ["id"])
     if op.get_bind().dialect.name == "postgresql":
         # A native enum on PostgreSQL.
-        with op.get_context().autocommit_block():
-            op.execute("ALTER TYPE memberrole ADD VALUE IF NOT EXISTS 'PROVINCE'")
+        # Inside the upgrade's one transaction (PostgreSQL 12+); the value is used only after it commits.
+        op.execute("ALTER TYPE memberrole ADD VALUE IF NOT EXISTS 'PROVINCE'")
         return
     # SQLite stores the name as text, as long as the longest name.
     for table in ("membership", "invite"):
