@@ -24,14 +24,15 @@ from sqlmodel import Session, col, select
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import (
     Assignment,
+    Invite,
     MemberRole,
     Membership,
     Organization,
     Person,
     Reminder,
     Report,
-    Task,
     Unit,
+    ZaloBot,
 )
 from dondoc.db.session import open_store, session_scope
 from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
@@ -322,8 +323,6 @@ def test_a_focal_point_of_a_made_administrator_of_b_administers_b_not_a(world: W
     focal_a.send("/invite XP manager")
     assert MARK in focal_a.history[-1].text, focal_a.last  # B's Xà Phiên
     with Session(world.engine) as session:
-        from dondoc.db.models import Invite
-
         maker = _person_id(session, "Nguyễn Đầu Mối A")
         made = session.exec(select(Invite).where(Invite.created_by_person_id == maker)).all()
         orgs = {session.get(Unit, i.unit_id).organization_id for i in made if i.link_person_id is None}  # type: ignore[union-attr]
@@ -368,8 +367,6 @@ def test_an_admin_of_a_cannot_invite_into_b(world: World) -> None:
             .join(Organization, col(Organization.id) == Unit.organization_id)
             .where(Organization.name == B)
         )
-        from dondoc.db.models import Invite
-
         made = session.exec(
             select(Invite).where(col(Invite.unit_id).in_(b_units), col(Invite.created_by_person_id).is_not(None))
         ).all()
@@ -403,7 +400,6 @@ async def test_reminder_digests_and_manager_alerts_never_mix(world: World) -> No
 
 
 async def test_a_zalo_bot_of_b_near_its_budget_is_told_to_bs_administrators_only(world: World) -> None:
-    from dondoc.db.models import ZaloBot
     from dondoc.db.usage import count_messages
 
     with session_scope(world.engine) as session:
@@ -469,7 +465,6 @@ def _revoke_b_invite(world: World) -> str:
     result = world.dondoc("invite", "revoke", code, "--org", A)
     assert result.code != 0
     with Session(world.engine) as session:
-        from dondoc.db.models import Invite
         from dondoc.handlers.onboarding import hash_code
 
         assert session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).one().revoked_at is None
@@ -502,4 +497,3 @@ def test_a_command_with_org_never_shows_or_changes_another_organisation(
     with Session(world.engine) as session:
         assert len(session.exec(select(Membership)).all()) == b_people
         assert session.exec(select(Person).where(Person.full_name == B_PERSON)).first() is not None
-    _ = Task  # the models used by the checks above
