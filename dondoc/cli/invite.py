@@ -63,13 +63,15 @@ def _named(bot: ZaloBotInfo) -> ZaloBotInfo:
 @global_options
 def invite(
     unit: Annotated[str, typer.Argument(help="Unit code or name.")],
-    role: Annotated[str, typer.Option("--role", help="focal, deputy, manager or admin.")] = "focal",
+    role: Annotated[str, typer.Option("--role", help="focal, deputy, manager, admin or province.")] = "focal",
     expires: Annotated[str, typer.Option("--expires", help="Validity: 7d, 12h, 30m.")] = "7d",
     as_json: JsonOption = False,
 ) -> None:
     """Create a one-time invite code and deep link that binds a chat account to a unit and role."""
     if role not in {r.value for r in MemberRole}:
-        raise typer.BadParameter(_("unknown role {role}: use focal, deputy, manager or admin").format(role=role))
+        raise typer.BadParameter(
+            _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=role)
+        )
     valid_for = parse_duration(expires)
     username = settings().telegram.bot_username or Deployment().bot_username
     with session_scope(store()) as session:

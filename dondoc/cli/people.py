@@ -56,11 +56,19 @@ def _describe(info: PersonInfo) -> str:
 
 
 def _one_person(
-    session: Session, org_id: int, typed: str, *, bound: bool = False, unit: Unit | None = None
+    session: Session,
+    org_id: int,
+    typed: str,
+    *,
+    bound: bool = False,
+    unit: Unit | None = None,
+    every_role: bool = False,
 ) -> PersonInfo:
-    """The one person ``typed`` names (among those holding a role in ``unit`` when given); none or
-    several end the command, listing the candidates."""
-    found = find_people(session, org_id, typed, bound=bound)
+    """The one person ``typed`` names (among those holding a role in ``unit`` when given), with their
+    roles in the organisation (in every organisation with ``every_role``: what ``forget`` erases and
+    ``people export`` shows of the whole person); none or several end the command, listing the
+    candidates."""
+    found = find_people(session, org_id, typed, bound=bound, every_role=every_role)
     if unit is not None:
         found = [info for info in found if any(u.id == unit.id for _m, u in info.memberships)]
     if len(found) == 1:
@@ -142,7 +150,7 @@ def people_export(person: PersonArgument, as_json: JsonOption = False) -> None:
     with session_scope(store()) as session:
         org = organization(session)
         assert org.id is not None
-        data = export_person(session, _one_person(session, org.id, person))
+        data = export_person(session, _one_person(session, org.id, person, every_role=True))
     if as_json:
         print_json(data)
         return
@@ -175,7 +183,7 @@ def forget(
     with session_scope(store()) as session:
         org = organization(session)
         assert org.id is not None
-        info = _one_person(session, org.id, person)
+        info = _one_person(session, org.id, person, every_role=True)
         if not yes:
             question = _("Erase the personal data of {person}? Their reports stay with their unit.").format(
                 person=_describe(info)

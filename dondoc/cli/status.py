@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from sqlmodel import Session
 
 from dondoc.cli.common import (
     AtOption,
@@ -19,10 +21,13 @@ from dondoc.cli.common import (
     print_json,
     store,
 )
+from dondoc.db.models import Organization, Plan
 from dondoc.db.session import session_scope
-from dondoc.i18n import _
+from dondoc.i18n import _, format_date
+from dondoc.plan import progress
 from dondoc.plan.console import status_lines
 from dondoc.plan.registry import load_registry
+from dondoc.plan.rollup import organizations_under, plans_of, rollup, write_rollup_xlsx
 
 
 @global_options
@@ -35,11 +40,12 @@ def status(
     key: PlanOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Where the plan stands at a date: done on time, done late, in progress, not started, overdue."""
-    from dondoc.plan import progress
-
+    """Where the plan stands at a date: done on time, done late, in progress, not started, overdue; for
+    a province, every organisation under it by organisation and by area."""
     day = as_of(at)
     with session_scope(store()) as session:
+        if key is None and _rolled_up(session, day, unit, as_json):
+            return
         found = plan(session, key)
         unit_codes: list[str] | None = None
         if unit is not None:
@@ -52,6 +58,49 @@ def status(
             return
         for line in status_lines(found, result):
             typer.echo(line)
+
+
+def _province(session: Session) -> list[tuple[Organization, Plan]] | None:
+    """The plans of the ``--org`` organisation and of every organisation under it, when it has some
+    under it (a province); None for an organisation on its own."""
+    orgs = organizations_under(session, organization(session))
+    if len(orgs) < 2:
+        return None
+    return plans_of(session, [o.id for o in orgs if o.id is not None])
+
+
+def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> bool:
+    """``dondoc status`` for a province: every organisation under it, by organisation and by area."""
+    plans = _province(session)
+    if plans is None:
+        return False
+    chosen: dict[int, list[str]] | None = None
+    if unit is not None:
+        chosen = {}
+        for org, _found in plans:
+            codes = progress.match_units(load_registry(session, org), unit)
+            if codes is not None and org.id is not None:
+                chosen[org.id] = codes
+        if not chosen:
+            fail(_("unknown unit: {unit}").format(unit=unit))
+    result = rollup(session, plans, day, chosen)
+    if as_json:
+        print_json(result.to_json())
+        return True
+    total = result.total
+    typer.echo(_("{count} organisations").format(count=len(result.organizations)) + f" — {format_date(day)}")
+    for category in progress.CATEGORIES:
+        typer.echo(f"  {progress.category_label(category)}: {total.totals[category]}")
+    typer.echo("  " + _("On-time rate: {rate}").format(rate=f"{total.on_time_rate * 100:.1f}%"))
+    typer.echo(_("By organisation"))
+    for entry in result.organizations:
+        counts = " · ".join(f"{progress.category_label(c)} {entry.summary.totals[c]}" for c in progress.CATEGORIES)
+        typer.echo(f"  {entry.organization.name}: {counts}")
+    typer.echo(_("By area"))
+    for area, counts_by in total.by_area.items():
+        counts = " · ".join(f"{progress.category_label(c)} {counts_by[c]}" for c in progress.CATEGORIES)
+        typer.echo(f"  {area or '—'}: {counts}")
+    return True
 
 
 def cannot_write(output: Path, error: OSError) -> NoReturn:
@@ -77,6 +126,24 @@ def export_status(
 
     day = as_of(at)
     with session_scope(store()) as session:
+        plans = _province(session) if key is None else None
+        if plans is not None:  # a province: the roll-up by organisation and by area
+            rolled = rollup(session, plans, day)
+            try:
+                write_rollup_xlsx(rolled, output)
+            except OSError as error:
+                cannot_write(output, error)
+            written(
+                output,
+                as_json,
+                {
+                    "organizations": [e.organization.name for e in rolled.organizations],
+                    "as_of": day.isoformat(),
+                    "totals": dict(rolled.total.totals),
+                    "on_time_rate": rolled.total.on_time_rate,
+                },
+            )
+            return
         found = plan(session, key)
         try:
             result = write_status_xlsx(session, found, day, output)

@@ -83,6 +83,7 @@ def units_list(as_json: JsonOption = False) -> None:
         print_json(
             {
                 "organization": registry.organization,
+                "parent": registry.parent,
                 "coordinator": registry.coordinator,
                 "units": [{"code": u.code, "name": u.name, "groups": u.groups} for u in registry.units],
                 "groups": [

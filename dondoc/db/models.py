@@ -33,6 +33,7 @@ class MemberRole(StrEnum):
     DEPUTY = "deputy"  # cấp phó / người thay thế
     MANAGER = "manager"  # lãnh đạo
     ADMIN = "admin"  # quản trị
+    PROVINCE = "province"  # cấp tỉnh: sees every organisation under its own, reports for none
 
 
 class Status(StrEnum):
@@ -66,6 +67,9 @@ class Organization(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     coordinator_code: str | None = None  # the unit that follows plans up; escalations reach it
+    # The organisation this one belongs to (a district's province: ``parent:`` in the registry); the
+    # province role of the parent sees this one's status and exports.
+    parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -270,10 +270,23 @@ def managers_of(session: Session, unit: Unit) -> list[tuple[Person, ChannelAccou
     return list(seen.values())
 
 
-def organization_unit_ids(session: Session, organization_id: int) -> list[int]:
-    return [
-        i for i in session.exec(select(Unit.id).where(Unit.organization_id == organization_id, col(Unit.active))) if i
-    ]
+def organization_tree(session: Session, roots: Collection[int]) -> list[int]:
+    """``roots`` and every organisation under them (children, their children…), roots first, then
+    level by level in id order; each once. One query per level."""
+    found: dict[int, None] = dict.fromkeys(roots)
+    level = list(found)
+    while level:
+        children = session.exec(
+            select(Organization.id).where(col(Organization.parent_id).in_(level)).order_by(col(Organization.id))
+        ).all()
+        level = [i for i in children if i is not None and i not in found]
+        found.update(dict.fromkeys(level))
+    return list(found)
+
+
+def organization_unit_ids(session: Session, organization_id: int | Collection[int]) -> list[int]:
+    ids = [organization_id] if isinstance(organization_id, int) else list(organization_id)
+    return [i for i in session.exec(select(Unit.id).where(col(Unit.organization_id).in_(ids), col(Unit.active))) if i]
 
 
 def current_plan(session: Session, organization_id: int) -> Plan | None:

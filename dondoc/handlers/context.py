@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
+from dondoc.db.queries import organization_tree
 from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
 from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar
@@ -21,6 +22,9 @@ from dondoc.text import match_key
 IDLE_TIMEOUT = timedelta(minutes=30)
 REPORTING_ROLES = (MemberRole.FOCAL, MemberRole.DEPUTY)
 MANAGING_ROLES = (MemberRole.MANAGER, MemberRole.ADMIN)
+# Who may follow plans up (/status, /overdue, /export…): managers, administrators, and the province
+# role, which sees every organisation under its own but reports for none.
+VIEWING_ROLES = (*MANAGING_ROLES, MemberRole.PROVINCE)
 # A conversation button's data: ``version:key``, ASCII digits only (``str.isdigit`` also takes "²"),
 # short enough for any integer column.
 _TOKEN = re.compile(r"([0-9]{1,9}):([0-9]{1,4})", re.ASCII)
@@ -153,6 +157,25 @@ class Context:
 
     def has_role(self, *roles: MemberRole) -> bool:
         return bool(self.roles() & set(roles))
+
+    def organizations(self, *roles: MemberRole) -> list[int]:
+        """The organisations in which this person holds one of ``roles``, in the order of their
+        memberships. Powers never cross organisations: a manager of one organisation who is a focal
+        point in another manages only the first."""
+        found: dict[int, None] = {}
+        for membership, unit in self.memberships:
+            if membership.role in roles:
+                found.setdefault(unit.organization_id)
+        return list(found)
+
+    def managed_organizations(self) -> list[int]:
+        """The organisations whose plans this person follows: where they are a manager or an
+        administrator, and every organisation under one where they hold the province role."""
+        own = self.organizations(*MANAGING_ROLES)
+        province = self.organizations(MemberRole.PROVINCE)
+        if not province:
+            return own
+        return list(dict.fromkeys([*own, *organization_tree(self.session, province)]))
 
     def reporting_units(self) -> list[Unit]:
         """Units this person reports for (focal point or deputy)."""

@@ -22,6 +22,7 @@ from dondoc.handlers import figures, onboarding, oneline, people, reminders, rep
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
+    VIEWING_ROLES,
     Context,
     ConversationConflict,
     Deployment,
@@ -52,16 +53,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("tasks", tasks.list_tasks, REPORTING_ROLES, N_("your unit's tasks, nearest deadline first")),
     Command("report", report.start, REPORTING_ROLES, N_("report progress on a task")),
     Command("history", tasks.history, EVERYONE, N_("all reports on a task: /history III.4")),
-    Command("status", status.show_status, MANAGING_ROLES, N_("the plan's state by category and area; /status UNIT")),
-    Command("overdue", status.overdue, MANAGING_ROLES, N_("overdue items by unit")),
-    Command("task", status.task_detail, MANAGING_ROLES, N_("every unit's report on a task: /task III.4")),
-    Command("nonresponders", status.nonresponders, MANAGING_ROLES, N_("units that have not reported")),
+    Command("status", status.show_status, VIEWING_ROLES, N_("the plan's state by category and area; /status UNIT")),
+    Command("overdue", status.overdue, VIEWING_ROLES, N_("overdue items by unit")),
+    Command("task", status.task_detail, VIEWING_ROLES, N_("every unit's report on a task: /task III.4")),
+    Command("nonresponders", status.nonresponders, VIEWING_ROLES, N_("units that have not reported")),
     Command("figures", figures.start, REPORTING_ROLES, N_("send your unit's figures for the plan's targets")),
     Command(
         "targets", figures.show_targets, MANAGING_ROLES, N_("the plan's targets against their goals; /targets CODE")
     ),
-    Command("export", status.export, MANAGING_ROLES, N_("the status workbook (xlsx)")),
-    Command("chart", status.chart, MANAGING_ROLES, N_("the status as a chart")),
+    Command("export", status.export, VIEWING_ROLES, N_("the status workbook (xlsx)")),
+    Command("chart", status.chart, VIEWING_ROLES, N_("the status as a chart")),
     Command(
         "invite",
         onboarding.invite,

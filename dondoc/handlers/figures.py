@@ -16,8 +16,8 @@ import re
 from datetime import date
 from fractions import Fraction
 
-from dondoc.db.models import Figure, Organization, PlanTarget, TargetKind, Unit
-from dondoc.handlers.context import Context, split_action
+from dondoc.db.models import Figure, MemberRole, Organization, PlanTarget, TargetKind, Unit
+from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, split_action
 from dondoc.handlers.events import Attachment, esc
 from dondoc.i18n import _, format_date, ngettext
 from dondoc.plan.figures import NumberProblem, Period, format_rate, parse_period, read_percent, read_whole
@@ -47,10 +47,11 @@ def _short(text: str, limit: int = _SHORT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _organization(ctx: Context) -> Organization | None:
-    for _membership, unit in ctx.memberships:
-        return ctx.session.get(Organization, unit.organization_id)
-    return None
+def _organization(ctx: Context, *roles: MemberRole) -> Organization | None:
+    """The organisation whose targets the person works on: the first where they hold one of ``roles``
+    (by default a reporting role). Powers never cross organisations."""
+    ids = ctx.organizations(*(roles or REPORTING_ROLES))
+    return ctx.session.get(Organization, ids[0]) if ids else None
 
 
 def _my_targets(ctx: Context) -> list[tuple[PlanTarget, Unit]]:
@@ -58,7 +59,7 @@ def _my_targets(ctx: Context) -> list[tuple[PlanTarget, Unit]]:
     org = _organization(ctx)
     if org is None or org.id is None:
         return []
-    units = ctx.reporting_units()
+    units = [u for u in ctx.reporting_units() if u.organization_id == org.id]
     return [(t, u) for t in list_targets(ctx.session, org.id) for u in units if u.code in t.units]
 
 
@@ -496,7 +497,7 @@ def _mark(value: TargetValue) -> str:
 
 def show_targets(ctx: Context, args: str) -> None:
     """``/targets [PERIOD]``; ``/targets CODE [PERIOD]``."""
-    org = _organization(ctx)
+    org = _organization(ctx, *MANAGING_ROLES)
     if org is None or org.id is None:
         return
     targets = list_targets(ctx.session, org.id)

@@ -41,6 +41,7 @@ ROLE_NAMES = {
     MemberRole.DEPUTY: N_("deputy focal point"),
     MemberRole.MANAGER: N_("manager"),
     MemberRole.ADMIN: N_("administrator"),
+    MemberRole.PROVINCE: N_("province follow-up"),
 }
 
 
@@ -320,7 +321,9 @@ def channel_label(ctx: Context, account: ChannelAccount) -> str:
     if family == "telegram":
         return "Telegram"
     if family == "zalo":
-        bots = stored_zalo_bots(ctx.session, ctx.person.organization_id) if ctx.person else []
+        bots = [
+            b for org in {u.organization_id for _m, u in ctx.memberships} for b in stored_zalo_bots(ctx.session, org)
+        ]
         if ctx.settings.zalo is not None:
             bots.append(ctx.settings.zalo)
         bot = next((b for b in bots if b.key == account.channel and b.display_name), None)
@@ -419,8 +422,11 @@ def invite(ctx: Context, args: str) -> None:
     if len(parts) != 2 or parts[1].lower() not in roles:
         ctx.reply(_("Usage: /invite UNIT focal|deputy|manager|admin — for example /invite XP focal"))
         return
-    org_id = ctx.person.organization_id if ctx.person else None
-    unit = find_unit(ctx.session, org_id, parts[0])
+    # Only into the organisations where this person is an administrator, never another's by naming it.
+    unit = next(
+        (u for org in ctx.organizations(MemberRole.ADMIN) if (u := find_unit(ctx.session, org, parts[0])) is not None),
+        None,
+    )
     if unit is None:
         ctx.reply(_("No unit called {unit}.").format(unit=esc(parts[0])))
         return

@@ -27,7 +27,7 @@ def people(ctx: Context, args: str) -> None:
     assert ctx.person is not None
     unit = None
     if args:
-        unit = find_unit(ctx.session, ctx.person.organization_id, args)
+        unit = find_unit(ctx.session, _org(ctx), args)
         if unit is None:
             ctx.reply(_("No unit called {unit}.").format(unit=esc(args)))
             return
@@ -36,8 +36,10 @@ def people(ctx: Context, args: str) -> None:
 
 
 def _org(ctx: Context) -> int:
+    """The organisation this administrator administers (never another one they only report in)."""
+    admin = ctx.organizations(MemberRole.ADMIN)
     assert ctx.person is not None
-    return ctx.person.organization_id
+    return admin[0] if admin else ctx.person.organization_id
 
 
 def _scope_unit(ctx: Context) -> Unit | None:

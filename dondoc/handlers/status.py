@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from dondoc.db.models import Organization, Plan
-from dondoc.db.queries import current_plan, reachable_members
+from dondoc.db.queries import reachable_members
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
@@ -26,6 +26,7 @@ from dondoc.plan.progress import (
     summarize,
 )
 from dondoc.plan.registry import load_registry
+from dondoc.plan.rollup import Rollup, plans_of, rollup, write_rollup_xlsx
 from dondoc.text import match_key
 
 ICONS: dict[Category, str] = {
@@ -49,39 +50,60 @@ TOP_UNITS = 5
 PAGE_LINES = 15
 
 
-def _plan(ctx: Context) -> Plan | None:
-    assert ctx.person is not None
-    plan = current_plan(ctx.session, ctx.person.organization_id)
-    if plan is None:
+def _plans(ctx: Context) -> list[tuple[Organization, Plan]]:
+    """The plans this person follows: their organisation's (where they manage), or every organisation's
+    under a province; replies when there is none."""
+    plans = plans_of(ctx.session, ctx.managed_organizations())
+    if not plans:
         ctx.reply(_("No plan has been imported yet."))
-    return plan
+    return plans
 
 
-def _units_typed(ctx: Context, text: str) -> list[str] | None:
-    """The units ``text`` names, typed any way ("xa phien", "Xà Phiên", "XP"); replies if none."""
-    assert ctx.person is not None
-    org = ctx.session.get(Organization, ctx.person.organization_id)
-    assert org is not None
-    codes = match_units(load_registry(ctx.session, org), text)
-    if codes is None:
-        ctx.reply(_("No unit called {unit}.").format(unit=esc(text)))
-    return codes
+def _units_typed(ctx: Context, org: Organization, text: str) -> list[str] | None:
+    """The units of ``org`` that ``text`` names, typed any way ("xa phien", "Xà Phiên", "XP")."""
+    return match_units(load_registry(ctx.session, org), text)
 
 
 def show_status(ctx: Context, args: str) -> None:
-    """``/status`` (the whole plan) or ``/status UNIT``."""
-    plan = _plan(ctx)
-    if plan is None:
+    """``/status`` (the whole plan) or ``/status UNIT``; several organisations (a province) rolled up."""
+    plans = _plans(ctx)
+    if not plans:
         return
+    chosen: dict[int, list[str]] | None = None
     if args:
-        codes = _units_typed(ctx, args)
-        if codes is None:
+        chosen = {}
+        for org, _found in plans:
+            codes = _units_typed(ctx, org, args)
+            if codes is not None and org.id is not None:
+                chosen[org.id] = codes
+        if not chosen:
+            ctx.reply(_("No unit called {unit}.").format(unit=esc(args)))
             return
-        summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=codes)
+    if len(plans) == 1:
+        org, plan = plans[0]
+        if chosen is None:
+            ctx.reply(render_status(plan.title, plan_summary(ctx.session, plan, ctx.now.date())))
+            return
+        summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=chosen[org.id or 0])
         names = sorted(set(summary.unit_names.values()))
         ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", summary))
         return
-    ctx.reply(render_status(plan.title, plan_summary(ctx.session, plan, ctx.now.date())))
+    result = rollup(ctx.session, plans, ctx.now.date(), chosen)
+    title = _("{count} organisations").format(count=len(result.organizations))
+    if args:
+        title += f" — {args}"
+    ctx.reply(render_status(title, result.total) + "\n\n" + render_organizations(result))
+
+
+def render_organizations(result: Rollup) -> str:
+    """The roll-up by organisation: each one's counts in the five categories and its on-time rate."""
+    lines = ["<b>" + _("By organisation") + "</b>"]
+    for entry in result.organizations:
+        counts = entry.summary.totals
+        figures = " ".join(f"{ICONS[c]}{counts[c]}" for c in CATEGORIES)
+        rate = f"{entry.summary.on_time_rate * 100:.1f}%"
+        lines.append(f"• <b>{esc(entry.organization.name)}</b>: {figures} · {rate}")
+    return "\n".join(lines)
 
 
 def overdue(ctx: Context, _args: str) -> None:
@@ -94,7 +116,7 @@ def nonresponders(ctx: Context, _args: str) -> None:
     _page(ctx, "nonresponders", 0)
 
 
-def _overdue_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str]]:
+def _overdue_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[str, list[str]]:
     by_unit: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     for item in status.items:
@@ -109,19 +131,15 @@ def _overdue_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str]]:
     return _("Overdue items: {count}").format(count=count), lines
 
 
-def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str]]:
+def _nonresponder_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[str, list[str]]:
     """Units with items due within a week or overdue and no report on them, and units nobody can
     reach (no bound, reachable focal point)."""
-    assert ctx.person is not None
     today = ctx.now.date()
     silent: dict[str, list[str]] = {}
     names = {item.unit: item.unit_name for item in status.items}
     for item in silent_items(status.items, today):
         silent.setdefault(item.unit, []).append(esc(item.task))
-    reachable = {
-        member.unit_code
-        for member in reachable_members(ctx.session, REPORTING_ROLES, organization_id=ctx.person.organization_id)
-    }
+    reachable = {member.unit_code for member in reachable_members(ctx.session, REPORTING_ROLES, organization_id=org_id)}
     lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in silent.items()]
     lines += [
         "🔕 " + _("{unit}: no focal point the bot can reach").format(unit=esc(names[code]))
@@ -134,12 +152,22 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus) -> tuple[str, list[str
 
 
 def _page(ctx: Context, kind: str, page: int) -> None:
-    plan = _plan(ctx)
-    if plan is None:
+    plans = _plans(ctx)
+    if not plans:
         ctx.end()
         return
-    status = plan_status(ctx.session, plan, ctx.now.date())
-    title, lines = (_overdue_lines if kind == "overdue" else _nonresponder_lines)(ctx, status)
+    lines: list[str] = []
+    title = _("{count} organisations").format(count=len(plans))
+    for org, plan in plans:
+        assert org.id is not None
+        status = plan_status(ctx.session, plan, ctx.now.date())
+        heading, found = (_overdue_lines if kind == "overdue" else _nonresponder_lines)(ctx, status, org.id)
+        if len(plans) == 1:
+            title = heading
+        else:  # a province: each organisation's count, then its lines under its name
+            lines.append(f"<b>{esc(org.name)}</b> — {heading}")
+            found = [f"{esc(org.name)} — {line}" for line in found]
+        lines += found
     if not lines:
         ctx.end()
         ctx.reply("<b>" + title + "</b>")
@@ -162,20 +190,31 @@ PAGES_FLOW = _PagesFlow()
 
 def task_detail(ctx: Context, args: str) -> None:
     """``/task CODE``: every unit's latest report on the task, then the history."""
-    plan = _plan(ctx)
-    if plan is None:
+    plans = _plans(ctx)
+    if not plans:
         return
     if not args:
         ctx.reply(_("Usage: /task CODE — for example /task III.4"))
         return
     wanted = match_key(args)
+    lines: list[str] = []
+    for org, plan in plans:
+        found = _task_lines(ctx, plan, wanted)
+        if found and len(plans) > 1:
+            lines.append(f"<b>{esc(org.name)}</b>")
+        lines += found
+    if not lines:
+        ctx.reply(_("There is no task {code} in the plan.").format(code=esc(args)))
+        return
+    ctx.reply("\n".join(lines))
+    history(ctx, args)
+
+
+def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
     status = plan_status(ctx.session, plan, ctx.now.date())
     items = [i for i in status.items if match_key(i.task) == wanted]
     continuous = [c for c in status.continuous if match_key(c.task) == wanted]
     undated = [c for c in status.undated if match_key(c.task) == wanted]
-    if not items and not continuous and not undated:
-        ctx.reply(_("There is no task {code} in the plan.").format(code=esc(args)))
-        return
     lines: list[str] = []
     for item in items:
         flag = " ⚠" if item.blocked else ""
@@ -191,8 +230,7 @@ def task_detail(ctx: Context, args: str) -> None:
     for entry in undated:
         state = status_label(entry.status) if entry.status else _("no report yet")
         lines.append(f"📅 <b>{esc(entry.unit_name)}</b> — {_('no date yet')}: {state} {entry.percent}%")
-    ctx.reply("\n".join(lines))
-    history(ctx, args)
+    return lines
 
 
 def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
@@ -245,12 +283,25 @@ def export(ctx: Context, _args: str) -> None:
     """``/export``: the status workbook (summary and detail sheets) as a document."""
     from dondoc.plan.status_workbook import write_status_xlsx
 
-    plan = _plan(ctx)
-    if plan is None:
+    plans = _plans(ctx)
+    if not plans:
         return
     buffer = io.BytesIO()
-    write_status_xlsx(ctx.session, plan, ctx.now.date(), buffer)
     day = ctx.now.date()
+    if len(plans) > 1:  # a province: the roll-up by organisation and by area
+        write_rollup_xlsx(rollup(ctx.session, plans, day), buffer)
+        ctx.reply(
+            "",
+            file=OutFile(
+                kind="document",
+                file_name=f"tinh-hinh-tong-hop-{day.isoformat()}.xlsx",
+                data=buffer.getvalue(),
+                caption=_("Status at {date}").format(date=format_date(day)),
+            ),
+        )
+        return
+    plan = plans[0][1]
+    write_status_xlsx(ctx.session, plan, day, buffer)
     ctx.reply(
         "",
         file=OutFile(
@@ -266,9 +317,10 @@ def chart(ctx: Context, _args: str) -> None:
     """``/chart``: status by area and by unit as a picture."""
     from dondoc.plan.chart import render_plan_chart
 
-    plan = _plan(ctx)
-    if plan is None:
-        return
-    png, _status = render_plan_chart(ctx.session, plan, ctx.now.date())
-    caption = _("Status at {date}").format(date=format_date(ctx.now.date()))
-    ctx.reply("", file=OutFile(kind="photo", file_name="tinh-hinh.png", data=png, caption=caption))
+    plans = _plans(ctx)
+    for org, plan in plans:  # a province: one chart per organisation
+        png, _status = render_plan_chart(ctx.session, plan, ctx.now.date())
+        caption = _("Status at {date}").format(date=format_date(ctx.now.date()))
+        if len(plans) > 1:
+            caption = f"{esc(org.name)} — {caption}"
+        ctx.reply("", file=OutFile(kind="photo", file_name="tinh-hinh.png", data=png, caption=caption))

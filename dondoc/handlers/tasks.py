@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dondoc.db.models import DeadlineKind, Status
 from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
-from dondoc.handlers.context import MANAGING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
+from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.handlers.report import ROLE_LABELS, my_assignments, reported_label, short
 from dondoc.i18n import _, format_date, format_datetime
@@ -66,15 +66,17 @@ def history(ctx: Context, args: str) -> None:
         ctx.reply(_("Usage: /history CODE — for example /history III.4"))
         return
     wanted = match_key(args)
-    if ctx.has_role(*MANAGING_ROLES) and ctx.person is not None:
-        units = organization_unit_ids(ctx.session, ctx.person.organization_id)
-    else:
-        units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    # Their own units' reports, and every unit's of the organisations they follow up (never another's).
+    units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    managed = ctx.managed_organizations()
+    if managed:
+        units = list(dict.fromkeys([*units, *organization_unit_ids(ctx.session, managed)]))
     views = [v for v in unit_assignments(ctx.session, units) if match_key(v.task.code) == wanted]
     if not views:
         ctx.reply(_("No task {code} for your unit.").format(code=esc(args)))
         return
     by_id = {v.id: v for v in views}
+    several_organizations = len({v.unit.organization_id for v in views}) > 1
     reports = assignment_history(ctx.session, list(by_id))
     task = views[0].task
     lines = [f"<b>{esc(task.code)}</b> — {esc(short(task.title, 100))}"]
@@ -86,7 +88,8 @@ def history(ctx: Context, args: str) -> None:
         if report.entered_by_admin:
             who = _("entered by an administrator")
         state = f"{status_label(report.status)} {report.percent}%"
-        line = f"• {format_datetime(report.reported_at)} · {esc(view.unit.code)} · {state}"
+        unit = view.unit.name if several_organizations else view.unit.code  # codes repeat across them
+        line = f"• {format_datetime(report.reported_at)} · {esc(unit)} · {state}"
         if report.status == Status.DONE and report.completed_on:
             line += " " + _("(completed {date})").format(date=format_date(report.completed_on))
         if who:

@@ -86,8 +86,11 @@ def _last_used(account: ChannelAccount) -> tuple[bool, float, int]:
     return (account.last_used_at is None, -used, account.id or 0)
 
 
-def _infos(session: Session, persons: Sequence[Person], unit_id: int | None = None) -> list[PersonInfo]:
-    """``persons`` with their memberships (only in ``unit_id`` when given) and accounts: two queries."""
+def _infos(
+    session: Session, persons: Sequence[Person], unit_id: int | None = None, organization_id: int | None = None
+) -> list[PersonInfo]:
+    """``persons`` with their memberships (only in ``unit_id``, or in ``organization_id``'s units, when
+    given: another organisation's roles are none of its business) and accounts: two queries."""
     infos = {p.id: PersonInfo(p) for p in persons}
     if not infos:
         return []
@@ -99,6 +102,8 @@ def _infos(session: Session, persons: Sequence[Person], unit_id: int | None = No
     )
     if unit_id is not None:
         query = query.where(Membership.unit_id == unit_id)
+    if organization_id is not None:
+        query = query.where(Unit.organization_id == organization_id)
     for membership, unit in session.exec(query):
         infos[membership.person_id].memberships.append((membership, unit))
     for account in session.exec(select(ChannelAccount).where(col(ChannelAccount.person_id).in_(infos))):
@@ -120,27 +125,36 @@ def bound_people(session: Session, organization_id: int, unit_id: int | None = N
     )
     if unit_id is not None:
         query = query.where(Membership.unit_id == unit_id)
-    infos = _infos(session, session.exec(query).all(), unit_id)
+    infos = _infos(session, session.exec(query).all(), unit_id, organization_id)
     return sorted(
         infos,
         key=lambda i: (min((u.position for _m, u in i.memberships), default=0), match_key(i.person.full_name), i.id),
     )
 
 
-def find_people(session: Session, organization_id: int, typed: str, *, bound: bool = False) -> list[PersonInfo]:
+def find_people(
+    session: Session, organization_id: int, typed: str, *, bound: bool = False, every_role: bool = False
+) -> list[PersonInfo]:
     """The organisation's people that ``typed`` names: an id (``12``, ``#12``), a chat id (``4711`` or
     ``telegram:4711``), or a name typed any way (exactly, else every word of it). More than one: the
-    caller lists them and changes nothing. With ``bound``, only people holding a role."""
+    caller lists them and changes nothing. With ``bound``, only people holding a role. Their roles are
+    those in the organisation's units (in every organisation's with ``every_role``)."""
     text = typed.strip()
-    persons = list(session.exec(select(Person).where(Person.organization_id == organization_id)))
-    if bound:
-        holding = set(
-            session.exec(
-                select(Membership.person_id)
-                .join(Unit, col(Unit.id) == Membership.unit_id)
-                .where(Unit.organization_id == organization_id)
-            )
+    holding = set(
+        session.exec(
+            select(Membership.person_id)
+            .join(Unit, col(Unit.id) == Membership.unit_id)
+            .where(Unit.organization_id == organization_id)
         )
+    )
+    # The organisation's people: those it registered, and those holding a role in it (someone of
+    # another organisation who redeemed one of its invites).
+    persons = list(
+        session.exec(
+            select(Person).where(or_(col(Person.organization_id) == organization_id, col(Person.id).in_(holding)))
+        )
+    )
+    if bound:
         persons = [p for p in persons if p.id in holding]
     by_id = {p.id: p for p in persons}
     found: dict[int | None, Person] = {}
@@ -164,7 +178,8 @@ def find_people(session: Session, organization_id: int, typed: str, *, bound: bo
         found = {
             p.id: p for p in exact or [p for p in persons if typed_words and typed_words <= set(words(p.full_name))]
         }
-    return _infos(session, sorted(found.values(), key=lambda p: p.id or 0))
+    chosen = sorted(found.values(), key=lambda p: p.id or 0)
+    return _infos(session, chosen, organization_id=None if every_role else organization_id)
 
 
 # ---------------------------------------------------------------------- invites
@@ -280,7 +295,7 @@ def remove_person(
         session.delete(membership)
     session.flush()
     _end_conversations(session, info.accounts)
-    if len(ended) == len(info.memberships):
+    if session.exec(select(Membership.id).where(Membership.person_id == info.id)).first() is None:
         _revoke_made_by(session, info.id, now, links_only=True)
     return ended
 

@@ -75,6 +75,7 @@ class Registry:
     reminders: dict[str, Any] = field(default_factory=dict)  # overrides of the reminder policy
     channels: dict[str, Any] = field(default_factory=dict)  # per channel family: budget, reminders, bots
     zalo_bots: list[ZaloBotSpec] = field(default_factory=list)  # channels: zalo: bots
+    parent: str | None = None  # the organisation this one belongs to (a district's province), by name
 
     def members(self, group: GroupSpec) -> tuple[str, ...]:
         if group.all_units:
@@ -180,6 +181,7 @@ class RegistryFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organization: RequiredText
+    parent: OptionalText = None
     coordinator: OptionalText = None
     units: list[_UnitEntry]
     groups: list[_GroupEntry] | None = None
@@ -213,8 +215,17 @@ def parse_registry(raw: Any) -> Registry:
     zalo = found.channels.zalo if found.channels else None
     bots = [ZaloBotSpec(b.name, b.display_name, b.token_env, b.units) for b in (zalo.bots or () if zalo else ())]
     registry = Registry(
-        found.organization, found.coordinator, units, groups, dict(reminders), stored_channels(channels), bots
+        found.organization,
+        found.coordinator,
+        units,
+        groups,
+        dict(reminders),
+        stored_channels(channels),
+        bots,
+        parent=found.parent or None,
     )
+    if registry.parent is not None and registry.parent == registry.organization:
+        problems.append(Problem("parent", _("an organisation cannot be its own parent"), registry.parent))
     _check_consistency(registry, problems)
     _check_zalo_bots(registry, problems)
     if problems:
@@ -350,8 +361,10 @@ def load_registry(session: Session, organization: Organization) -> Registry:
     bots = session.exec(
         select(ZaloBot).where(ZaloBot.organization_id == organization.id).order_by(col(ZaloBot.position))
     ).all()
+    parent = session.get(Organization, organization.parent_id) if organization.parent_id is not None else None
     return Registry(
         organization=organization.name,
+        parent=parent.name if parent is not None else None,
         coordinator=organization.coordinator_code,
         units=[UnitSpec(u.code, u.name, list(u.aliases), by_unit.get(u.code, [])) for u in units],
         groups=[GroupSpec(g.code, g.name, list(g.aliases), g.all_units) for g in groups],
@@ -373,6 +386,7 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
         org = Organization(name=registry.organization)
         session.add(org)
     org.coordinator_code = registry.coordinator
+    org.parent_id = _parent_id(session, registry, org)
     org.settings = {**org.settings, "reminders": registry.reminders, "channels": registry.channels}
     session.flush()
     assert org.id is not None
@@ -450,6 +464,29 @@ def _write_zalo_bots(session: Session, organization_id: int, bots: list[ZaloBotS
         session.add(bot)
     for dropped in existing.values():
         session.delete(dropped)
+
+
+def _parent_id(session: Session, registry: Registry, org: Organization) -> int | None:
+    """The id of the organisation ``parent:`` names: it must be in the store already (its registry
+    imported first) and must not be under ``org`` (no circle)."""
+    if registry.parent is None:
+        return None
+    from dondoc.db.queries import organization_tree
+
+    parent = session.exec(select(Organization).where(Organization.name == registry.parent)).first()
+    if parent is None:
+        names = ", ".join(session.exec(select(Organization.name).order_by(col(Organization.id))))
+        message = _("no organisation named {name} in the store: import its registry first (known: {names})").format(
+            name=registry.parent, names=names or "—"
+        )
+        raise InputError([Problem("parent", message, registry.parent)])
+    assert parent.id is not None
+    if org.id is not None and parent.id in organization_tree(session, [org.id]):
+        message = _("{name} is already under {organization}: an organisation cannot be under itself").format(
+            name=registry.parent, organization=registry.organization
+        )
+        raise InputError([Problem("parent", message, registry.parent)])
+    return parent.id
 
 
 def _other_organization(name: str, existing: list[str]) -> Problem:

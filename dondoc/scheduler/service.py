@@ -206,7 +206,7 @@ class ReminderService(Generic[M]):
                 except IntegrityError:
                     continue  # another process is telling them
                 usable = set(self.sweeper.senders) - self.sweeper.held
-                found = administrators(session, usable=usable)
+                found = administrators(session, usable=usable, about=usage.channel)
                 for person, account in found:
                     if account is None:
                         continue

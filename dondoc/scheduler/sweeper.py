@@ -30,7 +30,7 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import ChannelAccount, MemberRole, Membership, Person, Reminder, ReminderState, Unit
+from dondoc.db.models import ChannelAccount, MemberRole, Membership, Person, Reminder, ReminderState, Unit, ZaloBot
 from dondoc.db.session import session_scope
 from dondoc.db.usage import hold_quota, month_of, open_holds, release_hold
 from dondoc.i18n import normalize_language, use_language
@@ -349,7 +349,7 @@ class Sweeper(Generic[M]):
             if not hold_quota(session, key, now, self.budgets(session)(key)):
                 return []
             alerts: list[tuple[str, str, M]] = []
-            for person, account in administrators(session, avoid=key, usable=set(self.senders) - self.held):
+            for person, account in administrators(session, avoid=key, usable=set(self.senders) - self.held, about=key):
                 if account is None or account.channel == key:
                     log.warning("channel %s: quota spent; administrator %s has no other channel", key, person.id)
                     continue
@@ -372,6 +372,15 @@ class Sweeper(Generic[M]):
             log.warning("could not alert %s:%s: %s", channel, chat_id, outcome.reason)
 
 
+def _bot_owners(session: Session, key: str) -> list[int]:
+    """The organisations whose registry names the Zalo bot of channel key ``key`` (none for a key the
+    deployment shares)."""
+    family, _sep, name = key.partition(":")
+    if family != "zalo" or not name:
+        return []
+    return [i for i in session.exec(select(ZaloBot.organization_id).where(ZaloBot.name == name)) if i is not None]
+
+
 def _release_quota(session: Session, channel: str, now: datetime) -> int:
     """The reminders held because ``channel``'s quota was spent go out at the next sweep."""
     from sqlalchemy import update
@@ -385,18 +394,24 @@ def _release_quota(session: Session, channel: str, now: datetime) -> int:
 
 
 def administrators(
-    session: Session, *, avoid: str | None = None, usable: set[str] | None = None
+    session: Session, *, avoid: str | None = None, usable: set[str] | None = None, about: str | None = None
 ) -> list[tuple[Person, ChannelAccount | None]]:
     """Every administrator the bot may write to, once, each with the account to write on: one whose
     channel is not ``avoid`` when they have one, else the one on ``avoid``, among the ``usable``
-    channels (None: any); None when they have no usable account at all."""
-    rows = session.exec(
+    channels (None: any); None when they have no usable account at all. News ``about`` a channel key
+    that a registry's Zalo bot owns (``zalo:<name>``) goes to that organisation's administrators only;
+    about a key the deployment shares (``telegram``, ``zalo``), to every administrator."""
+    query = (
         select(Person, ChannelAccount)
         .join(Membership, col(Membership.person_id) == Person.id)
         .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id, isouter=True)
         .where(Membership.role == MemberRole.ADMIN, col(Person.unreachable).is_(False))
         .order_by(col(Person.id), col(ChannelAccount.id))
-    ).all()
+    )
+    owners = _bot_owners(session, about) if about is not None else []
+    if owners:
+        query = query.join(Unit, col(Unit.id) == Membership.unit_id).where(col(Unit.organization_id).in_(owners))
+    rows = session.exec(query).all()
     people: dict[int, Person] = {}
     accounts: dict[int, list[ChannelAccount]] = defaultdict(list)
     for person, account in rows:

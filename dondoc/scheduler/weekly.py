@@ -63,6 +63,8 @@ def due_digests(
         claimed: list[tuple[str, Person, ChannelAccount, set[str] | None]] = []
         for person, account, unit_codes in _managers(session, org, channels):
             key = f"weekly:{week.year}-W{week.week:02d}:person:{person.id}"
+            if person.organization_id != org.id:  # a manager in several organisations: one digest each
+                key += f":org:{org.id}"
             if _claim(session, key, now):
                 claimed.append((key, person, account, unit_codes))
         if not claimed:

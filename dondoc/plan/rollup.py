@@ -1,0 +1,172 @@
+"""Several organisations at once: a province (the parent organisation, ``parent:`` in each member's
+registry) sees the plans of every organisation under it, rolled up by organisation and by area.
+
+Each organisation's newest plan is summarised by :func:`dondoc.plan.progress.plan_summary` (the one
+definition of the categories); the roll-up only adds the counts up. Areas are merged by their code
+(the Roman numeral of the appendix: the administrative-reform plans of one province share them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Organization, Plan
+from dondoc.db.queries import current_plan, organization_tree
+from dondoc.i18n import _, format_date
+from dondoc.plan.progress import (
+    CATEGORIES,
+    Category,
+    StatusSummary,
+    category_label,
+    empty_counts,
+    on_time_rate,
+    plan_summary,
+)
+
+
+@dataclass
+class OrgStatus:
+    organization: Organization
+    plan: Plan
+    summary: StatusSummary
+
+
+@dataclass
+class Rollup:
+    """Where every organisation's plan stands at ``as_of``, and the sums."""
+
+    as_of: date
+    organizations: list[OrgStatus]
+    total: StatusSummary
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "totals": dict(self.total.totals),
+            "on_time_rate": self.total.on_time_rate,
+            "by_area": {code: dict(counts) for code, counts in self.total.by_area.items()},
+            "organizations": [
+                {
+                    "organization": entry.organization.name,
+                    "plan": entry.plan.key,
+                    "totals": dict(entry.summary.totals),
+                    "on_time_rate": entry.summary.on_time_rate,
+                    "by_area": {code: dict(counts) for code, counts in entry.summary.by_area.items()},
+                }
+                for entry in self.organizations
+            ],
+        }
+
+
+def organizations_under(session: Session, root: Organization) -> list[Organization]:
+    """``root`` and every organisation under it, ``root`` first."""
+    assert root.id is not None
+    ids = organization_tree(session, [root.id])
+    found = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def plans_of(session: Session, organization_ids: Collection[int]) -> list[tuple[Organization, Plan]]:
+    """The newest plan of each organisation that has one, in the order given."""
+    found = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(organization_ids)))}
+    result = []
+    for org_id in organization_ids:
+        plan = current_plan(session, org_id)
+        if plan is not None and org_id in found:
+            result.append((found[org_id], plan))
+    return result
+
+
+def rollup(
+    session: Session,
+    plans: Sequence[tuple[Organization, Plan]],
+    as_of: date,
+    unit_codes: dict[int, list[str]] | None = None,
+) -> Rollup:
+    """Each plan's summary (for the units ``unit_codes`` names per organisation id, when given: an
+    organisation left out of it is left out) and their sums."""
+    entries = []
+    for org, plan in plans:
+        assert org.id is not None
+        if unit_codes is not None and org.id not in unit_codes:
+            continue
+        codes = unit_codes.get(org.id) if unit_codes is not None else None
+        entries.append(OrgStatus(org, plan, plan_summary(session, plan, as_of, unit_codes=codes)))
+    totals = empty_counts()
+    by_area: dict[str, dict[Category, int]] = {}
+    by_unit: dict[str, dict[Category, int]] = {}
+    names: dict[str, str] = {}
+    items = blocked = continuous = undated = 0
+    for number, entry in enumerate(entries):
+        summary = entry.summary
+        for category in CATEGORIES:
+            totals[category] += summary.totals[category]
+        for area, counts in summary.by_area.items():
+            merged = by_area.setdefault(area, empty_counts())
+            for category in CATEGORIES:
+                merged[category] += counts[category]
+        for code, counts in summary.by_unit.items():
+            key = f"{number}:{code}"  # unit codes repeat from one organisation to another
+            by_unit[key] = dict(counts)
+            names[key] = f"{summary.unit_names.get(code, code)} ({entry.organization.name})"
+        items += summary.items
+        blocked += summary.blocked
+        continuous += summary.continuous
+        undated += summary.undated
+    total = StatusSummary(
+        as_of=as_of,
+        items=items,
+        totals=totals,
+        by_area=by_area,
+        by_unit=by_unit,
+        on_time_rate=on_time_rate(totals),
+        blocked=blocked,
+        continuous=continuous,
+        unit_names=names,
+        undated=undated,
+    )
+    return Rollup(as_of, entries, total)
+
+
+def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes]) -> None:
+    """The roll-up as a workbook: one sheet by organisation, one by area (counts in the official
+    categories and the on-time rate)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    heads = [category_label(c) for c in CATEGORIES]
+    by_org = book.active
+    assert by_org is not None
+    by_org.title = _("By organisation")[:31]
+    by_org.append([_("Status at {date}").format(date=format_date(result.as_of))])
+    by_org.append([_("Organisation"), _("Plan"), *heads, _("On-time rate")])
+    for entry in result.organizations:
+        counts = entry.summary.totals
+        by_org.append(
+            [
+                entry.organization.name,
+                entry.plan.title,
+                *(counts[c] for c in CATEGORIES),
+                round(entry.summary.on_time_rate * 100, 1),
+            ]
+        )
+    by_org.append(
+        [_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), round(result.total.on_time_rate * 100, 1)]
+    )
+    by_area = book.create_sheet(_("By area")[:31])
+    by_area.append([_("Status at {date}").format(date=format_date(result.as_of))])
+    by_area.append([_("Area"), *heads, _("On-time rate")])
+    for area, counts in result.total.by_area.items():
+        by_area.append([area or "—", *(counts[c] for c in CATEGORIES), round(on_time_rate(counts) * 100, 1)])
+    for sheet in (by_org, by_area):
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        sheet.column_dimensions["A"].width = 40
+    book.save(path_or_buffer)
