@@ -10,6 +10,7 @@ per surface): nothing of B may be seen, changed or exported.
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,7 +41,7 @@ from dondoc.handlers.events import plain
 from dondoc.handlers.onboarding import create_invite
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
-from tests.conftest import SAMPLE, Dondoc
+from tests.conftest import SAMPLE, Dondoc, sqlite_snapshot
 from tests.handlers.helpers import Chat
 from tests.scheduler.test_sweeper import Outbox
 
@@ -103,28 +104,60 @@ def bind(
     return chat
 
 
-@pytest.fixture
-def world(sample_store: Dondoc, tmp_path: Path) -> Iterator[World]:
+PEOPLE = (  # who is bound in each world: attribute, chat id, organisation, unit, role, name
+    ("admin_a", "100", A, "NV", MemberRole.ADMIN, "Trần Quản Trị A"),
+    ("manager_a", "101", A, "NV", MemberRole.MANAGER, "Lê Lãnh Đạo A"),
+    ("focal_a", "102", A, "XP", MemberRole.FOCAL, "Nguyễn Đầu Mối A"),
+    ("admin_b", "200", B, "NV", MemberRole.ADMIN, "Võ Quản Trị B"),
+    ("manager_b", "201", B, "NV", MemberRole.MANAGER, "Đỗ Lãnh Đạo B"),
+    ("focal_b", "202", B, "XP", MemberRole.FOCAL, B_PERSON),
+)
+_SQLITE_WORLD: list[Path] = []  # the first SQLite world built, kept to copy for the next tests
+
+
+def _dispatcher(engine: Engine) -> Dispatcher:
+    from dondoc.handlers.context import Deployment
+
+    return Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+
+
+def _build_world(sample_store: Dondoc, tmp_path: Path) -> tuple[Engine, dict[str, Chat]]:
     sample_store.ok("units", "import", b_registry(tmp_path), "--new-organization")
     sample_store.ok("plan", "import", SAMPLE / "phu-luc-cchc-2022.xlsx", "--org", B)
     for org in (A, B):
         sample_store.ok("targets", "import", SAMPLE / "targets.yaml", "--org", org)
     engine = open_store(sample_store.url)
-    clock = Clock(NOW, frozen=True)
-    from dondoc.handlers.context import Deployment
-
-    dispatcher = Dispatcher(engine, clock, Deployment(bot_username="dondoc_test_bot"))
-    admin_a = bind(engine, dispatcher, "100", A, "NV", MemberRole.ADMIN, "Trần Quản Trị A")
-    manager_a = bind(engine, dispatcher, "101", A, "NV", MemberRole.MANAGER, "Lê Lãnh Đạo A")
-    focal_a = bind(engine, dispatcher, "102", A, "XP", MemberRole.FOCAL, "Nguyễn Đầu Mối A")
-    admin_b = bind(engine, dispatcher, "200", B, "NV", MemberRole.ADMIN, "Võ Quản Trị B")
-    manager_b = bind(engine, dispatcher, "201", B, "NV", MemberRole.MANAGER, "Đỗ Lãnh Đạo B")
-    focal_b = bind(engine, dispatcher, "202", B, "XP", MemberRole.FOCAL, B_PERSON)
+    dispatcher = _dispatcher(engine)
+    chats = {key: bind(engine, dispatcher, user, org, unit, role, name) for key, user, org, unit, role, name in PEOPLE}
+    focal_b = chats["focal_b"]
     focal_b.send(f"I.2 xong {SECRET}")
     assert "Đã ghi nhận" in focal_b.last or "I.2" in focal_b.last, focal_b.last
     focal_b.send("HS Q1 120/125")  # a figure of B's Xà Phiên for the target T2
     assert "96" in focal_b.last, focal_b.last
-    yield World(sample_store, engine, dispatcher, admin_a, manager_a, focal_a, admin_b, manager_b, focal_b)
+    return engine, chats
+
+
+@pytest.fixture
+def world(sample_store: Dondoc, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The two organisations, built once on SQLite and copied for each test (on PostgreSQL, built each time)."""
+    path = Path(sample_store.url.removeprefix("sqlite:///")) if sample_store.url.startswith("sqlite:///") else None
+    if path is not None and _SQLITE_WORLD:
+        shutil.copyfile(_SQLITE_WORLD[0], path)
+        engine = open_store(sample_store.url)
+        dispatcher = _dispatcher(engine)
+        chats = {key: Chat(dispatcher, user, name=name) for key, user, _org, _unit, _role, name in PEOPLE}
+    else:
+        engine, chats = _build_world(sample_store, tmp_path)
+        if path is not None:
+            engine.dispose()
+            snapshot = sqlite_snapshot(path)
+            kept = tmp_path_factory.mktemp("scope-world") / "world.db"
+            shutil.move(snapshot, kept)
+            _SQLITE_WORLD.append(kept)
+            engine = open_store(sample_store.url)
+            dispatcher = _dispatcher(engine)
+            chats = {key: Chat(dispatcher, user, name=name) for key, user, _org, _unit, _role, name in PEOPLE}
+    yield World(sample_store, engine, chats["admin_a"].dispatcher, **chats)
     engine.dispose()
 
 
