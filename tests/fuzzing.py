@@ -15,16 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import sqlmodel
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from dondoc.bot.local_api.markup import parse_text
 from dondoc.bot.telegram import MESSAGE_LIMIT, split_message
 from dondoc.bot.zalo.channel import render
 from dondoc.bot.zalo.client import TEXT_LIMIT as ZALO_LIMIT
 from dondoc.bot.zalo.client import text_length
+from dondoc.db.models import ChannelAccount, Membership, Unit
 from dondoc.handlers.events import Reply
 
 TELEGRAM_BUTTONS = 100  # inline buttons in one message
@@ -420,3 +422,15 @@ def row_counts(engine: Engine) -> dict[str, int]:
             if name not in STRANGER_TABLES:
                 counts[name] = session.execute(select(func.count()).select_from(table)).scalar_one()
     return counts
+
+
+def bound(engine: Engine, channel: str, user_id: str) -> bool:
+    """Whether the person of ``user_id`` on ``channel`` holds a role in an active unit now."""
+    with Session(engine) as session:
+        query = (
+            sqlmodel.select(Membership.id)
+            .join(ChannelAccount, col(ChannelAccount.person_id) == Membership.person_id)
+            .join(Unit, col(Unit.id) == Membership.unit_id)
+            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == user_id, col(Unit.active))
+        )
+        return session.exec(query).first() is not None

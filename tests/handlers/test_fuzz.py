@@ -18,13 +18,12 @@ from typing import Literal
 import pytest
 from hypothesis import given, settings
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
-from dondoc.db.models import ChannelAccount, MemberRole, Membership, Unit
+from dondoc.db.models import MemberRole
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply
 from dondoc.scheduler.clock import TZ
-from tests.fuzzing import MAX_REPLIES, Act, check_reply, row_counts, scenarios
+from tests.fuzzing import MAX_REPLIES, Act, bound, check_reply, row_counts, scenarios
 from tests.handlers.helpers import invite_code, make_dispatcher
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
@@ -61,20 +60,6 @@ class World:
     files: int = 0
 
 
-def bound(engine: Engine, user_id: str) -> bool:
-    """Whether ``user_id`` holds a role in an active unit now."""
-    with Session(engine) as session:
-        return (
-            session.exec(
-                select(Membership.id)
-                .join(ChannelAccount, col(ChannelAccount.person_id) == Membership.person_id)
-                .join(Unit, col(Unit.id) == Membership.unit_id)
-                .where(ChannelAccount.channel == CHANNEL, ChannelAccount.external_id == user_id, col(Unit.active))
-            ).first()
-            is not None
-        )
-
-
 def inbound(world: World, act: Act) -> Inbound:
     person = PEOPLE[act.who]
     common = {
@@ -108,7 +93,7 @@ def run(world: World, acts: list[Act]) -> None:
         if act.own and act.kind == "press" and not act.walk and not world.keyboards.get(PEOPLE[act.who].user_id):
             continue  # a walk goes on while there are buttons to press
         event = inbound(world, act)
-        stranger = not bound(world.engine, event.user_id)
+        stranger = not bound(world.engine, CHANNEL, event.user_id)
         before = row_counts(world.engine) if stranger else None
         replies: list[Reply] = world.dispatcher.handle(event)
         assert len(replies) <= MAX_REPLIES, f"{len(replies)} replies to {act}"
