@@ -162,7 +162,7 @@ class Dispatcher:
                 )
         if text.startswith("/"):
             # The command, and what follows it after a space, a tab or a line break.
-            name, args = (text[1:].split(maxsplit=1) + ["", ""])[:2]
+            name, args = [*text[1:].split(maxsplit=1), "", ""][:2]
             name = name.split("@", 1)[0].lower()
             self._command(ctx, name, args.strip())
             return
