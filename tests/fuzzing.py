@@ -434,3 +434,22 @@ def bound(engine: Engine, channel: str, user_id: str) -> bool:
             .where(ChannelAccount.channel == channel, ChannelAccount.external_id == user_id, col(Unit.active))
         )
         return session.exec(query).first() is not None
+
+
+# Always tried first (hypothesis ``@example``), whatever else is drawn: every kind of act once, typed
+# markup where the bot echoes what was typed.
+EVERY_KIND = [
+    Act("text", 0, f"/<b>{OPEN}x{CLOSE}</b>"),
+    Act("text", 2, f"/<b>{OPEN}x{CLOSE}</b>"),
+    Act("text", 2, f"I.2 <b>{OPEN}x{CLOSE}</b>"),
+    Act("text", 2, "/report"),
+    Act("press", 2, pick=0, walk=(1, 1, 0, 0, 0)),
+    Act("edit", 3, f"/status <i>{OPEN}"),
+    Act("group", 2, "/report I.2"),
+    Act("press", 0, pick=3, own=False),
+    Act("forged", 2, "R99999999999999999999:r"),
+    Act("sticker", 1),
+    Act("photo", 2, "\x00\u202e" + "🙂" * 50),
+    Act("document", 3, "", file_name="<b>.pdf", mime_type="application/pdf"),
+    Act("text", 1, "Đ\u202e" * 5000),
+]

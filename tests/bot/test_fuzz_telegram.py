@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from sqlalchemy.engine import Engine
 
 from dondoc.bot.local_api.server import LocalBotApi
@@ -28,7 +28,7 @@ from dondoc.bot.local_api.users import SimulatedUser, detect_entities
 from dondoc.bot.telegram import TelegramChannel
 from dondoc.db.models import MemberRole
 from dondoc.scheduler.clock import TZ
-from tests.fuzzing import MAX_REPLIES, TELEGRAM_BUTTONS, Act, bound, check_escaped, row_counts, scenarios
+from tests.fuzzing import EVERY_KIND, MAX_REPLIES, TELEGRAM_BUTTONS, Act, bound, check_escaped, row_counts, scenarios
 from tests.handlers.helpers import invite_code, make_dispatcher
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
@@ -166,6 +166,7 @@ async def run(engine: Engine, acts: list[Act]) -> None:
 
 
 @settings(max_examples=8)
+@example(acts=EVERY_KIND)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=8))
 async def test_random_updates_through_telegram(fresh_sample: FreshSample, acts: list[Act]) -> None:
     with fresh_sample() as engine:

@@ -16,14 +16,14 @@ from datetime import datetime
 from typing import Literal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from sqlalchemy.engine import Engine
 
 from dondoc.db.models import MemberRole
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply
 from dondoc.scheduler.clock import TZ
-from tests.fuzzing import MAX_REPLIES, Act, bound, check_reply, row_counts, scenarios
+from tests.fuzzing import EVERY_KIND, MAX_REPLIES, Act, bound, check_reply, row_counts, scenarios
 from tests.handlers.helpers import invite_code, make_dispatcher
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
@@ -123,6 +123,7 @@ def make_world(engine: Engine) -> World:
 FreshSample = Callable[[], AbstractContextManager[Engine]]
 
 
+@example(acts=EVERY_KIND)
 @given(acts=scenarios(len(PEOPLE), STRANGERS))
 def test_random_acts_never_crash_overflow_or_write_for_strangers(fresh_sample: FreshSample, acts: list[Act]) -> None:
     with fresh_sample() as engine:

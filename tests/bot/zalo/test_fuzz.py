@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from sqlalchemy.engine import Engine
 
 from dondoc.bot.zalo.client import TEXT_LIMIT, text_length
@@ -27,7 +27,7 @@ from dondoc.db.models import MemberRole
 from dondoc.scheduler.clock import Clock
 from dondoc.tz import TZ
 from tests.bot.zalo.conftest import Zalo, running_zalo
-from tests.fuzzing import MAX_REPLIES, OPEN, Act, bound, row_counts, scenarios
+from tests.fuzzing import EVERY_KIND, MAX_REPLIES, OPEN, Act, bound, row_counts, scenarios
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 PEOPLE: list[tuple[str, str | None, MemberRole]] = [
@@ -90,6 +90,7 @@ async def run(engine: Engine, acts: list[Act], caplog: pytest.LogCaptureFixture)
 
 
 @settings(max_examples=8)
+@example(acts=EVERY_KIND)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=8))
 async def test_random_updates_through_zalo(
     fresh_sample: FreshSample, caplog: pytest.LogCaptureFixture, acts: list[Act]
