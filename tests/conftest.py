@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import json
 import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -34,6 +36,20 @@ from dondoc.i18n import set_language
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "dondoc" / "data" / "long-my-2022"  # the sample plan shipped as package data
 POSTGRES_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "")
+
+# Property-based tests (hypothesis): the same few examples on every run, no deadline (a slow machine
+# never fails a test); each example opens its own copy of the store (`fresh_sample`), so the
+# function-scoped fixtures they share hold nothing an example changes. `HYPOTHESIS_PROFILE=explore` draws new
+# examples each run, for hunting; the tests marked slow ask for many more examples themselves.
+_PROFILE = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("dondoc", max_examples=25, derandomize=True, **_PROFILE)  # type: ignore[arg-type]
+settings.register_profile("explore", max_examples=200, derandomize=False, **_PROFILE)  # type: ignore[arg-type]
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dondoc"))
 
 
 @dataclass
@@ -185,6 +201,31 @@ def sample_store(dondoc: Dondoc) -> Dondoc:
     if dondoc.url not in _HOLDS_SAMPLE:  # asked for late (request.getfixturevalue): import it now
         import_sample(dondoc)
     return dondoc
+
+
+@pytest.fixture
+def fresh_sample(
+    request: pytest.FixtureRequest, sample_store: Dondoc, tmp_path: Path
+) -> Callable[[], AbstractContextManager[Engine]]:
+    """Opens another fresh copy of the sample store, of the test's database kind, each time it is
+    called: a property-based test starts every example from the same store."""
+    copies = itertools.count()
+
+    @contextmanager
+    def fresh() -> Iterator[Engine]:
+        with ExitStack() as stack:
+            if sample_store.url.startswith("sqlite"):
+                path = tmp_path / f"example-{next(copies)}.db"
+                shutil.copyfile(request.getfixturevalue("sqlite_sample_template"), path)
+                stack.callback(path.unlink)
+                url = f"sqlite:///{path}"
+            else:
+                url = stack.enter_context(_postgres_database(request.getfixturevalue("postgres_sample_template")))
+            engine = open_store(url)
+            stack.callback(engine.dispose)
+            yield engine
+
+    return fresh
 
 
 @pytest.fixture

@@ -179,7 +179,8 @@ class Dispatcher:
                     )
                 )
         if text.startswith("/"):
-            name, args = text[1:].partition(" ")[::2]  # the command, and what follows the first space
+            # The command, and what follows it after a space, a tab or a line break.
+            name, args = [*text[1:].split(maxsplit=1), "", ""][:2]
             name = name.split("@", 1)[0].lower()
             self._command(ctx, name, args.strip())
             return

@@ -152,9 +152,15 @@ def _clean(value: object) -> str:
 
 
 def _check_archive(path: Path, max_rows: int) -> None:
-    """Refuse an xlsx or docx that unpacks to more than an appendix of ``max_rows`` tasks needs."""
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
+    """Refuse an xlsx or docx that is not one (damaged, cut short, another file renamed), or that
+    unpacks to more than an appendix of ``max_rows`` tasks needs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise InputError([_not_office(path)]) from exc
+    if not any(info.filename == "[Content_Types].xml" for info in infos):  # every Office Open XML file has it
+        raise InputError([_not_office(path)])
     scale = max(1.0, max_rows / DEFAULT_MAX_ROWS)
     parts = [("", sum(info.file_size for info in infos), MAX_UNPACKED_MB)]
     for info in infos:
@@ -168,6 +174,12 @@ def _check_archive(path: Path, max_rows: int) -> None:
                 part=name or _("the file"), size=size >> 20, limit=limit
             )
             raise InputError([Problem(path.name, message)])
+
+
+def _not_office(path: Path) -> Problem:
+    kind = path.suffix.lower().lstrip(".")
+    message = _("the file is not a valid {kind} file: it is damaged, cut short, or another kind of file renamed")
+    return Problem(path.name, message.format(kind=kind))
 
 
 # ------------------------------------------------------------------------------------------ csv

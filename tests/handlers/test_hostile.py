@@ -138,3 +138,14 @@ def test_a_question_answered_by_typing_loses_its_buttons(engine: Engine) -> None
     assert note[0].drop_keyboard  # the note question's "Bỏ qua" goes
     assert chat.send("/whoami")[0].drop_keyboard  # a command ends the report: its buttons go
     assert not chat.send("/help")[0].drop_keyboard  # nothing was showing any more
+
+
+def test_a_command_followed_by_a_line_break_is_still_that_command(engine: Engine) -> None:
+    # Found by the property-based tests: "/history" and the task code on the next line was answered
+    # "Unknown command /history\nI.11".
+    chat = _person(engine, "NV", "200", MemberRole.MANAGER)
+    chat.send("/task\nI.11")
+    assert "Không có lệnh" not in chat.last
+    assert chat.last.startswith("I.11 — Tổng hợp")
+    chat.send("/status\txa phien")
+    assert "Không có lệnh" not in chat.last and "Xà Phiên" in chat.last

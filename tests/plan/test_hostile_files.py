@@ -8,20 +8,31 @@ safe one finishes well inside it. The timeout is only a guard against hanging, n
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 import resource
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+import xlsxwriter
+from docx import Document
+from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 
 from dondoc.db.models import Task, Unit
 from dondoc.db.session import make_engine
 from tests.conftest import SAMPLE, Dondoc
+from tests.fuzzing import row_counts
 
 ADDRESS_SPACE = 1536 << 20  # 1.5 GB
 
@@ -298,3 +309,246 @@ def test_nul_is_removed_from_registry_names(sqlite_url: str, tmp_path: Path) -> 
         assert (unit.name, unit.aliases) == ("Văn phòng", ["Văn phòng xã"])
     engine.dispose()
     assert dondoc.ok("units", "list", "--json").json()["organization"] == "Ủy ban nhân dân xã Tân Phú"
+
+
+# --------------------------------------------------------------------------- issue 12: the corpus
+#
+# Every file below is broken, disguised or built to exhaust the importer. Each import runs in its own
+# process with 500 MB of address space and 30 s at most: it must end with a clear refusal (exit 1 or
+# 2, no traceback, each problem named with the file, its row or line, or its field) and leave the
+# store as it was. The time and the peak memory of each are printed (`pytest -s` shows them).
+
+CORPUS_MEMORY = 500 << 20
+CORPUS_SECONDS = 30.0
+
+# The child reports its own peak resident memory as it exits (VmHWM belongs to the program it runs:
+# the rusage of a forked child would also count the test process it was forked from).
+_LAUNCH = "\n".join(
+    [
+        "import atexit, runpy, sys",
+        "def peak():",
+        "    with open('/proc/self/status') as status:",
+        "        kib = next((line.split()[1] for line in status if line.startswith('VmHWM:')), '0')",
+        "    sys.stderr.write('\\n#peak-kib ' + kib + '\\n')",
+        "atexit.register(peak)",
+        "sys.argv[0] = 'dondoc'",
+        "runpy.run_module('dondoc', run_name='__main__', alter_sys=True)",
+    ]
+)
+_PEAK = re.compile(r"\n#peak-kib (\d+)\n")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+
+def _corpus_limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CORPUS_MEMORY, CORPUS_MEMORY))
+
+
+def run_measured(url: str, *args: str | Path) -> Run:
+    """``dondoc --db URL ARGS…`` in a child process under the corpus limits: its exit code, output,
+    time and peak resident memory (killed at the time limit, which then fails the test)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCH, "--db", url, "--lang", "en", *map(str, args)],
+            stdout=out,
+            stderr=err,
+            preexec_fn=_corpus_limits,
+            env={**os.environ, "DONDOC_LANG": "en"},
+        )
+        guard = threading.Timer(CORPUS_SECONDS, process.kill)
+        guard.start()
+        try:
+            code = process.wait()
+        finally:
+            guard.cancel()
+        seconds = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+        peak = _PEAK.search(stderr)
+        return Run(
+            code,
+            out.read().decode(errors="replace"),
+            _PEAK.sub("", stderr),
+            seconds,
+            int(peak.group(1)) / 1024 if peak else float("inf"),
+        )
+
+
+def _sample_csv() -> str:
+    return (SAMPLE / "phu-luc-cchc-2022.csv").read_text(encoding="utf-8-sig")
+
+
+def _registry_text() -> str:
+    return (SAMPLE / "units.yaml").read_text(encoding="utf-8")
+
+
+def _docx_appendix() -> bytes:
+    document = Document()
+    document.add_paragraph("PHỤ LỤC KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2022")
+    rows = [HEADER, ["I", "Công tác chỉ đạo", "", "", "", "", ""], _task_rows(1)[0]]
+    table = document.add_table(rows=len(rows), cols=len(HEADER))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _sparse_workbook() -> bytes:
+    workbook = Workbook()
+    workbook.active["A1"] = "Kế hoạch năm 2022"
+    workbook.active["XFD1048576"] = "STT"
+    workbook.create_sheet("Khác")["ZZ500000"] = "Nội dung"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _huge_workbook() -> bytes:
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(1, 0, ["I", "Công tác chỉ đạo"])
+    for index, row in enumerate(_task_rows(200_000), start=2):
+        sheet.write_row(index, 0, row)
+    workbook.close()
+    return out.getvalue()
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _many_units() -> bytes:
+    """120,000 units on one line each: under the 4 MB size limit."""
+    return b"organization: X\nunits:\n" + b"".join(b"- {code: U%d, name: U%d}\n" % (i, i) for i in range(120_000))
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """A hostile file: its name, how to make its bytes, and what the refusal must say."""
+
+    file_name: str
+    make: Callable[[], bytes]
+    says: str
+
+
+PLAN_CORPUS = {
+    "truncated-xlsx": Hostile(
+        "phu-luc-2022.xlsx", lambda: (SAMPLE / "phu-luc-cchc-2022.xlsx").read_bytes()[:6000], "not a valid xlsx file"
+    ),
+    "truncated-docx": Hostile("phu-luc-2022.docx", lambda: _docx_appendix()[:5000], "not a valid docx file"),
+    "text-renamed-xlsx": Hostile("phu-luc-2022.xlsx", lambda: _sample_csv().encode(), "not a valid xlsx file"),
+    "text-renamed-docx": Hostile("phu-luc-2022.docx", lambda: _sample_csv().encode(), "not a valid docx file"),
+    "zip-renamed-xlsx": Hostile("phu-luc-2022.xlsx", lambda: _zip({"ghi-chu.txt": b"x"}), "not a valid xlsx file"),
+    "empty-xlsx": Hostile("phu-luc-2022.xlsx", lambda: b"", "not a valid xlsx file"),
+    "nul-xlsx": Hostile("phu-luc-2022.xlsx", lambda: b"\x00" * 5000, "not a valid xlsx file"),
+    "sparse-xlsx": Hostile("phu-luc-2022.xlsx", _sparse_workbook, "no task table found"),
+    "huge-xlsx": Hostile("phu-luc-2022.xlsx", _huge_workbook, "more than 5000 tasks"),
+    "utf16-csv": Hostile("phu-luc-2022.csv", lambda: _sample_csv().encode("utf-16"), "not UTF-8 text"),
+    "utf16le-csv": Hostile("phu-luc-2022.csv", lambda: _sample_csv().encode("utf-16-le"), "not UTF-8 text"),
+    "cp1258-csv": Hostile(
+        "phu-luc-2022.csv", lambda: _sample_csv().encode("cp1258", errors="replace"), "not UTF-8 text"
+    ),
+    "unbalanced-quotes-csv": Hostile(
+        "phu-luc-2022.csv",
+        lambda: "\n".join([",".join(HEADER), 'I,"Công tác', '1,"Ban hành,Phòng Nội vụ,,,Quý I/2022,']).encode(),
+        "row 2: a quote opened on this row is not closed",
+    ),
+    "nul-csv": Hostile("phu-luc-2022.csv", lambda: b"\x00" * 5000, "no task table found"),
+    "binary-csv": Hostile("phu-luc-2022.csv", lambda: bytes(range(256)) * 100, "not UTF-8 text"),
+    "huge-line-csv": Hostile(
+        "phu-luc-2022.csv",
+        lambda: (",".join(HEADER) + "\n1," + "x" * 50_000_000 + ",Phòng Nội vụ,,,Quý I/2022,\n").encode(),
+        "row 2: the line is longer than",
+    ),
+}
+
+UNITS_CORPUS = {
+    "python-tag": Hostile(
+        "don-vi.yaml",
+        lambda: b'organization: !!python/object/apply:os.system ["echo pwned"]\n',
+        "line 1: not valid YAML",
+    ),
+    "custom-tag": Hostile("don-vi.yaml", lambda: b"organization: !secret x\nunits: []\n", "line 1: not valid YAML"),
+    "alias-bomb": Hostile("don-vi.yaml", lambda: _alias_bomb("unit").encode(), "YAML anchors (&name) are not allowed"),
+    "deep-nesting": Hostile(
+        "don-vi.yaml",
+        lambda: b"organization: X\nunits: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
+        "nested too deeply",
+    ),
+    "huge-yaml": Hostile(
+        "don-vi.yaml", lambda: b"organization: " + b"x" * 50_000_000 + b"\nunits: []\n", "larger than 4 MB"
+    ),
+    "many-units": Hostile("don-vi.yaml", _many_units, "the file has more than 100000 entries"),
+    "nul-yaml": Hostile("don-vi.yaml", lambda: b"organization: X\x00\nunits: []\n", "not valid YAML"),
+    "utf16-yaml": Hostile("don-vi.yaml", lambda: _registry_text().encode("utf-16"), "not UTF-8 text"),
+    "cp1258-yaml": Hostile(
+        "don-vi.yaml", lambda: _registry_text().encode("cp1258", errors="replace"), "not UTF-8 text"
+    ),
+    "xlsx-renamed-yaml": Hostile(
+        "don-vi.yaml", lambda: (SAMPLE / "phu-luc-cchc-2022.xlsx").read_bytes(), "not UTF-8 text"
+    ),
+    "truncated-yaml": Hostile("don-vi.yaml", lambda: _registry_text().encode()[:700], "not valid YAML"),
+    "unbalanced-quotes-yaml": Hostile(
+        "don-vi.yaml", lambda: b'organization: "UBND\nunits:\n  - code: VP\n    name: "Van phong\n', "not valid YAML"
+    ),
+}
+
+# The cheap ones run in the fast suite; the rest (a process of a few seconds each, some building files
+# of tens of megabytes) with the slow tests.
+FAST = {"truncated-xlsx", "utf16-csv", "unbalanced-quotes-csv", "python-tag", "utf16-yaml"}
+
+
+def _cases(corpus: dict[str, Hostile], command: str) -> list[Any]:
+    return [
+        pytest.param(command, hostile, id=f"{command}-{name}", marks=() if name in FAST else pytest.mark.slow)
+        for name, hostile in corpus.items()
+    ]
+
+
+def _store_rows(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        return row_counts(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("command", "hostile"), [*_cases(PLAN_CORPUS, "plan"), *_cases(UNITS_CORPUS, "units")])
+def test_a_hostile_file_is_refused_clearly_within_limits_and_writes_nothing(
+    registered: Dondoc, tmp_path: Path, command: str, hostile: Hostile
+) -> None:
+    path = tmp_path / hostile.file_name
+    path.write_bytes(hostile.make())
+    before = _store_rows(registered.url)
+
+    run = run_measured(registered.url, command, "import", path)
+
+    print(
+        f"{command} import {hostile.file_name} ({path.stat().st_size:,} bytes): exit {run.code}, "
+        f"{run.seconds:.1f} s, peak {run.peak_mb:.0f} MB"
+    )
+    assert run.seconds <= CORPUS_SECONDS and run.peak_mb <= CORPUS_MEMORY >> 20
+    assert run.code in (1, 2), run.stderr
+    assert "Traceback" not in run.stderr and "Unexpected error" not in run.stderr, run.stderr
+    assert hostile.says in run.stderr, run.stderr
+    problems = [line for line in run.stderr.splitlines() if line.startswith("  - ")]
+    assert problems, run.stderr
+    assert all(re.search(rf"{re.escape(path.name)}|row \d|line \d|units\[\d", p) for p in problems), problems
+    assert _store_rows(registered.url) == before
