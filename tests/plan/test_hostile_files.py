@@ -510,6 +510,30 @@ UNITS_CORPUS = {
     ),
 }
 
+
+def _targets_text() -> str:
+    return (SAMPLE / "targets.yaml").read_text(encoding="utf-8")
+
+
+TARGETS_CORPUS = {
+    "python-tag": Hostile(
+        "chi-tieu.yaml", lambda: b'targets: !!python/object/apply:os.system ["echo pwned"]\n', "line 1: not valid YAML"
+    ),
+    "alias-bomb": Hostile(
+        "chi-tieu.yaml",
+        lambda: b"a: &a [x, x]\nb: &b [*a, *a]\ntargets: [*b, *b]\n",
+        "YAML anchors (&name) are not allowed",
+    ),
+    "huge-yaml": Hostile(
+        "chi-tieu.yaml", lambda: b"targets:\n  - code: " + b"x" * 50_000_000 + b"\n", "larger than 4 MB"
+    ),
+    "utf16-yaml": Hostile("chi-tieu.yaml", lambda: _targets_text().encode("utf-16"), "not UTF-8 text"),
+    "truncated-yaml": Hostile("chi-tieu.yaml", lambda: _targets_text().encode()[:1500], "not valid YAML"),
+    "xlsx-renamed-yaml": Hostile(
+        "chi-tieu.yaml", lambda: (SAMPLE / "phu-luc-cchc-2022.xlsx").read_bytes(), "not UTF-8 text"
+    ),
+}
+
 # The cheap ones run in the fast suite; the rest (a process of a few seconds each, some building files
 # of tens of megabytes) with the slow tests.
 FAST = {"truncated-xlsx", "utf16-csv", "unbalanced-quotes-csv", "python-tag", "utf16-yaml"}
@@ -530,7 +554,10 @@ def _store_rows(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-@pytest.mark.parametrize(("command", "hostile"), [*_cases(PLAN_CORPUS, "plan"), *_cases(UNITS_CORPUS, "units")])
+@pytest.mark.parametrize(
+    ("command", "hostile"),
+    [*_cases(PLAN_CORPUS, "plan"), *_cases(UNITS_CORPUS, "units"), *_cases(TARGETS_CORPUS, "targets")],
+)
 def test_a_hostile_file_is_refused_clearly_within_limits_and_writes_nothing(
     registered: Dondoc, tmp_path: Path, command: str, hostile: Hostile
 ) -> None:
@@ -550,5 +577,5 @@ def test_a_hostile_file_is_refused_clearly_within_limits_and_writes_nothing(
     assert hostile.says in run.stderr, run.stderr
     problems = [line for line in run.stderr.splitlines() if line.startswith("  - ")]
     assert problems, run.stderr
-    assert all(re.search(rf"{re.escape(path.name)}|row \d|line \d|units\[\d", p) for p in problems), problems
+    assert all(re.search(rf"{re.escape(path.name)}|row \d|line \d|(units|targets)\[\d", p) for p in problems), problems
     assert _store_rows(registered.url) == before
