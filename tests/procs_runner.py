@@ -21,18 +21,9 @@ from sqlmodel import SQLModel
 
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import (
-    Assignment,
-    ChannelAccount,
     MemberRole,
-    Membership,
-    Organization,
-    Person,
-    Plan,
-    Reminder,
     ReminderKind,
     Role,
-    Task,
-    Unit,
 )
 from dondoc.db.session import open_store
 from dondoc.handlers.events import Reply
@@ -56,9 +47,7 @@ def fill(url: str, count: int, at: datetime) -> None:
     with engine.begin() as connection:
         connection.execute(insert(tables["organization"]).values(id=1, name="Tỉnh thử", settings={}))
         connection.execute(
-            insert(tables["plan"]).values(
-                id=1, organization_id=1, key="2022", title="Kế hoạch", year=2022, warnings=[]
-            )
+            insert(tables["plan"]).values(id=1, organization_id=1, key="2022", title="Kế hoạch", year=2022, warnings=[])
         )
         rows = range(1, count + 1)
         connection.execute(
