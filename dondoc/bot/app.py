@@ -138,6 +138,17 @@ class App:
         """A channel's sender: its reminders and the replies addressed to its chats go through it."""
         self.senders[channel] = send
 
+    def start_jobs(self) -> None:
+        """Start the reminder job and the error reports (on the running event loop)."""
+        if self.error_reports is not None:
+            self.error_reports.start()
+        self.reminders.start()
+
+    def stop_jobs(self) -> None:
+        self.reminders.stop()
+        if self.error_reports is not None:
+            self.error_reports.stop()
+
     def attach_telegram(
         self,
         token: str,
@@ -153,8 +164,8 @@ class App:
         channel = TelegramChannel(
             self.dispatcher,
             self.senders,
-            on_start=self.reminders.start if run_reminders else None,
-            on_stop=self.reminders.stop if run_reminders else None,
+            on_start=self.start_jobs if run_reminders else None,
+            on_stop=self.stop_jobs if run_reminders else None,
         )
         application = channel.build(
             token, base_url=base_url, base_file_url=base_file_url, rate_limit=rate_limit, builder=builder

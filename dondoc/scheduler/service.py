@@ -110,6 +110,7 @@ class ReminderService(Generic[M]):
         except Exception as exc:
             if not unavailable(exc):
                 self._passed(now, "error", started)
+                log.exception("reminders: the run failed", extra={"context": "reminder job"})
                 raise
             self._passed(now, "database unavailable", started)
             if self._down_since is None:

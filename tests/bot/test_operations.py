@@ -232,3 +232,20 @@ async def test_an_error_report_names_no_command_a_person_made_up(
     [report] = outbox.texts("900")
     assert "KeyError" in report and "test command" in report
     assert "mysecretword" not in report and "K7QM" not in report
+
+
+async def test_a_failing_run_of_the_reminder_job_is_reported_with_its_context(engine: Engine) -> None:
+    clock = Clock(MONDAY, frozen=True)
+    outbox = Outbox()
+    app = application(engine, clock, outbox)
+    async with AsyncExitStack() as stack:
+        await serving(stack, web(app))
+        Chat(app.dispatcher, "900").send(f"/start {invite_code(engine, 'NV', MemberRole.ADMIN, now=clock.now())}")
+        app.reminders.sweeper.calendar = None  # type: ignore[assignment]  # the run fails
+        with pytest.raises(AttributeError):
+            await app.reminders.run()
+        await app.error_reports.idle()  # type: ignore[union-attr]
+
+    [report] = outbox.texts("900")
+    assert "AttributeError" in report and "reminder job" in report
+    assert "dondoc/scheduler/" in report  # where it was raised
