@@ -241,3 +241,13 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the sample store."""
     with Session(engine) as session:
         yield session
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The multi-process tests' counts (sent, lost, duplicated), shown in every run's log (CI's too)."""
+    from tests.scheduler.test_processes import REPORT
+
+    if REPORT:
+        terminalreporter.section("reminders across processes")
+        for line in REPORT:
+            terminalreporter.write_line(line)

@@ -9,14 +9,17 @@ module knows a channel, and no channel starts the reminder job itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
 from dondoc.bot.config import Settings, budget_defaults
+from dondoc.bot.error_reports import ErrorReports
+from dondoc.bot.metrics import Metrics, update_kind
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, TelegramChannel, telegram_sender
 from dondoc.bot.zalo.channel import CHANNEL as ZALO
@@ -27,14 +30,17 @@ from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.db.session import open_store
 from dondoc.db.usage import count_messages
 from dondoc.handlers.context import Deployment
-from dondoc.handlers.dispatcher import Dispatcher
-from dondoc.handlers.events import QuotaSpent, Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
+from dondoc.handlers.dispatcher import COMMANDS, Dispatcher
+from dondoc.handlers.events import Inbound, QuotaSpent, Rejected, Reply, RetryLater, Send, TemporaryFailure, Unreachable
 from dondoc.handlers.reminders import ReminderMessages
 from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import Clock, clock_at
 from dondoc.scheduler.service import ReminderService
 from dondoc.scheduler.sweeper import Deliver, Failure, NotSent
+
+log = logging.getLogger(__name__)
+_COMMAND_NAMES = frozenset(command.name for command in COMMANDS) | {"start", "link"}
 
 
 def delivering(send: Send) -> Deliver[Reply]:
@@ -85,6 +91,36 @@ def reminder_service(
     return ReminderService(engine, clock, calendar, Delivering(senders), ReminderMessages(), budgets)
 
 
+class ObservedDispatcher(Dispatcher):
+    """The dispatcher, counted (:class:`~dondoc.bot.metrics.Metrics`); an error it does not handle is
+    logged with its context (channel, kind of update, command name: never what was written), which
+    reports it to the administrators (:mod:`dondoc.bot.error_reports`), and raised on to the channel."""
+
+    def __init__(self, engine: Engine, clock: Clock, settings: Deployment, metrics: Metrics) -> None:
+        super().__init__(engine, clock, settings)
+        self.metrics = metrics
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        try:
+            replies = super().handle(inbound)
+        except Exception:
+            log.exception("%s: an update could not be handled", inbound.channel, extra={"context": context_of(inbound)})
+            raise
+        self.metrics.handled(inbound, len(replies))
+        return replies
+
+
+def context_of(inbound: Inbound) -> str:
+    """What a person was doing, for an error report: the channel, the kind of update and, for one of
+    dondoc's commands, its name (nothing they wrote)."""
+    kind = update_kind(inbound)
+    if kind == "command":
+        name = inbound.text.strip()[1:].partition(" ")[0].split("@", 1)[0].lower()
+        if name in _COMMAND_NAMES:
+            return f"{inbound.channel} {kind} /{name}"
+    return f"{inbound.channel} {kind}"
+
+
 @dataclass
 class App:
     """dondoc assembled: every channel attached to it shares the dispatcher and the senders."""
@@ -95,10 +131,23 @@ class App:
     dispatcher: Dispatcher
     senders: dict[str, Send]  # channel → its sender, filled as channels are attached
     reminders: ReminderService[Reply]
+    metrics: Metrics = field(default_factory=Metrics)
+    error_reports: ErrorReports | None = None  # reports unhandled errors to the administrators while started
 
     def attach(self, channel: str, send: Send) -> None:
         """A channel's sender: its reminders and the replies addressed to its chats go through it."""
         self.senders[channel] = send
+
+    def start_jobs(self) -> None:
+        """Start the reminder job and the error reports (on the running event loop)."""
+        if self.error_reports is not None:
+            self.error_reports.start()
+        self.reminders.start()
+
+    def stop_jobs(self) -> None:
+        self.reminders.stop()
+        if self.error_reports is not None:
+            self.error_reports.stop()
 
     def attach_telegram(
         self,
@@ -115,8 +164,8 @@ class App:
         channel = TelegramChannel(
             self.dispatcher,
             self.senders,
-            on_start=self.reminders.start if run_reminders else None,
-            on_stop=self.reminders.stop if run_reminders else None,
+            on_start=self.start_jobs if run_reminders else None,
+            on_stop=self.stop_jobs if run_reminders else None,
         )
         application = channel.build(
             token, base_url=base_url, base_file_url=base_file_url, rate_limit=rate_limit, builder=builder
@@ -158,9 +207,14 @@ def assemble(
     deployment's monthly budget per channel family; ``zalo``: the one Zalo bot of ``ZALO_BOT_TOKEN``,
     when there is one (invites name it)."""
     senders: dict[str, Send] = {}
-    dispatcher = Dispatcher(engine, clock, Deployment(bot_username=bot_username, calendar=calendar, zalo=zalo))
+    metrics = Metrics()
+    deployment = Deployment(bot_username=bot_username, calendar=calendar, zalo=zalo)
+    dispatcher = ObservedDispatcher(engine, clock, deployment, metrics)
     service = reminder_service(engine, clock, calendar, senders, budgets)
-    return App(engine, clock, calendar, dispatcher, senders, service)
+    service.sweeper.observe = metrics.reminder
+    service.on_pass = metrics.swept
+    reports = ErrorReports(engine, clock, senders, count=metrics.error)
+    return App(engine, clock, calendar, dispatcher, senders, service, metrics, reports)
 
 
 def open_app(settings: Settings, *, bot_username: str) -> App:

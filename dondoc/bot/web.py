@@ -5,7 +5,9 @@ Routes, and nothing else (everything else is 404):
 - ``POST /telegram``: Telegram's webhook, fed to the PTB application (started without an updater);
 - ``POST /zalo`` for the Zalo bot of ``ZALO_BOT_TOKEN`` (channel key ``zalo``), ``POST /zalo/<name>``
   for each named Zalo bot (channel key ``zalo:<name>``);
-- ``GET /healthz``: 200 when the database answers, 503 when it does not.
+- ``GET /healthz``: 200 when the database answers, 503 when it does not; with the reminder job's last
+  run (when it started, its outcome, how long it took) and whether it is overdue;
+- ``GET /metrics``: the process's metrics in the Prometheus text format (:mod:`dondoc.bot.metrics`).
 
 A webhook call is checked (its secret header, compared in constant time), recorded in the
 ``webhook_delivery`` table under its update's id (a delivery the platform repeats is answered 200 and
@@ -46,11 +48,13 @@ from telegram.ext import Application
 
 from dondoc.bot.app import App
 from dondoc.bot.config import TelegramConfig, ZaloConfig
+from dondoc.bot.metrics import CONTENT_TYPE, Metrics
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder
 from dondoc.bot.zalo.channel import CHANNEL as ZALO
 from dondoc.db.deliveries import first_delivery, prune_deliveries
 from dondoc.scheduler.clock import Clock
+from dondoc.scheduler.service import SWEEP_SECONDS, Pass
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +164,17 @@ def _zalo_message_id(update: Mapping[str, Any]) -> str | None:
     return None
 
 
+class Swept(Protocol):
+    """The part of the reminder job that ``/healthz`` reports: its last run."""
+
+    @property
+    def last_pass(self) -> Pass | None: ...
+
+
+# The reminder job is overdue when its last run started longer ago than this (it runs every SWEEP_SECONDS).
+OVERDUE = timedelta(seconds=4 * SWEEP_SECONDS)
+
+
 class Lifecycle(Protocol):
     """Something that runs while the web app does (the reminder job)."""
 
@@ -212,8 +227,14 @@ class WebApp:
         zalo: Sequence[ZaloHook] = (),
         public_url: str | None = None,
         background: Sequence[Lifecycle] = (),
+        metrics: Metrics | None = None,
+        sweeper: Swept | None = None,
     ) -> None:
+        """``metrics``: served at ``/metrics`` (a new, empty set when None); ``sweeper``: the reminder
+        job whose last run ``/healthz`` reports."""
         self.engine = engine
+        self.metrics = metrics or Metrics()
+        self.sweeper = sweeper
         self.clock = clock
         self.telegram = telegram
         self.zalo = tuple(zalo)
@@ -226,7 +247,10 @@ class WebApp:
         self._zalo_by_name = {hook.name: hook for hook in self.zalo}
         if len(self._zalo_by_name) != len(self.zalo):
             raise ValueError(f"two Zalo bots share a channel key: {sorted(h.channel.key for h in self.zalo)}")
-        routes = [Route("/healthz", self.healthz, methods=["GET"])]
+        routes = [
+            Route("/healthz", self.healthz, methods=["GET"]),
+            Route("/metrics", self.metrics_page, methods=["GET"]),
+        ]
         if telegram is not None:
             routes.append(Route(telegram.path, self.telegram_webhook, methods=["POST"]))
         # One route for the unnamed bot, one for the named ones (a name is any text, never a pattern):
@@ -333,12 +357,31 @@ class WebApp:
     # -------------------------------------------------------------- routes
 
     async def healthz(self, request: Request) -> Response:
+        sweeper = self._sweeper_health()
         try:
             await asyncio.to_thread(self._ping)
         except Exception as error:
             log.warning("health check: the database does not answer: %s", type(error).__name__)
-            return _answer(503, database="unavailable")
-        return _answer(200, database="ok")
+            return _answer(503, database="unavailable", sweeper=sweeper)
+        return _answer(200, database="ok", sweeper=sweeper)
+
+    def _sweeper_health(self) -> dict[str, Any] | None:
+        """The reminder job's last run: ``{"last_pass": ISO time, "outcome": …, "seconds": …, "overdue": …}``
+        (``last_pass`` None before the first one); None when this process runs no reminder job."""
+        if self.sweeper is None:
+            return None
+        last = self.sweeper.last_pass
+        if last is None:
+            return {"last_pass": None, "outcome": None, "seconds": None, "overdue": False}
+        return {
+            "last_pass": last.at.isoformat(),
+            "outcome": last.outcome,
+            "seconds": round(last.seconds, 3),
+            "overdue": self.clock.now() - last.at > OVERDUE,
+        }
+
+    async def metrics_page(self, request: Request) -> Response:
+        return Response(self.metrics.render(), media_type=CONTENT_TYPE)
 
     def _ping(self) -> None:
         with self.engine.connect() as connection:
@@ -489,5 +532,10 @@ def serve_app(
         telegram=hook,
         zalo=hooks,
         public_url=public_url,
-        background=[app.reminders] if run_reminders else [],
+        background=[
+            *([app.error_reports] if app.error_reports is not None else []),
+            *([app.reminders] if run_reminders else []),
+        ],
+        metrics=app.metrics,
+        sweeper=app.reminders if run_reminders else None,
     )

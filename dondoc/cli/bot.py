@@ -196,12 +196,12 @@ async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: list[tup
     channels = [bot_app.attach_zalo(bot.token, base_url=bot.base_url, key=key) for key, bot in zalo]
     pollers = [ZaloPolling(channel.client, channel.process_update) for channel in channels]
     polling = [asyncio.create_task(poller.run()) for poller in pollers]
-    bot_app.reminders.start()
+    bot_app.start_jobs()
     logging.getLogger(__name__).info("polling Zalo%s; stop with Ctrl+C", " and Telegram" if application else "")
     try:
         await stop.wait()
     finally:
-        bot_app.reminders.stop()
+        bot_app.stop_jobs()
         for poller in pollers:
             poller.stop()
         await asyncio.gather(*polling)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import time as timer
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Generic
 
@@ -49,6 +51,16 @@ TICK = timedelta(seconds=60)  # how often a run also replans, sends weekly diges
 WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One run of the job, as ``/healthz`` and ``/metrics`` report it: when it started (the job's
+    clock), how it ended (``ok``, ``database unavailable``, ``error``) and how long it took."""
+
+    at: datetime
+    outcome: str
+    seconds: float
+
+
 class ReminderService(Generic[M]):
     """Plans the outbox and drains it; ``tick`` is the whole job. The composition root
     (:mod:`dondoc.bot.app`) gives it the channels' senders and the texts."""
@@ -73,6 +85,8 @@ class ReminderService(Generic[M]):
         self._scheduler: AsyncIOScheduler | None = None
         self._ticked_at: datetime | None = None
         self._down_since: datetime | None = None  # the database unreachable since then
+        self.last_pass: Pass | None = None
+        self.on_pass: Callable[[Pass], None] | None = None  # told of every run (the deployment's metrics)
 
     def schedule(self, now: datetime | None = None) -> tuple[int, int]:
         """Replan the outbox (idempotent); returns (added, cancelled)."""
@@ -85,6 +99,7 @@ class ReminderService(Generic[M]):
         :data:`TICK` has passed since the last one. Never raises for a database that cannot be
         reached: the next run tries again."""
         now = self.clock.now()
+        started = timer.perf_counter()
         try:
             if self._ticked_at is None or not self._ticked_at <= now < self._ticked_at + TICK:
                 result = await self.tick()
@@ -94,15 +109,24 @@ class ReminderService(Generic[M]):
                     log.info("sweep: %d reminders in %d messages", result.claimed, result.messages)
         except Exception as exc:
             if not unavailable(exc):
+                self._passed(now, "error", started)
+                log.exception("reminders: the run failed", extra={"context": "reminder job"})
                 raise
+            self._passed(now, "database unavailable", started)
             if self._down_since is None:
                 self._down_since = now
                 log.warning("reminders: the database is unavailable, trying again every %d s: %s", SWEEP_SECONDS, exc)
             return SweepResult()
+        self._passed(now, "ok", started)
         if self._down_since is not None:
             log.warning("reminders: the database is back (away since %s)", self._down_since.isoformat())
             self._down_since = None
         return result
+
+    def _passed(self, now: datetime, outcome: str, started: float) -> None:
+        self.last_pass = Pass(now, outcome, timer.perf_counter() - started)
+        if self.on_pass is not None:
+            self.on_pass(self.last_pass)
 
     async def tick(self) -> SweepResult:
         now = self.clock.now()

@@ -81,6 +81,15 @@ class NotSent:
 # or why it was not sent (any exception counts as a temporary failure, and is logged).
 Deliver = Callable[[str, M], Awaitable[str | NotSent | None]]
 
+# What a pass did with reminders, for the deployment's metrics: (channel key, outcome, how many
+# reminders). Outcomes: ``sent``, ``held`` (nobody to receive them, the key's quota, a blocked bot:
+# channel ``none`` when nobody can receive them), ``failed`` (refused for good), ``retried``.
+Observe = Callable[[str, str, int], None]
+
+
+def _unobserved(channel: str, outcome: str, count: int) -> None:
+    """The default :data:`Observe`: nothing is counted."""
+
 
 class ReminderTexts(Protocol[M_co]):
     """What the reminder job says, each in the current language (the handlers render it)."""
@@ -147,6 +156,7 @@ class Sweeper(Generic[M]):
         # was claimed but not sent, are put right by the next pass instead of waiting for the lease.
         self.unrecorded: list[tuple[list[int], str | None]] = []
         self.unfinished: set[int] = set()
+        self.observe: Observe = _unobserved  # the composition root counts the outcomes (/metrics)
 
     def budgets(self, session: Session) -> Budgets:
         """Each channel key's monthly budget, as the registry and the deployment set them now."""
@@ -169,6 +179,7 @@ class Sweeper(Generic[M]):
                 key = digest[0].recipient.account.channel
                 if key in self.held:
                     spent.setdefault(key, []).extend(digest[0].reminder_ids)
+                    self.observe(key, "held", len(digest[0].reminder_ids))
                     continue
                 outcome = await self._deliver(digest, now, result)
                 if outcome is not None:
@@ -255,6 +266,7 @@ class Sweeper(Generic[M]):
             held += [i for i in ids if i not in routed and i not in held]
             if held:
                 mark_held(session, held, "no reachable focal point")
+                self.observe("none", "held", len(held))
             result.held = len(held)
             self.unfinished.difference_update(held)
             rendered = []
@@ -281,7 +293,10 @@ class Sweeper(Generic[M]):
             outcome = NotSent(Failure.TEMPORARY, str(exc))
         if not isinstance(outcome, NotSent):
             result.messages += 1
+            self.observe(account.channel, "sent", len(ids))
             return ids, outcome
+        failures = {Failure.QUOTA: "held", Failure.UNREACHABLE: "held", Failure.REJECTED: "failed"}
+        self.observe(account.channel, failures.get(outcome.failure, "retried"), len(ids))
         if outcome.failure == Failure.QUOTA:
             log.warning("channel %s: the monthly quota is spent; its reminders are held", account.channel)
             self.held.add(account.channel)
