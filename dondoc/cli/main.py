@@ -12,6 +12,7 @@ from dondoc.cli import common
 from dondoc.cli.bot import run, sandbox
 from dondoc.cli.common import LONG_RUNNING, DbOption, LangOption, LogFormatOption, OrgOption
 from dondoc.cli.demo import demo
+from dondoc.cli.extension import extension_app
 from dondoc.cli.invite import invite_app
 from dondoc.cli.ops import backup, db_app
 from dondoc.cli.people import forget, people_app
@@ -53,6 +54,7 @@ app.add_typer(plan_app, name="plan")
 app.command("demo")(demo)
 app.command("status")(status)
 app.add_typer(report_app, name="report")
+app.add_typer(extension_app, name="extension")
 app.add_typer(targets_app, name="targets")
 app.add_typer(figures_app, name="figures")
 app.add_typer(invite_app, name="invite")
