@@ -25,7 +25,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, format_date
 from dondoc.plan import extensions
-from dondoc.scheduler.schedule import replan
+from dondoc.scheduler.extend import apply_extension
 from dondoc.tz import TZ
 
 extension_app = typer.Typer(help="Extensions of deadlines (gia hạn).", no_args_is_help=True)
@@ -65,9 +65,8 @@ def extension_add(
             fail(
                 _("--to: {new} is not after the deadline {due}").format(new=format_date(new_due), due=format_date(due))
             )
-        extensions.record_approved(session, row, due=due, new_due=new_due, reason=reason, at=approved_at)
-        assert row.id is not None
-        replan(session, calendar(), now, assignment_ids=[row.id])
+        recorded = extensions.record_approved(session, row, due=due, new_due=new_due, reason=reason, at=approved_at)
+        apply_extension(session, recorded, calendar(), now)
         unit_code = found.code
     result = {"task": task, "unit": unit_code, "due": due.isoformat(), "new_due": new_due.isoformat()}
     if as_json:

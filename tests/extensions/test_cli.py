@@ -69,7 +69,7 @@ def test_an_extension_moves_the_reminders_in_the_preview(sample_store: Dondoc) -
 
 def test_bad_extensions_are_refused_and_write_nothing(sample_store: Dondoc) -> None:
     base = ("extension", "add", "--task", "I.2", "--unit", "NV")
-    assert "not after" in sample_store(*base, "--to", "2022-03-01").stderr
+    assert "01/03/2022" in sample_store(*base, "--to", "2022-03-01").stderr
     assert "ZZ" in sample_store("extension", "add", "--task", "I.2", "--unit", "ZZ", "--to", "2022-06-30").stderr
     assert "IX.9" in sample_store("extension", "add", "--task", "IX.9", "--unit", "NV", "--to", "2022-06-30").stderr
     assert "31/02/2022" in sample_store(*base, "--to", "31/02/2022").stderr
