@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, DeadlineKind, Extension, Organization, Role, Task, Unit
 from dondoc.handlers.events import plain
-from tests.handlers.test_scope import A, B, B_PERSON, World, world
+from tests.handlers.test_scope import B_PERSON, A, B, World, world
 
 __all__ = ["world"]
 
