@@ -52,15 +52,14 @@ def overdue_line(chat: Chat, unit_name: str) -> str:
 
 def pending_reminder_dues(engine: Engine) -> set[date]:
     with Session(engine) as session:
-        return set(
-            session.exec(
-                select(Reminder.due)
-                .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
-                .join(Task, col(Task.id) == Assignment.task_id)
-                .join(Unit, col(Unit.id) == Assignment.unit_id)
-                .where(Task.code == "I.2", Unit.code == "XP", Reminder.state == ReminderState.PENDING)
-            )
-        )
+        rows = session.exec(
+            select(Reminder)
+            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .where(Task.code == "I.2", Unit.code == "XP", Reminder.state == ReminderState.PENDING)
+        ).all()
+        return {row.due for row in rows}
 
 
 def test_an_approved_request_moves_the_deadline_reminders_and_leaves_overdue(
