@@ -22,6 +22,7 @@ from dondoc.cli.report import report_app
 from dondoc.cli.serve import serve
 from dondoc.cli.status import chart, export_status, status
 from dondoc.cli.targets import figures_app, targets_app
+from dondoc.cli.tasks import task_app
 from dondoc.cli.units import units_app
 from dondoc.cli.usage import usage_command
 from dondoc.i18n import _
@@ -55,6 +56,7 @@ app.command("demo")(demo)
 app.command("status")(status)
 app.add_typer(report_app, name="report")
 app.add_typer(extension_app, name="extension")
+app.add_typer(task_app, name="task")
 app.add_typer(targets_app, name="targets")
 app.add_typer(figures_app, name="figures")
 app.add_typer(invite_app, name="invite")
