@@ -3,9 +3,14 @@ deadline the categories judge against, and its reminders."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import Dondoc
+import yaml
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.conftest import SAMPLE, Dondoc
 
 
 def item(status: dict[str, Any], task: str, unit: str) -> dict[str, Any]:
@@ -74,3 +79,31 @@ def test_bad_extensions_are_refused_and_write_nothing(sample_store: Dondoc) -> N
     assert "IX.9" in sample_store("extension", "add", "--task", "IX.9", "--unit", "NV", "--to", "2022-06-30").stderr
     assert "31/02/2022" in sample_store(*base, "--to", "31/02/2022").stderr
     assert sample_store.ok("extension", "list", "--json").json() == []
+
+
+def test_a_setting_makes_the_categories_judge_against_the_original_date(sample_store: Dondoc, tmp_path: Path) -> None:
+    data = yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))
+    data["extensions"] = {"judge_against": "original"}
+    path = tmp_path / "units.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    sample_store.ok("units", "import", path)
+    sample_store.ok("extension", "add", "--task", "I.2", "--unit", "NV", "--to", "2022-06-30", "--at", "2022-03-20")
+    judged = item(status_at(sample_store, "2022-04-15"), "I.2", "NV")
+    assert (judged["category"], judged["extended_to"]) == ("overdue", "2022-06-30")
+    data["extensions"] = {"judge_against": "sometimes"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    refused = sample_store("units", "import", path)
+    assert refused.code != 0 and "judge_against" in refused.stderr
+
+
+def test_the_workbook_and_the_report_draft_show_both_dates(sample_store: Dondoc, tmp_path: Path) -> None:
+    sample_store.ok("extension", "add", "--task", "I.2", "--unit", "NV", "--to", "2022-06-30", "--at", "2022-03-20")
+    sample_store.ok("export", "--at", "2022-04-15", "-o", tmp_path / "status.xlsx")
+    book = load_workbook(tmp_path / "status.xlsx", read_only=True)
+    cells = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v)
+    assert "gia hạn đến 30/06/2022" in cells
+    sample_store.ok("report", "draft", "--period", "half", "-o", tmp_path / "draft.docx")
+    document = Document(str(tmp_path / "draft.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "31/03/2022, gia hạn đến 30/06/2022" in text
