@@ -20,9 +20,11 @@ NOW = datetime(2022, 4, 5, 9, 0, tzinfo=TZ)
 I2 = re.compile(r"(?<![\w.])I\.2 \(")  # I.2 in an /overdue line, not II.2
 
 
-def bound(dispatcher: Dispatcher, engine: Engine, user: str, unit: str, role: MemberRole, name: str) -> Chat:
+def bound(
+    dispatcher: Dispatcher, engine: Engine, user: str, unit: str, role: MemberRole, name: str, now: datetime = NOW
+) -> Chat:
     chat = Chat(dispatcher, user, name=name)
-    chat.send(f"/start {invite_code(engine, unit, role, now=NOW)}")
+    chat.send(f"/start {invite_code(engine, unit, role, now=now)}")
     return chat
 
 
