@@ -12,6 +12,7 @@ from dondoc.cli import common
 from dondoc.cli.bot import run, sandbox
 from dondoc.cli.common import LONG_RUNNING, DbOption, LangOption, LogFormatOption, OrgOption
 from dondoc.cli.demo import demo
+from dondoc.cli.extension import extension_app
 from dondoc.cli.invite import invite_app
 from dondoc.cli.ops import backup, db_app
 from dondoc.cli.people import forget, people_app
@@ -21,6 +22,7 @@ from dondoc.cli.report import report_app
 from dondoc.cli.serve import serve
 from dondoc.cli.status import chart, export_status, status
 from dondoc.cli.targets import figures_app, targets_app
+from dondoc.cli.tasks import task_app
 from dondoc.cli.units import units_app
 from dondoc.cli.usage import usage_command
 from dondoc.i18n import _
@@ -53,6 +55,8 @@ app.add_typer(plan_app, name="plan")
 app.command("demo")(demo)
 app.command("status")(status)
 app.add_typer(report_app, name="report")
+app.add_typer(extension_app, name="extension")
+app.add_typer(task_app, name="task")
 app.add_typer(targets_app, name="targets")
 app.add_typer(figures_app, name="figures")
 app.add_typer(invite_app, name="invite")

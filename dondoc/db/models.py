@@ -490,3 +490,44 @@ class Figure(SQLModel, table=True):
     reported_at: datetime
     reporter_person_id: int | None = Field(default=None, foreign_key="person.id")
     entered_by_admin: bool = False  # recorded on the unit's behalf (paper)
+
+
+class ExtensionState(StrEnum):
+    """Where a request for more time stands (đề nghị gia hạn)."""
+
+    PENDING = "pending"  # asked, nobody answered yet
+    APPROVED = "approved"  # Đồng ý
+    REJECTED = "rejected"  # Không đồng ý
+
+
+class Extension(SQLModel, table=True):
+    """A unit's request for more time on one deadline of an assignment (đề nghị gia hạn), and its answer.
+
+    ``due`` is the occurrence's original due date (kept and shown); an approved request moves the
+    deadline to ``new_due`` (the newest approved one counts). See :mod:`dondoc.plan.extensions`."""
+
+    __table_args__ = (Index("ix_extension_assignment_due", "assignment_id", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    due: date  # the occurrence's original due date
+    new_due: date  # the date asked for
+    reason: str = ""
+    state: str = ExtensionState.PENDING  # an ExtensionState
+    requested_at: datetime
+    requested_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: datetime | None = None
+    answered_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    answer_note: str = ""  # the reason given with the answer
+    entered_by_admin: bool = False  # approved on paper, recorded by an administrator
+
+
+class AdhocTask(SQLModel, table=True):
+    """The source of a task given outside the plan (giao việc, nhiệm vụ phát sinh): who gave it,
+    when, from which document. The task itself is an ordinary :class:`Task`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", unique=True)
+    given_at: datetime
+    given_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
+    document: str = ""  # the letter or conclusion it comes from ("Thông báo 15/TB-UBND")

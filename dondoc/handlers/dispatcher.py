@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import figures, onboarding, oneline, people, reminders, report, status, tasks
+from dondoc.handlers import adhoc, extensions, figures, onboarding, oneline, people, reminders, report, status, tasks
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -61,6 +61,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "targets", figures.show_targets, MANAGING_ROLES, N_("the plan's targets against their goals; /targets CODE")
     ),
+    Command("giahan", extensions.command, EVERYONE, N_("ask for more time on a task: /giahan I.2 30/06 REASON")),
+    Command(
+        "giaoviec", adhoc.command, MANAGING_ROLES, N_("give a task outside the plan: /giaoviec XP, LN TEXT hạn 15/06")
+    ),
     Command("export", status.export, VIEWING_ROLES, N_("the status workbook (xlsx)")),
     Command("chart", status.chart, VIEWING_ROLES, N_("the status as a chart")),
     Command(
@@ -89,6 +93,7 @@ FLOWS: dict[str, Flow] = {
     "pages": status.PAGES_FLOW,
     people.FLOW_NAME: people.FLOW,
     figures.FLOW_NAME: figures.FLOW,
+    extensions.FLOW_NAME: extensions.FLOW,
 }
 
 
@@ -189,6 +194,9 @@ class Dispatcher:
             return
         if inbound.choice is not None and inbound.choice.startswith(reminders.PREFIX):
             reminders.on_button(ctx, inbound.choice)
+            return
+        if inbound.choice is not None and inbound.choice.startswith(extensions.PREFIX):
+            extensions.on_button(ctx, inbound.choice)
             return
         if inbound.choice is not None:
             action = ctx.resolve_button(inbound.choice)

@@ -182,7 +182,10 @@ def _ask_note(ctx: Context) -> None:
 
 
 def _ask_blocker(ctx: Context) -> None:
-    ctx.reply(_("What is blocking it? Managers will be told."))
+    ctx.reply(
+        _("What is blocking it? Managers will be told. Or ask for more time on this task."),
+        ctx.offer([[(_("Request an extension"), "extend")]]),
+    )
 
 
 def _ask_evidence(ctx: Context) -> None:
@@ -427,6 +430,10 @@ class _ReportFlow:
             _ask_note(ctx)
         elif action == "skip" and rules is not None and rules.skip is not None:
             rules.skip(ctx)
+        elif action == "extend":
+            from dondoc.handlers import extensions
+
+            extensions.begin_for_assignment(ctx, int(ctx.data.get("assignment", 0)))
         elif action == "confirm":
             _confirm(ctx)
         elif action == "edit":

@@ -11,6 +11,7 @@ from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
+from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
@@ -124,7 +125,7 @@ def _overdue_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[str, 
             names[item.unit] = item.unit_name
             flag = " ⚠" if item.blocked else ""
             by_unit.setdefault(item.unit, []).append(
-                f"{esc(item.task)} ({format_date(item.due)}, {item.percent}%){flag}"
+                f"{esc(item.task)} ({describe_due(item.due, item.extended_to)}, {item.percent}%){flag}"
             )
     lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in by_unit.items()]
     count = sum(len(tasks) for tasks in by_unit.values())
@@ -219,7 +220,7 @@ def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
     for item in items:
         flag = " ⚠" if item.blocked else ""
         lines.append(
-            f"{ICONS[item.category]} <b>{esc(item.unit_name)}</b> — {format_date(item.due)}: "
+            f"{ICONS[item.category]} <b>{esc(item.unit_name)}</b> — {describe_due(item.due, item.extended_to)}: "
             f"{category_label(item.category)}, {item.percent}%{flag}"
         )
         for part in item.support:

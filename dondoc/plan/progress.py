@@ -62,6 +62,7 @@ from dondoc.db.models import (
     Assignment,
     DeadlineKind,
     Occurrence,
+    Organization,
     Plan,
     Report,
     Role,
@@ -70,6 +71,7 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.i18n import _
+from dondoc.plan.extensions import ExtensionKey, approved_extensions, judge_against_original
 from dondoc.plan.registry import Registry, build_matcher
 from dondoc.plan.units import expand
 from dondoc.tz import TZ, stored_in_vietnam
@@ -148,9 +150,10 @@ class Item:
     position: int  # the task's order in the appendix
     blocked_reason: str = ""
     support: list[SupportReport] = field(default_factory=list)
+    extended_to: date | None = None  # an approved extension's new due date (the original stays ``due``)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "task": self.task,
             "unit": self.unit,
             "due": self.due.isoformat(),
@@ -159,6 +162,9 @@ class Item:
             "blocked": self.blocked,
             "reported_at": _iso(self.reported_at),
         }
+        if self.extended_to is not None:
+            found["extended_to"] = self.extended_to.isoformat()
+        return found
 
 
 @dataclass
@@ -305,6 +311,8 @@ class _Slot:
     due: date
     latest: ReportRow | None = None
     done: bool = False
+    extended: date | None = None  # the approved new due date (gia hạn), None when not extended
+    judged: date | None = None  # the date the categories judge against, when not ``due``
 
 
 def attach_reports(dues: Sequence[date], reports: Iterable[ReportRow]) -> list[_Slot]:
@@ -355,9 +363,10 @@ def completed_by(row: ReportRow, due: date) -> bool:
 def categorize(slot: _Slot, as_of: date) -> Category:
     """The category of one occurrence at ``as_of`` — the one definition every view uses."""
     latest = slot.latest
+    deadline = slot.judged or slot.due
     if slot.done and latest is not None:
-        return "done_on_time" if completed_by(latest, slot.due) else "done_late"
-    if as_of > slot.due:
+        return "done_on_time" if completed_by(latest, deadline) else "done_late"
+    if as_of > deadline:
         return "overdue"
     if latest is not None and latest.status != Status.NOT_STARTED:
         return "in_progress"
@@ -389,6 +398,8 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
     ).all()
     reports = _load_reports(session, plan, end_of_day(as_of))
+    extensions = approved_extensions(session.connection(), plan_id=plan.id, before=end_of_day(as_of))
+    original = _judges_original(session.connection(), plan) if extensions else False
 
     lead_units: dict[int, set[int]] = {}  # task → lead unit ids kept by the filter
     for _assignment_id, task_id, unit_id, role in assignments:
@@ -440,7 +451,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
                 )
             )
             continue
-        for slot in attach_reports(dues[task_id], rows):
+        for slot in _extend(attach_reports(dues[task_id], rows), assignment_id, extensions, original):
             item = _item(task, area, unit, slot, as_of)
             item.support = list(support.get((task_id, slot.due), []))
             items.append(item)
@@ -514,9 +525,11 @@ def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collecti
     by_unit_unsorted: dict[str, dict[Category, int]] = {}
     names: dict[str, str] = {}
     items = blocked = continuous = undated = 0
+    extensions = approved_extensions(connection, plan_id=plan.id, before=end_of_day(as_of))
+    original = _judges_original(connection, plan) if extensions else False
     reports_result = connection.execute(_decisive_reports(plan, end_of_day(as_of), lead_only=True))
     reports = chain.from_iterable(reports_result.partitions(_CHUNK))
-    for (_assignment_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
+    for (lead_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
         code, name, _order = units[unit_id]
         if wanted is not None and code not in wanted:
             continue
@@ -531,7 +544,10 @@ def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collecti
         assert task_dues is not None
         area_counts = by_area.setdefault(area_code.get(area_id, ""), empty_counts())
         unit_counts = by_unit_unsorted.setdefault(code, empty_counts())
-        for slot in attach_reports(task_dues, rows):
+        slots = attach_reports(task_dues, rows)
+        if extensions and lead_id is not None:
+            _extend(slots, lead_id, extensions, original)
+        for slot in slots:
             category = categorize(slot, as_of)
             totals[category] += 1
             area_counts[category] += 1
@@ -672,7 +688,29 @@ def _item(task: Task, area: str, unit: Unit, slot: _Slot, as_of: date) -> Item:
         completed_on=completion_date(latest) if done and latest else None,
         position=task.position,
         blocked_reason=latest.blocked_reason if latest and latest.status == Status.BLOCKED else "",
+        extended_to=slot.extended,
     )
+
+
+def _extend(
+    slots: list[_Slot], assignment_id: int, extensions: dict[ExtensionKey, date], original: bool
+) -> list[_Slot]:
+    """Mark the slots whose deadline was extended (approved requests for more time): they are judged
+    against the new date, unless the organisation judges against the original one."""
+    if extensions:
+        for slot in slots:
+            new = extensions.get((assignment_id, slot.due))
+            if new is not None:
+                slot.extended = new
+                slot.judged = None if original else new
+    return slots
+
+
+def _judges_original(connection: Connection, plan: Plan) -> bool:
+    settings = connection.execute(
+        sa_select(col(Organization.settings)).where(col(Organization.id) == plan.organization_id)
+    ).scalar_one_or_none()
+    return judge_against_original(settings or {})
 
 
 def _support(unit: Unit, row: ReportRow) -> SupportReport:

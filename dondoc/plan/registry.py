@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import delete
@@ -76,6 +76,7 @@ class Registry:
     channels: dict[str, Any] = field(default_factory=dict)  # per channel family: budget, reminders, bots
     zalo_bots: list[ZaloBotSpec] = field(default_factory=list)  # channels: zalo: bots
     parent: str | None = None  # the organisation this one belongs to (a district's province), by name
+    extensions: dict[str, Any] = field(default_factory=dict)  # extensions: judge_against: original
 
     def members(self, group: GroupSpec) -> tuple[str, ...]:
         if group.all_units:
@@ -175,6 +176,14 @@ class _Channels(BaseModel):
     telegram: ChannelSection | None = None
 
 
+class _Extensions(BaseModel):
+    """``extensions:``: what the categories judge an extended deadline against (gia hạn)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    judge_against: Literal["extended", "original"] = "extended"
+
+
 class RegistryFile(BaseModel):
     """The layout of a registry file; what its entries mean is checked afterwards (:func:`parse_registry`)."""
 
@@ -187,6 +196,7 @@ class RegistryFile(BaseModel):
     groups: list[_GroupEntry] | None = None
     reminders: dict[str, Any] | None = None
     channels: _Channels | None = None
+    extensions: _Extensions | None = None
 
 
 def _messages(loc: tuple[int | str, ...], kind: str) -> str | None:
@@ -223,6 +233,7 @@ def parse_registry(raw: Any) -> Registry:
         stored_channels(channels),
         bots,
         parent=found.parent or None,
+        extensions=found.extensions.model_dump() if found.extensions else {},
     )
     if registry.parent is not None and registry.parent == registry.organization:
         problems.append(Problem("parent", _("an organisation cannot be its own parent"), registry.parent))
@@ -387,7 +398,12 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
         session.add(org)
     org.coordinator_code = registry.coordinator
     org.parent_id = _parent_id(session, registry, org)
-    org.settings = {**org.settings, "reminders": registry.reminders, "channels": registry.channels}
+    org.settings = {
+        **org.settings,
+        "reminders": registry.reminders,
+        "channels": registry.channels,
+        "extensions": registry.extensions,
+    }
     session.flush()
     assert org.id is not None
     changes = RegistryChanges(organization=org.name)

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Organization, Plan, Status, Task
 from dondoc.i18n import _, format_date
+from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
@@ -175,7 +176,11 @@ def write_report_draft(
         _("Tasks due from {start} to {end}:").format(start=format_date(first), end=format_date(last)),
         bold=True,
     )
-    upcoming = [i for i in status.items if first <= i.due <= last and i.category not in ("done_on_time", "done_late")]
+    upcoming = [
+        i
+        for i in status.items
+        if first <= (i.extended_to or i.due) <= last and i.category not in ("done_on_time", "done_late")
+    ]
     for task, group in _by_task(upcoming):
         _bullet(document, _line(task, titles, _units_and_dues(group)))
     if not upcoming:
@@ -258,14 +263,17 @@ def _by_task(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
 
 def _units_and_dues(items: list[Item]) -> str:
     """ "Phòng Nội vụ (hạn 31/01/2022, 28/02/2022)" — one entry per set of units sharing deadlines."""
-    dues: dict[date, list[str]] = {}
+    dues: dict[tuple[date, date | None], list[str]] = {}
     for item in items:
-        dues.setdefault(item.due, []).append(item.unit_name)
-    by_units: dict[tuple[str, ...], list[date]] = {}
+        dues.setdefault((item.due, item.extended_to), []).append(item.unit_name)
+    by_units: dict[tuple[str, ...], list[tuple[date, date | None]]] = {}
     for due, names in dues.items():
         by_units.setdefault(tuple(names), []).append(due)
     return "; ".join(
-        "; ".join(names) + " (" + _("due {date}").format(date=", ".join(format_date(d) for d in days)) + ")"
+        "; ".join(names)
+        + " ("
+        + _("due {date}").format(date=", ".join(describe_due(d, extended) for d, extended in days))
+        + ")"
         for names, days in by_units.items()
     )
 

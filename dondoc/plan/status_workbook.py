@@ -41,6 +41,7 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.i18n import _, format_date
+from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
@@ -264,6 +265,7 @@ class DetailRow:
     blocked: bool = False
     completed_on: date | None = None
     undated: bool = False  # a task counted from the plan's issue date, not known yet ("no date yet")
+    extended_to: date | None = None  # an approved extension's new due date (gia hạn): both dates are shown
 
     @property
     def continuous(self) -> bool:
@@ -287,6 +289,7 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
                 role=Role.LEAD,
                 due=item.due,
                 deadline_text=task.deadline_text,
+                extended_to=item.extended_to,
                 category=item.category,
                 percent=item.percent,
                 report=index.report(index.lead_assignment(item.task, item.unit), item.due),
@@ -673,7 +676,9 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
             f'<c r="C{n}"{string}>{text(row.unit_name)}</c>',
             f'<c r="D{n}"{string}>{roles[row.role]}</c>',
         ]
-        if row.due is not None:
+        if row.due is not None and row.extended_to is not None:  # "31/03/2022, gia hạn đến 30/06/2022"
+            cells.append(f'<c r="E{n}" s="{day}" t="inlineStr">{text(describe_due(row.due, row.extended_to))}</c>')
+        elif row.due is not None:
             cells.append(f'<c r="E{n}" s="{day}"><v>{row.due.toordinal() - _EXCEL_EPOCH}</v></c>')
         else:
             cells.append(f'<c r="E{n}" s="{day}" t="inlineStr">{text(row.deadline_text or continuous)}</c>')

@@ -30,6 +30,7 @@ from dondoc.db.models import (
 )
 from dondoc.db.queries import current_plan
 from dondoc.i18n import _
+from dondoc.plan.adhoc import adhoc_task_ids
 from dondoc.plan.appendix import Appendix, ParsedTask
 
 
@@ -105,9 +106,14 @@ def save_appendix(
     assert org.id is not None
     changes = PlanChanges(plan_key=key)
     plan = session.exec(select(Plan).where(Plan.organization_id == org.id, Plan.key == key)).first()
+    adhoc = adhoc_task_ids(session, plan.id) if plan is not None and plan.id is not None else set()
     if plan is not None and not prune:
         wanted = {t.code for t in appendix.tasks}
-        active = select(Task.code).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position))
+        active = (
+            select(Task.code)
+            .where(Task.plan_id == plan.id, col(Task.active), col(Task.id).not_in(adhoc))
+            .order_by(col(Task.position))
+        )
         dropped = [code for code in session.exec(active) if code not in wanted]
         if dropped:
             raise WouldRetire(dropped)
@@ -124,7 +130,7 @@ def save_appendix(
 
     areas = _save_areas(session, plan.id, appendix)
     units = {u.code: u.id for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
-    existing = {t.code: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
+    existing = {t.code: t for t in session.exec(select(Task).where(Task.plan_id == plan.id)) if t.id not in adhoc}
     # What the plan's tasks already have, read once rather than per task: an appendix of
     # thousands of tasks is saved in seconds.
     plan_tasks = select(Task.id).where(Task.plan_id == plan.id)

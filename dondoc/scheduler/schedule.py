@@ -41,6 +41,7 @@ from dondoc.db.models import (
 )
 from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target, reachable_members
 from dondoc.plan.channels import channel_policies, family
+from dondoc.plan.extensions import approved_extensions, current_extension
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
@@ -140,6 +141,7 @@ def schedule_reminders(
             done[assignment_key] = [
                 day for day, rid in zip(done[assignment_key], report_ids, strict=True) if rid not in corrected
             ]
+    extended = approved_extensions(connection, assignment_ids=assignment_ids, plan_id=plan_id)
     orgs = list(session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows}))))
     policies = {org.id: Policy.from_settings(org.settings.get("reminders", {})) for org in orgs}
     by_channel = {org.id: found for org in orgs if (found := channel_policies(org.settings))}
@@ -156,6 +158,7 @@ def schedule_reminders(
         else:
             closed = len(done.get(assignment_id, []))
             for due in dates.get(task_id, [])[closed:]:
+                due = extended.get((assignment_id, due), due)  # an approved extension moves the deadline
                 planned += schedule_occurrence(due, role, calendar, policy, after=after, until=until)
         for p in planned:
             yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
@@ -363,7 +366,11 @@ def add_report(
     session.flush()
     task = session.get(Task, assignment.task_id)
     if status == Status.DONE:
-        cancel_reminders(session, assignment.id, closed_occurrence(session, assignment, report))
+        closed = closed_occurrence(session, assignment, report)
+        cancel_reminders(session, assignment.id, closed)
+        moved = current_extension(session, assignment.id, closed) if closed is not None else None
+        if moved is not None:  # its reminders were planned around the extension's date
+            cancel_reminders(session, assignment.id, moved)
     elif target is not None and target.status == Status.DONE:
         restore_reminders(session, calendar or calendar_from_env(), reported_at, assignment.id, reopened)
     if task is not None and task.deadline_kind == DeadlineKind.CONTINUOUS:

@@ -221,6 +221,9 @@ SURFACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "figures": ("focal_a", ("/figures", "1", "/cancel")),
     "targets": ("manager_a", ("/targets", "/targets T2", "/targets HS")),
     "oneline": ("focal_a", (f"{B_ONLY}.1 xong", "I.2 60 A làm", "hủy")),
+    "giahan": ("focal_a", ("/giahan I.2 30/06 chờ Sở", f"/giahan {B_ONLY}.1 30/06 x")),
+    "giaoviec": ("manager_a", (f"/giaoviec {B_ONLY} Báo cáo hạn 30/06", "/giaoviec XP Báo cáo A hạn 30/06")),
+    "giahan-answer": ("manager_a", ("/giahan 1 đồng ý", "/giahan 2 không đồng ý x")),
 }
 
 

@@ -1,0 +1,129 @@
+"""``/giaoviec``: a manager or an administrator gives a task outside the plan in one line.
+
+``/giaoviec XP, LN Báo cáo tình hình sạt lở hạn 15/06``: the units (codes or one-word names, commas
+optional), the task's text, then ``hạn`` and the deadline as people write it — ``15/06``,
+``15/06/2022``, ``hôm nay``, ``ngày mai``, ``thứ Sáu tuần này`` (``thứ 6``), ``cuối tháng``, ``cuối
+tuần``. The task joins the organisation's plan of the year (:mod:`dondoc.plan.adhoc`), the units'
+focal points are told at once and its reminders are planned.
+"""
+
+from __future__ import annotations
+
+import calendar as months
+from datetime import date, timedelta
+
+from dondoc.db.models import MemberRole, Organization, Unit
+from dondoc.db.queries import reachable_members
+from dondoc.handlers.context import MANAGING_ROLES, Context
+from dondoc.handlers.events import Address, esc
+from dondoc.handlers.onboarding import find_unit
+from dondoc.i18n import _, format_date
+from dondoc.plan.adhoc import distinct, give_task
+from dondoc.plan.dates import read_date
+from dondoc.text import match_key
+
+_WEEKDAYS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3, "sau": 4, "6": 4, "bay": 5, "7": 5}
+
+
+def usage() -> str:
+    return _("Usage: /giaoviec UNITS TEXT hạn DATE — for example /giaoviec XP, LN Báo cáo tình hình sạt lở hạn 15/06")
+
+
+def read_deadline(text: str, today: date) -> date | None:
+    """A deadline as people write it (see the module), or None."""
+    found = read_date(text, today.year)
+    if isinstance(found, date):
+        return found
+    key = match_key(text)
+    if key == "hom nay":
+        return today
+    if key == "ngay mai":
+        return today + timedelta(days=1)
+    if key in ("cuoi thang", "cuoi thang nay"):
+        return today.replace(day=months.monthrange(today.year, today.month)[1])
+    if key in ("cuoi tuan", "cuoi tuan nay"):
+        return today + timedelta(days=(4 - today.weekday()) % 7)  # Friday: the last working day
+    words = key.split()
+    if len(words) >= 2 and words[0] == "thu" and words[1] in _WEEKDAYS:
+        rest = " ".join(words[2:])
+        monday = today - timedelta(days=today.weekday())
+        if rest in ("", "tuan nay", "nay"):
+            return monday + timedelta(days=_WEEKDAYS[words[1]])
+        if rest == "tuan sau":
+            return monday + timedelta(days=7 + _WEEKDAYS[words[1]])
+    return None
+
+
+def command(ctx: Context, args: str) -> None:
+    orgs = ctx.organizations(*MANAGING_ROLES)
+    org = ctx.session.get(Organization, orgs[0]) if orgs else None
+    if org is None or org.id is None:
+        ctx.reply(usage())
+        return
+    words = args.split()
+    keys = [match_key(word) for word in words]
+    if "han" not in keys:
+        ctx.reply(usage())
+        return
+    cut = len(keys) - 1 - keys[::-1].index("han")
+    head, deadline_text = words[:cut], " ".join(words[cut + 1 :])
+    units: list[Unit] = []
+    taken = 0
+    for word in head:
+        found = find_unit(ctx.session, org.id, word.strip(",;"))
+        if found is None:
+            break
+        units.append(found)
+        taken += 1
+    text = " ".join(head[taken:]).strip(" ,;:-")
+    if not units:
+        ctx.reply(
+            _("Name the units first: {word} is not a unit.").format(word=esc(head[0] if head else "")) + "\n" + usage()
+        )
+        return
+    if not text:
+        ctx.reply(_("Write what is to be done after the units.") + "\n" + usage())
+        return
+    due = read_deadline(deadline_text, ctx.now.date())
+    if due is None:
+        ctx.reply(
+            _(
+                "“{typed}” is not a deadline I can read: write it as 15/06, 15/06/2022, thứ Sáu tuần này or cuối tháng."
+            ).format(typed=esc(deadline_text))
+        )
+        return
+    if due < ctx.now.date():
+        ctx.reply(_("The deadline {due} is already past.").format(due=format_date(due)))
+        return
+    given = give_task(
+        ctx.session,
+        org,
+        units,
+        text=text,
+        due=due,
+        given_at=ctx.now,
+        given_by_person_id=ctx.person.id if ctx.person else None,
+        year=due.year,
+    )
+    from dondoc.scheduler.calendar import calendar_from_env
+    from dondoc.scheduler.schedule import replan
+
+    replan(ctx.session, ctx.settings.calendar or calendar_from_env(), ctx.now, assignment_ids=given.assignment_ids)
+    chosen = distinct(units)
+    names = ", ".join(esc(u.name) for u in chosen)
+    ctx.reply(
+        _("Task {code} given to {units}: {text} — due {due}.").format(
+            code=esc(given.task.code), units=names, text=esc(text), due=format_date(due)
+        )
+    )
+    told = _("📌 New task {code} from {name}: {text} — due {due}. Report on it with /report {code}.").format(
+        code=esc(given.task.code),
+        name=esc(ctx.person.full_name if ctx.person else ""),
+        text=esc(text),
+        due=format_date(due),
+    )
+    for member in reachable_members(
+        ctx.session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=[u.id for u in chosen if u.id], bound=True
+    ):
+        assert member.account is not None
+        ctx.reply(told, to=Address(channel=member.account.channel, chat_id=member.account.chat_id))
