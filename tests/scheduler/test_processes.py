@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -38,7 +38,7 @@ pytestmark = [
 COUNT = 1000
 AT = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)  # a Monday, 08:00: in office hours
 KILL_AFTER = 333  # deliveries seen before the kill: mid-batch, so some were sent but not recorded
-REPORT: list[str] = []  # printed by tests/conftest.py's pytest_terminal_summary
+COUNTS = "counts"  # the user property tests/conftest.py's pytest_terminal_summary prints (with xdist too)
 
 
 @pytest.fixture
@@ -85,21 +85,26 @@ def finish(process: subprocess.Popen[str]) -> str:
     return out
 
 
-def test_two_processes_send_a_thousand_reminders_once(store: str, tmp_path: Path) -> None:
+def test_two_processes_send_a_thousand_reminders_once(
+    store: str, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     log = tmp_path / "deliveries"
     first, second = start(store, AT, log), start(store, AT, log)
     outputs = [finish(first), finish(second)]
     sent, lost, duplicated = counts(log)
     shares = [out.count("sent ") for out in outputs]
-    REPORT.append(
+    record_property(
+        COUNTS,
         f"two processes, {COUNT} reminders: sent={sent} lost={lost} duplicated={duplicated} "
-        f"(by process: {shares[0]} + {shares[1]})"
+        f"(by process: {shares[0]} + {shares[1]})",
     )
     assert (sent, lost, duplicated) == (COUNT, 0, 0)
     assert recorded(store) == COUNT
 
 
-def test_kill_9_mid_fan_out_then_restart_loses_nothing(store: str, tmp_path: Path) -> None:
+def test_kill_9_mid_fan_out_then_restart_loses_nothing(
+    store: str, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     log = tmp_path / "deliveries"
     victim = start(store, AT, log)
     assert victim.stdout is not None
@@ -118,9 +123,10 @@ def test_kill_9_mid_fan_out_then_restart_loses_nothing(store: str, tmp_path: Pat
     # Started again once the dead process's claims have run out (the lease): the rest goes out.
     finish(start(store, AT + LEASE + timedelta(minutes=1), log))
     sent, lost, duplicated = counts(log)
-    REPORT.append(
+    record_property(
+        COUNTS,
         f"kill -9 after {before} of {COUNT} deliveries ({unrecorded} not yet recorded), then restart: sent={sent} lost={lost} "
-        f"duplicated={duplicated} (policy: at most {RECORD_BATCH}, the sends not yet recorded)"
+        f"duplicated={duplicated} (policy: at most {RECORD_BATCH}, the sends not yet recorded)",
     )
     assert (sent, lost) == (COUNT, 0)
     assert duplicated == unrecorded <= RECORD_BATCH
