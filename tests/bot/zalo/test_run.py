@@ -118,6 +118,13 @@ async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_
         server.assert_no_violations()
         assert all(len(m.text) <= 2000 for m in server.sent)
         assert server.token not in output.decode()
+        sent_by_the_bot = len(server.sent)
+
+    # Every message counted against the bot's month: the 9 Lan sent (the code, /report, 6 answers, the
+    # one-line report) and every one the bot sent her.
+    usage = sample_store.ok("usage", "--month", "2022-03", "--json", env=env).json()
+    [zalo] = [row for row in usage["channels"] if row["channel"] == "zalo"]
+    assert (zalo["in"], zalo["out"], zalo["budget"]) == (9, sent_by_the_bot, 3000)
 
     exported = sample_store.ok("plan", "export", "--format", "json").json()
 
