@@ -54,6 +54,7 @@ from dondoc.handlers.events import (
     Send,
     TemporaryFailure,
     Unreachable,
+    deliver_elsewhere,
     plain,
 )
 from dondoc.i18n import _, use_language
@@ -464,7 +465,7 @@ class TelegramChannel:
             target = chat_id
             if reply.to is not None:
                 if reply.to.channel != CHANNEL:
-                    await self._deliver_elsewhere(reply)
+                    await deliver_elsewhere(self.senders, reply)
                     continue
                 target = reply.to.chat_id
             try:
@@ -481,20 +482,6 @@ class TelegramChannel:
                 continue
             if reply.to is None and reply.choices and message_id is not None:
                 self._keyboards[target] = message_id
-
-    async def _deliver_elsewhere(self, reply: Reply) -> None:
-        """A reply addressed to a chat on another channel goes through that channel's sender."""
-        assert reply.to is not None
-        send = self.senders.get(reply.to.channel)
-        if send is None:
-            log.warning("no sender for channel %s: a reply to %s was not delivered", reply.to.channel, reply.to.chat_id)
-            return
-        try:
-            await send(reply.to.chat_id, reply)
-        except (Unreachable, RetryLater, TemporaryFailure, Rejected) as exc:
-            log.warning("a reply to %s:%s was not delivered: %s", reply.to.channel, reply.to.chat_id, exc)
-        except Exception:  # one failed delivery never keeps the others from going out
-            log.exception("a reply to %s:%s was not delivered", reply.to.channel, reply.to.chat_id)
 
     async def _drop_keyboard(self, bot: Bot, chat_id: str) -> None:
         """Take the buttons off the last question sent to ``chat_id`` (it was answered by typing).

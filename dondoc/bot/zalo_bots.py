@@ -101,6 +101,6 @@ def check_tokens(bots: list[ZaloBotConfig]) -> None:
     if missing:
         raise ZaloConfigError(
             _("no token for the Zalo bot(s) of the registry: set {variables}").format(
-                variables=", ".join(f"{bot.token_env} ({bot.info.name or bot.key})" for bot in missing)
+                variables=", ".join(f"{bot.token_env} ({bot.key})" for bot in missing)
             )
         )

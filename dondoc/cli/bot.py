@@ -27,7 +27,7 @@ from dondoc.bot.app import App, open_app
 from dondoc.bot.config import SettingError, TelegramConfig, ZaloConfig
 from dondoc.bot.zalo.client import ZaloClient
 from dondoc.bot.zalo.polling import ZaloPolling
-from dondoc.bot.zalo_bots import ZaloBotConfig, deployment_zalo_bots
+from dondoc.bot.zalo_bots import ZaloBotConfig, ZaloConfigError, check_tokens, deployment_zalo_bots
 from dondoc.cli.common import calendar, clock, current, fail, global_options, refuse, settings, store, usage
 from dondoc.cli.demo import demo_import
 from dondoc.db.queries import has_plan
@@ -119,14 +119,13 @@ def run(
     """Run the bot: Zalo (ZALO_BOT_TOKEN) and/or Telegram (TELEGRAM_BOT_TOKEN), by polling; Telegram alone
     can use a webhook with a secret token."""
     config = settings().telegram
-    zalo = settings().zalo
     try:
         bot_app = open_app(settings(), bot_username=config.bot_username or "dondoc_bot")
     except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))
     except InputError as error:
         refuse(error)
-    bots = [bot_config(zalo, bot) for bot in deployment_zalo_bots(settings(), bot_app.engine)]
+    bots = zalo_bot_configs(bot_app)
     if not config.token and not bots:
         fail(
             _(
@@ -135,13 +134,6 @@ def run(
         )
     if webhook_url and bots:
         usage(_("--webhook-url is for Telegram alone: with ZALO_BOT_TOKEN set, run without it to poll both."))
-    missing = [bot for bot in bots if not bot[1].token]
-    if missing:
-        usage(
-            _("no token for the Zalo bot(s) of the registry: set {variables}").format(
-                variables=", ".join(f"{bot.token_env} ({key})" for key, bot in missing)
-            )
-        )
     if config.token:
         problem = asyncio.run(check_bot_api(config))
         if problem:
@@ -166,6 +158,17 @@ def run(
         )
     else:
         application.run_polling()
+
+
+def zalo_bot_configs(bot_app: App) -> list[tuple[str, ZaloConfig]]:
+    """Every Zalo bot the deployment runs (its channel key and configuration): the registries' bots
+    and the one of ``ZALO_BOT_TOKEN``. A bot whose token variable is not set is one line, and exit 2."""
+    bots = deployment_zalo_bots(settings(), bot_app.engine)
+    try:
+        check_tokens(bots)
+    except ZaloConfigError as error:
+        usage(str(error))
+    return [bot_config(settings().zalo, bot) for bot in bots]
 
 
 def bot_config(zalo: ZaloConfig, bot: ZaloBotConfig) -> tuple[str, ZaloConfig]:

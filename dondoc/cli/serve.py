@@ -14,8 +14,7 @@ import uvicorn
 from dondoc.bot.app import open_app
 from dondoc.bot.config import SettingError
 from dondoc.bot.web import WebApp, serve_app, zalo_hook
-from dondoc.bot.zalo_bots import deployment_zalo_bots
-from dondoc.cli.bot import bot_config, check_bot_api, check_zalo_api
+from dondoc.cli.bot import check_bot_api, check_zalo_api, zalo_bot_configs
 from dondoc.cli.common import global_options, refuse, settings, usage
 from dondoc.db.session import StoreError
 from dondoc.i18n import _
@@ -67,16 +66,9 @@ def serve(
     except InputError as error:
         refuse(error)
     # Every Zalo bot the registries name (each with the token of its own variable), and the one of ZALO_BOT_TOKEN.
-    bots = [bot_config(zalo, bot) for bot in deployment_zalo_bots(settings(), bot_app.engine)]
+    bots = zalo_bot_configs(bot_app)
     if not telegram.token and not bots:
         usage(_("Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: dondoc serve has no bot to serve."))
-    missing = [bot for bot in bots if not bot[1].token]
-    if missing:
-        usage(
-            _("no token for the Zalo bot(s) of the registry: set {variables}").format(
-                variables=", ".join(f"{bot.token_env} ({key})" for key, bot in missing)
-            )
-        )
     if telegram.token and (problem := asyncio.run(check_bot_api(telegram))):
         usage(problem)
     for _key, bot in bots:

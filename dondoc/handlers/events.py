@@ -12,12 +12,15 @@ choice can also be made by typing its number or its label, because Zalo has no b
 from __future__ import annotations
 
 import html
+import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from dondoc.text import strip_controls
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,22 @@ def clean_inbound(inbound: Inbound) -> Inbound:
             for a in inbound.attachments
         ),
     )
+
+
+async def deliver_elsewhere(senders: Mapping[str, Send], reply: Reply) -> None:
+    """Deliver ``reply`` to the chat it is addressed to (``reply.to``) through that channel's sender;
+    a failure is logged, never raised: one failed delivery never keeps the others from going out."""
+    assert reply.to is not None
+    send = senders.get(reply.to.channel)
+    if send is None:
+        log.warning("no sender for channel %s: a reply to %s was not delivered", reply.to.channel, reply.to.chat_id)
+        return
+    try:
+        await send(reply.to.chat_id, reply)
+    except (Unreachable, RetryLater, TemporaryFailure, Rejected) as exc:
+        log.warning("a reply to %s:%s was not delivered: %s", reply.to.channel, reply.to.chat_id, exc)
+    except Exception:
+        log.exception("a reply to %s:%s was not delivered", reply.to.channel, reply.to.chat_id)
 
 
 def esc(value: object) -> str:

@@ -70,6 +70,7 @@ from dondoc.handlers.events import (
     Send,
     TemporaryFailure,
     Unreachable,
+    deliver_elsewhere,
     plain,
 )
 from dondoc.i18n import N_, _, normalize_language, use_language
@@ -534,7 +535,7 @@ class ZaloChannel:
             target = chat_id
             if reply.to is not None:
                 if reply.to.channel != self.key:
-                    await self._deliver_elsewhere(reply)
+                    await deliver_elsewhere(self.senders, reply)
                     continue
                 target = reply.to.chat_id
             try:
@@ -544,16 +545,3 @@ class ZaloChannel:
                 await asyncio.to_thread(mark_unreachable, self.engine, self.key, target)
             except (Rejected, TemporaryFailure, RetryLater) as exc:
                 log.warning("%s: a reply to %s was not delivered: %s", self.key, target, exc)
-
-    async def _deliver_elsewhere(self, reply: Reply) -> None:
-        assert reply.to is not None
-        send = self.senders.get(reply.to.channel)
-        if send is None:
-            log.warning("no sender for channel %s: a reply to %s was not delivered", reply.to.channel, reply.to.chat_id)
-            return
-        try:
-            await send(reply.to.chat_id, reply)
-        except (Unreachable, RetryLater, TemporaryFailure, Rejected) as exc:
-            log.warning("a reply to %s:%s was not delivered: %s", reply.to.channel, reply.to.chat_id, exc)
-        except Exception:
-            log.exception("a reply to %s:%s was not delivered", reply.to.channel, reply.to.chat_id)
