@@ -26,8 +26,9 @@ from tests.handlers.helpers import invite_code, make_dispatcher
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 HANG_GUARD = 120.0  # only stops a hung test: every wait awaits the server's events
 HINT = "Bot không xử lý tin nhắn đã sửa; đồng chí gửi lại tin mới."
-GROUP = {"id": -1001234567, "type": "supergroup", "title": "Tổ công tác"}
-CHANNEL = {"id": -1009876543, "type": "channel", "title": "Kênh thông báo"}
+GROUP_ID, CHANNEL_ID = -1001234567, -1009876543
+GROUP: dict[str, Any] = {"id": GROUP_ID, "type": "supergroup", "title": "Tổ công tác"}
+CHANNEL: dict[str, Any] = {"id": CHANNEL_ID, "type": "channel", "title": "Kênh thông báo"}
 
 
 @dataclass
@@ -75,7 +76,7 @@ def _count(engine: Engine, model: type[Report] | type[ChannelAccount]) -> int:
 async def _bound(telegram: Telegram) -> SimulatedUser:
     lan = telegram.api.user(first_name="Lan")
     await lan.send(f"/start {invite_code(telegram.engine, 'XP', now=NOW)}")
-    assert "Xà Phiên" in (await lan.next_message(HANG_GUARD)).text
+    assert "Xà Phiên" in ((await lan.next_message(HANG_GUARD)).text or "")
     return lan
 
 
@@ -84,7 +85,7 @@ async def test_an_edited_one_line_report_is_not_recorded_again_and_the_person_is
 ) -> None:
     api, lan = telegram.api, await _bound(telegram)
     await lan.send("I.2 60 đã trình dự thảo")
-    assert "60%" in (await lan.next_message(HANG_GUARD)).text
+    assert "60%" in ((await lan.next_message(HANG_GUARD)).text or "")
     reports = _count(telegram.engine, Report)
 
     _edit(api, lan, "I.2 80 đã trình dự thảo")
@@ -126,5 +127,5 @@ async def test_a_strangers_edit_an_edit_in_a_group_and_a_channels_post_get_nothi
 
     assert await _replies(api, stranger) == []
     assert await _replies(api, lan) == []
-    assert api.world.bot_messages(GROUP["id"]) == [] and api.world.bot_messages(CHANNEL["id"]) == []
+    assert api.world.bot_messages(GROUP_ID) == [] and api.world.bot_messages(CHANNEL_ID) == []
     assert _count(telegram.engine, ChannelAccount) == accounts  # nothing written for the stranger
