@@ -213,7 +213,9 @@ class Sweeper(Generic[M]):
                     failed.update(ids)
                     if key in self.held:
                         spent.setdefault(key, []).extend(ids)
-                if len(sent) >= RECORD_BATCH:
+                if len(sent) >= RECORD_BATCH or (outcome is not None and not failed.isdisjoint(ids)):
+                    # (a reminder already released for someone else's retry: recorded at once, so
+                    # that the process taking the retry leaves this person out)
                     await record()
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             await record()
