@@ -32,6 +32,7 @@ class SendFailures:
     retry_after: int = 1
     max_in_a_row: int = 2
     methods: frozenset[str] = frozenset({"sendMessage"})
+    kinds: tuple[int, ...] = (500, 429)  # the statuses injected, in turn (Zalo: 500 only, its 429 is the quota)
     injected: Counter[int] = field(default_factory=Counter)  # status → how many were injected
     _in_a_row: Counter[str] = field(default_factory=Counter)
     _rng: random.Random = field(init=False)
@@ -50,8 +51,8 @@ class SendFailures:
             self._in_a_row[chat] = 0
             return None
         self._in_a_row[chat] += 1
-        if sum(self.injected.values()) % 2 == 0:
-            self.injected[500] += 1
-            return ApiError(500, "Internal Server Error")
-        self.injected[429] += 1
+        status = self.kinds[sum(self.injected.values()) % len(self.kinds)]
+        self.injected[status] += 1
+        if status != 429:
+            return ApiError(status, "Internal Server Error" if status == 500 else "Bad Gateway")
         return ApiError(429, f"Too Many Requests: retry after {self.retry_after}", {"retry_after": self.retry_after})
