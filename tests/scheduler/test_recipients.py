@@ -29,6 +29,7 @@ from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.outbox import LEASE
 from dondoc.scheduler.service import SWEEP_SECONDS, ReminderService
+from tests.conftest import Dondoc
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
@@ -101,7 +102,7 @@ FAILURES: dict[str, Callable[[], Exception]] = {
 
 @pytest.mark.parametrize("failure", sorted(FAILURES))
 async def test_a_send_failing_for_one_of_three_people_is_retried_for_that_one_alone(
-    engine: Engine, failure: str
+    engine: Engine, sample_store: Dondoc, failure: str
 ) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     _unit_with_three_people(engine, clock)
@@ -119,6 +120,9 @@ async def test_a_send_failing_for_one_of_three_people_is_retried_for_that_one_al
         deliveries = session.exec(select(ReminderDelivery)).all()
     reminders = _states(engine).total()
     assert len(deliveries) == 3 * reminders  # one row per reminder and person
+    exported = sample_store.ok("people", "export", f"test:{DEPUTY}", "--json").json()
+    assert {r["unit"] for r in exported["reminders_received"]} == {"NV"}  # what the person was sent is theirs
+    assert len(exported["reminders_received"]) == reminders
 
 
 async def test_two_processes_and_a_restart_never_repeat_a_digest_to_someone_who_has_it(engine: Engine) -> None:
