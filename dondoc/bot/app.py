@@ -227,7 +227,7 @@ def open_app(settings: Settings, *, bot_username: str) -> App:
     engine = open_store(settings.database_url)
     return assemble(
         engine,
-        clock_at(settings.now),
+        clock_at(settings.now, settings.clock_speed, settings.clock_origin),
         calendar_from_file(settings.calendar),
         bot_username=bot_username,
         budgets=budgets,

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     database_url: str | None = None  # DONDOC_DATABASE_URL
     lang: str | None = None  # DONDOC_LANG
     now: str | None = None  # DONDOC_NOW
+    clock_speed: str | None = None  # DONDOC_CLOCK_SPEED: how many times as fast as the wall clock
+    clock_origin: str | None = None  # DONDOC_CLOCK_ORIGIN: the Unix time at which the clock read DONDOC_NOW
     calendar: str | None = None  # DONDOC_CALENDAR
     max_tasks: str | None = None  # DONDOC_MAX_TASKS
     debug: str | None = None  # DONDOC_DEBUG

@@ -364,6 +364,8 @@ class TelegramChannel:
         user = update.effective_user
         if message is None or user is None or update.effective_chat is None:
             return
+        if update.channel_post is not None or update.edited_channel_post is not None:
+            return  # a channel's posts are nobody's messages to the bot
         attachments: list[Attachment] = []
         if message.photo:
             attachments.append(Attachment(kind="photo", file_id=message.photo[-1].file_id))
@@ -387,6 +389,7 @@ class TelegramChannel:
             display_name=user.full_name,
             username=user.username,
             private=update.effective_chat.type == ChatType.PRIVATE,
+            edited=update.edited_message is not None,  # never acted on: the dispatcher says so once
         )
         replies = await asyncio.to_thread(self.handle, inbound)
         await self.deliver(context.bot, inbound.chat_id, replies)

@@ -190,7 +190,7 @@ def store() -> Engine:
 
 def clock() -> Clock:
     try:
-        return clock_at(settings().now)
+        return clock_at(settings().now, settings().clock_speed, settings().clock_origin)
     except ClockSettingError as error:
         usage(str(error))
 

@@ -359,6 +359,20 @@ class Reminder(SQLModel, table=True):
     last_error: str = ""
 
 
+class ReminderDelivery(SQLModel, table=True):
+    """One reminder delivered to one person: a reminder shared by several people (a unit's focal
+    point and deputies, its managers) is tried again only for those who do not have it yet, so a
+    send failing for one of them never repeats it to the others (in any process, after a restart)."""
+
+    __table_args__ = (UniqueConstraint("reminder_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminder.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    sent_at: datetime
+    message_id: str | None = None
+
+
 class Dispatch(SQLModel, table=True):
     """A one-off message that must go out once (the weekly managers' digest): its unique key is
     claimed before sending, so a restart or a second process does not send it again."""

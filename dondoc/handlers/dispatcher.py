@@ -136,6 +136,9 @@ class Dispatcher:
             ctx.load_conversation()
             buttons_before = ctx.seen_version if ctx.showing_buttons() else None
             with use_language(self._language(ctx)):
+                if inbound.edited:
+                    self._edited(ctx)
+                    return ctx.replies
                 if not inbound.private:
                     self._elsewhere(ctx)
                     return ctx.replies
@@ -151,6 +154,14 @@ class Dispatcher:
                 # The question that offered them is behind us: its buttons go.
                 replies.insert(0, Reply(text="", drop_keyboard=True))
             return replies
+
+    def _edited(self, ctx: Context) -> None:
+        """A message edited after it was sent is never acted on: an edited ``/report`` or one-line
+        report would otherwise run again, and an edit changes nothing already recorded. Someone the
+        bot knows is told, in their private chat, to send a new message; a stranger or a group gets
+        nothing, and nothing is written."""
+        if ctx.inbound.private and ctx.known:
+            ctx.reply(_("The bot does not act on edited messages; please send a new message."))
 
     def _elsewhere(self, ctx: Context) -> None:
         """A group (or any chat but the private one): nothing is done there and nothing moves the

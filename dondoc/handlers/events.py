@@ -47,6 +47,7 @@ class Inbound:
     display_name: str = ""
     username: str | None = None
     private: bool = True  # a one-to-one chat with the bot: the only kind that can become a delivery chat
+    edited: bool = False  # a message edited after it was sent (Telegram): never acted on, see Dispatcher
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from dondoc.db.models import (
     InviteAttempt,
     Membership,
     Person,
+    Reminder,
+    ReminderDelivery,
     Report,
     Task,
     Unit,
@@ -374,7 +376,7 @@ def _row(row: SQLModel, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
 def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
     """Everything the store keeps about ``info``'s person, as JSON-ready data: the person row, chat
     accounts, memberships, invites they used or made (never a code or its hash), reports they made,
-    conversation state and wrong invite codes sent from their chats."""
+    conversation state, wrong invite codes sent from their chats and the reminders delivered to them."""
     accounts = info.accounts
     conversations: list[Conversation] = []
     attempts: list[InviteAttempt] = []
@@ -409,6 +411,15 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         .where(Report.reporter_person_id == info.id)
         .order_by(col(Report.reported_at), col(Report.id))
     ).all()
+    received = session.exec(
+        select(ReminderDelivery, Task.code, Unit.code)
+        .join(Reminder, col(Reminder.id) == ReminderDelivery.reminder_id)
+        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(ReminderDelivery.person_id == info.id)
+        .order_by(col(ReminderDelivery.sent_at), col(ReminderDelivery.id))
+    ).all()
     return {
         "person": _row(info.person),
         "channel_accounts": [_row(a) for a in accounts],
@@ -417,4 +428,5 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         "reports": [{**_row(r), "task": task, "unit": unit} for r, task, unit in reports],
         "conversations": [_row(c) for c in {c.id: c for c in conversations}.values()],
         "invite_attempts": [_row(a) for a in attempts],
+        "reminders_received": [{**_row(d), "task": task, "unit": unit} for d, task, unit in received],
     }

@@ -5,6 +5,11 @@ conditional UPDATE (SQLite serialises writers, so two sweepers never claim the s
 whose lease ran out (the process died between claiming and recording) is claimed again, which
 makes delivery *at-least-once*: a crash after a send but before its record can repeat that one
 message, while nothing is ever silently dropped. For a reminder, a rare duplicate is the lesser harm.
+
+A reminder that goes to several people (a unit's focal point and deputies, its managers) is recorded
+per person as well (:class:`~dondoc.db.models.ReminderDelivery`): :func:`compose` leaves out whoever
+already has it, so a send that fails for one of them is tried again for that one alone, by any
+process; the row turns ``sent`` once every recipient of the pass has it (:func:`mark_sent`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, bindparam, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -26,6 +33,7 @@ from dondoc.db.models import (
     Organization,
     Person,
     Reminder,
+    ReminderDelivery,
     ReminderState,
     Task,
     Unit,
@@ -76,6 +84,14 @@ class DueItem:
     organization_id: int
 
 
+class Sent(NamedTuple):
+    """A digest that went out: its reminders, the channel's message id, and the person it reached."""
+
+    reminder_ids: Sequence[int]
+    message_id: str | None
+    person_id: int
+
+
 @dataclass
 class Digest:
     """Everything one person gets at one send time: a single message."""
@@ -123,12 +139,13 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
 
 def compose(
     session: Session, reminder_ids: Sequence[int], channels: Collection[str] | None = None
-) -> tuple[list[Digest], list[int]]:
+) -> tuple[list[Digest], list[int], list[int]]:
     """Group claimed reminders into one digest per recipient, each to the account they used last (among
-    those on ``channels``, when given); also return the ids nobody can receive (a unit without a
-    reachable focal point): those are held, not dropped."""
+    those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
+    to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
+    point: those are held, not dropped) and the ids every recipient already has (to mark sent)."""
     if not reminder_ids:
-        return [], []
+        return [], [], []
     query = (
         sa_select(
             col(Reminder.id),
@@ -157,18 +174,36 @@ def compose(
     units = {item.unit_id: item.organization_id for item in items}
     focal = _people_by_unit(session, set(units), (MemberRole.FOCAL, MemberRole.DEPUTY), channels)
     managers = _managers_by_unit(session, units, channels)
+    have = delivered(session, reminder_ids)
     digests: dict[tuple[int, str, str], Digest] = {}
     held: list[int] = []
+    done: list[int] = []
     for item in items:
         people = (managers if item.audience == Audience.MANAGER else focal).get(item.unit_id, [])
         if not people:
             held.append(item.reminder_id)
             continue
-        for recipient in people:
+        missing = [r for r in people if (item.reminder_id, r.person.id) not in have]
+        if not missing:  # everyone it is for has it already (a retry for someone who has since left)
+            done.append(item.reminder_id)
+            continue
+        for recipient in missing:
             key = (recipient.person.id or 0, recipient.account.channel, item.audience)
             digest = digests.setdefault(key, Digest(recipient=recipient, audience=item.audience))
             digest.items.append(item)
-    return list(digests.values()), held
+    return list(digests.values()), held, done
+
+
+def delivered(session: Session, reminder_ids: Collection[int]) -> set[tuple[int, int]]:
+    """(reminder id, person id) of each of these reminders already delivered to that person."""
+    if not reminder_ids:
+        return set()
+    rows = session.exec(
+        select(ReminderDelivery.reminder_id, ReminderDelivery.person_id).where(
+            col(ReminderDelivery.reminder_id).in_(reminder_ids)
+        )
+    )
+    return {(rid, pid) for rid, pid in rows}
 
 
 def _people_by_unit(
@@ -215,22 +250,56 @@ def _managers_by_unit(
     return result
 
 
-def mark_sent(session: Session, sent: Sequence[tuple[Sequence[int], str | None]], now: datetime) -> None:
-    """Record delivered digests (reminder ids, message id) in one executemany."""
-    # A reminder shared by a unit's focal points went out in several digests: recorded once.
-    first: dict[int, str | None] = {}
-    for ids, message_id in sent:
+def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None = None) -> None:
+    """Record delivered digests: each (reminder, person) in ``reminderdelivery`` (a row already there,
+    from a repeated send, is kept), and the reminders of ``complete`` (None: all of them) as sent — those
+    that reached everyone they were for in this pass. Two statements, each one executemany."""
+    deliveries: dict[tuple[int, int], str | None] = {}
+    first: dict[int, str | None] = {}  # a reminder shared by a unit's focal points: its first message id
+    for ids, message_id, person_id in sent:
         for rid in ids:
-            first.setdefault(rid, message_id)
-    params = [{"rid": rid, "mid": message_id} for rid, message_id in first.items()]
-    if not params:
+            deliveries.setdefault((rid, person_id), message_id)
+            if complete is None or rid in complete:
+                first.setdefault(rid, message_id)
+    if not deliveries:
+        return
+    _record_deliveries(session, deliveries, now)
+    if not first:
         return
     statement = (
         update(Reminder)
         .where(col(Reminder.id) == bindparam("rid"), col(Reminder.state) == ReminderState.CLAIMED)
         .values(state=ReminderState.SENT, sent_at=now, message_id=bindparam("mid"), last_error="")
     )
-    session.connection().execute(statement, params)
+    session.connection().execute(statement, [{"rid": rid, "mid": mid} for rid, mid in first.items()])
+
+
+def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:
+    rows = [
+        {"reminder_id": rid, "person_id": pid, "sent_at": now, "message_id": mid}
+        for (rid, pid), mid in deliveries.items()
+    ]
+    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+    unique = ["reminder_id", "person_id"]
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.connection().execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=unique), rows)
+    elif dialect == "postgresql":
+        session.connection().execute(postgresql.insert(table).on_conflict_do_nothing(index_elements=unique), rows)
+    else:  # any other database: leave out the rows already there (one process works a reminder at a time)
+        have = delivered(session, {rid for rid, _pid in deliveries})
+        rows = [row for row in rows if (row["reminder_id"], row["person_id"]) not in have]
+        if rows:
+            session.connection().execute(table.insert(), rows)
+
+
+def mark_done(session: Session, reminder_ids: Sequence[int], now: datetime) -> None:
+    """Every recipient of these claimed reminders has them already (recorded per person): sent."""
+    session.exec(
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .values(state=ReminderState.SENT, sent_at=now, last_error="")
+    )
 
 
 def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> None:

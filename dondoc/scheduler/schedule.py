@@ -206,6 +206,9 @@ def replan(
         col(Reminder.send_on) <= until,
         col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
         Reminder.kind != ReminderKind.SNOOZE,
+        # A row already tried waits for a retry: its send_at is no longer its planned time, and its
+        # slot, past, is not in ``items`` (a process starting then would cancel the retry).
+        col(Reminder.attempts) == 0,
     )
     if assignment_ids is not None:
         query = query.where(col(Reminder.assignment_id).in_(assignment_ids))

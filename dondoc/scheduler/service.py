@@ -248,11 +248,17 @@ class ReminderService(Generic[M]):
         with session_scope(self.engine) as session:
             mark_dispatched(session, key, now, message_id)
 
-    def start(self, seconds: int = SWEEP_SECONDS) -> None:
-        """Run :meth:`run` every ``seconds`` on the running event loop."""
+    def start(self, seconds: float = SWEEP_SECONDS) -> None:
+        """Run :meth:`run` every ``seconds`` of the clock's time on the running event loop (a clock
+        running faster than the wall clock, ``DONDOC_CLOCK_SPEED``, runs it as often in its time)."""
         scheduler = AsyncIOScheduler(timezone=TZ)
         scheduler.add_job(
-            self.run, "interval", seconds=seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(TZ)
+            self.run,
+            "interval",
+            seconds=self.clock.seconds(seconds),
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(TZ),
         )
         scheduler.start()
         self._scheduler = scheduler

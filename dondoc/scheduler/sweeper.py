@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,8 +40,10 @@ from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.outbox import (
     Digest,
+    Sent,
     claim_due,
     compose,
+    mark_done,
     mark_failed,
     mark_held,
     mark_sent,
@@ -51,7 +53,9 @@ from dondoc.scheduler.outbox import (
 
 log = logging.getLogger(__name__)
 
-# Sent digests are recorded in batches: a crash can repeat at most one batch (at-least-once).
+# Sent digests are recorded in batches: a crash can repeat at most one batch (at-least-once). A
+# failed send first records the batch, so that its retry (any process may take it) leaves out
+# everyone the reminder already reached.
 RECORD_BATCH = 50
 
 # The message a channel sends (the handlers' Reply): the scheduler only passes it from the texts to
@@ -154,7 +158,7 @@ class Sweeper(Generic[M]):
         self.held: set[str] = set()  # channel keys on hold in the current pass
         # A pass the database left half-way (it went away): what was sent but not recorded, and what
         # was claimed but not sent, are put right by the next pass instead of waiting for the lease.
-        self.unrecorded: list[tuple[list[int], str | None]] = []
+        self.unrecorded: list[Sent] = []
         self.unfinished: set[int] = set()
         self.observe: Observe = _unobserved  # the composition root counts the outcomes (/metrics)
 
@@ -172,32 +176,50 @@ class Sweeper(Generic[M]):
             await asyncio.to_thread(self._recover, now)
         self.held = await asyncio.to_thread(self._quota_holds, now, result)
         digests = await asyncio.to_thread(self._claim_and_compose, now, result)
-        sent: list[tuple[list[int], str | None]] = []
+        # A reminder for several people is in several digests: it is sent (the row) once every one
+        # of them went out in this pass; one that failed for someone is retried for them alone.
+        remaining = Counter(i for digest, _m in digests for i in digest.reminder_ids)
+        failed: set[int] = set()
+        sent: list[Sent] = []
         spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
+
+        async def record() -> None:
+            nonlocal sent
+            if not sent:
+                return
+            batch, sent = sent, []
+            complete = {i for done in batch for i in done.reminder_ids if not remaining[i] and i not in failed}
+            try:
+                await asyncio.to_thread(self._mark_sent, batch, now, complete)
+            except Exception:  # the database went away: recorded at the next pass, not sent again
+                self.unrecorded += batch
+                raise
+
         try:
             for digest in digests:
                 key = digest[0].recipient.account.channel
+                ids = digest[0].reminder_ids
                 if key in self.held:
-                    spent.setdefault(key, []).extend(digest[0].reminder_ids)
-                    self.observe(key, "held", len(digest[0].reminder_ids))
+                    spent.setdefault(key, []).extend(ids)
+                    failed.update(ids)
+                    remaining.subtract(ids)
+                    self.observe(key, "held", len(ids))
                     continue
-                outcome = await self._deliver(digest, now, result)
+                outcome = await self._deliver(digest, now, result, record)
+                remaining.subtract(ids)
                 if outcome is not None:
                     sent.append(outcome)
-                elif key in self.held:
-                    spent.setdefault(key, []).extend(digest[0].reminder_ids)
-                if len(sent) >= RECORD_BATCH:
-                    await asyncio.to_thread(self._mark_sent, sent, now)
-                    sent = []
+                else:
+                    failed.update(ids)
+                    if key in self.held:
+                        spent.setdefault(key, []).extend(ids)
+                if len(sent) >= RECORD_BATCH or (outcome is not None and not failed.isdisjoint(ids)):
+                    # (a reminder already released for someone else's retry: recorded at once, so
+                    # that the process taking the retry leaves this person out)
+                    await record()
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
-            if sent:
-                try:
-                    await asyncio.to_thread(self._mark_sent, sent, now)
-                except Exception:  # the database went away: recorded at the next pass, not sent again
-                    self.unrecorded += sent
-                    self.unfinished.difference_update(i for ids, _m in sent for i in ids)
-                    raise
-            if spent:  # after the sent ones: a reminder another channel delivered stays sent
+            await record()
+            if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
         return result
 
@@ -223,16 +245,16 @@ class Sweeper(Generic[M]):
         return held
 
     def _recover(self, now: datetime) -> None:
-        """Put right what a pass that the database left half-way could not: record what it sent, and
-        give back what it claimed but did not send (due now, for this very pass)."""
+        """Put right what a pass that the database left half-way could not: record to whom it sent
+        what, and give back what it claimed (due now, for this very pass: it goes to whoever does not
+        have it yet, and a reminder everyone has is marked sent)."""
         with session_scope(self.engine) as session:
-            mark_sent(session, self.unrecorded, now)
-            recorded = {i for ids, _m in self.unrecorded for i in ids}
-            release(session, sorted(self.unfinished - recorded), now, "interrupted: the database was unavailable")
+            mark_sent(session, self.unrecorded, now, complete=())
+            release(session, sorted(self.unfinished), now, "interrupted: the database was unavailable")
         log.info(
-            "put right a pass the database interrupted: %d sent recorded, %d released",
-            len(recorded),
-            len(self.unfinished - recorded),
+            "put right a pass the database interrupted: %d sends recorded, %d reminders released",
+            len(self.unrecorded),
+            len(self.unfinished),
         )
         self.unrecorded, self.unfinished = [], set()
 
@@ -260,10 +282,13 @@ class Sweeper(Generic[M]):
         if not ids:
             return []
         with session_scope(self.engine) as session:
-            digests, held = compose(session, ids, list(self.senders))
+            digests, held, done = compose(session, ids, list(self.senders))
+            if done:  # every recipient has them already (recorded per person): nothing to send
+                mark_done(session, done, now)
+                self.unfinished.difference_update(done)
             digests = [d for d in digests if d.recipient.account.channel in self.senders]
             routed = {i for d in digests for i in d.reminder_ids}
-            held += [i for i in ids if i not in routed and i not in held]
+            held += [i for i in ids if i not in routed and i not in held and i not in done]
             if held:
                 mark_held(session, held, "no reachable focal point")
                 self.observe("none", "held", len(held))
@@ -279,9 +304,11 @@ class Sweeper(Generic[M]):
             return rendered
 
     async def _deliver(
-        self, item: tuple[Digest, M], now: datetime, result: SweepResult
-    ) -> tuple[list[int], str | None] | None:
-        """Send one digest; returns what to record as sent (recorded in batches by the caller)."""
+        self, item: tuple[Digest, M], now: datetime, result: SweepResult, record: Callable[[], Awaitable[None]]
+    ) -> Sent | None:
+        """Send one digest; returns what to record as sent (recorded in batches by the caller). When it
+        fails, ``record`` first records the batch sent so far: the retry, which any process may take,
+        then leaves out everyone this pass reached."""
         digest, message = item
         account = digest.recipient.account
         send = self.senders[account.channel]
@@ -294,7 +321,8 @@ class Sweeper(Generic[M]):
         if not isinstance(outcome, NotSent):
             result.messages += 1
             self.observe(account.channel, "sent", len(ids))
-            return ids, outcome
+            return Sent(ids, outcome, digest.recipient.person.id or 0)
+        await record()
         failures = {Failure.QUOTA: "held", Failure.UNREACHABLE: "held", Failure.REJECTED: "failed"}
         self.observe(account.channel, failures.get(outcome.failure, "retried"), len(ids))
         if outcome.failure == Failure.QUOTA:
@@ -319,10 +347,10 @@ class Sweeper(Generic[M]):
             await asyncio.to_thread(self._release, ids, at, outcome.reason or "temporary failure")
         return None
 
-    def _mark_sent(self, sent: list[tuple[list[int], str | None]], now: datetime) -> None:
+    def _mark_sent(self, sent: list[Sent], now: datetime, complete: set[int]) -> None:
         with session_scope(self.engine) as session:
-            mark_sent(session, sent, now)
-        self.unfinished.difference_update(i for ids, _m in sent for i in ids)
+            mark_sent(session, sent, now, complete)
+        self.unfinished.difference_update(complete)
 
     def _fail(self, ids: list[int], reason: str) -> None:
         with session_scope(self.engine) as session:

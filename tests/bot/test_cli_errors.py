@@ -26,7 +26,15 @@ TOKEN = "123456789:AAHsecret-token-never-printed"
 @pytest.fixture
 def dondoc_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Dondoc:
     """``dondoc …`` through the console entry point, from an empty folder with a clean environment."""
-    for name in ("DONDOC_NOW", "DONDOC_LANG", "DONDOC_DATABASE_URL", "DONDOC_DEBUG", "TELEGRAM_BOT_TOKEN"):
+    for name in (
+        "DONDOC_NOW",
+        "DONDOC_CLOCK_SPEED",
+        "DONDOC_CLOCK_ORIGIN",
+        "DONDOC_LANG",
+        "DONDOC_DATABASE_URL",
+        "DONDOC_DEBUG",
+        "TELEGRAM_BOT_TOKEN",
+    ):
         monkeypatch.setenv(name, "")  # remembered, so that anything a command sets is undone
         monkeypatch.delenv(name)
     folder = tmp_path / "cwd"
@@ -73,6 +81,28 @@ def one_line(result: Result, code: int, *words: str) -> str:
 def test_a_bad_dondoc_now_is_named(dondoc_main: Dondoc, value: str) -> None:
     result = dondoc_main("--lang", "en", "status", env={"DONDOC_NOW": value})
     one_line(result, 2, "DONDOC_NOW", value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DONDOC_CLOCK_SPEED", "fast"),
+        ("DONDOC_CLOCK_SPEED", "0"),
+        ("DONDOC_CLOCK_SPEED", "-2"),
+        ("DONDOC_CLOCK_SPEED", "nan"),
+        ("DONDOC_CLOCK_SPEED", "1e9"),
+        ("DONDOC_CLOCK_ORIGIN", "yesterday"),
+        ("DONDOC_CLOCK_ORIGIN", "-1"),
+    ],
+)
+def test_a_bad_clock_speed_or_origin_is_named(dondoc_main: Dondoc, variable: str, value: str) -> None:
+    result = dondoc_main("--lang", "en", "status", env={"DONDOC_NOW": "2022-03-15T09:00", variable: value})
+    one_line(result, 2, variable, value)
+
+
+def test_a_clock_origin_without_dondoc_now_is_named(dondoc_main: Dondoc) -> None:
+    result = dondoc_main("--lang", "en", "status", env={"DONDOC_CLOCK_ORIGIN": "1764670000"})
+    one_line(result, 2, "DONDOC_CLOCK_ORIGIN", "DONDOC_NOW")
 
 
 @pytest.mark.parametrize("value", ["garbage", "0", "-5"])

@@ -130,6 +130,8 @@ class LocalBotApi:
         rate_limit_per_second: sends allowed per second overall (``None``: no limit).
         rate_limit_per_chat_per_second: sends allowed per second to one chat (``None``: no limit).
         clock: monotonic clock for rate limiting (tests may pass a fake one).
+        faults: called with each valid call's method and parameters; an :class:`ApiError` it returns is
+            the answer instead (failures injected on purpose: :mod:`dondoc.bot.local_api.faults`).
         host: interface to listen on.
         port: port to listen on; 0 picks a free one (see :attr:`port` once started).
     """
@@ -148,6 +150,7 @@ class LocalBotApi:
         clock: Callable[[], float] = time.monotonic,
         host: str = "127.0.0.1",
         port: int = 0,
+        faults: Callable[[str, Mapping[str, Any]], ApiError | None] | None = None,
     ) -> None:
         if spec is None:
             if spec_path is None:
@@ -164,6 +167,7 @@ class LocalBotApi:
         returns = {name: method.returns for name, method in spec.methods.items()}
         self.methods = BotMethods(self.world, returns)
         self.limiter = RateLimiter(rate_limit_per_second, rate_limit_per_chat_per_second, clock)
+        self.faults = faults
         self.violations: list[Violation] = []
         self.errors: list[ErrorAnswer] = []
         self.requests: list[RequestRecord] = []
@@ -423,6 +427,9 @@ class LocalBotApi:
 
     async def _execute(self, call: Call) -> tuple[int, JsonDict]:
         is_send = _is_send_method(call.method)
+        injected = self.faults(call.method, call.params) if self.faults is not None else None
+        if injected is not None:
+            return self._error(call.method, injected)
         if is_send and self.limiter.enabled:
             retry_after = self.limiter.acquire(call.get("chat_id"))
             if retry_after is not None:

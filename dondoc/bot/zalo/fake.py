@@ -221,8 +221,12 @@ class FakeZaloServer:
         webhook_wrapped: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        faults: Callable[[str, Mapping[str, Any]], tuple[int, str] | None] | None = None,
     ) -> None:
+        """``faults`` is called with each valid call's method and parameters (polls aside); a (status,
+        description) it returns is the answer instead: failures injected on purpose."""
         self.token = token
+        self.faults = faults
         self.bot = {
             "id": "7" + uuid.uuid5(uuid.NAMESPACE_URL, token).hex[:18],
             "account_name": account_name,
@@ -312,6 +316,10 @@ class FakeZaloServer:
         if existing is None:
             existing = self.users[key] = ZaloUser(self, user_id, display_name, group_id)
         return existing
+
+    def wrote_before(self, chat_id: str) -> None:
+        """``chat_id`` wrote to the bot before this server started (the bot may write to it)."""
+        self._writable.add(chat_id)
 
     def chat_messages(self, chat_id: str) -> list[SentMessage]:
         return [m for m in self.sent if m.chat_id == chat_id]
@@ -417,6 +425,9 @@ class FakeZaloServer:
             )
             self._violate(method, what, params)
             return 400, _error(400, "Bad Request")
+        injected = self.faults(method, params) if self.faults is not None and method != "getUpdates" else None
+        if injected is not None:
+            return injected[0], _error(*injected)
         failures = self._failures.get(method)
         if failures:
             status, description = failures.pop(0)
