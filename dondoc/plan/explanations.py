@@ -228,7 +228,7 @@ def write_explanations_sheet(
         return
     ws = wb.add_worksheet(_("Explanations")[:31])
     columns = [
-        (_("No."), 6),
+        (_("Request no."), 8),
         (_("Code"), 8),
         (_("Task"), 40),
         (_("Unit"), 24),
