@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dondoc.db.models import Organization, Plan
 from dondoc.db.queries import reachable_members
 from dondoc.handlers import explanations
-from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
+from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
@@ -192,17 +192,39 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         ctx.end()
         ctx.reply("<b>" + title + "</b>")
         return
-    chunk, page, pages = paginate(lines, page, PAGE_LINES)
+    bounds = _page_bounds(askable)
+    page = max(0, min(page, len(bounds) - 1))
+    start, end = bounds[page]
+    pages = len(bounds)
+    chunk = lines[start:end]
     text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join("• " + line for line in chunk)
     nav = page_nav(page, pages, kind)
     ctx.go("pages", kind)
-    asks = [a for group in askable[page * PAGE_LINES : (page + 1) * PAGE_LINES] for a in group]
+    asks = [a for group in askable[start:end] for a in group]
     rows = [[(label, action)] for label, action in asks[:MAX_ASK_BUTTONS]]
     if len(asks) > MAX_ASK_BUTTONS:
         text += "\n" + _("To ask about the others: /giaitrinh UNIT CODE.")
     if nav:
         rows.append(nav)
     ctx.reply(text, ctx.offer(rows) if rows else None)
+
+
+def _page_bounds(askable: list[list[tuple[str, str]]]) -> list[tuple[int, int]]:
+    """The pages as (first line, end) slices: at most :data:`PAGE_LINES` lines, and no more lines than
+    keep the page's "Yêu cầu giải trình" buttons within :data:`MAX_ASK_BUTTONS` (a line that alone has
+    more keeps a page of its own), so that every overdue item can be asked about with one tap."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(askable):
+        end, count = start, 0
+        while end < len(askable) and end - start < PAGE_LINES:
+            if end > start and count + len(askable[end]) > MAX_ASK_BUTTONS:
+                break
+            count += len(askable[end])
+            end += 1
+        bounds.append((start, end))
+        start = end
+    return bounds or [(0, 0)]
 
 
 def _overdue_groups(status: PlanStatus, waiting: Collection[ItemKey], plan_id: int) -> list[list[tuple[str, str]]]:

@@ -34,9 +34,10 @@ def world(engine: Engine, clock: Clock | None = None) -> tuple[Chat, Chat, Chat]
     dispatcher = make_dispatcher(engine, NOW)
     if clock is not None:
         dispatcher.clock = clock
-    focal = bound(Chat(dispatcher, "300", name="Nguyễn Đầu Mối"), engine, "XP", MemberRole.FOCAL)
-    manager = bound(Chat(dispatcher, "301", name="Lê Lãnh Đạo"), engine, "NV", MemberRole.MANAGER)
-    other = bound(Chat(dispatcher, "302", name="Trần Phó"), engine, "XP", MemberRole.MANAGER)
+    now = dispatcher.clock.now()
+    focal = bound(Chat(dispatcher, "300", name="Nguyễn Đầu Mối"), engine, "XP", MemberRole.FOCAL, now)
+    manager = bound(Chat(dispatcher, "301", name="Lê Lãnh Đạo"), engine, "NV", MemberRole.MANAGER, now)
+    other = bound(Chat(dispatcher, "302", name="Trần Phó"), engine, "XP", MemberRole.MANAGER, now)
     return focal, manager, other
 
 
