@@ -175,7 +175,7 @@ async def test_an_unanswered_request_is_reminded_on_working_days_until_answered(
 
 async def test_a_pending_extension_request_is_reminded_to_the_managers_for_two_working_days(engine: Engine) -> None:
     clock = Clock(NOW, frozen=True)
-    focal, manager, other = world(engine, clock)
+    focal, _manager, other = world(engine, clock)
     outbox = Outbox()
     service = reminder_service(engine, clock, WorkCalendar(), {"test": outbox.send})
     focal.send("/giahan I.2 30/06 chờ hướng dẫn của Sở")
@@ -219,7 +219,7 @@ def test_a_manager_lists_extension_requests_waiting_with_buttons(engine: Engine)
 def test_a_paper_request_from_the_command_line_is_answered_in_chat_and_told_to_the_managers(
     engine: Engine, sample_store: Dondoc
 ) -> None:
-    focal, manager, other = world(engine)
+    focal, _manager, _other = world(engine)
     result = sample_store.ok("explanation", "add", "--task", "I.2", "--unit", "XP", "--at", "2022-04-05", "--json")
     assert result.json()["answer_due"] == "2022-04-08"
     again = sample_store("explanation", "add", "--task", "I.2", "--unit", "XP", "--at", "2022-04-05")

@@ -58,7 +58,9 @@ async def test_a_manager_asks_and_a_focal_point_answers_by_numbers(engine: Engin
 
     await ZaloSandbox(engine, Clock(datetime(2022, 3, 15, 8, 30, tzinfo=TZ)), out).run(read)
     text = out.getvalue()
-    assert "Đã gửi: yêu cầu số 1 đề nghị Ủy ban nhân dân xã Xà Phiên giải trình I.2 trước ngày 08/04/2022" in text, text[-3000:]
+    assert "Đã gửi: yêu cầu số 1 đề nghị Ủy ban nhân dân xã Xà Phiên giải trình I.2 trước ngày 08/04/2022" in text, (
+        text[-3000:]
+    )
     assert "Yêu cầu giải trình số 1" in text  # what the focal point got
     assert "Đã ghi nhận nội dung giải trình về I.2" in text
     assert "<b>" not in text
