@@ -12,6 +12,7 @@ from dondoc.cli import common
 from dondoc.cli.bot import run, sandbox
 from dondoc.cli.common import LONG_RUNNING, DbOption, LangOption, LogFormatOption, OrgOption
 from dondoc.cli.demo import demo
+from dondoc.cli.explanation import explanation_app
 from dondoc.cli.extension import extension_app
 from dondoc.cli.invite import invite_app
 from dondoc.cli.ops import backup, db_app
@@ -56,6 +57,7 @@ app.command("demo")(demo)
 app.command("status")(status)
 app.add_typer(report_app, name="report")
 app.add_typer(extension_app, name="extension")
+app.add_typer(explanation_app, name="explanation")
 app.add_typer(task_app, name="task")
 app.add_typer(targets_app, name="targets")
 app.add_typer(figures_app, name="figures")

@@ -326,6 +326,8 @@ class ReminderKind(StrEnum):
     ESCALATION = "escalation"  # the deadline has passed: to the managers
     CHECKIN = "checkin"  # a continuous task's periodic check-in
     SNOOZE = "snooze"  # one a person asked for again; replanning leaves it alone
+    EXPLANATION = "explanation"  # an explanation (giải trình) asked for is not answered yet: to the focal points
+    EXTENSION = "extension"  # a request for more time waits for an answer: to the managers
 
 
 class Audience(StrEnum):
@@ -545,3 +547,24 @@ class AdhocTask(SQLModel, table=True):
     given_at: datetime
     given_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
     document: str = ""  # the letter or conclusion it comes from ("Thông báo 15/TB-UBND")
+
+
+class Explanation(SQLModel, table=True):
+    """A manager's request that a unit explain an overdue item (yêu cầu giải trình), and its answer.
+
+    About one deadline (``due``, the occurrence's original date) of one assignment; the unit's focal
+    points answer by ``answer_due`` (3 working days after the request by default). The request is
+    written once and its answer once (the first answer stands): see :mod:`dondoc.plan.explanations`."""
+
+    __table_args__ = (Index("ix_explanation_assignment_due", "assignment_id", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    due: date  # the overdue occurrence's original due date
+    answer_due: date  # the day the explanation is due
+    requested_at: datetime
+    requested_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
+    entered_by_admin: bool = False  # asked on paper, recorded by an administrator
+    answer: str = ""  # the unit's explanation
+    answered_at: datetime | None = None
+    answered_by_person_id: int | None = Field(default=None, foreign_key="person.id")

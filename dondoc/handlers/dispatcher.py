@@ -18,7 +18,19 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import adhoc, extensions, figures, onboarding, oneline, people, reminders, report, status, tasks
+from dondoc.handlers import (
+    adhoc,
+    explanations,
+    extensions,
+    figures,
+    onboarding,
+    oneline,
+    people,
+    reminders,
+    report,
+    status,
+    tasks,
+)
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -63,6 +75,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("giahan", extensions.command, EVERYONE, N_("ask for more time on a task: /giahan I.2 30/06 REASON")),
     Command(
+        "giaitrinh",
+        explanations.command,
+        EVERYONE,
+        N_("explanations of overdue items: /giaitrinh XP III.4 (managers), /giaitrinh III.4 TEXT (focal points)"),
+    ),
+    Command(
         "giaoviec", adhoc.command, MANAGING_ROLES, N_("give a task outside the plan: /giaoviec XP, LN TEXT hạn 15/06")
     ),
     Command("export", status.export, VIEWING_ROLES, N_("the status workbook (xlsx)")),
@@ -94,6 +112,7 @@ FLOWS: dict[str, Flow] = {
     people.FLOW_NAME: people.FLOW,
     figures.FLOW_NAME: figures.FLOW,
     extensions.FLOW_NAME: extensions.FLOW,
+    explanations.FLOW_NAME: explanations.FLOW,
 }
 
 
@@ -208,6 +227,9 @@ class Dispatcher:
             return
         if inbound.choice is not None and inbound.choice.startswith(extensions.PREFIX):
             extensions.on_button(ctx, inbound.choice)
+            return
+        if inbound.choice is not None and inbound.choice.startswith(explanations.PREFIX):
+            explanations.on_button(ctx, inbound.choice)
             return
         if inbound.choice is not None:
             action = ctx.resolve_button(inbound.choice)

@@ -25,6 +25,7 @@ from dondoc.db.models import (
     ExtensionState,
     MemberRole,
     Person,
+    Reminder,
     Task,
     Unit,
 )
@@ -70,6 +71,9 @@ def command(ctx: Context, args: str) -> None:
     first, _sep, rest = args.strip().partition(" ")
     if first.isdigit() and ctx.has_role(MemberRole.MANAGER, MemberRole.ADMIN):
         _typed_answer(ctx, int(first), rest.strip())
+        return
+    if not first and ctx.has_role(MemberRole.MANAGER, MemberRole.ADMIN):
+        _pending_list(ctx)
         return
     if not ctx.reporting_units():
         ctx.reply(usage())
@@ -221,6 +225,7 @@ def _submit(ctx: Context, reason: str) -> None:
     )
     ctx.end()
     assert row.id is not None
+    _replan(ctx, assignment.id)  # the managers are reminded while it waits (dondoc.scheduler.requests)
     managers = [(p, a) for p, a in managers_of(ctx.session, unit) if p.id != (ctx.person.id if ctx.person else None)]
     text = _(
         "📅 Request no. {number} for more time: <b>{unit}</b> asks to extend {code} — {title} from {due} to "
@@ -338,6 +343,8 @@ def _answer(ctx: Context, number: int, approve: bool, note: str) -> None:
         from dondoc.scheduler.extend import apply_extension
 
         apply_extension(ctx.session, row, ctx.settings.calendar or calendar_from_env(), ctx.now)
+    else:
+        _replan(ctx, assignment.id)  # its reminders to the managers stop
     label = _answer_label(row.state)
     detail = f" ({esc(note)})" if note else ""
     ctx.reply(
@@ -395,3 +402,61 @@ def _accounts(ctx: Context, person_id: int) -> list[ChannelAccount]:
         )
     )
     return accounts[:1]
+
+
+def _replan(ctx: Context, assignment_id: int | None) -> None:
+    from dondoc.scheduler.calendar import calendar_from_env
+    from dondoc.scheduler.schedule import replan
+
+    if assignment_id is not None:
+        replan(ctx.session, ctx.settings.calendar or calendar_from_env(), ctx.now, assignment_ids=[assignment_id])
+
+
+def from_reminder(ctx: Context, reminder: Reminder, approve: bool) -> None:
+    """**Đồng ý** / **Không đồng ý** on a managers' reminder about a request still waiting."""
+    row = ctx.session.exec(
+        select(Extension)
+        .where(Extension.assignment_id == reminder.assignment_id, Extension.due == reminder.due)
+        .order_by(col(Extension.id).desc())
+    ).first()
+    if row is None or row.id is None:
+        ctx.reply(_("This button is no longer valid."), toast=_("Expired"))
+        return
+    _answer(ctx, row.id, approve, "")
+
+
+def _pending_list(ctx: Context) -> None:
+    """``/giahan`` for a manager: the requests waiting for an answer that they may give, with buttons."""
+    orgs = ctx.organizations(MemberRole.MANAGER, MemberRole.ADMIN)
+    waiting = []
+    for view in extensions.list_extensions(ctx.session, orgs):
+        if view.state != ExtensionState.PENDING:
+            continue
+        unit = ctx.session.exec(select(Unit).where(col(Unit.organization_id).in_(orgs), Unit.code == view.unit)).first()
+        if unit is not None and _may_answer(ctx, unit):
+            waiting.append(view)
+    if not waiting:
+        ctx.reply(_("No request for more time is waiting for your answer.") + "\n" + usage())
+        return
+    lines = ["<b>" + _("Requests for more time waiting for your answer: {count}").format(count=len(waiting)) + "</b>"]
+    rows: list[list[Choice]] = []
+    for view in waiting[:30]:
+        lines.append(
+            "• "
+            + _("no. {number} — {unit} · {code}: from {due} to {new} — {reason}").format(
+                number=view.id,
+                unit=esc(view.unit_name),
+                code=esc(view.task),
+                due=format_date(view.due),
+                new=format_date(view.new_due),
+                reason=esc(view.reason),
+            )
+        )
+        if len(rows) < 10:
+            rows.append(
+                [
+                    Choice(_("Approve no. {number}").format(number=view.id), button_data(view.id, True)),
+                    Choice(_("Refuse no. {number}").format(number=view.id), button_data(view.id, False)),
+                ]
+            )
+    ctx.reply("\n".join(lines), rows)

@@ -33,7 +33,9 @@ PREFIX = "R"
 # Telegram, and a long list of buttons is no use on a phone; the rest are reachable by /report.
 MAX_ITEMS_WITH_BUTTONS = 10
 # A digest button's data: R<reminder id>:<r|s|d>, the id in ASCII digits and within an INTEGER column.
-_BUTTON = re.compile(r"R([0-9]{1,10}):([rsd])", re.ASCII)
+# Actions: r report, s snooze, d done; e answer the explanation asked (giải trình); y / n approve or refuse
+# the request for more time a managers' reminder is about.
+_BUTTON = re.compile(r"R([0-9]{1,10}):([rsdeyn])", re.ASCII)
 MAX_ID = 2**31 - 1
 
 
@@ -56,6 +58,8 @@ _KIND_LABELS: dict[ReminderKind, str] = {
     ReminderKind.ESCALATION: N_("overdue, to managers"),
     ReminderKind.CHECKIN: N_("progress check-in"),
     ReminderKind.SNOOZE: N_("reminder asked for again"),
+    ReminderKind.EXPLANATION: N_("explanation asked"),
+    ReminderKind.EXTENSION: N_("request for more time waiting"),
 }
 
 
@@ -87,9 +91,15 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
     """The message for one recipient, in the current language."""
     name = esc(digest.recipient.person.full_name or "")
     if digest.audience == Audience.MANAGER:
+        asked = [i for i in digest.items if i.kind == ReminderKind.EXTENSION]
+        overdue = [i for i in digest.items if i.kind != ReminderKind.EXTENSION]
+        if not overdue:
+            text, buttons = _extension_lines(asked, today)
+            header = _("<b>Requests for more time</b> — for the attention of comrade {name}:").format(name=name)
+            return Reply(text=f"{header}\n{text}", choices=buttons)
         lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
         by_unit: dict[str, list[DueItem]] = {}
-        for item in digest.items:
+        for item in overdue:
             by_unit.setdefault(item.unit_name, []).append(item)
         for unit_name, items in by_unit.items():
             lines.append(f"\n<b>{esc(unit_name)}</b>")
@@ -99,7 +109,11 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
                 for i in items
             ]
         lines.append("\n" + _("See /status for the whole plan."))
-        return Reply(text="\n".join(lines))
+        rows: list[list[Choice]] = []
+        if asked:
+            text, rows = _extension_lines(asked, today)
+            lines += ["", "<b>" + _("Requests for more time") + "</b>", text]
+        return Reply(text="\n".join(lines), choices=rows)
     units = sorted({item.unit_name for item in digest.items})
     header = _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
     key = (tuple(item.reminder_id for item in digest.items), current_language())
@@ -179,9 +193,64 @@ def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: da
     return "\n".join(lines)
 
 
+def _extension_lines(items: list[DueItem], today: date) -> tuple[str, list[list[Choice]]]:
+    """Requests for more time waiting for the manager's answer, with **Đồng ý** / **Không đồng ý**."""
+    newest: dict[tuple[int, date], DueItem] = {}
+    for item in sorted(items, key=lambda i: i.send_at):
+        newest[(item.assignment_id, item.due)] = item
+    lines: list[str] = []
+    rows: list[list[Choice]] = []
+    for item in sorted(newest.values(), key=lambda i: (i.unit_position, i.task_position)):
+        lines.append(
+            "• "
+            + _("{unit} asks for more time on {code} — {title} (deadline {due}): waiting for your answer.").format(
+                unit=esc(item.unit_name),
+                code=esc(item.task_code),
+                title=esc(report.short(item.task_title)),
+                due=format_date(item.due),
+            )
+        )
+        if len(rows) < MAX_ITEMS_WITH_BUTTONS:
+            code = f"{item.task_code} · {item.unit_code}"
+            rows.append(
+                [
+                    Choice(label=_("Approve {code}").format(code=code), data=button_data(item.reminder_id, "y")),
+                    Choice(label=_("Refuse {code}").format(code=code), data=button_data(item.reminder_id, "n")),
+                ]
+            )
+    lines.append(_("Answer with the buttons, or type /giahan to see every request waiting."))
+    return "\n".join(lines), rows
+
+
+def _explanation_lines(items: list[DueItem], today: date) -> tuple[list[str], list[list[Choice]]]:
+    """Explanations asked of the unit and not given yet, each with its **Giải trình** button."""
+    newest: dict[tuple[int, date], DueItem] = {}
+    for item in sorted(items, key=lambda i: i.send_at):
+        newest[(item.assignment_id, item.due)] = item
+    lines = ["<b>" + _("Explanations asked of your unit") + "</b>"]
+    rows: list[list[Choice]] = []
+    for item in sorted(newest.values(), key=lambda i: (i.due, i.task_position, i.unit_position)):
+        lines.append(
+            f"• <b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n   "
+            + _("explanation due {date}").format(date=format_date(item.due))
+            + f" — {what_is_due(item.kind, item.due, today)}"
+        )
+        if len(rows) < MAX_ITEMS_WITH_BUTTONS:
+            label = _("Explain {code}").format(code=item.task_code)
+            rows.append([Choice(label=label, data=button_data(item.reminder_id, "e"))])
+    lines.append(_("Tap «Explain», or type /giaitrinh CODE YOUR EXPLANATION."))
+    return lines, rows
+
+
 def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choice]]]:
     """The numbered list and its buttons. Reminders missed while the bot was down arrive together:
     one line per deadline, the newest."""
+    asked = [i for i in items if i.kind == ReminderKind.EXPLANATION]
+    if asked:  # the deadlines first (if any), then the explanations asked
+        rest = [i for i in items if i.kind != ReminderKind.EXPLANATION]
+        first, first_rows = _digest_body(rest, today) if rest else ("", [])
+        more, more_rows = _explanation_lines(asked, today)
+        return "\n".join([first, *more] if first else more), first_rows + more_rows
     newest: dict[tuple[int, date], DueItem] = {}
     for item in sorted(items, key=lambda i: i.send_at):
         newest[(item.assignment_id, item.due)] = item
@@ -216,6 +285,11 @@ def on_button(ctx: Context, data: str) -> None:
     """A press on a digest's button: checked against the reminder and the pressing person's units."""
     parsed = parse_button(data)
     reminder = ctx.session.get(Reminder, parsed[0]) if parsed is not None else None
+    if parsed is not None and reminder is not None and parsed[1] in "yn":
+        from dondoc.handlers import extensions
+
+        extensions.from_reminder(ctx, reminder, parsed[1] == "y")
+        return
     assignment = ctx.session.get(Assignment, reminder.assignment_id) if reminder else None
     allowed = {u.id for u in ctx.reporting_units()}
     if parsed is None or reminder is None or assignment is None or assignment.unit_id not in allowed:
@@ -223,7 +297,11 @@ def on_button(ctx: Context, data: str) -> None:
         return
     assert assignment.id is not None
     action = parsed[1]
-    if action == "s":
+    if action == "e":
+        from dondoc.handlers import explanations
+
+        explanations.from_reminder(ctx, reminder)
+    elif action == "s":
         snooze(ctx, reminder, assignment)
     else:
         report.begin_for_assignment(ctx, assignment.id, Status.DONE if action == "d" else None)

@@ -4,13 +4,17 @@ phone screen (monospace tables no wider than 32 characters)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 
 from dondoc.db.models import Organization, Plan
 from dondoc.db.queries import reachable_members
-from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, page_nav, paginate, split_action
+from dondoc.handlers import explanations
+from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
 from dondoc.handlers.events import OutFile, esc
 from dondoc.handlers.tasks import history
 from dondoc.i18n import N_, _, format_date
+from dondoc.plan import explanations as plan_explanations
+from dondoc.plan.explanations import ItemKey
 from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
@@ -49,6 +53,7 @@ TOP_UNITS = 5
 
 
 PAGE_LINES = 15
+MAX_ASK_BUTTONS = 10  # "Yêu cầu giải trình" buttons on one /overdue page
 
 
 def _plans(ctx: Context) -> list[tuple[Organization, Plan]]:
@@ -117,13 +122,17 @@ def nonresponders(ctx: Context, _args: str) -> None:
     _page(ctx, "nonresponders", 0)
 
 
-def _overdue_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[str, list[str]]:
+def _overdue_lines(
+    ctx: Context, status: PlanStatus, org_id: int, asked: Collection[ItemKey] = ()
+) -> tuple[str, list[str]]:
+    """The heading and one line per unit; ``asked``: the items with an explanation request waiting (📋)."""
     by_unit: dict[str, list[str]] = {}
     names: dict[str, str] = {}
     for item in status.items:
         if item.category == "overdue":
             names[item.unit] = item.unit_name
             flag = " ⚠" if item.blocked else ""
+            flag += " 📋" if (item.task, item.unit, item.due) in asked else ""
             by_unit.setdefault(item.unit, []).append(
                 f"{esc(item.task)} ({describe_due(item.due, item.extended_to)}, {item.percent}%){flag}"
             )
@@ -158,31 +167,85 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         ctx.end()
         return
     lines: list[str] = []
+    askable: list[list[tuple[str, str]]] = []  # per line: the actions asking for an explanation of its items
+    managing = ctx.organizations(*MANAGING_ROLES)
     title = _("{count} organisations").format(count=len(plans))
     for org, plan in plans:
-        assert org.id is not None
+        assert org.id is not None and plan.id is not None
         status = plan_status(ctx.session, plan, ctx.now.date())
-        heading, found = (_overdue_lines if kind == "overdue" else _nonresponder_lines)(ctx, status, org.id)
+        if kind == "overdue":
+            waiting = {k for k, v in plan_explanations.by_item(ctx.session, plan).items() if not v.answered}
+            heading, found = _overdue_lines(ctx, status, org.id, waiting)
+            groups = _overdue_groups(status, waiting, plan.id) if org.id in managing else [[] for _ in found]
+        else:
+            heading, found = _nonresponder_lines(ctx, status, org.id)
+            groups = [[] for _ in found]
         if len(plans) == 1:
             title = heading
         else:  # a province: each organisation's count, then its lines under its name
             lines.append(f"<b>{esc(org.name)}</b> — {heading}")
+            askable.append([])
             found = [f"{esc(org.name)} — {line}" for line in found]
         lines += found
+        askable += groups
     if not lines:
         ctx.end()
         ctx.reply("<b>" + title + "</b>")
         return
-    chunk, page, pages = paginate(lines, page, PAGE_LINES)
+    bounds = _page_bounds(askable)
+    page = max(0, min(page, len(bounds) - 1))
+    start, end = bounds[page]
+    pages = len(bounds)
+    chunk = lines[start:end]
     text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join("• " + line for line in chunk)
     nav = page_nav(page, pages, kind)
     ctx.go("pages", kind)
-    ctx.reply(text, ctx.offer([nav]) if nav else None)
+    asks = [a for group in askable[start:end] for a in group]
+    rows = [[(label, action)] for label, action in asks[:MAX_ASK_BUTTONS]]
+    if len(asks) > MAX_ASK_BUTTONS:
+        text += "\n" + _("To ask about the others: /giaitrinh UNIT CODE.")
+    if nav:
+        rows.append(nav)
+    ctx.reply(text, ctx.offer(rows) if rows else None)
+
+
+def _page_bounds(askable: list[list[tuple[str, str]]]) -> list[tuple[int, int]]:
+    """The pages as (first line, end) slices: at most :data:`PAGE_LINES` lines, and no more lines than
+    keep the page's "Yêu cầu giải trình" buttons within :data:`MAX_ASK_BUTTONS` (a line that alone has
+    more keeps a page of its own), so that every overdue item can be asked about with one tap."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(askable):
+        end, count = start, 0
+        while end < len(askable) and end - start < PAGE_LINES:
+            if end > start and count + len(askable[end]) > MAX_ASK_BUTTONS:
+                break
+            count += len(askable[end])
+            end += 1
+        bounds.append((start, end))
+        start = end
+    return bounds or [(0, 0)]
+
+
+def _overdue_groups(status: PlanStatus, waiting: Collection[ItemKey], plan_id: int) -> list[list[tuple[str, str]]]:
+    """For each unit line of :func:`_overdue_lines`: a "Yêu cầu giải trình" button (label, action) per
+    overdue item with no explanation request waiting."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for item in status.items:
+        if item.category == "overdue":
+            group = groups.setdefault(item.unit, [])
+            if (item.task, item.unit, item.due) not in waiting:
+                label = _("Ask for an explanation: {unit} · {code}").format(unit=item.unit, code=item.task)
+                group.append((label, explanations.overdue_action(plan_id, item)))
+    return list(groups.values())
 
 
 class _PagesFlow(MenuFlow):
     def on_action(self, ctx: Context, action: str) -> None:
         kind, page = split_action(action)
+        if kind == explanations.ASK_ACTION:  # "Yêu cầu giải trình" on an /overdue page
+            explanations.from_overdue(ctx, page)
+            return
         _page(ctx, kind, int(page))
 
 
@@ -217,12 +280,16 @@ def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
     continuous = [c for c in status.continuous if match_key(c.task) == wanted]
     undated = [c for c in status.undated if match_key(c.task) == wanted]
     lines: list[str] = []
+    asked = plan_explanations.by_item(ctx.session, plan) if items else {}
     for item in items:
         flag = " ⚠" if item.blocked else ""
         lines.append(
             f"{ICONS[item.category]} <b>{esc(item.unit_name)}</b> — {describe_due(item.due, item.extended_to)}: "
             f"{category_label(item.category)}, {item.percent}%{flag}"
         )
+        explained = asked.get((item.task, item.unit, item.due))
+        if explained is not None:
+            lines.append("   📋 " + esc(plan_explanations.describe(explained)))
         for part in item.support:
             lines.append(f"   ↳ {esc(part.unit_name)}: {status_label(part.status)} {part.percent}%")
     for entry in continuous:

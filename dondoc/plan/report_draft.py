@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Area, Organization, Plan, Status, Task
 from dondoc.i18n import _, format_date
+from dondoc.plan.explanations import by_item, describe
 from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
@@ -156,6 +157,7 @@ def write_report_draft(
     # II. Shortcomings
     document.add_heading("II. " + _("SHORTCOMINGS AND LIMITATIONS"), level=1)
     _body(document, _("Overdue items: {count}").format(count=status.totals["overdue"]))
+    _explanations(document, session, plan, status, titles, end)
     _body(document, _("Tasks reported blocked:"), bold=True)
     blocked = [i for i in status.items if i.blocked]
     blocked_continuous = [c for c in status.continuous if c.status == Status.BLOCKED]
@@ -484,3 +486,25 @@ def _percent(rate: float) -> str:
     from dondoc.i18n import current_language
 
     return str(format_percent(rate, "#,##0.0%", locale=current_language()))
+
+
+def _explanations(
+    document: Any, session: Session, plan: Plan, status: PlanStatus, titles: dict[str, str], end: date
+) -> None:
+    """The overdue items whose unit was asked to explain them (giải trình) by the window's end: the
+    explanation given, or that none was given yet."""
+    from dondoc.plan.progress import end_of_day
+
+    asked = by_item(session, plan, before=end_of_day(end))
+    found = [
+        (item, asked[(item.task, item.unit, item.due)])
+        for item in status.items
+        if item.category == "overdue" and (item.task, item.unit, item.due) in asked
+    ]
+    if not found:
+        return
+    _body(document, _("Explanations of overdue items:"), bold=True)
+    for item, view in found:
+        if view.answered_at is not None and view.answered_at >= end_of_day(end):
+            view = replace(view, answered_at=None)  # answered after the window: not yet, as of its end
+        _bullet(document, _line(item.task, titles, _units_and_dues([item])) + " — " + describe(view))

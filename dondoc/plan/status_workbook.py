@@ -41,6 +41,7 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.i18n import _, format_date
+from dondoc.plan.explanations import write_explanations_sheet
 from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
@@ -379,6 +380,7 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     del index  # the rows hold what they show: the lookups go before the workbook is assembled
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
     _write_targets(wb, formats, session, plan, as_of)
+    write_explanations_sheet(wb, formats.header, formats.table, session, plan, as_of)  # giải trình
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()

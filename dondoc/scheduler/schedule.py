@@ -45,6 +45,7 @@ from dondoc.plan.extensions import approved_extensions, current_extension
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
+from dondoc.scheduler.requests import request_reminders
 from dondoc.tz import TZ
 
 HORIZON = timedelta(days=35)
@@ -201,6 +202,11 @@ def replan(
     until = (now + horizon).date()
     items = schedule_reminders(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
     wanted = {(i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on): i for i in items}
+    for aid, unit_id, unit_code, task_code, position, planned in request_reminders(
+        session, calendar, after=now, until=until, assignment_ids=assignment_ids
+    ):  # explanations and requests for more time waiting for an answer
+        item = PlannedItem(aid, unit_id, unit_code, Role.LEAD, task_code, position, planned)
+        wanted[(aid, planned.due, planned.kind, planned.send_on)] = item
     query = select(Reminder).where(
         col(Reminder.send_at) > now,
         col(Reminder.send_on) <= until,

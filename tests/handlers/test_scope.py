@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import (
     Assignment,
+    Explanation,
     Invite,
     MemberRole,
     Membership,
@@ -224,6 +225,10 @@ SURFACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "giahan": ("focal_a", ("/giahan I.2 30/06 chờ Sở", f"/giahan {B_ONLY}.1 30/06 x")),
     "giaoviec": ("manager_a", (f"/giaoviec {B_ONLY} Báo cáo hạn 30/06", "/giaoviec XP Báo cáo A hạn 30/06")),
     "giahan-answer": ("manager_a", ("/giahan 1 đồng ý", "/giahan 2 không đồng ý x")),
+    "giahan-list": ("manager_a", ("/giahan",)),
+    "giaitrinh": ("manager_a", (f"/giaitrinh {B_ONLY} I.1", f"/giaitrinh {B_ONLY_NAME} I.1", "/giaitrinh XP I.2")),
+    "giaitrinh-list": ("manager_a", ("/giaitrinh",)),
+    "giaitrinh-focal": ("focal_a", ("/giaitrinh", "/giaitrinh I.2 lý do của A", "/giaitrinh I.2")),
 }
 
 
@@ -539,3 +544,44 @@ def test_a_command_with_org_never_shows_or_changes_another_organisation(
     with Session(world.engine) as session:
         assert len(session.exec(select(Membership)).all()) == b_people
         assert session.exec(select(Person).where(Person.full_name == B_PERSON)).first() is not None
+
+
+def test_an_explanation_asked_in_b_is_out_of_a_s_reach(world: World) -> None:
+    """A request asked of B's Xà Phiên: A's focal point cannot answer it (button, typed line, reminder
+    button), A's manager does not see it; its reminder's buttons pressed from A are refused."""
+    from dondoc.plan import explanations
+    from dondoc.scheduler.schedule import replan
+
+    with session_scope(world.engine) as session:
+        assignment = session.exec(
+            select(Assignment)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .join(Organization, col(Organization.id) == Unit.organization_id)
+            .where(Organization.name == B, Unit.code == "XP")
+        ).first()
+        assert assignment is not None and assignment.id is not None
+        row = explanations.request(
+            session, assignment, due=NOW.date(), answer_due=NOW.date() + timedelta(days=3), at=NOW, person_id=None
+        )
+        number = row.id
+        replan(session, WorkCalendar(), NOW, assignment_ids=[assignment.id])
+        reminder_id = session.exec(
+            select(Reminder.id).where(Reminder.assignment_id == assignment.id, Reminder.kind == "explanation")
+        ).first()
+    assert reminder_id is not None
+    replies = world.focal_a.press_data(f"E{number}:a")
+    assert "không còn hiệu lực" in plain(replies[-1].text), replies[-1].text
+    for action in "eyn":
+        replies = world.focal_a.press_data(f"R{reminder_id}:{action}")
+        no_b("\n".join(r.text for r in replies))
+        assert "không còn hiệu lực" in plain(replies[-1].text), replies[-1].text
+        replies = world.manager_a.press_data(f"R{reminder_id}:{action}")
+        no_b("\n".join(r.text for r in replies))
+    text = _send_as(world.focal_a, "/giaitrinh", "/giaitrinh I.2 trả lời hộ B")
+    no_b(text)
+    no_b(_send_as(world.manager_a, "/giaitrinh"))
+    world.manager_b.send("/giaitrinh")
+    assert "Xà Phiên" in world.manager_b.last  # B's own manager sees it
+    with Session(world.engine) as session:
+        stored = session.exec(select(Explanation).where(Explanation.id == number)).one()
+    assert stored.answered_at is None and stored.answer == ""

@@ -1,0 +1,266 @@
+"""Explanations of overdue items (giải trình): a manager asks, the unit's focal point answers.
+
+A request is about one overdue deadline of one assignment (``Explanation.due``, the occurrence's
+original date). The unit's focal points and deputies answer by ``answer_due``: by default the third
+Vietnamese working day after the request (:func:`dondoc.scheduler.requests.default_answer_due`, by the
+project calendar). The
+request is written once and so is its answer: the first answer stands (:func:`answer` is a conditional
+update, so two focal points answering at once, from two processes, cannot both win). A manager may ask
+again about the same deadline once the previous request is answered; the history keeps every one.
+
+Until it is answered, a request is reminded like a deadline (:mod:`dondoc.scheduler.requests`); the
+answer is shown with the item in ``/task``, the status workbook (sheet "Giải trình") and the report
+draft's overdue section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Assignment, Explanation, Person, Plan, Task, Unit
+from dondoc.i18n import _, format_date
+from dondoc.tz import TZ
+
+MAX_ANSWER = 1500  # characters of an explanation (it is passed on in a message of at most 2,000 on Zalo)
+
+
+def open_request(session: Session, assignment_id: int, due: date) -> Explanation | None:
+    """The unanswered request about this deadline of this assignment, if any."""
+    return session.exec(
+        select(Explanation)
+        .where(
+            Explanation.assignment_id == assignment_id,
+            Explanation.due == due,
+            col(Explanation.answered_at).is_(None),
+        )
+        .order_by(col(Explanation.id))
+    ).first()
+
+
+def request(
+    session: Session,
+    assignment: Assignment,
+    *,
+    due: date,
+    answer_due: date,
+    at: datetime,
+    person_id: int | None,
+    entered_by_admin: bool = False,
+) -> Explanation:
+    """Record a request (the caller checked that none is open on this deadline)."""
+    assert assignment.id is not None
+    row = Explanation(
+        assignment_id=assignment.id,
+        due=due,
+        answer_due=answer_due,
+        requested_at=at,
+        requested_by_person_id=person_id,
+        entered_by_admin=entered_by_admin,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def answer(session: Session, explanation_id: int, *, text: str, person_id: int | None, at: datetime) -> bool:
+    """Answer an open request; ``False`` when it was answered first by someone else (nothing changes)."""
+    result = session.execute(
+        update(Explanation)
+        .where(col(Explanation.id) == explanation_id, col(Explanation.answered_at).is_(None))
+        .values(answer=text, answered_at=at, answered_by_person_id=person_id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass
+class ExplanationView:
+    """One request as listings show it."""
+
+    id: int
+    assignment_id: int
+    organization_id: int
+    plan_id: int
+    task: str
+    task_title: str
+    unit: str
+    unit_name: str
+    due: date
+    answer_due: date
+    requested_at: datetime
+    requested_by: str
+    requested_by_person_id: int | None
+    entered_by_admin: bool
+    answer: str
+    answered_at: datetime | None
+    answered_by: str
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+    def late(self, today: date) -> bool:
+        """Unanswered past its day."""
+        return not self.answered and self.answer_due < today
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "task": self.task,
+            "unit": self.unit,
+            "due": self.due.isoformat(),
+            "answer_due": self.answer_due.isoformat(),
+            "requested_at": self.requested_at.isoformat(),
+            "requested_by": self.requested_by or None,
+            "entered_by_admin": self.entered_by_admin,
+            "answered": self.answered,
+            "answer": self.answer if self.answered else None,
+            "answered_at": self.answered_at.isoformat() if self.answered_at else None,
+            "answered_by": self.answered_by or None,
+        }
+
+
+def list_explanations(
+    session: Session,
+    organization_ids: Collection[int],
+    *,
+    unanswered: bool = False,
+    unit_ids: Collection[int] | None = None,
+    plan_id: int | None = None,
+    before: datetime | None = None,
+    explanation_id: int | None = None,
+) -> list[ExplanationView]:
+    """The requests about the organisations' units (requested before ``before``, when given), oldest
+    first; ``unanswered``: the open ones only."""
+    query = (
+        select(Explanation, Task, Unit)
+        .join(Assignment, col(Assignment.id) == Explanation.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(col(Unit.organization_id).in_(list(organization_ids)))
+        .order_by(col(Explanation.requested_at), col(Explanation.id))
+    )
+    if unanswered:
+        query = query.where(col(Explanation.answered_at).is_(None))
+    if unit_ids is not None:
+        query = query.where(col(Unit.id).in_(list(unit_ids)))
+    if plan_id is not None:
+        query = query.where(Task.plan_id == plan_id)
+    if before is not None:
+        query = query.where(col(Explanation.requested_at) < before)
+    if explanation_id is not None:
+        query = query.where(Explanation.id == explanation_id)
+    rows = session.exec(query).all()
+    wanted = {
+        i for row, *_rest in rows for i in (row.requested_by_person_id, row.answered_by_person_id) if i is not None
+    }
+    people = (
+        {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(wanted)))} if wanted else {}
+    )
+    views = []
+    for row, task, unit in rows:
+        assert row.id is not None
+        views.append(
+            ExplanationView(
+                id=row.id,
+                assignment_id=row.assignment_id,
+                organization_id=unit.organization_id,
+                plan_id=task.plan_id,
+                task=task.code,
+                task_title=task.title,
+                unit=unit.code,
+                unit_name=unit.name,
+                due=row.due,
+                answer_due=row.answer_due,
+                requested_at=row.requested_at,
+                requested_by=people.get(row.requested_by_person_id or -1, ""),
+                requested_by_person_id=row.requested_by_person_id,
+                entered_by_admin=row.entered_by_admin,
+                answer=row.answer,
+                answered_at=row.answered_at,
+                answered_by=people.get(row.answered_by_person_id or -1, ""),
+            )
+        )
+    return views
+
+
+ItemKey = tuple[str, str, date]  # (task code, unit code, original due date)
+
+
+def by_item(session: Session, plan: Plan, before: datetime | None = None) -> dict[ItemKey, ExplanationView]:
+    """The newest request about each item of the plan (requested before ``before``, when given)."""
+    assert plan.id is not None
+    found: dict[ItemKey, ExplanationView] = {}
+    for view in list_explanations(session, [plan.organization_id], plan_id=plan.id, before=before):
+        found[(view.task, view.unit, view.due)] = view
+    return found
+
+
+def describe(view: ExplanationView) -> str:
+    """ "Explanation asked on 15/03/2022, answered 17/03/2022: …" or "… not answered yet (due 18/03/2022)"
+    (plain text: the caller escapes it)."""
+    asked = format_date(view.requested_at.astimezone(TZ).date())
+    if view.answered_at is not None:
+        return _("Explanation asked on {asked}, answered on {on}: {answer}").format(
+            asked=asked, on=format_date(view.answered_at.astimezone(TZ).date()), answer=view.answer
+        )
+    return _("Explanation asked on {asked}, not answered yet (due {due})").format(
+        asked=asked, due=format_date(view.answer_due)
+    )
+
+
+def write_explanations_sheet(
+    wb: Any, header: Any, table: dict[tuple[bool, str], Any], session: Session, plan: Plan, as_of: date
+) -> None:
+    """An "Explanations" sheet (after the detail): every request made by the end of ``as_of``, with its
+    answer; none when there is no request."""
+    from dondoc.plan.progress import end_of_day
+
+    views = list_explanations(session, [plan.organization_id], plan_id=plan.id, before=end_of_day(as_of))
+    if not views:
+        return
+    ws = wb.add_worksheet(_("Explanations")[:31])
+    columns = [
+        (_("Request no."), 8),
+        (_("Code"), 8),
+        (_("Task"), 40),
+        (_("Unit"), 24),
+        (_("Deadline"), 12),
+        (_("Asked on"), 12),
+        (_("Asked by"), 20),
+        (_("Explanation due"), 12),
+        (_("Explanation"), 50),
+        (_("Answered on"), 12),
+        (_("Answered by"), 20),
+    ]
+    for column, (name, width) in enumerate(columns):
+        ws.set_column(column, column, width)
+        ws.write_string(0, column, name, header)
+    ws.freeze_panes(1, 0)
+    text = table[(False, "text")]
+    for row, view in enumerate(views, start=1):
+        answered = view.answered_at is not None and view.answered_at <= end_of_day(as_of)
+        asked_by = view.requested_by or (_("administrator") if view.entered_by_admin else "")
+        cells = [
+            str(view.id),
+            view.task,
+            view.task_title,
+            view.unit_name,
+            format_date(view.due),
+            format_date(view.requested_at.astimezone(TZ).date()),
+            asked_by,
+            format_date(view.answer_due),
+            view.answer if answered else _("not answered yet"),
+            format_date(view.answered_at.astimezone(TZ).date()) if answered and view.answered_at else "",
+            view.answered_by if answered else "",
+        ]
+        for column, value in enumerate(cells):
+            ws.write_string(row, column, value, table[(True, "text")] if column == 1 else text)
+    ws.autofilter(0, 0, len(views), len(columns) - 1)
