@@ -1,7 +1,7 @@
 """explanations of overdue items (giải trình)
 
-Revision ID: 0012_explain
-Revises: 0011_extensions
+Revision ID: 0013_explain
+Revises: 0012_resil
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0012_explain"
-down_revision: str | None = "0011_extensions"
+revision: str = "0013_explain"
+down_revision: str | None = "0012_resil"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
