@@ -260,7 +260,7 @@ class Sweeper(Generic[M]):
         if not ids:
             return []
         with session_scope(self.engine) as session:
-            digests, held = compose(session, ids, list(self.senders))
+            digests, held = compose(session, ids, list(self.senders), now)
             digests = [d for d in digests if d.recipient.account.channel in self.senders]
             routed = {i for d in digests for i in d.reminder_ids}
             held += [i for i in ids if i not in routed and i not in held]
