@@ -111,7 +111,7 @@ def absence_list(
         return
     for row in rows:
         start_on, end_on = format_date(_iso(row["from"])), format_date(_iso(row["to"]))
-        flags = (" — " + _("cancelled")) if row["cancelled"] else ((" — " + _("now")) if row["current"] else "")
+        flags = (" — " + _("cancelled")) if row["cancelled"] else ((" — " + _("away now")) if row["current"] else "")
         reason = f" — {row['reason']}" if row["reason"] else ""
         typer.echo(f"#{row['id']} {row['person']} (#{row['person_id']}): {start_on} → {end_on}{reason}{flags}")
 

@@ -273,7 +273,7 @@ def absence_lines(ctx: Context) -> list[str]:
         where = stand_in_text(ctx, ctx.person.id, max(row.starts_on, today))
         lines.append(
             _("Away from {start} to {end}; {where}").format(
-                start=format_date(row.starts_on), end=format_date(row.ends_on), where=where
+                start=format_date(row.starts_on), end=format_date(row.ends_on), where=where[:1].lower() + where[1:]
             )
         )
     return lines
@@ -348,7 +348,7 @@ def show(ctx: Context) -> None:
     names = {p.id: p.full_name for p in ctx.session.exec(select(Person).where(col(Person.id).in_(people)))}
     lines = ["<b>" + _("Absences now and to come") + "</b>"]
     for row in rows:
-        now_mark = " — " + _("now") if row.starts_on <= today else ""
+        now_mark = " — " + _("away now") if row.starts_on <= today else ""
         reason = f" ({esc(row.reason)})" if row.reason else ""
         number = _("no. {number}").format(number=row.id)
         name = esc(names.get(row.person_id, ""))
