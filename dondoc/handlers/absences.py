@@ -123,7 +123,7 @@ def parse(ctx: Context, text: str) -> Typed | None:
         ctx.reply(_("Which days? Type the first and the last day, e.g. 10/06 20/06.") + "\n" + usage())
         return None
     name_words = tokens[:index]
-    while name_words and match_key(name_words[-1]) in _CONNECTORS:
+    while name_words and _connector(name_words[-1]):
         name_words.pop()
     start = _read(ctx, tokens[index], today.year)
     if start is None:
@@ -131,7 +131,7 @@ def parse(ctx: Context, text: str) -> Typed | None:
     if not _YEAR_TYPED.search(tokens[index]) and (today - start).days > ROLL_OVER_DAYS:
         start = _next_year(start)  # "05/01" typed in December: next January
     rest = tokens[index + 1 :]
-    while rest and match_key(rest[0]) in _CONNECTORS:
+    while rest and _connector(rest[0]):
         rest = rest[1:]
     end = start
     if rest and _DATE_LIKE.match(rest[0]):
@@ -139,10 +139,15 @@ def parse(ctx: Context, text: str) -> Typed | None:
         if read is None:
             return None
         end = read
-        if end < start and not _YEAR_TYPED.search(rest[0]):
-            end = _next_year(end)  # "28/12 05/01": no year typed, the last day is in the next year
+        rolled = _next_year(end)
+        if end < start and not _YEAR_TYPED.search(rest[0]) and (rolled - start).days <= ROLL_OVER_DAYS:
+            end = rolled  # "28/12 05/01": no year typed, the last day is in the next year
         rest = rest[1:]
     return Typed(" ".join(name_words), start, end, " ".join(rest).strip(" :,-"))
+
+
+def _connector(token: str) -> bool:
+    return token in _CONNECTORS or match_key(token) in _CONNECTORS
 
 
 def _next_year(day: date) -> date:

@@ -22,9 +22,9 @@ MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)  # NV: I.1 and I.8 due 31/01; XP
 COVER = "vắng mặt đến"
 
 
-def setup(engine: Engine, outbox: Outbox, people: list[tuple[str, str, MemberRole, str]]) -> tuple[
-    ReminderService[Reply], dict[str, Chat]
-]:
+def setup(
+    engine: Engine, outbox: Outbox, people: list[tuple[str, str, MemberRole, str]]
+) -> tuple[ReminderService[Reply], dict[str, Chat]]:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     dispatcher = make_dispatcher(engine, clock.now())
     dispatcher.clock = clock
