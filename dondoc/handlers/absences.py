@@ -13,6 +13,7 @@ get go to whoever stands in for them (:mod:`dondoc.plan.absences`), and come bac
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,7 +25,7 @@ from dondoc.handlers.context import Context, split_action
 from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import _, format_date
 from dondoc.plan import absences
-from dondoc.plan.absences import AbsenceError, AbsenceProblem
+from dondoc.plan.absences import AbsenceError, AbsenceProblem, Cover
 from dondoc.plan.dates import DateProblem, read_date
 from dondoc.plan.people import find_people
 from dondoc.text import match_key
@@ -282,6 +283,17 @@ def absence_lines(ctx: Context) -> list[str]:
             )
         )
     return lines
+
+
+def cover_lines(covering: Sequence[Cover]) -> list[str]:
+    """Why someone receives reminders meant for another: one line per person away."""
+    return [
+        "ℹ "
+        + _("Comrade {name} ({unit}) is away until {until}; you receive their reminders instead.").format(
+            name=esc(cover.name), unit=esc(cover.unit_name), until=format_date(cover.until)
+        )
+        for cover in covering
+    ]
 
 
 # ---------------------------------------------------------------------- listing and cancelling

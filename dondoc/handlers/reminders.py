@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 
 from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Status, Task, Unit
 from dondoc.handlers import report
+from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
 from dondoc.handlers.figures import render_figures_due
@@ -113,17 +114,6 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
             cache.bodies[key] = body
     text, rows = body
     return Reply(text=f"{header}\n{text}", choices=rows)
-
-
-def cover_lines(covering: Sequence[Cover]) -> list[str]:
-    """Why someone receives reminders meant for another: one line per person away."""
-    return [
-        "ℹ "
-        + _("Comrade {name} ({unit}) is away until {until}; you receive their reminders instead.").format(
-            name=esc(cover.name), unit=esc(cover.unit_name), until=format_date(cover.until)
-        )
-        for cover in covering
-    ]
 
 
 class ReminderMessages:

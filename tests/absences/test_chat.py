@@ -148,3 +148,15 @@ def test_without_deputy_whoami_names_the_managers(engine: Engine, people: dict[s
     bound(dispatcher, engine, "305", "LN", MemberRole.MANAGER, "Đinh Lãnh Đạo")
     other.send("/whoami")
     assert "lãnh đạo Đinh Lãnh Đạo" in other.last, other.last
+
+
+def test_a_task_given_while_the_focal_point_is_away_is_announced_to_the_deputy(
+    engine: Engine, people: dict[str, Chat]
+) -> None:
+    people["focal"].send("/vangmat 06/06 10/06")
+    admin = people["admin"]
+    admin.send("/giaoviec XP Báo cáo tình hình sạt lở hạn 30/06")
+    assert "30/06/2022" in admin.last, admin.last
+    to = {r.to.chat_id: plain(r.text) for r in admin.history if r.to is not None}
+    assert "300" not in to
+    assert "Nguyễn Văn Mối" in to["301"] and "vắng mặt đến 10/06/2022" in to["301"] and "sạt lở" in to["301"]
