@@ -33,6 +33,7 @@ from dondoc.tz import in_vietnam
 
 FLOW_NAME = "absence"
 MAX_SHOWN = 10  # absences listed with a cancel button
+MAX_LISTED = 30  # absences listed at all (a Zalo message holds 2,000 characters)
 _RANGE = re.compile(r"^(\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)[-–](\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?$")
 _YEAR_TYPED = re.compile(r"[/.-]\d{1,4}[/.-]\d{2,4}$")
@@ -271,10 +272,21 @@ def stand_in_text(ctx: Context, person_id: int, day: date) -> str:
 
 
 def absence_lines(ctx: Context) -> list[str]:
-    """For /whoami: the person's absences now or to come, and where their reminders go meanwhile."""
+    """For /whoami: the person's absences now or to come, and where their reminders go meanwhile; and
+    whom they stand in for today."""
     assert ctx.person is not None and ctx.person.id is not None
     today = in_vietnam(ctx.now).date()
     lines = []
+    units = [u.id for u in ctx.reporting_units() if u.id is not None]
+    for people in absences.focal_recipients(ctx.session, units, today).values():
+        for recipient in people:
+            if recipient.person.id == ctx.person.id:
+                lines += [
+                    _("You receive the reminders of {name} ({unit}), away until {until}.").format(
+                        name=esc(cover.name), unit=esc(cover.unit_name), until=format_date(cover.until)
+                    )
+                    for cover in recipient.covering
+                ]
     for row in absences.upcoming(ctx.session, [ctx.person.id], today):
         where = stand_in_text(ctx, ctx.person.id, max(row.starts_on, today))
         lines.append(
@@ -346,9 +358,13 @@ def _label(ctx: Context, person: Person) -> str:
     return f"{person.full_name} ({', '.join(sorted(set(units)))})"
 
 
-def _may_change(ctx: Context, row: Absence) -> bool:
+def _may_change(ctx: Context, row: Absence, scope: set[int] | None = None) -> bool:
+    """One's own absences; those of the people in one's units, recorded in one's organisations."""
     assert ctx.person is not None
-    return row.person_id == ctx.person.id or row.person_id in _people_in_scope(ctx)
+    if row.person_id == ctx.person.id:
+        return True
+    people = _people_in_scope(ctx) if scope is None else scope
+    return row.person_id in people and row.organization_id in ctx.organizations(MemberRole.ADMIN, MemberRole.MANAGER)
 
 
 def show(ctx: Context) -> None:
@@ -356,20 +372,23 @@ def show(ctx: Context) -> None:
     administrators), each with a cancel button."""
     assert ctx.person is not None and ctx.person.id is not None
     today = in_vietnam(ctx.now).date()
-    people = {ctx.person.id} | (_people_in_scope(ctx) if _may_record_for_others(ctx) else set())
-    rows = absences.upcoming(ctx.session, people, today)
+    scope = _people_in_scope(ctx) if _may_record_for_others(ctx) else set()
+    people = {ctx.person.id} | scope
+    rows = [row for row in absences.upcoming(ctx.session, people, today) if _may_change(ctx, row, scope)]
     if not rows:
         ctx.end()
         ctx.reply(_("No absence is recorded.") + "\n" + usage())
         return
     names = {p.id: p.full_name for p in ctx.session.exec(select(Person).where(col(Person.id).in_(people)))}
     lines = ["<b>" + _("Absences now and to come") + "</b>"]
-    for row in rows:
+    for row in rows[:MAX_LISTED]:
         now_mark = " — " + _("away now") if row.starts_on <= today else ""
         reason = f" ({esc(row.reason)})" if row.reason else ""
         number = _("no. {number}").format(number=row.id)
         name = esc(names.get(row.person_id, ""))
         lines.append(f"• {number}: {name} {_days(row.starts_on, row.ends_on)}{reason}{now_mark}")
+    if len(rows) > MAX_LISTED:
+        lines.append(_("… and {count} more (dondoc absence list shows them all).").format(count=len(rows) - MAX_LISTED))
     lines += ["", usage()]
     ctx.go(FLOW_NAME, "list")
     options = [[(_("Cancel no. {number}").format(number=row.id), f"c:{row.id}")] for row in rows[:MAX_SHOWN]]

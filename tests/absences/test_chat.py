@@ -54,6 +54,9 @@ def test_a_focal_point_records_an_absence_and_whoami_shows_it(engine: Engine, pe
     focal.send("/whoami")
     shown = plain(focal.last)
     assert "Vắng mặt từ 10/06/2022 đến 20/06/2022; nhắc việc chuyển cho" in shown and "Trần Thị Phó" in shown, shown
+    focal.send("/vangmat 06/06")  # today as well
+    people["deputy"].send("/whoami")
+    assert "Đồng chí nhận thay nhắc việc của Nguyễn Văn Mối" in people["deputy"].last, people["deputy"].last
 
 
 @pytest.mark.parametrize(
