@@ -3,6 +3,7 @@ without one, to the unit's managers, told why), once each; afterwards they come 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -11,10 +12,12 @@ from sqlmodel import Session, col, select
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import Assignment, Dispatch, MemberRole, Reminder, ReminderState, Unit
 from dondoc.handlers.events import Reply, plain
+from dondoc.plan.absences import Cover
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
-from dondoc.scheduler.figures import due_figure_reminders
+from dondoc.scheduler.figures import Owed, due_figure_reminders
 from dondoc.scheduler.service import ReminderService
+from dondoc.scheduler.weekly import WeeklyDigest
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 from tests.scheduler.test_sweeper import Outbox
 
@@ -165,14 +168,16 @@ def test_figure_reminders_go_to_the_stand_in_once_per_day(engine: Engine, sample
     assert "Đã ghi nhận" in focal.last, focal.last
 
     class Texts:
-        def figures_due(self, unit: object, owed: list[object], today: date, covering: tuple[object, ...] = ()) -> str:
+        def figures_due(self, unit: Unit, owed: list[Owed], today: date, covering: Sequence[Cover] = ()) -> str:
             return f"covering={len(covering)}"
 
     with Session(engine) as session:
-        first = due_figure_reminders(session, now, WorkCalendar(), Texts())
+        first: list[WeeklyDigest[str]] = due_figure_reminders(session, now, WorkCalendar(), Texts())
         to = [(d.account.chat_id, d.message) for d in first if d.account.chat_id in ("700", "701")]
         session.commit()
-        again = due_figure_reminders(session, now, WorkCalendar(), Texts())  # another process, same day
+        again: list[WeeklyDigest[str]] = due_figure_reminders(
+            session, now, WorkCalendar(), Texts()
+        )  # another process, same day
         keys = list(session.exec(select(Dispatch.key)))
     assert to == [("701", "covering=1")], to
     assert again == []
