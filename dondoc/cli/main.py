@@ -9,6 +9,7 @@ import sys
 import typer
 
 from dondoc.cli import common
+from dondoc.cli.absence import absence_app
 from dondoc.cli.bot import run, sandbox
 from dondoc.cli.common import LONG_RUNNING, DbOption, LangOption, LogFormatOption, OrgOption
 from dondoc.cli.demo import demo
@@ -58,6 +59,7 @@ app.command("status")(status)
 app.add_typer(report_app, name="report")
 app.add_typer(extension_app, name="extension")
 app.add_typer(explanation_app, name="explanation")
+app.add_typer(absence_app, name="absence")
 app.add_typer(task_app, name="task")
 app.add_typer(targets_app, name="targets")
 app.add_typer(figures_app, name="figures")

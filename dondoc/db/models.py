@@ -568,3 +568,22 @@ class Explanation(SQLModel, table=True):
     answer: str = ""  # the unit's explanation
     answered_at: datetime | None = None
     answered_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Absence(SQLModel, table=True):
+    """A person away (vắng mặt) from ``starts_on`` to ``ends_on``, both days included: meanwhile the
+    reminders they would get as a focal point or deputy go to whoever stands in for them
+    (:func:`dondoc.plan.absences.focal_recipients`). Cancelled, not deleted."""
+
+    __table_args__ = (Index("ix_absence_person_dates", "person_id", "starts_on", "ends_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    starts_on: date
+    ends_on: date  # inclusive
+    reason: str = ""
+    recorded_at: datetime
+    recorded_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # None: the command line
+    cancelled_at: datetime | None = None
+    cancelled_by_person_id: int | None = Field(default=None, foreign_key="person.id")

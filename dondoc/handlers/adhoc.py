@@ -12,15 +12,17 @@ from __future__ import annotations
 import calendar as months
 from datetime import date, timedelta
 
-from dondoc.db.models import MemberRole, Organization, Unit
-from dondoc.db.queries import reachable_members
+from dondoc.db.models import Organization, Unit
+from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import MANAGING_ROLES, Context
 from dondoc.handlers.events import Address, esc
 from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, format_date
+from dondoc.plan.absences import focal_recipients
 from dondoc.plan.adhoc import distinct, give_task
 from dondoc.plan.dates import read_date
 from dondoc.text import match_key
+from dondoc.tz import in_vietnam
 
 _WEEKDAYS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3, "sau": 4, "6": 4, "bay": 5, "7": 5}
 
@@ -122,8 +124,10 @@ def command(ctx: Context, args: str) -> None:
         text=esc(text),
         due=format_date(due),
     )
-    for member in reachable_members(
-        ctx.session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=[u.id for u in chosen if u.id], bound=True
-    ):
-        assert member.account is not None
-        ctx.reply(told, to=Address(channel=member.account.channel, chat_id=member.account.chat_id))
+    # The units' focal points and deputies, or whoever stands in for those away (dondoc.plan.absences).
+    recipients = focal_recipients(ctx.session, [u.id for u in chosen if u.id], in_vietnam(ctx.now).date())
+    for people in recipients.values():
+        for recipient in people:
+            why = "".join(line + "\n" for line in cover_lines(recipient.covering))
+            account = recipient.account
+            ctx.reply(why + told, to=Address(channel=account.channel, chat_id=account.chat_id))

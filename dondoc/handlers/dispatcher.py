@@ -19,6 +19,7 @@ from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers import (
+    absences,
     adhoc,
     explanations,
     extensions,
@@ -83,6 +84,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "giaoviec", adhoc.command, MANAGING_ROLES, N_("give a task outside the plan: /giaoviec XP, LN TEXT hạn 15/06")
     ),
+    Command(
+        "vangmat", absences.command, EVERYONE, N_("away: your reminders go to your deputy: /vangmat 10/06 20/06 REASON")
+    ),
     Command("export", status.export, VIEWING_ROLES, N_("the status workbook (xlsx)")),
     Command("chart", status.chart, VIEWING_ROLES, N_("the status as a chart")),
     Command(
@@ -113,6 +117,7 @@ FLOWS: dict[str, Flow] = {
     figures.FLOW_NAME: figures.FLOW,
     extensions.FLOW_NAME: extensions.FLOW,
     explanations.FLOW_NAME: explanations.FLOW,
+    absences.FLOW_NAME: absences.FLOW,
 }
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
 from dondoc.handlers import figures, oneline, report
+from dondoc.handlers.absences import absence_lines
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import channel_family, esc
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
@@ -313,6 +314,9 @@ def _registration(ctx: Context) -> str:
         here = f" ({this_chat})" if ctx.account is not None and account.id == ctx.account.id else ""
         lines.append(f"• {channel_label(ctx, account)}{here}")
     lines.append(_("Reminders go to the chat you wrote from last. To use another chat too: /link"))
+    away = absence_lines(ctx)
+    if away:
+        lines += ["", *away]
     return "\n".join(lines)
 
 

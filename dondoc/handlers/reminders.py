@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Status, Task, Unit
 from dondoc.handlers import report
+from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
 from dondoc.handlers.events import Choice, Reply, esc
 from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
+from dondoc.plan.absences import Cover
 from dondoc.plan.progress import PlanStatus, silent_items
 from dondoc.scheduler.figures import Owed
 from dondoc.scheduler.outbox import Digest, DueItem
@@ -116,10 +118,12 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
         return Reply(text="\n".join(lines), choices=rows)
     units = sorted({item.unit_name for item in digest.items})
     header = _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
-    key = (tuple(item.reminder_id for item in digest.items), current_language())
+    if digest.covering:
+        header += "\n" + "\n".join(cover_lines(digest.covering))
+    key = (tuple(item.reminder_id for item in digest.items), current_language() + ("" if digest.buttons else ":info"))
     body = cache.bodies.get(key) if cache is not None else None
     if body is None:
-        body = _digest_body(digest.items, today)
+        body = _digest_body(digest.items, today, buttons=digest.buttons)
         if cache is not None:
             cache.bodies[key] = body
     text, rows = body
@@ -147,8 +151,11 @@ class ReminderMessages:
     def weekly(self, status: PlanStatus, name: str, units: set[str] | None, now: datetime) -> Reply:
         return Reply(text=render_weekly(status, name, units, now))
 
-    def figures_due(self, unit: Unit, owed: list[Owed], today: date) -> Reply:
-        return Reply(text=render_figures_due(unit, owed, today))
+    def figures_due(self, unit: Unit, owed: list[Owed], today: date, covering: Sequence[Cover] = ()) -> Reply:
+        text = render_figures_due(unit, owed, today)
+        if covering:
+            text = "\n".join(cover_lines(covering)) + "\n" + text
+        return Reply(text=text)
 
     def budget_warning(self, channel: str, used: int, budget: int) -> Reply:
         text = _(
@@ -222,7 +229,9 @@ def _extension_lines(items: list[DueItem], today: date) -> tuple[str, list[list[
     return "\n".join(lines), rows
 
 
-def _explanation_lines(items: list[DueItem], today: date) -> tuple[list[str], list[list[Choice]]]:
+def _explanation_lines(
+    items: list[DueItem], today: date, *, buttons: bool = True
+) -> tuple[list[str], list[list[Choice]]]:
     """Explanations asked of the unit and not given yet, each with its **Giải trình** button."""
     newest: dict[tuple[int, date], DueItem] = {}
     for item in sorted(items, key=lambda i: i.send_at):
@@ -235,21 +244,23 @@ def _explanation_lines(items: list[DueItem], today: date) -> tuple[list[str], li
             + _("explanation due {date}").format(date=format_date(item.due))
             + f" — {what_is_due(item.kind, item.due, today)}"
         )
-        if len(rows) < MAX_ITEMS_WITH_BUTTONS:
+        if buttons and len(rows) < MAX_ITEMS_WITH_BUTTONS:
             label = _("Explain {code}").format(code=item.task_code)
             rows.append([Choice(label=label, data=button_data(item.reminder_id, "e"))])
-    lines.append(_("Tap «Explain», or type /giaitrinh CODE YOUR EXPLANATION."))
+    if buttons:
+        lines.append(_("Tap «Explain», or type /giaitrinh CODE YOUR EXPLANATION."))
     return lines, rows
 
 
-def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choice]]]:
-    """The numbered list and its buttons. Reminders missed while the bot was down arrive together:
-    one line per deadline, the newest."""
+def _digest_body(items: list[DueItem], today: date, *, buttons: bool = True) -> tuple[str, list[list[Choice]]]:
+    """The numbered list and its buttons (none for a manager standing in for a unit's focal points,
+    who are away). Reminders missed while the bot was down arrive together: one line per deadline,
+    the newest."""
     asked = [i for i in items if i.kind == ReminderKind.EXPLANATION]
     if asked:  # the deadlines first (if any), then the explanations asked
         rest = [i for i in items if i.kind != ReminderKind.EXPLANATION]
-        first, first_rows = _digest_body(rest, today) if rest else ("", [])
-        more, more_rows = _explanation_lines(asked, today)
+        first, first_rows = _digest_body(rest, today, buttons=buttons) if rest else ("", [])
+        more, more_rows = _explanation_lines(asked, today, buttons=buttons)
         return "\n".join([first, *more] if first else more), first_rows + more_rows
     newest: dict[tuple[int, date], DueItem] = {}
     for item in sorted(items, key=lambda i: i.send_at):
@@ -264,7 +275,7 @@ def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choi
             f"{number}. <b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n"
             f"   {due} — {what_is_due(item.kind, item.due, today)}"
         )
-        if number <= MAX_ITEMS_WITH_BUTTONS:
+        if buttons and number <= MAX_ITEMS_WITH_BUTTONS:
             rows.append(
                 [
                     Choice(label=f"📝 {item.task_code}", data=button_data(item.reminder_id, "r")),
@@ -272,6 +283,9 @@ def _digest_body(items: list[DueItem], today: date) -> tuple[str, list[list[Choi
                     Choice(label=done, data=button_data(item.reminder_id, "d")),
                 ]
             )
+    if not buttons:
+        lines.append(_("Please see that the unit reports on them (an administrator can record a report for it)."))
+        return "\n".join(lines), rows
     lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
     if len(entries) > MAX_ITEMS_WITH_BUTTONS:
         lines.append(_("For the other tasks, use /report CODE or /tasks."))

@@ -11,16 +11,16 @@ process sends it once. Its text comes from the handlers (:class:`FigureTexts`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Protocol, TypeVar, runtime_checkable
 
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import MemberRole, Organization, PlanTarget, ReminderKind, Unit
-from dondoc.db.queries import reachable_members
+from dondoc.db.models import Organization, PlanTarget, ReminderKind, Unit
 from dondoc.i18n import normalize_language, use_language
+from dondoc.plan.absences import Cover, focal_recipients
 from dondoc.plan.figures import Period
 from dondoc.plan.targets import latest_figures, list_targets, target_every, windows_of
 from dondoc.scheduler.calendar import WorkCalendar
@@ -44,8 +44,9 @@ class Owed:
 
 @runtime_checkable
 class FigureTexts(Protocol[M_co]):
-    def figures_due(self, unit: Unit, owed: list[Owed], today: date) -> M_co:
-        """The reminder to a unit's focal points about the figures it owes."""
+    def figures_due(self, unit: Unit, owed: list[Owed], today: date, covering: Sequence[Cover] = ()) -> M_co:
+        """The reminder to a unit's focal points about the figures it owes (to someone standing in for
+        the people ``covering`` names, who are away)."""
         ...
 
 
@@ -101,7 +102,8 @@ def due_figure_reminders(
     channels: Collection[str] | None = None,
 ) -> list[WeeklyDigest[M]]:
     """Today's reminders about missing figures not yet claimed: claimed now for the caller, one per
-    focal point or deputy of each unit that owes figures, rendered in the person's language."""
+    focal point or deputy of each unit that owes figures (or whoever stands in for those away:
+    :func:`dondoc.plan.absences.focal_recipients`), rendered in the person's language."""
     if now.time() < SEND_TIME:
         return []
     today = now.date()
@@ -110,21 +112,16 @@ def due_figure_reminders(
         owed = owed_today(session, org, calendar, today)
         if not owed:
             continue
-        members = reachable_members(
-            session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=list(owed), bound=True, channels=channels
-        )
-        seen: set[tuple[int, int]] = set()
-        for member in members:
-            person, account = member.person, member.account
-            if account is None or person.id is None or (member.unit_id, person.id) in seen:
-                continue
-            seen.add((member.unit_id, person.id))
-            key = f"figures:{today.isoformat()}:unit:{member.unit_id}:person:{person.id}"
-            if not _claim(session, key, now):
-                continue
-            unit = session.get(Unit, member.unit_id)
-            assert unit is not None
-            with use_language(person.language or normalize_language(account.language_code)):
-                message = texts.figures_due(unit, owed[member.unit_id], today)
-            messages.append(WeeklyDigest(key, account, message))
+        recipients = focal_recipients(session, list(owed), today, channels)
+        for unit_id, people in recipients.items():
+            for recipient in people:
+                person, account = recipient.person, recipient.account
+                key = f"figures:{today.isoformat()}:unit:{unit_id}:person:{person.id}"
+                if not _claim(session, key, now):
+                    continue
+                unit = session.get(Unit, unit_id)
+                assert unit is not None
+                with use_language(person.language or normalize_language(account.language_code)):
+                    message = texts.figures_due(unit, owed[unit_id], today, recipient.covering)
+                messages.append(WeeklyDigest(key, account, message))
     return messages

@@ -39,6 +39,8 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.db.queries import reachable_members
+from dondoc.plan.absences import Cover, focal_recipients
+from dondoc.tz import in_vietnam
 
 LEASE = timedelta(minutes=10)
 # A send that failed for a passing reason (a timeout, a 5xx) is tried again FIRST_RETRY later, then
@@ -99,6 +101,10 @@ class Digest:
     recipient: Recipient
     audience: str  # an Audience
     items: list[DueItem] = field(default_factory=list)
+    # People away whose reminders these are (:mod:`dondoc.plan.absences`): the message says so.
+    covering: list[Cover] = field(default_factory=list)
+    # Report buttons: not for a manager standing in for a unit whose focal points are all away.
+    buttons: bool = True
 
     @property
     def reminder_ids(self) -> list[int]:
@@ -138,12 +144,18 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
 
 
 def compose(
-    session: Session, reminder_ids: Sequence[int], channels: Collection[str] | None = None
+    session: Session,
+    reminder_ids: Sequence[int],
+    channels: Collection[str] | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[Digest], list[int], list[int]]:
     """Group claimed reminders into one digest per recipient, each to the account they used last (among
     those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
     to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
-    point: those are held, not dropped) and the ids every recipient already has (to mark sent)."""
+    point: those are held, not dropped) and the ids every recipient already has (to mark sent). What
+    goes to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
+    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`); escalations
+    go to the managers as ever."""
     if not reminder_ids:
         return [], [], []
     query = (
@@ -171,26 +183,38 @@ def compose(
         .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
     )
     items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
+    if not items:
+        return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
-    focal = _people_by_unit(session, set(units), (MemberRole.FOCAL, MemberRole.DEPUTY), channels)
-    managers = _managers_by_unit(session, units, channels)
+    day = in_vietnam(now or max(item.send_at for item in items)).date()
+    focal_units = {item.unit_id for item in items if item.audience != Audience.MANAGER}
+    focal = focal_recipients(session, focal_units, day, channels)
+    manager_units = {item.unit_id: units[item.unit_id] for item in items if item.audience == Audience.MANAGER}
+    managers = _managers_by_unit(session, manager_units, channels)
     have = delivered(session, reminder_ids)
-    digests: dict[tuple[int, str, str], Digest] = {}
+    digests: dict[tuple[int, str, str, bool], Digest] = {}
     held: list[int] = []
     done: list[int] = []
     for item in items:
-        people = (managers if item.audience == Audience.MANAGER else focal).get(item.unit_id, [])
+        people: list[tuple[Recipient, list[Cover], bool]]
+        if item.audience == Audience.MANAGER:
+            people = [(recipient, [], False) for recipient in managers.get(item.unit_id, [])]
+        else:
+            people = [(Recipient(r.person, r.account), r.covering, r.manager) for r in focal.get(item.unit_id, [])]
         if not people:
             held.append(item.reminder_id)
             continue
-        missing = [r for r in people if (item.reminder_id, r.person.id) not in have]
+        missing = [p for p in people if (item.reminder_id, p[0].person.id) not in have]
         if not missing:  # everyone it is for has it already (a retry for someone who has since left)
             done.append(item.reminder_id)
             continue
-        for recipient in missing:
-            key = (recipient.person.id or 0, recipient.account.channel, item.audience)
-            digest = digests.setdefault(key, Digest(recipient=recipient, audience=item.audience))
+        for recipient, covering, standing_manager in missing:
+            key = (recipient.person.id or 0, recipient.account.channel, item.audience, standing_manager)
+            digest = digests.setdefault(
+                key, Digest(recipient=recipient, audience=item.audience, buttons=not standing_manager)
+            )
             digest.items.append(item)
+            digest.covering += [c for c in covering if c not in digest.covering]
     return list(digests.values()), held, done
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import (
+    Absence,
     Assignment,
     Explanation,
     Invite,
@@ -229,6 +230,8 @@ SURFACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "giaitrinh": ("manager_a", (f"/giaitrinh {B_ONLY} I.1", f"/giaitrinh {B_ONLY_NAME} I.1", "/giaitrinh XP I.2")),
     "giaitrinh-list": ("manager_a", ("/giaitrinh",)),
     "giaitrinh-focal": ("focal_a", ("/giaitrinh", "/giaitrinh I.2 lý do của A", "/giaitrinh I.2")),
+    "vangmat": ("admin_a", (f"/vangmat {B_PERSON} 16/03 18/03", "/vangmat Phạm 16/03", "/vangmat", "/vangmat hủy 1")),
+    "vangmat-manager": ("manager_a", (f"/vangmat {B_PERSON} 16/03", "/vangmat 16/03 18/03", "/vangmat")),
 }
 
 
@@ -418,6 +421,29 @@ def test_an_admin_of_a_cannot_invite_into_b(world: World) -> None:
             select(Invite).where(col(Invite.unit_id).in_(b_units), col(Invite.created_by_person_id).is_not(None))
         ).all()
         assert all(i.created_by_person_id != _person_id(session, "Trần Quản Trị A") for i in made)
+
+
+def test_an_absence_of_b_is_neither_seen_nor_cancelled_from_a(world: World) -> None:
+    for chat in (world.admin_a, world.manager_a):
+        chat.send(f"/vangmat {B_PERSON} 16/03 18/03")
+        assert "Không có ai tên" in chat.last, chat.last
+    with Session(world.engine) as session:
+        assert session.exec(select(Absence)).all() == []
+    world.focal_b.send("/vangmat 16/03 18/03 nghỉ phép")
+    assert "Đã ghi nhận" in world.focal_b.last, world.focal_b.last
+    with Session(world.engine) as session:
+        [absence] = session.exec(select(Absence)).all()
+    for chat in (world.admin_a, world.manager_a, world.focal_a):
+        chat.send("/vangmat")
+        no_b(chat.last)
+        chat.send(f"/vangmat hủy {absence.id}")
+        assert "Không có lần vắng mặt số" in chat.last, chat.last
+    with Session(world.engine) as session:
+        assert session.exec(select(Absence)).one().cancelled_at is None
+    listed = world.dondoc.ok("absence", "list", "--org", A, "--json").json()
+    assert listed == []
+    assert world.dondoc("absence", "cancel", str(absence.id), "--org", A).code != 0
+    assert len(world.dondoc.ok("absence", "list", "--org", B, "--json").json()) == 1
 
 
 def _person_id(session: Session, name: str) -> int | None:
