@@ -18,7 +18,19 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers import adhoc, extensions, figures, onboarding, oneline, people, reminders, report, status, tasks
+from dondoc.handlers import (
+    adhoc,
+    extensions,
+    figures,
+    onboarding,
+    oneline,
+    people,
+    personal,
+    reminders,
+    report,
+    status,
+    tasks,
+)
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -80,6 +92,12 @@ COMMANDS: tuple[Command, ...] = (
         N_("who is bound; remove someone, revoke an invite: /people [UNIT]"),
     ),
     Command("whoami", onboarding.whoami, EVERYONE, N_("your units and roles")),
+    Command(
+        "nhacviec",
+        personal.command,
+        EVERYONE,
+        N_("your reminders: send time, weekly digest, check-ins: /nhacviec gio 14:00"),
+    ),
     Command("link", onboarding.link, EVERYONE, N_("use another chat too (Zalo, Telegram): /link")),
     Command("lang", onboarding.language, EVERYONE, N_("language: /lang vi or /lang en")),
     Command("cancel", onboarding.cancel, EVERYONE, N_("stop what you are doing")),
@@ -94,6 +112,7 @@ FLOWS: dict[str, Flow] = {
     people.FLOW_NAME: people.FLOW,
     figures.FLOW_NAME: figures.FLOW,
     extensions.FLOW_NAME: extensions.FLOW,
+    personal.FLOW_NAME: personal.FLOW,
 }
 
 

@@ -25,6 +25,7 @@ from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Per
 from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import channel_family, esc
+from dondoc.handlers.personal import summary as reminder_summary
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
 from dondoc.plan import invite_guard
 from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
@@ -313,6 +314,8 @@ def _registration(ctx: Context) -> str:
         here = f" ({this_chat})" if ctx.account is not None and account.id == ctx.account.id else ""
         lines.append(f"• {channel_label(ctx, account)}{here}")
     lines.append(_("Reminders go to the chat you wrote from last. To use another chat too: /link"))
+    if ctx.has_role(*REPORTING_ROLES):
+        lines.append(reminder_summary(ctx))
     return "\n".join(lines)
 
 

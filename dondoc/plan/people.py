@@ -25,6 +25,7 @@ from dondoc.db.models import (
     InviteAttempt,
     Membership,
     Person,
+    ReminderSetting,
     Report,
     Task,
     Unit,
@@ -338,6 +339,7 @@ def forget_person(session: Session, info: PersonInfo, now: datetime, placeholder
     for account in info.accounts:
         session.delete(account)
     revoked = _revoke_made_by(session, info.id, now, links_only=False)
+    session.exec(delete(ReminderSetting).where(col(ReminderSetting.person_id) == info.id))  # /nhacviec
     person.full_name, person.language, person.unreachable = placeholder, None, False
     session.add(person)
     session.flush()
@@ -417,4 +419,7 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         "reports": [{**_row(r), "task": task, "unit": unit} for r, task, unit in reports],
         "conversations": [_row(c) for c in {c.id: c for c in conversations}.values()],
         "invite_attempts": [_row(a) for a in attempts],
+        "reminder_settings": [
+            _row(r) for r in session.exec(select(ReminderSetting).where(ReminderSetting.person_id == info.id))
+        ],
     }

@@ -44,10 +44,12 @@ from dondoc.scheduler.outbox import (
     compose,
     mark_failed,
     mark_held,
+    mark_muted,
     mark_sent,
     release,
     retry_delay,
 )
+from dondoc.scheduler.personal import without_muted
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +264,11 @@ class Sweeper(Generic[M]):
         with session_scope(self.engine) as session:
             digests, held = compose(session, ids, list(self.senders))
             digests = [d for d in digests if d.recipient.account.channel in self.senders]
-            routed = {i for d in digests for i in d.reminder_ids}
+            digests, muted = without_muted(session, digests)  # check-ins their receivers muted (/nhacviec)
+            if muted:
+                mark_muted(session, muted)
+                self.unfinished.difference_update(muted)
+            routed = {i for d in digests for i in d.reminder_ids} | set(muted)
             held += [i for i in ids if i not in routed and i not in held]
             if held:
                 mark_held(session, held, "no reachable focal point")
