@@ -168,13 +168,13 @@ def _one_line(ctx: Context, typed: str) -> bool:
             day = chosen
         _set_weekly(ctx, day)
     elif word in _DAILY_WORDS:
-        _change(ctx, replace(_mine(ctx), frequency=personal.DAILY, digest_weekday=None))
+        _simple(ctx, "daily")
     elif word in _MUTE_WORDS:
-        _change(ctx, replace(_mine(ctx), mute_checkins=True))
+        _simple(ctx, "mute")
     elif word in _UNMUTE_WORDS:
-        _change(ctx, replace(_mine(ctx), mute_checkins=False))
+        _simple(ctx, "unmute")
     else:
-        _change(ctx, Personal(), reset=True)
+        _simple(ctx, "reset")
     return True
 
 
@@ -193,7 +193,14 @@ def show(ctx: Context) -> None:
         "",
         _("Due-day and overdue reminders and escalations to managers always come on their day: they cannot be muted."),
     ]
-    if _shares_reminders(ctx):
+    if not ctx.has_role(*REPORTING_ROLES):
+        lines.append(
+            _(
+                "These settings apply to the reminders a focal point or deputy receives: you have no such role now. "
+                "Managers' escalations and weekly digests follow the organisation's policy."
+            )
+        )
+    elif _shares_reminders(ctx):
         lines.append(
             _(
                 "Your unit's reminders also go to its other focal points or deputies: a later time or a weekly "
@@ -249,18 +256,46 @@ def _ask_weekday(ctx: Context) -> None:
 
 
 def _set_time(ctx: Context, chosen: time) -> None:
-    _change(ctx, replace(_mine(ctx), send_time=chosen))
+    _change(ctx, "time", replace(_mine(ctx), send_time=chosen))
 
 
 def _set_weekly(ctx: Context, day: int) -> None:
-    _change(ctx, replace(_mine(ctx), frequency=personal.WEEKLY, digest_weekday=day))
+    _change(ctx, "weekly", replace(_mine(ctx), frequency=personal.WEEKLY, digest_weekday=day))
 
 
-def _change(ctx: Context, settings: Personal, *, reset: bool = False) -> None:
-    """Store ``settings`` (refused with the reason when not valid: nothing changes), confirm, replan."""
+def _simple(ctx: Context, what: str) -> None:
+    """A change that needs no value: daily, mute, unmute, reset."""
+    changes = {
+        "daily": {"frequency": personal.DAILY, "digest_weekday": None},
+        "mute": {"mute_checkins": True},
+        "unmute": {"mute_checkins": False},
+    }
+    settings = Personal() if what == "reset" else replace(_mine(ctx), **changes[what])  # type: ignore[arg-type]
+    _change(ctx, what, settings)
+
+
+def _confirmation(what: str, saved: Personal) -> str:
+    if what == "time" and saved.send_time is not None:
+        return _("Done: your reminders will come at {time} on working days.").format(time=f"{saved.send_time:%H:%M}")
+    if what == "weekly":
+        return _(
+            "Done: reminders before deadlines and check-ins will come together once a week, on {day}. "
+            "Due-day and overdue reminders still come on their day."
+        ).format(day=weekday_name(saved.weekday))
+    if what == "daily":
+        return _("Done: reminders will come daily, as they fall.")
+    if what == "mute":
+        return _("Done: check-ins on continuous tasks are muted. Due-day reminders and escalations still come.")
+    if what == "unmute":
+        return _("Done: check-ins on continuous tasks will come again.")
+    return _("Done: your reminders follow the organisation's settings again.")
+
+
+def _change(ctx: Context, what: str, settings: Personal) -> None:
+    """Store ``settings`` (refused with the reason when not valid: nothing changes and the question
+    stays), confirm ``what`` changed, and replan the person's units' reminders at once."""
     assert ctx.person is not None and ctx.person.id is not None
     calendar = _calendar(ctx)
-    before = _mine(ctx)
     try:
         saved = personal.save(ctx.session, ctx.person.id, settings, ctx.now, calendar)
     except SettingError as error:
@@ -268,26 +303,7 @@ def _change(ctx: Context, settings: Personal, *, reset: bool = False) -> None:
         return
     personal.replan_for(ctx.session, ctx.person.id, calendar, ctx.now)
     ctx.end()
-    if reset:
-        confirmation = _("Done: your reminders follow the organisation's settings again.")
-    elif saved.send_time != before.send_time and saved.send_time is not None:
-        confirmation = _("Done: your reminders will come at {time} on working days.").format(
-            time=f"{saved.send_time:%H:%M}"
-        )
-    elif saved.weekly and (not before.weekly or saved.weekday != before.weekday):
-        confirmation = _(
-            "Done: reminders before deadlines and check-ins will come together once a week, on {day}. "
-            "Due-day and overdue reminders still come on their day."
-        ).format(day=weekday_name(saved.weekday))
-    elif not saved.weekly and before.weekly:
-        confirmation = _("Done: reminders will come daily, as they fall.")
-    elif saved.muted and not before.muted:
-        confirmation = _("Done: check-ins on continuous tasks are muted. Due-day reminders and escalations still come.")
-    elif not saved.muted and before.muted:
-        confirmation = _("Done: check-ins on continuous tasks will come again.")
-    else:
-        confirmation = _("Nothing changed: that is already your setting.")
-    ctx.reply(confirmation + "\n" + "\n".join(f"• {line}" for line in describe(ctx, saved)))
+    ctx.reply(_confirmation(what, saved) + "\n" + "\n".join(f"• {line}" for line in describe(ctx, saved)))
 
 
 class _Flow(MenuFlow):
@@ -307,13 +323,13 @@ class _Flow(MenuFlow):
         elif kind == "day" and value.isdigit():
             _set_weekly(ctx, int(value))
         elif kind == "daily":
-            _change(ctx, replace(_mine(ctx), frequency=personal.DAILY, digest_weekday=None))
+            _simple(ctx, "daily")
         elif kind == "mute":
-            _change(ctx, replace(_mine(ctx), mute_checkins=True))
+            _simple(ctx, "mute")
         elif kind == "unmute":
-            _change(ctx, replace(_mine(ctx), mute_checkins=False))
+            _simple(ctx, "unmute")
         elif kind == "reset":
-            _change(ctx, Personal(), reset=True)
+            _simple(ctx, "reset")
 
     def on_text(self, ctx: Context, text: str) -> None:
         action = ctx.resolve_typed(text)

@@ -224,6 +224,8 @@ SURFACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "giahan": ("focal_a", ("/giahan I.2 30/06 chờ Sở", f"/giahan {B_ONLY}.1 30/06 x")),
     "giaoviec": ("manager_a", (f"/giaoviec {B_ONLY} Báo cáo hạn 30/06", "/giaoviec XP Báo cáo A hạn 30/06")),
     "giahan-answer": ("manager_a", ("/giahan 1 đồng ý", "/giahan 2 không đồng ý x")),
+    "nhacviec": ("focal_a", ("/nhacviec", "1", "14:00", "/nhacviec tuan", "/nhacviec tat nhac", "/whoami")),
+    "nhacviec-manager": ("manager_a", ("/nhacviec", "/nhacviec gio 9:00", "/nhacviec mac dinh")),
 }
 
 
