@@ -217,8 +217,8 @@ def read_weekday(text: str) -> int | None:
 
 def unit_plans(session: Session, unit_ids: Collection[int]) -> dict[int, UnitPlan]:
     """The units among ``unit_ids`` whose receivers' settings change their plan (see the module)."""
-    if not unit_ids:
-        return {}
+    if not unit_ids or session.exec(select(ReminderSetting.id).limit(1)).first() is None:
+        return {}  # nobody chose anything: the planning of a year stays as fast as it was
     receivers: dict[int, set[int]] = defaultdict(set)
     for member in reachable_members(session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=unit_ids, bound=True):
         if member.person.id is not None:
@@ -274,8 +274,7 @@ def adjust(
                 continue  # that week's digest day has passed: it went then (or the digest began since)
             item = replace(item, send_at=at)
         result.append(item)
-    result.sort()
-    return result
+    return sorted(set(result))  # two reminders moved to the same digest day are one
 
 
 def _digest_day(day: date, weekday: int, calendar: WorkCalendar) -> date:
