@@ -34,7 +34,13 @@ def _stored(engine: Engine) -> list[ReminderSetting]:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("14:00", time(14)), ("14h", time(14)), ("14h30", time(14, 30)), ("8.30", time(8, 30)), ("14 giờ 15", time(14, 15))],
+    [
+        ("14:00", time(14)),
+        ("14h", time(14)),
+        ("14h30", time(14, 30)),
+        ("8.30", time(8, 30)),
+        ("14 giờ 15", time(14, 15)),
+    ],
 )
 def test_times_as_people_type_them(typed: str, expected: time) -> None:
     assert read_time(typed) == expected
@@ -215,3 +221,12 @@ def test_english_speakers_see_english(engine: Engine) -> None:
     focal.send("/nhacviec")
     with use_language("en"):
         assert "Send time: 08:00 on working days (organisation's default)" in focal.last
+
+
+def test_export_shows_the_settings_and_forget_erases_them(engine: Engine, sample_store: Dondoc) -> None:
+    focal = _focal(engine)
+    focal.send("/nhacviec gio 14:00")
+    exported = sample_store.ok("people", "export", "Nguyễn Đầu Mối", "--json").json()
+    assert [row["send_time"] for row in exported["reminder_settings"]] == ["14:00:00"]
+    sample_store.ok("forget", "Nguyễn Đầu Mối", "--yes")
+    assert _stored(engine) == []

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import pytest
-
 from sqlalchemy.engine import Engine
 
 from dondoc.bot.app import reminder_service
@@ -54,7 +53,9 @@ def mentions(text: str, code: str) -> bool:
 
 def _received(outbox: Outbox, chat_id: str) -> list[tuple[datetime, str]]:
     """(when it went, the plain text) of every message to ``chat_id``: the outbox's order is the clock's."""
-    return [(when, plain(reply.text)) for when, (to, reply) in zip(outbox.times, outbox.sent, strict=True) if to == chat_id]
+    return [
+        (when, plain(reply.text)) for when, (to, reply) in zip(outbox.times, outbox.sent, strict=True) if to == chat_id
+    ]
 
 
 @dataclass
@@ -149,13 +150,15 @@ async def test_muted_check_ins_stop_but_due_days_and_escalations_still_come(engi
     outbox.clock = service.clock
     focal.send("/nhacviec tat nhac")
     assert "tắt nhắc báo cáo định kỳ" in focal.last and "vẫn được gửi" in focal.last, focal.last
-    await _run(service, date(2022, 5, 30), date(2022, 6, 2), (time(8, 0),))
-    await _run(service, date(2022, 6, 29), date(2022, 7, 6), (time(8, 0),))
+    focal.send("/nhacviec gio 14:00")
+    await _run(service, date(2022, 5, 30), date(2022, 6, 2), (time(8, 0), time(14, 0)))
+    await _run(service, date(2022, 6, 29), date(2022, 7, 6), (time(8, 0), time(14, 0)))
     to_focal = _received(outbox, FOCAL)
     assert not [text for _w, text in to_focal if mentions(text, "V.6")]
-    assert date(2022, 6, 30) in [when.date() for when, text in to_focal if mentions(text, "I.5")]  # the due day
-    escalated = [when.date() for when, text in _received(outbox, MANAGER) if mentions(text, "I.5") and ESCALATION in text]
-    assert escalated == [date(2022, 7, 5)], escalated
+    due_day = [when for when, text in to_focal if mentions(text, "I.5") and when.date() == date(2022, 6, 30)]
+    assert due_day == [datetime(2022, 6, 30, 14, 0, tzinfo=TZ)]  # on the day, at the person's time
+    escalated = [when for when, text in _received(outbox, MANAGER) if mentions(text, "I.5") and ESCALATION in text]
+    assert escalated == [datetime(2022, 7, 5, 8, 0, tzinfo=TZ)], escalated  # the managers' time is the unit's
 
 
 async def test_without_muting_the_check_in_comes(engine: Engine) -> None:
@@ -176,3 +179,27 @@ async def test_a_deputy_who_mutes_check_ins_misses_them_while_the_focal_point_ge
     await _run(service, date(2022, 5, 30), date(2022, 6, 2), (time(8, 0),))
     assert [when.date() for when, text in _received(outbox, FOCAL) if mentions(text, "V.6")] == [date(2022, 6, 1)]
     assert not [text for _w, text in _received(outbox, DEPUTY) if mentions(text, "V.6")]
+
+
+async def test_two_processes_send_a_weekly_digest_once(engine: Engine) -> None:
+    """Two reminder jobs on one store (two processes) plan and sweep the same week: each reminder goes
+    to the person once."""
+    first, second = _outbox(), _outbox()
+    service, focal, _manager = _world(engine, datetime(2022, 3, 20, 20, 0, tzinfo=TZ), first)
+    other = reminder_service(engine, service.clock, WorkCalendar(), {"test": second.send}, None)
+    other.sweeper.worker = "other-process"
+    first.clock = second.clock = service.clock
+    focal.send("/nhacviec tuan")
+    day = date(2022, 3, 21)
+    while day <= date(2022, 3, 31):
+        for moment in (time(7, 45), time(8, 0), time(8, 1)):
+            service.clock.set(datetime.combine(day, moment, tzinfo=TZ))
+            await service.tick()
+            await other.tick()
+        day += timedelta(days=1)
+    received = sorted(_received(first, FOCAL) + _received(second, FOCAL))
+    assert [when.date() for when, text in received if mentions(text, "I.2")] == [
+        date(2022, 3, 21),
+        date(2022, 3, 28),
+        date(2022, 3, 31),
+    ]
