@@ -51,7 +51,7 @@ def mentions(text: str, code: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(code)}(?![\w.])", text) is not None
 
 
-def _received(outbox: Outbox, chat_id: str) -> list[tuple[datetime, str]]:
+def _received(outbox: TimedOutbox, chat_id: str) -> list[tuple[datetime, str]]:
     """(when it went, the plain text) of every message to ``chat_id``: the outbox's order is the clock's."""
     return [
         (when, plain(reply.text)) for when, (to, reply) in zip(outbox.times, outbox.sent, strict=True) if to == chat_id
