@@ -87,7 +87,7 @@ class Personal:
 class UnitPlan:
     """What a unit's receivers' settings change in its plan (see the module's rule)."""
 
-    send_time: time | None  # None: the policy's
+    send_times: tuple[time | None, ...]  # each receiver's (None: the policy's); the earliest is the unit's
     weekday: int | None  # the weekly digest's day, None: daily
     mute_checkins: bool
 
@@ -231,23 +231,24 @@ def unit_plans(session: Session, unit_ids: Collection[int]) -> dict[int, UnitPla
         settings = [chosen.get(p, Personal()) for p in people]
         if all(s.is_default for s in settings):
             continue
-        times = [s.send_time for s in settings]
-        send_time = min(t for t in times if t is not None) if None not in times else None
+        times = tuple(sorted({s.send_time for s in settings}, key=lambda t: (t is None, t)))
         weekdays = {s.weekday if s.weekly else None for s in settings}
         weekday = next(iter(weekdays)) if len(weekdays) == 1 else None
-        plan = UnitPlan(send_time, weekday, all(s.muted for s in settings))
-        if plan != UnitPlan(None, None, False):
+        plan = UnitPlan(times, weekday, all(s.muted for s in settings))
+        if plan != UnitPlan((None,), None, False):
             found[unit_id] = plan
     return found
 
 
 def personal_policy(policy: Policy, plan: UnitPlan | None, calendar: WorkCalendar) -> Policy:
     """The policy to plan a unit's focal reminders by: the unit's send time when its receivers chose one."""
-    if plan is None or plan.send_time is None:
+    if plan is None:
         return policy
-    if not calendar.office_start <= plan.send_time < calendar.office_end:  # office hours changed since
-        return policy
-    return policy.model_copy(update={"send_time": plan.send_time})
+    usable = [t for t in plan.send_times if t is not None and calendar.office_start <= t < calendar.office_end]
+    if None in plan.send_times or len(usable) < len(plan.send_times):  # someone keeps the policy's time
+        usable.append(policy.send_time)
+    earliest = min(usable)
+    return policy if earliest == policy.send_time else policy.model_copy(update={"send_time": earliest})
 
 
 def adjust(

@@ -230,3 +230,23 @@ def test_export_shows_the_settings_and_forget_erases_them(engine: Engine, sample
     assert [row["send_time"] for row in exported["reminder_settings"]] == ["14:00:00"]
     sample_store.ok("forget", "Nguyễn Đầu Mối", "--yes")
     assert _stored(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("times", "expected"),
+    [
+        ((time(14),), time(14)),  # one receiver: their time
+        ((time(14), None), time(8)),  # another keeps the organisation's 08:00: nobody gets it later than asked
+        ((time(7, 45), None), time(7, 45)),
+        ((time(9), time(14)), time(9)),
+        ((time(18),), time(8)),  # outside office hours (the calendar changed since): the policy's
+    ],
+)
+def test_a_shared_unit_gets_the_earliest_time_its_receivers_asked_for(
+    times: tuple[time | None, ...], expected: time
+) -> None:
+    from dondoc.plan.policy import Policy
+    from dondoc.scheduler.calendar import WorkCalendar
+    from dondoc.scheduler.personal import UnitPlan, personal_policy
+
+    assert personal_policy(Policy(), UnitPlan(times, None, False), WorkCalendar()).send_time == expected
