@@ -5,16 +5,28 @@ Also ``dondoc invite list | revoke | attempts``, the invites' side of the same w
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, NoReturn
 
 import typer
 from sqlmodel import Session
 
-from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, store
+from dondoc.cli.common import (
+    JsonOption,
+    calendar,
+    clock,
+    fail,
+    global_options,
+    organization,
+    print_json,
+    store,
+    usage,
+)
 from dondoc.db.models import Invite, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import find_unit, hash_code, role_name
+from dondoc.handlers.personal import describe_settings
 from dondoc.i18n import _, format_datetime, use_language
 from dondoc.plan import invite_guard
 from dondoc.plan.people import (
@@ -28,6 +40,8 @@ from dondoc.plan.people import (
     remove_person,
     revoke_invite,
 )
+from dondoc.plan.policy import Policy
+from dondoc.scheduler import personal
 from dondoc.tz import stored_in_vietnam
 
 people_app = typer.Typer(help="The people bound to units, and their personal data.", no_args_is_help=True)
@@ -140,6 +154,87 @@ def people_remove(person: PersonArgument, unit: UnitOption = None) -> None:
                     id=info.id, name=info.person.full_name, role=role_name(membership.role), unit=ended_unit.name
                 )
             )
+
+
+@people_app.command("settings")
+@global_options
+def people_settings(
+    person: PersonArgument,
+    send_time: Annotated[
+        str | None, typer.Option("--time", help="Send time of their reminders, HH:MM within office hours.")
+    ] = None,
+    weekly: Annotated[
+        str | None,
+        typer.Option("--weekly", help="A weekly digest on this working day: monday … friday (thu-2 … thu-6)."),
+    ] = None,
+    daily: Annotated[bool, typer.Option("--daily", help="Daily reminders (the organisation's way).")] = False,
+    mute_checkins: Annotated[
+        bool | None,
+        typer.Option("--mute-checkins/--no-mute-checkins", help="Mute the check-ins of continuous tasks, or not."),
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Back to the organisation's policy for everything.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or change a person's own reminder settings (what /nhacviec changes in chat): send time,
+    weekly digest, muted check-ins. Due-day and overdue reminders and escalations are never muted."""
+    changes = send_time is not None or weekly is not None or daily or mute_checkins is not None
+    if weekly is not None and daily:
+        usage(_("--weekly and --daily exclude each other"))
+    if reset and changes:
+        usage(_("--reset changes everything back: give it alone"))
+    cal = calendar()
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        info = _one_person(session, org.id, person, bound=True)
+        chosen = personal.load(session, info.id)
+        if send_time is not None:
+            found = personal.read_time(send_time)
+            if found is None:
+                fail(_("--time {value}: expected a time of day such as 14:00").format(value=send_time))
+            chosen = replace(chosen, send_time=found)
+        if weekly is not None:
+            day = personal.read_weekday(weekly.replace("-", " "))
+            if day is None:
+                fail(_("--weekly {value}: expected a working weekday, monday to friday").format(value=weekly))
+            chosen = replace(chosen, frequency=personal.WEEKLY, digest_weekday=day)
+        if daily:
+            chosen = replace(chosen, frequency=personal.DAILY, digest_weekday=None)
+        if mute_checkins is not None:
+            chosen = replace(chosen, mute_checkins=mute_checkins)
+        if reset:
+            chosen = personal.Personal()
+        now = clock().now()
+        if changes or reset:
+            try:
+                chosen = personal.save(session, info.id, chosen, now, cal)
+            except personal.SettingError as error:
+                fail(str(error))
+            personal.replan_for(session, info.id, cal, now)
+        policy = Policy.from_settings(org.settings.get("reminders", {}))
+        lines = describe_settings(chosen, policy)
+        if as_json:
+            print_json(
+                {
+                    "person": info.id,
+                    "name": info.person.full_name,
+                    "send_time": f"{chosen.send_time:%H:%M}" if chosen.send_time else None,
+                    "frequency": chosen.frequency,
+                    "digest_weekday": chosen.digest_weekday,
+                    "mute_checkins": chosen.mute_checkins,
+                    "effective": {
+                        "send_time": f"{chosen.send_time or policy.send_time:%H:%M}",
+                        "frequency": personal.WEEKLY if chosen.weekly else personal.DAILY,
+                        "digest_weekday": chosen.weekday if chosen.weekly else None,
+                        "mute_checkins": chosen.muted,
+                    },
+                    "office_hours": personal.office_window(cal),
+                }
+            )
+            return
+        typer.echo(f"#{info.id} {info.person.full_name}")
+        for line in lines:
+            typer.echo(f"  {line}")
 
 
 @people_app.command("export")

@@ -11,7 +11,7 @@ chat flow; ``Reminder`` is the outbox the sweeper drains.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -187,6 +187,19 @@ class Person(SQLModel, table=True):
     language: str | None = None  # stored choice (/lang); None = from the channel, else vi
     unreachable: bool = False  # the channel refused delivery (blocked the bot)
     created_at: datetime
+
+
+class ReminderSetting(SQLModel, table=True):
+    """A person's own reminder settings (``/nhacviec``, ``dondoc people settings``); a field left None
+    follows the organisation's reminder policy. Applied by :mod:`dondoc.scheduler.personal`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    send_time: time | None = None  # within the calendar's office hours
+    frequency: str | None = None  # "daily" | "weekly" (a weekly digest of the non-urgent reminders)
+    digest_weekday: int | None = None  # 0 = Monday … 4 = Friday, with "weekly"
+    mute_checkins: bool | None = None  # no check-ins of continuous tasks
+    updated_at: datetime
 
 
 class ChannelAccount(SQLModel, table=True):

@@ -27,6 +27,7 @@ from dondoc.handlers import (
     onboarding,
     oneline,
     people,
+    personal,
     reminders,
     report,
     status,
@@ -102,6 +103,12 @@ COMMANDS: tuple[Command, ...] = (
         N_("who is bound; remove someone, revoke an invite: /people [UNIT]"),
     ),
     Command("whoami", onboarding.whoami, EVERYONE, N_("your units and roles")),
+    Command(
+        "nhacviec",
+        personal.command,
+        EVERYONE,
+        N_("your reminders: send time, weekly digest, check-ins: /nhacviec gio 14:00"),
+    ),
     Command("link", onboarding.link, EVERYONE, N_("use another chat too (Zalo, Telegram): /link")),
     Command("lang", onboarding.language, EVERYONE, N_("language: /lang vi or /lang en")),
     Command("cancel", onboarding.cancel, EVERYONE, N_("stop what you are doing")),
@@ -118,6 +125,7 @@ FLOWS: dict[str, Flow] = {
     extensions.FLOW_NAME: extensions.FLOW,
     explanations.FLOW_NAME: explanations.FLOW,
     absences.FLOW_NAME: absences.FLOW,
+    personal.FLOW_NAME: personal.FLOW,
 }
 
 

@@ -26,6 +26,7 @@ from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.absences import absence_lines
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import channel_family, esc
+from dondoc.handlers.personal import summary as reminder_summary
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
 from dondoc.plan import invite_guard
 from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
@@ -317,6 +318,8 @@ def _registration(ctx: Context) -> str:
     away = absence_lines(ctx)
     if away:
         lines += ["", *away]
+    if ctx.has_role(*REPORTING_ROLES):
+        lines.append(reminder_summary(ctx))
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from dondoc.db.models import (
     Person,
     Reminder,
     ReminderDelivery,
+    ReminderSetting,
     Report,
     Task,
     Unit,
@@ -340,6 +341,7 @@ def forget_person(session: Session, info: PersonInfo, now: datetime, placeholder
     for account in info.accounts:
         session.delete(account)
     revoked = _revoke_made_by(session, info.id, now, links_only=False)
+    session.exec(delete(ReminderSetting).where(col(ReminderSetting.person_id) == info.id))  # /nhacviec
     person.full_name, person.language, person.unreachable = placeholder, None, False
     session.add(person)
     session.flush()
@@ -429,4 +431,7 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         "conversations": [_row(c) for c in {c.id: c for c in conversations}.values()],
         "invite_attempts": [_row(a) for a in attempts],
         "reminders_received": [{**_row(d), "task": task, "unit": unit} for d, task, unit in received],
+        "reminder_settings": [
+            _row(r) for r in session.exec(select(ReminderSetting).where(ReminderSetting.person_id == info.id))
+        ],
     }

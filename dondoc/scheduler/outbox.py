@@ -335,6 +335,15 @@ def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> Non
     )
 
 
+def mark_muted(session: Session, reminder_ids: Sequence[int]) -> None:
+    """Every receiver muted these (check-ins, ``/nhacviec``): not sent, kept as cancelled with the reason."""
+    session.exec(
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .values(state=ReminderState.CANCELLED, last_error="muted by its receivers")
+    )
+
+
 def mark_failed(session: Session, reminder_ids: Sequence[int], reason: str) -> None:
     """The channel refused these for good; kept with the reason, for an administrator to see."""
     session.exec(

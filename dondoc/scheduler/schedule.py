@@ -43,6 +43,7 @@ from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrenc
 from dondoc.plan.channels import channel_policies, family
 from dondoc.plan.extensions import approved_extensions, current_extension
 from dondoc.plan.policy import Policy
+from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
 from dondoc.scheduler.requests import request_reminders
@@ -147,10 +148,15 @@ def schedule_reminders(
     policies = {org.id: Policy.from_settings(org.settings.get("reminders", {})) for org in orgs}
     by_channel = {org.id: found for org in orgs if (found := channel_policies(org.settings))}
     unit_policies = _unit_policies(session, {row[6] or 0 for row in rows if row[9] in by_channel}, by_channel)
+    # The receivers' own settings (/nhacviec): the one place they change what a unit is sent
+    own = personal.unit_plans(session, {row[6] for row in rows if row[6] is not None})
     for assignment_id, role, task_id, task_code, position, kind, unit_id, unit_code, year, org_id in rows:
         assert assignment_id is not None and unit_id is not None and task_id is not None  # primary keys
-        policy = unit_policies.get(unit_id) or policies[org_id]
+        unit_policy = unit_policies.get(unit_id) or policies[org_id]
+        chosen = own.get(unit_id)
+        policy = personal.personal_policy(unit_policy, chosen, calendar)
         planned: list[Planned] = []
+        escalations: list[Planned] = []
         if kind == DeadlineKind.CONTINUOUS:
             if role == Role.LEAD:
                 planned = schedule_checkins(
@@ -161,6 +167,10 @@ def schedule_reminders(
             for due in dates.get(task_id, [])[closed:]:
                 due = extended.get((assignment_id, due), due)  # an approved extension moves the deadline
                 planned += schedule_occurrence(due, role, calendar, policy, after=after, until=until)
+                if chosen is not None and role == Role.LEAD:  # escalations keep the unit's policy
+                    escalations += schedule_occurrence(due, role, calendar, unit_policy, after=after, until=until)
+        if chosen is not None:
+            planned = personal.adjust(planned, escalations, chosen, calendar, after=after)
         for p in planned:
             yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
 
@@ -237,6 +247,15 @@ def replan(
                 row.state = ReminderState.PENDING  # wanted again (e.g. a completion report was corrected)
                 session.add(row)
                 added += 1
+            if (
+                row.state == ReminderState.PENDING
+                and row.attempts == 0
+                and row.send_at != item.planned.send_at
+                and row.send_at > now
+                and item.planned.send_at > now
+            ):
+                row.send_at = item.planned.send_at  # the same day at another time (a person's own send time)
+                session.add(row)
             continue
         session.add(
             Reminder(

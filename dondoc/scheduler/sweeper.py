@@ -46,10 +46,12 @@ from dondoc.scheduler.outbox import (
     mark_done,
     mark_failed,
     mark_held,
+    mark_muted,
     mark_sent,
     release,
     retry_delay,
 )
+from dondoc.scheduler.personal import without_muted
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +289,11 @@ class Sweeper(Generic[M]):
                 mark_done(session, done, now)
                 self.unfinished.difference_update(done)
             digests = [d for d in digests if d.recipient.account.channel in self.senders]
-            routed = {i for d in digests for i in d.reminder_ids}
+            digests, muted = without_muted(session, digests)  # check-ins their receivers muted (/nhacviec)
+            if muted:
+                mark_muted(session, muted)
+                self.unfinished.difference_update(muted)
+            routed = {i for d in digests for i in d.reminder_ids} | set(muted)
             held += [i for i in ids if i not in routed and i not in held and i not in done]
             if held:
                 mark_held(session, held, "no reachable focal point")

@@ -232,6 +232,8 @@ SURFACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "giaitrinh-focal": ("focal_a", ("/giaitrinh", "/giaitrinh I.2 lý do của A", "/giaitrinh I.2")),
     "vangmat": ("admin_a", (f"/vangmat {B_PERSON} 16/03 18/03", "/vangmat Phạm 16/03", "/vangmat", "/vangmat hủy 1")),
     "vangmat-manager": ("manager_a", (f"/vangmat {B_PERSON} 16/03", "/vangmat 16/03 18/03", "/vangmat")),
+    "nhacviec": ("focal_a", ("/nhacviec", "1", "14:00", "/nhacviec tuan", "/nhacviec tat nhac", "/whoami")),
+    "nhacviec-manager": ("manager_a", ("/nhacviec", "/nhacviec gio 9:00", "/nhacviec mac dinh")),
 }
 
 

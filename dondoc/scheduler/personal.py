@@ -1,0 +1,317 @@
+"""A person's own reminder settings (``/nhacviec``, ``dondoc people settings``) and their effect.
+
+A person may choose, each setting left unset following the organisation's policy
+(:class:`~dondoc.plan.policy.Policy`, per organisation and channel family):
+
+- the **send time** of their reminders (HH:MM, within the calendar's office hours);
+- a **weekly digest** instead of daily reminders: the non-urgent reminders (*before a deadline*,
+  *check-ins*) of the seven days from the digest day (Monday unless they chose another working
+  weekday) are gathered into one message on that day; *due-day* and *overdue* reminders still come
+  on their own day;
+- **muting check-ins** of continuous tasks.
+
+Escalations to managers, due-day and overdue reminders, and reminders a person asked for again
+(*Nhắc lại sau*) are never muted nor gathered; escalations keep the unit's policy's time.
+
+Reminders are planned per assignment, i.e. per unit, and a unit's focal points and deputies share
+them (:mod:`dondoc.scheduler.schedule`). The unit's plan follows its receivers' settings when they
+agree: a unit with one receiver (the usual case) gets exactly that person's settings; with several,
+the earliest send time among them (so nobody gets a reminder later than they asked), the weekly
+digest only when all chose it on the same day, and no check-ins only when all muted them. A
+receiver who muted check-ins while another did not is left out of the check-in's message
+(:func:`without_muted`, applied where the sweeper composes messages).
+
+Everything is in the unit's plan, so the outbox's unique keys (assignment, due date, kind, day) keep
+replanning idempotent across processes, and ``dondoc reminders preview`` shows the effect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Audience, MemberRole, ReminderKind, ReminderSetting
+from dondoc.db.queries import reachable_members
+from dondoc.plan.policy import Policy
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.outbox import Digest
+from dondoc.scheduler.planner import Planned
+from dondoc.text import fold, match_key
+from dondoc.tz import TZ
+
+DAILY = "daily"
+WEEKLY = "weekly"
+DEFAULT_WEEKDAY = 0  # Monday
+WORKING_WEEKDAYS = range(5)  # Monday … Friday: the days a digest may be chosen for
+# Kinds a weekly digest gathers, and the one kind that may be muted; the others always come on the day.
+GATHERED = frozenset({ReminderKind.BEFORE, ReminderKind.CHECKIN})
+MUTABLE = frozenset({ReminderKind.CHECKIN})
+
+
+class SettingError(ValueError):
+    """A setting that cannot be stored, with the message to show (already translated)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    """A person's settings as stored: None follows the organisation's policy."""
+
+    send_time: time | None = None
+    frequency: str | None = None
+    digest_weekday: int | None = None
+    mute_checkins: bool | None = None
+
+    @property
+    def weekly(self) -> bool:
+        return self.frequency == WEEKLY
+
+    @property
+    def weekday(self) -> int:
+        return self.digest_weekday if self.digest_weekday is not None else DEFAULT_WEEKDAY
+
+    @property
+    def muted(self) -> bool:
+        return bool(self.mute_checkins)
+
+    @property
+    def is_default(self) -> bool:
+        return self == Personal()
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPlan:
+    """What a unit's receivers' settings change in its plan (see the module's rule)."""
+
+    send_times: tuple[time | None, ...]  # each receiver's (None: the policy's); the earliest is the unit's
+    weekday: int | None  # the weekly digest's day, None: daily
+    mute_checkins: bool
+
+
+# ---------------------------------------------------------------------- reading and storing
+
+
+def _personal(row: ReminderSetting | None) -> Personal:
+    if row is None:
+        return Personal()
+    return Personal(row.send_time, row.frequency, row.digest_weekday, row.mute_checkins)
+
+
+def load(session: Session, person_id: int) -> Personal:
+    """``person_id``'s settings (all None when they chose nothing)."""
+    return _personal(session.exec(select(ReminderSetting).where(ReminderSetting.person_id == person_id)).first())
+
+
+def load_many(session: Session, person_ids: Collection[int]) -> dict[int, Personal]:
+    """The settings of the people who chose any, by person id."""
+    if not person_ids:
+        return {}
+    rows = session.exec(select(ReminderSetting).where(col(ReminderSetting.person_id).in_(person_ids)))
+    return {row.person_id: _personal(row) for row in rows}
+
+
+def office_window(calendar: WorkCalendar) -> str:
+    return f"{calendar.office_start:%H:%M}–{calendar.office_end:%H:%M}"
+
+
+def check(calendar: WorkCalendar, settings: Personal) -> None:
+    """Raise :class:`SettingError` naming the problem when ``settings`` cannot be stored."""
+    from dondoc.i18n import _
+
+    if settings.send_time is not None and not calendar.office_start <= settings.send_time < calendar.office_end:
+        raise SettingError(
+            _("{time} is outside office hours: choose a time from {start} to before {end}.").format(
+                time=f"{settings.send_time:%H:%M}",
+                start=f"{calendar.office_start:%H:%M}",
+                end=f"{calendar.office_end:%H:%M}",
+            )
+        )
+    if settings.frequency not in (None, DAILY, WEEKLY):
+        raise SettingError(_("frequency {value}: expected daily or weekly").format(value=settings.frequency))
+    if settings.digest_weekday is not None and settings.digest_weekday not in WORKING_WEEKDAYS:
+        raise SettingError(_("a weekly digest day must be Monday to Friday"))
+
+
+def save(session: Session, person_id: int, settings: Personal, now: datetime, calendar: WorkCalendar) -> Personal:
+    """Store ``person_id``'s settings (checked first: nothing is written when they are not valid);
+    all None removes the row: the organisation's policy again."""
+    check(calendar, settings)
+    row = session.exec(select(ReminderSetting).where(ReminderSetting.person_id == person_id)).first()
+    if settings.is_default:
+        if row is not None:
+            session.delete(row)
+            session.flush()
+        return settings
+    if row is None:
+        row = ReminderSetting(person_id=person_id, updated_at=now)
+    row.send_time, row.frequency = settings.send_time, settings.frequency
+    row.digest_weekday = settings.digest_weekday if settings.weekly else None
+    row.mute_checkins, row.updated_at = settings.mute_checkins, now
+    session.add(row)
+    session.flush()
+    return _personal(row)
+
+
+def forget(session: Session, person_id: int) -> None:
+    """Remove ``person_id``'s settings (their personal data is erased)."""
+    row = session.exec(select(ReminderSetting).where(ReminderSetting.person_id == person_id)).first()
+    if row is not None:
+        session.delete(row)
+
+
+def replan_for(session: Session, person_id: int, calendar: WorkCalendar, now: datetime) -> None:
+    """Their units' pending reminders follow the new settings at once (the daily replan would too)."""
+    from dondoc.db.models import Assignment, Membership
+    from dondoc.scheduler.schedule import replan
+
+    units = session.exec(
+        select(Membership.unit_id).where(
+            Membership.person_id == person_id, col(Membership.role).in_((MemberRole.FOCAL, MemberRole.DEPUTY))
+        )
+    ).all()
+    if not units:
+        return
+    ids = [i for i in session.exec(select(Assignment.id).where(col(Assignment.unit_id).in_(units))) if i is not None]
+    if ids:
+        replan(session, calendar, now, assignment_ids=ids)
+
+
+# ---------------------------------------------------------------------- typed values
+
+_TIME = re.compile(r"([0-9]{1,2})\s*(?:(?::|h|\.|gio)\s*(?:([0-9]{2})\s*(?:phut|p)?)?)?", re.ASCII)
+_WEEKDAYS = {
+    0: ("thu 2", "thu hai", "t2", "monday", "mon", "2"),
+    1: ("thu 3", "thu ba", "t3", "tuesday", "tue", "3"),
+    2: ("thu 4", "thu tu", "t4", "wednesday", "wed", "4"),
+    3: ("thu 5", "thu nam", "t5", "thursday", "thu", "5"),
+    4: ("thu 6", "thu sau", "t6", "friday", "fri", "6"),
+}
+
+
+def read_time(text: str) -> time | None:
+    """A time of day as people type it: 14:00, 14h, 14h30, 8.30, 14 giờ 30; None if it is not one."""
+    match = _TIME.fullmatch(fold(text).lower().strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def read_weekday(text: str) -> int | None:
+    """A working weekday as people type it: thứ 2, thứ Hai, T2, Monday; None if it is not one."""
+    key = match_key(text)
+    for day, names in _WEEKDAYS.items():
+        if key in names:
+            return day
+    return None
+
+
+# ---------------------------------------------------------------------- the effect on planning
+
+
+def unit_plans(session: Session, unit_ids: Collection[int]) -> dict[int, UnitPlan]:
+    """The units among ``unit_ids`` whose receivers' settings change their plan (see the module)."""
+    if not unit_ids or session.exec(select(ReminderSetting.id).limit(1)).first() is None:
+        return {}  # nobody chose anything: the planning of a year stays as fast as it was
+    receivers: dict[int, set[int]] = defaultdict(set)
+    for member in reachable_members(session, (MemberRole.FOCAL, MemberRole.DEPUTY), unit_ids=unit_ids, bound=True):
+        if member.person.id is not None:
+            receivers[member.unit_id].add(member.person.id)
+    chosen = load_many(session, {p for people in receivers.values() for p in people})
+    if not chosen:
+        return {}
+    found: dict[int, UnitPlan] = {}
+    for unit_id, people in receivers.items():
+        settings = [chosen.get(p, Personal()) for p in people]
+        if all(s.is_default for s in settings):
+            continue
+        times = tuple(sorted({s.send_time for s in settings}, key=lambda t: (t is None, t)))
+        weekdays = {s.weekday if s.weekly else None for s in settings}
+        weekday = next(iter(weekdays)) if len(weekdays) == 1 else None
+        plan = UnitPlan(times, weekday, all(s.muted for s in settings))
+        if plan != UnitPlan((None,), None, False):
+            found[unit_id] = plan
+    return found
+
+
+def personal_policy(policy: Policy, plan: UnitPlan | None, calendar: WorkCalendar) -> Policy:
+    """The policy to plan a unit's focal reminders by: the unit's send time when its receivers chose one."""
+    if plan is None:
+        return policy
+    usable = [t for t in plan.send_times if t is not None and calendar.office_start <= t < calendar.office_end]
+    if None in plan.send_times or len(usable) < len(plan.send_times):  # someone keeps the policy's time
+        usable.append(policy.send_time)
+    earliest = min(usable)
+    return policy if earliest == policy.send_time else policy.model_copy(update={"send_time": earliest})
+
+
+def adjust(
+    planned: Iterable[Planned],
+    escalations: Iterable[Planned],
+    plan: UnitPlan,
+    calendar: WorkCalendar,
+    *,
+    after: datetime,
+) -> list[Planned]:
+    """A unit's reminders as its receivers want them: ``planned`` (by :func:`personal_policy`) for
+    the focal points, without muted check-ins, the gathered kinds moved to the weekly digest day;
+    escalations to managers from ``escalations`` (planned by the unit's own policy), unchanged."""
+    result: list[Planned] = [p for p in escalations if p.audience == Audience.MANAGER]
+    for item in planned:
+        if item.audience == Audience.MANAGER:
+            continue
+        if plan.mute_checkins and item.kind in MUTABLE:
+            continue
+        if plan.weekday is not None and item.kind in GATHERED:
+            moved = _digest_day(item.send_on, plan.weekday, calendar)
+            at = datetime.combine(moved, item.send_at.astimezone(TZ).time(), tzinfo=TZ)
+            if at <= after:
+                continue  # that week's digest day has passed: it went then (or the digest began since)
+            item = replace(item, send_at=at)
+        result.append(item)
+    return sorted(set(result))  # two reminders moved to the same digest day are one
+
+
+def _digest_day(day: date, weekday: int, calendar: WorkCalendar) -> date:
+    """The digest day of the week that ``day`` falls in (the seven days from a digest day), moved to
+    the previous working day when it is a day off."""
+    from datetime import timedelta
+
+    start = day - timedelta(days=(day.weekday() - weekday) % 7)
+    return calendar.on_or_before(start)
+
+
+# ---------------------------------------------------------------------- the effect on sending
+
+
+def without_muted(session: Session, digests: list[Digest]) -> tuple[list[Digest], list[int]]:
+    """The digests without the check-ins their recipient muted (a unit whose receivers do not all
+    mute them still plans them), and the reminder ids nobody receives any more: every receiver muted
+    them. Nothing else is ever muted."""
+    muting = {
+        person_id
+        for person_id, settings in load_many(
+            session, {d.recipient.person.id for d in digests if d.recipient.person.id is not None}
+        ).items()
+        if settings.muted
+    }
+    if not muting:
+        return digests, []
+    kept: list[Digest] = []
+    received: set[int] = set()
+    dropped: set[int] = set()
+    for digest in digests:
+        if digest.recipient.person.id in muting:
+            items = [item for item in digest.items if item.kind not in MUTABLE]
+            dropped.update(item.reminder_id for item in digest.items if item.kind in MUTABLE)
+            digest = replace(digest, items=items)
+        received.update(digest.reminder_ids)
+        if digest.items:
+            kept.append(digest)
+    return kept, sorted(dropped - received)
