@@ -17,6 +17,7 @@ from dondoc.cli.invite import invite_app
 from dondoc.cli.ops import backup, db_app
 from dondoc.cli.people import forget, people_app
 from dondoc.cli.plan import plan_app
+from dondoc.cli.ranking import ranking_app
 from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
 from dondoc.cli.serve import serve
@@ -68,6 +69,7 @@ app.command("serve")(serve)
 app.add_typer(reminders_app, name="reminders")
 app.command("export")(export_status)
 app.command("chart")(chart)
+app.add_typer(ranking_app, name="ranking")
 app.command("usage")(usage_command)
 app.add_typer(db_app, name="db")
 app.command("backup")(backup)

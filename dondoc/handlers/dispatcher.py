@@ -19,6 +19,7 @@ from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers import adhoc, extensions, figures, onboarding, oneline, people, reminders, report, status, tasks
+from dondoc.handlers import ranking as ranking_handler
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -68,6 +69,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", status.export, VIEWING_ROLES, N_("the status workbook (xlsx)")),
     Command("chart", status.chart, VIEWING_ROLES, N_("the status as a chart")),
     Command(
+        "ranking",
+        ranking_handler.command,
+        VIEWING_ROLES,
+        N_("units' scores, bands and ranks: /ranking [q1|half|q3|year] [worst]"),
+    ),
+    Command(
         "invite",
         onboarding.invite,
         (MemberRole.ADMIN,),
@@ -94,6 +101,7 @@ FLOWS: dict[str, Flow] = {
     people.FLOW_NAME: people.FLOW,
     figures.FLOW_NAME: figures.FLOW,
     extensions.FLOW_NAME: extensions.FLOW,
+    ranking_handler.FLOW_NAME: ranking_handler.FLOW,
 }
 
 

@@ -1,0 +1,98 @@
+"""``/ranking [q1|half|q3|year] [worst]`` for managers: each unit's score, rating band and rank, a
+page at a time and sized for a phone (two short lines a unit); ``worst`` puts the lowest scores
+first. Computed by :mod:`dondoc.plan.ranking` over the organisations the person manages (a province:
+every organisation under it, ranked together)."""
+
+from __future__ import annotations
+
+from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
+from dondoc.handlers.events import esc
+from dondoc.i18n import _, format_date
+from dondoc.plan.ranking import Ranking, RankingPeriod, UnitScore, period_label, rank_plans, read_period
+from dondoc.plan.rollup import plans_of
+from dondoc.text import match_key
+
+FLOW_NAME = "ranking"
+PAGE_SIZE = 8  # units a page: two lines each
+NAME_LIMIT = 30  # characters of a unit's name on a phone line
+_WORST = {"worst", "kem", "kemnhat", "thap", "thapnhat", "cuoi", "worstfirst"}
+
+
+def command(ctx: Context, args: str) -> None:
+    period: RankingPeriod = "year"
+    worst = False
+    for word in args.split():
+        found = read_period(word)
+        if found is not None:
+            period = found
+        elif match_key(word).replace(" ", "") in _WORST:
+            worst = True
+        else:
+            ctx.reply(_("Usage: /ranking [q1|half|q3|year] [worst] — for example /ranking q1, or /ranking year worst"))
+            return
+    _show(ctx, period, worst, 0)
+
+
+def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
+    plans = plans_of(ctx.session, ctx.managed_organizations())
+    if not plans:
+        ctx.reply(_("No plan has been imported yet."))
+        return None
+    from dondoc.scheduler.calendar import calendar_from_env
+
+    return rank_plans(ctx.session, plans, period, ctx.now.date(), ctx.settings.calendar or calendar_from_env())
+
+
+def _line(entry: UnitScore) -> str:
+    name = entry.name if len(entry.name) <= NAME_LIMIT else entry.name[: NAME_LIMIT - 1].rstrip() + "…"
+    band = entry.band.label() if entry.band else ""
+    head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {entry.score:.1f} · {esc(band)}"
+    where = f" ({esc(entry.organization)})" if entry.organization else ""
+    return f"{head}\n   {esc(name)}{where}"
+
+
+def _show(ctx: Context, period: RankingPeriod, worst: bool, page: int) -> None:
+    result = _compute(ctx, period)
+    if result is None:
+        ctx.end()
+        return
+    ordered = [u for u in result.ordered(worst) if u.rated]
+    title = _("Ranking: {period}").format(period=period_label(period, result.year))
+    lines = ["<b>" + esc(title) + "</b>", _("As of {date}").format(date=format_date(result.as_of))]
+    if not ordered:
+        ctx.end()
+        lines.append(_("No unit has an item to rate yet."))
+        ctx.reply("\n".join(lines))
+        return
+    chunk, page, pages = paginate(ordered, page, PAGE_SIZE)
+    if pages > 1:
+        lines[-1] += f" · {page + 1}/{pages}"
+    if worst:
+        lines.append(_("Lowest scores first"))
+    lines += [_line(entry) for entry in chunk]
+    if page == pages - 1:
+        counts = [f"{esc(band.label())} {count}" for band, count in result.band_counts() if count]
+        lines.append("")
+        lines.append(" · ".join(counts))
+        not_rated = result.not_rated
+        if not_rated:
+            codes = ", ".join(esc(u.unit) for u in not_rated)
+            lines.append(_("Not rated (no item due): {units}").format(units=codes))
+    nav = page_nav(page, pages, "page")
+    ctx.go(FLOW_NAME, "list", period=period, worst=worst)
+    ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
+
+
+class _RankingFlow(MenuFlow):
+    def on_action(self, ctx: Context, action: str) -> None:
+        kind, value = split_action(action)
+        data = ctx.data
+        period = read_period(str(data.get("period", "year"))) or "year"
+        if kind == "page" and value.isdigit():
+            _show(ctx, period, bool(data.get("worst")), int(value))
+            return
+        ctx.end()
+        ctx.reply(self.hint())
+
+
+FLOW = _RankingFlow()
