@@ -14,7 +14,8 @@ from dondoc.text import match_key
 
 FLOW_NAME = "ranking"
 PAGE_SIZE = 8  # units a page: two lines each
-NAME_LIMIT = 30  # characters of a unit's name on a phone line
+NAME_LIMIT = 28  # characters of a unit's name on a phone line
+WIDTH = 32  # a phone line
 _WORST = {"worst", "kem", "kemnhat", "thap", "thapnhat", "cuoi", "worstfirst"}
 
 
@@ -51,6 +52,23 @@ def _line(entry: UnitScore) -> str:
     return f"{head}\n   {esc(name)}{where}"
 
 
+def _wrap(parts: list[str], separator: str) -> list[str]:
+    """``parts`` joined by ``separator`` on lines of at most :data:`WIDTH` characters (a longer part
+    alone on its line), each escaped."""
+    lines: list[str] = []
+    current = ""
+    for part in parts:
+        joined = f"{current}{separator}{part}" if current else part
+        if current and len(joined) > WIDTH:
+            lines.append(current)
+            current = part
+        else:
+            current = joined
+    if current:
+        lines.append(current)
+    return [esc(line) for line in lines]
+
+
 def _show(ctx: Context, period: RankingPeriod, worst: bool, page: int) -> None:
     result = _compute(ctx, period)
     if result is None:
@@ -71,13 +89,11 @@ def _show(ctx: Context, period: RankingPeriod, worst: bool, page: int) -> None:
         lines.append(_("Lowest scores first"))
     lines += [_line(entry) for entry in chunk]
     if page == pages - 1:
-        counts = [f"{esc(band.label())} {count}" for band, count in result.band_counts() if count]
         lines.append("")
-        lines.append(" · ".join(counts))
+        lines += _wrap([f"{band.label()}: {count}" for band, count in result.band_counts() if count], " · ")
         not_rated = result.not_rated
         if not_rated:
-            codes = ", ".join(esc(u.unit) for u in not_rated)
-            lines.append(_("Not rated (no item due): {units}").format(units=codes))
+            lines += _wrap([_("Not rated:"), *(u.unit for u in not_rated)], " ")
     nav = page_nav(page, pages, "page")
     ctx.go(FLOW_NAME, "list", period=period, worst=worst)
     ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
