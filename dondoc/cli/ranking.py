@@ -16,6 +16,7 @@ from dondoc.cli.common import (
     as_of,
     calendar,
     global_options,
+    organization,
     plan,
     print_json,
     store,
@@ -51,7 +52,7 @@ def compute(session: Session, key: str | None, period: RankingPeriod, day_text: 
     day = as_of(day_text)
     plans = _province(session) if key is None else None
     if plans:
-        return rank_plans(session, plans, period, day, calendar())
+        return rank_plans(session, plans, period, day, calendar(), province=organization(session))
     found = plan(session, key)
     return rank_plans(session, [(_org(session, found.organization_id), found)], period, day, calendar())
 

@@ -5,6 +5,7 @@ every organisation under it, ranked together)."""
 
 from __future__ import annotations
 
+from dondoc.db.models import Organization
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.i18n import _, format_date
@@ -35,21 +36,32 @@ def command(ctx: Context, args: str) -> None:
 
 
 def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
-    plans = plans_of(ctx.session, ctx.managed_organizations())
+    organizations = ctx.managed_organizations()
+    plans = plans_of(ctx.session, organizations)
     if not plans:
         ctx.reply(_("No plan has been imported yet."))
         return None
     from dondoc.scheduler.calendar import calendar_from_env
 
-    return rank_plans(ctx.session, plans, period, ctx.now.date(), ctx.settings.calendar or calendar_from_env())
+    province = None
+    if len(organizations) > 1:  # a province: its units with each one's organisation, in its bands
+        province = ctx.session.get(Organization, organizations[0])
+    calendar = ctx.settings.calendar or calendar_from_env()
+    return rank_plans(ctx.session, plans, period, ctx.now.date(), calendar, province=province)
 
 
 def _line(entry: UnitScore) -> str:
-    name = entry.name if len(entry.name) <= NAME_LIMIT else entry.name[: NAME_LIMIT - 1].rstrip() + "…"
+    name = _short(entry.name)
     band = entry.band.label() if entry.band else ""
     head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {entry.score:.1f} · {esc(band)}"
-    where = f" ({esc(entry.organization)})" if entry.organization else ""
-    return f"{head}\n   {esc(name)}{where}"
+    text = f"{head}\n   {esc(name)}"
+    if entry.organization:  # a province: the unit's organisation on a line of its own
+        text += f"\n   {esc(_short(entry.organization))}"
+    return text
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_LIMIT else name[: NAME_LIMIT - 1].rstrip() + "…"
 
 
 def _wrap(parts: list[str], separator: str) -> list[str]:

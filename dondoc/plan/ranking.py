@@ -444,13 +444,17 @@ def rank_plans(
     period: RankingPeriod,
     as_of: date,
     calendar: WorkingDays | None = None,
+    *,
+    province: Organization | None = None,
 ) -> Ranking:
-    """Several organisations at once (a province): every unit of each, each scored by its own
-    organisation's scheme, ranked together; the bands are the first (the province's) organisation's."""
-    if len(plans) == 1:
+    """Several organisations at once: every unit of each, each scored by its own organisation's
+    scheme, ranked together and named with its organisation; the bands are ``province``'s (the
+    organisation above them, whose registry may set them), else the first organisation's. One plan
+    and no province: :func:`rank_plan`."""
+    if len(plans) == 1 and province is None:
         return rank_plan(session, plans[0][1], period, as_of, calendar)
     scores: list[UnitScore] = []
-    first = scheme_of(plans[0][0])
+    first = scheme_of(province if province is not None else plans[0][0])
     year = plans[0][1].year
     for org, plan in plans:
         own = scheme_of(org)

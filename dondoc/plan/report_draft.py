@@ -380,9 +380,10 @@ def _ranking_section(
         def named(entries: list[Any]) -> str:
             return "; ".join(f"{e.name} ({e.score:.1f} — {e.band.label() if e.band else ''})" for e in entries)
 
-        top = rated[:3]
+        size = min(3, (len(rated) + 1) // 2)  # three each, or half the units each when there are fewer than six
+        top = rated[:size]
         _body(document, _("Highest scores: {units}.").format(units=named(top)))
-        bottom = [e for e in reversed(rated[-3:]) if e not in top]
+        bottom = [e for e in reversed(rated[-size:]) if e not in top]
         if bottom:
             _body(document, _("Lowest scores: {units}.").format(units=named(bottom)))
     _placeholder(document)

@@ -137,3 +137,40 @@ def test_the_chart_is_a_png_of_the_rated_units(small: Dondoc, tmp_path: Path) ->
     result = small.ok("ranking", "chart", "-o", output, "--at", "2022-04-20", "--json").json()
     assert output.read_bytes().startswith(b"\x89PNG")
     assert result["units"] == ["NV", "TP", "XP"]
+
+
+def test_a_province_ranks_its_organisations_units_together(sample_store: Dondoc, tmp_path: Path) -> None:
+    """A province (``parent:``) ranks the units of every organisation under it together, each named
+    with its organisation; a district alone ranks its own."""
+    import yaml
+
+    from tests.conftest import SAMPLE
+
+    province = tmp_path / "province.yaml"
+    province.write_text(
+        yaml.safe_dump(
+            {"organization": "Ủy ban nhân dân tỉnh Hậu Giang", "units": [{"code": "SNV", "name": "Sở Nội vụ"}]},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    sample_store.ok("units", "import", province, "--new-organization")
+    district = yaml.safe_load((SAMPLE / "units.yaml").read_text(encoding="utf-8"))
+    district["parent"] = "Ủy ban nhân dân tỉnh Hậu Giang"
+    path = tmp_path / "district.yaml"
+    path.write_text(yaml.safe_dump(district, allow_unicode=True), encoding="utf-8")
+    sample_store.ok("units", "import", path)
+    district_name = district["organization"]
+    sample_store.ok(
+        "report", "add", "--task", "I.2", "--unit", "XP", "--status", "done", "--at", "2022-03-20",
+        "--org", district_name,
+    )  # fmt: skip
+    ranking = sample_store.ok(
+        "ranking", "--org", "Ủy ban nhân dân tỉnh Hậu Giang", "--at", "2022-04-05", "--json"
+    ).json()
+    first = ranking["units"][0]
+    assert (first["unit"], first["organization"], first["rank"]) == ("XP", district_name, 1)
+    assert {u["organization"] for u in ranking["units"]} == {district_name}  # the province has no plan of its own
+    alone = sample_store.ok("ranking", "--org", district_name, "--at", "2022-04-05", "--json").json()
+    assert "organization" not in alone["units"][0]
+    assert [u["score"] for u in alone["units"]] == [u["score"] for u in ranking["units"]]
