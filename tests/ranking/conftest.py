@@ -32,7 +32,7 @@ I,Công tác chỉ đạo điều hành,,,,,
 
 
 def write_registry(path: Path, ranking: object = None) -> Path:
-    data = dict(REGISTRY)
+    data: dict[str, object] = dict(REGISTRY)
     if ranking is not None:
         data["ranking"] = ranking
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
