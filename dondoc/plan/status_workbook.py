@@ -380,8 +380,8 @@ def write_status_xlsx(
     rows = detail_rows(index, status)
     del index  # the rows hold what they show: the lookups go before the workbook is assembled
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
-    _write_targets(wb, formats, session, plan, as_of)
     _write_ranking(wb, formats, session, plan, as_of, calendar, status)
+    _write_targets(wb, formats, session, plan, as_of)
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()
