@@ -26,7 +26,16 @@ from dondoc.cli.status import _province, cannot_write, written
 from dondoc.db.models import Organization
 from dondoc.db.session import session_scope
 from dondoc.i18n import _, format_date
-from dondoc.plan.ranking import CRITERIA, PERIODS, Ranking, RankingPeriod, criterion_short, period_label, rank_plans
+from dondoc.plan.ranking import (
+    CRITERIA,
+    PERIODS,
+    Ranking,
+    RankingPeriod,
+    criterion_short,
+    format_score,
+    period_label,
+    rank_plans,
+)
 
 PeriodOption = Annotated[
     str, typer.Option("--period", help="q1 (to 31/03), half (to 30/06), q3 (to 30/09) or year (to 31/12).")
@@ -103,8 +112,10 @@ def ranking_lines(result: Ranking, worst_first: bool = False) -> list[str]:
         if not entry.rated:
             continue
         unit = entry.unit + (f" ({entry.organization})" if entry.organization else "")
-        parts = ["—" if entry.criteria[c].part is None else f"{entry.criteria[c].part:.1f}" for c in CRITERIA]
-        rows.append([str(entry.rank), unit, f"{entry.score:.1f}", entry.band.label() if entry.band else "", *parts])
+        parts = [format_score(entry.criteria[c].part) for c in CRITERIA]
+        rows.append(
+            [str(entry.rank), unit, format_score(entry.score), entry.band.label() if entry.band else "", *parts]
+        )
     if rows:
         widths = [max(len(row[i]) for row in [heads, *rows]) for i in range(len(heads))]
         right = {0, 2, *range(4, len(heads))}

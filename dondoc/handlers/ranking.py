@@ -9,7 +9,7 @@ from dondoc.db.models import Organization
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.i18n import _, format_date
-from dondoc.plan.ranking import Ranking, RankingPeriod, UnitScore, period_label, rank_plans, read_period
+from dondoc.plan.ranking import Ranking, RankingPeriod, UnitScore, format_score, period_label, rank_plans, read_period
 from dondoc.plan.rollup import plans_of
 from dondoc.text import match_key
 
@@ -53,7 +53,7 @@ def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
 def _line(entry: UnitScore) -> str:
     name = _short(entry.name)
     band = entry.band.label() if entry.band else ""
-    head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {entry.score:.1f} · {esc(band)}"
+    head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {format_score(entry.score)} · {esc(band)}"
     text = f"{head}\n   {esc(name)}"
     if entry.organization:  # a province: the unit's organisation on a line of its own
         text += f"\n   {esc(_short(entry.organization))}"

@@ -96,6 +96,17 @@ def criterion_short(criterion: Criterion) -> str:
     return labels[criterion]
 
 
+def format_score(value: float | None) -> str:
+    """``87.5`` → ``87,5`` (in Vietnamese), ``87.5`` (in English); None → ``—``."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    from dondoc.i18n import current_language
+
+    return str(format_decimal(value, "0.0", locale=current_language()))
+
+
 def period_end(period: RankingPeriod, year: int) -> date:
     """The last day a period counts: 31/03, 30/06, 30/09 or 31/12 of ``year``."""
     month = LAST_MONTH[period]

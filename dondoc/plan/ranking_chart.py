@@ -8,7 +8,7 @@ import io
 
 from dondoc.i18n import _, format_date
 from dondoc.plan.chart import FONT_FAMILY, short_label
-from dondoc.plan.ranking import Ranking, period_label
+from dondoc.plan.ranking import Ranking, format_score, period_label
 
 # From the best band to the worst; a scheme with more bands repeats the last colour.
 BAND_COLOURS = ("2E7D32", "66BB6A", "1E88E5", "FFB300", "E53935")
@@ -52,7 +52,7 @@ def render_ranking_png(ranking: Ranking, title: str, dpi: int = 120) -> bytes:
             axis.text(
                 bar.get_width() + 0.8,
                 bar.get_y() + bar.get_height() / 2,
-                f"{score:.1f}",
+                format_score(score),
                 va="center",
                 fontproperties=font,
             )

@@ -359,7 +359,7 @@ def _ranking_section(
 ) -> None:
     """The units' evaluation (đánh giá, xếp loại) at the window's end: how many units in each band,
     the best and the lowest scores (:mod:`dondoc.plan.ranking`)."""
-    from dondoc.plan.ranking import rank_plan
+    from dondoc.plan.ranking import format_score, rank_plan
     from dondoc.plan.targets import list_targets
 
     assert organization.id is not None
@@ -378,7 +378,9 @@ def _ranking_section(
     if rated:
 
         def named(entries: list[Any]) -> str:
-            return "; ".join(f"{e.name} ({e.score:.1f} — {e.band.label() if e.band else ''})" for e in entries)
+            return "; ".join(
+                f"{e.name} ({format_score(e.score)} — {e.band.label() if e.band else ''})" for e in entries
+            )
 
         size = min(3, (len(rated) + 1) // 2)  # three each, or half the units each when there are fewer than six
         top = rated[:size]

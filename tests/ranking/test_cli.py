@@ -58,7 +58,7 @@ def test_on_time_ranks_above_late_above_nothing_with_the_default_weights(small: 
     assert lines.index(next(line for line in lines if " NV " in line)) < lines.index(
         next(line for line in lines if " TP " in line)
     )
-    assert "Xuất sắc" in table and "100.0" in table
+    assert "Xuất sắc" in table and "100,0" in table
     assert "Chưa xếp loại (không có nhiệm vụ đến hạn trong kỳ): LN" in table
 
 

@@ -42,5 +42,5 @@ def test_the_report_draft_has_a_ranking_section(small: Dondoc, tmp_path: Path) -
     # at the end of the data window (14/06): I.1 on time, I.3 late, I.5 overdue; nothing else due yet
     assert "3 đơn vị được xếp loại, 1 đơn vị chưa có nhiệm vụ đến hạn" in text
     assert "Xuất sắc: 1; Tốt: 0; Khá: 0; Trung bình: 0; Yếu: 2" in text
-    assert "Điểm cao nhất: Phòng Nội vụ (100.0 — Xuất sắc)" in text
+    assert "Điểm cao nhất: Phòng Nội vụ (100,0 — Xuất sắc)" in text
     assert "Điểm thấp nhất: xã Xà Phiên <b> (0.0 — Yếu)" in text
