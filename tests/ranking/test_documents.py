@@ -43,4 +43,4 @@ def test_the_report_draft_has_a_ranking_section(small: Dondoc, tmp_path: Path) -
     assert "3 đơn vị được xếp loại, 1 đơn vị chưa có nhiệm vụ đến hạn" in text
     assert "Xuất sắc: 1; Tốt: 0; Khá: 0; Trung bình: 0; Yếu: 2" in text
     assert "Điểm cao nhất: Phòng Nội vụ (100,0 — Xuất sắc)" in text
-    assert "Điểm thấp nhất: xã Xà Phiên <b> (0.0 — Yếu)" in text
+    assert "Điểm thấp nhất: xã Xà Phiên <b> (0,0 — Yếu)" in text
