@@ -56,8 +56,16 @@ def _line(entry: UnitScore) -> str:
     head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {format_score(entry.score)} · {esc(band)}"
     text = f"{head}\n   {esc(name)}"
     if entry.organization:  # a province: the unit's organisation on a line of its own
-        text += f"\n   {esc(_short(entry.organization))}"
+        text += f"\n   {esc(_short(_without_title(entry.organization)))}"
     return text
+
+
+def _without_title(name: str) -> str:
+    """ "Ủy ban nhân dân huyện Long Mỹ" → "huyện Long Mỹ": the part that tells organisations apart."""
+    for title in ("Ủy ban nhân dân ", "Uỷ ban nhân dân ", "UBND "):
+        if name.startswith(title) and len(name) > len(title):
+            return name[len(title) :]
+    return name
 
 
 def _short(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -101,5 +102,36 @@ def test_unit_names_are_escaped(small: Dondoc) -> None:
         assert "xã Xà Phiên &lt;b&gt;" in raw and "xã Xà Phiên <b>" not in raw
         assert "xã Xà Phiên <b>" in manager.last  # what the person reads
         assert "Chưa xếp loại: LN" in manager.last
+    finally:
+        engine.dispose()
+
+
+def test_the_province_role_ranks_every_organisation_under_it(sample_store: Dondoc, tmp_path: Path) -> None:
+    from dondoc.handlers.context import Deployment
+    from dondoc.handlers.dispatcher import Dispatcher
+    from dondoc.scheduler.clock import Clock
+    from tests.handlers.test_province import PROVINCE, _province
+    from tests.handlers.test_scope import B, invite_in
+
+    _province(sample_store, tmp_path)
+    invite = sample_store.ok("invite", "VPUB", "--org", PROVINCE, "--role", "province", "--json").json()
+    engine = open_store(sample_store.url)
+    try:
+        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+        province = Chat(dispatcher, "700", name="Lãnh Đạo Tỉnh", channel="telegram")
+        province.send(f"/start {invite['code']}")
+        focal_b = Chat(dispatcher, "701", name="Đầu Mối B")
+        focal_b.send(f"/start {invite_in(engine, B, 'XP')}")
+        focal_b.send("I.2 xong")
+        province.send("/ranking")
+        first = plain(province.history[-1].text).splitlines()
+        assert first[2].startswith("1. XP") and "[B]" in first[3]  # B's Xà Phiên, the only one with work done
+        assert first[4].strip() == "thị xã Ngã Bảy"  # its organisation, without the title
+        texts = pages_read(province, "press")
+        for text in texts:
+            assert all(len(line) <= 34 for line in plain(text).splitlines())
+        shown = "\n".join(plain(text) for text in texts)
+        assert "\n   huyện Long Mỹ" in shown  # both districts, ranked together
+        assert "Văn phòng UBND tỉnh" not in shown  # the province has no plan of its own
     finally:
         engine.dispose()
