@@ -51,7 +51,7 @@ def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
 
 
 def _line(entry: UnitScore) -> str:
-    name = _short(entry.name)
+    name = _short(_without_title(entry.name))
     band = entry.band.label() if entry.band else ""
     head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {format_score(entry.score)} · {esc(band)}"
     text = f"{head}\n   {esc(name)}"

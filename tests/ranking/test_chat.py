@@ -111,13 +111,14 @@ def test_the_province_role_ranks_every_organisation_under_it(sample_store: Dondo
     from dondoc.handlers.dispatcher import Dispatcher
     from dondoc.scheduler.clock import Clock
     from tests.handlers.test_province import PROVINCE, _province
+    from tests.handlers.test_scope import NOW as INVITED
     from tests.handlers.test_scope import B, invite_in
 
     _province(sample_store, tmp_path)
     invite = sample_store.ok("invite", "VPUB", "--org", PROVINCE, "--role", "province", "--json").json()
     engine = open_store(sample_store.url)
     try:
-        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+        dispatcher = Dispatcher(engine, Clock(INVITED, frozen=True), Deployment(bot_username="dondoc_test_bot"))
         province = Chat(dispatcher, "700", name="Lãnh Đạo Tỉnh", channel="telegram")
         province.send(f"/start {invite['code']}")
         focal_b = Chat(dispatcher, "701", name="Đầu Mối B")
