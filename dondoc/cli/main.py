@@ -19,6 +19,7 @@ from dondoc.cli.invite import invite_app
 from dondoc.cli.ops import backup, db_app
 from dondoc.cli.people import forget, people_app
 from dondoc.cli.plan import plan_app
+from dondoc.cli.ranking import ranking_app
 from dondoc.cli.reminders import reminders_app
 from dondoc.cli.report import report_app
 from dondoc.cli.serve import serve
@@ -72,6 +73,7 @@ app.command("serve")(serve)
 app.add_typer(reminders_app, name="reminders")
 app.command("export")(export_status)
 app.command("chart")(chart)
+app.add_typer(ranking_app, name="ranking")
 app.command("usage")(usage_command)
 app.add_typer(db_app, name="db")
 app.command("backup")(backup)

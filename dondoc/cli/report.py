@@ -130,7 +130,7 @@ def report_draft(
         found = plan(session, key)
         report_year = year if year is not None else found.year
         try:
-            result = write_report_draft(session, found, chosen, report_year, output)
+            result = write_report_draft(session, found, chosen, report_year, output, calendar=calendar())
         except OSError as error:
             cannot_write(output, error)
         plan_key = found.key

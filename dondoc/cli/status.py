@@ -14,6 +14,7 @@ from dondoc.cli.common import (
     JsonOption,
     PlanOption,
     as_of,
+    calendar,
     fail,
     global_options,
     organization,
@@ -146,7 +147,7 @@ def export_status(
             return
         found = plan(session, key)
         try:
-            result = write_status_xlsx(session, found, day, output)
+            result = write_status_xlsx(session, found, day, output, calendar=calendar())
         except OSError as error:
             cannot_write(output, error)
         plan_key = found.key

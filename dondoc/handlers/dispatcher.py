@@ -33,6 +33,7 @@ from dondoc.handlers import (
     status,
     tasks,
 )
+from dondoc.handlers import ranking as ranking_handler
 from dondoc.handlers.context import (
     MANAGING_ROLES,
     REPORTING_ROLES,
@@ -91,6 +92,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", status.export, VIEWING_ROLES, N_("the status workbook (xlsx)")),
     Command("chart", status.chart, VIEWING_ROLES, N_("the status as a chart")),
     Command(
+        "ranking",
+        ranking_handler.command,
+        VIEWING_ROLES,
+        N_("units' scores, bands and ranks: /ranking [q1|half|q3|year] [worst]"),
+    ),
+    Command(
         "invite",
         onboarding.invite,
         (MemberRole.ADMIN,),
@@ -126,6 +133,7 @@ FLOWS: dict[str, Flow] = {
     explanations.FLOW_NAME: explanations.FLOW,
     absences.FLOW_NAME: absences.FLOW,
     personal.FLOW_NAME: personal.FLOW,
+    ranking_handler.FLOW_NAME: ranking_handler.FLOW,
 }
 
 

@@ -369,7 +369,9 @@ def export(ctx: Context, _args: str) -> None:
         )
         return
     plan = plans[0][1]
-    write_status_xlsx(ctx.session, plan, day, buffer)
+    from dondoc.scheduler.calendar import calendar_from_env
+
+    write_status_xlsx(ctx.session, plan, day, buffer, calendar=ctx.settings.calendar or calendar_from_env())
     ctx.reply(
         "",
         file=OutFile(

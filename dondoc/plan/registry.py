@@ -77,6 +77,7 @@ class Registry:
     zalo_bots: list[ZaloBotSpec] = field(default_factory=list)  # channels: zalo: bots
     parent: str | None = None  # the organisation this one belongs to (a district's province), by name
     extensions: dict[str, Any] = field(default_factory=dict)  # extensions: judge_against: original
+    ranking: dict[str, Any] = field(default_factory=dict)  # ranking: weights, reminder_days, bands
 
     def members(self, group: GroupSpec) -> tuple[str, ...]:
         if group.all_units:
@@ -197,6 +198,7 @@ class RegistryFile(BaseModel):
     reminders: dict[str, Any] | None = None
     channels: _Channels | None = None
     extensions: _Extensions | None = None
+    ranking: Any = None  # checked by dondoc.plan.ranking.Scheme
 
 
 def _messages(loc: tuple[int | str, ...], kind: str) -> str | None:
@@ -235,6 +237,15 @@ def parse_registry(raw: Any) -> Registry:
         parent=found.parent or None,
         extensions=found.extensions.model_dump() if found.extensions else {},
     )
+    if found.ranking is not None:
+        from dondoc.plan.ranking import Scheme, SchemeError  # ranking reads progress, which reads this module
+
+        try:
+            Scheme.from_settings(found.ranking)
+        except SchemeError as exc:
+            problems += exc.problems
+        else:
+            registry.ranking = dict(found.ranking)
     if registry.parent is not None and registry.parent == registry.organization:
         problems.append(Problem("parent", _("an organisation cannot be its own parent"), registry.parent))
     _check_consistency(registry, problems)
@@ -403,6 +414,7 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
         "reminders": registry.reminders,
         "channels": registry.channels,
         "extensions": registry.extensions,
+        "ranking": registry.ranking,
     }
     session.flush()
     assert org.id is not None

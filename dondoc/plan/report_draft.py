@@ -86,7 +86,13 @@ class _Area:
 
 
 def write_report_draft(
-    session: Session, plan: Plan, period: Period, year: int, path_or_buffer: PathOrBuffer
+    session: Session,
+    plan: Plan,
+    period: Period,
+    year: int,
+    path_or_buffer: PathOrBuffer,
+    *,
+    calendar: Any = None,
 ) -> PlanStatus:
     """Write the draft report (docx) for ``period`` of ``year``; returns the status it was built from
     (``plan_status`` at the end of the data window)."""
@@ -153,6 +159,7 @@ def write_report_draft(
         _area_section(document, number, area, status, titles)
     if organization is not None:
         _targets_section(document, session, organization, period, year, len(areas) + 1)
+        _ranking_section(document, session, plan, organization, period, end, status, calendar, len(areas))
 
     # II. Shortcomings
     document.add_heading("II. " + _("SHORTCOMINGS AND LIMITATIONS"), level=1)
@@ -338,6 +345,51 @@ def _targets_section(
         _cell(cells[4], f"{met} ({reported})", center=True)
         _cell(cells[5], ", ".join(u.name for u in value.missing) or _("None."))
     _set_widths(table, [1.2, 6.0, 1.8, 1.8, 2.6, 3.6])
+    _placeholder(document)
+
+
+def _ranking_section(
+    document: Any,
+    session: Session,
+    plan: Plan,
+    organization: Organization,
+    period: Period,
+    end: date,
+    status: PlanStatus,
+    calendar: Any,
+    areas: int,
+) -> None:
+    """The units' evaluation (đánh giá, xếp loại) at the window's end: how many units in each band,
+    the best and the lowest scores (:mod:`dondoc.plan.ranking`)."""
+    from dondoc.plan.ranking import format_score, rank_plan
+    from dondoc.plan.targets import list_targets
+
+    assert organization.id is not None
+    number = areas + (2 if list_targets(session, organization.id) else 1)
+    result = rank_plan(session, plan, period, end, calendar, status=status)
+    document.add_heading(f"{number}. " + _("Evaluation and ranking of units"), level=2)
+    rated, not_rated = result.rated, result.not_rated
+    _body(
+        document,
+        _("Scores at {date}: {rated} units rated, {not_rated} without an item due yet (not rated).").format(
+            date=format_date(end), rated=len(rated), not_rated=len(not_rated)
+        ),
+    )
+    bands = "; ".join(f"{band.label()}: {count}" for band, count in result.band_counts())
+    _body(document, _("Units by rating band: {bands}.").format(bands=bands))
+    if rated:
+
+        def named(entries: list[Any]) -> str:
+            return "; ".join(
+                f"{e.name} ({format_score(e.score)} — {e.band.label() if e.band else ''})" for e in entries
+            )
+
+        size = min(3, (len(rated) + 1) // 2)  # three each, or half the units each when there are fewer than six
+        top = rated[:size]
+        _body(document, _("Highest scores: {units}.").format(units=named(top)))
+        bottom = [e for e in reversed(rated[-size:]) if e not in top]
+        if bottom:
+            _body(document, _("Lowest scores: {units}.").format(units=named(bottom)))
     _placeholder(document)
 
 

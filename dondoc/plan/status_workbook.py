@@ -358,7 +358,9 @@ def role_text(role: Role) -> str:
 # ---------------------------------------------------------------- the workbook
 
 
-def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer: PathOrBuffer) -> PlanStatus:
+def write_status_xlsx(
+    session: Session, plan: Plan, as_of: date, path_or_buffer: PathOrBuffer, *, calendar: Any = None
+) -> PlanStatus:
     """Write the plan's status at the end of ``as_of`` as an xlsx workbook; returns the status written.
 
     Sheet 1 (summary): title, date, the five categories with their official names, the on-time rate,
@@ -379,6 +381,7 @@ def write_status_xlsx(session: Session, plan: Plan, as_of: date, path_or_buffer:
     rows = detail_rows(index, status)
     del index  # the rows hold what they show: the lookups go before the workbook is assembled
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
+    _write_ranking(wb, formats, session, plan, as_of, calendar, status)
     _write_targets(wb, formats, session, plan, as_of)
     write_explanations_sheet(wb, formats.header, formats.table, session, plan, as_of)  # giải trình
     heading = _("Status at {date}").format(date=format_date(as_of))
@@ -401,6 +404,64 @@ def _write_targets(wb: Any, formats: _Formats, session: Session, plan: Plan, as_
     organization = session.get(Organization, plan.organization_id)
     if organization is not None:
         write_targets_sheet(wb, formats.header, formats.table, session, organization, as_of)
+
+
+def _write_ranking(
+    wb: Any, formats: _Formats, session: Session, plan: Plan, as_of: date, calendar: Any, status: PlanStatus
+) -> None:
+    """The ranking sheet ("Xếp loại"): each unit's score for the year so far, its band, rank and each
+    criterion's part (:mod:`dondoc.plan.ranking`); ``calendar`` counts the working days a reminder may
+    wait (None: Monday to Friday)."""
+    from dondoc.plan.ranking import CRITERIA, criterion_label, period_label, rank_plan
+
+    result = rank_plan(session, plan, "year", as_of, calendar, status=status)
+    ws = wb.add_worksheet(_("Ranking")[:31])
+    heads = [_("Rank"), _("Code"), _("Unit"), _("Score"), _("Band"), *(criterion_label(c) for c in CRITERIA)]
+    heads.append(_("Items counted"))
+    title = _("Ranking for the {period} (items due by {end}), as of {date}").format(
+        period=period_label(result.period, result.year), end=format_date(result.end), date=format_date(as_of)
+    )
+    ws.write(0, 0, title, formats.title)
+    for column, head in enumerate(heads):
+        ws.write(2, column, head, formats.header)
+    row = 3
+    for entry in result.units:
+        cells: list[Any] = [
+            entry.rank if entry.rank is not None else "",
+            entry.unit,
+            entry.name,
+            entry.score if entry.score is not None else "",
+            entry.band.label() if entry.band else _("not rated"),
+            *(entry.criteria[c].part if entry.criteria[c].part is not None else "" for c in CRITERIA),
+            entry.items,
+        ]
+        for column, value in enumerate(cells):
+            kind = "text" if column in (1, 2, 4) else "number"
+            ws.write(row, column, value, formats.table[(column == 3, kind)])
+        row += 1
+    weights = result.scheme.weights
+    ws.write(
+        row + 1,
+        0,
+        _(
+            "Weights: on time {on_time}, late {late}, overdue −{overdue}, reminders answered within {days} "
+            "working days {reminders}, targets met {targets}"
+        ).format(
+            on_time=f"{weights.on_time:g}",
+            late=f"{weights.late:g}",
+            overdue=f"{weights.overdue:g}",
+            reminders=f"{weights.reminders:g}",
+            targets=f"{weights.targets:g}",
+            days=result.scheme.reminder_days,
+        ),
+        formats.muted,
+    )
+    ws.set_column(0, 1, 8)
+    ws.set_column(2, 2, 40)
+    ws.set_column(3, 4, 12)
+    ws.set_column(5, len(heads) - 1, 14)
+    ws.freeze_panes(3, 0)
+    _print_setup(ws, title_rows=False)
 
 
 _FONT_NAME = "Times New Roman"

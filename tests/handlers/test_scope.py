@@ -213,6 +213,7 @@ SURFACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "nonresponders": ("manager_a", ("/nonresponders", "2")),
     "export": ("manager_a", ("/export",)),
     "chart": ("manager_a", ("/chart",)),
+    "ranking": ("manager_a", ("/ranking", "1", "1", "/ranking q1 worst", f"/ranking {B_ONLY}")),
     "invite": ("admin_a", (f"/invite {B_ONLY} focal", f"/invite {B_ONLY_NAME} manager")),
     "people": ("admin_a", ("/people", f"/people {B_ONLY}", "/people", "Xóa người", B_PERSON, "/cancel")),
     "whoami": ("manager_a", ("/whoami",)),

@@ -1,0 +1,134 @@
+"""``/ranking [q1|half|q3|year] [worst]`` for managers: each unit's score, rating band and rank, a
+page at a time and sized for a phone (two short lines a unit); ``worst`` puts the lowest scores
+first. Computed by :mod:`dondoc.plan.ranking` over the organisations the person manages (a province:
+every organisation under it, ranked together)."""
+
+from __future__ import annotations
+
+from dondoc.db.models import Organization
+from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
+from dondoc.handlers.events import esc
+from dondoc.i18n import _, format_date
+from dondoc.plan.ranking import Ranking, RankingPeriod, UnitScore, format_score, period_label, rank_plans, read_period
+from dondoc.plan.rollup import plans_of
+from dondoc.text import match_key
+
+FLOW_NAME = "ranking"
+PAGE_SIZE = 8  # units a page: two lines each
+NAME_LIMIT = 28  # characters of a unit's name on a phone line
+WIDTH = 32  # a phone line
+_WORST = {"worst", "kem", "kemnhat", "thap", "thapnhat", "cuoi", "worstfirst"}
+
+
+def command(ctx: Context, args: str) -> None:
+    period: RankingPeriod = "year"
+    worst = False
+    for word in args.split():
+        found = read_period(word)
+        if found is not None:
+            period = found
+        elif match_key(word).replace(" ", "") in _WORST:
+            worst = True
+        else:
+            ctx.reply(_("Usage: /ranking [q1|half|q3|year] [worst] — for example /ranking q1, or /ranking year worst"))
+            return
+    _show(ctx, period, worst, 0)
+
+
+def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
+    organizations = ctx.managed_organizations()
+    plans = plans_of(ctx.session, organizations)
+    if not plans:
+        ctx.reply(_("No plan has been imported yet."))
+        return None
+    from dondoc.scheduler.calendar import calendar_from_env
+
+    province = None
+    if len(organizations) > 1:  # a province: its units with each one's organisation, in its bands
+        province = ctx.session.get(Organization, organizations[0])
+    calendar = ctx.settings.calendar or calendar_from_env()
+    return rank_plans(ctx.session, plans, period, ctx.now.date(), calendar, province=province)
+
+
+def _line(entry: UnitScore) -> str:
+    name = _short(_without_title(entry.name))
+    band = entry.band.label() if entry.band else ""
+    head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {format_score(entry.score)} · {esc(band)}"
+    text = f"{head}\n   {esc(name)}"
+    if entry.organization:  # a province: the unit's organisation on a line of its own
+        text += f"\n   {esc(_short(_without_title(entry.organization)))}"
+    return text
+
+
+def _without_title(name: str) -> str:
+    """ "Ủy ban nhân dân huyện Long Mỹ" → "huyện Long Mỹ": the part that tells organisations apart."""
+    for title in ("Ủy ban nhân dân ", "Uỷ ban nhân dân ", "UBND "):
+        if name.startswith(title) and len(name) > len(title):
+            return name[len(title) :]
+    return name
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_LIMIT else name[: NAME_LIMIT - 1].rstrip() + "…"
+
+
+def _wrap(parts: list[str], separator: str) -> list[str]:
+    """``parts`` joined by ``separator`` on lines of at most :data:`WIDTH` characters (a longer part
+    alone on its line), each escaped."""
+    lines: list[str] = []
+    current = ""
+    for part in parts:
+        joined = f"{current}{separator}{part}" if current else part
+        if current and len(joined) > WIDTH:
+            lines.append(current)
+            current = part
+        else:
+            current = joined
+    if current:
+        lines.append(current)
+    return [esc(line) for line in lines]
+
+
+def _show(ctx: Context, period: RankingPeriod, worst: bool, page: int) -> None:
+    result = _compute(ctx, period)
+    if result is None:
+        ctx.end()
+        return
+    ordered = [u for u in result.ordered(worst) if u.rated]
+    title = _("Ranking: {period}").format(period=period_label(period, result.year))
+    lines = ["<b>" + esc(title) + "</b>", _("As of {date}").format(date=format_date(result.as_of))]
+    if not ordered:
+        ctx.end()
+        lines.append(_("No unit has an item to rate yet."))
+        ctx.reply("\n".join(lines))
+        return
+    chunk, page, pages = paginate(ordered, page, PAGE_SIZE)
+    if pages > 1:
+        lines[-1] += f" · {page + 1}/{pages}"
+    if worst:
+        lines.append(_("Lowest scores first"))
+    lines += [_line(entry) for entry in chunk]
+    if page == pages - 1:
+        lines.append("")
+        lines += _wrap([f"{band.label()}: {count}" for band, count in result.band_counts() if count], " · ")
+        not_rated = result.not_rated
+        if not_rated:
+            lines += _wrap([_("Not rated:"), *(u.unit for u in not_rated)], " ")
+    nav = page_nav(page, pages, "page")
+    ctx.go(FLOW_NAME, "list", period=period, worst=worst)
+    ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
+
+
+class _RankingFlow(MenuFlow):
+    def on_action(self, ctx: Context, action: str) -> None:
+        kind, value = split_action(action)
+        data = ctx.data
+        period = read_period(str(data.get("period", "year"))) or "year"
+        if kind == "page" and value.isdigit():
+            _show(ctx, period, bool(data.get("worst")), int(value))
+            return
+        ctx.end()
+        ctx.reply(self.hint())
+
+
+FLOW = _RankingFlow()
