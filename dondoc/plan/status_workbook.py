@@ -421,9 +421,9 @@ def _write_ranking(
     title = _("Ranking for the {period} (items due by {end}), as of {date}").format(
         period=period_label(result.period, result.year), end=format_date(result.end), date=format_date(as_of)
     )
-    ws.write(0, 0, title, formats.title)
+    ws.write_string(0, 0, title, formats.title)
     for column, head in enumerate(heads):
-        ws.write(2, column, head, formats.header)
+        ws.write_string(2, column, head, formats.header)
     row = 3
     for entry in result.units:
         cells: list[Any] = [
@@ -435,12 +435,17 @@ def _write_ranking(
             *(entry.criteria[c].part if entry.criteria[c].part is not None else "" for c in CRITERIA),
             entry.items,
         ]
-        for column, value in enumerate(cells):
-            kind = "text" if column in (1, 2, 4) else "number"
-            ws.write(row, column, value, formats.table[(column == 3, kind)])
+        for column, value in enumerate(cells):  # text as text: a name such as "=1+1" is no formula
+            look = formats.table[(column == 3, "text" if column in (1, 2, 4) else "number")]
+            if isinstance(value, str) and value:
+                ws.write_string(row, column, value, look)
+            elif isinstance(value, int | float):
+                ws.write_number(row, column, value, look)
+            else:
+                ws.write_blank(row, column, None, look)
         row += 1
     weights = result.scheme.weights
-    ws.write(
+    ws.write_string(
         row + 1,
         0,
         _(

@@ -44,3 +44,21 @@ def test_the_report_draft_has_a_ranking_section(small: Dondoc, tmp_path: Path) -
     assert "Xuất sắc: 1; Tốt: 0; Khá: 0; Trung bình: 0; Yếu: 2" in text
     assert "Điểm cao nhất: Phòng Nội vụ (100,0 — Xuất sắc)" in text
     assert "Điểm thấp nhất: xã Xà Phiên <b> (0,0 — Yếu)" in text
+
+
+def test_a_unit_name_like_a_formula_stays_text_in_the_sheet(small: Dondoc, tmp_path: Path) -> None:
+    import yaml
+
+    from tests.ranking.conftest import REGISTRY
+
+    data = yaml.safe_load(yaml.safe_dump(REGISTRY, allow_unicode=True))
+    data["units"][2] = {"code": "XP", "name": "=1+1", "aliases": ["xã Xà Phiên <b>"]}
+    path = tmp_path / "units.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    small.ok("units", "import", path)
+    small.ok("export", "--at", "2022-04-15", "-o", tmp_path / "status.xlsx")
+    book = load_workbook(tmp_path / "status.xlsx")  # not read-only: formulas are seen as written
+    names = [row[2] for row in book["Xếp loại"].iter_rows(min_row=4, values_only=True)]
+    assert "=1+1" in names
+    cell = next(c for row in book["Xếp loại"].iter_rows(min_row=4) for c in row if c.value == "=1+1")
+    assert cell.data_type == "s"
