@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from telegram.ext import AIORateLimiter
 
@@ -138,8 +139,8 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
     )
     emit("sweep_seconds", sweep.seconds)
 
-    small_url = f"sqlite:///{folder / 'sample.db'}" if url.startswith("sqlite") else url
-    small = open_store(small_url) if small_url != url else engine
+    small_url = f"sqlite:///{folder / 'sample.db'}" if url.startswith("sqlite") else sibling_database(engine)
+    small = open_store(small_url)
     try:
         invite = chat.import_sample(small)
         step = asyncio.run(chat.bench_step(small, invite, rounds=10 if quick else 50))
@@ -167,10 +168,26 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
                 f"429s {burst.rejected_429}, {burst.failed} failed, {burst.seconds:.1f} s"
             )
     finally:
-        if small is not engine:
-            small.dispose()
+        small.dispose()
+        if not url.startswith("sqlite"):
+            drop_database(engine, small.url.database)
 
     emit("rss_mb", peak_mb())
+
+
+def sibling_database(engine: Engine) -> str:
+    """A new, empty PostgreSQL database beside ``engine``'s, for the chat benchmarks' small store (the
+    sample plan's organisation cannot share the province's store); dropped when they are done."""
+    name = f"{engine.url.database}_chat"
+    drop_database(engine, name)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return engine.url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(engine: Engine, name: str | None) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 YEAR_TEXT = f"1/1–31/12/{workload.YEAR}"

@@ -24,14 +24,18 @@ round trip is needed to learn them); the schema is dondoc's own (``open_store`` 
 
 from __future__ import annotations
 
+import enum
+import json
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import JSON, Connection, Table, func, select, text
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeEngine
 from sqlmodel import SQLModel
 
 from dondoc.db.models import DeadlineKind, MemberRole, Role, Status
@@ -434,14 +438,43 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
 
 
 class _Inserter:
-    """``insert(table, rows)``: one executemany per batch, in the caller's transaction."""
+    """``insert(table, rows)``, in the caller's transaction: on PostgreSQL one COPY per call (ten
+    times faster than INSERTs), elsewhere one executemany per batch."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def __call__(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if self.connection.dialect.name == "postgresql":
+            self._copy(table, rows)
+            return
         for start in range(0, len(rows), BATCH):
             self.connection.execute(_table(table).insert(), rows[start : start + BATCH])
+
+    def _copy(self, table: str, rows: list[dict[str, Any]]) -> None:
+        columns = [name for name in rows[0] if name in _table(table).c]  # as insert(): other keys ignored
+        convert = [_copy_value(_table(table).c[name].type) for name in columns]
+        raw: Any = self.connection.connection.driver_connection
+        names = ", ".join(f'"{name}"' for name in columns)
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([to(row[name]) for to, name in zip(convert, columns, strict=True)])
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _copy_value(kind: TypeEngine[Any]) -> Callable[[Any], Any]:
+    """How COPY needs a column's Python value: SQLAlchemy stores an enum by its member's name and a
+    JSON column as JSON text."""
+    if isinstance(kind, SAEnum):
+        return lambda value: value.name if isinstance(value, enum.Enum) else value
+    if isinstance(kind, JSON):
+        return json.dumps
+    return _same
 
 
 def _tasks(rng: random.Random, scale: Scale, so_ids: list[int], xa_ids: list[int]) -> list[_Task]:

@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, update
+from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, bindparam, func, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -30,7 +32,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import reachable_members
+from dondoc.db.queries import ids_in, reachable_members
 
 LEASE = timedelta(minutes=10)
 # A send that failed for a passing reason (a timeout, a 5xx) is tried again FIRST_RETRY later, then
@@ -89,25 +91,28 @@ class Digest:
         return [item.reminder_id for item in self.items]
 
 
-def _due_clause(now: datetime) -> ColumnElement[bool]:
+def _due_clause(now: datetime, reminder: Any = Reminder) -> ColumnElement[bool]:
     return or_(
-        and_(col(Reminder.state) == ReminderState.PENDING, col(Reminder.send_at) <= now),
-        and_(col(Reminder.state) == ReminderState.CLAIMED, col(Reminder.claimed_at) < now - LEASE),
+        and_(col(reminder.state) == ReminderState.PENDING, col(reminder.send_at) <= now),
+        and_(col(reminder.state) == ReminderState.CLAIMED, col(reminder.claimed_at) < now - LEASE),
     )
 
 
 def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's."""
-    due = _due_clause(now)
     if session.get_bind().dialect.name == "postgresql":
-        ids = [i for i in session.exec(select(Reminder.id).where(due).with_for_update(skip_locked=True)) if i]
-        if ids:
-            session.exec(
-                update(Reminder)
-                .where(col(Reminder.id).in_(ids))
-                .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-            )
-        return ids
+        # One statement: the rows are locked (skipping those another sweeper holds), claimed and their
+        # ids returned, without sending the ids back and forth.
+        due = aliased(Reminder)
+        locked = select(due.id).where(_due_clause(now, due)).with_for_update(skip_locked=True)
+        claimed_ids = session.connection().execute(
+            update(Reminder)
+            .where(col(Reminder.id).in_(locked.scalar_subquery()))
+            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+            .returning(col(Reminder.id))
+        )
+        return sorted(i for i in claimed_ids.scalars() if i)
+    due = _due_clause(now)
     session.exec(
         update(Reminder)
         .where(due)
@@ -150,7 +155,7 @@ def compose(
         .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
         .join(Task, col(Task.id) == Assignment.task_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(col(Reminder.id).in_(reminder_ids))
+        .where(ids_in(session, col(Reminder.id), reminder_ids))
         .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
     )
     items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
@@ -222,9 +227,21 @@ def mark_sent(session: Session, sent: Sequence[tuple[Sequence[int], str | None]]
     for ids, message_id in sent:
         for rid in ids:
             first.setdefault(rid, message_id)
-    params = [{"rid": rid, "mid": message_id} for rid, message_id in first.items()]
-    if not params:
+    if not first:
         return
+    if session.get_bind().dialect.name == "postgresql":
+        # One UPDATE … FROM unnest(ids, message ids) rather than one UPDATE per reminder.
+        data = sa_select(
+            func.unnest(bindparam("rids", list(first), type_=ARRAY(Integer))).label("rid"),
+            func.unnest(bindparam("mids", list(first.values()), type_=ARRAY(String))).label("mid"),
+        ).subquery("sent")
+        session.connection().execute(
+            update(Reminder)
+            .where(col(Reminder.id) == data.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
+            .values(state=ReminderState.SENT, sent_at=now, message_id=data.c.mid, last_error="")
+        )
+        return
+    params = [{"rid": rid, "mid": message_id} for rid, message_id in first.items()]
     statement = (
         update(Reminder)
         .where(col(Reminder.id) == bindparam("rid"), col(Reminder.state) == ReminderState.CLAIMED)
