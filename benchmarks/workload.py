@@ -415,6 +415,10 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
             insert("report", batch)
             total += len(batch)
         _sync_sequences(connection)
+    if engine.dialect.name == "postgresql":
+        # The planner's statistics, as a store in use has them (autovacuum would gather them a minute later).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
 
     by_kind: dict[str, int] = {}
     for t in tasks:
