@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
@@ -69,13 +70,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", help="database URL of an empty database (default: a temporary SQLite file)")
     parser.add_argument("--quick", action="store_true", help="a 10x smaller workload (for the smoke test)")
+    parser.add_argument(
+        "--scale",
+        choices=sorted(workload.SCALES),
+        default="province",
+        help="province (default: every figure) or national (34 provinces: status_ratio, sweep_seconds, rss_mb only)",
+    )
+    parser.add_argument("--factor", type=int, default=1, help=argparse.SUPPRESS)  # the smoke test's tiny nation
     args = parser.parse_args(argv)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'province.db'}"
         engine = open_store(url)
         try:
-            run(engine, url, Path(folder), quick=args.quick)
+            if args.scale == "national":
+                national(engine, workload.NATIONAL.smaller(args.factor * (10 if args.quick else 1)))
+            else:
+                run(engine, url, Path(folder), quick=args.quick)
         finally:
             engine.dispose()
     note(f"total {time.perf_counter() - began:.1f} s")
@@ -191,6 +202,37 @@ def drop_database(engine: Engine, name: str | None) -> None:
 
 
 YEAR_TEXT = f"1/1–31/12/{workload.YEAR}"
+# The busiest 08:00 slot of the province workload (found by ``run``): the nation's plans share its deadlines.
+NATIONAL_DAY = date(workload.YEAR, 12, 23)
+NATIONAL_FIGURES = ("status_ratio", "sweep_seconds", "rss_mb")
+
+
+def national(engine: Engine, scale: workload.Scale) -> None:
+    """``--scale national``: /status rolled up over every province by a manager holding the province
+    role at the root, against one GROUP BY over every plan; one sweep at the busiest 08:00 slot."""
+    workload.ensure_empty(engine)
+    start = time.perf_counter()
+    work = workload.build(engine, scale)
+    note(f"store: {engine.url.get_backend_name()} (national: {scale.provinces} provinces)")
+    note(
+        f"workload: {work.units} units, {work.tasks} tasks, {work.assignments} assignments "
+        f"({work.lead_assignments} lead), {work.items} lead deadlines, {work.reports} reports, "
+        f"{work.focal_points} focal points; generated in {time.perf_counter() - start:.1f} s; peak {peak_mb():.0f} MB"
+    )
+    status = store.bench_status(engine, work, runs=3)
+    note(
+        f"/status of {len(work.plan_ids)} provinces as of {store.STATUS_AT:%d/%m/%Y}: median "
+        f"{status.status_seconds:.3f} s; GROUP BY: median {status.sql_seconds:.3f} s; peak {peak_mb():.0f} MB"
+    )
+    emit("status_ratio", status.ratio)
+    sweep = store.bench_sweep(engine, NATIONAL_DAY)
+    result = sweep.result
+    note(
+        f"sweep at 08:00 on {NATIONAL_DAY}: replan wrote {sweep.planned} rows; the pass claimed {result.claimed}, "
+        f"sent {result.messages} messages, held {result.held}; peak {peak_mb():.0f} MB"
+    )
+    emit("sweep_seconds", sweep.seconds)
+    emit("rss_mb", peak_mb())
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ def empty_counts() -> dict[Category, int]:
     return dict.fromkeys(CATEGORIES, 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class SupportReport:
     """A supporting unit's latest report on the same deadline (a detail: never counted)."""
 
@@ -132,7 +132,7 @@ class SupportReport:
     note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One deadline of one lead unit on one task, and where it stands."""
 
@@ -167,7 +167,7 @@ class Item:
         return found
 
 
-@dataclass
+@dataclass(slots=True)
 class ContinuousItem:
     """A lead unit on a continuous task ("Thường xuyên"): its last check-in, no category."""
 
