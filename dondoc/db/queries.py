@@ -32,13 +32,16 @@ from dondoc.db.models import (
 from dondoc.tz import stored_in_vietnam
 
 
-def ids_in(session: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+def ids_in(session: Session, column: Any, ids: Collection[int | None]) -> ColumnElement[bool]:
     """``column IN (ids)``. On PostgreSQL one array parameter (``= ANY(:ids)``) rather than one
     parameter per id: for thousands of ids (a sweep's claimed reminders) building, sending and parsing
     the long list costs more than the query itself."""
+    found: ColumnElement[bool]
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    return column.in_(ids)
+        found = column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    else:
+        found = column.in_(ids)
+    return found
 
 
 @dataclass

@@ -650,7 +650,7 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, 
         kept.append(col(Assignment.role) == Role.LEAD)
     fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
     done = (
-        sa_select(*columns(Report.__table__.c))
+        sa_select(*columns(Report))
         .select_from(Report)
         .join(Assignment, col(Assignment.id) == Report.assignment_id)
         .join(Task, col(Task.id) == Assignment.task_id)
@@ -691,7 +691,7 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, 
             .scalar_subquery()
         )
         newest = (
-            sa_select(*columns(Report.__table__.c))
+            sa_select(*columns(Report))
             .select_from(Assignment)
             .join(Task, col(Task.id) == Assignment.task_id)
             .join(Report, col(Report.id) == newest_id)

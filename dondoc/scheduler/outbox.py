@@ -103,8 +103,8 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     if session.get_bind().dialect.name == "postgresql":
         # One statement: the rows are locked (skipping those another sweeper holds), claimed and their
         # ids returned, without sending the ids back and forth.
-        due = aliased(Reminder)
-        locked = select(due.id).where(_due_clause(now, due)).with_for_update(skip_locked=True)
+        row = aliased(Reminder)
+        locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
         claimed_ids = session.connection().execute(
             update(Reminder)
             .where(col(Reminder.id).in_(locked.scalar_subquery()))
