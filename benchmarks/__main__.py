@@ -29,8 +29,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from telegram.ext import AIORateLimiter
 
@@ -68,13 +70,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", help="database URL of an empty database (default: a temporary SQLite file)")
     parser.add_argument("--quick", action="store_true", help="a 10x smaller workload (for the smoke test)")
+    parser.add_argument(
+        "--scale",
+        choices=sorted(workload.SCALES),
+        default="province",
+        help="province (default: every figure) or national (34 provinces: status_ratio, sweep_seconds, rss_mb only)",
+    )
+    parser.add_argument("--factor", type=int, default=1, help=argparse.SUPPRESS)  # the smoke test's tiny nation
     args = parser.parse_args(argv)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'province.db'}"
         engine = open_store(url)
         try:
-            run(engine, url, Path(folder), quick=args.quick)
+            if args.scale == "national":
+                national(engine, workload.NATIONAL.smaller(args.factor * (10 if args.quick else 1)))
+            else:
+                run(engine, url, Path(folder), quick=args.quick)
         finally:
             engine.dispose()
     note(f"total {time.perf_counter() - began:.1f} s")
@@ -138,8 +150,8 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
     )
     emit("sweep_seconds", sweep.seconds)
 
-    small_url = f"sqlite:///{folder / 'sample.db'}" if url.startswith("sqlite") else url
-    small = open_store(small_url) if small_url != url else engine
+    small_url = f"sqlite:///{folder / 'sample.db'}" if url.startswith("sqlite") else sibling_database(engine)
+    small = open_store(small_url)
     try:
         invite = chat.import_sample(small)
         step = asyncio.run(chat.bench_step(small, invite, rounds=10 if quick else 50))
@@ -167,13 +179,60 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
                 f"429s {burst.rejected_429}, {burst.failed} failed, {burst.seconds:.1f} s"
             )
     finally:
-        if small is not engine:
-            small.dispose()
+        small.dispose()
+        if not url.startswith("sqlite"):
+            drop_database(engine, small.url.database)
 
     emit("rss_mb", peak_mb())
 
 
+def sibling_database(engine: Engine) -> str:
+    """A new, empty PostgreSQL database beside ``engine``'s, for the chat benchmarks' small store (the
+    sample plan's organisation cannot share the province's store); dropped when they are done."""
+    name = f"{engine.url.database}_chat"
+    drop_database(engine, name)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return engine.url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(engine: Engine, name: str | None) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
 YEAR_TEXT = f"1/1–31/12/{workload.YEAR}"
+# The busiest 08:00 slot of the province workload (found by ``run``): the nation's plans share its deadlines.
+NATIONAL_DAY = date(workload.YEAR, 12, 23)
+NATIONAL_FIGURES = ("status_ratio", "sweep_seconds", "rss_mb")
+
+
+def national(engine: Engine, scale: workload.Scale) -> None:
+    """``--scale national``: /status rolled up over every province by a manager holding the province
+    role at the root, against one GROUP BY over every plan; one sweep at the busiest 08:00 slot."""
+    workload.ensure_empty(engine)
+    start = time.perf_counter()
+    work = workload.build(engine, scale)
+    note(f"store: {engine.url.get_backend_name()} (national: {scale.provinces} provinces)")
+    note(
+        f"workload: {work.units} units, {work.tasks} tasks, {work.assignments} assignments "
+        f"({work.lead_assignments} lead), {work.items} lead deadlines, {work.reports} reports, "
+        f"{work.focal_points} focal points; generated in {time.perf_counter() - start:.1f} s; peak {peak_mb():.0f} MB"
+    )
+    status = store.bench_status(engine, work, runs=3)
+    note(
+        f"/status of {len(work.plan_ids)} provinces as of {store.STATUS_AT:%d/%m/%Y}: median "
+        f"{status.status_seconds:.3f} s; GROUP BY: median {status.sql_seconds:.3f} s; peak {peak_mb():.0f} MB"
+    )
+    emit("status_ratio", status.ratio)
+    sweep = store.bench_sweep(engine, NATIONAL_DAY)
+    result = sweep.result
+    note(
+        f"sweep at 08:00 on {NATIONAL_DAY}: replan wrote {sweep.planned} rows; the pass claimed {result.claimed}, "
+        f"sent {result.messages} messages, held {result.held}; peak {peak_mb():.0f} MB"
+    )
+    emit("sweep_seconds", sweep.seconds)
+    emit("rss_mb", peak_mb())
 
 
 if __name__ == "__main__":

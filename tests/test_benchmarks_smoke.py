@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.__main__ import FIGURES
+from benchmarks.__main__ import FIGURES, NATIONAL_FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 # Only stops a hung run; the quick benchmarks take well under a minute even on a busy 2-core machine.
@@ -39,3 +39,19 @@ def test_quick_benchmarks_print_every_figure() -> None:
         assert match is not None, f"not a `name: number` line: {line!r}"
         figures[match["name"]] = float(match["value"])
     assert sorted(figures) == sorted(FIGURES), done.stdout
+
+
+def test_a_tiny_national_workload_prints_its_three_figures() -> None:
+    """``--scale national`` at a hundredth of its size: 34 provinces, rolled up by /status, one sweep."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--scale", "national", "--factor", "100"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = [line.split(":")[0] for line in done.stdout.splitlines() if FIGURE.match(line)]
+    assert figures == list(NATIONAL_FIGURES), done.stdout
+    assert "# store: sqlite (national: 34 provinces)" in done.stdout

@@ -100,9 +100,9 @@ class ObservedDispatcher(Dispatcher):
         super().__init__(engine, clock, settings)
         self.metrics = metrics
 
-    def handle(self, inbound: Inbound) -> list[Reply]:
+    def handle(self, inbound: Inbound, *, count_on: str | None = None) -> list[Reply]:
         try:
-            replies = super().handle(inbound)
+            replies = super().handle(inbound, count_on=count_on)
         except Exception:
             log.exception("%s: an update could not be handled", inbound.channel, extra={"context": context_of(inbound)})
             raise

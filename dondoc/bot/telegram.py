@@ -395,9 +395,9 @@ class TelegramChannel:
         await self.deliver(context.bot, inbound.chat_id, replies)
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """Count the update as one message in, then handle it (in a worker thread)."""
-        self.count("in", 1)
-        return self.dispatcher.handle(inbound)
+        """Handle the update (in a worker thread), counted as one message in within the same
+        transaction (one commit per message)."""
+        return self.dispatcher.handle(inbound, count_on=CHANNEL)
 
     def count(self, direction: Direction, n: int) -> None:
         """Count ``n`` messages on this channel for the message budget; a failure is only logged."""

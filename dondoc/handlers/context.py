@@ -130,15 +130,18 @@ class Context:
     # ------------------------------------------------------------------ who
 
     def load_identity(self) -> None:
-        self.account = self.session.exec(
-            select(ChannelAccount).where(
+        # The account and its person in one query (one round trip less per event).
+        found = self.session.exec(
+            select(ChannelAccount, Person)
+            .join(Person, col(Person.id) == ChannelAccount.person_id)
+            .where(
                 ChannelAccount.channel == self.inbound.channel,
                 ChannelAccount.external_id == self.inbound.user_id,
             )
         ).first()
-        if self.account is None:
+        if found is None:
             return
-        self.person = self.session.get(Person, self.account.person_id)
+        self.account, self.person = found
         self.memberships = list(
             self.session.exec(
                 select(Membership, Unit)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dondoc.db.errors import unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
+from dondoc.db.usage import count_messages
 from dondoc.handlers import (
     absences,
     adhoc,
@@ -145,15 +146,18 @@ class Dispatcher:
         self.clock = clock
         self.settings = settings or Deployment()
 
-    def handle(self, inbound: Inbound) -> list[Reply]:
+    def handle(self, inbound: Inbound, *, count_on: str | None = None) -> list[Reply]:
         """The replies to ``inbound``. The event's transaction commits before any reply is returned: when
         the database cannot be reached (or stays locked), nothing is written and the person is told the
-        system is busy and that what they sent was not saved (:class:`Busy`), never that it was."""
+        system is busy and that what they sent was not saved (:class:`Busy`), never that it was.
+
+        ``count_on``: the channel key whose message meter counts ``inbound`` (the message budget), in
+        the event's transaction: one commit per message rather than two."""
         inbound = clean_inbound(inbound)  # nothing typed carries control characters (NUL) into the store
         last: Exception | None = None
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return self._handle_once(inbound)
+                return self._handle_once(inbound, count_on)
             except Exception as exc:
                 if not _collided(exc):
                     if not unavailable(exc):
@@ -169,9 +173,11 @@ class Dispatcher:
             text = _("Another action in this chat was being handled at the same moment. Please repeat what you did.")
             return [Reply(text=text, toast=_("Please repeat"))]
 
-    def _handle_once(self, inbound: Inbound) -> list[Reply]:
+    def _handle_once(self, inbound: Inbound, count_on: str | None = None) -> list[Reply]:
         with session_scope(self.engine) as session:
             ctx = Context(session=session, inbound=inbound, now=self.clock.now(), settings=self.settings)
+            if count_on is not None:
+                count_messages(session, count_on, "in", ctx.now)
             ctx.load_identity()
             ctx.load_conversation()
             buttons_before = ctx.seen_version if ctx.showing_buttons() else None

@@ -52,7 +52,7 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, TypeAlias, cast
 
-from sqlalchemy import Connection, DateTime, Row, Select, exists, type_coerce, union_all
+from sqlalchemy import Connection, DateTime, Row, Select, exists, true, type_coerce, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -120,7 +120,7 @@ def empty_counts() -> dict[Category, int]:
     return dict.fromkeys(CATEGORIES, 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class SupportReport:
     """A supporting unit's latest report on the same deadline (a detail: never counted)."""
 
@@ -132,7 +132,7 @@ class SupportReport:
     note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One deadline of one lead unit on one task, and where it stands."""
 
@@ -167,7 +167,7 @@ class Item:
         return found
 
 
-@dataclass
+@dataclass(slots=True)
 class ContinuousItem:
     """A lead unit on a continuous task ("Thường xuyên"): its last check-in, no category."""
 
@@ -527,7 +527,9 @@ def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collecti
     items = blocked = continuous = undated = 0
     extensions = approved_extensions(connection, plan_id=plan.id, before=end_of_day(as_of))
     original = _judges_original(connection, plan) if extensions else False
-    reports_result = connection.execute(_decisive_reports(plan, end_of_day(as_of), lead_only=True))
+    reports_result = connection.execute(
+        _decisive_reports(plan, end_of_day(as_of), lead_only=True, dialect=connection.dialect.name)
+    )
     reports = chain.from_iterable(reports_result.partitions(_CHUNK))
     for (lead_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
         code, name, _order = units[unit_id]
@@ -611,59 +613,90 @@ def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, l
     column tuples rather than ORM objects.
     """
     session.flush()  # the query below bypasses the ORM's autoflush
-    rows = session.connection().execute(_decisive_reports(plan, before)).all()
+    connection = session.connection()
+    rows = connection.execute(_decisive_reports(plan, before, dialect=connection.dialect.name)).all()
     # SQLAlchemy rows are tuples with these named fields already: no copy into ReportRow objects.
     return {key: cast("list[ReportRow]", list(group)) for key, group in groupby(rows, itemgetter(0))}
 
 
-def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False) -> Select[Any]:
+def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, dialect: str = "sqlite") -> Select[Any]:
     """Done reports that no report made before ``before`` corrects, and the newest report of each assignment when it is not a done one (a done one
     is among the first part already), made before ``before``, as :class:`ReportRow` columns, ordered
     by assignment, time and id (the order of the full list); with ``lead_only``, on the lead units'
-    assignments only."""
+    assignments only. ``dialect`` is the store's (``connection.dialect.name``): PostgreSQL finds each
+    newest report with a LATERAL join (one backward index scan per assignment), SQLite with a
+    correlated subquery in the join (which it runs the same way; it has no LATERAL)."""
+
     # Core rather than ORM rows, and the timestamp read as a plain DateTime (naive UTC on SQLite, aware
     # on PostgreSQL; ``stored_in_vietnam`` and ``completed_by`` read both): the per-row ORM and UTCDateTime
     # processing would double the time.
-    columns: tuple[Any, ...] = (
-        col(Report.assignment_id),
-        col(Report.status),
-        col(Report.percent),
-        col(Report.note),
-        col(Report.blocked_reason),
-        col(Report.completed_on),
-        type_coerce(col(Report.reported_at), DateTime(timezone=True)).label("reported_at"),
-        col(Report.id).label("id"),
-        col(Report.corrects_report_id).label("corrects"),
-        col(Report.reported_at).label("sort_at"),
-        col(Report.id).label("sort_id"),
-    )
+    def columns(report: Any) -> tuple[Any, ...]:
+        return (
+            report.assignment_id.label("assignment_id"),
+            report.status.label("status"),
+            report.percent.label("percent"),
+            report.note.label("note"),
+            report.blocked_reason.label("blocked_reason"),
+            report.completed_on.label("completed_on"),
+            type_coerce(report.reported_at, DateTime(timezone=True)).label("reported_at"),
+            report.id.label("id"),
+            report.corrects_report_id.label("corrects"),
+            report.reported_at.label("sort_at"),
+            report.id.label("sort_id"),
+        )
+
     kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
     if lead_only:
         kept.append(col(Assignment.role) == Role.LEAD)
     fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
     done = (
-        sa_select(*columns)
+        sa_select(*columns(Report))
         .select_from(Report)
         .join(Assignment, col(Assignment.id) == Report.assignment_id)
         .join(Task, col(Task.id) == Assignment.task_id)
         .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
-        .where(~exists().where(col(fix.corrects_report_id) == Report.id, col(fix.reported_at) < before))
+        # ``IS NOT NULL`` lets PostgreSQL read the few corrections from their index instead of hashing
+        # every report of the store.
+        .where(
+            ~exists().where(
+                col(fix.corrects_report_id).is_not(None),
+                col(fix.corrects_report_id) == Report.id,
+                col(fix.reported_at) < before,
+            )
+        )
     )
     other = aliased(Report)
-    newest_id = (
-        sa_select(col(other.id))
-        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
-        .order_by(col(other.reported_at).desc(), col(other.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    newest = (
-        sa_select(*columns)
-        .select_from(Assignment)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Report, col(Report.id) == newest_id)
-        .where(*kept, col(Report.status) != Status.DONE)
-    )
+    latest_first = (col(other.reported_at).desc(), col(other.id).desc())
+    if dialect == "postgresql":
+        newest_row = (
+            sa_select(other)
+            .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+            .order_by(*latest_first)
+            .limit(1)
+            .lateral("newest")
+        )
+        newest = (
+            sa_select(*columns(newest_row.c))
+            .select_from(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(newest_row, true())
+            .where(*kept, newest_row.c.status != Status.DONE)
+        )
+    else:
+        newest_id = (
+            sa_select(col(other.id))
+            .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+            .order_by(*latest_first)
+            .limit(1)
+            .scalar_subquery()
+        )
+        newest = (
+            sa_select(*columns(Report))
+            .select_from(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(Report, col(Report.id) == newest_id)
+            .where(*kept, col(Report.status) != Status.DONE)
+        )
     both = union_all(done, newest).subquery()
     return sa_select(*(both.c[name] for name in ReportRow._fields)).order_by(
         both.c.assignment_id, both.c.sort_at, both.c.sort_id

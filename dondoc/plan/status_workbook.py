@@ -197,7 +197,7 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
 def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable[Any]:
     """The reports :func:`plan_status` reads at ``as_of`` (its decisive reports), in its order, each
     with what the categories do not carry: the evidence, who entered it and the reporter's name."""
-    decisive = _decisive_reports(plan, end_of_day(as_of)).subquery("decisive")
+    decisive = _decisive_reports(plan, end_of_day(as_of), dialect=connection.dialect.name).subquery("decisive")
     query = (
         sa_select(
             *decisive.c,

@@ -18,11 +18,12 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, update
+from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, bindparam, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -38,7 +39,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import reachable_members
+from dondoc.db.queries import ids_in, reachable_members
 from dondoc.plan.absences import Cover, focal_recipients
 from dondoc.tz import in_vietnam
 
@@ -111,25 +112,28 @@ class Digest:
         return [item.reminder_id for item in self.items]
 
 
-def _due_clause(now: datetime) -> ColumnElement[bool]:
+def _due_clause(now: datetime, reminder: Any = Reminder) -> ColumnElement[bool]:
     return or_(
-        and_(col(Reminder.state) == ReminderState.PENDING, col(Reminder.send_at) <= now),
-        and_(col(Reminder.state) == ReminderState.CLAIMED, col(Reminder.claimed_at) < now - LEASE),
+        and_(col(reminder.state) == ReminderState.PENDING, col(reminder.send_at) <= now),
+        and_(col(reminder.state) == ReminderState.CLAIMED, col(reminder.claimed_at) < now - LEASE),
     )
 
 
 def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's."""
-    due = _due_clause(now)
     if session.get_bind().dialect.name == "postgresql":
-        ids = [i for i in session.exec(select(Reminder.id).where(due).with_for_update(skip_locked=True)) if i]
-        if ids:
-            session.exec(
-                update(Reminder)
-                .where(col(Reminder.id).in_(ids))
-                .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-            )
-        return ids
+        # One statement: the rows are locked (skipping those another sweeper holds), claimed and their
+        # ids returned, without sending the ids back and forth.
+        row = aliased(Reminder)
+        locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
+        claimed_ids = session.connection().execute(
+            update(Reminder)
+            .where(col(Reminder.id).in_(locked.scalar_subquery()))
+            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+            .returning(col(Reminder.id))
+        )
+        return sorted(i for i in claimed_ids.scalars() if i)
+    due = _due_clause(now)
     session.exec(
         update(Reminder)
         .where(due)
@@ -179,7 +183,7 @@ def compose(
         .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
         .join(Task, col(Task.id) == Assignment.task_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(col(Reminder.id).in_(reminder_ids))
+        .where(ids_in(session, col(Reminder.id), reminder_ids))
         .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
     )
     items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
@@ -224,7 +228,7 @@ def delivered(session: Session, reminder_ids: Collection[int]) -> set[tuple[int,
         return set()
     rows = session.exec(
         select(ReminderDelivery.reminder_id, ReminderDelivery.person_id).where(
-            col(ReminderDelivery.reminder_id).in_(reminder_ids)
+            ids_in(session, col(ReminderDelivery.reminder_id), reminder_ids)
         )
     )
     return {(rid, pid) for rid, pid in rows}
@@ -289,6 +293,18 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
         return
     _record_deliveries(session, deliveries, now)
     if not first:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # One UPDATE … FROM unnest(ids, message ids) rather than one UPDATE per reminder.
+        data = sa_select(
+            func.unnest(bindparam("rids", list(first), type_=ARRAY(Integer))).label("rid"),
+            func.unnest(bindparam("mids", list(first.values()), type_=ARRAY(String))).label("mid"),
+        ).subquery("sent")
+        session.connection().execute(
+            update(Reminder)
+            .where(col(Reminder.id) == data.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
+            .values(state=ReminderState.SENT, sent_at=now, message_id=data.c.mid, last_error="")
+        )
         return
     statement = (
         update(Reminder)

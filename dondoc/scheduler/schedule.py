@@ -39,7 +39,14 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import cancel_reminders, cancel_snoozes, closed_occurrence, correction_target, reachable_members
+from dondoc.db.queries import (
+    cancel_reminders,
+    cancel_snoozes,
+    closed_occurrence,
+    correction_target,
+    ids_in,
+    reachable_members,
+)
 from dondoc.plan.channels import channel_policies, family
 from dondoc.plan.extensions import approved_extensions, current_extension
 from dondoc.plan.policy import Policy
@@ -99,7 +106,7 @@ def schedule_reminders(
         .where(col(Assignment.active), col(Task.active), col(Unit.active))
     )
     if assignment_ids is not None:
-        query = query.where(col(Assignment.id).in_(assignment_ids))
+        query = query.where(ids_in(session, col(Assignment.id), assignment_ids))
     if plan_id is not None:
         query = query.where(col(Task.plan_id) == plan_id)
     connection = session.connection()  # core rows, read in the session's transaction
@@ -110,7 +117,7 @@ def schedule_reminders(
     dates: dict[int, list[date]] = defaultdict(list)
     for occurrence_task, due in connection.execute(
         sa_select(col(Occurrence.task_id), col(Occurrence.due))
-        .where(col(Occurrence.task_id).in_(task_ids))
+        .where(ids_in(session, col(Occurrence.task_id), task_ids))
         .order_by(col(Occurrence.due))
     ):
         dates[occurrence_task].append(due)
@@ -128,7 +135,7 @@ def schedule_reminders(
             col(Report.reported_at),
             col(Report.corrects_report_id),
         )
-        .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) <= reports_until)
+        .where(ids_in(session, col(Report.assignment_id), ids), col(Report.reported_at) <= reports_until)
         .order_by(col(Report.reported_at), col(Report.id))
     ):
         day = reported_at.astimezone(TZ).date()
@@ -227,7 +234,7 @@ def replan(
         col(Reminder.attempts) == 0,
     )
     if assignment_ids is not None:
-        query = query.where(col(Reminder.assignment_id).in_(assignment_ids))
+        query = query.where(ids_in(session, col(Reminder.assignment_id), assignment_ids))
     cancelled = 0
     for reminder in session.exec(query):
         key = (reminder.assignment_id, reminder.due, reminder.kind, reminder.send_on)
@@ -237,7 +244,7 @@ def replan(
             cancelled += 1
     existing_query = select(Reminder).where(col(Reminder.send_on) >= now.date(), col(Reminder.send_on) <= until)
     if assignment_ids is not None:
-        existing_query = existing_query.where(col(Reminder.assignment_id).in_(assignment_ids))
+        existing_query = existing_query.where(ids_in(session, col(Reminder.assignment_id), assignment_ids))
     existing = {(r.assignment_id, r.due, r.kind, r.send_on): r for r in session.exec(existing_query)}
     added = 0
     for key, item in wanted.items():

@@ -63,7 +63,7 @@ async def test_a_press_is_answered_even_when_handling_it_fails(
     await lan.send("/report I.2")
     question = await lan.next_message()
 
-    def broken(inbound: Inbound) -> list[Reply]:
+    def broken(inbound: Inbound, **_options: object) -> list[Reply]:
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(channel.dispatcher, "handle", broken)
