@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from dondoc.bot.local_api import DEFAULT_TOKEN as TELEGRAM_TOKEN
 from dondoc.db.models import Assignment, Reminder, ReminderState, Unit
 from dondoc.db.session import open_store
 from dondoc.scheduler.clock import TZ, Clock
-from tests.conftest import ROOT, Dondoc
+from tests.conftest import POSTGRES_URL, ROOT, _postgres_database
 from tests.scheduler.test_retry_fanout import add_units, bind_focal_points
 
 pytestmark = pytest.mark.slow
@@ -45,6 +47,7 @@ KILL_AT = MONDAY_8 - timedelta(seconds=10)  # 07:59:50, or as soon as the first 
 SPEED = 1.0  # the bot's clock against the wall clock
 UNITS = 60
 FAILURE_RATE = 0.2
+PLATFORMS = ("telegram", "zalo")
 CHATS = {"telegram": 880_000_000, "zalo": 9_880_000_000_000_000}  # the focal points' chat ids: base + n
 GUARD = 240.0  # real seconds: only stops a hung drill; nothing waits this long when things work
 COUNTS = "counts"  # the user property tests/conftest.py's pytest_terminal_summary prints
@@ -130,25 +133,56 @@ def outstanding(url: str, units: list[str]) -> int:
     return sum(1 for state in rows if state not in (ReminderState.SENT, ReminderState.HELD))
 
 
-@pytest.mark.parametrize("platform", ["telegram", "zalo"])
+@pytest.fixture
+def drill_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """One copy of the sample store per platform: on PostgreSQL when the tests have one (the store of a
+    deployment with several processes), else on SQLite. One kind only: both drills run at once, and
+    the drill is two minutes of the wall clock however fast the machine is."""
+    with ExitStack() as stack:
+        urls: dict[str, str] = {}
+        for platform in PLATFORMS:
+            if POSTGRES_URL:
+                template = request.getfixturevalue("postgres_sample_template")
+                urls[platform] = stack.enter_context(_postgres_database(template))
+            else:
+                path = tmp_path / f"{platform}.db"
+                shutil.copyfile(request.getfixturevalue("sqlite_sample_template"), path)
+                urls[platform] = f"sqlite:///{path}"
+        yield urls
+
+
 async def test_a_restart_just_before_8_against_a_bot_api_failing_a_fifth_of_the_sends(
-    sample_store: Dondoc, tmp_path: Path, record_property: Callable[[str, object], None], platform: str
+    drill_stores: dict[str, str], tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
-    engine = open_store(sample_store.url)
+    """Telegram and Zalo side by side, each with its own server, store and bot processes."""
+    outcomes = await asyncio.gather(
+        *(drill(platform, url, tmp_path / platform, record_property) for platform, url in drill_stores.items())
+    )
+    for platform, (ok, expected, duplicated, failed, first, last) in zip(drill_stores, outcomes, strict=True):
+        assert set(ok) == expected and duplicated == 0, (platform, ok)
+        assert failed[500] and (failed[429] or platform == "zalo"), (platform, failed)  # each kind was met
+        assert first >= MONDAY_8 and last <= MONDAY_8 + timedelta(minutes=2), (platform, first, last)
+
+
+async def drill(
+    platform: str, url: str, folder: Path, record_property: Callable[[str, object], None]
+) -> tuple[Counter[str], set[str], int, Counter[int], datetime, datetime]:
+    folder.mkdir()
+    engine = open_store(url)
     setup = Clock(MONDAY_8 - timedelta(hours=1), frozen=True)
     units = add_units(engine, UNITS)
     ids = [str(CHATS[platform] + k) for k in range(UNITS)]
     chats = bind_focal_points(engine, setup, units, channel=platform, chat_ids=ids)
     engine.dispose()
 
-    log, output = tmp_path / "requests.jsonl", tmp_path / "bot.log"
+    log, output = folder / "requests.jsonl", folder / "bot.log"
     server, reach = await start_server(platform, log, chats)
     bots: list[asyncio.subprocess.Process] = []
     try:
         drill = Drill(time.time())
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
         env |= {
-            "DONDOC_DATABASE_URL": sample_store.url,
+            "DONDOC_DATABASE_URL": url,
             "DONDOC_NOW": START.isoformat(),
             "DONDOC_CLOCK_SPEED": str(SPEED),
             "DONDOC_CLOCK_ORIGIN": repr(drill.origin),
@@ -161,7 +195,7 @@ async def test_a_restart_just_before_8_against_a_bot_api_failing_a_fifth_of_the_
         await bots[0].wait()
         killed_at = drill.bot_time()
         assert killed_at < MONDAY_8 - timedelta(seconds=5), (
-            f"the first process took until {killed_at:%H:%M:%S} to start"
+            f"{platform}: the first process took until {killed_at:%H:%M:%S} to start"
         )
         assert not [r for r in read_log(log) if r["method"] == "sendMessage"], "a send before 08:00"
 
@@ -171,8 +205,8 @@ async def test_a_restart_just_before_8_against_a_bot_api_failing_a_fifth_of_the_
         def delivered() -> set[str]:
             return {r["chat"] for r in read_log(log) if r["method"] == "sendMessage" and r["status"] == 200}
 
-        await wait_for(lambda: delivered() >= expected, "every unit's digest")
-        await wait_for(lambda: outstanding(sample_store.url, units) == 0, "the outbox to be drained")
+        await wait_for(lambda: delivered() >= expected, f"every unit's digest on {platform}")
+        await wait_for(lambda: outstanding(url, units) == 0, f"the outbox to be drained on {platform}")
     finally:
         for process in [*bots, server]:
             if process.returncode is None:
@@ -187,12 +221,12 @@ async def test_a_restart_just_before_8_against_a_bot_api_failing_a_fifth_of_the_
     duplicated = sum(n - 1 for n in ok.values())
     last = max(drill.bot_time(r["t"]) for r in sends if r["status"] == 200)
     first = min(drill.bot_time(r["t"]) for r in sends)
+    store = url.split(":", 1)[0]
     record_property(
         COUNTS,
-        f"restart drill on {platform} ({UNITS} units, {FAILURE_RATE:.0%} of sends failing, killed at {killed_at:%H:%M:%S}): "
-        f"sent={sum(ok.values())} failed attempts={sum(failed.values())} (500: {failed[500]}, 429: {failed[429]}) "
-        f"lost={len(expected - set(ok))} duplicated={duplicated} first send {first:%H:%M:%S} last delivery {last:%H:%M:%S}",
+        f"restart drill on {platform}, {store} ({UNITS} units, {FAILURE_RATE:.0%} of sends failing, killed at "
+        f"{killed_at:%H:%M:%S}): sent={sum(ok.values())} failed attempts={sum(failed.values())} (500: {failed[500]}, "
+        f"429: {failed[429]}) lost={len(expected - set(ok))} duplicated={duplicated} first send {first:%H:%M:%S} "
+        f"last delivery {last:%H:%M:%S}",
     )
-    assert set(ok) == expected and duplicated == 0, ok
-    assert failed[500] and (failed[429] or platform == "zalo"), failed  # each kind of failure was met
-    assert first >= MONDAY_8 and last <= MONDAY_8 + timedelta(minutes=2), (first, last)
+    return ok, expected, duplicated, failed, first, last
