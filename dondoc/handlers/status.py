@@ -235,7 +235,10 @@ def _overdue_groups(status: PlanStatus, waiting: Collection[ItemKey], plan_id: i
         if item.category == "overdue":
             group = groups.setdefault(item.unit, [])
             if (item.task, item.unit, item.due) not in waiting:
-                label = _("Ask for an explanation: {unit} · {code}").format(unit=item.unit, code=item.task)
+                # the deadline too: a monthly task has several overdue deadlines, each its own button
+                label = _("Ask for an explanation: {unit} · {code} ({due})").format(
+                    unit=item.unit, code=item.task, due=f"{item.due:%d/%m}"
+                )
                 group.append((label, explanations.overdue_action(plan_id, item)))
     return list(groups.values())
 

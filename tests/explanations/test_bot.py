@@ -22,7 +22,7 @@ from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 from tests.scheduler.test_sweeper import Outbox
 
 NOW = datetime(2022, 4, 5, 9, 0, tzinfo=TZ)  # a Tuesday; I.2 of Xà Phiên was due on 31/03/2022
-ASK = "Yêu cầu giải trình: XP · I.2"
+ASK = "Yêu cầu giải trình: XP · I.2 (31/03)"
 
 
 def bound(chat: Chat, engine: Engine, unit: str, role: MemberRole, now: datetime = NOW) -> Chat:
@@ -46,7 +46,7 @@ def sent_to(chat: Chat, user: str) -> list[Reply]:
 
 
 def press_ask(manager: Chat) -> list[Reply]:
-    """Open /overdue and tap "Yêu cầu giải trình: XP · I.2", turning pages until it shows."""
+    """Open /overdue and tap "Yêu cầu giải trình: XP · I.2 (31/03)", turning pages until it shows."""
     manager.send("/overdue")
     while ASK not in manager.buttons():
         manager.press("Trang sau")

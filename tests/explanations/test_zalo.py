@@ -36,7 +36,7 @@ async def test_a_manager_asks_and_a_focal_point_answers_by_numbers(engine: Engin
         yield "/as manager"
         yield "/overdue"
         for _page in range(20):
-            number = _number(since_last(), "Yêu cầu giải trình: XP · I.2")
+            number = _number(since_last(), "Yêu cầu giải trình: XP · I.2 (31/03)")
             if number is not None:
                 yield number
                 break
