@@ -12,8 +12,19 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Audience, ChannelAccount, MemberRole, Organization, Person, Plan, ReminderKind
+from dondoc.db.models import (
+    Absence,
+    Audience,
+    ChannelAccount,
+    MemberRole,
+    Organization,
+    Person,
+    Plan,
+    ReminderKind,
+    Unit,
+)
 from dondoc.db.queries import reachable_members
+from dondoc.plan.absences import focal_recipients
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.schedule import schedule_reminders
 from dondoc.tz import TZ
@@ -31,7 +42,8 @@ def reminder_preview(
     session: Session, org: Organization, plan: Plan, calendar: WorkCalendar, at: datetime, start: date, end: date
 ) -> list[dict[str, Any]]:
     """Entries sent from ``start`` to ``end`` as if now were ``at`` and no report came after it.
-    Escalations go to the late unit's managers and to the coordinating unit's managers."""
+    Escalations go to the late unit's managers and to the coordinating unit's managers; on a day
+    someone is away (``/vangmat``), a unit's focal-point reminders list who stands in for them."""
     assert plan.id is not None
     items = schedule_reminders(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
     first = datetime.combine(start, time.min, tzinfo=TZ)
@@ -48,17 +60,53 @@ def reminder_preview(
         for unit in targets:
             entries.setdefault((planned.send_at, unit, planned.audience), set()).add(entry)
     reachable = _reachable(session, org)
+    standing_in = _standing_in(session, org, start, end, {send_at.date() for send_at, _u, _a in entries})
     return [
         {
             "send_at": send_at.isoformat(),
             "to": {"unit": unit, "role": audience},
-            "recipients": [str(i) for i in sorted(reachable.get((unit, audience), set()))],
+            "recipients": [
+                str(i)
+                for i in sorted(
+                    standing_in[send_at.date()].get(unit, set())
+                    if audience == Audience.FOCAL and send_at.date() in standing_in
+                    else reachable.get((unit, audience), set())
+                )
+            ],
             "items": [
                 {"task": task, "due": due.isoformat(), "kind": _KINDS[kind]} for _pos, due, kind, task in sorted(found)
             ],
         }
         for (send_at, unit, audience), found in sorted(entries.items())
     ]
+
+
+def _standing_in(
+    session: Session, org: Organization, start: date, end: date, days: set[date]
+) -> dict[date, dict[str, set[int]]]:
+    """For each day of ``days`` on which someone of ``org`` is away (``/vangmat``): unit code → ids of
+    the people who receive its focal points' reminders that day, as the sweeper will pick them
+    (:func:`dondoc.plan.absences.focal_recipients`). Days with nobody away are left out."""
+    absences = session.exec(
+        select(Absence).where(
+            Absence.organization_id == org.id,
+            col(Absence.cancelled_at).is_(None),
+            col(Absence.starts_on) <= end,
+            col(Absence.ends_on) >= start,
+        )
+    ).all()
+    if not absences:
+        return {}
+    units = {u.id: u.code for u in session.exec(select(Unit).where(Unit.organization_id == org.id)) if u.id is not None}
+    found: dict[date, dict[str, set[int]]] = {}
+    for day in sorted(days):
+        if not any(a.starts_on <= day <= a.ends_on for a in absences):
+            continue
+        found[day] = {
+            units[unit_id]: {r.person.id for r in receivers if r.person.id is not None}
+            for unit_id, receivers in focal_recipients(session, units, day).items()
+        }
+    return found
 
 
 def _reachable(session: Session, org: Organization) -> dict[tuple[str, str], set[int]]:

@@ -66,3 +66,24 @@ def test_bad_input_names_the_option_and_writes_nothing(engine: Engine, sample_st
     unknown = sample_store("absence", "add", "--person", "Không Có Ai", "--from", "2022-06-10", env=ENV)
     assert unknown.code != 0 and "Không Có Ai" in unknown.stderr
     assert sample_store.ok("absence", "list", "--all", "--json", env=ENV).json() == []
+
+
+def test_the_preview_lists_the_stand_in_while_the_focal_point_is_away(engine: Engine, sample_store: Dondoc) -> None:
+    focal = bind(engine)
+    listed = sample_store.ok("people", "list", "--json", env=ENV).json()["people"]
+    people = {p["name"]: str(p["id"]) for p in listed}
+    mine, deputy = people["Nguyễn Văn Mối"], people["Trần Thị Phó"]
+    sample_store.ok("absence", "add", "--person", "Nguyễn Văn Mối", "--from", "2022-06-13", "--to", "2022-07-08", env=ENV)
+    entries = sample_store.ok(
+        "reminders", "preview", "--from", "2022-06-07", "--to", "2022-09-30", "--at", "2022-06-06T09:00", "--json",
+        env=ENV,
+    ).json()
+    receivers: dict[bool, set[str]] = {True: set(), False: set()}
+    for entry in entries:
+        if entry["to"] == {"unit": "XP", "role": "focal"}:
+            away = "2022-06-13" <= entry["send_at"][:10] <= "2022-07-08"
+            receivers[away].update(entry["recipients"])
+    assert receivers[True] == {deputy}, entries  # away: the deputy alone, as the sweeper will send
+    assert receivers[False] == {mine, deputy}  # before and after
+    focal.send("/whoami")
+    assert "Vắng mặt từ 13/06/2022 đến 08/07/2022" in focal.last
