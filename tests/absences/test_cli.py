@@ -73,9 +73,19 @@ def test_the_preview_lists_the_stand_in_while_the_focal_point_is_away(engine: En
     listed = sample_store.ok("people", "list", "--json", env=ENV).json()["people"]
     people = {p["name"]: str(p["id"]) for p in listed}
     mine, deputy = people["Nguyễn Văn Mối"], people["Trần Thị Phó"]
-    sample_store.ok("absence", "add", "--person", "Nguyễn Văn Mối", "--from", "2022-06-13", "--to", "2022-07-08", env=ENV)
+    sample_store.ok(
+        "absence", "add", "--person", "Nguyễn Văn Mối", "--from", "2022-06-13", "--to", "2022-07-08", env=ENV
+    )
     entries = sample_store.ok(
-        "reminders", "preview", "--from", "2022-06-07", "--to", "2022-09-30", "--at", "2022-06-06T09:00", "--json",
+        "reminders",
+        "preview",
+        "--from",
+        "2022-06-07",
+        "--to",
+        "2022-09-30",
+        "--at",
+        "2022-06-06T09:00",
+        "--json",
         env=ENV,
     ).json()
     receivers: dict[bool, set[str]] = {True: set(), False: set()}
