@@ -338,9 +338,10 @@ def build(engine: Engine, scale: Scale = FULL, seed: int = SEED) -> Workload:
         reports_by_status=dict.fromkeys((s.value for s in Status), 0),
     )
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql" and connection.execute(
-            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        ).scalar():
+        if (
+            connection.dialect.name == "postgresql"
+            and connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
+        ):
             # A bulk load of rows made consistent here: the foreign keys' per-row checks (3,000,000
             # reports at national scale) are skipped for this transaction, as pg_restore does.
             connection.execute(text("SET LOCAL session_replication_role = replica"))
