@@ -19,7 +19,7 @@ into the person's digest of the day.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -39,7 +39,7 @@ from dondoc.db.models import (
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.planner import Planned, _first_ordinal, _send_time, schedule_occurrence
-from dondoc.tz import TZ
+from dondoc.tz import TZ, in_vietnam, stored_in_vietnam
 
 DEFAULT_WORKING_DAYS = 3  # an explanation is due on the 3rd working day after it was asked
 EXTENSION_REMINDER_DAYS = (1, 2)  # working days after a request for more time that it is reminded on
@@ -51,6 +51,15 @@ RequestReminder = tuple[int, int, str, str, int, Planned]
 def default_answer_due(calendar: WorkCalendar, at: datetime, days: int = DEFAULT_WORKING_DAYS) -> date:
     """The day an explanation asked at ``at`` is due: the ``days``-th working day after that day."""
     return calendar.working_day_after(at.astimezone(TZ).date(), days)
+
+
+def _notice_at(calendar: WorkCalendar, asked: datetime, send_time: time) -> datetime:
+    """When the unit hears of a request recorded from the command line: at once in office hours of a
+    working day, else at the send time of the next working day."""
+    if calendar.in_office_hours(asked):
+        return asked
+    day = calendar.next_office_time(asked).date()
+    return datetime.combine(day, send_time, tzinfo=TZ)
 
 
 def request_reminders(
@@ -80,7 +89,7 @@ def request_reminders(
         base = base.where(col(Assignment.id).in_(list(assignment_ids)))
     connection = session.connection()
     explained = connection.execute(
-        base.add_columns(col(Explanation.answer_due))
+        base.add_columns(col(Explanation.answer_due), col(Explanation.requested_at), col(Explanation.entered_by_admin))
         .join(Explanation, col(Explanation.assignment_id) == Assignment.id)
         .where(col(Explanation.answered_at).is_(None))
     ).all()
@@ -97,11 +106,18 @@ def request_reminders(
         for org in session.exec(select(Organization).where(col(Organization.id).in_(orgs)))
     }
     found: list[RequestReminder] = []
-    for assignment_id, unit_id, unit_code, task_code, position, org_id, answer_due in explained:
+    for assignment_id, unit_id, unit_code, task_code, position, org_id, answer_due, asked_at, on_paper in explained:
         policy = policies[org_id].model_copy(update={"lead_days_before": (), "escalate_on_working_day": 0})
+        days: set[date] = set()
         for planned in schedule_occurrence(answer_due, Role.LEAD, calendar, policy, after=after, until=until):
             moved = Planned(planned.send_at, ReminderKind.EXPLANATION, answer_due, Audience.FOCAL)
             found.append((assignment_id, unit_id, unit_code, task_code, position, moved))
+            days.add(in_vietnam(planned.send_at).date())
+        if on_paper:  # asked on paper, recorded from the command line: nobody told the unit in chat yet
+            told = _notice_at(calendar, stored_in_vietnam(asked_at), _send_time(calendar, policies[org_id]))
+            if after <= told and told.date() <= until and told.date() not in days and told.date() < answer_due:
+                notice = Planned(told, ReminderKind.EXPLANATION, answer_due, Audience.FOCAL)
+                found.append((assignment_id, unit_id, unit_code, task_code, position, notice))
     for assignment_id, unit_id, unit_code, task_code, position, org_id, due, requested_at in pending:
         send_time = _send_time(calendar, policies[org_id])
         first, last = _first_ordinal(after, send_time), until.toordinal()

@@ -233,3 +233,27 @@ def test_a_paper_request_from_the_command_line_is_answered_in_chat_and_told_to_t
     assert "Thiếu kinh phí" in plain(sent_to(focal, "301")[-1].text)  # the managers are told
     assert "Thiếu kinh phí" in plain(sent_to(focal, "302")[-1].text)
     assert sample_store.ok("explanation", "list", "--unanswered", "--json").json() == []
+
+
+async def test_a_request_recorded_from_the_command_line_reaches_the_unit_the_same_day(
+    engine: Engine, sample_store: Dondoc
+) -> None:
+    clock = Clock(NOW, frozen=True)
+    _focal, _manager, _other = world(engine, clock)
+    sample_store.ok("explanation", "add", "--task", "I.2", "--unit", "XP", env={"DONDOC_NOW": "2022-04-05T09:00"})
+    outbox = Outbox()
+    service = reminder_service(engine, clock, WorkCalendar(), {"test": outbox.send})
+
+    def told() -> list[str]:
+        return [plain(t) for t in outbox.texts("300") if "giải trình" in plain(t).lower() and "I.2" in plain(t)]
+
+    clock.set(datetime(2022, 4, 5, 9, 15, tzinfo=TZ))
+    await service.tick()
+    [notice] = told()  # asked on paper: the focal point hears of it at the next pass, not two days later
+    assert "08/04/2022" in notice, notice
+    clock.set(datetime(2022, 4, 6, 8, 0, tzinfo=TZ))
+    await service.tick()
+    assert len(told()) == 1  # then the usual days: the working day before it is due (07/04), the day …
+    clock.set(datetime(2022, 4, 7, 8, 0, tzinfo=TZ))
+    await service.tick()
+    assert len(told()) == 2
