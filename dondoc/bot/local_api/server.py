@@ -359,7 +359,7 @@ class LocalBotApi:
         """No update left to deliver or process, and no request being served (long polls aside)."""
         return not self.world.updates.unfinished and self._in_flight == 0
 
-    async def wait_idle(self, timeout: float = 5.0, settle: float = 0.02) -> None:
+    async def wait_idle(self, timeout: float = 30.0, settle: float = 0.02) -> None:
         """Wait until the bot has handled every update and finished its requests.
 
         Idle must last ``settle`` seconds with no activity at all. Exact when the application uses

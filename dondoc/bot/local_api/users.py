@@ -59,7 +59,7 @@ class ButtonPress:
         """The bot's answer, if it answered already."""
         return self._world.callback_answers.get(self.query_id)
 
-    async def answer(self, timeout: float = 5.0) -> CallbackAnswer:
+    async def answer(self, timeout: float = 30.0) -> CallbackAnswer:
         """Wait for the bot to call answerCallbackQuery for this press."""
         if not await self._world.signal.wait_for(lambda: self.answered is not None, timeout):
             raise NoReplyError(f"the bot did not answer callback query {self.data!r} within {timeout} s")
@@ -161,7 +161,7 @@ class SimulatedUser:
         self._read += len(unread)
         return unread
 
-    async def next_message(self, timeout: float = 5.0) -> ChatMessage:
+    async def next_message(self, timeout: float = 30.0) -> ChatMessage:
         """The bot's next message to this chat, waiting up to ``timeout`` seconds for it.
 
         Raises:
