@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
@@ -315,3 +315,48 @@ def without_muted(session: Session, digests: list[Digest]) -> tuple[list[Digest]
         if digest.items:
             kept.append(digest)
     return kept, sorted(dropped - received)
+
+
+# Kinds planned at the receivers' send time: a shared unit's one goes to each receiver at their own.
+TIMED = frozenset({ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN})
+
+
+def deferred(
+    session: Session,
+    digests: list[Digest],
+    now: datetime,
+    calendar: WorkCalendar,
+    policy_times: Mapping[int, time],
+) -> tuple[list[Digest], dict[int, datetime]]:
+    """The digests without what their recipient wants later today, and each reminder left out for
+    someone with the earliest such time (it goes back to the outbox for then).
+
+    A unit's reminder is planned at the earliest send time among its receivers (:func:`personal_policy`);
+    each receiver gets it at their own: their chosen time, or their unit's policy time
+    (``policy_times``, by unit id) when they chose none. Only the kinds planned at the send time
+    (:data:`TIMED`) of the day ``now`` wait; escalations to managers, snoozes and the others never."""
+    timed = [d for d in digests if d.audience != Audience.MANAGER and any(i.kind in TIMED for i in d.items)]
+    if not timed:
+        return digests, {}
+    today, clock = now.astimezone(TZ).date(), now.astimezone(TZ).time()
+    chosen = load_many(session, {d.recipient.person.id for d in timed if d.recipient.person.id is not None})
+    later: dict[int, datetime] = {}
+    kept: list[Digest] = []
+    for digest in digests:
+        if digest.audience == Audience.MANAGER:
+            kept.append(digest)
+            continue
+        own = chosen.get(digest.recipient.person.id or 0, Personal()).send_time
+        if own is not None and not calendar.office_start <= own < calendar.office_end:
+            own = None  # as planning does: an unusable time follows the policy
+        items = []
+        for item in digest.items:
+            at = own or policy_times.get(item.unit_id)
+            if item.kind in TIMED and at is not None and at > clock and item.send_at.astimezone(TZ).date() == today:
+                moment = datetime.combine(today, at, tzinfo=TZ)
+                later[item.reminder_id] = min(later.get(item.reminder_id, moment), moment)
+            else:
+                items.append(item)
+        if items:
+            kept.append(replace(digest, items=items) if len(items) < len(digest.items) else digest)
+    return kept, later
