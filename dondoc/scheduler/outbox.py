@@ -9,7 +9,9 @@ message, while nothing is ever silently dropped. For a reminder, a rare duplicat
 A reminder that goes to several people (a unit's focal point and deputies, its managers) is recorded
 per person as well (:class:`~dondoc.db.models.ReminderDelivery`): :func:`compose` leaves out whoever
 already has it, so a send that fails for one of them is tried again for that one alone, by any
-process; the row turns ``sent`` once every recipient of the pass has it (:func:`mark_sent`).
+process; the row turns ``sent`` once every recipient of the pass has it (:func:`mark_sent`). A row
+that some receiver wants later in the day (their own send time) goes back to pending for then
+(:func:`defer`), and that pass sends it to those who do not have it yet.
 """
 
 from __future__ import annotations

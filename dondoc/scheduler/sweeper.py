@@ -31,7 +31,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
-    Audience,
     ChannelAccount,
     MemberRole,
     Membership,
@@ -322,8 +321,9 @@ class Sweeper(Generic[M]):
             if muted:
                 mark_muted(session, muted)
                 self.unfinished.difference_update(muted)
-            units = {item.unit_id for d in digests if d.audience != Audience.MANAGER for item in d.items}
-            digests, later = deferred(session, digests, now, self.calendar, policy_times(session, units, self.calendar))
+            digests, later = deferred(  # who wants them later today (/nhacviec) gets them then
+                session, digests, now, self.calendar, lambda units: policy_times(session, units, self.calendar)
+            )
             routed = {i for d in digests for i in d.reminder_ids} | set(muted) | set(later)
             held += [i for i in ids if i not in routed and i not in held and i not in done]
             if held:
