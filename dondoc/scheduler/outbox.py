@@ -388,19 +388,12 @@ def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason:
 
 def defer(session: Session, reminder_ids: Collection[int], at: datetime) -> None:
     """Back to pending until ``at``: some of their receivers want them later today (``/nhacviec``).
-    Not a failed try: the claim's count of attempts is given back."""
+    Not a failed try (no error is recorded); the claim's count of attempts stays, so that replanning
+    leaves the row alone as it does a retry (its planned slot is past)."""
     session.exec(
         update(Reminder)
         .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
-        .values(
-            state=ReminderState.PENDING,
-            send_at=at,
-            claimed_by=None,
-            claimed_at=None,
-            attempts=func.max(Reminder.attempts - 1, 0)
-            if session.get_bind().dialect.name == "sqlite"
-            else func.greatest(Reminder.attempts - 1, 0),
-        )
+        .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None)
     )
 
 
