@@ -203,8 +203,8 @@ def show(ctx: Context) -> None:
     elif _shares_reminders(ctx):
         lines.append(
             _(
-                "Your unit's reminders also go to its other focal points or deputies: a later time or a weekly "
-                "digest applies when they choose it too."
+                "Your unit's reminders also go to its other focal points or deputies: each of you gets them at "
+                "your own time, but a weekly digest applies only when they all choose it on the same day."
             )
         )
     lines += ["", _("Choose what to change:")]

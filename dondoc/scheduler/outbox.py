@@ -9,7 +9,9 @@ message, while nothing is ever silently dropped. For a reminder, a rare duplicat
 A reminder that goes to several people (a unit's focal point and deputies, its managers) is recorded
 per person as well (:class:`~dondoc.db.models.ReminderDelivery`): :func:`compose` leaves out whoever
 already has it, so a send that fails for one of them is tried again for that one alone, by any
-process; the row turns ``sent`` once every recipient of the pass has it (:func:`mark_sent`).
+process; the row turns ``sent`` once every recipient of the pass has it (:func:`mark_sent`). A row
+that some receiver wants later in the day (their own send time) goes back to pending for then
+(:func:`defer`), and that pass sends it to those who do not have it yet.
 """
 
 from __future__ import annotations
@@ -381,6 +383,17 @@ def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason:
         update(Reminder)
         .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
         .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None, last_error=reason)
+    )
+
+
+def defer(session: Session, reminder_ids: Collection[int], at: datetime) -> None:
+    """Back to pending until ``at``: some of their receivers want them later today (``/nhacviec``).
+    Not a failed try (no error is recorded); the claim's count of attempts stays, so that replanning
+    leaves the row alone as it does a retry (its planned slot is past)."""
+    session.exec(
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None)
     )
 
 

@@ -16,10 +16,11 @@ Escalations to managers, due-day and overdue reminders, and reminders a person a
 Reminders are planned per assignment, i.e. per unit, and a unit's focal points and deputies share
 them (:mod:`dondoc.scheduler.schedule`). The unit's plan follows its receivers' settings when they
 agree: a unit with one receiver (the usual case) gets exactly that person's settings; with several,
-the earliest send time among them (so nobody gets a reminder later than they asked), the weekly
-digest only when all chose it on the same day, and no check-ins only when all muted them. A
-receiver who muted check-ins while another did not is left out of the check-in's message
-(:func:`without_muted`, applied where the sweeper composes messages).
+the earliest send time among them, the weekly digest only when all chose it on the same day, and no
+check-ins only when all muted them. Where the sweeper composes messages, each receiver then gets the
+unit's reminders at their own time (:func:`deferred`: who wants it later today waits, the row goes
+back to the outbox for then), and a receiver who muted check-ins while another did not is left out of
+the check-in's message (:func:`without_muted`).
 
 Everything is in the unit's plan, so the outbox's unique keys (assignment, due date, kind, day) keep
 replanning idempotent across processes, and ``dondoc reminders preview`` shows the effect.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
@@ -315,3 +316,50 @@ def without_muted(session: Session, digests: list[Digest]) -> tuple[list[Digest]
         if digest.items:
             kept.append(digest)
     return kept, sorted(dropped - received)
+
+
+# Kinds planned at the receivers' send time: a shared unit's one goes to each receiver at their own.
+TIMED = frozenset({ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN})
+
+
+def deferred(
+    session: Session,
+    digests: list[Digest],
+    now: datetime,
+    calendar: WorkCalendar,
+    policy_times: Callable[[set[int]], Mapping[int, time]],
+) -> tuple[list[Digest], dict[int, datetime]]:
+    """The digests without what their recipient wants later today, and each reminder left out for
+    someone with the earliest such time (it goes back to the outbox for then).
+
+    A unit's reminder is planned at the earliest send time among its receivers (:func:`personal_policy`);
+    each receiver gets it at their own: their chosen time, or their unit's policy time
+    (``policy_times`` gives them by unit id) when they chose none. Only the kinds planned at the send
+    time (:data:`TIMED`) of the day ``now`` wait; escalations to managers, snoozes and the others never.
+    When nobody chose anything, nothing waits (every row is planned at the policy's time)."""
+    timed = [d for d in digests if d.audience != Audience.MANAGER and any(i.kind in TIMED for i in d.items)]
+    if not timed or session.exec(select(ReminderSetting.id).limit(1)).first() is None:
+        return digests, {}
+    today, clock = now.astimezone(TZ).date(), now.astimezone(TZ).time()
+    chosen = load_many(session, {d.recipient.person.id for d in timed if d.recipient.person.id is not None})
+    policy = policy_times({item.unit_id for d in timed for item in d.items})
+    later: dict[int, datetime] = {}
+    kept: list[Digest] = []
+    for digest in digests:
+        if digest.audience == Audience.MANAGER:
+            kept.append(digest)
+            continue
+        own = chosen.get(digest.recipient.person.id or 0, Personal()).send_time
+        if own is not None and not calendar.office_start <= own < calendar.office_end:
+            own = None  # as planning does: an unusable time follows the policy
+        items = []
+        for item in digest.items:
+            at = own or policy.get(item.unit_id)
+            if item.kind in TIMED and at is not None and at > clock and item.send_at.astimezone(TZ).date() == today:
+                moment = datetime.combine(today, at, tzinfo=TZ)
+                later[item.reminder_id] = min(later.get(item.reminder_id, moment), moment)
+            else:
+                items.append(item)
+        if items:
+            kept.append(replace(digest, items=items) if len(items) < len(digest.items) else digest)
+    return kept, later

@@ -73,6 +73,11 @@ def _send_time(calendar: WorkCalendar, policy: Policy) -> time:
     return calendar.office_start
 
 
+def planned_send_time(calendar: WorkCalendar, policy: Policy) -> time:
+    """The time of day that reminders planned by ``policy`` are sent at."""
+    return _send_time(calendar, policy)
+
+
 def _first_ordinal(after: datetime, send_time: time) -> int:
     """The first day whose send time is strictly after ``after``."""
     local = in_vietnam(after)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +52,7 @@ from dondoc.plan.extensions import approved_extensions, current_extension
 from dondoc.plan.policy import Policy
 from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
-from dondoc.scheduler.planner import Planned, schedule_checkins, schedule_occurrence
+from dondoc.scheduler.planner import Planned, planned_send_time, schedule_checkins, schedule_occurrence
 from dondoc.scheduler.requests import request_reminders
 from dondoc.tz import TZ
 
@@ -180,6 +180,27 @@ def schedule_reminders(
             planned = personal.adjust(planned, escalations, chosen, calendar, after=after)
         for p in planned:
             yield PlannedItem(assignment_id, unit_id, unit_code, role, task_code, position, p)
+
+
+def policy_times(session: Session, unit_ids: Collection[int], calendar: WorkCalendar) -> dict[int, time]:
+    """Each unit's send time as its policy sets it (the organisation's, or its channel family's), as
+    :func:`schedule_reminders` plans by it: the time of its receivers who chose none (``/nhacviec``)."""
+    if not unit_ids:
+        return {}
+    units = {
+        unit_id: org_id
+        for unit_id, org_id in session.exec(select(Unit.id, Unit.organization_id).where(col(Unit.id).in_(unit_ids)))
+        if unit_id is not None
+    }
+    orgs = list(session.exec(select(Organization).where(col(Organization.id).in_(set(units.values())))))
+    policies = {org.id: Policy.from_settings(org.settings.get("reminders", {})) for org in orgs}
+    by_channel = {org.id: found for org in orgs if (found := channel_policies(org.settings))}
+    unit_policies = _unit_policies(session, {u for u, org in units.items() if org in by_channel}, by_channel)
+    return {
+        unit_id: planned_send_time(calendar, unit_policies.get(unit_id) or policies[org_id])
+        for unit_id, org_id in units.items()
+        if org_id in policies
+    }
 
 
 def _unit_policies(

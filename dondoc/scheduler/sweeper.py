@@ -30,7 +30,16 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import ChannelAccount, MemberRole, Membership, Person, Reminder, ReminderState, Unit, ZaloBot
+from dondoc.db.models import (
+    ChannelAccount,
+    MemberRole,
+    Membership,
+    Person,
+    Reminder,
+    ReminderState,
+    Unit,
+    ZaloBot,
+)
 from dondoc.db.session import session_scope
 from dondoc.db.usage import hold_quota, month_of, open_holds, release_hold
 from dondoc.i18n import normalize_language, use_language
@@ -43,6 +52,7 @@ from dondoc.scheduler.outbox import (
     Sent,
     claim_due,
     compose,
+    defer,
     mark_done,
     mark_failed,
     mark_held,
@@ -51,7 +61,8 @@ from dondoc.scheduler.outbox import (
     release,
     retry_delay,
 )
-from dondoc.scheduler.personal import without_muted
+from dondoc.scheduler.personal import deferred, without_muted
+from dondoc.scheduler.schedule import policy_times
 
 log = logging.getLogger(__name__)
 
@@ -177,11 +188,12 @@ class Sweeper(Generic[M]):
         if self.unrecorded or self.unfinished:
             await asyncio.to_thread(self._recover, now)
         self.held = await asyncio.to_thread(self._quota_holds, now, result)
-        digests = await asyncio.to_thread(self._claim_and_compose, now, result)
+        digests, later = await asyncio.to_thread(self._claim_and_compose, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
-        # of them went out in this pass; one that failed for someone is retried for them alone.
+        # of them went out in this pass; one that failed for someone is retried for them alone. One
+        # that someone wants later today (``later``) goes back to the outbox for then, after the pass.
         remaining = Counter(i for digest, _m in digests for i in digest.reminder_ids)
-        failed: set[int] = set()
+        failed: set[int] = set(later)
         sent: list[Sent] = []
         spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
 
@@ -223,7 +235,19 @@ class Sweeper(Generic[M]):
             await record()
             if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
+            if later:  # those that failed for someone are released already: their retry defers again
+                await asyncio.to_thread(self._defer, later)
         return result
+
+    def _defer(self, later: dict[int, datetime]) -> None:
+        """Back to the outbox, each for the earliest time a receiver who has not got it wants it."""
+        by_time: dict[datetime, list[int]] = defaultdict(list)
+        for rid, at in later.items():
+            by_time[at].append(rid)
+        with session_scope(self.engine) as session:
+            for at, ids in sorted(by_time.items()):
+                defer(session, ids, at)
+        self.unfinished.difference_update(later)
 
     def _quota_holds(self, now: datetime, result: SweepResult) -> set[str]:
         """The channel keys on hold now; holds of past months, or whose budget was raised since,
@@ -276,13 +300,17 @@ class Sweeper(Generic[M]):
         self.unfinished.difference_update(i for ids in spent.values() for i in ids)
         return held
 
-    def _claim_and_compose(self, now: datetime, result: SweepResult) -> list[tuple[Digest, M]]:
+    def _claim_and_compose(
+        self, now: datetime, result: SweepResult
+    ) -> tuple[list[tuple[Digest, M]], dict[int, datetime]]:
+        """The messages of this pass, and the reminders some receivers want later today (``/nhacviec``),
+        each with the earliest of those times."""
         with session_scope(self.engine) as session:
             ids = claim_due(session, now, self.worker)
         self.unfinished.update(ids)
         result.claimed = len(ids)
         if not ids:
-            return []
+            return [], {}
         with session_scope(self.engine) as session:
             digests, held, done = compose(session, ids, list(self.senders), now)
             if done:  # every recipient has them already (recorded per person): nothing to send
@@ -293,7 +321,10 @@ class Sweeper(Generic[M]):
             if muted:
                 mark_muted(session, muted)
                 self.unfinished.difference_update(muted)
-            routed = {i for d in digests for i in d.reminder_ids} | set(muted)
+            digests, later = deferred(  # who wants them later today (/nhacviec) gets them then
+                session, digests, now, self.calendar, lambda units: policy_times(session, units, self.calendar)
+            )
+            routed = {i for d in digests for i in d.reminder_ids} | set(muted) | set(later)
             held += [i for i in ids if i not in routed and i not in held and i not in done]
             if held:
                 mark_held(session, held, "no reachable focal point")
@@ -307,7 +338,7 @@ class Sweeper(Generic[M]):
                 language = person.language or normalize_language(digest.recipient.account.language_code)
                 with use_language(language):
                     rendered.append((digest, render(digest, now.date())))
-            return rendered
+            return rendered, later
 
     async def _deliver(
         self, item: tuple[Digest, M], now: datetime, result: SweepResult, record: Callable[[], Awaitable[None]]

@@ -9,9 +9,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from dondoc.bot.app import reminder_service
-from dondoc.db.models import MemberRole
+from dondoc.db.models import MemberRole, Reminder, ReminderState
 from dondoc.handlers.events import Reply, plain
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
@@ -203,3 +204,55 @@ async def test_two_processes_send_a_weekly_digest_once(engine: Engine) -> None:
         date(2022, 3, 28),
         date(2022, 3, 31),
     ]
+
+
+async def test_a_shared_unit_reaches_each_receiver_at_their_own_time(engine: Engine) -> None:
+    """Phòng Nội vụ's focal point keeps the organisation's 08:00, its deputy chose 14:00: on the day of
+    I.1's reminder the focal point gets it at 08:00 and the deputy at 14:00, each once; the row ends sent."""
+    outbox = _outbox()
+    service, focal, _manager = _world(engine, datetime(2022, 1, 23, 20, 0, tzinfo=TZ), outbox)
+    outbox.clock = service.clock
+    deputy = Chat(focal.dispatcher, DEPUTY)
+    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=service.clock.now())}")
+    deputy.send("/nhacviec giờ 14:00")
+    deputy.send("/nhacviec")
+    assert "mỗi người nhận vào giờ mình đã chọn" in deputy.last, deputy.last
+    deputy.send("/cancel")
+    await _run(service, date(2022, 1, 24), date(2022, 1, 24), (time(8, 0), time(8, 1)))
+    assert [when for when, _text in _received(outbox, FOCAL)] == [datetime(2022, 1, 24, 8, 0, tzinfo=TZ)]
+    assert mentions(_received(outbox, FOCAL)[0][1], "I.1")
+    assert _received(outbox, DEPUTY) == []
+    with Session(engine) as session:
+        waiting = session.exec(select(Reminder).where(Reminder.state == ReminderState.PENDING)).all()
+        row = next(r for r in waiting if r.send_at.astimezone(TZ).date() == date(2022, 1, 24))
+        assert row.send_at.astimezone(TZ) == datetime(2022, 1, 24, 14, 0, tzinfo=TZ)
+        assert row.last_error == ""  # waiting for someone's time is not a failure
+        rid = row.id
+    await _run(service, date(2022, 1, 24), date(2022, 1, 24), (time(13, 59), time(14, 0), time(14, 1), time(16, 0)))
+    to_deputy = _received(outbox, DEPUTY)
+    assert [when for when, _text in to_deputy] == [datetime(2022, 1, 24, 14, 0, tzinfo=TZ)], to_deputy
+    assert mentions(to_deputy[0][1], "I.1")
+    assert len(_received(outbox, FOCAL)) == 1  # nothing more for the focal point
+    with Session(engine) as session:
+        reminder = session.get(Reminder, rid)
+        assert reminder is not None and reminder.state == ReminderState.SENT
+
+
+async def test_two_processes_send_a_shared_units_reminder_once_to_each_at_their_time(engine: Engine) -> None:
+    """Two reminder jobs on one store, each ticking at 08:00 and 14:00: the focal point (08:00) and the
+    deputy (who chose 14:00) each get I.1 once, at their own time."""
+    first, second = _outbox(), _outbox()
+    service, focal, _manager = _world(engine, datetime(2022, 1, 23, 20, 0, tzinfo=TZ), first)
+    other = reminder_service(engine, service.clock, WorkCalendar(), {"test": second.send}, None)
+    other.sweeper.worker = "other-process"
+    first.clock = second.clock = service.clock
+    deputy = Chat(focal.dispatcher, DEPUTY)
+    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=service.clock.now())}")
+    deputy.send("/nhacviec gio 14h")
+    for moment in (time(8, 0), time(8, 1), time(14, 0), time(14, 1)):
+        service.clock.set(datetime.combine(date(2022, 1, 24), moment, tzinfo=TZ))
+        await other.tick()
+        await service.tick()
+    for chat_id, expected in ((FOCAL, time(8, 0)), (DEPUTY, time(14, 0))):
+        received = sorted(_received(first, chat_id) + _received(second, chat_id))
+        assert [when.time() for when, text in received if mentions(text, "I.1")] == [expected], (chat_id, received)
