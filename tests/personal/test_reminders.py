@@ -182,6 +182,7 @@ async def test_a_deputy_who_mutes_check_ins_misses_them_while_the_focal_point_ge
     assert not [text for _w, text in _received(outbox, DEPUTY) if mentions(text, "V.6")]
 
 
+@pytest.mark.slow  # two reminder jobs on one store: with the slow tests
 async def test_two_processes_send_a_weekly_digest_once(engine: Engine) -> None:
     """Two reminder jobs on one store (two processes) plan and sweep the same week: each reminder goes
     to the person once."""
@@ -238,6 +239,7 @@ async def test_a_shared_unit_reaches_each_receiver_at_their_own_time(engine: Eng
         assert reminder is not None and reminder.state == ReminderState.SENT
 
 
+@pytest.mark.slow  # two reminder jobs on one store: with the slow tests
 async def test_two_processes_send_a_shared_units_reminder_once_to_each_at_their_time(engine: Engine) -> None:
     """Two reminder jobs on one store, each ticking at 08:00 and 14:00: the focal point (08:00) and the
     deputy (who chose 14:00) each get I.1 once, at their own time."""

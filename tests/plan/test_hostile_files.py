@@ -182,7 +182,7 @@ def _alias_bomb(where: str) -> str:
     )
 
 
-@pytest.mark.parametrize("where", ["unit", "group"])
+@pytest.mark.parametrize("where", ["unit", pytest.param("group", marks=pytest.mark.slow)])
 def test_a_yaml_alias_bomb_in_a_registry_is_refused(sqlite_url: str, tmp_path: Path, where: str) -> None:
     path = tmp_path / "don-vi.yaml"
     path.write_text(_alias_bomb(where), encoding="utf-8")
@@ -196,6 +196,7 @@ def test_a_yaml_alias_bomb_in_a_registry_is_refused(sqlite_url: str, tmp_path: P
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_yaml_alias_bomb_in_the_calendar_is_refused(registered: Dondoc, tmp_path: Path) -> None:
     calendar = tmp_path / "lich.yaml"
     bomb = _alias_bomb("unit").split("aliases: ", 1)[1].split("\n", 1)[0]
@@ -536,7 +537,7 @@ TARGETS_CORPUS = {
 
 # The cheap ones run in the fast suite; the rest (a process of a few seconds each, some building files
 # of tens of megabytes) with the slow tests.
-FAST = {"truncated-xlsx", "utf16-csv", "unbalanced-quotes-csv", "python-tag", "utf16-yaml"}
+FAST = {"truncated-xlsx", "python-tag"}
 
 
 def _cases(corpus: dict[str, Hostile], command: str) -> list[Any]:

@@ -24,7 +24,8 @@ from typer.testing import CliRunner, Result
 from tests.plan.layouts import Group, Registry, Unit, commune_registry, write_registry
 from tests.plan.real_layouts import LEFT, UP, WRITERS, Sheet, write_docx, write_docx_sections
 
-FORMATS = ["xlsx", "docx"]
+# docx runs with the slow tests (CI): the fast suite reads each layout from xlsx, and docx tables elsewhere
+FORMATS = ["xlsx", pytest.param("docx", marks=pytest.mark.slow)]
 
 
 def squash(text: str | None) -> str:
