@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.testing
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -50,6 +51,14 @@ _PROFILE = {
 settings.register_profile("dondoc", max_examples=25, derandomize=True, **_PROFILE)  # type: ignore[arg-type]
 settings.register_profile("explore", max_examples=200, derandomize=False, **_PROFILE)  # type: ignore[arg-type]
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dondoc"))
+
+
+# typer's CliRunner builds the click command from the app's functions on every invoke (reading every
+# command's annotations: a quarter of a second each time); the console script builds it once per
+# process, and so do the tests.
+_build_command = getattr(typer.testing, "_get_command", None)
+if _build_command is not None:
+    setattr(typer.testing, "_get_command", functools.cache(_build_command))
 
 
 @dataclass
@@ -116,6 +125,22 @@ def _admin_engine() -> Engine:
     )
 
 
+@functools.cache
+def _copy_strategy() -> str:
+    """How CREATE DATABASE copies its template: file by file from PostgreSQL 15 on (the default there,
+    WAL_LOG, writes every page to the log: several times slower for a small test database)."""
+    with _admin_engine().connect() as connection:
+        version = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+    return " STRATEGY FILE_COPY" if version >= 150000 else ""
+
+
+def create_database(name: str, template: str | None = None) -> None:
+    """CREATE DATABASE ``name`` on the configured server, empty or a copy of ``template``."""
+    with _admin_engine().connect() as connection:
+        copy = f' TEMPLATE "{template}"{_copy_strategy()}' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+
+
 def _database_url(name: str) -> str:
     return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
 
@@ -125,8 +150,7 @@ def postgres_sample_template() -> Iterator[str]:
     """The name of a PostgreSQL database holding the imported sample, to be copied with TEMPLATE."""
     name = f"dondoc_template_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    create_database(name)
     try:
         import_sample(Dondoc(_database_url(name)))
         gc.collect()
@@ -149,8 +173,7 @@ def _postgres_database(template: str | None) -> Iterator[str]:
     """A throw-away PostgreSQL database on the configured server, empty or a copy of ``template``."""
     name = f"dondoc_test_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    create_database(name, template)
     try:
         yield _database_url(name)
     finally:
@@ -183,6 +206,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             _HOLDS_SAMPLE.add(url)
             stack.callback(_HOLDS_SAMPLE.discard, url)
         yield url
+
+
+# For the long property-based and simulated-year tests: their subject is the handlers, channels and
+# calendar, not the store, so they run on SQLite only; their shorter siblings run on both stores.
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from dondoc.bot.local_api.users import SimulatedUser, detect_entities
 from dondoc.bot.telegram import TelegramChannel
 from dondoc.db.models import MemberRole
 from dondoc.scheduler.clock import TZ
+from tests.conftest import sqlite_only
 from tests.fuzzing import EVERY_KIND, MAX_REPLIES, TELEGRAM_BUTTONS, Act, bound, check_escaped, row_counts, scenarios
 from tests.handlers.helpers import invite_code, make_dispatcher
 
@@ -174,6 +175,7 @@ async def test_random_updates_through_telegram(fresh_sample: FreshSample, acts: 
 
 
 @pytest.mark.slow
+@sqlite_only
 @settings(max_examples=150)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=20))
 async def test_many_random_updates_through_telegram(fresh_sample: FreshSample, acts: list[Act]) -> None:

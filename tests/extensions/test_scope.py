@@ -6,9 +6,9 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, DeadlineKind, Extension, Organization, Role, Task, Unit
 from dondoc.handlers.events import plain
-from tests.handlers.test_scope import B_PERSON, A, B, World, world
+from tests.handlers.test_scope import B_PERSON, A, B, World, postgres_worlds, world
 
-__all__ = ["world"]
+__all__ = ["postgres_worlds", "world"]
 
 
 def b_open_task(w: World) -> str:

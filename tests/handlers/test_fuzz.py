@@ -23,6 +23,7 @@ from dondoc.db.models import MemberRole
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply
 from dondoc.scheduler.clock import TZ
+from tests.conftest import sqlite_only
 from tests.fuzzing import EVERY_KIND, MAX_REPLIES, Act, bound, check_reply, row_counts, scenarios
 from tests.handlers.helpers import invite_code, make_dispatcher
 
@@ -131,6 +132,7 @@ def test_random_acts_never_crash_overflow_or_write_for_strangers(fresh_sample: F
 
 
 @pytest.mark.slow
+@sqlite_only
 @settings(max_examples=300)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=30))
 def test_many_random_acts_never_crash_overflow_or_write_for_strangers(

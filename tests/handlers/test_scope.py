@@ -9,6 +9,7 @@ per surface): nothing of B may be seen, changed or exported.
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from dondoc.bot.app import reminder_service
@@ -43,7 +45,7 @@ from dondoc.handlers.events import plain
 from dondoc.handlers.onboarding import create_invite
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
-from tests.conftest import SAMPLE, Dondoc, sqlite_snapshot
+from tests.conftest import SAMPLE, Dondoc, _admin_engine, create_database, sqlite_snapshot
 from tests.handlers.helpers import Chat
 from tests.scheduler.test_sweeper import Outbox
 
@@ -139,26 +141,64 @@ def _build_world(sample_store: Dondoc, tmp_path: Path) -> tuple[Engine, dict[str
     return engine, chats
 
 
+@pytest.fixture(scope="module")
+def postgres_worlds() -> Iterator[list[str]]:
+    """The PostgreSQL template holding the first world built (a name, once built), dropped at the end."""
+    names: list[str] = []
+    yield names
+    if not names:
+        return
+    with _admin_engine().connect() as connection:
+        for name in names:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _copy_postgres(url: str, template: str) -> None:
+    """Replace the database at ``url`` with a copy of ``template`` (nobody may be connected to either)."""
+    name = url.rsplit("/", 1)[1]
+    with _admin_engine().connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    create_database(name, template)
+
+
+def _save_postgres_template(url: str, names: list[str]) -> None:
+    gc.collect()  # the command line leaves its engines to the garbage collector
+    name = url.rsplit("/", 1)[1]
+    template = f"{name}_world"
+    with _admin_engine().connect() as connection:  # a template must have no other session
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+        )
+    create_database(template, name)
+    names.append(template)
+
+
 @pytest.fixture
-def world(sample_store: Dondoc, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The two organisations, built once on SQLite and copied for each test (on PostgreSQL, built each time)."""
+def world(
+    sample_store: Dondoc,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_worlds: list[str],
+) -> Iterator[World]:
+    """The two organisations, built once per database kind and copied for each test."""
     path = Path(sample_store.url.removeprefix("sqlite:///")) if sample_store.url.startswith("sqlite:///") else None
     if path is not None and _SQLITE_WORLD:
         shutil.copyfile(_SQLITE_WORLD[0], path)
-        engine = open_store(sample_store.url)
-        dispatcher = _dispatcher(engine)
-        chats = {key: Chat(dispatcher, user, name=name) for key, user, _org, _unit, _role, name in PEOPLE}
+    elif path is None and postgres_worlds:
+        _copy_postgres(sample_store.url, postgres_worlds[0])
     else:
-        engine, chats = _build_world(sample_store, tmp_path)
+        engine, _chats = _build_world(sample_store, tmp_path)
+        engine.dispose()
         if path is not None:
-            engine.dispose()
             snapshot = sqlite_snapshot(path)
             kept = tmp_path_factory.mktemp("scope-world") / "world.db"
             shutil.move(snapshot, kept)
             _SQLITE_WORLD.append(kept)
-            engine = open_store(sample_store.url)
-            dispatcher = _dispatcher(engine)
-            chats = {key: Chat(dispatcher, user, name=name) for key, user, _org, _unit, _role, name in PEOPLE}
+        else:
+            _save_postgres_template(sample_store.url, postgres_worlds)
+    engine = open_store(sample_store.url)
+    dispatcher = _dispatcher(engine)
+    chats = {key: Chat(dispatcher, user, name=name) for key, user, _org, _unit, _role, name in PEOPLE}
     yield World(sample_store, engine, chats["admin_a"].dispatcher, **chats)
     engine.dispose()
 

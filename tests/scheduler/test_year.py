@@ -20,10 +20,10 @@ from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.outbox import claim_due
-from tests.conftest import Dondoc
+from tests.conftest import Dondoc, sqlite_only
 from tests.handlers.helpers import invite_code, make_dispatcher
 
-pytestmark = pytest.mark.slow  # about 25 s per database: `python3 dev.py test --all` or `-m slow`
+pytestmark = pytest.mark.slow  # about a minute and a half: `python3 dev.py test --all` or `-m slow`
 CALENDAR = WorkCalendar()
 
 
@@ -31,6 +31,7 @@ def _lines(user: SimulatedUser) -> list[str]:
     return [m.content for m in user.read_all()]
 
 
+@sqlite_only  # the store's claims and leases are tried on both stores by test_sweeper_failures.py and test_processes.py
 async def test_a_year_of_reminders_arrives_on_working_days_once_each(engine: Engine, sample_store: Dondoc) -> None:
     clock = Clock(datetime(2022, 1, 3, 7, 0, tzinfo=TZ), frozen=True)
     dispatcher = make_dispatcher(engine, clock.now())

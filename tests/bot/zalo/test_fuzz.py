@@ -27,6 +27,7 @@ from dondoc.db.models import MemberRole
 from dondoc.scheduler.clock import Clock
 from dondoc.tz import TZ
 from tests.bot.zalo.conftest import Zalo, running_zalo
+from tests.conftest import sqlite_only
 from tests.fuzzing import EVERY_KIND, MAX_REPLIES, OPEN, Act, bound, row_counts, scenarios
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
@@ -100,6 +101,7 @@ async def test_random_updates_through_zalo(
 
 
 @pytest.mark.slow
+@sqlite_only
 @settings(max_examples=150)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=20))
 async def test_many_random_updates_through_zalo(
