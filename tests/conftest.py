@@ -8,6 +8,7 @@ own copy of that database (SQLite: a copy of the file; PostgreSQL: ``CREATE DATA
 
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import itertools
@@ -15,6 +16,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -58,7 +60,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dondoc"))
 # process, and so do the tests.
 _build_command = getattr(typer.testing, "_get_command", None)
 if _build_command is not None:
-    setattr(typer.testing, "_get_command", functools.cache(_build_command))
+    typer.testing._get_command = functools.cache(_build_command)
 
 
 @dataclass
@@ -96,6 +98,25 @@ def import_sample(dondoc: Dondoc) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# An empty store, migrated once per process: running every migration on a new SQLite file takes
+# about a second, and most tests start from an empty or sample store. The migrations themselves are
+# run by that first store (and tried by tests/db on both stores).
+
+_EMPTY_SQLITE: list[Path] = []
+
+
+def empty_sqlite_url(path: Path) -> str:
+    """The URL of a new SQLite store at ``path`` with the newest schema and no rows."""
+    if not _EMPTY_SQLITE:
+        folder = Path(tempfile.mkdtemp(prefix="dondoc-empty-"))
+        atexit.register(shutil.rmtree, folder, True)
+        open_store(f"sqlite:///{folder / 'empty.db'}").dispose()
+        _EMPTY_SQLITE.append(sqlite_snapshot(folder / "empty.db"))
+    shutil.copyfile(_EMPTY_SQLITE[0], path)
+    return f"sqlite:///{path}"
+
+
+# --------------------------------------------------------------------------------------------------
 # The sample, imported once per session
 
 
@@ -103,7 +124,7 @@ def import_sample(dondoc: Dondoc) -> None:
 def sqlite_sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A standalone SQLite file holding the imported sample (no WAL left beside it)."""
     directory = tmp_path_factory.mktemp("sample")
-    import_sample(Dondoc(f"sqlite:///{directory / 'import.db'}"))
+    import_sample(Dondoc(empty_sqlite_url(directory / "import.db")))
     return sqlite_snapshot(directory / "import.db")
 
 
@@ -141,27 +162,49 @@ def create_database(name: str, template: str | None = None) -> None:
         connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
 
 
+def drop_database(name: str) -> None:
+    with _admin_engine().connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def disconnect(name: str) -> None:
+    """End every session on the database ``name`` (a template must have none)."""
+    with _admin_engine().connect() as connection:
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+        )
+
+
 def _database_url(name: str) -> str:
     return f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
 
 
-@pytest.fixture(scope="session")
-def postgres_sample_template() -> Iterator[str]:
-    """The name of a PostgreSQL database holding the imported sample, to be copied with TEMPLATE."""
+@contextmanager
+def _postgres_template(fill: Callable[[str], None]) -> Iterator[str]:
+    """The name of a new PostgreSQL database filled by ``fill(url)``, to be copied with TEMPLATE."""
     name = f"dondoc_template_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
     create_database(name)
     try:
-        import_sample(Dondoc(_database_url(name)))
-        gc.collect()
-        with admin.connect() as connection:  # a template must have no other session
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
-            )
+        fill(_database_url(name))
+        gc.collect()  # the command line leaves its engines to the garbage collector
+        disconnect(name)  # a template must have no other session
         yield name
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_sample_template() -> Iterator[str]:
+    """A PostgreSQL database holding the imported sample."""
+    with _postgres_template(lambda url: import_sample(Dondoc(url))) as name:
+        yield name
+
+
+@pytest.fixture(scope="session")
+def postgres_empty_template() -> Iterator[str]:
+    """A PostgreSQL database with the newest schema and no rows."""
+    with _postgres_template(lambda url: open_store(url).dispose()) as name:
+        yield name
 
 
 # --------------------------------------------------------------------------------------------------
@@ -172,13 +215,11 @@ def postgres_sample_template() -> Iterator[str]:
 def _postgres_database(template: str | None) -> Iterator[str]:
     """A throw-away PostgreSQL database on the configured server, empty or a copy of ``template``."""
     name = f"dondoc_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine()
     create_database(name, template)
     try:
         yield _database_url(name)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(name)
 
 
 _HOLDS_SAMPLE: set[str] = set()  # URLs that db_url made as copies of the sample
@@ -196,11 +237,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             path = tmp_path / "dondoc.db"
             if with_sample:
                 shutil.copyfile(request.getfixturevalue("sqlite_sample_template"), path)
-            url = f"sqlite:///{path}"
+                url = f"sqlite:///{path}"
+            elif request.node.get_closest_marker("unmigrated"):
+                url = f"sqlite:///{path}"
+            else:
+                url = empty_sqlite_url(path)
         else:
             if not POSTGRES_URL:
                 pytest.skip("no PostgreSQL configured (DONDOC_TEST_POSTGRES_URL)")
-            template = request.getfixturevalue("postgres_sample_template") if with_sample else None
+            template = None
+            if with_sample:
+                template = request.getfixturevalue("postgres_sample_template")
+            elif not request.node.get_closest_marker("unmigrated"):
+                template = request.getfixturevalue("postgres_empty_template")
             url = stack.enter_context(_postgres_database(template))
         if with_sample:
             _HOLDS_SAMPLE.add(url)
@@ -214,8 +263,11 @@ sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'dondoc.db'}"
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new SQLite store, migrated (empty, with no schema at all for a test marked ``unmigrated``)."""
+    if request.node.get_closest_marker("unmigrated"):
+        return f"sqlite:///{tmp_path / 'dondoc.db'}"
+    return empty_sqlite_url(tmp_path / "dondoc.db")
 
 
 @pytest.fixture

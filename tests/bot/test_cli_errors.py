@@ -18,7 +18,7 @@ import pytest
 
 from dondoc.cli import main
 from dondoc.i18n import set_language
-from tests.conftest import Dondoc, Result
+from tests.conftest import Dondoc, Result, empty_sqlite_url
 
 TOKEN = "123456789:AAHsecret-token-never-printed"
 
@@ -53,7 +53,7 @@ def dondoc_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPa
             code = exited.value.code
             return Result(code if isinstance(code, int) else 1, out, err)
 
-    return Main(f"sqlite:///{tmp_path / 'dondoc.db'}")
+    return Main(empty_sqlite_url(tmp_path / "dondoc.db"))
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@ their usernames (only name, unit, role, chat id and language are kept)."""
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
 from dondoc.db.session import alembic_config, make_engine, open_store
 
 
+@pytest.mark.unmigrated
 def test_upgrading_drops_usernames_and_keeps_everyone(sqlite_url: str) -> None:
     old = make_engine(sqlite_url)
     config = alembic_config(old)

@@ -21,7 +21,6 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from dondoc.bot.app import reminder_service
@@ -45,7 +44,7 @@ from dondoc.handlers.events import plain
 from dondoc.handlers.onboarding import create_invite
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
-from tests.conftest import SAMPLE, Dondoc, _admin_engine, create_database, sqlite_snapshot
+from tests.conftest import SAMPLE, Dondoc, create_database, disconnect, drop_database, sqlite_snapshot
 from tests.handlers.helpers import Chat
 from tests.scheduler.test_sweeper import Outbox
 
@@ -146,18 +145,14 @@ def postgres_worlds() -> Iterator[list[str]]:
     """The PostgreSQL template holding the first world built (a name, once built), dropped at the end."""
     names: list[str] = []
     yield names
-    if not names:
-        return
-    with _admin_engine().connect() as connection:
-        for name in names:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    for name in names:
+        drop_database(name)
 
 
 def _copy_postgres(url: str, template: str) -> None:
     """Replace the database at ``url`` with a copy of ``template`` (nobody may be connected to either)."""
     name = url.rsplit("/", 1)[1]
-    with _admin_engine().connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(name)
     create_database(name, template)
 
 
@@ -165,10 +160,7 @@ def _save_postgres_template(url: str, names: list[str]) -> None:
     gc.collect()  # the command line leaves its engines to the garbage collector
     name = url.rsplit("/", 1)[1]
     template = f"{name}_world"
-    with _admin_engine().connect() as connection:  # a template must have no other session
-        connection.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
-        )
+    disconnect(name)  # a template must have no other session
     create_database(template, name)
     names.append(template)
 

@@ -27,7 +27,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from tests.conftest import sqlite_snapshot
+from tests.conftest import empty_sqlite_url, sqlite_snapshot
 from tests.plan.layouts import (
     COMMUNE_UNITS,
     SAME_AS_ABOVE,
@@ -139,7 +139,7 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the units of Ủy ban nhân dân xã Tân Phú registered, made once per session."""
     directory = tmp_path_factory.mktemp("commune")
     app = cast(typer.Typer, importlib.import_module("dondoc.cli").app)
-    admin = Admin(app=app, db=f"sqlite:///{directory / 'dondoc.db'}", runner=CliRunner())
+    admin = Admin(app=app, db=empty_sqlite_url(directory / "dondoc.db"), runner=CliRunner())
     registry = write_registry(directory / "don-vi.yaml")
     result = admin.run("units", "import", str(registry))
     assert result.exit_code == 0, f"units import failed:\n{result.stderr}"

@@ -18,6 +18,7 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.conftest import empty_sqlite_url
 from tests.plan.layouts import commune_registry
 from tests.plan.real_layouts import WRITERS, Sheet
 from tests.plan.test_real_layouts import CITY, COMMUNE_PLAN, COMMUNE_READ, FORMATS, Admin, read_back
@@ -27,7 +28,7 @@ from tests.plan.test_warnings import warning_lines
 def new_admin(folder: Path) -> Admin:
     folder.mkdir(exist_ok=True)
     app = cast(typer.Typer, importlib.import_module("dondoc.cli").app)
-    return Admin(app=app, db=f"sqlite:///{folder / 'dondoc.db'}", runner=CliRunner())
+    return Admin(app=app, db=empty_sqlite_url(folder / "dondoc.db"), runner=CliRunner())
 
 
 @pytest.fixture

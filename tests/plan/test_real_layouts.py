@@ -21,6 +21,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from tests.conftest import empty_sqlite_url
 from tests.plan.layouts import Group, Registry, Unit, commune_registry, write_registry
 from tests.plan.real_layouts import LEFT, UP, WRITERS, Sheet, write_docx, write_docx_sections
 
@@ -62,7 +63,7 @@ class Admin:
 @pytest.fixture
 def admin(tmp_path: Path) -> Admin:
     app = cast(typer.Typer, importlib.import_module("dondoc.cli").app)
-    return Admin(app=app, db=f"sqlite:///{tmp_path / 'dondoc.db'}", runner=CliRunner())
+    return Admin(app=app, db=empty_sqlite_url(tmp_path / "dondoc.db"), runner=CliRunner())
 
 
 Read = tuple[str, str, list[str], list[str], str, list[str]]
