@@ -20,12 +20,13 @@ from dondoc.cli.common import (
     global_options,
     organization,
     print_json,
+    registry_unit,
     store,
     usage,
 )
 from dondoc.db.models import Invite, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit, hash_code, role_name
+from dondoc.handlers.onboarding import hash_code, role_name
 from dondoc.handlers.personal import describe_settings
 from dondoc.i18n import _, format_datetime, use_language
 from dondoc.plan import invite_guard
@@ -53,10 +54,7 @@ UnitOption = Annotated[str | None, typer.Option("--unit", help="Unit code or nam
 def _unit(session: Session, org_id: int | None, typed: str | None) -> Unit | None:
     if typed is None:
         return None
-    unit = find_unit(session, org_id, typed)
-    if unit is None:
-        fail(_("no unit {unit} in the registry").format(unit=typed))
-    return unit
+    return registry_unit(session, org_id, typed)
 
 
 def _when(moment: datetime | None) -> str:

@@ -9,18 +9,19 @@ import typer
 
 from dondoc.cli.common import (
     JsonOption,
+    UnitOption,
     clock,
     fail,
     global_options,
     organization,
     print_json,
     refuse,
+    registry_unit,
     store,
     usage,
 )
 from dondoc.db.models import TargetKind
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _
 from dondoc.plan.figures import NumberProblem, Period, format_rate, parse_period, read_percent, read_whole
 from dondoc.plan.problems import InputError
@@ -141,7 +142,7 @@ def targets_status(
 @global_options
 def figures_add(
     target: Annotated[str, typer.Option("--target", help="Target code, e.g. T1.")],
-    unit: Annotated[str, typer.Option("--unit", help="Unit code or name.")],
+    unit: UnitOption,
     period: Annotated[str, typer.Option("--period", help="2022-Q1, 2022-03, 2022-H1 or 2022.")],
     numerator: Annotated[str | None, typer.Option("--numerator", help="A ratio's first count (1.234 = 1234).")] = None,
     denominator: Annotated[str | None, typer.Option("--denominator", help="A ratio's second count.")] = None,
@@ -160,9 +161,7 @@ def figures_add(
             fail(_("no target {code}: import the targets first, or check the code").format(code=target))
         chosen = _period(period, now.year)
         assert chosen is not None
-        who = find_unit(session, org.id, unit)
-        if who is None:
-            fail(_("no unit {unit} in the registry").format(unit=unit))
+        who = registry_unit(session, org.id, unit)
         kind = TargetKind(found.kind)
         values: dict[str, object] = {}
         try:
