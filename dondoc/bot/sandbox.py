@@ -95,16 +95,9 @@ class Sandbox:
         if not line:
             return True
         word, rest = line.partition(" ")[::2]  # the first word, and what follows it
-        if word in ("/quit", "/exit"):
-            return False
-        if word == "/as":
-            await self.switch(rest.strip() or self._default_unit())
-            return True
-        if word == "/clock":
-            previous = self.clock.now()
-            if self._move_clock(rest.strip()):
-                await self._remind(previous)
-            return True
+        own = await self._sandbox_command(word, rest)
+        if own is not None:
+            return own
         if word == "/photo":
             await user.send_photo()
         elif word == "/pdf":
@@ -117,6 +110,21 @@ class Sandbox:
             await user.send(line)
         await self.show()
         return True
+
+    async def _sandbox_command(self, word: str, rest: str) -> bool | None:
+        """The sandbox's own commands, on every channel (``/quit``, ``/as``, ``/clock``): whether the
+        sandbox goes on; None when ``word`` is not one of them (the line goes to the bot)."""
+        if word in ("/quit", "/exit"):
+            return False
+        if word == "/as":
+            await self.switch(rest.strip() or self._default_unit())
+            return True
+        if word == "/clock":
+            previous = self.clock.now()
+            if self._move_clock(rest.strip()):
+                await self._remind(previous)
+            return True
+        return None
 
     def _button(self, number: int) -> tuple[ChatMessage, str] | None:
         """The message and callback data of button ``number`` on the newest message with buttons."""

@@ -32,6 +32,7 @@ from dondoc.plan.ranking import (
     Ranking,
     RankingPeriod,
     criterion_short,
+    describe_weights,
     format_score,
     period_label,
     rank_plans,
@@ -131,21 +132,8 @@ def ranking_lines(result: Ranking, worst_first: bool = False) -> list[str]:
         lines.append(
             _("Not rated (no item due in the period): {units}").format(units=", ".join(u.unit for u in not_rated))
         )
-    weights = result.scheme.weights
     lines.append("")
-    lines.append(
-        _(
-            "Weights: on time {on_time}, late {late}, overdue −{overdue}, reminders answered within {days} "
-            "working days {reminders}, targets met {targets}"
-        ).format(
-            on_time=f"{weights.on_time:g}",
-            late=f"{weights.late:g}",
-            overdue=f"{weights.overdue:g}",
-            reminders=f"{weights.reminders:g}",
-            targets=f"{weights.targets:g}",
-            days=result.scheme.reminder_days,
-        )
-    )
+    lines.append(describe_weights(result.scheme))
     return lines
 
 

@@ -121,3 +121,7 @@ class RequestView:
             entered_by_admin=row.entered_by_admin,
             **more,
         )
+
+    def deadline_json(self) -> dict[str, Any]:
+        """The first keys of either kind's JSON: the request and the deadline it is about."""
+        return {"id": self.id, "task": self.task, "unit": self.unit, "due": self.due.isoformat()}

@@ -104,10 +104,7 @@ class ExplanationView(RequestView):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "task": self.task,
-            "unit": self.unit,
-            "due": self.due.isoformat(),
+            **self.deadline_json(),
             "answer_due": self.answer_due.isoformat(),
             "requested_at": self.requested_at.isoformat(),
             "requested_by": self.requested_by or None,

@@ -183,10 +183,7 @@ class ExtensionView(RequestView):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "task": self.task,
-            "unit": self.unit,
-            "due": self.due.isoformat(),
+            **self.deadline_json(),
             "new_due": self.new_due.isoformat(),
             "reason": self.reason,
             "state": self.state,

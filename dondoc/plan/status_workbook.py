@@ -412,7 +412,7 @@ def _write_ranking(
     """The ranking sheet ("Xếp loại"): each unit's score for the year so far, its band, rank and each
     criterion's part (:mod:`dondoc.plan.ranking`); ``calendar`` counts the working days a reminder may
     wait (None: Monday to Friday)."""
-    from dondoc.plan.ranking import CRITERIA, criterion_label, period_label, rank_plan
+    from dondoc.plan.ranking import CRITERIA, criterion_label, describe_weights, period_label, rank_plan
 
     result = rank_plan(session, plan, "year", as_of, calendar, status=status)
     ws = wb.add_worksheet(_("Ranking")[:31])
@@ -444,23 +444,7 @@ def _write_ranking(
             else:
                 ws.write_blank(row, column, None, look)
         row += 1
-    weights = result.scheme.weights
-    ws.write_string(
-        row + 1,
-        0,
-        _(
-            "Weights: on time {on_time}, late {late}, overdue −{overdue}, reminders answered within {days} "
-            "working days {reminders}, targets met {targets}"
-        ).format(
-            on_time=f"{weights.on_time:g}",
-            late=f"{weights.late:g}",
-            overdue=f"{weights.overdue:g}",
-            reminders=f"{weights.reminders:g}",
-            targets=f"{weights.targets:g}",
-            days=result.scheme.reminder_days,
-        ),
-        formats.muted,
-    )
+    ws.write_string(row + 1, 0, describe_weights(result.scheme), formats.muted)
     ws.set_column(0, 1, 8)
     ws.set_column(2, 2, 40)
     ws.set_column(3, 4, 12)

@@ -62,16 +62,9 @@ class ZaloSandbox(Sandbox):
         if not line:
             return True
         word, rest = line.partition(" ")[::2]
-        if word in ("/quit", "/exit"):
-            return False
-        if word == "/as":
-            await self.switch(rest.strip() or self._default_unit())
-            return True
-        if word == "/clock":
-            previous = self.clock.now()
-            if self._move_clock(rest.strip()):
-                await self._remind(previous)
-            return True
+        own = await self._sandbox_command(word, rest)
+        if own is not None:
+            return own
         if word == "/photo":
             await user.send_image()
         elif word == "/sticker":
