@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TextIO
+from typing import Protocol, TextIO, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -41,6 +41,21 @@ NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Min
 _TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 
 ReadLine = Callable[[], Awaitable[str | None]]
+Message = TypeVar("Message")
+
+
+class Reader(Protocol[Message]):
+    def read_all(self) -> list[Message]: ...
+
+
+class Played(Protocol[Message]):
+    """Someone you play in a sandbox (a :class:`Persona` on any channel)."""
+
+    @property
+    def user(self) -> Reader[Message]: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass
@@ -235,14 +250,20 @@ class Sandbox:
         """Print what the bot sent since the last look, to whoever it went."""
         assert self.api is not None
         await self.api.wait_idle()
-        for persona in self.personas.values():
+        self._print_unread(self.personas.values(), self.current, self._print_message)
+
+    def _print_unread(
+        self, personas: Iterable[Played[Message]], current: object, print_message: Callable[[Message], None]
+    ) -> None:
+        """What each person played got since the last look, under their name when it is not ``current``."""
+        for persona in personas:
             unread = persona.user.read_all()
             if not unread:
                 continue
-            if persona is not self.current:
+            if persona is not current:
                 self._print("\n→ " + _("To {who}:").format(who=persona.label))
             for message in unread:
-                self._print_message(message)
+                print_message(message)
 
     def _print_message(self, message: ChatMessage) -> None:
         text = message.source or message.content

@@ -99,14 +99,7 @@ class ZaloSandbox(Sandbox):
     async def show(self) -> None:
         assert self.zalo is not None
         await self.zalo.settled()
-        for persona in self.people.values():
-            unread = persona.user.read_all()
-            if not unread:
-                continue
-            if persona is not self.me:
-                self._print("\n→ " + _("To {who}:").format(who=persona.label))
-            for message in unread:
-                self._print_zalo(message)
+        self._print_unread(self.people.values(), self.me, self._print_zalo)
 
     def _print_zalo(self, message: SentMessage) -> None:
         text = message.text or message.caption
