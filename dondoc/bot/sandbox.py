@@ -14,7 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Protocol, TextIO, TypeVar
+from typing import Any, Protocol, TextIO, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -50,6 +50,9 @@ class Reader(Protocol[Message]):
 
 class Played(Protocol[Message]):
     """Someone you play in a sandbox (a :class:`Persona` on any channel)."""
+
+    @property
+    def key(self) -> str: ...
 
     @property
     def user(self) -> Reader[Message]: ...
@@ -89,10 +92,16 @@ class Sandbox:
             )
             self.reminders = app.reminders
             async with api.running(application, record_handler_errors=False):
-                self._banner()
+                self._banner(
+                    _(
+                        "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
+                        "Type as a focal point would; press a button by typing its number.\n"
+                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
+                    )
+                )
                 await self.switch(self._default_unit())
                 while True:
-                    self._prompt()
+                    self._prompt(self.current)
                     line = await read_line()
                     if line is None:
                         break
@@ -278,18 +287,12 @@ class Sandbox:
         for index, button in enumerate(callbacks, start=1):
             self._print(f"   [{index}] {button.get('text', '')}")
 
-    def _banner(self) -> None:
-        self._print(
-            _(
-                "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
-                "Type as a focal point would; press a button by typing its number.\n"
-                "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
-            )
-        )
+    def _banner(self, intro: str) -> None:
+        self._print(intro)
         self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
 
-    def _prompt(self) -> None:
-        who = self.current.key if self.current else "?"
+    def _prompt(self, persona: Played[Any] | None) -> None:
+        who = persona.key if persona else "?"
         self.out.write(f"\n[{who}] › ")
         self.out.flush()
 
