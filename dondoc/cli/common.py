@@ -75,6 +75,12 @@ def at_option(done: str) -> Any:
     return typer.Option("--at", help=f"The day it was {done} (default today).")
 
 
+def output_option(kind: str) -> Any:
+    """``-o``/``--output``, the ``kind`` file (docx, PNG, xlsx) a command writes."""
+    return typer.Option("-o", "--output", dir_okay=False, help=f"The {kind} file to write.")
+
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")]
 TaskOption = Annotated[str, task_option()]
 UnitOption = Annotated[str, typer.Option("--unit", help="Unit code or name.")]
 

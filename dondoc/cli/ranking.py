@@ -17,6 +17,7 @@ from dondoc.cli.common import (
     calendar,
     global_options,
     organization,
+    output_option,
     plan,
     print_json,
     store,
@@ -140,7 +141,7 @@ def ranking_lines(result: Ranking, worst_first: bool = False) -> list[str]:
 @ranking_app.command("chart")
 @global_options
 def ranking_chart(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    output: Annotated[Path, output_option("PNG")],
     period: PeriodOption = "year",
     at: AtOption = None,
     key: PlanOption = None,

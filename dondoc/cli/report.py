@@ -17,6 +17,7 @@ from dondoc.cli.common import (
     entered_at,
     fail,
     global_options,
+    output_option,
     plan,
     print_json,
     store,
@@ -98,7 +99,7 @@ def report_add(
 @global_options
 def report_draft(
     period: Annotated[str, typer.Option("--period", help="q1, half, q3 or year.")],
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The docx file to write.")],
+    output: Annotated[Path, output_option("docx")],
     year: Annotated[int | None, typer.Option("--year", help="Report year (default: the plan's year).")] = None,
     key: PlanOption = None,
     as_json: JsonOption = False,

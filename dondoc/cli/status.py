@@ -18,6 +18,7 @@ from dondoc.cli.common import (
     fail,
     global_options,
     organization,
+    output_option,
     plan,
     print_json,
     store,
@@ -117,7 +118,7 @@ def written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
 
 @global_options
 def export_status(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The xlsx file to write.")],
+    output: Annotated[Path, output_option("xlsx")],
     at: AtOption = None,
     key: PlanOption = None,
     as_json: JsonOption = False,
@@ -168,7 +169,7 @@ def export_status(
 
 @global_options
 def chart(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    output: Annotated[Path, output_option("PNG")],
     at: AtOption = None,
     key: PlanOption = None,
     as_json: JsonOption = False,

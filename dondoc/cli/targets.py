@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 
 from dondoc.cli.common import (
+    DryRunOption,
     JsonOption,
     UnitOption,
     clock,
     fail,
     global_options,
     organization,
+    output_option,
     print_json,
     refuse,
     registry_unit,
@@ -45,7 +47,7 @@ figures_app = typer.Typer(help="The units' figures for the targets.", no_args_is
 @global_options
 def targets_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Targets YAML file.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import or update the plan's targets from a YAML file (after the unit registry)."""
@@ -223,7 +225,7 @@ def _whole(text: str, option: str) -> int:
 @targets_app.command("chart")
 @global_options
 def targets_chart(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    output: Annotated[Path, output_option("PNG")],
     period: Annotated[
         str | None, typer.Option("--period", help="The last period drawn (default: the current one).")
     ] = None,
