@@ -305,23 +305,8 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
     for n, citem in enumerate(apart):
         task = index.tasks[citem.task]
         report = index.report(index.lead_assignment(citem.task, citem.unit), None)
-        rows.append(
-            DetailRow(
-                task=citem.task,
-                title=task.title,
-                area=citem.area,
-                unit=citem.unit,
-                unit_name=citem.unit_name,
-                role=Role.LEAD,
-                due=None,
-                deadline_text=task.deadline_text,
-                category=None,
-                percent=report.percent if report else None,
-                report=report,
-                blocked=report is not None and report.status == Status.BLOCKED,
-                undated=task.deadline_kind == DeadlineKind.UNDATED,
-            )
-        )
+        undated = task.deadline_kind == DeadlineKind.UNDATED
+        rows.append(_uncounted(task, citem.area, citem.unit, citem.unit_name, Role.LEAD, None, report, undated))
         if last_of_task[citem.task] == n:
             rows.extend(_support_rows(index, task, citem.area, None))
     return rows
@@ -331,23 +316,37 @@ def _support_rows(index: PlanIndex, task: Task, area: str, due: date | None) -> 
     rows = []
     for assignment_id, unit in index.supports.get(task.id or 0, []):
         report = index.report(assignment_id, due)
-        rows.append(
-            DetailRow(
-                task=task.code,
-                title=task.title,
-                area=area,
-                unit=unit.code,
-                unit_name=unit.name,
-                role=Role.SUPPORT,
-                due=due,
-                deadline_text=task.deadline_text,
-                category=None,
-                percent=report.percent if report else None,
-                report=report,
-                blocked=report is not None and report.status == Status.BLOCKED,
-            )
-        )
+        rows.append(_uncounted(task, area, unit.code, unit.name, Role.SUPPORT, due, report))
     return rows
+
+
+def _uncounted(
+    task: Task,
+    area: str,
+    unit: str,
+    unit_name: str,
+    role: Role,
+    due: date | None,
+    report: ReportInfo | None,
+    undated: bool = False,
+) -> DetailRow:
+    """A row no category counts (a supporting unit's part, a continuous or undated task): its percent
+    and whether it is blocked come from its latest report."""
+    return DetailRow(
+        task=task.code,
+        title=task.title,
+        area=area,
+        unit=unit,
+        unit_name=unit_name,
+        role=role,
+        due=due,
+        deadline_text=task.deadline_text,
+        category=None,
+        percent=report.percent if report else None,
+        report=report,
+        blocked=report is not None and report.status == Status.BLOCKED,
+        undated=undated,
+    )
 
 
 def role_text(role: Role) -> str:
