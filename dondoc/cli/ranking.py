@@ -23,7 +23,7 @@ from dondoc.cli.common import (
     store,
     usage,
 )
-from dondoc.cli.status import _province, cannot_write, written
+from dondoc.cli.status import _province, write_picture
 from dondoc.db.models import Organization
 from dondoc.db.session import session_scope
 from dondoc.i18n import _, format_date
@@ -155,12 +155,5 @@ def ranking_chart(
         result = compute(session, key, chosen, at)
         title = _("Unit ranking")
     png = render_ranking_png(result, title)
-    try:
-        output.write_bytes(png)
-    except OSError as error:
-        cannot_write(output, error)
-    written(
-        output,
-        as_json,
-        {"period": result.period, "as_of": result.as_of.isoformat(), "units": [u.unit for u in result.rated]},
-    )
+    summary = {"period": result.period, "as_of": result.as_of.isoformat(), "units": [u.unit for u in result.rated]}
+    write_picture(output, png, as_json, summary)

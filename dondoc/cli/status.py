@@ -109,6 +109,16 @@ def cannot_write(output: Path, error: OSError) -> NoReturn:
     fail(_("cannot write {path}: {error}").format(path=output, error=error.strerror or error))
 
 
+def write_picture(output: Path, png: bytes, as_json: bool, summary: dict[str, Any]) -> None:
+    """Write a drawn PNG to ``output`` (a file that cannot be written ends the command), then say so
+    (:func:`written`)."""
+    try:
+        output.write_bytes(png)
+    except OSError as error:
+        cannot_write(output, error)
+    written(output, as_json, summary)
+
+
 def written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
     """The written path on standard error; with ``--json`` a small summary on standard output."""
     typer.echo(_("Written: {path}").format(path=output), err=True)
@@ -182,8 +192,4 @@ def chart(
         found = plan(session, key)
         png, result = render_plan_chart(session, found, day)
         plan_key = found.key
-    try:
-        output.write_bytes(png)
-    except OSError as error:
-        cannot_write(output, error)
-    written(output, as_json, {"plan": plan_key, "as_of": day.isoformat(), "totals": dict(result.totals)})
+    write_picture(output, png, as_json, {"plan": plan_key, "as_of": day.isoformat(), "totals": dict(result.totals)})

@@ -232,7 +232,7 @@ def targets_chart(
     as_json: JsonOption = False,
 ) -> None:
     """Draw each target's value against its goal over the last four periods (PNG)."""
-    from dondoc.cli.status import cannot_write, written
+    from dondoc.cli.status import write_picture
     from dondoc.plan.targets_chart import render_targets_png, target_history
 
     now = clock().now()
@@ -240,8 +240,4 @@ def targets_chart(
         org = organization(session)
         history = target_history(session, org, now.date(), _period(period, now.year))
         png = render_targets_png(history, _("Targets") + " — " + org.name)
-    try:
-        output.write_bytes(png)
-    except OSError as error:
-        cannot_write(output, error)
-    written(output, as_json, {"targets": [values[-1].target.code for values in history]})
+    write_picture(output, png, as_json, {"targets": [values[-1].target.code for values in history]})
