@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -41,6 +41,24 @@ NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Min
 _TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 
 ReadLine = Callable[[], Awaitable[str | None]]
+Message = TypeVar("Message")
+
+
+class Reader(Protocol[Message]):
+    def read_all(self) -> list[Message]: ...
+
+
+class Played(Protocol[Message]):
+    """Someone you play in a sandbox (a :class:`Persona` on any channel)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def user(self) -> Reader[Message]: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass
@@ -74,10 +92,16 @@ class Sandbox:
             )
             self.reminders = app.reminders
             async with api.running(application, record_handler_errors=False):
-                self._banner()
+                self._banner(
+                    _(
+                        "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
+                        "Type as a focal point would; press a button by typing its number.\n"
+                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
+                    )
+                )
                 await self.switch(self._default_unit())
                 while True:
-                    self._prompt()
+                    self._prompt(self.current)
                     line = await read_line()
                     if line is None:
                         break
@@ -95,16 +119,9 @@ class Sandbox:
         if not line:
             return True
         word, rest = line.partition(" ")[::2]  # the first word, and what follows it
-        if word in ("/quit", "/exit"):
-            return False
-        if word == "/as":
-            await self.switch(rest.strip() or self._default_unit())
-            return True
-        if word == "/clock":
-            previous = self.clock.now()
-            if self._move_clock(rest.strip()):
-                await self._remind(previous)
-            return True
+        own = await self._sandbox_command(word, rest)
+        if own is not None:
+            return own
         if word == "/photo":
             await user.send_photo()
         elif word == "/pdf":
@@ -117,6 +134,21 @@ class Sandbox:
             await user.send(line)
         await self.show()
         return True
+
+    async def _sandbox_command(self, word: str, rest: str) -> bool | None:
+        """The sandbox's own commands, on every channel (``/quit``, ``/as``, ``/clock``): whether the
+        sandbox goes on; None when ``word`` is not one of them (the line goes to the bot)."""
+        if word in ("/quit", "/exit"):
+            return False
+        if word == "/as":
+            await self.switch(rest.strip() or self._default_unit())
+            return True
+        if word == "/clock":
+            previous = self.clock.now()
+            if self._move_clock(rest.strip()):
+                await self._remind(previous)
+            return True
+        return None
 
     def _button(self, number: int) -> tuple[ChatMessage, str] | None:
         """The message and callback data of button ``number`` on the newest message with buttons."""
@@ -227,14 +259,20 @@ class Sandbox:
         """Print what the bot sent since the last look, to whoever it went."""
         assert self.api is not None
         await self.api.wait_idle()
-        for persona in self.personas.values():
+        self._print_unread(self.personas.values(), self.current, self._print_message)
+
+    def _print_unread(
+        self, personas: Iterable[Played[Message]], current: object, print_message: Callable[[Message], None]
+    ) -> None:
+        """What each person played got since the last look, under their name when it is not ``current``."""
+        for persona in personas:
             unread = persona.user.read_all()
             if not unread:
                 continue
-            if persona is not self.current:
+            if persona is not current:
                 self._print("\n→ " + _("To {who}:").format(who=persona.label))
             for message in unread:
-                self._print_message(message)
+                print_message(message)
 
     def _print_message(self, message: ChatMessage) -> None:
         text = message.source or message.content
@@ -249,18 +287,12 @@ class Sandbox:
         for index, button in enumerate(callbacks, start=1):
             self._print(f"   [{index}] {button.get('text', '')}")
 
-    def _banner(self) -> None:
-        self._print(
-            _(
-                "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
-                "Type as a focal point would; press a button by typing its number.\n"
-                "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
-            )
-        )
+    def _banner(self, intro: str) -> None:
+        self._print(intro)
         self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
 
-    def _prompt(self) -> None:
-        who = self.current.key if self.current else "?"
+    def _prompt(self, persona: Played[Any] | None) -> None:
+        who = persona.key if persona else "?"
         self.out.write(f"\n[{who}] › ")
         self.out.flush()
 

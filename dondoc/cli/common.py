@@ -1,6 +1,7 @@
 """What every command shares: the settings of this run, the global options (``--db``, ``--lang``,
 ``--org``, ``--log-format``, accepted before the command or after it), the logs of the long-running
-commands, the options several commands take, and the
+commands, the options several commands take, what the commands that enter something on a unit's
+behalf look up (the unit, its assignment, the moment), and the
 way a command ends (one line on standard error and an exit code).
 
 Exit codes: 0 done, 1 the input was refused (every problem listed), 2 wrong usage or configuration.
@@ -11,11 +12,11 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec
+from typing import Annotated, Any, NoReturn, ParamSpec, Protocol, TypeVar
 
 import typer
 from sqlalchemy.engine import Engine, make_url
@@ -31,14 +32,17 @@ from dondoc.bot.logs import (
     registry_token_variables,
     reset_logging,
 )
-from dondoc.db.models import Organization, Plan
+from dondoc.db.models import Assignment, Organization, Plan, Unit
+from dondoc.db.queries import active_assignment
 from dondoc.db.session import StoreError, make_engine, open_store
+from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, ngettext, set_language
 from dondoc.plan import dates
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.store import NotFound, find_organization, find_plan
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_at
+from dondoc.tz import TZ
 
 P = ParamSpec("P")
 
@@ -59,6 +63,26 @@ LONG_RUNNING = ("run", "serve")  # the commands that log (to standard error) rat
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PlanOption = Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")]
 AtOption = Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")]
+
+
+def task_option(example: str = "III.4.") -> Any:
+    """``--task``, the code of a task of the plan (``example`` shows one in the help)."""
+    return typer.Option("--task", help=f"Task code, e.g. {example}")
+
+
+def at_option(done: str) -> Any:
+    """``--at``, the day something entered on paper was ``done`` (read by :func:`entered_at`)."""
+    return typer.Option("--at", help=f"The day it was {done} (default today).")
+
+
+def output_option(kind: str) -> Any:
+    """``-o``/``--output``, the ``kind`` file (docx, PNG, xlsx) a command writes."""
+    return typer.Option("-o", "--output", dir_okay=False, help=f"The {kind} file to write.")
+
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")]
+TaskOption = Annotated[str, task_option()]
+UnitOption = Annotated[str, typer.Option("--unit", help="Unit code or name.")]
 
 
 # ---------------------------------------------------------------- the settings of this run
@@ -217,6 +241,26 @@ def plan(session: Session, key: str | None) -> Plan:
         fail(str(exc))
 
 
+def registry_unit(session: Session, organization_id: int | None, typed: str) -> Unit:
+    """The organisation's unit typed by code or name; one not in the registry ends the command (exit 1)."""
+    found = find_unit(session, organization_id, typed)
+    if found is None:
+        fail(_("no unit {unit} in the registry").format(unit=typed))
+    return found
+
+
+def unit_assignment(session: Session, found_plan: Plan, task: str, typed_unit: str) -> tuple[Unit, Assignment]:
+    """The unit typed by code or name (``--unit``) and its active assignment to the plan's task of code
+    ``task`` (``--task``); a unit not in the registry, or a task not assigned to it, ends the command
+    (exit 1)."""
+    found = registry_unit(session, found_plan.organization_id, typed_unit)
+    assert found_plan.id is not None and found.id is not None
+    row = active_assignment(session, found_plan.id, task, found.id)
+    if row is None:
+        fail(_("task {task} is not assigned to {unit}").format(task=task, unit=found.code))
+    return found, row
+
+
 # ---------------------------------------------------------------- ending a command
 
 
@@ -254,6 +298,25 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+class Listed(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def print_list(rows: Sequence[L], as_json: bool, none: str, line: Callable[[L], str]) -> None:
+    """A listing: the rows as a JSON array (``--json``), else ``none`` when there is none, else one
+    ``line`` each."""
+    if as_json:
+        print_json([row.to_json() for row in rows])
+        return
+    if not rows:
+        typer.echo(none)
+    for row in rows:
+        typer.echo(line(row))
+
+
 # ---------------------------------------------------------------- dates typed on the command line
 
 
@@ -284,6 +347,13 @@ def parse_cli_date(value: str, option: str = "--at", *, bounded: bool = True) ->
     if bounded:
         check_year(day, value, option)
     return day
+
+
+def entered_at(at: str | None, now: datetime, *, bounded: bool = True) -> datetime:
+    """When something entered on paper happened (``--at``): now when it is today (or not given), else
+    17:00 of that day in Vietnam."""
+    day = parse_cli_date(at, bounded=bounded) if at else now.date()
+    return now if day == now.date() else datetime.combine(day, time(17, 0), tzinfo=TZ)
 
 
 def as_of(at: str | None) -> date:

@@ -3,7 +3,6 @@ and the list of requests."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Annotated
 
 import typer
@@ -11,19 +10,23 @@ import typer
 from dondoc.cli.common import (
     JsonOption,
     PlanOption,
+    TaskOption,
+    UnitOption,
+    at_option,
     calendar,
     clock,
+    entered_at,
     fail,
     global_options,
     organization,
     parse_cli_date,
     plan,
     print_json,
+    print_list,
     store,
+    unit_assignment,
 )
-from dondoc.db.queries import active_assignment
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, format_date
 from dondoc.plan import explanations
 from dondoc.plan.progress import plan_status
@@ -34,20 +37,15 @@ from dondoc.tz import TZ
 explanation_app = typer.Typer(help="Explanations of overdue items (giải trình).", no_args_is_help=True)
 
 
-def _moment(at: str | None, now: datetime) -> datetime:
-    day = parse_cli_date(at) if at else now.date()
-    return now if day == now.date() else datetime.combine(day, time(17, 0), tzinfo=TZ)
-
-
 @explanation_app.command("add")
 @global_options
 def explanation_add(
-    task: Annotated[str, typer.Option("--task", help="Task code, e.g. III.4.")],
-    unit: Annotated[str, typer.Option("--unit", help="Unit code or name.")],
+    task: TaskOption,
+    unit: UnitOption,
     due: Annotated[
         str | None, typer.Option("--due", help="The day the explanation is due (default: 3 working days later).")
     ] = None,
-    at: Annotated[str | None, typer.Option("--at", help="The day it was asked (default today).")] = None,
+    at: Annotated[str | None, at_option("asked")] = None,
     key: PlanOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -55,7 +53,7 @@ def explanation_add(
     the unit's earliest item of the task overdue on that day; its focal points are reminded until
     they answer."""
     now = clock().now()
-    asked_at = _moment(at, now)
+    asked_at = entered_at(at, now)
     work = calendar()
     answer_due = parse_cli_date(due, "--due") if due else default_answer_due(work, asked_at)
     if answer_due <= asked_at.date():
@@ -65,15 +63,9 @@ def explanation_add(
             )
         )
     with session_scope(store()) as session:
-        org = organization(session)
         found_plan = plan(session, key)
-        found = find_unit(session, org.id, unit)
-        if found is None:
-            fail(_("no unit {unit} in the registry").format(unit=unit))
-        assert found_plan.id is not None and found.id is not None
-        row = active_assignment(session, found_plan.id, task, found.id)
-        if row is None or row.id is None:
-            fail(_("task {task} is not assigned to {unit}").format(task=task, unit=found.code))
+        found, row = unit_assignment(session, found_plan, task, unit)
+        assert row.id is not None
         status = plan_status(session, found_plan, asked_at.date(), unit_codes=[found.code])
         item = next((i for i in status.items if i.task == task and i.category == "overdue"), None)
         if item is None:
@@ -117,12 +109,12 @@ def explanation_add(
 def explanation_answer(
     number: Annotated[int, typer.Argument(help="The request's number (from «dondoc explanation list»).")],
     text: Annotated[str, typer.Option("--text", help="The unit's explanation.")],
-    at: Annotated[str | None, typer.Option("--at", help="The day it was given (default today).")] = None,
+    at: Annotated[str | None, at_option("given")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record the explanation a unit gave on paper."""
     now = clock().now()
-    given_at = _moment(at, now)
+    given_at = entered_at(at, now)
     if not text.strip():
         fail(_("--text: the explanation is empty"))
     if len(text) > explanations.MAX_ANSWER:
@@ -154,22 +146,19 @@ def explanation_list(
         org = organization(session)
         assert org.id is not None
         views = explanations.list_explanations(session, [org.id], unanswered=unanswered)
-    if as_json:
-        print_json([view.to_json() for view in views])
-        return
-    if not views:
-        typer.echo(_("No explanation requests."))
-        return
-    for view in views:
-        state = (
-            _("answered {date}: {answer}").format(
-                date=format_date(view.answered_at.astimezone(TZ).date()), answer=view.answer
-            )
-            if view.answered_at is not None
-            else _("not answered (due {date})").format(date=format_date(view.answer_due))
+    print_list(views, as_json, _("No explanation requests."), _line)
+
+
+def _line(view: explanations.ExplanationView) -> str:
+    state = (
+        _("answered {date}: {answer}").format(
+            date=format_date(view.answered_at.astimezone(TZ).date()), answer=view.answer
         )
-        typer.echo(
-            f"#{view.id} {view.task} · {view.unit} ({format_date(view.due)}) — "
-            + _("asked {date}").format(date=format_date(view.requested_at.astimezone(TZ).date()))
-            + f" — {state}"
-        )
+        if view.answered_at is not None
+        else _("not answered (due {date})").format(date=format_date(view.answer_due))
+    )
+    return (
+        f"#{view.id} {view.task} · {view.unit} ({format_date(view.due)}) — "
+        + _("asked {date}").format(date=format_date(view.requested_at.astimezone(TZ).date()))
+        + f" — {state}"
+    )

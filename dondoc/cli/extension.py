@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Annotated
 
 import typer
@@ -10,23 +9,26 @@ import typer
 from dondoc.cli.common import (
     JsonOption,
     PlanOption,
+    UnitOption,
+    at_option,
     calendar,
     clock,
+    entered_at,
     fail,
     global_options,
     organization,
     parse_cli_date,
     plan,
     print_json,
+    print_list,
     store,
+    task_option,
+    unit_assignment,
 )
-from dondoc.db.queries import active_assignment
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, format_date
 from dondoc.plan import extensions
 from dondoc.scheduler.extend import apply_extension
-from dondoc.tz import TZ
 
 extension_app = typer.Typer(help="Extensions of deadlines (gia hạn).", no_args_is_help=True)
 
@@ -34,11 +36,11 @@ extension_app = typer.Typer(help="Extensions of deadlines (gia hạn).", no_args
 @extension_app.command("add")
 @global_options
 def extension_add(
-    task: Annotated[str, typer.Option("--task", help="Task code, e.g. I.2.")],
-    unit: Annotated[str, typer.Option("--unit", help="Unit code or name.")],
+    task: Annotated[str, task_option("I.2.")],
+    unit: UnitOption,
     to: Annotated[str, typer.Option("--to", help="The new due date, e.g. 2022-06-30.")],
     reason: Annotated[str, typer.Option("--reason", help="Why the deadline moves.")] = "",
-    at: Annotated[str | None, typer.Option("--at", help="The day it was approved (default today).")] = None,
+    at: Annotated[str | None, at_option("approved")] = None,
     key: PlanOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -46,18 +48,10 @@ def extension_add(
     earliest open deadline of the task moves to the new date, and its reminders with it."""
     now = clock().now()
     new_due = parse_cli_date(to, "--to")
-    day = parse_cli_date(at) if at else now.date()
-    approved_at = now if day == now.date() else datetime.combine(day, time(17, 0), tzinfo=TZ)
+    approved_at = entered_at(at, now)
     with session_scope(store()) as session:
-        org = organization(session)
         found_plan = plan(session, key)
-        found = find_unit(session, org.id, unit)
-        if found is None:
-            fail(_("no unit {unit} in the registry").format(unit=unit))
-        assert found_plan.id is not None and found.id is not None
-        row = active_assignment(session, found_plan.id, task, found.id)
-        if row is None:
-            fail(_("task {task} is not assigned to {unit}").format(task=task, unit=found.code))
+        found, row = unit_assignment(session, found_plan, task, unit)
         due = extensions.open_due(session, row)
         if due is None:
             fail(_("{task} · {unit} has no open deadline to extend").format(task=task, unit=found.code))
@@ -87,15 +81,12 @@ def extension_list(as_json: JsonOption = False) -> None:
         org = organization(session)
         assert org.id is not None
         views = extensions.list_extensions(session, [org.id])
-    if as_json:
-        print_json([view.to_json() for view in views])
-        return
-    if not views:
-        typer.echo(_("No extension requests."))
-        return
+    print_list(views, as_json, _("No extension requests."), _line)
+
+
+def _line(view: extensions.ExtensionView) -> str:
     labels = {"pending": _("pending"), "approved": _("approved"), "rejected": _("rejected")}
-    for view in views:
-        typer.echo(
-            f"#{view.id} {view.task} · {view.unit}: {extensions.describe_due(view.due, view.new_due)}"
-            f" — {labels.get(view.state, view.state)}" + (f" — {view.reason}" if view.reason else "")
-        )
+    return (
+        f"#{view.id} {view.task} · {view.unit}: {extensions.describe_due(view.due, view.new_due)}"
+        f" — {labels.get(view.state, view.state)}" + (f" — {view.reason}" if view.reason else "")
+    )

@@ -11,12 +11,22 @@ from typing import Annotated
 import typer
 
 from dondoc.bot.zalo_bots import single_zalo_bot
-from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, print_json, settings, store, usage
+from dondoc.cli.common import (
+    JsonOption,
+    clock,
+    global_options,
+    organization,
+    print_json,
+    registry_unit,
+    settings,
+    store,
+    usage,
+)
 from dondoc.cli.people import InviteGroup, invite_attempts, invite_list, invite_revoke
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Deployment
-from dondoc.handlers.onboarding import create_invite, find_unit, role_name, zalo_instructions
+from dondoc.handlers.onboarding import create_invite, role_name, zalo_instructions
 from dondoc.i18n import _, format_datetime
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
 
@@ -76,9 +86,7 @@ def invite(
     username = settings().telegram.bot_username or Deployment().bot_username
     with session_scope(store()) as session:
         org = organization(session)
-        found = find_unit(session, org.id, unit)
-        if found is None:
-            fail(_("no unit {unit} in the registry").format(unit=unit))
+        found = registry_unit(session, org.id, unit)
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
         bot = zalo_bot_serving(session, found, single_zalo_bot(settings()))
     if bot is not None:

@@ -20,16 +20,18 @@ from dondoc.cli.common import (
     global_options,
     organization,
     print_json,
+    registry_unit,
     store,
     usage,
 )
 from dondoc.db.models import Invite, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit, hash_code, role_name
+from dondoc.handlers.onboarding import hash_code, role_name
 from dondoc.handlers.personal import describe_settings
 from dondoc.i18n import _, format_datetime, use_language
 from dondoc.plan import invite_guard
 from dondoc.plan.people import (
+    PendingInvite,
     PersonInfo,
     bound_people,
     export_person,
@@ -53,14 +55,26 @@ UnitOption = Annotated[str | None, typer.Option("--unit", help="Unit code or nam
 def _unit(session: Session, org_id: int | None, typed: str | None) -> Unit | None:
     if typed is None:
         return None
-    unit = find_unit(session, org_id, typed)
-    if unit is None:
-        fail(_("no unit {unit} in the registry").format(unit=typed))
-    return unit
+    return registry_unit(session, org_id, typed)
 
 
 def _when(moment: datetime | None) -> str:
     return format_datetime(stored_in_vietnam(moment)) if moment is not None else "—"
+
+
+def _print_invites(invites: list[PendingInvite]) -> None:
+    """The pending invites and link codes, one line each (never their codes)."""
+    typer.echo(_("Pending invites: {count}").format(count=len(invites)))
+    for pending in invites:
+        kind = (
+            _("link code for #{person}").format(person=pending.invite.link_person_id)
+            if pending.invite.link_person_id is not None
+            else role_name(pending.invite.role)
+        )
+        typer.echo(
+            f"  i{pending.id:<5} {kind} — {pending.unit.name} ({pending.unit.code}), "
+            + _("valid until {date}").format(date=_when(pending.invite.expires_at))
+        )
 
 
 def _describe(info: PersonInfo) -> str:
@@ -124,17 +138,7 @@ def people_list(unit: UnitOption = None, as_json: JsonOption = False) -> None:
                         channel=account.channel, id=account.external_id, when=_when(account.last_used_at)
                     )
                 )
-        typer.echo(_("Pending invites: {count}").format(count=len(invites)))
-        for pending in invites:
-            kind = (
-                _("link code for #{person}").format(person=pending.invite.link_person_id)
-                if pending.invite.link_person_id is not None
-                else role_name(pending.invite.role)
-            )
-            typer.echo(
-                f"  i{pending.id:<5} {kind} — {pending.unit.name} ({pending.unit.code}), "
-                + _("valid until {date}").format(date=_when(pending.invite.expires_at))
-            )
+        _print_invites(invites)
 
 
 @people_app.command("remove")
@@ -320,17 +324,7 @@ def invite_list(as_json: JsonOption = False) -> None:
         if as_json:
             print_json({"invites": [i.as_json() for i in invites]})
             return
-        typer.echo(_("Pending invites: {count}").format(count=len(invites)))
-        for pending in invites:
-            kind = (
-                _("link code for #{person}").format(person=pending.invite.link_person_id)
-                if pending.invite.link_person_id is not None
-                else role_name(pending.invite.role)
-            )
-            typer.echo(
-                f"  i{pending.id:<5} {kind} — {pending.unit.name} ({pending.unit.code}), "
-                + _("valid until {date}").format(date=_when(pending.invite.expires_at))
-            )
+        _print_invites(invites)
 
 
 def _refuse_invite(invite: Invite | None, typed: str) -> NoReturn:

@@ -17,12 +17,13 @@ from dondoc.cli.common import (
     calendar,
     global_options,
     organization,
+    output_option,
     plan,
     print_json,
     store,
     usage,
 )
-from dondoc.cli.status import _province, cannot_write, written
+from dondoc.cli.status import _province, write_picture
 from dondoc.db.models import Organization
 from dondoc.db.session import session_scope
 from dondoc.i18n import _, format_date
@@ -32,6 +33,7 @@ from dondoc.plan.ranking import (
     Ranking,
     RankingPeriod,
     criterion_short,
+    describe_weights,
     format_score,
     period_label,
     rank_plans,
@@ -131,28 +133,15 @@ def ranking_lines(result: Ranking, worst_first: bool = False) -> list[str]:
         lines.append(
             _("Not rated (no item due in the period): {units}").format(units=", ".join(u.unit for u in not_rated))
         )
-    weights = result.scheme.weights
     lines.append("")
-    lines.append(
-        _(
-            "Weights: on time {on_time}, late {late}, overdue −{overdue}, reminders answered within {days} "
-            "working days {reminders}, targets met {targets}"
-        ).format(
-            on_time=f"{weights.on_time:g}",
-            late=f"{weights.late:g}",
-            overdue=f"{weights.overdue:g}",
-            reminders=f"{weights.reminders:g}",
-            targets=f"{weights.targets:g}",
-            days=result.scheme.reminder_days,
-        )
-    )
+    lines.append(describe_weights(result.scheme))
     return lines
 
 
 @ranking_app.command("chart")
 @global_options
 def ranking_chart(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    output: Annotated[Path, output_option("PNG")],
     period: PeriodOption = "year",
     at: AtOption = None,
     key: PlanOption = None,
@@ -166,12 +155,5 @@ def ranking_chart(
         result = compute(session, key, chosen, at)
         title = _("Unit ranking")
     png = render_ranking_png(result, title)
-    try:
-        output.write_bytes(png)
-    except OSError as error:
-        cannot_write(output, error)
-    written(
-        output,
-        as_json,
-        {"period": result.period, "as_of": result.as_of.isoformat(), "units": [u.unit for u in result.rated]},
-    )
+    summary = {"period": result.period, "as_of": result.as_of.isoformat(), "units": [u.unit for u in result.rated]}
+    write_picture(output, png, as_json, summary)

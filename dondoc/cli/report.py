@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -11,22 +10,23 @@ import typer
 from dondoc.cli.common import (
     JsonOption,
     PlanOption,
+    TaskOption,
+    UnitOption,
     calendar,
     clock,
+    entered_at,
     fail,
     global_options,
-    organization,
-    parse_cli_date,
+    output_option,
     plan,
     print_json,
     store,
+    unit_assignment,
     usage,
 )
 from dondoc.cli.status import cannot_write, written
 from dondoc.db.models import Status
-from dondoc.db.queries import active_assignment
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _
 from dondoc.plan.dates import check_completion_date, describe
 from dondoc.plan.progress import status_label
@@ -40,8 +40,8 @@ report_app = typer.Typer(help="Progress reports.", no_args_is_help=True)
 @report_app.command("add")
 @global_options
 def report_add(
-    task: Annotated[str, typer.Option("--task", help="Task code, e.g. III.4.")],
-    unit: Annotated[str, typer.Option("--unit", help="Unit code or name.")],
+    task: TaskOption,
+    unit: UnitOption,
     status: Annotated[str, typer.Option("--status", help="not_started, in_progress, done or blocked.")],
     percent: Annotated[int | None, typer.Option("--percent", min=0, max=100, help="0 to 100.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Report date; for done, the completion date.")] = None,
@@ -56,21 +56,14 @@ def report_add(
             param_hint="--status",
         )
     now = clock().now()
-    day = parse_cli_date(at, bounded=False) if at else now.date()
-    reported_at = now if day == now.date() else datetime.combine(day, time(17, 0), tzinfo=TZ)
+    reported_at = entered_at(at, now, bounded=False)
+    day = reported_at.date()
     with session_scope(store()) as session:
-        org = organization(session)
         found_plan = plan(session, key)
         problem = check_completion_date(day, found_plan.year, now.date())
         if problem is not None:
             fail("--at: " + describe(problem, at or "", found_plan.year, now.date()))
-        found = find_unit(session, org.id, unit)
-        if found is None:
-            fail(_("no unit {unit} in the registry").format(unit=unit))
-        assert found_plan.id is not None and found.id is not None
-        row = active_assignment(session, found_plan.id, task, found.id)
-        if row is None:
-            fail(_("task {task} is not assigned to {unit}").format(task=task, unit=found.code))
+        found, row = unit_assignment(session, found_plan, task, unit)
         kind = Status(status)
         report = add_report(
             session,
@@ -106,7 +99,7 @@ def report_add(
 @global_options
 def report_draft(
     period: Annotated[str, typer.Option("--period", help="q1, half, q3 or year.")],
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The docx file to write.")],
+    output: Annotated[Path, output_option("docx")],
     year: Annotated[int | None, typer.Option("--year", help="Report year (default: the plan's year).")] = None,
     key: PlanOption = None,
     as_json: JsonOption = False,

@@ -18,6 +18,7 @@ from dondoc.cli.common import (
     fail,
     global_options,
     organization,
+    output_option,
     plan,
     print_json,
     store,
@@ -108,6 +109,16 @@ def cannot_write(output: Path, error: OSError) -> NoReturn:
     fail(_("cannot write {path}: {error}").format(path=output, error=error.strerror or error))
 
 
+def write_picture(output: Path, png: bytes, as_json: bool, summary: dict[str, Any]) -> None:
+    """Write a drawn PNG to ``output`` (a file that cannot be written ends the command), then say so
+    (:func:`written`)."""
+    try:
+        output.write_bytes(png)
+    except OSError as error:
+        cannot_write(output, error)
+    written(output, as_json, summary)
+
+
 def written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
     """The written path on standard error; with ``--json`` a small summary on standard output."""
     typer.echo(_("Written: {path}").format(path=output), err=True)
@@ -117,7 +128,7 @@ def written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
 
 @global_options
 def export_status(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The xlsx file to write.")],
+    output: Annotated[Path, output_option("xlsx")],
     at: AtOption = None,
     key: PlanOption = None,
     as_json: JsonOption = False,
@@ -168,7 +179,7 @@ def export_status(
 
 @global_options
 def chart(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    output: Annotated[Path, output_option("PNG")],
     at: AtOption = None,
     key: PlanOption = None,
     as_json: JsonOption = False,
@@ -181,8 +192,4 @@ def chart(
         found = plan(session, key)
         png, result = render_plan_chart(session, found, day)
         plan_key = found.key
-    try:
-        output.write_bytes(png)
-    except OSError as error:
-        cannot_write(output, error)
-    written(output, as_json, {"plan": plan_key, "as_of": day.isoformat(), "totals": dict(result.totals)})
+    write_picture(output, png, as_json, {"plan": plan_key, "as_of": day.isoformat(), "totals": dict(result.totals)})

@@ -8,19 +8,22 @@ from typing import Annotated
 import typer
 
 from dondoc.cli.common import (
+    DryRunOption,
     JsonOption,
+    UnitOption,
     clock,
     fail,
     global_options,
     organization,
+    output_option,
     print_json,
     refuse,
+    registry_unit,
     store,
     usage,
 )
 from dondoc.db.models import TargetKind
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _
 from dondoc.plan.figures import NumberProblem, Period, format_rate, parse_period, read_percent, read_whole
 from dondoc.plan.problems import InputError
@@ -44,7 +47,7 @@ figures_app = typer.Typer(help="The units' figures for the targets.", no_args_is
 @global_options
 def targets_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Targets YAML file.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import or update the plan's targets from a YAML file (after the unit registry)."""
@@ -141,7 +144,7 @@ def targets_status(
 @global_options
 def figures_add(
     target: Annotated[str, typer.Option("--target", help="Target code, e.g. T1.")],
-    unit: Annotated[str, typer.Option("--unit", help="Unit code or name.")],
+    unit: UnitOption,
     period: Annotated[str, typer.Option("--period", help="2022-Q1, 2022-03, 2022-H1 or 2022.")],
     numerator: Annotated[str | None, typer.Option("--numerator", help="A ratio's first count (1.234 = 1234).")] = None,
     denominator: Annotated[str | None, typer.Option("--denominator", help="A ratio's second count.")] = None,
@@ -160,9 +163,7 @@ def figures_add(
             fail(_("no target {code}: import the targets first, or check the code").format(code=target))
         chosen = _period(period, now.year)
         assert chosen is not None
-        who = find_unit(session, org.id, unit)
-        if who is None:
-            fail(_("no unit {unit} in the registry").format(unit=unit))
+        who = registry_unit(session, org.id, unit)
         kind = TargetKind(found.kind)
         values: dict[str, object] = {}
         try:
@@ -224,14 +225,14 @@ def _whole(text: str, option: str) -> int:
 @targets_app.command("chart")
 @global_options
 def targets_chart(
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="The PNG file to write.")],
+    output: Annotated[Path, output_option("PNG")],
     period: Annotated[
         str | None, typer.Option("--period", help="The last period drawn (default: the current one).")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Draw each target's value against its goal over the last four periods (PNG)."""
-    from dondoc.cli.status import cannot_write, written
+    from dondoc.cli.status import write_picture
     from dondoc.plan.targets_chart import render_targets_png, target_history
 
     now = clock().now()
@@ -239,8 +240,4 @@ def targets_chart(
         org = organization(session)
         history = target_history(session, org, now.date(), _period(period, now.year))
         png = render_targets_png(history, _("Targets") + " — " + org.name)
-    try:
-        output.write_bytes(png)
-    except OSError as error:
-        cannot_write(output, error)
-    written(output, as_json, {"targets": [values[-1].target.code for values in history]})
+    write_picture(output, png, as_json, {"targets": [values[-1].target.code for values in history]})

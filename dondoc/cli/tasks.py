@@ -9,6 +9,7 @@ import typer
 
 from dondoc.cli.common import (
     JsonOption,
+    at_option,
     calendar,
     clock,
     fail,
@@ -16,10 +17,10 @@ from dondoc.cli.common import (
     organization,
     parse_cli_date,
     print_json,
+    registry_unit,
     store,
 )
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, format_date
 from dondoc.plan.adhoc import distinct, give_task
 from dondoc.scheduler.schedule import replan
@@ -35,7 +36,7 @@ def task_add(
     text: Annotated[str, typer.Option("--text", help="What is to be done.")],
     due: Annotated[str, typer.Option("--due", help="The deadline, e.g. 2022-06-15 or 15/06/2022.")],
     document: Annotated[str, typer.Option("--document", help="The letter or conclusion it comes from.")] = "",
-    at: Annotated[str | None, typer.Option("--at", help="The day it was given (default today).")] = None,
+    at: Annotated[str | None, at_option("given")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Give a task outside the plan: it joins the organisation's plan of the year, in the area
@@ -53,10 +54,7 @@ def task_add(
         org = organization(session)
         units = []
         for name in names:
-            found = find_unit(session, org.id, name)
-            if found is None:
-                fail(_("no unit {unit} in the registry").format(unit=name))
-            units.append(found)
+            units.append(registry_unit(session, org.id, name))
         given = give_task(
             session, org, units, text=text.strip(), due=due_day, given_at=given_at, document=document.strip(),
             year=due_day.year,

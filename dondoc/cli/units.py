@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli.common import JsonOption, global_options, organization, print_json, refuse, store
+from dondoc.cli.common import DryRunOption, JsonOption, global_options, organization, print_json, refuse, store
 from dondoc.db.session import session_scope
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
@@ -21,7 +21,7 @@ units_app = typer.Typer(help="The unit registry.", no_args_is_help=True)
 @global_options
 def units_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Registry YAML file.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file, write nothing.")] = False,
+    dry_run: DryRunOption = False,
     new_organization: Annotated[
         bool,
         typer.Option("--new-organization", help="Create a second organisation when the file names another one."),

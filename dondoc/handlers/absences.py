@@ -26,7 +26,7 @@ from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import _, format_date
 from dondoc.plan import absences
 from dondoc.plan.absences import AbsenceError, AbsenceProblem, Cover
-from dondoc.plan.dates import DateProblem, read_date
+from dondoc.plan.dates import DateProblem, describe_day, read_date
 from dondoc.plan.people import find_people
 from dondoc.text import match_key
 from dondoc.tz import in_vietnam
@@ -162,16 +162,7 @@ def _next_year(day: date) -> date:
 def _read(ctx: Context, token: str, year: int) -> date | None:
     found = read_date(token, year)
     if isinstance(found, DateProblem):
-        if found == DateProblem.NO_SUCH_DATE:
-            ctx.reply(
-                _("There is no such day as {typed}: check the day and the month (dd/mm/yyyy).").format(typed=esc(token))
-            )
-        else:
-            ctx.reply(
-                _("“{typed}” is not a date: please type it as dd/mm/yyyy (for example 30/06/{year}).").format(
-                    typed=esc(token), year=year
-                )
-            )
+        ctx.reply(describe_day(found, esc(token), year))
         return None
     return found
 

@@ -34,7 +34,7 @@ from dondoc.handlers.context import Context
 from dondoc.handlers.events import Address, Attachment, Choice, esc
 from dondoc.i18n import _, format_date
 from dondoc.plan import extensions
-from dondoc.plan.dates import DateProblem, read_date
+from dondoc.plan.dates import DateProblem, describe_day, read_date
 from dondoc.text import match_key
 
 FLOW_NAME = "extension"
@@ -173,16 +173,7 @@ def _take_date(ctx: Context, text: str) -> bool:
     found = read_date(text, ctx.now.year)
     due = _current_due(ctx)
     if isinstance(found, DateProblem):
-        if found == DateProblem.NO_SUCH_DATE:
-            ctx.reply(
-                _("There is no such day as {typed}: check the day and the month (dd/mm/yyyy).").format(typed=esc(text))
-            )
-        else:
-            ctx.reply(
-                _("“{typed}” is not a date: please type it as dd/mm/yyyy (for example 30/06/{year}).").format(
-                    typed=esc(text), year=due.year
-                )
-            )
+        ctx.reply(describe_day(found, esc(text), due.year))
         return False
     assignment = ctx.session.get(Assignment, ctx.data.get("assignment"))
     moved = (

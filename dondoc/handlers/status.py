@@ -361,29 +361,15 @@ def export(ctx: Context, _args: str) -> None:
     day = ctx.now.date()
     if len(plans) > 1:  # a province: the roll-up by organisation and by area
         write_rollup_xlsx(rollup(ctx.session, plans, day), buffer)
-        ctx.reply(
-            "",
-            file=OutFile(
-                kind="document",
-                file_name=f"tinh-hinh-tong-hop-{day.isoformat()}.xlsx",
-                data=buffer.getvalue(),
-                caption=_("Status at {date}").format(date=format_date(day)),
-            ),
-        )
-        return
-    plan = plans[0][1]
-    from dondoc.scheduler.calendar import calendar_from_env
+        name = f"tinh-hinh-tong-hop-{day.isoformat()}.xlsx"
+    else:
+        plan = plans[0][1]
+        from dondoc.scheduler.calendar import calendar_from_env
 
-    write_status_xlsx(ctx.session, plan, day, buffer, calendar=ctx.settings.calendar or calendar_from_env())
-    ctx.reply(
-        "",
-        file=OutFile(
-            kind="document",
-            file_name=f"tinh-hinh-{plan.key}-{day.isoformat()}.xlsx",
-            data=buffer.getvalue(),
-            caption=_("Status at {date}").format(date=format_date(day)),
-        ),
-    )
+        write_status_xlsx(ctx.session, plan, day, buffer, calendar=ctx.settings.calendar or calendar_from_env())
+        name = f"tinh-hinh-{plan.key}-{day.isoformat()}.xlsx"
+    caption = _("Status at {date}").format(date=format_date(day))
+    ctx.reply("", file=OutFile(kind="document", file_name=name, data=buffer.getvalue(), caption=caption))
 
 
 def chart(ctx: Context, _args: str) -> None:

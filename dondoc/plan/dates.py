@@ -74,6 +74,16 @@ def read_completion_date(text: str, plan_year: int, today: date) -> date | DateP
     return check_completion_date(found, plan_year, today) or found
 
 
+def describe_day(problem: DateProblem, typed: str, year: int) -> str:
+    """What is wrong with a day typed for something to come (a new deadline, an absence): no such day,
+    else not a date, with an example in ``year`` (``typed`` as the caller wants it shown)."""
+    if problem == DateProblem.NO_SUCH_DATE:
+        return _("There is no such day as {typed}: check the day and the month (dd/mm/yyyy).").format(typed=typed)
+    return _("“{typed}” is not a date: please type it as dd/mm/yyyy (for example 30/06/{year}).").format(
+        typed=typed, year=year
+    )
+
+
 def describe(problem: DateProblem, typed: str, plan_year: int, today: date) -> str:
     """The problem in the current language, naming what was typed (``typed``, as the caller wants it
     shown: HTML-escaped for a chat reply) and how to write a date."""

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Assignment, Explanation, Person, Plan, Task, Unit
+from dondoc.db.models import Assignment, Explanation, Plan, Task, Unit
 from dondoc.i18n import _, format_date
+from dondoc.plan import deadline_requests
+from dondoc.plan.deadline_requests import RequestView
 from dondoc.tz import TZ
 
 MAX_ANSWER = 1500  # characters of an explanation (it is passed on in a message of at most 2,000 on Zalo)
@@ -55,52 +56,43 @@ def request(
 ) -> Explanation:
     """Record a request (the caller checked that none is open on this deadline)."""
     assert assignment.id is not None
-    row = Explanation(
-        assignment_id=assignment.id,
-        due=due,
-        answer_due=answer_due,
-        requested_at=at,
-        requested_by_person_id=person_id,
-        entered_by_admin=entered_by_admin,
+    return deadline_requests.add(
+        session,
+        Explanation(
+            assignment_id=assignment.id,
+            due=due,
+            answer_due=answer_due,
+            requested_at=at,
+            requested_by_person_id=person_id,
+            entered_by_admin=entered_by_admin,
+        ),
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def answer(session: Session, explanation_id: int, *, text: str, person_id: int | None, at: datetime) -> bool:
     """Answer an open request; ``False`` when it was answered first by someone else (nothing changes)."""
-    result = session.execute(
-        update(Explanation)
-        .where(col(Explanation.id) == explanation_id, col(Explanation.answered_at).is_(None))
-        .values(answer=text, answered_at=at, answered_by_person_id=person_id)
-        .execution_options(synchronize_session=False)
+    return deadline_requests.answer_once(
+        session,
+        Explanation,
+        explanation_id,
+        col(Explanation.answered_at).is_(None),
+        answer=text,
+        answered_at=at,
+        answered_by_person_id=person_id,
     )
-    session.expire_all()
-    return bool(getattr(result, "rowcount", 0))
 
 
 @dataclass
-class ExplanationView:
+class ExplanationView(RequestView):
     """One request as listings show it."""
 
-    id: int
     assignment_id: int
     organization_id: int
     plan_id: int
-    task: str
     task_title: str
-    unit: str
-    unit_name: str
-    due: date
     answer_due: date
-    requested_at: datetime
-    requested_by: str
     requested_by_person_id: int | None
-    entered_by_admin: bool
     answer: str
-    answered_at: datetime | None
-    answered_by: str
 
     @property
     def answered(self) -> bool:
@@ -112,10 +104,7 @@ class ExplanationView:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "task": self.task,
-            "unit": self.unit,
-            "due": self.due.isoformat(),
+            **self.deadline_json(),
             "answer_due": self.answer_due.isoformat(),
             "requested_at": self.requested_at.isoformat(),
             "requested_by": self.requested_by or None,
@@ -139,14 +128,7 @@ def list_explanations(
 ) -> list[ExplanationView]:
     """The requests about the organisations' units (requested before ``before``, when given), oldest
     first; ``unanswered``: the open ones only."""
-    query = (
-        select(Explanation, Task, Unit)
-        .join(Assignment, col(Assignment.id) == Explanation.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(col(Unit.organization_id).in_(list(organization_ids)))
-        .order_by(col(Explanation.requested_at), col(Explanation.id))
-    )
+    query = deadline_requests.with_task_and_unit(Explanation, organization_ids)
     if unanswered:
         query = query.where(col(Explanation.answered_at).is_(None))
     if unit_ids is not None:
@@ -157,38 +139,23 @@ def list_explanations(
         query = query.where(col(Explanation.requested_at) < before)
     if explanation_id is not None:
         query = query.where(Explanation.id == explanation_id)
-    rows = session.exec(query).all()
-    wanted = {
-        i for row, *_rest in rows for i in (row.requested_by_person_id, row.answered_by_person_id) if i is not None
-    }
-    people = (
-        {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(wanted)))} if wanted else {}
-    )
-    views = []
-    for row, task, unit in rows:
-        assert row.id is not None
-        views.append(
-            ExplanationView(
-                id=row.id,
-                assignment_id=row.assignment_id,
-                organization_id=unit.organization_id,
-                plan_id=task.plan_id,
-                task=task.code,
-                task_title=task.title,
-                unit=unit.code,
-                unit_name=unit.name,
-                due=row.due,
-                answer_due=row.answer_due,
-                requested_at=row.requested_at,
-                requested_by=people.get(row.requested_by_person_id or -1, ""),
-                requested_by_person_id=row.requested_by_person_id,
-                entered_by_admin=row.entered_by_admin,
-                answer=row.answer,
-                answered_at=row.answered_at,
-                answered_by=people.get(row.answered_by_person_id or -1, ""),
-            )
+    rows, people = deadline_requests.rows_and_names(session, query)
+    return [
+        ExplanationView.of(
+            row,
+            task,
+            unit,
+            people,
+            assignment_id=row.assignment_id,
+            organization_id=unit.organization_id,
+            plan_id=task.plan_id,
+            task_title=task.title,
+            answer_due=row.answer_due,
+            requested_by_person_id=row.requested_by_person_id,
+            answer=row.answer,
         )
-    return views
+        for row, task, unit in rows
+    ]
 
 
 ItemKey = tuple[str, str, date]  # (task code, unit code, original due date)

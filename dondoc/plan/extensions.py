@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -33,13 +33,14 @@ from dondoc.db.models import (
     ExtensionState,
     Occurrence,
     Organization,
-    Person,
     Report,
     Status,
     Task,
     Unit,
 )
 from dondoc.i18n import _, format_date
+from dondoc.plan import deadline_requests
+from dondoc.plan.deadline_requests import RequestView
 
 ExtensionKey = tuple[int, date]  # (assignment id, original due date)
 
@@ -124,85 +125,65 @@ def request(
     person_id: int | None,
 ) -> Extension:
     """Record a pending request."""
-    assert assignment.id is not None
-    row = Extension(
-        assignment_id=assignment.id,
-        due=due,
-        new_due=new_due,
-        reason=reason,
-        state=ExtensionState.PENDING,
-        requested_at=at,
-        requested_by_person_id=person_id,
+    return _record(
+        session, assignment, ExtensionState.PENDING, due, new_due, reason, at, requested_by_person_id=person_id
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def record_approved(
     session: Session, assignment: Assignment, *, due: date, new_due: date, reason: str, at: datetime
 ) -> Extension:
     """An extension approved on paper, entered by an administrator (``dondoc extension add``)."""
+    return _record(
+        session, assignment, ExtensionState.APPROVED, due, new_due, reason, at, answered_at=at, entered_by_admin=True
+    )
+
+
+def _record(
+    session: Session,
+    assignment: Assignment,
+    state: ExtensionState,
+    due: date,
+    new_due: date,
+    reason: str,
+    at: datetime,
+    **more: Any,
+) -> Extension:
     assert assignment.id is not None
     row = Extension(
-        assignment_id=assignment.id,
-        due=due,
-        new_due=new_due,
-        reason=reason,
-        state=ExtensionState.APPROVED,
-        requested_at=at,
-        answered_at=at,
-        entered_by_admin=True,
+        assignment_id=assignment.id, due=due, new_due=new_due, reason=reason, state=state, requested_at=at, **more
     )
-    session.add(row)
-    session.flush()
-    return row
+    return deadline_requests.add(session, row)
 
 
 def answer(
     session: Session, extension_id: int, *, approve: bool, person_id: int | None, at: datetime, note: str = ""
 ) -> bool:
     """Answer a pending request; ``False`` when someone answered it first (nothing changes then)."""
-    result = session.execute(
-        update(Extension)
-        .where(col(Extension.id) == extension_id, col(Extension.state) == ExtensionState.PENDING)
-        .values(
-            state=ExtensionState.APPROVED if approve else ExtensionState.REJECTED,
-            answered_at=at,
-            answered_by_person_id=person_id,
-            answer_note=note,
-        )
-        .execution_options(synchronize_session=False)
+    return deadline_requests.answer_once(
+        session,
+        Extension,
+        extension_id,
+        col(Extension.state) == ExtensionState.PENDING,
+        state=ExtensionState.APPROVED if approve else ExtensionState.REJECTED,
+        answered_at=at,
+        answered_by_person_id=person_id,
+        answer_note=note,
     )
-    session.expire_all()
-    return bool(getattr(result, "rowcount", 0))
 
 
 @dataclass
-class ExtensionView:
+class ExtensionView(RequestView):
     """One request as listings show it."""
 
-    id: int
-    task: str
-    unit: str
-    unit_name: str
-    due: date
     new_due: date
     reason: str
     state: str
-    requested_at: datetime
-    requested_by: str
-    answered_at: datetime | None
-    answered_by: str
     answer_note: str
-    entered_by_admin: bool
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "task": self.task,
-            "unit": self.unit,
-            "due": self.due.isoformat(),
+            **self.deadline_json(),
             "new_due": self.new_due.isoformat(),
             "reason": self.reason,
             "state": self.state,
@@ -219,43 +200,16 @@ def list_extensions(
     session: Session, organization_ids: Collection[int], extension_id: int | None = None
 ) -> list[ExtensionView]:
     """The requests on the organisations' units, oldest first."""
-    query = (
-        select(Extension, Task.code, Unit.code, Unit.name)
-        .join(Assignment, col(Assignment.id) == Extension.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(col(Unit.organization_id).in_(list(organization_ids)))
-        .order_by(col(Extension.requested_at), col(Extension.id))
-    )
+    query = deadline_requests.with_task_and_unit(Extension, organization_ids)
     if extension_id is not None:
         query = query.where(Extension.id == extension_id)
-    rows = session.exec(query).all()
-    people = {
-        p.id: p.full_name
-        for p in session.exec(select(Person).where(col(Person.organization_id).in_(list(organization_ids))))
-    }
-    views = []
-    for ext, task_code, unit_code, unit_name in rows:
-        assert ext.id is not None
-        views.append(
-            ExtensionView(
-                id=ext.id,
-                task=task_code,
-                unit=unit_code,
-                unit_name=unit_name,
-                due=ext.due,
-                new_due=ext.new_due,
-                reason=ext.reason,
-                state=ext.state,
-                requested_at=ext.requested_at,
-                requested_by=people.get(ext.requested_by_person_id, "") if ext.requested_by_person_id else "",
-                answered_at=ext.answered_at,
-                answered_by=people.get(ext.answered_by_person_id, "") if ext.answered_by_person_id else "",
-                answer_note=ext.answer_note,
-                entered_by_admin=ext.entered_by_admin,
-            )
+    rows, names = deadline_requests.rows_and_names(session, query, organization_ids)
+    return [
+        ExtensionView.of(
+            ext, task, unit, names, new_due=ext.new_due, reason=ext.reason, state=ext.state, answer_note=ext.answer_note
         )
-    return views
+        for ext, task, unit in rows
+    ]
 
 
 def organization_of(session: Session, assignment: Assignment) -> Organization | None:

@@ -107,6 +107,22 @@ def format_score(value: float | None) -> str:
     return str(format_decimal(value, "0.0", locale=current_language()))
 
 
+def describe_weights(scheme: Scheme) -> str:
+    """The scheme's weights in one sentence, under the ranking (``dondoc ranking``, the status workbook)."""
+    weights = scheme.weights
+    return _(
+        "Weights: on time {on_time}, late {late}, overdue −{overdue}, reminders answered within {days} "
+        "working days {reminders}, targets met {targets}"
+    ).format(
+        on_time=f"{weights.on_time:g}",
+        late=f"{weights.late:g}",
+        overdue=f"{weights.overdue:g}",
+        reminders=f"{weights.reminders:g}",
+        targets=f"{weights.targets:g}",
+        days=scheme.reminder_days,
+    )
+
+
 def period_end(period: RankingPeriod, year: int) -> date:
     """The last day a period counts: 31/03, 30/06, 30/09 or 31/12 of ``year``."""
     month = LAST_MONTH[period]

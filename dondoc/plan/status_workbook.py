@@ -305,23 +305,8 @@ def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
     for n, citem in enumerate(apart):
         task = index.tasks[citem.task]
         report = index.report(index.lead_assignment(citem.task, citem.unit), None)
-        rows.append(
-            DetailRow(
-                task=citem.task,
-                title=task.title,
-                area=citem.area,
-                unit=citem.unit,
-                unit_name=citem.unit_name,
-                role=Role.LEAD,
-                due=None,
-                deadline_text=task.deadline_text,
-                category=None,
-                percent=report.percent if report else None,
-                report=report,
-                blocked=report is not None and report.status == Status.BLOCKED,
-                undated=task.deadline_kind == DeadlineKind.UNDATED,
-            )
-        )
+        undated = task.deadline_kind == DeadlineKind.UNDATED
+        rows.append(_uncounted(task, citem.area, citem.unit, citem.unit_name, Role.LEAD, None, report, undated))
         if last_of_task[citem.task] == n:
             rows.extend(_support_rows(index, task, citem.area, None))
     return rows
@@ -331,23 +316,37 @@ def _support_rows(index: PlanIndex, task: Task, area: str, due: date | None) -> 
     rows = []
     for assignment_id, unit in index.supports.get(task.id or 0, []):
         report = index.report(assignment_id, due)
-        rows.append(
-            DetailRow(
-                task=task.code,
-                title=task.title,
-                area=area,
-                unit=unit.code,
-                unit_name=unit.name,
-                role=Role.SUPPORT,
-                due=due,
-                deadline_text=task.deadline_text,
-                category=None,
-                percent=report.percent if report else None,
-                report=report,
-                blocked=report is not None and report.status == Status.BLOCKED,
-            )
-        )
+        rows.append(_uncounted(task, area, unit.code, unit.name, Role.SUPPORT, due, report))
     return rows
+
+
+def _uncounted(
+    task: Task,
+    area: str,
+    unit: str,
+    unit_name: str,
+    role: Role,
+    due: date | None,
+    report: ReportInfo | None,
+    undated: bool = False,
+) -> DetailRow:
+    """A row no category counts (a supporting unit's part, a continuous or undated task): its percent
+    and whether it is blocked come from its latest report."""
+    return DetailRow(
+        task=task.code,
+        title=task.title,
+        area=area,
+        unit=unit,
+        unit_name=unit_name,
+        role=role,
+        due=due,
+        deadline_text=task.deadline_text,
+        category=None,
+        percent=report.percent if report else None,
+        report=report,
+        blocked=report is not None and report.status == Status.BLOCKED,
+        undated=undated,
+    )
 
 
 def role_text(role: Role) -> str:
@@ -412,7 +411,7 @@ def _write_ranking(
     """The ranking sheet ("Xếp loại"): each unit's score for the year so far, its band, rank and each
     criterion's part (:mod:`dondoc.plan.ranking`); ``calendar`` counts the working days a reminder may
     wait (None: Monday to Friday)."""
-    from dondoc.plan.ranking import CRITERIA, criterion_label, period_label, rank_plan
+    from dondoc.plan.ranking import CRITERIA, criterion_label, describe_weights, period_label, rank_plan
 
     result = rank_plan(session, plan, "year", as_of, calendar, status=status)
     ws = wb.add_worksheet(_("Ranking")[:31])
@@ -444,23 +443,7 @@ def _write_ranking(
             else:
                 ws.write_blank(row, column, None, look)
         row += 1
-    weights = result.scheme.weights
-    ws.write_string(
-        row + 1,
-        0,
-        _(
-            "Weights: on time {on_time}, late {late}, overdue −{overdue}, reminders answered within {days} "
-            "working days {reminders}, targets met {targets}"
-        ).format(
-            on_time=f"{weights.on_time:g}",
-            late=f"{weights.late:g}",
-            overdue=f"{weights.overdue:g}",
-            reminders=f"{weights.reminders:g}",
-            targets=f"{weights.targets:g}",
-            days=result.scheme.reminder_days,
-        ),
-        formats.muted,
-    )
+    ws.write_string(row + 1, 0, describe_weights(result.scheme), formats.muted)
     ws.set_column(0, 1, 8)
     ws.set_column(2, 2, 40)
     ws.set_column(3, 4, 12)

@@ -3,7 +3,6 @@ server) and a test double. What goes to a person goes out through the sender of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -12,29 +11,14 @@ from dondoc.bot.app import assemble
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.db.models import MemberRole
-from dondoc.handlers.events import Reply
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
 from dondoc.tz import TZ
 from tests.conftest import Dondoc
-from tests.handlers.helpers import Chat, invite_code
+from tests.handlers.helpers import Chat, Outbox, invite_code
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)  # NV's I.1 is due in 7 days: its focal points are reminded
 OTHER = "zalo"
-
-
-@dataclass
-class OtherChannel:
-    """The other channel's sender: records what it is given."""
-
-    sent: list[tuple[str, Reply]] = field(default_factory=list)
-
-    async def send(self, chat_id: str, reply: Reply) -> str:
-        self.sent.append((chat_id, reply))
-        return str(len(self.sent))
-
-    def texts(self, chat_id: str) -> list[str]:
-        return [reply.text for to, reply in self.sent if to == chat_id]
 
 
 async def test_replies_and_reminders_go_out_through_the_recipients_channel(
@@ -42,7 +26,7 @@ async def test_replies_and_reminders_go_out_through_the_recipients_channel(
 ) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     app = assemble(engine, clock, WorkCalendar(), bot_username="dondoc_test_bot")
-    other = OtherChannel()
+    other = Outbox()  # the other channel's sender
     app.attach(OTHER, other.send)
     async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
         application = app.attach_telegram(

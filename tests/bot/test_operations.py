@@ -11,7 +11,6 @@ import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
@@ -24,26 +23,11 @@ from dondoc.bot.web import WebApp
 from dondoc.db.models import MemberRole
 from dondoc.db.session import open_store
 from dondoc.handlers.dispatcher import Dispatcher
-from dondoc.handlers.events import Reply
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
-from tests.handlers.helpers import Chat, invite_code
+from tests.handlers.helpers import Chat, Outbox, invite_code
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
-
-
-@dataclass
-class Outbox:
-    """The channel ``test``: records what it is asked to send."""
-
-    sent: list[tuple[str, Reply]] = field(default_factory=list)
-
-    async def send(self, chat_id: str, reply: Reply) -> str:
-        self.sent.append((chat_id, reply))
-        return str(len(self.sent))
-
-    def texts(self, chat_id: str) -> list[str]:
-        return [reply.text for to, reply in self.sent if to == chat_id]
 
 
 def application(engine: Engine, clock: Clock, outbox: Outbox) -> App:

@@ -18,6 +18,20 @@ from dondoc.handlers.onboarding import create_invite
 from dondoc.scheduler.clock import TZ, Clock
 
 
+@dataclass
+class Outbox:
+    """A channel's sender that records what it is asked to send (a chat id, the reply)."""
+
+    sent: list[tuple[str, Reply]] = field(default_factory=list)
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        self.sent.append((chat_id, reply))
+        return str(len(self.sent))
+
+    def texts(self, chat_id: str) -> list[str]:
+        return [reply.text for to, reply in self.sent if to == chat_id]
+
+
 def invite_code(engine: Engine, unit_code: str, role: MemberRole = MemberRole.FOCAL, *, now: datetime) -> str:
     with session_scope(engine) as session:
         unit = session.exec(select(Unit).where(Unit.code == unit_code)).one()

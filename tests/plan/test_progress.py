@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from sqlmodel import Session, col, select
@@ -60,6 +61,7 @@ def item(result: PlanStatus, task: str, unit: str, due: date | None = None) -> I
 
 
 D = date
+R = TypeVar("R")
 T = datetime
 Q1, Q2, Q3, Q4 = D(2022, 3, 31), D(2022, 6, 30), D(2022, 9, 30), D(2022, 12, 31)
 
@@ -389,20 +391,26 @@ def test_a_report_on_a_support_assignment_of_another_task_does_not_leak(sample_s
     assert item(i8, "I.8", "TTVH", D(2022, 2, 28)).support == []
 
 
-def test_status_is_computed_from_a_handful_of_queries(sample_store: Dondoc, session: Session) -> None:
+def _with_statements(sample_store: Dondoc, compute: Callable[[Session, Plan], R]) -> tuple[R, list[str]]:
+    """What ``compute`` returns for the sample plan in a fresh session, and the SQL statements it ran."""
     from sqlalchemy import event
 
-    for day in range(1, 20):
-        report(session, "I.8", "TTVH", "done", 100, T(2022, 1, day, 9, 0) + timedelta(days=day * 14))
-        report(session, "I.10", "XP", "in_progress", day, T(2022, 1, 1, 9, 0) + timedelta(days=day * 3))
     engine = make_engine(sample_store.url)
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     with Session(engine) as fresh:
         plan = fresh.exec(select(Plan)).one()
         statements.clear()
-        result = plan_status(fresh, plan, D(2022, 12, 31))
+        result = compute(fresh, plan)
     engine.dispose()
+    return result, statements
+
+
+def test_status_is_computed_from_a_handful_of_queries(sample_store: Dondoc, session: Session) -> None:
+    for day in range(1, 20):
+        report(session, "I.8", "TTVH", "done", 100, T(2022, 1, day, 9, 0) + timedelta(days=day * 14))
+        report(session, "I.10", "XP", "in_progress", day, T(2022, 1, 1, 9, 0) + timedelta(days=day * 3))
+    result, statements = _with_statements(sample_store, lambda fresh, plan: plan_status(fresh, plan, D(2022, 12, 31)))
     assert len(result.items) > 150
     assert len(statements) <= 8, statements
 
@@ -512,16 +520,7 @@ def test_only_done_reports_and_the_newest_one_decide(sample_store: Dondoc, sessi
 
 
 def test_the_summary_is_computed_from_a_handful_of_queries(sample_store: Dondoc, session: Session) -> None:
-    from sqlalchemy import event
-
     _mixed_reports(session)
-    engine = make_engine(sample_store.url)
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    with Session(engine) as fresh:
-        plan = fresh.exec(select(Plan)).one()
-        statements.clear()
-        summary = plan_summary(fresh, plan, D(2022, 12, 31))
-    engine.dispose()
+    summary, statements = _with_statements(sample_store, lambda fresh, plan: plan_summary(fresh, plan, D(2022, 12, 31)))
     assert summary.items > 150
     assert len(statements) <= 6, statements

@@ -34,6 +34,16 @@ targets:
 """
 
 
+def figures_add(target: str, unit: str, period: str, *values: str) -> tuple[str, ...]:
+    """The arguments of ``dondoc figures add`` for one unit's figures (``values``: the options that give them)."""
+    return ("figures", "add", "--target", target, "--unit", unit, "--period", period, *values)
+
+
+def ratio(numerator: str, denominator: str) -> tuple[str, ...]:
+    """A ratio's two counts, as ``dondoc figures add`` takes them."""
+    return ("--numerator", numerator, "--denominator", denominator)
+
+
 def import_targets(dondoc: Dondoc, tmp_path: Path, text: str = TARGETS) -> None:
     path = tmp_path / "targets.yaml"
     path.write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ from dondoc.db.models import Figure, MemberRole
 from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
-from tests.targets.helpers import import_targets
+from tests.targets.helpers import figures_add, import_targets, ratio
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 
@@ -147,35 +147,9 @@ def test_managers_see_each_target_and_by_unit_worst_first_with_a_trend(
 ) -> None:
     import_targets(sample_store, tmp_path)
     for unit, line in (("XP", "120/125"), ("VV", "50/100")):
-        sample_store.ok(
-            "figures",
-            "add",
-            "--target",
-            "T1",
-            "--unit",
-            unit,
-            "--period",
-            "2021-Q4",
-            "--numerator",
-            "90",
-            "--denominator",
-            "100",
-        )
+        sample_store.ok(*figures_add("T1", unit, "2021-Q4", *ratio("90", "100")))
         num, den = line.split("/")
-        sample_store.ok(
-            "figures",
-            "add",
-            "--target",
-            "T1",
-            "--unit",
-            unit,
-            "--period",
-            "2022-Q1",
-            "--numerator",
-            num,
-            "--denominator",
-            den,
-        )
+        sample_store.ok(*figures_add("T1", unit, "2022-Q1", *ratio(num, den)))
     manager = _person(engine, "NV", MemberRole.MANAGER, user_id="400")
     manager.send("/targets")
     text = manager.last

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from dondoc.db.models import Figure
 from dondoc.db.session import open_store
 from tests.conftest import SAMPLE, Dondoc
-from tests.targets.helpers import TARGETS, import_targets
+from tests.targets.helpers import TARGETS, figures_add, import_targets, ratio
 
 
 def test_the_long_my_file_holds_every_target_of_section_ii(sample_store: Dondoc) -> None:
@@ -69,7 +69,7 @@ def test_status_json_computes_each_value_from_the_units_figures(sample_store: Do
     ]
     for target, unit, *values in add:
         period = "2022-Q2" if unit == "LN" else "2022-Q1"
-        sample_store.ok("figures", "add", "--target", target, "--unit", unit, "--period", period, *values)
+        sample_store.ok(*figures_add(target, unit, period, *values))
     result = sample_store.ok("targets", "status", "--period", "2022-Q1", "--json").json()
     assert result == {
         "period": "2022-Q1",
@@ -110,9 +110,9 @@ def test_figures_add_is_marked_as_entered_by_an_admin_and_corrections_keep_the_h
     sample_store: Dondoc, tmp_path: Path
 ) -> None:
     import_targets(sample_store, tmp_path)
-    base = ("figures", "add", "--target", "HS", "--unit", "Xà Phiên", "--period", "2022-Q1")
-    sample_store.ok(*base, "--numerator", "120", "--denominator", "125")
-    out = sample_store.ok(*base, "--numerator", "100", "--denominator", "125", "--json").json()
+    base = figures_add("HS", "Xà Phiên", "2022-Q1")
+    sample_store.ok(*base, *ratio("120", "125"))
+    out = sample_store.ok(*base, *ratio("100", "125"), "--json").json()
     assert out["entered_by_admin"] is True and out["rate"] == 0.8
     engine = open_store(sample_store.url)
     with Session(engine) as session:
@@ -137,7 +137,7 @@ def test_impossible_figures_are_refused_and_not_stored(
     sample_store: Dondoc, tmp_path: Path, values: tuple[str, ...], shown: str
 ) -> None:
     import_targets(sample_store, tmp_path)
-    result = sample_store("figures", "add", "--target", "T1", "--unit", "XP", "--period", "2022-Q1", *values)
+    result = sample_store(*figures_add("T1", "XP", "2022-Q1", *values))
     assert result.code in (1, 2) and shown in result.stderr
     status = sample_store.ok("targets", "status", "--period", "2022-Q1", "--json").json()
     assert status["targets"][0]["reported_units"] == []
@@ -147,35 +147,9 @@ def test_a_unit_that_does_not_report_a_target_or_a_wrong_period_is_refused(
     sample_store: Dondoc, tmp_path: Path
 ) -> None:
     import_targets(sample_store, tmp_path)
-    result = sample_store(
-        "figures",
-        "add",
-        "--target",
-        "T1",
-        "--unit",
-        "TP",
-        "--period",
-        "2022-Q1",
-        "--numerator",
-        "1",
-        "--denominator",
-        "2",
-    )
+    result = sample_store(*figures_add("T1", "TP", "2022-Q1", *ratio("1", "2")))
     assert result.code == 1 and "TP" in result.stderr
-    result = sample_store(
-        "figures",
-        "add",
-        "--target",
-        "T1",
-        "--unit",
-        "XP",
-        "--period",
-        "2022-03",
-        "--numerator",
-        "1",
-        "--denominator",
-        "2",
-    )
+    result = sample_store(*figures_add("T1", "XP", "2022-03", *ratio("1", "2")))
     assert result.code == 1 and "2022-03" in result.stderr
 
 
@@ -188,21 +162,8 @@ def test_goals_periods_and_units_are_read_the_ways_people_write_them(sample_stor
         .replace('goal: "> 80%"', "goal: 0.8")
     )
     import_targets(sample_store, tmp_path, text)
-    sample_store.ok(
-        "figures",
-        "add",
-        "--target",
-        "T1",
-        "--unit",
-        "XP",
-        "--period",
-        "Q1/2022",
-        "--numerator",
-        "95",
-        "--denominator",
-        "100",
-    )
-    sample_store.ok("figures", "add", "--target", "HL", "--unit", "XP", "--period", "2022-Q1", "--rate", "80")
+    sample_store.ok(*figures_add("T1", "XP", "Q1/2022", *ratio("95", "100")))
+    sample_store.ok(*figures_add("HL", "XP", "2022-Q1", "--rate", "80"))
     status = sample_store.ok("targets", "status", "--period", "2022-Q1", "--json").json()["targets"]
     assert status[0]["met"] is True and status[0]["goal"] == "từ 95% trở lên"
     assert len(status[1]["missing_units"]) == 21  # every unit of the registry

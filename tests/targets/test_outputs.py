@@ -8,39 +8,13 @@ from openpyxl import load_workbook
 
 from tests.conftest import Dondoc
 from tests.plan.test_status_workbook import read_docx
-from tests.targets.helpers import import_targets
+from tests.targets.helpers import figures_add, import_targets, ratio
 
 
 def _figures(dondoc: Dondoc) -> None:
     for unit, num, den in (("XP", "120", "125"), ("VV", "50", "100")):
-        dondoc.ok(
-            "figures",
-            "add",
-            "--target",
-            "T1",
-            "--unit",
-            unit,
-            "--period",
-            "2022-Q1",
-            "--numerator",
-            num,
-            "--denominator",
-            den,
-        )
-    dondoc.ok(
-        "figures",
-        "add",
-        "--target",
-        "T1",
-        "--unit",
-        "XP",
-        "--period",
-        "2021-Q4",
-        "--numerator",
-        "9",
-        "--denominator",
-        "10",
-    )
+        dondoc.ok(*figures_add("T1", unit, "2022-Q1", *ratio(num, den)))
+    dondoc.ok(*figures_add("T1", "XP", "2021-Q4", *ratio("9", "10")))
 
 
 def test_the_status_workbook_has_a_targets_sheet(sample_store: Dondoc, tmp_path: Path) -> None:

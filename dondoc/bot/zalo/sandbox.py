@@ -14,7 +14,7 @@ from dondoc.bot.app import assemble
 from dondoc.bot.sandbox import MANAGER, NAMES, ReadLine, Sandbox
 from dondoc.bot.zalo.fake import FakeZaloServer, SentMessage, ZaloUser
 from dondoc.bot.zalo.polling import ZaloPolling
-from dondoc.i18n import _, format_datetime
+from dondoc.i18n import _
 from dondoc.scheduler.calendar import calendar_from_env
 
 
@@ -42,10 +42,16 @@ class ZaloSandbox(Sandbox):
             polling = asyncio.create_task(poller.run())
             self.reminders = app.reminders  # /clock plans and sweeps (see Sandbox._remind)
             try:
-                self._zalo_banner()
+                self._banner(
+                    _(
+                        "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
+                        "Type as a focal point would; choices are numbered: type the number.\n"
+                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
+                    )
+                )
                 await self.switch(self._default_unit())
                 while True:
-                    self._zalo_prompt()
+                    self._prompt(self.me)
                     line = await read_line()
                     if line is None or not await self.handle(line.strip()):
                         break
@@ -62,16 +68,9 @@ class ZaloSandbox(Sandbox):
         if not line:
             return True
         word, rest = line.partition(" ")[::2]
-        if word in ("/quit", "/exit"):
-            return False
-        if word == "/as":
-            await self.switch(rest.strip() or self._default_unit())
-            return True
-        if word == "/clock":
-            previous = self.clock.now()
-            if self._move_clock(rest.strip()):
-                await self._remind(previous)
-            return True
+        own = await self._sandbox_command(word, rest)
+        if own is not None:
+            return own
         if word == "/photo":
             await user.send_image()
         elif word == "/sticker":
@@ -106,32 +105,10 @@ class ZaloSandbox(Sandbox):
     async def show(self) -> None:
         assert self.zalo is not None
         await self.zalo.settled()
-        for persona in self.people.values():
-            unread = persona.user.read_all()
-            if not unread:
-                continue
-            if persona is not self.me:
-                self._print("\n→ " + _("To {who}:").format(who=persona.label))
-            for message in unread:
-                self._print_zalo(message)
+        self._print_unread(self.people.values(), self.me, self._print_zalo)
 
     def _print_zalo(self, message: SentMessage) -> None:
         text = message.text or message.caption
         if message.kind == "photo":
             text = f"🖼  {message.photo}\n{text}"
         self._print("\n🤖 " + text.replace("\n", "\n   "))
-
-    def _zalo_banner(self) -> None:
-        self._print(
-            _(
-                "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
-                "Type as a focal point would; choices are numbered: type the number.\n"
-                "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
-            )
-        )
-        self._print("🕗 " + _("Simulated time: {time}").format(time=format_datetime(self.clock.now())))
-
-    def _zalo_prompt(self) -> None:
-        who = self.me.key if self.me else "?"
-        self.out.write(f"\n[{who}] › ")
-        self.out.flush()

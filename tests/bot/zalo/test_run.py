@@ -10,6 +10,9 @@ import re
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,6 +61,32 @@ async def test_run_with_a_wrong_zalo_token_or_address_is_one_line(sample_store: 
 # ---------------------------------------------------------------- the acceptance scenario
 
 
+def _clean_env() -> dict[str, str]:
+    """This process's environment without any channel's or dondoc's settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+
+
+@dataclass
+class _Run:
+    output: str = ""  # what the process printed, once it stopped
+
+
+@asynccontextmanager
+async def _dondoc_run(env: dict[str, str]) -> AsyncIterator[_Run]:
+    """``dondoc run`` in a process of its own, stopped (SIGTERM) on leaving: it must exit with 0."""
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dondoc", "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    run = _Run()
+    try:
+        yield run
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
+        run.output = output.decode()
+    assert bot.returncode == 0, run.output
+
+
 async def _say(server: FakeZaloServer, user: ZaloUser, text: str) -> list[str]:
     before = len(user.messages)
     await user.send_text(text)
@@ -76,22 +105,13 @@ async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_
     sample_store: Dondoc,
 ) -> None:
     async with FakeZaloServer(bot_name="Bot CCHC Long Mỹ 1") as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        env = _clean_env()
         # Only the Zalo bot is configured; the clock starts in the sample plan's year, after office hours
         # (so no reminder is due while the scenario runs), and the store is the test's.
         env |= zalo_env(server) | {"DONDOC_NOW": "2022-03-15T20:00", "DONDOC_DATABASE_URL": sample_store.url}
         invited = await asyncio.to_thread(sample_store.ok, "invite", "NV", "--role", "focal", "--json", env=env)
         code = invited.json()["code"]
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "dondoc",
-            "run",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
+        async with _dondoc_run(env) as run:
             lan = server.user("Nguyễn Thị Lan")
             [greeting] = await _say(server, lan, code)  # the bare code, as the first message
             assert "Phòng Nội vụ" in greeting
@@ -111,13 +131,9 @@ async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_
 
             one_line = await _say(server, lan, "I.1 xong 28/01/2022 Quyết định số 15/QĐ-UBND")
             assert len(one_line) == 1 and "I.1" in one_line[0]
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
-        assert bot.returncode == 0, output.decode()
         server.assert_no_violations()
         assert all(len(m.text) <= 2000 for m in server.sent)
-        assert server.token not in output.decode()
+        assert server.token not in run.output
         sent_by_the_bot = len(server.sent)
 
     # Every message counted against the bot's month: the 9 Lan sent (the code, /report, 6 answers, the
@@ -142,7 +158,7 @@ async def test_run_with_both_tokens_polls_zalo_and_telegram_in_one_process(sampl
     from dondoc.bot.local_api.spec import bundled_spec
 
     async with FakeZaloServer() as zalo, LocalBotApi(spec=bundled_spec(), strict=True) as telegram:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        env = _clean_env()
         env |= zalo_env(zalo) | {"DONDOC_NOW": "2022-03-15T20:00", "DONDOC_DATABASE_URL": sample_store.url}
         env |= {
             "TELEGRAM_BOT_TOKEN": telegram.token,
@@ -151,16 +167,7 @@ async def test_run_with_both_tokens_polls_zalo_and_telegram_in_one_process(sampl
         }
         on_zalo = (await asyncio.to_thread(sample_store.ok, "invite", "NV", "--json", env=env)).json()["code"]
         on_telegram = (await asyncio.to_thread(sample_store.ok, "invite", "XP", "--json", env=env)).json()["code"]
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "dondoc",
-            "run",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
+        async with _dondoc_run(env) as run:
             lan = zalo.user("Nguyễn Thị Lan")
             [greeting] = await _say(zalo, lan, on_zalo)
             assert "Phòng Nội vụ" in greeting
@@ -168,12 +175,8 @@ async def test_run_with_both_tokens_polls_zalo_and_telegram_in_one_process(sampl
             await hung.send(f"/start {on_telegram}")
             welcome = await hung.next_message(HANG_GUARD)
             assert "Xà Phiên" in (welcome.text or "")
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
-        assert bot.returncode == 0, output.decode()
         zalo.assert_no_violations()
-        assert telegram.token not in output.decode() and zalo.token not in output.decode()
+        assert telegram.token not in run.output and zalo.token not in run.output
 
 
 def _with_bots(sample_store: Dondoc, tmp_path: Path) -> None:
@@ -202,7 +205,7 @@ async def test_run_polls_each_bot_the_registry_names_under_its_own_channel_key(
 ) -> None:
     _with_bots(sample_store, tmp_path)
     async with FakeZaloServer(bot_name="Bot CCHC 1") as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "DONDOC_"))}
+        env = _clean_env()
         env |= {
             "ZALO_TOKEN_LN1": server.token,
             "ZALO_API_BASE_URL": server.base_url,
@@ -212,25 +215,12 @@ async def test_run_polls_each_bot_the_registry_names_under_its_own_channel_key(
         invited = (await asyncio.to_thread(sample_store.ok, "invite", "NV", "--json", env=env)).json()
         assert invited["zalo"]["bot"] == "zalo:ln1"
         assert invited["zalo"]["instructions"] == f"Mở Zalo, tìm Bot CCHC 1, gửi mã {invited['code']}"
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "dondoc",
-            "run",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
+        async with _dondoc_run(env):
             lan = server.user("Nguyễn Thị Lan")
             [greeting] = await _say(server, lan, invited["code"])
             assert "Phòng Nội vụ" in greeting
             [answer] = await _say(server, lan, "I.1 60")
             assert "I.1" in answer
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(bot.communicate(), HANG_GUARD)
-        assert bot.returncode == 0, output.decode()
         server.assert_no_violations()
     with Session(create_engine(sample_store.url)) as session:
         [account] = session.exec(select(ChannelAccount)).all()
