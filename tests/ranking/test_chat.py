@@ -136,3 +136,36 @@ def test_the_province_role_ranks_every_organisation_under_it(sample_store: Dondo
         assert "Văn phòng UBND tỉnh" not in shown  # the province has no plan of its own
     finally:
         engine.dispose()
+
+
+def test_pages_show_the_ranking_computed_once(
+    sample_engine: Engine, sample_store: Dondoc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranking is computed when /ranking runs and kept in the conversation: turning a page only
+    renders it (a report that arrives between two pages changes nothing until /ranking is asked again)."""
+    from dondoc.handlers import ranking
+
+    calls: list[str] = []
+    compute = ranking.rank_plans
+
+    def counted(*args: object, **kwargs: object) -> ranking.Ranking:
+        calls.append("rank")
+        return compute(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ranking, "rank_plans", counted)
+    manager = person(sample_engine, "505", "NV", MemberRole.MANAGER, "telegram")
+    sample_store.ok("report", "add", "--task", "I.2", "--unit", "XP", "--status", "done", "--at", "2022-03-20")
+    manager.send("/ranking")
+    before = pages_read(manager, "press")
+    assert len(before) == 3 and calls == ["rank"]
+
+    manager.send("/ranking")
+    assert manager.last == before[0] and len(calls) == 2
+    sample_store.ok("report", "add", "--task", "I.2", "--unit", "VV", "--status", "done", "--at", "2022-03-20")
+    pages = pages_read(manager, "press")
+    assert pages == before and len(calls) == 2  # the pages only render what /ranking computed
+
+    manager.send("/ranking")  # asked again: the new report counts
+    after = pages_read(manager, "press")
+    assert len(calls) == 3
+    assert after != before and "1. VV" in plain(after[0]) and "1. VV" not in plain(before[0])
