@@ -119,10 +119,14 @@ def test_figures_reminders_are_in_the_preview_and_the_budget(
     ).stdout
     assert any("T1" in line and "figures for 2022-Q1 not sent" in line for line in text.splitlines()), text
 
-    focal.send("HS Q1 120/125")  # XP sends one target's figures (as of the dispatcher's clock, 05/04)
-    assert "HS" in focal.last or "120" in focal.last, focal.last
-    after = preview(sample_store, "2022-03-10", "2022-03-17", "2022-04-06T07:00")
-    assert after == [] or all(e["send_at"] >= "2022-04-06" for e in after)
+    def owed_by_xp(at: str) -> set[str]:
+        late = preview(sample_store, "2022-04-06", "2022-04-14", at)  # still reminded, every 2nd working day
+        return {i["target"] for e in late if e["to"]["unit"] == "XP" for i in e["items"] if i["kind"] == "figures"}
+
+    assert owed_by_xp("2022-04-05T18:00") == {"T1", "ISO", "HL"}
+    focal.send("HS Q1 120/125")  # XP sends one target's figures at 09:00 on 05/04 (the chats' clock)
+    assert owed_by_xp("2022-04-05T18:00") == {"ISO", "HL"}
+    assert owed_by_xp("2022-04-05T08:00") == {"T1", "ISO", "HL"}  # as if they had not come yet
 
 
 def _own_times(engine: Engine, start: datetime) -> tuple[Any, TimedOutbox]:
