@@ -28,6 +28,7 @@ from dondoc.cli.common import (
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import role_name
+from dondoc.handlers.reminders import kind_label
 from dondoc.i18n import _, format_date, format_datetime
 from dondoc.plan.channels import load_budgets
 from dondoc.scheduler.preview import budget_projection, reminder_preview
@@ -112,13 +113,6 @@ def reminders_preview(
     if budget:
         _print_projection(projection)
         return
-    labels = {
-        "before": _("before the deadline"),
-        "due": _("deadline reached"),
-        "overdue": _("overdue"),
-        "escalation": _("overdue, to managers"),
-        "checkin": _("progress check-in"),
-    }
     roles = {"focal": role_name(MemberRole.FOCAL), "manager": role_name(MemberRole.MANAGER)}
     typer.echo(f"{title} ({year})")
     typer.echo(
@@ -136,7 +130,11 @@ def reminders_preview(
         typer.echo(f"\n{when}  {entry['to']['unit']} · {roles[entry['to']['role']]} · {who}")
         for item in entry["items"]:
             due = format_date(date.fromisoformat(item["due"]))
-            typer.echo(f"    {item['task']:<8} {due}  {labels[item['kind']]}")
+            if item["kind"] == "figures":
+                what = _("figures for {period} not sent").format(period=item["period"])
+                typer.echo(f"    {item['target']:<8} {due}  {what} ({kind_label(item['stage'])})")
+            else:
+                typer.echo(f"    {item['task']:<8} {due}  {kind_label(item['kind'])}")
     typer.echo("")
     typer.echo(_("Messages to send: {count}").format(count=len(entries)))
     _print_projection(projection)

@@ -5,11 +5,14 @@ every organisation under it, ranked together)."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from dondoc.db.models import Organization
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
 from dondoc.i18n import _, format_date
-from dondoc.plan.ranking import Ranking, RankingPeriod, UnitScore, format_score, period_label, rank_plans, read_period
+from dondoc.plan.ranking import Band, Ranking, RankingPeriod, format_score, period_label, rank_plans, read_period
 from dondoc.plan.rollup import plans_of
 from dondoc.text import match_key
 
@@ -32,7 +35,11 @@ def command(ctx: Context, args: str) -> None:
         else:
             ctx.reply(_("Usage: /ranking [q1|half|q3|year] [worst] — for example /ranking q1, or /ranking year worst"))
             return
-    _show(ctx, period, worst, 0)
+    result = _compute(ctx, period)
+    if result is None:
+        ctx.end()
+        return
+    _show(ctx, period, worst, 0, _snapshot(result, worst), fresh=True)
 
 
 def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
@@ -50,14 +57,20 @@ def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
     return rank_plans(ctx.session, plans, period, ctx.now.date(), calendar, province=province)
 
 
-def _line(entry: UnitScore) -> str:
-    name = _short(_without_title(entry.name))
-    band = entry.band.label() if entry.band else ""
-    head = f"{entry.rank}. <b>{esc(entry.unit)}</b> {format_score(entry.score)} · {esc(band)}"
+def _line(row: list[Any], bands: list[list[Any]]) -> str:
+    rank, unit, score, band, name, organization = row
+    label = _band_label(bands[band]) if band is not None else ""
+    head = f"{rank}. <b>{esc(unit)}</b> {format_score(score)} · {esc(label)}"
     text = f"{head}\n   {esc(name)}"
-    if entry.organization:  # a province: the unit's organisation on a line of its own
-        text += f"\n   {esc(_short(_without_title(entry.organization)))}"
+    if organization:  # a province: the unit's organisation on a line of its own
+        text += f"\n   {esc(organization)}"
     return text
+
+
+def _band_label(band: list[Any]) -> str:
+    """A band as kept in the conversation: [name, built in, count]; a built-in name is translated."""
+    name, builtin = str(band[0]), bool(band[1])
+    return Band(name=name, min=0, builtin=builtin).label()
 
 
 def _without_title(name: str) -> str:
@@ -89,33 +102,64 @@ def _wrap(parts: list[str], separator: str) -> list[str]:
     return [esc(line) for line in lines]
 
 
-def _show(ctx: Context, period: RankingPeriod, worst: bool, page: int) -> None:
-    result = _compute(ctx, period)
-    if result is None:
-        ctx.end()
-        return
-    ordered = [u for u in result.ordered(worst) if u.rated]
-    title = _("Ranking: {period}").format(period=period_label(period, result.year))
-    lines = ["<b>" + esc(title) + "</b>", _("As of {date}").format(date=format_date(result.as_of))]
-    if not ordered:
+def _snapshot(result: Ranking, worst: bool) -> dict[str, Any]:
+    """What the pages show, computed once: kept in the conversation (in the database), so turning a
+    page only renders. Compact: each rated unit as [rank, code, score, band index, name, organisation]
+    with the names already shortened; the bands as [name, built in, count]."""
+    bands = result.band_counts()
+    index = {band.name: i for i, (band, _count) in enumerate(bands)}
+    rows = [
+        [
+            entry.rank,
+            entry.unit,
+            entry.score,
+            index.get(entry.band.name) if entry.band else None,
+            _short(_without_title(entry.name)),
+            _short(_without_title(entry.organization)) if entry.organization else "",
+        ]
+        for entry in result.ordered(worst)
+        if entry.rated
+    ]
+    return {
+        "year": result.year,
+        "as_of": result.as_of.isoformat(),
+        "rows": rows,
+        "bands": [[band.name, band.builtin, count] for band, count in bands],
+        "not_rated": [u.unit for u in result.not_rated],
+    }
+
+
+def _show(
+    ctx: Context, period: RankingPeriod, worst: bool, page: int, snapshot: dict[str, Any], *, fresh: bool = False
+) -> None:
+    """A page of the ranking kept in ``snapshot``; ``fresh``: just computed, kept for the next pages."""
+    rows: list[list[Any]] = snapshot["rows"]
+    bands: list[list[Any]] = snapshot["bands"]
+    title = _("Ranking: {period}").format(period=period_label(period, int(snapshot["year"])))
+    as_of = date.fromisoformat(str(snapshot["as_of"]))
+    lines = ["<b>" + esc(title) + "</b>", _("As of {date}").format(date=format_date(as_of))]
+    if not rows:
         ctx.end()
         lines.append(_("No unit has an item to rate yet."))
         ctx.reply("\n".join(lines))
         return
-    chunk, page, pages = paginate(ordered, page, PAGE_SIZE)
+    chunk, page, pages = paginate(rows, page, PAGE_SIZE)
     if pages > 1:
         lines[-1] += f" · {page + 1}/{pages}"
     if worst:
         lines.append(_("Lowest scores first"))
-    lines += [_line(entry) for entry in chunk]
+    lines += [_line(row, bands) for row in chunk]
     if page == pages - 1:
         lines.append("")
-        lines += _wrap([f"{band.label()}: {count}" for band, count in result.band_counts() if count], " · ")
-        not_rated = result.not_rated
+        lines += _wrap([f"{_band_label(band)}: {band[2]}" for band in bands if band[2]], " · ")
+        not_rated: list[str] = snapshot["not_rated"]
         if not_rated:
-            lines += _wrap([_("Not rated:"), *(u.unit for u in not_rated)], " ")
+            lines += _wrap([_("Not rated:"), *not_rated], " ")
     nav = page_nav(page, pages, "page")
-    ctx.go(FLOW_NAME, "list", period=period, worst=worst)
+    if fresh:  # kept in the conversation: the next pages only render it
+        ctx.go(FLOW_NAME, "list", period=period, worst=worst, **snapshot)
+    else:
+        ctx.go(FLOW_NAME, "list")
     ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
 
 
@@ -124,8 +168,8 @@ class _RankingFlow(MenuFlow):
         kind, value = split_action(action)
         data = ctx.data
         period = read_period(str(data.get("period", "year"))) or "year"
-        if kind == "page" and value.isdigit():
-            _show(ctx, period, bool(data.get("worst")), int(value))
+        if kind == "page" and value.isdigit() and isinstance(data.get("rows"), list):
+            _show(ctx, period, bool(data.get("worst")), int(value), data)
             return
         ctx.end()
         ctx.reply(self.hint())

@@ -461,16 +461,15 @@ def _period_at(every: Every, year: int, month: int) -> Period:
 
 
 def latest_figures(
-    session: Session, target_ids: Sequence[int], period_keys: Sequence[str]
+    session: Session, target_ids: Sequence[int], period_keys: Sequence[str], reported_until: datetime | None = None
 ) -> dict[tuple[int, int, str], Figure]:
-    """The newest figure of each (target, unit, period)."""
+    """The newest figure of each (target, unit, period) (among those reported by ``reported_until``)."""
     if not target_ids or not period_keys:
         return {}
-    rows = session.exec(
-        select(Figure)
-        .where(col(Figure.target_id).in_(list(target_ids)), col(Figure.period).in_(list(period_keys)))
-        .order_by(col(Figure.id))
-    ).all()
+    query = select(Figure).where(col(Figure.target_id).in_(list(target_ids)), col(Figure.period).in_(list(period_keys)))
+    if reported_until is not None:
+        query = query.where(col(Figure.reported_at) <= reported_until)
+    rows = session.exec(query.order_by(col(Figure.id))).all()
     return {(f.target_id, f.unit_id, f.period): f for f in rows}
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import Organization, PlanTarget, ReminderKind, Unit
 from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.absences import Cover, focal_recipients
-from dondoc.plan.figures import Period
+from dondoc.plan.figures import Period, Windows
 from dondoc.plan.targets import latest_figures, list_targets, target_every, windows_of
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.weekly import WeeklyDigest, _claim
@@ -54,11 +54,58 @@ def owed_today(
     session: Session, organization: Organization, calendar: WorkCalendar, today: date
 ) -> dict[int, list[Owed]]:
     """Per unit id, the figures it owes that are reminded today."""
+    return owed_on_days(session, organization, calendar, [today]).get(today, {})
+
+
+def owed_on_days(
+    session: Session,
+    organization: Organization,
+    calendar: WorkCalendar,
+    days: Collection[date],
+    reported_until: datetime | None = None,
+) -> dict[date, dict[int, list[Owed]]]:
+    """For each of ``days`` on which figures are reminded, per unit id, the figures it owes then
+    (counting only those reported by ``reported_until``, when given: ``dondoc reminders preview``
+    foresees the reminders as if no figures came after it). Three queries whatever the days."""
     assert organization.id is not None
-    windows = windows_of(organization)
-    targets = list_targets(session, organization.id)
-    if not targets or not calendar.is_working_day(today):
+    working = sorted(day for day in set(days) if calendar.is_working_day(day))
+    if not working:
         return {}
+    targets = list_targets(session, organization.id)
+    if not targets:
+        return {}
+    windows = windows_of(organization)
+    asked = {day: found for day in working if (found := _asked(targets, windows, calendar, day))}
+    if not asked:
+        return {}
+    latest = latest_figures(
+        session,
+        sorted({t.id for found in asked.values() for t, *_rest in found if t.id is not None}),
+        sorted({p.key for found in asked.values() for _t, p, *_r in found}),
+        reported_until,
+    )
+    units = {
+        u.code: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id, col(Unit.active)))
+    }
+    result: dict[date, dict[int, list[Owed]]] = {}
+    for day, found in asked.items():
+        owed: dict[int, list[Owed]] = defaultdict(list)
+        for target, period, due, kind in found:
+            for code in target.units:
+                unit = units.get(code)
+                if unit is None or unit.id is None or (target.id, unit.id, period.key) in latest:
+                    continue
+                owed[unit.id].append(Owed(target, period, due, kind))
+        if owed:
+            result[day] = dict(owed)
+    return result
+
+
+def _asked(
+    targets: Sequence[PlanTarget], windows: Windows, calendar: WorkCalendar, today: date
+) -> list[tuple[PlanTarget, Period, date, str]]:
+    """The targets whose figures are reminded ``today`` (a working day): each with its period, due
+    day and the kind of reminder (before, due, overdue)."""
     asked: list[tuple[PlanTarget, Period, date, str]] = []
     for target in targets:
         period = windows.current(target_every(target), today)
@@ -76,22 +123,7 @@ def owed_today(
                 kind = ReminderKind.OVERDUE.value
         if kind is not None:
             asked.append((target, period, due, kind))
-    if not asked:
-        return {}
-    latest = latest_figures(
-        session, [t.id for t, *_rest in asked if t.id is not None], sorted({p.key for _t, p, *_r in asked})
-    )
-    units = {
-        u.code: u for u in session.exec(select(Unit).where(Unit.organization_id == organization.id, col(Unit.active)))
-    }
-    owed: dict[int, list[Owed]] = defaultdict(list)
-    for target, period, due, kind in asked:
-        for code in target.units:
-            unit = units.get(code)
-            if unit is None or unit.id is None or (target.id, unit.id, period.key) in latest:
-                continue
-            owed[unit.id].append(Owed(target, period, due, kind))
-    return dict(owed)
+    return asked
 
 
 def due_figure_reminders(

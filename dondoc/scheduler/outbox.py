@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, bindparam, func, or_, update
+from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -388,13 +388,31 @@ def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason:
 
 def defer(session: Session, reminder_ids: Collection[int], at: datetime) -> None:
     """Back to pending until ``at``: some of their receivers want them later today (``/nhacviec``).
-    Not a failed try (no error is recorded); the claim's count of attempts stays, so that replanning
-    leaves the row alone as it does a retry (its planned slot is past)."""
+    Not a try at all: no error is recorded and the claim's attempt is given back, so the row still
+    has its :data:`MAX_ATTEMPTS` tries. ``claimed_at`` stays as the mark of a row claimed before:
+    replanning leaves such a row alone as it does a retry (its planned slot is past, :func:`claimed_before`)."""
     session.exec(
         update(Reminder)
         .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
-        .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None)
+        .values(
+            state=ReminderState.PENDING,
+            send_at=at,
+            claimed_by=None,
+            attempts=case((col(Reminder.attempts) > 0, col(Reminder.attempts) - 1), else_=0),
+        )
     )
+
+
+def claimed_before(reminder: Any = Reminder) -> ColumnElement[bool]:
+    """Rows claimed by a sweeper before, whatever came of it: retried after a failure (``attempts``
+    above 0) or deferred for a receiver's own send time (attempt given back, ``claimed_at`` kept).
+    Their ``send_at`` is no longer their planned time: replanning neither cancels nor moves them."""
+    return or_(col(reminder.attempts) > 0, col(reminder.claimed_at).is_not(None))
+
+
+def was_claimed(reminder: Reminder) -> bool:
+    """:func:`claimed_before` for a row already read."""
+    return reminder.attempts > 0 or reminder.claimed_at is not None
 
 
 def release_held(session: Session, unit_id: int, now: datetime) -> int:

@@ -291,12 +291,37 @@ def _digest_day(day: date, weekday: int, calendar: WorkCalendar) -> date:
 # ---------------------------------------------------------------------- the effect on sending
 
 
+def mutes(settings: Personal | None, kind: str) -> bool:
+    """Whether a receiver with ``settings`` is left out of a reminder of ``kind`` (a muted check-in)."""
+    return settings is not None and settings.muted and kind in MUTABLE
+
+
+def own_send_time(settings: Personal | None, calendar: WorkCalendar) -> time | None:
+    """A receiver's chosen send time when it can be used (in office hours, as planning reads it);
+    None: they get reminders at their unit's policy time."""
+    own = settings.send_time if settings is not None else None
+    if own is not None and not calendar.office_start <= own < calendar.office_end:
+        return None
+    return own
+
+
+def receiver_moment(kind: str, taken: datetime, own: time | None, policy: time | None) -> datetime | None:
+    """When a receiver gets a reminder of ``kind`` that a sweep takes at ``taken`` (on its planned day),
+    if later than that: the same day at their own time ``own``, or at their unit's ``policy`` time when
+    they chose none, for the kinds planned at the send time (:data:`TIMED`); None: at ``taken``."""
+    at = own or policy
+    if kind not in TIMED or at is None:
+        return None
+    local = taken.astimezone(TZ)
+    return datetime.combine(local.date(), at, tzinfo=TZ) if at > local.time() else None
+
+
 def without_muted(session: Session, digests: list[Digest]) -> tuple[list[Digest], list[int]]:
     """The digests without the check-ins their recipient muted (a unit whose receivers do not all
     mute them still plans them), and the reminder ids nobody receives any more: every receiver muted
     them. Nothing else is ever muted."""
     muting = {
-        person_id
+        person_id: settings
         for person_id, settings in load_many(
             session, {d.recipient.person.id for d in digests if d.recipient.person.id is not None}
         ).items()
@@ -308,9 +333,10 @@ def without_muted(session: Session, digests: list[Digest]) -> tuple[list[Digest]
     received: set[int] = set()
     dropped: set[int] = set()
     for digest in digests:
-        if digest.recipient.person.id in muting:
-            items = [item for item in digest.items if item.kind not in MUTABLE]
-            dropped.update(item.reminder_id for item in digest.items if item.kind in MUTABLE)
+        settings = muting.get(digest.recipient.person.id or 0)
+        if settings is not None:
+            items = [item for item in digest.items if not mutes(settings, item.kind)]
+            dropped.update(item.reminder_id for item in digest.items if mutes(settings, item.kind))
             digest = replace(digest, items=items)
         received.update(digest.reminder_ids)
         if digest.items:
@@ -340,7 +366,7 @@ def deferred(
     timed = [d for d in digests if d.audience != Audience.MANAGER and any(i.kind in TIMED for i in d.items)]
     if not timed or session.exec(select(ReminderSetting.id).limit(1)).first() is None:
         return digests, {}
-    today, clock = now.astimezone(TZ).date(), now.astimezone(TZ).time()
+    today = now.astimezone(TZ).date()
     chosen = load_many(session, {d.recipient.person.id for d in timed if d.recipient.person.id is not None})
     policy = policy_times({item.unit_id for d in timed for item in d.items})
     later: dict[int, datetime] = {}
@@ -349,14 +375,11 @@ def deferred(
         if digest.audience == Audience.MANAGER:
             kept.append(digest)
             continue
-        own = chosen.get(digest.recipient.person.id or 0, Personal()).send_time
-        if own is not None and not calendar.office_start <= own < calendar.office_end:
-            own = None  # as planning does: an unusable time follows the policy
+        own = own_send_time(chosen.get(digest.recipient.person.id or 0), calendar)
         items = []
         for item in digest.items:
-            at = own or policy.get(item.unit_id)
-            if item.kind in TIMED and at is not None and at > clock and item.send_at.astimezone(TZ).date() == today:
-                moment = datetime.combine(today, at, tzinfo=TZ)
+            moment = receiver_moment(item.kind, now, own, policy.get(item.unit_id))
+            if moment is not None and item.send_at.astimezone(TZ).date() == today:
                 later[item.reminder_id] = min(later.get(item.reminder_id, moment), moment)
             else:
                 items.append(item)

@@ -1,7 +1,9 @@
 """What the reminder job would send in a period, sending nothing (``dondoc reminders preview``).
 
-The same planning as the outbox (:func:`dondoc.scheduler.schedule.schedule_reminders`), grouped the way
-messages go out: one entry per recipient unit, role and send time.
+The same planning as the outbox (:func:`dondoc.scheduler.schedule.replan`: the deadlines' reminders and
+those of requests waiting for an answer) and the figures reminders of the plan targets, grouped the way
+messages go out: one entry per recipient unit, role, send time and items, each receiver at their own
+send time (``/nhacviec``), as the sweeper sends them.
 """
 
 from __future__ import annotations
@@ -25,8 +27,13 @@ from dondoc.db.models import (
 )
 from dondoc.db.queries import reachable_members
 from dondoc.plan.absences import focal_recipients
+from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar
-from dondoc.scheduler.schedule import schedule_reminders
+from dondoc.scheduler.figures import SEND_TIME as FIGURES_TIME
+from dondoc.scheduler.figures import owed_on_days
+from dondoc.scheduler.planner import Planned
+from dondoc.scheduler.requests import request_reminders
+from dondoc.scheduler.schedule import policy_times, schedule_reminders
 from dondoc.tz import TZ
 
 _AUDIENCE = {MemberRole.FOCAL: Audience.FOCAL, MemberRole.DEPUTY: Audience.FOCAL, MemberRole.MANAGER: Audience.MANAGER}
@@ -38,47 +45,156 @@ REPLY_IN = 1
 REPLY_OUT = 1
 
 
+# An item of an entry, sortable: what the reminder is about. A deadline's or a request's:
+# (0, task position, due, kind's order, task code, ""); a target's figures not sent:
+# (1, target position, due, kind's order, target code, period key).
+Item = tuple[int, int, date, int, str, str]
+DIGEST, FIGURES = 0, 1  # the two messages: the digest of reminders, a unit's figures reminder
+
+
 def reminder_preview(
     session: Session, org: Organization, plan: Plan, calendar: WorkCalendar, at: datetime, start: date, end: date
 ) -> list[dict[str, Any]]:
-    """Entries sent from ``start`` to ``end`` as if now were ``at`` and no report came after it.
-    Escalations go to the late unit's managers and to the coordinating unit's managers; on a day
-    someone is away (``/vangmat``), a unit's focal-point reminders list who stands in for them."""
+    """Entries sent from ``start`` to ``end`` as if now were ``at`` and no report (nor figures) came
+    after it: the deadlines' reminders, those of the plan's explanation requests and pending requests
+    for more time (:func:`dondoc.scheduler.requests.request_reminders`, as replanning adds them), and
+    the reminders of the organisation's targets' figures (:mod:`dondoc.scheduler.figures`).
+    Escalations and requests for more time go to the unit's managers and to the coordinating unit's
+    managers; on a day someone is away (``/vangmat``), a unit's focal-point reminders list who stands
+    in for them. A unit's receivers each get its reminders at their own send time and without the
+    check-ins they muted (``/nhacviec``), as the sweeper sends them: one entry per time and items."""
     assert plan.id is not None
     items = schedule_reminders(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
     first = datetime.combine(start, time.min, tzinfo=TZ)
     kind_order = {kind: i for i, kind in enumerate(_KINDS)}
-    entries: dict[tuple[datetime, str, str], set[tuple[int, date, int, str]]] = {}
-    for item in items:
-        planned = item.planned
+    raw: dict[tuple[datetime, str, str, int], set[Item]] = {}
+
+    def add(planned: Planned, unit_code: str, position: int, task_code: str) -> None:
         if planned.send_at < first:
-            continue
-        entry = (item.task_position, planned.due, kind_order[planned.kind], item.task_code)
-        targets = [item.unit_code]
-        if planned.audience == Audience.MANAGER and org.coordinator_code and org.coordinator_code != item.unit_code:
+            return
+        entry: Item = (DIGEST, position, planned.due, kind_order[planned.kind], task_code, "")
+        targets = [unit_code]
+        if planned.audience == Audience.MANAGER and org.coordinator_code and org.coordinator_code != unit_code:
             targets.append(org.coordinator_code)
         for unit in targets:
-            entries.setdefault((planned.send_at, unit, planned.audience), set()).add(entry)
+            raw.setdefault((planned.send_at, unit, planned.audience, DIGEST), set()).add(entry)
+
+    for item in items:
+        add(item.planned, item.unit_code, item.task_position, item.task_code)
+    for _aid, _uid, unit_code, task_code, position, planned in request_reminders(
+        session, calendar, after=at, until=end, plan_id=plan.id
+    ):  # explanations and requests for more time waiting for an answer
+        add(planned, unit_code, position, task_code)
+    _add_figures(session, org, calendar, at, start, end, raw, kind_order)
     reachable = _reachable(session, org)
-    standing_in = _standing_in(session, org, start, end, {send_at.date() for send_at, _u, _a in entries})
+    standing_in = _standing_in(session, org, start, end, {key[0].date() for key in raw})
+    recipients = {
+        key: standing_in[key[0].date()].get(key[1], set())
+        if key[2] == Audience.FOCAL and key[0].date() in standing_in
+        else reachable.get((key[1], key[2]), set())
+        for key in raw
+    }
+    entries = _per_receiver(session, org, calendar, raw, recipients)
     return [
         {
             "send_at": send_at.isoformat(),
             "to": {"unit": unit, "role": audience},
-            "recipients": [
-                str(i)
-                for i in sorted(
-                    standing_in[send_at.date()].get(unit, set())
-                    if audience == Audience.FOCAL and send_at.date() in standing_in
-                    else reachable.get((unit, audience), set())
-                )
-            ],
-            "items": [
-                {"task": task, "due": due.isoformat(), "kind": _KINDS[kind]} for _pos, due, kind, task in sorted(found)
-            ],
+            "recipients": [str(i) for i in sorted(people)],
+            "items": [_item_json(item) for item in found],
         }
-        for (send_at, unit, audience), found in sorted(entries.items())
+        for (send_at, unit, audience, _message, found), people in sorted(entries.items())
     ]
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    message, _position, due, kind, code, period = item
+    if message == FIGURES:
+        return {"kind": "figures", "target": code, "period": period, "due": due.isoformat(), "stage": _KINDS[kind]}
+    return {"task": code, "due": due.isoformat(), "kind": _KINDS[kind]}
+
+
+def _add_figures(
+    session: Session,
+    org: Organization,
+    calendar: WorkCalendar,
+    at: datetime,
+    start: date,
+    end: date,
+    raw: dict[tuple[datetime, str, str, int], set[Item]],
+    kind_order: dict[ReminderKind, int],
+) -> None:
+    """The figures reminders of the working days from ``start`` to ``end`` whose sending time is after
+    ``at``: one message a day to each unit that owes figures (:func:`dondoc.scheduler.figures.owed_on_days`,
+    the sweeper's rule), counting only the figures sent by ``at``."""
+    days = [
+        date.fromordinal(n)
+        for n in range(max(start, at.astimezone(TZ).date()).toordinal(), end.toordinal() + 1)
+        if datetime.combine(date.fromordinal(n), FIGURES_TIME, tzinfo=TZ) > at
+    ]
+    owed = owed_on_days(session, org, calendar, days, reported_until=at)
+    if not owed:
+        return
+    codes = {u.id: u.code for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
+    for day, units in owed.items():
+        send_at = datetime.combine(day, FIGURES_TIME, tzinfo=TZ)
+        for unit_id, found in units.items():
+            bucket = raw.setdefault((send_at, codes[unit_id], Audience.FOCAL, FIGURES), set())
+            for owed_item in found:
+                bucket.add(
+                    (
+                        FIGURES,
+                        owed_item.target.position,
+                        owed_item.due,
+                        kind_order[ReminderKind(owed_item.kind)],
+                        owed_item.target.code,
+                        owed_item.period.key,
+                    )
+                )
+
+
+def _per_receiver(
+    session: Session,
+    org: Organization,
+    calendar: WorkCalendar,
+    raw: dict[tuple[datetime, str, str, int], set[Item]],
+    recipients: dict[tuple[datetime, str, str, int], set[int]],
+) -> dict[tuple[datetime, str, str, int, tuple[Item, ...]], set[int]]:
+    """Each entry's receivers with what they get when: a unit's reminder planned at the earliest send
+    time among its receivers reaches each at their own (:func:`dondoc.scheduler.personal.receiver_moment`,
+    as the sweeper defers it), and a receiver who muted check-ins is left out of them
+    (:func:`dondoc.scheduler.personal.mutes`). Escalations and requests to managers and the figures
+    reminders are unchanged. Entries nobody can receive yet stay as planned."""
+    focal_people = {p for key, people in recipients.items() if key[2] == Audience.FOCAL for p in people}
+    chosen = personal.load_many(session, focal_people)
+    entries: dict[tuple[datetime, str, str, int, tuple[Item, ...]], set[int]] = {}
+    if not chosen:
+        for key, found in raw.items():
+            entries[(*key, tuple(sorted(found)))] = set(recipients[key])
+        return entries
+    unit_ids = {
+        u.code: u.id for u in session.exec(select(Unit).where(Unit.organization_id == org.id)) if u.id is not None
+    }
+    policy = policy_times(session, set(unit_ids.values()), calendar)
+    split: dict[tuple[datetime, str, str, int, int], set[Item]] = {}
+    for key, found in raw.items():
+        send_at, unit, audience, message = key
+        people = recipients[key]
+        if audience != Audience.FOCAL or message != DIGEST or not people:
+            entries[(*key, tuple(sorted(found)))] = set(people)
+            continue
+        unit_time = policy.get(unit_ids.get(unit, 0))
+        for person in people:
+            settings = chosen.get(person)
+            own = personal.own_send_time(settings, calendar)
+            for item in found:
+                kind = _KINDS[item[3]]
+                if personal.mutes(settings, kind):
+                    continue
+                moment = personal.receiver_moment(kind, send_at, own, unit_time) or send_at
+                split.setdefault((moment, unit, audience, message, person), set()).add(item)
+    for (moment, unit, audience, message, person), found in split.items():
+        entries.setdefault((moment, unit, audience, message, tuple(sorted(found))), set()).add(person)
+    return entries
 
 
 def _standing_in(
@@ -122,18 +238,24 @@ def budget_projection(
     session: Session, org: Organization, entries: list[dict[str, Any]], budgets: Callable[[str], int | None]
 ) -> list[dict[str, Any]]:
     """Each month's messages per channel key for the ``entries`` of :func:`reminder_preview`: one
-    reminder message per recipient and send time on the recipient's channel key, plus the replies
-    estimated for those to focal points (:data:`REPLY_IN` in and :data:`REPLY_OUT` out each), against
-    the key's monthly budget (``over`` when the estimate exceeds it). Only the reminders are
-    projected: the other conversations (``/status``, ``/report``) come on top."""
+    message per recipient, send time and role (a person's reminders of several units at one time go
+    in one digest, as the sweeper composes them) plus one a day for each unit's figures not sent, on
+    the recipient's channel key, plus the replies estimated for those to focal points
+    (:data:`REPLY_IN` in and :data:`REPLY_OUT` out each), against the key's monthly budget (``over``
+    when the estimate exceeds it). Only the reminders are projected: the other conversations
+    (``/status``, ``/report``) come on top."""
     channels = _channel_keys(session, org)
     found: dict[tuple[str, str], list[int]] = {}
+    seen: set[tuple[str, str, str]] = set()
     for entry in entries:
         month = entry["send_at"][:7]  # written in Vietnam time
+        figures = any(item.get("kind") == "figures" for item in entry["items"])
+        message = f"figures:{entry['to']['unit']}" if figures else entry["to"]["role"]
         for person in entry["recipients"]:
             key = channels.get(int(person))
-            if key is None:
+            if key is None or (person, entry["send_at"], message) in seen:
                 continue
+            seen.add((person, entry["send_at"], message))
             counts = found.setdefault((month, key), [0, 0])
             counts[0] += 1
             if entry["to"]["role"] == Audience.FOCAL:

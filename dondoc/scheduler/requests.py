@@ -69,9 +69,10 @@ def request_reminders(
     after: datetime,
     until: date,
     assignment_ids: Collection[int] | None = None,
+    plan_id: int | None = None,
 ) -> list[RequestReminder]:
     """The reminders of open explanation requests and pending extension requests sent after ``after``
-    and on or before ``until``."""
+    and on or before ``until`` (of the tasks of plan ``plan_id`` only, when given)."""
     base = (
         sa_select(
             col(Assignment.id),
@@ -87,6 +88,8 @@ def request_reminders(
     )
     if assignment_ids is not None:
         base = base.where(col(Assignment.id).in_(list(assignment_ids)))
+    if plan_id is not None:
+        base = base.where(col(Task.plan_id) == plan_id)
     connection = session.connection()
     explained = connection.execute(
         base.add_columns(col(Explanation.answer_due), col(Explanation.requested_at), col(Explanation.entered_by_admin))

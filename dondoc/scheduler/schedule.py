@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import not_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -52,6 +53,7 @@ from dondoc.plan.extensions import approved_extensions, current_extension
 from dondoc.plan.policy import Policy
 from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
+from dondoc.scheduler.outbox import claimed_before, was_claimed
 from dondoc.scheduler.planner import Planned, planned_send_time, schedule_checkins, schedule_occurrence
 from dondoc.scheduler.requests import request_reminders
 from dondoc.tz import TZ
@@ -250,9 +252,10 @@ def replan(
         col(Reminder.send_on) <= until,
         col(Reminder.state).in_([ReminderState.PENDING, ReminderState.HELD]),
         Reminder.kind != ReminderKind.SNOOZE,
-        # A row already tried waits for a retry: its send_at is no longer its planned time, and its
-        # slot, past, is not in ``items`` (a process starting then would cancel the retry).
-        col(Reminder.attempts) == 0,
+        # A row already claimed waits for a retry or for a receiver's own time (deferred): its send_at
+        # is no longer its planned time, and its slot, past, is not in ``items`` (a process starting
+        # then would cancel it).
+        not_(claimed_before()),
     )
     if assignment_ids is not None:
         query = query.where(ids_in(session, col(Reminder.assignment_id), assignment_ids))
@@ -277,7 +280,7 @@ def replan(
                 added += 1
             if (
                 row.state == ReminderState.PENDING
-                and row.attempts == 0
+                and not was_claimed(row)
                 and row.send_at != item.planned.send_at
                 and row.send_at > now
                 and item.planned.send_at > now

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -136,3 +137,35 @@ def test_the_province_role_ranks_every_organisation_under_it(sample_store: Dondo
         assert "Văn phòng UBND tỉnh" not in shown  # the province has no plan of its own
     finally:
         engine.dispose()
+
+
+def test_pages_show_the_ranking_computed_once(
+    sample_engine: Engine, sample_store: Dondoc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranking is computed when /ranking runs and kept in the conversation: turning a page only
+    renders it (a report that arrives between two pages changes nothing until /ranking is asked again)."""
+    from dondoc.plan.ranking import Ranking, rank_plans
+
+    calls: list[str] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Ranking:
+        calls.append("rank")
+        return rank_plans(*args, **kwargs)
+
+    monkeypatch.setattr("dondoc.handlers.ranking.rank_plans", counted)
+    manager = person(sample_engine, "505", "NV", MemberRole.MANAGER, "telegram")
+    sample_store.ok("report", "add", "--task", "I.2", "--unit", "XP", "--status", "done", "--at", "2022-03-20")
+    manager.send("/ranking")
+    before = pages_read(manager, "press")
+    assert len(before) == 3 and calls == ["rank"]
+
+    manager.send("/ranking")
+    assert manager.last == before[0] and len(calls) == 2
+    sample_store.ok("report", "add", "--task", "I.2", "--unit", "VV", "--status", "done", "--at", "2022-03-20")
+    pages = pages_read(manager, "press")
+    assert pages == before and len(calls) == 2  # the pages only render what /ranking computed
+
+    manager.send("/ranking")  # asked again: the new report counts
+    after = pages_read(manager, "press")
+    assert len(calls) == 3
+    assert after != before and "1. VV" in plain(after[0]) and "1. VV" not in plain(before[0])

@@ -183,7 +183,8 @@ def test_a_fixed_number_of_queries(sample_store: Dondoc) -> None:
     finally:
         engine.dispose()
     assert len(entries) > 100
-    assert len(statements) <= 8, statements
+    # the deadlines' planning (8), the requests waiting for an answer (2) and the targets (1)
+    assert len(statements) <= 11, statements
 
 
 def test_readable_listing(sample_store: Dondoc) -> None:
