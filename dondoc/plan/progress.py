@@ -552,9 +552,8 @@ def plan_summaries(
         # Compiling the statement to machine code (its estimated cost passes PostgreSQL's JIT threshold
         # on a province) takes longer than running it: off for the rest of this transaction.
         connection.execute(text("SET LOCAL jit = off"))
-    for plan_id, area_id, unit_id, category, blocked, count in connection.execute(
-        _slot_counts(plan_ids, as_of, original, connection.dialect.name)
-    ):
+    rows = connection.execute(_slot_counts(plan_ids, as_of, original, connection.dialect.name)).all()
+    for plan_id, area_id, unit_id, category, blocked, count in rows:
         code, name, _order = units[unit_id]
         if plan_id in wanted and code not in wanted[plan_id]:
             continue
@@ -568,11 +567,15 @@ def plan_summaries(
             continue
         name_of_category = CATEGORIES[category]
         counting.totals[name_of_category] += count
-        counting.by_area.setdefault(areas[plan_id].get(area_id, ""), empty_counts())[name_of_category] += count
-        counting.by_unit.setdefault(code, empty_counts())[name_of_category] += count
+        area = areas[plan_id].get(area_id, "")
+        if area not in counting.by_area:
+            counting.by_area[area] = empty_counts()
+        counting.by_area[area][name_of_category] += count
+        if code not in counting.by_unit:
+            counting.by_unit[code] = empty_counts()
+        counting.by_unit[code][name_of_category] += count
         counting.items += count
-        if blocked:
-            counting.blocked += count
+        counting.blocked += blocked
     order = {code: key for code, _name, key in units.values()}
     return {
         plan_id: StatusSummary(
@@ -618,7 +621,7 @@ def _vietnam_day(moment: Any, dialect: str) -> Any:
 
 def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool], dialect: str) -> CompoundSelect[Any]:
     """Each deadline of the plans' lead assignments categorised by the database, counted by (plan,
-    area, unit, category, blocked); the lead assignments without a deadline to count (continuous or
+    area, unit, category), with how many of them are blocked; the lead assignments without a deadline to count (continuous or
     undated tasks) as one more row per unit, category :data:`_CONTINUOUS` or :data:`_UNDATED`.
 
     The rules are :func:`attach_reports` and :func:`categorize`'s: the done reports made before the
@@ -718,7 +721,7 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
     ).label("category")
     blocked = case((and_(is_open, lead.c.newest == Status.BLOCKED), 1), else_=0).label("blocked")
     slots = (
-        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category, blocked, func.count())
+        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category, func.sum(blocked), func.count())
         .select_from(lead)
         .join(occurrence, occurrence.c.task_id == lead.c.task_id)
         .outerjoin(done, and_(done.c.aid == lead.c.aid, done.c.n == occurrence.c.n))
@@ -728,7 +731,7 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
             and_(extension.c.aid == lead.c.aid, extension.c.due == occurrence.c.due, extension.c.newest == 1),
         )
         .where(lead.c.kind != DeadlineKind.CONTINUOUS)
-        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category, blocked)
+        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category)
     )
     has_dues = exists().where(col(Occurrence.task_id) == lead.c.task_id)
     apart = case((lead.c.kind == DeadlineKind.UNDATED, _UNDATED), else_=_CONTINUOUS).label("category")

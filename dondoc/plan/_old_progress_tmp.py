@@ -1,0 +1,773 @@
+"""Where a plan stands at a date: the official categories, defined once and used by every view.
+
+An *item* is one deadline of one lead unit on one task: (task, lead unit, occurrence). Reports are
+read per assignment in time order; each counts for the earliest occurrence of that assignment that is
+not yet done when the report arrives, and a "Hoàn thành" (done) report closes that occurrence, so the
+next report starts on the next one. At a date ``T`` (reports made after the end of ``T`` in Vietnam
+time are ignored) an item is:
+
+- ``done_on_time`` — closed by a done report whose completion date (``completed_on``, else the day of
+  the report in Vietnam time) is on or before the due date;
+- ``done_late`` — closed, completion date after the due date;
+- ``in_progress`` — open, ``T`` on or before the due date, and its latest report says in progress or
+  blocked;
+- ``not_started`` — open, ``T`` on or before the due date, and no report, or the latest report says
+  not started (a correction: reports are append-only, so the latest one is the unit's word);
+- ``overdue`` — open and ``T`` after the due date, reported or not.
+
+A mistaken "Hoàn thành" is corrected by a newer report that *corrects* it (``Report.corrects_report_id``,
+set by :func:`dondoc.scheduler.schedule.add_report`): from the correction's time on, the corrected done report
+no longer closes anything — its deadline is open again and the correction (and every later report)
+attaches to it, so "Đang thực hiện 30 %" after a mistaken "Hoàn thành" puts the item back in progress,
+and a second "Hoàn thành" with another date replaces the first date. The history keeps both reports.
+A new report corrects the assignment's newest report when that one is a done report and
+
+- the person says so (``corrects=<report id>``, for instance from the command line), or
+- that done report closed the assignment's last deadline (a single-deadline task, or the last period
+  of a recurring one): a later report has no other deadline to be about, or
+- it is made within :data:`~dondoc.db.queries.CORRECTION_DAYS` days after that done report and on or before the due date
+  the done report closed (the deadline is not past yet, so it cannot be the next period's news).
+
+``blocked`` (Vướng mắc) is a flag beside the category: the item's latest report says blocked.
+Continuous tasks ("Thường xuyên", no due dates) have no category: they are listed apart with their
+last check-in. So are *undated* tasks (``DeadlineKind.UNDATED``: counted from the plan's issue date,
+which the import was not given): "no date yet", never overdue. Supporting units' reports are attached to the lead units' items as details and never
+counted. The on-time rate is ``done_on_time / (done_on_time + done_late + overdue)``.
+
+Everything is computed in Python from a handful of queries for the whole plan, never a query per
+item. Only the reports that can decide something are read: every done report that no report made by
+then corrects (each closes a deadline) and each assignment's newest report (the latest word on the one deadline left open); the reports in
+between are overwritten by a later one on the same deadline and change nothing. :func:`plan_status`
+builds every item with its details; :func:`plan_summary` only counts, for ``/status``, through the
+same :func:`attach_reports` and :func:`categorize`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple, TypeAlias, cast
+
+from sqlalchemy import Connection, DateTime, Row, Select, exists, true, type_coerce, union_all
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import (
+    Area,
+    Assignment,
+    DeadlineKind,
+    Occurrence,
+    Organization,
+    Plan,
+    Report,
+    Role,
+    Status,
+    Task,
+    Unit,
+)
+from dondoc.i18n import _
+from dondoc.plan.extensions import ExtensionKey, approved_extensions, judge_against_original
+from dondoc.plan.registry import Registry, build_matcher
+from dondoc.plan.units import expand
+from dondoc.tz import TZ, stored_in_vietnam
+
+Category = Literal["done_on_time", "done_late", "in_progress", "not_started", "overdue"]
+CATEGORIES: tuple[Category, ...] = ("done_on_time", "done_late", "in_progress", "not_started", "overdue")
+
+
+def category_label(category: Category) -> str:
+    """The category's official name in the current language."""
+    labels: dict[Category, str] = {
+        "done_on_time": _("Done on time"),
+        "done_late": _("Done late"),
+        "in_progress": _("In progress"),
+        "not_started": _("Not started"),
+        "overdue": _("Overdue"),
+    }
+    return labels[category]
+
+
+def status_label(status: Status) -> str:
+    """A reported status's official name in the current language."""
+    labels = {
+        Status.NOT_STARTED: _("Not started"),
+        Status.IN_PROGRESS: _("In progress"),
+        Status.DONE: _("Done"),
+        Status.BLOCKED: _("Blocked"),
+    }
+    return labels[status]
+
+
+def match_units(registry: Registry, text: str) -> list[str] | None:
+    """The unit codes that ``text`` names, typed any way ("XP", "xa phien", "Xà Phiên"); a group
+    name gives its units. ``None`` when part of the text names no unit or group of the registry."""
+    codes = [u.code for u in registry.units]
+    if text.strip() in codes:
+        return [text.strip()]
+    targets, unknown = build_matcher(registry).match(text)
+    if not targets or unknown:
+        return None
+    return expand(targets)
+
+
+def empty_counts() -> dict[Category, int]:
+    """A zero for every category, in the official order."""
+    return dict.fromkeys(CATEGORIES, 0)
+
+
+@dataclass(slots=True)
+class SupportReport:
+    """A supporting unit's latest report on the same deadline (a detail: never counted)."""
+
+    unit: str
+    unit_name: str
+    status: Status
+    percent: int
+    reported_at: datetime
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Item:
+    """One deadline of one lead unit on one task, and where it stands."""
+
+    task: str  # task code, "III.4"
+    area: str  # area code, "" when the task has none
+    unit: str  # lead unit code
+    unit_name: str
+    due: date
+    category: Category
+    percent: int  # 100 once done; else the latest report's, 0 without a report
+    blocked: bool  # the latest report says "Vướng mắc"
+    reported_at: datetime | None  # the latest report's time, in Vietnam time
+    note: str
+    completed_on: date | None  # for a done item: the completion date used for the category
+    position: int  # the task's order in the appendix
+    blocked_reason: str = ""
+    support: list[SupportReport] = field(default_factory=list)
+    extended_to: date | None = None  # an approved extension's new due date (the original stays ``due``)
+
+    def to_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "task": self.task,
+            "unit": self.unit,
+            "due": self.due.isoformat(),
+            "category": self.category,
+            "percent": self.percent,
+            "blocked": self.blocked,
+            "reported_at": _iso(self.reported_at),
+        }
+        if self.extended_to is not None:
+            found["extended_to"] = self.extended_to.isoformat()
+        return found
+
+
+@dataclass(slots=True)
+class ContinuousItem:
+    """A lead unit on a continuous task ("Thường xuyên"): its last check-in, no category."""
+
+    task: str
+    area: str
+    unit: str
+    unit_name: str
+    last_report_at: datetime | None
+    status: Status | None  # None: never reported
+    percent: int
+    note: str
+    position: int = 0
+    support: list[SupportReport] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "unit": self.unit,
+            "last_report_at": _iso(self.last_report_at),
+            "status": self.status.value if self.status is not None else None,
+            "percent": self.percent,
+        }
+
+
+@dataclass
+class PlanStatus:
+    """A plan's state at ``as_of``: items, continuous tasks, and counts by category."""
+
+    as_of: date
+    items: list[Item]  # appendix order, then unit registry order, then due date
+    continuous: list[ContinuousItem]
+    totals: dict[Category, int]
+    by_area: dict[str, dict[Category, int]]  # every area of the plan, in area order
+    by_unit: dict[str, dict[Category, int]]  # units with items only, in registry order
+    on_time_rate: float
+    undated: list[ContinuousItem] = field(default_factory=list)  # no date yet: listed apart, never counted
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "totals": dict(self.totals),
+            "on_time_rate": self.on_time_rate,
+            "by_area": {code: dict(counts) for code, counts in self.by_area.items()},
+            "by_unit": {code: dict(counts) for code, counts in self.by_unit.items()},
+            "items": [item.to_json() for item in self.items],
+            "continuous": [item.to_json() for item in self.continuous],
+            "undated": [item.to_json() for item in self.undated],
+        }
+
+
+@dataclass
+class StatusSummary:
+    """The counts of :class:`PlanStatus` without the items (what ``/status`` shows)."""
+
+    as_of: date
+    items: int  # how many items are counted
+    totals: dict[Category, int]
+    by_area: dict[str, dict[Category, int]]  # every area of the plan, in area order
+    by_unit: dict[str, dict[Category, int]]  # units with items only, in registry order
+    on_time_rate: float
+    blocked: int  # items whose latest report says "Vướng mắc"
+    continuous: int  # continuous tasks' lead units (listed apart, never counted)
+    unit_names: dict[str, str]  # code → name of the units with items or continuous tasks
+    undated: int = 0  # undated tasks' lead units (no date yet: listed apart, never counted)
+
+
+def summarize(status: PlanStatus) -> StatusSummary:
+    """The summary of a full status (what :func:`plan_summary` computes without building items)."""
+    names = {item.unit: item.unit_name for item in status.items}
+    names.update((entry.unit, entry.unit_name) for entry in (*status.continuous, *status.undated))
+    return StatusSummary(
+        as_of=status.as_of,
+        items=len(status.items),
+        totals=dict(status.totals),
+        by_area={code: dict(counts) for code, counts in status.by_area.items()},
+        by_unit={code: dict(counts) for code, counts in status.by_unit.items()},
+        on_time_rate=status.on_time_rate,
+        blocked=sum(1 for item in status.items if item.blocked),
+        continuous=len(status.continuous),
+        unit_names=names,
+        undated=len(status.undated),
+    )
+
+
+SILENT_WITHIN = timedelta(days=7)  # how far ahead an unreported deadline makes its unit a non-responder
+
+
+def silent_by(today: date) -> date:
+    """The last due date that counts when looking for units that have not answered on ``today``."""
+    return today + SILENT_WITHIN
+
+
+def silent_items(items: Iterable[Item], today: date) -> list[Item]:
+    """The items whose unit has not answered (``/nonresponders``, the managers' weekly digest): overdue
+    or not started, due within a week of ``today`` or earlier, and never reported on."""
+    last = silent_by(today)
+    return [
+        item
+        for item in items
+        if item.reported_at is None and item.due <= last and item.category in ("overdue", "not_started")
+    ]
+
+
+def on_time_rate(counts: dict[Category, int]) -> float:
+    """done_on_time ÷ (done_on_time + done_late + overdue), 0.0 when nothing is due yet."""
+    denominator = counts["done_on_time"] + counts["done_late"] + counts["overdue"]
+    return round(counts["done_on_time"] / denominator, 4) if denominator else 0.0
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` in Vietnam: reports at or after it are not yet known."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=TZ)
+
+
+# ---------------------------------------------------------------- computation
+
+
+class ReportRow(NamedTuple):
+    """The columns of a report that the categories need (no ORM object per report)."""
+
+    assignment_id: int
+    status: Status
+    percent: int
+    note: str
+    blocked_reason: str
+    completed_on: date | None
+    reported_at: datetime
+    id: int | None = None  # the report's id and the done report it corrects: see attach_reports
+    corrects: int | None = None
+
+
+_CHUNK = 500  # rows fetched at a time when plan_summary streams the reports
+# A lead assignment as plan_summary reads it: id, task id, unit id, the task's area id and deadline kind.
+_Lead: TypeAlias = "Row[int | None, int, int, int | None, DeadlineKind]"
+
+
+@dataclass(slots=True)
+class _Slot:
+    """An occurrence of one assignment, with the reports attached to it."""
+
+    due: date
+    latest: ReportRow | None = None
+    done: bool = False
+    extended: date | None = None  # the approved new due date (gia hạn), None when not extended
+    judged: date | None = None  # the date the categories judge against, when not ``due``
+
+
+def attach_reports(dues: Sequence[date], reports: Iterable[ReportRow]) -> list[_Slot]:
+    """Attach reports (one assignment's, in time order) to its occurrences (``dues``, ascending).
+
+    Each report goes to the earliest occurrence not yet done; a done report closes it. A done report
+    that a later one among ``reports`` corrects (its ``id`` is that one's ``corrects``) closes nothing:
+    it is skipped, and the correction attaches where it was. Reports after the last occurrence was
+    closed have nothing left to attach to and are dropped.
+    """
+    rows = reports if isinstance(reports, list) else list(reports)
+    corrected = {row.corrects for row in rows if row.corrects is not None}
+    slots = [_Slot(due) for due in dues]
+    index = 0
+    for row in rows:
+        if index >= len(slots):
+            break
+        if corrected and row.status == Status.DONE and row.id in corrected:
+            continue
+        slot = slots[index]
+        slot.latest = row
+        if row.status == Status.DONE:
+            slot.done = True
+            index += 1
+    return slots
+
+
+def completion_date(row: ReportRow) -> date:
+    """The completion date of a done report: ``completed_on``, else the report's day in Vietnam."""
+    return row.completed_on or stored_in_vietnam(row.reported_at).date()
+
+
+def completed_by(row: ReportRow, due: date) -> bool:
+    """Whether a done report's :func:`completion_date` is on or before ``due``.
+
+    Without ``completed_on``, the report's instant is compared with the end of ``due`` in Vietnam
+    (as UTC) rather than converted to a Vietnamese day: the same answer, without a time-zone
+    conversion per report.
+    """
+    if row.completed_on is not None:
+        return row.completed_on <= due
+    moment = row.reported_at
+    if moment.tzinfo is None:  # SQLite: naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment < _end_of_day_utc(due)
+
+
+def categorize(slot: _Slot, as_of: date) -> Category:
+    """The category of one occurrence at ``as_of`` — the one definition every view uses."""
+    latest = slot.latest
+    deadline = slot.judged or slot.due
+    if slot.done and latest is not None:
+        return "done_on_time" if completed_by(latest, deadline) else "done_late"
+    if as_of > deadline:
+        return "overdue"
+    if latest is not None and latest.status != Status.NOT_STARTED:
+        return "in_progress"
+    return "not_started"
+
+
+def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collection[str] | None = None) -> PlanStatus:
+    """Where ``plan`` stands at the end of ``as_of``, optionally for some lead units only.
+
+    Inactive tasks and assignments are left out; ``unit_codes`` keeps the items (and continuous
+    tasks) whose lead unit is one of those codes, and every count follows.
+    """
+    assert plan.id is not None
+    wanted = set(unit_codes) if unit_codes is not None else None
+
+    tasks = {
+        t.id: t
+        for t in session.exec(
+            select(Task).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position))
+        )
+    }
+    areas = session.exec(select(Area).where(Area.plan_id == plan.id).order_by(col(Area.position))).all()
+    area_code: dict[int | None, str] = {a.id: a.code for a in areas}
+    units = {u.id: u for u in session.exec(select(Unit).where(Unit.organization_id == plan.organization_id))}
+    dues = _load_dues(session.connection(), plan)
+    assignments = session.exec(
+        select(col(Assignment.id), col(Assignment.task_id), col(Assignment.unit_id), col(Assignment.role))
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
+    ).all()
+    reports = _load_reports(session, plan, end_of_day(as_of))
+    extensions = approved_extensions(session.connection(), plan_id=plan.id, before=end_of_day(as_of))
+    original = _judges_original(session.connection(), plan) if extensions else False
+
+    lead_units: dict[int, set[int]] = {}  # task → lead unit ids kept by the filter
+    for _assignment_id, task_id, unit_id, role in assignments:
+        if role == Role.LEAD and (wanted is None or units[unit_id].code in wanted):
+            lead_units.setdefault(task_id, set()).add(unit_id)
+    unit_order = {u.id: (u.position, u.code) for u in units.values()}
+    kept = sorted(
+        ((a_id, t_id, u_id, role) for a_id, t_id, u_id, role in assignments if a_id and t_id in lead_units),
+        key=lambda a: (tasks[a[1]].position, unit_order[a[2]]),
+    )
+
+    # Supporting units first: their latest report per deadline becomes a detail of the lead items.
+    support: dict[tuple[int, date | None], list[SupportReport]] = {}
+    for assignment_id, task_id, unit_id, role in kept:
+        if role != Role.SUPPORT:
+            continue
+        rows = reports.get(assignment_id, [])
+        if _is_continuous(tasks[task_id].deadline_kind, dues.get(task_id)):
+            if rows:
+                support.setdefault((task_id, None), []).append(_support(units[unit_id], rows[-1]))
+            continue
+        for slot in attach_reports(dues[task_id], rows):
+            if slot.latest is not None:
+                support.setdefault((task_id, slot.due), []).append(_support(units[unit_id], slot.latest))
+
+    items: list[Item] = []
+    continuous: list[ContinuousItem] = []
+    undated: list[ContinuousItem] = []
+    for assignment_id, task_id, unit_id, role in kept:
+        if role != Role.LEAD or unit_id not in lead_units[task_id]:
+            continue
+        task, unit = tasks[task_id], units[unit_id]
+        area = area_code.get(task.area_id, "")
+        rows = reports.get(assignment_id, [])
+        if _is_continuous(task.deadline_kind, dues.get(task_id)):
+            last = rows[-1] if rows else None
+            (undated if task.deadline_kind == DeadlineKind.UNDATED else continuous).append(
+                ContinuousItem(
+                    task=task.code,
+                    area=area,
+                    unit=unit.code,
+                    unit_name=unit.name,
+                    last_report_at=stored_in_vietnam(last.reported_at) if last else None,
+                    status=last.status if last else None,
+                    percent=last.percent if last else 0,
+                    note=last.note if last else "",
+                    position=task.position,
+                    support=list(support.get((task_id, None), [])),
+                )
+            )
+            continue
+        for slot in _extend(attach_reports(dues[task_id], rows), assignment_id, extensions, original):
+            item = _item(task, area, unit, slot, as_of)
+            item.support = list(support.get((task_id, slot.due), []))
+            items.append(item)
+
+    totals = empty_counts()
+    by_area: dict[str, dict[Category, int]] = {a.code: empty_counts() for a in areas}
+    by_unit_unsorted: dict[str, dict[Category, int]] = {}
+    for item in items:
+        totals[item.category] += 1
+        by_area.setdefault(item.area, empty_counts())[item.category] += 1
+        by_unit_unsorted.setdefault(item.unit, empty_counts())[item.category] += 1
+    position = {u.code: unit_order[u.id] for u in units.values()}
+    by_unit = {code: by_unit_unsorted[code] for code in sorted(by_unit_unsorted, key=position.__getitem__)}
+    return PlanStatus(
+        as_of=as_of,
+        items=items,
+        continuous=continuous,
+        totals=totals,
+        by_area=by_area,
+        by_unit=by_unit,
+        on_time_rate=on_time_rate(totals),
+        undated=undated,
+    )
+
+
+def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collection[str] | None = None) -> StatusSummary:
+    """The counts of :func:`plan_status` (what ``/status`` shows), without building the items.
+
+    Reads the lead assignments only, as plain columns, and puts each one's deadlines through the same
+    :func:`attach_reports` and :func:`categorize` as :func:`plan_status`, so both always agree
+    (``summarize(plan_status(...)) == plan_summary(...)``).
+    """
+    assert plan.id is not None
+    wanted = set(unit_codes) if unit_codes is not None else None
+    session.flush()  # the core queries below bypass the ORM's autoflush
+    connection = session.connection()
+    units = {
+        unit_id: (code, name, (position, code))
+        for unit_id, code, name, position in connection.execute(
+            sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
+                col(Unit.organization_id) == plan.organization_id
+            )
+        )
+    }
+    area_code: dict[int | None, str] = dict(
+        connection.execute(
+            sa_select(col(Area.id), col(Area.code)).where(col(Area.plan_id) == plan.id).order_by(col(Area.position))
+        ).all()
+    )
+    dues = _load_dues(connection, plan)
+    leads_result = connection.execute(
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.task_id),
+            col(Assignment.unit_id),
+            col(Task.area_id),
+            col(Task.deadline_kind),
+        )
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(
+            col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active), col(Assignment.role) == Role.LEAD
+        )
+        .order_by(col(Assignment.id))
+    )
+    # Both streamed, a chunk at a time, and walked together in assignment order: neither the
+    # assignments nor the reports are all held at once (fewer objects alive, fewer garbage collections).
+    leads = chain.from_iterable(leads_result.partitions(_CHUNK))
+
+    totals = empty_counts()
+    by_area: dict[str, dict[Category, int]] = {code: empty_counts() for code in area_code.values()}
+    by_unit_unsorted: dict[str, dict[Category, int]] = {}
+    names: dict[str, str] = {}
+    items = blocked = continuous = undated = 0
+    extensions = approved_extensions(connection, plan_id=plan.id, before=end_of_day(as_of))
+    original = _judges_original(connection, plan) if extensions else False
+    reports_result = connection.execute(
+        _decisive_reports(plan, end_of_day(as_of), lead_only=True, dialect=connection.dialect.name)
+    )
+    reports = chain.from_iterable(reports_result.partitions(_CHUNK))
+    for (lead_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
+        code, name, _order = units[unit_id]
+        if wanted is not None and code not in wanted:
+            continue
+        names[code] = name
+        task_dues = dues.get(task_id)
+        if _is_continuous(kind, task_dues):
+            if kind == DeadlineKind.UNDATED:
+                undated += 1
+            else:
+                continuous += 1
+            continue
+        assert task_dues is not None
+        area_counts = by_area.setdefault(area_code.get(area_id, ""), empty_counts())
+        unit_counts = by_unit_unsorted.setdefault(code, empty_counts())
+        slots = attach_reports(task_dues, rows)
+        if extensions and lead_id is not None:
+            _extend(slots, lead_id, extensions, original)
+        for slot in slots:
+            category = categorize(slot, as_of)
+            totals[category] += 1
+            area_counts[category] += 1
+            unit_counts[category] += 1
+            if slot.latest is not None and slot.latest.status == Status.BLOCKED:
+                blocked += 1
+        items += len(task_dues)
+    order = {code: key for code, _name, key in units.values()}
+    return StatusSummary(
+        as_of=as_of,
+        items=items,
+        totals=totals,
+        by_area=by_area,
+        by_unit={code: by_unit_unsorted[code] for code in sorted(by_unit_unsorted, key=order.__getitem__)},
+        on_time_rate=on_time_rate(totals),
+        blocked=blocked,
+        continuous=continuous,
+        unit_names=names,
+        undated=undated,
+    )
+
+
+def _with_reports(leads: Iterable[_Lead], reports: Iterable[Row[Any]]) -> Iterator[tuple[_Lead, Iterable[ReportRow]]]:
+    """Each lead assignment with its reports: both ordered by assignment id, walked together."""
+    groups = groupby(reports, itemgetter(0))
+    group = next(groups, None)
+    for lead in leads:
+        assignment_id = lead[0]
+        assert assignment_id is not None
+        while group is not None and group[0] < assignment_id:
+            group = next(groups, None)
+        if group is not None and group[0] == assignment_id:
+            yield lead, cast("Iterable[ReportRow]", group[1])
+            group = next(groups, None)
+        else:
+            yield lead, ()
+
+
+def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
+    """The due dates of the plan's active tasks, by task, ascending."""
+    dues: dict[int, list[date]] = {}
+    for task_id, due in connection.execute(
+        sa_select(col(Occurrence.task_id), col(Occurrence.due))
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(col(Task.plan_id) == plan.id, col(Task.active))
+        .order_by(col(Occurrence.task_id), col(Occurrence.due))
+    ):
+        dues.setdefault(task_id, []).append(due)
+    return dues
+
+
+def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, list[ReportRow]]:
+    """The reports that decide the plan's deadlines, made before ``before``, by assignment, in time order.
+
+    Those are every done report not corrected by then and each assignment's newest report:
+    :func:`attach_reports` gives the same slots from them as from all reports, since a corrected done
+    report closes nothing, a closed deadline's latest report is the done one that closed it and the open deadline's is the newest report overall (a report between two others
+    on the same deadline is overwritten by the later one). Active tasks and assignments only.
+
+    One query (the newest report found per assignment through ``ix_report_assignment_time``); plain
+    column tuples rather than ORM objects.
+    """
+    session.flush()  # the query below bypasses the ORM's autoflush
+    connection = session.connection()
+    rows = connection.execute(_decisive_reports(plan, before, dialect=connection.dialect.name)).all()
+    # SQLAlchemy rows are tuples with these named fields already: no copy into ReportRow objects.
+    return {key: cast("list[ReportRow]", list(group)) for key, group in groupby(rows, itemgetter(0))}
+
+
+def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, dialect: str = "sqlite") -> Select[Any]:
+    """Done reports that no report made before ``before`` corrects, and the newest report of each assignment when it is not a done one (a done one
+    is among the first part already), made before ``before``, as :class:`ReportRow` columns, ordered
+    by assignment, time and id (the order of the full list); with ``lead_only``, on the lead units'
+    assignments only. ``dialect`` is the store's (``connection.dialect.name``): PostgreSQL finds each
+    newest report with a LATERAL join (one backward index scan per assignment), SQLite with a
+    correlated subquery in the join (which it runs the same way; it has no LATERAL)."""
+
+    # Core rather than ORM rows, and the timestamp read as a plain DateTime (naive UTC on SQLite, aware
+    # on PostgreSQL; ``stored_in_vietnam`` and ``completed_by`` read both): the per-row ORM and UTCDateTime
+    # processing would double the time.
+    def columns(report: Any) -> tuple[Any, ...]:
+        return (
+            report.assignment_id.label("assignment_id"),
+            report.status.label("status"),
+            report.percent.label("percent"),
+            report.note.label("note"),
+            report.blocked_reason.label("blocked_reason"),
+            report.completed_on.label("completed_on"),
+            type_coerce(report.reported_at, DateTime(timezone=True)).label("reported_at"),
+            report.id.label("id"),
+            report.corrects_report_id.label("corrects"),
+            report.reported_at.label("sort_at"),
+            report.id.label("sort_id"),
+        )
+
+    kept = [col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active)]
+    if lead_only:
+        kept.append(col(Assignment.role) == Role.LEAD)
+    fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
+    done = (
+        sa_select(*columns(Report))
+        .select_from(Report)
+        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(*kept, col(Report.reported_at) < before, col(Report.status) == Status.DONE)
+        # ``IS NOT NULL`` lets PostgreSQL read the few corrections from their index instead of hashing
+        # every report of the store.
+        .where(
+            ~exists().where(
+                col(fix.corrects_report_id).is_not(None),
+                col(fix.corrects_report_id) == Report.id,
+                col(fix.reported_at) < before,
+            )
+        )
+    )
+    other = aliased(Report)
+    latest_first = (col(other.reported_at).desc(), col(other.id).desc())
+    if dialect == "postgresql":
+        newest_row = (
+            sa_select(other)
+            .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+            .order_by(*latest_first)
+            .limit(1)
+            .lateral("newest")
+        )
+        newest = (
+            sa_select(*columns(newest_row.c))
+            .select_from(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(newest_row, true())
+            .where(*kept, newest_row.c.status != Status.DONE)
+        )
+    else:
+        newest_id = (
+            sa_select(col(other.id))
+            .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+            .order_by(*latest_first)
+            .limit(1)
+            .scalar_subquery()
+        )
+        newest = (
+            sa_select(*columns(Report))
+            .select_from(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(Report, col(Report.id) == newest_id)
+            .where(*kept, col(Report.status) != Status.DONE)
+        )
+    both = union_all(done, newest).subquery()
+    return sa_select(*(both.c[name] for name in ReportRow._fields)).order_by(
+        both.c.assignment_id, both.c.sort_at, both.c.sort_id
+    )
+
+
+def _item(task: Task, area: str, unit: Unit, slot: _Slot, as_of: date) -> Item:
+    category = categorize(slot, as_of)
+    latest = slot.latest
+    done = category in ("done_on_time", "done_late")
+    return Item(
+        task=task.code,
+        area=area,
+        unit=unit.code,
+        unit_name=unit.name,
+        due=slot.due,
+        category=category,
+        percent=100 if done else (latest.percent if latest else 0),
+        blocked=latest is not None and latest.status == Status.BLOCKED,
+        reported_at=stored_in_vietnam(latest.reported_at) if latest else None,
+        note=latest.note if latest else "",
+        completed_on=completion_date(latest) if done and latest else None,
+        position=task.position,
+        blocked_reason=latest.blocked_reason if latest and latest.status == Status.BLOCKED else "",
+        extended_to=slot.extended,
+    )
+
+
+def _extend(
+    slots: list[_Slot], assignment_id: int, extensions: dict[ExtensionKey, date], original: bool
+) -> list[_Slot]:
+    """Mark the slots whose deadline was extended (approved requests for more time): they are judged
+    against the new date, unless the organisation judges against the original one."""
+    if extensions:
+        for slot in slots:
+            new = extensions.get((assignment_id, slot.due))
+            if new is not None:
+                slot.extended = new
+                slot.judged = None if original else new
+    return slots
+
+
+def _judges_original(connection: Connection, plan: Plan) -> bool:
+    settings = connection.execute(
+        sa_select(col(Organization.settings)).where(col(Organization.id) == plan.organization_id)
+    ).scalar_one_or_none()
+    return judge_against_original(settings or {})
+
+
+def _support(unit: Unit, row: ReportRow) -> SupportReport:
+    return SupportReport(
+        unit=unit.code,
+        unit_name=unit.name,
+        status=row.status,
+        percent=100 if row.status == Status.DONE else row.percent,
+        reported_at=stored_in_vietnam(row.reported_at),
+        note=row.note,
+    )
+
+
+def _is_continuous(kind: DeadlineKind, dues: list[date] | None) -> bool:
+    """A continuous task ("Thường xuyên"), or one without any due date (an undated one among them):
+    listed apart, never counted."""
+    return kind == DeadlineKind.CONTINUOUS or not dues
+
+
+@lru_cache(maxsize=4096)
+def _end_of_day_utc(day: date) -> datetime:
+    """:func:`end_of_day` in UTC (comparisons between datetimes of the same ``tzinfo`` are the fastest)."""
+    return end_of_day(day).astimezone(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(TZ).isoformat(timespec="seconds") if moment is not None else None
