@@ -305,6 +305,10 @@ class Report(SQLModel, table=True):
             postgresql_where=text("status = 'DONE'"),
             sqlite_where=text("status = 'DONE'"),
         ),
+        # Each assignment's newest report and its status, read from the index alone (one backward
+        # step per assignment): what /status and the roll-ups need of the reports besides the done
+        # ones (migration 0017_statusperf).
+        Index("ix_report_newest", "assignment_id", "reported_at", "id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -44,15 +44,33 @@ same :func:`attach_reports` and :func:`categorize`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, TypeAlias, cast
+from typing import Any, Literal, NamedTuple, cast
 
-from sqlalchemy import Connection, DateTime, Row, Select, exists, true, type_coerce, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Date,
+    DateTime,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    text,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy import cast as cast_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -61,6 +79,8 @@ from dondoc.db.models import (
     Area,
     Assignment,
     DeadlineKind,
+    Extension,
+    ExtensionState,
     Occurrence,
     Organization,
     Plan,
@@ -299,11 +319,6 @@ class ReportRow(NamedTuple):
     corrects: int | None = None
 
 
-_CHUNK = 500  # rows fetched at a time when plan_summary streams the reports
-# A lead assignment as plan_summary reads it: id, task id, unit id, the task's area id and deadline kind.
-_Lead: TypeAlias = "Row[int | None, int, int, int | None, DeadlineKind]"
-
-
 @dataclass(slots=True)
 class _Slot:
     """An occurrence of one assignment, with the reports attached to it."""
@@ -480,112 +495,254 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
 def plan_summary(session: Session, plan: Plan, as_of: date, unit_codes: Collection[str] | None = None) -> StatusSummary:
     """The counts of :func:`plan_status` (what ``/status`` shows), without building the items.
 
-    Reads the lead assignments only, as plain columns, and puts each one's deadlines through the same
-    :func:`attach_reports` and :func:`categorize` as :func:`plan_status`, so both always agree
-    (``summarize(plan_status(...)) == plan_summary(...)``).
+    The categories are counted by the database (:func:`plan_summaries`); ``summarize(plan_status(...))
+    == plan_summary(...)`` always (the tests hold both to it).
     """
     assert plan.id is not None
-    wanted = set(unit_codes) if unit_codes is not None else None
+    codes = {plan.id: list(unit_codes)} if unit_codes is not None else None
+    return plan_summaries(session, [plan], as_of, codes)[plan.id]
+
+
+def plan_summaries(
+    session: Session, plans: Sequence[Plan], as_of: date, unit_codes: dict[int, list[str]] | None = None
+) -> dict[int, StatusSummary]:
+    """:func:`plan_summary` of several plans (a province's roll-up) in one statement, by plan id.
+
+    ``unit_codes`` keeps, per plan id, the lead units with those codes (every unit of a plan it does
+    not name). The database attaches the reports and categorises each deadline (:func:`_slot_counts`,
+    the same rules as :func:`attach_reports` and :func:`categorize`) and returns counts grouped by
+    plan, area, unit and category: a few hundred rows however many reports the plans have.
+    """
+    if not plans:
+        return {}
     session.flush()  # the core queries below bypass the ORM's autoflush
     connection = session.connection()
-    units = {
+    plan_ids = [plan.id for plan in plans if plan.id is not None]
+    org_ids = {plan.organization_id for plan in plans}
+    units: dict[int | None, tuple[str, str, tuple[int, str]]] = {
         unit_id: (code, name, (position, code))
         for unit_id, code, name, position in connection.execute(
             sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
-                col(Unit.organization_id) == plan.organization_id
+                col(Unit.organization_id).in_(org_ids)
             )
         )
     }
-    area_code: dict[int | None, str] = dict(
+    areas: dict[int, dict[int | None, str]] = {plan_id: {} for plan_id in plan_ids}
+    for area_id, area_plan, code in connection.execute(
+        sa_select(col(Area.id), col(Area.plan_id), col(Area.code))
+        .where(col(Area.plan_id).in_(plan_ids))
+        .order_by(col(Area.plan_id), col(Area.position))
+    ):
+        areas[area_plan][area_id] = code
+    settings: dict[int | None, dict[str, Any]] = dict(
         connection.execute(
-            sa_select(col(Area.id), col(Area.code)).where(col(Area.plan_id) == plan.id).order_by(col(Area.position))
+            sa_select(col(Organization.id), col(Organization.settings)).where(col(Organization.id).in_(org_ids))
         ).all()
     )
-    dues = _load_dues(connection, plan)
-    leads_result = connection.execute(
+    original = {
+        plan.id: judge_against_original(settings.get(plan.organization_id) or {})
+        for plan in plans
+        if plan.id is not None
+    }
+    summaries: dict[int, _Counting] = {
+        plan_id: _Counting(by_area={code: empty_counts() for code in areas[plan_id].values()}) for plan_id in plan_ids
+    }
+    wanted = {plan_id: set(codes) for plan_id, codes in (unit_codes or {}).items()}
+    if connection.dialect.name == "postgresql":
+        # Compiling the statement to machine code (its estimated cost passes PostgreSQL's JIT threshold
+        # on a province) takes longer than running it: off for the rest of this transaction.
+        connection.execute(text("SET LOCAL jit = off"))
+    rows = connection.execute(_slot_counts(plan_ids, as_of, original, connection.dialect.name)).all()
+    for plan_id, area_id, unit_id, category, blocked, count in rows:
+        code, name, _order = units[unit_id]
+        if plan_id in wanted and code not in wanted[plan_id]:
+            continue
+        counting = summaries[plan_id]
+        counting.names[code] = name
+        if category == _CONTINUOUS:
+            counting.continuous += count
+            continue
+        if category == _UNDATED:
+            counting.undated += count
+            continue
+        name_of_category = CATEGORIES[category]
+        counting.totals[name_of_category] += count
+        area = areas[plan_id].get(area_id, "")
+        if area not in counting.by_area:
+            counting.by_area[area] = empty_counts()
+        counting.by_area[area][name_of_category] += count
+        if code not in counting.by_unit:
+            counting.by_unit[code] = empty_counts()
+        counting.by_unit[code][name_of_category] += count
+        counting.items += count
+        counting.blocked += blocked
+    order = {code: key for code, _name, key in units.values()}
+    return {
+        plan_id: StatusSummary(
+            as_of=as_of,
+            items=counting.items,
+            totals=counting.totals,
+            by_area=counting.by_area,
+            by_unit={code: counting.by_unit[code] for code in sorted(counting.by_unit, key=order.__getitem__)},
+            on_time_rate=on_time_rate(counting.totals),
+            blocked=counting.blocked,
+            continuous=counting.continuous,
+            unit_names=counting.names,
+            undated=counting.undated,
+        )
+        for plan_id, counting in summaries.items()
+    }
+
+
+@dataclass
+class _Counting:
+    """One plan's counts as :func:`plan_summaries` adds them up."""
+
+    by_area: dict[str, dict[Category, int]]
+    totals: dict[Category, int] = field(default_factory=empty_counts)
+    by_unit: dict[str, dict[Category, int]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    items: int = 0
+    blocked: int = 0
+    continuous: int = 0
+    undated: int = 0
+
+
+# The "category" of a lead assignment that has no deadline to count (see _slot_counts).
+_CONTINUOUS, _UNDATED = -1, -2
+
+
+def _vietnam_day(moment: Any, dialect: str) -> Any:
+    """The day of a stored instant in Vietnam (UTC+7 all year; :func:`completion_date` in SQL)."""
+    if dialect == "postgresql":
+        return cast_(func.timezone("Asia/Ho_Chi_Minh", moment), Date)
+    return func.date(moment, "+7 hours")  # SQLite keeps naive UTC text, and answers an ISO date
+
+
+def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool], dialect: str) -> CompoundSelect[Any]:
+    """Each deadline of the plans' lead assignments categorised by the database, counted by (plan,
+    area, unit, category), with how many of them are blocked; the lead assignments without a deadline to count (continuous or
+    undated tasks) as one more row per unit, category :data:`_CONTINUOUS` or :data:`_UNDATED`.
+
+    The rules are :func:`attach_reports` and :func:`categorize`'s: the done reports made before the
+    end of ``as_of`` that no report made by then corrects, numbered in time order, close the
+    assignment's deadlines in due order (the n-th closes the n-th); the first deadline left open
+    carries the assignment's newest report when that one is not a done one (it came after every
+    done report); later deadlines carry nothing. A closed deadline is done on time when its closing
+    report's completion date (``completed_on``, else its day in Vietnam) is on or before the deadline
+    judged (the newest approved extension's date, unless the organisation judges against the
+    original); an open one is overdue after that date, else in progress when its report is not
+    "not started", else not started; blocked when its report says so.
+    """
+    before = end_of_day(as_of)
+    other = aliased(Report)
+    newest = (  # the status of the assignment's newest report (one backward index scan each)
+        sa_select(col(other.status))
+        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
+        .order_by(col(other.reported_at).desc(), col(other.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    lead = (
         sa_select(
-            col(Assignment.id),
-            col(Assignment.task_id),
-            col(Assignment.unit_id),
-            col(Task.area_id),
-            col(Task.deadline_kind),
+            col(Assignment.id).label("aid"),
+            col(Assignment.task_id).label("task_id"),
+            col(Assignment.unit_id).label("unit_id"),
+            col(Task.plan_id).label("plan_id"),
+            col(Task.area_id).label("area_id"),
+            col(Task.deadline_kind).label("kind"),
+            newest.label("newest"),
         )
         .join(Task, col(Task.id) == Assignment.task_id)
         .where(
-            col(Task.plan_id) == plan.id, col(Task.active), col(Assignment.active), col(Assignment.role) == Role.LEAD
+            col(Task.plan_id).in_(plan_ids), col(Task.active), col(Assignment.active), col(Assignment.role) == Role.LEAD
         )
-        .order_by(col(Assignment.id))
+        .cte("lead")
     )
-    # Both streamed, a chunk at a time, and walked together in assignment order: neither the
-    # assignments nor the reports are all held at once (fewer objects alive, fewer garbage collections).
-    leads = chain.from_iterable(leads_result.partitions(_CHUNK))
-
-    totals = empty_counts()
-    by_area: dict[str, dict[Category, int]] = {code: empty_counts() for code in area_code.values()}
-    by_unit_unsorted: dict[str, dict[Category, int]] = {}
-    names: dict[str, str] = {}
-    items = blocked = continuous = undated = 0
-    extensions = approved_extensions(connection, plan_id=plan.id, before=end_of_day(as_of))
-    original = _judges_original(connection, plan) if extensions else False
-    reports_result = connection.execute(
-        _decisive_reports(plan, end_of_day(as_of), lead_only=True, dialect=connection.dialect.name)
+    occurrence = (
+        sa_select(
+            col(Occurrence.task_id).label("task_id"),
+            col(Occurrence.due).label("due"),
+            func.row_number().over(partition_by=col(Occurrence.task_id), order_by=col(Occurrence.due)).label("n"),
+        )
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(col(Task.plan_id).in_(plan_ids), col(Task.active), col(Task.deadline_kind) != DeadlineKind.CONTINUOUS)
+        .cte("slot")
     )
-    reports = chain.from_iterable(reports_result.partitions(_CHUNK))
-    for (lead_id, task_id, unit_id, area_id, kind), rows in _with_reports(leads, reports):
-        code, name, _order = units[unit_id]
-        if wanted is not None and code not in wanted:
-            continue
-        names[code] = name
-        task_dues = dues.get(task_id)
-        if _is_continuous(kind, task_dues):
-            if kind == DeadlineKind.UNDATED:
-                undated += 1
-            else:
-                continuous += 1
-            continue
-        assert task_dues is not None
-        area_counts = by_area.setdefault(area_code.get(area_id, ""), empty_counts())
-        unit_counts = by_unit_unsorted.setdefault(code, empty_counts())
-        slots = attach_reports(task_dues, rows)
-        if extensions and lead_id is not None:
-            _extend(slots, lead_id, extensions, original)
-        for slot in slots:
-            category = categorize(slot, as_of)
-            totals[category] += 1
-            area_counts[category] += 1
-            unit_counts[category] += 1
-            if slot.latest is not None and slot.latest.status == Status.BLOCKED:
-                blocked += 1
-        items += len(task_dues)
-    order = {code: key for code, _name, key in units.values()}
-    return StatusSummary(
-        as_of=as_of,
-        items=items,
-        totals=totals,
-        by_area=by_area,
-        by_unit={code: by_unit_unsorted[code] for code in sorted(by_unit_unsorted, key=order.__getitem__)},
-        on_time_rate=on_time_rate(totals),
-        blocked=blocked,
-        continuous=continuous,
-        unit_names=names,
-        undated=undated,
+    fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
+    done = (
+        sa_select(
+            col(Report.assignment_id).label("aid"),
+            col(Report.completed_on).label("completed_on"),
+            col(Report.reported_at).label("reported_at"),
+            func.row_number()
+            .over(partition_by=col(Report.assignment_id), order_by=(col(Report.reported_at), col(Report.id)))
+            .label("n"),
+        )
+        .join(lead, lead.c.aid == Report.assignment_id)
+        .where(col(Report.status) == Status.DONE, col(Report.reported_at) < before)
+        .where(
+            ~exists().where(
+                col(fix.corrects_report_id).is_not(None),
+                col(fix.corrects_report_id) == Report.id,
+                col(fix.reported_at) < before,
+            )
+        )
+        .cte("done")
     )
-
-
-def _with_reports(leads: Iterable[_Lead], reports: Iterable[Row[Any]]) -> Iterator[tuple[_Lead, Iterable[ReportRow]]]:
-    """Each lead assignment with its reports: both ordered by assignment id, walked together."""
-    groups = groupby(reports, itemgetter(0))
-    group = next(groups, None)
-    for lead in leads:
-        assignment_id = lead[0]
-        assert assignment_id is not None
-        while group is not None and group[0] < assignment_id:
-            group = next(groups, None)
-        if group is not None and group[0] == assignment_id:
-            yield lead, cast("Iterable[ReportRow]", group[1])
-            group = next(groups, None)
-        else:
-            yield lead, ()
+    closed = sa_select(done.c.aid, func.count().label("k")).group_by(done.c.aid).cte("closed")
+    extension = (
+        sa_select(
+            col(Extension.assignment_id).label("aid"),
+            col(Extension.due).label("due"),
+            col(Extension.new_due).label("new_due"),
+            func.row_number()
+            .over(
+                partition_by=(col(Extension.assignment_id), col(Extension.due)),
+                order_by=(col(Extension.answered_at).desc(), col(Extension.id).desc()),
+            )
+            .label("newest"),
+        )
+        .where(col(Extension.state) == ExtensionState.APPROVED, col(Extension.answered_at) < before)
+        .cte("approved")
+    )
+    judges_original = [plan_id for plan_id, yes in original.items() if yes]
+    extended = func.coalesce(extension.c.new_due, occurrence.c.due)
+    judged = (
+        case((lead.c.plan_id.in_(judges_original), occurrence.c.due), else_=extended) if judges_original else extended
+    )
+    completed = func.coalesce(done.c.completed_on, _vietnam_day(done.c.reported_at, dialect))
+    is_open = and_(done.c.aid.is_(None), occurrence.c.n == func.coalesce(closed.c.k, 0) + 1)
+    category = case(
+        (done.c.aid.is_not(None), case((completed <= judged, 0), else_=1)),
+        (literal(as_of, Date) > judged, 4),
+        (and_(is_open, lead.c.newest.not_in([Status.NOT_STARTED, Status.DONE])), 2),
+        else_=3,
+    ).label("category")
+    blocked = case((and_(is_open, lead.c.newest == Status.BLOCKED), 1), else_=0).label("blocked")
+    slots = (
+        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category, func.sum(blocked), func.count())
+        .select_from(lead)
+        .join(occurrence, occurrence.c.task_id == lead.c.task_id)
+        .outerjoin(done, and_(done.c.aid == lead.c.aid, done.c.n == occurrence.c.n))
+        .outerjoin(closed, closed.c.aid == lead.c.aid)
+        .outerjoin(
+            extension,
+            and_(extension.c.aid == lead.c.aid, extension.c.due == occurrence.c.due, extension.c.newest == 1),
+        )
+        .where(lead.c.kind != DeadlineKind.CONTINUOUS)
+        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category)
+    )
+    has_dues = exists().where(col(Occurrence.task_id) == lead.c.task_id)
+    apart = case((lead.c.kind == DeadlineKind.UNDATED, _UNDATED), else_=_CONTINUOUS).label("category")
+    continuous = (
+        sa_select(
+            lead.c.plan_id, null().label("area_id"), lead.c.unit_id, apart, literal(0).label("blocked"), func.count()
+        )
+        .where(or_(lead.c.kind == DeadlineKind.CONTINUOUS, ~has_dues))
+        .group_by(lead.c.plan_id, lead.c.unit_id, apart)
+    )
+    return union_all(slots, continuous)
 
 
 def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:

@@ -1,8 +1,8 @@
 """Several organisations at once: a province (the parent organisation, ``parent:`` in each member's
 registry) sees the plans of every organisation under it, rolled up by organisation and by area.
 
-Each organisation's newest plan is summarised by :func:`dondoc.plan.progress.plan_summary` (the one
-definition of the categories); the roll-up only adds the counts up. Areas are merged by their code
+Each organisation's newest plan is summarised by :func:`dondoc.plan.progress.plan_summaries` (the one
+definition of the categories, every plan in one statement); the roll-up only adds the counts up. Areas are merged by their code
 (the Roman numeral of the appendix: the administrative-reform plans of one province share them).
 """
 
@@ -26,7 +26,7 @@ from dondoc.plan.progress import (
     category_label,
     empty_counts,
     on_time_rate,
-    plan_summary,
+    plan_summaries,
 )
 
 
@@ -91,13 +91,10 @@ def rollup(
 ) -> Rollup:
     """Each plan's summary (for the units ``unit_codes`` names per organisation id, when given: an
     organisation left out of it is left out) and their sums."""
-    entries = []
-    for org, plan in plans:
-        assert org.id is not None
-        if unit_codes is not None and org.id not in unit_codes:
-            continue
-        codes = unit_codes.get(org.id) if unit_codes is not None else None
-        entries.append(OrgStatus(org, plan, plan_summary(session, plan, as_of, unit_codes=codes)))
+    kept = [(org, plan) for org, plan in plans if unit_codes is None or org.id in unit_codes]
+    codes = {plan.id or 0: unit_codes[org.id or 0] for org, plan in kept} if unit_codes is not None else None
+    summaries = plan_summaries(session, [plan for _org, plan in kept], as_of, codes)  # one statement for all
+    entries = [OrgStatus(org, plan, summaries[plan.id or 0]) for org, plan in kept]
     totals = empty_counts()
     by_area: dict[str, dict[Category, int]] = {}
     by_unit: dict[str, dict[Category, int]] = {}

@@ -19,9 +19,10 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import not_
+from sqlalchemy import exists, func, not_, null, type_coerce, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -123,35 +124,40 @@ def schedule_reminders(
         .order_by(col(Occurrence.due))
     ):
         dates[occurrence_task].append(due)
+    # Of the reports, the planner needs each assignment's number of completions (not counting those
+    # corrected since) and, for a continuous task's check-ins, the day of its newest report: both
+    # counted by the database (a nation's 3,000,000 reports are never read into memory).
+    every = assignment_ids is None and plan_id is None  # every active assignment: no list of ids to send
     ids = [row[0] for row in rows]
-    done: dict[int, list[date]] = defaultdict(list)
-    last_report: dict[int, date] = {}
-    corrected: set[int] = set()  # done reports corrected since: they close no deadline
-    done_ids: dict[int, list[int]] = defaultdict(list)
-    for reported_id, report_id, status, completed_on, reported_at, corrects in connection.execute(
-        sa_select(
-            col(Report.assignment_id),
-            col(Report.id),
-            col(Report.status),
-            col(Report.completed_on),
-            col(Report.reported_at),
-            col(Report.corrects_report_id),
+    fix = aliased(Report)  # a report correcting a done one: that done one closes no deadline
+    moment = Report.__table__.c.reported_at.type  # type: ignore[attr-defined]
+    completions = (
+        sa_select(col(Report.assignment_id), func.count(), type_coerce(null(), moment))
+        .where(col(Report.status) == Status.DONE, col(Report.reported_at) <= reports_until)
+        .where(
+            ~exists().where(
+                col(fix.corrects_report_id).is_not(None),
+                col(fix.corrects_report_id) == Report.id,
+                col(fix.reported_at) <= reports_until,
+            )
         )
-        .where(ids_in(session, col(Report.assignment_id), ids), col(Report.reported_at) <= reports_until)
-        .order_by(col(Report.reported_at), col(Report.id))
-    ):
-        day = reported_at.astimezone(TZ).date()
-        last_report[reported_id] = day
-        if corrects is not None:
-            corrected.add(corrects)
-        if status == Status.DONE:
-            done[reported_id].append(completed_on or day)
-            done_ids[reported_id].append(report_id or 0)
-    for assignment_key, report_ids in done_ids.items():
-        if corrected.intersection(report_ids):
-            done[assignment_key] = [
-                day for day, rid in zip(done[assignment_key], report_ids, strict=True) if rid not in corrected
-            ]
+        .group_by(col(Report.assignment_id))
+    )
+    if not every:
+        completions = completions.where(ids_in(session, col(Report.assignment_id), ids))
+    checkins = [row[0] for row in rows if row[5] == DeadlineKind.CONTINUOUS and row[1] == Role.LEAD]
+    newest = (  # one statement with the completions
+        sa_select(col(Report.assignment_id), null(), func.max(col(Report.reported_at)))
+        .where(ids_in(session, col(Report.assignment_id), checkins), col(Report.reported_at) <= reports_until)
+        .group_by(col(Report.assignment_id))
+    )
+    closed_count: dict[int, int] = {}
+    last_report: dict[int, date] = {}
+    for aid, count, last in connection.execute(union_all(completions, newest) if checkins else completions):
+        if last is not None:
+            last_report[aid] = last.astimezone(TZ).date()
+        else:
+            closed_count[aid] = count
     extended = approved_extensions(connection, assignment_ids=assignment_ids, plan_id=plan_id)
     orgs = list(session.exec(select(Organization).where(col(Organization.id).in_({row[9] for row in rows}))))
     policies = {org.id: Policy.from_settings(org.settings.get("reminders", {})) for org in orgs}
@@ -172,7 +178,7 @@ def schedule_reminders(
                     year, calendar, policy, after=after, until=until, last_report_on=last_report.get(assignment_id)
                 )
         else:
-            closed = len(done.get(assignment_id, []))
+            closed = closed_count.get(assignment_id, 0)
             for due in dates.get(task_id, [])[closed:]:
                 due = extended.get((assignment_id, due), due)  # an approved extension moves the deadline
                 planned += schedule_occurrence(due, role, calendar, policy, after=after, until=until)
