@@ -60,7 +60,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dondoc"))
 # process, and so do the tests.
 _build_command = getattr(typer.testing, "_get_command", None)
 if _build_command is not None:
-    typer.testing._get_command = functools.cache(_build_command)
+    setattr(typer.testing, "_get_command", functools.cache(_build_command))  # noqa: B010 (not exported)
 
 
 @dataclass
