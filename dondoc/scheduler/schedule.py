@@ -89,6 +89,16 @@ def schedule_reminders(
     completions corrected since, see :mod:`dondoc.plan.progress`) closes its n-th deadline, and a
     closed deadline needs no reminder."""
     reports_until = reports_until or after
+    if assignment_ids is None and plan_id is None:
+        # Every plan: one after the other, so that only one plan's assignments are in memory at a
+        # time (a nation's 34 provinces hold 330,000); the order is the same (by plan).
+        plan_ids = list(session.connection().execute(sa_select(col(Plan.id)).order_by(col(Plan.id))).scalars())
+        if len(plan_ids) > 1:
+            for one in plan_ids:
+                yield from schedule_reminders(
+                    session, calendar, after=after, until=until, reports_until=reports_until, plan_id=one
+                )
+            return
     # Plain columns, not ORM objects: this runs for every assignment of every plan, every day.
     query = (
         sa_select(
@@ -127,7 +137,6 @@ def schedule_reminders(
     # Of the reports, the planner needs each assignment's number of completions (not counting those
     # corrected since) and, for a continuous task's check-ins, the day of its newest report: both
     # counted by the database (a nation's 3,000,000 reports are never read into memory).
-    every = assignment_ids is None and plan_id is None  # every active assignment: no list of ids to send
     ids = [row[0] for row in rows]
     fix = aliased(Report)  # a report correcting a done one: that done one closes no deadline
     moment = Report.__table__.c.reported_at.type  # type: ignore[attr-defined]
@@ -143,8 +152,11 @@ def schedule_reminders(
         )
         .group_by(col(Report.assignment_id))
     )
-    if not every:
+    if assignment_ids is not None:
         completions = completions.where(ids_in(session, col(Report.assignment_id), ids))
+    elif plan_id is not None:  # the plan's assignments, named by the database (a province: 30,000)
+        in_plan = sa_select(col(Assignment.id)).join(Task, col(Task.id) == Assignment.task_id)
+        completions = completions.where(col(Report.assignment_id).in_(in_plan.where(col(Task.plan_id) == plan_id)))
     checkins = [row[0] for row in rows if row[5] == DeadlineKind.CONTINUOUS and row[1] == Role.LEAD]
     newest = (  # one statement with the completions
         sa_select(col(Report.assignment_id), null(), func.max(col(Report.reported_at)))
