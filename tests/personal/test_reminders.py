@@ -37,6 +37,20 @@ def _world(engine: Engine, start: datetime, outbox: Outbox) -> tuple[ReminderSer
     return service, focal, manager
 
 
+def _with_deputy(
+    engine: Engine, start: datetime, outbox: TimedOutbox, *settings: str
+) -> tuple[ReminderService[Reply], Chat]:
+    """:func:`_world` with the outbox on the job's clock and a deputy focal point of NV bound too, who
+    then types each of ``settings`` (``/nhacviec …``)."""
+    service, focal, _manager = _world(engine, start, outbox)
+    outbox.clock = service.clock
+    deputy = Chat(focal.dispatcher, DEPUTY)
+    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=start)}")
+    for line in settings:
+        deputy.send(line)
+    return service, deputy
+
+
 async def _run(service: ReminderService[Reply], first: date, last: date, at: tuple[time, ...]) -> None:
     """Tick the job at each of ``at`` on every day from ``first`` to ``last``."""
     day = first
@@ -172,11 +186,7 @@ async def test_without_muting_the_check_in_comes(engine: Engine) -> None:
 
 async def test_a_deputy_who_mutes_check_ins_misses_them_while_the_focal_point_gets_them(engine: Engine) -> None:
     outbox = _outbox()
-    service, focal, _manager = _world(engine, datetime(2022, 5, 29, 20, 0, tzinfo=TZ), outbox)
-    outbox.clock = service.clock
-    deputy = Chat(focal.dispatcher, DEPUTY)
-    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=service.clock.now())}")
-    deputy.send("/nhacviec tắt nhắc")
+    service, _deputy = _with_deputy(engine, datetime(2022, 5, 29, 20, 0, tzinfo=TZ), outbox, "/nhacviec tắt nhắc")
     await _run(service, date(2022, 5, 30), date(2022, 6, 2), (time(8, 0),))
     assert [when.date() for when, text in _received(outbox, FOCAL) if mentions(text, "V.6")] == [date(2022, 6, 1)]
     assert not [text for _w, text in _received(outbox, DEPUTY) if mentions(text, "V.6")]
@@ -211,12 +221,8 @@ async def test_a_shared_unit_reaches_each_receiver_at_their_own_time(engine: Eng
     """Phòng Nội vụ's focal point keeps the organisation's 08:00, its deputy chose 14:00: on the day of
     I.1's reminder the focal point gets it at 08:00 and the deputy at 14:00, each once; the row ends sent."""
     outbox = _outbox()
-    service, focal, _manager = _world(engine, datetime(2022, 1, 23, 20, 0, tzinfo=TZ), outbox)
-    outbox.clock = service.clock
-    deputy = Chat(focal.dispatcher, DEPUTY)
-    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=service.clock.now())}")
-    deputy.send("/nhacviec giờ 14:00")
-    deputy.send("/nhacviec")
+    start = datetime(2022, 1, 23, 20, 0, tzinfo=TZ)
+    service, deputy = _with_deputy(engine, start, outbox, "/nhacviec giờ 14:00", "/nhacviec")
     assert "mỗi người nhận vào giờ mình đã chọn" in deputy.last, deputy.last
     deputy.send("/cancel")
     await _run(service, date(2022, 1, 24), date(2022, 1, 24), (time(8, 0), time(8, 1)))

@@ -8,13 +8,12 @@ from datetime import date, datetime, time
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from dondoc.db.models import MemberRole, Reminder, ReminderState
+from dondoc.db.models import Reminder, ReminderState
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ
 from dondoc.scheduler.outbox import MAX_ATTEMPTS
 from dondoc.scheduler.schedule import replan
-from tests.handlers.helpers import Chat, invite_code
-from tests.personal.test_reminders import DEPUTY, FOCAL, TimedOutbox, _received, _run, _world, mentions
+from tests.personal.test_reminders import DEPUTY, FOCAL, TimedOutbox, _received, _run, _with_deputy, mentions
 
 DAY = date(2022, 1, 24)  # I.1's reminder before its deadline (31/01) to Phòng Nội vụ
 
@@ -31,11 +30,7 @@ async def test_a_deferred_reminder_keeps_every_try_and_replanning_leaves_it(engi
     for a passing reason every time: the deputy is tried :data:`MAX_ATTEMPTS` times, like any
     reminder, before the row is given up as failed."""
     outbox = TimedOutbox()
-    service, focal, _manager = _world(engine, datetime(2022, 1, 23, 20, 0, tzinfo=TZ), outbox)
-    outbox.clock = service.clock
-    deputy = Chat(focal.dispatcher, DEPUTY)
-    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=service.clock.now())}")
-    deputy.send("/nhacviec giờ 14:00")
+    service, _deputy = _with_deputy(engine, datetime(2022, 1, 23, 20, 0, tzinfo=TZ), outbox, "/nhacviec giờ 14:00")
     await _run(service, DAY, DAY, (time(8, 0), time(8, 1)))
     assert [when for when, _text in _received(outbox, FOCAL)] == [datetime(2022, 1, 24, 8, 0, tzinfo=TZ)]
     waiting = _deferred_row(engine)

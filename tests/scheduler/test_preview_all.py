@@ -12,12 +12,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from dondoc.db.models import ChannelAccount, MemberRole
+from dondoc.db.models import ChannelAccount
 from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
 from tests.extensions.test_bot import world
-from tests.handlers.helpers import Chat, invite_code
-from tests.personal.test_reminders import DEPUTY, FOCAL, TimedOutbox, _received, _run, _world, mentions
+from tests.personal.test_reminders import DEPUTY, FOCAL, TimedOutbox, _received, _run, _with_deputy, mentions
 from tests.targets.helpers import import_targets
 
 
@@ -132,12 +131,7 @@ def test_figures_reminders_are_in_the_preview_and_the_budget(
 def _own_times(engine: Engine, start: datetime) -> tuple[Any, TimedOutbox]:
     """Phòng Nội vụ's focal point keeps 08:00; its deputy chose 14:00 and muted check-ins."""
     outbox = TimedOutbox()
-    service, focal, _manager = _world(engine, start, outbox)
-    outbox.clock = service.clock
-    deputy = Chat(focal.dispatcher, DEPUTY)
-    deputy.send(f"/start {invite_code(engine, 'NV', MemberRole.DEPUTY, now=start)}")
-    deputy.send("/nhacviec giờ 14:00")
-    deputy.send("/nhacviec tắt nhắc")
+    service, deputy = _with_deputy(engine, start, outbox, "/nhacviec giờ 14:00", "/nhacviec tắt nhắc")
     assert "tắt nhắc" in deputy.last, deputy.last
     return service, outbox
 
