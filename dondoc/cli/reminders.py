@@ -31,7 +31,7 @@ from dondoc.handlers.onboarding import role_name
 from dondoc.handlers.reminders import kind_label
 from dondoc.i18n import _, format_date, format_datetime
 from dondoc.plan.channels import load_budgets
-from dondoc.scheduler.preview import budget_projection, reminder_preview
+from dondoc.scheduler.preview import budget_projection, message_count, reminder_preview
 from dondoc.tz import TZ, in_vietnam
 
 reminders_app = typer.Typer(help="Reminders the scheduler plans.", no_args_is_help=True)
@@ -130,13 +130,19 @@ def reminders_preview(
         typer.echo(f"\n{when}  {entry['to']['unit']} · {roles[entry['to']['role']]} · {who}")
         for item in entry["items"]:
             due = format_date(date.fromisoformat(item["due"]))
-            if item["kind"] == "figures":
+            if item["kind"] == "weekly":
+                typer.echo("    " + _("weekly summary of the plan ({week})").format(week=item["week"]))
+            elif item["kind"] == "figures":
                 what = _("figures for {period} not sent").format(period=item["period"])
                 typer.echo(f"    {item['target']:<8} {due}  {what} ({kind_label(item['stage'])})")
             else:
                 typer.echo(f"    {item['task']:<8} {due}  {kind_label(item['kind'])}")
     typer.echo("")
-    typer.echo(_("Messages to send: {count}").format(count=len(entries)))
+    typer.echo(
+        _("Messages to send: {count} (in {entries} entries above)").format(
+            count=message_count(entries), entries=len(entries)
+        )
+    )
     _print_projection(projection)
 
 

@@ -3,7 +3,7 @@
 The same planning as the outbox (:func:`dondoc.scheduler.schedule.replan`: the deadlines' reminders and
 those of requests waiting for an answer) and the figures reminders of the plan targets, grouped the way
 messages go out: one entry per recipient unit, role, send time and items, each receiver at their own
-send time (``/nhacviec``), as the sweeper sends them.
+send time (``/nhacviec``), as the sweeper sends them; and the managers' weekly summary.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dondoc.db.models import (
     ReminderKind,
     Unit,
 )
-from dondoc.db.queries import reachable_members
+from dondoc.db.queries import current_plan, reachable_members
 from dondoc.plan.absences import focal_recipients
 from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar
@@ -34,6 +34,7 @@ from dondoc.scheduler.figures import owed_on_days
 from dondoc.scheduler.planner import Planned
 from dondoc.scheduler.requests import request_reminders
 from dondoc.scheduler.schedule import policy_times, schedule_reminders
+from dondoc.scheduler.weekly import weekly_managers, weekly_moment
 from dondoc.tz import TZ
 
 _AUDIENCE = {MemberRole.FOCAL: Audience.FOCAL, MemberRole.DEPUTY: Audience.FOCAL, MemberRole.MANAGER: Audience.MANAGER}
@@ -49,7 +50,8 @@ REPLY_OUT = 1
 # (0, task position, due, kind's order, task code, ""); a target's figures not sent:
 # (1, target position, due, kind's order, target code, period key).
 Item = tuple[int, int, date, int, str, str]
-DIGEST, FIGURES = 0, 1  # the two messages: the digest of reminders, a unit's figures reminder
+# The messages: the digest of reminders, a unit's figures reminder, a manager's weekly summary.
+DIGEST, FIGURES, WEEKLY = 0, 1, 2
 
 
 def reminder_preview(
@@ -62,7 +64,10 @@ def reminder_preview(
     Escalations and requests for more time go to the unit's managers and to the coordinating unit's
     managers; on a day someone is away (``/vangmat``), a unit's focal-point reminders list who stands
     in for them. A unit's receivers each get its reminders at their own send time and without the
-    check-ins they muted (``/nhacviec``), as the sweeper sends them: one entry per time and items."""
+    check-ins they muted (``/nhacviec``), as the sweeper sends them: one entry per time and items.
+    When ``plan`` is the organisation's current plan, the managers' weekly summaries
+    (:mod:`dondoc.scheduler.weekly`) are entries too, one item of kind ``weekly``: to the coordinating
+    unit's managers (the whole organisation) and to each other manager's units."""
     assert plan.id is not None
     items = schedule_reminders(session, calendar, after=at, until=end, reports_until=at, plan_id=plan.id)
     first = datetime.combine(start, time.min, tzinfo=TZ)
@@ -95,6 +100,7 @@ def reminder_preview(
         for key in raw
     }
     entries = _per_receiver(session, org, calendar, raw, recipients)
+    entries.update(_weekly(session, org, plan, calendar, at, start, end))
     return [
         {
             "send_at": send_at.isoformat(),
@@ -108,6 +114,8 @@ def reminder_preview(
 
 def _item_json(item: Item) -> dict[str, Any]:
     message, _position, due, kind, code, period = item
+    if message == WEEKLY:
+        return {"kind": "weekly", "week": period, "due": due.isoformat()}
     if message == FIGURES:
         return {"kind": "figures", "target": code, "period": period, "due": due.isoformat(), "stage": _KINDS[kind]}
     return {"task": code, "due": due.isoformat(), "kind": _KINDS[kind]}
@@ -197,6 +205,38 @@ def _per_receiver(
     return entries
 
 
+def _weekly(
+    session: Session, org: Organization, plan: Plan, calendar: WorkCalendar, at: datetime, start: date, end: date
+) -> dict[tuple[datetime, str, str, int, tuple[Item, ...]], set[int]]:
+    """The managers' weekly summaries from ``start`` to ``end`` after ``at`` (the organisation's
+    digest day, :func:`dondoc.scheduler.weekly.weekly_moment`), each to the managers who can receive it
+    (:func:`dondoc.scheduler.weekly.weekly_managers`), grouped by the units they see; the coordinating
+    unit's entry is listed even when none of its managers can receive it yet."""
+    assert org.id is not None
+    current = current_plan(session, org.id)
+    if current is None or current.id != plan.id:
+        return {}
+    moments = [
+        moment
+        for n in range(start.toordinal(), end.toordinal() + 1)
+        if (moment := weekly_moment(org, date.fromordinal(n), calendar)) is not None and moment > at
+    ]
+    if not moments:
+        return {}
+    scopes: dict[str, set[int]] = {org.coordinator_code: set()} if org.coordinator_code else {}
+    for person, _account, units in weekly_managers(session, org):
+        assert person.id is not None
+        scope = org.coordinator_code if units is None else ", ".join(sorted(units))
+        scopes.setdefault(scope or "", set()).add(person.id)
+    found: dict[tuple[datetime, str, str, int, tuple[Item, ...]], set[int]] = {}
+    for moment in moments:
+        year, week, _day = moment.isocalendar()
+        item: Item = (WEEKLY, 0, moment.date(), 0, "", f"{year}-W{week:02d}")
+        for scope, people in scopes.items():
+            found[(moment, scope, Audience.MANAGER, WEEKLY, (item,))] = set(people)
+    return found
+
+
 def _standing_in(
     session: Session, org: Organization, start: date, end: date, days: set[date]
 ) -> dict[date, dict[str, set[int]]]:
@@ -234,13 +274,29 @@ def _reachable(session: Session, org: Organization) -> dict[tuple[str, str], set
     return found
 
 
+def message_count(entries: list[dict[str, Any]]) -> int:
+    """How many messages the ``entries`` of :func:`reminder_preview` make: one per recipient, send time
+    and message (a person's reminders of several units at one time go in one digest)."""
+    return len({(person, entry["send_at"], _message(entry)) for entry in entries for person in entry["recipients"]})
+
+
+def _message(entry: dict[str, Any]) -> str:
+    """Which message of its recipients an entry goes in (see :func:`message_count`)."""
+    kinds = {item.get("kind") for item in entry["items"]}
+    if "figures" in kinds:
+        return f"figures:{entry['to']['unit']}"
+    if "weekly" in kinds:
+        return "weekly"
+    return str(entry["to"]["role"])
+
+
 def budget_projection(
     session: Session, org: Organization, entries: list[dict[str, Any]], budgets: Callable[[str], int | None]
 ) -> list[dict[str, Any]]:
     """Each month's messages per channel key for the ``entries`` of :func:`reminder_preview`: one
     message per recipient, send time and role (a person's reminders of several units at one time go
-    in one digest, as the sweeper composes them) plus one a day for each unit's figures not sent, on
-    the recipient's channel key, plus the replies estimated for those to focal points
+    in one digest, as the sweeper composes them) plus one a day for each unit's figures not sent and
+    each weekly summary, on the recipient's channel key, plus the replies estimated for those to focal points
     (:data:`REPLY_IN` in and :data:`REPLY_OUT` out each), against the key's monthly budget (``over``
     when the estimate exceeds it). Only the reminders are projected: the other conversations
     (``/status``, ``/report``) come on top."""
@@ -249,8 +305,7 @@ def budget_projection(
     seen: set[tuple[str, str, str]] = set()
     for entry in entries:
         month = entry["send_at"][:7]  # written in Vietnam time
-        figures = any(item.get("kind") == "figures" for item in entry["items"])
-        message = f"figures:{entry['to']['unit']}" if figures else entry["to"]["role"]
+        message = _message(entry)
         for person in entry["recipients"]:
             key = channels.get(int(person))
             if key is None or (person, entry["send_at"], message) in seen:

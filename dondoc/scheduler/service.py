@@ -13,7 +13,7 @@ import logging
 import time as timer
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,13 +42,12 @@ from dondoc.scheduler.sweeper import (
     SweepResult,
     administrators,
 )
-from dondoc.scheduler.weekly import WeeklyDigest, due_digests, mark_dispatched, retry_dispatch
+from dondoc.scheduler.weekly import WEEKLY_TIME, WeeklyDigest, due_digests, mark_dispatched, retry_dispatch
 from dondoc.tz import TZ
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 15  # how often the job runs: the latest a retry due at any moment waits
 TICK = timedelta(seconds=60)  # how often a run also replans, sends weekly digests and checks budgets
-WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -29,9 +29,12 @@ from dondoc.db.queries import current_plan, reachable_members
 from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.policy import Policy
 from dondoc.plan.progress import PlanStatus, plan_status
+from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.outbox import LEASE
+from dondoc.tz import TZ
 
 M = TypeVar("M")
+WEEKLY_TIME = time(8, 0)  # the weekly digest's time on each organisation's digest day
 # The digest's message for a manager: (plan status, the manager's name, their units (None: all), now).
 RenderWeekly = Callable[[PlanStatus, str, set[str] | None, datetime], M]
 
@@ -61,7 +64,7 @@ def due_digests(
         if plan is None:
             continue
         claimed: list[tuple[str, Person, ChannelAccount, set[str] | None]] = []
-        for person, account, unit_codes in _managers(session, org, channels):
+        for person, account, unit_codes in weekly_managers(session, org, channels):
             key = f"weekly:{week.year}-W{week.week:02d}:person:{person.id}"
             if person.organization_id != org.id:  # a manager in several organisations: one digest each
                 key += f":org:{org.id}"
@@ -78,7 +81,19 @@ def due_digests(
     return digests
 
 
-def _managers(
+def weekly_moment(org: Organization, day: date, calendar: WorkCalendar) -> datetime | None:
+    """When ``org``'s weekly digest goes out on ``day``: the first moment from :data:`WEEKLY_TIME` in
+    office hours, on its digest day when that is a working day; None on other days (a digest day that
+    is a holiday has no digest that week, as the reminder job sends it only in office hours)."""
+    if Policy.from_settings(org.settings.get("reminders", {})).weekly_digest_weekday != day.weekday():
+        return None
+    if not calendar.is_working_day(day):
+        return None
+    moment = datetime.combine(day, max(WEEKLY_TIME, calendar.office_start), tzinfo=TZ)
+    return moment if calendar.in_office_hours(moment) else None
+
+
+def weekly_managers(
     session: Session, org: Organization, channels: Collection[str] | None = None
 ) -> list[tuple[Person, ChannelAccount, set[str] | None]]:
     """Reachable managers with the units they see (None: all of them, for the coordinator's)."""
