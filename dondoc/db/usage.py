@@ -22,6 +22,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import MessageCount, QuotaHold
@@ -65,10 +66,13 @@ def _table() -> Table:
     return table
 
 
-def count_statement(dialect: str, channel: str, direction: str, month: str, n: int = 1) -> Insert | None:
+def count_statement(
+    dialect: str, channel: str | BindParameter[str], direction: str, month: str | BindParameter[str], n: int = 1
+) -> Insert | None:
     """The one ``INSERT … ON CONFLICT DO UPDATE`` that counts ``n`` messages in ``month`` (see
     :func:`month_of`) on SQLite and PostgreSQL (dialect names); None on any other database. A caller
-    may also run it as a CTE of its own query on PostgreSQL, to save a round trip."""
+    may also run it as a CTE of its own query on PostgreSQL, to save a round trip; the channel key
+    and the month may then be parameters bound at each execution."""
     table = _table()
     values = {"channel": channel, "month": month, "direction": direction, "count": n}
     unique = ["channel", "month", "direction"]

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dondoc.db.errors import lost_before_commit, unavailable
 from dondoc.db.models import MemberRole
 from dondoc.db.session import retried_on_lost, session_scope
-from dondoc.db.usage import count_messages, count_statement, month_of
+from dondoc.db.usage import count_messages
 from dondoc.handlers import (
     absences,
     adhoc,
@@ -186,14 +186,13 @@ class Dispatcher:
     def _handle_once(self, inbound: Inbound, count_on: str | None = None) -> list[Reply]:
         with session_scope(self.engine) as session:
             ctx = Context(session=session, inbound=inbound, now=self.clock.now(), settings=self.settings)
-            counting = None
+            count_in = None
             if count_on is not None:  # the message meter counts the event in its transaction
-                dialect = session.get_bind().dialect.name
-                if dialect == "postgresql":  # in the same statement as the loading: a round trip less
-                    counting = count_statement(dialect, count_on, "in", month_of(ctx.now))
+                if session.get_bind().dialect.name == "postgresql":
+                    count_in = count_on  # in the same statement as the loading: a round trip less
                 else:
                     count_messages(session, count_on, "in", ctx.now)
-            ctx.load(counting)
+            ctx.load(count_in)
             buttons_before = ctx.seen_version if ctx.showing_buttons() else None
             with use_language(self._language(ctx)):
                 if inbound.edited:

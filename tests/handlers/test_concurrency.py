@@ -10,7 +10,6 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, select
 
 from dondoc.db.models import Conversation
@@ -32,8 +31,8 @@ def _together(monkeypatch: pytest.MonkeyPatch, url: str, events: list[Inbound]) 
     first_reads: set[int] = set()
     load = Context.load
 
-    def load_then_wait(ctx: Context, alongside: Insert | None = None) -> None:
-        load(ctx, alongside)
+    def load_then_wait(ctx: Context, count_in: str | None = None) -> None:
+        load(ctx, count_in)
         me = threading.get_ident()
         if me not in first_reads:
             first_reads.add(me)
