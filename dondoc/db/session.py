@@ -64,7 +64,7 @@ def make_engine(url: str) -> Engine:
         return engine
     # pool_pre_ping's check of every connection handed out, except where the caller runs its work
     # again on a dead connection (see retried_on_lost); the most recently used connection goes out
-    # first, so the others age out.
+    # first (the one a ping can most often skip, and whose prepared statements are warm).
     engine = create_engine(url, pool_use_lifo=True)
     event.listen(engine.pool, "checkin", _idle_since)
     event.listen(engine.pool, "checkout", functools.partial(_ping, engine))
