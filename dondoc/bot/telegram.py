@@ -464,6 +464,19 @@ class TelegramChannel:
                 await asyncio.to_thread(self.count, "out", tally.sent)
 
     async def _deliver(self, bot: Bot, chat_id: str, replies: Sequence[Reply], tally: Tally) -> None:
+        # The answered question's buttons go while the replies are sent: the person does not wait
+        # for that edit before seeing the next question.
+        dropping: list[asyncio.Task[None]] = []
+        try:
+            await self._send_all(bot, chat_id, replies, tally, dropping)
+        finally:
+            for outcome in await asyncio.gather(*dropping, return_exceptions=True):
+                if isinstance(outcome, Exception):  # the buttons stay; stale presses are refused anyway
+                    log.warning("chat %s: could not remove the answered question's buttons: %s", chat_id, outcome)
+
+    async def _send_all(
+        self, bot: Bot, chat_id: str, replies: Sequence[Reply], tally: Tally, dropping: list[asyncio.Task[None]]
+    ) -> None:
         for reply in replies:
             target = chat_id
             if reply.to is not None:
@@ -471,10 +484,12 @@ class TelegramChannel:
                     await deliver_elsewhere(self.senders, reply)
                     continue
                 target = reply.to.chat_id
+            if reply.drop_keyboard:
+                message_id = self._keyboards.pop(target, None)
+                if message_id is not None:
+                    dropping.append(asyncio.create_task(self._drop_keyboard(bot, target, message_id)))
+                continue
             try:
-                if reply.drop_keyboard:
-                    await self._drop_keyboard(bot, target)
-                    continue
                 message_id = await self.send(bot, target, reply, tally)
             except Forbidden:
                 log.info("chat %s blocked the bot; marked unreachable", target)
@@ -486,14 +501,15 @@ class TelegramChannel:
             if reply.to is None and reply.choices and message_id is not None:
                 self._keyboards[target] = message_id
 
-    async def _drop_keyboard(self, bot: Bot, chat_id: str) -> None:
-        """Take the buttons off the last question sent to ``chat_id`` (it was answered by typing).
-        Remembered in this process only: after a restart the old buttons stay, and are refused."""
-        message_id = self._keyboards.pop(chat_id, None)
-        if message_id is None:
-            return
+    async def _drop_keyboard(self, bot: Bot, chat_id: str, message_id: int) -> None:
+        """Take the buttons off ``message_id``, the last question sent to ``chat_id`` (it was answered
+        by typing). Remembered in this process only: after a restart the old buttons stay, and are
+        refused."""
         try:
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except Forbidden:
+            log.info("chat %s blocked the bot; marked unreachable", chat_id)
+            await asyncio.to_thread(mark_unreachable, self.dispatcher, chat_id)
         except BadRequest as exc:  # already edited, or deleted
             log.info("chat %s: could not remove the buttons of message %s: %s", chat_id, message_id, exc)
 

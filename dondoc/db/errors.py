@@ -15,3 +15,10 @@ def unavailable(exc: BaseException) -> bool:
     if not isinstance(exc, DBAPIError):
         return False
     return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+
+
+def lost_before_commit(exc: BaseException) -> bool:
+    """Whether ``exc`` is a statement that found its connection dead (SQLAlchemy has dropped the
+    connection from the pool): the transaction cannot have committed, so the work may run again, on
+    a new connection. A failed commit is not one: it may have committed."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated and exc.statement is not None

@@ -21,6 +21,8 @@ from typing import Literal
 from sqlalchemy import Table, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import MessageCount, QuotaHold
@@ -44,33 +46,56 @@ def count_messages(session: Session | Engine, channel_key: str, direction: Direc
         raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
     if n <= 0:
         return
+    month = month_of(at)
     if isinstance(session, Engine):
-        with session_scope(session) as own:
-            _increment(own, channel_key, direction, month_of(at), n)
+        upsert = count_statement(session.dialect.name, channel_key, direction, month, n)
+        if upsert is None:
+            with session_scope(session) as own:
+                _increment(own, channel_key, direction, month, n)
+            return
+        # One statement, atomic by itself: committed on its own (one round trip, no BEGIN/COMMIT).
+        with session.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(upsert)
         return
-    _increment(session, channel_key, direction, month_of(at), n)
+    _increment(session, channel_key, direction, month, n)
 
 
-def _increment(session: Session, channel: str, direction: str, month: str, n: int) -> None:
+def _table() -> Table:
     table = MessageCount.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
+    return table
+
+
+def count_statement(
+    dialect: str, channel: str | BindParameter[str], direction: str, month: str | BindParameter[str], n: int = 1
+) -> Insert | None:
+    """The one ``INSERT … ON CONFLICT DO UPDATE`` that counts ``n`` messages in ``month`` (see
+    :func:`month_of`) on SQLite and PostgreSQL (dialect names); None on any other database. A caller
+    may also run it as a CTE of its own query on PostgreSQL, to save a round trip; the channel key
+    and the month may then be parameters bound at each execution."""
+    table = _table()
     values = {"channel": channel, "month": month, "direction": direction, "count": n}
-    dialect = session.get_bind().dialect.name
     unique = ["channel", "month", "direction"]
     if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 
         lite = sqlite.insert(table).values(**values)
-        session.connection().execute(
-            lite.on_conflict_do_update(index_elements=unique, set_={"count": table.c.count + n})
-        )
-        return
+        return lite.on_conflict_do_update(index_elements=unique, set_={"count": table.c.count + n})
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
         pg = postgresql.insert(table).values(**values)
-        session.connection().execute(pg.on_conflict_do_update(index_elements=unique, set_={"count": table.c.count + n}))
+        return pg.on_conflict_do_update(index_elements=unique, set_={"count": table.c.count + n})
+    return None
+
+
+def _increment(session: Session, channel: str, direction: str, month: str, n: int) -> None:
+    upsert = count_statement(session.get_bind().dialect.name, channel, direction, month, n)
+    if upsert is not None:
+        session.connection().execute(upsert)
         return
+    table = _table()
+    values = {"channel": channel, "month": month, "direction": direction, "count": n}
     # Any other database: update, else insert; a concurrent insert makes the update win on retry.
     key = (table.c.channel == channel, table.c.month == month, table.c.direction == direction)
     for _attempt in range(3):

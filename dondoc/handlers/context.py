@@ -3,17 +3,21 @@ conversation state (in the database), and where replies collect."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import and_, bindparam, literal, update
+from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
 from dondoc.db.queries import organization_tree
+from dondoc.db.usage import count_statement, month_of
 from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
 from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar
@@ -51,6 +55,64 @@ class Flow(Protocol):
 
 
 T = TypeVar("T")
+
+
+@functools.cache
+def _load_query(counting: bool) -> Any:  # a Select of five entities, beyond SQLModel's typing
+    """:meth:`Context.load`'s query, built once (its values are bound at each execution): one row per
+    active membership (or a single row when there is none); the account and the conversation, each
+    unique for the event's keys, are left-joined to a one-row seed so either may be missing.
+    ``counting`` (PostgreSQL only): the message meter's INSERT … ON CONFLICT for the event runs as a
+    CTE of the query, in its transaction, a round trip less than its own statement."""
+    seed = select(literal(1).label("seed")).subquery("seed")
+    account, person = ChannelAccount.__table__, Person.__table__  # type: ignore[attr-defined]
+    membership, unit = Membership.__table__, Unit.__table__  # type: ignore[attr-defined]
+    conversation = Conversation.__table__  # type: ignore[attr-defined]
+    channel: BindParameter[str] = bindparam("channel")
+    user_id: BindParameter[str] = bindparam("user_id")
+    units = membership.join(unit, and_(unit.c.id == membership.c.unit_id, unit.c.active))
+    joined = (
+        seed.outerjoin(
+            conversation,
+            and_(
+                conversation.c.channel == channel,
+                conversation.c.chat_id == bindparam("chat_id"),
+                conversation.c.user_id == user_id,
+            ),
+        )
+        .outerjoin(account, and_(account.c.channel == channel, account.c.external_id == user_id))
+        .outerjoin(person, person.c.id == account.c.person_id)
+        .outerjoin(units, membership.c.person_id == person.c.id)
+    )
+    query = (
+        # SQLModel's select() is typed for four entities at most; it takes any number.
+        select(Conversation, ChannelAccount, Person, Membership, Unit)  # type: ignore[call-overload]
+        .select_from(joined)
+        .order_by(unit.c.position, membership.c.id)
+    )
+    if counting:
+        counted = count_statement("postgresql", bindparam("count_channel"), "in", bindparam("count_month"))
+        assert counted is not None
+        query = query.add_cte(counted.cte("counted"))
+    return query
+
+
+@functools.cache
+def _save_query() -> Update:
+    """:meth:`Context.save_conversation`'s UPDATE, built once: the new state, only if the row is still
+    at the version that was read."""
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(table.c.id == bindparam("conversation_id"), table.c.version == bindparam("seen_version"))
+        .values(
+            flow=bindparam("new_flow"),
+            step=bindparam("new_step"),
+            data=bindparam("new_data", type_=table.c.data.type),
+            version=bindparam("new_version"),
+            updated_at=bindparam("new_updated_at", type_=table.c.updated_at.type),
+        )
+    )
 
 
 def paginate(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int, int]:
@@ -129,6 +191,27 @@ class Context:
 
     # ------------------------------------------------------------------ who
 
+    def load(self, count_in: str | None = None) -> None:
+        """Who is asking (account, person, memberships with their active units) and this chat's
+        conversation, in one query: one round trip to the database for every event instead of three.
+        ``count_in``: the channel key whose message meter counts the event in the same statement
+        (PostgreSQL only: see :func:`_load_query`)."""
+        params = {"channel": self.inbound.channel, "chat_id": self.inbound.chat_id, "user_id": self.inbound.user_id}
+        if count_in is not None:
+            params |= {"count_channel": count_in, "count_month": month_of(self.now)}
+        rows = self.session.exec(_load_query(count_in is not None), params=params).all()
+        conv: Conversation | None = rows[0][0]
+        found_account: ChannelAccount | None = rows[0][1]
+        found_person: Person | None = rows[0][2]
+        if found_account is not None and found_person is not None:
+            self.account, self.person = found_account, found_person
+            self.memberships = [(m, u) for _c, _a, _p, m, u in rows if m is not None and u is not None]
+        self.conversation = conv
+        if conv is not None:
+            # Written back by save_conversation() only, under the version it was read with.
+            self.session.expunge(conv)
+            self.seen_version = conv.version
+
     def load_identity(self) -> None:
         # The account and its person in one query (one round trip less per event).
         found = self.session.exec(
@@ -197,19 +280,6 @@ class Context:
 
     # ------------------------------------------------------------------ conversation state
 
-    def load_conversation(self) -> None:
-        self.conversation = self.session.exec(
-            select(Conversation).where(
-                Conversation.channel == self.inbound.channel,
-                Conversation.chat_id == self.inbound.chat_id,
-                Conversation.user_id == self.inbound.user_id,
-            )
-        ).first()
-        if self.conversation is not None:
-            # Written back by save_conversation() only, under the version it was read with.
-            self.session.expunge(self.conversation)
-            self.seen_version = self.conversation.version
-
     def showing_buttons(self) -> bool:
         """Whether the conversation's current question offered buttons."""
         conv = self.conversation
@@ -227,9 +297,16 @@ class Context:
             self.session.flush()
             return
         stored = self.session.connection().execute(
-            update(Conversation)
-            .where(col(Conversation.id) == conv.id, col(Conversation.version) == self.seen_version)
-            .values(flow=conv.flow, step=conv.step, data=conv.data, version=conv.version, updated_at=conv.updated_at)
+            _save_query(),
+            {
+                "conversation_id": conv.id,
+                "seen_version": self.seen_version,
+                "new_flow": conv.flow,
+                "new_step": conv.step,
+                "new_data": conv.data,
+                "new_version": conv.version,
+                "new_updated_at": conv.updated_at,
+            },
         )
         if stored.rowcount != 1:
             raise ConversationConflict(f"conversation {conv.id} is no longer at version {self.seen_version}")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dondoc.db.errors import unavailable
+from dondoc.db.errors import lost_before_commit, unavailable
 from dondoc.db.models import MemberRole
-from dondoc.db.session import session_scope
+from dondoc.db.session import retried_on_lost, session_scope
 from dondoc.db.usage import count_messages
 from dondoc.handlers import (
     absences,
@@ -155,10 +155,20 @@ class Dispatcher:
         the event's transaction: one commit per message rather than two."""
         inbound = clean_inbound(inbound)  # nothing typed carries control characters (NUL) into the store
         last: Exception | None = None
-        for attempt in range(1, ATTEMPTS + 1):
+        reconnected = False
+        attempt = 0
+        while attempt < ATTEMPTS:
             try:
-                return self._handle_once(inbound, count_on)
+                with retried_on_lost():  # no ping before the transaction: a dead connection is retried here
+                    return self._handle_once(inbound, count_on)
             except Exception as exc:
+                if lost_before_commit(exc) and not reconnected:
+                    # A pooled connection that died (a restarted server): nothing was written; once
+                    # more on a new connection before telling the person the system is busy.
+                    reconnected = True
+                    log.info("chat %s: the database connection was lost; trying again: %s", inbound.chat_id, exc)
+                    continue
+                attempt += 1
                 if not _collided(exc):
                     if not unavailable(exc):
                         raise
@@ -176,10 +186,13 @@ class Dispatcher:
     def _handle_once(self, inbound: Inbound, count_on: str | None = None) -> list[Reply]:
         with session_scope(self.engine) as session:
             ctx = Context(session=session, inbound=inbound, now=self.clock.now(), settings=self.settings)
-            if count_on is not None:
-                count_messages(session, count_on, "in", ctx.now)
-            ctx.load_identity()
-            ctx.load_conversation()
+            count_in = None
+            if count_on is not None:  # the message meter counts the event in its transaction
+                if session.get_bind().dialect.name == "postgresql":
+                    count_in = count_on  # in the same statement as the loading: a round trip less
+                else:
+                    count_messages(session, count_on, "in", ctx.now)
+            ctx.load(count_in)
             buttons_before = ctx.seen_version if ctx.showing_buttons() else None
             with use_language(self._language(ctx)):
                 if inbound.edited:

@@ -29,16 +29,16 @@ def _together(monkeypatch: pytest.MonkeyPatch, url: str, events: list[Inbound]) 
     would); every first read of the conversation waits until all of them have read it."""
     barrier = threading.Barrier(len(events))
     first_reads: set[int] = set()
-    load = Context.load_conversation
+    load = Context.load
 
-    def load_then_wait(ctx: Context) -> None:
-        load(ctx)
+    def load_then_wait(ctx: Context, count_in: str | None = None) -> None:
+        load(ctx, count_in)
         me = threading.get_ident()
         if me not in first_reads:
             first_reads.add(me)
             barrier.wait(timeout=60)  # a fail-safe only: the other thread arrives at once
 
-    monkeypatch.setattr(Context, "load_conversation", load_then_wait)
+    monkeypatch.setattr(Context, "load", load_then_wait)
     results: list[list[Reply] | BaseException] = [[] for _ in events]
     engines = [open_store(url) for _ in events]
 
@@ -56,7 +56,7 @@ def _together(monkeypatch: pytest.MonkeyPatch, url: str, events: list[Inbound]) 
         thread.start()
     for thread in threads:
         thread.join()
-    monkeypatch.setattr(Context, "load_conversation", load)
+    monkeypatch.setattr(Context, "load", load)
     for engine in engines:
         engine.dispose()
     return results

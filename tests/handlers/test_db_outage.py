@@ -95,3 +95,25 @@ def test_the_busy_answer_speaks_the_persons_language(engine: Engine, outage: Out
     assert replies[0].text == (
         "The system is busy, please try again in a few minutes. What you just sent was not saved."
     )
+
+
+def test_a_message_after_the_server_dropped_every_connection_is_answered_as_usual(
+    engine: Engine, outage: Outage
+) -> None:
+    """A restarted server (on PostgreSQL every pooled connection is cut) between two messages: the
+    next one is answered as usual, on a new connection, although the event's connection is not
+    pinged before use; the person never hears that the system is busy."""
+    chat = Chat(make_dispatcher(engine, NOW), "100", name="Lan")
+    chat.send(f"/start {invite_code(engine, 'NV', now=NOW)}")
+    chat.send("/report I.11")
+    chat.press("Đang thực hiện")
+    with outage.window():
+        pass  # the connections are cut; the server answers again at once
+    replies = chat.send("60")
+    assert not any(isinstance(reply, Busy) for reply in replies)
+    assert "Bỏ qua" in chat.buttons()  # the next question: the note, which may be skipped
+    chat.send("Đã xây dựng dự thảo")
+    chat.press("Bỏ qua")
+    chat.press("Xác nhận")
+    assert "Đã ghi nhận" in chat.last
+    assert [report.percent for report in _reports(engine)] == [60]
