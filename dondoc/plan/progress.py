@@ -57,13 +57,13 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Integer,
     Select,
     and_,
     case,
     exists,
     func,
     literal,
-    null,
     or_,
     text,
     true,
@@ -518,15 +518,16 @@ def plan_summaries(
     session.flush()  # the core queries below bypass the ORM's autoflush
     connection = session.connection()
     plan_ids = [plan.id for plan in plans if plan.id is not None]
-    org_ids = {plan.organization_id for plan in plans}
-    units: dict[int | None, tuple[str, str, tuple[int, str]]] = {
-        unit_id: (code, name, (position, code))
-        for unit_id, code, name, position in connection.execute(
-            sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
-                col(Unit.organization_id).in_(org_ids)
-            )
+    org_of = {plan.id: plan.organization_id for plan in plans if plan.id is not None}
+    units: dict[int | None, tuple[str, str, tuple[int, str]]] = {}
+    unit_ids: dict[tuple[int, str], int] = {}  # (organisation id, code) → unit id
+    for unit_id, org_id, code, name, position in connection.execute(
+        sa_select(col(Unit.id), col(Unit.organization_id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
+            col(Unit.organization_id).in_(set(org_of.values()))
         )
-    }
+    ):
+        units[unit_id] = (code, name, (position, code))
+        unit_ids[org_id, code] = cast(int, unit_id)
     areas: dict[int, dict[int | None, str]] = {plan_id: {} for plan_id in plan_ids}
     for area_id, area_plan, code in connection.execute(
         sa_select(col(Area.id), col(Area.plan_id), col(Area.code))
@@ -536,46 +537,50 @@ def plan_summaries(
         areas[area_plan][area_id] = code
     settings: dict[int | None, dict[str, Any]] = dict(
         connection.execute(
-            sa_select(col(Organization.id), col(Organization.settings)).where(col(Organization.id).in_(org_ids))
+            sa_select(col(Organization.id), col(Organization.settings)).where(
+                col(Organization.id).in_(set(org_of.values()))
+            )
         ).all()
     )
-    original = {
-        plan.id: judge_against_original(settings.get(plan.organization_id) or {})
-        for plan in plans
-        if plan.id is not None
-    }
+    original = {plan_id: judge_against_original(settings.get(org_id) or {}) for plan_id, org_id in org_of.items()}
     summaries: dict[int, _Counting] = {
         plan_id: _Counting(by_area={code: empty_counts() for code in areas[plan_id].values()}) for plan_id in plan_ids
     }
-    wanted = {plan_id: set(codes) for plan_id, codes in (unit_codes or {}).items()}
+    kept: dict[int, list[int]] | None = None  # per plan ``unit_codes`` names: the ids of the units it keeps
+    if unit_codes is not None:
+        kept = {
+            plan_id: [unit_ids[key] for code in codes if (key := (org_of[plan_id], code)) in unit_ids]
+            for plan_id, codes in unit_codes.items()
+            if plan_id in org_of
+        }
     if connection.dialect.name == "postgresql":
         # Compiling the statement to machine code (its estimated cost passes PostgreSQL's JIT threshold
         # on a province) takes longer than running it: off for the rest of this transaction.
         connection.execute(text("SET LOCAL jit = off"))
-    rows = connection.execute(_slot_counts(plan_ids, as_of, original, connection.dialect.name)).all()
-    for plan_id, area_id, unit_id, category, blocked, count in rows:
-        code, name, _order = units[unit_id]
-        if plan_id in wanted and code not in wanted[plan_id]:
-            continue
+    rows = connection.execute(_slot_counts(plan_ids, as_of, original, connection.dialect.name, kept))
+    for by_unit, plan_id, place, state, count in rows:
         counting = summaries[plan_id]
-        counting.names[code] = name
-        if category == _CONTINUOUS:
-            counting.continuous += count
+        if by_unit:  # a unit's counts (and its name): the unit-level rows
+            code, name, _order = units[place]
+            counting.names[code] = name
+            if state == _CONTINUOUS:
+                counting.continuous += count
+            elif state == _UNDATED:
+                counting.undated += count
+            else:
+                if code not in counting.by_unit:
+                    counting.by_unit[code] = empty_counts()
+                counting.by_unit[code][CATEGORIES[state % _BLOCKED]] += count
             continue
-        if category == _UNDATED:
-            counting.undated += count
-            continue
-        name_of_category = CATEGORIES[category]
-        counting.totals[name_of_category] += count
-        area = areas[plan_id].get(area_id, "")
+        category = CATEGORIES[state % _BLOCKED]  # an area's counts: the totals, the items, the blocked ones
+        counting.totals[category] += count
+        area = areas[plan_id].get(place, "")
         if area not in counting.by_area:
             counting.by_area[area] = empty_counts()
-        counting.by_area[area][name_of_category] += count
-        if code not in counting.by_unit:
-            counting.by_unit[code] = empty_counts()
-        counting.by_unit[code][name_of_category] += count
+        counting.by_area[area][category] += count
         counting.items += count
-        counting.blocked += blocked
+        if state >= _BLOCKED:
+            counting.blocked += count
     order = {code: key for code, _name, key in units.values()}
     return {
         plan_id: StatusSummary(
@@ -608,7 +613,10 @@ class _Counting:
     undated: int = 0
 
 
-# The "category" of a lead assignment that has no deadline to count (see _slot_counts).
+# The "state" of a deadline as _slot_counts answers it: its category's index in CATEGORIES, plus
+# _BLOCKED when its latest report says blocked; a lead assignment with no deadline to count is one
+# more row per unit, _CONTINUOUS or _UNDATED.
+_BLOCKED = len(CATEGORIES)
 _CONTINUOUS, _UNDATED = -1, -2
 
 
@@ -619,10 +627,20 @@ def _vietnam_day(moment: Any, dialect: str) -> Any:
     return func.date(moment, "+7 hours")  # SQLite keeps naive UTC text, and answers an ISO date
 
 
-def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool], dialect: str) -> CompoundSelect[Any]:
-    """Each deadline of the plans' lead assignments categorised by the database, counted by (plan,
-    area, unit, category), with how many of them are blocked; the lead assignments without a deadline to count (continuous or
-    undated tasks) as one more row per unit, category :data:`_CONTINUOUS` or :data:`_UNDATED`.
+def _slot_counts(
+    plan_ids: Sequence[int],
+    as_of: date,
+    original: dict[int, bool],
+    dialect: str,
+    kept: dict[int, list[int]] | None = None,
+) -> CompoundSelect[Any]:
+    """Each deadline of the plans' lead assignments categorised by the database, counted twice: by
+    (plan, area, state) and by (plan, unit, state) — rows ``(by_unit, plan_id, area or unit id,
+    state, count)``, ``by_unit`` 0 for the first, 1 for the second (a few thousand rows for a nation,
+    where counting by area and unit at once would give a hundred thousand). The state is the
+    category's index in :data:`CATEGORIES`, plus :data:`_BLOCKED` when the deadline is blocked. The
+    lead assignments without a deadline to count (continuous or undated tasks) are unit rows too,
+    state :data:`_CONTINUOUS` or :data:`_UNDATED`. ``kept``: per plan id, the only units counted.
 
     The rules are :func:`attach_reports` and :func:`categorize`'s: the done reports made before the
     end of ``as_of`` that no report made by then corrects, numbered in time order, close the
@@ -632,17 +650,26 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
     report's completion date (``completed_on``, else its day in Vietnam) is on or before the deadline
     judged (the newest approved extension's date, unless the organisation judges against the
     original); an open one is overdue after that date, else in progress when its report is not
-    "not started", else not started; blocked when its report says so.
+    "not started", else not started; blocked when its report says so. The newest report is read
+    (one backward index step) for the first open deadline of an assignment only.
     """
     before = end_of_day(as_of)
-    other = aliased(Report)
-    newest = (  # the status of the assignment's newest report (one backward index scan each)
-        sa_select(col(other.status))
-        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
-        .order_by(col(other.reported_at).desc(), col(other.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    lead_where = [
+        col(Task.plan_id).in_(plan_ids),
+        col(Task.active),
+        col(Assignment.active),
+        col(Assignment.role) == Role.LEAD,
+    ]
+    if kept:
+        lead_where.append(
+            or_(
+                col(Task.plan_id).not_in(list(kept)),
+                *(
+                    and_(col(Task.plan_id) == plan_id, col(Assignment.unit_id).in_(ids))
+                    for plan_id, ids in kept.items()
+                ),
+            )
+        )
     lead = (
         sa_select(
             col(Assignment.id).label("aid"),
@@ -651,12 +678,9 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
             col(Task.plan_id).label("plan_id"),
             col(Task.area_id).label("area_id"),
             col(Task.deadline_kind).label("kind"),
-            newest.label("newest"),
         )
         .join(Task, col(Task.id) == Assignment.task_id)
-        .where(
-            col(Task.plan_id).in_(plan_ids), col(Task.active), col(Assignment.active), col(Assignment.role) == Role.LEAD
-        )
+        .where(*lead_where)
         .cte("lead")
     )
     occurrence = (
@@ -670,6 +694,9 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
         .cte("slot")
     )
     fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
+    corrected = sa_select(col(fix.corrects_report_id)).where(
+        col(fix.corrects_report_id).is_not(None), col(fix.reported_at) < before
+    )
     done = (
         sa_select(
             col(Report.assignment_id).label("aid"),
@@ -681,13 +708,7 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
         )
         .join(lead, lead.c.aid == Report.assignment_id)
         .where(col(Report.status) == Status.DONE, col(Report.reported_at) < before)
-        .where(
-            ~exists().where(
-                col(fix.corrects_report_id).is_not(None),
-                col(fix.corrects_report_id) == Report.id,
-                col(fix.reported_at) < before,
-            )
-        )
+        .where(col(Report.id).not_in(corrected))  # a filter on the index scan (a hashed set of the corrected)
         .cte("done")
     )
     closed = sa_select(done.c.aid, func.count().label("k")).group_by(done.c.aid).cte("closed")
@@ -711,17 +732,34 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
     judged = (
         case((lead.c.plan_id.in_(judges_original), occurrence.c.due), else_=extended) if judges_original else extended
     )
+    other = aliased(Report)
+    newest = (  # the status of the assignment's newest report (one backward index scan)
+        sa_select(col(other.status))
+        .where(col(other.assignment_id) == lead.c.aid, col(other.reported_at) < before)
+        .order_by(col(other.reported_at).desc(), col(other.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    reported = Report.__table__.c.status.type  # type: ignore[attr-defined]
     completed = func.coalesce(done.c.completed_on, _vietnam_day(done.c.reported_at, dialect))
-    is_open = and_(done.c.aid.is_(None), occurrence.c.n == func.coalesce(closed.c.k, 0) + 1)
-    category = case(
-        (done.c.aid.is_not(None), case((completed <= judged, 0), else_=1)),
-        (literal(as_of, Date) > judged, 4),
-        (and_(is_open, lead.c.newest.not_in([Status.NOT_STARTED, Status.DONE])), 2),
-        else_=3,
-    ).label("category")
-    blocked = case((and_(is_open, lead.c.newest == Status.BLOCKED), 1), else_=0).label("blocked")
-    slots = (
-        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category, func.sum(blocked), func.count())
+    late = literal(as_of, Date) > judged
+    overdue = _CATEGORY["overdue"]
+
+    def open_state(reported: int) -> Any:
+        return case((late, overdue), else_=reported)
+
+    state = case(
+        (done.c.aid.is_not(None), case((completed <= judged, _CATEGORY["done_on_time"]), else_=_CATEGORY["done_late"])),
+        (occurrence.c.n != func.coalesce(closed.c.k, 0) + 1, open_state(_CATEGORY["not_started"])),
+        else_=case(  # the first open deadline: the newest report's word (read here only, and once)
+            (literal(Status.BLOCKED, reported), open_state(_CATEGORY["in_progress"]) + _BLOCKED),
+            (literal(Status.IN_PROGRESS, reported), open_state(_CATEGORY["in_progress"])),
+            value=newest,
+            else_=open_state(_CATEGORY["not_started"]),
+        ),
+    ).label("state")
+    counted = (
+        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, state, func.count().label("count"))
         .select_from(lead)
         .join(occurrence, occurrence.c.task_id == lead.c.task_id)
         .outerjoin(done, and_(done.c.aid == lead.c.aid, done.c.n == occurrence.c.n))
@@ -731,18 +769,27 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
             and_(extension.c.aid == lead.c.aid, extension.c.due == occurrence.c.due, extension.c.newest == 1),
         )
         .where(lead.c.kind != DeadlineKind.CONTINUOUS)
-        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category)
+        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, state)
+        .cte("counted")
+    )
+    total = cast_(func.sum(counted.c.count), Integer)
+    by_area = sa_select(literal(0), counted.c.plan_id, counted.c.area_id, counted.c.state, total).group_by(
+        counted.c.plan_id, counted.c.area_id, counted.c.state
+    )
+    by_unit = sa_select(literal(1), counted.c.plan_id, counted.c.unit_id, counted.c.state, total).group_by(
+        counted.c.plan_id, counted.c.unit_id, counted.c.state
     )
     has_dues = exists().where(col(Occurrence.task_id) == lead.c.task_id)
-    apart = case((lead.c.kind == DeadlineKind.UNDATED, _UNDATED), else_=_CONTINUOUS).label("category")
+    apart = case((lead.c.kind == DeadlineKind.UNDATED, _UNDATED), else_=_CONTINUOUS)
     continuous = (
-        sa_select(
-            lead.c.plan_id, null().label("area_id"), lead.c.unit_id, apart, literal(0).label("blocked"), func.count()
-        )
+        sa_select(literal(1), lead.c.plan_id, lead.c.unit_id, apart, func.count())
         .where(or_(lead.c.kind == DeadlineKind.CONTINUOUS, ~has_dues))
         .group_by(lead.c.plan_id, lead.c.unit_id, apart)
     )
-    return union_all(slots, continuous)
+    return union_all(by_area, by_unit, continuous)
+
+
+_CATEGORY: dict[Category, int] = {category: number for number, category in enumerate(CATEGORIES)}
 
 
 def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
