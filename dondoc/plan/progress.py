@@ -388,11 +388,19 @@ def categorize(slot: _Slot, as_of: date) -> Category:
     return "not_started"
 
 
-def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collection[str] | None = None) -> PlanStatus:
+def plan_status(
+    session: Session,
+    plan: Plan,
+    as_of: date,
+    unit_codes: Collection[str] | None = None,
+    *,
+    support: bool = True,
+) -> PlanStatus:
     """Where ``plan`` stands at the end of ``as_of``, optionally for some lead units only.
 
     Inactive tasks and assignments are left out; ``unit_codes`` keeps the items (and continuous
-    tasks) whose lead unit is one of those codes, and every count follows.
+    tasks) whose lead unit is one of those codes, and every count follows. ``support=False`` leaves
+    the items' ``support`` empty (the status workbook reads the supporting units' reports itself).
     """
     assert plan.id is not None
     wanted = set(unit_codes) if unit_codes is not None else None
@@ -412,7 +420,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         .join(Task, col(Task.id) == Assignment.task_id)
         .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
     ).all()
-    reports = _load_reports(session, plan, end_of_day(as_of))
+    reports = _load_reports(session, plan, end_of_day(as_of), lead_only=not support)
     extensions = approved_extensions(session.connection(), plan_id=plan.id, before=end_of_day(as_of))
     original = _judges_original(session.connection(), plan) if extensions else False
 
@@ -427,18 +435,18 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
     )
 
     # Supporting units first: their latest report per deadline becomes a detail of the lead items.
-    support: dict[tuple[int, date | None], list[SupportReport]] = {}
+    supports: dict[tuple[int, date | None], list[SupportReport]] = {}
     for assignment_id, task_id, unit_id, role in kept:
-        if role != Role.SUPPORT:
+        if role != Role.SUPPORT or not support:
             continue
         rows = reports.get(assignment_id, [])
         if _is_continuous(tasks[task_id].deadline_kind, dues.get(task_id)):
             if rows:
-                support.setdefault((task_id, None), []).append(_support(units[unit_id], rows[-1]))
+                supports.setdefault((task_id, None), []).append(_support(units[unit_id], rows[-1]))
             continue
         for slot in attach_reports(dues[task_id], rows):
             if slot.latest is not None:
-                support.setdefault((task_id, slot.due), []).append(_support(units[unit_id], slot.latest))
+                supports.setdefault((task_id, slot.due), []).append(_support(units[unit_id], slot.latest))
 
     items: list[Item] = []
     continuous: list[ContinuousItem] = []
@@ -462,13 +470,13 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
                     percent=last.percent if last else 0,
                     note=last.note if last else "",
                     position=task.position,
-                    support=list(support.get((task_id, None), [])),
+                    support=list(supports.get((task_id, None), [])),
                 )
             )
             continue
         for slot in _extend(attach_reports(dues[task_id], rows), assignment_id, extensions, original):
             item = _item(task, area, unit, slot, as_of)
-            item.support = list(support.get((task_id, slot.due), []))
+            item.support = list(supports.get((task_id, slot.due), []))
             items.append(item)
 
     totals = empty_counts()
@@ -805,7 +813,9 @@ def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
     return dues
 
 
-def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, list[ReportRow]]:
+def _load_reports(
+    session: Session, plan: Plan, before: datetime, *, lead_only: bool = False
+) -> dict[int, list[ReportRow]]:
     """The reports that decide the plan's deadlines, made before ``before``, by assignment, in time order.
 
     Those are every done report not corrected by then and each assignment's newest report:
@@ -814,13 +824,22 @@ def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, l
     on the same deadline is overwritten by the later one). Active tasks and assignments only.
 
     One query (the newest report found per assignment through ``ix_report_assignment_time``); plain
-    column tuples rather than ORM objects.
+    column tuples rather than ORM objects. ``lead_only``: the lead units' assignments only.
     """
     session.flush()  # the query below bypasses the ORM's autoflush
     connection = session.connection()
-    rows = connection.execute(_decisive_reports(plan, before, dialect=connection.dialect.name)).all()
-    # SQLAlchemy rows are tuples with these named fields already: no copy into ReportRow objects.
+    # Streamed (a server-side cursor on PostgreSQL, some thousand rows at a time): the driver does not
+    # hold the whole result beside the rows kept. SQLAlchemy rows are tuples with these named fields
+    # already: no copy into ReportRow objects.
+    rows = connection.execute(
+        _decisive_reports(plan, before, lead_only=lead_only, dialect=connection.dialect.name).execution_options(
+            yield_per=STREAMED
+        )
+    )
     return {key: cast("list[ReportRow]", list(group)) for key, group in groupby(rows, itemgetter(0))}
+
+
+STREAMED = 5000  # rows fetched at a time from a streamed query
 
 
 def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, dialect: str = "sqlite") -> Select[Any]:

@@ -45,6 +45,7 @@ from dondoc.plan.explanations import write_explanations_sheet
 from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
+    STREAMED,
     Category,
     PlanStatus,
     _decisive_reports,
@@ -211,6 +212,7 @@ def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable
         .join(Report, col(Report.id) == decisive.c.id)
         .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
         .order_by(decisive.c.assignment_id, col(Report.reported_at), decisive.c.id)
+        .execution_options(yield_per=STREAMED)  # not the whole result in the driver at once
     )
     return connection.execute(query)
 
@@ -369,7 +371,7 @@ def write_status_xlsx(
     """
     import xlsxwriter
 
-    status = plan_status(session, plan, as_of)
+    status = plan_status(session, plan, as_of, support=False)  # the detail reads the supporting units' own
     index = load_plan_index(session, plan, as_of)
     # XlsxWriter writes the workbook but the detail's rows (its cells' formats included), which are
     # then streamed into it as XML (a province's detail: 70,000 rows, 800,000 cells).
