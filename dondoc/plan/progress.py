@@ -691,35 +691,47 @@ def _slot_counts(
         .where(*lead_where)
         .cte("lead")
     )
-    occurrence = (
-        sa_select(
-            col(Occurrence.task_id).label("task_id"),
-            col(Occurrence.due).label("due"),
-            func.row_number().over(partition_by=col(Occurrence.task_id), order_by=col(Occurrence.due)).label("n"),
-        )
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(col(Task.plan_id).in_(plan_ids), col(Task.active), col(Task.deadline_kind) != DeadlineKind.CONTINUOUS)
-        .cte("slot")
-    )
     fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
+
+    def slots() -> Any:
+        """Each deadline of the plans' dated tasks, numbered in due order: (task_id, due, n). Written
+        out where it is joined (not a CTE), so the planner knows its size and hashes it."""
+        return (
+            sa_select(
+                col(Occurrence.task_id).label("task_id"),
+                col(Occurrence.due).label("due"),
+                func.row_number().over(partition_by=col(Occurrence.task_id), order_by=col(Occurrence.due)).label("n"),
+            )
+            .join(Task, col(Task.id) == Occurrence.task_id)
+            .where(
+                col(Task.plan_id).in_(plan_ids), col(Task.active), col(Task.deadline_kind) != DeadlineKind.CONTINUOUS
+            )
+            .subquery("slot")
+        )
+
     corrected = sa_select(col(fix.corrects_report_id)).where(
         col(fix.corrects_report_id).is_not(None), col(fix.reported_at) < before
     )
-    done = (
+    by_assignment = col(Report.assignment_id)
+    done = (  # the done reports that close deadlines, numbered, with their assignment's count of them
         sa_select(
             col(Report.assignment_id).label("aid"),
+            lead.c.task_id,
+            lead.c.plan_id,
+            lead.c.area_id,
+            lead.c.unit_id,
             col(Report.completed_on).label("completed_on"),
             col(Report.reported_at).label("reported_at"),
             func.row_number()
-            .over(partition_by=col(Report.assignment_id), order_by=(col(Report.reported_at), col(Report.id)))
+            .over(partition_by=by_assignment, order_by=(col(Report.reported_at), col(Report.id)))
             .label("n"),
+            func.count().over(partition_by=by_assignment).label("k"),
         )
         .join(lead, lead.c.aid == Report.assignment_id)
         .where(col(Report.status) == Status.DONE, col(Report.reported_at) < before)
         .where(col(Report.id).not_in(corrected))  # a filter on the index scan (a hashed set of the corrected)
         .cte("done")
     )
-    closed = sa_select(done.c.aid, func.count().label("k")).group_by(done.c.aid).cte("closed")
     extension = (
         sa_select(
             col(Extension.assignment_id).label("aid"),
@@ -736,10 +748,34 @@ def _slot_counts(
         .cte("approved")
     )
     judges_original = [plan_id for plan_id, yes in original.items() if yes]
-    extended = func.coalesce(extension.c.new_due, occurrence.c.due)
-    judged = (
-        case((lead.c.plan_id.in_(judges_original), occurrence.c.due), else_=extended) if judges_original else extended
+
+    def judged(plan_id: Any, slot: Any) -> Any:
+        """The date a deadline is judged against: the newest approved extension's, unless its
+        organisation judges against the original."""
+        extended = func.coalesce(extension.c.new_due, slot.c.due)
+        return case((plan_id.in_(judges_original), slot.c.due), else_=extended) if judges_original else extended
+
+    def extended(aid: Any, slot: Any) -> Any:
+        return and_(extension.c.aid == aid, extension.c.due == slot.c.due, extension.c.newest == 1)
+
+    # The closed deadlines: the n-th done report closes the n-th deadline.
+    slot = slots()
+    completed = func.coalesce(done.c.completed_on, _vietnam_day(done.c.reported_at, dialect))
+    on_time = case(
+        (completed <= judged(done.c.plan_id, slot), _CATEGORY["done_on_time"]), else_=_CATEGORY["done_late"]
+    ).label("state")
+    closed = (
+        sa_select(done.c.plan_id, done.c.area_id, done.c.unit_id, on_time, func.count().label("count"))
+        .select_from(done)
+        .join(slot, and_(slot.c.task_id == done.c.task_id, slot.c.n == done.c.n))
+        .outerjoin(extension, extended(done.c.aid, slot))
+        .group_by(done.c.plan_id, done.c.area_id, done.c.unit_id, on_time)
     )
+    # The open ones: every deadline after the assignment's k-th (k done reports; its last one found
+    # as the done row numbered k).
+    slot = slots()
+    last = aliased(done, name="last")
+    k = func.coalesce(last.c.k, 0)
     other = aliased(Report)
     newest = (  # the status of the assignment's newest report (one backward index scan)
         sa_select(col(other.status))
@@ -749,16 +785,13 @@ def _slot_counts(
         .scalar_subquery()
     )
     reported = Report.__table__.c.status.type  # type: ignore[attr-defined]
-    completed = func.coalesce(done.c.completed_on, _vietnam_day(done.c.reported_at, dialect))
-    late = literal(as_of, Date) > judged
-    overdue = _CATEGORY["overdue"]
+    late = literal(as_of, Date) > judged(lead.c.plan_id, slot)
 
-    def open_state(reported: int) -> Any:
-        return case((late, overdue), else_=reported)
+    def open_state(reported_state: int) -> Any:
+        return case((late, _CATEGORY["overdue"]), else_=reported_state)
 
     state = case(
-        (done.c.aid.is_not(None), case((completed <= judged, _CATEGORY["done_on_time"]), else_=_CATEGORY["done_late"])),
-        (occurrence.c.n != func.coalesce(closed.c.k, 0) + 1, open_state(_CATEGORY["not_started"])),
+        (slot.c.n != k + 1, open_state(_CATEGORY["not_started"])),
         else_=case(  # the first open deadline: the newest report's word (read here only, and once)
             (literal(Status.BLOCKED, reported), open_state(_CATEGORY["in_progress"]) + _BLOCKED),
             (literal(Status.IN_PROGRESS, reported), open_state(_CATEGORY["in_progress"])),
@@ -766,20 +799,16 @@ def _slot_counts(
             else_=open_state(_CATEGORY["not_started"]),
         ),
     ).label("state")
-    counted = (
+    still_open = (
         sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, state, func.count().label("count"))
         .select_from(lead)
-        .join(occurrence, occurrence.c.task_id == lead.c.task_id)
-        .outerjoin(done, and_(done.c.aid == lead.c.aid, done.c.n == occurrence.c.n))
-        .outerjoin(closed, closed.c.aid == lead.c.aid)
-        .outerjoin(
-            extension,
-            and_(extension.c.aid == lead.c.aid, extension.c.due == occurrence.c.due, extension.c.newest == 1),
-        )
+        .outerjoin(last, and_(last.c.aid == lead.c.aid, last.c.n == last.c.k))
+        .join(slot, and_(slot.c.task_id == lead.c.task_id, slot.c.n > k))
+        .outerjoin(extension, extended(lead.c.aid, slot))
         .where(lead.c.kind != DeadlineKind.CONTINUOUS)
         .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, state)
-        .cte("counted")
     )
+    counted = union_all(closed, still_open).cte("counted")
     total = cast_(func.sum(counted.c.count), Integer)
     by_area = sa_select(literal(0), counted.c.plan_id, counted.c.area_id, counted.c.state, total).group_by(
         counted.c.plan_id, counted.c.area_id, counted.c.state
