@@ -518,8 +518,8 @@ def plan_summaries(
 
     ``unit_codes`` keeps, per plan id, the lead units with those codes (every unit of a plan it does
     not name). The database attaches the reports and categorises each deadline (:func:`_slot_counts`,
-    the same rules as :func:`attach_reports` and :func:`categorize`) and returns counts grouped by
-    plan, area, unit and category: a few hundred rows however many reports the plans have.
+    the same rules as :func:`attach_reports` and :func:`categorize`) and returns counts by plan, area
+    and category and by plan, unit and category: a few hundred rows a plan however many reports it has.
     """
     if not plans:
         return {}
