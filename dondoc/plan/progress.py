@@ -53,6 +53,7 @@ from operator import itemgetter
 from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Connection,
     Date,
@@ -709,9 +710,13 @@ def _slot_counts(
             .subquery("slot")
         )
 
-    corrected = sa_select(col(fix.corrects_report_id)).where(
-        col(fix.corrects_report_id).is_not(None), col(fix.reported_at) < before
-    )
+    correcting = (col(fix.corrects_report_id).is_not(None), col(fix.reported_at) < before)
+    if dialect == "postgresql":  # a filter on the index scan: a hashed set of the corrected reports
+        uncorrected: ColumnElement[bool] = col(Report.id).not_in(
+            sa_select(col(fix.corrects_report_id)).where(*correcting)
+        )
+    else:  # SQLite looks each one up in the corrections' index
+        uncorrected = ~exists().where(*correcting, col(fix.corrects_report_id) == Report.id)
     by_assignment = col(Report.assignment_id)
     done = (  # the done reports that close deadlines, numbered, with their assignment's count of them
         sa_select(
@@ -729,7 +734,7 @@ def _slot_counts(
         )
         .join(lead, lead.c.aid == Report.assignment_id)
         .where(col(Report.status) == Status.DONE, col(Report.reported_at) < before)
-        .where(col(Report.id).not_in(corrected))  # a filter on the index scan (a hashed set of the corrected)
+        .where(uncorrected)
         .cte("done")
     )
     extension = (
@@ -764,10 +769,14 @@ def _slot_counts(
     on_time = case(
         (completed <= judged(done.c.plan_id, slot), _CATEGORY["done_on_time"]), else_=_CATEGORY["done_late"]
     ).label("state")
+    pairs = and_(slot.c.task_id == done.c.task_id, slot.c.n == done.c.n)
+    if dialect == "sqlite":  # SQLite finds the done rows from each slot and lead (automatic indexes) this way
+        numbered = lead.join(slot, slot.c.task_id == lead.c.task_id).join(done, and_(done.c.aid == lead.c.aid, pairs))
+    else:  # PostgreSQL hashes the slots and reads the done rows once
+        numbered = done.join(slot, pairs)
     closed = (
         sa_select(done.c.plan_id, done.c.area_id, done.c.unit_id, on_time, func.count().label("count"))
-        .select_from(done)
-        .join(slot, and_(slot.c.task_id == done.c.task_id, slot.c.n == done.c.n))
+        .select_from(numbered)
         .outerjoin(extension, extended(done.c.aid, slot))
         .group_by(done.c.plan_id, done.c.area_id, done.c.unit_id, on_time)
     )
