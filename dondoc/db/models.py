@@ -296,12 +296,14 @@ class Report(SQLModel, table=True):
     __table_args__ = (
         Index("ix_report_assignment_time", "assignment_id", "reported_at"),
         # The done reports only (each closes a deadline): what the categories read of an assignment's
-        # past besides its newest report, without visiting the others (migration 0016_pgperf).
+        # past besides its newest report, without visiting the others (migration 0016_pgperf), and
+        # their completion date, so that /status reads them from the index alone (0018_donecover).
         Index(
             "ix_report_done",
             "assignment_id",
             "reported_at",
             "id",
+            "completed_on",
             postgresql_where=text("status = 'DONE'"),
             sqlite_where=text("status = 'DONE'"),
         ),

@@ -53,17 +53,18 @@ from operator import itemgetter
 from typing import Any, Literal, NamedTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Connection,
     Date,
     DateTime,
+    Integer,
     Select,
     and_,
     case,
     exists,
     func,
     literal,
-    null,
     or_,
     text,
     true,
@@ -388,11 +389,19 @@ def categorize(slot: _Slot, as_of: date) -> Category:
     return "not_started"
 
 
-def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collection[str] | None = None) -> PlanStatus:
+def plan_status(
+    session: Session,
+    plan: Plan,
+    as_of: date,
+    unit_codes: Collection[str] | None = None,
+    *,
+    support: bool = True,
+) -> PlanStatus:
     """Where ``plan`` stands at the end of ``as_of``, optionally for some lead units only.
 
     Inactive tasks and assignments are left out; ``unit_codes`` keeps the items (and continuous
-    tasks) whose lead unit is one of those codes, and every count follows.
+    tasks) whose lead unit is one of those codes, and every count follows. ``support=False`` leaves
+    the items' ``support`` empty (the status workbook reads the supporting units' reports itself).
     """
     assert plan.id is not None
     wanted = set(unit_codes) if unit_codes is not None else None
@@ -412,7 +421,7 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
         .join(Task, col(Task.id) == Assignment.task_id)
         .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
     ).all()
-    reports = _load_reports(session, plan, end_of_day(as_of))
+    reports = _load_reports(session, plan, end_of_day(as_of), lead_only=not support)
     extensions = approved_extensions(session.connection(), plan_id=plan.id, before=end_of_day(as_of))
     original = _judges_original(session.connection(), plan) if extensions else False
 
@@ -427,18 +436,18 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
     )
 
     # Supporting units first: their latest report per deadline becomes a detail of the lead items.
-    support: dict[tuple[int, date | None], list[SupportReport]] = {}
+    supports: dict[tuple[int, date | None], list[SupportReport]] = {}
     for assignment_id, task_id, unit_id, role in kept:
-        if role != Role.SUPPORT:
+        if role != Role.SUPPORT or not support:
             continue
         rows = reports.get(assignment_id, [])
         if _is_continuous(tasks[task_id].deadline_kind, dues.get(task_id)):
             if rows:
-                support.setdefault((task_id, None), []).append(_support(units[unit_id], rows[-1]))
+                supports.setdefault((task_id, None), []).append(_support(units[unit_id], rows[-1]))
             continue
         for slot in attach_reports(dues[task_id], rows):
             if slot.latest is not None:
-                support.setdefault((task_id, slot.due), []).append(_support(units[unit_id], slot.latest))
+                supports.setdefault((task_id, slot.due), []).append(_support(units[unit_id], slot.latest))
 
     items: list[Item] = []
     continuous: list[ContinuousItem] = []
@@ -462,13 +471,13 @@ def plan_status(session: Session, plan: Plan, as_of: date, unit_codes: Collectio
                     percent=last.percent if last else 0,
                     note=last.note if last else "",
                     position=task.position,
-                    support=list(support.get((task_id, None), [])),
+                    support=list(supports.get((task_id, None), [])),
                 )
             )
             continue
         for slot in _extend(attach_reports(dues[task_id], rows), assignment_id, extensions, original):
             item = _item(task, area, unit, slot, as_of)
-            item.support = list(support.get((task_id, slot.due), []))
+            item.support = list(supports.get((task_id, slot.due), []))
             items.append(item)
 
     totals = empty_counts()
@@ -510,23 +519,24 @@ def plan_summaries(
 
     ``unit_codes`` keeps, per plan id, the lead units with those codes (every unit of a plan it does
     not name). The database attaches the reports and categorises each deadline (:func:`_slot_counts`,
-    the same rules as :func:`attach_reports` and :func:`categorize`) and returns counts grouped by
-    plan, area, unit and category: a few hundred rows however many reports the plans have.
+    the same rules as :func:`attach_reports` and :func:`categorize`) and returns counts by plan, area
+    and category and by plan, unit and category: a few hundred rows a plan however many reports it has.
     """
     if not plans:
         return {}
     session.flush()  # the core queries below bypass the ORM's autoflush
     connection = session.connection()
     plan_ids = [plan.id for plan in plans if plan.id is not None]
-    org_ids = {plan.organization_id for plan in plans}
-    units: dict[int | None, tuple[str, str, tuple[int, str]]] = {
-        unit_id: (code, name, (position, code))
-        for unit_id, code, name, position in connection.execute(
-            sa_select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
-                col(Unit.organization_id).in_(org_ids)
-            )
+    org_of = {plan.id: plan.organization_id for plan in plans if plan.id is not None}
+    units: dict[int | None, tuple[str, str, tuple[int, str]]] = {}
+    unit_ids: dict[tuple[int, str], int] = {}  # (organisation id, code) → unit id
+    for unit_id, org_id, code, name, position in connection.execute(
+        sa_select(col(Unit.id), col(Unit.organization_id), col(Unit.code), col(Unit.name), col(Unit.position)).where(
+            col(Unit.organization_id).in_(set(org_of.values()))
         )
-    }
+    ):
+        units[unit_id] = (code, name, (position, code))
+        unit_ids[org_id, code] = cast(int, unit_id)
     areas: dict[int, dict[int | None, str]] = {plan_id: {} for plan_id in plan_ids}
     for area_id, area_plan, code in connection.execute(
         sa_select(col(Area.id), col(Area.plan_id), col(Area.code))
@@ -536,46 +546,50 @@ def plan_summaries(
         areas[area_plan][area_id] = code
     settings: dict[int | None, dict[str, Any]] = dict(
         connection.execute(
-            sa_select(col(Organization.id), col(Organization.settings)).where(col(Organization.id).in_(org_ids))
+            sa_select(col(Organization.id), col(Organization.settings)).where(
+                col(Organization.id).in_(set(org_of.values()))
+            )
         ).all()
     )
-    original = {
-        plan.id: judge_against_original(settings.get(plan.organization_id) or {})
-        for plan in plans
-        if plan.id is not None
-    }
+    original = {plan_id: judge_against_original(settings.get(org_id) or {}) for plan_id, org_id in org_of.items()}
     summaries: dict[int, _Counting] = {
         plan_id: _Counting(by_area={code: empty_counts() for code in areas[plan_id].values()}) for plan_id in plan_ids
     }
-    wanted = {plan_id: set(codes) for plan_id, codes in (unit_codes or {}).items()}
+    kept: dict[int, list[int]] | None = None  # per plan ``unit_codes`` names: the ids of the units it keeps
+    if unit_codes is not None:
+        kept = {
+            plan_id: [unit_ids[key] for code in codes if (key := (org_of[plan_id], code)) in unit_ids]
+            for plan_id, codes in unit_codes.items()
+            if plan_id in org_of
+        }
     if connection.dialect.name == "postgresql":
         # Compiling the statement to machine code (its estimated cost passes PostgreSQL's JIT threshold
         # on a province) takes longer than running it: off for the rest of this transaction.
         connection.execute(text("SET LOCAL jit = off"))
-    rows = connection.execute(_slot_counts(plan_ids, as_of, original, connection.dialect.name)).all()
-    for plan_id, area_id, unit_id, category, blocked, count in rows:
-        code, name, _order = units[unit_id]
-        if plan_id in wanted and code not in wanted[plan_id]:
-            continue
+    rows = connection.execute(_slot_counts(plan_ids, as_of, original, connection.dialect.name, kept))
+    for by_unit, plan_id, place, state, count in rows:
         counting = summaries[plan_id]
-        counting.names[code] = name
-        if category == _CONTINUOUS:
-            counting.continuous += count
+        if by_unit:  # a unit's counts (and its name): the unit-level rows
+            code, name, _order = units[place]
+            counting.names[code] = name
+            if state == _CONTINUOUS:
+                counting.continuous += count
+            elif state == _UNDATED:
+                counting.undated += count
+            else:
+                if code not in counting.by_unit:
+                    counting.by_unit[code] = empty_counts()
+                counting.by_unit[code][CATEGORIES[state % _BLOCKED]] += count
             continue
-        if category == _UNDATED:
-            counting.undated += count
-            continue
-        name_of_category = CATEGORIES[category]
-        counting.totals[name_of_category] += count
-        area = areas[plan_id].get(area_id, "")
+        category = CATEGORIES[state % _BLOCKED]  # an area's counts: the totals, the items, the blocked ones
+        counting.totals[category] += count
+        area = areas[plan_id].get(place, "")
         if area not in counting.by_area:
             counting.by_area[area] = empty_counts()
-        counting.by_area[area][name_of_category] += count
-        if code not in counting.by_unit:
-            counting.by_unit[code] = empty_counts()
-        counting.by_unit[code][name_of_category] += count
+        counting.by_area[area][category] += count
         counting.items += count
-        counting.blocked += blocked
+        if state >= _BLOCKED:
+            counting.blocked += count
     order = {code: key for code, _name, key in units.values()}
     return {
         plan_id: StatusSummary(
@@ -608,7 +622,10 @@ class _Counting:
     undated: int = 0
 
 
-# The "category" of a lead assignment that has no deadline to count (see _slot_counts).
+# The "state" of a deadline as _slot_counts answers it: its category's index in CATEGORIES, plus
+# _BLOCKED when its latest report says blocked; a lead assignment with no deadline to count is one
+# more row per unit, _CONTINUOUS or _UNDATED.
+_BLOCKED = len(CATEGORIES)
 _CONTINUOUS, _UNDATED = -1, -2
 
 
@@ -619,10 +636,20 @@ def _vietnam_day(moment: Any, dialect: str) -> Any:
     return func.date(moment, "+7 hours")  # SQLite keeps naive UTC text, and answers an ISO date
 
 
-def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool], dialect: str) -> CompoundSelect[Any]:
-    """Each deadline of the plans' lead assignments categorised by the database, counted by (plan,
-    area, unit, category), with how many of them are blocked; the lead assignments without a deadline to count (continuous or
-    undated tasks) as one more row per unit, category :data:`_CONTINUOUS` or :data:`_UNDATED`.
+def _slot_counts(
+    plan_ids: Sequence[int],
+    as_of: date,
+    original: dict[int, bool],
+    dialect: str,
+    kept: dict[int, list[int]] | None = None,
+) -> CompoundSelect[Any]:
+    """Each deadline of the plans' lead assignments categorised by the database, counted twice: by
+    (plan, area, state) and by (plan, unit, state) — rows ``(by_unit, plan_id, area or unit id,
+    state, count)``, ``by_unit`` 0 for the first, 1 for the second (a few thousand rows for a nation,
+    where counting by area and unit at once would give a hundred thousand). The state is the
+    category's index in :data:`CATEGORIES`, plus :data:`_BLOCKED` when the deadline is blocked. The
+    lead assignments without a deadline to count (continuous or undated tasks) are unit rows too,
+    state :data:`_CONTINUOUS` or :data:`_UNDATED`. ``kept``: per plan id, the only units counted.
 
     The rules are :func:`attach_reports` and :func:`categorize`'s: the done reports made before the
     end of ``as_of`` that no report made by then corrects, numbered in time order, close the
@@ -632,17 +659,26 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
     report's completion date (``completed_on``, else its day in Vietnam) is on or before the deadline
     judged (the newest approved extension's date, unless the organisation judges against the
     original); an open one is overdue after that date, else in progress when its report is not
-    "not started", else not started; blocked when its report says so.
+    "not started", else not started; blocked when its report says so. The newest report is read
+    (one backward index step) for the first open deadline of an assignment only.
     """
     before = end_of_day(as_of)
-    other = aliased(Report)
-    newest = (  # the status of the assignment's newest report (one backward index scan each)
-        sa_select(col(other.status))
-        .where(col(other.assignment_id) == Assignment.id, col(other.reported_at) < before)
-        .order_by(col(other.reported_at).desc(), col(other.id).desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    lead_where = [
+        col(Task.plan_id).in_(plan_ids),
+        col(Task.active),
+        col(Assignment.active),
+        col(Assignment.role) == Role.LEAD,
+    ]
+    if kept:
+        lead_where.append(
+            or_(
+                col(Task.plan_id).not_in(list(kept)),
+                *(
+                    and_(col(Task.plan_id) == plan_id, col(Assignment.unit_id).in_(ids))
+                    for plan_id, ids in kept.items()
+                ),
+            )
+        )
     lead = (
         sa_select(
             col(Assignment.id).label("aid"),
@@ -651,46 +687,56 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
             col(Task.plan_id).label("plan_id"),
             col(Task.area_id).label("area_id"),
             col(Task.deadline_kind).label("kind"),
-            newest.label("newest"),
         )
         .join(Task, col(Task.id) == Assignment.task_id)
-        .where(
-            col(Task.plan_id).in_(plan_ids), col(Task.active), col(Assignment.active), col(Assignment.role) == Role.LEAD
-        )
+        .where(*lead_where)
         .cte("lead")
     )
-    occurrence = (
-        sa_select(
-            col(Occurrence.task_id).label("task_id"),
-            col(Occurrence.due).label("due"),
-            func.row_number().over(partition_by=col(Occurrence.task_id), order_by=col(Occurrence.due)).label("n"),
-        )
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(col(Task.plan_id).in_(plan_ids), col(Task.active), col(Task.deadline_kind) != DeadlineKind.CONTINUOUS)
-        .cte("slot")
-    )
     fix = aliased(Report)  # a report correcting a done one: that done one no longer closes a deadline
-    done = (
+
+    def slots() -> Any:
+        """Each deadline of the plans' dated tasks, numbered in due order: (task_id, due, n). Written
+        out where it is joined (not a CTE), so the planner knows its size and hashes it."""
+        return (
+            sa_select(
+                col(Occurrence.task_id).label("task_id"),
+                col(Occurrence.due).label("due"),
+                func.row_number().over(partition_by=col(Occurrence.task_id), order_by=col(Occurrence.due)).label("n"),
+            )
+            .join(Task, col(Task.id) == Occurrence.task_id)
+            .where(
+                col(Task.plan_id).in_(plan_ids), col(Task.active), col(Task.deadline_kind) != DeadlineKind.CONTINUOUS
+            )
+            .subquery("slot")
+        )
+
+    correcting = (col(fix.corrects_report_id).is_not(None), col(fix.reported_at) < before)
+    if dialect == "postgresql":  # a filter on the index scan: a hashed set of the corrected reports
+        uncorrected: ColumnElement[bool] = col(Report.id).not_in(
+            sa_select(col(fix.corrects_report_id)).where(*correcting)
+        )
+    else:  # SQLite looks each one up in the corrections' index
+        uncorrected = ~exists().where(*correcting, col(fix.corrects_report_id) == Report.id)
+    by_assignment = col(Report.assignment_id)
+    done = (  # the done reports that close deadlines, numbered, with their assignment's count of them
         sa_select(
             col(Report.assignment_id).label("aid"),
+            lead.c.task_id,
+            lead.c.plan_id,
+            lead.c.area_id,
+            lead.c.unit_id,
             col(Report.completed_on).label("completed_on"),
             col(Report.reported_at).label("reported_at"),
             func.row_number()
-            .over(partition_by=col(Report.assignment_id), order_by=(col(Report.reported_at), col(Report.id)))
+            .over(partition_by=by_assignment, order_by=(col(Report.reported_at), col(Report.id)))
             .label("n"),
+            func.count().over(partition_by=by_assignment).label("k"),
         )
         .join(lead, lead.c.aid == Report.assignment_id)
         .where(col(Report.status) == Status.DONE, col(Report.reported_at) < before)
-        .where(
-            ~exists().where(
-                col(fix.corrects_report_id).is_not(None),
-                col(fix.corrects_report_id) == Report.id,
-                col(fix.reported_at) < before,
-            )
-        )
+        .where(uncorrected)
         .cte("done")
     )
-    closed = sa_select(done.c.aid, func.count().label("k")).group_by(done.c.aid).cte("closed")
     extension = (
         sa_select(
             col(Extension.assignment_id).label("aid"),
@@ -707,42 +753,89 @@ def _slot_counts(plan_ids: Sequence[int], as_of: date, original: dict[int, bool]
         .cte("approved")
     )
     judges_original = [plan_id for plan_id, yes in original.items() if yes]
-    extended = func.coalesce(extension.c.new_due, occurrence.c.due)
-    judged = (
-        case((lead.c.plan_id.in_(judges_original), occurrence.c.due), else_=extended) if judges_original else extended
-    )
+
+    def judged(plan_id: Any, slot: Any) -> Any:
+        """The date a deadline is judged against: the newest approved extension's, unless its
+        organisation judges against the original."""
+        extended = func.coalesce(extension.c.new_due, slot.c.due)
+        return case((plan_id.in_(judges_original), slot.c.due), else_=extended) if judges_original else extended
+
+    def extended(aid: Any, slot: Any) -> Any:
+        return and_(extension.c.aid == aid, extension.c.due == slot.c.due, extension.c.newest == 1)
+
+    # The closed deadlines: the n-th done report closes the n-th deadline.
+    slot = slots()
     completed = func.coalesce(done.c.completed_on, _vietnam_day(done.c.reported_at, dialect))
-    is_open = and_(done.c.aid.is_(None), occurrence.c.n == func.coalesce(closed.c.k, 0) + 1)
-    category = case(
-        (done.c.aid.is_not(None), case((completed <= judged, 0), else_=1)),
-        (literal(as_of, Date) > judged, 4),
-        (and_(is_open, lead.c.newest.not_in([Status.NOT_STARTED, Status.DONE])), 2),
-        else_=3,
-    ).label("category")
-    blocked = case((and_(is_open, lead.c.newest == Status.BLOCKED), 1), else_=0).label("blocked")
-    slots = (
-        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category, func.sum(blocked), func.count())
+    on_time = case(
+        (completed <= judged(done.c.plan_id, slot), _CATEGORY["done_on_time"]), else_=_CATEGORY["done_late"]
+    ).label("state")
+    pairs = and_(slot.c.task_id == done.c.task_id, slot.c.n == done.c.n)
+    if dialect == "sqlite":  # SQLite finds the done rows from each slot and lead (automatic indexes) this way
+        numbered = lead.join(slot, slot.c.task_id == lead.c.task_id).join(done, and_(done.c.aid == lead.c.aid, pairs))
+    else:  # PostgreSQL hashes the slots and reads the done rows once
+        numbered = done.join(slot, pairs)
+    closed = (
+        sa_select(done.c.plan_id, done.c.area_id, done.c.unit_id, on_time, func.count().label("count"))
+        .select_from(numbered)
+        .outerjoin(extension, extended(done.c.aid, slot))
+        .group_by(done.c.plan_id, done.c.area_id, done.c.unit_id, on_time)
+    )
+    # The open ones: every deadline after the assignment's k-th (k done reports; its last one found
+    # as the done row numbered k).
+    slot = slots()
+    last = aliased(done, name="last")
+    k = func.coalesce(last.c.k, 0)
+    other = aliased(Report)
+    newest = (  # the status of the assignment's newest report (one backward index scan)
+        sa_select(col(other.status))
+        .where(col(other.assignment_id) == lead.c.aid, col(other.reported_at) < before)
+        .order_by(col(other.reported_at).desc(), col(other.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    reported = Report.__table__.c.status.type  # type: ignore[attr-defined]
+    late = literal(as_of, Date) > judged(lead.c.plan_id, slot)
+
+    def open_state(reported_state: int) -> Any:
+        return case((late, _CATEGORY["overdue"]), else_=reported_state)
+
+    state = case(
+        (slot.c.n != k + 1, open_state(_CATEGORY["not_started"])),
+        else_=case(  # the first open deadline: the newest report's word (read here only, and once)
+            (literal(Status.BLOCKED, reported), open_state(_CATEGORY["in_progress"]) + _BLOCKED),
+            (literal(Status.IN_PROGRESS, reported), open_state(_CATEGORY["in_progress"])),
+            value=newest,
+            else_=open_state(_CATEGORY["not_started"]),
+        ),
+    ).label("state")
+    still_open = (
+        sa_select(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, state, func.count().label("count"))
         .select_from(lead)
-        .join(occurrence, occurrence.c.task_id == lead.c.task_id)
-        .outerjoin(done, and_(done.c.aid == lead.c.aid, done.c.n == occurrence.c.n))
-        .outerjoin(closed, closed.c.aid == lead.c.aid)
-        .outerjoin(
-            extension,
-            and_(extension.c.aid == lead.c.aid, extension.c.due == occurrence.c.due, extension.c.newest == 1),
-        )
+        .outerjoin(last, and_(last.c.aid == lead.c.aid, last.c.n == last.c.k))
+        .join(slot, and_(slot.c.task_id == lead.c.task_id, slot.c.n > k))
+        .outerjoin(extension, extended(lead.c.aid, slot))
         .where(lead.c.kind != DeadlineKind.CONTINUOUS)
-        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, category)
+        .group_by(lead.c.plan_id, lead.c.area_id, lead.c.unit_id, state)
+    )
+    counted = union_all(closed, still_open).cte("counted")
+    total = cast_(func.sum(counted.c.count), Integer)
+    by_area = sa_select(literal(0), counted.c.plan_id, counted.c.area_id, counted.c.state, total).group_by(
+        counted.c.plan_id, counted.c.area_id, counted.c.state
+    )
+    by_unit = sa_select(literal(1), counted.c.plan_id, counted.c.unit_id, counted.c.state, total).group_by(
+        counted.c.plan_id, counted.c.unit_id, counted.c.state
     )
     has_dues = exists().where(col(Occurrence.task_id) == lead.c.task_id)
-    apart = case((lead.c.kind == DeadlineKind.UNDATED, _UNDATED), else_=_CONTINUOUS).label("category")
+    apart = case((lead.c.kind == DeadlineKind.UNDATED, _UNDATED), else_=_CONTINUOUS)
     continuous = (
-        sa_select(
-            lead.c.plan_id, null().label("area_id"), lead.c.unit_id, apart, literal(0).label("blocked"), func.count()
-        )
+        sa_select(literal(1), lead.c.plan_id, lead.c.unit_id, apart, func.count())
         .where(or_(lead.c.kind == DeadlineKind.CONTINUOUS, ~has_dues))
         .group_by(lead.c.plan_id, lead.c.unit_id, apart)
     )
-    return union_all(slots, continuous)
+    return union_all(by_area, by_unit, continuous)
+
+
+_CATEGORY: dict[Category, int] = {category: number for number, category in enumerate(CATEGORIES)}
 
 
 def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
@@ -758,7 +851,9 @@ def _load_dues(connection: Connection, plan: Plan) -> dict[int, list[date]]:
     return dues
 
 
-def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, list[ReportRow]]:
+def _load_reports(
+    session: Session, plan: Plan, before: datetime, *, lead_only: bool = False
+) -> dict[int, list[ReportRow]]:
     """The reports that decide the plan's deadlines, made before ``before``, by assignment, in time order.
 
     Those are every done report not corrected by then and each assignment's newest report:
@@ -767,13 +862,22 @@ def _load_reports(session: Session, plan: Plan, before: datetime) -> dict[int, l
     on the same deadline is overwritten by the later one). Active tasks and assignments only.
 
     One query (the newest report found per assignment through ``ix_report_assignment_time``); plain
-    column tuples rather than ORM objects.
+    column tuples rather than ORM objects. ``lead_only``: the lead units' assignments only.
     """
     session.flush()  # the query below bypasses the ORM's autoflush
     connection = session.connection()
-    rows = connection.execute(_decisive_reports(plan, before, dialect=connection.dialect.name)).all()
-    # SQLAlchemy rows are tuples with these named fields already: no copy into ReportRow objects.
+    # Streamed (a server-side cursor on PostgreSQL, some thousand rows at a time): the driver does not
+    # hold the whole result beside the rows kept. SQLAlchemy rows are tuples with these named fields
+    # already: no copy into ReportRow objects.
+    rows = connection.execute(
+        _decisive_reports(plan, before, lead_only=lead_only, dialect=connection.dialect.name).execution_options(
+            yield_per=STREAMED
+        )
+    )
     return {key: cast("list[ReportRow]", list(group)) for key, group in groupby(rows, itemgetter(0))}
+
+
+STREAMED = 5000  # rows fetched at a time from a streamed query
 
 
 def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, dialect: str = "sqlite") -> Select[Any]:

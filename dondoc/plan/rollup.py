@@ -17,7 +17,7 @@ from typing import IO, Any
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Organization, Plan
-from dondoc.db.queries import current_plan, organization_tree
+from dondoc.db.queries import current_plans, organization_tree
 from dondoc.i18n import _, format_date
 from dondoc.plan.progress import (
     CATEGORIES,
@@ -73,14 +73,10 @@ def organizations_under(session: Session, root: Organization) -> list[Organizati
 
 
 def plans_of(session: Session, organization_ids: Collection[int]) -> list[tuple[Organization, Plan]]:
-    """The newest plan of each organisation that has one, in the order given."""
+    """The newest plan of each organisation that has one, in the order given (two queries)."""
     found = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(organization_ids)))}
-    result = []
-    for org_id in organization_ids:
-        plan = current_plan(session, org_id)
-        if plan is not None and org_id in found:
-            result.append((found[org_id], plan))
-    return result
+    plans = current_plans(session, organization_ids)
+    return [(found[org_id], plans[org_id]) for org_id in organization_ids if org_id in plans and org_id in found]
 
 
 def rollup(

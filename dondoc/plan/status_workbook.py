@@ -45,6 +45,7 @@ from dondoc.plan.explanations import write_explanations_sheet
 from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
+    STREAMED,
     Category,
     PlanStatus,
     _decisive_reports,
@@ -211,6 +212,7 @@ def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable
         .join(Report, col(Report.id) == decisive.c.id)
         .outerjoin(Person, col(Person.id) == Report.reporter_person_id)
         .order_by(decisive.c.assignment_id, col(Report.reported_at), decisive.c.id)
+        .execution_options(yield_per=STREAMED)  # not the whole result in the driver at once
     )
     return connection.execute(query)
 
@@ -273,43 +275,40 @@ class DetailRow:
         return self.due is None
 
 
-def detail_rows(index: PlanIndex, status: PlanStatus) -> list[DetailRow]:
+def detail_rows(index: PlanIndex, status: PlanStatus) -> Iterator[DetailRow]:
     """The detail in the appendix's order: each lead unit's items (the order of ``status.items``),
-    each deadline followed by the supporting units' parts in it, then the continuous tasks."""
-    rows: list[DetailRow] = []
+    each deadline followed by the supporting units' parts in it, then the continuous tasks; made one
+    at a time (the workbook streams them: a province has 70,000)."""
     last_of_deadline = {(item.task, item.due): n for n, item in enumerate(status.items)}
     for n, item in enumerate(status.items):
         task = index.tasks[item.task]
-        rows.append(
-            DetailRow(
-                task=item.task,
-                title=task.title,
-                area=item.area,
-                unit=item.unit,
-                unit_name=item.unit_name,
-                role=Role.LEAD,
-                due=item.due,
-                deadline_text=task.deadline_text,
-                extended_to=item.extended_to,
-                category=item.category,
-                percent=item.percent,
-                report=index.report(index.lead_assignment(item.task, item.unit), item.due),
-                blocked=item.blocked,
-                completed_on=item.completed_on,
-            )
+        yield DetailRow(
+            task=item.task,
+            title=task.title,
+            area=item.area,
+            unit=item.unit,
+            unit_name=item.unit_name,
+            role=Role.LEAD,
+            due=item.due,
+            deadline_text=task.deadline_text,
+            extended_to=item.extended_to,
+            category=item.category,
+            percent=item.percent,
+            report=index.report(index.lead_assignment(item.task, item.unit), item.due),
+            blocked=item.blocked,
+            completed_on=item.completed_on,
         )
         if last_of_deadline[(item.task, item.due)] == n:
-            rows.extend(_support_rows(index, task, item.area, item.due))
+            yield from _support_rows(index, task, item.area, item.due)
     apart = [*status.continuous, *status.undated]  # neither has a due date; undated ones last
     last_of_task = {citem.task: n for n, citem in enumerate(apart)}
     for n, citem in enumerate(apart):
         task = index.tasks[citem.task]
         report = index.report(index.lead_assignment(citem.task, citem.unit), None)
         undated = task.deadline_kind == DeadlineKind.UNDATED
-        rows.append(_uncounted(task, citem.area, citem.unit, citem.unit_name, Role.LEAD, None, report, undated))
+        yield _uncounted(task, citem.area, citem.unit, citem.unit_name, Role.LEAD, None, report, undated)
         if last_of_task[citem.task] == n:
-            rows.extend(_support_rows(index, task, citem.area, None))
-    return rows
+            yield from _support_rows(index, task, citem.area, None)
 
 
 def _support_rows(index: PlanIndex, task: Task, area: str, due: date | None) -> list[DetailRow]:
@@ -369,7 +368,7 @@ def write_status_xlsx(
     """
     import xlsxwriter
 
-    status = plan_status(session, plan, as_of)
+    status = plan_status(session, plan, as_of, support=False)  # the detail reads the supporting units' own
     index = load_plan_index(session, plan, as_of)
     # XlsxWriter writes the workbook but the detail's rows (its cells' formats included), which are
     # then streamed into it as XML (a province's detail: 70,000 rows, 800,000 cells).
@@ -377,21 +376,23 @@ def write_status_xlsx(
     wb = xlsxwriter.Workbook(frame, {"in_memory": True})
     formats = _Formats(wb)
     _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status)
-    rows = detail_rows(index, status)
-    del index  # the rows hold what they show: the lookups go before the workbook is assembled
-    probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, len(rows))
+    # The detail's rows are made as they are written (not all held at once); counted first, for the
+    # sheet's filter range and dimension.
+    count = sum(1 for _row in detail_rows(index, status))
+    probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, count)
     _write_ranking(wb, formats, session, plan, as_of, calendar, status)
     _write_targets(wb, formats, session, plan, as_of)
     write_explanations_sheet(wb, formats.header, formats.table, session, plan, as_of)  # giải trình
     heading = _("Status at {date}").format(date=format_date(as_of))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()
+    rows = detail_rows(index, status)
     if not isinstance(path_or_buffer, str | Path):
-        _insert_detail_rows(frame.getvalue(), probe, rows, path_or_buffer)
+        _insert_detail_rows(frame.getvalue(), probe, rows, count, path_or_buffer)
         return status
     # To a file: made in memory first, so a workbook that fails half-way leaves nothing behind.
     data = io.BytesIO()
-    _insert_detail_rows(frame.getvalue(), probe, rows, data)
+    _insert_detail_rows(frame.getvalue(), probe, rows, count, data)
     Path(path_or_buffer).write_bytes(data.getbuffer())
     return status
 
@@ -671,8 +672,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
 
-def _insert_detail_rows(workbook: bytes, probe: dict[str, str], rows: list[DetailRow], out: IO[bytes]) -> None:
-    """Copy the workbook to ``out`` with the detail sheet's probe row replaced by the detail's rows.
+def _insert_detail_rows(
+    workbook: bytes, probe: dict[str, str], rows: Iterable[DetailRow], count: int, out: IO[bytes]
+) -> None:
+    """Copy the workbook to ``out`` with the detail sheet's probe row replaced by the detail's rows
+    (``count`` of them).
 
     XlsxWriter spends some 10 µs on a cell and a province's detail has 800,000; the rows are made here
     as XML text (the cells XlsxWriter would write: inline strings, date serials, its formats' style
@@ -691,7 +695,7 @@ def _insert_detail_rows(workbook: bytes, probe: dict[str, str], rows: list[Detai
             found = _PROBE_ROW.search(data)
             assert found is not None, "the detail's probe row is missing"
             styles = {probe[letter.decode()]: style.decode() for letter, style in _PROBE_CELL.findall(found.group())}
-            dimension = f'<dimension ref="A1:L{len(rows) + 1}"/>'.encode()
+            dimension = f'<dimension ref="A1:L{count + 1}"/>'.encode()
             with target.open(info, "w") as stream:
                 stream.write(_DIMENSION.sub(dimension, data[: found.start()], count=1))
                 lines = _detail_rows_xml(rows, styles)

@@ -87,6 +87,11 @@ def test_the_database_counts_what_attaching_every_report_gives(sample_store: Don
                 for day in (*SAMPLE_DAYS, D(2022, 4, 2), D(2022, 4, 5)):
                     full = plan_status(fresh, plan, day)
                     assert plan_summary(fresh, plan, day) == summarize(full), (original, day)
+                    # Without the supporting units' parts (the workbook reads them itself): the same items.
+                    lean = plan_status(fresh, plan, day, support=False)
+                    assert [i.to_json() for i in lean.items] == [i.to_json() for i in full.items]
+                    assert [c.to_json() for c in lean.continuous] == [c.to_json() for c in full.continuous]
+                    assert summarize(lean) == summarize(full) and not any(i.support for i in lean.items)
                     for units in (["NV"], ["TCKH", "XP"]):
                         assert plan_summary(fresh, plan, day, units) == summarize(plan_status(fresh, plan, day, units))
                     assert plan.id is not None
