@@ -283,7 +283,8 @@ def _managers_by_unit(
 def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None = None) -> None:
     """Record delivered digests: each (reminder, person) in ``reminderdelivery`` (a row already there,
     from a repeated send, is kept), and the reminders of ``complete`` (None: all of them) as sent — those
-    that reached everyone they were for in this pass. Two statements, each one executemany."""
+    that reached everyone they were for in this pass. Two statements: on PostgreSQL each takes its rows
+    as arrays (``unnest``), elsewhere each is one executemany."""
     deliveries: dict[tuple[int, int], str | None] = {}
     first: dict[int, str | None] = {}  # a reminder shared by a unit's focal points: its first message id
     for ids, message_id, person_id in sent:
@@ -293,20 +294,23 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
                 first.setdefault(rid, message_id)
     if not deliveries:
         return
+    if session.get_bind().dialect.name == "postgresql":
+        # The reminders first: the deliveries' foreign key then finds each row already updated by this
+        # transaction, instead of locking it (a write to every row) before the update writes it again.
+        if first:
+            data = sa_select(
+                func.unnest(bindparam("rids", list(first), type_=ARRAY(Integer))).label("rid"),
+                func.unnest(bindparam("mids", list(first.values()), type_=ARRAY(String))).label("mid"),
+            ).subquery("sent")
+            session.connection().execute(
+                update(Reminder)
+                .where(col(Reminder.id) == data.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
+                .values(state=ReminderState.SENT, sent_at=now, message_id=data.c.mid, last_error="")
+            )
+        _record_deliveries_pg(session, deliveries, now)
+        return
     _record_deliveries(session, deliveries, now)
     if not first:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        # One UPDATE … FROM unnest(ids, message ids) rather than one UPDATE per reminder.
-        data = sa_select(
-            func.unnest(bindparam("rids", list(first), type_=ARRAY(Integer))).label("rid"),
-            func.unnest(bindparam("mids", list(first.values()), type_=ARRAY(String))).label("mid"),
-        ).subquery("sent")
-        session.connection().execute(
-            update(Reminder)
-            .where(col(Reminder.id) == data.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
-            .values(state=ReminderState.SENT, sent_at=now, message_id=data.c.mid, last_error="")
-        )
         return
     statement = (
         update(Reminder)
@@ -333,6 +337,23 @@ def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str |
         rows = [row for row in rows if (row["reminder_id"], row["person_id"]) not in have]
         if rows:
             session.connection().execute(table.insert(), rows)
+
+
+def _record_deliveries_pg(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:
+    """:func:`_record_deliveries` on PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` for the batch,
+    rather than one statement per row (its parameters, its round trip in the pipeline)."""
+    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+    rows = sa_select(
+        func.unnest(bindparam("rids", [rid for rid, _pid in deliveries], type_=ARRAY(Integer))).label("rid"),
+        func.unnest(bindparam("pids", [pid for _rid, pid in deliveries], type_=ARRAY(Integer))).label("pid"),
+        bindparam("at", now, type_=table.c.sent_at.type).label("at"),
+        func.unnest(bindparam("mids", list(deliveries.values()), type_=ARRAY(String))).label("mid"),
+    )
+    session.connection().execute(
+        postgresql.insert(table)
+        .from_select(["reminder_id", "person_id", "sent_at", "message_id"], rows)
+        .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
+    )
 
 
 def mark_done(session: Session, reminder_ids: Sequence[int], now: datetime) -> None:
