@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, bindparam, case, func, or_, update
+from sqlalchemy import ARRAY, ColumnElement, String, and_, bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -41,8 +42,8 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import ids_in, reachable_members
-from dondoc.plan.absences import Cover, focal_recipients
+from dondoc.db.queries import ids_in, int_array, reachable_members
+from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
 
 LEASE = timedelta(minutes=10)
@@ -134,7 +135,7 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
             .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
             .returning(col(Reminder.id))
         )
-        return sorted(i for i in claimed_ids.scalars() if i)
+        return sorted(i for i in claimed_ids.scalars().all() if i)
     due = _due_clause(now)
     session.exec(
         update(Reminder)
@@ -188,7 +189,7 @@ def compose(
         .where(ids_in(session, col(Reminder.id), reminder_ids))
         .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
     )
-    items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
+    items = [DueItem(*tuple(row)) for row in session.connection().execute(query).all()]
     if not items:
         return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
@@ -201,27 +202,55 @@ def compose(
     digests: dict[tuple[int, str, str, bool], Digest] = {}
     held: list[int] = []
     done: list[int] = []
+    # Each unit's people for an audience, read once (an item's recipients are its unit's): the
+    # person's id, the digest's key and what the digest takes from them.
+    people_of: dict[tuple[int, str], list[_Receiver]] = {}
     for item in items:
-        people: list[tuple[Recipient, list[Cover], bool]]
-        if item.audience == Audience.MANAGER:
-            people = [(recipient, [], False) for recipient in managers.get(item.unit_id, [])]
-        else:
-            people = [(Recipient(r.person, r.account), r.covering, r.manager) for r in focal.get(item.unit_id, [])]
+        people = people_of.get((item.unit_id, item.audience))
+        if people is None:
+            people = people_of[(item.unit_id, item.audience)] = _receivers(item, focal, managers)
         if not people:
             held.append(item.reminder_id)
             continue
-        missing = [p for p in people if (item.reminder_id, p[0].person.id) not in have]
+        missing = [p for p in people if (item.reminder_id, p.person_id) not in have] if have else people
         if not missing:  # everyone it is for has it already (a retry for someone who has since left)
             done.append(item.reminder_id)
             continue
-        for recipient, covering, standing_manager in missing:
-            key = (recipient.person.id or 0, recipient.account.channel, item.audience, standing_manager)
-            digest = digests.setdefault(
-                key, Digest(recipient=recipient, audience=item.audience, buttons=not standing_manager)
-            )
+        for receiver in missing:
+            digest = digests.get(receiver.key)
+            if digest is None:
+                digest = digests[receiver.key] = Digest(
+                    recipient=receiver.recipient, audience=item.audience, buttons=not receiver.standing_manager
+                )
             digest.items.append(item)
-            digest.covering += [c for c in covering if c not in digest.covering]
+            if receiver.covering:
+                digest.covering += [c for c in receiver.covering if c not in digest.covering]
     return list(digests.values()), held, done
+
+
+class _Receiver(NamedTuple):
+    recipient: Recipient
+    covering: list[Cover]
+    standing_manager: bool
+    person_id: int
+    key: tuple[int, str, str, bool]  # the digest: person, channel, audience, standing in as a manager
+
+
+def _receivers(
+    item: DueItem, focal: dict[int, list[FocalRecipient]], managers: dict[int, list[Recipient]]
+) -> list[_Receiver]:
+    """Who receives ``item`` (its unit's focal recipients, or managers for an escalation)."""
+    people: list[tuple[Recipient, list[Cover], bool]]
+    if item.audience == Audience.MANAGER:
+        people = [(recipient, [], False) for recipient in managers.get(item.unit_id, [])]
+    else:
+        people = [(Recipient(r.person, r.account), r.covering, r.manager) for r in focal.get(item.unit_id, [])]
+    found = []
+    for recipient, covering, standing_manager in people:
+        person_id = recipient.person.id or 0
+        key = (person_id, recipient.account.channel, item.audience, standing_manager)
+        found.append(_Receiver(recipient, covering, standing_manager, person_id, key))
+    return found
 
 
 def delivered(session: Session, reminder_ids: Collection[int]) -> set[tuple[int, int]]:
@@ -285,6 +314,9 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
     from a repeated send, is kept), and the reminders of ``complete`` (None: all of them) as sent — those
     that reached everyone they were for in this pass. Two statements: on PostgreSQL each takes its rows
     as arrays (``unnest``), elsewhere each is one executemany."""
+    if session.get_bind().dialect.name == "postgresql":
+        _mark_sent_pg(session, sent, now, complete)
+        return
     deliveries: dict[tuple[int, int], str | None] = {}
     first: dict[int, str | None] = {}  # a reminder shared by a unit's focal points: its first message id
     for ids, message_id, person_id in sent:
@@ -293,21 +325,6 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
             if complete is None or rid in complete:
                 first.setdefault(rid, message_id)
     if not deliveries:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        # The reminders first: the deliveries' foreign key then finds each row already updated by this
-        # transaction, instead of locking it (a write to every row) before the update writes it again.
-        if first:
-            data = sa_select(
-                func.unnest(bindparam("rids", list(first), type_=ARRAY(Integer))).label("rid"),
-                func.unnest(bindparam("mids", list(first.values()), type_=ARRAY(String))).label("mid"),
-            ).subquery("sent")
-            session.connection().execute(
-                update(Reminder)
-                .where(col(Reminder.id) == data.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
-                .values(state=ReminderState.SENT, sent_at=now, message_id=data.c.mid, last_error="")
-            )
-        _record_deliveries_pg(session, deliveries, now)
         return
     _record_deliveries(session, deliveries, now)
     if not first:
@@ -318,6 +335,49 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
         .values(state=ReminderState.SENT, sent_at=now, message_id=bindparam("mid"), last_error="")
     )
     session.connection().execute(statement, [{"rid": rid, "mid": mid} for rid, mid in first.items()])
+
+
+def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
+    """:func:`mark_sent` on PostgreSQL: an ``UPDATE … FROM unnest(…)`` and an ``INSERT … SELECT FROM
+    unnest(…)``, whatever the batch's size. Each row names its digest by number (1, 2, …) in the
+    batch's few message ids, and the integer arrays go as text (:func:`~dondoc.db.queries.int_array`)."""
+    deliveries: dict[tuple[int, int], int] = {}
+    first: dict[int, int] = {}  # a reminder shared by a unit's focal points: its first digest
+    for number, (ids, _message_id, person_id) in enumerate(sent, start=1):
+        for rid in ids:
+            deliveries.setdefault((rid, person_id), number)
+            if complete is None or rid in complete:
+                first.setdefault(rid, number)
+    if not deliveries:
+        return
+    messages = Grouping(bindparam("mids", [s.message_id for s in sent], type_=ARRAY(String)))  # (:mids)[n]
+    # The reminders first: the deliveries' foreign key then finds each row already updated by this
+    # transaction, instead of locking it (a write to every row) before the update writes it again.
+    if first:
+        done = sa_select(
+            func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
+        ).subquery("sent")
+        session.connection().execute(
+            update(Reminder)
+            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
+            .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
+        )
+    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+    rows = sa_select(
+        func.unnest(int_array(rid for rid, _pid in deliveries)).label("rid"),
+        func.unnest(int_array(pid for _rid, pid in deliveries)).label("pid"),
+        func.unnest(int_array(deliveries.values())).label("digest"),
+    ).subquery("delivered")
+    session.connection().execute(
+        postgresql.insert(table)
+        .from_select(
+            ["reminder_id", "person_id", "sent_at", "message_id"],
+            sa_select(
+                rows.c.rid, rows.c.pid, bindparam("at", now, type_=table.c.sent_at.type), messages[rows.c.digest]
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
+    )
 
 
 def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:
@@ -337,23 +397,6 @@ def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str |
         rows = [row for row in rows if (row["reminder_id"], row["person_id"]) not in have]
         if rows:
             session.connection().execute(table.insert(), rows)
-
-
-def _record_deliveries_pg(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:
-    """:func:`_record_deliveries` on PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` for the batch,
-    rather than one statement per row (its parameters, its round trip in the pipeline)."""
-    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
-    rows = sa_select(
-        func.unnest(bindparam("rids", [rid for rid, _pid in deliveries], type_=ARRAY(Integer))).label("rid"),
-        func.unnest(bindparam("pids", [pid for _rid, pid in deliveries], type_=ARRAY(Integer))).label("pid"),
-        bindparam("at", now, type_=table.c.sent_at.type).label("at"),
-        func.unnest(bindparam("mids", list(deliveries.values()), type_=ARRAY(String))).label("mid"),
-    )
-    session.connection().execute(
-        postgresql.insert(table)
-        .from_select(["reminder_id", "person_id", "sent_at", "message_id"], rows)
-        .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
-    )
 
 
 def mark_done(session: Session, reminder_ids: Sequence[int], now: datetime) -> None:
