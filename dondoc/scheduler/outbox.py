@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, String, and_, bindparam, case, func, or_, update
+from sqlalchemy import ARRAY, CTE, ColumnElement, Select, String, and_, bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -150,23 +150,17 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     return [i for i in claimed if i is not None]
 
 
-def compose(
-    session: Session,
-    reminder_ids: Sequence[int],
-    channels: Collection[str] | None = None,
-    now: datetime | None = None,
-) -> tuple[list[Digest], list[int], list[int]]:
-    """Group claimed reminders into one digest per recipient, each to the account they used last (among
-    those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
-    to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
-    point: those are held, not dropped) and the ids every recipient already has (to mark sent). What
-    goes to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
-    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`); escalations
-    go to the managers as ever."""
-    if not reminder_ids:
-        return [], [], []
-    query = (
-        sa_select(
+def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[int], list[DueItem]]:
+    """:func:`claim_due` on PostgreSQL, reading in the same statement each claimed row's line as
+    :func:`compose` needs it (the claim's ``RETURNING`` joined to its task and unit): the ids once,
+    not sent back to read them. Returns the claimed ids and the lines."""
+    row = aliased(Reminder)
+    locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
+    claimed = (
+        update(Reminder)
+        .where(col(Reminder.id).in_(locked.scalar_subquery()))
+        .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+        .returning(
             col(Reminder.id),
             col(Reminder.assignment_id),
             col(Reminder.kind),
@@ -174,22 +168,67 @@ def compose(
             col(Reminder.send_at),
             col(Reminder.attempts),
             col(Reminder.audience),
-            col(Task.code),
-            col(Task.title),
-            col(Task.position),
-            col(Unit.id),
-            col(Unit.code),
-            col(Unit.name),
-            col(Unit.position),
-            col(Unit.organization_id),
         )
-        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(ids_in(session, col(Reminder.id), reminder_ids))
-        .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
+        .cte("claimed")
     )
-    items = [DueItem(*tuple(row)) for row in session.connection().execute(query).all()]
+    rows = session.connection().execute(_lines(claimed)).all()
+    # A row without its task or unit (none, as the foreign keys stand) is claimed all the same: held.
+    ids = sorted(row[0] for row in rows)
+    return ids, [DueItem(*tuple(row)) for row in rows if row[10] is not None]
+
+
+def _lines(claimed: CTE | None = None) -> Select[Any]:
+    """Reminders' lines as :class:`DueItem` holds them, in the order of a digest: of the table, or of a
+    claim's ``RETURNING`` (``claimed``: every claimed row, with or without its task and unit)."""
+    reminder: Any = Reminder if claimed is None else claimed.c
+    outer = claimed is not None
+    query = sa_select(
+        reminder.id,
+        reminder.assignment_id,
+        reminder.kind,
+        reminder.due,
+        reminder.send_at,
+        reminder.attempts,
+        reminder.audience,
+        col(Task.code),
+        col(Task.title),
+        col(Task.position),
+        col(Unit.id),
+        col(Unit.code),
+        col(Unit.name),
+        col(Unit.position),
+        col(Unit.organization_id),
+    )
+    if claimed is not None:
+        query = query.select_from(claimed)
+    return (
+        query.join(Assignment, col(Assignment.id) == reminder.assignment_id, isouter=outer)
+        .join(Task, col(Task.id) == Assignment.task_id, isouter=outer)
+        .join(Unit, col(Unit.id) == Assignment.unit_id, isouter=outer)
+        .order_by(reminder.due, col(Task.position), col(Unit.position))
+    )
+
+
+def compose(
+    session: Session,
+    reminder_ids: Sequence[int],
+    channels: Collection[str] | None = None,
+    now: datetime | None = None,
+    items: list[DueItem] | None = None,
+) -> tuple[list[Digest], list[int], list[int]]:
+    """Group claimed reminders into one digest per recipient, each to the account they used last (among
+    those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
+    to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
+    point: those are held, not dropped) and the ids every recipient already has (to mark sent). What
+    goes to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
+    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`); escalations
+    go to the managers as ever. ``items``: their lines, when the claim read them already
+    (:func:`claim_due_items`)."""
+    if not reminder_ids:
+        return [], [], []
+    if items is None:
+        query = _lines().where(ids_in(session, col(Reminder.id), reminder_ids))
+        items = [DueItem(*tuple(row)) for row in session.connection().execute(query).all()]
     if not items:
         return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
