@@ -87,6 +87,8 @@ class RenderCache:
     """What the digests of one sweep share: a unit's focal points get the same list, rendered once."""
 
     bodies: dict[tuple[tuple[int, ...], str], tuple[str, list[list[Choice]]]] = field(default_factory=dict)
+    # A deadline's line (after its number), the same in every unit's list: (language, today, code, title, kind, due).
+    lines: dict[tuple[str, date, str, str, str, date], str] = field(default_factory=dict)
 
 
 def render_digest(digest: Digest, today: date, cache: RenderCache | None = None) -> Reply:
@@ -123,7 +125,7 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
     key = (tuple(item.reminder_id for item in digest.items), current_language() + ("" if digest.buttons else ":info"))
     body = cache.bodies.get(key) if cache is not None else None
     if body is None:
-        body = _digest_body(digest.items, today, buttons=digest.buttons)
+        body = _digest_body(digest.items, today, buttons=digest.buttons, lines=cache.lines if cache else None)
         if cache is not None:
             cache.bodies[key] = body
     text, rows = body
@@ -252,29 +254,42 @@ def _explanation_lines(
     return lines, rows
 
 
-def _digest_body(items: list[DueItem], today: date, *, buttons: bool = True) -> tuple[str, list[list[Choice]]]:
+def _digest_body(
+    items: list[DueItem],
+    today: date,
+    *,
+    buttons: bool = True,
+    lines: dict[tuple[str, date, str, str, str, date], str] | None = None,
+) -> tuple[str, list[list[Choice]]]:
     """The numbered list and its buttons (none for a manager standing in for a unit's focal points,
     who are away). Reminders missed while the bot was down arrive together: one line per deadline,
-    the newest."""
+    the newest. ``lines``: the lines already rendered in this pass (a task's deadline is in many
+    units' lists)."""
     asked = [i for i in items if i.kind == ReminderKind.EXPLANATION]
     if asked:  # the deadlines first (if any), then the explanations asked
         rest = [i for i in items if i.kind != ReminderKind.EXPLANATION]
-        first, first_rows = _digest_body(rest, today, buttons=buttons) if rest else ("", [])
+        first, first_rows = _digest_body(rest, today, buttons=buttons, lines=lines) if rest else ("", [])
         more, more_rows = _explanation_lines(asked, today, buttons=buttons)
         return "\n".join([first, *more] if first else more), first_rows + more_rows
     newest: dict[tuple[int, date], DueItem] = {}
     for item in sorted(items, key=lambda i: i.send_at):
         newest[(item.assignment_id, item.due)] = item
     entries = sorted(newest.values(), key=lambda i: (i.due, i.task_position, i.unit_position))
-    lines: list[str] = []
+    text: list[str] = []
     rows: list[list[Choice]] = []
     later, done = _("Remind me later"), _("Already done")
+    shared = {} if lines is None else lines
+    language = current_language()
     for number, item in enumerate(entries, start=1):
-        due = _("due {date}").format(date=format_date(item.due))
-        lines.append(
-            f"{number}. <b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n"
-            f"   {due} — {what_is_due(item.kind, item.due, today)}"
-        )
+        key = (language, today, item.task_code, item.task_title, item.kind, item.due)
+        line = shared.get(key)
+        if line is None:
+            due = _("due {date}").format(date=format_date(item.due))
+            line = shared[key] = (
+                f"<b>{esc(item.task_code)}</b> {esc(report.short(item.task_title))}\n"
+                f"   {due} — {what_is_due(item.kind, item.due, today)}"
+            )
+        text.append(f"{number}. {line}")
         if buttons and number <= MAX_ITEMS_WITH_BUTTONS:
             rows.append(
                 [
@@ -284,15 +299,15 @@ def _digest_body(items: list[DueItem], today: date, *, buttons: bool = True) -> 
                 ]
             )
     if not buttons:
-        lines.append(_("Please see that the unit reports on them (an administrator can record a report for it)."))
-        return "\n".join(lines), rows
-    lines.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
+        text.append(_("Please see that the unit reports on them (an administrator can record a report for it)."))
+        return "\n".join(text), rows
+    text.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
     if len(entries) > MAX_ITEMS_WITH_BUTTONS:
-        lines.append(_("For the other tasks, use /report CODE or /tasks."))
+        text.append(_("For the other tasks, use /report CODE or /tasks."))
     if entries:
         code = esc(entries[0].task_code)
-        lines.append(_("Quick report: type «{code} 60» or «{code} xong».").format(code=code))
-    return "\n".join(lines), rows
+        text.append(_("Quick report: type «{code} 60» or «{code} xong».").format(code=code))
+    return "\n".join(text), rows
 
 
 def on_button(ctx: Context, data: str) -> None:

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, bindparam, case, func, or_, update
+from sqlalchemy import ARRAY, CTE, ColumnElement, Select, String, and_, bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -41,8 +42,8 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import ids_in, reachable_members
-from dondoc.plan.absences import Cover, focal_recipients
+from dondoc.db.queries import ids_in, int_array, reachable_members
+from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
 
 LEASE = timedelta(minutes=10)
@@ -134,7 +135,7 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
             .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
             .returning(col(Reminder.id))
         )
-        return sorted(i for i in claimed_ids.scalars() if i)
+        return sorted(i for i in claimed_ids.scalars().all() if i)
     due = _due_clause(now)
     session.exec(
         update(Reminder)
@@ -149,23 +150,17 @@ def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     return [i for i in claimed if i is not None]
 
 
-def compose(
-    session: Session,
-    reminder_ids: Sequence[int],
-    channels: Collection[str] | None = None,
-    now: datetime | None = None,
-) -> tuple[list[Digest], list[int], list[int]]:
-    """Group claimed reminders into one digest per recipient, each to the account they used last (among
-    those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
-    to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
-    point: those are held, not dropped) and the ids every recipient already has (to mark sent). What
-    goes to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
-    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`); escalations
-    go to the managers as ever."""
-    if not reminder_ids:
-        return [], [], []
-    query = (
-        sa_select(
+def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[int], list[DueItem]]:
+    """:func:`claim_due` on PostgreSQL, reading in the same statement each claimed row's line as
+    :func:`compose` needs it (the claim's ``RETURNING`` joined to its task and unit): the ids once,
+    not sent back to read them. Returns the claimed ids and the lines."""
+    row = aliased(Reminder)
+    locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
+    claimed = (
+        update(Reminder)
+        .where(col(Reminder.id).in_(locked.scalar_subquery()))
+        .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+        .returning(
             col(Reminder.id),
             col(Reminder.assignment_id),
             col(Reminder.kind),
@@ -173,22 +168,67 @@ def compose(
             col(Reminder.send_at),
             col(Reminder.attempts),
             col(Reminder.audience),
-            col(Task.code),
-            col(Task.title),
-            col(Task.position),
-            col(Unit.id),
-            col(Unit.code),
-            col(Unit.name),
-            col(Unit.position),
-            col(Unit.organization_id),
         )
-        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(ids_in(session, col(Reminder.id), reminder_ids))
-        .order_by(col(Reminder.due), col(Task.position), col(Unit.position))
+        .cte("claimed")
     )
-    items = [DueItem(*tuple(row)) for row in session.connection().execute(query)]
+    rows = session.connection().execute(_lines(claimed)).all()
+    # A row without its task or unit (none, as the foreign keys stand) is claimed all the same: held.
+    ids = sorted(row[0] for row in rows)
+    return ids, [DueItem(*tuple(row)) for row in rows if row[10] is not None]
+
+
+def _lines(claimed: CTE | None = None) -> Select[Any]:
+    """Reminders' lines as :class:`DueItem` holds them, in the order of a digest: of the table, or of a
+    claim's ``RETURNING`` (``claimed``: every claimed row, with or without its task and unit)."""
+    reminder: Any = Reminder if claimed is None else claimed.c
+    outer = claimed is not None
+    query = sa_select(
+        reminder.id,
+        reminder.assignment_id,
+        reminder.kind,
+        reminder.due,
+        reminder.send_at,
+        reminder.attempts,
+        reminder.audience,
+        col(Task.code),
+        col(Task.title),
+        col(Task.position),
+        col(Unit.id),
+        col(Unit.code),
+        col(Unit.name),
+        col(Unit.position),
+        col(Unit.organization_id),
+    )
+    if claimed is not None:
+        query = query.select_from(claimed)
+    return (
+        query.join(Assignment, col(Assignment.id) == reminder.assignment_id, isouter=outer)
+        .join(Task, col(Task.id) == Assignment.task_id, isouter=outer)
+        .join(Unit, col(Unit.id) == Assignment.unit_id, isouter=outer)
+        .order_by(reminder.due, col(Task.position), col(Unit.position))
+    )
+
+
+def compose(
+    session: Session,
+    reminder_ids: Sequence[int],
+    channels: Collection[str] | None = None,
+    now: datetime | None = None,
+    items: list[DueItem] | None = None,
+) -> tuple[list[Digest], list[int], list[int]]:
+    """Group claimed reminders into one digest per recipient, each to the account they used last (among
+    those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
+    to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
+    point: those are held, not dropped) and the ids every recipient already has (to mark sent). What
+    goes to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
+    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`); escalations
+    go to the managers as ever. ``items``: their lines, when the claim read them already
+    (:func:`claim_due_items`)."""
+    if not reminder_ids:
+        return [], [], []
+    if items is None:
+        query = _lines().where(ids_in(session, col(Reminder.id), reminder_ids))
+        items = [DueItem(*tuple(row)) for row in session.connection().execute(query).all()]
     if not items:
         return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
@@ -201,27 +241,55 @@ def compose(
     digests: dict[tuple[int, str, str, bool], Digest] = {}
     held: list[int] = []
     done: list[int] = []
+    # Each unit's people for an audience, read once (an item's recipients are its unit's): the
+    # person's id, the digest's key and what the digest takes from them.
+    people_of: dict[tuple[int, str], list[_Receiver]] = {}
     for item in items:
-        people: list[tuple[Recipient, list[Cover], bool]]
-        if item.audience == Audience.MANAGER:
-            people = [(recipient, [], False) for recipient in managers.get(item.unit_id, [])]
-        else:
-            people = [(Recipient(r.person, r.account), r.covering, r.manager) for r in focal.get(item.unit_id, [])]
+        people = people_of.get((item.unit_id, item.audience))
+        if people is None:
+            people = people_of[(item.unit_id, item.audience)] = _receivers(item, focal, managers)
         if not people:
             held.append(item.reminder_id)
             continue
-        missing = [p for p in people if (item.reminder_id, p[0].person.id) not in have]
+        missing = [p for p in people if (item.reminder_id, p.person_id) not in have] if have else people
         if not missing:  # everyone it is for has it already (a retry for someone who has since left)
             done.append(item.reminder_id)
             continue
-        for recipient, covering, standing_manager in missing:
-            key = (recipient.person.id or 0, recipient.account.channel, item.audience, standing_manager)
-            digest = digests.setdefault(
-                key, Digest(recipient=recipient, audience=item.audience, buttons=not standing_manager)
-            )
+        for receiver in missing:
+            digest = digests.get(receiver.key)
+            if digest is None:
+                digest = digests[receiver.key] = Digest(
+                    recipient=receiver.recipient, audience=item.audience, buttons=not receiver.standing_manager
+                )
             digest.items.append(item)
-            digest.covering += [c for c in covering if c not in digest.covering]
+            if receiver.covering:
+                digest.covering += [c for c in receiver.covering if c not in digest.covering]
     return list(digests.values()), held, done
+
+
+class _Receiver(NamedTuple):
+    recipient: Recipient
+    covering: list[Cover]
+    standing_manager: bool
+    person_id: int
+    key: tuple[int, str, str, bool]  # the digest: person, channel, audience, standing in as a manager
+
+
+def _receivers(
+    item: DueItem, focal: dict[int, list[FocalRecipient]], managers: dict[int, list[Recipient]]
+) -> list[_Receiver]:
+    """Who receives ``item`` (its unit's focal recipients, or managers for an escalation)."""
+    people: list[tuple[Recipient, list[Cover], bool]]
+    if item.audience == Audience.MANAGER:
+        people = [(recipient, [], False) for recipient in managers.get(item.unit_id, [])]
+    else:
+        people = [(Recipient(r.person, r.account), r.covering, r.manager) for r in focal.get(item.unit_id, [])]
+    found = []
+    for recipient, covering, standing_manager in people:
+        person_id = recipient.person.id or 0
+        key = (person_id, recipient.account.channel, item.audience, standing_manager)
+        found.append(_Receiver(recipient, covering, standing_manager, person_id, key))
+    return found
 
 
 def delivered(session: Session, reminder_ids: Collection[int]) -> set[tuple[int, int]]:
@@ -283,7 +351,11 @@ def _managers_by_unit(
 def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None = None) -> None:
     """Record delivered digests: each (reminder, person) in ``reminderdelivery`` (a row already there,
     from a repeated send, is kept), and the reminders of ``complete`` (None: all of them) as sent — those
-    that reached everyone they were for in this pass. Two statements, each one executemany."""
+    that reached everyone they were for in this pass. Two statements: on PostgreSQL each takes its rows
+    as arrays (``unnest``), elsewhere each is one executemany."""
+    if session.get_bind().dialect.name == "postgresql":
+        _mark_sent_pg(session, sent, now, complete)
+        return
     deliveries: dict[tuple[int, int], str | None] = {}
     first: dict[int, str | None] = {}  # a reminder shared by a unit's focal points: its first message id
     for ids, message_id, person_id in sent:
@@ -296,24 +368,55 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
     _record_deliveries(session, deliveries, now)
     if not first:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        # One UPDATE … FROM unnest(ids, message ids) rather than one UPDATE per reminder.
-        data = sa_select(
-            func.unnest(bindparam("rids", list(first), type_=ARRAY(Integer))).label("rid"),
-            func.unnest(bindparam("mids", list(first.values()), type_=ARRAY(String))).label("mid"),
-        ).subquery("sent")
-        session.connection().execute(
-            update(Reminder)
-            .where(col(Reminder.id) == data.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
-            .values(state=ReminderState.SENT, sent_at=now, message_id=data.c.mid, last_error="")
-        )
-        return
     statement = (
         update(Reminder)
         .where(col(Reminder.id) == bindparam("rid"), col(Reminder.state) == ReminderState.CLAIMED)
         .values(state=ReminderState.SENT, sent_at=now, message_id=bindparam("mid"), last_error="")
     )
     session.connection().execute(statement, [{"rid": rid, "mid": mid} for rid, mid in first.items()])
+
+
+def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
+    """:func:`mark_sent` on PostgreSQL: an ``UPDATE … FROM unnest(…)`` and an ``INSERT … SELECT FROM
+    unnest(…)``, whatever the batch's size. Each row names its digest by number (1, 2, …) in the
+    batch's few message ids, and the integer arrays go as text (:func:`~dondoc.db.queries.int_array`)."""
+    deliveries: dict[tuple[int, int], int] = {}
+    first: dict[int, int] = {}  # a reminder shared by a unit's focal points: its first digest
+    for number, (ids, _message_id, person_id) in enumerate(sent, start=1):
+        for rid in ids:
+            deliveries.setdefault((rid, person_id), number)
+            if complete is None or rid in complete:
+                first.setdefault(rid, number)
+    if not deliveries:
+        return
+    messages = Grouping(bindparam("mids", [s.message_id for s in sent], type_=ARRAY(String)))  # (:mids)[n]
+    # The reminders first: the deliveries' foreign key then finds each row already updated by this
+    # transaction, instead of locking it (a write to every row) before the update writes it again.
+    if first:
+        done = sa_select(
+            func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
+        ).subquery("sent")
+        session.connection().execute(
+            update(Reminder)
+            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
+            .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
+        )
+    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+    rows = sa_select(
+        func.unnest(int_array(rid for rid, _pid in deliveries)).label("rid"),
+        func.unnest(int_array(pid for _rid, pid in deliveries)).label("pid"),
+        func.unnest(int_array(deliveries.values())).label("digest"),
+    ).subquery("delivered")
+    session.connection().execute(
+        postgresql.insert(table)
+        .from_select(
+            ["reminder_id", "person_id", "sent_at", "message_id"],
+            sa_select(
+                rows.c.rid, rows.c.pid, bindparam("at", now, type_=table.c.sent_at.type), messages[rows.c.digest]
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
+    )
 
 
 def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:

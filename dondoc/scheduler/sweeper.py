@@ -21,7 +21,7 @@ import asyncio
 import logging
 import socket
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -49,8 +49,10 @@ from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.outbox import (
     Digest,
+    DueItem,
     Sent,
     claim_due,
+    claim_due_items,
     compose,
     defer,
     mark_done,
@@ -192,7 +194,7 @@ class Sweeper(Generic[M]):
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
         # that someone wants later today (``later``) goes back to the outbox for then, after the pass.
-        remaining = Counter(i for digest, _m in digests for i in digest.reminder_ids)
+        remaining = Counter(i for digest in digests for i in digest.reminder_ids)
         failed: set[int] = set(later)
         sent: list[Sent] = []
         spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
@@ -210,7 +212,7 @@ class Sweeper(Generic[M]):
                 raise
 
         try:
-            for digest in digests:
+            async for digest in self._rendered(digests, now):
                 key = digest[0].recipient.account.channel
                 ids = digest[0].reminder_ids
                 if key in self.held:
@@ -238,6 +240,29 @@ class Sweeper(Generic[M]):
             if later:  # those that failed for someone are released already: their retry defers again
                 await asyncio.to_thread(self._defer, later)
         return result
+
+    async def _rendered(self, digests: list[Digest], now: datetime) -> AsyncIterator[tuple[Digest, M]]:
+        """The digests with their messages, rendered a batch ahead in a worker thread: the next batch
+        is rendered while this one is sent and recorded."""
+        render = self.texts.digest_renderer()
+        batches = [digests[i : i + RECORD_BATCH] for i in range(0, len(digests), RECORD_BATCH)]
+        ahead = [asyncio.ensure_future(asyncio.to_thread(self._render, render, batch, now)) for batch in batches[:1]]
+        for number in range(len(batches)):
+            messages = await ahead.pop()
+            if number + 1 < len(batches):
+                ahead.append(asyncio.ensure_future(asyncio.to_thread(self._render, render, batches[number + 1], now)))
+            for item in messages:
+                yield item
+
+    @staticmethod
+    def _render(render: Callable[[Digest, date], M], digests: list[Digest], now: datetime) -> list[tuple[Digest, M]]:
+        """Each digest's message, in its receiver's language."""
+        rendered = []
+        for digest in digests:
+            person = digest.recipient.person
+            with use_language(person.language or normalize_language(digest.recipient.account.language_code)):
+                rendered.append((digest, render(digest, now.date())))
+        return rendered
 
     def _defer(self, later: dict[int, datetime]) -> None:
         """Back to the outbox, each for the earliest time a receiver who has not got it wants it."""
@@ -300,19 +325,21 @@ class Sweeper(Generic[M]):
         self.unfinished.difference_update(i for ids in spent.values() for i in ids)
         return held
 
-    def _claim_and_compose(
-        self, now: datetime, result: SweepResult
-    ) -> tuple[list[tuple[Digest, M]], dict[int, datetime]]:
-        """The messages of this pass, and the reminders some receivers want later today (``/nhacviec``),
-        each with the earliest of those times."""
+    def _claim_and_compose(self, now: datetime, result: SweepResult) -> tuple[list[Digest], dict[int, datetime]]:
+        """The digests of this pass (rendered as they are sent: :meth:`_rendered`), and the reminders
+        some receivers want later today (``/nhacviec``), each with the earliest of those times."""
+        lines: list[DueItem] | None = None
         with session_scope(self.engine) as session:
-            ids = claim_due(session, now, self.worker)
+            if session.get_bind().dialect.name == "postgresql":  # the lines read by the claim itself
+                ids, lines = claim_due_items(session, now, self.worker)
+            else:
+                ids = claim_due(session, now, self.worker)
         self.unfinished.update(ids)
         result.claimed = len(ids)
         if not ids:
             return [], {}
         with session_scope(self.engine) as session:
-            digests, held, done = compose(session, ids, list(self.senders), now)
+            digests, held, done = compose(session, ids, list(self.senders), now, lines)
             if done:  # every recipient has them already (recorded per person): nothing to send
                 mark_done(session, done, now)
                 self.unfinished.difference_update(done)
@@ -331,14 +358,7 @@ class Sweeper(Generic[M]):
                 self.observe("none", "held", len(held))
             result.held = len(held)
             self.unfinished.difference_update(held)
-            rendered = []
-            render = self.texts.digest_renderer()
-            for digest in digests:
-                person = digest.recipient.person
-                language = person.language or normalize_language(digest.recipient.account.language_code)
-                with use_language(language):
-                    rendered.append((digest, render(digest, now.date())))
-            return rendered, later
+            return digests, later
 
     async def _deliver(
         self, item: tuple[Digest, M], now: datetime, result: SweepResult, record: Callable[[], Awaitable[None]]
