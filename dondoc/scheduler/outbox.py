@@ -365,6 +365,9 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
                 first.setdefault(rid, message_id)
     if not deliveries:
         return
+    if session.get_bind().dialect.name == "sqlite":
+        _mark_sent_sqlite(session, deliveries, first, now)
+        return
     _record_deliveries(session, deliveries, now)
     if not first:
         return
@@ -374,6 +377,36 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
         .values(state=ReminderState.SENT, sent_at=now, message_id=bindparam("mid"), last_error="")
     )
     session.connection().execute(statement, [{"rid": rid, "mid": mid} for rid, mid in first.items()])
+
+
+def _mark_sent_sqlite(
+    session: Session, deliveries: dict[tuple[int, int], str | None], first: dict[int, str | None], now: datetime
+) -> None:
+    """:func:`mark_sent` on SQLite: the same two statements, given to the driver's ``executemany`` with
+    the values that are the same on every row (the time, the states) converted once, not per row
+    (converting the time was most of the work: some 20 µs a row)."""
+    dialect = session.get_bind().dialect
+    reminders = Reminder.__table__  # type: ignore[attr-defined]
+    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+
+    def bound(column: Any, value: Any) -> Any:
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)  # as SQLAlchemy writes it
+        return process(value) if process is not None else value
+
+    at = bound(table.c.sent_at, now)
+    connection = session.connection()
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} (reminder_id, person_id, sent_at, message_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (reminder_id, person_id) DO NOTHING",
+        [(rid, pid, at, mid) for (rid, pid), mid in deliveries.items()],
+    )
+    if not first:
+        return
+    sent, claimed = bound(reminders.c.state, ReminderState.SENT), bound(reminders.c.state, ReminderState.CLAIMED)
+    connection.exec_driver_sql(
+        f"UPDATE {reminders.name} SET state = ?, sent_at = ?, message_id = ?, last_error = '' WHERE id = ? AND state = ?",
+        [(sent, bound(reminders.c.sent_at, now), mid, rid, claimed) for rid, mid in first.items()],
+    )
 
 
 def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:

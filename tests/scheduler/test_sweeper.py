@@ -70,6 +70,27 @@ async def test_one_message_per_person_with_a_button_row_per_item(engine: Engine)
     assert len(outbox.texts("500")) == 1  # nothing twice
 
 
+async def test_what_was_sent_is_recorded_at_the_time_it_went(engine: Engine) -> None:
+    """The sent reminders and the deliveries to each person carry the pass's time, stored as every other
+    time is (on SQLite the record is written by the driver directly: the same text as the claim's)."""
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    await service.tick()
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT r.state, r.sent_at, r.claimed_at, d.sent_at, r.message_id, d.message_id "
+            "FROM reminder r JOIN reminderdelivery d ON d.reminder_id = r.id"
+        ).all()
+    digests = {str(n) for n, (to, _reply) in enumerate(outbox.sent, start=1) if to == "500"}  # (the manager's: weekly)
+    assert rows and {row[5] for row in rows} == digests
+    for state, sent_at, claimed_at, delivered_at, message_id, delivery_message in rows:
+        assert state == "SENT" and sent_at == claimed_at == delivered_at, (sent_at, claimed_at, delivered_at)
+        assert message_id == delivery_message  # one person: the reminder's message is theirs
+    with Session(engine) as session:
+        sent = session.exec(select(Reminder).where(Reminder.state == ReminderState.SENT)).all()
+    assert sent and {r.sent_at for r in sent} == {MONDAY}
+
+
 async def test_snooze_moves_the_item_to_the_next_working_day_and_done_goes_to_completion(engine: Engine) -> None:
     outbox = Outbox()
     service, focal, _manager = _setup(engine, outbox)
