@@ -393,9 +393,12 @@ class Reminder(SQLModel, table=True):
 
 
 class ReminderDelivery(SQLModel, table=True):
-    """One reminder delivered to one person: a reminder shared by several people (a unit's focal
-    point and deputies, its managers) is tried again only for those who do not have it yet, so a
-    send failing for one of them never repeats it to the others (in any process, after a restart)."""
+    """One reminder delivered to one person while it was still due to others: a reminder shared by
+    several people (a unit's focal point and deputies, its managers) is tried again only for those
+    who do not have it yet, so a send failing for one of them never repeats it to the others (in any
+    process, after a restart). A reminder that reached everyone it was for in the pass that sent it
+    needs no such row (it is ``sent``, never tried again): what each person received is
+    :class:`SentDigest`."""
 
     __table_args__ = (UniqueConstraint("reminder_id", "person_id"),)
 
@@ -404,6 +407,18 @@ class ReminderDelivery(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     sent_at: datetime
     message_id: str | None = None
+
+
+class SentDigest(SQLModel, table=True):
+    """One message of reminders that reached one person: when, its message id on the channel, and
+    the reminders it carried (their ids, comma-separated: one row per message, not per reminder,
+    which is what a pass writes). ``people export`` shows a person theirs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    sent_at: datetime
+    message_id: str | None = None
+    reminder_ids: str = ""  # "12,13,14"
 
 
 class Dispatch(SQLModel, table=True):

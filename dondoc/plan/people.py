@@ -26,12 +26,13 @@ from dondoc.db.models import (
     Membership,
     Person,
     Reminder,
-    ReminderDelivery,
     ReminderSetting,
     Report,
+    SentDigest,
     Task,
     Unit,
 )
+from dondoc.db.queries import ids_in
 from dondoc.i18n import normalize_language
 from dondoc.plan import invite_guard
 from dondoc.text import match_key, words
@@ -375,6 +376,44 @@ def _row(row: SQLModel, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
     return data
 
 
+def _reminders_received(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """Every reminder the person was sent, one entry each, in the order they went: the message that
+    carried it (:class:`SentDigest`), the reminder's kind and due date, its task and unit."""
+    digests = session.exec(
+        select(SentDigest)
+        .where(SentDigest.person_id == person_id)
+        .order_by(col(SentDigest.sent_at), col(SentDigest.id))
+    ).all()
+    carried = {int(i) for digest in digests for i in digest.reminder_ids.split(",") if i}
+    lines: dict[int, tuple[Reminder, str, str]] = {}
+    if carried:
+        rows = session.exec(
+            select(Reminder, Task.code, Unit.code)
+            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .where(ids_in(session, col(Reminder.id), carried))
+        ).all()
+        lines = {reminder.id or 0: (reminder, task, unit) for reminder, task, unit in rows}
+    received: list[dict[str, Any]] = []
+    for digest in digests:
+        for rid in (int(i) for i in digest.reminder_ids.split(",") if i):
+            reminder, task, unit = lines.get(rid, (None, None, None))  # (a reminder since deleted: its id alone)
+            received.append(
+                {
+                    "reminder_id": rid,
+                    "person_id": digest.person_id,
+                    "sent_at": _iso(digest.sent_at),
+                    "message_id": digest.message_id,
+                    "kind": reminder.kind if reminder else None,
+                    "due": reminder.due.isoformat() if reminder else None,
+                    "task": task,
+                    "unit": unit,
+                }
+            )
+    return received
+
+
 def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
     """Everything the store keeps about ``info``'s person, as JSON-ready data: the person row, chat
     accounts, memberships, invites they used or made (never a code or its hash), reports they made,
@@ -413,15 +452,7 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         .where(Report.reporter_person_id == info.id)
         .order_by(col(Report.reported_at), col(Report.id))
     ).all()
-    received = session.exec(
-        select(ReminderDelivery, Task.code, Unit.code)
-        .join(Reminder, col(Reminder.id) == ReminderDelivery.reminder_id)
-        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(ReminderDelivery.person_id == info.id)
-        .order_by(col(ReminderDelivery.sent_at), col(ReminderDelivery.id))
-    ).all()
+    received = _reminders_received(session, info.id)
     return {
         "person": _row(info.person),
         "channel_accounts": [_row(a) for a in accounts],
@@ -430,7 +461,7 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         "reports": [{**_row(r), "task": task, "unit": unit} for r, task, unit in reports],
         "conversations": [_row(c) for c in {c.id: c for c in conversations}.values()],
         "invite_attempts": [_row(a) for a in attempts],
-        "reminders_received": [{**_row(d), "task": task, "unit": unit} for d, task, unit in received],
+        "reminders_received": received,
         "reminder_settings": [
             _row(r) for r in session.exec(select(ReminderSetting).where(ReminderSetting.person_id == info.id))
         ],

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import ARRAY, CTE, ColumnElement, Select, String, and_, bindparam, case, func, or_, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, col, select
@@ -39,6 +39,7 @@ from dondoc.db.models import (
     Reminder,
     ReminderDelivery,
     ReminderState,
+    SentDigest,
     Task,
     Unit,
 )
@@ -349,26 +350,36 @@ def _managers_by_unit(
 
 
 def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None = None) -> None:
-    """Record delivered digests: each (reminder, person) in ``reminderdelivery`` (a row already there,
-    from a repeated send, is kept), and the reminders of ``complete`` (None: all of them) as sent — those
-    that reached everyone they were for in this pass. Two statements: on PostgreSQL each takes its rows
-    as arrays (``unnest``), elsewhere each is one executemany."""
-    if session.get_bind().dialect.name == "postgresql":
+    """Record delivered digests: each as the message its person received (:class:`SentDigest`), the
+    reminders of ``complete`` (None: all of them) as sent — those that reached everyone they were for
+    in this pass — and the others per person in ``reminderdelivery`` (a row already there, from a
+    repeated send, is kept), so that their retry leaves out whoever has them. Three statements
+    whatever the batch's size: on PostgreSQL each takes its rows as arrays (``unnest``), elsewhere
+    each is one executemany."""
+    if not sent:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         _mark_sent_pg(session, sent, now, complete)
         return
-    deliveries: dict[tuple[int, int], str | None] = {}
+    digests = [
+        {"person_id": person_id, "sent_at": now, "message_id": message_id, "reminder_ids": _id_list(ids)}
+        for ids, message_id, person_id in sent
+    ]
     first: dict[int, str | None] = {}  # a reminder shared by a unit's focal points: its first message id
+    deliveries: dict[tuple[int, int], str | None] = {}  # those still due to others
     for ids, message_id, person_id in sent:
         for rid in ids:
-            deliveries.setdefault((rid, person_id), message_id)
             if complete is None or rid in complete:
                 first.setdefault(rid, message_id)
-    if not deliveries:
+            else:
+                deliveries.setdefault((rid, person_id), message_id)
+    if dialect == "sqlite":
+        _mark_sent_sqlite(session, digests, deliveries, first, now)
         return
-    if session.get_bind().dialect.name == "sqlite":
-        _mark_sent_sqlite(session, deliveries, first, now)
-        return
-    _record_deliveries(session, deliveries, now)
+    session.connection().execute(SentDigest.__table__.insert(), digests)  # type: ignore[attr-defined]
+    if deliveries:
+        _record_deliveries(session, deliveries, now)
     if not first:
         return
     statement = (
@@ -379,15 +390,25 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
     session.connection().execute(statement, [{"rid": rid, "mid": mid} for rid, mid in first.items()])
 
 
+def _id_list(ids: Sequence[int]) -> str:
+    """A digest's reminders as :class:`SentDigest` keeps them: ``"12,13,14"``."""
+    return ",".join(map(str, ids))
+
+
 def _mark_sent_sqlite(
-    session: Session, deliveries: dict[tuple[int, int], str | None], first: dict[int, str | None], now: datetime
+    session: Session,
+    digests: list[dict[str, Any]],
+    deliveries: dict[tuple[int, int], str | None],
+    first: dict[int, str | None],
+    now: datetime,
 ) -> None:
-    """:func:`mark_sent` on SQLite: the same two statements, given to the driver's ``executemany`` with
+    """:func:`mark_sent` on SQLite: the same statements, given to the driver's ``executemany`` with
     the values that are the same on every row (the time, the states) converted once, not per row
     (converting the time was most of the work: some 20 µs a row)."""
     dialect = session.get_bind().dialect
     reminders = Reminder.__table__  # type: ignore[attr-defined]
     table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+    messages = SentDigest.__table__  # type: ignore[attr-defined]
 
     def bound(column: Any, value: Any) -> Any:
         process = column.type.dialect_impl(dialect).bind_processor(dialect)  # as SQLAlchemy writes it
@@ -396,10 +417,15 @@ def _mark_sent_sqlite(
     at = bound(table.c.sent_at, now)
     connection = session.connection()
     connection.exec_driver_sql(
-        f"INSERT INTO {table.name} (reminder_id, person_id, sent_at, message_id) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (reminder_id, person_id) DO NOTHING",
-        [(rid, pid, at, mid) for (rid, pid), mid in deliveries.items()],
+        f"INSERT INTO {messages.name} (person_id, sent_at, message_id, reminder_ids) VALUES (?, ?, ?, ?)",
+        [(d["person_id"], at, d["message_id"], d["reminder_ids"]) for d in digests],
     )
+    if deliveries:
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} (reminder_id, person_id, sent_at, message_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (reminder_id, person_id) DO NOTHING",
+            [(rid, pid, at, mid) for (rid, pid), mid in deliveries.items()],
+        )
     if not first:
         return
     sent, claimed = bound(reminders.c.state, ReminderState.SENT), bound(reminders.c.state, ReminderState.CLAIMED)
@@ -410,65 +436,72 @@ def _mark_sent_sqlite(
 
 
 def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
-    """:func:`mark_sent` on PostgreSQL: an ``UPDATE … FROM unnest(…)`` and an ``INSERT … SELECT FROM
+    """:func:`mark_sent` on PostgreSQL: an ``UPDATE … FROM unnest(…)`` and two ``INSERT … SELECT FROM
     unnest(…)``, whatever the batch's size. Each row names its digest by number (1, 2, …) in the
     batch's few message ids, and the integer arrays go as text (:func:`~dondoc.db.queries.int_array`)."""
-    deliveries: dict[tuple[int, int], int] = {}
+    deliveries: dict[tuple[int, int], int] = {}  # those still due to others
     first: dict[int, int] = {}  # a reminder shared by a unit's focal points: its first digest
     for number, (ids, _message_id, person_id) in enumerate(sent, start=1):
         for rid in ids:
-            deliveries.setdefault((rid, person_id), number)
             if complete is None or rid in complete:
                 first.setdefault(rid, number)
-    if not deliveries:
-        return
+            else:
+                deliveries.setdefault((rid, person_id), number)
     messages = Grouping(bindparam("mids", [s.message_id for s in sent], type_=ARRAY(String)))  # (:mids)[n]
-    # The reminders first: the deliveries' foreign key then finds each row already updated by this
+    connection = session.connection()
+    # The reminders first: a delivery's foreign key then finds its row already updated by this
     # transaction, instead of locking it (a write to every row) before the update writes it again.
     if first:
         done = sa_select(
             func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
         ).subquery("sent")
-        session.connection().execute(
+        connection.execute(
             update(Reminder)
             .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
             .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
         )
+    at = bindparam("at", now, type_=SentDigest.__table__.c.sent_at.type)  # type: ignore[attr-defined]
+    received = sa_select(
+        func.unnest(int_array(s.person_id for s in sent)).label("pid"),
+        func.unnest(bindparam("lists", [_id_list(s.reminder_ids) for s in sent], type_=ARRAY(String))).label("ids"),
+        func.unnest(int_array(range(1, len(sent) + 1))).label("digest"),
+    ).subquery("received")
+    connection.execute(
+        SentDigest.__table__.insert().from_select(  # type: ignore[attr-defined]
+            ["person_id", "sent_at", "message_id", "reminder_ids"],
+            sa_select(received.c.pid, at, messages[received.c.digest], received.c.ids),
+        )
+    )
+    if not deliveries:
+        return
     table = ReminderDelivery.__table__  # type: ignore[attr-defined]
     rows = sa_select(
         func.unnest(int_array(rid for rid, _pid in deliveries)).label("rid"),
         func.unnest(int_array(pid for _rid, pid in deliveries)).label("pid"),
         func.unnest(int_array(deliveries.values())).label("digest"),
     ).subquery("delivered")
-    session.connection().execute(
+    connection.execute(
         postgresql.insert(table)
         .from_select(
             ["reminder_id", "person_id", "sent_at", "message_id"],
-            sa_select(
-                rows.c.rid, rows.c.pid, bindparam("at", now, type_=table.c.sent_at.type), messages[rows.c.digest]
-            ),
+            sa_select(rows.c.rid, rows.c.pid, at, messages[rows.c.digest]),
         )
         .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
     )
 
 
 def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:
+    """The per-person record of reminders still due to others, on a database other than SQLite and
+    PostgreSQL (those have their own: :func:`_mark_sent_sqlite`, :func:`_mark_sent_pg`)."""
     rows = [
         {"reminder_id": rid, "person_id": pid, "sent_at": now, "message_id": mid}
         for (rid, pid), mid in deliveries.items()
     ]
-    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
-    unique = ["reminder_id", "person_id"]
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.connection().execute(sqlite.insert(table).on_conflict_do_nothing(index_elements=unique), rows)
-    elif dialect == "postgresql":
-        session.connection().execute(postgresql.insert(table).on_conflict_do_nothing(index_elements=unique), rows)
-    else:  # any other database: leave out the rows already there (one process works a reminder at a time)
-        have = delivered(session, {rid for rid, _pid in deliveries})
-        rows = [row for row in rows if (row["reminder_id"], row["person_id"]) not in have]
-        if rows:
-            session.connection().execute(table.insert(), rows)
+    # Leave out the rows already there (one process works a reminder at a time).
+    have = delivered(session, {rid for rid, _pid in deliveries})
+    rows = [row for row in rows if (row["reminder_id"], row["person_id"]) not in have]
+    if rows:
+        session.connection().execute(ReminderDelivery.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
 def mark_done(session: Session, reminder_ids: Sequence[int], now: datetime) -> None:

@@ -71,16 +71,22 @@ async def test_one_message_per_person_with_a_button_row_per_item(engine: Engine)
 
 
 async def test_what_was_sent_is_recorded_at_the_time_it_went(engine: Engine) -> None:
-    """The sent reminders and the deliveries to each person carry the pass's time, stored as every other
+    """The sent reminders and the messages that carried them to each person carry the pass's time, stored as every other
     time is (on SQLite the record is written by the driver directly: the same text as the claim's)."""
     outbox = Outbox()
     service, _focal, _manager = _setup(engine, outbox)
     await service.tick()
     with engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT r.state, r.sent_at, r.claimed_at, d.sent_at, r.message_id, d.message_id "
-            "FROM reminder r JOIN reminderdelivery d ON d.reminder_id = r.id"
-        ).all()
+        reminders = {
+            row[0]: row[1:]
+            for row in connection.exec_driver_sql("SELECT id, state, sent_at, claimed_at, message_id FROM reminder")
+        }
+        carried = connection.exec_driver_sql("SELECT reminder_ids, sent_at, message_id FROM sentdigest").all()
+    rows = []
+    for ids, delivered_at, delivery_message in carried:
+        for rid in map(int, ids.split(",")):
+            state, sent_at, claimed_at, message_id = reminders[rid]
+            rows.append((state, sent_at, claimed_at, delivered_at, message_id, delivery_message))
     digests = {str(n) for n, (to, _reply) in enumerate(outbox.sent, start=1) if to == "500"}  # (the manager's: weekly)
     assert rows and {row[5] for row in rows} == digests
     for state, sent_at, claimed_at, delivered_at, message_id, delivery_message in rows:
