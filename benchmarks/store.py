@@ -163,7 +163,8 @@ def busiest_slot(engine: Engine, days: list[date]) -> tuple[date, int, Counter[s
 
 def bench_sweep(engine: Engine, day: date) -> SweepOutcome:
     """Write the outbox for ``day`` with ``replan`` (a one-hour window from 07:00), then time one
-    ``Sweeper.sweep()`` at 08:00 with a sender that only records what it is given."""
+    ``Sweeper.sweep()`` at 08:00 with a sender that only records what it is given, after the pass of
+    the minute before (nothing due), as a running bot's sweeper has run every minute before 08:00."""
     calendar = WorkCalendar()
     morning = datetime.combine(day, clock_time(7, 0), tzinfo=TZ)
     with session_scope(engine) as session:
@@ -174,12 +175,14 @@ def bench_sweep(engine: Engine, day: date) -> SweepOutcome:
         recorded.append((chat_id, reply))
         return str(len(recorded))
 
-    sweeper = reminder_service(
-        engine, Clock(datetime.combine(day, SEND_TIME, tzinfo=TZ), frozen=True), calendar, {CHANNEL: record}
-    ).sweeper
+    at = datetime.combine(day, SEND_TIME, tzinfo=TZ)
+    clock = Clock(at - timedelta(minutes=1), frozen=True)
+    sweeper = reminder_service(engine, clock, calendar, {CHANNEL: record}).sweeper
 
     async def once() -> tuple[float, SweepResult]:
-        await asyncio.to_thread(lambda: None)  # the worker threads exist in a running bot already
+        await sweeper.sweep()  # 07:59: nothing is due yet
+        assert not recorded
+        clock.set(at)
         start = time.perf_counter()
         result = await sweeper.sweep()
         return time.perf_counter() - start, result

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, CTE, ColumnElement, Select, String, and_, bindparam, case, func, or_, update
+from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, bindparam, case, func, or_, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
@@ -70,9 +70,9 @@ class Recipient:
     account: ChannelAccount
 
 
-@dataclass(frozen=True, slots=True)
-class DueItem:
-    """A claimed reminder with what its line in a message shows (plain values, read in one query)."""
+class DueItem(NamedTuple):
+    """A claimed reminder with what its line in a message shows (plain values, read in one query; a
+    tuple, as a pass makes thousands)."""
 
     reminder_id: int
     assignment_id: int
@@ -124,88 +124,144 @@ def _due_clause(now: datetime, reminder: Any = Reminder) -> ColumnElement[bool]:
 
 
 def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
-    """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's."""
-    if session.get_bind().dialect.name == "postgresql":
-        # One statement: the rows are locked (skipping those another sweeper holds), claimed and their
-        # ids returned, without sending the ids back and forth.
-        row = aliased(Reminder)
-        locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
-        claimed_ids = session.connection().execute(
-            update(Reminder)
-            .where(col(Reminder.id).in_(locked.scalar_subquery()))
-            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-            .returning(col(Reminder.id))
-        )
-        return sorted(i for i in claimed_ids.scalars().all() if i)
-    due = _due_clause(now)
-    session.exec(
-        update(Reminder)
-        .where(due)
-        .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-    )
-    claimed = session.exec(
-        select(Reminder.id).where(
-            col(Reminder.state) == ReminderState.CLAIMED, Reminder.claimed_by == worker, Reminder.claimed_at == now
-        )
-    )
-    return [i for i in claimed if i is not None]
+    """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's.
+    The ids of :func:`claim_due_items`."""
+    return claim_due_items(session, now, worker)[0]
 
 
 def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[int], list[DueItem]]:
-    """:func:`claim_due` on PostgreSQL, reading in the same statement each claimed row's line as
-    :func:`compose` needs it (the claim's ``RETURNING`` joined to its task and unit): the ids once,
-    not sent back to read them. Returns the claimed ids and the lines."""
-    row = aliased(Reminder)
-    locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
-    claimed = (
-        update(Reminder)
-        .where(col(Reminder.id).in_(locked.scalar_subquery()))
-        .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-        .returning(
-            col(Reminder.id),
-            col(Reminder.assignment_id),
-            col(Reminder.kind),
-            col(Reminder.due),
-            col(Reminder.send_at),
-            col(Reminder.attempts),
-            col(Reminder.audience),
+    """Claim every reminder due at ``now`` (and expired claims) for ``worker`` — on PostgreSQL the rows
+    are locked skipping those another sweeper holds, on SQLite one conditional UPDATE — and read each
+    claimed row's line as :func:`compose` needs it: on PostgreSQL in the same statement (the claim's
+    ``RETURNING`` joined to its assignment), elsewhere right after the claim by the claim's mark
+    (worker and time) rather than by thousands of ids; then the few tasks and units those lines
+    name, once each (:func:`_with_tasks_and_units`). Returns the claimed ids and the lines in a
+    digest's order (a row without its task or unit — none, as the foreign keys stand — is claimed
+    all the same, without a line: it is held). Commit is the caller's."""
+    returned = (
+        col(Reminder.id),
+        col(Reminder.assignment_id),
+        col(Reminder.kind),
+        col(Reminder.due),
+        col(Reminder.send_at),
+        col(Reminder.attempts),
+        col(Reminder.audience),
+    )
+    rows: list[tuple[Any, ...]]
+    if session.get_bind().dialect.name != "postgresql":
+        session.exec(
+            update(Reminder)
+            .where(_due_clause(now))
+            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
         )
-        .cte("claimed")
-    )
-    rows = session.connection().execute(_lines(claimed)).all()
-    # A row without its task or unit (none, as the foreign keys stand) is claimed all the same: held.
-    ids = sorted(row[0] for row in rows)
-    return ids, [DueItem(*tuple(row)) for row in rows if row[10] is not None]
+        mine = and_(
+            col(Reminder.state) == ReminderState.CLAIMED,
+            col(Reminder.claimed_by) == worker,
+            col(Reminder.claimed_at) == now,
+        )
+        query = sa_select(*_plain_times(returned), col(Assignment.task_id), col(Assignment.unit_id))
+        query = query.join(Assignment, col(Assignment.id) == Reminder.assignment_id, isouter=True).where(mine)
+        rows = _read_times(session, query)
+    else:
+        row = aliased(Reminder)
+        locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
+        claimed = (
+            update(Reminder)
+            .where(col(Reminder.id).in_(locked.scalar_subquery()))
+            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
+            .returning(*returned)
+            .cte("claimed")
+        )
+        query = sa_select(*_plain_times(claimed.c), col(Assignment.task_id), col(Assignment.unit_id))
+        query = query.select_from(claimed).join(Assignment, col(Assignment.id) == claimed.c.assignment_id, isouter=True)
+        rows = _read_times(session, query)
+    return sorted(row[0] for row in rows), _with_tasks_and_units(session, rows)
 
 
-def _lines(claimed: CTE | None = None) -> Select[Any]:
-    """Reminders' lines as :class:`DueItem` holds them, in the order of a digest: of the table, or of a
-    claim's ``RETURNING`` (``claimed``: every claimed row, with or without its task and unit)."""
-    reminder: Any = Reminder if claimed is None else claimed.c
-    outer = claimed is not None
-    query = sa_select(
-        reminder.id,
-        reminder.assignment_id,
-        reminder.kind,
-        reminder.due,
-        reminder.send_at,
-        reminder.attempts,
-        reminder.audience,
-        col(Task.code),
-        col(Task.title),
-        col(Task.position),
-        col(Unit.id),
-        col(Unit.code),
-        col(Unit.name),
-        col(Unit.position),
-        col(Unit.organization_id),
-    )
-    if claimed is not None:
-        query = query.select_from(claimed)
+def _plain_times(columns: Any) -> list[Any]:
+    """The claim's columns, the due date and send time as the database gives them (for
+    :func:`_read_times` to convert)."""
+    return [type_coerce(c, String).label(c.name) if c.name in ("due", "send_at") else c for c in columns]
+
+
+def _read_times(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a claim's query (:func:`_plain_times`: due date and send time 4th and 5th), each
+    distinct due date and send time converted once (a pass's thousands of rows share a few of each),
+    as SQLAlchemy converts them."""
+    dialect = session.get_bind().dialect
+    table = Reminder.__table__  # type: ignore[attr-defined]
+    converters = []
+    for name in ("due", "send_at"):
+        process = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
+        memo: dict[Any, Any] = {}
+
+        def convert(value: Any, process: Any = process, memo: dict[Any, Any] = memo) -> Any:
+            if value not in memo:
+                memo[value] = process(value) if process is not None else value
+            return memo[value]
+
+        converters.append(convert)
+    due, send_at = converters
+    return [(*row[:3], due(row[3]), send_at(row[4]), *row[5:]) for row in session.connection().execute(query)]
+
+
+def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list[DueItem]:
+    """Claimed rows (the reminder's seven columns, its task id and unit id) as lines, in a digest's
+    order: the tasks and units read once each, not once per row (thousands of rows name a few
+    hundred of them)."""
+    task_ids = {row[7] for row in rows if row[7] is not None}
+    unit_ids = {row[8] for row in rows if row[8] is not None}
+    if not task_ids or not unit_ids:
+        return []
+    tasks = {
+        t[0]: t[1:]
+        for t in session.connection().execute(
+            sa_select(col(Task.id), col(Task.code), col(Task.title), col(Task.position)).where(
+                ids_in(session, col(Task.id), task_ids)
+            )
+        )
+    }
+    units = {
+        u[0]: u
+        for u in session.connection().execute(
+            sa_select(
+                col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position), col(Unit.organization_id)
+            ).where(ids_in(session, col(Unit.id), unit_ids))
+        )
+    }
+    items = []
+    for row in rows:
+        task, unit = tasks.get(row[7]), units.get(row[8])
+        if task is not None and unit is not None:
+            items.append(DueItem._make((*row[:7], *task, *unit)))
+    items.sort(key=lambda item: (item.due, item.task_position, item.unit_position))
+    return items
+
+
+def _lines() -> Select[Any]:
+    """Reminders' lines as :class:`DueItem` holds them, in the order of a digest."""
+    reminder: Any = Reminder
     return (
-        query.join(Assignment, col(Assignment.id) == reminder.assignment_id, isouter=outer)
-        .join(Task, col(Task.id) == Assignment.task_id, isouter=outer)
-        .join(Unit, col(Unit.id) == Assignment.unit_id, isouter=outer)
+        sa_select(
+            reminder.id,
+            reminder.assignment_id,
+            reminder.kind,
+            reminder.due,
+            reminder.send_at,
+            reminder.attempts,
+            reminder.audience,
+            col(Task.code),
+            col(Task.title),
+            col(Task.position),
+            col(Unit.id),
+            col(Unit.code),
+            col(Unit.name),
+            col(Unit.position),
+            col(Unit.organization_id),
+        )
+        .join(Assignment, col(Assignment.id) == reminder.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
         .order_by(reminder.due, col(Task.position), col(Unit.position))
     )
 
@@ -229,7 +285,7 @@ def compose(
         return [], [], []
     if items is None:
         query = _lines().where(ids_in(session, col(Reminder.id), reminder_ids))
-        items = [DueItem(*tuple(row)) for row in session.connection().execute(query).all()]
+        items = [DueItem._make(row) for row in session.connection().execute(query).all()]
     if not items:
         return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
@@ -428,10 +484,17 @@ def _mark_sent_sqlite(
         )
     if not first:
         return
+    by_message: dict[str | None, list[int]] = defaultdict(list)  # one statement per message, not per reminder
+    for rid, mid in first.items():
+        by_message[mid].append(rid)
     sent, claimed = bound(reminders.c.state, ReminderState.SENT), bound(reminders.c.state, ReminderState.CLAIMED)
     connection.exec_driver_sql(
-        f"UPDATE {reminders.name} SET state = ?, sent_at = ?, message_id = ?, last_error = '' WHERE id = ? AND state = ?",
-        [(sent, bound(reminders.c.sent_at, now), mid, rid, claimed) for rid, mid in first.items()],
+        f"UPDATE {reminders.name} SET state = ?, sent_at = ?, message_id = ?, last_error = '' "
+        "WHERE +state = ? AND id IN (SELECT value FROM json_each(?))",
+        [
+            (sent, bound(reminders.c.sent_at, now), mid, claimed, f"[{_id_list(ids)}]")
+            for mid, ids in by_message.items()
+        ],
     )
 
 

@@ -49,9 +49,7 @@ from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.outbox import (
     Digest,
-    DueItem,
     Sent,
-    claim_due,
     claim_due_items,
     compose,
     defer,
@@ -328,12 +326,8 @@ class Sweeper(Generic[M]):
     def _claim_and_compose(self, now: datetime, result: SweepResult) -> tuple[list[Digest], dict[int, datetime]]:
         """The digests of this pass (rendered as they are sent: :meth:`_rendered`), and the reminders
         some receivers want later today (``/nhacviec``), each with the earliest of those times."""
-        lines: list[DueItem] | None = None
         with session_scope(self.engine) as session:
-            if session.get_bind().dialect.name == "postgresql":  # the lines read by the claim itself
-                ids, lines = claim_due_items(session, now, self.worker)
-            else:
-                ids = claim_due(session, now, self.worker)
+            ids, lines = claim_due_items(session, now, self.worker)
         self.unfinished.update(ids)
         result.claimed = len(ids)
         if not ids:
