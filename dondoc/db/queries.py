@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, any_, bindparam, cast, func, update
+from sqlalchemy import ARRAY, ColumnElement, Integer, String, any_, bindparam, cast, func, literal_column, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -39,6 +40,23 @@ def ids_in(session: Session, column: Any, ids: Collection[int | None]) -> Column
     found: ColumnElement[bool]
     if session.get_bind().dialect.name == "postgresql":
         found = column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    else:
+        found = column.in_(ids)
+    return found
+
+
+def ids_among(session: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+    """``column IN (ids)`` for thousands of ids (a sweep's claimed reminders): the list goes as one text
+    parameter that the database expands — ``unnest`` of an :func:`int_array` on PostgreSQL (a subquery
+    the planner can hash, and no per-element dumping in Python), ``json_each`` on SQLite (not one
+    parameter per id, which SQLite builds may limit to 32,766)."""
+    dialect = session.get_bind().dialect.name
+    found: ColumnElement[bool]
+    if dialect == "postgresql":
+        found = column.in_(sa_select(func.unnest(int_array(ids))).scalar_subquery())
+    elif dialect == "sqlite":
+        listed = "[" + ",".join(map(str, ids)) + "]"
+        found = column.in_(sa_select(literal_column("value")).select_from(func.json_each(listed)).scalar_subquery())
     else:
         found = column.in_(ids)
     return found

@@ -33,7 +33,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Absence, ChannelAccount, MemberRole, Membership, Organization, Person, Unit
-from dondoc.db.queries import reachable_members
+from dondoc.db.queries import ids_among, reachable_members
 
 MAX_DAYS = 366  # an absence longer than a year is a mistake (or a person who left: /people removes them)
 MAX_REASON = 200
@@ -146,7 +146,7 @@ def absent_on(session: Session, person_ids: Collection[int], day: date) -> dict[
     for row in session.exec(
         select(Absence)
         .where(
-            col(Absence.person_id).in_(list(person_ids)),
+            ids_among(session, col(Absence.person_id), person_ids),
             col(Absence.cancelled_at).is_(None),
             col(Absence.starts_on) <= day,
             col(Absence.ends_on) >= day,

@@ -43,7 +43,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import ids_in, int_array, reachable_members
+from dondoc.db.queries import ids_among, ids_in, int_array, reachable_members
 from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
 
@@ -202,7 +202,8 @@ def _read_times(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
 
         converters.append(convert)
     due, send_at = converters
-    return [(*row[:3], due(row[3]), send_at(row[4]), *row[5:]) for row in session.connection().execute(query)]
+    rows = session.connection().execute(query).all()
+    return [(*row[:3], due(row[3]), send_at(row[4]), *row[5:]) for row in rows]
 
 
 def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list[DueItem]:
@@ -355,7 +356,7 @@ def delivered(session: Session, reminder_ids: Collection[int]) -> set[tuple[int,
         return set()
     rows = session.exec(
         select(ReminderDelivery.reminder_id, ReminderDelivery.person_id).where(
-            ids_in(session, col(ReminderDelivery.reminder_id), reminder_ids)
+            ids_among(session, col(ReminderDelivery.reminder_id), reminder_ids)
         )
     )
     return {(rid, pid) for rid, pid in rows}
