@@ -70,7 +70,6 @@ def _load_query(counting: bool) -> Any:  # a Select of five entities, beyond SQL
     conversation = Conversation.__table__  # type: ignore[attr-defined]
     channel: BindParameter[str] = bindparam("channel")
     user_id: BindParameter[str] = bindparam("user_id")
-    units = membership.join(unit, and_(unit.c.id == membership.c.unit_id, unit.c.active))
     joined = (
         seed.outerjoin(
             conversation,
@@ -82,7 +81,11 @@ def _load_query(counting: bool) -> Any:  # a Select of five entities, beyond SQL
         )
         .outerjoin(account, and_(account.c.channel == channel, account.c.external_id == user_id))
         .outerjoin(person, person.c.id == account.c.person_id)
-        .outerjoin(units, membership.c.person_id == person.c.id)
+        # Each membership, then its unit if active (a membership of an inactive unit comes without
+        # one and is left out): not a join of the two tables nested in the outer join, which SQLite
+        # would build whole (every membership of every person) for each event.
+        .outerjoin(membership, membership.c.person_id == person.c.id)
+        .outerjoin(unit, and_(unit.c.id == membership.c.unit_id, unit.c.active))
     )
     query = (
         # SQLModel's select() is typed for four entities at most; it takes any number.
