@@ -32,7 +32,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import ids_in
+from dondoc.db.queries import ids_among
 from dondoc.i18n import normalize_language
 from dondoc.plan import invite_guard
 from dondoc.text import match_key, words
@@ -392,7 +392,7 @@ def _reminders_received(session: Session, person_id: int) -> list[dict[str, Any]
             .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
             .join(Task, col(Task.id) == Assignment.task_id)
             .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(ids_in(session, col(Reminder.id), carried))
+            .where(ids_among(session, col(Reminder.id), carried))
         ).all()
         lines = {reminder.id or 0: (reminder, task, unit) for reminder, task, unit in rows}
     received: list[dict[str, Any]] = []
