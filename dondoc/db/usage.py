@@ -13,12 +13,13 @@ is spent, and the reminder job holds that key's reminders until the next month o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Table, update
+from sqlalchemy import Integer, Table, bindparam, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
@@ -48,14 +49,14 @@ def count_messages(session: Session | Engine, channel_key: str, direction: Direc
         return
     month = month_of(at)
     if isinstance(session, Engine):
-        upsert = count_statement(session.dialect.name, channel_key, direction, month, n)
+        upsert = _prepared_count(session.dialect.name)
         if upsert is None:
             with session_scope(session) as own:
                 _increment(own, channel_key, direction, month, n)
             return
         # One statement, atomic by itself: committed on its own (one round trip, no BEGIN/COMMIT).
         with session.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(upsert)
+            connection.execute(upsert, _count_values(channel_key, direction, month, n))
         return
     _increment(session, channel_key, direction, month, n)
 
@@ -67,7 +68,11 @@ def _table() -> Table:
 
 
 def count_statement(
-    dialect: str, channel: str | BindParameter[str], direction: str, month: str | BindParameter[str], n: int = 1
+    dialect: str,
+    channel: str | BindParameter[str],
+    direction: str | BindParameter[str],
+    month: str | BindParameter[str],
+    n: int | BindParameter[int] = 1,
 ) -> Insert | None:
     """The one ``INSERT … ON CONFLICT DO UPDATE`` that counts ``n`` messages in ``month`` (see
     :func:`month_of`) on SQLite and PostgreSQL (dialect names); None on any other database. A caller
@@ -89,10 +94,27 @@ def count_statement(
     return None
 
 
+@functools.cache
+def _prepared_count(dialect: str) -> Insert | None:
+    """:func:`count_statement` for ``dialect`` with every value a parameter, built once: building and
+    keying the statement for each message cost more than running it (about 0.5 ms against 0.1)."""
+    return count_statement(
+        dialect,
+        bindparam("meter_channel"),
+        bindparam("meter_direction"),
+        bindparam("meter_month"),
+        bindparam("meter_n", type_=Integer),
+    )
+
+
+def _count_values(channel: str, direction: str, month: str, n: int) -> dict[str, Any]:
+    return {"meter_channel": channel, "meter_direction": direction, "meter_month": month, "meter_n": n}
+
+
 def _increment(session: Session, channel: str, direction: str, month: str, n: int) -> None:
-    upsert = count_statement(session.get_bind().dialect.name, channel, direction, month, n)
+    upsert = _prepared_count(session.get_bind().dialect.name)
     if upsert is not None:
-        session.connection().execute(upsert)
+        session.connection().execute(upsert, _count_values(channel, direction, month, n))
         return
     table = _table()
     values = {"channel": channel, "month": month, "direction": direction, "count": n}
