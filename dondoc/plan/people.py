@@ -384,7 +384,8 @@ def _reminders_received(session: Session, person_id: int) -> list[dict[str, Any]
         .where(SentDigest.person_id == person_id)
         .order_by(col(SentDigest.sent_at), col(SentDigest.id))
     ).all()
-    carried = {int(i) for digest in digests for i in digest.reminder_ids.split(",") if i}
+    listed = [(digest, [int(i) for i in digest.reminder_ids.split(",") if i]) for digest in digests]
+    carried = {rid for _digest, ids in listed for rid in ids}
     lines: dict[int, tuple[Reminder, str, str]] = {}
     if carried:
         rows = session.exec(
@@ -396,8 +397,8 @@ def _reminders_received(session: Session, person_id: int) -> list[dict[str, Any]
         ).all()
         lines = {reminder.id or 0: (reminder, task, unit) for reminder, task, unit in rows}
     received: list[dict[str, Any]] = []
-    for digest in digests:
-        for rid in (int(i) for i in digest.reminder_ids.split(",") if i):
+    for digest, ids in listed:
+        for rid in ids:
             reminder, task, unit = lines.get(rid, (None, None, None))  # (a reminder since deleted: its id alone)
             received.append(
                 {

@@ -239,54 +239,19 @@ def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list
     return items
 
 
-def _lines() -> Select[Any]:
-    """Reminders' lines as :class:`DueItem` holds them, in the order of a digest."""
-    reminder: Any = Reminder
-    return (
-        sa_select(
-            reminder.id,
-            reminder.assignment_id,
-            reminder.kind,
-            reminder.due,
-            reminder.send_at,
-            reminder.attempts,
-            reminder.audience,
-            col(Task.code),
-            col(Task.title),
-            col(Task.position),
-            col(Unit.id),
-            col(Unit.code),
-            col(Unit.name),
-            col(Unit.position),
-            col(Unit.organization_id),
-        )
-        .join(Assignment, col(Assignment.id) == reminder.assignment_id)
-        .join(Task, col(Task.id) == Assignment.task_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .order_by(reminder.due, col(Task.position), col(Unit.position))
-    )
-
-
 def compose(
     session: Session,
-    reminder_ids: Sequence[int],
+    items: Sequence[DueItem],
     channels: Collection[str] | None = None,
     now: datetime | None = None,
-    items: list[DueItem] | None = None,
 ) -> tuple[list[Digest], list[int], list[int]]:
-    """Group claimed reminders into one digest per recipient, each to the account they used last (among
-    those on ``channels``, when given), leaving out whoever already has a reminder (a retry goes only
-    to those it failed for); also return the ids nobody can receive (a unit without a reachable focal
-    point: those are held, not dropped) and the ids every recipient already has (to mark sent). What
-    goes to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
-    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`); escalations
-    go to the managers as ever. ``items``: their lines, when the claim read them already
-    (:func:`claim_due_items`)."""
-    if not reminder_ids:
-        return [], [], []
-    if items is None:
-        query = _lines().where(ids_in(session, col(Reminder.id), reminder_ids))
-        items = [DueItem._make(row) for row in session.connection().execute(query).all()]
+    """Group claimed reminders (their lines, as :func:`claim_due_items` read them) into one digest per
+    recipient, each to the account they used last (among those on ``channels``, when given), leaving
+    out whoever already has a reminder (a retry goes only to those it failed for); also return the
+    ids nobody can receive (a unit without a reachable focal point: those are held, not dropped) and
+    the ids every recipient already has (to mark sent). What goes to a unit's focal points goes to
+    whoever receives for them on the day of ``now`` (default: the latest ``send_at``), absences
+    counted (:func:`dondoc.plan.absences.focal_recipients`); escalations go to the managers as ever."""
     if not items:
         return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
@@ -295,7 +260,7 @@ def compose(
     focal = focal_recipients(session, focal_units, day, channels)
     manager_units = {item.unit_id: units[item.unit_id] for item in items if item.audience == Audience.MANAGER}
     managers = _managers_by_unit(session, manager_units, channels)
-    have = delivered(session, reminder_ids)
+    have = delivered(session, [item.reminder_id for item in items])
     digests: dict[tuple[int, str, str, bool], Digest] = {}
     held: list[int] = []
     done: list[int] = []

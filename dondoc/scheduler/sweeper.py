@@ -333,7 +333,7 @@ class Sweeper(Generic[M]):
         if not ids:
             return [], {}
         with session_scope(self.engine) as session:
-            digests, held, done = compose(session, ids, list(self.senders), now, lines)
+            digests, held, done = compose(session, lines, list(self.senders), now)
             if done:  # every recipient has them already (recorded per person): nothing to send
                 mark_done(session, done, now)
                 self.unfinished.difference_update(done)
