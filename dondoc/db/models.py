@@ -54,6 +54,8 @@ class DeadlineKind(StrEnum):
 
 class ReminderState(StrEnum):
     PENDING = "pending"
+    # A reminder row taken by a sweeper (before release 0020, which leases organisations instead:
+    # :class:`OutboxLease`); still a dispatch's state while it is being sent (:class:`Dispatch`).
     CLAIMED = "claimed"
     SENT = "sent"
     CANCELLED = "cancelled"
@@ -390,6 +392,19 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = None
     message_id: str | None = None
     last_error: str = ""
+
+
+class OutboxLease(SQLModel, table=True):
+    """A sweeper's hold on an organisation's due reminders for one pass: the pass reads them, sends and
+    marks each sent (one write a reminder: pending → sent), and gives the lease back at its end. A
+    lease older than :data:`~dondoc.scheduler.outbox.LEASE` belongs to a process that died: another
+    takes it over and sends what was not recorded (at-least-once). Everything one person receives at a
+    send time belongs to one organisation (its units, its coordinator's managers), so one pass holds
+    all of a digest."""
+
+    organization_id: int = Field(primary_key=True, foreign_key="organization.id", ondelete="CASCADE")
+    holder: str
+    taken_at: datetime
 
 
 class ReminderDelivery(SQLModel, table=True):

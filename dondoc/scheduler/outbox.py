@@ -1,10 +1,14 @@
 """The reminder outbox: claiming due rows, deciding who gets them, and recording the outcome.
 
-Rows are claimed with a lease: on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, on SQLite with one
-conditional UPDATE (SQLite serialises writers, so two sweepers never claim the same row). A claim
-whose lease ran out (the process died between claiming and recording) is claimed again, which
-makes delivery *at-least-once*: a crash after a send but before its record can repeat that one
-message, while nothing is ever silently dropped. For a reminder, a rare duplicate is the lesser harm.
+A pass claims the due rows of whole organisations with a lease (:class:`~dondoc.db.models.OutboxLease`,
+one row per organisation, taken in one statement): two sweepers never hold the same organisation,
+and the reminder rows themselves are written once, with the outcome (sent, held, retried…), not
+also when claimed — at a nation's scale (110,000 reminders at 08:00) that second write of every row
+was a quarter of the pass. Everything one person receives at a send time belongs to one
+organisation, so a lease holds whole digests. A lease that ran out (the process died between
+sending and recording) is taken over and its organisation's pending rows sent, which makes delivery
+*at-least-once*: a crash after a send but before its record can repeat that one message, while
+nothing is ever silently dropped. For a reminder, a rare duplicate is the lesser harm.
 
 A reminder that goes to several people (a unit's focal point and deputies, its managers) is recorded
 per person as well (:class:`~dondoc.db.models.ReminderDelivery`): :func:`compose` leaves out whoever
@@ -16,16 +20,16 @@ that some receiver wants later in the day (their own send time) goes back to pen
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, bindparam, case, func, or_, type_coerce, update
+from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, bindparam, func, or_, true, type_coerce, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, col, select
 
@@ -35,6 +39,7 @@ from dondoc.db.models import (
     ChannelAccount,
     MemberRole,
     Organization,
+    OutboxLease,
     Person,
     Reminder,
     ReminderDelivery,
@@ -117,28 +122,26 @@ class Digest:
 
 
 def _due_clause(now: datetime, reminder: Any = Reminder) -> ColumnElement[bool]:
-    return or_(
-        and_(col(reminder.state) == ReminderState.PENDING, col(reminder.send_at) <= now),
-        and_(col(reminder.state) == ReminderState.CLAIMED, col(reminder.claimed_at) < now - LEASE),
-    )
+    return and_(col(reminder.state) == ReminderState.PENDING, col(reminder.send_at) <= now)
 
 
 def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
-    """Claim every reminder due at ``now`` (and expired claims) for ``worker``; commit is the caller's.
-    The ids of :func:`claim_due_items`."""
+    """Claim every reminder due at ``now`` that no other sweeper holds, for ``worker``; commit is the
+    caller's. The ids of :func:`claim_due_items`."""
     return claim_due_items(session, now, worker)[0]
 
 
 def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[int], list[DueItem]]:
-    """Claim every reminder due at ``now`` (and expired claims) for ``worker`` — on PostgreSQL the rows
-    are locked skipping those another sweeper holds, on SQLite one conditional UPDATE — and read each
-    claimed row's line as :func:`compose` needs it: on PostgreSQL in the same statement (the claim's
-    ``RETURNING`` joined to its assignment), elsewhere right after the claim by the claim's mark
-    (worker and time) rather than by thousands of ids; then the few tasks and units those lines
-    name, once each (:func:`_with_tasks_and_units`). Returns the claimed ids and the lines in a
-    digest's order (a row without its task or unit — none, as the foreign keys stand — is claimed
-    all the same, without a line: it is held). Commit is the caller's."""
-    returned = (
+    """Lease, for ``worker``, every organisation with reminders due at ``now`` that no other sweeper
+    holds (:class:`~dondoc.db.models.OutboxLease`: free, expired, or ``worker``'s own from a pass the
+    database interrupted), and read those organisations' due reminders, each as the line
+    :func:`compose` needs — no reminder row is written: a pass writes each once, when it is sent (or
+    held, retried…). On PostgreSQL the lease and the read are one statement; on SQLite, which
+    serialises writers, the lease is an upsert and the read follows it. Then the few tasks and units
+    the lines name are read once each (:func:`_with_tasks_and_units`). Returns the claimed ids and
+    the lines in a digest's order (a row whose task is gone — none, as the foreign keys stand — is
+    claimed all the same, without a line: it is held). Commit is the caller's."""
+    columns = (
         col(Reminder.id),
         col(Reminder.assignment_id),
         col(Reminder.kind),
@@ -147,35 +150,53 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
         col(Reminder.attempts),
         col(Reminder.audience),
     )
-    rows: list[tuple[Any, ...]]
-    if session.get_bind().dialect.name != "postgresql":
-        session.exec(
-            update(Reminder)
-            .where(_due_clause(now))
-            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-        )
-        mine = and_(
-            col(Reminder.state) == ReminderState.CLAIMED,
-            col(Reminder.claimed_by) == worker,
-            col(Reminder.claimed_at) == now,
-        )
-        query = sa_select(*_plain_times(returned), col(Assignment.task_id), col(Assignment.unit_id))
-        query = query.join(Assignment, col(Assignment.id) == Reminder.assignment_id, isouter=True).where(mine)
-        rows = _read_times(session, query)
+    due = (
+        sa_select(*_plain_times(columns), col(Assignment.task_id), col(Assignment.unit_id), col(Unit.organization_id))
+        .select_from(Reminder)
+        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(_due_clause(now))
+    )
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":  # the due rows joined once, then leased and read from there
+        due_rows = due.cte("due").prefix_with("MATERIALIZED")
+        organizations = sa_select(due_rows.c.organization_id)
     else:
-        row = aliased(Reminder)
-        locked = select(row.id).where(_due_clause(now, row)).with_for_update(skip_locked=True)
-        claimed = (
-            update(Reminder)
-            .where(col(Reminder.id).in_(locked.scalar_subquery()))
-            .values(state=ReminderState.CLAIMED, claimed_by=worker, claimed_at=now, attempts=Reminder.attempts + 1)
-            .returning(*returned)
-            .cte("claimed")
+        organizations = sa_select(due.subquery().c.organization_id)
+    # Leases taken in one order, so that two sweepers never deadlock.
+    organizations = organizations.distinct().order_by(organizations.selected_columns[0])
+    leases = OutboxLease.__table__  # type: ignore[attr-defined]
+    take = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(leases).from_select(
+        ["organization_id", "holder", "taken_at"],
+        sa_select(
+            organizations.subquery().c.organization_id,
+            bindparam("holder", worker, type_=leases.c.holder.type),
+            bindparam("taken_at", now, type_=leases.c.taken_at.type),
+        ).where(true()),  # (SQLite reads ``ON CONFLICT`` right after a FROM as a join's ON without it)
+    )
+    take = take.on_conflict_do_update(
+        index_elements=[leases.c.organization_id],
+        set_={"holder": take.excluded.holder, "taken_at": take.excluded.taken_at},
+        where=or_(leases.c.taken_at < now - LEASE, leases.c.holder == worker),
+    )
+    query: Select[Any]
+    if dialect == "postgresql":
+        leased = take.returning(leases.c.organization_id).cte("leased")
+        query = sa_select(*list(due_rows.c)[:-1]).where(
+            due_rows.c.organization_id.in_(sa_select(leased.c.organization_id))
         )
-        query = sa_select(*_plain_times(claimed.c), col(Assignment.task_id), col(Assignment.unit_id))
-        query = query.select_from(claimed).join(Assignment, col(Assignment.id) == claimed.c.assignment_id, isouter=True)
-        rows = _read_times(session, query)
+    else:
+        session.connection().execute(take)
+        mine = sa_select(leases.c.organization_id).where(leases.c.holder == worker, leases.c.taken_at == now)
+        query = due.with_only_columns(*list(due.selected_columns)[:-1]).where(col(Unit.organization_id).in_(mine))
+    rows = _read_times(session, query)
     return sorted(row[0] for row in rows), _with_tasks_and_units(session, rows)
+
+
+def release_leases(session: Session, worker: str) -> None:
+    """The end of ``worker``'s pass: its organisations are free for any sweeper again."""
+    leases = OutboxLease.__table__  # type: ignore[attr-defined]
+    session.connection().execute(leases.delete().where(leases.c.holder == worker))
 
 
 def _plain_times(columns: Any) -> list[Any]:
@@ -185,37 +206,43 @@ def _plain_times(columns: Any) -> list[Any]:
 
 
 def _read_times(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a claim's query (:func:`_plain_times`: due date and send time 4th and 5th), each
-    distinct due date and send time converted once (a pass's thousands of rows share a few of each),
-    as SQLAlchemy converts them."""
+    """The rows of a claim's query (:func:`_plain_times`: due date and send time 4th and 5th) as the
+    driver gives them — plain tuples, not SQLAlchemy rows: a nation's pass reads 110,000 — with the
+    due date and send time still to convert (:func:`_with_tasks_and_units` converts each distinct
+    value once)."""
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _converters(session: Session) -> tuple[Any, Any]:
+    """How SQLAlchemy converts a reminder's due date and send time as the driver gives them."""
     dialect = session.get_bind().dialect
     table = Reminder.__table__  # type: ignore[attr-defined]
-    converters = []
+    found = []
     for name in ("due", "send_at"):
         process = table.c[name].type.dialect_impl(dialect).result_processor(dialect, None)
-        memo: dict[Any, Any] = {}
+        found.append(process if process is not None else (lambda value: value))
+    return found[0], found[1]
 
-        def convert(value: Any, process: Any = process, memo: dict[Any, Any] = memo) -> Any:
-            if value not in memo:
-                memo[value] = process(value) if process is not None else value
-            return memo[value]
 
-        converters.append(convert)
-    due, send_at = converters
-    rows = session.connection().execute(query).all()
-    return [(*row[:3], due(row[3]), send_at(row[4]), *row[5:]) for row in rows]
+# A digest's order: by due date, then the plan's order of tasks, then the registry's order of units.
+_DIGEST_ORDER = operator.itemgetter(*(DueItem._fields.index(f) for f in ("due", "task_position", "unit_position")))
 
 
 def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list[DueItem]:
     """Claimed rows (the reminder's seven columns, its task id and unit id) as lines, in a digest's
     order: the tasks and units read once each, not once per row (thousands of rows name a few
-    hundred of them)."""
+    hundred of them), each distinct due date and send time converted once (a pass's rows share a
+    few of each), as SQLAlchemy converts them."""
     task_ids = {row[7] for row in rows if row[7] is not None}
     unit_ids = {row[8] for row in rows if row[8] is not None}
     if not task_ids or not unit_ids:
         return []
     tasks = {
-        t[0]: t[1:]
+        t[0]: tuple(t[1:])
         for t in session.connection().execute(
             sa_select(col(Task.id), col(Task.code), col(Task.title), col(Task.position)).where(
                 ids_in(session, col(Task.id), task_ids)
@@ -223,19 +250,23 @@ def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list
         )
     }
     units = {
-        u[0]: u
+        u[0]: tuple(u)
         for u in session.connection().execute(
             sa_select(
                 col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.position), col(Unit.organization_id)
             ).where(ids_in(session, col(Unit.id), unit_ids))
         )
     }
-    items = []
-    for row in rows:
-        task, unit = tasks.get(row[7]), units.get(row[8])
-        if task is not None and unit is not None:
-            items.append(DueItem._make((*row[:7], *task, *unit)))
-    items.sort(key=lambda item: (item.due, item.task_position, item.unit_position))
+    to_due, to_time = _converters(session)
+    dues = {value: to_due(value) for value in {row[3] for row in rows}}
+    times = {value: to_time(value) for value in {row[4] for row in rows}}
+    make = tuple.__new__  # (a DueItem is a tuple: built without NamedTuple's per-call argument handling)
+    items: list[DueItem] = [
+        make(DueItem, (*row[:3], dues[row[3]], times[row[4]], *row[5:7], *tasks[row[7]], *units[row[8]]))
+        for row in rows
+        if row[7] in tasks and row[8] in units
+    ]
+    items.sort(key=_DIGEST_ORDER)
     return items
 
 
@@ -406,7 +437,7 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
         return
     statement = (
         update(Reminder)
-        .where(col(Reminder.id) == bindparam("rid"), col(Reminder.state) == ReminderState.CLAIMED)
+        .where(col(Reminder.id) == bindparam("rid"), col(Reminder.state) == ReminderState.PENDING)
         .values(state=ReminderState.SENT, sent_at=now, message_id=bindparam("mid"), last_error="")
     )
     session.connection().execute(statement, [{"rid": rid, "mid": mid} for rid, mid in first.items()])
@@ -453,12 +484,12 @@ def _mark_sent_sqlite(
     by_message: dict[str | None, list[int]] = defaultdict(list)  # one statement per message, not per reminder
     for rid, mid in first.items():
         by_message[mid].append(rid)
-    sent, claimed = bound(reminders.c.state, ReminderState.SENT), bound(reminders.c.state, ReminderState.CLAIMED)
+    sent, pending = bound(reminders.c.state, ReminderState.SENT), bound(reminders.c.state, ReminderState.PENDING)
     connection.exec_driver_sql(
         f"UPDATE {reminders.name} SET state = ?, sent_at = ?, message_id = ?, last_error = '' "
         "WHERE +state = ? AND id IN (SELECT value FROM json_each(?))",
         [
-            (sent, bound(reminders.c.sent_at, now), mid, claimed, f"[{_id_list(ids)}]")
+            (sent, bound(reminders.c.sent_at, now), mid, pending, f"[{_id_list(ids)}]")
             for mid, ids in by_message.items()
         ],
     )
@@ -486,7 +517,7 @@ def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complet
         ).subquery("sent")
         connection.execute(
             update(Reminder)
-            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.CLAIMED)
+            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.PENDING)
             .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
         )
     at = bindparam("at", now, type_=SentDigest.__table__.c.sent_at.type)  # type: ignore[attr-defined]
@@ -534,10 +565,13 @@ def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str |
 
 
 def mark_done(session: Session, reminder_ids: Sequence[int], now: datetime) -> None:
-    """Every recipient of these claimed reminders has them already (recorded per person): sent."""
+    """Every recipient of these claimed reminders has them already (recorded per person): sent.
+
+    Here and in the other ``mark_*`` functions a row is written only while it is pending: one a
+    completion report cancelled while its pass was under way keeps its cancellation."""
     session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.PENDING)
         .values(state=ReminderState.SENT, sent_at=now, last_error="")
     )
 
@@ -546,7 +580,7 @@ def mark_held(session: Session, reminder_ids: Sequence[int], reason: str) -> Non
     """Nobody can receive these now (no reachable focal point); they wait for one to bind."""
     session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.PENDING)
         .values(state=ReminderState.HELD, last_error=reason)
     )
 
@@ -555,7 +589,7 @@ def mark_muted(session: Session, reminder_ids: Sequence[int]) -> None:
     """Every receiver muted these (check-ins, ``/nhacviec``): not sent, kept as cancelled with the reason."""
     session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.PENDING)
         .values(state=ReminderState.CANCELLED, last_error="muted by its receivers")
     )
 
@@ -564,46 +598,45 @@ def mark_failed(session: Session, reminder_ids: Sequence[int], reason: str) -> N
     """The channel refused these for good; kept with the reason, for an administrator to see."""
     session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.PENDING)
         .values(state=ReminderState.FAILED, last_error=reason)
     )
 
 
 def release(session: Session, reminder_ids: Sequence[int], at: datetime, reason: str) -> None:
-    """Back to pending, to be tried again at ``at`` (rate limit, network trouble); gives up after
-    :data:`MAX_ATTEMPTS` tries."""
+    """A failed try (rate limit, network trouble): counted, and tried again at ``at``; after
+    :data:`MAX_ATTEMPTS` tries the row is given up as failed."""
     session.exec(
         update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.attempts) >= MAX_ATTEMPTS)
-        .values(state=ReminderState.FAILED, last_error=reason)
-    )
-    session.exec(
-        update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
-        .values(state=ReminderState.PENDING, send_at=at, claimed_by=None, claimed_at=None, last_error=reason)
-    )
-
-
-def defer(session: Session, reminder_ids: Collection[int], at: datetime) -> None:
-    """Back to pending until ``at``: some of their receivers want them later today (``/nhacviec``).
-    Not a try at all: no error is recorded and the claim's attempt is given back, so the row still
-    has its :data:`MAX_ATTEMPTS` tries. ``claimed_at`` stays as the mark of a row claimed before:
-    replanning leaves such a row alone as it does a retry (its planned slot is past, :func:`claimed_before`)."""
-    session.exec(
-        update(Reminder)
-        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.CLAIMED)
-        .values(
-            state=ReminderState.PENDING,
-            send_at=at,
-            claimed_by=None,
-            attempts=case((col(Reminder.attempts) > 0, col(Reminder.attempts) - 1), else_=0),
+        .where(
+            col(Reminder.id).in_(reminder_ids),
+            col(Reminder.state) == ReminderState.PENDING,
+            col(Reminder.attempts) >= MAX_ATTEMPTS - 1,
         )
+        .values(state=ReminderState.FAILED, attempts=Reminder.attempts + 1, last_error=reason)
+    )
+    session.exec(
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.PENDING)
+        .values(send_at=at, attempts=Reminder.attempts + 1, last_error=reason)
+    )
+
+
+def defer(session: Session, reminder_ids: Collection[int], at: datetime, now: datetime) -> None:
+    """Pending until ``at``: some of their receivers want them later today (``/nhacviec``). Not a try
+    at all: no error is recorded and no attempt counted. ``claimed_at`` (the pass's time, ``now``)
+    marks a row claimed before: replanning leaves such a row alone as it does a retry (its planned
+    slot is past, :func:`claimed_before`)."""
+    session.exec(
+        update(Reminder)
+        .where(col(Reminder.id).in_(reminder_ids), col(Reminder.state) == ReminderState.PENDING)
+        .values(send_at=at, claimed_at=now)
     )
 
 
 def claimed_before(reminder: Any = Reminder) -> ColumnElement[bool]:
     """Rows claimed by a sweeper before, whatever came of it: retried after a failure (``attempts``
-    above 0) or deferred for a receiver's own send time (attempt given back, ``claimed_at`` kept).
+    above 0) or deferred for a receiver's own send time (``claimed_at`` set).
     Their ``send_at`` is no longer their planned time: replanning neither cancels nor moves them."""
     return or_(col(reminder.attempts) > 0, col(reminder.claimed_at).is_not(None))
 

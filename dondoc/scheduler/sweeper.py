@@ -59,6 +59,7 @@ from dondoc.scheduler.outbox import (
     mark_muted,
     mark_sent,
     release,
+    release_leases,
     retry_delay,
 )
 from dondoc.scheduler.personal import deferred, without_muted
@@ -169,10 +170,11 @@ class Sweeper(Generic[M]):
         self.worker = worker or f"{socket.gethostname()}:{id(self):x}"
         self.budget_defaults: Mapping[str, int | None] = budgets or {}
         self.held: set[str] = set()  # channel keys on hold in the current pass
-        # A pass the database left half-way (it went away): what was sent but not recorded, and what
-        # was claimed but not sent, are put right by the next pass instead of waiting for the lease.
+        # A pass the database left half-way (it went away): what was sent but not recorded is
+        # recorded by the next pass, and the organisations it leased are taken again by it at once
+        # (a worker takes its own leases back) and given back at its end.
         self.unrecorded: list[Sent] = []
-        self.unfinished: set[int] = set()
+        self.leasing = False  # leases of this worker may be held (given back at a pass's end)
         self.observe: Observe = _unobserved  # the composition root counts the outcomes (/metrics)
 
     def budgets(self, session: Session) -> Budgets:
@@ -185,9 +187,20 @@ class Sweeper(Generic[M]):
         result = SweepResult()
         if not self.calendar.in_office_hours(now):
             return result
-        if self.unrecorded or self.unfinished:
+        if self.unrecorded:
             await asyncio.to_thread(self._recover, now)
         self.held = await asyncio.to_thread(self._quota_holds, now, result)
+        try:
+            await self._send_due(now, result)
+        finally:  # the organisations go back to every sweeper (a lease left behind runs out by itself)
+            try:
+                await asyncio.to_thread(self._release_leases)
+            except Exception:
+                log.warning("could not give back the outbox leases of %s; the next pass does", self.worker)
+        return result
+
+    async def _send_due(self, now: datetime, result: SweepResult) -> None:
+        """Claim what is due, send it in one message per person, record the outcomes."""
         digests, later = await asyncio.to_thread(self._claim_and_compose, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
@@ -236,8 +249,7 @@ class Sweeper(Generic[M]):
             if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
             if later:  # those that failed for someone are released already: their retry defers again
-                await asyncio.to_thread(self._defer, later)
-        return result
+                await asyncio.to_thread(self._defer, later, now)
 
     async def _rendered(self, digests: list[Digest], now: datetime) -> AsyncIterator[tuple[Digest, M]]:
         """The digests with their messages, rendered a batch ahead in a worker thread: the next batch
@@ -262,15 +274,21 @@ class Sweeper(Generic[M]):
                 rendered.append((digest, render(digest, now.date())))
         return rendered
 
-    def _defer(self, later: dict[int, datetime]) -> None:
+    def _defer(self, later: dict[int, datetime], now: datetime) -> None:
         """Back to the outbox, each for the earliest time a receiver who has not got it wants it."""
         by_time: dict[datetime, list[int]] = defaultdict(list)
         for rid, at in later.items():
             by_time[at].append(rid)
         with session_scope(self.engine) as session:
             for at, ids in sorted(by_time.items()):
-                defer(session, ids, at)
-        self.unfinished.difference_update(later)
+                defer(session, ids, at, now)
+
+    def _release_leases(self) -> None:
+        if not self.leasing:
+            return
+        with session_scope(self.engine) as session:
+            release_leases(session, self.worker)
+        self.leasing = False
 
     def _quota_holds(self, now: datetime, result: SweepResult) -> set[str]:
         """The channel keys on hold now; holds of past months, or whose budget was raised since,
@@ -295,17 +313,12 @@ class Sweeper(Generic[M]):
 
     def _recover(self, now: datetime) -> None:
         """Put right what a pass that the database left half-way could not: record to whom it sent
-        what, and give back what it claimed (due now, for this very pass: it goes to whoever does not
-        have it yet, and a reminder everyone has is marked sent)."""
+        what (per person: the reminders are still pending, and this very pass sends them to whoever
+        does not have them yet, and marks sent a reminder everyone has)."""
         with session_scope(self.engine) as session:
             mark_sent(session, self.unrecorded, now, complete=())
-            release(session, sorted(self.unfinished), now, "interrupted: the database was unavailable")
-        log.info(
-            "put right a pass the database interrupted: %d sends recorded, %d reminders released",
-            len(self.unrecorded),
-            len(self.unfinished),
-        )
-        self.unrecorded, self.unfinished = [], set()
+        log.info("put right a pass the database interrupted: %d sends recorded", len(self.unrecorded))
+        self.unrecorded = []
 
     def _hold_spent(self, spent: dict[str, list[int]]) -> int:
         with session_scope(self.engine) as session:
@@ -320,7 +333,6 @@ class Sweeper(Generic[M]):
                     )
                 ).all()
             )
-        self.unfinished.difference_update(i for ids in spent.values() for i in ids)
         return held
 
     def _claim_and_compose(self, now: datetime, result: SweepResult) -> tuple[list[Digest], dict[int, datetime]]:
@@ -328,7 +340,7 @@ class Sweeper(Generic[M]):
         some receivers want later today (``/nhacviec``), each with the earliest of those times."""
         with session_scope(self.engine) as session:
             ids, lines = claim_due_items(session, now, self.worker)
-        self.unfinished.update(ids)
+        self.leasing = self.leasing or bool(ids)  # (nothing due: no lease taken)
         result.claimed = len(ids)
         if not ids:
             return [], {}
@@ -336,12 +348,10 @@ class Sweeper(Generic[M]):
             digests, held, done = compose(session, lines, list(self.senders), now)
             if done:  # every recipient has them already (recorded per person): nothing to send
                 mark_done(session, done, now)
-                self.unfinished.difference_update(done)
             digests = [d for d in digests if d.recipient.account.channel in self.senders]
             digests, muted = without_muted(session, digests)  # check-ins their receivers muted (/nhacviec)
             if muted:
                 mark_muted(session, muted)
-                self.unfinished.difference_update(muted)
             digests, later = deferred(  # who wants them later today (/nhacviec) gets them then
                 session, digests, now, self.calendar, lambda units: policy_times(session, units, self.calendar)
             )
@@ -351,7 +361,6 @@ class Sweeper(Generic[M]):
                 mark_held(session, held, "no reachable focal point")
                 self.observe("none", "held", len(held))
             result.held = len(held)
-            self.unfinished.difference_update(held)
             return digests, later
 
     async def _deliver(
@@ -394,24 +403,21 @@ class Sweeper(Generic[M]):
             await asyncio.to_thread(self._fail, ids, outcome.reason)
         else:  # a timeout, a 5xx, or anything unforeseen: again within seconds, then backing off
             result.retried += len(ids)
-            at = self.clock.now() + retry_delay(max(item.attempts for item in digest.items))
+            at = self.clock.now() + retry_delay(1 + max(item.attempts for item in digest.items))
             await asyncio.to_thread(self._release, ids, at, outcome.reason or "temporary failure")
         return None
 
     def _mark_sent(self, sent: list[Sent], now: datetime, complete: set[int]) -> None:
         with session_scope(self.engine) as session:
             mark_sent(session, sent, now, complete)
-        self.unfinished.difference_update(complete)
 
     def _fail(self, ids: list[int], reason: str) -> None:
         with session_scope(self.engine) as session:
             mark_failed(session, ids, reason)
-        self.unfinished.difference_update(ids)
 
     def _release(self, ids: list[int], at: datetime, reason: str) -> None:
         with session_scope(self.engine) as session:
             release(session, ids, at, reason)
-        self.unfinished.difference_update(ids)
 
     def _unreachable(self, digest: Digest) -> list[tuple[str, str, M]]:
         """The person blocked the bot: stop writing to them, keep their reminders, tell their managers."""
@@ -433,7 +439,6 @@ class Sweeper(Generic[M]):
                     with use_language(language):
                         alert = self.texts.unreachable(digest.recipient.person.full_name, unit.name)
                     alerts.append((account.channel, account.chat_id, alert))
-        self.unfinished.difference_update(digest.reminder_ids)
         return alerts
 
     def _quota_spent(self, key: str, now: datetime) -> list[tuple[str, str, M]]:

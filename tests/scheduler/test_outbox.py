@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -12,7 +12,7 @@ from dondoc.db.models import Reminder
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ
-from dondoc.scheduler.outbox import claim_due
+from dondoc.scheduler.outbox import LEASE, claim_due, release_leases
 from dondoc.scheduler.schedule import replan
 
 START = datetime(2022, 1, 1, 7, 0, tzinfo=TZ)
@@ -55,3 +55,25 @@ def test_two_sweepers_claim_disjoint_sets(engine: Engine) -> None:
     with Session(engine) as session:
         due = session.exec(select(func.count()).select_from(Reminder).where(Reminder.send_at <= at)).one()
     assert len(first) + len(second) == due
+
+
+def test_a_lease_holds_the_organisation_until_it_is_given_back_or_runs_out(engine: Engine) -> None:
+    """What one sweeper holds, another does not take: not while the first is sending (its lease), but
+    as soon as it gives the lease back at the end of its pass, or once the lease ran out (it died);
+    a sweeper takes its own lease again at once (its pass was interrupted)."""
+    with session_scope(engine) as session:
+        replan(session, WorkCalendar(), START)
+    at = datetime(2022, 2, 1, 8, 0, tzinfo=TZ)
+
+    def claim(worker: str, when: datetime = at) -> list[int]:
+        with session_scope(engine) as session:
+            return claim_due(session, when, worker)
+
+    due = claim("a")
+    assert due
+    assert claim("b") == [] and claim("b", at + LEASE) == []  # held: a is sending
+    assert claim("a", at + timedelta(seconds=15)) == due  # a's own, after an interrupted pass
+    assert claim("b", at + timedelta(seconds=15) + LEASE + timedelta(seconds=1)) == due  # a died: b takes over
+    with session_scope(engine) as session:
+        release_leases(session, "b")  # b's pass ended (nothing recorded: the rows are still due)
+    assert claim("c", at + timedelta(minutes=20)) == due

@@ -70,27 +70,39 @@ async def test_one_message_per_person_with_a_button_row_per_item(engine: Engine)
     assert len(outbox.texts("500")) == 1  # nothing twice
 
 
+async def test_a_pass_gives_its_organisations_back_when_it_ends(engine: Engine) -> None:
+    """The pass leased the organisation for its sends (another process would have waited); at its
+    end the lease is gone, so a second process can send what falls due next at once."""
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    result = await service.tick()
+    assert result.claimed and outbox.sent
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM outboxlease").scalar() == 0
+
+
 async def test_what_was_sent_is_recorded_at_the_time_it_went(engine: Engine) -> None:
     """The sent reminders and the messages that carried them to each person carry the pass's time, stored as every other
-    time is (on SQLite the record is written by the driver directly: the same text as the claim's)."""
+    time is (on SQLite the record is written by the driver directly: the same text as the row's ``send_at``, which
+    SQLAlchemy wrote, for a pass at the very time the row was due)."""
     outbox = Outbox()
     service, _focal, _manager = _setup(engine, outbox)
     await service.tick()
     with engine.connect() as connection:
         reminders = {
             row[0]: row[1:]
-            for row in connection.exec_driver_sql("SELECT id, state, sent_at, claimed_at, message_id FROM reminder")
+            for row in connection.exec_driver_sql("SELECT id, state, sent_at, send_at, message_id FROM reminder")
         }
         carried = connection.exec_driver_sql("SELECT reminder_ids, sent_at, message_id FROM sentdigest").all()
     rows = []
     for ids, delivered_at, delivery_message in carried:
         for rid in map(int, ids.split(",")):
-            state, sent_at, claimed_at, message_id = reminders[rid]
-            rows.append((state, sent_at, claimed_at, delivered_at, message_id, delivery_message))
+            state, sent_at, send_at, message_id = reminders[rid]
+            rows.append((state, sent_at, send_at, delivered_at, message_id, delivery_message))
     digests = {str(n) for n, (to, _reply) in enumerate(outbox.sent, start=1) if to == "500"}  # (the manager's: weekly)
     assert rows and {row[5] for row in rows} == digests
-    for state, sent_at, claimed_at, delivered_at, message_id, delivery_message in rows:
-        assert state == "SENT" and sent_at == claimed_at == delivered_at, (sent_at, claimed_at, delivered_at)
+    for state, sent_at, send_at, delivered_at, message_id, delivery_message in rows:
+        assert state == "SENT" and sent_at == send_at == delivered_at, (sent_at, send_at, delivered_at)
         assert message_id == delivery_message  # one person: the reminder's message is theirs
     with Session(engine) as session:
         sent = session.exec(select(Reminder).where(Reminder.state == ReminderState.SENT)).all()
