@@ -27,7 +27,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, Select, String, and_, bindparam, func, or_, true, type_coerce, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import Grouping
@@ -228,8 +241,11 @@ def _converters(session: Session) -> tuple[Any, Any]:
     return found[0], found[1]
 
 
-# A digest's order: by due date, then the plan's order of tasks, then the registry's order of units.
-_DIGEST_ORDER = operator.itemgetter(*(DueItem._fields.index(f) for f in ("due", "task_position", "unit_position")))
+# A digest's order: by due date, then the plan's order of tasks, then the registry's order of units
+# (then the rows' own order, so that equal places always come out the same way).
+_DIGEST_ORDER = operator.itemgetter(
+    *(DueItem._fields.index(f) for f in ("due", "task_position", "unit_position", "assignment_id", "reminder_id"))
+)
 
 
 def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list[DueItem]:
@@ -515,9 +531,16 @@ def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complet
         done = sa_select(
             func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
         ).subquery("sent")
+        # The ids also as ``id = ANY(…)``: the planner then reads the batch's rows by the primary key.
+        # Without it, once statistics show a slot's 110,000 pending rows, it hashed them all to join
+        # the batch's 1,100 (48 ms a batch instead of 10, measured on the national workload).
         connection.execute(
             update(Reminder)
-            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.PENDING)
+            .where(
+                col(Reminder.id) == done.c.rid,
+                col(Reminder.id) == any_(int_array(first)),
+                col(Reminder.state) == ReminderState.PENDING,
+            )
             .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
         )
     at = bindparam("at", now, type_=SentDigest.__table__.c.sent_at.type)  # type: ignore[attr-defined]

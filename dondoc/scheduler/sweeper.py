@@ -175,6 +175,9 @@ class Sweeper(Generic[M]):
         # (a worker takes its own leases back) and given back at its end.
         self.unrecorded: list[Sent] = []
         self.leasing = False  # leases of this worker may be held (given back at a pass's end)
+        # One pass at a time: a worker takes its own leases back, so two passes of one sweeper at
+        # once would send the same reminders (the job never overlaps itself; this makes sure).
+        self._one_pass = asyncio.Lock()
         self.observe: Observe = _unobserved  # the composition root counts the outcomes (/metrics)
 
     def budgets(self, session: Session) -> Budgets:
@@ -183,6 +186,10 @@ class Sweeper(Generic[M]):
 
     async def sweep(self) -> SweepResult:
         """One pass; does nothing outside office hours (what is due waits for the next slot)."""
+        async with self._one_pass:
+            return await self._sweep()
+
+    async def _sweep(self) -> SweepResult:
         now = self.clock.now()
         result = SweepResult()
         if not self.calendar.in_office_hours(now):

@@ -3,6 +3,7 @@ sender (channel-neutral), with a frozen clock."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,6 +80,16 @@ async def test_a_pass_gives_its_organisations_back_when_it_ends(engine: Engine) 
     assert result.claimed and outbox.sent
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM outboxlease").scalar() == 0
+
+
+async def test_two_passes_of_one_sweeper_at_once_send_each_message_once(engine: Engine) -> None:
+    """A sweeper takes its own leases back (its pass may have been cut short), so a second pass of the
+    same sweeper started while the first runs must wait for it rather than send the same reminders."""
+    outbox = Outbox()
+    service, _focal, _manager = _setup(engine, outbox)
+    first, second = await asyncio.gather(service.sweeper.sweep(), service.sweeper.sweep())
+    assert first.messages + second.messages == len(outbox.sent) > 0
+    assert len(outbox.texts("500")) == 1
 
 
 async def test_what_was_sent_is_recorded_at_the_time_it_went(engine: Engine) -> None:
