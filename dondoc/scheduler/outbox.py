@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Insert,
     Select,
     String,
     and_,
@@ -42,6 +43,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, col, select
 
@@ -61,6 +64,7 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.db.queries import ids_among, ids_in, int_array, reachable_members
+from dondoc.db.session import session_scope
 from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
 
@@ -421,9 +425,9 @@ def mark_sent(session: Session, sent: Sequence[Sent], now: datetime, complete: C
     """Record delivered digests: each as the message its person received (:class:`SentDigest`), the
     reminders of ``complete`` (None: all of them) as sent — those that reached everyone they were for
     in this pass — and the others per person in ``reminderdelivery`` (a row already there, from a
-    repeated send, is kept), so that their retry leaves out whoever has them. Three statements
-    whatever the batch's size: on PostgreSQL each takes its rows as arrays (``unnest``), elsewhere
-    each is one executemany."""
+    repeated send, is kept), so that their retry leaves out whoever has them. Whatever the batch's
+    size, one statement on PostgreSQL (its rows as arrays: ``unnest``), elsewhere three, each one
+    executemany."""
     if not sent:
         return
     dialect = session.get_bind().dialect.name
@@ -511,9 +515,17 @@ def _mark_sent_sqlite(
 
 
 def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
-    """:func:`mark_sent` on PostgreSQL: an ``UPDATE … FROM unnest(…)`` and two ``INSERT … SELECT FROM
-    unnest(…)``, whatever the batch's size. Each row names its digest by number (1, 2, …) in the
-    batch's few message ids, and the integer arrays go as text (:func:`~dondoc.db.queries.int_array`)."""
+    """:func:`mark_sent` on PostgreSQL: :func:`_sent_statement_pg`, in the session's transaction."""
+    session.connection().execute(_sent_statement_pg(sent, now, complete))
+
+
+def _sent_statement_pg(sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> Executable:
+    """:func:`mark_sent`'s record as one PostgreSQL statement, whatever the batch's size: the
+    messages inserted into ``sentdigest`` from ``unnest(…)``, with the reminders' ``UPDATE … FROM
+    unnest(…)`` and the deliveries' ``INSERT … SELECT FROM unnest(…)`` as data-modifying CTEs. Each
+    row names its digest by number (1, 2, …) in the batch's few message ids, and the integer arrays go
+    as text (:func:`~dondoc.db.queries.int_array`). (A delivery's foreign key is checked at the end of
+    the statement, on the reminder row the statement already updated: no second write of the row.)"""
     deliveries: dict[tuple[int, int], int] = {}  # those still due to others
     first: dict[int, int] = {}  # a reminder shared by a unit's focal points: its first digest
     for number, (ids, _message_id, person_id) in enumerate(sent, start=1):
@@ -523,46 +535,61 @@ def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complet
             else:
                 deliveries.setdefault((rid, person_id), number)
     messages = Grouping(bindparam("mids", [s.message_id for s in sent], type_=ARRAY(String)))  # (:mids)[n]
-    connection = session.connection()
-    # The reminders first: a delivery's foreign key then finds its row already updated by this
-    # transaction, instead of locking it (a write to every row) before the update writes it again.
-    if first:
-        done = sa_select(
-            func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
-        ).subquery("sent")
-        connection.execute(
-            update(Reminder)
-            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.PENDING)
-            .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
-        )
     at = bindparam("at", now, type_=SentDigest.__table__.c.sent_at.type)  # type: ignore[attr-defined]
     received = sa_select(
         func.unnest(int_array(s.person_id for s in sent)).label("pid"),
         func.unnest(bindparam("lists", [_id_list(s.reminder_ids) for s in sent], type_=ARRAY(String))).label("ids"),
         func.unnest(int_array(range(1, len(sent) + 1))).label("digest"),
     ).subquery("received")
-    connection.execute(
-        SentDigest.__table__.insert().from_select(  # type: ignore[attr-defined]
-            ["person_id", "sent_at", "message_id", "reminder_ids"],
-            sa_select(received.c.pid, at, messages[received.c.digest], received.c.ids),
-        )
+    statement: Insert = SentDigest.__table__.insert().from_select(  # type: ignore[attr-defined]
+        ["person_id", "sent_at", "message_id", "reminder_ids"],
+        sa_select(received.c.pid, at, messages[received.c.digest], received.c.ids),
     )
-    if not deliveries:
+    if first:
+        done = sa_select(
+            func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
+        ).subquery("sent")
+        marked = (
+            update(Reminder)
+            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.PENDING)
+            .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
+            .returning(col(Reminder.id))
+        )
+        statement = statement.add_cte(marked.cte("marked"))
+    if deliveries:
+        table = ReminderDelivery.__table__  # type: ignore[attr-defined]
+        rows = sa_select(
+            func.unnest(int_array(rid for rid, _pid in deliveries)).label("rid"),
+            func.unnest(int_array(pid for _rid, pid in deliveries)).label("pid"),
+            func.unnest(int_array(deliveries.values())).label("digest"),
+        ).subquery("delivered")
+        recorded = (
+            postgresql.insert(table)
+            .from_select(
+                ["reminder_id", "person_id", "sent_at", "message_id"],
+                sa_select(rows.c.rid, rows.c.pid, at, messages[rows.c.digest]),
+            )
+            .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
+            .returning(table.c.id)
+        )
+        statement = statement.add_cte(recorded.cte("recorded"))
+    return statement
+
+
+def record_sent(engine: Engine, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
+    """:func:`mark_sent` in a transaction of its own, as a pass records each batch of messages. On
+    PostgreSQL the record is one statement, run as its own transaction (autocommit: no ``BEGIN`` and
+    ``COMMIT`` round trips — while a pass renders the next batch, each round trip also waits for the
+    interpreter's lock, and the record of a batch took four)."""
+    if not sent:
         return
-    table = ReminderDelivery.__table__  # type: ignore[attr-defined]
-    rows = sa_select(
-        func.unnest(int_array(rid for rid, _pid in deliveries)).label("rid"),
-        func.unnest(int_array(pid for _rid, pid in deliveries)).label("pid"),
-        func.unnest(int_array(deliveries.values())).label("digest"),
-    ).subquery("delivered")
-    connection.execute(
-        postgresql.insert(table)
-        .from_select(
-            ["reminder_id", "person_id", "sent_at", "message_id"],
-            sa_select(rows.c.rid, rows.c.pid, at, messages[rows.c.digest]),
-        )
-        .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
-    )
+    if engine.dialect.name != "postgresql":
+        with session_scope(engine) as session:
+            mark_sent(session, sent, now, complete)
+        return
+    statement = _sent_statement_pg(sent, now, complete)
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
 
 
 def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:

@@ -58,6 +58,7 @@ from dondoc.scheduler.outbox import (
     mark_held,
     mark_muted,
     mark_sent,
+    record_sent,
     release,
     release_leases,
     retry_delay,
@@ -415,8 +416,7 @@ class Sweeper(Generic[M]):
         return None
 
     def _mark_sent(self, sent: list[Sent], now: datetime, complete: set[int]) -> None:
-        with session_scope(self.engine) as session:
-            mark_sent(session, sent, now, complete)
+        record_sent(self.engine, sent, now, complete)
 
     def _fail(self, ids: list[int], reason: str) -> None:
         with session_scope(self.engine) as session:
