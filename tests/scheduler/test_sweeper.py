@@ -4,6 +4,7 @@ sender (channel-neutral), with a frozen clock."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from dondoc.scheduler import weekly
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.service import ReminderService
+from dondoc.scheduler.sweeper import PASS_GC_THRESHOLD
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
@@ -90,6 +92,24 @@ async def test_two_passes_of_one_sweeper_at_once_send_each_message_once(engine: 
     first, second = await asyncio.gather(service.sweeper.sweep(), service.sweeper.sweep())
     assert first.messages + second.messages == len(outbox.sent) > 0
     assert len(outbox.texts("500")) == 1
+
+
+async def test_a_pass_collects_garbage_less_often_and_leaves_the_collector_as_it_found_it(engine: Engine) -> None:
+    """A pass makes many short-lived objects: while it runs the collector's youngest generation waits
+    for more of them (PASS_GC_THRESHOLD); after it, the bot's settings are back."""
+    outbox = Outbox()
+    during: list[int] = []
+
+    def note(chat_id: str) -> None:
+        during.append(gc.get_threshold()[0])
+        return None
+
+    outbox.fail = note
+    service, _focal, _manager = _setup(engine, outbox)
+    before = gc.get_threshold()
+    await service.sweeper.sweep()
+    assert during and set(during) == {max(before[0], PASS_GC_THRESHOLD)}
+    assert gc.get_threshold() == before
 
 
 async def test_what_was_sent_is_recorded_at_the_time_it_went(engine: Engine) -> None:
