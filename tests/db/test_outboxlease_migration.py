@@ -13,9 +13,10 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlmodel import Session
 
-from dondoc.db.models import Assignment, Organization, Plan, Reminder, ReminderState, Role, Task, Unit
+from dondoc.db.models import Reminder, ReminderState
 from dondoc.db.session import alembic_config, make_engine, open_store, session_scope
 from dondoc.scheduler.outbox import claim_due
+from tests.db.old_store import one_lead_assignment
 
 SLOT = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
@@ -28,26 +29,10 @@ def test_rows_claimed_before_the_upgrade_are_due_again_and_sent_by_the_first_pas
         config.attributes["connection"] = connection
         command.upgrade(config, "0019_sentdigest")
         with Session(bind=connection) as session:
-            org = Organization(name="UBND xã Thử")
-            session.add(org)
-            session.flush()
-            assert org.id is not None
-            unit = Unit(organization_id=org.id, code="VP", name="Văn phòng")
-            plan = Plan(organization_id=org.id, key="2022", title="Kế hoạch", year=2022)
-            session.add_all([unit, plan])
-            session.flush()
-            assert plan.id and unit.id
-            task = Task(plan_id=plan.id, code="I.1", number="1", title="Rà soát")
-            session.add(task)
-            session.flush()
-            assert task.id
-            assignment = Assignment(task_id=task.id, unit_id=unit.id, role=Role.LEAD)
-            session.add(assignment)
-            session.flush()
-            assert assignment.id
+            _org_id, assignment_id = one_lead_assignment(session)
             claimed, retry = (
                 Reminder(
-                    assignment_id=assignment.id,
+                    assignment_id=assignment_id,
                     due=date(2022, 3, day),
                     kind="before",
                     send_on=date(2022, 3, 14),

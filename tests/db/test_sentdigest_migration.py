@@ -13,19 +13,14 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from dondoc.db.models import (
-    Assignment,
-    Organization,
     Person,
-    Plan,
     Reminder,
     ReminderDelivery,
     ReminderState,
-    Role,
-    Task,
-    Unit,
 )
 from dondoc.db.session import alembic_config, make_engine, open_store
 from dondoc.plan.people import PersonInfo, export_person
+from tests.db.old_store import one_lead_assignment
 
 EARLY = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 LATER = datetime(2022, 3, 15, 1, 0, tzinfo=UTC)
@@ -39,28 +34,14 @@ def test_deliveries_become_one_row_per_message_and_the_export_is_unchanged(db_ur
         config.attributes["connection"] = connection
         command.upgrade(config, "0018_donecover")
         with Session(bind=connection) as session:
-            org = Organization(name="UBND xã Thử")
-            session.add(org)
+            org_id, assignment_id = one_lead_assignment(session)
+            focal = Person(organization_id=org_id, full_name="Nguyễn Văn An", created_at=EARLY)
+            deputy = Person(organization_id=org_id, full_name="Trần Thị Bình", created_at=EARLY)
+            session.add_all([focal, deputy])
             session.flush()
-            assert org.id is not None
-            unit = Unit(organization_id=org.id, code="VP", name="Văn phòng")
-            plan = Plan(organization_id=org.id, key="2022", title="Kế hoạch", year=2022)
-            focal = Person(organization_id=org.id, full_name="Nguyễn Văn An", created_at=EARLY)
-            deputy = Person(organization_id=org.id, full_name="Trần Thị Bình", created_at=EARLY)
-            session.add_all([unit, plan, focal, deputy])
-            session.flush()
-            assert plan.id and unit.id
-            task = Task(plan_id=plan.id, code="I.1", number="1", title="Rà soát")
-            session.add(task)
-            session.flush()
-            assert task.id
-            assignment = Assignment(task_id=task.id, unit_id=unit.id, role=Role.LEAD)
-            session.add(assignment)
-            session.flush()
-            assert assignment.id
             reminders = [
                 Reminder(
-                    assignment_id=assignment.id,
+                    assignment_id=assignment_id,
                     due=date(2022, 3, day),
                     kind="before",
                     send_on=date(2022, 3, 14),
