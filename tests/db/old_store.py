@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from dondoc.db.models import Assignment, Organization, Plan, Role, Task, Unit
+from dondoc.db.session import alembic_config, make_engine
+
+
+@contextmanager
+def at_revision(url: str, revision: str) -> Iterator[Connection]:
+    """The database at ``url`` migrated to ``revision`` only, its connection in one transaction
+    (committed when the block ends; the engine is then disposed)."""
+    old = make_engine(url)
+    config = alembic_config(old)
+    try:
+        with old.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            yield connection
+    finally:
+        old.dispose()
 
 
 def one_lead_assignment(session: Session) -> tuple[int, int]:

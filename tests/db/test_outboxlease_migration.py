@@ -14,40 +14,34 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from dondoc.db.models import Reminder, ReminderState
-from dondoc.db.session import alembic_config, make_engine, open_store, session_scope
+from dondoc.db.session import alembic_config, open_store, session_scope
 from dondoc.scheduler.outbox import claim_due
-from tests.db.old_store import one_lead_assignment
+from tests.db.old_store import at_revision, one_lead_assignment
 
 SLOT = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
 
 @pytest.mark.unmigrated
 def test_rows_claimed_before_the_upgrade_are_due_again_and_sent_by_the_first_pass(db_url: str) -> None:
-    old = make_engine(db_url)
-    config = alembic_config(old)
-    with old.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0019_sentdigest")
-        with Session(bind=connection) as session:
-            _org_id, assignment_id = one_lead_assignment(session)
-            claimed, retry = (
-                Reminder(
-                    assignment_id=assignment_id,
-                    due=date(2022, 3, day),
-                    kind="before",
-                    send_on=date(2022, 3, 14),
-                    send_at=SLOT,
-                    state=state,
-                    attempts=attempts,
-                    claimed_at=SLOT if state == ReminderState.CLAIMED else None,
-                    claimed_by="host-1:4242" if state == ReminderState.CLAIMED else None,
-                )
-                for day, state, attempts in ((20, ReminderState.CLAIMED, 1), (21, ReminderState.PENDING, 2))
+    with at_revision(db_url, "0019_sentdigest") as connection, Session(bind=connection) as session:
+        _org_id, assignment_id = one_lead_assignment(session)
+        claimed, retry = (
+            Reminder(
+                assignment_id=assignment_id,
+                due=date(2022, 3, day),
+                kind="before",
+                send_on=date(2022, 3, 14),
+                send_at=SLOT,
+                state=state,
+                attempts=attempts,
+                claimed_at=SLOT if state == ReminderState.CLAIMED else None,
+                claimed_by="host-1:4242" if state == ReminderState.CLAIMED else None,
             )
-            session.add_all([claimed, retry])
-            session.commit()
-            ids = (claimed.id, retry.id)
-    old.dispose()
+            for day, state, attempts in ((20, ReminderState.CLAIMED, 1), (21, ReminderState.PENDING, 2))
+        )
+        session.add_all([claimed, retry])
+        session.commit()
+        ids = (claimed.id, retry.id)
 
     engine = open_store(db_url)  # upgrades to the head
     with engine.connect() as connection:

@@ -4,19 +4,15 @@ their usernames (only name, unit, role, chat id and language are kept)."""
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 
-from dondoc.db.session import alembic_config, make_engine, open_store
+from dondoc.db.session import open_store
+from tests.db.old_store import at_revision
 
 
 @pytest.mark.unmigrated
 def test_upgrading_drops_usernames_and_keeps_everyone(sqlite_url: str) -> None:
-    old = make_engine(sqlite_url)
-    config = alembic_config(old)
-    with old.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006_appx_warn")
+    with at_revision(sqlite_url, "0006_appx_warn") as connection:
         connection.execute(text("INSERT INTO organization (id, name, settings) VALUES (1, 'UBND huyện', '{}')"))
         connection.execute(
             text(
@@ -30,7 +26,6 @@ def test_upgrading_drops_usernames_and_keeps_everyone(sqlite_url: str) -> None:
                 "VALUES (1, 1, 'telegram', '4711', '4711', 'an_private', 'vi')"
             )
         )
-    old.dispose()
     engine = open_store(sqlite_url)
     assert "username" not in {c["name"] for c in inspect(engine).get_columns("channelaccount")}
     with engine.connect() as connection:

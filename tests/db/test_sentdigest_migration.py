@@ -18,9 +18,9 @@ from dondoc.db.models import (
     ReminderDelivery,
     ReminderState,
 )
-from dondoc.db.session import alembic_config, make_engine, open_store
+from dondoc.db.session import alembic_config, open_store
 from dondoc.plan.people import PersonInfo, export_person
-from tests.db.old_store import one_lead_assignment
+from tests.db.old_store import at_revision, one_lead_assignment
 
 EARLY = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 LATER = datetime(2022, 3, 15, 1, 0, tzinfo=UTC)
@@ -28,44 +28,38 @@ LATER = datetime(2022, 3, 15, 1, 0, tzinfo=UTC)
 
 @pytest.mark.unmigrated
 def test_deliveries_become_one_row_per_message_and_the_export_is_unchanged(db_url: str) -> None:
-    old = make_engine(db_url)
-    config = alembic_config(old)
-    with old.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0018_donecover")
-        with Session(bind=connection) as session:
-            org_id, assignment_id = one_lead_assignment(session)
-            focal = Person(organization_id=org_id, full_name="Nguyễn Văn An", created_at=EARLY)
-            deputy = Person(organization_id=org_id, full_name="Trần Thị Bình", created_at=EARLY)
-            session.add_all([focal, deputy])
-            session.flush()
-            reminders = [
-                Reminder(
-                    assignment_id=assignment_id,
-                    due=date(2022, 3, day),
-                    kind="before",
-                    send_on=date(2022, 3, 14),
-                    send_at=EARLY,
-                    state=state,
-                )
-                for day, state in ((20, ReminderState.SENT), (21, ReminderState.SENT), (22, ReminderState.PENDING))
-            ]
-            session.add_all(reminders)
-            session.flush()
-            first, second, retried = (r.id or 0 for r in reminders)
-            people = (focal.id or 0, deputy.id or 0)
-            session.add_all(
-                [
-                    # The focal point's 08:00 message carried two reminders; the deputy's, one of them.
-                    ReminderDelivery(reminder_id=first, person_id=people[0], sent_at=EARLY, message_id="m1"),
-                    ReminderDelivery(reminder_id=second, person_id=people[0], sent_at=EARLY, message_id="m1"),
-                    ReminderDelivery(reminder_id=first, person_id=people[1], sent_at=EARLY, message_id="m2"),
-                    # A reminder still due to the deputy (their send failed): its retry needs this row.
-                    ReminderDelivery(reminder_id=retried, person_id=people[0], sent_at=LATER, message_id="m3"),
-                ]
+    with at_revision(db_url, "0018_donecover") as connection, Session(bind=connection) as session:
+        org_id, assignment_id = one_lead_assignment(session)
+        focal = Person(organization_id=org_id, full_name="Nguyễn Văn An", created_at=EARLY)
+        deputy = Person(organization_id=org_id, full_name="Trần Thị Bình", created_at=EARLY)
+        session.add_all([focal, deputy])
+        session.flush()
+        reminders = [
+            Reminder(
+                assignment_id=assignment_id,
+                due=date(2022, 3, day),
+                kind="before",
+                send_on=date(2022, 3, 14),
+                send_at=EARLY,
+                state=state,
             )
-            session.commit()
-    old.dispose()
+            for day, state in ((20, ReminderState.SENT), (21, ReminderState.SENT), (22, ReminderState.PENDING))
+        ]
+        session.add_all(reminders)
+        session.flush()
+        first, second, retried = (r.id or 0 for r in reminders)
+        people = (focal.id or 0, deputy.id or 0)
+        session.add_all(
+            [
+                # The focal point's 08:00 message carried two reminders; the deputy's, one of them.
+                ReminderDelivery(reminder_id=first, person_id=people[0], sent_at=EARLY, message_id="m1"),
+                ReminderDelivery(reminder_id=second, person_id=people[0], sent_at=EARLY, message_id="m1"),
+                ReminderDelivery(reminder_id=first, person_id=people[1], sent_at=EARLY, message_id="m2"),
+                # A reminder still due to the deputy (their send failed): its retry needs this row.
+                ReminderDelivery(reminder_id=retried, person_id=people[0], sent_at=LATER, message_id="m3"),
+            ]
+        )
+        session.commit()
 
     engine = open_store(db_url)  # upgrades to the head
     with engine.connect() as connection:
