@@ -31,9 +31,11 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Insert,
+    Integer,
     Select,
     String,
     and_,
+    any_,
     bindparam,
     func,
     or_,
@@ -64,7 +66,7 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.db.queries import ids_among, ids_in, int_array, reachable_members
-from dondoc.db.session import session_scope
+from dondoc.db.session import retried_on_lost, session_scope
 from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
 
@@ -551,7 +553,16 @@ def _sent_statement_pg(sent: Sequence[Sent], now: datetime, complete: Collection
         ).subquery("sent")
         marked = (
             update(Reminder)
-            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.PENDING)
+            .where(
+                col(Reminder.id) == done.c.rid,
+                # The batch's ids also as ``id = ANY(…)`` of an ``integer[]`` parameter (not the text
+                # of :func:`int_array`: its cast is made as the statement runs, so PostgreSQL would
+                # search the list row by row): the rows are read by the primary key, whatever the
+                # statistics. Without it, a slot's 110,000 pending rows were hashed to join each
+                # batch's 1,100 (national workload: 44 ms a statement instead of 17).
+                col(Reminder.id) == any_(bindparam("rids", list(first), type_=ARRAY(Integer))),
+                col(Reminder.state) == ReminderState.PENDING,
+            )
             .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
             .returning(col(Reminder.id))
         )
@@ -588,7 +599,10 @@ def record_sent(engine: Engine, sent: Sequence[Sent], now: datetime, complete: C
             mark_sent(session, sent, now, complete)
         return
     statement = _sent_statement_pg(sent, now, complete)
-    with engine.connect() as connection:
+    # No ping first for a connection the previous batch used a moment ago: if it died since, the
+    # statement fails, SQLAlchemy drops the pool's connections, and the pass keeps the batch to
+    # record at its next pass (``Sweeper.unrecorded``), as for any failure to record.
+    with retried_on_lost(), engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
 
 
