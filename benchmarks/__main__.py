@@ -14,6 +14,10 @@ Prints one ``name: value`` line per figure (and context lines starting with ``#`
 - ``fanout_ratio`` — reminders per second through ``telegram_sender`` as ``dondoc run`` builds the bot,
   against a server allowing 30 sends per second, ÷ 30; goal ≥ 0.9
 - ``fanout_429`` — how many 429 answers that server gave; goal 0
+- ``sweep_fanout_ratio`` — digests per second of one reminder pass (``Sweeper.sweep``) through
+  ``telegram_sender``, the bot built as ``dondoc run`` builds it, to a server 150 ms away (a round trip
+  from Vietnam) that allows 30 sends per second, ÷ 30; goal ≥ 0.9 (a context line gives the same
+  pass with one digest on its way at a time, as before release 0021)
 - ``rss_mb`` — the process's peak resident memory; goal ≤ 200
 
 The store is a temporary SQLite file unless ``--db URL`` names an empty database. ``--quick`` runs a
@@ -48,6 +52,7 @@ FIGURES = (
     "button_ratio",
     "fanout_ratio",
     "fanout_429",
+    "sweep_fanout_ratio",
     "rss_mb",
 )
 # Telegram rejects bigger inline keyboards ("Reply markup is too long"); the local server does not check it.
@@ -178,6 +183,16 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
                 f"fan-out with {label} limiter, all sends at once: ratio {burst.ratio:.3f}, "
                 f"429s {burst.rejected_429}, {burst.failed} failed, {burst.seconds:.1f} s"
             )
+
+        latency = chat.SWEEP_FANOUT_LATENCY
+        alone = asyncio.run(chat.bench_sweep_fanout(small, messages // 5, latency, window=1, run=0))
+        swept = asyncio.run(chat.bench_sweep_fanout(small, messages, latency, run=1))
+        note(
+            f"reminder pass to a server {latency * 1000:.0f} ms away: {messages} digests in {swept.seconds:.1f} s "
+            f"({swept.failed} not sent, {swept.rejected_429} answered 429, Bot API violations {swept.violations}); "
+            f"one digest at a time: {alone.ratio * chat.TELEGRAM_RATE:.1f} a second (ratio {alone.ratio:.2f})"
+        )
+        emit("sweep_fanout_ratio", swept.ratio)
     finally:
         small.dispose()
         if not url.startswith("sqlite"):

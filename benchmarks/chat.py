@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib.resources import as_file
@@ -30,11 +31,26 @@ from telegram.ext import (
     filters,
 )
 
+from dondoc.bot.app import reminder_service
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
+from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.telegram import TelegramChannel, telegram_sender
 from dondoc.cli.demo import SAMPLE_PLAN
-from dondoc.db.models import ChannelAccount, MemberRole, Person, Unit
+from dondoc.db.models import (
+    Assignment,
+    ChannelAccount,
+    MemberRole,
+    Membership,
+    Organization,
+    Person,
+    Plan,
+    Reminder,
+    ReminderKind,
+    Role,
+    Task,
+    Unit,
+)
 from dondoc.db.session import session_scope
 from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
@@ -45,6 +61,7 @@ from dondoc.i18n import use_language
 from dondoc.plan.appendix import read_appendix
 from dondoc.plan.registry import apply_registry, build_matcher, load_registry, read_registry
 from dondoc.plan.store import find_organization, save_appendix
+from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.outbox import Digest, DueItem, Recipient
 
@@ -280,3 +297,86 @@ async def bench_fanout(
         rejected = api.stats.rejected_429
     rate = (messages - failed) / seconds
     return FanoutResult(rate / TELEGRAM_RATE, rejected, sent, failed, seconds, violations)
+
+
+SWEEP_FANOUT_AT = datetime(2022, 3, 16, 8, 0, tzinfo=TZ)  # a Wednesday, 08:00
+SWEEP_FANOUT_USER_BASE = 600_000_001
+SWEEP_FANOUT_LATENCY = 0.15  # seconds: a round trip from Vietnam to the Bot API
+
+
+def add_fanout_units(engine: Engine, users: Sequence[SimulatedUser], at: datetime, name: str) -> None:
+    """An organisation ``name`` with one unit, task and focal point (bound on Telegram in the user's
+    chat) for each of ``users``, and one reminder for each unit due at ``at``: one digest each."""
+    with session_scope(engine) as session:
+        organization = Organization(name=name)
+        session.add(organization)
+        session.flush()
+        assert organization.id is not None
+        plan = Plan(organization_id=organization.id, key=str(at.year), title=name, year=at.year)
+        session.add(plan)
+        session.flush()
+        assert plan.id is not None
+        for n, user in enumerate(users, start=1):
+            unit = Unit(organization_id=organization.id, code=f"F{n}", name=f"Đơn vị {n}", position=n)
+            task = Task(plan_id=plan.id, code=f"I.{n}", number=str(n), title=f"Nhiệm vụ {n}")
+            person = Person(organization_id=organization.id, full_name=f"Đầu mối {n}", created_at=at)
+            session.add_all([unit, task, person])
+            session.flush()
+            assert unit.id is not None and task.id is not None and person.id is not None
+            session.add(
+                ChannelAccount(
+                    person_id=person.id,
+                    channel="telegram",
+                    external_id=str(user.user_id),
+                    chat_id=str(user.chat_id),
+                    language_code="vi",
+                )
+            )
+            session.add(Membership(person_id=person.id, unit_id=unit.id, role=MemberRole.FOCAL, created_at=at))
+            assignment = Assignment(task_id=task.id, unit_id=unit.id, role=Role.LEAD)
+            session.add(assignment)
+            session.flush()
+            assert assignment.id is not None
+            session.add(
+                Reminder(
+                    assignment_id=assignment.id,
+                    due=at.date() + timedelta(days=3),
+                    kind=ReminderKind.BEFORE,
+                    send_on=at.date(),
+                    send_at=at,
+                )
+            )
+
+
+async def bench_sweep_fanout(
+    engine: Engine, messages: int, latency: float, window: int | None = None, run: int = 0
+) -> FanoutResult:
+    """One reminder pass (``Sweeper.sweep``) sending ``messages`` digests through ``telegram_sender``, the
+    bot built as ``dondoc run`` builds it (its limiter included), to a server ``latency`` seconds away
+    that allows 30 sends a second. ``window``: the pass's digests on their way at once (default: the
+    sweeper's own). Each run adds its own organisation, units and users to ``engine``'s store, due an
+    hour after the run before (``run``: 0, 1, …)."""
+    at = SWEEP_FANOUT_AT + timedelta(hours=run)
+    base = SWEEP_FANOUT_USER_BASE + 10_000 * run
+    spec = bundled_spec()
+    async with LocalBotApi(spec=spec, strict=False, rate_limit_per_second=TELEGRAM_RATE, latency=latency) as api:
+        users = [api.user(base + n, first_name=f"Đầu mối {n}") for n in range(messages)]
+        add_fanout_units(engine, users, at, f"Fan-out {base}")
+        clock = Clock(at, frozen=True)
+        dispatcher = Dispatcher(engine, clock, Deployment(bot_username="dondoc_test_bot"))
+        application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder())
+        async with api.running(application):
+            sweeper = reminder_service(
+                engine, clock, WorkCalendar(), {"telegram": telegram_sender(application.bot)}
+            ).sweeper
+            if window is not None:
+                sweeper.window = window
+            start = time.perf_counter()
+            result = await asyncio.wait_for(sweeper.sweep(), HANG_GUARD)
+            seconds = time.perf_counter() - start
+            await api.wait_idle()
+        sent = sum(1 for user in users if user.messages)
+        violations = len(api.violations) + len(api.handler_errors)
+        rejected = api.stats.rejected_429
+    failed = messages - result.messages
+    return FanoutResult(result.messages / seconds / TELEGRAM_RATE, rejected, sent, failed, seconds, violations)

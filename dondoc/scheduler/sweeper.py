@@ -75,6 +75,10 @@ log = logging.getLogger(__name__)
 # everyone the reminder already reached.
 RECORD_BATCH = 50
 
+# Digests a pass has on their way at once: a channel's round trip (a tenth of a second or more from
+# Vietnam) is what a fan-out waits on; each channel's sender keeps to the pace its platform allows.
+SEND_WINDOW = 8
+
 # The message a channel sends (the handlers' Reply): the scheduler only passes it from the texts to
 # the senders, so it does not need to know what it is.
 M = TypeVar("M")
@@ -181,6 +185,7 @@ class Sweeper(Generic[M]):
         # One pass at a time: a worker takes its own leases back, so two passes of one sweeper at
         # once would send the same reminders (the job never overlaps itself; this makes sure).
         self._one_pass = asyncio.Lock()
+        self.window = SEND_WINDOW  # digests on their way at once
         self.observe: Observe = _unobserved  # the composition root counts the outcomes (/metrics)
 
     def budgets(self, session: Session) -> Budgets:
@@ -211,7 +216,13 @@ class Sweeper(Generic[M]):
         return result
 
     async def _send_due(self, now: datetime, result: SweepResult) -> None:
-        """Claim what is due, send it in one message per person, record the outcomes."""
+        """Claim what is due, send it in one message per person, record the outcomes.
+
+        Up to :attr:`window` digests are on their way at once (a channel's round trip is a tenth of
+        a second or more: one at a time, a province's 500 digests would take a minute and more; the
+        channel's own limiter keeps the pace it allows). The pass never has more than
+        :data:`RECORD_BATCH` digests sent (or on their way) and not yet recorded: at that many, it
+        records those that arrived, while the others are still on their way."""
         digests, later = await asyncio.to_thread(self._claim_and_compose, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
@@ -220,42 +231,79 @@ class Sweeper(Generic[M]):
         failed: set[int] = set(later)
         sent: list[Sent] = []
         spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
+        on_the_way: set[asyncio.Future[None]] = set()
+        one_record = asyncio.Lock()  # records in order: a batch is in the database before the next
+        in_record = 0  # sent, taken by a record, not yet in the database
 
         async def record() -> None:
-            nonlocal sent
-            if not sent:
+            """Record what was sent so far; when it returns, everything sent before the call is in the
+            database (it waits for the record under way)."""
+            nonlocal sent, in_record
+            async with one_record:
+                batch, sent = sent, []  # (taken now: what was sent while the record before was made too)
+                if not batch:
+                    return
+                in_record = len(batch)
+                complete = {i for done in batch for i in done.reminder_ids if not remaining[i] and i not in failed}
+                try:
+                    await asyncio.to_thread(self._mark_sent, batch, now, complete)
+                except Exception:  # the database went away: recorded at the next pass, not sent again
+                    self.unrecorded += batch
+                    raise
+                finally:
+                    in_record = 0
+
+        async def deliver(item: tuple[Digest, M]) -> None:
+            key, ids = item[0].recipient.account.channel, item[0].reminder_ids
+            outcome = await self._deliver(item, now, result, record)
+            remaining.subtract(ids)
+            if outcome is not None:
+                sent.append(outcome)
+            else:
+                failed.update(ids)
+                if key in self.held:
+                    spent.setdefault(key, []).extend(ids)
+            if outcome is not None and not failed.isdisjoint(ids):
+                # (a reminder already released for someone else's retry: recorded at once, so that
+                # the process taking the retry leaves this person out)
+                await record()
+
+        async def arrived(every: bool = False) -> None:
+            """Wait for one digest on its way (``every``: all of them) to be sent or to fail."""
+            nonlocal on_the_way
+            if not on_the_way:
                 return
-            batch, sent = sent, []
-            complete = {i for done in batch for i in done.reminder_ids if not remaining[i] and i not in failed}
-            try:
-                await asyncio.to_thread(self._mark_sent, batch, now, complete)
-            except Exception:  # the database went away: recorded at the next pass, not sent again
-                self.unrecorded += batch
-                raise
+            done, on_the_way = await asyncio.wait(
+                on_the_way, return_when=asyncio.ALL_COMPLETED if every else asyncio.FIRST_COMPLETED
+            )
+            errors = [error for task in done if (error := task.exception()) is not None]
+            if errors:
+                raise errors[0]
 
         try:
-            async for digest in self._rendered(digests, now):
-                key = digest[0].recipient.account.channel
-                ids = digest[0].reminder_ids
-                if key in self.held:
+            async for item in self._rendered(digests, now):
+                while len(on_the_way) >= self.window:
+                    await arrived()
+                while in_record + len(sent) + len(on_the_way) >= RECORD_BATCH:
+                    if sent:
+                        await record()
+                    elif on_the_way:
+                        await arrived()
+                    else:  # (a record a failed send started: its digest is on its way, never here)
+                        break
+                key = item[0].recipient.account.channel
+                if key in self.held:  # (a quota may have run out while this one waited its turn)
+                    ids = item[0].reminder_ids
                     spent.setdefault(key, []).extend(ids)
                     failed.update(ids)
                     remaining.subtract(ids)
                     self.observe(key, "held", len(ids))
                     continue
-                outcome = await self._deliver(digest, now, result, record)
-                remaining.subtract(ids)
-                if outcome is not None:
-                    sent.append(outcome)
-                else:
-                    failed.update(ids)
-                    if key in self.held:
-                        spent.setdefault(key, []).extend(ids)
-                if len(sent) >= RECORD_BATCH or (outcome is not None and not failed.isdisjoint(ids)):
-                    # (a reminder already released for someone else's retry: recorded at once, so
-                    # that the process taking the retry leaves this person out)
-                    await record()
+                on_the_way.add(asyncio.ensure_future(deliver(item)))
+            await arrived(every=True)
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
+            # The pass stopped (the database went away): those on their way arrive first.
+            await asyncio.gather(*on_the_way, return_exceptions=True)
             await record()
             if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
@@ -397,6 +445,8 @@ class Sweeper(Generic[M]):
         failures = {Failure.QUOTA: "held", Failure.UNREACHABLE: "held", Failure.REJECTED: "failed"}
         self.observe(account.channel, failures.get(outcome.failure, "retried"), len(ids))
         if outcome.failure == Failure.QUOTA:
+            if account.channel in self.held:  # said already by another digest that was on its way
+                return None
             log.warning("channel %s: the monthly quota is spent; its reminders are held", account.channel)
             self.held.add(account.channel)
             for channel, chat_id, alert in await asyncio.to_thread(self._quota_spent, account.channel, now):

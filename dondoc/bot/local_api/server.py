@@ -132,6 +132,8 @@ class LocalBotApi:
         clock: monotonic clock for rate limiting (tests may pass a fake one).
         faults: called with each valid call's method and parameters; an :class:`ApiError` it returns is
             the answer instead (failures injected on purpose: :mod:`dondoc.bot.local_api.faults`).
+        latency: seconds each answer but ``getUpdates``'s is held back, as a network's round trip
+            would (for the benchmarks; the rate limits count a call when it arrives).
         host: interface to listen on.
         port: port to listen on; 0 picks a free one (see :attr:`port` once started).
     """
@@ -151,6 +153,7 @@ class LocalBotApi:
         host: str = "127.0.0.1",
         port: int = 0,
         faults: Callable[[str, Mapping[str, Any]], ApiError | None] | None = None,
+        latency: float = 0.0,
     ) -> None:
         if spec is None:
             if spec_path is None:
@@ -168,6 +171,7 @@ class LocalBotApi:
         self.methods = BotMethods(self.world, returns)
         self.limiter = RateLimiter(rate_limit_per_second, rate_limit_per_chat_per_second, clock)
         self.faults = faults
+        self.latency = latency
         self.violations: list[Violation] = []
         self.errors: list[ErrorAnswer] = []
         self.requests: list[RequestRecord] = []
@@ -531,6 +535,8 @@ class _MethodHandler(tornado.web.RequestHandler):
 
     async def _serve(self, token: str, method: str) -> None:
         status, body = await self.api.handle(token, method, self.request, lambda: self.gone)
+        if self.api.latency and method.lower() != "getupdates":
+            await asyncio.sleep(self.api.latency)
         if self.gone:
             return
         self.set_status(status)
