@@ -351,10 +351,14 @@ def mark_unreachable(engine: Engine, key: str, chat_id: str) -> None:
 
 
 class ZaloOutbox:
-    """Sends replies to Zalo chats as plain text, remembering each chat's typed choices."""
+    """Sends replies to Zalo chats as plain text, remembering each chat's typed choices. One message
+    at a time: the reminder job has several digests on their way at once (what Telegram's limiter
+    paces), but Zalo publishes no rate for its bots and answers 429 for a spent month (held until
+    the next), and a free-plan bot reaches 50 people at most — a few seconds, one by one."""
 
     def __init__(self, client: ZaloClient, engine: Engine, key: str, clock: Clock) -> None:
         self.client, self.engine, self.key, self.clock = client, engine, key, clock
+        self._one_at_a_time = asyncio.Lock()
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send one reply; returns the message id of its last part. Raises the channel-neutral
@@ -367,9 +371,10 @@ class ZaloOutbox:
             rendered = render(reply)
         message_id, sent = None, 0
         try:
-            for part in rendered.parts:
-                message_id = await self.client.send_message(chat_id, part)
-                sent += 1
+            async with self._one_at_a_time:
+                for part in rendered.parts:
+                    message_id = await self.client.send_message(chat_id, part)
+                    sent += 1
         finally:  # every message Zalo took counts against the bot's month (the message budget)
             if sent:
                 await asyncio.to_thread(count_messages, self.engine, self.key, "out", self.clock.now(), sent)

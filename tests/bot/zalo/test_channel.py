@@ -4,6 +4,7 @@ message over 2,000 characters."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 
@@ -303,3 +304,27 @@ async def test_every_message_in_and_out_counts_against_the_bots_month(zalo: Zalo
         after = {u.channel: (u.inbound, u.outbound) for u in month_usage(session, month_of(zalo.clock.now()))}
     came, went = before.get("zalo", (0, 0))
     assert after["zalo"] == (came + 1, went + 1)  # one message in, one out: what Zalo's free plan counts
+
+
+async def test_the_reminder_jobs_zalo_sender_sends_one_message_at_a_time(engine: Engine) -> None:
+    """The reminder job has several digests on their way at once; a Zalo bot gets them one by one."""
+    async with running_zalo(engine, Clock(MONDAY, frozen=True)) as zalo:
+        people = [await zalo.bound("NV", name=f"Cán bộ {n}") for n in range(4)]
+        send = zalo_sender(zalo.channel.client, engine, zalo.clock)
+        client = zalo.channel.client
+        under_way, most = 0, 0
+        send_message = client.send_message
+
+        async def counted(chat_id: str, text: str) -> str:
+            nonlocal under_way, most
+            under_way += 1
+            most = max(most, under_way)
+            try:
+                return await send_message(chat_id, text)
+            finally:
+                under_way -= 1
+
+        client.send_message = counted  # type: ignore[method-assign]
+        await asyncio.gather(*(send(person.chat_id, Reply(text=f"Nhắc việc {n}")) for n, person in enumerate(people)))
+        assert most == 1
+        assert [person.texts[-1] for person in people] == [f"Nhắc việc {n}" for n in range(4)]
