@@ -272,26 +272,25 @@ def reachable_members(
         chosen.append(col(Unit.code).in_(unit_codes))
     found: dict[tuple[int, MemberRole, int | None], Reachable] = {}
     if bound:
-        for membership, code, person, account in session.exec(
-            select(Membership, Unit.code, Person, ChannelAccount)
+        # (the membership's unit and role as plain columns: no Membership object for each row)
+        for unit_id, role, code, person, account in session.execute(
+            sa_select(col(Membership.unit_id), col(Membership.role), col(Unit.code), Person, ChannelAccount)
             .join(Unit, col(Unit.id) == Membership.unit_id)
             .join(Person, col(Person.id) == Membership.person_id)
             .join(ChannelAccount, col(ChannelAccount.person_id) == Person.id)
             .where(*chosen, *([col(ChannelAccount.channel).in_(channels)] if channels is not None else []))
             .order_by(col(Person.id), col(ChannelAccount.last_used_at).desc().nulls_last(), col(ChannelAccount.id))
         ):
-            member = Reachable(membership.unit_id, code, membership.role, person, account)
-            found.setdefault((member.unit_id, member.role, person.id), member)
+            found.setdefault((unit_id, role, person.id), Reachable(unit_id, code, role, person, account))
     else:
-        for membership, code, person in session.exec(
-            select(Membership, Unit.code, Person)
+        for unit_id, role, code, person in session.execute(
+            sa_select(col(Membership.unit_id), col(Membership.role), col(Unit.code), Person)
             .join(Unit, col(Unit.id) == Membership.unit_id)
             .join(Person, col(Person.id) == Membership.person_id)
             .where(*chosen)
             .order_by(col(Person.id))
         ):
-            member = Reachable(membership.unit_id, code, membership.role, person, None)
-            found.setdefault((member.unit_id, member.role, person.id), member)
+            found.setdefault((unit_id, role, person.id), Reachable(unit_id, code, role, person, None))
     return list(found.values())
 
 

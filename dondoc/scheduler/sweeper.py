@@ -1,7 +1,8 @@
 """The sweeper: one job, run every minute by APScheduler, that drains the reminder outbox.
 
 Each pass (in office hours on working days only) claims every due reminder, merges them into one
-message per person, sends through the person's channel and records the outcome. Reminders missed
+message per person, sends through the person's channel (several messages on their way at once:
+:data:`SEND_WINDOW`) and records the outcome. Reminders missed
 while the bot was down are simply due, so the next pass sends them, merged. Delivery is
 at-least-once (see :mod:`dondoc.scheduler.outbox`).
 

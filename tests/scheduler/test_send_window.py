@@ -85,7 +85,7 @@ async def test_a_pass_has_several_digests_on_their_way_at_once_and_sends_each_on
 
 async def test_no_more_than_a_record_batch_is_ever_sent_but_not_recorded(engine: Engine) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
-    chats = bind_focal_points(engine, clock, add_units(engine, 2 * RECORD_BATCH + 20))
+    chats = bind_focal_points(engine, clock, add_units(engine, RECORD_BATCH + 20))
     with Session(engine) as session:  # what binding the focal points recorded (none: no reminder went out)
         assert session.exec(select(func.count()).select_from(SentDigest)).one() == 0
     channel = SlowChannel(engine)
