@@ -31,11 +31,9 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Insert,
-    Integer,
     Select,
     String,
     and_,
-    any_,
     bindparam,
     func,
     or_,
@@ -553,16 +551,7 @@ def _sent_statement_pg(sent: Sequence[Sent], now: datetime, complete: Collection
         ).subquery("sent")
         marked = (
             update(Reminder)
-            .where(
-                col(Reminder.id) == done.c.rid,
-                # The batch's ids also as ``id = ANY(…)`` of an ``integer[]`` parameter (not the text
-                # of :func:`int_array`: its cast is made as the statement runs, so PostgreSQL would
-                # search the list row by row): the rows are read by the primary key, whatever the
-                # statistics. Without it, a slot's 110,000 pending rows were hashed to join each
-                # batch's 1,100 (national workload: 44 ms a statement instead of 17).
-                col(Reminder.id) == any_(bindparam("rids", list(first), type_=ARRAY(Integer))),
-                col(Reminder.state) == ReminderState.PENDING,
-            )
+            .where(col(Reminder.id) == done.c.rid, col(Reminder.state) == ReminderState.PENDING)
             .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
             .returning(col(Reminder.id))
         )
