@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 
 from dondoc.cli import app
 from dondoc.db.session import open_store
-from dondoc.i18n import set_language
+from dondoc.i18n import set_language, use_language
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "dondoc" / "data" / "long-my-2022"  # the sample plan shipped as package data
@@ -118,6 +118,16 @@ def empty_sqlite_url(path: Path) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # The sample, imported once per session
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (Vietnamese), whatever a test before it in the same
+    worker chose: a person's language choice handled in the test's own thread (the tests' chats call
+    the dispatcher directly) or an in-process command's ``--lang`` sets the language of the context it
+    runs in, and the sandbox, for one, plays its people in the current language."""
+    with use_language(None):
+        yield
 
 
 @pytest.fixture(scope="session")
