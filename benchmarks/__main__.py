@@ -18,7 +18,8 @@ Prints one ``name: value`` line per figure (and context lines starting with ``#`
   ``telegram_sender``, the bot built as ``dondoc run`` builds it, to a server 150 ms away (a round trip
   from Vietnam) that allows 30 sends per second, ÷ 30; goal ≥ 0.9 (a context line gives the same
   pass with one digest on its way at a time, as before release 0021)
-- ``rss_mb`` — the process's peak resident memory; goal ≤ 200
+- ``rss_mb`` — the process's peak resident memory (one malloc arena, as ``dondoc run`` sets it:
+  :mod:`dondoc.bot.memory`); goal ≤ 200
 
 The store is a temporary SQLite file unless ``--db URL`` names an empty database. ``--quick`` runs a
 10× smaller workload (for the smoke test; its figures are not the goals' figures).
@@ -41,6 +42,7 @@ from sqlalchemy.engine import Engine
 from telegram.ext import AIORateLimiter
 
 from benchmarks import chat, store, workload
+from dondoc.bot.memory import fewer_arenas
 from dondoc.db.session import open_store
 
 FIGURES = (
@@ -84,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--factor", type=int, default=1, help=argparse.SUPPRESS)  # the smoke test's tiny nation
     args = parser.parse_args(argv)
     began = time.perf_counter()
+    # As ``dondoc run``, ``serve`` and ``sandbox`` start: one malloc arena (dondoc.bot.memory).
+    note("malloc: one arena, as dondoc run sets it" if fewer_arenas() else "malloc: the environment's arenas")
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'province.db'}"
         engine = open_store(url)

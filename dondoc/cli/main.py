@@ -8,6 +8,7 @@ import sys
 
 import typer
 
+from dondoc.bot.memory import fewer_arenas
 from dondoc.cli import common
 from dondoc.cli.absence import absence_app
 from dondoc.cli.bot import run, sandbox
@@ -48,6 +49,8 @@ def main_options(
 ) -> None:
     """Options that apply to every command."""
     common.start(db, lang, org, log_format)  # reads the environment and .env once, before any command runs
+    if ctx.invoked_subcommand in (*LONG_RUNNING, "sandbox"):
+        fewer_arenas()  # a process that runs for weeks: one malloc arena (dondoc.bot.memory)
     if ctx.invoked_subcommand in LONG_RUNNING:
         common.start_logging()
         ctx.call_on_close(common.stop_logging)

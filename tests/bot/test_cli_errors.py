@@ -345,3 +345,18 @@ def test_the_sandbox_clock_stays_in_the_years_dondoc_handles(
     assert result.code == 0, result.stderr
     assert "The clock goes from 2000 to 2100." in result.stdout
     assert "Your tasks" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_the_long_running_commands_take_one_malloc_arena(sample_main: Dondoc, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = sys.modules["dondoc.cli.main"]  # (the package's ``main`` is the function)
+    capped: list[str] = []
+
+    def fewer_arenas() -> bool:
+        capped.append("capped")
+        return True
+
+    monkeypatch.setattr(entry, "fewer_arenas", fewer_arenas)
+    assert sample_main("status", "--at", "2022-04-01").code == 0
+    assert capped == []  # a command that prints and ends keeps the default
+    assert sandbox(sample_main, monkeypatch, "/tasks\n", "--lang", "en").code == 0
+    assert capped == ["capped"]
