@@ -2,7 +2,8 @@
 
 While it is down every statement and every commit fails with the driver's own ``OperationalError``
 (SQLAlchemy wraps it as it would a real one); on PostgreSQL the pooled connections are also killed
-with ``pg_terminate_backend`` when it goes down, so what comes back is a fresh connection."""
+with ``pg_terminate_backend`` when it goes down, so what comes back is a fresh connection. (Commits
+fail through the engine's dialect, which the tests' engines of a kind share: every one of them.)"""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-
-from dondoc.db.session import make_engine
 
 
 class Outage:
@@ -42,7 +41,8 @@ class Outage:
     def start(self) -> None:
         self.down = True
         if self.engine.dialect.name == "postgresql":
-            admin = make_engine(self.engine.url.render_as_string(hide_password=False))
+            # (an engine of its own dialect: the tests' engines share theirs, do_commit included)
+            admin = create_engine(self.engine.url)
             try:
                 with admin.begin() as connection:
                     connection.execute(
