@@ -222,9 +222,8 @@ class Sweeper(Generic[M]):
         Up to :attr:`window` digests are on their way at once (a channel's round trip is a tenth of
         a second or more: one at a time, a province's 500 digests would take a minute and more; the
         channel's own limiter keeps the pace it allows). The pass never has more than
-        :data:`RECORD_BATCH` digests sent (or on their way) and not yet recorded: from half that
-        many sent, it records them while the next ones go (the database's work overlaps the
-        sending), and at that many it waits for room."""
+        :data:`RECORD_BATCH` digests sent (or on their way) and not yet recorded: at that many, it
+        records those that arrived, while the others are still on their way."""
         digests, later = await asyncio.to_thread(self._claim_and_compose, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
@@ -236,7 +235,6 @@ class Sweeper(Generic[M]):
         on_the_way: set[asyncio.Future[None]] = set()
         one_record = asyncio.Lock()  # records in order: a batch is in the database before the next
         in_record = 0  # sent, taken by a record, not yet in the database
-        recording: asyncio.Future[None] | None = None  # a record started while sending goes on
 
         async def record() -> None:
             """Record what was sent so far; when it returns, everything sent before the call is in the
@@ -256,14 +254,6 @@ class Sweeper(Generic[M]):
                 finally:
                     in_record = 0
 
-        def record_soon() -> None:
-            """Start recording what was sent, unless a record is under way (the next takes it all)."""
-            nonlocal recording
-            if recording is not None and recording.done():
-                recording.result()  # (one that failed stops the pass: the database went away)
-            if sent and (recording is None or recording.done()):
-                recording = asyncio.ensure_future(record())
-
         async def deliver(item: tuple[Digest, M]) -> None:
             key, ids = item[0].recipient.account.channel, item[0].reminder_ids
             outcome = await self._deliver(item, now, result, record)
@@ -280,18 +270,13 @@ class Sweeper(Generic[M]):
                 await record()
 
         async def arrived(every: bool = False) -> None:
-            """Wait for one digest on its way, or the record under way (``every``: all of both) to
-            end; a send or a record that failed stops the pass."""
+            """Wait for one digest on its way (``every``: all of them) to be sent or to fail."""
             nonlocal on_the_way
-            waiting = set(on_the_way)
-            if recording is not None and (every or not recording.done()):
-                waiting.add(recording)
-            if not waiting:
+            if not on_the_way:
                 return
-            done, _pending = await asyncio.wait(
-                waiting, return_when=asyncio.ALL_COMPLETED if every else asyncio.FIRST_COMPLETED
+            done, on_the_way = await asyncio.wait(
+                on_the_way, return_when=asyncio.ALL_COMPLETED if every else asyncio.FIRST_COMPLETED
             )
-            on_the_way -= done
             errors = [error for task in done if (error := task.exception()) is not None]
             if errors:
                 raise errors[0]
@@ -300,13 +285,13 @@ class Sweeper(Generic[M]):
             async for item in self._rendered(digests, now):
                 while len(on_the_way) >= self.window:
                     await arrived()
-                if len(sent) >= RECORD_BATCH // 2:
-                    record_soon()
                 while in_record + len(sent) + len(on_the_way) >= RECORD_BATCH:
-                    record_soon()
-                    if not on_the_way and (recording is None or recording.done()):
-                        break  # (a record a failed send started: its digest is on its way, never here)
-                    await arrived()
+                    if sent:
+                        await record()
+                    elif on_the_way:
+                        await arrived()
+                    else:  # (a record a failed send started: its digest is on its way, never here)
+                        break
                 key = item[0].recipient.account.channel
                 if key in self.held:  # (a quota may have run out while this one waited its turn)
                     ids = item[0].reminder_ids
@@ -319,7 +304,7 @@ class Sweeper(Generic[M]):
             await arrived(every=True)
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             # The pass stopped (the database went away): those on their way arrive first.
-            await asyncio.gather(*on_the_way, *([recording] if recording else []), return_exceptions=True)
+            await asyncio.gather(*on_the_way, return_exceptions=True)
             await record()
             if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
