@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -40,8 +41,7 @@ glibc = pytest.mark.skipif(
 
 
 def arenas(mode: str, **env: str) -> int:
-    import os
-
+    """The arenas of a process whose four threads allocated at once (``mode`` "one": capped first)."""
     environment = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
     done = subprocess.run(
         [sys.executable, "-c", THREADS, mode], capture_output=True, text=True, timeout=60, env=environment | env
