@@ -111,6 +111,12 @@ class WorkCalendar:
         self._last_year = -1
         self._working: set[int] = set()  # ordinals of working days in the loaded years
         self._sorted: list[int] = []  # the same, ascending
+        # For each day of the loaded years (its ordinal less ``_base``): the latest working day on or
+        # before it, the earliest on or after it (0: none in the loaded years). A planner asks these
+        # millions of times a year's plan (one lookup instead of a year check and a bisection).
+        self._base = 0
+        self._before: list[int] = []
+        self._after: list[int] = []
 
     # ------------------------------------------------------------ the cache
 
@@ -138,6 +144,23 @@ class WorkCalendar:
                     self._working.add(day.toordinal())
                 day += one
         self._sorted = sorted(self._working)
+        self._index()
+
+    def _index(self) -> None:
+        """The lookup tables of the loaded years (see ``__init__``)."""
+        base = date(self._first_year, 1, 1).toordinal()
+        days = date(self._last_year, 12, 31).toordinal() - base + 1
+        before, after = [0] * days, [0] * days
+        latest = earliest = 0
+        for k in range(days):
+            if base + k in self._working:
+                latest = base + k
+            before[k] = latest
+        for k in range(days - 1, -1, -1):
+            if base + k in self._working:
+                earliest = base + k
+            after[k] = earliest
+        self._base, self._before, self._after = base, before, after
 
     def _ordinals(self, year: int) -> list[int]:
         self._load(year)
@@ -176,6 +199,9 @@ class WorkCalendar:
     # Ordinal forms of the above (``date.toordinal()``), for planners that work on many dates at once.
 
     def ordinal_on_or_before(self, ordinal: int) -> int:
+        k = ordinal - self._base
+        if 0 <= k < len(self._before) and self._before[k]:
+            return self._before[k]
         year = date.fromordinal(ordinal).year
         for _attempt in range(_MAX_YEARS_WITHOUT_WORK):
             ordinals = self._ordinals(year)
@@ -186,6 +212,9 @@ class WorkCalendar:
         raise ValueError(f"no working day before {date.fromordinal(ordinal)}")
 
     def ordinal_on_or_after(self, ordinal: int) -> int:
+        k = ordinal - self._base
+        if 0 <= k < len(self._after) and self._after[k]:
+            return self._after[k]
         year = date.fromordinal(ordinal).year
         for _attempt in range(_MAX_YEARS_WITHOUT_WORK):
             ordinals = self._ordinals(year)

@@ -81,6 +81,30 @@ def test_across_new_year() -> None:
     assert late.on_or_before(date(2021, 1, 1)) == date(2020, 12, 31)
 
 
+def test_moving_to_working_days_agrees_day_by_day_whatever_year_was_asked_first() -> None:
+    """The calendar answers from tables of the years it has loaded: every day of 2021–2023 gets the
+    same answer as counting the days one by one, however those years came to be loaded."""
+    truth = WorkCalendar()
+
+    def before(day: date) -> date:
+        while not truth.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def after(day: date) -> date:
+        while not truth.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    days = [date(2021, 1, 1) + timedelta(days=n) for n in range(3 * 365)]
+    for first in (date(2022, 6, 1), date(2023, 12, 31), date(2021, 1, 1)):
+        calendar = WorkCalendar()
+        calendar.is_working_day(first)  # that year loaded first, the others as they are asked
+        for day in days:
+            assert calendar.on_or_before(day) == before(day), day
+            assert calendar.on_or_after(day) == after(day), day
+
+
 def test_office_hours() -> None:
     calendar = WorkCalendar()
     assert (calendar.office_start, calendar.office_end) == (OFFICE_START, OFFICE_END) == (time(7, 30), time(17, 0))
