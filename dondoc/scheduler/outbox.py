@@ -555,7 +555,9 @@ def _sent_statement_pg(sent: Sequence[Sent], now: datetime, complete: Collection
                 col(Reminder.id) == done.c.rid,
                 # The batch's ids once more, for the key's index: joined to ``sent`` alone, the rows
                 # were found by hashing the whole outbox, once per batch (a nation's 08:00 has
-                # 110,000 pending rows: 25 ms of each record's 42).
+                # 110,000 pending rows: 25 ms of each record's 42). With statistics that count a few
+                # pending rows, PostgreSQL would rather search this list for each row it reads:
+                # a replan that writes many rows analyses the outbox (``schedule.ANALYZE_AFTER``).
                 col(Reminder.id) == func.any(int_array(first)),
                 col(Reminder.state) == ReminderState.PENDING,
             )

@@ -61,6 +61,12 @@ from dondoc.tz import TZ
 
 HORIZON = timedelta(days=35)
 INSERT_BATCH = 5000  # new outbox rows a statement
+# A replan that writes at least this many rows has PostgreSQL analyse the outbox at once. Its
+# autovacuum analyses a table once a tenth of it has changed, and a year's outbox grows by a few per
+# cent a morning: until then the statistics still count the few rows pending the evening before, and
+# the pass that follows was planned for those (a nation's 08:00 pass, its 110,000 rows: 8.0 s
+# instead of 4.1, the sent rows' record reading the whole outbox for each batch). About 0.1 s.
+ANALYZE_AFTER = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +331,8 @@ def replan(
         insert_rows = insert(Reminder.__table__)  # type: ignore[attr-defined]
         for start in range(0, len(new_rows), INSERT_BATCH):
             session.connection().execute(insert_rows, new_rows[start : start + INSERT_BATCH])
+        if len(new_rows) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+            session.connection().exec_driver_sql(f"ANALYZE {Reminder.__tablename__}")
     except IntegrityError:
         # Another process planned the same rows at the same moment: theirs stand, ours are redundant.
         session.rollback()

@@ -5,7 +5,7 @@ the planner read the whole table for each batch (25 ms of a record's 42 on the n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,11 +13,15 @@ from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Reminder
+from dondoc.db.session import session_scope
+from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ
 from dondoc.scheduler.outbox import Sent, _sent_statement_pg
+from dondoc.scheduler.schedule import ANALYZE_AFTER, replan
 
 postgresql_only = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 NOW = datetime(2022, 3, 1, 8, 0, tzinfo=TZ)
+START = datetime(2022, 1, 1, 7, 0, tzinfo=TZ)
 
 
 @postgresql_only
@@ -43,3 +47,14 @@ def test_a_batchs_record_reads_its_reminders_by_key_not_the_whole_outbox(engine:
         plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + compiled.string))
     assert "Seq Scan on reminder" not in plan, plan
     assert "reminder_pkey" in plan, plan
+
+
+@postgresql_only
+def test_a_replan_that_writes_many_rows_leaves_statistics_that_count_them(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        added, _cancelled = replan(session, WorkCalendar(), START, horizon=timedelta(days=366))
+    assert added >= ANALYZE_AFTER
+    with engine.connect() as connection:
+        estimated = connection.exec_driver_sql("SELECT reltuples FROM pg_class WHERE relname = 'reminder'").scalar()
+        rows = connection.exec_driver_sql("SELECT count(*) FROM reminder").scalar()
+    assert estimated == rows, (estimated, rows)
