@@ -65,9 +65,8 @@ def ids_among(session: Session, column: Any, ids: Collection[int]) -> ColumnElem
 def int_array(ids: Iterable[int]) -> ColumnElement[Any]:
     """An ``integer[]`` for PostgreSQL to ``unnest``, sent as the one text ``{1,2,3}``: a Python list is
     dumped element by element (each checked for quoting), which for thousands of ids costs more than
-    the statement. Not for a filter's ``= ANY(…)``: the cast is made as the statement runs, so the
-    planner cannot hash the array, and each row would search it from the start (as a condition on an
-    index's key it is fine: the index sorts the array once and looks each id up)."""
+    the statement. Not for ``= ANY(…)``: the cast is made as the statement runs, so the planner cannot
+    hash the array, and each row would search it from the start."""
     literal = "{" + ",".join(map(str, ids)) + "}"
     return cast(bindparam(None, literal, type_=String), ARRAY(Integer))
 

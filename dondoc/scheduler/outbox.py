@@ -22,20 +22,17 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
-    Insert,
     Select,
     String,
     and_,
     bindparam,
-    func,
     or_,
     true,
     type_coerce,
@@ -43,9 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
-from sqlalchemy.sql import Executable
-from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.engine import Dialect, Engine
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -63,7 +58,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import ids_among, ids_in, int_array, reachable_members
+from dondoc.db.queries import ids_among, ids_in, reachable_members
 from dondoc.db.session import retried_on_lost, session_scope
 from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
@@ -483,8 +478,7 @@ def _mark_sent_sqlite(
     messages = SentDigest.__table__  # type: ignore[attr-defined]
 
     def bound(column: Any, value: Any) -> Any:
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)  # as SQLAlchemy writes it
-        return process(value) if process is not None else value
+        return _bound(dialect, column, value)
 
     at = bound(table.c.sent_at, now)
     connection = session.connection()
@@ -516,16 +510,24 @@ def _mark_sent_sqlite(
 
 def _mark_sent_pg(session: Session, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
     """:func:`mark_sent` on PostgreSQL: :func:`_sent_statement_pg`, in the session's transaction."""
-    session.connection().execute(_sent_statement_pg(sent, now, complete))
+    connection = session.connection()
+    connection.exec_driver_sql(*_sent_statement_pg(connection.dialect, sent, now, complete))
 
 
-def _sent_statement_pg(sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> Executable:
-    """:func:`mark_sent`'s record as one PostgreSQL statement, whatever the batch's size: the
-    messages inserted into ``sentdigest`` from ``unnest(…)``, with the reminders' ``UPDATE … FROM
-    unnest(…)`` and the deliveries' ``INSERT … SELECT FROM unnest(…)`` as data-modifying CTEs. Each
-    row names its digest by number (1, 2, …) in the batch's few message ids, and the integer arrays go
-    as text (:func:`~dondoc.db.queries.int_array`). (A delivery's foreign key is checked at the end of
-    the statement, on the reminder row the statement already updated: no second write of the row.)"""
+def _sent_statement_pg(
+    dialect: Dialect, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None
+) -> tuple[str, dict[str, Any]]:
+    """:func:`mark_sent`'s record as one PostgreSQL statement and its values, whatever the batch's
+    size: the messages inserted into ``sentdigest`` from ``unnest(…)``, with the reminders' ``UPDATE …
+    FROM unnest(…)`` and the deliveries' ``INSERT … SELECT FROM unnest(…)`` as data-modifying CTEs.
+    Each row names its digest by number (1, 2, …) in the batch's few message ids; the integer arrays
+    go as the text ``{1,2,3}`` (dumping a list element by element costs more than the statement),
+    which PostgreSQL reads as a constant of the type it is cast to. Written as SQL, not built with
+    SQLAlchemy's constructs: building those and their cache key took 4 of the 5 ms a record spends
+    in the interpreter, a hundred and more records a nation's pass. The statement's shape depends
+    only on which parts the batch has (at most four texts: the driver prepares each once). (A
+    delivery's foreign key is checked at the end of the statement, on the reminder row the statement
+    already updated: no second write of the row.)"""
     deliveries: dict[tuple[int, int], int] = {}  # those still due to others
     first: dict[int, int] = {}  # a reminder shared by a unit's focal points: its first digest
     for number, (ids, _message_id, person_id) in enumerate(sent, start=1):
@@ -534,74 +536,103 @@ def _sent_statement_pg(sent: Sequence[Sent], now: datetime, complete: Collection
                 first.setdefault(rid, number)
             else:
                 deliveries.setdefault((rid, person_id), number)
-    messages = Grouping(bindparam("mids", [s.message_id for s in sent], type_=ARRAY(String)))  # (:mids)[n]
-    at = bindparam("at", now, type_=SentDigest.__table__.c.sent_at.type)  # type: ignore[attr-defined]
-    received = sa_select(
-        func.unnest(int_array(s.person_id for s in sent)).label("pid"),
-        func.unnest(bindparam("lists", [_id_list(s.reminder_ids) for s in sent], type_=ARRAY(String))).label("ids"),
-        func.unnest(int_array(range(1, len(sent) + 1))).label("digest"),
-    ).subquery("received")
-    statement: Insert = SentDigest.__table__.insert().from_select(  # type: ignore[attr-defined]
-        ["person_id", "sent_at", "message_id", "reminder_ids"],
-        sa_select(received.c.pid, at, messages[received.c.digest], received.c.ids),
-    )
+    reminders = Reminder.__table__  # type: ignore[attr-defined]
+    at = _bound(dialect, SentDigest.__table__.c.sent_at, now)  # type: ignore[attr-defined]
+    values: dict[str, Any] = {
+        "at": at,
+        "mids": [s.message_id for s in sent],
+        "pids": _int_text(s.person_id for s in sent),
+        "lists": [_id_list(s.reminder_ids) for s in sent],
+        "digests": _int_text(range(1, len(sent) + 1)),
+    }
+    parts: list[str] = []
     if first:
-        done = sa_select(
-            func.unnest(int_array(first)).label("rid"), func.unnest(int_array(first.values())).label("digest")
-        ).subquery("sent")
-        marked = (
-            update(Reminder)
-            .where(
-                col(Reminder.id) == done.c.rid,
-                # The batch's ids once more, for the key's index: joined to ``sent`` alone, the rows
-                # were found by hashing the whole outbox, once per batch (a nation's 08:00 has
-                # 110,000 pending rows: 25 ms of each record's 42). With statistics that count a few
-                # pending rows, PostgreSQL would rather search this list for each row it reads:
-                # a replan that writes many rows analyses the outbox (``schedule.ANALYZE_AFTER``).
-                col(Reminder.id) == func.any(int_array(first)),
-                col(Reminder.state) == ReminderState.PENDING,
-            )
-            .values(state=ReminderState.SENT, sent_at=now, message_id=messages[done.c.digest], last_error="")
-            .returning(col(Reminder.id))
+        values |= {
+            "rids": _int_text(first),
+            "rdigests": _int_text(first.values()),
+            "sent": _bound(dialect, reminders.c.state, ReminderState.SENT),
+            "pending": _bound(dialect, reminders.c.state, ReminderState.PENDING),
+            "sent_at": _bound(dialect, reminders.c.sent_at, now),
+        }
+        # The batch's ids once more, for the key's index: joined to ``s`` alone, the rows were
+        # found by hashing the whole outbox, once per batch (a nation's 08:00 has 110,000 pending
+        # rows: 25 ms of each record's 42). A replan that writes many rows analyses the outbox
+        # (``schedule.ANALYZE_AFTER``), so that the statistics count the pending rows.
+        parts.append(
+            f"marked AS (UPDATE {reminders.name} SET state = %(sent)s, sent_at = %(sent_at)s,"
+            " message_id = (%(mids)s::varchar[])[s.digest], last_error = ''"
+            " FROM (SELECT unnest(%(rids)s::integer[]) AS rid, unnest(%(rdigests)s::integer[]) AS digest) AS s"
+            f" WHERE {reminders.name}.id = s.rid AND {reminders.name}.id = ANY(%(rids)s::integer[])"
+            f" AND {reminders.name}.state = %(pending)s)"
         )
-        statement = statement.add_cte(marked.cte("marked"))
     if deliveries:
         table = ReminderDelivery.__table__  # type: ignore[attr-defined]
-        rows = sa_select(
-            func.unnest(int_array(rid for rid, _pid in deliveries)).label("rid"),
-            func.unnest(int_array(pid for _rid, pid in deliveries)).label("pid"),
-            func.unnest(int_array(deliveries.values())).label("digest"),
-        ).subquery("delivered")
-        recorded = (
-            postgresql.insert(table)
-            .from_select(
-                ["reminder_id", "person_id", "sent_at", "message_id"],
-                sa_select(rows.c.rid, rows.c.pid, at, messages[rows.c.digest]),
-            )
-            .on_conflict_do_nothing(index_elements=["reminder_id", "person_id"])
-            .returning(table.c.id)
+        values |= {
+            "drids": _int_text(rid for rid, _pid in deliveries),
+            "dpids": _int_text(pid for _rid, pid in deliveries),
+            "ddigests": _int_text(deliveries.values()),
+        }
+        parts.append(
+            f"recorded AS (INSERT INTO {table.name} (reminder_id, person_id, sent_at, message_id)"
+            " SELECT d.rid, d.pid, %(at)s, (%(mids)s::varchar[])[d.digest] FROM (SELECT"
+            " unnest(%(drids)s::integer[]) AS rid, unnest(%(dpids)s::integer[]) AS pid,"
+            " unnest(%(ddigests)s::integer[]) AS digest) AS d"
+            " ON CONFLICT (reminder_id, person_id) DO NOTHING)"
         )
-        statement = statement.add_cte(recorded.cte("recorded"))
-    return statement
+    messages = SentDigest.__table__  # type: ignore[attr-defined]
+    statement = (
+        ("WITH " + ", ".join(parts) + " " if parts else "")
+        + f"INSERT INTO {messages.name} (person_id, sent_at, message_id, reminder_ids)"
+        " SELECT m.pid, %(at)s, (%(mids)s::varchar[])[m.digest], m.ids FROM (SELECT"
+        " unnest(%(pids)s::integer[]) AS pid, unnest(%(lists)s::varchar[]) AS ids,"
+        " unnest(%(digests)s::integer[]) AS digest) AS m"
+    )
+    return statement, values
 
 
-def record_sent(engine: Engine, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> None:
-    """:func:`mark_sent` in a transaction of its own, as a pass records each batch of messages. On
-    PostgreSQL the record is one statement, run as its own transaction (autocommit: no ``BEGIN`` and
-    ``COMMIT`` round trips — while a pass renders the next batch, each round trip also waits for the
-    interpreter's lock, and the record of a batch took four)."""
+def _int_text(ids: Iterable[int]) -> str:
+    """Integers as PostgreSQL's array text, ``{1,2,3}``."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
+def _bound(dialect: Dialect, column: Any, value: Any) -> Any:
+    """``value`` as SQLAlchemy writes it to ``column`` (an enum by its name, for one)."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process is not None else value
+
+
+def prepare_record(
+    engine: Engine, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None
+) -> Callable[[], None]:
+    """:func:`mark_sent` in a transaction of its own, as a pass records each batch of messages, in two
+    steps: the record is built now and written when the function returned is called, so that a pass builds a batch's record while the one before is being written
+    (the building is interpreter work, the writing mostly the database's). On PostgreSQL the record
+    is one statement, run as its own transaction (autocommit: no ``BEGIN`` and ``COMMIT`` round trips
+    — while a pass renders the next batch, each round trip also waits for the interpreter's lock, and
+    the record of a batch took four); elsewhere it is built as it is written."""
     if not sent:
-        return
+        return _nothing
     if engine.dialect.name != "postgresql":
-        with session_scope(engine) as session:
-            mark_sent(session, sent, now, complete)
-        return
-    statement = _sent_statement_pg(sent, now, complete)
-    # No ping first for a connection the previous batch used a moment ago: if it died since, the
-    # statement fails, SQLAlchemy drops the pool's connections, and the pass keeps the batch to
-    # record at its next pass (``Sweeper.unrecorded``), as for any failure to record.
-    with retried_on_lost(), engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
+
+        def write_here() -> None:
+            with session_scope(engine) as session:
+                mark_sent(session, sent, now, complete)
+
+        return write_here
+    statement, values = _sent_statement_pg(engine.dialect, sent, now, complete)
+
+    def write() -> None:
+        # No ping first for a connection the previous batch used a moment ago: if it died since, the
+        # statement fails, SQLAlchemy drops the pool's connections, and the pass keeps the batch to
+        # record at its next pass (``Sweeper.unrecorded``), as for any failure to record.
+        with retried_on_lost(), engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(statement, values)
+
+    return write
+
+
+def _nothing() -> None:
+    """An empty batch's record."""
 
 
 def _record_deliveries(session: Session, deliveries: dict[tuple[int, int], str | None], now: datetime) -> None:

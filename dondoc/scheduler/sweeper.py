@@ -61,7 +61,7 @@ from dondoc.scheduler.outbox import (
     mark_held,
     mark_muted,
     mark_sent,
-    record_sent,
+    prepare_record,
     release,
     release_leases,
     retry_delay,
@@ -222,8 +222,10 @@ class Sweeper(Generic[M]):
         Up to :attr:`window` digests are on their way at once (a channel's round trip is a tenth of
         a second or more: one at a time, a province's 500 digests would take a minute and more; the
         channel's own limiter keeps the pace it allows). The pass never has more than
-        :data:`RECORD_BATCH` digests sent (or on their way) and not yet recorded: at that many, it
-        records those that arrived, while the others are still on their way."""
+        :data:`RECORD_BATCH` digests sent (or on their way) and not yet recorded. From half that many
+        sent it records them while sending goes on, and builds the next record while one is being
+        written (building a record is the interpreter's work, writing it mostly the database's: the
+        two overlap); at that many it waits for room."""
         digests, later = await asyncio.to_thread(self._claim_and_compose, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
@@ -233,26 +235,42 @@ class Sweeper(Generic[M]):
         sent: list[Sent] = []
         spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
         on_the_way: set[asyncio.Future[None]] = set()
-        one_record = asyncio.Lock()  # records in order: a batch is in the database before the next
+        recording: set[asyncio.Future[None]] = set()  # records started while sending goes on
         in_record = 0  # sent, taken by a record, not yet in the database
+        last_record: asyncio.Event | None = None  # set once the record started last is over
 
         async def record() -> None:
             """Record what was sent so far; when it returns, everything sent before the call is in the
-            database (it waits for the record under way)."""
-            nonlocal sent, in_record
-            async with one_record:
-                batch, sent = sent, []  # (taken now: what was sent while the record before was made too)
-                if not batch:
-                    return
-                in_record = len(batch)
-                complete = {i for done in batch for i in done.reminder_ids if not remaining[i] and i not in failed}
-                try:
-                    await asyncio.to_thread(self._mark_sent, batch, now, complete)
-                except Exception:  # the database went away: recorded at the next pass, not sent again
-                    self.unrecorded += batch
-                    raise
-                finally:
-                    in_record = 0
+            database. Records are written in the order they were taken (each waits for the one before
+            it), and each is built while the one before is being written."""
+            nonlocal sent, in_record, last_record
+            batch, sent = sent, []
+            before, over = last_record, asyncio.Event()
+            last_record = over
+            try:
+                if batch:
+                    in_record += len(batch)
+                    complete = {i for done in batch for i in done.reminder_ids if not remaining[i] and i not in failed}
+                    try:
+                        write = await asyncio.to_thread(self._prepare_record, batch, now, complete)
+                        if before is not None:
+                            await before.wait()
+                        await asyncio.to_thread(write)
+                    except Exception:  # the database went away: recorded at the next pass, not sent again
+                        self.unrecorded += batch
+                        raise
+                    finally:
+                        in_record -= len(batch)
+                elif before is not None:
+                    await before.wait()
+            finally:
+                over.set()
+
+        def record_soon() -> None:
+            """Start recording what was sent, while sending goes on (one record written and the next
+            built at most: a third would only wait)."""
+            if sent and len(recording) < 2:
+                recording.add(asyncio.ensure_future(record()))
 
         async def deliver(item: tuple[Digest, M]) -> None:
             key, ids = item[0].recipient.account.channel, item[0].reminder_ids
@@ -270,13 +288,16 @@ class Sweeper(Generic[M]):
                 await record()
 
         async def arrived(every: bool = False) -> None:
-            """Wait for one digest on its way (``every``: all of them) to be sent or to fail."""
-            nonlocal on_the_way
-            if not on_the_way:
+            """Wait for one digest on its way or one record under way (``every``: all of both) to end;
+            a send or a record that failed stops the pass."""
+            waiting = on_the_way | recording
+            if not waiting:
                 return
-            done, on_the_way = await asyncio.wait(
-                on_the_way, return_when=asyncio.ALL_COMPLETED if every else asyncio.FIRST_COMPLETED
+            done, _pending = await asyncio.wait(
+                waiting, return_when=asyncio.ALL_COMPLETED if every else asyncio.FIRST_COMPLETED
             )
+            on_the_way.difference_update(done)
+            recording.difference_update(done)
             errors = [error for task in done if (error := task.exception()) is not None]
             if errors:
                 raise errors[0]
@@ -285,13 +306,13 @@ class Sweeper(Generic[M]):
             async for item in self._rendered(digests, now):
                 while len(on_the_way) >= self.window:
                     await arrived()
+                if len(sent) >= RECORD_BATCH // 2:
+                    record_soon()
                 while in_record + len(sent) + len(on_the_way) >= RECORD_BATCH:
-                    if sent:
-                        await record()
-                    elif on_the_way:
-                        await arrived()
-                    else:  # (a record a failed send started: its digest is on its way, never here)
-                        break
+                    record_soon()
+                    if not on_the_way and not recording:
+                        break  # (a record a failed send started: its digest is on its way, never here)
+                    await arrived()
                 key = item[0].recipient.account.channel
                 if key in self.held:  # (a quota may have run out while this one waited its turn)
                     ids = item[0].reminder_ids
@@ -304,7 +325,7 @@ class Sweeper(Generic[M]):
             await arrived(every=True)
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             # The pass stopped (the database went away): those on their way arrive first.
-            await asyncio.gather(*on_the_way, return_exceptions=True)
+            await asyncio.gather(*on_the_way, *recording, return_exceptions=True)
             await record()
             if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
@@ -469,8 +490,9 @@ class Sweeper(Generic[M]):
             await asyncio.to_thread(self._release, ids, at, outcome.reason or "temporary failure")
         return None
 
-    def _mark_sent(self, sent: list[Sent], now: datetime, complete: set[int]) -> None:
-        record_sent(self.engine, sent, now, complete)
+    def _prepare_record(self, sent: list[Sent], now: datetime, complete: set[int]) -> Callable[[], None]:
+        """A batch's record, built: written when the function returned is called."""
+        return prepare_record(self.engine, sent, now, complete)
 
     def _fail(self, ids: list[int], reason: str) -> None:
         with session_scope(self.engine) as session:
