@@ -23,8 +23,8 @@ import gc
 import logging
 import socket
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -52,6 +52,7 @@ from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.outbox import (
     Digest,
+    DueItem,
     Sent,
     claim_due_items,
     compose,
@@ -226,12 +227,14 @@ class Sweeper(Generic[M]):
         sent it records them while sending goes on, and builds the next record while one is being
         written (building a record is the interpreter's work, writing it mostly the database's: the
         two overlap); at that many it waits for room."""
-        digests, later = await asyncio.to_thread(self._claim_and_compose, now, result)
+        claimed, lines = await asyncio.to_thread(self._claim, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
         # that someone wants later today (``later``) goes back to the outbox for then, after the pass.
-        remaining = Counter(i for digest in digests for i in digest.reminder_ids)
-        failed: set[int] = set(later)
+        # (Counted as each group of organisations is composed: a reminder's digests are all in its own.)
+        remaining: Counter[int] = Counter()
+        later: dict[int, datetime] = {}
+        failed: set[int] = set()
         sent: list[Sent] = []
         spent: dict[str, list[int]] = {}  # channel key → reminders to hold: its quota ran out in this pass
         on_the_way: set[asyncio.Future[None]] = set()
@@ -302,26 +305,51 @@ class Sweeper(Generic[M]):
             if errors:
                 raise errors[0]
 
+        async def composed() -> AsyncGenerator[tuple[Digest, M], None]:
+            """The pass's digests with their messages, organisations by organisations
+            (:data:`COMPOSE_LINES`): the next group is composed while this one is sent."""
+            groups = by_organisations(claimed, lines, COMPOSE_LINES)
+            render = self.texts.digest_renderer()
+
+            def compose_group(number: int) -> asyncio.Future[tuple[list[Digest], dict[int, datetime]]]:
+                return asyncio.ensure_future(asyncio.to_thread(self._compose, now, *groups[number], result))
+
+            ahead: asyncio.Future[tuple[list[Digest], dict[int, datetime]]] | None = compose_group(0)
+            try:
+                for number in range(len(groups)):
+                    assert ahead is not None
+                    digests, wanted_later = await ahead
+                    ahead = compose_group(number + 1) if number + 1 < len(groups) else None
+                    remaining.update(i for digest in digests for i in digest.reminder_ids)
+                    later.update(wanted_later)
+                    failed.update(wanted_later)
+                    async for item in self._rendered(render, digests, now):
+                        yield item
+            finally:  # (the pass stopped: the group under way is composed all the same, its rows left due)
+                if ahead is not None:
+                    await asyncio.gather(ahead, return_exceptions=True)
+
         try:
-            async for item in self._rendered(digests, now):
-                while len(on_the_way) >= self.window:
-                    await arrived()
-                if len(sent) >= RECORD_BATCH // 2:
-                    record_soon()
-                while in_record + len(sent) + len(on_the_way) >= RECORD_BATCH:
-                    record_soon()
-                    if not on_the_way and not recording:
-                        break  # (a record a failed send started: its digest is on its way, never here)
-                    await arrived()
-                key = item[0].recipient.account.channel
-                if key in self.held:  # (a quota may have run out while this one waited its turn)
-                    ids = item[0].reminder_ids
-                    spent.setdefault(key, []).extend(ids)
-                    failed.update(ids)
-                    remaining.subtract(ids)
-                    self.observe(key, "held", len(ids))
-                    continue
-                on_the_way.add(asyncio.ensure_future(deliver(item)))
+            async with aclosing(composed()) as items:
+                async for item in items:
+                    while len(on_the_way) >= self.window:
+                        await arrived()
+                    if len(sent) >= RECORD_BATCH // 2:
+                        record_soon()
+                    while in_record + len(sent) + len(on_the_way) >= RECORD_BATCH:
+                        record_soon()
+                        if not on_the_way and not recording:
+                            break  # (a record a failed send started: its digest is on its way, never here)
+                        await arrived()
+                    key = item[0].recipient.account.channel
+                    if key in self.held:  # (a quota may have run out while this one waited its turn)
+                        ids = item[0].reminder_ids
+                        spent.setdefault(key, []).extend(ids)
+                        failed.update(ids)
+                        remaining.subtract(ids)
+                        self.observe(key, "held", len(ids))
+                        continue
+                    on_the_way.add(asyncio.ensure_future(deliver(item)))
             await arrived(every=True)
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             # The pass stopped (the database went away): those on their way arrive first.
@@ -332,10 +360,11 @@ class Sweeper(Generic[M]):
             if later:  # those that failed for someone are released already: their retry defers again
                 await asyncio.to_thread(self._defer, later, now)
 
-    async def _rendered(self, digests: list[Digest], now: datetime) -> AsyncIterator[tuple[Digest, M]]:
+    async def _rendered(
+        self, render: Callable[[Digest, date], M], digests: list[Digest], now: datetime
+    ) -> AsyncIterator[tuple[Digest, M]]:
         """The digests with their messages, rendered a batch ahead in a worker thread: the next batch
         is rendered while this one is sent and recorded."""
-        render = self.texts.digest_renderer()
         batches = [digests[i : i + RECORD_BATCH] for i in range(0, len(digests), RECORD_BATCH)]
         ahead = [asyncio.ensure_future(asyncio.to_thread(self._render, render, batch, now)) for batch in batches[:1]]
         for number in range(len(batches)):
@@ -416,13 +445,20 @@ class Sweeper(Generic[M]):
             )
         return held
 
-    def _claim_and_compose(self, now: datetime, result: SweepResult) -> tuple[list[Digest], dict[int, datetime]]:
-        """The digests of this pass (rendered as they are sent: :meth:`_rendered`), and the reminders
-        some receivers want later today (``/nhacviec``), each with the earliest of those times."""
+    def _claim(self, now: datetime, result: SweepResult) -> tuple[list[int], list[DueItem]]:
+        """Lease the organisations with reminders due and read those reminders (their lines)."""
         with session_scope(self.engine) as session:
             ids, lines = claim_due_items(session, now, self.worker)
         self.leasing = self.leasing or bool(ids)  # (nothing due: no lease taken)
         result.claimed = len(ids)
+        return ids, lines
+
+    def _compose(
+        self, now: datetime, ids: list[int], lines: list[DueItem], result: SweepResult
+    ) -> tuple[list[Digest], dict[int, datetime]]:
+        """The digests of claimed reminders (``ids``, ``lines``: theirs; rendered as they are sent:
+        :meth:`_rendered`), and the reminders some receivers want later today (``/nhacviec``), each
+        with the earliest of those times."""
         if not ids:
             return [], {}
         with session_scope(self.engine) as session:
@@ -441,7 +477,7 @@ class Sweeper(Generic[M]):
             if held:
                 mark_held(session, held, "no reachable focal point")
                 self.observe("none", "held", len(held))
-            result.held = len(held)
+            result.held += len(held)
             return digests, later
 
     async def _deliver(
@@ -552,6 +588,35 @@ class Sweeper(Generic[M]):
             return
         if isinstance(outcome, NotSent):
             log.warning("could not alert %s:%s: %s", channel, chat_id, outcome.reason)
+
+
+# A pass composes the digests of this many claimed reminders at a time (whole organisations: all a
+# person receives at a send time is one organisation's), and sends those while it composes the next:
+# the database records the sent ones meanwhile. A province's pass is one group; a nation's 110,000
+# due reminders, five.
+COMPOSE_LINES = 20_000
+
+
+def by_organisations(ids: list[int], lines: list[DueItem], size: int) -> list[tuple[list[int], list[DueItem]]]:
+    """Claimed reminders (``ids``, and ``lines``: theirs, in a digest's order) in groups of whole
+    organisations of ``size`` lines or more (the last may be smaller), each in that order, the
+    organisations in the order of their first line; a claimed row without a line (its task is gone)
+    goes with the first group, to be held."""
+    by_organisation: dict[int, list[DueItem]] = {}
+    for line in lines:
+        by_organisation.setdefault(line.organization_id, []).append(line)
+    groups: list[tuple[list[int], list[DueItem]]] = []
+    group: list[DueItem] = []
+    for organisation_lines in by_organisation.values():
+        group.extend(organisation_lines)
+        if len(group) >= size:
+            groups.append(([line.reminder_id for line in group], group))
+            group = []
+    if group or not groups:
+        groups.append(([line.reminder_id for line in group], group))
+    listed = {line.reminder_id for line in lines}
+    groups[0][0].extend(i for i in ids if i not in listed)
+    return groups
 
 
 # While a pass runs, the cyclic garbage collector's youngest generation is collected after this many

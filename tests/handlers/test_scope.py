@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -34,6 +35,7 @@ from dondoc.db.models import (
     Organization,
     Person,
     Reminder,
+    ReminderState,
     Report,
     Unit,
     ZaloBot,
@@ -505,6 +507,44 @@ async def test_reminder_digests_and_manager_alerts_never_mix(world: World) -> No
     for to, reply in outbox.sent:
         if to in {"200", "201", "202"}:
             assert "Xà Phiên" not in reply.text or MARK in reply.text
+
+
+async def test_a_pass_composing_one_organisation_at_a_time_sends_each_person_their_own_digest_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dondoc.scheduler import sweeper as sweeper_module
+    from dondoc.scheduler.outbox import DueItem
+    from dondoc.scheduler.sweeper import SweepResult
+
+    monkeypatch.setattr(sweeper_module, "COMPOSE_LINES", 1)  # each organisation a group of its own
+    outbox = Outbox()
+    clock = Clock(datetime(2022, 3, 31, 7, 0, tzinfo=TZ), frozen=True)
+    service = reminder_service(world.engine, clock, WorkCalendar(), {"test": outbox.send})
+    compose, groups = service.sweeper._compose, []
+
+    def counted(
+        now: datetime, ids: list[int], lines: list[DueItem], result: SweepResult
+    ) -> tuple[list[Any], dict[int, datetime]]:
+        groups.append({line.organization_id for line in lines})
+        return compose(now, ids, lines, result)
+
+    service.sweeper._compose = counted  # type: ignore[method-assign]
+    service.schedule()
+    clock.set(datetime(2022, 3, 31, 8, 0, tzinfo=TZ))
+    result = await service.sweeper.sweep()
+
+    assert len(groups) == 2 and all(len(group) == 1 for group in groups) and groups[0] != groups[1]
+    receivers = [to for to, _reply in outbox.sent]
+    assert {"102", "202"} <= set(receivers)  # both organisations' focal points were reminded
+    assert len(receivers) == len(set(receivers)) == result.messages  # one digest each
+    for to, reply in outbox.sent:
+        if to in {"100", "101", "102"}:
+            no_b(reply.text)
+    with Session(world.engine) as session:
+        pending = session.exec(
+            select(Reminder.id).where(Reminder.state == ReminderState.PENDING, col(Reminder.send_at) <= clock.now())
+        ).all()
+    assert pending == []
 
 
 async def test_a_zalo_bot_of_b_near_its_budget_is_told_to_bs_administrators_only(world: World) -> None:
