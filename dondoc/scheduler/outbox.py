@@ -605,11 +605,12 @@ def prepare_record(
     engine: Engine, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None
 ) -> Callable[[], None]:
     """:func:`mark_sent` in a transaction of its own, as a pass records each batch of messages, in two
-    steps: the record is built now and written when the function returned is called, so that a pass builds a batch's record while the one before is being written
-    (the building is interpreter work, the writing mostly the database's). On PostgreSQL the record
-    is one statement, run as its own transaction (autocommit: no ``BEGIN`` and ``COMMIT`` round trips
-    — while a pass renders the next batch, each round trip also waits for the interpreter's lock, and
-    the record of a batch took four); elsewhere it is built as it is written."""
+    steps: the record is built now and written when the function returned is called, so that a pass
+    builds a batch's record while the one before is being written (the building is interpreter work,
+    the writing mostly the database's). On PostgreSQL the record is one statement, run as its own
+    transaction (autocommit: no ``BEGIN`` and ``COMMIT`` round trips — while a pass renders the next
+    batch, each round trip also waits for the interpreter's lock, and the record of a batch took
+    four); elsewhere it is built as it is written."""
     if not sent:
         return _nothing
     if engine.dialect.name != "postgresql":
