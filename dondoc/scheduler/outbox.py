@@ -477,10 +477,7 @@ def _mark_sent_sqlite(
     table = ReminderDelivery.__table__  # type: ignore[attr-defined]
     messages = SentDigest.__table__  # type: ignore[attr-defined]
 
-    def bound(column: Any, value: Any) -> Any:
-        return _bound(dialect, column, value)
-
-    at = bound(table.c.sent_at, now)
+    at = _bound(dialect, table.c.sent_at, now)
     connection = session.connection()
     connection.exec_driver_sql(
         f"INSERT INTO {messages.name} (person_id, sent_at, message_id, reminder_ids) VALUES (?, ?, ?, ?)",
@@ -497,12 +494,15 @@ def _mark_sent_sqlite(
     by_message: dict[str | None, list[int]] = defaultdict(list)  # one statement per message, not per reminder
     for rid, mid in first.items():
         by_message[mid].append(rid)
-    sent, pending = bound(reminders.c.state, ReminderState.SENT), bound(reminders.c.state, ReminderState.PENDING)
+    sent, pending = (
+        _bound(dialect, reminders.c.state, ReminderState.SENT),
+        _bound(dialect, reminders.c.state, ReminderState.PENDING),
+    )
     connection.exec_driver_sql(
         f"UPDATE {reminders.name} SET state = ?, sent_at = ?, message_id = ?, last_error = '' "
         "WHERE +state = ? AND id IN (SELECT value FROM json_each(?))",
         [
-            (sent, bound(reminders.c.sent_at, now), mid, pending, f"[{_id_list(ids)}]")
+            (sent, _bound(dialect, reminders.c.sent_at, now), mid, pending, f"[{_id_list(ids)}]")
             for mid, ids in by_message.items()
         ],
     )
