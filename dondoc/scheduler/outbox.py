@@ -53,6 +53,7 @@ from dondoc.db.models import (
     Person,
     Reminder,
     ReminderDelivery,
+    ReminderDue,
     ReminderState,
     SentDigest,
     Task,
@@ -132,8 +133,10 @@ class Digest:
         return [item.reminder_id for item in self.items]
 
 
-def _due_clause(now: datetime, reminder: Any = Reminder) -> ColumnElement[bool]:
-    return and_(col(reminder.state) == ReminderState.PENDING, col(reminder.send_at) <= now)
+def _due_clause(now: datetime) -> ColumnElement[bool]:
+    """A reminder due at ``now``: listed as pending (:class:`ReminderDue`, joined) with its time come
+    (its state checked as well: the list follows it, in the same statement)."""
+    return and_(col(ReminderDue.send_at) <= now, col(Reminder.state) == ReminderState.PENDING)
 
 
 def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
@@ -163,7 +166,8 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
     )
     due = (
         sa_select(*_plain_times(columns), col(Assignment.task_id), col(Assignment.unit_id), col(Unit.organization_id))
-        .select_from(Reminder)
+        .select_from(ReminderDue)
+        .join(Reminder, col(Reminder.id) == ReminderDue.reminder_id)
         .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(_due_clause(now))

@@ -33,6 +33,7 @@ from dondoc.db.models import (
     Organization,
     Plan,
     Reminder,
+    ReminderDue,
     ReminderKind,
     ReminderState,
     Report,
@@ -333,7 +334,8 @@ def replan(
         for start in range(0, len(new_rows), INSERT_BATCH):
             session.connection().execute(insert_rows, new_rows[start : start + INSERT_BATCH])
         if len(new_rows) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
-            session.connection().exec_driver_sql(f"ANALYZE {Reminder.__tablename__}")
+            for table in (Reminder.__tablename__, ReminderDue.__tablename__):
+                session.connection().exec_driver_sql(f"ANALYZE {table}")
     except IntegrityError:
         # Another process planned the same rows at the same moment: theirs stand, ours are redundant.
         session.rollback()
