@@ -58,8 +58,9 @@ def test_the_list_follows_every_change_of_a_reminders_state_and_time(engine: Eng
     ids = [r.id for r in first if r.id is not None]
     later = SLOT + timedelta(hours=3)
 
+    person = a_person(engine)
     with session_scope(engine) as session:
-        mark_sent(session, [Sent(ids[0:3], "m1", a_person(engine))], SLOT)  # sent: off the list
+        mark_sent(session, [Sent(ids[0:3], "m1", person)], SLOT)  # sent: off the list
         mark_held(session, ids[3:5], "no reachable focal point")  # held: off the list
         release(session, ids[5:6], later, "timeout")  # tried again later: listed for then
         defer(session, ids[6:7], later, SLOT)  # wanted later today: listed for then
