@@ -67,8 +67,12 @@ def int_array(ids: Iterable[int]) -> ColumnElement[Any]:
     dumped element by element (each checked for quoting), which for thousands of ids costs more than
     the statement. Not for ``= ANY(…)``: the cast is made as the statement runs, so the planner cannot
     hash the array, and each row would search it from the start."""
-    literal = "{" + ",".join(map(str, ids)) + "}"
-    return cast(bindparam(None, literal, type_=String), ARRAY(Integer))
+    return cast(bindparam(None, int_array_text(ids), type_=String), ARRAY(Integer))
+
+
+def int_array_text(ids: Iterable[int]) -> str:
+    """Integers as PostgreSQL's array text, ``{1,2,3}`` (read as an ``integer[]`` where it is cast to one)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -59,7 +59,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.db.queries import ids_among, ids_in, reachable_members
+from dondoc.db.queries import ids_among, ids_in, int_array_text, reachable_members
 from dondoc.db.session import retried_on_lost, session_scope
 from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.tz import in_vietnam
@@ -545,15 +545,15 @@ def _sent_statement_pg(
     values: dict[str, Any] = {
         "at": at,
         "mids": [s.message_id for s in sent],
-        "pids": _int_text(s.person_id for s in sent),
+        "pids": int_array_text(s.person_id for s in sent),
         "lists": [_id_list(s.reminder_ids) for s in sent],
-        "digests": _int_text(range(1, len(sent) + 1)),
+        "digests": int_array_text(range(1, len(sent) + 1)),
     }
     parts: list[str] = []
     if first:
         values |= {
-            "rids": _int_text(first),
-            "rdigests": _int_text(first.values()),
+            "rids": int_array_text(first),
+            "rdigests": int_array_text(first.values()),
             "sent": _bound(dialect, reminders.c.state, ReminderState.SENT),
             "pending": _bound(dialect, reminders.c.state, ReminderState.PENDING),
             "sent_at": _bound(dialect, reminders.c.sent_at, now),
@@ -572,9 +572,9 @@ def _sent_statement_pg(
     if deliveries:
         table = ReminderDelivery.__table__  # type: ignore[attr-defined]
         values |= {
-            "drids": _int_text(rid for rid, _pid in deliveries),
-            "dpids": _int_text(pid for _rid, pid in deliveries),
-            "ddigests": _int_text(deliveries.values()),
+            "drids": int_array_text(rid for rid, _pid in deliveries),
+            "dpids": int_array_text(pid for _rid, pid in deliveries),
+            "ddigests": int_array_text(deliveries.values()),
         }
         parts.append(
             f"recorded AS (INSERT INTO {table.name} (reminder_id, person_id, sent_at, message_id)"
@@ -592,11 +592,6 @@ def _sent_statement_pg(
         " unnest(%(digests)s::integer[]) AS digest) AS m"
     )
     return statement, values
-
-
-def _int_text(ids: Iterable[int]) -> str:
-    """Integers as PostgreSQL's array text, ``{1,2,3}``."""
-    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _bound(dialect: Dialect, column: Any, value: Any) -> Any:
