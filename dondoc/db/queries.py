@@ -271,7 +271,9 @@ def reachable_members(
     if organization_id is not None:
         chosen.append(col(Unit.organization_id) == organization_id)
     if unit_ids is not None:
-        chosen.append(col(Membership.unit_id).in_(unit_ids))
+        # (as one parameter: a nation's pass asks for thousands of units at once, and a list of that
+        # many parameters cost more to build and parse than the query)
+        chosen.append(ids_among(session, col(Membership.unit_id), unit_ids))
     if unit_codes is not None:
         chosen.append(col(Unit.code).in_(unit_codes))
     found: dict[tuple[int, MemberRole, int | None], Reachable] = {}

@@ -37,7 +37,7 @@ from datetime import date, datetime, time
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Audience, MemberRole, ReminderKind, ReminderSetting
-from dondoc.db.queries import reachable_members
+from dondoc.db.queries import ids_among, reachable_members
 from dondoc.plan.policy import Policy
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.outbox import Digest
@@ -111,7 +111,7 @@ def load_many(session: Session, person_ids: Collection[int]) -> dict[int, Person
     """The settings of the people who chose any, by person id."""
     if not person_ids:
         return {}
-    rows = session.exec(select(ReminderSetting).where(col(ReminderSetting.person_id).in_(person_ids)))
+    rows = session.exec(select(ReminderSetting).where(ids_among(session, col(ReminderSetting.person_id), person_ids)))
     return {row.person_id: _personal(row) for row in rows}
 
 

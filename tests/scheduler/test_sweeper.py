@@ -302,3 +302,50 @@ def test_a_long_digest_keeps_its_keyboard_small() -> None:
     assert len(reply.choices) == MAX_ITEMS_WITH_BUTTONS
     assert sum(len(row) for row in reply.choices) <= 100
     assert "I.30" in reply.text and "/report" in reply.text
+
+
+def test_reminders_missed_while_the_bot_was_down_make_one_line_per_deadline_in_the_lists_order() -> None:
+    """After a stop, a deadline's reminders of several days arrive together: the digest shows it once,
+    its buttons acting on the newest reminder, and the list stays in order of due date, then the
+    plan's order of tasks, however the reminders came."""
+    from datetime import date, timedelta
+
+    from dondoc.handlers.reminders import render_digest
+    from dondoc.scheduler.outbox import Digest, DueItem, Recipient
+
+    def item(
+        reminder_id: int, assignment_id: int, code: str, position: int, due: date, kind: str, days_before: int
+    ) -> DueItem:
+        return DueItem(
+            reminder_id=reminder_id,
+            assignment_id=assignment_id,
+            kind=kind,
+            due=due,
+            send_at=MONDAY - timedelta(days=days_before),
+            attempts=1,
+            audience="focal",
+            task_code=code,
+            task_title=f"Nhiệm vụ {code}",
+            task_position=position,
+            unit_id=1,
+            unit_code="XP",
+            unit_name="UBND xã Xà Phiên",
+            unit_position=0,
+            organization_id=1,
+        )
+
+    today = MONDAY.date()
+    person = Person(id=1, organization_id=1, full_name="Lê Thị Mai", created_at=MONDAY)
+    account = ChannelAccount(person_id=1, channel="test", external_id="9", chat_id="9")
+    digest = Digest(recipient=Recipient(person, account), audience="focal")
+    digest.items += [
+        item(7, 20, "II.1", 5, today + timedelta(days=7), "before", 0),
+        item(3, 10, "I.2", 2, today, "due", 0),  # the newest of I.2's deadline
+        item(1, 10, "I.2", 2, today, "before", 3),  # sent three days ago: missed
+        item(5, 30, "I.1", 1, today, "before", 1),
+    ]
+    reply = render_digest(digest, today)
+    lines = [line for line in reply.text.splitlines() if line[:2] in ("1.", "2.", "3.", "4.")]
+    assert [line.split("</b>")[0] for line in lines] == ["1. <b>I.1", "2. <b>I.2", "3. <b>II.1"]
+    assert reply.text.count("I.2</b>") == 1
+    assert [row[0].data for row in reply.choices] == ["R5:r", "R3:r", "R7:r"]  # the buttons act on the newest
