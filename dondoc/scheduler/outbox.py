@@ -108,6 +108,9 @@ class DueItem(NamedTuple):
     organization_id: int
 
 
+_REMINDER_ID = operator.itemgetter(DueItem._fields.index("reminder_id"))
+
+
 class Sent(NamedTuple):
     """A digest that went out: its reminders, the channel's message id, and the person it reached."""
 
@@ -127,10 +130,15 @@ class Digest:
     covering: list[Cover] = field(default_factory=list)
     # Report buttons: not for a manager standing in for a unit whose focal points are all away.
     buttons: bool = True
+    _ids: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def reminder_ids(self) -> list[int]:
-        return [item.reminder_id for item in self.items]
+        """The items' reminder ids (kept: a pass asks for them several times a digest; made again when
+        items were added)."""
+        if len(self._ids) != len(self.items):
+            self._ids = list(map(_REMINDER_ID, self.items))
+        return self._ids
 
 
 def _due_clause(now: datetime) -> ColumnElement[bool]:

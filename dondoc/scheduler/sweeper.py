@@ -28,7 +28,7 @@ from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -142,6 +142,15 @@ class ReminderTexts(Protocol[M_co]):
         ...
 
 
+class Composed(NamedTuple):
+    """A group of claimed reminders, composed: its digests, the reminders wanted later today (when),
+    and in how many of the digests each reminder is."""
+
+    digests: list[Digest]
+    later: dict[int, datetime]
+    counts: Counter[int]
+
+
 @dataclass
 class SweepResult:
     claimed: int = 0
@@ -227,7 +236,7 @@ class Sweeper(Generic[M]):
         sent it records them while sending goes on, and builds the next record while one is being
         written (building a record is the interpreter's work, writing it mostly the database's: the
         two overlap); at that many it waits for room."""
-        claimed, lines = await asyncio.to_thread(self._claim, now, result)
+        groups = await asyncio.to_thread(self._claim, now, result)
         # A reminder for several people is in several digests: it is sent (the row) once every one
         # of them went out in this pass; one that failed for someone is retried for them alone. One
         # that someone wants later today (``later``) goes back to the outbox for then, after the pass.
@@ -308,19 +317,21 @@ class Sweeper(Generic[M]):
         async def composed() -> AsyncGenerator[tuple[Digest, M], None]:
             """The pass's digests with their messages, organisations by organisations
             (:data:`COMPOSE_LINES`): the next group is composed while this one is sent."""
-            groups = by_organisations(claimed, lines, COMPOSE_LINES)
             render = self.texts.digest_renderer()
 
-            def compose_group(number: int) -> asyncio.Future[tuple[list[Digest], dict[int, datetime]]]:
+            def compose_group(number: int) -> asyncio.Future[Composed]:
                 return asyncio.ensure_future(asyncio.to_thread(self._compose, now, *groups[number], result))
 
-            ahead: asyncio.Future[tuple[list[Digest], dict[int, datetime]]] | None = compose_group(0)
+            ahead: asyncio.Future[Composed] | None = compose_group(0)
             try:
                 for number in range(len(groups)):
                     assert ahead is not None
-                    digests, wanted_later = await ahead
+                    digests, wanted_later, counts = await ahead
                     ahead = compose_group(number + 1) if number + 1 < len(groups) else None
-                    remaining.update(i for digest in digests for i in digest.reminder_ids)
+                    if remaining.keys().isdisjoint(counts):  # (as they are: groups of whole organisations)
+                        dict.update(remaining, counts)
+                    else:
+                        remaining.update(counts)
                     later.update(wanted_later)
                     failed.update(wanted_later)
                     async for item in self._rendered(render, digests, now):
@@ -445,22 +456,21 @@ class Sweeper(Generic[M]):
             )
         return held
 
-    def _claim(self, now: datetime, result: SweepResult) -> tuple[list[int], list[DueItem]]:
-        """Lease the organisations with reminders due and read those reminders (their lines)."""
+    def _claim(self, now: datetime, result: SweepResult) -> list[tuple[list[int], list[DueItem]]]:
+        """Lease the organisations with reminders due and read those reminders (their lines), in
+        groups of whole organisations to compose one after the other (:func:`by_organisations`)."""
         with session_scope(self.engine) as session:
             ids, lines = claim_due_items(session, now, self.worker)
         self.leasing = self.leasing or bool(ids)  # (nothing due: no lease taken)
         result.claimed = len(ids)
-        return ids, lines
+        return by_organisations(ids, lines, COMPOSE_LINES)
 
-    def _compose(
-        self, now: datetime, ids: list[int], lines: list[DueItem], result: SweepResult
-    ) -> tuple[list[Digest], dict[int, datetime]]:
+    def _compose(self, now: datetime, ids: list[int], lines: list[DueItem], result: SweepResult) -> Composed:
         """The digests of claimed reminders (``ids``, ``lines``: theirs; rendered as they are sent:
-        :meth:`_rendered`), and the reminders some receivers want later today (``/nhacviec``), each
-        with the earliest of those times."""
+        :meth:`_rendered`), the reminders some receivers want later today (``/nhacviec``), each
+        with the earliest of those times, and how many of the digests each reminder is in."""
         if not ids:
-            return [], {}
+            return Composed([], {}, Counter())
         with session_scope(self.engine) as session:
             digests, held, done = compose(session, lines, list(self.senders), now)
             if done:  # every recipient has them already (recorded per person): nothing to send
@@ -478,7 +488,7 @@ class Sweeper(Generic[M]):
                 mark_held(session, held, "no reachable focal point")
                 self.observe("none", "held", len(held))
             result.held += len(held)
-            return digests, later
+            return Composed(digests, later, Counter(i for digest in digests for i in digest.reminder_ids))
 
     async def _deliver(
         self, item: tuple[Digest, M], now: datetime, result: SweepResult, record: Callable[[], Awaitable[None]]

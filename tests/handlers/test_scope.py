@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -514,7 +513,7 @@ async def test_a_pass_composing_one_organisation_at_a_time_sends_each_person_the
 ) -> None:
     from dondoc.scheduler import sweeper as sweeper_module
     from dondoc.scheduler.outbox import DueItem
-    from dondoc.scheduler.sweeper import SweepResult
+    from dondoc.scheduler.sweeper import Composed, SweepResult
 
     monkeypatch.setattr(sweeper_module, "COMPOSE_LINES", 1)  # each organisation a group of its own
     outbox = Outbox()
@@ -522,9 +521,7 @@ async def test_a_pass_composing_one_organisation_at_a_time_sends_each_person_the
     service = reminder_service(world.engine, clock, WorkCalendar(), {"test": outbox.send})
     compose, groups = service.sweeper._compose, []
 
-    def counted(
-        now: datetime, ids: list[int], lines: list[DueItem], result: SweepResult
-    ) -> tuple[list[Any], dict[int, datetime]]:
+    def counted(now: datetime, ids: list[int], lines: list[DueItem], result: SweepResult) -> Composed:
         groups.append({line.organization_id for line in lines})
         return compose(now, ids, lines, result)
 
