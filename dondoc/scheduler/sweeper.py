@@ -207,7 +207,7 @@ class Sweeper(Generic[M]):
     async def sweep(self) -> SweepResult:
         """One pass; does nothing outside office hours (what is due waits for the next slot)."""
         async with self._one_pass:
-            with fewer_collections():
+            with pass_settings():
                 return await self._sweep()
 
     async def _sweep(self) -> SweepResult:
@@ -655,7 +655,7 @@ PASS_SWITCH_INTERVAL = 0.0005
 
 
 @contextmanager
-def fewer_collections() -> Iterator[None]:
+def pass_settings() -> Iterator[None]:
     """For the duration (a pass: seconds), collect cyclic garbage less often and hand the interpreter's
     lock over sooner; as before afterwards."""
     thresholds, interval = gc.get_threshold(), sys.getswitchinterval()

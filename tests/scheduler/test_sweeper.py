@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from dondoc.scheduler import weekly
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
 from dondoc.scheduler.service import ReminderService
-from dondoc.scheduler.sweeper import PASS_GC_MIDDLE, PASS_GC_THRESHOLD
+from dondoc.scheduler.sweeper import PASS_GC_MIDDLE, PASS_GC_THRESHOLD, PASS_SWITCH_INTERVAL
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
@@ -97,20 +98,24 @@ async def test_two_passes_of_one_sweeper_at_once_send_each_message_once(engine: 
 async def test_a_pass_collects_garbage_less_often_and_leaves_the_collector_as_it_found_it(engine: Engine) -> None:
     """A pass makes many short-lived objects: while it runs the collector's youngest generation waits
     for more of them (PASS_GC_THRESHOLD), and the middle one for more collections of the youngest
-    (PASS_GC_MIDDLE); after it, the bot's settings are back."""
+    (PASS_GC_MIDDLE); the interpreter's lock changes hands sooner (PASS_SWITCH_INTERVAL); after it,
+    the bot's settings are back."""
     outbox = Outbox()
-    during: list[tuple[int, int, int]] = []
+    during: list[tuple[tuple[int, int, int], float]] = []
 
     def note(chat_id: str) -> None:
-        during.append(gc.get_threshold())
+        during.append((gc.get_threshold(), sys.getswitchinterval()))
         return None
 
     outbox.fail = note
     service, _focal, _manager = _setup(engine, outbox)
-    before = gc.get_threshold()
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
+    assert interval > PASS_SWITCH_INTERVAL  # (CPython's 5 ms)
     await service.sweeper.sweep()
-    assert during and set(during) == {(max(before[0], PASS_GC_THRESHOLD), max(before[1], PASS_GC_MIDDLE), before[2])}
-    assert gc.get_threshold() == before
+    assert during and set(during) == {
+        ((max(before[0], PASS_GC_THRESHOLD), max(before[1], PASS_GC_MIDDLE), before[2]), PASS_SWITCH_INTERVAL)
+    }
+    assert gc.get_threshold() == before and sys.getswitchinterval() == interval
 
 
 async def test_what_was_sent_is_recorded_at_the_time_it_went(engine: Engine) -> None:
