@@ -112,7 +112,6 @@ class RenderCache:
 
 # A digest's items taken apart in C (``map``), not attribute by attribute in the interpreter: a nation's
 # 08:00 pass renders 110,000 of them.
-_REMINDER_ID = operator.itemgetter(DueItem._fields.index("reminder_id"))
 _UNIT_NAME = operator.itemgetter(DueItem._fields.index("unit_name"))
 _KIND = operator.itemgetter(DueItem._fields.index("kind"))
 _LINE_KEY = operator.itemgetter(*(DueItem._fields.index(f) for f in ("task_code", "task_title", "kind", "due")))
@@ -169,7 +168,7 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
     header = _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
     if digest.covering:
         header += "\n" + "\n".join(cover_lines(digest.covering))
-    key = (tuple(map(_REMINDER_ID, digest.items)), current_language() + ("" if digest.buttons else ":info"))
+    key = (tuple(digest.reminder_ids), current_language() + ("" if digest.buttons else ":info"))
     body = cache.bodies.get(key) if cache is not None else None
     if body is None:
         body = _digest_body(digest.items, today, buttons=digest.buttons, lines=cache.lines if cache else None)
