@@ -8,7 +8,7 @@ import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from dondoc.plan import progress
 from dondoc.scheduler import weekly
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.outbox import Digest, DueItem, Recipient
 from dondoc.scheduler.service import ReminderService
 from dondoc.scheduler.sweeper import PASS_GC_MIDDLE, PASS_GC_THRESHOLD, PASS_SWITCH_INTERVAL
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
@@ -275,34 +276,9 @@ async def test_the_weekly_digest_is_claimed_before_the_plan_status_is_computed(
 
 
 def test_a_long_digest_keeps_its_keyboard_small() -> None:
-    from datetime import date
-
     from dondoc.handlers.reminders import MAX_ITEMS_WITH_BUTTONS, render_digest
-    from dondoc.scheduler.outbox import Digest, DueItem, Recipient
 
-    person = Person(id=1, organization_id=1, full_name="Lê Thị Mai", created_at=MONDAY)
-    account = ChannelAccount(person_id=1, channel="test", external_id="9", chat_id="9")
-    digest = Digest(recipient=Recipient(person, account), audience="focal")
-    for number in range(1, 31):
-        digest.items.append(
-            DueItem(
-                reminder_id=number,
-                assignment_id=number,
-                kind="before",
-                due=date(2022, 1, 31),
-                send_at=MONDAY,
-                attempts=1,
-                audience="focal",
-                task_code=f"I.{number}",
-                task_title="Nhiệm vụ",
-                task_position=number,
-                unit_id=1,
-                unit_code="XP",
-                unit_name="UBND xã Xà Phiên",
-                unit_position=0,
-                organization_id=1,
-            )
-        )
+    digest = _digest([_due_item(number, number, f"I.{number}", number, date(2022, 1, 31)) for number in range(1, 31)])
     reply = render_digest(digest, MONDAY.date())
     assert len(reply.choices) == MAX_ITEMS_WITH_BUTTONS
     assert sum(len(row) for row in reply.choices) <= 100
@@ -313,44 +289,55 @@ def test_reminders_missed_while_the_bot_was_down_make_one_line_per_deadline_in_t
     """After a stop, a deadline's reminders of several days arrive together: the digest shows it once,
     its buttons acting on the newest reminder, and the list stays in order of due date, then the
     plan's order of tasks, however the reminders came."""
-    from datetime import date, timedelta
-
     from dondoc.handlers.reminders import render_digest
-    from dondoc.scheduler.outbox import Digest, DueItem, Recipient
-
-    def item(
-        reminder_id: int, assignment_id: int, code: str, position: int, due: date, kind: str, days_before: int
-    ) -> DueItem:
-        return DueItem(
-            reminder_id=reminder_id,
-            assignment_id=assignment_id,
-            kind=kind,
-            due=due,
-            send_at=MONDAY - timedelta(days=days_before),
-            attempts=1,
-            audience="focal",
-            task_code=code,
-            task_title=f"Nhiệm vụ {code}",
-            task_position=position,
-            unit_id=1,
-            unit_code="XP",
-            unit_name="UBND xã Xà Phiên",
-            unit_position=0,
-            organization_id=1,
-        )
 
     today = MONDAY.date()
-    person = Person(id=1, organization_id=1, full_name="Lê Thị Mai", created_at=MONDAY)
-    account = ChannelAccount(person_id=1, channel="test", external_id="9", chat_id="9")
-    digest = Digest(recipient=Recipient(person, account), audience="focal")
-    digest.items += [
-        item(7, 20, "II.1", 5, today + timedelta(days=7), "before", 0),
-        item(3, 10, "I.2", 2, today, "due", 0),  # the newest of I.2's deadline
-        item(1, 10, "I.2", 2, today, "before", 3),  # sent three days ago: missed
-        item(5, 30, "I.1", 1, today, "before", 1),
-    ]
+    digest = _digest(
+        [
+            _due_item(7, 20, "II.1", 5, today + timedelta(days=7)),
+            _due_item(3, 10, "I.2", 2, today, kind="due"),  # the newest of I.2's deadline
+            _due_item(1, 10, "I.2", 2, today, days_before=3),  # sent three days ago: missed
+            _due_item(5, 30, "I.1", 1, today, days_before=1),
+        ]
+    )
     reply = render_digest(digest, today)
     lines = [line for line in reply.text.splitlines() if line[:2] in ("1.", "2.", "3.", "4.")]
     assert [line.split("</b>")[0] for line in lines] == ["1. <b>I.1", "2. <b>I.2", "3. <b>II.1"]
     assert reply.text.count("I.2</b>") == 1
     assert [row[0].data for row in reply.choices] == ["R5:r", "R3:r", "R7:r"]  # the buttons act on the newest
+
+
+def _due_item(
+    reminder_id: int,
+    assignment_id: int,
+    code: str,
+    position: int,
+    due: date,
+    kind: str = "before",
+    days_before: int = 0,
+) -> DueItem:
+    """A claimed reminder's line for unit XP, sent ``days_before`` the Monday of these tests."""
+    return DueItem(
+        reminder_id=reminder_id,
+        assignment_id=assignment_id,
+        kind=kind,
+        due=due,
+        send_at=MONDAY - timedelta(days=days_before),
+        attempts=1,
+        audience="focal",
+        task_code=code,
+        task_title=f"Nhiệm vụ {code}",
+        task_position=position,
+        unit_id=1,
+        unit_code="XP",
+        unit_name="UBND xã Xà Phiên",
+        unit_position=0,
+        organization_id=1,
+    )
+
+
+def _digest(items: list[DueItem]) -> Digest:
+    """A focal point's digest of ``items``."""
+    person = Person(id=1, organization_id=1, full_name="Lê Thị Mai", created_at=MONDAY)
+    account = ChannelAccount(person_id=1, channel="test", external_id="9", chat_id="9")
+    return Digest(recipient=Recipient(person, account), audience="focal", items=items)
