@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from dondoc.bot.app import reminder_service
-from dondoc.db.models import Reminder, ReminderState
+from dondoc.db.models import Reminder, ReminderState, SentDigest
 from dondoc.handlers.events import Reply
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
@@ -52,6 +52,12 @@ def _service(engine: Engine, n: int) -> tuple[Clock, list[str], Recorder, Remind
     return clock, chats, recorder, service
 
 
+def _recorded_digests(engine: Engine) -> int:
+    """The messages recorded as sent (one a person and send time)."""
+    with Session(engine) as session:
+        return len(session.exec(select(SentDigest.id)).all())
+
+
 def _unsent_due(engine: Engine) -> list[Reminder]:
     with Session(engine) as session:
         rows = session.exec(select(Reminder).where(Reminder.send_at <= MONDAY)).all()
@@ -86,10 +92,13 @@ async def test_a_fan_out_cut_by_the_database_going_away_is_finished_once_when_it
         # 08:00: the pass sends on until recording fails (it records from 25 sent on, while sending
         # goes on, with never more than 50 sent and not recorded); the rest are left claimed
         await service.run()
-        assert outage.down and 30 <= len(recorder.delivered) <= RECORD_BATCH
+        assert outage.down and len(recorder.delivered) >= 30
         clock.advance(timedelta(seconds=SWEEP_SECONDS))
         await service.run()  # 08:00:15, still away
         outage.end()
+        # (whether the record of the first 25 went in before the cut depends on the threads' timing:
+        # what the pass had sent and not recorded when it stopped is what is bounded)
+        assert len(recorder.delivered) - _recorded_digests(engine) <= RECORD_BATCH
         clock.advance(timedelta(seconds=SWEEP_SECONDS))
         await service.run()  # 08:00:30, back
     finally:
