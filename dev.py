@@ -80,9 +80,14 @@ def main(argv: list[str]) -> int:
     if task == "test":
         # pyproject's addopts skips the tests marked slow; a later -m wins, and an empty one selects all.
         rest = [arg for a in rest for arg in (("-m", "") if a == "--all" else (a,))]
-        # On every core (pytest-xdist), each test file on one worker so its shared setup is built once;
-        # `-n 0` runs in one process.
-        parallel = [] if any(a == "-n" or a.startswith("-n") for a in rest) else ["-n", "auto", "--dist", "loadfile"]
+        # On every core (pytest-xdist), each test file on one worker so its shared setup is built once,
+        # the files handed out in the order tests/conftest.py gives them (the long ones first); `-n 0`
+        # runs in one process.
+        parallel = (
+            []
+            if any(a == "-n" or a.startswith("-n") for a in rest)
+            else ["-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder"]
+        )
         return run(py, "-m", "pytest", "-q", *parallel, *rest, env=test_env())
     if task == "check":
         for cmd in (

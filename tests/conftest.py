@@ -369,3 +369,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("reminders across processes")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The test files that hold slow tests first, then the others by their number of tests, most first.
+
+    ``dev.py test`` runs each file on one worker, the files handed out in this order
+    (``--dist loadfile --no-loadscope-reorder``). xdist's own order (most tests first) left the restart
+    drill, one test of two minutes of the wall clock, for the very end, alone on one worker while the
+    other had nothing left to do: the whole run waited for it. Started first, the long tests run beside
+    the many short ones."""
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    ordered = sorted(
+        files.values(), key=lambda tests: (not any(test.get_closest_marker("slow") for test in tests), -len(tests))
+    )
+    items[:] = [item for tests in ordered for item in tests]
