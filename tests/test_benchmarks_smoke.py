@@ -55,3 +55,6 @@ def test_a_tiny_national_workload_prints_its_three_figures() -> None:
     figures = [line.split(":")[0] for line in done.stdout.splitlines() if FIGURE.match(line)]
     assert figures == list(NATIONAL_FIGURES), done.stdout
     assert "# store: sqlite (national: 34 provinces)" in done.stdout
+    # What the pass cost the bot's own processors is printed beside its time (the interpreter's share).
+    spent = re.search(r"^# the pass's processor time in this process: (\d+\.\d+) s user", done.stdout, re.M)
+    assert spent is not None and float(spent[1]) > 0, done.stdout
