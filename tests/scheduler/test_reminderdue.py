@@ -130,3 +130,24 @@ def test_marking_rows_sent_rewrites_them_within_their_pages_on_postgresql(engine
             .one()
         )
     assert (updated, in_place) == (20, 20)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_replan_writes_each_send_times_rows_unit_by_unit_on_sqlite(engine: Engine) -> None:
+    """A pass records what it sent batch by batch, each digest a unit's reminders of one send time; SQLite
+    logs each page a batch changed whole, so those rows are written side by side (in the plan's order a
+    unit's rows lay in as many pages as it has tasks)."""
+    with session_scope(engine) as session:
+        replan(session, WorkCalendar(), SLOT - timedelta(hours=1), horizon=timedelta(days=30))
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Reminder.send_at, Assignment.unit_id)
+            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            .where(
+                col(Reminder.send_at) > SLOT - timedelta(hours=1), col(Reminder.send_at) <= SLOT + timedelta(days=30)
+            )
+            .order_by(col(Reminder.id))
+        ).all()
+    places = [(send_at, unit_id) for send_at, unit_id in rows]
+    assert len({send_at for send_at, _unit in places}) > 1 and len({unit for _send_at, unit in places}) > 5
+    assert places == sorted(places)
