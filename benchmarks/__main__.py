@@ -70,7 +70,7 @@ def note(line: str) -> None:
 
 
 def processor_line(sweep: store.SweepOutcome) -> str:
-    """What the timed pass cost this process's processors (the part no faster database can take away)."""
+    """What the timed pass cost this process's processors (on PostgreSQL, the interpreter's share)."""
     user, system = sweep.processor
     return (
         f"the pass's processor time in this process: {user:.2f} s user + {system:.2f} s system "

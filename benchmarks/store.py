@@ -142,8 +142,9 @@ class SweepOutcome:
     recorded: int
     parts: list[int] = field(default_factory=list)  # reminders per message, for the context line
     buttons: list[int] = field(default_factory=list)  # inline buttons per message
-    # This process's processor time in the pass, user and system (every thread's: the interpreter
-    # runs one at a time, so a pass can take no less than the user part, however fast the database).
+    # This process's processor time in the pass, user and system, every thread's (on PostgreSQL nearly
+    # all of it the interpreter's, which runs one thread at a time: a pass cannot be much shorter than
+    # it, however fast the database; on SQLite it includes the database's own work).
     processor: tuple[float, float] = (0.0, 0.0)
 
 
