@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from operator import itemgetter
 
 from sqlalchemy import exists, func, insert, not_, null, type_coerce, union_all
 from sqlalchemy import select as sa_select
@@ -299,8 +298,7 @@ def replan(
         existing_query = existing_query.where(ids_in(session, col(Reminder.assignment_id), assignment_ids))
     existing = {(r.assignment_id, r.due, r.kind, r.send_on): r for r in session.exec(existing_query)}
     added = 0
-    new_rows: list[dict[str, object]] = []  # inserted in batches, not as ORM objects (a nation: 110,000 a morning)
-    places: list[tuple[datetime, int, int, date]] = []  # where each new row goes: see below
+    fresh: list[PlannedItem] = []  # the rows to write
     for key, item in wanted.items():
         row = existing.get(key)
         if row is not None:
@@ -318,17 +316,7 @@ def replan(
                 row.send_at = item.planned.send_at  # the same day at another time (a person's own send time)
                 session.add(row)
             continue
-        new_rows.append(
-            {
-                "assignment_id": item.assignment_id,
-                "due": item.planned.due,
-                "kind": item.planned.kind,
-                "send_on": item.planned.send_on,
-                "send_at": item.planned.send_at,
-                "audience": item.planned.audience,
-            }
-        )
-        places.append((item.planned.send_at, item.unit_id, item.assignment_id, item.planned.due))
+        fresh.append(item)
         added += 1
     del existing, wanted
     if session.get_bind().dialect.name == "sqlite":
@@ -336,12 +324,24 @@ def replan(
         # by batch, the reminders of the digests it sent (each one unit's, or a few units', reminders
         # of one send time), and SQLite writes each page a batch changed to its log whole: in the
         # plan's order a unit's rows lie in as many pages as it has tasks, and each batch rewrote
-        # most of the slot's pages (a province's 08:00 pass: 61,842 writes to the log; now 5,755). Not on
-        # PostgreSQL, which writes a row's new version beside the old one in its page: one batch
-        # updating every row of a page fills it, and the rest go to other pages with an entry in each
-        # index (heap-only updates 98 % → 69 % of a nation's pass); spread over many pages, each page
-        # takes a few rows a batch and is pruned before the next.
-        new_rows = [row for _place, row in sorted(zip(places, new_rows, strict=True), key=itemgetter(0))]
+        # most of the slot's pages (a province's 08:00 pass: 61,842 writes to the log; now 5,755).
+        # Not on PostgreSQL, which writes a row's new version beside the old one in its page: one
+        # batch updating every row of a page fills it, and the rest go to other pages with an entry
+        # in each index (heap-only updates 98 % → 69 % of a nation's pass); spread over many pages,
+        # each page takes a few rows a batch and is pruned before the next.
+        fresh.sort(key=lambda i: (i.planned.send_at, i.unit_id, i.assignment_id, i.planned.due))
+    new_rows = [  # inserted in batches, not as ORM objects (a nation: 110,000 a morning)
+        {
+            "assignment_id": item.assignment_id,
+            "due": item.planned.due,
+            "kind": item.planned.kind,
+            "send_on": item.planned.send_on,
+            "send_at": item.planned.send_at,
+            "audience": item.planned.audience,
+        }
+        for item in fresh
+    ]
+    del fresh
     try:
         session.flush()
         insert_rows = insert(Reminder.__table__)  # type: ignore[attr-defined]
