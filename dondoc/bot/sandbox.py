@@ -29,7 +29,7 @@ from dondoc.db.session import session_scope
 from dondoc.handlers.events import Reply, plain
 from dondoc.handlers.onboarding import create_invite, find_unit
 from dondoc.i18n import _, current_language, format_datetime
-from dondoc.plan.dates import DateProblem, read_date
+from dondoc.plan.dates import DateProblem, describe_day, read_date
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
@@ -237,14 +237,18 @@ class Sandbox:
         written = text.split(maxsplit=1)
         day = read_date(written[0]) if written else DateProblem.NOT_A_DATE
         at = _TIME_OF_DAY.fullmatch(written[1].strip()) if len(written) > 1 else None
+        usage = _("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00")
+        if day == DateProblem.NO_SUCH_DATE:  # 31/02/2022: say which part is wrong
+            self._print(describe_day(day, written[0], self.clock.now().year) + "\n" + usage)
+            return False
         if isinstance(day, DateProblem) or (len(written) > 1 and at is None):
-            self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
+            self._print(usage)
             return False
         hour, minute = (int(at.group(1)), int(at.group(2))) if at else (8, 0)
         try:
             instant = datetime.combine(day, time(hour, minute), tzinfo=TZ)
-        except ValueError:
-            self._print(_("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00"))
+        except ValueError:  # 25:00, 08:75
+            self._print(_("There is no such time of day as {typed}.").format(typed=written[1].strip()) + "\n" + usage)
             return False
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             self._print(_("The clock goes from {first} to {last}.").format(first=FIRST_YEAR, last=LAST_YEAR))

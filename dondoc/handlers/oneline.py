@@ -31,6 +31,8 @@ from dondoc.tz import TZ
 UNDO_WINDOW = timedelta(minutes=10)
 UNDO_WORDS = {"huy"}
 _NUMBER = re.compile(r"^(\d{1,3})%?$")
+# What a task code looks like: "I.2", "III.4.a", "2.1", "VII" (Roman or Arabic numbers, dots between).
+_CODE_LIKE = re.compile(r"^(?:[IVXLC]+|\d{1,3})(?:\.[0-9A-Za-z]{1,3})*\.?$", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?$")
 # Status words as matching keys (diacritics and case ignored), longest first.
 _DONE = (("hoan", "thanh"), ("xong",), ("ht",), ("done",))
@@ -69,13 +71,14 @@ def handle(ctx: Context, text: str) -> bool:
     key = match_key(first)
     if not key:
         return False
-    mine = [v for v in report.my_assignments(ctx) if match_key(v.task.code) == key]
+    views = report.my_assignments(ctx)
+    mine = [v for v in views if match_key(v.task.code) == key]
     if not mine:
         tasks = ctx.session.exec(select(Task).where(col(Task.active).is_(True))).all()
         if any(match_key(t.code) == key for t in tasks):
             ctx.reply(_("Your unit has no task {code}.").format(code=esc(first)) + " " + _("Nothing was saved."))
             return True
-        return False
+        return _no_such_task(ctx, views, first, rest)
     if len(mine) > 1:
         units = ", ".join(esc(v.unit.name) for v in mine)
         ctx.reply(
@@ -91,6 +94,28 @@ def handle(ctx: Context, text: str) -> bool:
         ctx.reply("\n".join([*problems, _("Nothing was saved."), syntax(esc(view.task.code))]))
         return True
     _record(ctx, view, parsed)
+    return True
+
+
+def _no_such_task(ctx: Context, views: list[AssignmentView], first: str, rest: str) -> bool:
+    """``first`` is no task's code, but the line reads as a one-line report (``I.99 xong``) from someone
+    who reports: say so, offering the nearest of their own codes, rather than the generic help. Any
+    other line (``chào anh``) is not ours: False."""
+    if not views or not _CODE_LIKE.match(first):
+        return False
+    tokens = rest.split()
+    keys = [match_key(t) for t in tokens]
+    if not (_NUMBER.match(tokens[0]) or any(_starts(keys, words) for words in (_DONE, _BLOCKED, _NOT_STARTED))):
+        return False
+    codes = {match_key(v.task.code): v.task.code for v in views}
+    lines = [_("There is no task {code} in the plan.").format(code=esc(first)) + " " + _("Nothing was saved.")]
+    near = difflib.get_close_matches(match_key(first), list(codes), n=3, cutoff=0.6)
+    if near:
+        lines.append(
+            _("Your unit's tasks closest to it: {codes}.").format(codes=", ".join(esc(codes[k]) for k in near))
+        )
+    lines.append(_("/tasks lists your unit's tasks with their codes."))
+    ctx.reply("\n".join(lines))
     return True
 
 

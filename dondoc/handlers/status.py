@@ -16,6 +16,7 @@ from dondoc.i18n import N_, _, format_date
 from dondoc.plan import explanations as plan_explanations
 from dondoc.plan.explanations import ItemKey
 from dondoc.plan.extensions import describe_due
+from dondoc.plan.figures import format_rate
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
@@ -107,7 +108,7 @@ def render_organizations(result: Rollup) -> str:
     for entry in result.organizations:
         counts = entry.summary.totals
         figures = " ".join(f"{ICONS[c]}{counts[c]}" for c in CATEGORIES)
-        rate = f"{entry.summary.on_time_rate * 100:.1f}%"
+        rate = format_rate(entry.summary.on_time_rate)
         lines.append(f"• <b>{esc(entry.organization.name)}</b>: {figures} · {rate}")
     return "\n".join(lines)
 
@@ -318,7 +319,7 @@ def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
         lines.append(f"{ICONS[category]} {category_label(category)}: <b>{status.totals[category]}</b>")
     if status.blocked:
         lines.append("⚠ " + _("Blocked: {count}").format(count=status.blocked))
-    lines.append(_("On-time rate: {rate}").format(rate=f"{status.on_time_rate * 100:.1f}%"))
+    lines.append(_("On-time rate: {rate}").format(rate=format_rate(status.on_time_rate)))
     lines.append("")
     lines.append("<pre>" + _area_table(status) + "</pre>")
     lines.append(" · ".join(f"{_(SHORT[c])}: {category_label(c)}" for c in CATEGORIES))

@@ -47,6 +47,15 @@ async def test_clock_moves_the_simulated_time(engine: Engine) -> None:
     assert "Cách dùng: /clock ngày/tháng/năm giờ:phút" in out.getvalue()
 
 
+async def test_a_day_or_time_that_does_not_exist_is_named(engine: Engine) -> None:
+    out = io.StringIO()
+    clock = Clock(datetime(2022, 3, 15, 8, 30, tzinfo=TZ))
+    await Sandbox(engine, clock, out).run(_typed(["/clock 31/02/2022 08:00", "/clock 24/01/2022 25:00"]))
+    assert clock.now().date().isoformat() == "2022-03-15"  # unmoved
+    assert "31/02/2022" in out.getvalue() and "không có ngày" in out.getvalue().lower()
+    assert "Không có giờ 25:00 trong ngày" in out.getvalue()
+
+
 async def test_moving_the_clock_shows_the_reminders_due_then(engine: Engine) -> None:
     out = io.StringIO()
     clock = Clock(datetime(2022, 3, 15, 8, 30, tzinfo=TZ))

@@ -201,3 +201,25 @@ async def test_the_sandbox_digest_shows_the_syntax_and_takes_a_one_line_report(e
     assert "Đã ghi nhận: I.1" in text and "Đang thực hiện 60%" in text
     assert "Đã hủy báo cáo lúc 08:00" in text
     assert [(r.status, r.percent) for r in _reports(engine)] == [(Status.IN_PROGRESS, 60), (Status.NOT_STARTED, 0)]
+
+
+@pytest.mark.parametrize("line", ["I.99 xong", "i.22 60", "IX.1 vướng chờ kinh phí", "3.1 chưa"])
+def test_a_report_on_a_code_no_task_has_says_so_and_records_nothing(engine: Engine, line: str) -> None:
+    chat = _focal_point(engine)
+    chat.send(line)
+    assert _reports(engine) == []
+    code = line.split()[0]
+    assert f"Kế hoạch không có nhiệm vụ {code}" in chat.last and "Chưa lưu gì" in chat.last, chat.last
+    assert "/tasks" in chat.last
+
+
+def test_the_nearest_of_ones_own_codes_is_offered_for_a_mistyped_code(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    chat.send("I.22 60")
+    assert "I.2" in chat.last.split("\n")[1]
+
+
+def test_a_line_that_is_no_report_still_gets_the_usual_answer(engine: Engine) -> None:
+    chat = _focal_point(engine)
+    chat.send("I.99 chào đồng chí")
+    assert "Kế hoạch không có nhiệm vụ" not in chat.last

@@ -5,6 +5,7 @@ role, invited like any other, sees every organisation under it rolled up by orga
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import yaml
@@ -66,6 +67,7 @@ def test_the_province_role_rolls_up_every_organisation_and_reports_for_none(
     assert "2 cơ quan" in status, status
     assert A in status and B in status
     assert "Hoàn thành đúng hạn: <b>1</b>" in status  # B's report counts in the province's total
+    assert re.search(r"· \d+,\d%", status), status  # each organisation's on-time rate, with a decimal comma
     assert "<pre>" in status and "VII" in status  # by area
 
     province.send("/status XP")

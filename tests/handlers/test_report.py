@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -135,6 +136,7 @@ def test_managers_see_a_unit_typed_any_way_the_overdue_list_a_task_and_nonrespon
     manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
     manager.send("/status xa phien")
     assert "Ủy ban nhân dân xã Xà Phiên" in manager.last and "Đang thực hiện: 1" in manager.last
+    assert re.search(r"Tỷ lệ đúng hạn: \d+,\d%", manager.last), manager.last  # a Vietnamese decimal comma
     manager.send("/overdue")
     assert "Phòng Nội vụ" in manager.last and "I.1 (31/01/2022, 0%)" in manager.last
     manager.send("/task I.2")
