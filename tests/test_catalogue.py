@@ -19,7 +19,7 @@ def test_the_vietnamese_catalogue_calls_its_reader_dong_chi_never_ban() -> None:
         text
         for message in catalogue
         if message.id
-        for text in ([message.string] if isinstance(message.string, str) else list(message.string))
+        for text in ([message.string] if isinstance(message.string, str) else list(message.string or ()))
         if text and casual.search(text)
     ]
     assert found == []

@@ -238,8 +238,8 @@ class Sandbox:
         day = read_date(written[0]) if written else DateProblem.NOT_A_DATE
         at = _TIME_OF_DAY.fullmatch(written[1].strip()) if len(written) > 1 else None
         usage = _("Usage: /clock dd/mm/yyyy HH:MM — for example /clock 24/01/2022 08:00")
-        if day == DateProblem.NO_SUCH_DATE:  # 31/02/2022: say which part is wrong
-            self._print(describe_day(day, written[0], self.clock.now().year) + "\n" + usage)
+        if day is DateProblem.NO_SUCH_DATE:  # 31/02/2022: say which part is wrong
+            self._print(describe_day(DateProblem.NO_SUCH_DATE, written[0], self.clock.now().year) + "\n" + usage)
             return False
         if isinstance(day, DateProblem) or (len(written) > 1 and at is None):
             self._print(usage)
