@@ -5,12 +5,13 @@ Also ``dondoc invite list | revoke | attempts``, the invites' side of the same w
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, NoReturn
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dondoc.cli.common import (
     JsonOption,
@@ -24,11 +25,12 @@ from dondoc.cli.common import (
     store,
     usage,
 )
-from dondoc.db.models import Invite, Unit
+from dondoc.db.models import Invite, MemberRole, Organization, Status, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import hash_code, role_name
-from dondoc.handlers.personal import describe_settings
-from dondoc.i18n import _, format_datetime, use_language
+from dondoc.handlers.personal import describe_settings, weekday_name
+from dondoc.handlers.reminders import kind_label
+from dondoc.i18n import N_, _, format_date, format_datetime, use_language
 from dondoc.plan import invite_guard
 from dondoc.plan.people import (
     PendingInvite,
@@ -43,7 +45,9 @@ from dondoc.plan.people import (
     revoke_invite,
 )
 from dondoc.plan.policy import Policy
+from dondoc.plan.progress import status_label
 from dondoc.scheduler import personal
+from dondoc.text import match_key
 from dondoc.tz import stored_in_vietnam
 
 people_app = typer.Typer(help="The people bound to units, and their personal data.", no_args_is_help=True)
@@ -83,6 +87,11 @@ def _describe(info: PersonInfo) -> str:
     return f"#{info.id} {info.person.full_name}" + (f": {roles}" if roles else "")
 
 
+def _holding(people: list[PersonInfo], unit: Unit | None) -> list[PersonInfo]:
+    """Those of ``people`` holding a role (in ``unit`` when given)."""
+    return [info for info in people if any(unit is None or u.id == unit.id for _m, u in info.memberships)]
+
+
 def _one_person(
     session: Session,
     org_id: int,
@@ -98,7 +107,7 @@ def _one_person(
     candidates."""
     found = find_people(session, org_id, typed, bound=bound, every_role=every_role)
     if unit is not None:
-        found = [info for info in found if any(u.id == unit.id for _m, u in info.memberships)]
+        found = _holding(found, unit)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -106,6 +115,32 @@ def _one_person(
     lines = [
         _("{person} may be any of {count} people; nothing was changed. Give the id:").format(
             person=typed, count=len(found)
+        )
+    ]
+    lines += [f"  {_describe(info)}" for info in found]
+    fail("\n".join(lines))
+
+
+def _person_to_remove(session: Session, org_id: int, typed: str, unit: Unit | None, org_name: str) -> PersonInfo:
+    """The one person ``typed`` names who holds a role (in ``unit`` when given) to end. A person found
+    who holds none there is told apart from nobody found: nothing to do, exit 1 (like revoking an
+    invite already revoked)."""
+    holders = _holding(find_people(session, org_id, typed, bound=True), unit)
+    if len(holders) == 1:
+        return holders[0]
+    found = [] if holders else find_people(session, org_id, typed)
+    if not found:  # several holders, or nobody at all: listed, or "nobody called …"
+        return _one_person(session, org_id, typed, bound=True, unit=unit)
+    where = unit.code if unit is not None else org_name
+    if len(found) == 1:
+        fail(
+            _("#{id} {name} has no role in {unit}; nothing was changed.").format(
+                id=found[0].id, name=found[0].person.full_name, unit=where
+            )
+        )
+    lines = [
+        _("None of the {count} people called {person} has a role in {unit}; nothing was changed:").format(
+            count=len(found), person=typed, unit=where
         )
     ]
     lines += [f"  {_describe(info)}" for info in found]
@@ -150,7 +185,7 @@ def people_remove(person: PersonArgument, unit: UnitOption = None) -> None:
         org = organization(session)
         assert org.id is not None
         chosen = _unit(session, org.id, unit)
-        info = _one_person(session, org.id, person, bound=True, unit=chosen)
+        info = _person_to_remove(session, org.id, person, chosen, org.name)
         ended = remove_person(session, info, clock().now(), chosen.id if chosen is not None else None)
         for membership, ended_unit in ended:
             typer.echo(
@@ -245,30 +280,262 @@ def people_settings(
 @global_options
 def people_export(person: PersonArgument, as_json: JsonOption = False) -> None:
     """Everything stored about a person (person row, chats, memberships, invites, reports, conversation
-    state), as JSON: to hand to them when they ask."""
+    state, reminders delivered), to hand to them when they ask: readable text in the language of the
+    command, or JSON with ``--json``."""
     with session_scope(store()) as session:
         org = organization(session)
         assert org.id is not None
-        data = export_person(session, _one_person(session, org.id, person, every_role=True))
+        info = _one_person(session, org.id, person, every_role=True)
+        data = export_person(session, info)
+        names = _export_names(session, data)
+        heading = _("Personal data stored about #{id} {name} (Decree 13/2023/NĐ-CP), as of {time}").format(
+            id=info.id, name=info.person.full_name, time=format_datetime(clock().now())
+        )
     if as_json:
         print_json(data)
         return
-    _print_tree(data, 0)
+    typer.echo(heading)
+    for line in _export_lines(data, names):
+        typer.echo(line)
 
 
-def _print_tree(data: Any, depth: int) -> None:
-    pad = "  " * depth
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(value, dict | list) and value:
-                typer.echo(f"{pad}{key}:")
-                _print_tree(value, depth + 1)
-            else:
-                typer.echo(f"{pad}{key}: {json.dumps(value, ensure_ascii=False) if value in ([], {}) else value}")
-    elif isinstance(data, list):
-        for index, item in enumerate(data, 1):
-            typer.echo(f"{pad}- {index}")
-            _print_tree(item, depth + 1)
+# What ``people export`` prints, section by section: (key in the export, heading, label of one item
+# or None for a single row, its fields in order). A field not listed (a column added later) still
+# shows, after them, under its own name; the ones in _DERIVED repeat another field and are left out.
+_SECTIONS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    (
+        "person",
+        N_("Person"),
+        None,
+        ("id", "full_name", "language", "organization_id", "unreachable", "created_at"),
+    ),
+    (
+        "channel_accounts",
+        N_("Chat accounts"),
+        N_("Chat account {number}"),
+        ("channel", "external_id", "chat_id", "language_code", "last_used_at", "id", "person_id"),
+    ),
+    ("memberships", N_("Roles"), N_("Role {number}"), ("role", "unit_id", "created_at", "id", "person_id")),
+    (
+        "invites",
+        N_("Invites and link codes (never the codes)"),
+        N_("Invite {number}"),
+        (
+            "role",
+            "unit_id",
+            "created_at",
+            "expires_at",
+            "used_at",
+            "used_by_person_id",
+            "link_person_id",
+            "created_by_person_id",
+            "revoked_at",
+            "id",
+        ),
+    ),
+    (
+        "reports",
+        N_("Reports"),
+        N_("Report {number}"),
+        (
+            "task",
+            "unit",
+            "reported_at",
+            "status",
+            "percent",
+            "note",
+            "blocked_reason",
+            "completed_on",
+            "evidence_ref",
+            "evidence_kind",
+            "evidence_file_id",
+            "entered_by_admin",
+            "corrects_report_id",
+            "reporter_person_id",
+            "assignment_id",
+            "id",
+        ),
+    ),
+    (
+        "conversations",
+        N_("Conversations in progress"),
+        N_("Conversation {number}"),
+        ("channel", "chat_id", "user_id", "flow", "step", "data", "updated_at", "version", "id"),
+    ),
+    (
+        "invite_attempts",
+        N_("Wrong invite codes sent from their chats (never the codes)"),
+        N_("Wrong code {number}"),
+        ("channel", "chat_id", "attempted_at", "id"),
+    ),
+    (
+        "reminders_received",
+        N_("Reminders delivered to them"),
+        N_("Reminder {number}"),
+        ("sent_at", "kind", "due", "task", "unit", "message_id", "reminder_id", "person_id"),
+    ),
+    (
+        "reminder_settings",
+        N_("Their own reminder settings (/nhacviec)"),
+        N_("Setting {number}"),
+        ("send_time", "frequency", "digest_weekday", "mute_checkins", "updated_at", "id", "person_id"),
+    ),
+)
+_DERIVED = frozenset({"unit_code", "unit_name"})  # a membership's unit, shown by its unit_id
+_LABELS: dict[str, str] = {
+    "id": N_("Id"),
+    "full_name": N_("Full name"),
+    "language": N_("Language"),
+    "organization_id": N_("Organisation"),
+    "unreachable": N_("Unreachable by chat"),
+    "created_at": N_("Created"),
+    "channel": N_("Chat app"),
+    "external_id": N_("Account id"),
+    "chat_id": N_("Chat id"),
+    "language_code": N_("Language of the chat app"),
+    "last_used_at": N_("Last used"),
+    "person_id": N_("Person id"),
+    "role": N_("Role"),
+    "unit_id": N_("Unit"),
+    "unit": N_("Unit"),
+    "expires_at": N_("Valid until"),
+    "used_at": N_("Used"),
+    "used_by_person_id": N_("Used by"),
+    "link_person_id": N_("Link code for"),
+    "created_by_person_id": N_("Made by"),
+    "revoked_at": N_("Revoked"),
+    "task": N_("Task code"),
+    "reported_at": N_("Reported"),
+    "status": N_("Status"),
+    "percent": N_("Percent done"),
+    "note": N_("Note"),
+    "blocked_reason": N_("Reason blocked"),
+    "completed_on": N_("Completed on"),
+    "evidence_ref": N_("Evidence"),
+    "evidence_kind": N_("Kind of evidence"),
+    "evidence_file_id": N_("Evidence file"),
+    "entered_by_admin": N_("Entered by an administrator"),
+    "corrects_report_id": N_("Corrects report"),
+    "reporter_person_id": N_("Reported by"),
+    "assignment_id": N_("Assignment id"),
+    "user_id": N_("User id"),
+    "flow": N_("Conversation"),
+    "step": N_("Step"),
+    "data": N_("Conversation data"),
+    "updated_at": N_("Updated"),
+    "version": N_("Version"),
+    "attempted_at": N_("Sent"),
+    "sent_at": N_("Sent"),
+    "kind": N_("Kind"),
+    "due": N_("Deadline"),
+    "message_id": N_("Message id"),
+    "reminder_id": N_("Reminder id"),
+    "send_time": N_("Send time"),
+    "frequency": N_("Frequency"),
+    "digest_weekday": N_("Weekly digest day"),
+    "mute_checkins": N_("Check-ins muted"),
+}
+_LANGUAGE_NAMES = {"vi": N_("Vietnamese"), "en": N_("English")}
+_FREQUENCIES = {personal.DAILY: N_("Daily reminders"), personal.WEEKLY: N_("Weekly digest")}
+_PERSON_FIELDS = frozenset(
+    {"person_id", "used_by_person_id", "link_person_id", "created_by_person_id", "reporter_person_id"}
+)
+_NOTHING = "—"
+
+
+def _export_names(session: Session, data: dict[str, Any]) -> dict[tuple[str, int], str]:
+    """The names of the units and organisations the export refers to by id, for its text."""
+    names: dict[tuple[str, int], str] = {}
+    unit_ids = {row["unit_id"] for key in ("memberships", "invites") for row in data[key]}
+    for unit in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))):
+        names["unit_id", unit.id or 0] = f"{unit.name} ({unit.code})"
+    found = session.get(Organization, data["person"]["organization_id"])
+    if found is not None:
+        names["organization_id", found.id or 0] = found.name
+    return names
+
+
+def _export_lines(data: dict[str, Any], names: dict[tuple[str, int], str]) -> list[str]:
+    """``people export``'s text: each section under its heading, each item numbered, each field
+    labelled, in the current language."""
+    lines: list[str] = []
+    for key, heading, item, fields in _SECTIONS:
+        section = data.get(key)
+        rows = section if isinstance(section, list) else [section]
+        if not rows or rows == [None]:
+            lines += ["", _(heading) + ": " + _("(none)")]
+            continue
+        lines += ["", f"{_(heading)}:"]
+        for number, row in enumerate(rows, 1):
+            pad = "  "
+            if item is not None:
+                lines.append(f"  {_(item).format(number=number)}:")
+                pad = "    "
+            extra = [name for name in row if name not in fields and name not in _DERIVED]
+            for name in [*(f for f in fields if f in row), *extra]:
+                label = _(_LABELS[name]) if name in _LABELS else name
+                lines.append(f"{pad}{label}: {_export_value(name, row[name], names)}")
+    for key in data:  # a section added later: its raw data
+        if key not in {s[0] for s in _SECTIONS}:
+            lines += ["", f"{key}: {json.dumps(data[key], ensure_ascii=False)}"]
+    return lines
+
+
+def _export_value(name: str, value: Any, names: dict[tuple[str, int], str]) -> str:
+    """One stored value as people read it: dates and times in the current language's way, roles,
+    statuses and kinds by their names, yes or no, "—" for nothing."""
+    if value is None or value == "" or value == {}:
+        return _NOTHING
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    try:
+        if name.endswith("_at"):
+            return format_datetime(stored_in_vietnam(datetime.fromisoformat(text)))
+        if name in ("due", "completed_on"):
+            return format_date(date.fromisoformat(text))
+        if name == "send_time":
+            return text[:5]
+        if name == "role":
+            return role_name(MemberRole(text))
+        if name == "status":
+            return status_label(Status(text))
+        if name == "kind":
+            return kind_label(text)
+    except ValueError:  # a value these do not know (a kind added later): as stored
+        return text
+    if name in ("unit_id", "organization_id"):
+        return names.get((name, int(value)), f"#{value}")
+    if name in _PERSON_FIELDS:
+        return f"#{value}"
+    if name in ("language", "language_code") and text in _LANGUAGE_NAMES:
+        return _(_LANGUAGE_NAMES[text])
+    if name == "frequency" and text in _FREQUENCIES:
+        return _(_FREQUENCIES[text])
+    if name == "digest_weekday" and isinstance(value, int):
+        return weekday_name(value)
+    if name == "percent":
+        return f"{value}%"
+    return text
+
+
+_YES = frozenset({"y", "yes", "c", "co", "dong y"})  # as match_key reads them: "có", "đồng ý" too
+
+
+def _confirmed(question: str) -> bool:
+    """Ask ``question`` on standard error in the current language, default no; yes is y, yes, c, có
+    (or đồng ý). No answer (end of input, no input at all, Ctrl-C) is no."""
+    typer.echo(_("{question} [y/N]: ").format(question=question), nl=False, err=True)
+    typed = sys.stdin
+    try:
+        answer = typed.readline() if typed is not None else ""
+    except KeyboardInterrupt:
+        answer = ""
+    if not answer.endswith("\n") or typed is None or not typed.isatty():
+        typer.echo("", err=True)  # the answer's line break, when no one typed it
+    return match_key(answer) in _YES
 
 
 @global_options
@@ -287,8 +554,8 @@ def forget(
             question = _("Erase the personal data of {person}? Their reports stay with their unit.").format(
                 person=_describe(info)
             )
-            if not typer.confirm(question, default=False, err=True):
-                fail(_("Nothing was changed."))
+            if not _confirmed(question):
+                fail(_("Cancelled. Nothing was changed."))
         with use_language("vi"):  # what the store keeps is in the deployment's language
             placeholder = _("Deleted person #{id}").format(id=info.id)
         result = forget_person(session, info, clock().now(), placeholder)

@@ -5,13 +5,25 @@ sees who is bound, removes an official who left, revokes invites, erases a perso
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dondoc.cli import app
-from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Person, Report
+from dondoc.db.models import (
+    Assignment,
+    ChannelAccount,
+    Conversation,
+    InviteAttempt,
+    MemberRole,
+    Membership,
+    Person,
+    Reminder,
+    ReminderState,
+    Report,
+    SentDigest,
+)
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.i18n import set_language
 from dondoc.scheduler.clock import TZ
@@ -76,8 +88,8 @@ def test_people_remove_ends_access_keeps_reports_and_refuses_an_ambiguous_name(
         assert len(session.exec(select(Report)).all()) == 1
     by_chat = sample_store.ok("people", "remove", "test:302")  # a chat id
     assert "Lê Thị Bình" in by_chat.stdout
-    gone = sample_store("people", "remove", "Lê Thị Bình")
-    assert gone.code == 1 and "không có ai" in gone.stderr
+    gone = sample_store("people", "remove", "Lê Thị Bình")  # found, but holding no role any more
+    assert gone.code == 1 and "Lê Thị Bình không có vai trò nào" in gone.stderr
 
 
 def test_invite_revoke_by_code_or_by_id(sample_store: Dondoc, engine: Engine) -> None:
@@ -162,4 +174,174 @@ def test_people_export_shows_everything_stored_about_a_person(sample_store: Dond
     assert [c["flow"] for c in data["conversations"]] == ["report"]
     assert data["invites"] and all("code_hash" not in i for i in data["invites"])
     text = sample_store.ok("people", "export", "Nguyen Van An").stdout
-    assert "full_name: Nguyễn Văn An" in text and "I.2" in text
+    assert "  Họ và tên: Nguyễn Văn An" in text.splitlines() and "I.2" in text
+
+
+def _roles(engine: Engine) -> list[tuple[int, int, str]]:
+    with Session(engine) as session:
+        return sorted((m.person_id, m.unit_id, m.role.value) for m in session.exec(select(Membership)))
+
+
+def test_people_remove_of_someone_holding_no_role_there_says_so_and_changes_nothing(
+    sample_store: Dondoc, engine: Engine
+) -> None:
+    _people(engine)
+    an = sample_store.ok("people", "export", "301", "--json").json()["person"]["id"]
+    before = _roles(engine)
+    elsewhere = sample_store("people", "remove", str(an), "--unit", "NV")  # An is the focal point of XP
+    assert elsewhere.code == 1 and elsewhere.stdout == ""
+    assert elsewhere.stderr.strip() == f"#{an} Nguyễn Văn An không có vai trò nào ở NV; không có gì thay đổi."
+    assert _roles(engine) == before
+    sample_store.ok("people", "remove", str(an))
+    after = _roles(engine)
+    again = sample_store("people", "remove", str(an))  # no role left
+    assert again.code == 1 and "không có ai" not in again.stderr
+    assert f"#{an} Nguyễn Văn An không có vai trò nào ở Ủy ban nhân dân huyện Long Mỹ" in again.stderr
+    by_name = sample_store("people", "remove", "nguyen van an", "--unit", "XP")
+    assert by_name.code == 1 and f"#{an} Nguyễn Văn An không có vai trò nào ở XP" in by_name.stderr
+    assert _roles(engine) == after
+    assert sample_store.ok("people", "export", str(an), "--json").json()["person"]["full_name"] == "Nguyễn Văn An"
+    nobody = sample_store("people", "remove", "Trần Không Có", "--unit", "XP")
+    assert nobody.code == 1 and "không có ai là Trần Không Có" in nobody.stderr
+    english = sample_store("people", "remove", str(an), "--lang", "en")
+    assert english.code == 1 and f"#{an} Nguyễn Văn An has no role in" in english.stderr
+
+
+def test_people_remove_of_a_name_several_people_hold_none_of_them_there_lists_them(
+    sample_store: Dondoc, engine: Engine
+) -> None:
+    _people(engine)
+    _bind(engine, make_dispatcher(engine, NOW), "303", "NV", "Nguyễn Văn An", MemberRole.FOCAL)
+    before = _roles(engine)
+    neither = sample_store("people", "remove", "nguyen van an", "--unit", "VP")
+    assert neither.code == 1 and _roles(engine) == before
+    assert "Không ai trong 2 người tên nguyen van an có vai trò ở VP" in neither.stderr
+    assert "Ủy ban nhân dân xã Xà Phiên" in neither.stderr and "Phòng Nội vụ" in neither.stderr
+    one = sample_store.ok("people", "remove", "nguyen van an", "--unit", "NV")  # the one who holds a role there
+    assert "Phòng Nội vụ" in one.stdout
+
+
+def _everything_stored(sample_store: Dondoc, engine: Engine) -> int:
+    """A person with a row in every section of ``people export``; their id."""
+    an, _binh = _people(engine)
+    an.send("I.2 60% đã trình dự thảo")
+    an.send("/link")
+    an.send("/report I.3")
+    sample_store.ok("people", "settings", "301", "--time", "14:00", "--weekly", "friday", env=AT_NOW)
+    with Session(engine) as session:
+        person = session.exec(select(Person).where(Person.full_name == "Nguyễn Văn An")).one()
+        report = session.exec(select(Report)).one()
+        assignment = session.get(Assignment, report.assignment_id)
+        assert assignment is not None and person.id is not None
+        reminder = Reminder(
+            assignment_id=assignment.id or 0,
+            due=date(2022, 3, 31),
+            kind="before",
+            send_on=date(2022, 3, 15),
+            send_at=NOW,
+            state=ReminderState.SENT,
+        )
+        session.add(reminder)
+        session.flush()
+        session.add(SentDigest(person_id=person.id, sent_at=NOW, message_id="m1", reminder_ids=str(reminder.id)))
+        session.add(InviteAttempt(channel="test", chat_id="301", attempted_at=NOW))
+        session.commit()
+        return person.id
+
+
+def test_people_export_text_is_readable_in_the_users_language(sample_store: Dondoc, engine: Engine) -> None:
+    person = _everything_stored(sample_store, engine)
+    data = sample_store.ok("people", "export", str(person), "--json").json()
+    assert all(data[key] for key in data), "every section has a row"
+    # --json stays as it was: English keys, ISO dates, stored values
+    assert list(data) == [
+        "person",
+        "channel_accounts",
+        "memberships",
+        "invites",
+        "reports",
+        "conversations",
+        "invite_attempts",
+        "reminders_received",
+        "reminder_settings",
+    ]
+    assert data["person"]["full_name"] == "Nguyễn Văn An" and data["person"]["language"] is None
+    assert data["channel_accounts"][0]["last_used_at"] == "2022-03-15T09:00:00+07:00"
+    assert data["reminders_received"][0]["kind"] == "before" and data["reminders_received"][0]["due"] == "2022-03-31"
+    text = sample_store.ok("people", "export", str(person), env=AT_NOW).stdout
+    lines = text.splitlines()
+    assert lines[0] == (
+        f"Dữ liệu cá nhân đang lưu về #{person} Nguyễn Văn An (Nghị định 13/2023/NĐ-CP), tính đến 15/03/2022 09:00"
+    )
+    for heading in (
+        "Thông tin cá nhân:",
+        "Tài khoản chat:",
+        "Vai trò:",
+        "Lời mời và mã liên kết (không hiện mã):",
+        "Báo cáo:",
+        "Hội thoại đang dở:",
+        "Mã mời sai đã gửi từ tài khoản chat của người này (không hiện mã):",
+        "Nhắc việc đã gửi đến người này:",
+        "Cài đặt nhắc việc riêng (/nhacviec):",
+    ):
+        assert heading in lines
+    for line in (
+        "  Họ và tên: Nguyễn Văn An",
+        "  Cơ quan: Ủy ban nhân dân huyện Long Mỹ",
+        "  Tài khoản chat 1:",
+        "    Dùng lần cuối: 15/03/2022 09:00",
+        "    Ngôn ngữ của ứng dụng chat: Tiếng Việt",
+        "    Vai trò: đầu mối",
+        "    Đơn vị: Ủy ban nhân dân xã Xà Phiên (XP)",
+        "  Báo cáo 1:",
+        "    Mã nhiệm vụ: I.2",
+        "    Tình trạng: Đang thực hiện",
+        "    Tỷ lệ hoàn thành: 60%",
+        "    Ghi chú: đã trình dự thảo",
+        "    Do quản trị viên nhập: Không",
+        "    Lý do vướng mắc: —",
+        "  Nhắc việc 1:",
+        "    Thời hạn: 31/03/2022",
+        "    Giờ nhận nhắc: 14:00",
+        "    Tần suất: Gom nhắc theo tuần",
+        "    Ngày gom nhắc theo tuần: Thứ Sáu",
+    ):
+        assert line in lines, line
+    assert "None" not in text and "- 1" not in text and "+07:00" not in text
+    raw = {
+        name
+        for section in data.values()
+        for row in (section if isinstance(section, list) else [section])
+        for name in row
+    }
+    assert not [line for line in lines if line.strip().split(":")[0] in raw]  # no field by its column name
+    english = sample_store.ok("people", "export", str(person), "--lang", "en").stdout.splitlines()
+    assert "  Full name: Nguyễn Văn An" in english and "    Status: In progress" in english
+    assert "    Last used: 15 Mar 2022 09:00" in english
+
+
+def test_forget_asks_in_the_users_language_and_a_missing_answer_changes_nothing(
+    sample_store: Dondoc, engine: Engine
+) -> None:
+    _people(engine)
+
+    def forget(answer: str, *lang: str) -> tuple[int, str]:
+        result = sample_store.runner.invoke(app, ["--db", sample_store.url, *lang, "forget", "301"], input=answer)
+        set_language(None)
+        return result.exit_code, result.stderr
+
+    for answer in ("", "n\n", "không\n", "what\n"):
+        code, stderr = forget(answer)
+        assert code == 1, answer
+        assert "Nguyễn Văn An" in stderr and "[c/K]:" in stderr and "Đã hủy. Không có gì thay đổi." in stderr
+        assert "[y/N]" not in stderr and "Aborted" not in stderr and "Error" not in stderr
+    code, stderr = forget("", "--lang", "en")
+    assert code == 1 and "[y/N]:" in stderr and "Cancelled. Nothing was changed." in stderr
+    with Session(engine) as session:
+        assert session.exec(select(ChannelAccount).where(col(ChannelAccount.external_id) == "301")).first()
+        assert session.exec(select(Person).where(Person.full_name == "Nguyễn Văn An")).first() is not None
+    code, stderr = forget("có\n")
+    assert code == 0, stderr
+    with Session(engine) as session:
+        assert session.exec(select(Person).where(Person.full_name == "Nguyễn Văn An")).first() is None
+        assert session.exec(select(ChannelAccount).where(col(ChannelAccount.external_id) == "301")).first() is None
