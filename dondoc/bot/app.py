@@ -199,7 +199,7 @@ def assemble(
     clock: Clock,
     calendar: WorkCalendar,
     *,
-    bot_username: str,
+    bot_username: str | None,
     budgets: Mapping[str, int | None] | None = None,
     zalo: ZaloBotInfo | None = None,
 ) -> App:
@@ -217,7 +217,7 @@ def assemble(
     return App(engine, clock, calendar, dispatcher, senders, service, metrics, reports)
 
 
-def open_app(settings: Settings, *, bot_username: str) -> App:
+def open_app(settings: Settings, *, bot_username: str | None) -> App:
     """dondoc from the configuration: the store at ``settings.database_url``, the clock of
     ``settings.now``, the calendar of ``settings.calendar``. Raises
     :class:`~dondoc.db.session.StoreError`, :class:`~dondoc.scheduler.clock.ClockSettingError` or

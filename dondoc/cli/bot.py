@@ -28,7 +28,17 @@ from dondoc.bot.config import SettingError, TelegramConfig, ZaloConfig
 from dondoc.bot.zalo.client import ZaloClient
 from dondoc.bot.zalo.polling import ZaloPolling
 from dondoc.bot.zalo_bots import ZaloBotConfig, ZaloConfigError, check_tokens, deployment_zalo_bots
-from dondoc.cli.common import calendar, clock, current, fail, global_options, refuse, settings, store, usage
+from dondoc.cli.common import (
+    calendar,
+    clock,
+    configured_bot_username,
+    current,
+    global_options,
+    refuse,
+    settings,
+    store,
+    usage,
+)
 from dondoc.cli.demo import demo_import
 from dondoc.db.queries import has_plan
 from dondoc.db.session import StoreError, session_scope
@@ -53,35 +63,61 @@ def _quiet_logs(*names: str) -> Iterator[None]:
             logger.setLevel(level)
 
 
-async def check_bot_api(config: TelegramConfig) -> str | None:
-    """Ask the configured Bot API who the bot is (getMe): None when it answers as the Bot API, else one
-    line for people saying what is wrong. The token never appears in it."""
+def _not_json(error: BaseException) -> bool:
+    """Whether ``error`` comes of an answer that is not JSON, whatever its HTTP status: the request
+    layer raises ``TelegramError("Invalid server response")`` from the parser's ``ValueError``, and on
+    a 401 or 404 wraps it in ``InvalidToken`` (which ``Bot.initialize`` wraps again)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ValueError) or (
+            isinstance(seen, TelegramError) and seen.message == "Invalid server response"
+        ):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _innermost(error: InvalidToken) -> InvalidToken:
+    """The ``InvalidToken`` the request layer raised for the HTTP answer (its message is the Bot API's
+    description, e.g. "Unauthorized"), not the one ``Bot.initialize`` wraps it in (whose message
+    holds the token)."""
+    cause = error.__cause__
+    return _innermost(cause) if isinstance(cause, InvalidToken) else error
+
+
+async def check_bot_api(config: TelegramConfig) -> tuple[str | None, str | None]:
+    """Ask the configured Bot API who the bot is (getMe): (None, the bot's username) when it answers
+    as the Bot API, else (one line for people saying what is wrong, None). The token never appears in
+    the line."""
     base = config.base_url
 
+    def hidden(text: str) -> str:
+        return text.replace(config.token, "<TELEGRAM_BOT_TOKEN>").strip().rstrip(".")
+
     def unreachable(reason: str) -> str:
-        reason = reason.replace(config.token, "<TELEGRAM_BOT_TOKEN>").strip().rstrip(".")
         return _(
             "Cannot reach the Telegram Bot API at {base}: {reason}. Check TELEGRAM_API_BASE_URL and the network."
-        ).format(base=base, reason=reason)
+        ).format(base=base, reason=hidden(reason))
 
     bot = Bot(config.token, base_url=base, base_file_url=config.base_file_url)
     with _quiet_logs("telegram", "httpx"):
         try:
             await bot.initialize()  # getMe
-        except InvalidToken as error:
-            if error.__cause__ is not None:  # an answer that is not JSON: someone else's web server
-                return unreachable(_("the answer is not the Telegram Bot API's"))
+        except InvalidToken as error:  # a 401 or 404 answer
+            if _not_json(error):  # an HTML page, say: someone else's web server
+                return unreachable(_("the answer is not the Telegram Bot API's")), None
             return _(
                 "The Telegram Bot API at {base} refused the bot token ({reason}). Check TELEGRAM_BOT_TOKEN."
-            ).format(base=base, reason=error.message)
+            ).format(base=base, reason=hidden(_innermost(error).message)), None
         except TelegramError as error:
-            if error.message == "Invalid server response":
-                return unreachable(_("the answer is not the Telegram Bot API's"))
-            return unreachable(error.message.removeprefix("httpx."))
+            if _not_json(error):
+                return unreachable(_("the answer is not the Telegram Bot API's")), None
+            return unreachable(error.message.removeprefix("httpx.")), None
+        else:
+            return None, bot.username
         finally:
             with suppress(TelegramError):
                 await bot.shutdown()
-    return None
 
 
 async def check_zalo_api(config: ZaloConfig) -> tuple[str | None, dict[str, Any]]:
@@ -120,14 +156,14 @@ def run(
     can use a webhook with a secret token."""
     config = settings().telegram
     try:
-        bot_app = open_app(settings(), bot_username=config.bot_username or "dondoc_bot")
+        bot_app = open_app(settings(), bot_username=configured_bot_username(config))
     except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))
     except InputError as error:
         refuse(error)
     bots = zalo_bot_configs(bot_app)
     if not config.token and not bots:
-        fail(
+        usage(
             _(
                 "Neither ZALO_BOT_TOKEN nor TELEGRAM_BOT_TOKEN is set. To try the bot without a token, run `dondoc sandbox`."
             )
@@ -135,9 +171,10 @@ def run(
     if webhook_url and bots:
         usage(_("--webhook-url is for Telegram alone: with ZALO_BOT_TOKEN set, run without it to poll both."))
     if config.token:
-        problem = asyncio.run(check_bot_api(config))
+        problem, username = asyncio.run(check_bot_api(config))
         if problem:
             usage(problem)
+        know_bot_username(bot_app, username)
     for _key, bot in bots:
         problem, _me = asyncio.run(check_zalo_api(bot))
         if problem:
@@ -158,6 +195,13 @@ def run(
         )
     else:
         application.run_polling()
+
+
+def know_bot_username(bot_app: App, username: str | None) -> None:
+    """The Telegram bot's username as getMe gave it (else ``TELEGRAM_BOT_USERNAME``'s): the in-chat
+    invite links name it; without either, they are left out rather than made up."""
+    if username:
+        bot_app.dispatcher.settings.bot_username = username
 
 
 def zalo_bot_configs(bot_app: App) -> list[tuple[str, ZaloConfig]]:

@@ -22,7 +22,7 @@ import typer
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from dondoc.bot.config import Settings
+from dondoc.bot.config import Settings, TelegramConfig
 from dondoc.bot.logs import (
     LogFormatError,
     Redact,
@@ -36,7 +36,7 @@ from dondoc.db.models import Assignment, Organization, Plan, Unit
 from dondoc.db.queries import active_assignment
 from dondoc.db.session import StoreError, make_engine, open_store
 from dondoc.handlers.onboarding import find_unit
-from dondoc.i18n import _, ngettext, set_language
+from dondoc.i18n import LANGUAGES, _, ngettext, set_language
 from dondoc.plan import dates
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.store import NotFound, find_organization, find_plan
@@ -117,13 +117,29 @@ def start(db: str | None, lang: str | None, org: str | None, log_format: str | N
     """Read the environment and ``.env`` once; the global options given before the command win."""
     global _run
     _run = Run(Settings(), org)
+    set_language(_run.settings.lang)  # a wrong --lang is told in the language of DONDOC_LANG
     apply_options(db, lang, org, log_format)
-    set_language(_run.settings.lang)
+    if not lang:
+        check_language(_run.settings.lang, "DONDOC_LANG")
+
+
+def check_language(value: str | None, option: str) -> None:
+    """``value`` (of ``option``) names a language dondoc speaks (``vi``, ``en``, or a tag such as
+    ``en-US``); another ends the command naming it and the languages there are (exit 2)."""
+    if value is None or not value.strip():
+        return
+    if value.strip().replace("_", "-").split("-")[0].lower() not in LANGUAGES:
+        usage(
+            _("{option}: {value} is not a supported language (use one of: {languages})").format(
+                option=option, value=value, languages=", ".join(LANGUAGES)
+            )
+        )
 
 
 def apply_options(db: str | None, lang: str | None, org: str | None, log_format: str | None = None) -> None:
     """Global options: the ones repeated after the command override the ones before it."""
     run = current()
+    check_language(lang, "--lang")
     update = {name: value for name, value in (("database_url", db), ("lang", lang)) if value}
     if update:
         run.settings = run.settings.model_copy(update=update)
@@ -173,6 +189,12 @@ def _registry_token_variables() -> list[str]:
 
 def settings() -> Settings:
     return current().settings
+
+
+def configured_bot_username(config: TelegramConfig) -> str | None:
+    """The Telegram bot's username of ``TELEGRAM_BOT_USERNAME`` (written with or without @), if set:
+    nothing here makes one up (``run`` and ``serve`` ask Telegram, ``invite`` asks no one)."""
+    return (config.bot_username or "").strip().removeprefix("@") or None
 
 
 def global_options(command: Callable[P, None]) -> Callable[..., None]:

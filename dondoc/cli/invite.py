@@ -14,6 +14,7 @@ from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.cli.common import (
     JsonOption,
     clock,
+    configured_bot_username,
     global_options,
     organization,
     print_json,
@@ -25,7 +26,6 @@ from dondoc.cli.common import (
 from dondoc.cli.people import InviteGroup, invite_attempts, invite_list, invite_revoke
 from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Deployment
 from dondoc.handlers.onboarding import create_invite, role_name, zalo_instructions
 from dondoc.i18n import _, format_datetime
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
@@ -77,13 +77,14 @@ def invite(
     expires: Annotated[str, typer.Option("--expires", help="Validity: 7d, 12h, 30m.")] = "7d",
     as_json: JsonOption = False,
 ) -> None:
-    """Create a one-time invite code and deep link that binds a chat account to a unit and role."""
+    """Create a one-time invite code that binds a chat account to a unit and role (and its t.me deep link
+    when TELEGRAM_BOT_USERNAME is set)."""
     if role not in {r.value for r in MemberRole}:
         raise typer.BadParameter(
             _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=role)
         )
     valid_for = parse_duration(expires)
-    username = settings().telegram.bot_username or Deployment().bot_username
+    telegram = settings().telegram
     with session_scope(store()) as session:
         org = organization(session)
         found = registry_unit(session, org.id, unit)
@@ -96,9 +97,12 @@ def invite(
         if bot is None
         else {"bot": bot.key, "name": bot.display_name or None, "instructions": zalo_instructions(bot, new.code)}
     )
+    # The t.me link only for the bot's username as configured: dondoc invite asks no one over the network.
+    username = configured_bot_username(telegram)
+    link = new.link(username) if username else None
     result = {
         "code": new.code,
-        "link": new.link(username),
+        "link": link,  # None: the Telegram bot's username is not known (TELEGRAM_BOT_USERNAME)
         "unit": new.unit.code,
         "role": new.role.value,
         "expires_at": new.expires_at.isoformat(),
@@ -107,9 +111,16 @@ def invite(
     if as_json:
         print_json(result)
         return
-    typer.echo(f"{new.code}\n{result['link']}")
+    typer.echo(new.code)
+    on_telegram = bool(telegram.token) or zalo is None  # a Telegram bot, or no bot this command knows of
+    if link is not None:
+        typer.echo(link)
+    elif on_telegram:
+        typer.echo(_("Open Telegram and send /start {code} to the bot").format(code=new.code))
     if zalo is not None:
         typer.echo(zalo["instructions"])
+    if link is None and on_telegram:
+        typer.echo(_("Set TELEGRAM_BOT_USERNAME (the bot's username, without @) to print a t.me link too."), err=True)
     typer.echo(
         _("Invite for {role} of {unit}, valid until {date}:")
         .format(role=role_name(new.role), unit=new.unit.name, date=format_datetime(new.expires_at))

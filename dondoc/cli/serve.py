@@ -14,8 +14,8 @@ import uvicorn
 from dondoc.bot.app import open_app
 from dondoc.bot.config import SettingError
 from dondoc.bot.web import WebApp, serve_app, zalo_hook
-from dondoc.cli.bot import check_bot_api, check_zalo_api, zalo_bot_configs
-from dondoc.cli.common import global_options, refuse, settings, usage
+from dondoc.cli.bot import check_bot_api, check_zalo_api, know_bot_username, zalo_bot_configs
+from dondoc.cli.common import configured_bot_username, global_options, refuse, settings, usage
 from dondoc.db.session import StoreError
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
@@ -60,7 +60,7 @@ def serve(
     if zalo.webhook_secret and not 8 <= len(zalo.webhook_secret) <= 256:
         usage(_("ZALO_WEBHOOK_SECRET must be 8 to 256 characters."))
     try:
-        bot_app = open_app(settings(), bot_username=telegram.bot_username or "dondoc_bot")
+        bot_app = open_app(settings(), bot_username=configured_bot_username(telegram))
     except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))
     except InputError as error:
@@ -69,8 +69,11 @@ def serve(
     bots = zalo_bot_configs(bot_app)
     if not telegram.token and not bots:
         usage(_("Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: dondoc serve has no bot to serve."))
-    if telegram.token and (problem := asyncio.run(check_bot_api(telegram))):
-        usage(problem)
+    if telegram.token:
+        problem, username = asyncio.run(check_bot_api(telegram))
+        if problem:
+            usage(problem)
+        know_bot_username(bot_app, username)
     for _key, bot in bots:
         if problem := asyncio.run(check_zalo_api(bot))[0]:
             usage(problem)

@@ -172,7 +172,7 @@ class MenuFlow:
 class Deployment:
     """What handlers need to know about the deployment."""
 
-    bot_username: str = "dondoc_bot"
+    bot_username: str | None = None  # the Telegram bot's (getMe): None, no t.me link is made up
     calendar: WorkCalendar | None = None  # None: the one DONDOC_CALENDAR names
     zalo: ZaloBotInfo | None = None  # the one Zalo bot of ZALO_BOT_TOKEN, when the deployment has it
 

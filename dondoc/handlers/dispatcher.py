@@ -225,7 +225,7 @@ class Dispatcher:
     def _elsewhere(self, ctx: Context) -> None:
         """A group (or any chat but the private one): nothing is done there and nothing moves the
         person's delivery chat; commands and presses are told where to go."""
-        if channel_family(ctx.inbound.channel) == "telegram":
+        if channel_family(ctx.inbound.channel) == "telegram" and self.settings.bot_username:
             text = _("I work only in a private chat. Please write to me directly: https://t.me/{bot}").format(
                 bot=esc(self.settings.bot_username)
             )

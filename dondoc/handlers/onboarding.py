@@ -449,5 +449,6 @@ def invite(ctx: Context, args: str) -> None:
     bot = zalo_bot_serving(ctx.session, unit, ctx.settings.zalo)
     if bot is not None:
         lines.append(esc(zalo_instructions(bot, new.code)))
-    lines.append(new.link(ctx.settings.bot_username))
+    if ctx.settings.bot_username:  # the Telegram bot's link: none made up for a bot that is not ours
+        lines.append(new.link(ctx.settings.bot_username))
     ctx.reply("\n".join(lines))

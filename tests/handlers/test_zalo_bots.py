@@ -52,15 +52,17 @@ def test_the_invite_command_names_the_bot_that_serves_the_unit(sample_store: Don
     _with_bots(sample_store, tmp_path)
     result = sample_store.ok("invite", "XP", "--role", "focal", "--json").json()
     code = result["code"]
-    assert result["link"] == f"https://t.me/dondoc_bot?start={code}"  # the Telegram deep link stays
+    assert result["link"] is None  # no TELEGRAM_BOT_USERNAME: no t.me link to a bot that may not be ours
     assert result["zalo"] == {
         "bot": "zalo:ln2",
         "name": "Bot CCHC Long Mỹ 2",
         "instructions": f"Mở Zalo, tìm Bot CCHC Long Mỹ 2, gửi mã {code}",
     }
-    text = sample_store.ok("invite", "NV", "--lang", "en").stdout.splitlines()
+    text = sample_store.ok(
+        "invite", "NV", "--lang", "en", env={"TELEGRAM_BOT_USERNAME": "cchc_bot"}
+    ).stdout.splitlines()
     assert text[2] == f"Open Zalo, find Bot CCHC Long Mỹ 1 and send the code {text[0]}"
-    assert text[1].startswith("https://t.me/")
+    assert text[1] == f"https://t.me/cchc_bot?start={text[0]}"
 
 
 def test_without_named_bots_the_invite_names_the_one_zalo_bot_if_there_is_one(sample_store: Dondoc) -> None:
