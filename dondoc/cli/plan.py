@@ -4,31 +4,52 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, col, select
 
 from dondoc.cli.common import (
     JsonOption,
     PlanOption,
     calendar,
     clock,
+    fail,
     global_options,
     organization,
     parse_cli_date,
     plan,
     print_json,
+    print_list,
     refuse,
     settings,
     show_warnings,
     store,
     usage,
 )
+from dondoc.db.models import (
+    AdhocTask,
+    Area,
+    Assignment,
+    Explanation,
+    Extension,
+    Occurrence,
+    Plan,
+    Reminder,
+    ReminderDelivery,
+    Report,
+    StoredFile,
+    Task,
+)
+from dondoc.db.queries import current_plan
 from dondoc.db.session import session_scope
 from dondoc.i18n import _, ngettext
 from dondoc.plan.appendix import Appendix, read_appendix
 from dondoc.plan.console import plan_lines
+from dondoc.plan.deadlines import FIRST_PLAN_YEAR, LAST_PLAN_YEAR
 from dondoc.plan.export import load_tasks, plan_json, write_plan_xlsx
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.registry import build_matcher, load_registry
@@ -95,6 +116,12 @@ def plan_import(
     as_json: JsonOption = False,
 ) -> None:
     """Import a plan's appendix; re-importing a corrected file updates tasks by code."""
+    if year is not None and not FIRST_PLAN_YEAR <= year <= LAST_PLAN_YEAR:
+        usage(
+            _("--year: {value} is out of range: a plan's year is from {first} to {last}").format(
+                value=year, first=FIRST_PLAN_YEAR, last=LAST_PLAN_YEAR
+            )
+        )
     limit = max_tasks(max_rows)
     issued_on = parse_cli_date(issued, "--issued") if issued else None
     engine = store()
@@ -280,3 +307,212 @@ def plan_show(
         views = load_tasks(session, found)
         for line in plan_lines(found, views):
             typer.echo(line)
+
+
+# ---------------------------------------------------------------------- dondoc plan list | remove
+
+
+@dataclass
+class PlanRow:
+    """A plan of the organisation as ``plan list`` shows it."""
+
+    key: str
+    title: str
+    year: int
+    tasks: int  # active tasks
+    reports: int  # progress reports on its tasks
+    default: bool  # the plan commands use when --plan is not given
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "year": self.year,
+            "tasks": self.tasks,
+            "reports": self.reports,
+            "default": self.default,
+        }
+
+
+def _plan_rows(session: Session, organization_id: int) -> list[PlanRow]:
+    """The organisation's plans, newest year first, with their counts (one query for each count)."""
+    plans = session.exec(
+        select(Plan).where(Plan.organization_id == organization_id).order_by(col(Plan.year).desc(), col(Plan.id).desc())
+    ).all()
+    ids = [found.id for found in plans]
+    tasks = dict(
+        session.exec(
+            select(Task.plan_id, func.count())
+            .where(col(Task.plan_id).in_(ids), col(Task.active))
+            .group_by(col(Task.plan_id))
+        ).all()
+    )
+    reports = dict(
+        session.exec(
+            select(Task.plan_id, func.count())
+            .select_from(Report)
+            .join(Assignment, col(Assignment.id) == Report.assignment_id)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .where(col(Task.plan_id).in_(ids))
+            .group_by(col(Task.plan_id))
+        ).all()
+    )
+    newest = current_plan(session, organization_id)
+    return [
+        PlanRow(
+            key=found.key,
+            title=found.title,
+            year=found.year,
+            tasks=tasks.get(found.id or 0, 0),
+            reports=reports.get(found.id or 0, 0),
+            default=newest is not None and found.id == newest.id,
+        )
+        for found in plans
+    ]
+
+
+def _plan_line(row: PlanRow) -> str:
+    line = _("{key}: “{title}” ({year}) — {tasks} tasks, {reports} progress reports").format(
+        key=row.key, title=row.title, year=row.year, tasks=row.tasks, reports=row.reports
+    )
+    if row.default:
+        line += " " + _("[default: used when --plan is not given]")
+    return line
+
+
+@plan_app.command("list")
+@global_options
+def plan_list(as_json: JsonOption = False) -> None:
+    """The organisation's plans: key, title, year, tasks, reports, and the default one."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        rows = _plan_rows(session, org.id)
+    print_list(rows, as_json, _("No plan imported yet: run `dondoc plan import FILE` first."), _plan_line)
+
+
+@dataclass
+class Removed:
+    """What removing a plan deleted, row counts by kind."""
+
+    tasks: int = 0
+    assignments: int = 0
+    reminders: int = 0
+    reports: int = 0
+    extensions: int = 0
+    explanations: int = 0
+
+
+def remove_plan(session: Session, plan_id: int) -> Removed:
+    """Delete the plan and every row that belongs to it alone, children first (set-based statements
+    in the caller's transaction): deliveries of its reminders, its reminders (the pending ones'
+    :class:`ReminderDue` rows go with them, by trigger), requests for more time, explanations, reports
+    and the evidence files only they refer to, assignments, due dates, the source of tasks given
+    outside the plan, tasks, areas, the plan."""
+    connection = session.connection()
+    tasks = select(Task.id).where(Task.plan_id == plan_id)
+    assignments = select(Assignment.id).where(col(Assignment.task_id).in_(tasks))
+    reminders = select(Reminder.id).where(col(Reminder.assignment_id).in_(assignments))
+    reports = select(Report.id).where(col(Report.assignment_id).in_(assignments))
+    evidence = set(
+        session.exec(
+            select(Report.evidence_file_id).where(
+                col(Report.assignment_id).in_(assignments), col(Report.evidence_file_id).startswith(_STORED)
+            )
+        ).all()
+    )
+    removed = Removed()
+
+    def count(statement: Any) -> int:
+        return int(connection.execute(statement).rowcount or 0)
+
+    connection.execute(delete(ReminderDelivery).where(col(ReminderDelivery.reminder_id).in_(reminders)))
+    removed.reminders = count(delete(Reminder).where(col(Reminder.assignment_id).in_(assignments)))
+    removed.extensions = count(delete(Extension).where(col(Extension.assignment_id).in_(assignments)))
+    removed.explanations = count(delete(Explanation).where(col(Explanation.assignment_id).in_(assignments)))
+    # A correction refers to the report it corrects, of the same assignment: unlinked first, so that
+    # no order of deletion within the statement matters.
+    connection.execute(
+        update(Report)
+        .where(col(Report.id).in_(reports), col(Report.corrects_report_id).is_not(None))
+        .values(corrects_report_id=None)
+    )
+    removed.reports = count(delete(Report).where(col(Report.assignment_id).in_(assignments)))
+    if evidence:
+        still = set(session.exec(select(Report.evidence_file_id).where(col(Report.evidence_file_id).in_(evidence))))
+        files = [int(ref[len(_STORED) :]) for ref in evidence - still if ref[len(_STORED) :].isdigit()]
+        if files:
+            connection.execute(delete(StoredFile).where(col(StoredFile.id).in_(files)))
+    removed.assignments = count(delete(Assignment).where(col(Assignment.task_id).in_(tasks)))
+    connection.execute(delete(Occurrence).where(col(Occurrence.task_id).in_(tasks)))
+    connection.execute(delete(AdhocTask).where(col(AdhocTask.task_id).in_(tasks)))
+    removed.tasks = count(delete(Task).where(col(Task.plan_id) == plan_id))
+    connection.execute(delete(Area).where(col(Area.plan_id) == plan_id))
+    connection.execute(delete(Plan).where(col(Plan.id) == plan_id))
+    session.expunge_all()  # the ORM's copies of the deleted rows are gone from the store
+    return removed
+
+
+_STORED = "stored:"  # a report's evidence kept in the store (StoredFile), as its evidence_file_id
+
+
+@plan_app.command("remove")
+@global_options
+def plan_remove(
+    key: Annotated[str, typer.Argument(help="The plan's key (see `dondoc plan list`).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    with_reports: Annotated[
+        bool, typer.Option("--with-reports", help="Also delete the plan's progress reports (else refused).")
+    ] = False,
+) -> None:
+    """Delete a plan with its tasks, assignments and reminders; refused while it has progress reports
+    unless --with-reports."""
+    with session_scope(store()) as session:
+        org = organization(session)
+        assert org.id is not None
+        found = session.exec(select(Plan).where(Plan.organization_id == org.id, Plan.key == key)).first()
+        if found is None:
+            fail(_("no plan {key}: `dondoc plan list` shows the plans").format(key=key))
+        row = next(row for row in _plan_rows(session, org.id) if row.key == key)
+        if row.reports and not with_reports:
+            fail(
+                ngettext(
+                    "Refused, nothing was deleted: plan {key} has {count} progress report. Add --with-reports "
+                    "to delete it with the plan (`dondoc plan export` keeps a copy of the plan first).",
+                    "Refused, nothing was deleted: plan {key} has {count} progress reports. Add --with-reports "
+                    "to delete them with the plan (`dondoc plan export` keeps a copy of the plan first).",
+                    row.reports,
+                ).format(key=key, count=row.reports)
+            )
+        if not yes:
+            question = ngettext(
+                "Delete plan {key} “{title}” ({year}) with its {tasks} tasks, their reminders and {reports} "
+                "progress report?",
+                "Delete plan {key} “{title}” ({year}) with its {tasks} tasks, their reminders and {reports} "
+                "progress reports?",
+                row.reports,
+            ).format(key=key, title=row.title, year=row.year, tasks=row.tasks, reports=row.reports)
+            try:
+                confirmed = typer.confirm(question, default=False, err=True)
+            except typer.Abort:  # no answer (end of input): the question's line ends here
+                typer.echo(err=True)
+                confirmed = False
+            if not confirmed:
+                fail(_("Nothing was deleted."))
+        assert found.id is not None
+        removed = remove_plan(session, found.id)
+        newest = current_plan(session, org.id)
+    typer.echo(
+        _(
+            "Plan {key} deleted: {tasks} tasks, {assignments} assignments, {reminders} reminders, "
+            "{reports} progress reports."
+        ).format(
+            key=key,
+            tasks=removed.tasks,
+            assignments=removed.assignments,
+            reminders=removed.reminders,
+            reports=removed.reports,
+        )
+    )
+    if newest is not None:
+        typer.echo(_("The default plan is now {key} ({year}).").format(key=newest.key, year=newest.year), err=True)

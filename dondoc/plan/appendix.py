@@ -9,6 +9,7 @@ collected with its row, column and text before anything is written.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,7 +17,15 @@ from enum import StrEnum
 from pathlib import Path
 
 from dondoc.i18n import N_, _, ngettext
-from dondoc.plan.deadlines import Deadline, DeadlineError, MissingYear, find_plan_year, parse_deadline
+from dondoc.plan.deadlines import (
+    FIRST_PLAN_YEAR,
+    LAST_PLAN_YEAR,
+    Deadline,
+    DeadlineError,
+    MissingYear,
+    find_plan_year,
+    parse_deadline,
+)
 from dondoc.plan.problems import InputError, Problem, errors_of, warnings_of
 from dondoc.plan.relative import (
     Offset,
@@ -57,6 +66,21 @@ COLUMN_LABELS = {
     Column.DAYS: N_("Number of days"),
     Column.ID: N_("Task ID"),
 }
+
+# The columns every task needs, what a header row lacking one is told (once, not on every row), and
+# header words each is found by (the file's words, as appendices write them; each reads as that
+# column, or for the deadline as a number of days): the refusal lists them.
+MISSING_COLUMN = {
+    Column.TITLE: N_("the header row has no task content column"),
+    Column.LEAD: N_("the header row has no lead unit column"),
+    Column.DEADLINE: N_("the header row has no deadline column"),
+}
+ACCEPTED_HEADERS: dict[Column, tuple[str, ...]] = {
+    Column.TITLE: ("Nội dung", "Nhiệm vụ", "Tên nhiệm vụ", "Công việc", "Nội dung công việc"),
+    Column.LEAD: ("Chủ trì", "Cơ quan chủ trì", "Đơn vị chủ trì", "Đơn vị thực hiện", "Trách nhiệm thực hiện"),
+    Column.DEADLINE: ("Thời hạn", "Thời gian hoàn thành", "Tiến độ", "Hạn hoàn thành", "Số ngày"),
+}
+SHOWN_HEADERS = 20  # header labels a missing column's refusal lists
 
 # Header words, folded (no diacritics), with a rank. Checked in this order: the first pattern that
 # matches a label classifies it, so "Cơ quan thực hiện / Phối hợp" is support, "Thời gian hoàn thành"
@@ -189,6 +213,9 @@ def read_appendix(
     tables = read_tables(path, max_rows=max_rows, progress=progress)
     found = _task_tables(tables)
     if not found:
+        near = _header_without_title(tables)
+        if near is not None:
+            raise InputError([_missing_column(near[0], near[1], near[2], Column.TITLE)])
         raise InputError(
             [
                 Problem(
@@ -208,7 +235,9 @@ def read_appendix(
         problems.append(Problem(path.name, _("the plan year is not in the title; give it with --year")))
     appendix = Appendix(title=_plan_title(titles) or path.stem, year=plan_year or 0)
     year_from = "" if year or plan_year is None else ("title" if title_year else "name")
-    parser = _BodyParser(appendix, matcher, problems, source=path.name, issued=issued, year_from=year_from)
+    parser = _BodyParser(
+        appendix, matcher, problems, source=path.name, issued=issued, year_from=year_from, given_year=year
+    )
     chosen: set[tuple[str, str]] = set()  # a choice said once, though tables repeat the header
     for table, header in found:
         for problem in _ambiguous_columns(table, header):
@@ -285,8 +314,57 @@ def _is_reference_line(line: str) -> bool:
 
 def _year_in_name(stem: str) -> int | None:
     """A year in the file name ("phu-luc-cchc-2022.csv"), when the file has no title rows."""
-    match = re.search(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)", stem)
-    return int(match.group(1)) if match else None
+    for match in re.finditer(r"(?<!\d)(19\d\d|20\d\d|2100)(?!\d)", stem):
+        if FIRST_PLAN_YEAR <= int(match.group(1)) <= LAST_PLAN_YEAR:
+            return int(match.group(1))
+    return None
+
+
+def _header_labels(table: Table, first: int, last: int) -> list[str]:
+    """The column labels of the header rows ``first`` to ``last`` (at most two), as one line each."""
+    top = table.rows[first].cells
+    labels = list(top) if first == last else _stack_labels(top, table.rows[last].cells)
+    return [one_line(label) for label in labels]
+
+
+def _missing_column(table: Table, first: int, last: int, column: Column) -> Problem:
+    """The error of a header row (rows ``first`` to ``last``) lacking a column every task needs: the
+    labels it has and the ones accepted for that column, said once for the whole file."""
+    labels = [label for label in _header_labels(table, first, last) if label]
+    found = ", ".join(f"«{label}»" for label in labels[:SHOWN_HEADERS])
+    if len(labels) > SHOWN_HEADERS:
+        more = len(labels) - SHOWN_HEADERS
+        found += " " + ngettext("… and {count} more", "… and {count} more", more).format(count=more)
+    message = _("{missing} (headers found: {found}); headers accepted for it: {accepted}").format(
+        missing=_(MISSING_COLUMN[column]),
+        found=found or "—",
+        accepted=", ".join(ACCEPTED_HEADERS[column]),
+    )
+    return Problem(table.where(table.rows[first].number), message)
+
+
+def _header_without_title(tables: list[Table]) -> tuple[Table, int, int] | None:
+    """The row that reads as a task table's header but for its task content column (STT | Chủ trì |
+    Phối hợp | Thời hạn): at least three columns of other kinds, every one a short label, among them a
+    lead unit or a deadline. The row naming the most columns, with the row under it when that one
+    holds its sub-labels."""
+    best: tuple[int, Table, int, int] | None = None
+    for table in tables:
+        for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+            kinds = [_classified(cell) for cell in row.cells]
+            labels = [cell for cell, kind in zip(row.cells, kinds, strict=True) if kind is not None]
+            if any(_DATA_CELL.match(label) or len(match_key(label).split()) > 8 for label in labels):
+                continue
+            last = index
+            if index + 1 < len(table.rows) and _is_header_continuation(row.cells, table.rows[index + 1].cells):
+                last = index + 1
+                kinds = _stacked_kinds(row.cells, table.rows[last].cells)
+            columns, _numbers = _choose(kinds)
+            if Column.TITLE in columns or len(columns) < 3 or not {Column.LEAD, Column.DEADLINE} & columns.keys():
+                continue
+            if best is None or len(columns) > best[0]:
+                best = (len(columns), table, index, last)
+    return None if best is None else best[1:]
 
 
 def _classified(label: str) -> tuple[Column, int] | None:
@@ -475,6 +553,7 @@ class _BodyParser:
         source: str = "",
         issued: date | None = None,
         year_from: str = "",
+        given_year: int | None = None,
     ) -> None:
         self.appendix = appendix
         self.matcher = matcher
@@ -489,6 +568,14 @@ class _BodyParser:
         self.undated = 0  # relative deadlines left undated (no --issued)
         self.yearless = 0  # deadlines given the plan year read from the title or the file name
         self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
+        # Columns every task needs that a header lacks: the first header (table, first and last
+        # row) where a task needed it; one error for the file, not one a row.
+        self.missing: dict[Column, tuple[Table, int, int]] = {}
+        self.given_year = given_year  # --year
+        # Deadlines written with a year (all of a task's dates in one year): how many fall in each
+        # year, and the first such cell of each (where, text).
+        self.written_years: Counter[int] = Counter()
+        self.year_example: dict[int, tuple[str, str]] = {}
 
         self.groups: list[_Group] = []  # the headings the next row is under, outermost first
         self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
@@ -588,10 +675,30 @@ class _BodyParser:
                 twice = Problem(task.where, message, task.number, row=task.source_row)
                 self.problems.append(twice)
                 task.problems.append(twice)
+        missing = [_missing_column(table, first, last, column) for column, (table, first, last) in self.missing.items()]
+        self.problems[:0] = missing
         self._file_warnings()
+
+    def lacks(self, table: Table, header: _Header, column: Column) -> bool:
+        """Whether ``header`` lacks ``column``, one that every task needs (a deadline may also be a
+        number of days): then a task needing it is refused by one error for the file (recorded here)."""
+        if column in header.columns or (column is Column.DEADLINE and Column.DAYS in header.columns):
+            return False
+        self.missing.setdefault(column, (table, header.first_index, header.row_index))
+        return True
+
+    def written_year(self, deadline: Deadline, where: str) -> None:
+        """Count a fixed deadline whose cell writes its year, by that year (all its dates in one)."""
+        years = {day.year for day in deadline.dates}
+        if deadline.kind != "fixed" or len(years) != 1 or not _WRITTEN_YEAR.search(deadline.text):
+            return
+        year = years.pop()
+        self.written_years[year] += 1
+        self.year_example.setdefault(year, (where, deadline.text))
 
     def _file_warnings(self) -> None:
         """One warning for the whole file per assumption, however many rows it concerns."""
+        self._year_mismatch()
         if self.undated:
             message = ngettext(
                 "{count} deadline counts from the plan's issue date: re-run with --issued DATE to date it",
@@ -614,6 +721,24 @@ class _BodyParser:
                 )
             text = message.format(count=self.yearless, year=self.appendix.year)
             self.problems.append(Problem(self.source, text, severity="warning"))
+
+    def _year_mismatch(self) -> None:
+        """A warning when most deadlines written with a year fall in another year than ``--year``."""
+        if self.given_year is None or not self.written_years:
+            return
+        year, count = self.written_years.most_common(1)[0]
+        total = self.written_years.total()
+        if year == self.given_year or 2 * count <= total:
+            return
+        where, text = self.year_example[year]
+        message = ngettext(
+            "{count} of {total} deadline written with a year falls in {other}, not in the plan year {year} "
+            "given with --year (for example {where}: «{text}»): check --year",
+            "{count} of {total} deadlines written with a year fall in {other}, not in the plan year {year} "
+            "given with --year (for example {where}: «{text}»): check --year",
+            count,
+        ).format(count=count, total=total, other=year, year=self.given_year, where=where, text=one_line(text))
+        self.problems.append(Problem(self.source, message, severity="warning"))
 
 
 class _RowReader:
@@ -669,7 +794,11 @@ class _RowReader:
         label = self.header.labels.get(column) or _(COLUMN_LABELS[column])
         return self.table.where(self.row.number, self.header.columns.get(column), label)
 
-    def problem(self, column: Column, message: str, value: str = "", *, warning: bool = False) -> None:
+    def problem(
+        self, column: Column, message: str, value: str = "", *, warning: bool = False, row_only: bool = False
+    ) -> None:
+        """A problem of the row in ``column``. ``row_only``: said in the row's review note only, the
+        file's refusal saying it once (a column the header lacks)."""
         found = Problem(
             self.where(column),
             message,
@@ -679,7 +808,8 @@ class _RowReader:
             column=_column_name(self.table, self.header.columns.get(column)),
             header=self.header.labels.get(column) or _(COLUMN_LABELS[column]),
         )
-        self.parser.problems.append(found)
+        if not row_only:
+            self.parser.problems.append(found)
         self.problems.append(found)
         if not warning:
             self.bad.add(column)
@@ -743,6 +873,8 @@ class _RowReader:
         lead = self._units(Column.LEAD)
         support = self._units(Column.SUPPORT)
         deadline = self._deadline()
+        if deadline is not None:
+            self.parser.written_year(deadline, self.table.where(self.row.number))
         number = self.parser.task_number(number)
         if self.bad or deadline is None:
             area = self.parser.area
@@ -806,7 +938,9 @@ class _RowReader:
         # "các xã có đồng bào dân tộc": some of the group's units, which the registry cannot tell.
         for fragment in qualified:
             self.problem(column, _(QUALIFIED_COLLECTIVE), fragment, warning=True)
-        if no_lead and not unknown:
+        if no_lead and not text and self.parser.lacks(self.table, self.header, Column.LEAD):
+            self.problem(column, _("no lead unit"), row_only=True)
+        elif no_lead and not unknown:
             if vague:
                 self.problem(column, _("no lead unit: the cell names no unit of the registry"), text)
             else:
@@ -857,7 +991,8 @@ class _RowReader:
             try:
                 return parse_deadline(self.get(Column.NOTE), year)
             except DeadlineError:
-                self.problem(Column.DEADLINE, _("no deadline"))
+                lacking = self.parser.lacks(self.table, self.header, Column.DEADLINE)
+                self.problem(Column.DEADLINE, _("no deadline"), row_only=lacking)
                 return None
         offset = relative_offset(text)
         if offset is not None:

@@ -404,10 +404,15 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
     raise DeadlineError(_("unrecognised deadline"))
 
 
+# The years a plan can be of: its title's "năm 2022", its file name's year, ``plan import --year``.
+FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 1990, 2100
+
+
 def find_plan_year(text: str) -> int | None:
-    """The first "năm 2022" style year (1990-2100) in a title or file name, else None."""
+    """The first "năm 2022" style year (:data:`FIRST_PLAN_YEAR` to :data:`LAST_PLAN_YEAR`) in a title
+    or file name, else None."""
     for match in _PLAN_YEAR.finditer(_normalise(text)):
         found = int(match.group("year"))
-        if 1990 <= found <= 2100:
+        if FIRST_PLAN_YEAR <= found <= LAST_PLAN_YEAR:
             return found
     return None
