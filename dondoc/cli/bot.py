@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import signal
 import sys
@@ -265,6 +266,16 @@ async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: list[tup
 
 
 SANDBOX_START = datetime(2022, 3, 15, 8, 30, tzinfo=TZ)
+# The sandbox's own store, in the current folder (``--db`` chooses another).
+SANDBOX_DATABASE = "sqlite:///dondoc-sandbox.db"
+
+
+def shown_url(url: str) -> str:
+    """A database URL to print: its password, if any, hidden."""
+    return _PASSWORD_IN_URL.sub(r"\1***@", url)
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 @global_options
@@ -287,6 +298,16 @@ def sandbox(
     # The sandbox lives in the sample plan's year unless DONDOC_NOW says otherwise; the import
     # below plans its reminders from that moment too.
     run = current()
+    if not run.db_option:
+        # The sandbox plays people (a focal point, a manager) and saves what is typed: in a file of its
+        # own, never in the database DONDOC_DATABASE_URL or .env name for the bot, unless --db says so.
+        run.settings = run.settings.model_copy(update={"database_url": SANDBOX_DATABASE})
+    else:
+        typer.echo(
+            _("The sandbox works on {database}: it adds the people it plays there and saves what is typed.").format(
+                database=shown_url(run.db_option)
+            )
+        )
     if not (run.settings.now or "").strip():
         run.settings = run.settings.model_copy(update={"now": SANDBOX_START.isoformat()})
     engine = store()

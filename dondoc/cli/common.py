@@ -95,6 +95,7 @@ class Run:
     settings: Settings = field(default_factory=Settings)
     org: str | None = None
     log_format: str | None = None  # --log-format
+    db_option: str | None = None  # --db as typed (the sandbox uses its own file unless given one)
     redact: Redact | None = None  # the logs' filter, once a long-running command set them up
 
 
@@ -145,6 +146,8 @@ def apply_options(db: str | None, lang: str | None, org: str | None, log_format:
         run.settings = run.settings.model_copy(update=update)
     if lang:
         set_language(lang)
+    if db:
+        run.db_option = db
     if org:
         run.org = org
     if log_format:

@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from dondoc.cli import main
+from dondoc.cli import app, main
 from dondoc.i18n import set_language
 from tests.conftest import Dondoc, Result, empty_sqlite_url
 
@@ -360,3 +361,28 @@ def test_the_long_running_commands_take_one_malloc_arena(sample_main: Dondoc, mo
     assert capped == []  # a command that prints and ends keeps the default
     assert sandbox(sample_main, monkeypatch, "/tasks\n", "--lang", "en").code == 0
     assert capped == ["capped"]
+
+
+def test_the_sandbox_keeps_out_of_the_bots_database_unless_given_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DONDOC_DATABASE_URL (or .env) names the bot's database: the sandbox, which plays people and
+    saves what is typed, works in a file of its own there; ``--db`` chooses, and is told."""
+    monkeypatch.chdir(tmp_path)
+    bots = tmp_path / "bot.db"
+    runner = CliRunner()
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO("/tasks\n"))
+        result = runner.invoke(app, ["sandbox"], env={"DONDOC_DATABASE_URL": f"sqlite:///{bots}"})
+    set_language(None)
+    assert result.exit_code == 0, result.stderr
+    assert "Nhiệm vụ của đồng chí" in result.stdout or "I.1" in result.stdout
+    assert not bots.exists()  # the bot's database untouched
+    assert (tmp_path / "dondoc-sandbox.db").is_file()
+    chosen = tmp_path / "thu.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO("/tasks\n"))
+        result = runner.invoke(app, ["--db", f"sqlite:///{chosen}", "sandbox"])
+    set_language(None)
+    assert result.exit_code == 0, result.stderr
+    assert chosen.is_file() and f"Sandbox dùng cơ sở dữ liệu sqlite:///{chosen}" in result.stdout
