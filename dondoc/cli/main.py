@@ -91,8 +91,10 @@ def _debugging() -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (``argv``: the arguments after ``dondoc``, default the command line)."""
+    from dondoc.cli import help_i18n  # runs app as app() would, its help in the run's language
+
     try:
-        app(args=argv, prog_name="dondoc")
+        help_i18n.run(app, argv)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:  # the last resort: every expected problem has its own message
