@@ -122,7 +122,7 @@ def test_the_sandbox_runs_from_an_installed_wheel_in_an_empty_folder(tmp_path: P
     assert "dondoc sandbox" in result.stdout
     tasks = result.stdout.split("[NV] › ")[1]  # what the bot said after /tasks
     assert "Your tasks" in tasks and "I.1 (lead)" in tasks and "I.3 (support)" in tasks, result.stdout
-    assert (empty / "dondoc.db").exists()
+    assert (empty / "dondoc-sandbox.db").exists() and not (empty / "dondoc.db").exists()  # its own file
 
     # end of input ends the sandbox as /quit does
     again = subprocess.run(
