@@ -11,6 +11,7 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -241,16 +242,16 @@ def test_report_add_accepts_the_plan_year_up_to_today(sample_main: Dondoc) -> No
 # ---------------------------------------------------------------- dondoc run against a wrong API
 
 
-@pytest.fixture
-def html_server() -> Iterator[str]:
-    """A web server that answers every request with an HTML page, as a captive portal would."""
+@contextmanager
+def serving_html(status: int, body: bytes) -> Iterator[str]:
+    """A web server answering every request with ``status`` and the HTML page ``body``: its address
+    as a Bot API base URL."""
 
     class Page(BaseHTTPRequestHandler):
         def _page(self) -> None:
-            body = b"<html><body>Welcome to the hotel network</body></html>"
             if self.command == "POST":
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -270,6 +271,13 @@ def html_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def html_server() -> Iterator[str]:
+    """A web server that answers every request with an HTML page, as a captive portal would."""
+    with serving_html(200, b"<html><body>Welcome to the hotel network</body></html>") as url:
+        yield url
 
 
 def test_run_when_the_bot_api_is_unreachable(dondoc_main: Dondoc) -> None:

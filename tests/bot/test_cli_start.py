@@ -7,10 +7,8 @@ server a local one, Zalo the fake Zalo server."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NoReturn
 
 import pytest
@@ -19,6 +17,7 @@ from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.web import WebApp, derived_secret
 from dondoc.bot.zalo.fake import FakeZaloServer
+from tests.bot.test_cli_errors import serving_html
 from tests.bot.test_serve import serving, zalo_updates
 from tests.conftest import Dondoc, Result
 
@@ -43,31 +42,9 @@ def html_404() -> Iterator[str]:
     """A web server that is not the Bot API: every address is an HTML page "404 Not Found", as nginx
     answers for a path it does not serve."""
 
-    class Page(BaseHTTPRequestHandler):
-        def _page(self) -> None:
-            body = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
-            if self.command == "POST":
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _page
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/bot"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    page = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
+    with serving_html(404, page) as url:
+        yield url
 
 
 # ---------------------------------------------------------------- a refused token, an address that is not the Bot API
