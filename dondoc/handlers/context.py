@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import ChannelAccount, Conversation, MemberRole, Membership, Person, Unit
 from dondoc.db.queries import organization_tree
 from dondoc.db.usage import count_statement, month_of
-from dondoc.handlers.events import Attachment, Choice, Inbound, Reply
+from dondoc.handlers.events import Attachment, Choice, Inbound, Reply, has_buttons
 from dondoc.plan.zalo_bots import ZaloBotInfo
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.text import match_key
@@ -275,6 +275,11 @@ class Context:
         return list(seen.values())
 
     # ------------------------------------------------------------------ replies
+
+    @property
+    def has_buttons(self) -> bool:
+        """Whether the person's channel shows buttons: a prompt says "tap" only where it does."""
+        return has_buttons(self.inbound.channel)
 
     def reply(self, text: str, choices: list[list[Choice]] | None = None, **kwargs: Any) -> Reply:
         reply = Reply(text=text, choices=choices or [], **kwargs)

@@ -124,6 +124,12 @@ def channel_family(key: str) -> str:
     return key.split(":", 1)[0]
 
 
+def has_buttons(key: str) -> bool:
+    """Whether the channel ``key`` shows buttons (Telegram). Zalo has none: its replies list the
+    choices as numbered lines to type, so a prompt there says "type", never "tap"."""
+    return channel_family(key) != "zalo"
+
+
 _TAG = re.compile(r"<[^<>]*>")
 
 
