@@ -47,6 +47,8 @@ class Step(StrEnum):
 PAGE_SIZE = 8
 ROLE_LABELS = {Role.LEAD: N_("lead"), Role.SUPPORT: N_("support")}
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*%?\s*$")
+_NUMBER = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*%?\s*$")  # a number, though not a percentage
+_WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row: words, not a stray key
 # Document numbers as Vietnamese offices write them: 15/KH-UBND, 61/2018/NĐ-CP, 123/QĐ-UBND.
 DOCUMENT_NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)")
 _SHORT_TITLE = 48
@@ -106,10 +108,12 @@ def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
     if nav:
         options.append(nav)
     text = _("Which task are you reporting on? (page {page}/{pages})").format(page=page + 1, pages=pages)
-    ctx.reply(
-        text + "\n" + _("Tap a task, or type its code (e.g. {code}).").format(code=esc(chunk[0].task.code)),
-        ctx.offer(options),
+    how = (
+        _("Tap a task, or type its code (e.g. {code}).")
+        if ctx.has_buttons
+        else _("Type the task's number in the list, or its code (e.g. {code}).")
     )
+    ctx.reply(text + "\n" + how.format(code=esc(chunk[0].task.code)), ctx.offer(options))
 
 
 def _begin(ctx: Context, view: AssignmentView) -> None:
@@ -158,18 +162,40 @@ def _current(ctx: Context) -> tuple[Assignment, Task, Unit] | None:
 def _choose_status(ctx: Context, status: Status) -> None:
     if status == Status.DONE:
         ctx.go(FLOW_NAME, Step.DATE, status=status.value, percent=100, blocked_reason=None)
-        today = format_date(ctx.now.date())
-        ctx.reply(
-            _("On what date was it completed? Tap Today or type a date (dd/mm/yyyy)."),
-            ctx.offer([[(_("Today ({date})").format(date=today), "date:today")]]),
-        )
+        _ask_date(ctx)
     elif status == Status.NOT_STARTED:
         ctx.go(FLOW_NAME, Step.NOTE, status=status.value, percent=0, completed_on=None, blocked_reason=None)
         _ask_note(ctx)
     else:
-        ctx.go(FLOW_NAME, Step.PERCENT, status=status.value, completed_on=None)
+        ctx.go(FLOW_NAME, Step.PERCENT, status=status.value, completed_on=None, blocked_reason=None)
+        _ask_percent(ctx)
+
+
+def _ask_date(ctx: Context) -> None:
+    today = format_date(ctx.now.date())
+    question = (
+        _("On what date was it completed? Tap Today or type a date (dd/mm/yyyy).")
+        if ctx.has_buttons
+        else _("On what date was it completed? Type a date (dd/mm/yyyy), or choose Today.")
+    )
+    ctx.reply(question, ctx.offer([[(_("Today ({date})").format(date=today), "date:today")]]))
+
+
+def _ask_percent(ctx: Context) -> None:
+    """The percent step. Typing a number is its first reading (``60`` is 60 %), so on a channel without
+    buttons the usual figures are not offered as numbered choices: a typed ``4`` would be 4 %, not
+    the fourth choice."""
+    blocked = ctx.data.get("status") == Status.BLOCKED.value
+    if ctx.has_buttons:
+        question = _("How far along is it? Tap a button or type a number such as 60.")
         options = [[("25%", "pct:25"), ("50%", "pct:50"), ("75%", "pct:75"), ("100%", "pct:100")]]
-        ctx.reply(_("How far along is it? Tap a button or type a number such as 60."), ctx.offer(options))
+        choices = ctx.offer(options)
+    else:
+        question = _("How far along is it? Type a percentage from 0 to 100, such as 25, 50 or 60.")
+        choices = []
+    if blocked and not ctx.data.get("blocked_reason"):
+        question += "\n" + _("Then say what is blocking it.")
+    ctx.reply(question, choices)
 
 
 def _ask_note(ctx: Context) -> None:
@@ -189,13 +215,22 @@ def _ask_blocker(ctx: Context) -> None:
 
 
 def _ask_evidence(ctx: Context) -> None:
-    ctx.reply(_("Send a photo or a PDF as evidence, or skip."), ctx.offer([[(_("Skip"), "skip")]]))
+    question = (
+        _("Send a photo or a PDF as evidence, or skip.")
+        if ctx.has_buttons
+        else _("Send a photo as evidence (for example of the signed document), or skip.")
+    )
+    ctx.reply(question, ctx.offer([[(_("Skip"), "skip")]]))
 
 
 def _percent_done(ctx: Context, percent: int) -> None:
     if ctx.data.get("status") == Status.BLOCKED.value:
+        reason = ctx.data.get("blocked_reason")
         ctx.go(FLOW_NAME, Step.BLOCKER, percent=percent)
-        _ask_blocker(ctx)
+        if reason:  # typed at the percent step already
+            _blocker_done(ctx, str(reason))
+        else:
+            _ask_blocker(ctx)
     else:
         ctx.go(FLOW_NAME, Step.NOTE, percent=percent)
         _ask_note(ctx)
@@ -224,7 +259,7 @@ def _summary(ctx: Context) -> None:
         lines.append(_("Completed on: {date}").format(date=format_date(date.fromisoformat(data["completed_on"]))))
     if data.get("blocked_reason"):
         lines.append(_("Blocked by: {reason}").format(reason=esc(data["blocked_reason"])))
-    if data.get("note"):
+    if data.get("note") and data.get("note") != data.get("blocked_reason"):
         lines.append(_("Note: {note}").format(note=esc(data["note"])))
     if data.get("evidence_ref"):
         lines.append(_("Document: {ref}").format(ref=esc(data["evidence_ref"])))
@@ -337,11 +372,24 @@ def _typed_task(ctx: Context, text: str) -> bool:
 
 
 def _typed_percent(ctx: Context, text: str) -> bool:
+    """A percentage (``60``, ``60%``); a number over 100 is refused as such; on a blocked task, words
+    are the blocker, which the step after asks for (kept, then the percentage is asked again)."""
     match = _PERCENT.match(text)
-    if not match or int(match.group(1)) > 100:
-        return False
-    _percent_done(ctx, int(match.group(1)))
-    return True
+    if match and int(match.group(1)) <= 100:
+        _percent_done(ctx, int(match.group(1)))
+        return True
+    if match or _NUMBER.match(text):
+        ctx.reply(
+            _("{typed} is not a percentage: please type a whole number from 0 to 100.").format(typed=esc(text.strip()))
+        )
+        _ask_percent(ctx)
+        return True
+    if ctx.data.get("status") == Status.BLOCKED.value and _WORD.search(text) and ctx.resolve_typed(text) is None:
+        ctx.go(FLOW_NAME, Step.PERCENT, blocked_reason=text.strip())
+        ctx.reply(_("Noted what is blocking it: {reason}").format(reason=esc(text.strip())))
+        _ask_percent(ctx)
+        return True
+    return False
 
 
 def _typed_date(ctx: Context, text: str) -> bool:
@@ -358,12 +406,17 @@ def _typed_date(ctx: Context, text: str) -> bool:
 def _typed_blocker(ctx: Context, text: str) -> bool:
     if not text:
         return False
-    ctx.go(FLOW_NAME, Step.EVIDENCE, blocked_reason=text, note=text)
-    found = DOCUMENT_NUMBER.search(text)
+    _blocker_done(ctx, text)
+    return True
+
+
+def _blocker_done(ctx: Context, reason: str) -> None:
+    """The blocker is known: it is the report's note too (as a one-line report keeps it), then evidence."""
+    ctx.go(FLOW_NAME, Step.EVIDENCE, blocked_reason=reason, note=reason)
+    found = DOCUMENT_NUMBER.search(reason)
     if found:
         ctx.go(FLOW_NAME, Step.EVIDENCE, evidence_ref=found.group(1))
     _ask_evidence(ctx)
-    return True
 
 
 def _typed_note(ctx: Context, text: str) -> bool:
@@ -386,10 +439,8 @@ class _StepRules:
 STEPS: dict[Step, _StepRules] = {
     Step.TASK: _StepRules(ask=_ask_again_task, typed=_typed_task, typed_first=True),
     Step.STATUS: _StepRules(ask=_ask_again_status),
-    Step.PERCENT: _StepRules(
-        ask=lambda ctx: _choose_status(ctx, Status(ctx.data["status"])), typed=_typed_percent, typed_first=True
-    ),
-    Step.DATE: _StepRules(ask=lambda ctx: _choose_status(ctx, Status.DONE), typed=_typed_date),
+    Step.PERCENT: _StepRules(ask=_ask_percent, typed=_typed_percent, typed_first=True),
+    Step.DATE: _StepRules(ask=_ask_date, typed=_typed_date),
     Step.BLOCKER: _StepRules(ask=_ask_blocker, typed=_typed_blocker),
     Step.NOTE: _StepRules(ask=_ask_again_note, typed=_typed_note, skip=lambda ctx: _note_done(ctx, "")),
     Step.EVIDENCE: _StepRules(ask=_ask_again_evidence, skip=_summary),

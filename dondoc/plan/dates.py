@@ -6,6 +6,8 @@ One rule for every way a report comes in (the chat's completion-date step, ``don
 - ``dd/mm/yyyy`` (also with ``.`` or ``-``), ``dd/mm`` (this year) or ISO ``yyyy-mm-dd``; a two-digit
   year is 20yy (``15/03/22`` is 15/03/2022); any other year is taken as written, so ``1/1/100`` is the
   year 100 and ``01/01/0001`` the year 1, both refused below;
+- the words "hôm nay" / "today" and "hôm qua" / "yesterday" (with or without diacritics) for a
+  completion date, the day it is typed or the one before;
 - a day that does not exist (31/02/2022) is refused as such, not blamed on anything else;
 - a date before the plan's year is refused, and so is a date after today; a date after the plan's
   year is fine (late work is still reported).
@@ -17,10 +19,11 @@ read (for instance by the command line's own date option); :func:`describe` word
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from dondoc.i18n import _, format_date
+from dondoc.text import match_key
 
 
 class DateProblem(StrEnum):
@@ -66,9 +69,13 @@ def read_date(text: str, this_year: int | None = None) -> date | DateProblem:
         return DateProblem.NO_SUCH_DATE
 
 
+_DAYS_AGO = {"hom nay": 0, "today": 0, "hom qua": 1, "yesterday": 1}
+
+
 def read_completion_date(text: str, plan_year: int, today: date) -> date | DateProblem:
     """The completion date typed as ``text``, or what is wrong with it (see the module's rule)."""
-    found = read_date(text, today.year)
+    days_ago = _DAYS_AGO.get(match_key(text))
+    found = today - timedelta(days=days_ago) if days_ago is not None else read_date(text, today.year)
     if isinstance(found, DateProblem):
         return found
     return check_completion_date(found, plan_year, today) or found

@@ -36,7 +36,7 @@ def _at_the_date_step(engine: Engine) -> Chat:
         ("15/03/1999", "trước năm của kế hoạch (2022)"),
         ("31/12/2021", "trước năm của kế hoạch (2022)"),
         ("16/03/2022", "chưa đến"),
-        ("hôm qua", "không phải là ngày"),
+        ("hôm kia", "không phải là ngày"),
         ("15/03/22/1", "không phải là ngày"),
     ],
 )
