@@ -36,6 +36,7 @@ from dondoc.cli.common import (
     current,
     global_options,
     refuse,
+    sandbox_options,
     settings,
     store,
     usage,
@@ -278,7 +279,7 @@ def shown_url(url: str) -> str:
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
-@global_options
+@sandbox_options
 def sandbox(
     data: Annotated[
         Path | None,

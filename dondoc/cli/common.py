@@ -50,6 +50,13 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="Database URL (else DONDOC_DATABASE_URL, else sqlite:///dondoc.db)."),
 ]
+SandboxDbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: dondoc-sandbox.db in the current folder, whatever DONDOC_DATABASE_URL says).",
+    ),
+]
 LangOption = Annotated[str | None, typer.Option("--lang", help="Language of messages: vi (default) or en.")]
 OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
 LogFormatOption = Annotated[
@@ -203,7 +210,16 @@ def configured_bot_username(config: TelegramConfig) -> str | None:
 def global_options(command: Callable[P, None]) -> Callable[..., None]:
     """``command`` also accepting ``--db``, ``--lang``, ``--org`` and ``--log-format`` after its name
     (they override the ones given before it)."""
-    shared = {"db": DbOption, "lang": LangOption, "org": OrgOption, "log_format": LogFormatOption}
+    return _with_options(command, DbOption)
+
+
+def sandbox_options(command: Callable[P, None]) -> Callable[..., None]:
+    """:func:`global_options` for the sandbox, whose ``--db`` help names its own default file."""
+    return _with_options(command, SandboxDbOption)
+
+
+def _with_options(command: Callable[P, None], db_option: object) -> Callable[..., None]:
+    shared = {"db": db_option, "lang": LangOption, "org": OrgOption, "log_format": LogFormatOption}
 
     @functools.wraps(command)
     def with_options(

@@ -96,6 +96,14 @@ def test_a_commands_help_is_vietnamese_by_default(dondoc: Main) -> None:
     )
 
 
+def test_the_sandboxs_db_help_names_its_own_file(dondoc: Main) -> None:
+    """The sandbox never uses DONDOC_DATABASE_URL: its help must not say it does."""
+    result = dondoc("sandbox", "--help")
+    assert result.code == 0, result.stderr
+    assert "dondoc-sandbox.db" in " ".join(result.stdout.split())
+    assert "sqlite:///dondoc.db" not in result.stdout
+
+
 def test_the_help_of_commands_registered_from_other_modules(dondoc: Main) -> None:
     """``forget``, ``invite list``: registered as ``app.command(…)(function)``, their docstring translated."""
     forget = dondoc("forget", "--help")
