@@ -9,17 +9,28 @@ from babel.messages.pofile import read_po
 from dondoc.i18n import LOCALES_DIR
 
 
-def test_the_vietnamese_catalogue_calls_its_reader_dong_chi_never_ban() -> None:
-    """Every reply, command help and error addresses the official as "đồng chí" (comrade), as
-    administrative correspondence does; the casual "bạn" (you, friend) reads as out of place."""
+def _vietnamese_texts() -> list[str]:
+    """Every translated text of the Vietnamese catalogue (both forms of a plural)."""
     with (LOCALES_DIR / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalogue = read_po(po)
-    casual = re.compile(r"\bbạn\b", re.IGNORECASE)
-    found = [
+    return [
         text
         for message in catalogue
         if message.id
         for text in ([message.string] if isinstance(message.string, str) else list(message.string or ()))
-        if text and casual.search(text)
+        if text
     ]
-    assert found == []
+
+
+def test_the_vietnamese_catalogue_calls_its_reader_dong_chi_never_ban() -> None:
+    """Every reply, command help and error addresses the official as "đồng chí" (comrade), as
+    administrative correspondence does; the casual "bạn" (you, friend) reads as out of place."""
+    casual = re.compile(r"\bbạn\b", re.IGNORECASE)
+    assert [text for text in _vietnamese_texts() if casual.search(text)] == []
+
+
+def test_the_vietnamese_catalogue_never_says_anh_chi() -> None:
+    """Nor "anh/chị" (sir/madam), which is how a shop speaks to a customer: the bot says "đồng chí"
+    there too (``/nhacviec`` did say "Cài đặt nhắc việc của anh/chị")."""
+    polite = re.compile(r"\banh\s*/\s*chị\b|\banh\s+chị\b", re.IGNORECASE)
+    assert [text for text in _vietnamese_texts() if polite.search(text)] == []

@@ -8,7 +8,8 @@ deputies get the request with the item, the day it is due and how to answer: the
 button (then one message), or one line, ``/giaitrinh III.4 NỘI DUNG GIẢI TRÌNH``. The manager who asked
 (the unit's managers when it was asked on paper) is told the answer. ``/giaitrinh`` alone lists the
 unanswered requests (late ones first) to a manager, and their open requests to a focal point. Until
-it is answered, a request is reminded like a deadline (:mod:`dondoc.scheduler.requests`).
+it is answered, a request is reminded like a deadline (:mod:`dondoc.scheduler.requests`). On Zalo,
+which has no buttons, every prompt says to type the choice's number instead of tapping.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import col, select
 from dondoc.db.models import Assignment, ChannelAccount, Plan, Reminder, Task, Unit
 from dondoc.db.queries import active_assignment, current_plan, managers_of, reachable_members
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context
-from dondoc.handlers.events import Address, Attachment, Choice, esc
+from dondoc.handlers.events import Address, Attachment, Choice, esc, has_buttons
 from dondoc.i18n import _, format_date, ngettext
 from dondoc.plan import explanations
 from dondoc.plan.dates import DateProblem, read_date
@@ -241,27 +242,40 @@ def ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None, 
     _replan(ctx, assignment.id)
     task = ctx.session.get(Task, assignment.task_id)
     title = task.title if task else ""
-    text = _(
-        "📋 Explanation request no. {number}: {name} asks <b>{unit}</b> to explain why {code} — {title} is "
-        "overdue (deadline {due}, {percent}%).\nPlease answer by {answer_due}: tap «Explain», or type "
-        "/giaitrinh {code} YOUR EXPLANATION."
-    ).format(
-        number=row.id,
-        name=esc(ctx.person.full_name if ctx.person else ""),
-        unit=esc(unit.name),
-        code=esc(task_code),
-        title=esc(_short(title)),
-        due=format_date(item.due),
-        percent=item.percent,
-        answer_due=format_date(answer_due),
-    )
+
+    def request_text(channel: str) -> str:
+        """The request as the focal point reads it on ``channel`` (no buttons on Zalo: a number to type)."""
+        if has_buttons(channel):
+            text = _(
+                "📋 Explanation request no. {number}: {name} asks <b>{unit}</b> to explain why {code} — {title} is "
+                "overdue (deadline {due}, {percent}%).\nPlease answer by {answer_due}: tap «Explain», or type "
+                "/giaitrinh {code} YOUR EXPLANATION."
+            )
+        else:
+            text = _(
+                "📋 Explanation request no. {number}: {name} asks <b>{unit}</b> to explain why {code} — {title} is "
+                "overdue (deadline {due}, {percent}%).\nPlease answer by {answer_due}: type the number of «Explain» "
+                "below, or type /giaitrinh {code} YOUR EXPLANATION."
+            )
+        return text.format(
+            number=row.id,
+            name=esc(ctx.person.full_name if ctx.person else ""),
+            unit=esc(unit.name),
+            code=esc(task_code),
+            title=esc(_short(title)),
+            due=format_date(item.due),
+            percent=item.percent,
+            answer_due=format_date(answer_due),
+        )
+
     choices = [[Choice(_("Explain"), button_data(row.id))]]
     seen: set[int | None] = set()
     for member in reachable_members(ctx.session, REPORTING_ROLES, unit_ids=[unit.id], bound=True):
         if member.account is None or member.person.id in seen:
             continue
         seen.add(member.person.id)
-        ctx.reply(text, choices, to=Address(channel=member.account.channel, chat_id=member.account.chat_id))
+        channel = member.account.channel
+        ctx.reply(request_text(channel), choices, to=Address(channel=channel, chat_id=member.account.chat_id))
     if seen:
         ctx.reply(
             _(
@@ -353,7 +367,10 @@ def _focal_list(ctx: Context) -> None:
         )
         if len(rows) < 10:
             rows.append([Choice(_("Explain {code}").format(code=view.task), button_data(view.id))])
-    lines.append(_("Tap a button, or type /giaitrinh CODE YOUR EXPLANATION."))
+    if ctx.has_buttons:
+        lines.append(_("Tap a button, or type /giaitrinh CODE YOUR EXPLANATION."))
+    else:
+        lines.append(_("Type the number of a choice below, or type /giaitrinh CODE YOUR EXPLANATION."))
     ctx.reply("\n".join(lines), rows)
 
 

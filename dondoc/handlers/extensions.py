@@ -31,7 +31,7 @@ from dondoc.db.models import (
 )
 from dondoc.db.queries import AssignmentView, managers_of
 from dondoc.handlers.context import Context
-from dondoc.handlers.events import Address, Attachment, Choice, esc
+from dondoc.handlers.events import Address, Attachment, Choice, esc, has_buttons
 from dondoc.i18n import _, format_date
 from dondoc.plan import extensions
 from dondoc.plan.dates import DateProblem, describe_day, read_date
@@ -218,23 +218,35 @@ def _submit(ctx: Context, reason: str) -> None:
     assert row.id is not None
     _replan(ctx, assignment.id)  # the managers are reminded while it waits (dondoc.scheduler.requests)
     managers = [(p, a) for p, a in managers_of(ctx.session, unit) if p.id != (ctx.person.id if ctx.person else None)]
-    text = _(
-        "📅 Request no. {number} for more time: <b>{unit}</b> asks to extend {code} — {title} from {due} to "
-        "{new}.\nReason: {reason}\nRequested by {name}.\nAnswer with the buttons, or type /giahan {number} đồng ý "
-        "or /giahan {number} không đồng ý REASON."
-    ).format(
-        number=row.id,
-        unit=esc(unit.name),
-        code=esc(task.code),
-        title=esc(_short(task.title)),
-        due=format_date(due),
-        new=format_date(new_due),
-        reason=esc(reason),
-        name=esc(ctx.person.full_name if ctx.person else ""),
-    )
+
+    def request_text(channel: str) -> str:
+        """The request as a manager reads it on ``channel`` (no buttons on Zalo: a number to type)."""
+        if has_buttons(channel):
+            text = _(
+                "📅 Request no. {number} for more time: <b>{unit}</b> asks to extend {code} — {title} from {due} to "
+                "{new}.\nReason: {reason}\nRequested by {name}.\nAnswer with the buttons, or type /giahan {number} "
+                "đồng ý or /giahan {number} không đồng ý REASON."
+            )
+        else:
+            text = _(
+                "📅 Request no. {number} for more time: <b>{unit}</b> asks to extend {code} — {title} from {due} to "
+                "{new}.\nReason: {reason}\nRequested by {name}.\nAnswer by typing the number of a choice below, or "
+                "type /giahan {number} đồng ý or /giahan {number} không đồng ý REASON."
+            )
+        return text.format(
+            number=row.id,
+            unit=esc(unit.name),
+            code=esc(task.code),
+            title=esc(_short(task.title)),
+            due=format_date(due),
+            new=format_date(new_due),
+            reason=esc(reason),
+            name=esc(ctx.person.full_name if ctx.person else ""),
+        )
+
     choices = [[Choice(_("Approve"), button_data(row.id, True)), Choice(_("Refuse"), button_data(row.id, False))]]
     for _person, account in managers:
-        ctx.reply(text, choices, to=Address(channel=account.channel, chat_id=account.chat_id))
+        ctx.reply(request_text(account.channel), choices, to=Address(channel=account.channel, chat_id=account.chat_id))
     if managers:
         ctx.reply(
             _("Your request no. {number} to extend {code} to {new} was sent to the managers.").format(

@@ -114,10 +114,11 @@ def _pick(ctx: Context, page: int, candidates: list[PersonInfo] | None = None) -
     ctx.go(FLOW_NAME, "pick", page=page)
     options = [[(f"{info.person.full_name} (#{info.id})", f"person:{info.id}")] for info in chunk]
     options += [row for row in (nav, [(_("Cancel"), "cancel")]) if row]
-    ctx.reply(
-        _("Whom should I remove? Press their name, or type their name or id (#12)."),
-        ctx.offer(options),
-    )
+    if ctx.has_buttons:
+        question = _("Whom should I remove? Press their name, or type their name or id (#12).")
+    else:  # Zalo: the names are numbered lines
+        question = _("Whom should I remove? Type their number in the list, their name or their id (#12).")
+    ctx.reply(question, ctx.offer(options))
 
 
 def _person(ctx: Context, person_id: int) -> PersonInfo | None:
@@ -280,23 +281,34 @@ class _PeopleFlow:
             if len(found) == 1:
                 _choose_person(ctx, found[0].id)
             elif found:
-                ctx.reply(
-                    _("{count} people match {typed}; press the one you mean.").format(
-                        count=len(found), typed=f"<b>{esc(text.strip())}</b>"
-                    )
-                )
+                if ctx.has_buttons:
+                    several = _("{count} people match {typed}; press the one you mean.")
+                else:
+                    several = _("{count} people match {typed}; type the number of the one you mean.")
+                ctx.reply(several.format(count=len(found), typed=f"<b>{esc(text.strip())}</b>"))
                 _pick(ctx, 0, candidates=found)
-            else:
+            elif ctx.has_buttons:
                 ctx.reply(_("Nobody here is called {typed}. Press a name or type /cancel.").format(typed=esc(text)))
+            else:
+                ctx.reply(
+                    _("Nobody here is called {typed}. Type a number from the list or /cancel.").format(typed=esc(text))
+                )
             return
         if ctx.step in ("confirm", "revoke", "what", "invite"):
-            ctx.reply(_("Please press one of the buttons (or type its number), or /cancel."))
+            ctx.reply(_answer_the_choices(ctx))
             return
         ctx.end()
         ctx.reply(_("Type /help to see what you can do."))
 
     def on_file(self, ctx: Context, attachment: Attachment) -> None:
-        ctx.reply(_("Please press one of the buttons (or type its number), or /cancel."))
+        ctx.reply(_answer_the_choices(ctx))
+
+
+def _answer_the_choices(ctx: Context) -> str:
+    """Asking again for one of the choices above: buttons on Telegram, numbered lines on Zalo."""
+    if ctx.has_buttons:
+        return _("Please press one of the buttons (or type its number), or /cancel.")
+    return _("Please type the number of one of the choices above, or /cancel.")
 
 
 FLOW = _PeopleFlow()

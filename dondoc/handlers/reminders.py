@@ -3,7 +3,8 @@
 One message per person per send time lists every item due: task code, short title, due date and
 what is due, each with a row of buttons — report on it, **Nhắc lại sau** (snooze to the next
 working day), **Đã hoàn thành** (straight to the completion step). A button carries only the
-reminder's id; it is checked against the database and the person pressing it.
+reminder's id; it is checked against the database and the person pressing it. On Zalo, which has no
+buttons, the same choices are numbered lines to type: the digest says "type the number", never "tap".
 
 :class:`ReminderMessages` is what the reminder job (:mod:`dondoc.scheduler.sweeper`) says: the
 digests, the managers' alert about an unreachable focal point and the managers' weekly digest.
@@ -22,7 +23,7 @@ from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Statu
 from dondoc.handlers import report
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
-from dondoc.handlers.events import Choice, Reply, esc
+from dondoc.handlers.events import Choice, Reply, esc, has_buttons
 from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.absences import Cover
@@ -140,11 +141,12 @@ def newest_per_deadline(items: Sequence[DueItem]) -> list[DueItem]:
 def render_digest(digest: Digest, today: date, cache: RenderCache | None = None) -> Reply:
     """The message for one recipient, in the current language."""
     name = esc(digest.recipient.person.full_name or "")
+    tap = has_buttons(digest.recipient.account.channel)  # Zalo: the choices are numbered lines to type
     if digest.audience == Audience.MANAGER:
         asked = [i for i in digest.items if i.kind == ReminderKind.EXTENSION]
         overdue = [i for i in digest.items if i.kind != ReminderKind.EXTENSION]
         if not overdue:
-            text, buttons = _extension_lines(asked, today)
+            text, buttons = _extension_lines(asked, today, tap=tap)
             header = _("<b>Requests for more time</b> — for the attention of comrade {name}:").format(name=name)
             return Reply(text=f"{header}\n{text}", choices=buttons)
         lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
@@ -161,17 +163,20 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
         lines.append("\n" + _("See /status for the whole plan."))
         rows: list[list[Choice]] = []
         if asked:
-            text, rows = _extension_lines(asked, today)
+            text, rows = _extension_lines(asked, today, tap=tap)
             lines += ["", "<b>" + _("Requests for more time") + "</b>", text]
         return Reply(text="\n".join(lines), choices=rows)
     units = sorted(set(map(_UNIT_NAME, digest.items)))
     header = _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
     if digest.covering:
         header += "\n" + "\n".join(cover_lines(digest.covering))
-    key = (tuple(digest.reminder_ids), current_language() + ("" if digest.buttons else ":info"))
+    key = (
+        tuple(digest.reminder_ids),
+        current_language() + ("" if digest.buttons else ":info") + ("" if tap else ":typed"),
+    )
     body = cache.bodies.get(key) if cache is not None else None
     if body is None:
-        body = _digest_body(digest.items, today, buttons=digest.buttons, lines=cache.lines if cache else None)
+        body = _digest_body(digest.items, today, buttons=digest.buttons, tap=tap, lines=cache.lines if cache else None)
         if cache is not None:
             cache.bodies[key] = body
     text, rows = body
@@ -248,8 +253,9 @@ def render_weekly(status: PlanStatus, name: str, units: set[str] | None, now: da
     return "\n".join(lines)
 
 
-def _extension_lines(items: list[DueItem], today: date) -> tuple[str, list[list[Choice]]]:
-    """Requests for more time waiting for the manager's answer, with **Đồng ý** / **Không đồng ý**."""
+def _extension_lines(items: list[DueItem], today: date, *, tap: bool = True) -> tuple[str, list[list[Choice]]]:
+    """Requests for more time waiting for the manager's answer, with **Đồng ý** / **Không đồng ý**
+    (``tap``: as buttons; otherwise as numbered choices to type, on Zalo)."""
     newest: dict[tuple[int, date], DueItem] = {}
     for item in sorted(items, key=lambda i: i.send_at):
         newest[(item.assignment_id, item.due)] = item
@@ -273,14 +279,18 @@ def _extension_lines(items: list[DueItem], today: date) -> tuple[str, list[list[
                     Choice(label=_("Refuse {code}").format(code=code), data=button_data(item.reminder_id, "n")),
                 ]
             )
-    lines.append(_("Answer with the buttons, or type /giahan to see every request waiting."))
+    if tap:
+        lines.append(_("Answer with the buttons, or type /giahan to see every request waiting."))
+    else:
+        lines.append(_("Type the number of a choice below to answer, or type /giahan to see every request waiting."))
     return "\n".join(lines), rows
 
 
 def _explanation_lines(
-    items: list[DueItem], today: date, *, buttons: bool = True
+    items: list[DueItem], today: date, *, buttons: bool = True, tap: bool = True
 ) -> tuple[list[str], list[list[Choice]]]:
-    """Explanations asked of the unit and not given yet, each with its **Giải trình** button."""
+    """Explanations asked of the unit and not given yet, each with its **Giải trình** button (``tap``:
+    a button; otherwise a numbered choice to type, on Zalo)."""
     newest: dict[tuple[int, date], DueItem] = {}
     for item in sorted(items, key=lambda i: i.send_at):
         newest[(item.assignment_id, item.due)] = item
@@ -295,8 +305,10 @@ def _explanation_lines(
         if buttons and len(rows) < MAX_ITEMS_WITH_BUTTONS:
             label = _("Explain {code}").format(code=item.task_code)
             rows.append([Choice(label=label, data=button_data(item.reminder_id, "e"))])
-    if buttons:
+    if buttons and tap:
         lines.append(_("Tap «Explain», or type /giaitrinh CODE YOUR EXPLANATION."))
+    elif buttons:
+        lines.append(_("Type the number of «Explain» below, or type /giaitrinh CODE YOUR EXPLANATION."))
     return lines, rows
 
 
@@ -305,17 +317,18 @@ def _digest_body(
     today: date,
     *,
     buttons: bool = True,
+    tap: bool = True,
     lines: dict[tuple[str, date], DeadlineLines] | None = None,
 ) -> tuple[str, list[list[Choice]]]:
     """The numbered list and its buttons (none for a manager standing in for a unit's focal points,
-    who are away). Reminders missed while the bot was down arrive together: one line per deadline,
-    the newest. ``lines``: the lines already rendered in this pass (a task's deadline is in many
-    units' lists)."""
+    who are away; ``tap``: the channel shows them as buttons, otherwise as numbered choices to type).
+    Reminders missed while the bot was down arrive together: one line per deadline, the newest.
+    ``lines``: the lines already rendered in this pass (a task's deadline is in many units' lists)."""
     if ReminderKind.EXPLANATION in map(_KIND, items):  # the deadlines first (if any), then the explanations asked
         asked = [i for i in items if i.kind == ReminderKind.EXPLANATION]
         rest = [i for i in items if i.kind != ReminderKind.EXPLANATION]
-        first, first_rows = _digest_body(rest, today, buttons=buttons, lines=lines) if rest else ("", [])
-        more, more_rows = _explanation_lines(asked, today, buttons=buttons)
+        first, first_rows = _digest_body(rest, today, buttons=buttons, tap=tap, lines=lines) if rest else ("", [])
+        more, more_rows = _explanation_lines(asked, today, buttons=buttons, tap=tap)
         return "\n".join([first, *more] if first else more), first_rows + more_rows
     entries = newest_per_deadline(items)
     language = current_language()
@@ -338,7 +351,15 @@ def _digest_body(
     if not buttons:
         text.append(_("Please see that the unit reports on them (an administrator can record a report for it)."))
         return "\n".join(text), rows
-    text.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
+    if tap:
+        text.append(_("Tap a button to report, to be reminded on the next working day, or to report it done."))
+    else:
+        text.append(
+            _(
+                "Type the number of a choice below to report, to be reminded on the next working day, "
+                "or to report it done."
+            )
+        )
     if len(entries) > MAX_ITEMS_WITH_BUTTONS:
         text.append(_("For the other tasks, use /report CODE or /tasks."))
     if entries:

@@ -1,12 +1,21 @@
 """``/status`` for managers: the plan in the official categories, overall and by area, sized for a
-phone screen (monospace tables no wider than 32 characters)."""
+phone screen: on Telegram a monospace table no wider than 32 characters; on Zalo (plain text in a
+proportional font, where columns never line up) one line per area that reads without alignment
+("I. Cải cách thể chế: 3 hoàn thành đúng hạn · 1 quá hạn"). The on-time rate is "—" while no item
+is done or overdue: it is undefined then, not 0 %.
+
+``/nonresponders`` lists each unit's unreported tasks once, with the due dates in question ("I.8
+(15/02, 15/03)": a monthly task owes two)."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
 
-from dondoc.db.models import Organization, Plan
+from sqlmodel import col, select
+
+from dondoc.db.models import Area, Organization, Plan
 from dondoc.db.queries import reachable_members
 from dondoc.handlers import explanations
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
@@ -16,7 +25,7 @@ from dondoc.i18n import N_, _, format_date
 from dondoc.plan import explanations as plan_explanations
 from dondoc.plan.explanations import ItemKey
 from dondoc.plan.extensions import describe_due
-from dondoc.plan.figures import format_rate
+from dondoc.plan.figures import format_on_time_rate
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
@@ -51,6 +60,15 @@ SHORT: dict[Category, str] = {
     "overdue": N_("Ovd"),
 }
 TOP_UNITS = 5
+# A category's count in a line of words (Zalo's by-area lines): "3 quá hạn".
+COUNTED: dict[Category, str] = {
+    "done_on_time": N_("{n} done on time"),
+    "done_late": N_("{n} done late"),
+    "in_progress": N_("{n} in progress"),
+    "not_started": N_("{n} not started"),
+    "overdue": N_("{n} overdue"),
+}
+AREA_TITLE = 60  # characters of an area's title in a by-area line
 
 
 PAGE_LINES = 15
@@ -86,20 +104,37 @@ def show_status(ctx: Context, args: str) -> None:
         if not chosen:
             ctx.reply(_("No unit called {unit}.").format(unit=esc(args)))
             return
+    # On Telegram the by-area table; on Zalo a line per area, named by its title.
+    table = ctx.has_buttons
+    titles = {} if table else area_titles(ctx, [plan for _org, plan in plans])
     if len(plans) == 1:
         org, plan = plans[0]
         if chosen is None:
-            ctx.reply(render_status(plan.title, plan_summary(ctx.session, plan, ctx.now.date())))
+            summary = plan_summary(ctx.session, plan, ctx.now.date())
+            ctx.reply(render_status(plan.title, summary, table=table, area_titles=titles))
             return
         summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=chosen[org.id or 0])
         names = sorted(set(summary.unit_names.values()))
-        ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", summary))
+        ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", summary, table=table, area_titles=titles))
         return
     result = rollup(ctx.session, plans, ctx.now.date(), chosen)
     title = _("{count} organisations").format(count=len(result.organizations))
     if args:
         title += f" — {args}"
-    ctx.reply(render_status(title, result.total) + "\n\n" + render_organizations(result))
+    text = render_status(title, result.total, table=table, area_titles=titles)
+    ctx.reply(text + "\n\n" + render_organizations(result))
+
+
+def area_titles(ctx: Context, plans: Sequence[Plan]) -> dict[str, str]:
+    """Each area code's title ("I" → "Cải cách thể chế"), from the first of ``plans`` that has it (the
+    plans of a province share their Roman numerals)."""
+    ids = [plan.id for plan in plans if plan.id is not None]
+    order = {plan_id: number for number, plan_id in enumerate(ids)}
+    rows = ctx.session.exec(select(Area).where(col(Area.plan_id).in_(ids))).all()
+    titles: dict[str, str] = {}
+    for area in sorted(rows, key=lambda a: (order[a.plan_id], a.position)):
+        titles.setdefault(area.code, area.title)
+    return titles
 
 
 def render_organizations(result: Rollup) -> str:
@@ -108,7 +143,7 @@ def render_organizations(result: Rollup) -> str:
     for entry in result.organizations:
         counts = entry.summary.totals
         figures = " ".join(f"{ICONS[c]}{counts[c]}" for c in CATEGORIES)
-        rate = format_rate(entry.summary.on_time_rate)
+        rate = format_on_time_rate(entry.summary.totals)
         lines.append(f"• <b>{esc(entry.organization.name)}</b>: {figures} · {rate}")
     return "\n".join(lines)
 
@@ -146,12 +181,20 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[
     """Units with items due within a week or overdue and no report on them, and units nobody can
     reach (no bound, reachable focal point)."""
     today = ctx.now.date()
-    silent: dict[str, list[str]] = {}
+    # unit → task → its due dates in question: a recurring task owes several, each task shown once
+    silent: dict[str, dict[str, list[date]]] = {}
     names = {item.unit: item.unit_name for item in status.items}
     for item in silent_items(status.items, today):
-        silent.setdefault(item.unit, []).append(esc(item.task))
+        dues = silent.setdefault(item.unit, {}).setdefault(item.task, [])
+        due = item.extended_to or item.due
+        if due not in dues:
+            dues.append(due)
     reachable = {member.unit_code for member in reachable_members(ctx.session, REPORTING_ROLES, organization_id=org_id)}
-    lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in silent.items()]
+    lines = [
+        f"<b>{esc(names[code])}</b>: "
+        + ", ".join(f"{esc(task)} ({_short_dates(dues, today)})" for task, dues in tasks.items())
+        for code, tasks in silent.items()
+    ]
     lines += [
         "🔕 " + _("{unit}: no focal point the bot can reach").format(unit=esc(names[code]))
         for code in names
@@ -160,6 +203,11 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[
     return _("Units that have not reported on items due by {date}: {count}").format(
         date=format_date(silent_by(today)), count=len(silent)
     ), lines
+
+
+def _short_dates(days: Sequence[date], today: date) -> str:
+    """ "15/02, 15/03": day and month, with the year only for a day of another year than ``today``'s."""
+    return ", ".join(f"{day:%d/%m}" if day.year == today.year else format_date(day) for day in sorted(days))
 
 
 def _page(ctx: Context, kind: str, page: int) -> None:
@@ -305,9 +353,17 @@ def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
     return lines
 
 
-def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
+def render_status(
+    title: str,
+    status: StatusSummary | PlanStatus,
+    *,
+    table: bool = True,
+    area_titles: Mapping[str, str] | None = None,
+) -> str:
     """The ``/status`` text: counts only, so a :class:`StatusSummary` is enough (a full status is
-    summarized first)."""
+    summarized first). ``table``: the by-area counts as a monospace table (Telegram); otherwise as a
+    line of words per area, named by its title from ``area_titles`` (Zalo's plain text, whose
+    proportional font lines up no column)."""
     if isinstance(status, PlanStatus):
         status = summarize(status)
     lines = [
@@ -319,10 +375,13 @@ def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
         lines.append(f"{ICONS[category]} {category_label(category)}: <b>{status.totals[category]}</b>")
     if status.blocked:
         lines.append("⚠ " + _("Blocked: {count}").format(count=status.blocked))
-    lines.append(_("On-time rate: {rate}").format(rate=format_rate(status.on_time_rate)))
+    lines.append(_("On-time rate: {rate}").format(rate=format_on_time_rate(status.totals, why=True)))
     lines.append("")
-    lines.append("<pre>" + _area_table(status) + "</pre>")
-    lines.append(" · ".join(f"{_(SHORT[c])}: {category_label(c)}" for c in CATEGORIES))
+    if table:
+        lines.append("<pre>" + _area_table(status) + "</pre>")
+        lines.append(" · ".join(f"{_(SHORT[c])}: {category_label(c)}" for c in CATEGORIES))
+    else:
+        lines += _area_lines(status, area_titles or {})
     worst = sorted(
         ((counts["overdue"], code) for code, counts in status.by_unit.items() if counts["overdue"]),
         key=lambda pair: -pair[0],
@@ -340,6 +399,22 @@ def render_status(title: str, status: StatusSummary | PlanStatus) -> str:
             "📅 " + _("No date yet: {count} (they count from the plan's issue date)").format(count=status.undated)
         )
     return "\n".join(lines)
+
+
+def _area_lines(status: StatusSummary, titles: Mapping[str, str]) -> list[str]:
+    """The by-area counts as lines that read without alignment: "• I. Cải cách thể chế: 3 hoàn thành
+    đúng hạn · 1 quá hạn" (the categories with a count only)."""
+    lines = ["<b>" + _("By area") + "</b>"]
+    for area, counts in status.by_area.items():
+        title = titles.get(area, "")
+        if len(title) > AREA_TITLE:
+            title = title[: AREA_TITLE - 1].rstrip() + "…"
+        name = f"{area}. {title}" if area and title else area or title or "—"
+        figures = " · ".join(_(COUNTED[c]).format(n=counts[c]) for c in CATEGORIES if counts[c])
+        if not figures:  # only continuous or undated tasks
+            figures = _("no item with a deadline")
+        lines.append(f"• {esc(name)}: {figures}")
+    return lines
 
 
 def _area_table(status: StatusSummary) -> str:

@@ -7,11 +7,10 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from babel.numbers import format_percent
-
 from dondoc.db.models import Plan
-from dondoc.i18n import _, current_language
+from dondoc.i18n import _
 from dondoc.plan.export import TaskView
+from dondoc.plan.figures import format_on_time_rate
 from dondoc.plan.progress import CATEGORIES, PlanStatus, category_label, status_label
 
 
@@ -56,8 +55,7 @@ def status_lines(plan: Plan, result: PlanStatus) -> Iterator[str]:
     yield _("By unit")
     for code, counts in result.by_unit.items():
         yield counts_row(code, counts)
-    rate = format_percent(result.on_time_rate, "#,##0.0%", locale=current_language())
-    yield _("On-time rate: {rate}").format(rate=rate)
+    yield _("On-time rate: {rate}").format(rate=format_on_time_rate(result.totals, why=True))
     if result.items:
         yield ""
         yield _("Tasks with a deadline")

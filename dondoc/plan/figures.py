@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import calendar as _calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Literal
 
 from dondoc.i18n import _, current_language
+from dondoc.plan.progress import Category, on_time_rate
 from dondoc.text import fold
 
 Every = Literal["month", "quarter", "half-year", "year"]
@@ -74,6 +76,15 @@ def format_rate(value: Fraction | float | None) -> str:
     from babel.numbers import format_percent
 
     return str(format_percent(float(value), "#,##0.0%", locale=current_language()))
+
+
+def format_on_time_rate(counts: Mapping[Category, int], *, why: bool = False) -> str:
+    """The on-time rate of ``counts`` (done on time ÷ (done on time + done late + overdue)) for people:
+    ``96,3%``; ``—`` when no item is done or overdue yet, since the rate is undefined then, not 0 %
+    (``why``: with the reason, where there is room for it)."""
+    if not counts["done_on_time"] + counts["done_late"] + counts["overdue"]:
+        return "— (" + _("no item is done or overdue yet") + ")" if why else "—"
+    return format_rate(on_time_rate(dict(counts)))
 
 
 # ---------------------------------------------------------------- goals
