@@ -28,6 +28,7 @@ from dondoc.db.session import session_scope
 from dondoc.i18n import _, format_date
 from dondoc.plan import progress
 from dondoc.plan.console import status_lines
+from dondoc.plan.figures import format_on_time_rate
 from dondoc.plan.registry import load_registry
 from dondoc.plan.rollup import organizations_under, plans_of, rollup, write_rollup_xlsx
 
@@ -93,7 +94,7 @@ def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> 
     typer.echo(_("{count} organisations").format(count=len(result.organizations)) + f" — {format_date(day)}")
     for category in progress.CATEGORIES:
         typer.echo(f"  {progress.category_label(category)}: {total.totals[category]}")
-    typer.echo("  " + _("On-time rate: {rate}").format(rate=f"{total.on_time_rate * 100:.1f}%"))
+    typer.echo("  " + _("On-time rate: {rate}").format(rate=format_on_time_rate(total.totals, why=True)))
     typer.echo(_("By organisation"))
     for entry in result.organizations:
         counts = " · ".join(f"{progress.category_label(c)} {entry.summary.totals[c]}" for c in progress.CATEGORIES)

@@ -98,6 +98,7 @@ def test_the_province_role_rolls_up_every_organisation_and_reports_for_none(
     assert result["totals"]["done_on_time"] == 1 and "VII" in result["by_area"]
     text = sample_store.ok("status", "--org", PROVINCE).stdout
     assert A in text and B in text
+    assert re.search(r"Tỷ lệ đúng hạn: \d+,\d%", text), text  # the language's decimal mark, as in chat
     assert B not in sample_store.ok("status", "--org", A).stdout
     sample_store.ok("export", "--org", PROVINCE, "-o", tmp_path / "tinh.xlsx")
     book = load_workbook(tmp_path / "tinh.xlsx", read_only=True)
