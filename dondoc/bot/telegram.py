@@ -4,6 +4,16 @@ Every update becomes an :class:`~dondoc.handlers.events.Inbound`; the dispatcher
 thread (the database never blocks the event loop) and its replies are sent back as HTML messages
 with inline keyboards. No conversation state lives in PTB: ConversationHandler and JobQueue are
 not used, so a restart or a second process loses nothing.
+
+A pressed button's question loses its buttons, so nobody presses them again by mistake; a message
+that lists items each with a row of buttons of its own (a reminder digest: report, **Nhắc lại
+sau**, **Đã hoàn thành** for each task; the requests waiting for a manager) loses only the pressed
+item's row, read from the message itself (:func:`remaining_keyboard`), so the other items can still
+be answered from it, in any process.
+
+Long replies are cut into parts of at most 4,096 characters (:func:`split_message`) at a blank line
+(between paragraphs: the units of an escalation) when one falls in the part's second half, else at a
+line break, never inside a tag or an entity.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
 from dondoc.db.usage import Direction, count_messages
+from dondoc.handlers.context import parse_token
 from dondoc.handlers.dispatcher import COMMANDS, Busy, Dispatcher, busy_reply
 from dondoc.handlers.events import (
     Attachment,
@@ -72,7 +83,9 @@ _TAG_NAME = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split ``text`` into parts of at most ``limit`` characters, at line breaks where possible.
+    """Split ``text`` into parts of at most ``limit`` characters: at a blank line (between paragraphs,
+    such as the units of an escalation, each a name and its items) when one falls in the second half
+    of the part, else at a line break; a part never begins with a blank line.
 
     A part never ends inside a tag or an entity (``&amp;``): tags still open where a part ends are
     closed there and opened again at the start of the next part (``<pre>`` blocks stay balanced); a
@@ -80,6 +93,11 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     parts: list[str] = []
     stack: list[tuple[str, str]] = []  # open tags: (name, the opening tag as written)
     current = ""
+    started = False  # the part holds a line of the text
+    trailing_blank = False  # its last line is blank
+    # Where the part may be cut: its blank lines (the first of each run), as the length of the text
+    # before each and the tags open there.
+    breaks: list[tuple[int, list[tuple[str, str]]]] = []
 
     def closing(tags: list[tuple[str, str]]) -> str:
         return "".join(f"</{name}>" for name, _tag in reversed(tags))
@@ -88,10 +106,27 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         return "".join(tag for _name, tag in stack)
 
     def flush() -> None:
-        nonlocal current
+        nonlocal current, started, trailing_blank
         if current != reopen():
             parts.append(current + closing(stack))
         current = reopen()
+        started = trailing_blank = False
+        breaks.clear()
+
+    def cut_at_blank_line() -> None:
+        """End the part at its last blank line if that falls in its second half: what follows the
+        blank line begins the next part."""
+        nonlocal current, started, trailing_blank
+        if not breaks or breaks[-1][0] < limit // 2:
+            return
+        end, tags = breaks[-1]
+        rest = current[end:].split("\n")
+        while rest and not rest[0].strip():  # the blank lines (they hold no tag)
+            rest.pop(0)
+        parts.append(current[:end] + closing(tags))
+        current = "".join(tag for _name, tag in tags) + "\n".join(rest)  # the tags open at its end: ``stack``
+        started, trailing_blank = bool(rest), False
+        breaks.clear()
 
     def after(piece: str, tags: list[tuple[str, str]]) -> list[tuple[str, str]]:
         tags = list(tags)
@@ -109,14 +144,21 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     def fits(piece: str) -> bool:
         return len(current) + len(piece) + len(closing(after(piece, stack))) <= limit
 
-    for index, line in enumerate(text.split("\n")):
-        piece = line if index == 0 else "\n" + line
-        if not fits(piece):
-            flush()
-            piece = line
+    for line in text.split("\n"):
+        blank = not line.strip()
+        if started and not fits("\n" + line):
+            cut_at_blank_line()
+            if started and not fits("\n" + line):
+                flush()
+        if blank and not started:
+            continue  # a part never begins with a blank line
+        piece = "\n" + line if started else line
         if fits(piece):
+            if blank and not trailing_blank:
+                breaks.append((len(current), list(stack)))
             current += piece
             stack[:] = after(piece, stack)
+            started, trailing_blank = True, blank
             continue
         for token in _PIECE.findall(piece):  # one line longer than a part: cut between pieces
             if not fits(token):
@@ -129,8 +171,28 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
                 if not fits(char):
                     flush()
                 current += char
+        started, trailing_blank = True, False
     flush()
     return [p for p in parts if plain(p).strip()]
+
+
+def asks_question(reply: Reply) -> bool:
+    """Whether ``reply`` offers the conversation's buttons (its current question's), which go once the
+    question is answered by typing. A list of items with buttons of their own (a reminder digest, the
+    requests waiting for a manager) answers no question and keeps its buttons."""
+    return any(parse_token(choice.data) is not None for row in reply.choices for choice in row)
+
+
+def remaining_keyboard(markup: InlineKeyboardMarkup, pressed: str) -> InlineKeyboardMarkup | None:
+    """The buttons a message keeps once its button ``pressed`` was handled: none after a conversation's
+    button (its question was answered); after a button of a list of items, each row one item's
+    buttons (a reminder digest: report, **Nhắc lại sau**, **Đã hoàn thành**), every row but the
+    pressed button's, so the other items can still be answered (none when no row is left)."""
+    rows = markup.inline_keyboard
+    if parse_token(pressed) is not None or not any(button.callback_data == pressed for row in rows for button in row):
+        return None
+    left = [row for row in rows if all(button.callback_data != pressed for button in row)]
+    return InlineKeyboardMarkup(left) if left else None
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -441,12 +503,14 @@ class TelegramChannel:
             return  # the answer said it all: nothing goes to a group
         busy = any(isinstance(reply, Busy) for reply in replies)  # nothing was saved: the buttons stay
         if not busy and isinstance(query.message, Message) and query.message.reply_markup is not None:
-            # The question was answered: its buttons go, so nobody presses them again by mistake.
+            # The question was answered: its buttons go, so nobody presses them again by mistake; in a
+            # list of items (a reminder digest), only the pressed item's row goes.
+            left = remaining_keyboard(query.message.reply_markup, inbound.choice or "")
             try:
-                await query.edit_message_reply_markup(reply_markup=None)
+                await query.edit_message_reply_markup(reply_markup=left)
             except BadRequest as exc:  # edited meanwhile, or too old: the replies still go out
                 log.info("chat %s: could not remove the pressed buttons: %s", inbound.chat_id, exc)
-            if self._keyboards.get(inbound.chat_id) == query.message.message_id:
+            if left is None and self._keyboards.get(inbound.chat_id) == query.message.message_id:
                 del self._keyboards[inbound.chat_id]
         await self.deliver(context.bot, inbound.chat_id, replies)
 
@@ -498,13 +562,14 @@ class TelegramChannel:
             except BadRequest:  # one refused message never keeps the others from going out
                 log.exception("chat %s: a reply was refused", target)
                 continue
-            if reply.to is None and reply.choices and message_id is not None:
+            if reply.to is None and message_id is not None and asks_question(reply):
                 self._keyboards[target] = message_id
 
     async def _drop_keyboard(self, bot: Bot, chat_id: str, message_id: int) -> None:
         """Take the buttons off ``message_id``, the last question sent to ``chat_id`` (it was answered
-        by typing). Remembered in this process only: after a restart the old buttons stay, and are
-        refused."""
+        by typing): a conversation's question only (:func:`asks_question`), never a list of items
+        such as a digest. Remembered in this process only: after a restart the old buttons stay, and
+        are refused."""
         try:
             await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
         except Forbidden:

@@ -13,17 +13,34 @@ on the channel key of this bot (``"zalo"``, or ``"zalo:<name>"`` for a bot of th
   bot reads (in private chats; in groups, nothing).
 
 The dispatcher runs in a worker thread. Out: every reply becomes plain text (Zalo shows no markup:
-:func:`~dondoc.handlers.events.plain`) in parts of at most 2,000 characters, cut at line breaks. Zalo
-has no buttons, so choices become numbered lines:
+:func:`~dondoc.handlers.events.plain`) in parts of at most 2,000 characters, cut at a blank line
+(between paragraphs: an escalation's units, each a name and its items) when one falls in the part's
+second half, else at a line break (:func:`split_plain`). Zalo has no buttons, so choices become
+numbered lines:
 
 - **the conversation's own choices** (the report's steps, the pages of a list) are numbered with the
   number the handlers resolve when it is typed (:meth:`Context.resolve_typed`, which also takes the label
-  typed with or without diacritics). Nothing is stored here: at the percent step a typed ``3`` stays
-  3 %, because the step reads typing first;
+  typed with or without diacritics). Nothing is stored here. (The percent step offers no choices on
+  Zalo: it reads typing first, so a typed ``3`` is 3 %, and its prompt says to type a percentage);
 - **other choices** — a reminder digest's buttons, which the handlers resolve only as pressed buttons —
   are stored per chat in the ``chatchoices`` table (so a second process sees them) with the message
-  that offers them, and every later message to that chat replaces or clears them. A typed number or
-  label that matches one becomes ``Inbound(choice=…)``, exactly a button press.
+  that offers them. A typed number or label that matches one becomes ``Inbound(choice=…)``, exactly a
+  button press.
+
+A digest lists several items, and answering one must not lose the others (on Telegram only the
+pressed item's row of buttons goes). So the stored choices stay until a later message offers other
+choices of that kind (the next digest, a list of requests) and takes their place; a message with no
+choices, or only the conversation's, leaves them. They are **held** while a conversation of the
+person is under way (and not left idle past its 30 minutes): its own numbers come first, so at the
+report's status step a typed ``2`` is "Đang thực hiện", never the digest's second task. The row also
+keeps which items were answered (any of an item's choices picked) and whether the choices were held:
+picking an item that opens a conversation (the report, "Đã hoàn thành") holds them, and so does a
+digest arriving in the middle of one. When the conversation ends (the report recorded, /cancel, a
+command, the idle timeout) — or at once, after a one-shot choice such as "Nhắc lại sau" — the
+answer ends with the items not answered yet, by their numbers in the digest: "Tin nhắc việc còn 2
+mục chờ đồng chí trả lời: 1. 📝 I.1   3. 📝 II.2 …" (:func:`recall`), in the same message, not one
+more of the month's budget. An answered item's numbers still work (a report cancelled halfway can
+be taken up again by typing its number); only the recall leaves it out.
 
 A digest offers three buttons for each of up to ten items (report, **Nhắc lại sau**, **Đã hoàn
 thành**): thirty numbered lines would be longer than the digest itself. When the choices form such a
@@ -55,11 +72,11 @@ from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
 from dondoc.db.errors import unavailable
-from dondoc.db.models import ChannelAccount, ChatChoices, Person, StoredFile
+from dondoc.db.models import ChannelAccount, ChatChoices, Conversation, Person, StoredFile
 from dondoc.db.session import session_scope
 from dondoc.db.usage import count_messages
-from dondoc.handlers.context import parse_token
-from dondoc.handlers.dispatcher import Dispatcher, busy_reply
+from dondoc.handlers.context import IDLE_TIMEOUT, parse_token
+from dondoc.handlers.dispatcher import Busy, Dispatcher, busy_reply
 from dondoc.handlers.events import (
     Attachment,
     Choice,
@@ -71,9 +88,11 @@ from dondoc.handlers.events import (
     TemporaryFailure,
     Unreachable,
     deliver_elsewhere,
+    esc,
     plain,
 )
-from dondoc.i18n import N_, _, normalize_language, use_language
+from dondoc.handlers.reminders import parse_button
+from dondoc.i18n import N_, _, ngettext, normalize_language, use_language
 from dondoc.scheduler.clock import Clock
 from dondoc.text import match_key
 
@@ -92,6 +111,7 @@ _TEXT = "message.text.received"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _GRID_PER_LINE = 4  # row choices of a grid shown on one line
 _TYPED_SEPARATORS = re.compile(r"[\s.)\-:]+")
+_SHOWN = re.compile(r"([0-9]+)([a-z]?)", re.ASCII)  # a typed key as shown: a number, and a grid's letter
 
 
 # ---------------------------------------------------------------------- choices as text
@@ -173,25 +193,60 @@ def typed_keys(text: str) -> list[str]:
 
 
 def split_plain(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters (as :func:`text_length` counts them), cut at
-    line breaks; a line longer than a part is cut at a space, or between characters."""
+    """``text`` in parts of at most ``limit`` characters (as :func:`text_length` counts them), cut at a
+    blank line (between paragraphs, such as the units of an escalation, each a name and its items)
+    when one falls in the second half of the part, else at a line break; a part never begins with a
+    blank line. A line longer than a part is cut at a space, or between characters."""
     parts: list[str] = []
-    current = ""
+    lines: list[str] = []  # the part being built
+    size = 0  # its length
+    # Where it may be cut: its blank lines (the first of each run), as (index, length of the text before).
+    breaks: list[tuple[int, int]] = []
+
+    def fits(line: str) -> bool:
+        return size + (1 if lines else 0) + text_length(line) <= limit
+
+    def flush() -> None:
+        nonlocal lines, size
+        if lines:
+            parts.append("\n".join(lines))
+        lines, size = [], 0
+        breaks.clear()
+
+    def cut_at_blank_line() -> None:
+        """End the part at its last blank line if that falls in its second half: what follows the
+        blank line begins the next part."""
+        nonlocal lines, size
+        if not breaks or breaks[-1][1] < limit // 2:
+            return
+        index = breaks[-1][0]
+        parts.append("\n".join(lines[:index]))
+        rest = lines[index:]
+        while rest and not rest[0].strip():
+            rest.pop(0)
+        lines, size = rest, text_length("\n".join(rest))
+        breaks.clear()
+
     for line in text.split("\n"):
-        candidate = line if not current else f"{current}\n{line}"
-        if text_length(candidate) <= limit:
-            current = candidate
+        blank = not line.strip()
+        if lines and not fits(line):
+            cut_at_blank_line()
+            if lines and not fits(line):
+                flush()
+        if blank and not lines:
+            continue  # a part never begins with a blank line
+        if fits(line):
+            if blank and lines[-1].strip():
+                breaks.append((len(lines), size))
+            size += (1 if lines else 0) + text_length(line)
+            lines.append(line)
             continue
-        if current:
-            parts.append(current)
-        current = ""
-        while text_length(line) > limit:
+        while text_length(line) > limit:  # a line longer than a part (none is being built)
             cut = _cut(line, limit)
             parts.append(line[:cut].rstrip())
             line = line[cut:].lstrip()
-        current = line
-    if current:
-        parts.append(current)
+        lines, size = ([line], text_length(line)) if line else ([], 0)
+    flush()
     return [part for part in parts if part.strip()]
 
 
@@ -251,46 +306,187 @@ def language_of(engine: Engine, key: str, chat_id: str) -> str:
         return _language_of(session, key, chat_id)
 
 
-def remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
-    """Store (or, with None, clear) the typed choices of the message about to go to ``chat_id``;
-    returns the language of the person who reads that chat. Two messages to one chat at the same
-    moment (a reply and a reminder) both store theirs: the second to commit wins."""
+def offered(rows: Sequence[Sequence[Choice]], typed: dict[str, str]) -> dict[str, Any]:
+    """What the ``chatchoices`` row keeps of a message offering ``rows`` (not a conversation's), whose
+    typed keys are ``typed`` (:func:`choice_lines`): those keys, and for recalling the items left
+    (:func:`recall`) each row as an item — its choices' data and the numbers shown for them — the
+    letters added to a number for the other columns of a grid, and whether it is a reminder's."""
+    numbers: dict[str, list[str]] = {}
+    letters: dict[str, str] = {}
+    for typed_key, data in typed.items():
+        found = _SHOWN.fullmatch(typed_key)
+        if found is None:
+            continue
+        if found.group(2):
+            letters.setdefault(data, found.group(2))
+        else:
+            numbers.setdefault(data, []).append(typed_key)
+    items: list[dict[str, Any]] = []
+    legend: dict[str, str] = {}
+    for row in rows:
+        shown: list[list[str]] = []
+        for choice in row:
+            shown += [[number, plain(choice.label)] for number in sorted(numbers.get(choice.data, []), key=int)]
+            letter = letters.get(choice.data)
+            if letter is not None and choice.data not in numbers:  # a grid's column after the first
+                legend.setdefault(letter, plain(choice.label))
+        items.append({"data": [choice.data for choice in row], "shown": shown})
+    flat = [choice.data for row in rows for choice in row]
+    return {
+        "typed": typed,
+        "items": items,
+        "legend": sorted(legend.items()),
+        "reminder": bool(flat) and all(parse_button(data) is not None for data in flat),
+        "answered": [],
+        "held": False,
+    }
+
+
+def _typed_of(stored: dict[str, Any]) -> dict[str, Any]:
+    """The typed keys of a stored row (a row written before items were kept is nothing but its keys)."""
+    typed = stored.get("typed")
+    return typed if isinstance(typed, dict) else stored
+
+
+def _conversation_open(session: Session, key: str, chat_id: str, user_id: str | None, now: datetime) -> bool:
+    """Whether a conversation is under way in ``chat_id`` (of ``user_id``, or of anyone), one not left
+    idle long enough to be closed by the next message."""
+    query = select(Conversation.updated_at).where(
+        Conversation.channel == key, Conversation.chat_id == chat_id, Conversation.flow != ""
+    )
+    if user_id is not None:
+        query = query.where(Conversation.user_id == user_id)
+    return any(now - updated_at <= IDLE_TIMEOUT for updated_at in session.exec(query))
+
+
+def remember_choices(
+    engine: Engine,
+    key: str,
+    chat_id: str,
+    typed: dict[str, str] | None,
+    now: datetime,
+    rows: Sequence[Sequence[Choice]] = (),
+) -> str:
+    """Store the typed choices of the message about to go to ``chat_id`` (offering ``rows``), in place
+    of the chat's earlier ones; with None (the message offers no choices, or only the conversation's)
+    the earlier ones stay. Returns the language of the person who reads that chat. Two messages to
+    one chat at the same moment (a reply and a reminder) both store theirs: the second to commit wins."""
     try:
-        return _remember_choices(engine, key, chat_id, typed, now)
+        return _remember_choices(engine, key, chat_id, typed, now, rows)
     except IntegrityError:  # the other one created the chat's row first: now it is there to update
-        return _remember_choices(engine, key, chat_id, typed, now)
+        return _remember_choices(engine, key, chat_id, typed, now, rows)
 
 
-def _remember_choices(engine: Engine, key: str, chat_id: str, typed: dict[str, str] | None, now: datetime) -> str:
+def _remember_choices(
+    engine: Engine,
+    key: str,
+    chat_id: str,
+    typed: dict[str, str] | None,
+    now: datetime,
+    rows: Sequence[Sequence[Choice]],
+) -> str:
     with session_scope(engine) as session:
         language = _language_of(session, key, chat_id)
-        row = session.exec(
-            select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
-        ).first()
         if typed is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(ChatChoices(channel=key, chat_id=chat_id, choices=typed, updated_at=now))
-        else:
-            row.choices, row.updated_at = typed, now
-            session.add(row)
-        return language
-
-
-def typed_choice(engine: Engine, key: str, chat_id: str, text: str) -> str | None:
-    """The stored choice that ``text`` picks in ``chat_id``, if any."""
-    with session_scope(engine) as session:
+            return language
+        stored = offered(rows, typed)
+        # Sent while a conversation is under way (a digest in the middle of a report): out of reach
+        # until it ends, and recalled then.
+        stored["held"] = _conversation_open(session, key, chat_id, None, now)
         row = session.exec(
             select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
         ).first()
         if row is None:
+            session.add(ChatChoices(channel=key, chat_id=chat_id, choices=stored, updated_at=now))
+        else:
+            row.choices, row.updated_at = stored, now
+            session.add(row)
+        return language
+
+
+def typed_choice(engine: Engine, key: str, chat_id: str, text: str, *, user_id: str, now: datetime) -> str | None:
+    """The stored choice that ``text``, typed by ``user_id``, picks in ``chat_id``, if any: none while
+    a conversation of theirs is under way (its own numbers come first: at the report's status step a
+    typed ``2`` is its second status, never the digest's second task)."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
+        ).first()
+        if row is None or _conversation_open(session, key, chat_id, user_id, now):
             return None
+        typed = _typed_of(row.choices)
         for form in typed_keys(text):
-            data = row.choices.get(form)
+            data = typed.get(form)
             if isinstance(data, str):
                 return data
         return None
+
+
+def recall(engine: Engine, key: str, chat_id: str, user_id: str, picked: str | None, now: datetime) -> str | None:
+    """After a message of ``user_id`` was handled (``picked``: the stored choice it picked, if it did):
+    the item of ``picked`` is answered, and the stored choices are held while the conversation it
+    opened is under way; once no conversation is (the report recorded or cancelled, a snooze done at
+    once), the lines that recall the items not answered yet, in the reader's language — None when
+    there is nothing to recall."""
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
+        ).first()
+        if row is None or not isinstance(row.choices.get("items"), list):
+            return None
+        stored = dict(row.choices)
+        items: list[dict[str, Any]] = stored["items"]
+        answered = [index for index in stored.get("answered", []) if isinstance(index, int)]
+        held = bool(stored.get("held"))
+        if picked is not None:
+            answered += [i for i, item in enumerate(items) if picked in item.get("data", ()) and i not in answered]
+            held = True
+        text = None
+        if held and not _conversation_open(session, key, chat_id, user_id, now):
+            held = False
+            left = [item for i, item in enumerate(items) if i not in answered and item.get("shown")]
+            if left:
+                with use_language(_language_of(session, key, chat_id)):
+                    text = _recall_text(stored, left)
+        if (answered, held) != (stored.get("answered"), stored.get("held")):
+            stored["answered"], stored["held"] = answered, held
+            row.choices = stored  # a new dict: the JSON column is written again
+            session.add(row)
+        return text
+
+
+def _recall_text(stored: dict[str, Any], left: list[dict[str, Any]]) -> str:
+    """The items of a stored message not answered yet, with their numbers, and how to pick one."""
+    count = len(left)
+    if stored.get("reminder"):
+        head = ngettext(
+            "The reminder still has {n} item waiting for your answer:",
+            "The reminder still has {n} items waiting for your answer:",
+            count,
+        )
+    else:
+        head = ngettext(
+            "The list sent earlier still has {n} item waiting for your answer:",
+            "The list sent earlier still has {n} items waiting for your answer:",
+            count,
+        )
+    entries = [f"{number}. {esc(label)}" for item in left for number, label in item["shown"]]
+    legend = [(str(letter), str(label)) for letter, label in stored.get("legend", [])]
+    lines = [head.format(n=count)]
+    if legend:  # a grid: the rows' numbers a few to a line, then what each letter adds
+        lines += ["   ".join(entries[i : i + _GRID_PER_LINE]) for i in range(0, len(entries), _GRID_PER_LINE)]
+        number = str(left[0]["shown"][0][0])
+        lines += [
+            _("Add {letter} to the number (e.g. {example}): {label}").format(
+                letter=letter, example=f"{number}{letter}", label=esc(label)
+            )
+            for letter, label in legend
+        ]
+        lines.append(_("Type the number (and letter) of your choice."))
+    else:
+        lines += entries
+        lines.append(_("Type the number or the name of your choice."))
+    return "\n".join(lines)
 
 
 def _is_known(engine: Engine, key: str, user_id: str) -> bool:
@@ -366,7 +562,9 @@ class ZaloOutbox:
         if not reply.text.strip() and reply.file is None and not reply.choices:
             return None  # a button's toast, or taking buttons off: nothing Zalo shows
         typed = choice_lines(reply.choices)[1]  # which keys, whatever the language
-        language = await asyncio.to_thread(remember_choices, self.engine, self.key, chat_id, typed, self.clock.now())
+        language = await asyncio.to_thread(
+            remember_choices, self.engine, self.key, chat_id, typed, self.clock.now(), reply.choices
+        )
         with use_language(language):
             rendered = render(reply)
         message_id, sent = None, 0
@@ -490,11 +688,39 @@ class ZaloChannel:
 
     def _handle(self, inbound: Inbound) -> list[Reply]:
         text = inbound.text.strip()
+        picked = None
         if inbound.private and text and not inbound.attachments and not text.startswith("/"):
-            data = typed_choice(self.engine, self.key, inbound.chat_id, text)
-            if data is not None:
-                inbound = replace(inbound, text="", choice=data)
-        return self.dispatcher.handle(inbound)
+            picked = typed_choice(
+                self.engine, self.key, inbound.chat_id, text, user_id=inbound.user_id, now=self.dispatcher.clock.now()
+            )
+            if picked is not None:
+                inbound = replace(inbound, text="", choice=picked)
+        replies = self.dispatcher.handle(inbound)
+        if inbound.private and not any(isinstance(reply, Busy) for reply in replies):
+            replies = self._recalled(inbound, picked, replies)
+        return replies
+
+    def _recalled(self, inbound: Inbound, picked: str | None, replies: list[Reply]) -> list[Reply]:
+        """``replies``, the last one to this chat ending with the items of the stored choices not
+        answered yet when a conversation they led to (or that held them back) has just ended."""
+        mine = [index for index, reply in enumerate(replies) if reply.to is None and not reply.drop_keyboard]
+        if any(not is_conversation_choice(c) for i in mine for row in replies[i].choices for c in row):
+            return replies  # this answer offers choices of its own: they take the stored ones' place
+        try:
+            text = recall(self.engine, self.key, inbound.chat_id, inbound.user_id, picked, self.dispatcher.clock.now())
+        except Exception as exc:  # the answer goes out all the same
+            if not unavailable(exc):
+                log.exception("%s: could not recall the stored choices of %s", self.key, inbound.chat_id)
+            return replies
+        if text is None:
+            return replies
+        replies = list(replies)
+        last = next((i for i in reversed(mine) if replies[i].text.strip() or replies[i].file is not None), None)
+        if last is None:
+            replies.append(Reply(text=text))
+        else:
+            replies[last] = replace(replies[last], text=f"{replies[last].text.rstrip()}\n\n{text}")
+        return replies
 
     async def _image(self, inbound: Inbound, url: str) -> Inbound | None:
         """The photo downloaded at once and stored, as an attachment; None when it could not be."""

@@ -187,9 +187,10 @@ async def test_a_reminder_digest_arrives_numbered_and_typing_a_number_picks_its_
         # 2b: the second item's "Nhắc lại sau", as if its button were pressed.
         [snoozed] = await zalo.say(lan, "2b")
         assert "I.8" in snoozed and "25/01/2022" in snoozed
-        # That answer offered no choices, so the digest's numbers are gone: "1" is no longer its button.
+        # The answer recalls the item left, whose number still picks its button.
+        assert "1. 📝 I.1" in snoozed and "2. 📝 I.8" not in snoozed
         [after] = await zalo.say(lan, "1")
-        assert "I.1" not in after
+        assert "I.1" in after and "Đang thực hiện" in after
         with Session(engine) as session:
             snoozes = session.exec(select(Reminder).where(Reminder.kind == ReminderKind.SNOOZE)).all()
         assert len(snoozes) == 1
