@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -331,6 +331,12 @@ class Report(SQLModel, table=True):
     # The "Hoàn thành" report this one corrects (set by add_report): that one no longer closes its
     # deadline, this one takes its place. Both stay in the history.
     corrects_report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    # ``hủy`` of a report (the one this corrects) that nothing stood before on its deadline (the unit's
+    # first report, or its first after a done report closed the deadline before): this report and the
+    # one it withdraws count as never made — the assignment stands as if neither had been (still
+    # unanswered, reminded as before); both stay in the history. Always "not started", 0 %
+    # (:mod:`dondoc.plan.progress`, :func:`dondoc.db.queries.standing`; migration 0022_withdraws).
+    withdraws: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Conversation(SQLModel, table=True):
@@ -512,9 +518,10 @@ class StoredFile(SQLModel, table=True):
 
 
 class ChatChoices(SQLModel, table=True):
-    """The numbered choices of the last message sent to a chat on a channel without buttons (Zalo),
-    when they are not the conversation's own (a reminder digest's): what typing a number or a label
-    picks. Replaced by the next message to the chat; gone when that message offers none."""
+    """The numbered choices of the last message sent to a chat on a channel without buttons (Zalo)
+    that offered choices not the conversation's own (a reminder digest's): what typing a number or a
+    label picks while no conversation is under way, with which items were answered (see
+    :mod:`dondoc.bot.zalo.channel`). Replaced by the next message offering such choices."""
 
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)
 

@@ -9,8 +9,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, any_, bindparam, cast, func, literal_column, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    update,
+)
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
@@ -128,14 +142,32 @@ def unit_assignments(session: Session, unit_ids: Collection[int], plan_id: int |
 
 
 def latest_reports(session: Session, assignment_ids: Sequence[int | None]) -> list[Report]:
-    """The newest report of each assignment that has one."""
+    """The newest report of each assignment that has one, among the reports that stand
+    (:func:`standing`: an undone first report and its undoing are as if never made)."""
     newest = (
         select(Report.assignment_id, func.max(Report.id).label("id"))
-        .where(col(Report.assignment_id).in_(assignment_ids))
+        .where(col(Report.assignment_id).in_(assignment_ids), standing(Report))
         .group_by(col(Report.assignment_id))
         .subquery()
     )
     return list(session.exec(select(Report).join(newest, col(Report.id) == newest.c.id)).all())
+
+
+def standing(report: Any, *, before: datetime | None = None, through: datetime | None = None) -> ColumnElement[bool]:
+    """Whether ``report`` (:class:`Report` or an alias of it) counts as made: it withdraws nothing
+    (``Report.withdraws``: the ``hủy`` of a report that nothing stood before on its deadline) and no
+    such withdrawal made before ``before`` (or at or before ``through``; any, without either)
+    withdraws it. Reading the newest report, it is enough to take a withdrawing one for "no report"
+    (the report it withdraws was the newest before it, with nothing standing before that on its
+    deadline); the reads that look at every report (the latest report that stands, a continuous
+    task's last check-in, the answers to reminders) leave out both with this."""
+    fix = aliased(Report)
+    withdrawn = [col(fix.corrects_report_id) == report.id, col(fix.withdraws)]
+    if before is not None:
+        withdrawn.append(col(fix.reported_at) < before)
+    if through is not None:
+        withdrawn.append(col(fix.reported_at) <= through)
+    return and_(col(report.withdraws).is_(False), ~exists().where(*withdrawn))
 
 
 def assignment_history(session: Session, assignment_ids: Sequence[int]) -> list[tuple[Report, Person | None]]:

@@ -43,6 +43,7 @@ from dondoc.handlers.context import (
     ConversationConflict,
     Deployment,
     Flow,
+    MenuFlow,
 )
 from dondoc.handlers.events import Inbound, Reply, channel_family, clean_inbound, esc
 from dondoc.i18n import N_, _, normalize_language, use_language
@@ -283,9 +284,19 @@ class Dispatcher:
             return
         if (
             not inbound.attachments
-            and (not ctx.flow or (ctx.flow == report.FLOW_NAME and ctx.step == report.Step.TASK))
-            and ctx.has_role(*REPORTING_ROLES)
-            and (oneline.handle(ctx, text) or figures.handle_line(ctx, text))
+            and (
+                not ctx.flow
+                or (ctx.flow == report.FLOW_NAME and ctx.step == report.Step.TASK)
+                # a list on screen that only offers buttons (/tasks, /status): a line that picks none
+                or (
+                    getattr(type(FLOWS.get(ctx.flow)), "on_text", None) is MenuFlow.on_text
+                    and not ctx.resolve_typed(text)
+                )
+            )
+            and (
+                (ctx.has_role(*REPORTING_ROLES) and (oneline.handle(ctx, text) or figures.handle_line(ctx, text)))
+                or oneline.answer_non_reporter(ctx, text)  # a manager's "I.2 60": who reports, and what to use
+            )
         ):
             return
         flow = FLOWS.get(ctx.flow)

@@ -1,6 +1,13 @@
 """One-line reports: ``I.2 60``, ``I.2 xong 28/01 Quyết định số 120/QĐ-UBND``, ``I.2 vướng …``,
 ``I.2 chưa``, recorded at once with one reply; ``hủy`` within :data:`UNDO_WINDOW` appends a report
-that restores the state before it (both stay in the history).
+that restores the state before it (both stay in the history). When nothing stood before the undone
+report on its deadline (the unit's first report), the appended report *withdraws* it: both count as
+never made, and the unit is still one that has not reported (``Report.withdraws``,
+:mod:`dondoc.plan.progress`).
+
+A task code is read as typed or without its dots (``I2``, ``i 2``, ``ii.3``) when that names one of
+the person's tasks alone; someone who reports for no unit (a manager) is told who reports and what
+they can use instead.
 
 What can be undone is kept in the ``conversation`` table (``last_oneline``: report id and time), never
 only in memory.
@@ -16,9 +23,9 @@ from datetime import date, datetime, timedelta
 from sqlmodel import col, select
 
 from dondoc.db.models import Assignment, Plan, Report, Status, Task, Unit
-from dondoc.db.queries import AssignmentView
+from dondoc.db.queries import AssignmentView, standing
 from dondoc.handlers import report
-from dondoc.handlers.context import Context
+from dondoc.handlers.context import REPORTING_ROLES, VIEWING_ROLES, Context
 from dondoc.handlers.events import esc
 from dondoc.i18n import _, format_date
 from dondoc.plan.dates import DateProblem, read_completion_date
@@ -30,9 +37,13 @@ from dondoc.tz import TZ
 
 UNDO_WINDOW = timedelta(minutes=10)
 UNDO_WORDS = {"huy"}
-_NUMBER = re.compile(r"^(\d{1,3})%?$")
-# What a task code looks like: "I.2", "III.4.a", "2.1", "VII" (Roman or Arabic numbers, dots between).
-_CODE_LIKE = re.compile(r"^(?:[IVXLC]+|\d{1,3})(?:\.[0-9A-Za-z]{1,3})*\.?$", re.IGNORECASE)
+_NUMBER = re.compile(r"^(-?\d+)%?$")  # a percentage (out of range too: the reply says so)
+# What a task code looks like: "I.2", "III.4.a", "2.1", "VII" (Roman or Arabic numbers, dots between),
+# also typed without the dot after the Roman number ("I2", "II3.a").
+_CODE_LIKE = re.compile(r"^(?:[IVXLC]+\.?\d{1,3}|[IVXLC]+|\d{1,3})(?:\.[0-9A-Za-z]{1,3})*\.?$", re.IGNORECASE)
+# A code's first part typed apart from the rest ("i 2 50"): a Roman or Arabic number, then its number.
+_CODE_HEAD = re.compile(r"^(?:[IVXLC]+|\d{1,3})\.?$", re.IGNORECASE)
+_CODE_TAIL = re.compile(r"^\d{1,3}(?:\.[0-9A-Za-z]{1,3})*\.?$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?$")
 # Status words as matching keys (diacritics and case ignored), longest first.
 _DONE = (("hoan", "thanh"), ("xong",), ("ht",), ("done",))
@@ -65,20 +76,31 @@ def handle(ctx: Context, text: str) -> bool:
     if match_key(text) in UNDO_WORDS and not ctx.flow:
         undo(ctx)
         return True
-    first, rest = [*text.split(maxsplit=1), "", ""][:2]
-    if not first or not rest.strip():
-        return False  # a code alone: the report conversation's own reading
-    key = match_key(first)
-    if not key:
+    readings = _readings(text)
+    if not readings or not readings[0].key:
         return False
     views = report.my_assignments(ctx)
-    mine = [v for v in views if match_key(v.task.code) == key]
-    if not mine:
-        tasks = ctx.session.exec(select(Task).where(col(Task.active).is_(True))).all()
-        if any(match_key(t.code) == key for t in tasks):
-            ctx.reply(_("Your unit has no task {code}.").format(code=esc(first)) + " " + _("Nothing was saved."))
+    reading, mine = _match(views, readings)
+    if reading is None:
+        code = _plan_code(ctx, readings)
+        if code is not None:
+            if not readings[0].rest:
+                return False  # a code alone: the report conversation's own reading
+            ctx.reply(_("Your unit has no task {code}.").format(code=esc(code)) + " " + _("Nothing was saved."))
             return True
-        return _no_such_task(ctx, views, first, rest)
+        return _no_such_task(ctx, views, readings)
+    if not reading.rest:
+        return False  # a code alone: the report conversation's own reading
+    codes = sorted({v.task.code for v in mine}, key=lambda c: min(v.task.position for v in mine if v.task.code == c))
+    if len(codes) > 1:
+        ctx.reply(
+            _("«{typed}» may be any of {codes}: please type the code with its dots, e.g. «{example} 60».").format(
+                typed=esc(reading.typed), codes=", ".join(esc(c) for c in codes), example=esc(codes[0])
+            )
+            + "\n"
+            + _("Nothing was saved.")
+        )
+        return True
     if len(mine) > 1:
         units = ", ".join(esc(v.unit.name) for v in mine)
         ctx.reply(
@@ -88,33 +110,147 @@ def handle(ctx: Context, text: str) -> bool:
         )
         return True
     view = mine[0]
-    parsed = parse(rest, view, _plan_year(ctx, view.task), ctx.now.date())
+    parsed = parse(reading.rest, view, _plan_year(ctx, view.task), ctx.now.date())
     if parsed is None or parsed.problems:
-        problems = parsed.problems if parsed is not None else [_nearest(rest, view.task.code)]
+        problems = parsed.problems if parsed is not None else [_nearest(reading.rest, view.task.code)]
         ctx.reply("\n".join([*problems, _("Nothing was saved."), syntax(esc(view.task.code))]))
         return True
     _record(ctx, view, parsed)
     return True
 
 
-def _no_such_task(ctx: Context, views: list[AssignmentView], first: str, rest: str) -> bool:
-    """``first`` is no task's code, but the line reads as a one-line report (``I.99 xong``) from someone
-    who reports: say so, offering the nearest of their own codes, rather than the generic help. Any
-    other line (``chào anh``) is not ours: False."""
-    if not views or not _CODE_LIKE.match(first):
+def answer_non_reporter(ctx: Context, text: str) -> bool:
+    """A one-line report (``I.2 60``) from someone who reports for no unit (a manager, an
+    administrator, the province): say that a task is reported on by its units' focal points, and what
+    they can use instead. False for any other line, and for people who report."""
+    if ctx.has_role(*REPORTING_ROLES):
         return False
-    tokens = rest.split()
-    keys = [match_key(t) for t in tokens]
-    if not (_NUMBER.match(tokens[0]) or any(_starts(keys, words) for words in (_DONE, _BLOCKED, _NOT_STARTED))):
+    reading = _report_reading(_readings(text))
+    if reading is None:
         return False
-    codes = {match_key(v.task.code): v.task.code for v in views}
-    lines = [_("There is no task {code} in the plan.").format(code=esc(first)) + " " + _("Nothing was saved.")]
-    near = difflib.get_close_matches(match_key(first), list(codes), n=3, cutoff=0.6)
+    ctx.end()  # a list on screen (/status pages) is left, as any other typed line leaves it
+    code = _plan_code(ctx, [reading])
+    lines = [] if code is not None else [_("There is no task {code} in the plan.").format(code=esc(reading.typed))]
+    lines.append(
+        _(
+            "Only the focal point (or deputy) of a unit assigned to a task reports on its progress; "
+            "you follow the reports. Nothing was saved."
+        )
+    )
+    if ctx.has_role(*VIEWING_ROLES):
+        lines.append(_("What you can use:"))
+        if code is not None:
+            lines.append("• " + _("/task {code} — each unit's reports on this task").format(code=esc(code)))
+        lines += [
+            "• " + _("/status — where the plan stands, by category and area"),
+            "• " + _("/nonresponders — the units that have not reported"),
+        ]
+    else:
+        lines.append(_("Type /help to see what you can do."))
+    ctx.reply("\n".join(lines))
+    return True
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A way a line may start with a task code: the code as typed, its :func:`_code_key`, and the
+    text after it (empty: a code alone)."""
+
+    typed: str
+    key: str
+    rest: str
+
+
+def _code_key(text: str) -> str:
+    """A task code's key without its separators: «I.2», «I2», «i 2» and «i.2» are all ``i2``."""
+    return match_key(text).replace(" ", "")
+
+
+def _readings(text: str) -> list[_Reading]:
+    """The ways ``text`` may start with a task code: its first word, then, when that is only a code's
+    first part and the next word its number (``i 2 50``), its first two words."""
+    first, rest = [*text.split(maxsplit=1), "", ""][:2]
+    if not first:
+        return []
+    found = [_Reading(first, _code_key(first), rest.strip())]
+    second, after = [*rest.split(maxsplit=1), "", ""][:2]
+    if _CODE_HEAD.match(first) and _CODE_TAIL.match(second):
+        typed = f"{first} {second}"
+        found.append(_Reading(typed, _code_key(typed), after.strip()))
+    return found
+
+
+def _match(views: list[AssignmentView], readings: list[_Reading]) -> tuple[_Reading | None, list[AssignmentView]]:
+    """The reading that names some of the person's tasks, and those: the first word as the code is
+    written (case, diacritics and spacing aside), else the first reading whose code without its dots
+    is theirs (several tasks when that leaves the code ambiguous: ``I13`` for I.1.3 and I.13)."""
+    first = match_key(readings[0].typed)
+    exact = [v for v in views if match_key(v.task.code) == first]
+    if exact:
+        return readings[0], exact
+    for reading in readings:
+        found = [v for v in views if _code_key(v.task.code) == reading.key]
+        if found:
+            return reading, found
+    return None, []
+
+
+def _plan_code(ctx: Context, readings: list[_Reading]) -> str | None:
+    """The code of an active task in the plans of the person's organisations (and those they follow
+    up: a province's) that a reading names (typed as written or without its dots), None when none does."""
+    organizations = {unit.organization_id for _membership, unit in ctx.memberships}
+    organizations.update(ctx.managed_organizations())
+    codes = ctx.session.exec(
+        select(Task.code)
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(col(Task.active), col(Plan.organization_id).in_(organizations))
+        .distinct()
+    ).all()
+    first = match_key(readings[0].typed)
+    exact = [c for c in codes if match_key(c) == first]
+    if exact:
+        return exact[0]
+    for reading in readings:
+        found = sorted(c for c in codes if _code_key(c) == reading.key)
+        if found:
+            return found[0]
+    return None
+
+
+def _report_reading(readings: list[_Reading]) -> _Reading | None:
+    """The reading whose code looks like a task code and whose rest reads as a one-line report
+    (a number, or a status word first), the two-word one first (``i 99 xong``); None if none does."""
+    for reading in reversed(readings):
+        tokens = reading.rest.split()
+        if not tokens or not _CODE_LIKE.match(reading.typed.replace(" ", "")):
+            continue
+        keys = [match_key(t) for t in tokens]
+        if _NUMBER.match(tokens[0]) or any(_starts(keys, words) for words in (_DONE, _BLOCKED, _NOT_STARTED)):
+            return reading
+    return None
+
+
+def _no_such_task(ctx: Context, views: list[AssignmentView], readings: list[_Reading]) -> bool:
+    """The line names no task but reads as a one-line report (``I.99 xong``) from someone who
+    reports: say so, offering the nearest of their own codes, rather than the generic help. Any other
+    line (``chào anh``) is not ours: False."""
+    reading = _report_reading(readings)
+    if not views or reading is None:
+        return False
+    codes: dict[str, list[str]] = {}
+    for view in views:
+        codes.setdefault(_code_key(view.task.code), [])
+        if view.task.code not in codes[_code_key(view.task.code)]:
+            codes[_code_key(view.task.code)].append(view.task.code)
+    lines = [_("There is no task {code} in the plan.").format(code=esc(reading.typed)) + " " + _("Nothing was saved.")]
+    near = difflib.get_close_matches(reading.key, list(codes), n=3, cutoff=0.6)
     if near:
         lines.append(
-            _("Your unit's tasks closest to it: {codes}.").format(codes=", ".join(esc(codes[k]) for k in near))
+            _("Your unit's tasks with a code close to it: {codes}.").format(
+                codes=", ".join(esc(code) for key in near for code in codes[key])
+            )
         )
-    lines.append(_("/tasks lists your unit's tasks with their codes."))
+    lines.append(_("Type /tasks to see your unit's tasks and their codes."))
     ctx.reply("\n".join(lines))
     return True
 
@@ -149,8 +285,9 @@ def parse(rest: str, view: AssignmentView, plan_year: int, today: date) -> Parse
     number = _NUMBER.match(tokens[0])
     if number:
         percent = int(number.group(1))
-        if percent > 100:
-            return None
+        if not 0 <= percent <= 100:
+            problem = _("The percentage done must be from 0 to 100; you typed {value}.").format(value=esc(tokens[0]))
+            return Parsed(Status.IN_PROGRESS, 0, problems=[problem])
         note = " ".join(tokens[1:])
         if percent == 100:
             return Parsed(Status.DONE, 100, note=note, completed_on=today)
@@ -207,23 +344,31 @@ def _record(ctx: Context, view: AssignmentView, parsed: Parsed) -> None:
 
 
 def _read_back(task: Task, unit: Unit, recorded: Report) -> str:
-    lines = [
-        _("Recorded: {code} — {unit}: {status} {percent}%.").format(
-            code=f"<b>{esc(task.code)}</b>",
-            unit=esc(unit.name),
-            status=status_label(recorded.status),
-            percent=recorded.percent,
-        )
-    ]
-    if recorded.completed_on is not None:
-        lines.append(_("Completed on: {date}").format(date=format_date(recorded.completed_on)))
-    if recorded.blocked_reason:
-        lines.append(_("Blocked by: {reason}").format(reason=esc(recorded.blocked_reason)))
-    elif recorded.note:
-        lines.append(_("Note: {note}").format(note=esc(recorded.note)))
-    if recorded.evidence_ref:
-        lines.append(_("Document: {ref}").format(ref=esc(recorded.evidence_ref)))
-    return "\n".join(lines)
+    headline = _("Recorded: {code} — {unit}: {status} {percent}%.")
+    return "\n".join([_state(headline, task, unit, recorded), *_details(recorded, note=True)])
+
+
+def _state(headline: str, task: Task, unit: Unit, shown: Report) -> str:
+    return headline.format(
+        code=f"<b>{esc(task.code)}</b>",
+        unit=esc(unit.name),
+        status=status_label(shown.status),
+        percent=shown.percent,
+    )
+
+
+def _details(shown: Report, *, note: bool) -> list[str]:
+    """The report's completion date, what blocks it, its note (with ``note``) and its document."""
+    lines: list[str] = []
+    if shown.completed_on is not None:
+        lines.append(_("Completed on: {date}").format(date=format_date(shown.completed_on)))
+    if shown.blocked_reason:
+        lines.append(_("Blocked by: {reason}").format(reason=esc(shown.blocked_reason)))
+    elif note and shown.note:
+        lines.append(_("Note: {note}").format(note=esc(shown.note)))
+    if shown.evidence_ref:
+        lines.append(_("Document: {ref}").format(ref=esc(shown.evidence_ref)))
+    return lines
 
 
 def _remember(ctx: Context, recorded: Report) -> None:
@@ -232,18 +377,23 @@ def _remember(ctx: Context, recorded: Report) -> None:
 
 
 def undo(ctx: Context) -> None:
-    """``hủy``: append a report restoring the state before the person's last one-line report."""
+    """``hủy``: append a report restoring the state before the person's last one-line report; when
+    nothing stood before it on its deadline, a withdrawal (both count as never made)."""
     last = ctx.data.get("last_oneline") if not ctx.flow else None
     at = datetime.fromisoformat(last["at"]) if isinstance(last, dict) and last.get("at") else None
     if last is None or at is None or ctx.now - at > UNDO_WINDOW:
-        ctx.reply(_("There is no one-line report to undo: a report can be undone only within 10 minutes."))
+        ctx.reply(
+            _("There is no one-line report to undo: a report can be undone only within 10 minutes.")
+            + " "
+            + _("To change an older report, send a new one: the newest report counts.")
+        )
         return
     undone = ctx.session.get(Report, last.get("report"))
     assignment = ctx.session.get(Assignment, undone.assignment_id) if undone else None
     allowed = {u.id for u in ctx.reporting_units()}
     if undone is None or assignment is None or not assignment.active or assignment.unit_id not in allowed:
         ctx.go("", "", last_oneline=None)
-        ctx.reply(_("This task is no longer assigned to your unit. Nothing was saved."))
+        ctx.reply(_("This task is no longer assigned to your unit: nothing was undone."))
         return
     newest = ctx.session.exec(
         select(Report).where(Report.assignment_id == assignment.id).order_by(col(Report.id).desc())
@@ -252,34 +402,45 @@ def undo(ctx: Context) -> None:
         ctx.go("", "", last_oneline=None)
         ctx.reply(_("A newer report on this task has been recorded since; nothing was undone."))
         return
+    # The report that stood before it (an earlier undone first report and its withdrawal never did).
     earlier = ctx.session.exec(
         select(Report)
-        .where(Report.assignment_id == assignment.id, col(Report.id) < undone.id)
+        .where(Report.assignment_id == assignment.id, col(Report.id) < undone.id, standing(Report))
         .order_by(col(Report.id).desc())
     ).first()
+    # Nothing stood before it on its deadline: no report at all, or a done report that closed the
+    # deadline before (one it did not correct). Restoring that done report would close this deadline.
+    withdraws = earlier is None or (earlier.status == Status.DONE and undone.corrects_report_id != earlier.id)
     assert ctx.person is not None
     when = undone.reported_at.astimezone(TZ).strftime("%H:%M")
-    note = _("Cancels the report of {time}").format(time=when)
     restored = add_report(
         ctx.session,
         assignment,
-        status=earlier.status if earlier else Status.NOT_STARTED,
-        percent=earlier.percent if earlier else 0,
+        status=earlier.status if earlier and not withdraws else Status.NOT_STARTED,
+        percent=earlier.percent if earlier and not withdraws else 0,
         reported_at=ctx.now,
-        note=note,
-        completed_on=earlier.completed_on if earlier else None,
-        blocked_reason=earlier.blocked_reason if earlier else "",
-        evidence_ref=earlier.evidence_ref if earlier else "",
+        note=_("Cancels the report of {time}").format(time=when),
+        completed_on=earlier.completed_on if earlier and not withdraws else None,
+        blocked_reason=earlier.blocked_reason if earlier and not withdraws else "",
+        evidence_ref=earlier.evidence_ref if earlier and not withdraws else "",
         reporter_person_id=ctx.person.id,
         corrects=undone.id,
+        withdraws=withdraws,
         calendar=ctx.settings.calendar,
     )
     ctx.go("", "", last_oneline=None)
     task = ctx.session.get(Task, assignment.task_id)
     unit = ctx.session.get(Unit, assignment.unit_id)
     assert task is not None and unit is not None
-    ctx.reply(
-        _("Undone: the report of {time} is cancelled; both stay in the history.").format(time=when)
-        + "\n"
-        + _read_back(task, unit, restored)
-    )
+    lines = [_("Undone: the report of {time} is cancelled.").format(time=when)]
+    if withdraws:
+        lines.append(
+            _("{code} — {unit}: back to no report on this deadline; reminders go on as before.").format(
+                code=f"<b>{esc(task.code)}</b>", unit=esc(unit.name)
+            )
+        )
+    else:
+        lines.append(_state(_("Back to: {code} — {unit}: {status} {percent}%."), task, unit, restored))
+        lines += _details(restored, note=False)
+    lines.append(_("The cancelled report stays in the history: /history {code}").format(code=esc(task.code)))
+    ctx.reply("\n".join(lines))

@@ -28,6 +28,15 @@ A new report corrects the assignment's newest report when that one is a done rep
 - it is made within :data:`~dondoc.db.queries.CORRECTION_DAYS` days after that done report and on or before the due date
   the done report closed (the deadline is not past yet, so it cannot be the next period's news).
 
+A one-line report undone with ``hủy`` (:mod:`dondoc.handlers.oneline`) is followed by a report that
+restores the state before it. When nothing stood before it on its deadline (the unit's first report,
+or its first after a done report closed the deadline before), that report *withdraws* it
+(``Report.withdraws``): both count as never made, so the deadline is unreported again (a
+non-responder, with no report time) rather than answered with "not started". A withdrawal is always
+"not started", 0 %, and the report it withdraws was the newest before it: read as the newest report,
+it stands for *no report* (:func:`_decisive_reports` leaves it out; the database's counts, which read
+only the newest report's status, get "not started" from it, the same as from no report).
+
 ``blocked`` (Vướng mắc) is a flag beside the category: the item's latest report says blocked.
 Continuous tasks ("Thường xuyên", no due dates) have no category: they are listed apart with their
 last check-in. So are *undated* tasks (``DeadlineKind.UNDATED``: counted from the plan's issue date,
@@ -882,7 +891,8 @@ STREAMED = 5000  # rows fetched at a time from a streamed query
 
 def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, dialect: str = "sqlite") -> Select[Any]:
     """Done reports that no report made before ``before`` corrects, and the newest report of each assignment when it is not a done one (a done one
-    is among the first part already), made before ``before``, as :class:`ReportRow` columns, ordered
+    is among the first part already) nor a withdrawal (which stands for no report: see the module's
+    docstring), made before ``before``, as :class:`ReportRow` columns, ordered
     by assignment, time and id (the order of the full list); with ``lead_only``, on the lead units'
     assignments only. ``dialect`` is the store's (``connection.dialect.name``): PostgreSQL finds each
     newest report with a LATERAL join (one backward index scan per assignment), SQLite with a
@@ -941,7 +951,7 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, 
             .select_from(Assignment)
             .join(Task, col(Task.id) == Assignment.task_id)
             .join(newest_row, true())
-            .where(*kept, newest_row.c.status != Status.DONE)
+            .where(*kept, newest_row.c.status != Status.DONE, newest_row.c.withdraws.is_(False))
         )
     else:
         newest_id = (
@@ -956,7 +966,7 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, 
             .select_from(Assignment)
             .join(Task, col(Task.id) == Assignment.task_id)
             .join(Report, col(Report.id) == newest_id)
-            .where(*kept, col(Report.status) != Status.DONE)
+            .where(*kept, col(Report.status) != Status.DONE, col(Report.withdraws).is_(False))
         )
     both = union_all(done, newest).subquery()
     return sa_select(*(both.c[name] for name in ReportRow._fields)).order_by(

@@ -59,6 +59,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
+from dondoc.db.queries import standing
 from dondoc.i18n import N_, _
 from dondoc.plan.problems import Problem, refusal, validation_problems
 from dondoc.plan.progress import Item, PlanStatus, end_of_day, plan_status
@@ -682,7 +683,7 @@ def _reminders(
     times: dict[int, list[datetime]] = {}
     for assignment_id, reported_at in connection.execute(
         sa_select(col(Report.assignment_id), col(Report.reported_at))
-        .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) < known)
+        .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) < known, standing(Report, before=known))
         .order_by(col(Report.assignment_id), col(Report.reported_at))
     ):
         times.setdefault(assignment_id, []).append(_utc(reported_at))
