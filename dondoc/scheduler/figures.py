@@ -1,6 +1,9 @@
 """Reminders for the plan targets' figures: a unit that has not sent a period's figures is reminded
-like a deadline — before the due day, on it, and every few working days once late — at 08:00 on
-working days, until it sends them or :attr:`~dondoc.plan.figures.Windows.remind_for_days` pass.
+like a deadline — before the due day, on it, and every few working days once late — on working days,
+until it sends them or :attr:`~dondoc.plan.figures.Windows.remind_for_days` pass. Each receiver gets it
+at their own send time (``/nhacviec``, :func:`dondoc.scheduler.personal.own_send_time`), or at their
+unit's policy time (08:00 unless the registry says otherwise) when they chose none, as their deadline
+reminders: a unit's focal point and deputy with different times each get it once, at their own.
 
 The due day is the end of the period's reporting window plus ``due_days`` (the CCHC windows: the
 figures of the first quarter, 15/12–14/03, are due on 15/03). Each message is claimed by a unique key
@@ -11,7 +14,7 @@ process sends it once. Its text comes from the handlers (:class:`FigureTexts`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Protocol, TypeVar, runtime_checkable
@@ -20,15 +23,17 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Organization, PlanTarget, ReminderKind, Unit
 from dondoc.i18n import normalize_language, use_language
-from dondoc.plan.absences import Cover, focal_recipients
+from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
 from dondoc.plan.figures import Period, Windows
 from dondoc.plan.targets import latest_figures, list_targets, target_every, windows_of
+from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.weekly import WeeklyDigest, _claim
+from dondoc.tz import in_vietnam
 
 M = TypeVar("M")
 M_co = TypeVar("M_co", covariant=True)
-SEND_TIME = time(8, 0)
+SEND_TIME = time(8, 0)  # the policy's default send time: a unit whose policy cannot be read
 
 
 @dataclass(frozen=True)
@@ -135,19 +140,24 @@ def due_figure_reminders(
 ) -> list[WeeklyDigest[M]]:
     """Today's reminders about missing figures not yet claimed: claimed now for the caller, one per
     focal point or deputy of each unit that owes figures (or whoever stands in for those away:
-    :func:`dondoc.plan.absences.focal_recipients`), rendered in the person's language."""
-    if now.time() < SEND_TIME:
+    :func:`dondoc.plan.absences.focal_recipients`) once their send time has come (:func:`send_times`),
+    rendered in the person's language."""
+    local = in_vietnam(now)
+    if local.time() < calendar.office_start:  # nobody's send time is earlier
         return []
-    today = now.date()
+    today = local.date()
     messages: list[WeeklyDigest[M]] = []
     for org in session.exec(select(Organization)):
         owed = owed_today(session, org, calendar, today)
         if not owed:
             continue
         recipients = focal_recipients(session, list(owed), today, channels)
+        at = send_times(session, recipients, calendar)
         for unit_id, people in recipients.items():
             for recipient in people:
                 person, account = recipient.person, recipient.account
+                if local.time() < at.get((unit_id, person.id or 0), SEND_TIME):
+                    continue  # later today, at their own time
                 key = f"figures:{today.isoformat()}:unit:{unit_id}:person:{person.id}"
                 if not _claim(session, key, now):
                     continue
@@ -157,3 +167,20 @@ def due_figure_reminders(
                     message = texts.figures_due(unit, owed[unit_id], today, recipient.covering)
                 messages.append(WeeklyDigest(key, account, message))
     return messages
+
+
+def send_times(
+    session: Session, recipients: Mapping[int, Sequence[FocalRecipient]], calendar: WorkCalendar
+) -> dict[tuple[int, int], time]:
+    """The time of day each receiver of each unit (by unit id and person id) gets its figures reminder:
+    their own send time when they chose one that can be used, else their unit's policy time."""
+    from dondoc.scheduler.schedule import policy_times
+
+    chosen = personal.load_many(session, {r.person.id for people in recipients.values() for r in people if r.person.id})
+    unit_times = policy_times(session, set(recipients), calendar)
+    return {
+        (unit_id, r.person.id or 0): personal.own_send_time(chosen.get(r.person.id or 0), calendar)
+        or unit_times.get(unit_id, SEND_TIME)
+        for unit_id, people in recipients.items()
+        for r in people
+    }

@@ -24,6 +24,17 @@ the check-in's message (:func:`without_muted`).
 
 Everything is in the unit's plan, so the outbox's unique keys (assignment, due date, kind, day) keep
 replanning idempotent across processes, and ``dondoc reminders preview`` shows the effect.
+
+The send time holds for **every** reminder a focal point or deputy receives, not only the deadlines':
+explanations asked of their unit are planned at the unit's send time too
+(:func:`dondoc.scheduler.schedule.replan`) and put off for a receiver who wants them later like the
+others (:data:`TIMED`); the figures reminders of the plan targets, which are not rows of the outbox, go
+to each receiver at their own time (:func:`dondoc.scheduler.figures.due_figure_reminders`). After a
+change (:func:`replan_for`) whatever is still pending follows it: the day's rows planned for a time
+that is now past go out at once rather than being lost, rows put off for a receiver's time are looked
+at again by the next pass, and reminders asked for again (*Nhắc lại sau*) move to the unit's new time.
+Escalations, requests for more time and the weekly digest, all to managers, keep the organisation's
+times.
 """
 
 from __future__ import annotations
@@ -165,7 +176,11 @@ def forget(session: Session, person_id: int) -> None:
 
 
 def replan_for(session: Session, person_id: int, calendar: WorkCalendar, now: datetime) -> None:
-    """Their units' pending reminders follow the new settings at once (the daily replan would too)."""
+    """Their units' pending reminders follow the new settings at once (the daily replan would too):
+    replanned (:func:`dondoc.scheduler.schedule.replan`: a row of today whose new time has passed goes
+    out at once); rows put off for a receiver's own time (:func:`deferred`) due now, so that the next
+    pass puts them off again only for those who still want them later; and the reminders asked for
+    again (*Nhắc lại sau*) to the unit's new send time."""
     from dondoc.db.models import Assignment, Membership
     from dondoc.scheduler.schedule import replan
 
@@ -179,6 +194,40 @@ def replan_for(session: Session, person_id: int, calendar: WorkCalendar, now: da
     ids = [i for i in session.exec(select(Assignment.id).where(col(Assignment.unit_id).in_(units))) if i is not None]
     if ids:
         replan(session, calendar, now, assignment_ids=ids)
+        _follow(session, ids, calendar, now)
+
+
+def _follow(session: Session, assignment_ids: list[int], calendar: WorkCalendar, now: datetime) -> None:
+    """What :func:`dondoc.scheduler.schedule.replan` leaves alone among the pending focal reminders of
+    ``assignment_ids``: the rows put off for a receiver's time are due now (the next
+    pass sends each receiver what they want by then, and puts it off again for the others: nobody gets
+    it twice, as every delivery is recorded per person); the snoozes move to the same day at the unit's
+    send time (at once when that has passed today)."""
+    from dondoc.db.models import Assignment, Reminder, ReminderState
+    from dondoc.scheduler.schedule import unit_send_times
+
+    rows = session.exec(
+        select(Reminder, Assignment.unit_id)
+        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+        .where(
+            col(Reminder.assignment_id).in_(assignment_ids),
+            Reminder.state == ReminderState.PENDING,
+            Reminder.audience == Audience.FOCAL,
+            Reminder.attempts == 0,  # a retry keeps its time
+            col(Reminder.send_at) > now,
+        )
+    ).all()
+    snoozes = [(row, unit_id) for row, unit_id in rows if row.kind == ReminderKind.SNOOZE and row.claimed_at is None]
+    times = unit_send_times(session, {unit_id for _row, unit_id in snoozes}, calendar) if snoozes else {}
+    for row, unit_id in rows:
+        if row.kind != ReminderKind.SNOOZE and row.claimed_at is not None:  # put off for someone's time
+            row.send_at = now
+        elif row.kind == ReminderKind.SNOOZE and row.claimed_at is None and unit_id in times:
+            row.send_at = max(datetime.combine(row.send_on, times[unit_id], tzinfo=TZ), now)
+        else:
+            continue
+        session.add(row)
+    session.flush()
 
 
 # ---------------------------------------------------------------------- typed values
@@ -345,7 +394,9 @@ def without_muted(session: Session, digests: list[Digest]) -> tuple[list[Digest]
 
 
 # Kinds planned at the receivers' send time: a shared unit's one goes to each receiver at their own.
-TIMED = frozenset({ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN})
+TIMED = frozenset(
+    {ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN, ReminderKind.EXPLANATION}
+)
 
 
 def deferred(
@@ -361,12 +412,12 @@ def deferred(
     A unit's reminder is planned at the earliest send time among its receivers (:func:`personal_policy`);
     each receiver gets it at their own: their chosen time, or their unit's policy time
     (``policy_times`` gives them by unit id) when they chose none. Only the kinds planned at the send
-    time (:data:`TIMED`) of the day ``now`` wait; escalations to managers, snoozes and the others never.
+    time (:data:`TIMED`) wait, those of the day ``now`` and those missed on an earlier day (the job was
+    down) alike; escalations to managers, snoozes and the others never.
     When nobody chose anything, nothing waits (every row is planned at the policy's time)."""
     timed = [d for d in digests if d.audience != Audience.MANAGER and any(i.kind in TIMED for i in d.items)]
     if not timed or session.exec(select(ReminderSetting.id).limit(1)).first() is None:
         return digests, {}
-    today = now.astimezone(TZ).date()
     chosen = load_many(session, {d.recipient.person.id for d in timed if d.recipient.person.id is not None})
     policy = policy_times({item.unit_id for d in timed for item in d.items})
     later: dict[int, datetime] = {}
@@ -379,7 +430,7 @@ def deferred(
         items = []
         for item in digest.items:
             moment = receiver_moment(item.kind, now, own, policy.get(item.unit_id))
-            if moment is not None and item.send_at.astimezone(TZ).date() == today:
+            if moment is not None:  # (one missed on an earlier day too: with the day's, at their time)
                 later[item.reminder_id] = min(later.get(item.reminder_id, moment), moment)
             else:
                 items.append(item)

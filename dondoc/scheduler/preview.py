@@ -32,8 +32,7 @@ from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.figures import SEND_TIME as FIGURES_TIME
 from dondoc.scheduler.figures import owed_on_days
 from dondoc.scheduler.planner import Planned
-from dondoc.scheduler.requests import request_reminders
-from dondoc.scheduler.schedule import policy_times, schedule_reminders
+from dondoc.scheduler.schedule import policy_times, requests_at_unit_times, schedule_reminders
 from dondoc.scheduler.weekly import weekly_managers, weekly_moment
 from dondoc.tz import TZ
 
@@ -86,7 +85,7 @@ def reminder_preview(
 
     for item in items:
         add(item.planned, item.unit_code, item.task_position, item.task_code)
-    for _aid, _uid, unit_code, task_code, position, planned in request_reminders(
+    for _aid, _uid, unit_code, task_code, position, planned in requests_at_unit_times(
         session, calendar, after=at, until=end, plan_id=plan.id
     ):  # explanations and requests for more time waiting for an answer
         add(planned, unit_code, position, task_code)
@@ -143,9 +142,10 @@ def _add_figures(
     if not owed:
         return
     codes = {u.id: u.code for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
+    times = policy_times(session, {unit_id for units in owed.values() for unit_id in units}, calendar)
     for day, units in owed.items():
-        send_at = datetime.combine(day, FIGURES_TIME, tzinfo=TZ)
         for unit_id, found in units.items():
+            send_at = datetime.combine(day, times.get(unit_id, FIGURES_TIME), tzinfo=TZ)  # (figures.send_times)
             bucket = raw.setdefault((send_at, codes[unit_id], Audience.FOCAL, FIGURES), set())
             for owed_item in found:
                 bucket.add(
@@ -170,8 +170,9 @@ def _per_receiver(
     """Each entry's receivers with what they get when: a unit's reminder planned at the earliest send
     time among its receivers reaches each at their own (:func:`dondoc.scheduler.personal.receiver_moment`,
     as the sweeper defers it), and a receiver who muted check-ins is left out of them
-    (:func:`dondoc.scheduler.personal.mutes`). Escalations and requests to managers and the figures
-    reminders are unchanged. Entries nobody can receive yet stay as planned."""
+    (:func:`dondoc.scheduler.personal.mutes`); a figures reminder reaches each at their own time too
+    (:func:`dondoc.scheduler.figures.send_times`). Escalations and requests to managers are unchanged.
+    Entries nobody can receive yet stay as planned."""
     focal_people = {p for key, people in recipients.items() if key[2] == Audience.FOCAL for p in people}
     chosen = personal.load_many(session, focal_people)
     entries: dict[tuple[datetime, str, str, int, tuple[Item, ...]], set[int]] = {}
@@ -187,13 +188,17 @@ def _per_receiver(
     for key, found in raw.items():
         send_at, unit, audience, message = key
         people = recipients[key]
-        if audience != Audience.FOCAL or message != DIGEST or not people:
+        if audience != Audience.FOCAL or message == WEEKLY or not people:
             entries[(*key, tuple(sorted(found)))] = set(people)
             continue
         unit_time = policy.get(unit_ids.get(unit, 0))
         for person in people:
             settings = chosen.get(person)
             own = personal.own_send_time(settings, calendar)
+            if message == FIGURES:
+                moment = datetime.combine(send_at.date(), own, tzinfo=TZ) if own else send_at
+                split.setdefault((moment, unit, audience, message, person), set()).update(found)
+                continue
             for item in found:
                 kind = _KINDS[item[3]]
                 if personal.mutes(settings, kind):

@@ -49,6 +49,7 @@ from dondoc.db.queries import (
     correction_target,
     ids_in,
     reachable_members,
+    standing,
 )
 from dondoc.plan.channels import channel_policies, family
 from dondoc.plan.extensions import approved_extensions, current_extension
@@ -57,8 +58,8 @@ from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.outbox import claimed_before, was_claimed
 from dondoc.scheduler.planner import Planned, planned_send_time, schedule_checkins, schedule_occurrence
-from dondoc.scheduler.requests import request_reminders
-from dondoc.tz import TZ
+from dondoc.scheduler.requests import RequestReminder, request_reminders
+from dondoc.tz import TZ, in_vietnam
 
 HORIZON = timedelta(days=35)
 INSERT_BATCH = 5000  # new outbox rows a statement
@@ -167,9 +168,10 @@ def schedule_reminders(
         in_plan = sa_select(col(Assignment.id)).join(Task, col(Task.id) == Assignment.task_id)
         completions = completions.where(col(Report.assignment_id).in_(in_plan.where(col(Task.plan_id) == plan_id)))
     checkins = [row[0] for row in rows if row[5] == DeadlineKind.CONTINUOUS and row[1] == Role.LEAD]
-    newest = (  # one statement with the completions
+    newest = (  # one statement with the completions; an undone first report and its undoing were never made
         sa_select(col(Report.assignment_id), null(), func.max(col(Report.reported_at)))
         .where(ids_in(session, col(Report.assignment_id), checkins), col(Report.reported_at) <= reports_until)
+        .where(standing(Report, through=reports_until))
         .group_by(col(Report.assignment_id))
     )
     closed_count: dict[int, int] = {}
@@ -214,6 +216,24 @@ def schedule_reminders(
 def policy_times(session: Session, unit_ids: Collection[int], calendar: WorkCalendar) -> dict[int, time]:
     """Each unit's send time as its policy sets it (the organisation's, or its channel family's), as
     :func:`schedule_reminders` plans by it: the time of its receivers who chose none (``/nhacviec``)."""
+    return {
+        unit_id: planned_send_time(calendar, policy) for unit_id, policy in unit_policies(session, unit_ids).items()
+    }
+
+
+def unit_send_times(session: Session, unit_ids: Collection[int], calendar: WorkCalendar) -> dict[int, time]:
+    """Each unit's send time as :func:`schedule_reminders` plans its focal reminders: its policy's, or
+    the earliest its receivers chose (``/nhacviec``, :func:`personal.personal_policy`)."""
+    policies = unit_policies(session, unit_ids)
+    own = personal.unit_plans(session, set(policies))
+    return {
+        unit_id: planned_send_time(calendar, personal.personal_policy(policy, own.get(unit_id), calendar))
+        for unit_id, policy in policies.items()
+    }
+
+
+def unit_policies(session: Session, unit_ids: Collection[int]) -> dict[int, Policy]:
+    """Each unit's reminder policy: its organisation's, or its channel family's (:func:`_unit_policies`)."""
     if not unit_ids:
         return {}
     units = {
@@ -224,12 +244,8 @@ def policy_times(session: Session, unit_ids: Collection[int], calendar: WorkCale
     orgs = list(session.exec(select(Organization).where(col(Organization.id).in_(set(units.values())))))
     policies = {org.id: Policy.from_settings(org.settings.get("reminders", {})) for org in orgs}
     by_channel = {org.id: found for org in orgs if (found := channel_policies(org.settings))}
-    unit_policies = _unit_policies(session, {u for u, org in units.items() if org in by_channel}, by_channel)
-    return {
-        unit_id: planned_send_time(calendar, unit_policies.get(unit_id) or policies[org_id])
-        for unit_id, org_id in units.items()
-        if org_id in policies
-    }
+    own = _unit_policies(session, {u for u, org in units.items() if org in by_channel}, by_channel)
+    return {unit_id: own.get(unit_id) or policies[org_id] for unit_id, org_id in units.items() if org_id in policies}
 
 
 def _unit_policies(
@@ -267,13 +283,7 @@ def replan(
 ) -> tuple[int, int]:
     """Bring the outbox in line with the plan for the next ``horizon``; returns (added, cancelled)."""
     until = (now + horizon).date()
-    items = schedule_reminders(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
-    wanted = {(i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on): i for i in items}
-    for aid, unit_id, unit_code, task_code, position, planned in request_reminders(
-        session, calendar, after=now, until=until, assignment_ids=assignment_ids
-    ):  # explanations and requests for more time waiting for an answer
-        item = PlannedItem(aid, unit_id, unit_code, Role.LEAD, task_code, position, planned)
-        wanted[(aid, planned.due, planned.kind, planned.send_on)] = item
+    wanted = _wanted(session, calendar, after=now, until=until, assignment_ids=assignment_ids)
     query = select(Reminder).where(
         col(Reminder.send_at) > now,
         col(Reminder.send_on) <= until,
@@ -286,13 +296,20 @@ def replan(
     )
     if assignment_ids is not None:
         query = query.where(ids_in(session, col(Reminder.assignment_id), assignment_ids))
+    unwanted = [
+        reminder
+        for reminder in session.exec(query)
+        if (reminder.assignment_id, reminder.due, reminder.kind, reminder.send_on) not in wanted
+    ]
+    passed = _passed_today(session, calendar, now, [r for r in unwanted if r.send_on == in_vietnam(now).date()])
     cancelled = 0
-    for reminder in session.exec(query):
-        key = (reminder.assignment_id, reminder.due, reminder.kind, reminder.send_on)
-        if key not in wanted:
+    for reminder in unwanted:
+        if (reminder.assignment_id, reminder.due, reminder.kind, reminder.send_on) in passed:
+            reminder.send_at = now  # today's, whose new time has passed (/nhacviec): at once, not lost
+        else:
             reminder.state = ReminderState.CANCELLED
-            session.add(reminder)
             cancelled += 1
+        session.add(reminder)
     existing_query = select(Reminder).where(col(Reminder.send_on) >= now.date(), col(Reminder.send_on) <= until)
     if assignment_ids is not None:
         existing_query = existing_query.where(ids_in(session, col(Reminder.assignment_id), assignment_ids))
@@ -311,7 +328,7 @@ def replan(
                 and not was_claimed(row)
                 and row.send_at != item.planned.send_at
                 and row.send_at > now
-                and item.planned.send_at > now
+                and item.planned.send_at >= now  # (now: an explanation whose unit's time has passed today)
             ):
                 row.send_at = item.planned.send_at  # the same day at another time (a person's own send time)
                 session.add(row)
@@ -355,6 +372,82 @@ def replan(
         session.rollback()
         return 0, 0
     return added, cancelled
+
+
+Key = tuple[int, date, str, date]  # an outbox row's unique key: (assignment, due, kind, day)
+
+
+def _wanted(
+    session: Session,
+    calendar: WorkCalendar,
+    *,
+    after: datetime,
+    until: date,
+    assignment_ids: Collection[int] | None,
+    reports_until: datetime | None = None,
+) -> dict[Key, PlannedItem]:
+    """What the outbox should hold from ``after`` to ``until``, by unique key: the plan's reminders,
+    and those of the explanations and requests for more time waiting for an answer (an explanation at
+    the unit's own send time when its receivers chose one, as its other focal reminders)."""
+    items = schedule_reminders(
+        session, calendar, after=after, until=until, reports_until=reports_until, assignment_ids=assignment_ids
+    )
+    wanted: dict[Key, PlannedItem] = {
+        (i.assignment_id, i.planned.due, i.planned.kind, i.planned.send_on): i for i in items
+    }
+    for aid, unit_id, unit_code, task_code, position, planned in requests_at_unit_times(
+        session, calendar, after=after, until=until, assignment_ids=assignment_ids
+    ):
+        item = PlannedItem(aid, unit_id, unit_code, Role.LEAD, task_code, position, planned)
+        wanted[(aid, planned.due, planned.kind, planned.send_on)] = item
+    return wanted
+
+
+def requests_at_unit_times(
+    session: Session,
+    calendar: WorkCalendar,
+    *,
+    after: datetime,
+    until: date,
+    assignment_ids: Collection[int] | None = None,
+    plan_id: int | None = None,
+) -> list[RequestReminder]:
+    """The reminders of the requests waiting for an answer (:func:`request_reminders`), an explanation's
+    at its unit's send time when the unit's receivers chose one (``/nhacviec``, as the unit's other
+    focal reminders): the same day at that time, or at once (``after``) when that has passed."""
+    requests = request_reminders(
+        session, calendar, after=after, until=until, assignment_ids=assignment_ids, plan_id=plan_id
+    )
+    explained = {r[1] for r in requests if r[5].kind == ReminderKind.EXPLANATION}
+    own = personal.unit_plans(session, explained) if explained else {}
+    if not own:
+        return requests
+    times = unit_send_times(session, set(own), calendar)
+    moved: list[RequestReminder] = []
+    for aid, unit_id, unit_code, task_code, position, planned in requests:
+        if planned.kind == ReminderKind.EXPLANATION and unit_id in times:
+            at = max(datetime.combine(planned.send_on, times[unit_id], tzinfo=TZ), after)
+            planned = Planned(at, planned.kind, planned.due, planned.audience)
+        moved.append((aid, unit_id, unit_code, task_code, position, planned))
+    return moved
+
+
+def _passed_today(session: Session, calendar: WorkCalendar, now: datetime, rows: list[Reminder]) -> set[Key]:
+    """The keys of ``rows`` (pending today, later than ``now``, which the plan from ``now`` no longer
+    wants) that the day's plan wants at a time already past: their receivers' send time moved earlier
+    than ``now`` (``/nhacviec``, or the policy's). Those go out at once, not lost."""
+    if not rows:
+        return set()
+    today = in_vietnam(now).date()
+    wanted = _wanted(
+        session,
+        calendar,
+        after=datetime.combine(today, time(0), tzinfo=TZ),
+        until=today,
+        reports_until=now,
+        assignment_ids={r.assignment_id for r in rows},
+    )
+    return {key for key, item in wanted.items() if item.planned.send_at <= now}
 
 
 def add_snooze(session: Session, assignment_id: int, *, due: date, send_at: datetime, audience: str) -> Reminder:
@@ -435,6 +528,7 @@ def add_report(
     reporter_person_id: int | None = None,
     entered_by_admin: bool = False,
     corrects: int | None = None,
+    withdraws: bool = False,
     calendar: WorkCalendar | None = None,
 ) -> Report:
     """Append a report (reports are never edited: a correction is a newer report).
@@ -443,8 +537,15 @@ def add_report(
     the rule of :func:`correction_target` (a re-report soon after a "Hoàn thành"): a corrected done
     report no longer closes its deadline (:mod:`dondoc.plan.progress`), and the reminders its
     completion cancelled are pending again. A done report cancels its deadline's pending reminders.
+    ``withdraws`` (with ``corrects``: the assignment's newest report, nothing standing before it on
+    its deadline) makes it a withdrawal, "not started" 0 %: both count as never made
+    (``Report.withdraws``).
     """
     assert assignment.id is not None
+    if withdraws:
+        if corrects is None:
+            raise ValueError("a withdrawal names the report it withdraws")
+        status, percent, completed_on, blocked_reason = Status.NOT_STARTED, 0, None, ""
     if status == Status.DONE:
         percent = 100
         completed_on = completed_on or reported_at.date()
@@ -469,6 +570,7 @@ def add_report(
         reporter_person_id=reporter_person_id,
         entered_by_admin=entered_by_admin,
         corrects_report_id=target.id if target is not None else None,
+        withdraws=withdraws,
     )
     session.add(report)
     session.flush()

@@ -137,6 +137,7 @@ class ReminderService(Generic[M]):
         result = await self.sweeper.sweep()
         if now.time() >= WEEKLY_TIME and self.calendar.in_office_hours(now):
             await self.send_weekly(now)
+        if self.calendar.in_office_hours(now):  # each receiver at their own time, maybe before 08:00
             await self.send_figure_reminders(now)
         if self.calendar.in_office_hours(now):
             await self.warn_budgets(now)

@@ -5,6 +5,9 @@ Managers of the coordinating unit get the whole organisation; other managers get
 Each digest is claimed by a unique key in the ``dispatch`` table before it is sent, so a restart or
 a second process sends it once (at-least-once like the outbox: a claim whose lease ran out is
 taken again). Its text is :func:`dondoc.handlers.reminders.render_weekly`, passed in.
+
+It goes to managers only, at the organisation's time: a person's own reminder settings (``/nhacviec``,
+:mod:`dondoc.scheduler.personal`) are for what a focal point or deputy receives and do not move it.
 """
 
 from __future__ import annotations
