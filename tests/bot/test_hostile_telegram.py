@@ -50,7 +50,7 @@ async def test_forged_presses_are_answered_and_refused(
     for data in ["R99999999999999999999:r", "R²:r", "99999999999999999999:1", "1:²"]:
         press = await lan.press(question, data, forge=True)
         assert (await press.answer()).text == "Đã hết hiệu lực"
-        assert "Nút này không còn hiệu lực" in ((await lan.next_message()).text or "")
+        assert "Lựa chọn này không còn hiệu lực" in ((await lan.next_message()).text or "")
     await server.wait_idle()
     assert server.errors == []
 

@@ -56,7 +56,7 @@ def test_a_forged_button_is_refused_with_an_answer(engine: Engine, data: str) ->
     chat = _person(engine)
     chat.send("/report I.11")
     replies = chat.press_data(data)
-    assert "Nút này không còn hiệu lực" in chat.last
+    assert "Lựa chọn này không còn hiệu lực" in chat.last
     assert [r.toast for r in replies if r.toast] == ["Đã hết hiệu lực"]
     chat.press("Đang thực hiện")  # the conversation goes on where it was
     assert "60" in chat.last
