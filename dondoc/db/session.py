@@ -107,10 +107,13 @@ def _ping(engine: Engine, dbapi_connection: Any, record: Any, _proxy: Any) -> No
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's configuration for ``engine``. Its values go through configparser, which reads ``%`` as
+    an interpolation: doubled, so a password with an escaped character (``p%40ss``) or a folder named
+    ``50%`` reaches Alembic as it is."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 
@@ -123,7 +126,7 @@ def _script_heads() -> frozenset[str]:
 @functools.cache
 def _heads_in(directory: Path) -> frozenset[str]:
     config = Config()
-    config.set_main_option("script_location", str(directory))
+    config.set_main_option("script_location", str(directory).replace("%", "%%"))
     return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 

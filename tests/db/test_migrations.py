@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -26,3 +28,14 @@ def test_opening_the_store_twice_is_harmless_and_sqlite_runs_in_wal_mode(sqlite_
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     assert "reminder" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_a_percent_sign_in_the_address_does_not_break_the_migrations(tmp_path: Path) -> None:
+    """A password with an escaped character (``p%40ss``) or a folder named ``50%``: configparser,
+    under Alembic, would read the ``%`` as an interpolation and refuse to open the store."""
+    folder = tmp_path / "kế hoạch 50%"
+    folder.mkdir()
+    engine = open_store(f"sqlite:///{folder / 'dondoc.db'}")
+    assert "reminder" in inspect(engine).get_table_names()
+    engine.dispose()
+    open_store(f"sqlite:///{folder / 'dondoc.db'}").dispose()  # and opened again: already at the head
