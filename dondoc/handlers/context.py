@@ -56,6 +56,14 @@ class Flow(Protocol):
 
 T = TypeVar("T")
 
+# Conversation data kept when a flow starts or ends: what ``hủy`` may undo (a one-line report's id
+# and time) must outlive a list opened after it (/tasks, /status).
+LASTING_KEYS = ("last_oneline",)
+
+
+def _lasting(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in LASTING_KEYS if key in data}
+
 
 @functools.cache
 def _load_query(counting: bool) -> Any:  # a Select of five entities, beyond SQLModel's typing
@@ -148,10 +156,8 @@ class MenuFlow:
     """A conversation that only offers buttons (pages, a choice of language): a typed answer picks a
     button by number or label; anything else ends it with ``hint``."""
 
-    def hint(self) -> str:
-        from dondoc.i18n import _
-
-        return _("Type /help to see what you can do.")
+    def hint(self, ctx: Context) -> str:
+        return ctx.what_next()
 
     def on_action(self, ctx: Context, action: str) -> None:
         raise NotImplementedError
@@ -162,7 +168,7 @@ class MenuFlow:
             self.on_action(ctx, action)
         else:
             ctx.end()
-            ctx.reply(self.hint())
+            ctx.reply(self.hint(ctx))
 
     def on_file(self, ctx: Context, attachment: Attachment) -> None:
         self.on_text(ctx, "")
@@ -281,6 +287,18 @@ class Context:
         """Whether the person's channel shows buttons: a prompt says "tap" only where it does."""
         return has_buttons(self.inbound.channel)
 
+    def what_next(self) -> str:
+        """The commands to go on with, for the person's roles: a manager is not sent to /report."""
+        from dondoc.i18n import _
+
+        if self.has_role(*REPORTING_ROLES):
+            return _("Type /report to report progress, /tasks to see your tasks, or /help for everything.")
+        if self.has_role(*VIEWING_ROLES):
+            return _(
+                "Type /status to see the plan's progress, /nonresponders for the units that have not reported, or /help for everything."
+            )
+        return _("Type /help to see what you can do.")
+
     def reply(self, text: str, choices: list[list[Choice]] | None = None, **kwargs: Any) -> Reply:
         reply = Reply(text=text, choices=choices or [], **kwargs)
         self.replies.append(reply)
@@ -351,7 +369,7 @@ class Context:
                 updated_at=self.now,
             )
             self.conversation = conv
-        merged = dict(conv.data) if conv.flow == flow else {}
+        merged = dict(conv.data) if conv.flow == flow else _lasting(conv.data)
         merged.pop("choices", None)  # the previous step's buttons (and typed labels) stop working
         merged.pop("labels", None)
         for key, value in data.items():
@@ -364,10 +382,27 @@ class Context:
         conv.updated_at = self.now
         self.conversation_changed = True
 
+    def keep(self, **data: Any) -> None:
+        """Merge ``data`` into the conversation's (``None`` values remove keys) without moving it:
+        its step and the buttons on screen stay as they are."""
+        conv = self.conversation
+        if conv is None:
+            self.go("", "", **data)
+            return
+        merged = dict(conv.data)
+        for key, value in data.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        conv.data = merged
+        self.conversation_changed = True
+
     def end(self) -> None:
         """End the conversation: its buttons stop working."""
         if self.conversation is not None and self.conversation.flow:
-            self.conversation.flow, self.conversation.step, self.conversation.data = "", "", {}
+            self.conversation.flow, self.conversation.step = "", ""
+            self.conversation.data = _lasting(self.conversation.data)
             self.conversation.version += 1
             self.conversation.updated_at = self.now
             self.conversation_changed = True

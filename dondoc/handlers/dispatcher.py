@@ -275,10 +275,7 @@ class Dispatcher:
         if inbound.choice is not None:
             action = ctx.resolve_button(inbound.choice)
             if action is None:
-                ctx.reply(
-                    _("This button is no longer valid. Start again with /report or /tasks."),
-                    toast=_("Expired"),
-                )
+                ctx.reply(_("This button is no longer valid.") + " " + ctx.what_next(), toast=_("Expired"))
                 return
             FLOWS[ctx.flow].on_action(ctx, action)
             return
@@ -306,7 +303,7 @@ class Dispatcher:
             else:
                 flow.on_text(ctx, text)
             return
-        ctx.reply(_("Type /report to report progress, /tasks to see your tasks, or /help for everything."))
+        ctx.reply(ctx.what_next())
 
     def _command(self, ctx: Context, name: str, args: str) -> None:
         if name == "start" or (name == "link" and args):

@@ -73,7 +73,7 @@ def syntax(code: str) -> str:
 def handle(ctx: Context, text: str) -> bool:
     """Record ``text`` as a one-line report if it starts with one of the person's task codes (or undo
     with ``hủy``); False when it is neither, so the caller does what it did before."""
-    if match_key(text) in UNDO_WORDS and not ctx.flow:
+    if match_key(text) in UNDO_WORDS and ctx.flow != report.FLOW_NAME:  # (also under a list on screen)
         undo(ctx)
         return True
     readings = _readings(text)
@@ -379,7 +379,7 @@ def _remember(ctx: Context, recorded: Report) -> None:
 def undo(ctx: Context) -> None:
     """``hủy``: append a report restoring the state before the person's last one-line report; when
     nothing stood before it on its deadline, a withdrawal (both count as never made)."""
-    last = ctx.data.get("last_oneline") if not ctx.flow else None
+    last = ctx.data.get("last_oneline")
     at = datetime.fromisoformat(last["at"]) if isinstance(last, dict) and last.get("at") else None
     if last is None or at is None or ctx.now - at > UNDO_WINDOW:
         ctx.reply(
@@ -392,14 +392,14 @@ def undo(ctx: Context) -> None:
     assignment = ctx.session.get(Assignment, undone.assignment_id) if undone else None
     allowed = {u.id for u in ctx.reporting_units()}
     if undone is None or assignment is None or not assignment.active or assignment.unit_id not in allowed:
-        ctx.go("", "", last_oneline=None)
+        ctx.keep(last_oneline=None)
         ctx.reply(_("This task is no longer assigned to your unit: nothing was undone."))
         return
     newest = ctx.session.exec(
         select(Report).where(Report.assignment_id == assignment.id).order_by(col(Report.id).desc())
     ).first()
     if newest is not None and newest.id != undone.id:
-        ctx.go("", "", last_oneline=None)
+        ctx.keep(last_oneline=None)
         ctx.reply(_("A newer report on this task has been recorded since; nothing was undone."))
         return
     # The report that stood before it (an earlier undone first report and its withdrawal never did).
@@ -428,7 +428,7 @@ def undo(ctx: Context) -> None:
         withdraws=withdraws,
         calendar=ctx.settings.calendar,
     )
-    ctx.go("", "", last_oneline=None)
+    ctx.keep(last_oneline=None)
     task = ctx.session.get(Task, assignment.task_id)
     unit = ctx.session.get(Unit, assignment.unit_id)
     assert task is not None and unit is not None

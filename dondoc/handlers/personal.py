@@ -307,7 +307,7 @@ def _change(ctx: Context, what: str, settings: Personal) -> None:
 
 
 class _Flow(MenuFlow):
-    def hint(self) -> str:
+    def hint(self, ctx: Context) -> str:
         return _("Type /nhacviec to see your reminder settings.")
 
     def on_action(self, ctx: Context, action: str) -> None:

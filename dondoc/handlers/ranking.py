@@ -172,7 +172,7 @@ class _RankingFlow(MenuFlow):
             _show(ctx, period, bool(data.get("worst")), int(value), data)
             return
         ctx.end()
-        ctx.reply(self.hint())
+        ctx.reply(self.hint(ctx))
 
 
 FLOW = _RankingFlow()

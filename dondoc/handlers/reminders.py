@@ -380,7 +380,7 @@ def on_button(ctx: Context, data: str) -> None:
     assignment = ctx.session.get(Assignment, reminder.assignment_id) if reminder else None
     allowed = {u.id for u in ctx.reporting_units()}
     if parsed is None or reminder is None or assignment is None or assignment.unit_id not in allowed:
-        ctx.reply(_("This button is no longer valid. Start again with /report or /tasks."), toast=_("Expired"))
+        ctx.reply(_("This button is no longer valid.") + " " + ctx.what_next(), toast=_("Expired"))
         return
     assert assignment.id is not None
     action = parsed[1]

@@ -53,10 +53,6 @@ class _TasksFlow(MenuFlow):
             ctx.go("tasks", "list")
             _show_page(ctx, int(value))
 
-    def hint(self) -> str:
-        return _("Type /report to report progress, /tasks to see your tasks, or /help for everything.")
-
-
 FLOW = _TasksFlow()
 
 

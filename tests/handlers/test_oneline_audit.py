@@ -188,6 +188,26 @@ def test_undoing_a_later_report_restores_the_one_before(engine: Engine) -> None:
     assert "I.2" not in _silent_line(manager, "Xà Phiên")
 
 
+def test_hủy_still_undoes_after_a_list_was_opened(engine: Engine) -> None:
+    """Checking /tasks (or /status) after a one-line report and then typing hủy undoes it; the
+    list's buttons keep working, and a report flow's own hủy is not taken for an undo."""
+    focal, manager = _people(engine)
+    focal.send("I.2 40")
+    focal.dispatcher.clock.advance(timedelta(minutes=1))
+    focal.send("I.2 70")
+    focal.send("/tasks")
+    assert focal.dispatcher is not None and focal.history[-1].choices  # the list, with its buttons
+    replies = focal.send("hủy")
+    assert "Trở lại như trước: I.2 — Ủy ban nhân dân xã Xà Phiên: Đang thực hiện 40%." in plain(replies[0].text)
+    assert [(r.status, r.percent) for r in _reports(engine)][-1] == (Status.IN_PROGRESS, 40)
+    assert focal.send("hủy")[0].text.startswith("Không có báo cáo nhanh nào để hủy")  # once only
+    focal.send("/status")
+    focal.send("I.2 90")
+    focal.send("/tasks")
+    focal.send("huy")
+    assert [(r.status, r.percent) for r in _reports(engine)][-1] == (Status.IN_PROGRESS, 40)
+
+
 def test_undoing_a_first_completion_brings_back_the_reminders_as_they_were(engine: Engine) -> None:
     focal, manager = _people(engine)
     aid = _assignment_id(engine, "I.2", "XP")
@@ -356,3 +376,15 @@ def test_the_province_typing_a_one_line_report_is_pointed_to_the_tasks_of_its_di
     assert "Chỉ đầu mối" in province.last and "/task I.2" in province.last, province.last
     assert "Kế hoạch không có" not in province.last
     engine.dispose()
+
+
+def test_a_manager_who_types_something_else_is_pointed_to_the_managers_commands(engine: Engine) -> None:
+    """Text that is no command and no one-line report: a focal point is sent to /report and /tasks, a
+    manager (who can use neither) to /status and /nonresponders."""
+    focal, manager = _people(engine)
+    assert "/report" in focal.send("xin chào")[-1].text
+    reply = plain(manager.send("xin chào")[-1].text)
+    assert "/status" in reply and "/nonresponders" in reply and "/report" not in reply
+    manager.send("/status")
+    reply = plain(manager.send("cảm ơn")[-1].text)  # a line that picks no page of /status
+    assert "/status" in reply and "/report" not in reply
