@@ -57,6 +57,7 @@ from dondoc.plan.review import write_review
 from dondoc.plan.store import WouldRetire, save_appendix
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, PROGRESS_EVERY
 from dondoc.scheduler.schedule import replan
+from dondoc.text import one_line
 
 plan_app = typer.Typer(help="Plans and their appendices.", no_args_is_help=True)
 
@@ -161,7 +162,7 @@ def plan_import(
                 prune=prune or dry_run,  # a dry run shows what pruning would retire
             )
         except WouldRetire as refused:
-            _refuse_retiring(plan_key, refused.codes)
+            _refuse_retiring(plan_key, refused.codes, refused.replaced)
         if dry_run:
             session.rollback()
         else:
@@ -178,6 +179,8 @@ def plan_import(
                 "unchanged": changes.unchanged,
                 "removed": changes.removed,
                 "deactivated": changes.deactivated,
+                "renumbered": [{"from": old, "to": new} for old, new in changes.renumbered],
+                "replaced": [{"code": code, "from": old, "to": new} for code, old, new in changes.replaced],
                 "dry_run": dry_run,
                 "warnings": [warning.to_json() for warning in appendix.warnings],
                 "undated": [task.code for task in appendix.tasks if task.deadline.kind == "undated"],
@@ -199,6 +202,17 @@ def plan_import(
             removed=len(changes.removed),
         )
     )
+    if changes.renumbered:
+        moves = _code_list([f"{old} → {new}" for old, new in changes.renumbered])
+        typer.echo(
+            (
+                _("Would renumber (their reports follow them): {moves}")
+                if dry_run
+                else _("Renumbered (their reports followed them): {moves}")
+            ).format(moves=moves)
+        )
+    for replaced in changes.replaced:
+        typer.echo(_replaced_line(*replaced), err=True)
     if dry_run:
         for label, codes in (
             (_("Would add: {codes}"), changes.added),
@@ -241,7 +255,14 @@ def _rows_read(rows: int) -> None:
     typer.echo(_("… {rows} rows read").format(rows=rows), err=True)
 
 
-def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:
+def _replaced_line(code: str, old_title: str, new_title: str) -> str:
+    return _(
+        "Task {code} has reports, and the file gives its number a wholly other text: «{old}» → «{new}». "
+        "The reports stay with the old task, kept as inactive; the new {code} starts with none."
+    ).format(code=code, old=one_line(old_title)[:120], new=one_line(new_title)[:120])
+
+
+def _refuse_retiring(plan_key: str, codes: list[str], replaced: list[tuple[str, str, str]]) -> NoReturn:
     """A file that lacks tasks of the plan, imported without --prune."""
     typer.echo(
         ngettext(
@@ -253,6 +274,8 @@ def _refuse_retiring(plan_key: str, codes: list[str]) -> NoReturn:
         ).format(count=len(codes), plan=plan_key, codes=_code_list(codes)),
         err=True,
     )
+    for line in replaced:
+        typer.echo(_replaced_line(*line), err=True)
     typer.echo(_("If they are to go, run the import again with --prune (--dry-run shows every change)."), err=True)
     raise typer.Exit(1)
 

@@ -1,15 +1,19 @@
 """Writing an imported appendix to the store, and finding plans again.
 
-Tasks are matched by code, so re-importing a corrected appendix updates them in place and keeps
-every report; importing the same file twice changes nothing. A task or assignment that disappears
-from the file is deleted if nobody reported on it, otherwise kept inactive with its history.
+Re-importing a corrected appendix updates its tasks in place and keeps every report; importing the
+same file twice changes nothing. A task is matched by its text before its code (:func:`match_tasks`):
+a task inserted in the middle renumbers the ones after it, and their reports follow them rather than
+the numbers. A task or assignment that disappears from the file is deleted if nobody reported on
+it, otherwise kept inactive with its history.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -32,6 +36,16 @@ from dondoc.db.queries import current_plan
 from dondoc.i18n import _
 from dondoc.plan.adhoc import adhoc_task_ids
 from dondoc.plan.appendix import Appendix, ParsedTask
+from dondoc.text import match_key
+
+# A task whose text was edited and that moved to another number is recognised by a text this close
+# to its old one (difflib's ratio of the folded texts), the best on both sides. Compared only while
+# the unmatched tasks are few (the pairs are compared one by one).
+SIMILAR_TEXT = 0.8
+MAX_FUZZY_PAIRS = 250_000
+# A reported task whose number comes with a text less alike than this is another task: its reports do
+# not pass to the new text.
+REWRITTEN_TEXT = 0.5
 
 
 class NotFound(LookupError):
@@ -39,11 +53,13 @@ class NotFound(LookupError):
 
 
 class WouldRetire(Exception):
-    """Saving would retire tasks the file lacks, and pruning was not asked for; nothing was written."""
+    """Saving would retire tasks the file lacks, and pruning was not asked for; nothing was written.
+    ``replaced``: (code, old text, new text) of those the file has a wholly other text for."""
 
-    def __init__(self, codes: list[str]) -> None:
+    def __init__(self, codes: list[str], replaced: list[tuple[str, str, str]]) -> None:
         super().__init__(", ".join(codes))
         self.codes = codes
+        self.replaced = replaced
 
 
 @dataclass
@@ -55,6 +71,10 @@ class PlanChanges:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)  # dropped from the file, kept for its reports
+    renumbered: list[tuple[str, str]] = field(default_factory=list)  # (old code, new code): reports follow
+    # (code, old text, new text): a reported task whose number the file gives a wholly other text: the
+    # old one is retired with its reports (in ``deactivated``), the new one starts unreported
+    replaced: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def find_organization(session: Session, name: str | None = None) -> Organization:
@@ -107,16 +127,30 @@ def save_appendix(
     changes = PlanChanges(plan_key=key)
     plan = session.exec(select(Plan).where(Plan.organization_id == org.id, Plan.key == key)).first()
     adhoc = adhoc_task_ids(session, plan.id) if plan is not None and plan.id is not None else set()
-    if plan is not None and not prune:
-        wanted = {t.code for t in appendix.tasks}
-        active = (
-            select(Task.code)
-            .where(Task.plan_id == plan.id, col(Task.active), col(Task.id).not_in(adhoc))
-            .order_by(col(Task.position))
+    known = (
+        list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(col(Task.position))))
+        if plan is not None
+        else []
+    )
+    known = [t for t in known if t.id not in adhoc]
+    reported_tasks: set[int] = set()
+    if plan is not None:
+        reported_tasks = set(
+            session.exec(
+                select(Assignment.task_id)
+                .where(col(Assignment.task_id).in_(select(Task.id).where(Task.plan_id == plan.id)))
+                .where(col(Assignment.id).in_(select(Report.assignment_id)))
+                .distinct()
+            )
         )
-        dropped = [code for code in session.exec(active) if code not in wanted]
+    matches, replaced = match_tasks(known, appendix.tasks, reported_tasks)
+    old_codes = {t.id: t.code for t in known}
+    changes.replaced = replaced
+    if plan is not None and not prune:
+        kept = {t.id for t in matches.values()}
+        dropped = [t.code for t in known if t.active and t.id not in kept]
         if dropped:
-            raise WouldRetire(dropped)
+            raise WouldRetire(dropped, [r for r in replaced if r[0] in dropped])
     if plan is None:
         plan = Plan(organization_id=org.id, key=key, title=appendix.title, year=appendix.year)
         changes.created = True
@@ -130,7 +164,18 @@ def save_appendix(
 
     areas = _save_areas(session, plan.id, appendix)
     units = {u.code: u.id for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
-    existing = {t.code: t for t in session.exec(select(Task).where(Task.plan_id == plan.id)) if t.id not in adhoc}
+    wanted_codes = {t.code for t in appendix.tasks}
+    matched_ids = {t.id for t in matches.values()}
+    leftover = [t for t in known if t.id not in matched_ids]
+    # Codes change hands (II.1 becomes II.2 and a new II.1 comes): the moving and leaving tasks first
+    # take a code no task has, so the plan's unique codes hold at every flush.
+    moving = [t for i, t in matches.items() if t.code != appendix.tasks[i].code]
+    moving += [t for t in leftover if t.code in wanted_codes]
+    for task in moving:
+        task.code = f"~{task.id}~"  # (no appendix code has this shape)
+        session.add(task)
+    if moving:
+        session.flush()
     # What the plan's tasks already have, read once rather than per task: an appendix of
     # thousands of tasks is saved in seconds.
     plan_tasks = select(Task.id).where(Task.plan_id == plan.id)
@@ -145,11 +190,15 @@ def save_appendix(
 
     staged: list[tuple[Task, ParsedTask, bool, bool]] = []
     for position, parsed in enumerate(appendix.tasks):
-        task = existing.pop(parsed.code, None)
-        created = task is None
-        if task is None:
+        found = matches.get(position)
+        created = found is None
+        if found is None:
             task = Task(plan_id=plan.id, code=parsed.code, number=parsed.number, title=parsed.title)
             changes.added.append(parsed.code)
+        else:
+            task = found
+            if old_codes[task.id] != parsed.code:
+                changes.renumbered.append((old_codes[task.id], parsed.code))
         dirty = _set_task_fields(task, parsed, areas.get(parsed.area), position)
         session.add(task)
         staged.append((task, parsed, created, dirty))
@@ -168,10 +217,91 @@ def save_appendix(
             changes.unchanged += 1
     session.flush()
     new_rows.insert(session)
-    for task in existing.values():
-        _drop_task(session, task, changes)
+    for task in leftover:
+        _drop_task(session, task, changes, old_codes[task.id], wanted_codes)
     session.flush()
     return changes
+
+
+def match_tasks(
+    known: Sequence[Task], parsed: Sequence[ParsedTask], reported: set[int]
+) -> tuple[dict[int, Task], list[tuple[str, str, str]]]:
+    """Which stored task each task of the file (by position) is, and the reported tasks whose number
+    the file gives a wholly other text (code, old text, new text). In this order, each step among the
+    tasks still unmatched on both sides:
+
+    1. the same code and the same text (folded: case, diacritics, spaces);
+    2. the same text under another code, when that text is unique on both sides (a task moved);
+    3. a text this close (:data:`SIMILAR_TEXT`), each the other's best (edited and moved);
+    4. the same code: a text edited in place — unless the task has reports (in ``reported``) and the
+       texts are less alike than :data:`REWRITTEN_TEXT`: another task took the number, and the
+       reports must not pass to it (the old task is retired with them)."""
+    matches: dict[int, Task] = {}
+    free: dict[int, Task] = {t.id or 0: t for t in known}
+    keys = [match_key(p.title) for p in parsed]
+    known_keys = {t.id or 0: match_key(t.title) for t in known}
+    by_code = {t.code: t for t in known}
+
+    def take(position: int, task: Task) -> None:
+        matches[position] = task
+        free.pop(task.id or 0)
+
+    for position, task in ((i, by_code.get(p.code)) for i, p in enumerate(parsed)):
+        if task is not None and known_keys[task.id or 0] == keys[position]:
+            take(position, task)
+    waiting: dict[str, list[int]] = defaultdict(list)
+    for position in range(len(parsed)):
+        if position not in matches:
+            waiting[keys[position]].append(position)
+    stored: dict[str, list[Task]] = defaultdict(list)
+    for task in free.values():
+        stored[known_keys[task.id or 0]].append(task)
+    for key, positions in waiting.items():
+        if len(positions) == 1 and len(stored.get(key, ())) == 1:
+            take(positions[0], stored[key][0])
+    open_positions = [i for i in range(len(parsed)) if i not in matches]
+    if open_positions and free and len(open_positions) * len(free) <= MAX_FUZZY_PAIRS:
+        for position, task in _similar_pairs(open_positions, keys, list(free.values()), known_keys):
+            take(position, task)
+    replaced: list[tuple[str, str, str]] = []
+    for position, p in enumerate(parsed):
+        task = by_code.get(p.code)
+        if position in matches or task is None or (task.id or 0) not in free:
+            continue
+        if task.id in reported and (
+            SequenceMatcher(None, known_keys[task.id or 0], keys[position], autojunk=False).ratio() < REWRITTEN_TEXT
+        ):
+            replaced.append((p.code, task.title, p.title))
+            continue
+        take(position, task)
+    return matches, replaced
+
+
+def _similar_pairs(
+    positions: list[int], keys: list[str], tasks: list[Task], known_keys: dict[int, str]
+) -> list[tuple[int, Task]]:
+    """Pairs of (position, stored task) whose texts are at least :data:`SIMILAR_TEXT` alike, each
+    the other's best match."""
+    best_task: dict[int, tuple[float, int]] = {}
+    best_position: dict[int, tuple[float, int]] = {}
+    for position in positions:
+        matcher = SequenceMatcher(None, "", keys[position], autojunk=False)  # (b is the one it indexes)
+        for index, task in enumerate(tasks):
+            matcher.set_seq1(known_keys[task.id or 0])
+            if matcher.real_quick_ratio() < SIMILAR_TEXT or matcher.quick_ratio() < SIMILAR_TEXT:
+                continue
+            ratio = matcher.ratio()
+            if ratio < SIMILAR_TEXT:
+                continue
+            if ratio > best_task.get(position, (0.0, -1))[0]:
+                best_task[position] = (ratio, index)
+            if ratio > best_position.get(index, (0.0, -1))[0]:
+                best_position[index] = (ratio, position)
+    return [
+        (position, tasks[index])
+        for position, (_ratio, index) in best_task.items()
+        if best_position.get(index, (0.0, -1))[1] == position
+    ]
 
 
 @dataclass
@@ -212,6 +342,7 @@ def _save_areas(session: Session, plan_id: int, appendix: Appendix) -> dict[str,
 
 def _set_task_fields(task: Task, parsed: ParsedTask, area_id: int | None, position: int) -> bool:
     values = {
+        "code": parsed.code,
         "area_id": area_id,
         "number": parsed.number,
         "title": parsed.title,
@@ -294,16 +425,19 @@ def _delete_assignment(session: Session, assignment: Assignment) -> None:
     session.flush()
 
 
-def _drop_task(session: Session, task: Task, changes: PlanChanges) -> None:
+def _drop_task(session: Session, task: Task, changes: PlanChanges, code: str, taken: set[str]) -> None:
+    """Retire a task the file no longer has (``code``: its code before this import); kept inactive
+    with its reports under its own code, or ``code#id`` when a task of the file now has it."""
     assignments = session.exec(select(Assignment).where(Assignment.task_id == task.id)).all()
     if any(_has_reports(session, a) for a in assignments):
+        task.code = code if code not in taken else f"{code}#{task.id}"
+        session.add(task)
         if task.active:
-            changes.deactivated.append(task.code)
+            changes.deactivated.append(code)
             task.active = False
             for assignment in assignments:
                 assignment.active = False
                 session.add(assignment)
-            session.add(task)
         return
     for assignment in assignments:
         _delete_assignment(session, assignment)
@@ -311,4 +445,4 @@ def _drop_task(session: Session, task: Task, changes: PlanChanges) -> None:
         session.delete(occurrence)
     session.flush()
     session.delete(task)
-    changes.removed.append(task.code)
+    changes.removed.append(code)
