@@ -8,10 +8,45 @@ consumed, so "Quý II/2022" is never reread as the bare month "2/2022", nor "ng�
 "tháng 12".
 
 A period (month, quarter, half-year, year) is due on its last day; a span ("Giai đoạn 2021–2025",
-"01/3 - 30/6/2025") on the last day of its end. Work with no end of its own ("Thường xuyên",
-"Liên tục", "Theo tiến độ", "Theo chỉ đạo", "Từ ngày ban hành Kế hoạch trở đi") is continuous. A period written without a year
-takes the next year written after it in the cell ("Quý II và Quý IV/2022"), else the plan year,
-else any year written in the cell.
+"01/3 - 30/6/2025") on the last day of its end. A period written without a year takes the next
+year written after it in the cell ("Quý II và Quý IV/2022"), else the plan year, else any year
+written in the cell. "Quí", "quí" and "qúy" are read as "Quý" (the old spelling, as in "qui định").
+
+The start, middle and end of a period ("đầu / giữa / cuối"), one rule for month, quarter and year:
+
+- a month: "Đầu tháng 7" 10/07 (the end of its first ten days, "thượng tuần"), "Giữa tháng 7"
+  15/07, "Cuối tháng 7" 31/07; "thượng / trung / hạ tuần tháng 7" 10/07, 20/07, 31/07;
+- a quarter or a year: the end of its first month, of its middle month, of its last month:
+  "Đầu quý III" 31/07, "Giữa quý III" 31/08, "Cuối quý III" 30/09; "Đầu năm" 31/01, "Giữa năm"
+  30/06, "Cuối năm" 31/12;
+- a week of a month counts seven days from the 1st, whatever the weekday: "Tuần đầu tháng 7" is
+  due on 07/07, "tuần thứ hai" on 14/07, "tuần thứ ba" 21/07, "tuần thứ tư" 28/07, "tuần cuối" 31/07.
+
+Repeating deadlines ("Hằng tháng", "Định kỳ hằng quý", "6 tháng một lần", "Hằng năm") are due at
+the end of each period of the plan year, unless the cell names the day in the period: "Trước ngày
+25 hằng tháng", "Hằng tháng (trước ngày 20)" (the 25th, the 20th of each month, cut to the month's
+length); "trước ngày 15 (của) tháng cuối quý", "ngày 10 tháng đầu quý sau", "ngày 5 tháng sau"
+(the month of the period, or of the next one). A bare day in a longer period ("Hằng quý, trước
+ngày 20") falls in the period's last month: periodic reports close their figures mid-way through
+it (Nghị định 09/2019/NĐ-CP) and are sent before it ends. A day with a position and no
+repeat word ("Trước ngày 15 tháng cuối quý") repeats over the period it names.
+
+"Trước Tết Nguyên đán", "Trước Tết", "Dịp Tết" are due the day before the first day of the lunar
+year (the Vietnamese calendar of the ``holidays`` package): the Tết that falls in the plan year
+(January or February of it), unless the cell names its year ("Tết Bính Ngọ 2026", or the lunar
+year's name alone, "Tết Ất Tỵ", the year of that name nearest to the plan year).
+
+A period that only names what a date is for is no second deadline: a parenthesis made of nothing
+but a report's period ("(báo cáo 6 tháng)", "(quý II)", "(số liệu năm 2025)") is dropped when the
+cell has a deadline outside it ("Trước ngày 20/7/2025 (báo cáo 6 tháng)": 20/07 only), and a period
+right after "báo cáo" when the cell gives a day ("Báo cáo năm 2025 trước 15/12": 15/12 only).
+
+Work with no end or date of its own is continuous (checked in on, never overdue): "Thường xuyên",
+"Liên tục", "Từ ngày ban hành Kế hoạch trở đi"; work at someone else's pace ("Theo tiến độ",
+"Theo chỉ đạo", "Theo kế hoạch", "Theo quy định", "Theo lộ trình", "Theo hướng dẫn", "Theo yêu
+cầu (của cấp trên)"); work on demand or on an event that may come any time ("Khi có yêu cầu",
+"Khi (có) phát sinh", "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai"). "Sau khi có
+hướng dẫn" (once, after an event the file does not date) is not read.
 """
 
 from __future__ import annotations
@@ -20,8 +55,11 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
 from typing import Literal
+
+import holidays
 
 from dondoc.i18n import _
 from dondoc.text import fold, one_line
@@ -65,8 +103,16 @@ _CONTINUOUS = re.compile(
     r"(?:\b(?:thuong\s*xuyen|lien\s*tuc|hang\s*ngay|hang\s*tuan)\b"
     # "Thường xuyên trong năm" is still continuous, not a year-end deadline.
     r"(?:\s*,?\s*(?:trong|ca)\s*nam\b(?:\s*\d{4}(?!\d))?)?"
-    # Work that follows something else's pace: "Theo tiến độ (dự án)", "Theo chỉ đạo (của UBND tỉnh)".
-    r"|\btheo\s*(?:tien\s*do|chi\s*dao|lo\s*trinh)\b"
+    # Work that follows something else's pace: "Theo tiến độ (dự án)", "Theo chỉ đạo (của UBND tỉnh)",
+    # "Theo kế hoạch", "Theo quy định", "Theo yêu cầu (của cấp trên)".
+    # Not "(Kèm theo Kế hoạch số …)", the line under an appendix's title.
+    r"|(?<!kem )\btheo\s*(?:tien\s*do|chi\s*dao|lo\s*trinh|ke\s*hoach|kh|quy\s*dinh|yeu\s*cau|huong\s*dan|de\s*nghi"
+    r"|thong\s*bao|thuc\s*te|nhu\s*cau)\b"
+    # On demand, or on an event that may come any time: "Khi có yêu cầu (của …)", "Khi (có) phát sinh",
+    # "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai". Not "sau khi …" (once, after an event).
+    r"|(?<!sau )\bkhi\s*(?:co\s*|duoc\s*|xay\s*ra\s*)?(?:yeu\s*cau|phat\s*sinh|can(?:\s*thiet)?|chi\s*dao|de\s*nghi"
+    r"|nhu\s*cau|su\s*co|thien\s*tai|dich\s*benh|vu\s*viec|su\s*viec)\b"
+    r"|\bmoi\s*khi\b|\bsau\s*(?:moi|tung)\s*(?:dot|lan|vu|tran|cuoc|dip|ky)\b"
     # "Từ ngày ban hành Kế hoạch trở đi", "Từ năm 2023 trở đi": a start, and no end.
     r"|\btu\b[^;()]{0,80}?\btro\s*di\b)"
 )
@@ -90,7 +136,26 @@ _REPEATS: tuple[tuple[str, Every, str], ...] = (
     ("month", "month", r"\b(?:hang|moi)\s*thang\b|\bdinh\s*ky\s*thang\b"),
     ("annual", "year", r"\b(?:hang|moi)\s*nam\b|\bdinh\s*ky\s*nam\b"),
 )
-_REPEAT = re.compile("(?:" + "|".join(f"(?P<{g}>{rx})" for g, _e, rx in _REPEATS) + ")" + _YEAR_TAIL)
+# "Cuối mỗi quý", "Đầu hằng tháng": the position applies to each period.
+_POSITION_WORD = r"(?P<pos>dau|giua|cuoi)"
+_REPEAT = re.compile(
+    rf"(?:\b{_POSITION_WORD}\s*)?(?:" + "|".join(f"(?P<{g}>{rx})" for g, _e, rx in _REPEATS) + ")" + _YEAR_TAIL
+)
+# The day inside a repeating period: "(trước) ngày 25 (hằng tháng)", "trước ngày 15 (của) tháng cuối quý",
+# "ngày 10 tháng đầu quý sau", "trước ngày 5 tháng sau", "chậm nhất ngày 20 của tháng cuối kỳ báo cáo".
+# Never the day of a date ("ngày 20/6", "ngày 20 tháng 6") nor a count ("trước 30 ngày").
+_NEXT = r"(?:sau|tiep\s*theo|ke\s*tiep)"
+_PERIOD_DAY = re.compile(
+    r"(?:\b(?:truoc|cham\s*nhat(?:\s*la)?|khong\s*qua|vao)\s*(?:ngay\s*)?|\bngay\s*)(?P<day>\d{1,2})"
+    r"(?!\d|\s*[/.-]\s*\d|\s*thang\s*\d|\s*(?:ngay|tuan|nam|lam\s*viec)\b)"
+    r"(?:\s*(?:cua\s*|trong\s*)?(?:"
+    rf"thang\s*(?P<pos>dau|giua|cuoi)(?:\s*(?:cua\s*|moi\s*|hang\s*)?(?P<of>quy|ky(?:\s*bao\s*cao)?|nua\s*nam"
+    rf"|0?6\s*thang|nam)\b)?(?:\s*(?P<next>{_NEXT})\b)?"
+    rf"|thang\s*(?P<next_month>{_NEXT})\b"
+    r"|(?:thang|ky)(?:\s*(?:do|nay|bao\s*cao))?\b(?!\s*\d)"
+    r"))?"
+)
+_PERIOD_OF: dict[str, Every] = {"quy": "quarter", "nua nam": "half-year", "6 thang": "half-year", "nam": "year"}
 
 # "ngày 15 tháng 12 năm 2022", "trước 15 tháng 12"; without such a word only when a year follows
 # ("15 tháng 12 năm 2022").
@@ -98,6 +163,43 @@ _WORD_DATE = re.compile(
     r"(?P<ngay>\b(?:ngay|truoc|cham\s*nhat(?:\s*la)?)\s*)?"
     r"\b(?P<day>\d{1,2})\s*thang\s*(?P<month>\d{1,2})(?!\d)" + _YEAR_TAIL
 )
+# "Tuần đầu tháng 7", "tuần thứ hai của tháng 7", "tuần cuối tháng 12/2025": seven days from the 1st.
+_WEEK = re.compile(
+    r"\btuan\s*(?P<which>dau(?:\s*tien)?|cuoi(?:\s*cung)?|thu\s*(?:nhat|hai|ba|tu|[1-4])|[1-4])\s*"
+    r"(?:cua\s*|trong\s*)?thang\s*(?P<month>\d{1,2})(?!\d)" + _YEAR_TAIL
+)
+_WEEK_END = {"dau": 7, "nhat": 7, "1": 7, "hai": 14, "2": 14, "ba": 21, "3": 21, "tu": 28, "4": 28}
+# "Đầu / giữa / cuối tháng 7", "thượng / trung / hạ tuần tháng 7", "đầu quý III/2025", "giữa năm".
+_POSITION = re.compile(
+    r"\b(?P<pos>dau|giua|cuoi|thuong\s*tuan|trung\s*tuan|ha\s*tuan)\s*(?:cua\s*)?(?:"
+    r"thang\s*(?P<month>\d{1,2})(?!\d)"
+    r"|quy\s*(?P<quarter>iv|i{1,3}|[1-4])\b"
+    r"|(?P<whole>nam)\b(?!\s*(?:hoc|sau|toi|tiep))"
+    r")" + _YEAR_TAIL
+)
+# Tết Nguyên đán, not the other "Tết" (New Year's Day, Mid-Autumn, Children's Day, …); the lunar
+# year's name ("Ất Tỵ", "Bính Ngọ") may say which one.
+_STEMS = ("giap", "at", "binh", "dinh", "mau", "ky", "canh", "tan", "nham", "quy")
+_BRANCHES = ("ty", "suu", "dan", "mao", "thin", "ty", "ngo", "mui", "than", "dau", "tuat", "hoi")
+_TET = re.compile(
+    r"\btet\b(?!\s*(?:duong\s*lich|tay|trung\s*thu|thieu\s*nhi|trong\s*cay|doan\s*ngo|han\s*thuc|thanh\s*minh"
+    r"|nguyen\s*tieu|ong\s*(?:cong|tao)|quoc\s*te)\b)"
+    r"(?:\s*(?:nguyen\s*dan|co\s*truyen|am\s*lich|cua\s*dan\s*toc))?"
+    rf"(?:\s*(?P<stem>{'|'.join(_STEMS)})\s*(?P<branch>{'|'.join(sorted(set(_BRANCHES)))})\b)?" + _YEAR_TAIL
+)
+_AFTER_BEFORE = re.compile(r"\b(?:sau|ket\s*thuc|het)\s*(?:(?:ky\s*nghi|nghi|dip)\s*)?$")
+# A parenthesis that only names a report's period: "(báo cáo 6 tháng)", "(quý II)", "(năm 2025)".
+_LABEL_PERIOD = (
+    r"(?:(?:dinh\s*ky|hang|moi)\s*)?(?:0?[369]\s*thang(?:\s*(?:dau|cuoi))?(?:\s*nam)?"
+    r"|quy(?:\s*(?:iv|i{1,3}|[1-4]))?|thang(?:\s*\d{1,2})?|nua\s*nam|nam)(?:\s*[/-]?\s*(?:nam\s*)?\d{4})?"
+)
+_LABEL = re.compile(
+    r"\(\s*(?:(?:bao\s*cao|ky|so\s*lieu|ket\s*qua|so\s*ket|tong\s*ket|tong\s*hop|danh\s*gia)\s*)*"
+    rf"{_LABEL_PERIOD}(?:\s*(?:,|va|&|-)\s*{_LABEL_PERIOD})*\s*\)"
+)
+# A period right after "báo cáo" ("Báo cáo 6 tháng trước ngày 20/7") names the report, not its date.
+_REPORT_BEFORE = re.compile(r"\bbao\s*cao\s*(?:ket\s*qua\s*)?(?:dinh\s*ky\s*)?$")
+
 # "6 tháng đầu năm", "6 tháng cuối năm", "9 tháng".
 _PART_YEAR = re.compile(r"\b0?(?P<months>[69])\s*thang\b(?:\s*(?P<part>dau|cuoi))?(?:\s*nam\b)?" + _YEAR_TAIL)
 _QUARTER = re.compile(
@@ -116,7 +218,7 @@ _NUMERIC_DATE = re.compile(
     r"(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\w/-]|\.\w)"
 )
 _MONTH_YEAR = re.compile(r"(?<![\w/.-])(?P<month>\d{1,2})[/-](?P<year>\d{4})(?![\w/-]|\.\w)")
-# "Năm 2022", "cả năm", "cuối năm"; not "đầu năm 2022", whose due date is unclear.
+# "Năm 2022", "cả năm", "cuối năm"; "đầu năm 2022" is read before (_POSITION).
 _WHOLE_YEAR = re.compile(
     r"\b(?:(?:trong|ca|cuoi)\s*nam\b(?:\s*(?P<year>\d{4})(?!\d))?|(?<!dau )nam\s*(?P<year2>\d{4})(?!\d))"
 )
@@ -126,7 +228,7 @@ _YEARS = r"(?:19|20)\d\d"
 _YEAR_RANGE = re.compile(
     rf"(?<![\w/.-])(?P<first>{_YEARS})\s*(?:-|–|—|−|\bden\b|\btoi\b)\s*(?:nam\s*)?(?P<year>{_YEARS})(?![\w/-]|[.,]\d)"
 )
-# A year alone ("2024", "2024, 2025"), once every other phrase is read; "đầu năm 2022" stays unclear.
+# A year alone ("2024", "2024, 2025"), once every other phrase is read.
 _BARE_YEAR = re.compile(rf"(?<![\w/.-])(?<!dau nam )(?P<year>{_YEARS})(?![\w/-]|[.,]\d)")
 # Between the two ends of a range of dates ("01/3/2022 - 30/6/2022", "Tháng 6/2022 đến tháng 12/2022").
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|−|den|toi|den\s*het)\s*(?:ngay\s*)?")
@@ -163,6 +265,11 @@ class _Due:
     year: int | None = None
     opens_range: bool = False  # the "từ …" end of a range, dropped when a later due follows
     end: int = -1  # where its phrase ends in the folded text
+    # Only names a report's period: "paren" ("(báo cáo 6 tháng)"), dropped when the cell has another
+    # due; "report" ("Báo cáo năm 2025 trước …"), dropped when the cell gives a day.
+    label: Literal["", "paren", "report"] = ""
+    tet: bool = False  # the day before Tết Nguyên đán (``month`` and ``day`` unused)
+    cycle: int | None = None  # Tết: the lunar year's place in the 60-year cycle, when named
 
 
 @dataclass(frozen=True)
@@ -170,11 +277,26 @@ class _Repeat:
     start: int
     every: Every
     year: int | None
+    pos: str | None = None  # "cuối mỗi quý": where in each period
+
+
+@dataclass(frozen=True)
+class _PeriodDay:
+    """The day inside each period of a repeating deadline: "ngày 15 tháng cuối quý"."""
+
+    day: int | None  # None: the position's own date ("đầu mỗi tháng": the 10th)
+    every: Every | None  # the period the phrase names, if any ("quý" in "tháng cuối quý")
+    pos: str | None  # "dau", "giua", "cuoi": which month of the period; None: see ``_due_in_period``
+    next: bool = False  # the month is in the next period: "tháng đầu quý sau", "tháng sau"
+
+
+_QUI = re.compile(r"\bqui\b")
 
 
 def _normalise(text: str) -> str:
-    """Folded text on one line; "ð" (Icelandic eth) stands in for "đ" in some converted files."""
-    return _SPACE.sub(" ", fold(text).replace("ð", "d")).strip()
+    """Folded text on one line; "ð" (Icelandic eth) stands in for "đ" in some converted files, and the
+    old spelling "qui" ("Quí II", "qui định") is "quy"."""
+    return _QUI.sub("quy", _SPACE.sub(" ", fold(text).replace("ð", "d")).strip())
 
 
 def _year(match: re.Match[str], group: str = "year") -> int | None:
@@ -206,14 +328,20 @@ class _Scanner:
         self.dues: list[_Due] = []
         self.repeats: list[_Repeat] = []
         self.spans: list[tuple[int, int]] = []  # spans of years ("2024-2026"): first and last
+        self.period_days: list[_PeriodDay] = []
         self.continuous = False
+        self.labels = [match.span() for match in _LABEL.finditer(folded)]
 
     def scan(self) -> _Scanner:
         self._take(_CONTINUOUS, self._on_continuous)
         self._take(_REPEAT, self._on_repeat)
+        self._take(_PERIOD_DAY, self._on_period_day)
+        self._take(_TET, self._on_tet)
         self._take(_YEAR_RANGE, self._on_year_range)
         self._take(_WORD_DATE, self._on_word_date)
         self._take(_PART_YEAR, self._on_part_year)
+        self._take(_WEEK, self._on_week)
+        self._take(_POSITION, self._on_position)
         self._take(_QUARTER, self._on_quarter)
         self._take(_MONTH, self._on_month)
         self._take(_NUMERIC_DATE, self._on_numeric_date)
@@ -231,11 +359,25 @@ class _Scanner:
         self.rest = pattern.sub(blank, self.rest)
 
     def _add(
-        self, match: re.Match[str], month: int, day: int | None = None, year: int | None = None, *, start: int = -1
+        self,
+        match: re.Match[str],
+        month: int,
+        day: int | None = None,
+        year: int | None = None,
+        *,
+        tet: bool = False,
+        cycle: int | None = None,
     ) -> None:
-        start = match.start() if start < 0 else start
+        start = match.start()
         opens_range = bool(_FROM_BEFORE.search(self.source, 0, start))
-        self.dues.append(_Due(start, month, day, year, opens_range, match.end()))
+        label = self._label(start) if day is None and not tet else ""
+        self.dues.append(_Due(start, month, day, year, opens_range, match.end(), label, tet, cycle))
+
+    def _label(self, start: int) -> Literal["", "paren", "report"]:
+        """Whether the period at ``start`` only names a report: "(báo cáo 6 tháng)", "báo cáo năm 2025"."""
+        if any(first < start < last for first, last in self.labels):
+            return "paren"
+        return "report" if _REPORT_BEFORE.search(self.source, 0, start) else ""
 
     def _in_document_reference(self, start: int) -> bool:
         return bool(_DOCUMENT_BEFORE.search(self.source, 0, start))
@@ -246,7 +388,61 @@ class _Scanner:
 
     def _on_repeat(self, match: re.Match[str]) -> bool:
         every = next(e for group, e, _rx in _REPEATS if match.group(group) is not None)
-        self.repeats.append(_Repeat(match.start(), every, _year(match)))
+        self.repeats.append(_Repeat(match.start(), every, _year(match), match.group("pos")))
+        return True
+
+    def _on_period_day(self, match: re.Match[str]) -> bool:
+        of = match.group("of")
+        every: Every | None = "month" if match.group("next_month") else None
+        if of is not None and not of.startswith("ky"):
+            every = _PERIOD_OF[_SPACE.sub(" ", of).removeprefix("0")]
+        if every is None and not self.repeats:
+            return False  # "trước ngày 20" alone: no period to repeat in
+        day = int(match.group("day"))
+        if not 1 <= day <= 31:
+            raise DeadlineError(_("invalid date: {date}").format(date=f"{day:02d}"))
+        nxt = bool(match.group("next") or match.group("next_month"))
+        self.period_days.append(_PeriodDay(day, every, match.group("pos"), nxt))
+        return True
+
+    def _on_tet(self, match: re.Match[str]) -> bool:
+        if _AFTER_BEFORE.search(self.source, 0, match.start()):
+            return False  # "Sau Tết": after it, no date
+        cycle = None
+        if match.group("stem"):
+            stem, branch = _STEMS.index(match.group("stem")), match.group("branch")
+            # "ty" is both Tý (0) and Tỵ (5): the stem's parity tells them apart.
+            places = [i for i, name in enumerate(_BRANCHES) if name == branch and i % 2 == stem % 2]
+            cycle = next(i for i in range(60) if i % 10 == stem and i % 12 == places[0])
+        self._add(match, 1, year=_year(match), tet=True, cycle=cycle)
+        return True
+
+    def _on_week(self, match: re.Match[str]) -> bool:
+        month = int(match.group("month"))
+        if not 1 <= month <= 12:
+            raise DeadlineError(_("invalid month: {month}").format(month=month))
+        words = match.group("which").split()  # "đầu (tiên)", "cuối (cùng)", "thứ hai", "2"
+        which = words[-1] if words[0] == "thu" else words[0]
+        self._add(match, month, _WEEK_END.get(which), _year(match))  # "tuần cuối": the month's last day
+        return True
+
+    def _on_position(self, match: re.Match[str]) -> bool:
+        pos = _SPACE.sub(" ", match.group("pos"))
+        year = _year(match)
+        if match.group("month"):
+            month = int(match.group("month"))
+            if not 1 <= month <= 12:
+                raise DeadlineError(_("invalid month: {month}").format(month=month))
+            day = _MONTH_POSITION_DAY[pos]
+        elif pos not in ("dau", "giua", "cuoi"):
+            return False  # "thượng tuần" is of a month only
+        elif match.group("quarter"):
+            value = match.group("quarter")
+            first = 3 * (_ROMAN.get(value) or int(value)) - 2
+            month, day = _position_month(first, 3, pos), None
+        else:
+            month, day = _position_month(1, 12, pos), None
+        self._add(match, month, day, year)
         return True
 
     def _on_word_date(self, match: re.Match[str]) -> bool:
@@ -327,9 +523,43 @@ def _opens_range(due: _Due, following: _Due, source: str) -> bool:
     return 0 <= due.end <= following.start and bool(_RANGE_GAP.fullmatch(source, due.end, following.start))
 
 
+_MONTH_POSITION_DAY: dict[str, int | None] = {
+    **{"dau": 10, "giua": 15, "cuoi": None},
+    **{"thuong tuan": 10, "trung tuan": 20, "ha tuan": None},
+}
+
+
+def _position_month(first: int, length: int, pos: str) -> int:
+    """The month of a period of ``length`` months from ``first`` that "đầu / giữa / cuối" points at:
+    its first, its middle (the 2nd of a quarter, June of a year) or its last."""
+    return first + {"dau": 0, "giua": (length + 1) // 2 - 1, "cuoi": length - 1}[pos]
+
+
+@cache
+def _lunar_new_year(year: int) -> date | None:
+    found = holidays.country_holidays("VN", years=year, language="en_US").get_named("Lunar New Year", lookup="exact")
+    return found[0] if found else None
+
+
+def _before_tet(year: int, cycle: int | None) -> date:
+    """The day before the first day of the lunar year that begins in ``year`` (or, when the cell names the
+    lunar year, in the year of that name nearest to ``year``)."""
+    if cycle is not None:
+        year += ((cycle - (year - 4)) % 60 + 30) % 60 - 30
+    new_year = _lunar_new_year(year)
+    if new_year is None:
+        raise DeadlineError(_("no Lunar New Year date known for {year}").format(year=year))
+    return new_year - timedelta(days=1)
+
+
 def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, source: str) -> set[date]:
     """The due dates, each with the year after it in the cell, else the plan year, else the cell's;
-    the start of a range ("từ …", "… - …") is dropped: only its end is a deadline."""
+    the start of a range ("từ …", "… - …") is dropped: only its end is a deadline, and so is a period
+    that only names a report when the cell gives a day."""
+    if any(not due.label for due in dues):
+        dues = [due for due in dues if due.label != "paren"]
+    if any(not due.label and (due.day is not None or due.tet) for due in dues):
+        dues = [due for due in dues if due.label != "report"]
     dues = sorted(dues, key=lambda due: due.start)
     dues = [due for i, due in enumerate(dues) if not (due.opens_range and i < len(dues) - 1)]
     dues = [due for i, due in enumerate(dues) if not (i + 1 < len(dues) and _opens_range(due, dues[i + 1], source))]
@@ -339,8 +569,8 @@ def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, sourc
         year = next(later, None) or plan_year or cell_year
         if year is None:
             raise MissingYear(_("no year given for this deadline"))
-        if due.day is None:
-            found.add(_last_day(year, due.month))
+        if due.tet or due.day is None:
+            found.add(_before_tet(year, due.cycle) if due.tet else _last_day(year, due.month))
             continue
         try:
             found.add(date(year, due.month, due.day))
@@ -354,19 +584,41 @@ def _last_day(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _schedule(every: Every, year: int, written: set[date]) -> set[date]:
-    """One date per period of ``year``: a date written in the cell for it, else the period's end.
+def _schedule(every: Every, year: int, written: set[date], in_period: _PeriodDay | None = None) -> set[date]:
+    """One date per period of ``year``: a date written in the cell for it, else the day the cell names
+    in each period (``in_period``), else the period's end.
 
-    So "Trước ngày 15/12 hằng năm" is due on 15/12, and "Hằng quý; tổng kết trước 15/12" on
-    31/03, 30/06, 30/09 and 15/12.
+    So "Trước ngày 15/12 hằng năm" is due on 15/12, "Hằng quý; tổng kết trước 15/12" on 31/03,
+    30/06, 30/09 and 15/12, and "Hằng quý, trước ngày 15 tháng cuối quý" on 15/03, 15/06, 15/09, 15/12.
     """
     dates = set(written)
     first = 1
     for last in _PERIOD_MONTHS[every]:
         if not any(d.year == year and first <= d.month <= last for d in written):
-            dates.add(_last_day(year, last))
+            dates.add(_due_in_period(year, first, last - first + 1, in_period))
         first = last + 1
     return dates
+
+
+def _due_in_period(year: int, first: int, length: int, in_period: _PeriodDay | None) -> date:
+    """The date of the period of ``length`` months from ``first``: its end, or as ``in_period`` says —
+    a day of a month ("ngày 20 tháng cuối quý"; a bare day of a month's own month, of a longer
+    period's last month), or a position alone ("đầu mỗi quý": the end of its first month)."""
+    if in_period is None:
+        return _last_day(year, first + length - 1)
+    pos = in_period.pos
+    if pos is None:
+        month = first if length == 1 else first + length - 1
+    elif length == 1 and in_period.day is None:
+        month = first
+    else:
+        month = _position_month(first, length, pos)
+    if in_period.next:
+        month += length
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    day = in_period.day if in_period.day is not None else (_MONTH_POSITION_DAY[pos] if length == 1 and pos else None)
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, last if day is None else min(day, last))
 
 
 def parse_deadline(text: str, year: int | None) -> Deadline:
@@ -388,20 +640,32 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
     )
     cell_year = written[0][1] if written else None
     dates = _dates(scan.dues, year, cell_year, scan.source)
-    if scan.repeats:
-        every = min((repeat.every for repeat in scan.repeats), key=_FINEST_FIRST.index)
+    named = [pd.every for pd in scan.period_days if pd.every is not None]
+    if scan.repeats or named:
+        every = min([repeat.every for repeat in scan.repeats] + named, key=_FINEST_FIRST.index)
         repeat_year = next((r.year for r in scan.repeats if r.year), None) or year or cell_year
         if repeat_year is None:
             raise MissingYear(_("no year given for this deadline"))
+        in_period = _day_in_period(scan, every)
         # "Hằng năm, giai đoạn 2024-2026": every year of the span.
         years = range(scan.spans[0][0], scan.spans[0][1] + 1) if scan.spans else (repeat_year,)
-        schedule = set().union(*(_schedule(every, y, dates) for y in years))
+        schedule = set().union(*(_schedule(every, y, dates, in_period) for y in years))
         return Deadline(stripped, "recurring", every, tuple(sorted(schedule)))
     if dates:
         return Deadline(stripped, "fixed", None, tuple(sorted(dates)))
     if scan.continuous:
         return Deadline(stripped, "continuous", None, ())
     raise DeadlineError(_("unrecognised deadline"))
+
+
+def _day_in_period(scan: _Scanner, every: Every) -> _PeriodDay | None:
+    """Where in each ``every`` period the cell is due: the first day phrase for that period (or naming
+    none), with the position of the repeat word when the phrase has none ("tháng cuối mỗi quý")."""
+    pos = next((r.pos for r in scan.repeats if r.every == every and r.pos), None)
+    for found in scan.period_days:
+        if found.every in (None, every):
+            return found if found.pos or pos is None else _PeriodDay(found.day, found.every, pos, found.next)
+    return _PeriodDay(None, every, pos) if pos else None
 
 
 # The years a plan can be of: its title's "năm 2022", its file name's year, ``plan import --year``.

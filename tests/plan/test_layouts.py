@@ -755,7 +755,7 @@ def test_deadline_typed_as_an_excel_date(admin: Admin, tmp_path: Path) -> None:
     assert (task["deadline"]["kind"], task["deadline"]["dates"]) == ("fixed", ["2022-12-15"])
 
 
-@pytest.mark.parametrize("phrase", ["Khi có yêu cầu", "Sau khi có hướng dẫn", "31/02/2022"])
+@pytest.mark.parametrize("phrase", ["Chưa xác định", "Sau khi có hướng dẫn", "31/02/2022"])
 def test_unknown_deadline_phrase_is_an_error(admin: Admin, tmp_path: Path, phrase: str) -> None:
     appendix = Appendix(
         rows=[
@@ -1165,7 +1165,7 @@ BROKEN = Appendix(
         Area("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),  # row 6
         Task(1, "Ban hành kế hoạch năm", "Văn phòng", "Tư pháp", "Kế hoạch", "Tháng 01/2022"),  # row 7
         Task(2, "Rà soát thủ tục hành chính", "Phòng Nội vụ", "Tư pháp", "", "Quý II/2022"),  # row 8
-        Task(3, "Cập nhật dữ liệu đất đai", "Địa chính - Xây dựng", "Ấp Phú Hòa", "", "Khi có yêu cầu"),  # 9
+        Task(3, "Cập nhật dữ liệu đất đai", "Địa chính - Xây dựng", "Ấp Phú Hòa", "", "Chưa xác định"),  # 9
         Task(4, "Tổ chức hội nghị sơ kết", "", "Văn phòng", "", "6 tháng đầu năm"),  # row 10
         Task(5, "Tuyên truyền pháp luật", "Tư pháp", "", "", "Thường xuyên"),  # row 11
     ]
@@ -1179,7 +1179,7 @@ def assert_lists_every_defect_of_broken(stderr: str) -> None:
     assert names_defect(
         stderr,
         row=9,
-        text="Khi có yêu cầu",
+        text="Chưa xác định",
         column="Thời gian hoàn thành",
         letter="F",
         column_key="deadline",
@@ -1223,7 +1223,7 @@ def test_broken_docx_names_table_and_row(admin: Admin, tmp_path: Path) -> None:
         stderr = admin.rejects(built.path, "--year", "2022", *options)
         assert names_defect(stderr, row=4, text="Phòng Nội vụ"), stderr
         assert names_defect(stderr, row=5, text="Ấp Phú Hòa"), stderr
-        assert names_defect(stderr, row=5, text="Khi có yêu cầu"), stderr
+        assert names_defect(stderr, row=5, text="Chưa xác định"), stderr
         assert names_defect(stderr, row=6, column="Chủ trì", column_key="lead"), stderr
         for row in (4, 5, 6):
             assert any(

@@ -148,8 +148,8 @@ def test_a_refused_file_still_gets_its_review_workbook(admin: Admin, tmp_path: P
     assert "Phòng Nội vụ" in unknown_lead[column]
     assert sheet.cell(n, column + 1).fill.fgColor.rgb.endswith("FFC7CE")  # an error's colour
     _, bad_deadline = row_of(rows, "Cập nhật dữ liệu đất đai")
-    assert bad_deadline[5] == "Khi có yêu cầu"
-    assert "Khi có yêu cầu" in bad_deadline[column] and "Ấp Phú Hòa" in bad_deadline[column]
+    assert bad_deadline[5] == "Chưa xác định"
+    assert "Chưa xác định" in bad_deadline[column] and "Ấp Phú Hòa" in bad_deadline[column]
     _, good = row_of(rows, "Ban hành kế hoạch năm")
     assert good[column] in (None, "") and good[2] == "Văn phòng HĐND và UBND xã"
     assert row_of(rows, "Tổ chức hội nghị sơ kết")[1][column]  # no lead unit

@@ -113,7 +113,7 @@ ERRORS: list[tuple[str, Task, str]] = [
     ),
     (
         "unreadable deadline",
-        Task(2, "Cập nhật dữ liệu", "Văn phòng", deadline="Khi có yêu cầu"),
+        Task(2, "Cập nhật dữ liệu", "Văn phòng", deadline="Chưa xác định"),
         "Thời gian hoàn thành",
     ),
     ("impossible date", Task(2, "Cập nhật dữ liệu", "Văn phòng", deadline="31/02/2022"), "Thời gian hoàn thành"),
