@@ -359,6 +359,10 @@ def build_matcher(registry: Registry) -> UnitMatcher:
         matcher.add(group.code, target, code=True)
         for name in (group.name, *group.aliases):
             matcher.add(name, target)
+    # "Văn phòng UBND tỉnh Quảng Trị": the organisation's own place (and its parent's) is part of a name.
+    for place in (registry.organization, registry.parent):
+        if place:
+            matcher.add_place(place)
     return matcher
 
 

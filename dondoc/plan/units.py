@@ -18,6 +18,29 @@ People write unit cells the way they speak, so the matcher also reads:
   returned apart (:attr:`UnitReading.qualified`) and is not expanded. A qualifier that narrows
   nothing ("các sở, ngành tỉnh", "UBND các xã trên địa bàn huyện", "… thuộc UBND huyện") keeps the
   whole group.
+
+Names are also read in the other ways people write them (:meth:`UnitMatcher.add`):
+
+- "và" may be written "&", "-", "," or left out: "Sở Nông nghiệp & Môi trường", "Sở Dân tộc - Tôn
+  giáo" name "Sở Nông nghiệp và Môi trường", "Sở Dân tộc và Tôn giáo";
+- the words after an organ's head noun ("Sở", "Phòng", "Bộ", "Trung tâm"…) may be written as their
+  initials, one pair of letters per two-syllable word, separated or not: "Sở VH-TT&DL", "Sở VHTTDL",
+  "Sở VH, TT và DL" name "Sở Văn hóa, Thể thao và Du lịch". Initials that two units share name
+  neither;
+- a collective name is a list of kinds ("các xã, phường, đặc khu", "các sở, ban, ngành") in any
+  order, with or without "UBND"/"Ủy ban nhân dân", "các"/"tất cả"/"toàn bộ", "và" before the last
+  kind. It names the registry's group declared with the same kinds, in whatever words or order
+  the group is declared; "ban" may be left out of a list ending in "ngành" ("các sở, ngành" is
+  "các sở, ban, ngành", as officials write it). A list of local-government kinds (xã, phường, thị
+  trấn, đặc khu, huyện, quận, thị xã, thành phố, tỉnh, thôn, tổ dân phố, khu phố, ấp) no group
+  declares names every unit whose name is that kind and a place ("Ủy ban nhân dân xã Cồn Tiên",
+  "Phường Đông Hà"); a kind no unit has adds nothing ("thị trấn" after 2025). Other lists ("các
+  sở, ngành, đoàn thể") name a group only when one is declared with those kinds — the longest
+  declared part is taken and the rest is reported ("đoàn thể"). "các cơ quan chuyên môn thuộc UBND
+  tỉnh" names a group only as a registered name or alias (what it covers is the registry's call);
+- the deployment's own place (:meth:`UnitMatcher.add_place`: "tỉnh Quảng Trị" of the organisation
+  "Ủy ban nhân dân tỉnh Quảng Trị") after a name is part of that name: "Văn phòng Ủy ban nhân dân
+  tỉnh Quảng Trị", "Sở Nội vụ Quảng Trị", "UBND xã Cồn Tiên, tỉnh Quảng Trị".
 """
 
 from __future__ import annotations
@@ -58,6 +81,98 @@ _NOT_NARROWING = re.compile(
     rf"(?:(?:truc thuoc|thuoc|cua) {_OWNER}|tren dia ban|tren toan|{_PLACE}(?! (?:co|khong)\b))\b"
 )
 
+# What a group's name may end with without narrowing it: whom it belongs to, where it is.
+_LEVEL = r"(?:tinh|thanh pho|tp|huyen|quan|thi xa|xa|phuong|thi tran|dac khu)"
+_OWNER_TAIL = re.compile(
+    rf"(?:(?:truc thuoc|thuoc|cua) )?(?:(?:ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan) )?{_LEVEL}"
+    rf"|tren (?:dia ban|toan) {_LEVEL}"
+)
+
+# Kinds of units a collective name lists ("UBND các xã, phường, đặc khu"), longest spellings first.
+# Local-government kinds: a unit named "<kind> <place>" (after "UBND") is of that kind.
+_PLACE_KINDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(k.split())
+    for k in (
+        "thanh pho", "thi xa", "thi tran", "dac khu", "to dan pho", "khu pho",
+        "tp", "tinh", "huyen", "quan", "xa", "phuong", "thon", "ap",
+    )
+)  # fmt: skip
+_ORGAN_KINDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(k.split())
+    for k in ("co quan", "don vi", "doan the", "to chuc", "doanh nghiep", "so", "ban", "nganh", "phong")
+)
+_KIND_ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {("tp",): ("thanh", "pho")}
+_UBND: tuple[tuple[str, ...], ...] = (("uy", "ban", "nhan", "dan"), ("ubnd",))
+_PLURALS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(k.split())
+    for k in ("tat ca cac", "toan bo cac", "toan the cac", "tat ca", "toan bo", "toan the", "cac", "nhung")
+)
+_LIST_JOINERS = frozenset({"va", "hoac"})
+# Head nouns of organs whose following words people abbreviate to initials ("Sở VHTTDL").
+_ORGAN_HEADS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(k.split()) for k in ("chi cuc", "trung tam", "van phong", "so", "bo", "phong", "ban", "cuc", "vu", "vien")
+)
+# Words too common in unit names to show that a name is meant ("các", "tỉnh", "ủy ban nhân dân").
+_COMMON_WORDS = frozenset(
+    {"cac", "tat", "ca", "toan", "bo", "the", "nhung", "va", "cua", "tinh", "huyen", "xa", "phuong", "thi", "tran"}
+    | {"ubnd", "uy", "ban", "nhan", "dan", "thanh", "pho", "tp"}
+)
+_SYLLABLE = re.compile(r"^[a-z]{1,7}$")
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+def _starts(keys: Sequence[str], i: int, options: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The first of ``options`` that ``keys`` holds at ``i``."""
+    return next((o for o in options if tuple(keys[i : i + len(o)]) == o), None)
+
+
+@dataclass(frozen=True)
+class _KindList:
+    """A list of kinds at some word: whether "các"/"tất cả" or "UBND" came first, and each kind with
+    the index of the word after it."""
+
+    plural: bool
+    ubnd: bool
+    kinds: tuple[tuple[tuple[str, ...], int], ...]
+
+
+def _kind_list(keys: Sequence[str], i: int) -> _KindList | None:
+    """The list of kinds starting at word ``i``: "[các] [UBND] [các] xã, phường và đặc khu"."""
+    j, plural, ubnd = i, False, False
+    for options in (_PLURALS, _UBND, _PLURALS):
+        found = _starts(keys, j, options)
+        if found is not None:
+            j += len(found)
+            plural = plural or options is _PLURALS
+            ubnd = ubnd or options is _UBND
+    kinds: list[tuple[tuple[str, ...], int]] = []
+    while j < len(keys):
+        k = j + 1 if kinds and keys[j] in _LIST_JOINERS else j
+        kind = _starts(keys, k, (*_PLACE_KINDS, *_ORGAN_KINDS))
+        if kind is None:
+            break
+        j = k + len(kind)
+        kinds.append((_KIND_ALIASES.get(kind, kind), j))
+    return _KindList(plural, ubnd, tuple(kinds)) if kinds else None
+
+
+def _kind_set(kinds: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+    """The kinds a list names, in no order; "ban" goes without saying before "ngành"."""
+    found = frozenset(kinds)
+    if ("nganh",) in found and ("ban",) in found:
+        found -= {("ban",)}
+    return found
+
+
+def _unit_kind(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The local-government kind of a unit named ``key``: "ubnd xa con tien" → ("xa",)."""
+    start = _starts(key, 0, _UBND)
+    i = len(start) if start else 0
+    kind = _starts(key, i, _PLACE_KINDS)
+    if kind is None or len(key) <= i + len(kind) or _starts(key, i + len(kind), _PLACE_KINDS):
+        return None
+    return _KIND_ALIASES.get(kind, kind)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -95,6 +210,11 @@ class UnitMatcher:
     _variants: set[tuple[str, ...]] = field(default_factory=set)  # keys only spelt from a name
     _longest: int = 0
     _shown: dict[tuple[str, ...], str] = field(default_factory=dict)  # key → the name as registered
+    _ambiguous: set[tuple[str, ...]] = field(default_factory=set)  # spellings two targets share
+    _declared: dict[frozenset[tuple[str, ...]], Target | None] = field(default_factory=dict)  # kinds → group
+    _of_kind: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # place kind → unit codes
+    _order: dict[str, int] = field(default_factory=dict)  # unit code → registry position
+    _places: dict[tuple[str, ...], bool] = field(default_factory=dict)  # own place → has its kind
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
         """Register ``name`` (a registry code when ``code``); returns the target already holding the
@@ -108,14 +228,106 @@ class UnitMatcher:
         self._variants.discard(key)
         (self._codes if code else self._names)[key] = target
         self._longest = max(self._longest, len(key))
-        if not code:
-            self._shown.setdefault(key, name)  # suggested for unknown names (codes are not)
-            # "Ủy ban nhân dân huyện X" is also written "UBND huyện X", "Sở KH&ĐT" "Sở Kế hoạch và Đầu tư".
-            for variant in _spellings(key):
-                if variant not in self._names and variant not in self._codes:
-                    self._names[variant] = target
-                    self._variants.add(variant)
-                    self._longest = max(self._longest, len(variant))
+        if code:
+            return None
+        self._shown.setdefault(key, name)  # suggested for unknown names (codes are not)
+        self._kinds(key, target)
+        variants = _variants(key)
+        ubnd = _starts(key, 0, _UBND)
+        if ubnd and not target.is_group and _unit_kind(key):
+            # "Ủy ban nhân dân xã Cồn Tiên" is also written as the commune itself: "Xã Cồn Tiên".
+            variants += [key[len(ubnd) :], *_variants(key[len(ubnd) :])]
+        if target.is_group:
+            # "Các phòng chuyên môn thuộc UBND xã" is also written without whom they belong to.
+            for cut in range(2, len(key)):
+                if _OWNER_TAIL.fullmatch(" ".join(key[cut:])):
+                    variants += [key[:cut], *_variants(key[:cut])]
+                    break
+        # "Ủy ban nhân dân huyện X" is also written "UBND huyện X", "Sở KH&ĐT" "Sở Kế hoạch và Đầu tư".
+        for variant in variants:
+            if variant in self._ambiguous:
+                continue
+            if variant in self._variants:
+                if self._names[variant] != target:  # two units' initials: neither is meant
+                    del self._names[variant]
+                    self._variants.discard(variant)
+                    self._ambiguous.add(variant)
+                continue
+            if variant not in self._names and variant not in self._codes:
+                self._names[variant] = target
+                self._variants.add(variant)
+                self._longest = max(self._longest, len(variant))
+        return None
+
+    def _kinds(self, key: tuple[str, ...], target: Target) -> None:
+        """Note what kinds ``key`` stands for: a group's list ("các sở, ban, ngành tỉnh"), a unit's
+        local-government kind ("Ủy ban nhân dân xã Cồn Tiên")."""
+        if target.is_group:
+            listed = _kind_list(key, 0)
+            if listed is None or not (listed.plural or len(listed.kinds) > 1):
+                return
+            rest = " ".join(key[listed.kinds[-1][1] :])
+            if rest and not _NOT_NARROWING.match(rest):
+                return  # "các cơ quan chuyên môn thuộc UBND tỉnh": not a plain list of kinds
+            listed_kinds = [kind for kind, _end in listed.kinds]
+            while len(listed_kinds) > 1 and listed_kinds[-1] in _PLACE_KINDS and listed_kinds[0] in _ORGAN_KINDS:
+                listed_kinds.pop()  # "các sở, ban, ngành tỉnh": the level, not a kind of its own
+            kinds = _kind_set(listed_kinds)
+            held = self._declared.setdefault(kinds, target)
+            if held is not None and held != target:
+                self._declared[kinds] = None  # two groups declare the same kinds: neither is meant
+            return
+        for code in target.units:
+            self._order.setdefault(code, len(self._order))
+        kind = _unit_kind(key)
+        if kind is not None:
+            codes = self._of_kind.setdefault(kind, [])
+            codes += [code for code in target.units if code not in codes]
+
+    def add_place(self, name: str) -> None:
+        """The deployment's own place, from its organisation's name ("Ủy ban nhân dân tỉnh Quảng Trị"):
+        written after a unit's name ("Văn phòng UBND tỉnh Quảng Trị") it belongs to that name."""
+        key = tuple(match_key(name).split())
+        for i in range(len(key)):
+            kind = _starts(key, i, _PLACE_KINDS)
+            if kind is None or (i > 0 and _starts(key, i - 1, (("thi",),))):
+                continue
+            end = i + len(kind)
+            while end < len(key) and _starts(key, end, _PLACE_KINDS) is None:
+                end += 1
+            place = key[i + len(kind) : end]
+            if place:
+                self._places[place] = False
+                full = _KIND_ALIASES.get(kind, kind)
+                for spelling in {kind, full, *(k for k, v in _KIND_ALIASES.items() if v == full)}:
+                    self._places[(*spelling, *place)] = True
+
+    def own_place(self, keys: Sequence[str], i: int, *, whole: bool) -> int:
+        """The number of words at ``keys[i:]`` naming the deployment's own place ("tỉnh Quảng Trị",
+        "Quảng Trị"); with ``whole``, only with its kind ("tỉnh Quảng Trị": a fragment of its own)."""
+        for place, with_kind in sorted(self._places.items(), key=lambda p: -len(p[0])):
+            if tuple(keys[i : i + len(place)]) == place and (with_kind or not whole):
+                return len(place)
+        return 0
+
+    def collective(self, keys: Sequence[str], i: int) -> tuple[int, Target] | None:
+        """The longest list of kinds at ``keys[i:]`` that names a group, or local-government units:
+        words used, target."""
+        listed = _kind_list(keys, i)
+        if listed is None:
+            return None
+        for n in range(len(listed.kinds), 0, -1):
+            if n < 2 and not listed.plural:
+                break
+            kinds = [kind for kind, _end in listed.kinds[:n]]
+            target = self._declared.get(_kind_set(kinds))
+            if target is None and all(kind in _PLACE_KINDS for kind in kinds):
+                codes = {code for kind in kinds for code in self._of_kind.get(kind, ())}
+                units = tuple(sorted(codes, key=lambda code: self._order.get(code, 0)))
+                if units:
+                    target = Target("+".join("_".join(kind) for kind in kinds), units, is_group=True)
+            if target is not None:
+                return listed.kinds[n - 1][1] - i, target
         return None
 
     def match(self, text: str) -> tuple[list[Target], list[str]]:
@@ -142,7 +354,28 @@ class UnitMatcher:
     def suggest(self, fragment: str, limit: int = 3) -> list[str]:
         """The registered names nearest to ``fragment`` (for "did you mean …?"), closest first."""
         keys = {" ".join(key): shown for key, shown in self._shown.items() if len(" ".join(key)) > 3}
-        close = difflib.get_close_matches(match_key(fragment), list(keys), n=limit, cutoff=0.6)
+        words = match_key(fragment).split()
+        # Also without what stands before a name ("Tất cả các xã" → "xã") and without its own place.
+        forms = {" ".join(words)}
+        forms |= {" ".join(words[k:]) for k in range(1, len(words)) if _BEFORE_NAME.fullmatch(" ".join(words[:k]))}
+        forms = {form for form in forms if form}
+        meaningful = {word for word in words if word not in _COMMON_WORDS}
+        scores: dict[str, float] = {}
+        matcher = difflib.SequenceMatcher()
+        for key in keys:
+            # A name holding most of the fragment's words ("Các sở" → "Các sở, ban, ngành tỉnh",
+            # "đặc khu" → "UBND đặc khu Cồn Cỏ") may be meant even when it is much longer.
+            shared = len(meaningful & set(key.split())) / len(meaningful) if meaningful else 0.0
+            floor = 0.3 if shared >= 0.5 else 0.7  # the spelling likeness needed
+            matcher.set_seq2(key)
+            ratio = 0.0
+            for form in forms:
+                matcher.set_seq1(form)
+                if matcher.real_quick_ratio() >= max(ratio, floor) and matcher.quick_ratio() >= max(ratio, floor):
+                    ratio = max(ratio, matcher.ratio())
+            if ratio >= floor:
+                scores[key] = ratio + (shared if floor < 0.7 else 0.0)
+        close = sorted(scores, key=lambda key: -scores[key])[:limit]
         return [keys[key] for key in close]
 
 
@@ -204,8 +437,14 @@ class _Reader:
         if head:
             hit = self.matcher.longest(self.keys, i, head)
             if hit:
-                found.append((hit[0], 3, hit[1], head))
+                found.append((hit[0], 4, hit[1], head))
         hit = self.matcher.longest(self.keys, i)
+        if hit:
+            found.append((hit[0], 3, hit[1], ()))
+        hit = self.one_of_many(i)
+        if hit:
+            found.append((hit[0], 3, hit[1], ()))
+        hit = self.matcher.collective(self.keys, i)
         if hit:
             found.append((hit[0], 2, hit[1], ()))
         if self.boundary_before(i):
@@ -214,15 +453,32 @@ class _Reader:
                 if target is not None and self.boundary_before(i + length):
                     found.append((length, 1, target, ()))
                     break
+            # "UBND xã Cồn Tiên, Lệ Thủy" carries "UBND xã" — or only "xã" ("Xã Lệ Thủy" registered).
+            ubnd = _starts(carried, 0, _UBND)
             for keep in range(len(carried) - 1, 0, -1):
-                hit = self.matcher.longest(self.keys, i, carried[:keep])
-                if hit:
-                    found.append((hit[0], 0, hit[1], carried[:keep]))
+                heads = [carried[:keep], *([carried[len(ubnd) : keep]] if ubnd and keep > len(ubnd) else [])]
+                carried_hit = next(((h, m) for h in heads if (m := self.matcher.longest(self.keys, i, h))), None)
+                if carried_hit:
+                    used_head, (length, target) = carried_hit
+                    found.append((length, 0, target, used_head))
                     break
         if not found:
             return None
         length, _preference, target, used = max(found, key=lambda f: (f[0], f[1]))
         return length, target, used
+
+    def one_of_many(self, i: int) -> tuple[int, Target] | None:
+        """A unit named after a plural: "(UBND) các xã Cồn Tiên, Lệ Thủy" is "UBND xã Cồn Tiên", then
+        "Lệ Thủy" under the same head — not the group "UBND các xã" narrowed by a name."""
+        start = _starts(self.keys, i, _UBND)
+        at = i + (len(start) if start else 0)
+        if at >= len(self.keys) or self.keys[at] not in _PLURAL:
+            return None
+        keys = [*self.keys[i:at], *self.keys[at + 1 :]]
+        hit = self.matcher.longest(keys, 0)
+        if hit is None or hit[1].is_group or hit[0] <= at - i:
+            return None
+        return hit[0] + 1, hit[1]
 
     def read(self) -> UnitReading:
         keys, reading = self.keys, self.reading
@@ -253,7 +509,7 @@ class _Reader:
             if miss_start is not None and not _BEFORE_NAME.fullmatch(" ".join(keys[miss_start:i])):
                 self.flush(miss_start, i)
             miss_start = None
-            end = i + length
+            end = self.own_place(i + length)
             tail = self.tail(end)
             after = " ".join(keys[end:tail])
             if tail > end and not (_NOT_NARROWING.match(after) or _ROLE.fullmatch(after)):
@@ -264,10 +520,20 @@ class _Reader:
             elif tail > end:
                 end = tail  # "Sở Y tế tỉnh", "UBND các xã trên địa bàn huyện"
             reading.targets.append(target)
-            carried = (*used, *keys[i : i + length])
+            carried = tuple(key for key in (*used, *keys[i : i + length]) if key not in _PLURAL)
             i = end
         self.flush(miss_start, len(keys))
         return reading
+
+    def own_place(self, end: int) -> int:
+        """The end of the deployment's own place right after a name: "Văn phòng UBND tỉnh Quảng Trị",
+        "Sở Nội vụ Quảng Trị", "UBND xã Cồn Tiên, tỉnh Quảng Trị" (a fragment of its own: with its kind)."""
+        if end >= len(self.keys) or ";" in self.words[end].gap or "\n" in self.words[end].gap:
+            return end
+        length = self.matcher.own_place(self.keys, end, whole=self.boundary_before(end))
+        if not length or not self.boundary_before(end + length):
+            return end
+        return self.own_place(end + length)  # "xã Cồn Tiên, tỉnh Quảng Trị"
 
     def tail(self, end: int) -> int:
         """The end of the words right after a name up to the next separator, when none of them
@@ -330,6 +596,70 @@ def _spellings(key: tuple[str, ...]) -> list[tuple[str, ...]]:
             found = [(*done, key[i]) for done in found]
             i += 1
     return [variant for variant in found if variant != key]
+
+
+def _variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every other way to write ``key``: the usual abbreviations, "và" left out ("&", "-", ","),
+    and the initials of the words after an organ's head noun ("so van hoa the thao va du lich" →
+    "so vh tt dl", "so vhttdl", "so vh tt va dl")."""
+    found: dict[tuple[str, ...], None] = {}
+    for base in (key, *_without_va(key)):
+        for variant in (base, *_spellings(base), *_initials(base)):
+            found.setdefault(variant, None)
+    found.pop(key, None)
+    return list(found)
+
+
+def _without_va(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``key`` with one or more of its (at most three) "và" left out."""
+    places = [i for i, word in enumerate(key) if word == "va" and 0 < i < len(key) - 1][:3]
+    variants = []
+    for mask in range(1, 1 << len(places)):
+        dropped = {places[b] for b in range(len(places)) if mask >> b & 1}
+        variants.append(tuple(word for i, word in enumerate(key) if i not in dropped))
+    return variants
+
+
+def _initials(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``key`` with the words after its head noun as initials: one pair of letters per two
+    syllables (Vietnamese words are mostly two syllables: "Văn hóa" → "VH"), the pairs written apart
+    or together, "và" kept or not; a place kind ending the name ("... công tỉnh") stays a word."""
+    head = _starts(key, 0, _ORGAN_HEADS)
+    if head is None:
+        return []
+    body = list(key[len(head) :])
+    tail: list[str] = []
+    if len(body) > 2 and _starts(body, len(body) - 1, _PLACE_KINDS):
+        tail = body[-1:]
+        body = body[:-1]
+    syllables = [word for word in body if word != "va"]
+    if len(syllables) < 2 or not all(_SYLLABLE.match(w) and _VOWEL.search(w) for w in syllables):
+        return []
+    if len(syllables) % 2:  # no pairs: only all the initials together ("PVHCC")
+        return [(*head, "".join(w[0] for w in syllables), *tail)]
+    pairs: list[str] = []
+    va_before: set[int] = set()  # pairs that "và" stood before
+    count = 0
+    for word in body:
+        if word == "va":
+            va_before.add(len(pairs) + (1 if count % 2 else 0))
+            continue
+        if count % 2 == 0:
+            pairs.append(word[0])
+        else:
+            pairs[-1] += word[0]
+        count += 1
+    variants: list[tuple[str, ...]] = []
+    for joins in range(1 << (len(pairs) - 1)):  # which gaps between pairs are closed up
+        for keep_va in (False, True):
+            words = [pairs[0]]
+            for n in range(1, len(pairs)):
+                if joins >> (n - 1) & 1:
+                    words[-1] += pairs[n]
+                else:
+                    words += ["va", pairs[n]] if keep_va and n in va_before else [pairs[n]]
+            variants.append((*head, *words, *tail))
+    return list(dict.fromkeys(variants))[:_MAX_SPELLINGS]
 
 
 def expand(targets: Iterable[Target]) -> list[str]:
