@@ -90,7 +90,13 @@ SHOWN_HEADERS = 20  # header labels a missing column's refusal lists
 _HEADER_PATTERNS: list[tuple[Column, int, re.Pattern[str]]] = [
     (Column.NOTE, 0, re.compile(r"\bghi chu\b")),
     (Column.DAYS, 0, re.compile(r"^(?:so ngay\b.*|(?:thoi gian|thoi han)(?: \w+){0,3} (?:so )?ngay(?: lam viec)?)$")),
-    (Column.DEADLINE, 0, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
+    # The end of a period is the deadline ("Thời gian hoàn thành", "Hạn"), before any other time column.
+    (
+        Column.DEADLINE,
+        0,
+        re.compile(r"^(han|thoi han|han chot)\b|\b(thoi gian|thoi diem|ngay|moc|han)\b.*\b(hoan thanh|ket thuc)\b"),
+    ),
+    (Column.DEADLINE, 1, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
     (Column.SUPPORT, 0, re.compile(r"\bphoi hop\b")),
     (Column.ID, 0, re.compile(r"^(ma|ma so|ky hieu|so hieu)( (nhiem vu|cong viec|hoat dong|de an|du an))?$")),
     (Column.PRODUCT, 0, re.compile(r"\b(san pham|hinh thuc)\b")),
@@ -110,12 +116,16 @@ _NOT_A_COLUMN = re.compile(r"\b(kinh phi|nguon von|nguon luc|du toan|ngan sach|t
 _SUBLABEL_SAME = re.compile(r"^(chi tiet|cu the|mo ta|tom tat|ten|tong so|so luong)$")
 _SUBLABEL_START = re.compile(r"^(bat dau|khoi cong|tu ngay|tu)$")
 _SUBLABEL_END = re.compile(r"^(ket thuc|hoan thanh|den ngay|den)$")
+_START_WORDS = re.compile(r"\b(bat dau|khoi cong|khoi dau|tu ngay)\b")
+_END_WORDS = re.compile(r"\b(ket thuc|hoan thanh|den ngay|han)\b")
 # Footnote marks in header labels: "Nội dung (1)", "Sản phẩm(*)", "Chủ trì [2]".
 _FOOTNOTE = re.compile(r"\(\s*(?:\d{1,2}|\*+|[a-z])\s*\)|\[\s*\d{1,2}\s*\]|\*+")
 # A cell that holds data rather than a label: a number, an area numeral, a date, or a numbered text.
 _DATA_CELL = re.compile(r"^\s*(?:\(?\d|[IVXL]+\s*[.)/:-]|[IVXL]+$|[a-zđ]\s*\)|[-+•–]\s)")
 _ROMAN = re.compile(r"^(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})$")
 _ROMAN_HEADING = re.compile(r"^(?:(?i:ph[aầ]n)\s+)?([IVXL]+)\s*[.:/)\-–]\s*(.*)$|^([IVXL]+)\s+(\S.*)$", re.DOTALL)
+_AREA_LETTER = re.compile(r"[A-Z]")
+_LETTER_HEADING = re.compile(r"^(?:(?i:ph[aầ]n)\s+)?([A-Z])\s*[.:)\-–]\s*(\S.*)$", re.DOTALL)
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTALL)
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
@@ -124,7 +134,16 @@ _WRITTEN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # The problem of "các xã có đồng bào dân tộc": a collective name narrowed by a qualifier names only
 # some of the group's units, which the registry cannot tell.
 QUALIFIED_COLLECTIVE = N_("a collective name narrowed by a qualifier: not every unit of the group; name the units")
-_SKIP_TITLE_LINES = re.compile(r"^(phu luc|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo)")
+# Lines above the table that are not its title: the letterhead (the issuing body, the national motto,
+# "Số: 15/KH-UBND", "Tân Phú, ngày 10 tháng 01 năm 2022"), "PHỤ LỤC" or "Phụ lục II" alone, and the
+# adoption line ("Kèm theo Kế hoạch số …"). "PHỤ LỤC KẾ HOẠCH CCHC NĂM 2025" names the content: a title.
+_SKIP_TITLE_LINES = re.compile(
+    r"^(?:phu luc(?: so)?(?: [ivxl]+| \d{1,2})?(?: [a-z])?$|phu luc (?:so )?(?:[ivxl]+ |\d{1,2} )?kem theo\b"
+    r"|cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|so\b|kem theo|ban hanh kem theo"
+    r"|uy ban nhan dan\b|ubnd\b|hoi dong nhan dan\b|hdnd\b|bo\b|(?:tinh|thanh|huyen|quan|thi|dang) uy\b"
+    r"|dang bo\b|van phong (?:uy ban|ubnd|hdnd|doan)\b|ban chi dao\b)"
+    r"|\bngay \d{1,2} thang \d{1,2} nam \d{4}$"
+)
 
 
 @dataclass
@@ -229,21 +248,37 @@ def read_appendix(
         )
     titles = _title_lines(found[0][0], found[0][1])
     title_year = _title_year(titles)
-    plan_year = year or title_year or _year_in_name(path.stem)
+    written = _written_deadline_year(found)
+    dated = _title_date(titles)
+    # No "năm 2025" in the title: the deadlines' year when every one written with a year agrees (a
+    # plan for 2023 is often issued in December 2022), else the year of the title's date.
+    found_year, year_from = title_year, "title"
+    if found_year is None and written is not None:
+        found_year, year_from = written, "deadlines"
+    if found_year is None and dated is not None:
+        found_year = dated.year
+    if found_year is None:
+        found_year, year_from = _year_in_name(path.stem), "name"
+    plan_year = year or found_year
     problems: list[Problem] = []
     if plan_year is None:
         problems.append(Problem(path.name, _("the plan year is not in the title; give it with --year")))
     appendix = Appendix(title=_plan_title(titles) or path.stem, year=plan_year or 0)
-    year_from = "" if year or plan_year is None else ("title" if title_year else "name")
+    if year or plan_year is None:
+        year_from = ""
     parser = _BodyParser(
         appendix, matcher, problems, source=path.name, issued=issued, year_from=year_from, given_year=year
     )
+    parser.not_before = _not_before(titles, appendix.year, issued)
+    parts = _parts(tables, found)
     chosen: set[tuple[str, str]] = set()  # a choice said once, though tables repeat the header
     for table, header in found:
         for problem in _ambiguous_columns(table, header):
             if (problem.message, problem.value) not in chosen:
                 chosen.add((problem.message, problem.value))
                 problems.append(problem)
+        if id(table) in parts:
+            parser.start_area(*parts[id(table)])
         parser.parse(table, header)
     parser.finish()
     if len(appendix.tasks) > max_rows:
@@ -305,6 +340,143 @@ def _title_year(lines: list[str]) -> int | None:
     120/KH-UBND ngày 20/12/2022 …)" heads a 2023 plan): headline lines first, then any."""
     headline = [line for line in lines if not _is_reference_line(line)]
     return find_plan_year("\n".join(headline)) or find_plan_year("\n".join(lines))
+
+
+_DATE_IN_TITLE = re.compile(
+    r"\bngay\s*(\d{1,2})\s*(?:[/.-]\s*|\s+thang\s+)(\d{1,2})\s*(?:[/.-]\s*|\s+nam\s+)((?:19|20)\d\d)(?!\d)"
+)
+
+
+def _title_date(lines: list[str]) -> date | None:
+    """The first date of the title lines: "(Kèm theo Kế hoạch số 15/KH-UBND ngày 10/7/2025 …)", "…,
+    ngày 10 tháng 7 năm 2025"."""
+    for line in lines:
+        for match in _DATE_IN_TITLE.finditer(fold(one_line(line))):
+            try:
+                return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            except ValueError:
+                continue
+    return None
+
+
+def _written_deadline_year(found: list[tuple[Table, _Header]]) -> int | None:
+    """The year every deadline cell written with a year gives ("Quý II/2025", "30/9/2025"), when
+    they all agree; None when they disagree or none writes one."""
+    years: set[int] = set()
+    for table, header in found:
+        index = header.columns.get(Column.DEADLINE)
+        if index is None:
+            continue
+        for row in table.rows[header.row_index + 1 :]:
+            cell = row.cells[index] if index < len(row.cells) else ""
+            years.update(int(y) for y in _WRITTEN_YEAR.findall(cell) if FIRST_PLAN_YEAR <= int(y) <= LAST_PLAN_YEAR)
+            if len(years) > 1:
+                return None
+    return years.pop() if years else None
+
+
+# The period a plan covers, from its headline: "6 tháng cuối năm 2025", "quý III", "tháng 9 năm 2025",
+# "giai đoạn 2025-2026"; the month it starts in (a year for "giai đoạn").
+_HALF = re.compile(r"\b6 thang (dau|cuoi)\b")
+_QUARTER_TITLE = re.compile(r"\bquy (iv|i{1,3}|[1-4])\b")
+_MONTH_TITLE = re.compile(r"(?<!\d )\bthang (\d{1,2}) (?:nam )?(?:19|20)\d\d\b")
+_SPAN_TITLE = re.compile(r"\bgiai doan ((?:19|20)\d\d)\b")
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _period_start(lines: list[str], year: int) -> date | None:
+    """The first day of the period the plan's headline names, in the plan year; None for a year."""
+    text = match_key(" ".join(line for line in lines if not _is_reference_line(line)))
+    half = _HALF.search(text)
+    if half:
+        return date(year, 7 if half.group(1) == "cuoi" else 1, 1)
+    quarter = _QUARTER_TITLE.search(text)
+    if quarter:
+        return date(year, 3 * _QUARTERS[quarter.group(1)] - 2, 1)
+    month = _MONTH_TITLE.search(text)
+    if month and 1 <= int(month.group(1)) <= 12:
+        return date(year, int(month.group(1)), 1)
+    span = _SPAN_TITLE.search(text)
+    if span and FIRST_PLAN_YEAR <= int(span.group(1)) <= LAST_PLAN_YEAR:
+        return date(int(span.group(1)), 1, 1)
+    return None
+
+
+def _not_before(lines: list[str], year: int, issued: date | None) -> tuple[date, date | None] | None:
+    """The first day a repeating deadline may fall on (the later of the plan's start and its issue
+    date: ``--issued``, else the date in the title lines), and the issue date."""
+    issued = issued or _title_date(lines)
+    start = _period_start(lines, year) if year else None
+    bounds = [day for day in (start, issued) if day is not None]
+    return (max(bounds), issued) if bounds else None
+
+
+_PART_NUMBER = re.compile(r"^phu luc\s+(?:so\s+)?([ivxl]+|\d{1,2})$")
+
+
+def _roman(number: int) -> str:
+    values = ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    text = ""
+    for value, letters in values:
+        while number >= value:
+            text, number = text + letters, number - value
+    return text
+
+
+def _parts(tables: list[Table], found: list[tuple[Table, _Header]]) -> dict[int, tuple[str, str]]:
+    """Tables that are parts of one appendix, each with a header of its own and its tasks numbered
+    from 1 (Phụ lục I and Phụ lục II on two sheets, or two Word tables), and no areas: each is read as
+    an area, its code the part's numeral ("PHỤ LỤC II" above it) or its place, its title the line
+    above it or the sheet's name. By ``id`` of the table: (code, title). Tables whose numbers do not
+    repeat (a table going on after a page break, under its header again) are left as they are."""
+    own = [(table, header) for table, header in found if any(table is t for t in tables)]
+    plain = [(table, header) for table, header in own if not _has_areas(table, header)]
+    if len(own) < 2 or not plain:
+        return {}
+    numbers = [_task_numbers(table, header) for table, header in plain]
+    if not any(numbers[i] & numbers[j] for i in range(len(numbers)) for j in range(i + 1, len(numbers))):
+        return {}
+    named: list[str] = []
+    for table, header in plain:
+        lines = [match_key(line) for line in _title_lines(table, header)]
+        numeral = next((m.group(1) for m in map(_PART_NUMBER.match, lines) if m), "")
+        named.append(_roman(int(numeral)) if numeral.isdigit() else numeral.upper())
+    if not all(named) or len(set(named)) < len(named):
+        places = [place for place, (table, _header) in enumerate(own, 1) if any(table is t for t, _h in plain)]
+        named = [_roman(place) for place in places]
+    parts: dict[int, tuple[str, str]] = {}
+    for (table, header), code in zip(plain, named, strict=True):
+        title = _plan_title(_title_lines(table, header)) or table.sheet or _("Appendix {part}").format(part=code)
+        parts[id(table)] = (code, title)
+    return parts
+
+
+def _has_areas(table: Table, header: _Header) -> bool:
+    """Whether a table's body (or the paragraph right above it) has area rows ("I", "II. …")."""
+    lines = table.preamble[-1:] + [next((c for c in row.cells if c), "") for row in table.rows[header.row_index + 1 :]]
+    for line in lines:
+        heading = _ROMAN_HEADING.match(line)
+        if heading and _ROMAN.match(heading.group(1) or heading.group(3)):
+            return True
+    index = header.numbers[0] if header.numbers else header.columns.get(Column.NUMBER)
+    if index is None:
+        return False
+    return any(
+        _ROMAN.match(row.cells[index].strip().rstrip("."))
+        for row in table.rows[header.row_index + 1 :]
+        if index < len(row.cells) and row.cells[index]
+    )
+
+
+def _task_numbers(table: Table, header: _Header) -> set[str]:
+    index = header.numbers[0] if header.numbers else header.columns.get(Column.NUMBER)
+    if index is None:
+        return set()
+    return {
+        _plain_number(row.cells[index])
+        for row in table.rows[header.row_index + 1 :]
+        if _task_shaped(row, header) and _plain_number(row.cells[index])
+    }
 
 
 def _is_reference_line(line: str) -> bool:
@@ -374,8 +546,16 @@ def _classified(label: str) -> tuple[Column, int] | None:
         return None
     for column, rank, pattern in _HEADER_PATTERNS:
         if pattern.search(key):
+            if column is Column.DEADLINE and _is_start_label(key):
+                return None  # "Thời gian bắt đầu": when the work starts, never its deadline
             return column, rank
     return None
+
+
+def _is_start_label(key: str) -> bool:
+    """Whether a folded time label names the start of a period only ("Thời gian bắt đầu", "Ngày
+    khởi công", "Từ ngày"), not its end ("Thời gian thực hiện (từ … đến …)" names both)."""
+    return bool(_START_WORDS.search(key)) and not _END_WORDS.search(key)
 
 
 def _classify(label: str) -> Column | None:
@@ -572,12 +752,18 @@ class _BodyParser:
         # row) where a task needed it; one error for the file, not one a row.
         self.missing: dict[Column, tuple[Table, int, int]] = {}
         self.given_year = given_year  # --year
+        # The first day a repeating deadline may fall on: the plan's start ("6 tháng cuối năm 2025"
+        # starts on 01/07) or its issue date, whichever is later; one-off deadlines before the issue
+        # date are counted for a warning (with the first such cell).
+        self.not_before: tuple[date, date | None] | None = None
+        self.early: list[tuple[str, str]] = []
         # Deadlines written with a year (all of a task's dates in one year): how many fall in each
         # year, and the first such cell of each (where, text).
         self.written_years: Counter[int] = Counter()
         self.year_example: dict[int, tuple[str, str]] = {}
 
         self.groups: list[_Group] = []  # the headings the next row is under, outermost first
+        self.letter_areas = False  # whether "A", "B" rows are areas (the table has no Roman numerals)
         self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
         self.headings = 0  # headings met in the area
         self.area_defaults: dict[Column, str] = {}  # the area row's unit, product and deadline cells
@@ -599,7 +785,11 @@ class _BodyParser:
         above = _ROMAN_HEADING.match(table.preamble[-1]) if table.preamble else None
         if above and _ROMAN.match(above.group(1) or above.group(3)):
             self.start_area(above.group(1) or above.group(3), above.group(2) or above.group(4))
-        readers = [_RowReader(self, table, header, row) for row in table.rows[header.row_index + 1 :]]
+        body = table.rows[header.row_index + 1 :]
+        # "A", "B" heading parts of a table without Roman numerals are its areas.
+        self.letter_areas = not _has_areas(table, header)
+        body = _join_spread_tasks(header, body[: _body_end(body, header)])
+        readers = [_RowReader(self, table, header, row) for row in body]
         following: _RowReader | None = None  # the next row that is not blank, a note or numbering
         after: list[_RowReader | None] = []
         for reader in reversed(readers):
@@ -608,6 +798,11 @@ class _BodyParser:
                 following = reader
         for reader, next_row in zip(readers, reversed(after), strict=True):
             reader.read(next_row)
+
+    def is_letter_area(self, number: str) -> bool:
+        """Whether a number cell is an upper-case letter heading a part ("A", "B.") of a table that
+        has no Roman numerals: the top level of the table, read as an area."""
+        return self.letter_areas and bool(_AREA_LETTER.fullmatch(_plain_number(number)))
 
     def start_area(self, code: str, title: str, defaults: dict[Column, str] | None = None) -> None:
         """An area row ("II | PHÁT TRIỂN HẠ TẦNG"); cells it fills are defaults for its tasks."""
@@ -687,6 +882,20 @@ class _BodyParser:
         self.missing.setdefault(column, (table, header.first_index, header.row_index))
         return True
 
+    def bounded(self, deadline: Deadline, where: str) -> Deadline:
+        """A repeating deadline without its occurrences before the plan starts or is issued ("Hằng
+        tháng" in a plan for the last six months of 2025 is due from July); a one-off deadline before
+        the issue date is kept as written and counted for a warning."""
+        if self.not_before is None or not deadline.dates:
+            return deadline
+        start, issued = self.not_before
+        if deadline.kind == "recurring":
+            kept = tuple(day for day in deadline.dates if day >= start)
+            return replace(deadline, dates=kept) if kept else deadline
+        if deadline.kind == "fixed" and issued is not None and max(deadline.dates) < issued:
+            self.early.append((where, one_line(deadline.text)))
+        return deadline
+
     def written_year(self, deadline: Deadline, where: str) -> None:
         """Count a fixed deadline whose cell writes its year, by that year (all its dates in one)."""
         years = {day.year for day in deadline.dates}
@@ -699,6 +908,16 @@ class _BodyParser:
     def _file_warnings(self) -> None:
         """One warning for the whole file per assumption, however many rows it concerns."""
         self._year_mismatch()
+        if self.early and self.not_before is not None and self.not_before[1] is not None:
+            where, text = self.early[0]
+            message = ngettext(
+                "{count} one-off deadline falls before the plan's issue date {issued} (for example {where}: "
+                "«{text}»): check it",
+                "{count} one-off deadlines fall before the plan's issue date {issued} (for example {where}: "
+                "«{text}»): check them",
+                len(self.early),
+            ).format(count=len(self.early), issued=self.not_before[1].strftime("%d/%m/%Y"), where=where, text=text)
+            self.problems.append(Problem(self.source, message, severity="warning"))
         if self.undated:
             message = ngettext(
                 "{count} deadline counts from the plan's issue date: re-run with --issued DATE to date it",
@@ -707,7 +926,13 @@ class _BodyParser:
             ).format(count=self.undated)
             self.problems.append(Problem(self.source, message, severity="warning"))
         if self.yearless and self.year_from:
-            if self.year_from == "title":
+            if self.year_from == "deadlines":
+                message = ngettext(
+                    "{count} deadline gives no year: the plan year {year} was taken from the deadlines that give one",
+                    "{count} deadlines give no year: the plan year {year} was taken from the deadlines that give one",
+                    self.yearless,
+                )
+            elif self.year_from == "title":
                 message = ngettext(
                     "{count} deadline gives no year: the plan year {year} was taken from the title",
                     "{count} deadlines give no year: the plan year {year} was taken from the title",
@@ -788,7 +1013,8 @@ class _RowReader:
         return numbered.group(1) if numbered else ""
 
     def is_area(self) -> bool:
-        return bool(_ROMAN.match(self.own(Column.NUMBER).rstrip(".")))
+        number = self.own(Column.NUMBER)
+        return bool(_ROMAN.match(number.rstrip("."))) or self.parser.is_letter_area(number)
 
     def where(self, column: Column) -> str:
         label = self.header.labels.get(column) or _(COLUMN_LABELS[column])
@@ -823,7 +1049,7 @@ class _RowReader:
         number, title = self.own(Column.NUMBER), self.own(Column.TITLE)
         if self.is_area():
             defaults = {c: self.own(c) for c in _INHERITED if self.own(c)}
-            self.parser.start_area(number.rstrip("."), title or next(c for c in filled if c != number), defaults)
+            self.parser.start_area(_plain_number(number), title or next(c for c in filled if c != number), defaults)
             return
         if not any(self.own(c) for c in _INHERITED):
             if self._inherits(following):
@@ -860,6 +1086,10 @@ class _RowReader:
         if match and _ROMAN.match(match.group(1) or match.group(3)):
             self.parser.start_area(match.group(1) or match.group(3), match.group(2) or match.group(4))
             return
+        lettered = _LETTER_HEADING.match(first)
+        if lettered and self.parser.letter_areas:  # "A. NHIỆM VỤ CHUNG" merged across the row
+            self.parser.start_area(lettered.group(1), lettered.group(2))
+            return
         if number and title:  # "1" | "Hạ tầng và ứng dụng"
             self.parser.start_subheading(number.rstrip(".)"))
             return
@@ -873,6 +1103,8 @@ class _RowReader:
         lead = self._units(Column.LEAD)
         support = self._units(Column.SUPPORT)
         deadline = self._deadline()
+        if deadline is not None:
+            deadline = self.parser.bounded(deadline, self.table.where(self.row.number))
         if deadline is not None:
             self.parser.written_year(deadline, self.table.where(self.row.number))
         number = self.parser.task_number(number)
@@ -1012,6 +1244,66 @@ class _RowReader:
         except DeadlineError as exc:
             self.problem(Column.DEADLINE, str(exc), text)
             return None
+
+
+# The closing lines under a table: "Nơi nhận:", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", a signer's
+# title alone ("PHÓ CHỦ TỊCH", "GIÁM ĐỐC"), "(đã ký)", "(Ký, ghi rõ họ tên)", "Người lập biểu".
+_SIGNATURE = re.compile(
+    r"^(?:noi nhan\b|(?:tm|kt|tl|tuq|q)\s*[./]\s*\w|t/m\b|k/t\b|nguoi lap\b|nguoi ky\b|nguoi duyet\b"
+    r"|thu truong (?:don vi|co quan)\b|xac nhan cua\b)"
+    r"|^(?:pho )?(?:chu tich|giam doc|truong ban|truong phong|chanh van phong|thu truong|bi thu|tong giam doc)$"
+    r"|^\((?:da ky|ky|ky ten|ky,? ghi ro ho ten|ky,? dong dau)\b"
+)
+
+
+def _is_signature(cell: str) -> bool:
+    return bool(_SIGNATURE.search(fold(one_line(cell)).rstrip(" :;.")))
+
+
+def _task_shaped(row: Row, header: _Header) -> bool:
+    """Whether a row reads as a task or an area: a number ("1", "1.2", "a)", "-", "II") in its number
+    column and some other cell filled."""
+    indexes = header.numbers or tuple(i for c, i in header.columns.items() if c is Column.NUMBER)
+    for index in indexes:
+        number = _plain_number(row.cells[index]) if index < len(row.cells) else ""
+        if number and (_NUMBER_SHAPE.fullmatch(number) or _ROMAN.match(number)):
+            return any(cell for i, cell in enumerate(row.cells) if cell and i != index)
+    return False
+
+
+def _join_spread_tasks(header: _Header, rows: list[Row]) -> list[Row]:
+    """One task written over several rows: its number and text cells merged down them, a unit (or a
+    product) per row. Each lower row's own cells are joined to the first row's, line by line."""
+    keys = list(header.numbers[:1])
+    if not keys and Column.NUMBER in header.columns:
+        keys.append(header.columns[Column.NUMBER])
+    if Column.TITLE in header.columns:
+        keys.append(header.columns[Column.TITLE])
+    if not keys:
+        return rows
+    joined: list[Row] = []
+    for row in rows:
+        spread = joined and all(i in row.continued for i in keys) and any(row.cells[i] for i in keys)
+        if not spread:
+            joined.append(row)
+            continue
+        first = joined[-1]
+        cells = list(first.cells) + [""] * max(0, len(row.cells) - len(first.cells))
+        for index, cell in enumerate(row.cells):
+            if cell and index not in row.continued and cell not in cells[index].split("\n"):
+                cells[index] = f"{cells[index]}\n{cell}" if cells[index] else cell
+        joined[-1] = replace(first, cells=cells)
+    return joined
+
+
+def _body_end(rows: list[Row], header: _Header) -> int:
+    """Where the table's body ends: at the first closing line ("Nơi nhận:", "TM. ỦY BAN NHÂN DÂN",
+    "CHỦ TỊCH", a signer's name under it …) after the last task-shaped row; what follows is not read."""
+    last = max((i for i, row in enumerate(rows) if _task_shaped(row, header)), default=-1)
+    for index in range(last + 1, len(rows)):
+        if any(_is_signature(cell) for cell in rows[index].cells if cell):
+            return index
+    return len(rows)
 
 
 def _is_numbering_row(title: str, filled: list[str]) -> bool:

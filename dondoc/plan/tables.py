@@ -77,6 +77,9 @@ class _Budget:
 class Row:
     number: int  # the row as a person finds it: sheet row (xlsx, csv line) or table row (docx)
     cells: list[str]
+    # Columns (0-based) whose cell is the lower part of a vertically merged cell: its text repeats
+    # the one above, it was not written again.
+    continued: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -294,8 +297,11 @@ def _read_xlsx(path: Path, budget: _Budget) -> list[Table]:
             if sheet.sheet_state != "visible":
                 continue
             grid = _sheet_grid(sheet, budget)
-            _apply_merges(grid, _merged_ranges(workbook, sheet), path.name)
-            rows = [Row(number=i + 1, cells=cells) for i, cells in enumerate(grid)]
+            continued = _apply_merges(grid, _merged_ranges(workbook, sheet), path.name)
+            rows = [
+                Row(number=i + 1, cells=cells, continued=frozenset(continued.get(i, ())))
+                for i, cells in enumerate(grid)
+            ]
             tables.append(Table(rows=rows, sheet=sheet.title if several else None))
         return tables
     finally:
@@ -347,8 +353,10 @@ def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]
     return ranges
 
 
-def _apply_merges(grid: list[list[str]], ranges: list[tuple[int, int, int, int]], name: str) -> None:
-    """Horizontal merges keep their text in the first column; vertical ones repeat it down."""
+def _apply_merges(grid: list[list[str]], ranges: list[tuple[int, int, int, int]], name: str) -> dict[int, set[int]]:
+    """Horizontal merges keep their text in the first column; vertical ones repeat it down. Returns,
+    by row index, the columns whose text was repeated from the row above."""
+    continued: dict[int, set[int]] = {}
     width = len(grid[0]) if grid else 0
     budget = len(grid) * width  # merged ranges do not overlap: together they cover the grid at most once
     for min_row, min_col, max_row, max_col in ranges:
@@ -362,6 +370,9 @@ def _apply_merges(grid: list[list[str]], ranges: list[tuple[int, int, int, int]]
         for r in range(min_row, last_row + 1):
             for c in range(min_col, last_col + 1):
                 grid[r - 1][c - 1] = top if c == min_col else ""
+            if r > min_row:
+                continued.setdefault(r - 1, set()).add(min_col - 1)
+    return continued
 
 
 # ----------------------------------------------------------------------------------------- docx
@@ -388,15 +399,21 @@ def _read_docx(path: Path, budget: _Budget) -> list[Table]:
 
 def _docx_table(table: Any, number: int, preamble: list[str], budget: _Budget) -> Table:
     rows: list[Row] = []
+    above: list[Any] = []
     for index, row in enumerate(table.rows):
         texts: list[str] = []
+        continued: set[int] = set()
         previous_tc: Any = None
         # python-docx repeats a merged cell across the grid columns it spans (and down the rows
         # of a vertical merge), which is exactly the normal form once horizontal repeats are blanked.
-        for cell in row.cells[:MAX_COLUMNS]:
-            same = cell._tc is previous_tc
+        tcs = [cell._tc for cell in row.cells[:MAX_COLUMNS]]
+        for column, (cell, tc) in enumerate(zip(row.cells[:MAX_COLUMNS], tcs, strict=True)):
+            same = tc is previous_tc
             texts.append("" if same else _clean("\n".join(p.text for p in cell.paragraphs)))
-            previous_tc = cell._tc
+            if not same and column < len(above) and above[column] is tc:
+                continued.add(column)
+            previous_tc = tc
+        above = tcs
         budget.row(texts)
-        rows.append(Row(number=index + 1, cells=texts))
+        rows.append(Row(number=index + 1, cells=texts, continued=frozenset(continued)))
     return Table(rows=rows, table_number=number, preamble=list(preamble))
