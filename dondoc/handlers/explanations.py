@@ -183,7 +183,51 @@ def from_overdue(ctx: Context, value: str) -> None:
     if plan is None or unit is None:
         ctx.reply(_("This button is no longer valid."), toast=_("Expired"))
         return
-    ask(ctx, plan, unit, str(task_code), day, None)
+    if ctx.flow == FLOW_NAME and ctx.step == CONFIRM_STEP and ctx.data.get("ask") == value:
+        ctx.end()  # (the confirmation's "Send")
+        ask(ctx, plan, unit, str(task_code), day, None)
+        return
+    _confirm_ask(ctx, plan, unit, str(task_code), day, value)
+
+
+CONFIRM_STEP = "confirm"
+
+
+def _confirm_ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None, value: str) -> None:
+    """Before a request goes to another unit from a pick in /overdue: what will be sent, to whom, and
+    **Gửi** / **Thôi** (a typed number or a tap is easily a slip)."""
+    from dondoc.scheduler.requests import default_answer_due
+
+    found = _askable(ctx, plan, unit, task_code, due)
+    if found is None:
+        return
+    item, _assignment = found
+    assert unit.id is not None
+    names: list[str] = []
+    for member in reachable_members(ctx.session, REPORTING_ROLES, unit_ids=[unit.id], bound=True):
+        if member.account is not None and member.person.full_name not in names:
+            names.append(member.person.full_name)
+    answer_due = default_answer_due(_calendar(ctx), ctx.now)
+    lines = [
+        _(
+            "Send a formal request to <b>{unit}</b> to explain why {code} is overdue (deadline {due}, {percent}%), "
+            "to be answered by {answer_due}?"
+        ).format(
+            unit=esc(unit.name),
+            code=esc(task_code),
+            due=format_date(item.due),
+            percent=item.percent,
+            answer_due=format_date(answer_due),
+        )
+    ]
+    if names:
+        lines.append(_("It goes to: {names}.").format(names=esc(", ".join(names))))
+    else:
+        lines.append(
+            _("No focal point of the unit can receive it yet: it will be recorded and sent as soon as one joins.")
+        )
+    ctx.go(FLOW_NAME, CONFIRM_STEP, ask=value)
+    ctx.reply("\n".join(lines), ctx.offer([[(_("Send"), "send"), (_("Do not send"), "cancel")]]))
 
 
 def _overdue_item(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None) -> Item | None:
@@ -194,14 +238,13 @@ def _overdue_item(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: dat
     return None
 
 
-def ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None, answer_due: date | None) -> None:
-    """Ask ``unit`` to explain its overdue item ``task_code`` (its deadline ``due``; the earliest
-    overdue one when ``None``), due by ``answer_due`` (by default the 3rd working day after today)."""
-    from dondoc.scheduler.requests import default_answer_due
-
+def _askable(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None) -> tuple[Item, Assignment] | None:
+    """The overdue item ``task_code`` of ``unit`` (deadline ``due``; the earliest overdue one when
+    ``None``) and its assignment, if an explanation may be asked of it now; otherwise None, and the
+    person is told why."""
     if unit.organization_id not in ctx.organizations(*MANAGING_ROLES):
         ctx.reply(_("No unit called {unit}.").format(unit=esc(unit.code)), toast=_("Expired"))
-        return
+        return None
     item = _overdue_item(ctx, plan, unit, task_code, due)
     assert plan.id is not None and unit.id is not None
     assignment = active_assignment(ctx.session, plan.id, task_code, unit.id)
@@ -212,7 +255,7 @@ def ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None, 
             ),
             toast=_("Not overdue"),
         )
-        return
+        return None
     existing = explanations.open_request(ctx.session, assignment.id, item.due)
     if existing is not None:
         ctx.reply(
@@ -228,7 +271,20 @@ def ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None, 
             ),
             toast=_("Already asked"),
         )
+        return None
+    return item, assignment
+
+
+def ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None, answer_due: date | None) -> None:
+    """Ask ``unit`` to explain its overdue item ``task_code`` (its deadline ``due``; the earliest
+    overdue one when ``None``), due by ``answer_due`` (by default the 3rd working day after today)."""
+    from dondoc.scheduler.requests import default_answer_due
+
+    found = _askable(ctx, plan, unit, task_code, due)
+    if found is None:
         return
+    item, assignment = found
+    assert assignment.id is not None and unit.id is not None
     answer_due = answer_due or default_answer_due(_calendar(ctx), ctx.now)
     row = explanations.request(
         ctx.session,
@@ -507,11 +563,24 @@ class _ExplanationFlow:
     """One step: the explanation's text."""
 
     def on_action(self, ctx: Context, action: str) -> None:
-        if action == "cancel":
+        if action == "send" and ctx.step == CONFIRM_STEP:
+            from_overdue(ctx, str(ctx.data.get("ask", "")))
+        elif action == "cancel" and ctx.step == CONFIRM_STEP:
+            ctx.end()
+            ctx.reply(_("Not sent: no request was made."))
+        elif action == "cancel":
             ctx.end()
             ctx.reply(_("Cancelled. Nothing was saved."))
 
     def on_text(self, ctx: Context, text: str) -> None:
+        if ctx.step == CONFIRM_STEP:
+            action = ctx.resolve_typed(text)
+            if action is not None:
+                self.on_action(ctx, action)
+            else:
+                ctx.end()
+                ctx.reply(_("Not sent: no request was made.") + " " + ctx.what_next())
+            return
         number = ctx.data.get("explanation")
         if not text.strip() or not isinstance(number, int):
             ctx.reply(_("Please type your explanation in one message, or /cancel."))

@@ -16,10 +16,12 @@ import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
-from dondoc.db.models import Assignment, Audience, Reminder, ReminderKind, Status, Task, Unit
+from sqlmodel import col, select
+
+from dondoc.db.models import Assignment, Audience, Occurrence, Reminder, ReminderKind, Report, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
@@ -302,7 +304,7 @@ def _explanation_lines(
             + _("explanation due {date}").format(date=format_date(item.due))
             + f" — {what_is_due(item.kind, item.due, today)}"
         )
-        if buttons and len(rows) < MAX_ITEMS_WITH_BUTTONS:
+        if buttons and (not tap or len(rows) < MAX_ITEMS_WITH_BUTTONS):
             label = _("Explain {code}").format(code=item.task_code)
             rows.append([Choice(label=label, data=button_data(item.reminder_id, "e"))])
     if buttons and tap:
@@ -346,7 +348,8 @@ def _digest_body(
                 Choice(label=later, data=button_data(item.reminder_id, "s")),
                 Choice(label=done, data=button_data(item.reminder_id, "d")),
             ]
-            for item in entries[:MAX_ITEMS_WITH_BUTTONS]
+            # Zalo numbers every item (typed choices have no count limit); Telegram's keyboard does not take them all.
+            for item in (entries[:MAX_ITEMS_WITH_BUTTONS] if tap else entries)
         ]
     if not buttons:
         text.append(_("Please see that the unit reports on them (an administrator can record a report for it)."))
@@ -360,7 +363,7 @@ def _digest_body(
                 "or to report it done."
             )
         )
-    if len(entries) > MAX_ITEMS_WITH_BUTTONS:
+    if tap and len(entries) > MAX_ITEMS_WITH_BUTTONS:
         text.append(_("For the other tasks, use /report CODE or /tasks."))
     if entries:
         code = esc(entries[0].task_code)
@@ -391,7 +394,46 @@ def on_button(ctx: Context, data: str) -> None:
     elif action == "s":
         snooze(ctx, reminder, assignment)
     else:
+        earlier = earlier_open_deadlines(ctx, assignment, reminder.due)
+        first = len(ctx.replies)
         report.begin_for_assignment(ctx, assignment.id, Status.DONE if action == "d" else None)
+        if earlier and len(ctx.replies) > first:  # said at the top of the report's first question
+            task = ctx.session.get(Task, assignment.task_id)
+            note = ngettext(
+                "Note: {code} still has the deadline {dates} not reported done. Reports are counted for the "
+                "earliest deadline not yet done, so this report will be recorded for {first}, not for {due} "
+                "named in the reminder.",
+                "Note: {code} still has the deadlines {dates} not reported done. Reports are counted for the "
+                "earliest deadline not yet done, so this report will be recorded for {first}, not for {due} "
+                "named in the reminder.",
+                len(earlier),
+            ).format(
+                code=esc(task.code if task else ""),
+                dates=", ".join(map(format_date, earlier)),
+                first=format_date(earlier[0]),
+                due=format_date(reminder.due),
+            )
+            ctx.replies[first] = replace(ctx.replies[first], text=f"{note}\n\n{ctx.replies[first].text}")
+
+
+def earlier_open_deadlines(ctx: Context, assignment: Assignment, due: date) -> list[date]:
+    """The deadlines of ``assignment`` before ``due`` that no done report has closed yet: a report is
+    counted for the earliest deadline not done (:mod:`dondoc.plan.progress`), so an answer to a
+    reminder about ``due`` would land on the first of these."""
+    rows = ctx.session.exec(
+        select(Report.id, Report.status, Report.corrects_report_id)
+        .where(Report.assignment_id == assignment.id)
+        .order_by(col(Report.reported_at), col(Report.id))
+    ).all()
+    corrected = {fix for _id, _status, fix in rows if fix is not None}
+    closed = sum(1 for rid, status, _fix in rows if status == Status.DONE and rid not in corrected)
+    dues = [
+        o.due
+        for o in ctx.session.exec(
+            select(Occurrence).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due))
+        )
+    ]
+    return [day for day in dues[closed:] if day < due]
 
 
 def snooze(ctx: Context, reminder: Reminder, assignment: Assignment) -> None:

@@ -50,7 +50,9 @@ def press_ask(manager: Chat) -> list[Reply]:
     manager.send("/overdue")
     while ASK not in manager.buttons():
         manager.press("Trang sau")
-    return manager.press(ASK)
+    confirm = manager.press(ASK)
+    assert "Xà Phiên" in confirm[-1].text and "I.2" in confirm[-1].text  # what goes, to whom, before it goes
+    return manager.press("Gửi")
 
 
 def test_a_manager_asks_by_one_tap_and_the_focal_point_answers(engine: Engine, sample_store: Dondoc) -> None:

@@ -39,6 +39,9 @@ async def test_a_manager_asks_and_a_focal_point_answers_by_numbers(engine: Engin
             number = _number(since_last(), "Yêu cầu giải trình: XP · I.2 (31/03)")
             if number is not None:
                 yield number
+                send = _number(since_last(), "Gửi")
+                assert send is not None, since_last()  # confirmed before it goes to the unit
+                yield send
                 break
             following = _number(since_last(), "Trang sau »")
             assert following is not None, since_last()

@@ -72,7 +72,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo.client import DOWNLOAD_LIMIT, TEXT_LIMIT, ZaloClient, text_length
 from dondoc.db.errors import unavailable
-from dondoc.db.models import ChannelAccount, ChatChoices, Conversation, Person, StoredFile
+from dondoc.db.models import Assignment, ChannelAccount, ChatChoices, Conversation, Person, Reminder, StoredFile, Task
 from dondoc.db.session import session_scope
 from dondoc.db.usage import count_messages
 from dondoc.handlers.context import IDLE_TIMEOUT, parse_token
@@ -92,9 +92,10 @@ from dondoc.handlers.events import (
     plain,
 )
 from dondoc.handlers.reminders import parse_button
-from dondoc.i18n import N_, _, ngettext, normalize_language, use_language
+from dondoc.i18n import N_, _, format_date, ngettext, normalize_language, use_language
 from dondoc.scheduler.clock import Clock
 from dondoc.text import match_key
+from dondoc.tz import TZ
 
 CHANNEL = "zalo"
 IMAGE_LIMIT = DOWNLOAD_LIMIT  # bytes: the largest photo kept as evidence
@@ -131,11 +132,29 @@ def is_conversation_choice(choice: Choice) -> bool:
     return parse_token(choice.data) is not None
 
 
+def _is_reminder_row(row: Sequence[Choice]) -> bool:
+    return bool(row) and all(parse_button(choice.data) is not None for choice in row)
+
+
 def _is_grid(rows: Sequence[Sequence[Choice]]) -> bool:
-    width = len(rows[0]) if rows else 0
-    if len(rows) < 2 or width < 2 or any(len(row) != width for row in rows):
+    """Whether ``rows`` are numbered by row, each column after the first a letter: every column after
+    the first labelled the same in every row that has it. A digest is always one (one layout whether
+    it lists one item or ten, its explanations asked a row of one choice each); other choices only
+    when two rows or more of the same width are."""
+    width = max((len(row) for row in rows), default=0)
+    if width < 2 or any(not row for row in rows):
         return False
-    return all(len({row[column].label for row in rows}) == 1 for column in range(1, width))
+    if not all(len({row[column].label for row in rows if len(row) > column}) == 1 for column in range(1, width)):
+        return False
+    if all(_is_reminder_row(row) for row in rows):
+        return True
+    return len(rows) >= 2 and all(len(row) == width for row in rows)
+
+
+def _column_labels(rows: Sequence[Sequence[Choice]]) -> list[str]:
+    """A grid's label of each column after the first."""
+    width = max(len(row) for row in rows)
+    return [next(plain(row[column].label) for row in rows if len(row) > column) for column in range(1, width)]
 
 
 def choice_lines(rows: Sequence[Sequence[Choice]]) -> tuple[list[str], dict[str, str] | None]:
@@ -159,11 +178,11 @@ def choice_lines(rows: Sequence[Sequence[Choice]]) -> tuple[list[str], dict[str,
         lines = [
             "   ".join(entries[start : start + _GRID_PER_LINE]) for start in range(0, len(entries), _GRID_PER_LINE)
         ]
-        for column in range(1, len(rows[0])):
+        for column, label in enumerate(_column_labels(rows), start=1):
             letter = _LETTERS[column]
             lines.append(
                 _("Add {letter} to the number (e.g. {example}): {label}").format(
-                    letter=letter, example=f"1{letter}", label=plain(rows[0][column].label)
+                    letter=letter, example=f"1{letter}", label=label
                 )
             )
         for number, row in enumerate(rows, start=1):
@@ -276,12 +295,11 @@ def _file_note(kind: str, name: str) -> str:
     if kind == "photo":
         return _(
             "(The chart cannot be shown on Zalo: a Zalo bot can send pictures only from a public web address. "
-            "Use /status for the figures; the administrator can draw it with «dondoc chart -o chart.png», "
-            "and the bot on Telegram sends it.)"
+            "Use /status for the figures; the administrator can draw it with «dondoc chart -o chart.png».)"
         )
     return _(
         "(The file {name} cannot be sent on Zalo: a Zalo bot cannot send files. The administrator can "
-        "write it with «dondoc export -o status.xlsx», and the bot on Telegram sends it.)"
+        "write it with «dondoc export -o status.xlsx» and send it by e-mail.)"
     ).format(name=name)
 
 
@@ -337,9 +355,44 @@ def offered(rows: Sequence[Sequence[Choice]], typed: dict[str, str]) -> dict[str
         "items": items,
         "legend": sorted(legend.items()),
         "reminder": bool(flat) and all(parse_button(data) is not None for data in flat),
+        "kind": _kind_of(flat),
         "answered": [],
         "held": False,
     }
+
+
+def _kind_of(flat: Sequence[str]) -> str:
+    """What kind of message offers choices with these data (for telling one's numbers from another's)."""
+    if flat and all(parse_button(data) is not None for data in flat):
+        return "reminder"
+    if flat and all(data.startswith("E") for data in flat):
+        return "explanation"
+    if flat and all(data.startswith("X") for data in flat):
+        return "extension"
+    return "list"
+
+
+_KIND_NAMES = {
+    "reminder": N_("the reminder"),
+    "explanation": N_("the explanation request"),
+    "extension": N_("the list of requests for more time"),
+    "list": N_("the list"),
+}
+
+
+def _message_name(stored: Mapping[str, Any], fallback: datetime) -> str:
+    """ "the reminder sent at 08:00 24/03/2022": the message whose numbers ``stored`` keeps."""
+    kind = str(stored.get("kind") or ("reminder" if stored.get("reminder") else "list"))
+    try:
+        at = datetime.fromisoformat(str(stored["at"]))
+    except (KeyError, ValueError):
+        at = fallback
+    local = at.astimezone(TZ) if at.tzinfo is not None else at
+    return _("{message} sent at {time} on {date}").format(
+        message=_(_KIND_NAMES.get(kind, _KIND_NAMES["list"])),
+        time=local.strftime("%H:%M"),
+        date=format_date(local.date()),
+    )
 
 
 def _typed_of(stored: dict[str, Any]) -> dict[str, Any]:
@@ -387,15 +440,28 @@ def _remember_choices(
 ) -> str:
     with session_scope(engine) as session:
         language = _language_of(session, key, chat_id)
-        if typed is None:
-            return language
-        stored = offered(rows, typed)
-        # Sent while a conversation is under way (a digest in the middle of a report): out of reach
-        # until it ends, and recalled then.
-        stored["held"] = _conversation_open(session, key, chat_id, None, now)
         row = session.exec(
             select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
         ).first()
+        if typed is None:
+            # A list of the conversation's own (/tasks, a report's step) shown after the stored choices,
+            # and not one they led to: a number typed once it is closed must not silently act on them.
+            if rows and row is not None and not row.choices.get("held") and not row.choices.get("shadowed"):
+                row.choices = {**row.choices, "shadowed": True}
+                session.add(row)
+            return language
+        stored = offered(rows, typed)
+        stored["at"] = now.isoformat()
+        # Sent while a conversation is under way (a digest in the middle of a report): out of reach
+        # until it ends, and recalled then.
+        stored["held"] = _conversation_open(session, key, chat_id, None, now)
+        if row is not None:  # its numbers no longer work: a number only it had is answered so
+            before = row.choices
+            stored["previous"] = {
+                "kind": before.get("kind") or ("reminder" if before.get("reminder") else "list"),
+                "at": before.get("at") or row.updated_at.isoformat(),
+                "keys": sorted(k for k in _typed_of(before) if _SHOWN.fullmatch(k)),
+            }
         if row is None:
             session.add(ChatChoices(channel=key, chat_id=chat_id, choices=stored, updated_at=now))
         else:
@@ -404,22 +470,149 @@ def _remember_choices(
         return language
 
 
+@dataclass(frozen=True)
+class Typed:
+    """What a typed line does with the chat's stored choices: ``picked``, the choice it picks (as a
+    press); ``text``, the line to handle in its place ("4 80" of a digest: its task's one-line report,
+    with ``picked`` its item); ``notice``, an answer given at once instead of handling the line."""
+
+    picked: str | None = None
+    text: str | None = None
+    notice: str | None = None
+
+
+_NUMBER_FIRST = re.compile(r"([0-9]{1,3})\s+(\S.*)", re.DOTALL)
+_BARE_KEY = re.compile(r"[0-9]{1,3}[a-z]?", re.ASCII)
+
+
 def typed_choice(engine: Engine, key: str, chat_id: str, text: str, *, user_id: str, now: datetime) -> str | None:
-    """The stored choice that ``text``, typed by ``user_id``, picks in ``chat_id``, if any: none while
-    a conversation of theirs is under way (its own numbers come first: at the report's status step a
-    typed ``2`` is its second status, never the digest's second task)."""
+    """The stored choice that ``text``, typed by ``user_id``, picks in ``chat_id``, if any (see
+    :func:`read_typed`)."""
+    return read_typed(engine, key, chat_id, text, user_id=user_id, now=now).picked
+
+
+def read_typed(engine: Engine, key: str, chat_id: str, text: str, *, user_id: str, now: datetime) -> Typed:
+    """What ``text``, typed by ``user_id`` in ``chat_id``, does with the stored choices. Nothing while a
+    conversation of theirs is under way (its own numbers come first: at the report's status step a
+    typed ``2`` is its second status, never the digest's second task). Otherwise:
+
+    - a number (and letter), or a label only one choice has, picks that choice — unless a list of the
+      conversation's own was shown since (/tasks, then /history): then the answer says whose numbers
+      they are and shows them, and the next number picks;
+    - a digest's column label alone ("nhắc lại sau") picks it for the one item not answered yet, and
+      asks which item when several are;
+    - a digest's item number then more ("4 80", "4 xong"): that task's one-line report;
+    - a number the stored message does not have (another message's, since replaced): the answer says
+      which message's numbers are current, and shows them."""
     with session_scope(engine) as session:
         row = session.exec(
             select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
         ).first()
         if row is None or _conversation_open(session, key, chat_id, user_id, now):
-            return None
-        typed = _typed_of(row.choices)
-        for form in typed_keys(text):
-            data = typed.get(form)
-            if isinstance(data, str):
-                return data
+            return Typed()
+        stored = dict(row.choices)
+        typed = _typed_of(stored)
+        compact = typed_keys(text)[0] if typed_keys(text) else ""
+        found = next((data for form in typed_keys(text) if isinstance(data := typed.get(form), str)), None)
+        number_first = _NUMBER_FIRST.fullmatch(text.strip())
+        item_key = number_first.group(1) if number_first else None
+        digest_item = stored.get("reminder") and item_key is not None and isinstance(typed.get(item_key), str)
+        numbered = found is not None and (_BARE_KEY.fullmatch(compact) is not None or number_first is not None)
+        with use_language(_language_of(session, key, chat_id)):
+            if stored.get("shadowed") and (numbered or digest_item):
+                row.choices = {**stored, "shadowed": False}
+                session.add(row)
+                return Typed(notice=_shadowed_text(stored, row.updated_at, compact))
+            if found is not None:
+                return Typed(picked=found)
+            if digest_item and number_first is not None and item_key is not None:
+                code = _task_code(session, str(typed[item_key]))
+                if code is not None:
+                    return Typed(picked=str(typed[item_key]), text=f"{code} {number_first.group(2)}")
+            column = _legend_column(stored, match_key(text))
+            if column is not None:
+                left = _left(stored)
+                if len(left) == 1 and len(left[0]["data"]) > column:
+                    return Typed(picked=str(left[0]["data"][column]))
+                return Typed(notice=_which_item_text(stored, left, column, row.updated_at))
+            if _BARE_KEY.fullmatch(compact) or (number_first is not None and stored.get("reminder")):
+                return Typed(notice=_not_current_text(stored, row.updated_at, compact, item_key))
+        return Typed()
+
+
+def _task_code(session: Session, data: str) -> str | None:
+    """The task code of a digest's report choice (``R<id>:r``)."""
+    parsed = parse_button(data)
+    if parsed is None or parsed[1] != "r":
         return None
+    reminder = session.get(Reminder, parsed[0])
+    assignment = session.get(Assignment, reminder.assignment_id) if reminder is not None else None
+    task = session.get(Task, assignment.task_id) if assignment is not None else None
+    return task.code if task is not None else None
+
+
+def _legend_column(stored: Mapping[str, Any], key: str) -> int | None:
+    """The grid column (1 for "b" …) whose label ``key`` is, typed alone."""
+    for letter, label in stored.get("legend", []):
+        if key and match_key(str(label)) == key and str(letter) in _LETTERS:
+            return _LETTERS.index(str(letter))
+    return None
+
+
+def _left(stored: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The stored message's items not answered yet."""
+    items = stored.get("items")
+    if not isinstance(items, list):
+        return []
+    answered = set(stored.get("answered", []))
+    return [item for i, item in enumerate(items) if i not in answered and item.get("shown")]
+
+
+def _current_lines(stored: Mapping[str, Any]) -> list[str]:
+    """The stored message's numbers still waiting for an answer (all of them once all were answered)."""
+    items = stored.get("items")
+    left = _left(stored) or ([item for item in items if item.get("shown")] if isinstance(items, list) else [])
+    if not left:
+        return []
+    return _recall_text(dict(stored), left).split("\n")[1:]
+
+
+def _shadowed_text(stored: Mapping[str, Any], updated_at: datetime, typed: str) -> str:
+    lines = [
+        _(
+            "The list you opened last is closed, so {typed} would be a number of {message}. Nothing was done: "
+            "to answer it, type the number again."
+        ).format(typed=esc(typed), message=_message_name(stored, updated_at)),
+        *_current_lines(stored),
+    ]
+    return "\n".join(lines)
+
+
+def _which_item_text(stored: Mapping[str, Any], left: list[dict[str, Any]], column: int, updated_at: datetime) -> str:
+    letter = _LETTERS[column]
+    example = f"{left[0]['shown'][0][0]}{letter}" if left and left[0].get("shown") else f"1{letter}"
+    lines = [
+        _("Which item of {message}? Type its number with {letter}, for example {example}.").format(
+            message=_message_name(stored, updated_at), letter=letter, example=example
+        ),
+        *_current_lines(stored),
+    ]
+    return "\n".join(lines)
+
+
+def _not_current_text(stored: Mapping[str, Any], updated_at: datetime, typed: str, number: str | None) -> str:
+    shown = esc(number or typed)
+    previous = stored.get("previous")
+    head = _("The numbers that work now are those of {message}; it has no {typed}.").format(
+        message=_message_name(stored, updated_at), typed=shown
+    )
+    if isinstance(previous, Mapping) and (number or typed) in previous.get("keys", []):
+        head = _("{typed} was a number of {earlier}; the numbers that work now are those of {message}.").format(
+            typed=shown, earlier=_message_name(previous, updated_at), message=_message_name(stored, updated_at)
+        )
+        if previous.get("kind") == "reminder":
+            head += " " + _("For the reminder's tasks, type /report CODE or /tasks.")
+    return "\n".join([head, *_current_lines(stored)])
 
 
 def recall(engine: Engine, key: str, chat_id: str, user_id: str, picked: str | None, now: datetime) -> str | None:
@@ -442,14 +635,16 @@ def recall(engine: Engine, key: str, chat_id: str, user_id: str, picked: str | N
             answered += [i for i, item in enumerate(items) if picked in item.get("data", ()) and i not in answered]
             held = True
         text = None
+        shadowed = bool(stored.get("shadowed"))
         if held and not _conversation_open(session, key, chat_id, user_id, now):
             held = False
             left = [item for i, item in enumerate(items) if i not in answered and item.get("shown")]
             if left:
                 with use_language(_language_of(session, key, chat_id)):
                     text = _recall_text(stored, left)
-        if (answered, held) != (stored.get("answered"), stored.get("held")):
-            stored["answered"], stored["held"] = answered, held
+                shadowed = False  # shown again: its numbers are the ones on screen
+        if (answered, held, shadowed) != (stored.get("answered"), stored.get("held"), bool(stored.get("shadowed"))):
+            stored["answered"], stored["held"], stored["shadowed"] = answered, held, shadowed
             row.choices = stored  # a new dict: the JSON column is written again
             session.add(row)
         return text
@@ -690,10 +885,15 @@ class ZaloChannel:
         text = inbound.text.strip()
         picked = None
         if inbound.private and text and not inbound.attachments and not text.startswith("/"):
-            picked = typed_choice(
+            read = read_typed(
                 self.engine, self.key, inbound.chat_id, text, user_id=inbound.user_id, now=self.dispatcher.clock.now()
             )
-            if picked is not None:
+            if read.notice is not None:
+                return [Reply(text=read.notice)]
+            picked = read.picked
+            if read.text is not None:
+                inbound = replace(inbound, text=read.text)
+            elif picked is not None:
                 inbound = replace(inbound, text="", choice=picked)
         replies = self.dispatcher.handle(inbound)
         if inbound.private and not any(isinstance(reply, Busy) for reply in replies):
