@@ -124,6 +124,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", onboarding.help_command, EVERYONE, N_("this list")),
 )
 _BY_NAME = {c.name: c for c in COMMANDS}
+# The forms (not lists on screen) whose idle closing is named, by the command that opens them.
+IDLE_NAMES = {
+    figures.FLOW_NAME: "figures",
+    extensions.FLOW_NAME: "giahan",
+    explanations.FLOW_NAME: "giaitrinh",
+    absences.FLOW_NAME: "vangmat",
+    people.FLOW_NAME: "people",
+}
 FLOWS: dict[str, Flow] = {
     report.FLOW_NAME: report.FLOW,
     "tasks": tasks.FLOW,
@@ -244,16 +252,37 @@ class Dispatcher:
         return normalize_language(ctx.inbound.language_code)
 
     def _route(self, ctx: Context) -> None:
+        closed = self._close_idle(ctx)
+        first = len(ctx.replies)
+        self._route_open(ctx, quiet=closed is not None)
+        if closed is not None:  # said first, in the same message as the answer to what was typed
+            report.lead(ctx, first, closed)
+
+    def _close_idle(self, ctx: Context) -> str | None:
+        """End a conversation left alone too long; what to tell the person of it (None: nothing). An
+        unfinished report is named with the line that saves it (what was just typed read as its
+        answer); a list on screen goes silently; another unfinished form is named by its command."""
+        if not ctx.idle():
+            return None
+        inbound, flow = ctx.inbound, ctx.flow
+        # What was typed (or pressed) as the answer to the report's open question, unless it is a
+        # one-line report of its own (recorded as such after this).
+        typed = "" if oneline.names_own_task(ctx, inbound.text) else inbound.text
+        pressed = ctx.resolve_button(inbound.choice) if inbound.choice is not None else None
+        said = report.unfinished(ctx, typed, idle=True, action=pressed)
+        if said is None and flow in IDLE_NAMES:
+            said = _(
+                "What you had started with /{command} was left unfinished for more than 30 minutes and has "
+                "been closed; nothing was saved."
+            ).format(command=IDLE_NAMES[flow])
+        ctx.end()
+        return said
+
+    def _route_open(self, ctx: Context, *, quiet: bool = False) -> None:
+        """Route the event; ``quiet``: a line that nothing reads gets no "what next" (what was closed
+        has been said)."""
         inbound = ctx.inbound
         text = inbound.text.strip()
-        if ctx.idle():
-            ctx.end()
-            if not inbound.choice:
-                ctx.reply(
-                    _(
-                        "Your unfinished report was left for more than 30 minutes and has been closed; nothing was saved."
-                    )
-                )
         if text.startswith("/"):
             # The command, and what follows it after a space, a tab or a line break.
             name, args = [*text[1:].split(maxsplit=1), "", ""][:2]
@@ -296,6 +325,15 @@ class Dispatcher:
             )
         ):
             return
+        if (
+            ctx.flow == report.FLOW_NAME
+            # (a note or a blocker is free text: "I.2 xong phần dự thảo" there is the note)
+            and ctx.step not in (report.Step.NOTE, report.Step.BLOCKER)
+            and not inbound.attachments
+            and ctx.has_role(*REPORTING_ROLES)
+            and oneline.handle_in_report(ctx, text)  # "I.8 60" at any step of an open report
+        ):
+            return
         flow = FLOWS.get(ctx.flow)
         if flow is not None:
             if inbound.attachments:
@@ -303,7 +341,8 @@ class Dispatcher:
             else:
                 flow.on_text(ctx, text)
             return
-        ctx.reply(ctx.what_next())
+        if not quiet:
+            ctx.reply(ctx.what_next())
 
     def _command(self, ctx: Context, name: str, args: str) -> None:
         if name == "start" or (name == "link" and args):
@@ -319,9 +358,14 @@ class Dispatcher:
         if command.roles is not None and not ctx.has_role(*command.roles):
             ctx.reply(_("/{name} is not available to you. Type /help to see what you can do.").format(name=esc(name)))
             return
+        left = None
         if ctx.flow and name != "cancel":
+            left = report.unfinished(ctx)  # never dropped without a word
             ctx.end()
+        first = len(ctx.replies)
         command.run(ctx, args)
+        if left is not None:
+            report.lead(ctx, first, left)
 
 
 def _collided(exc: BaseException) -> bool:

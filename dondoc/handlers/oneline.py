@@ -119,6 +119,49 @@ def handle(ctx: Context, text: str) -> bool:
     return True
 
 
+def names_own_task(ctx: Context, text: str) -> bool:
+    """Whether ``text`` reads as a one-line report (a number or a status word after the code) on one
+    of the person's tasks, typed as written or without its dots."""
+    readings = _readings(text)
+    if not readings or not readings[0].key or not ctx.has_role(*REPORTING_ROLES):
+        return False
+    reading, _mine = _match(report.my_assignments(ctx), readings)
+    return reading is not None and _report_reading([reading]) is not None
+
+
+def handle_in_report(ctx: Context, text: str) -> bool:
+    """A one-line report typed while a report conversation is open (``I.8 60`` at its evidence step):
+    recorded as any one-line report, which closes the open one; the reply says what became of it
+    (replaced when on the same task; otherwise not saved, and the line that saves it). When the line
+    cannot be recorded, the open report stays, and the reply says so. False for any other line: the
+    open question's answer."""
+    if not names_own_task(ctx, text):
+        return False
+    code = report.open_task(ctx)
+    readings = _readings(text)
+    _reading, mine = _match(report.my_assignments(ctx), readings)
+    same = any(view.id == ctx.data.get("assignment") for view in mine)
+    left = None if same else report.unfinished(ctx)
+    first = len(ctx.replies)
+    handle(ctx, text)
+    if code is None:
+        return True
+    if ctx.flow == report.FLOW_NAME:  # nothing recorded: the open report is as it was
+        after = _("Your report on {code} is still open: answer its last question, or type /cancel to stop it.").format(
+            code=esc(code)
+        )
+    elif same:
+        after = _("The report on {code} you had started is closed: this one replaces it.").format(code=esc(code))
+    else:
+        after = left or ""
+    own = [reply for reply in ctx.replies[first:] if reply.to is None and reply.text]
+    if own and after:
+        own[-1].text += "\n\n" + after
+    elif after:
+        ctx.reply(after)
+    return True
+
+
 def answer_non_reporter(ctx: Context, text: str) -> bool:
     """A one-line report (``I.2 60``) from someone who reports for no unit (a manager, an
     administrator, the province): say that a task is reported on by its units' focal points, and what

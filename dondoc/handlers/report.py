@@ -82,9 +82,19 @@ def begin_for_assignment(ctx: Context, assignment_id: int, status: Status | None
     if view is None:
         ctx.reply(_("This task is no longer assigned to your unit."))
         return
-    _begin(ctx, view)
-    if status is not None:
+    left = unfinished(ctx) if ctx.data.get("assignment") != view.id else None
+    first = len(ctx.replies)
+    if status is None:
+        _begin(ctx, view)
+    else:  # the status is known: the task, then straight to the question after it, in one message
+        ctx.go(FLOW_NAME, Step.STATUS, assignment=view.id, task=view.task.code)
+        header = _header(ctx)
+        if header is None:
+            return
         _choose_status(ctx, status)
+        lead(ctx, first, header + "\n" + _("Status: {status}").format(status=status_label(status)))
+    if left:
+        lead(ctx, first, left)
 
 
 def my_assignments(ctx: Context) -> list[AssignmentView]:
@@ -121,17 +131,35 @@ def _begin(ctx: Context, view: AssignmentView) -> None:
     _ask_status(ctx)
 
 
-def _ask_status(ctx: Context) -> None:
+def _header(ctx: Context) -> str | None:
+    """The conversation's task and unit, as the report's first question shows them (None: the task is
+    no longer the person's, and they were told)."""
     view = _current(ctx)
     if view is None:
-        return
+        return None
     assignment, task, unit = view
-    header = _("<b>{code}</b> — {title}\n{unit} ({role})").format(
+    return _("<b>{code}</b> — {title}\n{unit} ({role})").format(
         code=esc(task.code),
         title=esc(short(task.title, 120)),
         unit=esc(unit.name),
         role=_(ROLE_LABELS[assignment.role]),
     )
+
+
+def lead(ctx: Context, first: int, text: str) -> None:
+    """Put ``text`` at the head of the first reply to the person made since ``ctx.replies[first]``
+    (one message rather than two: Zalo's messages are counted), or send it alone if there is none."""
+    own = [reply for reply in ctx.replies[first:] if reply.to is None and reply.text]
+    if own:
+        own[0].text = text + "\n\n" + own[0].text
+    else:
+        ctx.reply(text)
+
+
+def _ask_status(ctx: Context) -> None:
+    header = _header(ctx)
+    if header is None:
+        return
     options = [
         [
             (status_label(Status.NOT_STARTED), "st:not_started"),
@@ -302,6 +330,8 @@ def _confirm(ctx: Context) -> None:
         calendar=ctx.settings.calendar,
     )
     ctx.end()
+    # ``hủy`` undoes it as it undoes a one-line report (dondoc.handlers.oneline.undo), within its window.
+    ctx.keep(last_oneline={"report": recorded.id, "at": ctx.now.isoformat()})
     text = _("Recorded: {code} — {status}, {percent}%. Thank you.").format(
         code=esc(task.code),
         status=status_label(status),
@@ -398,9 +428,16 @@ def _typed_date(ctx: Context, text: str) -> bool:
     if isinstance(day, DateProblem):
         ctx.reply(describe_date_problem(day, esc(text.strip()), year, today))
     else:
-        ctx.go(FLOW_NAME, Step.NOTE, completed_on=day.isoformat())
-        _ask_note(ctx)
+        _date_done(ctx, day)
     return True
+
+
+def _date_done(ctx: Context, day: date) -> None:
+    """The completion date is known: the note is asked, with the date as it was read (``hôm qua``)."""
+    ctx.go(FLOW_NAME, Step.NOTE, completed_on=day.isoformat())
+    first = len(ctx.replies)
+    _ask_note(ctx)
+    lead(ctx, first, _("Completed on: {date}").format(date=format_date(day)))
 
 
 def _typed_blocker(ctx: Context, text: str) -> bool:
@@ -420,8 +457,20 @@ def _blocker_done(ctx: Context, reason: str) -> None:
 
 
 def _typed_note(ctx: Context, text: str) -> bool:
+    """The note; on a done task, a date alone (``14/3``) corrects the completion date instead."""
     if not text:
         return False
+    if ctx.data.get("status") == Status.DONE.value:
+        year, today = _plan_year(ctx), ctx.now.date()
+        day = read_completion_date(text, year, today)
+        if isinstance(day, date):
+            _date_done(ctx, day)
+            return True
+        if day != DateProblem.NOT_A_DATE:  # a date, but not one it can have been done on
+            first = len(ctx.replies)
+            _ask_again_note(ctx)
+            lead(ctx, first, describe_date_problem(day, esc(text.strip()), year, today))
+            return True
     _note_done(ctx, text)
     return True
 
@@ -477,8 +526,7 @@ class _ReportFlow:
         elif kind == "pct":
             _percent_done(ctx, int(value))
         elif kind == "date":
-            ctx.go(FLOW_NAME, Step.NOTE, completed_on=ctx.now.date().isoformat())
-            _ask_note(ctx)
+            _date_done(ctx, ctx.now.date())
         elif action == "skip" and rules is not None and rules.skip is not None:
             rules.skip(ctx)
         elif action == "extend":
@@ -505,9 +553,16 @@ class _ReportFlow:
             return
         if rules is not None and typed is not None and not rules.typed_first and typed(ctx, text):
             return
-        ctx.reply(_("Sorry, I did not understand that answer."))
+        code = ctx.data.get("task")
+        if code:
+            said = _("Your report on {code} is open: answer the question below, or type /cancel to stop it.")
+        else:
+            said = _("Your report is open: answer the question below, or type /cancel to stop it.")
+        said = _("Sorry, I did not understand that answer.") + " " + said.format(code=esc(str(code)))
+        first = len(ctx.replies)
         if rules is not None:
             rules.ask(ctx)
+        lead(ctx, first, said)
 
     def on_file(self, ctx: Context, attachment: Attachment) -> None:
         if ctx.step != Step.EVIDENCE:
@@ -537,3 +592,80 @@ def reported_label(view: AssignmentView) -> str:
     day = latest.completed_on if latest.status == Status.DONE and latest.completed_on else None
     when = format_date(day or latest.reported_at.astimezone(TZ).date())
     return f"{status_label(latest.status)} {latest.percent}% ({when})"
+
+
+# ---------------------------------------------------------------------- a report left unfinished
+
+_LONGEST_LINE = 300  # a one-line report longer than this is not offered to be copied
+
+
+def open_task(ctx: Context) -> str | None:
+    """The code of the task whose report is open past its first step (None: no report, or no task
+    chosen yet: nothing would be lost)."""
+    if ctx.flow != FLOW_NAME or ctx.step in ("", Step.TASK):
+        return None
+    code = ctx.data.get("task")
+    return str(code) if code else None
+
+
+def resume_line(ctx: Context, typed: str = "", action: str | None = None) -> str | None:
+    """The one-line report (:mod:`dondoc.handlers.oneline`) that records what the open report holds,
+    with ``typed`` (or the button pressed, ``action``) read as the answer to its open question when it
+    is one; None when a one-line report cannot say it all (a blocker, a photo, a status or a percentage
+    not given yet)."""
+    data = ctx.data
+    code = open_task(ctx)
+    if code is None or data.get("evidence_file_id"):
+        return None
+    status, percent = data.get("status"), data.get("percent")
+    completed, note = data.get("completed_on"), str(data.get("note") or "")
+    typed = "" if typed.strip().startswith("/") else typed.strip()
+    if action is None and typed:
+        action = ctx.resolve_typed(typed)
+    if typed or action:
+        action = action or ""
+        if ctx.step == Step.STATUS and action.startswith("st:"):
+            status = action[3:]
+        elif ctx.step == Step.PERCENT and action.startswith("pct:"):
+            percent = int(action[4:])
+        elif ctx.step == Step.PERCENT and (match := _PERCENT.match(typed)):
+            percent = int(match.group(1))
+        elif ctx.step == Step.DATE:
+            day = (
+                ctx.now.date()
+                if action == "date:today"
+                else read_completion_date(typed, _plan_year(ctx), ctx.now.date())
+            )
+            completed = day.isoformat() if isinstance(day, date) else completed
+        elif ctx.step == Step.NOTE and (action == "skip" or typed):
+            note = "" if action == "skip" else typed
+    if status == Status.DONE.value and completed:
+        head = f"{code} xong {date.fromisoformat(completed).strftime('%d/%m/%Y')}"
+    elif status == Status.IN_PROGRESS.value and isinstance(percent, int) and 0 < percent < 100:
+        head = f"{code} {percent}"
+    elif status == Status.NOT_STARTED.value:
+        head = f"{code} chưa"
+    else:
+        return None
+    line = " ".join([head, *note.split()])
+    return line if len(line) <= _LONGEST_LINE else None
+
+
+def unfinished(ctx: Context, typed: str = "", *, idle: bool = False, action: str | None = None) -> str | None:
+    """What to tell the person when something else closes their open report: which one, that it was
+    not saved, and the line that saves it (or ``/report CODE``). None when no report was under way."""
+    code = open_task(ctx)
+    if code is None:
+        return None
+    if idle:
+        said = _(
+            "Your report on {code} was left unfinished for more than 30 minutes and has been closed; nothing was saved."
+        )
+    else:
+        said = _("Your unfinished report on {code} has not been saved.")
+    line = resume_line(ctx, typed, action)
+    if line is not None:
+        how = _("To save it, type:") + f"\n<code>{esc(line)}</code>"
+    else:
+        how = _("To report on it, type /report {code}.").format(code=esc(code))
+    return said.format(code=esc(code)) + " " + how

@@ -90,7 +90,7 @@ def test_an_idle_report_ends_politely_and_saves_nothing(engine: Engine) -> None:
     chat.press("Đang thực hiện")
     dispatcher.clock.advance(timedelta(minutes=31))
     chat.send("60")
-    assert "quá 30 phút" in chat.history[-2].text
+    assert "quá 30 phút" in chat.last
     chat.press_data("4:1")
     assert "không còn hiệu lực" in chat.last
 

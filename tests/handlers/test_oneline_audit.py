@@ -191,7 +191,7 @@ def test_undoing_a_later_report_restores_the_one_before(engine: Engine) -> None:
 def test_hủy_still_undoes_after_a_list_was_opened(engine: Engine) -> None:
     """Checking /tasks (or /status) after a one-line report and then typing hủy undoes it; the
     list's buttons keep working, and a report flow's own hủy is not taken for an undo."""
-    focal, manager = _people(engine)
+    focal, _manager = _people(engine)
     focal.send("I.2 40")
     focal.dispatcher.clock.advance(timedelta(minutes=1))
     focal.send("I.2 70")
