@@ -15,12 +15,12 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from dondoc.db.models import Area, Organization, Plan
+from dondoc.db.models import Area, Assignment, Organization, Plan, Role, Task, Unit
 from dondoc.db.queries import reachable_members
 from dondoc.handlers import explanations
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
-from dondoc.handlers.events import OutFile, esc
-from dondoc.handlers.tasks import history
+from dondoc.handlers.events import OutFile, channel_family, esc
+from dondoc.handlers.tasks import show_history
 from dondoc.i18n import N_, _, format_date
 from dondoc.plan import explanations as plan_explanations
 from dondoc.plan.explanations import ItemKey
@@ -113,9 +113,19 @@ def show_status(ctx: Context, args: str) -> None:
             summary = plan_summary(ctx.session, plan, ctx.now.date())
             ctx.reply(render_status(plan.title, summary, table=table, area_titles=titles))
             return
-        summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=chosen[org.id or 0])
+        codes = chosen[org.id or 0]
+        summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=codes)
         names = sorted(set(summary.unit_names.values()))
-        ctx.reply(render_status(f"{plan.title} — {', '.join(names) or args}", summary, table=table, area_titles=titles))
+        lead, support = _task_roles(ctx, plan, codes)
+        # The focal point's /tasks lists the tasks it supports too: say why the counts differ.
+        scope = _("Counted: the {lead} tasks the unit leads (chủ trì); the {support} it supports are not.").format(
+            lead=lead, support=support
+        )
+        ctx.reply(
+            render_status(
+                f"{plan.title} — {', '.join(names) or args}", summary, table=table, area_titles=titles, scope=scope
+            )
+        )
         return
     result = rollup(ctx.session, plans, ctx.now.date(), chosen)
     title = _("{count} organisations").format(count=len(result.organizations))
@@ -123,6 +133,25 @@ def show_status(ctx: Context, args: str) -> None:
         title += f" — {args}"
     text = render_status(title, result.total, table=table, area_titles=titles)
     ctx.reply(text + "\n\n" + render_organizations(result))
+
+
+def _task_roles(ctx: Context, plan: Plan, codes: Collection[str]) -> tuple[int, int]:
+    """How many of the plan's active tasks the units ``codes`` lead, and how many more they only support."""
+    rows = ctx.session.exec(
+        select(Assignment.task_id, Assignment.role)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(
+            Task.plan_id == plan.id,
+            col(Task.active),
+            col(Assignment.active),
+            Unit.organization_id == plan.organization_id,
+            col(Unit.code).in_(list(codes)),
+        )
+    ).all()
+    led = {task_id for task_id, role in rows if role == Role.LEAD}
+    supported = {task_id for task_id, role in rows if role == Role.SUPPORT} - led
+    return len(led), len(supported)
 
 
 def area_titles(ctx: Context, plans: Sequence[Plan]) -> dict[str, str]:
@@ -323,7 +352,7 @@ def task_detail(ctx: Context, args: str) -> None:
         ctx.reply(_("There is no task {code} in the plan.").format(code=esc(args)))
         return
     ctx.reply("\n".join(lines))
-    history(ctx, args)
+    show_history(ctx, args, standing_only=True)
 
 
 def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
@@ -359,6 +388,7 @@ def render_status(
     *,
     table: bool = True,
     area_titles: Mapping[str, str] | None = None,
+    scope: str = "",
 ) -> str:
     """The ``/status`` text: counts only, so a :class:`StatusSummary` is enough (a full status is
     summarized first). ``table``: the by-area counts as a monospace table (Telegram); otherwise as a
@@ -369,8 +399,10 @@ def render_status(
     lines = [
         "<b>" + esc(title) + "</b>",
         _("As of {date}: {count} items").format(date=format_date(status.as_of), count=status.items),
-        "",
     ]
+    if scope:  # what the count counts (a unit's: the tasks it leads)
+        lines.append(scope)
+    lines.append("")
     for category in CATEGORIES:
         lines.append(f"{ICONS[category]} {category_label(category)}: <b>{status.totals[category]}</b>")
     if status.blocked:
@@ -427,11 +459,23 @@ def _area_table(status: StatusSummary) -> str:
 
 
 def export(ctx: Context, _args: str) -> None:
-    """``/export``: the status workbook (summary and detail sheets) as a document."""
+    """``/export``: the status workbook (summary and detail sheets) as a document. Zalo bots cannot
+    send files: there the reply says who can make the workbook and where the figures are in the chat."""
     from dondoc.plan.status_workbook import write_status_xlsx
 
     plans = _plans(ctx)
     if not plans:
+        return
+    if not _sends_files(ctx):
+        ctx.reply(
+            _(
+                "A Zalo bot cannot send files, so the status workbook (xlsx) cannot come here. The system "
+                "administrator (who runs the bot's server) can make it with «dondoc export -o status.xlsx» "
+                "and send it to you by e-mail. The same figures in this chat: /status (by area), "
+                "/status UNIT, /overdue (overdue items by unit), /nonresponders (units that have not reported), "
+                "/chart (by unit)."
+            )
+        )
         return
     buffer = io.BytesIO()
     day = ctx.now.date()
@@ -448,14 +492,49 @@ def export(ctx: Context, _args: str) -> None:
     ctx.reply("", file=OutFile(kind="document", file_name=name, data=buffer.getvalue(), caption=caption))
 
 
+def _sends_files(ctx: Context) -> bool:
+    """Whether the person's channel can carry a file or a picture made by the bot. Zalo cannot: its
+    bots send no documents, and pictures only from a public web address, which the bot does not serve."""
+    return channel_family(ctx.inbound.channel) != "zalo"
+
+
 def chart(ctx: Context, _args: str) -> None:
-    """``/chart``: status by area and by unit as a picture."""
-    from dondoc.plan.chart import render_plan_chart
+    """``/chart``: status by area and by unit as a picture; on Zalo (no picture the bot can send) the
+    chart's figures as text, one short line per area and per lead unit."""
+    from dondoc.plan.chart import render_plan_chart, short_label
 
     plans = _plans(ctx)
     for org, plan in plans:  # a province: one chart per organisation
-        png, _status = render_plan_chart(ctx.session, plan, ctx.now.date())
         caption = _("Status at {date}").format(date=format_date(ctx.now.date()))
         if len(plans) > 1:
             caption = f"{esc(org.name)} — {caption}"
+        if not _sends_files(ctx):
+            status = plan_status(ctx.session, plan, ctx.now.date(), support=False)
+            titles = area_titles(ctx, [plan])
+            names = {item.unit: item.unit_name for item in status.items}
+            lines = [
+                f"<b>{esc(plan.title)}</b>",
+                caption,
+                _("(A Zalo bot cannot send the chart as a picture: here are its figures.)"),
+                " · ".join(f"{ICONS[c]} {category_label(c)}" for c in CATEGORIES),
+                "",
+                "<b>" + _("By area") + "</b>",
+            ]
+            lines += [
+                f"• {esc(short_label(code, titles.get(code, ''), 34))}: {_icon_counts(counts)}"
+                for code, counts in status.by_area.items()
+            ]
+            lines += ["", "<b>" + _("By unit") + "</b>"]
+            lines += [
+                f"• {esc(short_label(code, names.get(code, code), 34))}: {_icon_counts(counts)}"
+                for code, counts in status.by_unit.items()
+            ]
+            ctx.reply("\n".join(lines))
+            continue
+        png, _status = render_plan_chart(ctx.session, plan, ctx.now.date())
         ctx.reply("", file=OutFile(kind="photo", file_name="tinh-hinh.png", data=png, caption=caption))
+
+
+def _icon_counts(counts: Mapping[Category, int]) -> str:
+    """ "✅3 ⏰1": the categories with a count, by their icons; "—" when there is none."""
+    return " ".join(f"{ICONS[c]}{counts[c]}" for c in CATEGORIES if counts[c]) or "—"

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from dondoc.db.models import Area, Assignment, Occurrence, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import latest_reports
 from dondoc.i18n import _, current_language, use_language
+from dondoc.plan.progress import restored_reports
 from dondoc.tz import TZ
 
 
@@ -51,6 +52,11 @@ def load_tasks(session: Session, plan: Plan) -> list[TaskView]:
         .order_by(col(Assignment.position))
     ).all()
     latest = {r.assignment_id: r for r in latest_reports(session, [assignment.id for assignment, unit in rows])}
+    # A report that hủy appended to restore the one before is shown as that one (its date and note).
+    restored = restored_reports(
+        session, [(r.id, r.assignment_id, r.corrects_report_id, r.note) for r in latest.values()]
+    )
+    latest = {aid: restored.get(r.id or 0, r) for aid, r in latest.items()}
     for assignment, unit in sorted(rows, key=lambda pair: (pair[0].role != Role.LEAD, pair[0].position)):
         view = views.get(assignment.task_id)
         if view is not None:

@@ -53,6 +53,7 @@ same :func:`attach_reports` and :func:`categorize`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -100,7 +101,8 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.i18n import _
+from dondoc.db.queries import standing
+from dondoc.i18n import LANGUAGES, _, use_language
 from dondoc.plan.extensions import ExtensionKey, approved_extensions, judge_against_original
 from dondoc.plan.registry import Registry, build_matcher
 from dondoc.plan.units import expand
@@ -431,6 +433,7 @@ def plan_status(
         .where(Task.plan_id == plan.id, col(Task.active), col(Assignment.active))
     ).all()
     reports = _load_reports(session, plan, end_of_day(as_of), lead_only=not support)
+    _show_restored(session, reports)
     extensions = approved_extensions(session.connection(), plan_id=plan.id, before=end_of_day(as_of))
     original = _judges_original(session.connection(), plan) if extensions else False
 
@@ -972,6 +975,198 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, 
     return sa_select(*(both.c[name] for name in ReportRow._fields)).order_by(
         both.c.assignment_id, both.c.sort_at, both.c.sort_id
     )
+
+
+# ---------------------------------------------------------------- undone reports, as people see them
+
+
+@lru_cache(maxsize=1)
+def _undo_notes() -> re.Pattern[str]:
+    """The note ``hủy`` writes on the report that restores the state before the undone one
+    (:func:`dondoc.handlers.oneline.undo`), in every language it may have been written in."""
+    patterns = []
+    for language in LANGUAGES:
+        with use_language(language):
+            template = _("Cancels the report of {time}")
+        patterns.append(re.escape(template).replace(re.escape("{time}"), r"\d{1,2}:\d{2}"))
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def is_undo_note(note: str) -> bool:
+    """Whether ``note`` is the one ``hủy`` writes ("Hủy báo cáo lúc 08:30")."""
+    return bool(_undo_notes().fullmatch(note.strip()))
+
+
+def _same_state(report: Report, earlier: Report) -> bool:
+    return (report.status, report.percent, report.completed_on, report.blocked_reason, report.evidence_ref) == (
+        earlier.status,
+        earlier.percent,
+        earlier.completed_on,
+        earlier.blocked_reason,
+        earlier.evidence_ref,
+    )
+
+
+def restored_reports(
+    session: Session, candidates: Iterable[tuple[int | None, int, int | None, str]]
+) -> dict[int, Report]:
+    """For each report among ``candidates`` (id, assignment id, the report it corrects, note) that a
+    ``hủy`` appended to restore the report before the one it undid: that restored report (the one
+    whose state it copies; itself followed back when it was such a restoring report too). Views show
+    the restored report's own date, note, evidence and reporter: the undone report and its undoing
+    count as never made (:func:`dondoc.db.queries.standing` does the same for withdrawals).
+
+    A restoring report is known by what ``hủy`` writes: it corrects the newest report, carries the
+    state of the report that stood before that one, and its note is "Hủy báo cáo lúc HH:MM". One
+    query, for the assignments that have such a report only."""
+    wanted = {
+        rid: aid for rid, aid, corrects, note in candidates if rid is not None and corrects and is_undo_note(note)
+    }
+    if not wanted:
+        return {}
+    session.flush()
+    reports = session.exec(
+        select(Report).where(col(Report.assignment_id).in_(set(wanted.values()))).order_by(col(Report.id))
+    ).all()
+    by_id = {r.id: r for r in reports}
+    withdrawn = {r.corrects_report_id for r in reports if r.withdraws}
+    found: dict[int, Report] = {}
+
+    def source(report: Report, depth: int = 0) -> Report | None:
+        undone = by_id.get(report.corrects_report_id)
+        if report.withdraws or undone is None or undone.id is None or depth > 50 or not is_undo_note(report.note):
+            return None
+        earlier = next(
+            (
+                r
+                for r in reversed(reports)
+                if r.assignment_id == report.assignment_id
+                and r.id is not None
+                and r.id < undone.id
+                and not r.withdraws
+                and r.id not in withdrawn
+            ),
+            None,
+        )
+        if earlier is None or not _same_state(report, earlier):
+            return None
+        return source(earlier, depth + 1) or earlier
+
+    for rid in wanted:
+        report = by_id.get(rid)
+        restored = source(report) if report is not None else None
+        if restored is not None:
+            found[rid] = restored
+    return found
+
+
+def shown_row(row: ReportRow, restored: Report) -> ReportRow:
+    """``row`` (a restoring ``hủy``) with the date and note of the report it restored."""
+    return row._replace(note=restored.note, reported_at=restored.reported_at, blocked_reason=restored.blocked_reason)
+
+
+def _show_restored(session: Session, reports: dict[int, list[ReportRow]]) -> None:
+    """Replace, in ``reports``, each restoring ``hủy`` by what it restored (:func:`restored_reports`)."""
+    candidates = [
+        (row.id, row.assignment_id, row.corrects, row.note)
+        for rows in reports.values()
+        for row in rows
+        if row.corrects is not None
+    ]
+    restored = restored_reports(session, candidates)
+    if not restored:
+        return
+    for assignment_id, rows in reports.items():
+        if any(row.id in restored for row in rows):
+            reports[assignment_id] = [
+                shown_row(ReportRow(*row), restored[row.id]) if row.id in restored else row for row in rows
+            ]
+
+
+@dataclass(frozen=True, slots=True)
+class Chased:
+    """The deadline of one assignment that is being chased at a date: its earliest deadline not
+    closed by a done report (the one reminders are about), or the last one when every one is closed."""
+
+    due: date  # the original due date
+    extended_to: date | None  # an approved extension's new date
+    judged: date  # the date the categories judge against
+    category: Category
+    latest: ReportRow | None  # the report attached to this deadline (a restoring hủy shown as what it restored)
+    previous: ReportRow | None  # the newest report on an earlier deadline, when this one has none
+    closed: bool  # every deadline is closed
+    overdue: int = 0  # how many of the assignment's deadlines are overdue (this one the earliest)
+
+    def days_late(self, as_of: date) -> int:
+        return (as_of - self.judged).days if self.category == "overdue" else 0
+
+
+def chased_deadlines(
+    session: Session, dues: dict[int, list[date]], as_of: date
+) -> tuple[dict[int, Chased], dict[int, ReportRow]]:
+    """For each assignment id in ``dues`` (its task's due dates, ascending): the deadline being
+    chased at the end of ``as_of`` (:class:`Chased`; none for a task without due dates), by the same
+    rules as the categories (:func:`attach_reports`, :func:`categorize`, approved extensions), and
+    the newest report that stands (every assignment that has one). A handful of queries."""
+    session.flush()
+    ids = list(dues)
+    if not ids:
+        return {}, {}
+    reports: dict[int, list[ReportRow]] = {}
+    for report in session.exec(
+        select(Report)
+        .where(col(Report.assignment_id).in_(ids), col(Report.reported_at) < end_of_day(as_of), standing(Report))
+        .order_by(col(Report.reported_at), col(Report.id))
+    ):
+        reports.setdefault(report.assignment_id, []).append(
+            ReportRow(
+                report.assignment_id,
+                report.status,
+                report.percent,
+                report.note,
+                report.blocked_reason,
+                report.completed_on,
+                report.reported_at,
+                report.id,
+                report.corrects_report_id,
+            )
+        )
+    _show_restored(session, reports)
+    connection = session.connection()
+    extensions = approved_extensions(connection, assignment_ids=ids, before=end_of_day(as_of))
+    originals: dict[int, bool] = {}
+    if extensions:
+        for assignment_id, settings in connection.execute(
+            sa_select(col(Assignment.id), col(Organization.settings))
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .join(Organization, col(Organization.id) == Unit.organization_id)
+            .where(col(Assignment.id).in_(ids))
+        ):
+            originals[assignment_id] = judge_against_original(settings or {})
+    chased: dict[int, Chased] = {}
+    for assignment_id, days in dues.items():
+        rows = reports.get(assignment_id, [])
+        if not days:
+            continue
+        slots = _extend(attach_reports(days, rows), assignment_id, extensions, originals.get(assignment_id, False))
+        index = next((i for i, slot in enumerate(slots) if not slot.done), None)
+        closed = index is None
+        slot = slots[-1] if index is None else slots[index]
+        previous = None
+        if slot.latest is None:
+            previous = next((s.latest for s in reversed(slots[: index or 0]) if s.latest is not None), None)
+        chased[assignment_id] = Chased(
+            due=slot.due,
+            extended_to=slot.extended,
+            judged=slot.judged or slot.due,
+            category=categorize(slot, as_of),
+            latest=slot.latest,
+            previous=previous,
+            closed=closed,
+            overdue=sum(1 for s in slots if categorize(s, as_of) == "overdue"),
+        )
+    newest = {aid: rows[-1] for aid, rows in reports.items() if rows}
+    return chased, newest
 
 
 def _item(task: Task, area: str, unit: Unit, slot: _Slot, as_of: date) -> Item:

@@ -55,6 +55,7 @@ from dondoc.plan.progress import (
     end_of_day,
     on_time_rate,
     plan_status,
+    restored_reports,
     status_label,
 )
 from dondoc.tz import stored_in_vietnam
@@ -175,11 +176,19 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
 
     infos: dict[int, ReportInfo] = {}  # by report id: each report made into a ReportInfo once
     texts: dict[str, str] = {}  # equal notes, names and evidence kept once: a province repeats them a lot
+    # A report that hủy appended to restore the one before: shown as that one (its date, note, evidence
+    # and reporter), as if the undone report and its undoing had never been made.
+    restored = _restored(session, plan, as_of)
+    names = _names(session, {r.reporter_person_id for r in restored.values() if r.reporter_person_id is not None})
 
     def info(row: Any) -> ReportInfo:
         found = infos.get(row.id)
         if found is None:
-            found = infos[row.id] = _info(row, row.full_name, texts)
+            shown = restored.get(row.id)
+            if shown is not None:
+                found = infos[row.id] = _info(shown, names.get(shown.reporter_person_id or 0), texts)
+            else:
+                found = infos[row.id] = _info(row, row.full_name, texts)
         return found
 
     for assignment_id, group in groupby(_detail_reports(connection, plan, as_of), itemgetter(0)):
@@ -193,6 +202,36 @@ def load_plan_index(session: Session, plan: Plan, as_of: date) -> PlanIndex:
             if slot.latest is not None:
                 index.reports[(assignment_id, slot.due)] = info(slot.latest)
     return index
+
+
+def _restored(session: Session, plan: Plan, as_of: date) -> dict[int, Report]:
+    """The plan's restoring ``hủy`` reports made by the end of ``as_of``, each with the report it
+    restored (:func:`restored_reports`); one query for the candidates (reports correcting another),
+    a second only when there are some."""
+    candidates = session.exec(
+        select(Report.id, Report.assignment_id, Report.corrects_report_id, Report.note)
+        .join(Assignment, col(Assignment.id) == Report.assignment_id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(
+            col(Task.plan_id) == plan.id,
+            col(Report.corrects_report_id).is_not(None),
+            col(Report.withdraws).is_(False),
+            col(Report.reported_at) < end_of_day(as_of),
+        )
+    ).all()
+    return restored_reports(session, candidates)
+
+
+def _names(session: Session, person_ids: set[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    return {
+        person_id: name
+        for person_id, name in session.exec(
+            select(Person.id, Person.full_name).where(col(Person.id).in_(person_ids))
+        ).all()
+        if person_id is not None
+    }
 
 
 def _detail_reports(connection: Connection, plan: Plan, as_of: date) -> Iterable[Any]:

@@ -383,7 +383,7 @@ def test_an_administrator_of_a_sees_and_removes_only_the_a_roles_of_someone_also
     world.admin_a.send("Xác nhận")
     assert "Đã xóa" in world.admin_a.last, world.admin_a.last
     focal_b.send("/tasks")
-    assert "I.2" in focal_b.last  # still B's focal point
+    assert "Nhiệm vụ của đơn vị" in focal_b.last  # still B's focal point
     with Session(world.engine) as session:
         person = session.exec(select(Person).where(Person.full_name == B_PERSON)).one()
         roles = session.exec(select(Membership).where(Membership.person_id == person.id)).all()
@@ -396,7 +396,7 @@ def test_the_command_line_removes_only_the_roles_of_the_org_it_names(world: Worl
     assert B_PERSON in listed and MARK not in listed
     world.dondoc.ok("people", "remove", B_PERSON, "--org", A)
     world.focal_b.send("/tasks")
-    assert "I.2" in world.focal_b.last
+    assert "Nhiệm vụ của đơn vị" in world.focal_b.last
     world.focal_b.send("/status")
     assert "không dùng được lệnh /status" in world.focal_b.last
 
