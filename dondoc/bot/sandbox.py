@@ -24,7 +24,7 @@ from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.local_api.users import SimulatedUser
 from dondoc.bot.local_api.world import ChatMessage
-from dondoc.db.models import MemberRole, Organization, Unit
+from dondoc.db.models import ChannelAccount, MemberRole, Membership, Organization, Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.events import Reply, plain
 from dondoc.handlers.onboarding import create_invite, find_unit
@@ -33,9 +33,12 @@ from dondoc.plan.dates import DateProblem, describe_day, read_date
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
+from dondoc.scheduler.weekly import WEEKLY_TIME
 from dondoc.tz import TZ
 
 MANAGER = "manager"
+TELEGRAM_FIRST_USER = 100_000_001  # the ids of the people a sandbox plays, on each channel
+ZALO_FIRST_USER = 9_000_000_000_000_001
 # Names for the people you play, so greetings read as they would for a real official.
 NAMES = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Thị Mai", "Phạm Minh Tuấn", "Võ Thị Hồng", "Huỳnh Văn Phúc")
 _TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
@@ -59,6 +62,15 @@ class Played(Protocol[Message]):
 
     @property
     def label(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Known:
+    """Someone an earlier sandbox run on the same database played: played again as they are."""
+
+    external_id: str
+    name: str
+    label: str
 
 
 @dataclass
@@ -141,7 +153,10 @@ class Sandbox:
         if word in ("/quit", "/exit"):
             return False
         if word == "/as":
-            await self.switch(rest.strip() or self._default_unit())
+            if rest.strip():
+                await self.switch(rest.strip())
+            else:
+                self._list_personas()
             return True
         if word == "/clock":
             previous = self.clock.now()
@@ -163,6 +178,70 @@ class Sandbox:
 
     # ------------------------------------------------------------------ personas
 
+    def _played(self) -> list[tuple[str, str]]:
+        """(key, label) of the people played so far in this run."""
+        return [(p.key, p.label) for p in self.personas.values()]
+
+    def _current_key(self) -> str | None:
+        return self.current.key if self.current else None
+
+    def _list_personas(self) -> None:
+        """``/as`` alone: who you can be, and who you are now (nothing is sent to the bot)."""
+        current = self._current_key()
+        lines = [_("Whom you can play:")]
+        for key, label in self._played():
+            mark = " ← " + _("now") if key == current else ""
+            lines.append(f"  /as {key} — {label}{mark}")
+        with session_scope(self.engine) as session:
+            org = session.exec(select(Organization)).first()
+            units = list(session.exec(select(Unit).order_by(col(Unit.position)))) if org is not None else []
+        played = {key for key, _label in self._played()}
+        if MANAGER not in played:
+            lines.append(f"  /as {MANAGER} — " + _("the manager (of the coordinating unit)"))
+        others = [u.code for u in units if u.code not in played]
+        if others:
+            lines.append("  " + _("a unit's focal point: /as UNIT, one of {codes}").format(codes=", ".join(others)))
+        self._print("\n".join(lines))
+
+    def _known(self, channel: str, key: str, first_id: int) -> Known | None:
+        """The person an earlier run on this database played as ``key`` (a unit's focal point, or the
+        manager) on ``channel``: played again as they are, with no new invite — its code would be
+        typed into whatever that person was doing."""
+        with session_scope(self.engine) as session:
+            org = session.exec(select(Organization)).first()
+            if org is None or org.id is None:
+                return None
+            role = MemberRole.MANAGER if key == MANAGER else MemberRole.FOCAL
+            unit = find_unit(session, org.id, org.coordinator_code or "" if key == MANAGER else key)
+            if unit is None:
+                return None
+            for account, person in session.exec(
+                select(ChannelAccount, Person)
+                .join(Person, col(Person.id) == ChannelAccount.person_id)
+                .join(Membership, col(Membership.person_id) == Person.id)
+                .where(Membership.unit_id == unit.id, Membership.role == role, ChannelAccount.channel == channel)
+                .order_by(col(ChannelAccount.id))
+            ):
+                if account.external_id.isdigit() and int(account.external_id) >= first_id:
+                    return Known(account.external_id, person.full_name, self._label(role, unit))
+        return None
+
+    def _unused_id(self, channel: str, first_id: int, taken: Iterable[str] = ()) -> int:
+        """The first sandbox user id from ``first_id`` that no account on ``channel`` has (an earlier
+        run's people keep theirs) and nobody played in this run has (``taken``)."""
+        with session_scope(self.engine) as session:
+            used = set(session.exec(select(ChannelAccount.external_id).where(ChannelAccount.channel == channel)))
+        used |= set(taken)
+        found = first_id
+        while str(found) in used:
+            found += 1
+        return found
+
+    @staticmethod
+    def _label(role: MemberRole, unit: Unit) -> str:
+        who = _("manager") if role == MemberRole.MANAGER else _("focal point")
+        return f"{who} — {unit.name}"
+
     def _default_unit(self) -> str:
         with session_scope(self.engine) as session:
             org = session.exec(select(Organization)).first()
@@ -176,13 +255,25 @@ class Sandbox:
         assert self.api is not None
         wanted = MANAGER if key.lower() == MANAGER else key
         persona = self.personas.get(wanted.upper() if wanted != MANAGER else MANAGER)
+        known = (
+            None
+            if persona
+            else self._known("telegram", wanted.upper() if wanted != MANAGER else MANAGER, TELEGRAM_FIRST_USER)
+        )
+        if persona is None and known is not None:  # played in an earlier run: no new invite
+            user = self.api.user(
+                user_id=int(known.external_id), first_name=known.name, language_code=current_language()
+            )
+            persona = Persona(wanted if wanted == MANAGER else wanted.upper(), user, known.label)
+            self.personas[persona.key] = persona
         if persona is None:
             made = self._invite(wanted)
             if made is None:
                 self._print(_("No unit called {unit}.").format(unit=key))
                 return
             code, unit_code, label = made
-            name = NAMES[(self._next_user - 100_000_001) % len(NAMES)]
+            name = NAMES[(self._next_user - TELEGRAM_FIRST_USER) % len(NAMES)]
+            self._next_user = self._unused_id("telegram", self._next_user)
             # the people you play speak the language of the command (--lang, DONDOC_LANG)
             user = self.api.user(user_id=self._next_user, first_name=name, language_code=current_language())
             self._next_user += 1
@@ -209,8 +300,7 @@ class Sandbox:
             if unit is None:
                 return None
             invite = create_invite(session, unit, role, self.clock.now(), timedelta(days=1))
-            who = _("manager") if role == MemberRole.MANAGER else _("focal point")
-            return invite.code, unit.code, f"{who} — {unit.name}"
+            return invite.code, unit.code, self._label(role, unit)
 
     # ------------------------------------------------------------------ clock
 
@@ -224,6 +314,8 @@ class Sandbox:
         result = await self.reminders.sweeper.sweep()
         if self.reminders.calendar.in_office_hours(now):
             await self.reminders.send_figure_reminders(now)  # units late with their targets' figures
+            if now.time() >= WEEKLY_TIME:  # the managers' weekly digest, on its day (Monday by default)
+                await self.reminders.send_weekly(now)
         if result.held:
             self._print(
                 "   "

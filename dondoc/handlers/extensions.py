@@ -14,7 +14,7 @@ assignment's reminders at once.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 
@@ -157,10 +157,13 @@ def _ask_date(ctx: Context) -> None:
         if assignment is not None and assignment.id is not None
         else None
     )
+    due = _current_due(ctx)
+    following = (due.replace(day=1) + timedelta(days=62)).replace(day=1) - timedelta(days=1)  # end of next month
     ctx.reply(
-        _("The deadline is {dates}. To what date do you ask to extend it? Type it as dd/mm/yyyy.").format(
-            dates=extensions.describe_due(_current_due(ctx), moved)
-        )
+        _(
+            "The deadline is {dates}. To what date do you ask to extend it? Type it as day/month/year, "
+            "for example {example}."
+        ).format(dates=extensions.describe_due(due, moved), example=f"{following:%d/%m/%Y}")
     )
 
 

@@ -20,7 +20,16 @@ from dondoc.db.models import Figure, MemberRole, Organization, PlanTarget, Targe
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, split_action
 from dondoc.handlers.events import Attachment, esc
 from dondoc.i18n import _, format_date, ngettext
-from dondoc.plan.figures import NumberProblem, Period, format_rate, parse_period, read_percent, read_whole
+from dondoc.plan.figures import (
+    NumberProblem,
+    Period,
+    format_count,
+    format_rate,
+    goal_label,
+    parse_period,
+    read_percent,
+    read_whole,
+)
 from dondoc.plan.targets import (
     FigureProblem,
     TargetValue,
@@ -71,7 +80,8 @@ def _period_for(ctx: Context, target: PlanTarget, typed: str | None) -> Period |
         return windows_of(org).current(target_every(target), ctx.now.date())
     period = parse_period(typed, ctx.now.year)
     if period is None:
-        return _("“{typed}” is not a period: type Q1, T3, H1, 2022 or 2022-Q1.").format(typed=esc(typed))
+        half = Period(ctx.now.year, "half-year", 1).short()
+        return _("“{typed}” is not a period: type Q1, T3, {half}, 2022 or 2022-Q1.").format(typed=esc(typed), half=half)
     if period.every != target_every(target):
         return _("{code} is reported for each {every}: “{typed}” is not one.").format(
             code=esc(target.code), every=_every_word(target), typed=esc(typed)
@@ -105,8 +115,8 @@ def read_back(target: PlanTarget, unit: Unit, period: Period, figure: Figure) ->
         _("<b>{code}</b> — {unit}, {period}").format(code=esc(target.code), unit=esc(unit.name), period=period.label())
     ]
     if kind == TargetKind.RATIO:
-        lines.append(f"{esc(target.numerator)}: {figure.numerator}")
-        lines.append(f"{esc(target.denominator)}: {figure.denominator}")
+        lines.append(f"{esc(target.numerator)}: {format_count(figure.numerator)}")
+        lines.append(f"{esc(target.denominator)}: {format_count(figure.denominator)}")
     elif kind == TargetKind.SHARE:
         lines.append(_("Answer: {answer}").format(answer=_("Yes") if figure.answer else _("No")))
     rate = unit_rate(target, figure)
@@ -161,7 +171,7 @@ def handle_line(ctx: Context, text: str) -> bool:
         return True
     rest = tokens[1:]
     typed_period: str | None = None
-    for size in (2, 1):  # "quý 1 120/125", "Q1 120/125"
+    for size in (4, 3, 2, 1):  # "6 tháng đầu năm có", "quý 1 120/125", "Q1 120/125"
         if len(rest) > size and parse_period(" ".join(rest[:size]), ctx.now.year) is not None:
             typed_period, rest = " ".join(rest[:size]), rest[size:]
             break
@@ -529,7 +539,7 @@ def show_targets(ctx: Context, args: str) -> None:
         lines.append(
             _("{value} (goal {goal}) {mark} · {reported}/{total} units reported").format(
                 value=format_rate(value.value),
-                goal=esc(value.target.goal),
+                goal=esc(goal_label(value.target.goal)),
                 mark=_mark(value),
                 reported=len(value.reported),
                 total=len(value.units),
@@ -537,6 +547,13 @@ def show_targets(ctx: Context, args: str) -> None:
         )
     lines += ["", _("By unit: /targets {code}").format(code=esc(targets[0].code))]
     ctx.reply("\n".join(lines))
+
+
+def _trend_period(period: Period) -> str:
+    """A period in a trend: ``Q1/2022``, ``T3/2022``; half-years and years by their label."""
+    if period.every in ("half-year", "year"):
+        return period.label()
+    return f"{period.short()}/{period.year}"
 
 
 def _one_target(ctx: Context, org: Organization, target: PlanTarget, period: Period) -> None:
@@ -550,13 +567,11 @@ def _one_target(ctx: Context, org: Organization, target: PlanTarget, period: Per
     lines = [
         f"<b>{esc(target.code)}</b> — {esc(target.text)}",
         _("{period}: {value} (goal {goal}) {mark}").format(
-            period=period.label(), value=format_rate(value.value), goal=esc(target.goal), mark=_mark(value)
+            period=period.label(), value=format_rate(value.value), goal=esc(goal_label(target.goal)), mark=_mark(value)
         ),
     ]
     if len(history) > 1:
-        trend = " → ".join(
-            f"{p.short()}/{p.year}: {format_rate(v.value)}" for p, v in zip(periods, history, strict=True)
-        )
+        trend = " → ".join(f"{_trend_period(p)}: {format_rate(v.value)}" for p, v in zip(periods, history, strict=True))
         lines.append(_("Trend: {trend}").format(trend=trend))
     rows = []
     for i, row in enumerate(value.units):

@@ -24,6 +24,7 @@ from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow, split_ac
 from dondoc.handlers.events import channel_family, esc
 from dondoc.i18n import N_, _
 from dondoc.plan.channels import channel_policies
+from dondoc.plan.dates import read_time_of_day
 from dondoc.plan.policy import Policy, PolicyError
 from dondoc.scheduler import personal
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
@@ -139,7 +140,7 @@ def _one_line(ctx: Context, typed: str) -> bool:
     key = match_key(typed)
     word = next((w for w in _WORDS if key == w or key.startswith(w + " ")), None)
     if word is None:
-        found = personal.read_time(typed)
+        found = read_time_of_day(typed)
         if found is None:
             return False
         _set_time(ctx, found)  # /nhacviec 14:00
@@ -149,9 +150,13 @@ def _one_line(ctx: Context, typed: str) -> bool:
         if not tail:
             _ask_time(ctx)
             return True
-        found = personal.read_time(tail)
+        found = read_time_of_day(tail)
         if found is None:
-            ctx.reply(_("“{typed}” is not a time of day: type it as HH:MM, for example 14:00.").format(typed=esc(tail)))
+            ctx.reply(
+                _("“{typed}” is not a time of day: type hour:minute, for example 14:30 (or 2 pm).").format(
+                    typed=esc(tail)
+                )
+            )
             return True
         _set_time(ctx, found)
     elif word in _WEEKLY_WORDS:
@@ -238,9 +243,9 @@ def _ask_time(ctx: Context) -> None:
     calendar = _calendar(ctx)
     times = [t for t in _SUGGESTED if calendar.office_start <= t < calendar.office_end]
     ctx.go(FLOW_NAME, "time")
-    text = _("At what time should reminders come? Type HH:MM between {start} and {end}, or choose:").format(
-        start=f"{calendar.office_start:%H:%M}", end=f"{calendar.office_end:%H:%M}"
-    )
+    text = _(
+        "At what time should reminders come? Type hour:minute, for example 14:30, between {start} and {end}, or choose:"
+    ).format(start=f"{calendar.office_start:%H:%M}", end=f"{calendar.office_end:%H:%M}")
     rows = [times[i : i + 3] for i in range(0, len(times), 3)]
     ctx.reply(text, ctx.offer([[(f"{t:%H:%M}", f"at:{t:%H:%M}") for t in row] for row in rows]))
 
@@ -315,7 +320,7 @@ class _Flow(MenuFlow):
         if kind == "time":
             _ask_time(ctx)
         elif kind == "at":
-            found = personal.read_time(value)
+            found = read_time_of_day(value)
             if found is not None:
                 _set_time(ctx, found)
         elif kind == "weekly":
@@ -337,10 +342,12 @@ class _Flow(MenuFlow):
             self.on_action(ctx, action)
             return
         if ctx.step == "time":
-            found = personal.read_time(text)
+            found = read_time_of_day(text)
             if found is None:
                 ctx.reply(
-                    _("“{typed}” is not a time of day: type it as HH:MM, for example 14:00.").format(typed=esc(text))
+                    _("“{typed}” is not a time of day: type hour:minute, for example 14:30 (or 2 pm).").format(
+                        typed=esc(text)
+                    )
                 )
                 return
             _set_time(ctx, found)

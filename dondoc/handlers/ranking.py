@@ -1,4 +1,5 @@
-"""``/ranking [q1|half|q3|year] [worst]`` for managers: each unit's score, rating band and rank, a
+"""``/ranking [q1|half|q3|year] [worst]`` (in Vietnamese too: ``quy1``, ``6thang``, ``nửa năm``,
+``9thang``, ``cả năm``, ``kém``) for managers: each unit's score, rating band and rank, a
 page at a time and sized for a phone (two short lines a unit); ``worst`` puts the lowest scores
 first. Computed by :mod:`dondoc.plan.ranking` over the organisations the person manages (a province:
 every organisation under it, ranked together)."""
@@ -26,11 +27,21 @@ _WORST = {"worst", "kem", "kemnhat", "thap", "thapnhat", "cuoi", "worstfirst"}
 def command(ctx: Context, args: str) -> None:
     period: RankingPeriod = "year"
     worst = False
-    for word in args.split():
-        found = read_period(word)
+    words = args.split()
+    while words:
+        # the longest period at the front: "6 tháng đầu năm", "cả năm", "quý 1", "q1"
+        size, found = next(
+            ((n, p) for n in (4, 3, 2, 1) if n <= len(words) and (p := read_period(" ".join(words[:n]))) is not None),
+            (1, None),
+        )
+        two = match_key(" ".join(words[:2])).replace(" ", "")
+        if found is None and len(words) > 1 and two in _WORST:  # "kém nhất", "thấp nhất"
+            size = 2
+        word = words[0]
+        words = words[size:]
         if found is not None:
             period = found
-        elif match_key(word).replace(" ", "") in _WORST:
+        elif size == 2 or match_key(word).replace(" ", "") in _WORST:
             worst = True
         else:
             ctx.reply(_("Usage: /ranking [q1|half|q3|year] [worst] — for example /ranking q1, or /ranking year worst"))

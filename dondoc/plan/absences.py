@@ -227,12 +227,15 @@ class Cover:
 class FocalRecipient:
     """Who receives a unit's focal-point reminders, on which account; ``covering``: the people away
     they stand in for; ``manager``: a manager standing in (not a focal point of the unit: the message
-    offers no report buttons)."""
+    offers no report buttons); ``manager_of``: the unit that manager leads — the unit itself, or the
+    coordinating unit when the unit has no manager who can (``coordinator``)."""
 
     person: Person
     account: ChannelAccount
     covering: list[Cover] = field(default_factory=list)
     manager: bool = False
+    manager_of: str = ""
+    coordinator: bool = False
 
 
 def focal_recipients(
@@ -266,9 +269,19 @@ def focal_recipients(
             result[unit_id] = [FocalRecipient(p, a) for p, a in found.values()]  # nobody else, unless a manager
             uncovered[unit_id] = covers
     if uncovered:
-        for unit_id, managers in _standing_managers(session, set(uncovered), day, channels).items():
-            if managers:
-                result[unit_id] = [FocalRecipient(p, a, list(uncovered[unit_id]), manager=True) for p, a in managers]
+        for unit_id, standing in _standing_managers(session, set(uncovered), day, channels).items():
+            if standing.managers:
+                result[unit_id] = [
+                    FocalRecipient(
+                        p,
+                        a,
+                        list(uncovered[unit_id]),
+                        manager=True,
+                        manager_of=standing.unit_name,
+                        coordinator=standing.coordinator,
+                    )
+                    for p, a in standing.managers
+                ]
     return result
 
 
@@ -278,34 +291,47 @@ def _unit_names(session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
     return {u.id: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))) if u.id is not None}
 
 
+@dataclass(frozen=True)
+class _Standing:
+    """The managers who stand in for a unit's focal points, and which unit they lead."""
+
+    managers: list[tuple[Person, ChannelAccount]]
+    unit_name: str = ""
+    coordinator: bool = False
+
+
 def _standing_managers(
     session: Session, unit_ids: set[int], day: date, channels: Collection[str] | None
-) -> dict[int, list[tuple[Person, ChannelAccount]]]:
+) -> dict[int, _Standing]:
     """For each unit whose focal points are all away: its managers not away, else the coordinating
     unit's."""
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))) if u.id is not None}
     org_ids = {u.organization_id for u in units.values()}
-    coordinators: dict[int, int] = {}
+    coordinators: dict[int, Unit] = {}
     for org in session.exec(select(Organization).where(col(Organization.id).in_(org_ids))):
         if org.id is not None and org.coordinator_code:
             coordinator = session.exec(
-                select(Unit.id).where(Unit.organization_id == org.id, Unit.code == org.coordinator_code)
+                select(Unit).where(Unit.organization_id == org.id, Unit.code == org.coordinator_code)
             ).first()
-            if coordinator is not None:
+            if coordinator is not None and coordinator.id is not None:
                 coordinators[org.id] = coordinator
-    wanted = set(units) | set(coordinators.values())
+    wanted = set(units) | {c.id for c in coordinators.values() if c.id is not None}
     managers: dict[int, dict[int, tuple[Person, ChannelAccount]]] = defaultdict(dict)
     for member in reachable_members(session, (MemberRole.MANAGER,), unit_ids=wanted, bound=True, channels=channels):
         assert member.account is not None and member.person.id is not None
         managers[member.unit_id].setdefault(member.person.id, (member.person, member.account))
     away = absent_on(session, {p for found in managers.values() for p in found}, day)
-    result: dict[int, list[tuple[Person, ChannelAccount]]] = {}
+    result: dict[int, _Standing] = {}
     for unit_id, unit in units.items():
         own = [m for pid, m in managers.get(unit_id, {}).items() if pid not in away]
-        if not own:
-            coordinator = coordinators.get(unit.organization_id, -1)
-            own = [m for pid, m in managers.get(coordinator, {}).items() if pid not in away]
-        result[unit_id] = own
+        coordinator = coordinators.get(unit.organization_id)
+        if own:
+            result[unit_id] = _Standing(own, unit.name)
+        elif coordinator is not None and coordinator.id is not None:
+            theirs = [m for pid, m in managers.get(coordinator.id, {}).items() if pid not in away]
+            result[unit_id] = _Standing(theirs, coordinator.name, coordinator=coordinator.id != unit_id)
+        else:
+            result[unit_id] = _Standing([])
     return result
 
 

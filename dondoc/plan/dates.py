@@ -12,6 +12,8 @@ One rule for every way a report comes in (the chat's completion-date step, ``don
 - a date before the plan's year is refused, and so is a date after today; a date after the plan's
   year is fine (late work is still reported).
 
+:func:`read_time_of_day` reads a time of day as people type it (``14:30``, ``14h``, ``8g30``, ``2 giờ chiều``).
+
 :func:`read_completion_date` reads typed text with :func:`read_date`; :func:`check_completion_date` checks a date already
 read (for instance by the command line's own date option); :func:`describe` words a problem for people.
 """
@@ -19,11 +21,11 @@ read (for instance by the command line's own date option); :func:`describe` word
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 
 from dondoc.i18n import _, format_date
-from dondoc.text import match_key
+from dondoc.text import fold, match_key
 
 
 class DateProblem(StrEnum):
@@ -107,3 +109,37 @@ def describe(problem: DateProblem, typed: str, plan_year: int, today: date) -> s
     return _("“{typed}” is not a date: please type it as dd/mm/yyyy (for example 15/03/{year}).").format(
         typed=typed, year=plan_year
     )
+
+
+# ---------------------------------------------------------------------- times of day
+
+_TIME_OF_DAY = re.compile(
+    r"(\d{1,2})\s*(?:(?::|h|\.|g|gio)\s*(?:(\d{2})\s*(?:phut|p)?|(ruoi))?)?"
+    r"\s*(sang|trua|chieu|toi|am|pm|a\.m\.|p\.m\.)?",
+    re.ASCII,
+)
+_AFTERNOON = ("chieu", "toi", "pm", "p.m.")
+
+
+def read_time_of_day(text: str) -> time | None:
+    """A time of day as people type it: ``14:30``, ``14h``, ``14h30``, ``8.30``, ``8g30``, ``14 giờ``,
+    ``14 giờ 30 phút``, ``2 giờ chiều``, ``2h chiều``, ``2 giờ rưỡi chiều``, ``9 giờ sáng``, ``12 giờ
+    trưa``, ``2 pm``; None when it is not one (``14 giờ sáng``, ``25:00``)."""
+    found = _TIME_OF_DAY.fullmatch(" ".join(fold(text).lower().split()))
+    if found is None:
+        return None
+    hour = int(found.group(1))
+    minute = 30 if found.group(3) else int(found.group(2) or 0)
+    part = found.group(4)
+    if part is not None:
+        if not 1 <= hour <= 12:
+            return None  # "14 giờ chiều", "0 giờ sáng": not how anyone says it
+        if part in _AFTERNOON and hour != 12:
+            hour += 12
+        elif part == "trua" and hour < 6:
+            hour += 12  # "1 giờ trưa"
+        elif part in ("am", "a.m.") and hour == 12:
+            hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)

@@ -78,6 +78,15 @@ def format_rate(value: Fraction | float | None) -> str:
     return str(format_percent(float(value), "#,##0.0%", locale=current_language()))
 
 
+def format_count(value: int | None) -> str:
+    """A count for people, grouped the way they write it: ``1.234`` in Vietnamese, ``1,234`` in English."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, "#,##0", locale=current_language()))
+
+
 def format_on_time_rate(counts: Mapping[Category, int], *, why: bool = False) -> str:
     """The on-time rate of ``counts`` (done on time ÷ (done on time + done late + overdue)) for people:
     ``96,3%``; ``—`` when no item is done or overdue yet, since the rate is undefined then, not 0 %
@@ -98,6 +107,21 @@ class Goal:
     op: str  # >=, >, <=, <, =
     value: Fraction  # 0..1
 
+    def label(self) -> str:
+        """For people, in words as plans write it: "từ 95% trở lên", "trên 80%", "không quá 5%" (read
+        back by :func:`read_goal`)."""
+        from babel.numbers import format_percent
+
+        rate = str(format_percent(float(self.value), "#,##0.#%", locale=current_language()))
+        words = {
+            ">=": _("at least {rate}"),
+            ">": _("more than {rate}"),
+            "<=": _("at most {rate}"),
+            "<": _("less than {rate}"),
+            "=": "{rate}",
+        }[self.op]
+        return words.format(rate=rate)
+
     def met(self, value: Fraction) -> bool:
         return {
             ">=": value >= self.value,
@@ -116,6 +140,14 @@ _GOAL_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:duoi|less than|below)\s+(.+)$"), "<"),
     (re.compile(r"^(.+?)\s+tro len$"), ">="),
 )
+
+
+def goal_label(text: str) -> str:
+    """A goal as written in the plan (``>= 100%``), for people ("từ 100% trở lên"); as written when unreadable."""
+    try:
+        return read_goal(text).label()
+    except NumberProblem:
+        return text
 
 
 def read_goal(text: str) -> Goal:
@@ -177,13 +209,14 @@ class Period:
         return _("Year {year}").format(year=self.year)
 
     def short(self) -> str:
-        """What to type in a one-line figure: ``Q1``, ``T3``, ``H1``, ``2022``."""
+        """What to type in a one-line figure: ``Q1``, ``T3``, ``H1`` (in Vietnamese ``6 tháng đầu năm``),
+        ``2022``."""
         if self.every == "month":
             return f"T{self.index}"
         if self.every == "quarter":
             return f"Q{self.index}"
         if self.every == "half-year":
-            return f"H{self.index}"
+            return _("H1") if self.index == 1 else _("H2")  # "6 tháng đầu năm": read back by parse_period
         return str(self.year)
 
     def previous(self) -> Period:

@@ -34,6 +34,7 @@ not reach the scheduler); without one, Monday to Friday are the working days.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -141,23 +142,33 @@ def period_label(period: RankingPeriod, year: int) -> str:
 
 
 def read_period(text: str) -> RankingPeriod | None:
-    """``q1``, ``half``, ``q3`` or ``year`` typed any way (also ``quy1``, ``6thang``, ``9thang``, ``nam``)."""
+    """``q1``, ``half``, ``q3`` or ``year`` typed any way, in English or Vietnamese, with or without
+    diacritics, spaces or hyphens: ``quý 1``, ``6 tháng``, ``nửa-năm``, ``6 tháng đầu năm``, ``9 tháng``,
+    ``cả năm``, ``năm``."""
     from dondoc.text import match_key
 
-    key = match_key(text).replace(" ", "")
+    key = re.sub(r"[\s_-]+", "", match_key(text))
     aliases: dict[str, RankingPeriod] = {
         "q1": "q1",
         "quy1": "q1",
         "quyi": "q1",
+        "3thang": "q1",
+        "3thangdaunam": "q1",
         "half": "half",
         "h1": "half",
         "6thang": "half",
+        "6t": "half",
+        "6thangdau": "half",
+        "6thangdaunam": "half",
+        "nuanam": "half",
+        "nuanamdau": "half",
         "q3": "q3",
         "9thang": "q3",
+        "9t": "q3",
+        "9thangdaunam": "q3",
         "quy3": "q3",
         "year": "year",
         "nam": "year",
-        "ca nam": "year",
         "canam": "year",
     }
     return aliases.get(key)

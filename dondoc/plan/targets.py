@@ -37,7 +37,17 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Figure, Organization, PlanTarget, TargetKind, Unit
 from dondoc.i18n import _
-from dondoc.plan.figures import EVERY, Every, Goal, NumberProblem, Period, Windows, read_goal
+from dondoc.plan.figures import (
+    EVERY,
+    Every,
+    Goal,
+    NumberProblem,
+    Period,
+    Windows,
+    format_count,
+    goal_label,
+    read_goal,
+)
 from dondoc.plan.problems import InputError, Problem, read_yaml, validate
 from dondoc.plan.registry import OptionalText, RequiredText, Strings, build_matcher, load_registry
 from dondoc.plan.units import Target as UnitTarget
@@ -306,7 +316,7 @@ def check_ratio(numerator: int, denominator: int) -> None:
     if numerator > denominator:
         raise FigureProblem(
             _("{numerator} is more than {denominator}: the first number cannot exceed the second.").format(
-                numerator=numerator, denominator=denominator
+                numerator=format_count(numerator), denominator=format_count(denominator)
             )
         )
 
@@ -613,7 +623,7 @@ def write_targets_sheet(
         met = {True: _("met"), False: _("not met"), None: _("no figures")}[value.met]
         ws.write_string(row, 0, target.code, table[(True, "text")])
         ws.write_string(row, 1, target.text, table[(False, "text")])
-        ws.write_string(row, 2, target.goal, table[(False, "text")])
+        ws.write_string(row, 2, goal_label(target.goal), table[(False, "text")])
         ws.write_string(row, 3, chosen[-1].label(), table[(False, "text")])
         _rate_cell(ws, row, 4, value.value, table)
         ws.write_string(row, 5, met, table[(False, "text")])

@@ -150,7 +150,7 @@ def test_without_deputy_whoami_names_the_managers(engine: Engine, people: dict[s
     dispatcher = other.dispatcher
     bound(dispatcher, engine, "305", "LN", MemberRole.MANAGER, "Đinh Lãnh Đạo")
     other.send("/whoami")
-    assert "lãnh đạo Đinh Lãnh Đạo" in other.last, other.last
+    assert "đồng chí Đinh Lãnh Đạo, lãnh đạo đơn vị" in other.last, other.last
 
 
 def test_a_task_given_while_the_focal_point_is_away_is_announced_to_the_deputy(

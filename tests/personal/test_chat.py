@@ -100,7 +100,7 @@ def test_zalo_numbered_choices_and_typed_answers(engine: Engine) -> None:
     assert "1. Giờ nhận nhắc" in shown and "2. Gom nhắc theo tuần" in shown and "3. Tắt nhắc định kỳ" in shown
     assert all(len(part) <= 2000 for part in render(replies[-1]).parts)
     focal.send("1")
-    assert "HH:MM" in focal.last
+    assert "giờ:phút, ví dụ 14:30" in focal.last
     focal.send("18:30")  # outside office hours: refused, and the question stays
     assert "ngoài giờ hành chính" in focal.last and "07:30" in focal.last
     assert _stored(engine) == []

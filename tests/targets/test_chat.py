@@ -153,7 +153,7 @@ def test_managers_see_each_target_and_by_unit_worst_first_with_a_trend(
     manager = _person(engine, "NV", MemberRole.MANAGER, user_id="400")
     manager.send("/targets")
     text = manager.last
-    assert "T1" in text and "75,6%" in text and "≥" not in text and ">= 95%" in text
+    assert "T1" in text and "75,6%" in text and "≥" not in text and "từ 95% trở lên" in text and ">=" not in text
     assert "chưa đạt" in text and "2/3" in text
     manager.send("/targets T1")
     text = manager.last

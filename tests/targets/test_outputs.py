@@ -27,7 +27,7 @@ def test_the_status_workbook_has_a_targets_sheet(sample_store: Dondoc, tmp_path:
     rows = [list(r) for r in book["Chỉ tiêu"].iter_rows(values_only=True)]
     assert rows[0][:6] == ["Mã", "Chỉ tiêu", "Mục tiêu", "Kỳ", "Kết quả", "Đạt"]
     t1 = rows[1]
-    assert t1[0] == "T1" and t1[2] == ">= 95%" and t1[3] == "Quý 1/2022"
+    assert t1[0] == "T1" and t1[2] == "từ 95% trở lên" and t1[3] == "Quý 1/2022"
     assert abs(t1[4] - 170 / 225) < 1e-9 and t1[5] == "chưa đạt" and t1[6] == "2/3" and t1[7] == "LN"
     assert t1[8] == 0.9  # the quarter before
     assert rows[2][4] == "—"  # nobody reported ISO

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from dondoc.bot.app import assemble
-from dondoc.bot.sandbox import MANAGER, NAMES, ReadLine, Sandbox
+from dondoc.bot.sandbox import MANAGER, NAMES, ZALO_FIRST_USER, ReadLine, Sandbox
 from dondoc.bot.zalo.fake import FakeZaloServer, SentMessage, ZaloUser
 from dondoc.bot.zalo.polling import ZaloPolling
 from dondoc.i18n import _
@@ -83,7 +83,13 @@ class ZaloSandbox(Sandbox):
     async def switch(self, key: str) -> None:
         assert self.zalo is not None
         wanted = MANAGER if key.lower() == MANAGER else key
-        persona = self.people.get(wanted.upper() if wanted != MANAGER else MANAGER)
+        key = wanted.upper() if wanted != MANAGER else MANAGER
+        persona = self.people.get(key)
+        known = None if persona else self._known("zalo", key, ZALO_FIRST_USER)
+        if persona is None and known is not None:  # played in an earlier run: no new invite
+            self.zalo.wrote_before(known.external_id)
+            persona = ZaloPersona(key, self.zalo.user(known.name, user_id=known.external_id), known.label)
+            self.people[key] = persona
         if persona is None:
             made = self._invite(wanted)
             if made is None:
@@ -91,7 +97,8 @@ class ZaloSandbox(Sandbox):
                 return
             code, unit_code, label = made
             name = NAMES[len(self.people) % len(NAMES)]
-            user = self.zalo.user(name)
+            taken = [p.user.id for p in self.people.values()]
+            user = self.zalo.user(name, user_id=str(self._unused_id("zalo", ZALO_FIRST_USER, taken)))
             persona = ZaloPersona(MANAGER if wanted == MANAGER else unit_code, user, label)
             self.people[persona.key] = persona
             self.me = persona
@@ -101,6 +108,12 @@ class ZaloSandbox(Sandbox):
             return
         self.me = persona
         self._print("— " + _("You are now: {who}").format(who=persona.label))
+
+    def _played(self) -> list[tuple[str, str]]:
+        return [(p.key, p.label) for p in self.people.values()]
+
+    def _current_key(self) -> str | None:
+        return self.me.key if self.me else None
 
     async def show(self) -> None:
         assert self.zalo is not None
