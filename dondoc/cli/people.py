@@ -483,6 +483,21 @@ def _export_lines(data: dict[str, Any], names: dict[tuple[str, int], str]) -> li
     return lines
 
 
+def _stored_data(value: Any) -> str:
+    """A conversation's stored data (what it asked, what it keeps for ``hủy``) as people read it:
+    ``key: value`` pairs, times in the current language's way."""
+    if isinstance(value, dict):
+        return "{" + "; ".join(f"{key}: {_stored_data(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_stored_data(item) for item in value) + "]"
+    if isinstance(value, str) and len(value) > 18 and value[4:5] == "-" and "T" in value:
+        try:
+            return format_datetime(stored_in_vietnam(datetime.fromisoformat(value)))
+        except ValueError:
+            return value
+    return _NOTHING if value is None else str(value)
+
+
 def _export_value(name: str, value: Any, names: dict[tuple[str, int], str]) -> str:
     """One stored value as people read it: dates and times in the current language's way, roles,
     statuses and kinds by their names, yes or no, "—" for nothing."""
@@ -491,7 +506,7 @@ def _export_value(name: str, value: Any, names: dict[tuple[str, int], str]) -> s
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _stored_data(value)
     text = str(value)
     try:
         if name.endswith("_at"):
