@@ -337,6 +337,11 @@ class Report(SQLModel, table=True):
     # unanswered, reminded as before); both stay in the history. Always "not started", 0 %
     # (:mod:`dondoc.plan.progress`, :func:`dondoc.db.queries.standing`; migration 0022_withdraws).
     withdraws: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # ``hủy`` of a report when another stood before it: this report copies that one's state, and views
+    # show that one (its date, note and reporter) — the undone report and this one count as never made
+    # (:func:`dondoc.plan.progress.restored_reports`; migration 0023_restores). A plain id: reports are
+    # removed only with their plan.
+    restores_report_id: int | None = None
 
 
 class Conversation(SQLModel, table=True):

@@ -469,6 +469,7 @@ def undo(ctx: Context) -> None:
         reporter_person_id=ctx.person.id,
         corrects=undone.id,
         withdraws=withdraws,
+        restores=earlier.id if earlier is not None and not withdraws else None,
         calendar=ctx.settings.calendar,
     )
     ctx.keep(last_oneline=None)

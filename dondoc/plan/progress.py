@@ -53,7 +53,6 @@ same :func:`attach_reports` and :func:`categorize`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -102,7 +101,7 @@ from dondoc.db.models import (
     Unit,
 )
 from dondoc.db.queries import standing
-from dondoc.i18n import LANGUAGES, _, use_language
+from dondoc.i18n import _
 from dondoc.plan.extensions import ExtensionKey, approved_extensions, judge_against_original
 from dondoc.plan.registry import Registry, build_matcher
 from dondoc.plan.units import expand
@@ -980,81 +979,35 @@ def _decisive_reports(plan: Plan, before: datetime, *, lead_only: bool = False, 
 # ---------------------------------------------------------------- undone reports, as people see them
 
 
-@lru_cache(maxsize=1)
-def _undo_notes() -> re.Pattern[str]:
-    """The note ``hủy`` writes on the report that restores the state before the undone one
-    (:func:`dondoc.handlers.oneline.undo`), in every language it may have been written in."""
-    patterns = []
-    for language in LANGUAGES:
-        with use_language(language):
-            template = _("Cancels the report of {time}")
-        patterns.append(re.escape(template).replace(re.escape("{time}"), r"\d{1,2}:\d{2}"))
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
-
-
-def is_undo_note(note: str) -> bool:
-    """Whether ``note`` is the one ``hủy`` writes ("Hủy báo cáo lúc 08:30")."""
-    return bool(_undo_notes().fullmatch(note.strip()))
-
-
-def _same_state(report: Report, earlier: Report) -> bool:
-    return (report.status, report.percent, report.completed_on, report.blocked_reason, report.evidence_ref) == (
-        earlier.status,
-        earlier.percent,
-        earlier.completed_on,
-        earlier.blocked_reason,
-        earlier.evidence_ref,
-    )
-
-
 def restored_reports(
     session: Session, candidates: Iterable[tuple[int | None, int, int | None, str]]
 ) -> dict[int, Report]:
     """For each report among ``candidates`` (id, assignment id, the report it corrects, note) that a
-    ``hủy`` appended to restore the report before the one it undid: that restored report (the one
-    whose state it copies; itself followed back when it was such a restoring report too). Views show
-    the restored report's own date, note, evidence and reporter: the undone report and its undoing
-    count as never made (:func:`dondoc.db.queries.standing` does the same for withdrawals).
-
-    A restoring report is known by what ``hủy`` writes: it corrects the newest report, carries the
-    state of the report that stood before that one, and its note is "Hủy báo cáo lúc HH:MM". One
-    query, for the assignments that have such a report only."""
-    wanted = {
-        rid: aid for rid, aid, corrects, note in candidates if rid is not None and corrects and is_undo_note(note)
-    }
+    ``hủy`` appended to restore the report before the one it undid (``Report.restores_report_id``):
+    that restored report (followed back when it was such a restoring report too). Views show the
+    restored report's own date, note, evidence and reporter: the undone report and its undoing count
+    as never made (:func:`dondoc.db.queries.standing` does the same for withdrawals). Only reports
+    that correct another can be one: no query when there are none."""
+    wanted = {rid for rid, _aid, corrects, _note in candidates if rid is not None and corrects}
     if not wanted:
         return {}
     session.flush()
-    reports = session.exec(
-        select(Report).where(col(Report.assignment_id).in_(set(wanted.values()))).order_by(col(Report.id))
-    ).all()
-    by_id = {r.id: r for r in reports}
-    withdrawn = {r.corrects_report_id for r in reports if r.withdraws}
+    restores: dict[int, int] = {
+        rid: target
+        for rid, target in session.exec(
+            select(Report.id, Report.restores_report_id).where(
+                col(Report.id).in_(wanted), col(Report.restores_report_id).is_not(None)
+            )
+        ).all()
+        if rid is not None and target is not None
+    }
     found: dict[int, Report] = {}
-
-    def source(report: Report, depth: int = 0) -> Report | None:
-        undone = by_id.get(report.corrects_report_id)
-        if report.withdraws or undone is None or undone.id is None or depth > 50 or not is_undo_note(report.note):
-            return None
-        earlier = next(
-            (
-                r
-                for r in reversed(reports)
-                if r.assignment_id == report.assignment_id
-                and r.id is not None
-                and r.id < undone.id
-                and not r.withdraws
-                and r.id not in withdrawn
-            ),
-            None,
-        )
-        if earlier is None or not _same_state(report, earlier):
-            return None
-        return source(earlier, depth + 1) or earlier
-
-    for rid in wanted:
-        report = by_id.get(rid)
-        restored = source(report) if report is not None else None
+    for rid, target in restores.items():
+        restored = session.get(Report, target)
+        for _depth in range(50):  # (a restored report that restored another in its turn)
+            if restored is None or restored.restores_report_id is None:
+                break
+            restored = session.get(Report, restored.restores_report_id)
         if restored is not None:
             found[rid] = restored
     return found

@@ -529,6 +529,7 @@ def add_report(
     entered_by_admin: bool = False,
     corrects: int | None = None,
     withdraws: bool = False,
+    restores: int | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Report:
     """Append a report (reports are never edited: a correction is a newer report).
@@ -539,7 +540,8 @@ def add_report(
     completion cancelled are pending again. A done report cancels its deadline's pending reminders.
     ``withdraws`` (with ``corrects``: the assignment's newest report, nothing standing before it on
     its deadline) makes it a withdrawal, "not started" 0 %: both count as never made
-    (``Report.withdraws``).
+    (``Report.withdraws``). ``restores`` (with ``corrects``): the report whose state this ``hủy``
+    brings back, which views show in its place (``Report.restores_report_id``).
     """
     assert assignment.id is not None
     if withdraws:
@@ -571,6 +573,7 @@ def add_report(
         entered_by_admin=entered_by_admin,
         corrects_report_id=target.id if target is not None else None,
         withdraws=withdraws,
+        restores_report_id=restores,
     )
     session.add(report)
     session.flush()
