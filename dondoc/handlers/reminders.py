@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import col, select
 
-from dondoc.db.models import Assignment, Audience, Occurrence, Reminder, ReminderKind, Report, Status, Task, Unit
+from dondoc.db.models import Assignment, Audience, Occurrence, Reminder, ReminderKind, Status, Task, Unit
 from dondoc.handlers import report
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
@@ -29,7 +29,7 @@ from dondoc.handlers.events import Choice, Reply, esc, has_buttons
 from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.absences import Cover
-from dondoc.plan.progress import PlanStatus, silent_items
+from dondoc.plan.progress import PlanStatus, chased_deadlines, silent_items
 from dondoc.scheduler.figures import Owed
 from dondoc.scheduler.outbox import Digest, DueItem
 from dondoc.tz import TZ
@@ -418,22 +418,19 @@ def on_button(ctx: Context, data: str) -> None:
 
 def earlier_open_deadlines(ctx: Context, assignment: Assignment, due: date) -> list[date]:
     """The deadlines of ``assignment`` before ``due`` that no done report has closed yet: a report is
-    counted for the earliest deadline not done (:mod:`dondoc.plan.progress`), so an answer to a
-    reminder about ``due`` would land on the first of these."""
-    rows = ctx.session.exec(
-        select(Report.id, Report.status, Report.corrects_report_id)
-        .where(Report.assignment_id == assignment.id)
-        .order_by(col(Report.reported_at), col(Report.id))
-    ).all()
-    corrected = {fix for _id, _status, fix in rows if fix is not None}
-    closed = sum(1 for rid, status, _fix in rows if status == Status.DONE and rid not in corrected)
+    counted for the deadline being chased, the earliest not done (:func:`chased_deadlines`, as
+    /status and /tasks count it), so an answer to a reminder about ``due`` would land on the first."""
+    assert assignment.id is not None
     dues = [
         o.due
         for o in ctx.session.exec(
             select(Occurrence).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due))
         )
     ]
-    return [day for day in dues[closed:] if day < due]
+    chased = chased_deadlines(ctx.session, {assignment.id: dues}, ctx.now.date())[0].get(assignment.id)
+    if chased is None or chased.closed:
+        return []
+    return [day for day in dues if chased.due <= day < due]
 
 
 def snooze(ctx: Context, reminder: Reminder, assignment: Assignment) -> None:
