@@ -1219,13 +1219,18 @@ class _RowReader:
             label = self.header.labels.get(Column.DAYS) or _(COLUMN_LABELS[Column.DAYS])
             return self._relative(f"{label}: {one_line(cell)}", Offset(days))
         if not text:
-            # Some appendices put the deadline in the note column ("Ghi chú: Quý II/2022").
+            # Some appendices put the deadline in the note column ("Ghi chú: Quý II/2022"): a date or
+            # a period there, never a "continuous" reading of what a note says ("Thực hiện theo Kế
+            # hoạch số …", "Khi có yêu cầu"): an empty deadline cell stays a missing deadline.
             try:
-                return parse_deadline(self.get(Column.NOTE), year)
+                noted = parse_deadline(self.get(Column.NOTE), year)
+                if noted.kind in ("fixed", "recurring"):
+                    return noted
             except DeadlineError:
-                lacking = self.parser.lacks(self.table, self.header, Column.DEADLINE)
-                self.problem(Column.DEADLINE, _("no deadline"), row_only=lacking)
-                return None
+                pass
+            lacking = self.parser.lacks(self.table, self.header, Column.DEADLINE)
+            self.problem(Column.DEADLINE, _("no deadline"), row_only=lacking)
+            return None
         offset = relative_offset(text)
         if offset is not None:
             return self._relative(text, offset)

@@ -769,6 +769,22 @@ def test_unknown_deadline_phrase_is_an_error(admin: Admin, tmp_path: Path, phras
     assert admin.stored_tasks() == []
 
 
+def test_a_deadline_only_in_the_note_column_is_read_when_it_is_a_date_or_period(admin: Admin, tmp_path: Path) -> None:
+    """An empty deadline cell: a period in the note ("Quý II/2022") is the deadline; a note that only
+    says how the work is done ("Thực hiện theo Kế hoạch số 12/KH-UBND", "Khi có yêu cầu") is not a
+    deadline, and the row is refused for lacking one (it would otherwise become continuous work)."""
+    rows = [
+        Area("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
+        Task(1, "Ban hành kế hoạch", "Văn phòng", note="Quý II/2022"),
+    ]
+    admin.imports(write_xlsx(Appendix(rows=rows), tmp_path / "ghi-chu.xlsx").path)
+    assert admin.export().task("I.1")["deadline"]["dates"] == ["2022-06-30"]
+    for note in ("Thực hiện theo Kế hoạch số 12/KH-UBND", "Khi có yêu cầu"):
+        bad = Appendix(rows=[*rows, Task(2, "Cập nhật dữ liệu", "Văn phòng", note=note)])
+        stderr = admin.rejects(write_xlsx(bad, tmp_path / "ghi-chu-2.xlsx").path)
+        assert names_defect(stderr, row=8, column="Thời gian hoàn thành", column_key="deadline"), stderr
+
+
 def test_plan_year_comes_from_the_title_rows(admin: Admin, tmp_path: Path) -> None:
     """A 2023 plan adopted in December 2022: the year is the plan's, not the adoption date's."""
     appendix = Appendix(
