@@ -38,6 +38,7 @@ from tests.plan.layouts import (
     Column,
     HeaderStyle,
     Numbering,
+    Row,
     SubHeading,
     Task,
     write_csv,
@@ -773,7 +774,7 @@ def test_a_deadline_only_in_the_note_column_is_read_when_it_is_a_date_or_period(
     """An empty deadline cell: a period in the note ("Quý II/2022") is the deadline; a note that only
     says how the work is done ("Thực hiện theo Kế hoạch số 12/KH-UBND", "Khi có yêu cầu") is not a
     deadline, and the row is refused for lacking one (it would otherwise become continuous work)."""
-    rows = [
+    rows: list[Row] = [
         Area("I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
         Task(1, "Ban hành kế hoạch", "Văn phòng", note="Quý II/2022"),
     ]
