@@ -22,7 +22,7 @@ from dondoc.handlers.events import Address, Attachment, esc
 from dondoc.i18n import N_, _, format_date, ngettext
 from dondoc.plan.dates import DateProblem, read_completion_date
 from dondoc.plan.dates import describe as describe_date_problem
-from dondoc.plan.progress import status_label
+from dondoc.plan.progress import Chased, ReportRow, chased_deadlines, status_label
 from dondoc.scheduler.schedule import add_report
 from dondoc.text import match_key
 from dondoc.tz import TZ
@@ -105,7 +105,26 @@ def my_assignments(ctx: Context) -> list[AssignmentView]:
     return sorted(views, key=lambda v: (v.next_due(today) or far, v.task.position, v.unit.position))
 
 
+def by_chased_deadline(
+    ctx: Context, views: list[AssignmentView]
+) -> tuple[list[AssignmentView], dict[int, Chased], dict[int, ReportRow]]:
+    """``views`` in the order /tasks and the task picker show them: by the deadline each is chased for
+    (the one reminders and /status are about: the earliest not closed), overdue ones first, tasks with
+    every deadline closed or none last; with that deadline and the newest standing report of each."""
+    chased, newest = chased_deadlines(ctx.session, {v.id: v.dates for v in views}, ctx.now.date())
+    far = date.max
+
+    def order(view: AssignmentView) -> tuple[int, date, int, int]:
+        found = chased.get(view.id)
+        if found is None:
+            return (1, far, view.task.position, view.unit.position)
+        return (1 if found.closed else 0, found.judged, view.task.position, view.unit.position)
+
+    return sorted(views, key=order), chased, newest
+
+
 def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
+    views = by_chased_deadline(ctx, views)[0]  # as /tasks lists them
     several_units = len({v.unit.id for v in views}) > 1
     chunk, page, pages = paginate(views, page, PAGE_SIZE)
     options: list[list[tuple[str, str]]] = []

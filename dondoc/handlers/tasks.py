@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from dondoc.db.models import DeadlineKind, Status
-from dondoc.db.queries import AssignmentView, assignment_history, organization_unit_ids, unit_assignments
+from dondoc.db.queries import assignment_history, organization_unit_ids, unit_assignments
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
-from dondoc.handlers.report import ROLE_LABELS, short
+from dondoc.handlers.report import ROLE_LABELS, by_chased_deadline, short
 from dondoc.i18n import _, format_date, format_datetime, ngettext
 from dondoc.plan.extensions import describe_due
-from dondoc.plan.progress import Chased, ReportRow, chased_deadlines, restored_reports, status_label
+from dondoc.plan.progress import Chased, ReportRow, restored_reports, status_label
 from dondoc.text import match_key
 from dondoc.tz import stored_in_vietnam
 
@@ -33,16 +31,7 @@ def _show_page(ctx: Context, page: int) -> None:
         return
     # The deadline each task is chased for (the one reminders and /status are about), by the rules of
     # the categories: the earliest one not closed, overdue ones first.
-    chased, newest = chased_deadlines(ctx.session, {v.id: v.dates for v in views}, today)
-    far = date.max
-
-    def order(view: AssignmentView) -> tuple[int, date, int, int]:
-        found = chased.get(view.id)
-        if found is None:
-            return (1, far, view.task.position, view.unit.position)
-        return (1 if found.closed else 0, found.judged, view.task.position, view.unit.position)
-
-    views = sorted(views, key=order)
+    views, chased, newest = by_chased_deadline(ctx, views)
     chunk, page, pages = paginate(views, page, PAGE_SIZE)
     several_units = len({v.unit.id for v in views}) > 1
     lines = [_("<b>Your tasks</b> ({count}), page {page}/{pages}").format(count=len(views), page=page + 1, pages=pages)]

@@ -198,3 +198,17 @@ def test_status_of_a_unit_says_it_counts_the_tasks_it_leads_and_how_many_it_supp
     assert "Chỉ tính 2 nhiệm vụ đơn vị chủ trì; 27 nhiệm vụ đơn vị phối hợp không tính ở đây." in status
     focal.send("/tasks")
     assert "Nhiệm vụ của đơn vị (29)" in focal.last  # 2 + 27
+
+
+def test_the_report_task_picker_lists_tasks_in_the_order_of_tasks(engine: Engine) -> None:
+    """/report without a code offers the tasks as /tasks lists them: the overdue ones, being chased,
+    first — not the next deadline still ahead."""
+    focal, _manager = _people(engine)
+    focal.dispatcher.clock.set(APRIL_5)
+    listed = [
+        line.split(" ", 1)[0]
+        for line in plain(focal.send("/tasks")[-1].text).splitlines()
+        if line[:1] in "IVX" and " (" in line
+    ]
+    offered = [c.label.split(" · ")[0] for row in focal.send("/report")[-1].choices for c in row if " · " in c.label]
+    assert offered and listed and offered[: len(listed)] == listed[: len(offered)]
