@@ -369,6 +369,7 @@ def _confirm(ctx: Context) -> None:
         ).format(days=CORRECTION_DAYS)
     else:
         text += " " + _("If it needs correcting, report again on this task: the newest report counts.")
+    text += "\n" + _("Type hủy within 10 minutes to undo this report.")
     ctx.reply(text, toast=_("Recorded"))
     if status == Status.BLOCKED:
         alert_managers(ctx, task, unit, data.get("blocked_reason", ""))
