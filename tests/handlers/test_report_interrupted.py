@@ -168,7 +168,7 @@ def test_huy_right_after_a_confirmed_report_undoes_it(engine: Engine) -> None:
     chat.send("60")
     chat.send("bo qua")
     chat.send("bo qua")
-    assert "Gõ hủy trong 10 phút" in plain(chat.send("xac nhan")[0].text)  # the confirmation says so
+    assert "Gõ hủy trong 10 phút" in plain(chat.send("xac nhan")[-1].text)  # the confirmation says so
     shown = plain(chat.send("hủy")[0].text)
     assert "Đã hủy báo cáo lúc 09:00" in shown and "10 phút" not in shown
     assert [(c, s, p) for c, s, p, _d in _reports(engine)] == [
