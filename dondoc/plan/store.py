@@ -359,7 +359,8 @@ def _set_task_fields(task: Task, parsed: ParsedTask, area_id: int | None, positi
     for name, value in values.items():
         if getattr(task, name) != value:
             setattr(task, name, value)
-            dirty = True
+            # (a row moved down the sheet, a task before it inserted: written, but not a change to show)
+            dirty = dirty or name not in ("source_row", "position")
     return dirty
 
 

@@ -175,3 +175,12 @@ def test_codes_that_change_hands_are_saved_on_either_store(dondoc: Dondoc, tmp_p
     assert [(t["code"], t["title"][:6]) for t in tasks] == [("I.1", "Kiện t"), ("I.2", "Sơ kết"), ("I.3", "Tổ chứ")]
     again = json.loads(dondoc.ok("plan", "import", path, "--prune", "--json").stdout)
     assert again["added"] == [] and again["updated"] == [] and again["renumbered"] == []
+
+
+def test_tasks_that_only_moved_down_the_sheet_are_not_listed_as_updated(admin: Admin, tmp_path: Path) -> None:
+    other_area = Area("II", "CẢI CÁCH THỂ CHẾ")
+    law = Row(1, "Rà soát văn bản quy phạm pháp luật", "Tư pháp", "", "Báo cáo", "Quý III/2022")
+    admin.imports(write_xlsx(Appendix(rows=[AREA, PLAN, TRAINING, other_area, law]), tmp_path / "v1.xlsx").path)
+    urgent = Row(3, "Kiện toàn Ban chỉ đạo cải cách hành chính", "Văn phòng", "", "Quyết định", "Tháng 01/2022")
+    result = _import(admin, Appendix(rows=[AREA, PLAN, TRAINING, urgent, other_area, law]), tmp_path / "v2.xlsx")
+    assert result["added"] == ["I.3"] and result["updated"] == [] and result["unchanged"] == 3
