@@ -401,15 +401,18 @@ def _typed_of(stored: dict[str, Any]) -> dict[str, Any]:
     return typed if isinstance(typed, dict) else stored
 
 
-def _conversation_open(session: Session, key: str, chat_id: str, user_id: str | None, now: datetime) -> bool:
+def _conversation_open(
+    session: Session, key: str, chat_id: str, user_id: str | None, now: datetime, *, idle_too: bool = False
+) -> bool:
     """Whether a conversation is under way in ``chat_id`` (of ``user_id``, or of anyone), one not left
-    idle long enough to be closed by the next message."""
+    idle long enough to be closed by the next message (``idle_too``: or one that message will close,
+    after reading it as the answer to its question)."""
     query = select(Conversation.updated_at).where(
         Conversation.channel == key, Conversation.chat_id == chat_id, Conversation.flow != ""
     )
     if user_id is not None:
         query = query.where(Conversation.user_id == user_id)
-    return any(now - updated_at <= IDLE_TIMEOUT for updated_at in session.exec(query))
+    return any(idle_too or now - updated_at <= IDLE_TIMEOUT for updated_at in session.exec(query))
 
 
 def remember_choices(
@@ -494,7 +497,9 @@ def typed_choice(engine: Engine, key: str, chat_id: str, text: str, *, user_id: 
 def read_typed(engine: Engine, key: str, chat_id: str, text: str, *, user_id: str, now: datetime) -> Typed:
     """What ``text``, typed by ``user_id`` in ``chat_id``, does with the stored choices. Nothing while a
     conversation of theirs is under way (its own numbers come first: at the report's status step a
-    typed ``2`` is its second status, never the digest's second task). Otherwise:
+    typed ``2`` is its second status, never the digest's second task) — also one left idle past its
+    30 minutes: what is typed then answers its question, and the reply that closes it says what to
+    type to save it (``60`` typed an hour after a report's percent question). Otherwise:
 
     - a number (and letter), or a label only one choice has, picks that choice — unless a list of the
       conversation's own was shown since (/tasks, then /history): then the answer says whose numbers
@@ -508,7 +513,7 @@ def read_typed(engine: Engine, key: str, chat_id: str, text: str, *, user_id: st
         row = session.exec(
             select(ChatChoices).where(ChatChoices.channel == key, ChatChoices.chat_id == chat_id)
         ).first()
-        if row is None or _conversation_open(session, key, chat_id, user_id, now):
+        if row is None or _conversation_open(session, key, chat_id, user_id, now, idle_too=True):
             return Typed()
         stored = dict(row.choices)
         typed = _typed_of(stored)

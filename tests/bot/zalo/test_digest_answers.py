@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -158,3 +158,15 @@ def test_a_number_of_a_replaced_digest_is_answered_with_whose_numbers_are_curren
     assert "tin nhắc việc gửi lúc 08:00 ngày 24/03/2022" in read.notice
     assert "tin yêu cầu giải trình gửi lúc 09:30 ngày 24/03/2022" in read.notice
     assert "1. Giải trình" in read.notice
+
+
+async def test_an_answer_typed_after_an_idle_report_is_the_reports_not_the_digests(march: Zalo) -> None:
+    """A digest waits in the chat; a report opened after it is left for more than 30 minutes; what is
+    then typed answers the report's question: the reply names the report and the line that saves it,
+    never "that message has no number 60"."""
+    lan, _text = await digest_of(march, "XP")
+    await march.say(lan, "/report I.10")
+    await march.say(lan, "2")  # Đang thực hiện: the percent question
+    march.clock.advance(timedelta(minutes=31))
+    [answer] = await march.say(lan, "60")
+    assert "I.10" in answer and "I.10 60" in answer and "không có số 60" not in answer
