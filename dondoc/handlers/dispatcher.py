@@ -327,8 +327,9 @@ class Dispatcher:
             return
         if (
             ctx.flow == report.FLOW_NAME
-            # (a note or a blocker is free text: "I.2 xong phần dự thảo" there is the note)
-            and ctx.step not in (report.Step.NOTE, report.Step.BLOCKER)
+            # (a note or a blocker is free text: "I.2 xong phần dự thảo" there is I.2's note; a report on
+            # another task, "I.8 60 đang làm", is that task's)
+            and (ctx.step not in (report.Step.NOTE, report.Step.BLOCKER) or oneline.names_other_task(ctx, text))
             and not inbound.attachments
             and ctx.has_role(*REPORTING_ROLES)
             and oneline.handle_in_report(ctx, text)  # "I.8 60" at any step of an open report

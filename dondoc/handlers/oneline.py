@@ -129,6 +129,16 @@ def names_own_task(ctx: Context, text: str) -> bool:
     return reading is not None and _report_reading([reading]) is not None
 
 
+def names_other_task(ctx: Context, text: str) -> bool:
+    """Whether ``text`` reads as a one-line report on one of the person's tasks other than the open
+    report's (at its note step, "I.8 60 đang làm" is a report on I.8; "I.2 xong phần dự thảo" is I.2's
+    own note)."""
+    if not names_own_task(ctx, text):
+        return False
+    _reading, mine = _match(report.my_assignments(ctx), _readings(text))
+    return bool(mine) and not any(view.id == ctx.data.get("assignment") for view in mine)
+
+
 def handle_in_report(ctx: Context, text: str) -> bool:
     """A one-line report typed while a report conversation is open (``I.8 60`` at its evidence step):
     recorded as any one-line report, which closes the open one; the reply says what became of it
@@ -334,6 +344,10 @@ def parse(rest: str, view: AssignmentView, plan_year: int, today: date) -> Parse
         note = " ".join(tokens[1:])
         if percent == 100:
             return Parsed(Status.DONE, 100, note=note, completed_on=today)
+        if _starts(keys[1:], _BLOCKED):  # "I.4 40 vướng chờ ý kiến": blocked, 40 % done
+            blocked = parse(note, view, plan_year, today)
+            if blocked is not None and blocked.status == Status.BLOCKED and not blocked.problems:
+                return Parsed(Status.BLOCKED, percent, note=blocked.note, blocked_reason=blocked.blocked_reason)
         return Parsed(Status.NOT_STARTED if percent == 0 else Status.IN_PROGRESS, percent, note=note)
     if taken := _starts(keys, _DONE):
         after = tokens[taken:]
@@ -348,11 +362,19 @@ def parse(rest: str, view: AssignmentView, plan_year: int, today: date) -> Parse
             after = after[1:]
         return Parsed(Status.DONE, 100, note=" ".join(after), completed_on=completed_on, problems=problems)
     if taken := _starts(keys, _BLOCKED):
-        reason = " ".join(tokens[taken:])
+        after = tokens[taken:]
+        given = _NUMBER.match(after[0]) if after else None  # "I.4 vướng 40% chờ ý kiến": 40 % done
+        if given is not None and 0 <= int(given.group(1)) < 100:
+            after = after[1:]
+        else:
+            given = None
+        reason = " ".join(after)
         if not reason:
             return Parsed(Status.BLOCKED, 0, problems=[_("Please say what is blocking it, after “vướng”.")])
         latest = view.latest
         percent = latest.percent if latest is not None and latest.status != Status.DONE else 0
+        if given is not None:
+            percent = int(given.group(1))
         return Parsed(Status.BLOCKED, percent, note=reason, blocked_reason=reason)
     if taken := _starts(keys, _NOT_STARTED):
         return Parsed(Status.NOT_STARTED, 0, note=" ".join(tokens[taken:]))

@@ -631,14 +631,15 @@ def open_task(ctx: Context) -> str | None:
 def resume_line(ctx: Context, typed: str = "", action: str | None = None) -> str | None:
     """The one-line report (:mod:`dondoc.handlers.oneline`) that records what the open report holds,
     with ``typed`` (or the button pressed, ``action``) read as the answer to its open question when it
-    is one; None when a one-line report cannot say it all (a blocker, a photo, a status or a percentage
-    not given yet)."""
+    is one; None when a one-line report cannot say it all (a photo, a status, a percentage or a
+    blocker's reason not given yet)."""
     data = ctx.data
     code = open_task(ctx)
     if code is None or data.get("evidence_file_id"):
         return None
     status, percent = data.get("status"), data.get("percent")
     completed, note = data.get("completed_on"), str(data.get("note") or "")
+    reason = str(data.get("blocked_reason") or "")
     typed = "" if typed.strip().startswith("/") else typed.strip()
     if action is None and typed:
         action = ctx.resolve_typed(typed)
@@ -659,12 +660,17 @@ def resume_line(ctx: Context, typed: str = "", action: str | None = None) -> str
             completed = day.isoformat() if isinstance(day, date) else completed
         elif ctx.step == Step.NOTE and (action == "skip" or typed):
             note = "" if action == "skip" else typed
+        elif ctx.step == Step.BLOCKER and typed:
+            reason = typed
     if status == Status.DONE.value and completed:
         head = f"{code} xong {date.fromisoformat(completed).strftime('%d/%m/%Y')}"
     elif status == Status.IN_PROGRESS.value and isinstance(percent, int) and 0 < percent < 100:
         head = f"{code} {percent}"
     elif status == Status.NOT_STARTED.value:
         head = f"{code} chưa"
+    elif status == Status.BLOCKED.value and reason.strip():  # "I.4 vướng 40% chờ ý kiến" (the reason is its note)
+        done = f" {percent}%" if isinstance(percent, int) and 0 < percent < 100 else ""
+        head, note = f"{code} vướng{done}", reason
     else:
         return None
     line = " ".join([head, *note.split()])

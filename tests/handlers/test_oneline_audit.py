@@ -388,3 +388,14 @@ def test_a_manager_who_types_something_else_is_pointed_to_the_managers_commands(
     manager.send("/status")
     reply = plain(manager.send("cảm ơn")[-1].text)  # a line that picks no page of /status
     assert "/status" in reply and "/report" not in reply
+
+
+def test_a_percentage_and_vướng_in_either_order_record_a_blocked_report_with_its_reason(engine: Engine) -> None:
+    focal, _manager = _people(engine)
+    focal.send("I.2 40 vướng chờ ý kiến thẩm định")
+    focal.dispatcher.clock.advance(timedelta(minutes=11))
+    focal.send("I.2 vướng 55% chờ số liệu của Phòng Tài chính")
+    assert [(r.status, r.percent, r.blocked_reason) for r in _reports(engine)] == [
+        (Status.BLOCKED, 40, "chờ ý kiến thẩm định"),
+        (Status.BLOCKED, 55, "chờ số liệu của Phòng Tài chính"),
+    ]

@@ -192,3 +192,29 @@ def test_a_note_that_starts_with_a_task_code_is_the_note(engine: Engine) -> None
     assert "I.2 xong phần dự thảo, đang lấy ý kiến" in chat.last  # read back in the confirmation
     with Session(engine) as session:
         assert session.exec(select(Report)).all() == []  # nothing recorded before the confirmation
+
+
+def test_a_blocked_report_left_unfinished_gets_the_line_that_saves_it(engine: Engine) -> None:
+    """Vướng mắc: the reason and the percentage given so far are not lost — the line that saves them
+    is a one-line report, and typing it records the same blocked report."""
+    chat = _person(engine, "zalo")
+    chat.send("/report I.11")
+    chat.send("4")  # Vướng mắc
+    chat.send("40")  # how far it got, then what blocks it
+    chat.send("chờ ý kiến của Phòng Tài chính - Kế hoạch")
+    shown = _seen(chat.send("/whoami"))
+    assert "I.11 vướng 40% chờ ý kiến của Phòng Tài chính - Kế hoạch" in shown, shown
+    chat.send("I.11 vướng 40% chờ ý kiến của Phòng Tài chính - Kế hoạch")
+    assert _reports(engine) == [("I.11", Status.BLOCKED, 40, None)]
+
+
+def test_a_one_line_report_on_another_task_at_the_note_step_is_that_tasks_report(engine: Engine) -> None:
+    chat = _person(engine)
+    chat.send("/report I.2")
+    chat.send("hoan thanh")
+    chat.send("hom qua")  # the note question comes next
+    shown = _seen(chat.send("I.11 60 dang lam"))
+    assert "I.2" in shown and "chưa được lưu" in shown  # the open report is named, with its line
+    assert [(code, status, percent) for code, status, percent, _day in _reports(engine)] == [
+        ("I.11", Status.IN_PROGRESS, 60)
+    ]
