@@ -253,23 +253,26 @@ def stand_in_text(ctx: Context, person_id: int, day: date) -> str:
     for unit_id, people in found.items():
         unit = esc(names.get(unit_id, ""))
         if not people:
-            parts.append(_("{unit}: nobody else can receive them, they stay with the person").format(unit=unit))
+            parts.append(_("reminders for {unit} stay with the person: nobody else can receive them").format(unit=unit))
         elif people[0].manager and people[0].coordinator:
             who = ", ".join(esc(r.person.full_name) for r in people)
             parts.append(
                 _(
-                    "{unit}: comrade {names}, manager of {coordinator} (the coordinating unit) — the unit has no "
-                    "deputy, nor a manager of its own who can receive them"
+                    "reminders for {unit} go to comrade {names}, manager of {coordinator} (the coordinating "
+                    "unit): the unit has no deputy, nor a manager of its own who can receive them"
                 ).format(unit=unit, names=who, coordinator=esc(people[0].manager_of))
             )
         elif people[0].manager:
             who = ", ".join(esc(r.person.full_name) for r in people)
             parts.append(
-                _("{unit}: comrade {names}, manager of the unit (the unit has no deputy)").format(unit=unit, names=who)
+                _("reminders for {unit} go to comrade {names}, manager of the unit (the unit has no deputy)").format(
+                    unit=unit, names=who
+                )
             )
         else:
-            parts.append(f"{unit}: " + ", ".join(esc(r.person.full_name) for r in people))
-    return _("Reminders go to: {where}.").format(where="; ".join(parts))
+            who = ", ".join(esc(r.person.full_name) for r in people)
+            parts.append(_("reminders for {unit} go to {names}").format(unit=unit, names=who))
+    return _("While away, {where}.").format(where="; ".join(parts))
 
 
 def absence_lines(ctx: Context) -> list[str]:

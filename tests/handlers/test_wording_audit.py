@@ -47,8 +47,11 @@ def test_without_deputy_or_own_manager_the_coordinating_units_manager_is_named_a
     bound(dispatcher, engine, "301", "NV", MemberRole.MANAGER, "Lê Thị Mai")  # Phòng Nội vụ: the coordinator
     focal.send("/vangmat 10/4 15/4 đi học lớp bồi dưỡng")
     reply = plain(focal.last)
-    assert "đồng chí Lê Thị Mai, lãnh đạo Phòng Nội vụ (đơn vị theo dõi)" in reply, reply
-    assert "Xà Phiên: lãnh đạo Lê Thị Mai" not in reply
+    assert (
+        "nhắc việc của Ủy ban nhân dân xã Xà Phiên chuyển cho đồng chí Lê Thị Mai, lãnh đạo Phòng Nội vụ (đơn vị theo dõi)"
+        in reply
+    ), reply
+    assert "Xà Phiên: lãnh đạo Lê Thị Mai" not in reply and "Xà Phiên: đồng chí" not in reply
 
 
 def test_the_units_own_manager_is_named_as_its_manager(engine: Engine) -> None:
