@@ -108,6 +108,11 @@ _HEADER_PATTERNS: list[tuple[Column, int, re.Pattern[str]]] = [
     (Column.TITLE, 1, re.compile(r"\b(noi dung|nhiem vu|cong viec|ten)\b")),
     (Column.LEAD, 2, re.compile(r"^(don vi|co quan)\b")),
 ]
+# A label marked as superseded ("Thời hạn (cũ)", "Thời hạn cũ", "(đã thay)", "Thời hạn dự kiến ban
+# đầu", "trước điều chỉnh"): it loses to a plain label of the same kind, wherever it stands. Matched
+# with diacritics, lower-case: folded, "cũ" would be "cụ" of "cụ thể".
+_SUPERSEDED = re.compile(r"\b(?:cũ|đã thay(?: thế)?|đã được thay(?: thế)?|ban đầu|trước điều chỉnh|đã hủy|đã huỷ)\b")
+SUPERSEDED_RANK = 10  # added to a superseded label's rank
 # Columns the importer does not read, whose labels share words with those it reads: "Kinh phí thực
 # hiện" is no lead unit, "Tình hình thực hiện" no lead unit either.
 _NOT_A_COLUMN = re.compile(r"\b(kinh phi|nguon von|nguon luc|du toan|ngan sach|tong muc|tinh hinh|dia diem|quy mo)\b")
@@ -548,6 +553,8 @@ def _classified(label: str) -> tuple[Column, int] | None:
         if pattern.search(key):
             if column is Column.DEADLINE and _is_start_label(key):
                 return None  # "Thời gian bắt đầu": when the work starts, never its deadline
+            if _SUPERSEDED.search(one_line(label).lower()):
+                rank += SUPERSEDED_RANK
             return column, rank
     return None
 
@@ -686,7 +693,10 @@ def _stacked_kinds(top: list[str], bottom: list[str]) -> list[tuple[Column, int]
         elif _SUBLABEL_SAME.match(key):
             kinds.append(above)
         else:
-            kinds.append(_classified(b) or above)
+            kind = _classified(b) or above
+            if kind is not None and kind[1] < SUPERSEDED_RANK and _SUPERSEDED.search(one_line(b).lower()):
+                kind = (kind[0], kind[1] + SUPERSEDED_RANK)  # "Thời hạn" over "Cũ" | "Mới"
+            kinds.append(kind)
     return kinds
 
 
@@ -702,7 +712,15 @@ def _is_header_continuation(header: list[str], below: list[str]) -> bool:
     new = [(i, cell) for i, cell in filled if i >= len(header) or cell != header[i]]
     if not new or any(_DATA_CELL.match(cell) or len(match_key(cell).split()) > 6 for _i, cell in new):
         return False
-    known = [cell for _i, cell in new if _classified(cell) is not None or _is_sublabel(cell)]
+    # Sub-labels under a column the importer does not read ("Kinh phí" over "Ngân sách tỉnh" |
+    # "Nguồn khác") belong to the header all the same.
+    above = _spread(header, below)
+    unread = {i for i, label in enumerate(above) if _NOT_A_COLUMN.search(match_key(_FOOTNOTE.sub(" ", label)))}
+    known = [
+        cell
+        for i, cell in new
+        if _classified(cell) is not None or _is_sublabel(cell) or i in unread or _NOT_A_COLUMN.search(match_key(cell))
+    ]
     if len(new) >= 2 and len(known) == len(new):
         return True  # "Chủ trì" | "Phối hợp" under a label written twice
     under_merge = any(i >= len(header) or not header[i] for i, _cell in new)
@@ -1045,6 +1063,7 @@ class _RowReader:
         numbered rows under it)."""
         if self.skipped():
             return
+        self._unsaved_formulas()
         filled = [cell for cell in self.row.cells if cell]
         number, title = self.own(Column.NUMBER), self.own(Column.TITLE)
         if self.is_area():
@@ -1065,6 +1084,32 @@ class _RowReader:
                 self.parser.start_subheading(heading, {c: self.own(c) for c in _INHERITED if self.own(c)})
                 return
         self._task(number, title)
+
+    def _unsaved_formulas(self) -> None:
+        """An error for each cell read that is a formula with no saved value (a file a program wrote
+        and Excel never saved): what Excel would show there is unknown, so it is not guessed."""
+        columns: list[tuple[Column, int]] = [(c, i) for c, i in self.header.columns.items() if c is not Column.NUMBER]
+        numbers = self.header.numbers or tuple(i for c, i in self.header.columns.items() if c is Column.NUMBER)
+        columns += [(Column.NUMBER, index) for index in numbers]
+        for column, index in columns:
+            formula = self.row.unsaved.get(index)
+            if formula is None:
+                continue
+            where = self.table.where(self.row.number, index, self.header.labels.get(column, ""))
+            message = _(
+                "the cell is a formula with no saved value: open the file in Excel, save it and import it again"
+            )
+            found = Problem(
+                where,
+                message,
+                formula,
+                row=self.row.number,
+                column=_column_name(self.table, index),
+                header=self.header.labels.get(column) or _(COLUMN_LABELS[column]),
+            )
+            self.parser.problems.append(found)
+            self.problems.append(found)
+            self.bad.add(column)
 
     def _inherits(self, following: _RowReader | None) -> bool:
         """Whether a row with text only is a task taking every cell from the heading it is under: the
@@ -1334,17 +1379,58 @@ _DOTTED = re.compile(r"\d+(?:\.\d+)*")
 _NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
 
 
-# "phối hợp với" / "Phối hợp:" in a lead cell: the units after it support.
-_SUPPORT_MARK = re.compile(r"(?:^|(?<=[\s,;.(]))phoi\s*hop(?:\s*voi)?\b\s*:?")
+# Role marks in a unit cell, folded: "chủ trì", "phối hợp (với)", in parentheses or followed by a
+# colon. Before the names they name ("Chủ trì: X", "phối hợp với Y") or after them ("X (chủ trì)",
+# "Y, Z phối hợp").
+_ROLE_MARK = re.compile(r"(?<![a-z0-9])(\(\s*)?(chu\s*tri|phoi\s*hop(?:\s*voi)?)\b(\s*\))?(\s*:)?")
+_CLAUSE_BREAK = re.compile(r"[;\n]")
+_HAS_NAME = re.compile(r"[a-z0-9]")
 
 
 def _roles(cell: str) -> tuple[str, str]:
-    """A lead cell split into its lead part and the supporting units it names after "phối hợp"."""
+    """A lead cell split into its lead part and the supporting units it marks: "X chủ trì, phối hợp
+    với Y", "Chủ trì: X; phối hợp: Y, Z", "X (chủ trì); Y, Z (phối hợp)", "X chủ trì; Y phối hợp",
+    on one line or several. Names no mark claims are leads."""
     folded = fold(cell)
-    match = _SUPPORT_MARK.search(folded) if len(folded) == len(cell) else None
-    if match is None:
+    if len(folded) != len(cell):
         return cell, ""
-    return cell[: match.start()].rstrip(" ,;(\n"), cell[match.end() :].strip(" ,;)\n")
+    marks = list(_ROLE_MARK.finditer(folded))
+    if not marks:
+        return cell, ""
+    # The text between marks, each piece split into clauses at ";" and line breaks.
+    bounds = [0, *(edge for mark in marks for edge in (mark.start(), mark.end())), len(cell)]
+    pieces = [_clauses(cell[bounds[2 * i] : bounds[2 * i + 1]]) for i in range(len(marks) + 1)]
+    roles: list[list[Column]] = [[Column.LEAD] * len(clauses) for clauses in pieces]
+    for i, mark in enumerate(marks):
+        role = Column.LEAD if mark.group(2).startswith("chu") else Column.SUPPORT
+        if _is_suffix(marks, i, folded):  # the clauses before it, but one a mark before it claims
+            claimed_first = i > 0 and not _is_suffix(marks, i - 1, folded)
+            roles[i] = [roles[i][0] if claimed_first and k == 0 else role for k in range(len(roles[i]))]
+        else:  # the clauses after it (a suffix mark after them takes all but the first)
+            roles[i + 1] = [role] * len(roles[i + 1])
+    read = [
+        (clause, kind)
+        for clauses, kinds in zip(pieces, roles, strict=True)
+        for clause, kind in zip(clauses, kinds, strict=True)
+    ]
+    lead = "; ".join(clause for clause, kind in read if kind is Column.LEAD)
+    return lead, "; ".join(clause for clause, kind in read if kind is Column.SUPPORT)
+
+
+def _is_suffix(marks: list[re.Match[str]], i: int, folded: str) -> bool:
+    """Whether role mark ``i`` follows the names it marks: in parentheses, or with no name after it
+    before the clause ends ("X chủ trì; …", "X chủ trì, phối hợp với Y"); a colon says it precedes."""
+    mark = marks[i]
+    if mark.group(1) and mark.group(3):
+        return True
+    after = folded[mark.end() : marks[i + 1].start() if i + 1 < len(marks) else len(folded)]
+    return not mark.group(4) and not _HAS_NAME.search(_CLAUSE_BREAK.split(after, maxsplit=1)[0])
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a piece of a unit cell that name something, trimmed of punctuation."""
+    parts = (part.strip(" ,;:.()-–\t") for part in _CLAUSE_BREAK.split(text))
+    return [part for part in parts if _HAS_NAME.search(fold(part))]
 
 
 def _plain_number(written: str) -> str:

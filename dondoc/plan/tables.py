@@ -41,7 +41,19 @@ PART_LIMITS_MB = {"word/document.xml": 16, "sharedstrings.xml": 16, "xl/workshee
 MAX_LINE = 1_000_000  # characters in one CSV line
 PROGRESS_EVERY = 1000  # filled rows between progress calls
 
-_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+# The tags of a sheet's XML read besides its cells: merged ranges, column widths and rows (their
+# attributes say whether they are hidden: a clerk does not see them, so they are not read).
+_LAYOUT_TAG = re.compile(rb"<(?:[\w.-]+:)?(mergeCell|col|row)\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'\b([A-Za-z]+)="([^"]*)"')
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+# A cell holding a formula and no saved value (a file written by a program, never opened in Excel):
+# read-only mode gives it no value, though Excel would show one.
+_UNSAVED_FORMULA = re.compile(
+    rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*'
+    rb"<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>([^<]{0,200})</(?:[\w.-]+:)?f>)\s*"
+    rb"(?:<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>"
+)
+MAX_CELL_XML = 4096  # characters of one cell's XML kept across the chunks a sheet is read in
 _TASK_NUMBER = re.compile(r"^\s*(?:\d{1,4}(?:\.\d{1,3})*|[IVXL]{1,6})[.)]?\s*$")
 
 
@@ -80,6 +92,9 @@ class Row:
     # Columns (0-based) whose cell is the lower part of a vertically merged cell: its text repeats
     # the one above, it was not written again.
     continued: frozenset[int] = frozenset()
+    # Columns (0-based) whose cell is a formula with no saved value, with the formula ("=A7+1", or
+    # "=" for a shared one): the file shows nothing there until Excel computes and saves it.
+    unsaved: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -297,10 +312,24 @@ def _read_xlsx(path: Path, budget: _Budget) -> list[Table]:
             if sheet.sheet_state != "visible":
                 continue
             grid = _sheet_grid(sheet, budget)
-            continued = _apply_merges(grid, _merged_ranges(workbook, sheet), path.name)
+            layout = _sheet_layout(workbook, sheet)
+            continued = _apply_merges(grid, layout.merges, path.name)
+            # Hidden rows and columns are not what the clerk sees: a cancelled task hidden, not
+            # deleted, is no task; an old deadline column hidden beside the new one is not read.
+            _hide(grid, layout, continued)
+            unsaved: dict[int, dict[int, str]] = {}
+            for (r, c), formula in layout.unsaved.items():
+                if c not in layout.hidden_columns:
+                    unsaved.setdefault(r, {})[c - 1] = formula
             rows = [
-                Row(number=i + 1, cells=cells, continued=frozenset(continued.get(i, ())))
+                Row(
+                    number=i + 1,
+                    cells=cells,
+                    continued=frozenset(continued.get(i, ())),
+                    unsaved=unsaved.get(i + 1, {}),
+                )
                 for i, cells in enumerate(grid)
+                if i + 1 not in layout.hidden_rows
             ]
             tables.append(Table(rows=rows, sheet=sheet.title if several else None))
         return tables
@@ -331,26 +360,105 @@ def _sheet_grid(sheet: Any, budget: _Budget) -> list[list[str]]:
     return grid
 
 
-def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges (min_row, min_col, max_row, max_col), scanned from its XML:
-    read-only mode does not read them."""
+@dataclass
+class _Layout:
+    """What a sheet's XML says besides its cells: merged ranges (min_row, min_col, max_row, max_col),
+    and the rows and columns (1-based) hidden, outline-collapsed or sized to nothing."""
+
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+    unsaved: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 1-based → formula
+
+
+def _sheet_layout(workbook: Any, sheet: Any) -> _Layout:
+    """The sheet's merged ranges and hidden rows and columns, scanned from its XML: read-only mode
+    reads neither. Only columns up to :data:`MAX_COLUMNS` are kept."""
     from openpyxl.utils.cell import column_index_from_string
 
-    ranges: list[tuple[int, int, int, int]] = []
+    layout = _Layout()
     tail = b""
+    row_number = 0  # rows may leave out their number: each then follows the one before
     with workbook._archive.open(sheet._worksheet_path) as source:
-        while chunk := source.read(1 << 20):
+        while True:
+            chunk = source.read(1 << 20)
             data = tail + chunk
-            cut = data.rfind(b"<")
-            for match in _MERGE.finditer(data, 0, max(cut, 0)):
-                first_col, first_row, last_col, last_row = match.groups()
-                min_col, min_row = column_index_from_string(first_col.decode()), int(first_row)
-                if last_col is None:
-                    ranges.append((min_row, min_col, min_row, min_col))
-                else:
-                    ranges.append((min_row, min_col, int(last_row), column_index_from_string(last_col.decode())))
-            tail = data[cut:] if cut >= 0 and len(data) - cut < 4096 else b""
-    return ranges
+            cut = data.rfind(b"<") if chunk else len(data)  # at the end, what is left is read whole
+            cell = data.rfind(b"<c ", 0, cut + 1)  # a cell cut short is read whole with the next chunk
+            if chunk and cell >= 0 and len(data) - cell < MAX_CELL_XML:
+                cut = cell
+            for match in _UNSAVED_FORMULA.finditer(data, 0, max(cut, 0)):
+                column = column_index_from_string(match.group(1).decode())
+                if column <= MAX_COLUMNS:
+                    formula = _clean((match.group(3) or b"").decode("utf-8", "replace"))
+                    layout.unsaved[(int(match.group(2)), column)] = "=" + formula
+            for match in _LAYOUT_TAG.finditer(data, 0, max(cut, 0)):
+                tag, attributes = match.group(1), dict(_ATTRIBUTE.findall(match.group(2)))
+                if tag == b"mergeCell":
+                    _add_merge(layout, attributes.get(b"ref", b""))
+                elif tag == b"row":
+                    number = attributes.get(b"r", b"")
+                    row_number = int(number) if number.isdigit() else row_number + 1
+                    if _hidden(attributes, b"ht"):
+                        layout.hidden_rows.add(row_number)
+                elif _hidden(attributes, b"width"):
+                    first, last = attributes.get(b"min", b""), attributes.get(b"max", b"")
+                    if first.isdigit() and last.isdigit():
+                        layout.hidden_columns.update(range(int(first), min(int(last), MAX_COLUMNS) + 1))
+            if not chunk:
+                return layout
+            tail = data[cut:] if cut >= 0 and len(data) - cut < MAX_CELL_XML else b""
+
+
+def _hidden(attributes: dict[bytes, bytes], size: bytes) -> bool:
+    """Whether a row or column tag hides it: hidden (as a collapsed outline group's are too), or a
+    height or width of zero."""
+    if attributes.get(b"hidden", b"").lower() in (b"1", b"true"):
+        return True
+    try:
+        return size in attributes and float(attributes[size]) == 0
+    except ValueError:
+        return False
+
+
+def _add_merge(layout: _Layout, ref: bytes) -> None:
+    from openpyxl.utils.cell import column_index_from_string
+
+    corners = _CELL_REF.findall(ref)
+    if not corners or len(corners) > 2:
+        return
+    (first_col, first_row), (last_col, last_row) = corners[0], corners[-1]
+    layout.merges.append(
+        (
+            int(first_row),
+            column_index_from_string(first_col.decode()),
+            int(last_row),
+            column_index_from_string(last_col.decode()),
+        )
+    )
+
+
+def _hide(grid: list[list[str]], layout: _Layout, continued: dict[int, set[int]]) -> None:
+    """Blank the hidden columns (their letters stay those of the sheet). A merged cell starting in a
+    hidden column shows its text in its first visible one."""
+    hidden = layout.hidden_columns
+    if not hidden or not grid:
+        return
+    width = len(grid[0])
+    for min_row, min_col, max_row, max_col in layout.merges:
+        if min_col not in hidden or min_row > len(grid):
+            continue
+        shown = next((c for c in range(min_col + 1, min(max_col, width) + 1) if c not in hidden), None)
+        if shown is None:
+            continue
+        for r in range(min_row, min(max_row, len(grid)) + 1):
+            grid[r - 1][shown - 1] = grid[r - 1][min_col - 1]
+            if r - 1 in continued and min_col - 1 in continued[r - 1]:
+                continued[r - 1].add(shown - 1)
+    for cells in grid:
+        for column in hidden:
+            if column <= len(cells):
+                cells[column - 1] = ""
 
 
 def _apply_merges(grid: list[list[str]], ranges: list[tuple[int, int, int, int]], name: str) -> dict[int, set[int]]:
