@@ -34,7 +34,15 @@ repeat word ("Trước ngày 15 tháng cuối quý") repeats over the period it 
 "Trước Tết Nguyên đán", "Trước Tết", "Dịp Tết" are due the day before the first day of the lunar
 year (the Vietnamese calendar of the ``holidays`` package): the Tết that falls in the plan year
 (January or February of it), unless the cell names its year ("Tết Bính Ngọ 2026", or the lunar
-year's name alone, "Tết Ất Tỵ", the year of that name nearest to the plan year).
+year's name alone, "Tết Ất Tỵ", the year of that name nearest to the plan year). "Sau Tết (Nguyên
+đán)", "Ra Tết", "Qua Tết", "Hết Tết", "Sau kỳ nghỉ Tết" — work taken up again once offices reopen
+— are due at the end of the solar month after the one Tết begins in: Tết Ất Tỵ began on 29/01/2025,
+so 28/02/2025; Tết Bính Ngọ on 17/02/2026, so 31/03/2026 (at least a month's work after the
+holiday, whichever month Tết falls in).
+
+A crop season is due at the end of its harvest: "Vụ Đông Xuân 2026" (or "2025-2026") on 30/04,
+"Vụ Hè Thu" on 31/08, "Vụ Thu Đông" and "Vụ Mùa" on 30/11 — not at the end of the year. "Trước / Đầu vụ …" (when a season
+starts, which varies by region) is not read.
 
 A period that only names what a date is for is no second deadline: a parenthesis made of nothing
 but a report's period ("(báo cáo 6 tháng)", "(quý II)", "(số liệu năm 2025)") is dropped when the
@@ -187,7 +195,16 @@ _TET = re.compile(
     r"(?:\s*(?:nguyen\s*dan|co\s*truyen|am\s*lich|cua\s*dan\s*toc))?"
     rf"(?:\s*(?P<stem>{'|'.join(_STEMS)})\s*(?P<branch>{'|'.join(sorted(set(_BRANCHES)))})\b)?" + _YEAR_TAIL
 )
-_AFTER_BEFORE = re.compile(r"\b(?:sau|ket\s*thuc|het)\s*(?:(?:ky\s*nghi|nghi|dip)\s*)?$")
+# "Sau Tết", "Sau kỳ nghỉ Tết", "Hết Tết", "Ra Tết" / "Qua Tết" (alone, not "diễn ra dịp Tết").
+# A crop season ("Vụ Đông Xuân 2025-2026", "vụ lúa Hè Thu 2026"): due at the end of its harvest.
+_SEASON_END = {"dong xuan": 4, "he thu": 8, "thu dong": 11, "mua": 11}
+_SEASON = re.compile(
+    r"\bvu\s*(?:san\s*xuat\s*)?(?:lua\s*)?(?P<season>dong\s*xuan|he\s*thu|thu\s*dong|mua)\b"
+    r"(?:\s*(?:nam\s*)?\d{4}\s*(?:-|–|den)\s*(?=(?:nam\s*)?\d{4}))?" + _YEAR_TAIL
+)
+_AFTER_BEFORE = re.compile(
+    r"(?:\b(?:sau|ket\s*thuc|het)\s*(?:(?:ky\s*nghi|nghi|dip)\s*)?|(?:^|[^\w\s])\s*(?:ra|qua)\s*)$"
+)
 # A parenthesis that only names a report's period: "(báo cáo 6 tháng)", "(quý II)", "(năm 2025)".
 _LABEL_PERIOD = (
     r"(?:(?:dinh\s*ky|hang|moi)\s*)?(?:0?[369]\s*thang(?:\s*(?:dau|cuoi))?(?:\s*nam)?"
@@ -268,7 +285,9 @@ class _Due:
     # Only names a report's period: "paren" ("(báo cáo 6 tháng)"), dropped when the cell has another
     # due; "report" ("Báo cáo năm 2025 trước …"), dropped when the cell gives a day.
     label: Literal["", "paren", "report"] = ""
-    tet: bool = False  # the day before Tết Nguyên đán (``month`` and ``day`` unused)
+    # Tết Nguyên đán (``month`` and ``day`` unused): "before", the day before it; "after", the end of the
+    # month after the one it begins in.
+    tet: Literal["", "before", "after"] = ""
     cycle: int | None = None  # Tết: the lunar year's place in the 60-year cycle, when named
 
 
@@ -337,6 +356,7 @@ class _Scanner:
         self._take(_REPEAT, self._on_repeat)
         self._take(_PERIOD_DAY, self._on_period_day)
         self._take(_TET, self._on_tet)
+        self._take(_SEASON, self._on_season)
         self._take(_YEAR_RANGE, self._on_year_range)
         self._take(_WORD_DATE, self._on_word_date)
         self._take(_PART_YEAR, self._on_part_year)
@@ -365,7 +385,7 @@ class _Scanner:
         day: int | None = None,
         year: int | None = None,
         *,
-        tet: bool = False,
+        tet: Literal["", "before", "after"] = "",
         cycle: int | None = None,
     ) -> None:
         start = match.start()
@@ -406,15 +426,20 @@ class _Scanner:
         return True
 
     def _on_tet(self, match: re.Match[str]) -> bool:
-        if _AFTER_BEFORE.search(self.source, 0, match.start()):
-            return False  # "Sau Tết": after it, no date
+        after = bool(_AFTER_BEFORE.search(self.source, 0, match.start()))
         cycle = None
         if match.group("stem"):
             stem, branch = _STEMS.index(match.group("stem")), match.group("branch")
             # "ty" is both Tý (0) and Tỵ (5): the stem's parity tells them apart.
             places = [i for i, name in enumerate(_BRANCHES) if name == branch and i % 2 == stem % 2]
             cycle = next(i for i in range(60) if i % 10 == stem and i % 12 == places[0])
-        self._add(match, 1, year=_year(match), tet=True, cycle=cycle)
+        self._add(match, 1, year=_year(match), tet="after" if after else "before", cycle=cycle)
+        return True
+
+    def _on_season(self, match: re.Match[str]) -> bool:
+        if re.search(r"\b(?:truoc|dau|chuan\s*bi)\s*$", self.source[: match.start()]):
+            raise DeadlineError(_("unrecognised deadline"))  # "Trước vụ Đông Xuân": when it starts, not known
+        self._add(match, _SEASON_END[_SPACE.sub(" ", match.group("season"))], year=_year(match))
         return True
 
     def _on_week(self, match: re.Match[str]) -> bool:
@@ -570,7 +595,11 @@ def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, sourc
         if year is None:
             raise MissingYear(_("no year given for this deadline"))
         if due.tet or due.day is None:
-            found.add(_before_tet(year, due.cycle) if due.tet else _last_day(year, due.month))
+            if due.tet == "after":
+                new_year = _before_tet(year, due.cycle) + timedelta(days=1)
+                found.add(_last_day(new_year.year + new_year.month // 12, new_year.month % 12 + 1))
+            else:
+                found.add(_before_tet(year, due.cycle) if due.tet else _last_day(year, due.month))
             continue
         try:
             found.add(date(year, due.month, due.day))

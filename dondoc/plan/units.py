@@ -31,12 +31,18 @@ Names are also read in the other ways people write them (:meth:`UnitMatcher.add`
   order, with or without "UBND"/"Ủy ban nhân dân", "các"/"tất cả"/"toàn bộ", "và" before the last
   kind. It names the registry's group declared with the same kinds, in whatever words or order
   the group is declared; "ban" may be left out of a list ending in "ngành" ("các sở, ngành" is
-  "các sở, ban, ngành", as officials write it). A list of local-government kinds (xã, phường, thị
-  trấn, đặc khu, huyện, quận, thị xã, thành phố, tỉnh, thôn, tổ dân phố, khu phố, ấp) no group
-  declares names every unit whose name is that kind and a place ("Ủy ban nhân dân xã Cồn Tiên",
-  "Phường Đông Hà"); a kind no unit has adds nothing ("thị trấn" after 2025). Other lists ("các
-  sở, ngành, đoàn thể") name a group only when one is declared with those kinds — the longest
-  declared part is taken and the rest is reported ("đoàn thể"). "các cơ quan chuyên môn thuộc UBND
+  "các sở, ban, ngành", as officials write it). A list no group declares names, kind by kind, the
+  groups declared with some of its kinds ("Các Vụ", "Các Cục") and every unit named "<kind>
+  <name>" for each kind left: local-government kinds (xã, phường, thị trấn, đặc khu, huyện, quận,
+  thị xã, thành phố, tỉnh) after an optional "UBND" ("Ủy ban nhân dân xã Cồn Tiên", "Phường Đông
+  Hà"), villages and residential groups (thôn, bản, tổ dân phố, khu phố, ấp, khóm, buôn, làng,
+  sóc, xóm: "Tổ dân phố 1", "Bản Tà Cóm" — "bản" is told from "ban" by its diacritics) and organs
+  (sở, ban, phòng, vụ, cục, chi cục, tổng cục, viện, trung tâm: "Viện Chiến lược Chuyển đổi số").
+  A local kind no unit has adds nothing ("thị trấn" after 2025); an organ's kind no unit has, or one
+  that belongs to a declared list ("sở" of "các sở, ban, ngành": the registry said what those kinds
+  mean together), names nothing alone — the longest list that names something is taken and the
+  rest is reported ("các sở, ngành, đoàn thể": "đoàn thể"). Whom the units belong to after the
+  last kind narrows nothing ("Các Vụ, Cục, Viện thuộc Bộ", "… trực thuộc UBND tỉnh"). "các cơ quan chuyên môn thuộc UBND
   tỉnh" names a group only as a registered name or alias (what it covers is the registry's call);
 - the deployment's own place (:meth:`UnitMatcher.add_place`: "tỉnh Quảng Trị" of the organisation
   "Ủy ban nhân dân tỉnh Quảng Trị") after a name is part of that name: "Văn phòng Ủy ban nhân dân
@@ -47,6 +53,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -97,9 +104,24 @@ _PLACE_KINDS: tuple[tuple[str, ...], ...] = tuple(
         "tp", "tinh", "huyen", "quan", "xa", "phuong", "thon", "ap",
     )
 )  # fmt: skip
+# Villages and the like, kinds only at the start of a unit's name ("Buôn Đôn", "Sóc Sơn" are also places'
+# names after "xã"). "Bản" (a village) folds to "ban" (a board): it is told apart by its diacritics.
+_VILLAGE_BAN: tuple[str, ...] = ("bản",)
+_VILLAGE_KINDS: tuple[tuple[str, ...], ...] = tuple(tuple(k.split()) for k in ("khom", "buon", "lang", "soc", "xom"))
 _ORGAN_KINDS: tuple[tuple[str, ...], ...] = tuple(
     tuple(k.split())
-    for k in ("co quan", "don vi", "doan the", "to chuc", "doanh nghiep", "so", "ban", "nganh", "phong")
+    for k in (
+        "co quan", "don vi", "doan the", "to chuc", "doanh nghiep", "so", "ban", "nganh", "phong",
+        "chi cuc", "tong cuc", "trung tam", "cuc", "vu", "vien",
+    )
+)  # fmt: skip
+# Kinds whose units are named "<kind> <name>" ("Viện Chiến lược Chuyển đổi số", "Tổ dân phố 1").
+_NAMED_KINDS: frozenset[tuple[str, ...]] = frozenset(
+    {*_PLACE_KINDS, *_VILLAGE_KINDS, _VILLAGE_BAN}
+    | {tuple(k.split()) for k in ("so", "ban", "phong", "chi cuc", "tong cuc", "trung tam", "cuc", "vu", "vien")}
+)
+_LIST_KINDS: tuple[tuple[str, ...], ...] = tuple(
+    sorted(dict.fromkeys((*_PLACE_KINDS, *_VILLAGE_KINDS, *_ORGAN_KINDS)), key=lambda k: -len(k))
 )
 _KIND_ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {("tp",): ("thanh", "pho")}
 _UBND: tuple[tuple[str, ...], ...] = (("uy", "ban", "nhan", "dan"), ("ubnd",))
@@ -136,8 +158,9 @@ class _KindList:
     kinds: tuple[tuple[tuple[str, ...], int], ...]
 
 
-def _kind_list(keys: Sequence[str], i: int) -> _KindList | None:
-    """The list of kinds starting at word ``i``: "[các] [UBND] [các] xã, phường và đặc khu"."""
+def _kind_list(keys: Sequence[str], i: int, raw: Sequence[str] | None = None) -> _KindList | None:
+    """The list of kinds starting at word ``i``: "[các] [UBND] [các] xã, phường và đặc khu"; ``raw``,
+    the words as written (lower case), tells "bản" (a village) from "ban" (a board)."""
     j, plural, ubnd = i, False, False
     for options in (_PLURALS, _UBND, _PLURALS):
         found = _starts(keys, j, options)
@@ -148,12 +171,24 @@ def _kind_list(keys: Sequence[str], i: int) -> _KindList | None:
     kinds: list[tuple[tuple[str, ...], int]] = []
     while j < len(keys):
         k = j + 1 if kinds and keys[j] in _LIST_JOINERS else j
-        kind = _starts(keys, k, (*_PLACE_KINDS, *_ORGAN_KINDS))
+        kind = _starts(keys, k, _LIST_KINDS)
         if kind is None:
             break
         j = k + len(kind)
-        kinds.append((_KIND_ALIASES.get(kind, kind), j))
+        kinds.append((_written_kind(kind, raw, k), j))
     return _KindList(plural, ubnd, tuple(kinds)) if kinds else None
+
+
+def _written_kind(kind: tuple[str, ...], raw: Sequence[str] | None, i: int) -> tuple[str, ...]:
+    """``kind`` found at word ``i`` as its words were written: "bản" is a village, "tp" "thành phố"."""
+    if kind == ("ban",) and raw is not None and i < len(raw) and raw[i] == "bản":
+        return _VILLAGE_BAN
+    return _KIND_ALIASES.get(kind, kind)
+
+
+def _raw_words(text: str) -> list[str]:
+    """The words of ``text`` as written, in lower case (NFC), one per word of its matching key."""
+    return [unicodedata.normalize("NFC", m.group()).lower() for m in _WORD.finditer(text) if match_key(m.group())]
 
 
 def _kind_set(kinds: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
@@ -164,14 +199,17 @@ def _kind_set(kinds: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
     return found
 
 
-def _unit_kind(key: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The local-government kind of a unit named ``key``: "ubnd xa con tien" → ("xa",)."""
+def _unit_kind(key: tuple[str, ...], raw: Sequence[str] | None = None) -> tuple[str, ...] | None:
+    """The kind of a unit named ``key``: "ubnd xa con tien" → ("xa",), "to dan pho 1" → ("to", "dan",
+    "pho"), "vien chien luoc chuyen doi so" → ("vien",). Only local-government kinds follow "UBND"."""
     start = _starts(key, 0, _UBND)
     i = len(start) if start else 0
     kind = _starts(key, i, _PLACE_KINDS)
+    if kind is None and not start:
+        kind = _starts(key, 0, sorted(_NAMED_KINDS - {_VILLAGE_BAN}, key=lambda k: -len(k)))
     if kind is None or len(key) <= i + len(kind) or _starts(key, i + len(kind), _PLACE_KINDS):
         return None
-    return _KIND_ALIASES.get(kind, kind)
+    return _written_kind(kind, raw, i)
 
 
 @dataclass(frozen=True)
@@ -231,7 +269,8 @@ class UnitMatcher:
         if code:
             return None
         self._shown.setdefault(key, name)  # suggested for unknown names (codes are not)
-        self._kinds(key, target)
+        raw = _raw_words(name)
+        self._kinds(key, target, raw if len(raw) == len(key) else None)
         variants = _variants(key)
         ubnd = _starts(key, 0, _UBND)
         if ubnd and not target.is_group and _unit_kind(key):
@@ -259,11 +298,11 @@ class UnitMatcher:
                 self._longest = max(self._longest, len(variant))
         return None
 
-    def _kinds(self, key: tuple[str, ...], target: Target) -> None:
+    def _kinds(self, key: tuple[str, ...], target: Target, raw: Sequence[str] | None) -> None:
         """Note what kinds ``key`` stands for: a group's list ("các sở, ban, ngành tỉnh"), a unit's
         local-government kind ("Ủy ban nhân dân xã Cồn Tiên")."""
         if target.is_group:
-            listed = _kind_list(key, 0)
+            listed = _kind_list(key, 0, raw)
             if listed is None or not (listed.plural or len(listed.kinds) > 1):
                 return
             rest = " ".join(key[listed.kinds[-1][1] :])
@@ -279,7 +318,7 @@ class UnitMatcher:
             return
         for code in target.units:
             self._order.setdefault(code, len(self._order))
-        kind = _unit_kind(key)
+        kind = _unit_kind(key, raw)
         if kind is not None:
             codes = self._of_kind.setdefault(kind, [])
             codes += [code for code in target.units if code not in codes]
@@ -310,25 +349,50 @@ class UnitMatcher:
                 return len(place)
         return 0
 
-    def collective(self, keys: Sequence[str], i: int) -> tuple[int, Target] | None:
-        """The longest list of kinds at ``keys[i:]`` that names a group, or local-government units:
-        words used, target."""
-        listed = _kind_list(keys, i)
+    def collective(self, keys: Sequence[str], i: int, raw: Sequence[str] | None = None) -> tuple[int, Target] | None:
+        """The longest list of kinds at ``keys[i:]`` that names a group or units: words used, target."""
+        listed = _kind_list(keys, i, raw)
         if listed is None:
             return None
         for n in range(len(listed.kinds), 0, -1):
             if n < 2 and not listed.plural:
                 break
             kinds = [kind for kind, _end in listed.kinds[:n]]
-            target = self._declared.get(_kind_set(kinds))
-            if target is None and all(kind in _PLACE_KINDS for kind in kinds):
-                codes = {code for kind in kinds for code in self._of_kind.get(kind, ())}
-                units = tuple(sorted(codes, key=lambda code: self._order.get(code, 0)))
-                if units:
-                    target = Target("+".join("_".join(kind) for kind in kinds), units, is_group=True)
+            target = self._of_kinds(_kind_set(kinds))
             if target is not None:
                 return listed.kinds[n - 1][1] - i, target
         return None
+
+    def _of_kinds(self, kinds: frozenset[tuple[str, ...]]) -> Target | None:
+        """What a list of ``kinds`` names: the group declared with those kinds; else the groups declared
+        with some of them ("Các Vụ", "Các Cục") and, for each kind left, every unit named "<kind> <name>".
+        A kind left that is part of a declared list ("sở" of "các sở, ban, ngành") names nothing alone,
+        nor does an organ's kind no unit has ("đoàn thể"); a local-government kind no unit has
+        ("thị trấn" after 2025) adds nothing."""
+        if kinds in self._declared:
+            return self._declared[kinds]
+        codes: set[str] = set()
+        left = set(kinds)
+        groups = 0
+        for declared, group in sorted(self._declared.items(), key=lambda d: -len(d[0])):
+            if group is not None and declared <= kinds and declared & left:
+                codes.update(group.units)
+                left -= declared
+                groups += 1
+        from_groups = len(codes)
+        listed = {kind for declared in self._declared if len(declared) > 1 for kind in declared}
+        for kind in left:
+            if kind not in _NAMED_KINDS:
+                return None
+            units = self._of_kind.get(kind, ())
+            local = kind in _PLACE_KINDS or kind in _VILLAGE_KINDS or kind == _VILLAGE_BAN
+            if not local and (kind in listed or not units):
+                return None
+            codes.update(units)
+        if not codes or (groups == 1 and len(codes) == from_groups):
+            return None  # one group and kinds adding nothing: the group's own name, read as written
+        ordered = tuple(sorted(codes, key=lambda code: self._order.get(code, 0)))
+        return Target("+".join(sorted("_".join(kind) for kind in kinds)), ordered, is_group=True)
 
     def match(self, text: str) -> tuple[list[Target], list[str]]:
         """The targets named in ``text`` in order, and the fragments of text that name nothing
@@ -392,6 +456,7 @@ class _Reader:
                 self.words.append(_Word(key, m.start(), m.end(), text[previous : m.start()]))
                 previous = m.end()
         self.keys = [w.key for w in self.words]
+        self.raw = [unicodedata.normalize("NFC", self.text[w.start : w.end]).lower() for w in self.words]
         self.reading = UnitReading()
 
     # --- fragments ---------------------------------------------------------------------------
@@ -444,7 +509,7 @@ class _Reader:
         hit = self.one_of_many(i)
         if hit:
             found.append((hit[0], 3, hit[1], ()))
-        hit = self.matcher.collective(self.keys, i)
+        hit = self.matcher.collective(self.keys, i, self.raw)
         if hit:
             found.append((hit[0], 2, hit[1], ()))
         if self.boundary_before(i):

@@ -180,7 +180,6 @@ def test_a_date_beside_on_demand_work_wins() -> None:
     "text",
     [
         "Sau khi có hướng dẫn",
-        "Sau Tết Nguyên đán",
         "Tết Trung thu",
         "(Kèm theo Kế hoạch số 30/KH-UBND của UBND tỉnh)",
     ],
