@@ -125,6 +125,8 @@ def names_own_task(ctx: Context, text: str) -> bool:
     readings = _readings(text)
     if not readings or not readings[0].key or not ctx.has_role(*REPORTING_ROLES):
         return False
+    if not any(reading.rest for reading in readings):  # a code alone ("60" typed at the percent step):
+        return False  # no report, and no query for the person's tasks on every answer of a report
     reading, _mine = _match(report.my_assignments(ctx), readings)
     return reading is not None and _report_reading([reading]) is not None
 
