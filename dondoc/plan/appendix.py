@@ -271,9 +271,22 @@ def read_appendix(
     appendix = Appendix(title=_plan_title(titles) or path.stem, year=plan_year or 0)
     if year or plan_year is None:
         year_from = ""
+    # Deadlines counted from the issue date ("100 ngày kể từ ngày ban hành") are dated by --issued,
+    # else by the date the title gives the plan ("Kèm theo Kế hoạch số 15/KH-UBND ngày 10/01/2022"),
+    # which a warning names. A Word letterhead is a layout table of its own above the title.
+    first = next((n for n, table in enumerate(tables) if table is found[0][0]), 0)
+    letterhead = [cell for table in tables[:first] for row in table.rows for cell in row.cells if cell]
+    from_title = None if issued else _issue_date(titles + letterhead)
     parser = _BodyParser(
-        appendix, matcher, problems, source=path.name, issued=issued, year_from=year_from, given_year=year
+        appendix,
+        matcher,
+        problems,
+        source=path.name,
+        issued=issued or from_title,
+        year_from=year_from,
+        given_year=year,
     )
+    parser.issued_from_title = from_title is not None
     parser.not_before = _not_before(titles, appendix.year, issued)
     parts = _parts(tables, found)
     chosen: set[tuple[str, str]] = set()  # a choice said once, though tables repeat the header
@@ -361,6 +374,28 @@ def _title_date(lines: list[str]) -> date | None:
                 return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
             except ValueError:
                 continue
+    return None
+
+
+# The date a title gives the plan itself: "(Kèm theo Kế hoạch số 15/KH-UBND ngày 10/01/2022 …)" —
+# the document the appendix goes with — or the dateline "Tân Phú, ngày 10 tháng 01 năm 2022". Not a
+# date the plan cites ("Thực hiện Quyết định số 1/QĐ-UBND ngày …"): that is another document's.
+_WITH_DOCUMENT = re.compile(
+    r"\bkem theo\s+(?:ke hoach|quyet dinh|cong van|chuong trinh|thong bao|van ban)\b[^()]*?\bso\b[^()]*?"
+    r"(?P<date>\bngay\b.*)$"
+)
+_DATELINE = re.compile(r"^[^\d,]{2,40},\s*(?P<date>ngay\b.*)$")
+
+
+def _issue_date(lines: list[str]) -> date | None:
+    """The plan's issue date as its title lines give it (see :data:`_WITH_DOCUMENT`), else None."""
+    for pattern in (_WITH_DOCUMENT, _DATELINE):
+        for line in lines:
+            for part in line.split("\n"):
+                found = pattern.search(fold(one_line(part)).strip(" ()"))
+                day = _title_date([found.group("date")]) if found else None
+                if day is not None:
+                    return day
     return None
 
 
@@ -764,6 +799,8 @@ class _BodyParser:
         self.auto_number = 0
         self.sequence = 0
         self.undated = 0  # relative deadlines left undated (no --issued)
+        self.issued_from_title = False  # ``issued`` is the title's date, not --issued
+        self.dated_from_title = 0  # relative deadlines dated by the title's date
         self.yearless = 0  # deadlines given the plan year read from the title or the file name
         self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
         # Columns every task needs that a header lacks: the first header (table, first and last
@@ -942,6 +979,15 @@ class _BodyParser:
                 "{count} deadlines count from the plan's issue date: re-run with --issued DATE to date them",
                 self.undated,
             ).format(count=self.undated)
+            self.problems.append(Problem(self.source, message, severity="warning"))
+        if self.dated_from_title and self.issued is not None:
+            message = ngettext(
+                "{count} deadline counts from the plan's issue date: dated from {issued}, the date in the "
+                "title; if the plan was issued on another day, re-run with --issued DATE",
+                "{count} deadlines count from the plan's issue date: dated from {issued}, the date in the "
+                "title; if the plan was issued on another day, re-run with --issued DATE",
+                self.dated_from_title,
+            ).format(count=self.dated_from_title, issued=self.issued.strftime("%d/%m/%Y"))
             self.problems.append(Problem(self.source, message, severity="warning"))
         if self.yearless and self.year_from:
             if self.year_from == "deadlines":
@@ -1239,6 +1285,8 @@ class _RowReader:
     def _relative(self, text: str, offset: Offset) -> Deadline:
         if self.parser.issued is None:
             self.parser.undated += 1
+        elif self.parser.issued_from_title:
+            self.parser.dated_from_title += 1
         return relative_deadline(text, offset, self.parser.issued)
 
     def _read(self, text: str, year: int | None) -> Deadline:

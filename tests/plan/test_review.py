@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.plan.layouts import Appendix, Area, SubHeading, Task, write_docx, write_xlsx
+from tests.plan.layouts import TITLE_LINES_2022, Appendix, Area, SubHeading, Task, write_docx, write_xlsx
 from tests.plan.test_layouts import (
     BROKEN,
     Admin,
@@ -65,8 +66,12 @@ def fresh_admin(app: typer.Typer, registered: Path, folder: Path) -> Admin:
     return Admin(app=app, db=f"sqlite:///{folder / 'dondoc.db'}", runner=CliRunner())
 
 
+# The plan with a title that gives no date: its relative deadlines stay undated ("--issued" in the review).
+UNDATED_PLAN = replace(PLAN, title_lines=TITLE_LINES_2022[:2])
+
+
 def test_review_workbook_holds_each_rows_warnings(admin: Admin, tmp_path: Path) -> None:
-    built = write_xlsx(PLAN, tmp_path / "ke-hoach.xlsx")
+    built = write_xlsx(UNDATED_PLAN, tmp_path / "ke-hoach.xlsx")
     review = tmp_path / "ra-soat.xlsx"
     admin.imports(built.path, "--review", str(review))
 
@@ -119,7 +124,8 @@ def test_undated_deadlines_round_trip_through_the_review(app: typer.Typer, regis
     second = fresh_admin(app, registered, tmp_path / "b")
     review = tmp_path / "ra-soat.xlsx"
 
-    first.imports(write_docx(PLAN, tmp_path / "ke-hoach.docx").path, "--review", str(review))
+    undated = write_docx(UNDATED_PLAN, tmp_path / "ke-hoach.docx", header_right="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    first.imports(undated.path, "--review", str(review))
     second.imports(review)
 
     kinds = [(t["code"], t["deadline"]["kind"]) for t in second.export().tasks]

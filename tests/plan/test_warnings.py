@@ -2,7 +2,8 @@
 rows. Warnings (what the importer left out or assumed) let the import go ahead and are listed on
 standard error, in ``--json`` output and by ``plan show --warnings``; errors still refuse the file
 with nothing written; ``--strict`` makes warnings errors. Relative deadlines ("100 ngày kể từ ngày ban
-hành Kế hoạch", a "Số ngày" column) are dated by ``--issued`` or imported undated with one warning.
+hành Kế hoạch", a "Số ngày" column) are dated by ``--issued``, else by the plan's date in the title
+("Kèm theo Kế hoạch số 15/KH-UBND ngày 10/01/2022"), else imported undated, with one warning each way.
 
 The tables are built here (invented texts) with :mod:`tests.plan.layouts`, for the commune registry
 of xã Tân Phú that :mod:`tests.plan.test_layouts` registers.
@@ -11,13 +12,14 @@ of xã Tân Phú that :mod:`tests.plan.test_layouts` registers.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.plan.layouts import Appendix, Area, Task, write_docx, write_xlsx
+from tests.plan.layouts import TITLE_LINES_2022, Appendix, Area, Task, write_docx, write_xlsx
 from tests.plan.test_layouts import (
     Admin,
     fold,
@@ -247,14 +249,18 @@ def test_a_column_chosen_among_two_candidates_is_a_warning(admin: Admin, tmp_pat
 
 # --------------------------------------------------------------------------- relative deadlines
 
+# A title that gives the plan no date (no "Kèm theo Kế hoạch số … ngày …", no dateline).
+UNDATED_TITLE = TITLE_LINES_2022[:2]
+
 RELATIVE = Appendix(
+    title_lines=UNDATED_TITLE,
     rows=[
         Area("I", "CÔNG TÁC CHỈ ĐẠO"),
         Task(1, "Kiện toàn Ban chỉ đạo", "Văn phòng", deadline="100 ngày kể từ ngày ban hành Kế hoạch"),
         Task(2, "Ban hành quy chế", "Tư pháp", deadline="Sau 30 ngày kể từ ngày Kế hoạch có hiệu lực"),
         Task(3, "Phân công đầu mối", "Văn phòng", deadline="Trong vòng 15 ngày kể từ ngày ký"),
         Task(4, "Tổng kết năm", "Văn phòng", deadline="Tháng 12/2022"),
-    ]
+    ],
 )
 
 
@@ -282,6 +288,48 @@ def test_issued_dates_relative_deadlines(admin: Admin, tmp_path: Path) -> None:
     assert data["warnings"] == [] and data["undated"] == []
 
 
+def test_the_titles_plan_date_dates_relative_deadlines_and_says_so(admin: Admin, tmp_path: Path) -> None:
+    # "(Kèm theo Kế hoạch số 15/KH-UBND ngày 10/01/2022 …)": the plan the appendix goes with was issued then.
+    dated = replace(RELATIVE, title_lines=TITLE_LINES_2022)
+    data = imported_json(admin, write_xlsx(dated, tmp_path / "tuong-doi.xlsx").path)
+
+    tasks = {t["code"]: t["deadline"] for t in admin.export().tasks}
+    assert [(tasks[c]["kind"], tasks[c]["dates"]) for c in ("I.1", "I.2", "I.3")] == [
+        ("fixed", ["2022-04-20"]),  # 10/01 + 100 days
+        ("fixed", ["2022-02-09"]),
+        ("fixed", ["2022-01-25"]),
+    ]
+    assert data["undated"] == []
+    said = [w["message"] for w in data["warnings"]]
+    assert len(said) == 1 and said[0].startswith("3 ") and "10/01/2022" in said[0] and "--issued" in said[0], said
+
+    # --issued wins, and nothing is assumed then.
+    again = imported_json(admin, write_xlsx(dated, tmp_path / "tuong-doi.xlsx").path, "--issued", "15/01/2022")
+    assert {t["code"]: t["deadline"]["dates"] for t in admin.export().tasks}["I.1"] == ["2022-04-25"]
+    assert again["warnings"] == []
+
+
+def test_a_dateline_dates_them_but_a_cited_documents_date_does_not(admin: Admin, tmp_path: Path) -> None:
+    cited = replace(
+        RELATIVE,
+        title_lines=(*UNDATED_TITLE, "(Thực hiện Quyết định số 03/QĐ-UBND ngày 05/01/2022 của UBND huyện)"),
+    )
+    data = imported_json(admin, write_xlsx(cited, tmp_path / "trich-dan.xlsx").path)
+    assert data["undated"] == ["I.1", "I.2", "I.3"]  # another document's date is not the plan's
+
+    dateline = replace(RELATIVE, title_lines=(*UNDATED_TITLE, "Tân Phú, ngày 12 tháng 01 năm 2022"))
+    data = imported_json(admin, write_xlsx(dateline, tmp_path / "ngay-thang.xlsx").path)
+    assert data["undated"] == []
+    assert {t["code"]: t["deadline"]["dates"] for t in admin.export().tasks}["I.3"] == ["2022-01-27"]
+
+
+def test_a_word_documents_dateline_dates_them(admin: Admin, tmp_path: Path) -> None:
+    # The letterhead's "Tân Phú, ngày 10 tháng 01 năm 2022" beside the national motto is the plan's date.
+    data = imported_json(admin, write_docx(RELATIVE, tmp_path / "tuong-doi.docx").path)
+    assert data["undated"] == []
+    assert {t["code"]: t["deadline"]["dates"] for t in admin.export().tasks}["I.1"] == ["2022-04-20"]
+
+
 def test_a_duration_column_counts_days_from_the_issue_date(admin: Admin, tmp_path: Path) -> None:
     appendix = Appendix(
         rows=[
@@ -289,6 +337,7 @@ def test_a_duration_column_counts_days_from_the_issue_date(admin: Admin, tmp_pat
             Task(2, "Ban hành quy chế", "Tư pháp", deadline="45 ngày"),
         ],
         labels={"deadline": "Thời gian thực hiện (ngày)"},
+        title_lines=UNDATED_TITLE,
     )
     built = write_xlsx(appendix, tmp_path / "so-ngay.xlsx")
     undated = imported_json(admin, built.path)
