@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
+from alembic.util import CommandError
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
@@ -36,6 +37,7 @@ from dondoc.cli.common import (
     current,
     global_options,
     refuse,
+    refuse_newer_database,
     sandbox_options,
     settings,
     store,
@@ -163,6 +165,9 @@ def run(
         usage(str(error))
     except InputError as error:
         refuse(error)
+    except CommandError:  # a database a newer release migrated
+        refuse_newer_database()
+        raise
     bots = zalo_bot_configs(bot_app)
     if not config.token and not bots:
         usage(

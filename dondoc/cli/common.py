@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, Protocol, TypeVar
 
 import typer
+from alembic.util import CommandError
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dondoc.bot.config import Settings, TelegramConfig
 from dondoc.bot.logs import (
@@ -32,9 +33,10 @@ from dondoc.bot.logs import (
     registry_token_variables,
     reset_logging,
 )
+from dondoc.bot.logs import log_format as log_format_checked
 from dondoc.db.models import Assignment, Organization, Plan, Unit
 from dondoc.db.queries import active_assignment
-from dondoc.db.session import StoreError, make_engine, open_store
+from dondoc.db.session import StoreError, current_revision, known_revision, make_engine, open_store
 from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import LANGUAGES, _, ngettext, set_language
 from dondoc.plan import dates
@@ -42,6 +44,7 @@ from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.store import NotFound, find_organization, find_plan
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_at
+from dondoc.text import match_key
 from dondoc.tz import TZ
 
 P = ParamSpec("P")
@@ -158,6 +161,10 @@ def apply_options(db: str | None, lang: str | None, org: str | None, log_format:
     if org:
         run.org = org
     if log_format:
+        try:  # a typo is told by every command, not only by run and serve, which log
+            log_format_checked(log_format)
+        except LogFormatError as error:
+            usage(str(error))
         run.log_format = log_format
         if run.redact is not None:  # given after the command: the logs are set up again in that format
             start_logging()
@@ -251,6 +258,30 @@ def store() -> Engine:
         return open_store(settings().database_url)
     except StoreError as error:
         usage(str(error))
+    except CommandError:  # Alembic cannot place the database's revision: a newer release migrated it
+        refuse_newer_database()
+        raise
+
+
+def refuse_newer_database() -> None:
+    """A database at a revision this version does not know is refused untouched, in the words of
+    ``dondoc db upgrade`` (exit 1); anything else is left to the caller."""
+    try:
+        engine = open_store(settings().database_url, upgrade=False)
+    except StoreError:
+        return
+    try:
+        revision = current_revision(engine)
+        shown = engine.url.render_as_string(hide_password=True)
+    finally:
+        engine.dispose()
+    if revision is not None and not known_revision(revision):
+        fail(
+            _(
+                "The database {url} is at revision {revision}, which this version of dondoc does not know "
+                "(a newer release migrated it): install that release, or restore a backup made before it."
+            ).format(url=shown, revision=revision)
+        )
 
 
 def clock() -> Clock:
@@ -269,10 +300,20 @@ def calendar() -> WorkCalendar:
 
 
 def organization(session: Session) -> Organization:
+    """The organisation of ``--org`` (its name typed any way), or the only one in the store. Several
+    without ``--org``, or a name that fits none, is wrong usage (exit 2): the line names them all."""
+    typed = current().org
     try:
-        return find_organization(session, current().org)
+        return find_organization(session, typed)
     except NotFound as exc:
-        fail(str(exc))
+        every = list(session.exec(select(Organization).order_by(Organization.name)))
+        fits = [org for org in every if typed and match_key(org.name) == match_key(typed)]
+        if len(fits) == 1:
+            return fits[0]
+        if not every:  # nothing imported yet: the input is missing, not the option
+            fail(str(exc))
+        names = "; ".join(f"«{org.name}»" for org in every)
+        usage(str(exc) + " — " + _("the organisations in this database: {names}").format(names=names))
 
 
 def plan(session: Session, key: str | None) -> Plan:

@@ -28,6 +28,7 @@ from dondoc.db.models import MemberRole
 from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import create_invite, role_name, zalo_instructions
 from dondoc.i18n import _, format_datetime
+from dondoc.plan.rollup import organizations_under
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
 
 MAX_INVITE_DAYS = 365
@@ -88,6 +89,14 @@ def invite(
     with session_scope(store()) as session:
         org = organization(session)
         found = registry_unit(session, org.id, unit)
+        if MemberRole(role) is MemberRole.PROVINCE and len(organizations_under(session, org)) == 1:
+            typer.echo(
+                _(
+                    "Note: no organisation is under {org} yet (a member's registry names it in parent:); until "
+                    "one is, the province role sees only {org}'s own plans."
+                ).format(org=org.name),
+                err=True,
+            )
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
         bot = zalo_bot_serving(session, found, single_zalo_bot(settings()))
     if bot is not None:

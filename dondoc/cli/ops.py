@@ -183,7 +183,8 @@ def _backup_postgres(url: URL, output: Path) -> None:
     try:
         done = subprocess.run([pg_dump, *args[1:]], env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            detail = (done.stderr.strip().splitlines() or [""])[-1]
+            # every line (the first says what failed, the next ones hint why), on one line
+            detail = " ".join(line.strip() for line in done.stderr.splitlines() if line.strip())
             fail(_("pg_dump failed, nothing was written: {error}").format(error=detail))
         pg_restore = shutil.which("pg_restore")
         if pg_restore is not None:  # the dump can be read back: its table of contents lists

@@ -451,8 +451,14 @@ def _export_names(session: Session, data: dict[str, Any]) -> dict[tuple[str, int
     """The names of the units and organisations the export refers to by id, for its text."""
     names: dict[tuple[str, int], str] = {}
     unit_ids = {row["unit_id"] for key in ("memberships", "invites") for row in data[key]}
-    for unit in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))):
-        names["unit_id", unit.id or 0] = f"{unit.name} ({unit.code})"
+    units = list(session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))))
+    # Units of several organisations (a person who redeemed another one's invite) may share a name:
+    # each is then named with its organisation.
+    org_ids = {unit.organization_id for unit in units}
+    orgs = {org.id: org.name for org in session.exec(select(Organization).where(col(Organization.id).in_(org_ids)))}
+    for unit in units:
+        where = f", {orgs[unit.organization_id]}" if len(org_ids) > 1 and unit.organization_id in orgs else ""
+        names["unit_id", unit.id or 0] = f"{unit.name} ({unit.code}){where}"
     found = session.get(Organization, data["person"]["organization_id"])
     if found is not None:
         names["organization_id", found.id or 0] = found.name

@@ -10,12 +10,20 @@ from urllib.parse import urlsplit
 
 import typer
 import uvicorn
+from alembic.util import CommandError
 
 from dondoc.bot.app import open_app
 from dondoc.bot.config import SettingError
 from dondoc.bot.web import WebApp, serve_app, zalo_hook
 from dondoc.cli.bot import check_bot_api, check_zalo_api, know_bot_username, zalo_bot_configs
-from dondoc.cli.common import configured_bot_username, global_options, refuse, settings, usage
+from dondoc.cli.common import (
+    configured_bot_username,
+    global_options,
+    refuse,
+    refuse_newer_database,
+    settings,
+    usage,
+)
 from dondoc.db.session import StoreError
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
@@ -52,7 +60,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8080,
 ) -> None:
-    """Serve the bots' webhooks and /healthz, and send the reminders (production)."""
+    """Serve the bots' webhooks, /healthz and /metrics (Prometheus), and send the reminders (production)."""
     address = public_address(public_url) if public_url is not None else None
     telegram, zalo = settings().telegram, settings().zalo
     if telegram.token and telegram.webhook_secret and not _TELEGRAM_SECRET.fullmatch(telegram.webhook_secret):
@@ -65,6 +73,9 @@ def serve(
         usage(str(error))
     except InputError as error:
         refuse(error)
+    except CommandError:  # a database a newer release migrated
+        refuse_newer_database()
+        raise
     # Every Zalo bot the registries name (each with the token of its own variable), and the one of ZALO_BOT_TOKEN.
     bots = zalo_bot_configs(bot_app)
     if not telegram.token and not bots:
