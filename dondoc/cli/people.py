@@ -35,11 +35,13 @@ from dondoc.plan import invite_guard
 from dondoc.plan.people import (
     PendingInvite,
     PersonInfo,
+    administrators_left,
     bound_people,
     export_person,
     find_invite,
     find_people,
     forget_person,
+    named_in_part,
     pending_invites,
     remove_person,
     revoke_invite,
@@ -121,6 +123,35 @@ def _one_person(
     fail("\n".join(lines))
 
 
+def _named_fully(info: PersonInfo, typed: str) -> None:
+    """End the command when ``typed`` named ``info`` by part of their name only: what is done without a
+    question must name its person by id, chat id or whole name."""
+    if named_in_part(info, typed):
+        fail(
+            _(
+                "{typed} is only part of the name of {person}; nothing was changed. To go ahead without a "
+                "question, give the id (#{id}), a chat id or the whole name."
+            ).format(typed=typed, person=_describe(info), id=info.id)
+        )
+
+
+def _warn_last_administrator(session: Session, org: Organization, info: PersonInfo, unit: Unit | None) -> None:
+    """Say so when ``info`` is the organisation's last administrator (in ``unit`` when given)."""
+    assert org.id is not None
+    holds = any(
+        m.role == MemberRole.ADMIN and u.organization_id == org.id and (unit is None or u.id == unit.id)
+        for m, u in info.memberships
+    )
+    if holds and not administrators_left(session, org.id, info, unit.id if unit is not None else None):
+        typer.echo(
+            _(
+                "Note: #{id} {name} is the only administrator of {org}: without them, nobody can use /invite "
+                "or /people in chat until another is invited (dondoc invite UNIT --role admin)."
+            ).format(id=info.id, name=info.person.full_name, org=org.name),
+            err=True,
+        )
+
+
 def _person_to_remove(session: Session, org_id: int, typed: str, unit: Unit | None, org_name: str) -> PersonInfo:
     """The one person ``typed`` names who holds a role (in ``unit`` when given) to end. A person found
     who holds none there is told apart from nobody found: nothing to do, exit 1 (like revoking an
@@ -186,6 +217,8 @@ def people_remove(person: PersonArgument, unit: UnitOption = None) -> None:
         assert org.id is not None
         chosen = _unit(session, org.id, unit)
         info = _person_to_remove(session, org.id, person, chosen, org.name)
+        _named_fully(info, person)  # removed without a question
+        _warn_last_administrator(session, org, info, chosen)
         ended = remove_person(session, info, clock().now(), chosen.id if chosen is not None else None)
         for membership, ended_unit in ended:
             typer.echo(
@@ -575,6 +608,9 @@ def forget(
         org = organization(session)
         assert org.id is not None
         info = _one_person(session, org.id, person, every_role=True)
+        if yes:
+            _named_fully(info, person)
+        _warn_last_administrator(session, org, info, None)
         if not yes:
             question = _("Erase the personal data of {person}? Their reports stay with their unit.").format(
                 person=_describe(info)

@@ -23,6 +23,7 @@ from dondoc.db.models import (
     Conversation,
     Invite,
     InviteAttempt,
+    MemberRole,
     Membership,
     Person,
     Reminder,
@@ -184,6 +185,39 @@ def find_people(
         }
     chosen = sorted(found.values(), key=lambda p: p.id or 0)
     return _infos(session, chosen, organization_id=None if every_role else organization_id)
+
+
+def named_in_part(info: PersonInfo, typed: str) -> bool:
+    """Whether ``typed`` found ``info`` by some words of their name only ("tuan" for "Phạm Minh
+    Tuấn"), not by their id, a chat id or their whole name: enough to list them, not to act on them
+    unasked."""
+    text = typed.strip()
+    if text.removeprefix("#") == str(info.id):
+        return False
+    chat = text.rpartition(":")[2]
+    if any(chat in (account.external_id, account.chat_id) for account in info.accounts):
+        return False
+    return match_key(text) != match_key(info.person.full_name)
+
+
+def administrators_left(session: Session, organization_id: int, info: PersonInfo, unit_id: int | None = None) -> int:
+    """How many administrators the organisation keeps once ``info``'s memberships (those in
+    ``unit_id`` when given) end: none, and nobody can /invite or /people in chat."""
+    return len(
+        set(
+            session.exec(
+                select(Membership.person_id)
+                .join(Unit, col(Unit.id) == Membership.unit_id)
+                .where(
+                    Unit.organization_id == organization_id,
+                    Membership.role == MemberRole.ADMIN,
+                    or_(
+                        col(Membership.person_id) != info.id, *([col(Membership.unit_id) != unit_id] if unit_id else [])
+                    ),
+                )
+            )
+        )
+    )
 
 
 # ---------------------------------------------------------------------- invites

@@ -345,3 +345,29 @@ def test_forget_asks_in_the_users_language_and_a_missing_answer_changes_nothing(
     with Session(engine) as session:
         assert session.exec(select(Person).where(Person.full_name == "Nguyễn Văn An")).first() is None
         assert session.exec(select(ChannelAccount).where(col(ChannelAccount.external_id) == "301")).first() is None
+
+
+def test_part_of_a_name_acts_on_nobody_without_a_question(sample_store: Dondoc, engine: Engine) -> None:
+    # "an" is one word of "Nguyễn Văn An": enough to find him, not to erase or remove him unasked.
+    _people(engine)
+    erased = sample_store("forget", "an", "--yes", env=AT_NOW)
+    assert erased.code == 1 and "Nguyễn Văn An" in erased.stderr and "chưa thay đổi gì" in erased.stderr
+    removed = sample_store("people", "remove", "binh", env=AT_NOW)
+    assert removed.code == 1 and "Lê Thị Bình" in removed.stderr
+    listed = sample_store.ok("people", "list", "--json", env=AT_NOW).json()["people"]
+    assert sorted(p["name"] for p in listed) == ["Lê Thị Bình", "Nguyễn Văn An"]  # both still there
+    # The whole name (typed any way), the id or a chat id still do it.
+    assert "Lê Thị Bình" in sample_store.ok("people", "remove", "le thi binh", env=AT_NOW).stdout
+    sample_store.ok("forget", "test:301", "--yes", env=AT_NOW)
+    assert sample_store.ok("people", "list", "--json", env=AT_NOW).json()["people"] == []
+
+
+def test_removing_the_last_administrator_says_what_it_leaves(sample_store: Dondoc, engine: Engine) -> None:
+    dispatcher = make_dispatcher(engine, NOW)
+    _bind(engine, dispatcher, "401", "NV", "Trần Quản Trị", MemberRole.ADMIN)
+    _bind(engine, dispatcher, "402", "VP", "Đỗ Thứ Hai", MemberRole.ADMIN)
+    first = sample_store.ok("people", "remove", "Đỗ Thứ Hai", env=AT_NOW)
+    assert first.stderr == ""  # another administrator stays
+    last = sample_store.ok("people", "remove", "Trần Quản Trị", env=AT_NOW)
+    assert "quản trị viên duy nhất" in last.stderr and "/invite" in last.stderr and "--role admin" in last.stderr
+    assert "Đã xóa" in last.stdout  # said, and done as asked
