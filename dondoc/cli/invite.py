@@ -122,8 +122,18 @@ def invite(
         return
     typer.echo(new.code)
     on_telegram = bool(telegram.token) or zalo is None  # a Telegram bot, or no bot this command knows of
+    no_bot = not telegram.token and zalo is None and link is None
     if link is not None:
         typer.echo(link)
+    elif no_bot:  # no channel configured here: the code works on whichever bot the deployment runs
+        typer.echo(_("Send the code {code} to the bot, in Zalo or Telegram").format(code=new.code))
+        typer.echo(
+            _(
+                "No bot is configured here (ZALO_BOT_TOKEN, TELEGRAM_BOT_TOKEN): the code works on the deployment's bots."
+            ),
+            err=True,
+        )
+        on_telegram = False
     elif on_telegram:
         typer.echo(_("Open Telegram and send /start {code} to the bot").format(code=new.code))
     if zalo is not None:

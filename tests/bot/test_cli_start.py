@@ -120,6 +120,14 @@ def test_an_invite_on_zalo_alone_names_no_telegram_bot(sample_store: Dondoc) -> 
     assert "t.me" not in result.stdout + result.stderr and "TELEGRAM" not in result.stderr
 
 
+def test_an_invite_with_no_bot_configured_names_neither_app_alone(sample_store: Dondoc) -> None:
+    # A Zalo-first deployment whose command line runs without the bots' tokens: not "Mở Telegram".
+    result = sample_store.ok("invite", "XP", env=NO_BOT)
+    code, *rest = result.stdout.splitlines()
+    assert rest == [f"Gửi mã {code} cho bot, trên Zalo hoặc Telegram"]
+    assert "ZALO_BOT_TOKEN" in result.stderr and "TELEGRAM_BOT_USERNAME" not in result.stderr
+
+
 def test_an_invite_with_the_bot_username_has_its_link(sample_store: Dondoc) -> None:
     env = NO_BOT | {"TELEGRAM_BOT_TOKEN": "123:not-asked", "TELEGRAM_BOT_USERNAME": "@cchc_longmy_bot"}
     result = sample_store.ok("invite", "XP", env=env)
