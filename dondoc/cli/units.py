@@ -50,6 +50,8 @@ def units_import(
                 "removed": changes.removed,
                 "deactivated": changes.deactivated,
                 "groups": changes.groups,
+                "parent": changes.parent,
+                "parent_changed": changes.parent_changed,
                 "dry_run": dry_run,
             }
         )
@@ -64,6 +66,14 @@ def units_import(
             groups=changes.groups,
         )
     )
+    if changes.parent_changed:
+        typer.echo(
+            _("It now belongs to {parent}: that organisation's province role sees its plans.").format(
+                parent=changes.parent
+            )
+            if changes.parent
+            else _("It no longer belongs to another organisation.")
+        )
     if changes.deactivated:
         typer.echo(
             _("Kept as inactive because they have history: {codes}").format(codes=", ".join(changes.deactivated)),

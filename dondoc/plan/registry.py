@@ -93,6 +93,8 @@ class RegistryChanges:
     removed: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)  # dropped from the file but kept for history
     groups: int = 0
+    parent: str | None = None  # the organisation it now belongs to (``parent:``)
+    parent_changed: bool = False  # set, changed or taken away by this import
 
 
 def read_registry(path: Path) -> Registry:
@@ -412,6 +414,7 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
         org = Organization(name=registry.organization)
         session.add(org)
     org.coordinator_code = registry.coordinator
+    parent_before = org.parent_id
     org.parent_id = _parent_id(session, registry, org)
     org.settings = {
         **org.settings,
@@ -422,7 +425,9 @@ def apply_registry(session: Session, registry: Registry, *, new_organization: bo
     }
     session.flush()
     assert org.id is not None
-    changes = RegistryChanges(organization=org.name)
+    changes = RegistryChanges(
+        organization=org.name, parent=registry.parent, parent_changed=org.parent_id != parent_before
+    )
 
     existing = {u.code: u for u in session.exec(select(Unit).where(Unit.organization_id == org.id))}
     units: dict[str, Unit] = {}

@@ -127,7 +127,10 @@ def test_a_province_invite_on_an_organisation_with_nothing_under_it_is_flagged(
         .replace(f"organization: {LONG_MY}\n", f"organization: {LONG_MY}\nparent: Ủy ban nhân dân tỉnh Hậu Giang\n"),
         encoding="utf-8",
     )
-    sample_store.ok("units", "import", member, "--org", LONG_MY)
+    joined = sample_store.ok("units", "import", member, "--org", LONG_MY).stdout
+    assert "Nay thuộc Ủy ban nhân dân tỉnh Hậu Giang" in joined  # the import says what the new line did
+    again = sample_store.ok("units", "import", member, "--org", LONG_MY)
+    assert "Hậu Giang" not in again.stdout  # nothing changed: nothing said
     parent = sample_store.ok("invite", "VPUB", "--role", "province", "--org", "Ủy ban nhân dân tỉnh Hậu Giang")
     assert "parent:" not in parent.stderr
     assert "parent:" not in sample_store.ok("invite", "VP", "--role", "manager", "--org", LONG_MY).stderr
