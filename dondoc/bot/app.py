@@ -137,6 +137,7 @@ class App:
     def attach(self, channel: str, send: Send) -> None:
         """A channel's sender: its reminders and the replies addressed to its chats go through it."""
         self.senders[channel] = send
+        self.metrics.serving(channel)
 
     def start_jobs(self) -> None:
         """Start the reminder job and the error reports (on the running event loop)."""

@@ -20,6 +20,9 @@ from dondoc.handlers.events import Inbound
 from dondoc.scheduler.service import Pass
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+UPDATE_KINDS = ("command", "button", "file", "text")  # see update_kind
+REMINDER_OUTCOMES = ("sent", "held", "failed", "retried")  # the sweeper's (dondoc.scheduler.sweeper)
+SWEEP_OUTCOMES = ("ok", "error", "database unavailable")  # the reminder service's (dondoc.scheduler.service)
 
 
 def update_kind(inbound: Inbound) -> str:
@@ -58,6 +61,19 @@ class Metrics:
             "dondoc_sweeps", "Runs of the reminder job, by outcome", ["outcome"], registry=self.registry
         )
         self.errors = Counter("dondoc_errors", "Unhandled errors, by kind", ["kind"], registry=self.registry)
+        # Known label sets start at 0, so that an alert on them sees a value from the first scrape, not
+        # "no data" until the first event (errors come by kinds no one can list in advance).
+        for outcome in SWEEP_OUTCOMES:
+            self.sweeps.labels(outcome)
+        self.reminders.labels("none", "held")
+
+    def serving(self, channel: str) -> None:
+        """A channel attached to the application: its counters start at 0."""
+        for kind in UPDATE_KINDS:
+            self.updates.labels(channel, kind)
+        self.replies.labels(channel)
+        for outcome in REMINDER_OUTCOMES:
+            self.reminders.labels(channel, outcome)
 
     def handled(self, inbound: Inbound, replies: int) -> None:
         self.updates.labels(inbound.channel, update_kind(inbound)).inc()

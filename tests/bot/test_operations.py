@@ -95,6 +95,25 @@ async def test_metrics_count_updates_replies_reminders_and_sweeps(engine: Engine
     assert health["sweeper"]["overdue"] is False
 
 
+async def test_metrics_are_there_at_0_before_the_first_event(engine: Engine) -> None:
+    # An alert on a counter must see 0 from the first scrape, not "no data" until something happens.
+    app = application(engine, Clock(MONDAY, frozen=True), Outbox())
+    async with AsyncExitStack() as stack:
+        http = await serving(stack, web(app))
+        page = (await http.get("/metrics")).text
+    samples = {line.rsplit(" ", 1)[0]: line.rsplit(" ", 1)[1] for line in page.splitlines() if line[:1] != "#"}
+    for name, labels in [
+        ("dondoc_updates_handled_total", 'channel="test",kind="command"'),
+        ("dondoc_updates_handled_total", 'channel="test",kind="text"'),
+        ("dondoc_replies_total", 'channel="test"'),
+        ("dondoc_reminders_total", 'channel="test",outcome="sent"'),
+        ("dondoc_reminders_total", 'channel="test",outcome="failed"'),
+        ("dondoc_reminders_total", 'channel="none",outcome="held"'),
+        ("dondoc_sweeps_total", 'outcome="error"'),
+    ]:
+        assert samples.get(f"{name}{{{labels}}}") == "0.0", (name, labels)
+
+
 async def test_healthz_says_when_the_reminder_job_is_overdue_or_failing(engine: Engine) -> None:
     clock = Clock(MONDAY, frozen=True)
     app = application(engine, clock, Outbox())
