@@ -286,6 +286,11 @@ class WebApp:
                 await application.start()
             if self.public_url:
                 await self.set_webhooks(self.public_url)
+            elif self.telegram is not None or self.zalo:  # said, so a bot that gets nothing is explained
+                log.info(
+                    "no public URL given: the webhooks were not set; each bot must already deliver to this "
+                    "server's /telegram and /zalo paths (or start with --public-url https://…)"
+                )
             for job in self.background:
                 job.start()
             self.started.set()

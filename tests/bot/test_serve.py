@@ -295,6 +295,17 @@ async def test_on_start_the_webhooks_are_set_at_the_public_url_with_the_derived_
     assert derived_secret(api.token, "zalo") != secret
 
 
+async def test_without_a_public_url_the_log_says_the_webhooks_were_not_set(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    zalo = ZaloDouble()
+    with caplog.at_level(logging.INFO, logger="dondoc"):
+        async with web_app(engine, zalo=[zalo]).running():
+            pass
+    assert zalo.client.webhooks == []
+    assert "webhooks were not set" in caplog.text and "--public-url" in caplog.text
+
+
 # ------------------------------------------------------------------ Zalo
 
 
