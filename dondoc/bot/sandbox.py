@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TextIO, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dondoc.bot.app import assemble
 from dondoc.bot.local_api.server import LocalBotApi
@@ -188,13 +188,28 @@ class Sandbox:
     def _list_personas(self) -> None:
         """``/as`` alone: who you can be, and who you are now (nothing is sent to the bot)."""
         current = self._current_key()
-        lines = [_("Whom you can play:")]
+        with session_scope(self.engine) as session:
+            org = _organization(session)
+            # the units of the organisation played (the store may hold several: /as plays only this one)
+            units = (
+                list(
+                    session.exec(
+                        select(Unit)
+                        .where(Unit.organization_id == org.id, col(Unit.active))
+                        .order_by(col(Unit.position), col(Unit.id))
+                    )
+                )
+                if org is not None
+                else []
+            )
+            several = org is not None and session.exec(select(Organization.id).offset(1)).first() is not None
+        if org is not None and several:
+            lines = [_("Whom you can play in {organization}:").format(organization=org.name)]
+        else:
+            lines = [_("Whom you can play:")]
         for key, label in self._played():
             mark = " ← " + _("now") if key == current else ""
             lines.append(f"  /as {key} — {label}{mark}")
-        with session_scope(self.engine) as session:
-            org = session.exec(select(Organization)).first()
-            units = list(session.exec(select(Unit).order_by(col(Unit.position)))) if org is not None else []
         played = {key for key, _label in self._played()}
         if MANAGER not in played:
             lines.append(f"  /as {MANAGER} — " + _("the manager (of the coordinating unit)"))
@@ -208,7 +223,7 @@ class Sandbox:
         manager) on ``channel``: played again as they are, with no new invite — its code would be
         typed into whatever that person was doing."""
         with session_scope(self.engine) as session:
-            org = session.exec(select(Organization)).first()
+            org = _organization(session)
             if org is None or org.id is None:
                 return None
             role = MemberRole.MANAGER if key == MANAGER else MemberRole.FOCAL
@@ -244,11 +259,28 @@ class Sandbox:
 
     def _default_unit(self) -> str:
         with session_scope(self.engine) as session:
-            org = session.exec(select(Organization)).first()
-            if org is not None and org.coordinator_code:
+            org = _organization(session)
+            if org is None:
+                return ""
+            if org.coordinator_code:
                 return org.coordinator_code
-            unit = session.exec(select(Unit).order_by(col(Unit.position))).first()
+            unit = session.exec(
+                select(Unit).where(Unit.organization_id == org.id, col(Unit.active)).order_by(col(Unit.position))
+            ).first()
             return unit.code if unit else ""
+
+    def _fresh_name(self, playing: Iterable[str] = ()) -> str:
+        """A name for a new person played that nobody in the store (an earlier run's people) nor in
+        ``playing`` (this run's) has: two people of one sandbox never share a name."""
+        with session_scope(self.engine) as session:
+            taken = set(session.exec(select(Person.full_name)))
+        taken |= set(playing)
+        for number in range(1, len(taken) + 2):
+            for name in NAMES:
+                candidate = name if number == 1 else f"{name} {number}"
+                if candidate not in taken:
+                    return candidate
+        return NAMES[0]  # not reached: len(taken) + 1 rounds cannot all be taken
 
     async def switch(self, key: str) -> None:
         """Become ``key``'s focal point (or the manager), registering through a real invite if new."""
@@ -272,7 +304,7 @@ class Sandbox:
                 self._print(_("No unit called {unit}.").format(unit=key))
                 return
             code, unit_code, label = made
-            name = NAMES[(self._next_user - TELEGRAM_FIRST_USER) % len(NAMES)]
+            name = self._fresh_name(p.user.first_name for p in self.personas.values())
             self._next_user = self._unused_id("telegram", self._next_user)
             # the people you play speak the language of the command (--lang, DONDOC_LANG)
             user = self.api.user(user_id=self._next_user, first_name=name, language_code=current_language())
@@ -289,7 +321,7 @@ class Sandbox:
 
     def _invite(self, key: str) -> tuple[str, str, str] | None:
         with session_scope(self.engine) as session:
-            org = session.exec(select(Organization)).first()
+            org = _organization(session)
             if org is None:
                 return None
             role = MemberRole.FOCAL
@@ -395,6 +427,11 @@ class Sandbox:
     def _print(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _organization(session: Session) -> Organization | None:
+    """The organisation a sandbox plays: the store's first (a store may hold several)."""
+    return session.exec(select(Organization).order_by(col(Organization.id))).first()
 
 
 def stdin_reader() -> ReadLine:

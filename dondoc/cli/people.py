@@ -27,7 +27,7 @@ from dondoc.cli.common import (
 )
 from dondoc.db.models import Invite, MemberRole, Organization, Status, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import hash_code, role_name
+from dondoc.handlers.onboarding import channel_name, hash_code, role_name
 from dondoc.handlers.personal import describe_settings, weekday_name
 from dondoc.handlers.reminders import kind_label
 from dondoc.i18n import N_, _, format_date, format_datetime, use_language
@@ -48,6 +48,7 @@ from dondoc.plan.people import (
 )
 from dondoc.plan.policy import Policy
 from dondoc.plan.progress import status_label
+from dondoc.plan.zalo_bots import stored_zalo_bots
 from dondoc.scheduler import personal
 from dondoc.text import match_key
 from dondoc.tz import stored_in_vietnam
@@ -193,6 +194,7 @@ def people_list(unit: UnitOption = None, as_json: JsonOption = False) -> None:
             print_json({"people": [p.as_json() for p in people], "invites": [i.as_json() for i in invites]})
             return
         typer.echo(_("People bound: {count}").format(count=len(people)))
+        bots = stored_zalo_bots(session, org.id)  # a Zalo account is named by its bot
         for info in people:
             typer.echo(f"#{info.id:<5} {info.person.full_name}  [{info.language}]")
             for membership, member_unit in info.memberships:
@@ -201,7 +203,9 @@ def people_list(unit: UnitOption = None, as_json: JsonOption = False) -> None:
                 typer.echo(
                     "        "
                     + _("{channel} {id}, last used {when}").format(
-                        channel=account.channel, id=account.external_id, when=_when(account.last_used_at)
+                        channel=channel_name(account.channel, bots),
+                        id=account.external_id,
+                        when=_when(account.last_used_at),
                     )
                 )
         _print_invites(invites)
@@ -549,6 +553,8 @@ def _export_value(name: str, value: Any, names: dict[tuple[str, int], str]) -> s
     if isinstance(value, dict | list):
         return _stored_data(value)
     text = str(value)
+    if name == "channel":  # the chat app by its name, as the chat shows it
+        return channel_name(text)
     try:
         if name.endswith("_at"):
             return format_datetime(stored_in_vietnam(datetime.fromisoformat(text)))
@@ -703,10 +709,17 @@ def invite_attempts(as_json: JsonOption = False) -> None:
             ", " + _("locked until {time}").format(time=format_datetime(chat.locked_until)) if chat.locked_until else ""
         )
         typer.echo(
-            f"  {chat.channel}:{chat.chat_id} — "
+            f"  {_chat_of(chat.channel, chat.chat_id)} — "
             + _("{wrong} wrong, last {when}").format(wrong=chat.wrong, when=_when(chat.last_at))
             + locked
         )
+
+
+def _chat_of(channel: str, chat_id: str) -> str:
+    """A chat as people read it: "Telegram 100000003"; on a channel with no name for people, its key
+    and chat id ("test:666")."""
+    name = channel_name(channel)
+    return f"{name} {chat_id}" if name != channel else f"{channel}:{chat_id}"
 
 
 class InviteGroup(typer.core.TyperGroup):

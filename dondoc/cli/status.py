@@ -30,7 +30,15 @@ from dondoc.plan import progress
 from dondoc.plan.console import status_lines
 from dondoc.plan.figures import format_on_time_rate
 from dondoc.plan.registry import load_registry
-from dondoc.plan.rollup import organizations_under, plans_of, rollup, write_rollup_xlsx
+from dondoc.plan.rollup import (
+    count_organizations,
+    no_plan_yet,
+    organizations_under,
+    organizations_without_plan,
+    plans_of,
+    rollup,
+    write_rollup_xlsx,
+)
 
 
 @global_options
@@ -66,17 +74,30 @@ def status(
 def _province(session: Session) -> list[tuple[Organization, Plan]] | None:
     """The plans of the ``--org`` organisation and of every organisation under it, when it has some
     under it (a province); None for an organisation on its own."""
-    orgs = organizations_under(session, organization(session))
+    province = _province_plans(session)
+    return province[1] if province is not None else None
+
+
+def _province_plans(
+    session: Session,
+) -> tuple[Organization, list[tuple[Organization, Plan]], list[Organization]] | None:
+    """As :func:`_province`, with the ``--org`` organisation first and the organisations under it that
+    have no plan yet last (named in the roll-up, so that the province sees who is missing)."""
+    root = organization(session)
+    orgs = organizations_under(session, root)
     if len(orgs) < 2:
         return None
-    return plans_of(session, [o.id for o in orgs if o.id is not None])
+    ids = [o.id for o in orgs if o.id is not None]
+    plans = plans_of(session, ids)
+    return root, plans, organizations_without_plan(session, ids, plans, roots=[root.id or 0])
 
 
 def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> bool:
     """``dondoc status`` for a province: every organisation under it, by organisation and by area."""
-    plans = _province(session)
-    if plans is None:
+    province = _province_plans(session)
+    if province is None:
         return False
+    root, plans, missing = province
     chosen: dict[int, list[str]] | None = None
     if unit is not None:
         chosen = {}
@@ -86,12 +107,12 @@ def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> 
                 chosen[org.id] = codes
         if not chosen:
             fail(_("unknown unit: {unit}").format(unit=unit))
-    result = rollup(session, plans, day, chosen)
+    result = rollup(session, plans, day, chosen, missing)
     if as_json:
         print_json(result.to_json())
         return True
     total = result.total
-    typer.echo(_("{count} organisations").format(count=len(result.organizations)) + f" — {format_date(day)}")
+    typer.echo(f"{root.name} — {count_organizations(result)} — {format_date(day)}")
     for category in progress.CATEGORIES:
         typer.echo(f"  {progress.category_label(category)}: {total.totals[category]}")
     typer.echo("  " + _("On-time rate: {rate}").format(rate=format_on_time_rate(total.totals, why=True)))
@@ -99,6 +120,8 @@ def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> 
     for entry in result.organizations:
         counts = " · ".join(f"{progress.category_label(c)} {entry.summary.totals[c]}" for c in progress.CATEGORIES)
         typer.echo(f"  {entry.organization.name}: {counts}")
+    for org in result.without_plan:
+        typer.echo(f"  {org.name}: {no_plan_yet()}")
     typer.echo(_("By area"))
     for area, counts_by in total.by_area.items():
         counts = " · ".join(f"{progress.category_label(c)} {counts_by[c]}" for c in progress.CATEGORIES)
@@ -139,9 +162,10 @@ def export_status(
 
     day = as_of(at)
     with session_scope(store()) as session:
-        plans = _province(session) if key is None else None
-        if plans is not None:  # a province: the roll-up by organisation and by area
-            rolled = rollup(session, plans, day)
+        province = _province_plans(session) if key is None else None
+        if province is not None:  # a province: the roll-up by organisation and by area
+            _root, plans, missing = province
+            rolled = rollup(session, plans, day, missing=missing)
             try:
                 write_rollup_xlsx(rolled, output)
             except OSError as error:

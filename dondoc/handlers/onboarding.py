@@ -15,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Person, Unit
+from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Organization, Person, Unit
 from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.absences import absence_lines
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
@@ -324,18 +325,28 @@ def _registration(ctx: Context) -> str:
 
 
 def channel_label(ctx: Context, account: ChannelAccount) -> str:
-    family = channel_family(account.channel)
-    if family == "telegram":
-        return "Telegram"
-    if family == "zalo":
+    """The chat app of ``account`` as the person reads it in chat (HTML): :func:`channel_name`."""
+    bots: list[ZaloBotInfo] = []
+    if channel_family(account.channel) == "zalo":
         bots = [
             b for org in {u.organization_id for _m, u in ctx.memberships} for b in stored_zalo_bots(ctx.session, org)
         ]
         if ctx.settings.zalo is not None:
             bots.append(ctx.settings.zalo)
-        bot = next((b for b in bots if b.key == account.channel and b.display_name), None)
-        return "Zalo" + (f" — {esc(bot.display_name)}" if bot else "")
-    return esc(account.channel)
+    return esc(channel_name(account.channel, bots))
+
+
+def channel_name(channel: str, bots: Iterable[ZaloBotInfo] = ()) -> str:
+    """A channel key as people read it (plain text), in chat and on the command line alike:
+    "Telegram", "Zalo" (with the display name of the bot among ``bots`` that the key is, when it has
+    one); a key of another family as it is. Output for programs (``--json``) keeps the key."""
+    family = channel_family(channel)
+    if family == "telegram":
+        return "Telegram"
+    if family == "zalo":
+        bot = next((b for b in bots if b.key == channel and b.display_name), None)
+        return "Zalo" + (f" — {bot.display_name}" if bot else "")
+    return channel
 
 
 def link(ctx: Context, args: str) -> None:
@@ -371,12 +382,29 @@ def _help_text(ctx: Context) -> str:
     from dondoc.handlers.dispatcher import commands_for  # the command table imports this module
 
     lines = [_("What you can do:")]
-    lines += [f"/{c.name} — {_(c.help)}" for c in commands_for(ctx)]
+    lines += [f"/{c.name} — {_help_line(ctx, c.name, c.help)}" for c in commands_for(ctx)]
     if ctx.has_role(*REPORTING_ROLES):
         views = report.my_assignments(ctx)
         lines += ["", oneline.syntax(esc(views[0].task.code) if views else "I.1")]
         lines += figures.due_lines(ctx)
     return "\n".join(lines)
+
+
+def _help_line(ctx: Context, name: str, text: str) -> str:
+    """A command's line of /help: /invite names the province role to whom it means something."""
+    if name == "invite" and _invites_a_province(ctx):
+        return _("invite someone: /invite UNIT focal|deputy|manager|admin|province")
+    return _(text)
+
+
+def _invites_a_province(ctx: Context) -> bool:
+    """Whether an organisation this person administers has organisations under it (a province): only
+    there does the province role see more than the organisation's own plans."""
+    administered = ctx.organizations(MemberRole.ADMIN)
+    return bool(administered) and (
+        ctx.session.exec(select(Organization.id).where(col(Organization.parent_id).in_(administered))).first()
+        is not None
+    )
 
 
 def cancel(ctx: Context, _args: str) -> None:
@@ -427,7 +455,10 @@ def invite(ctx: Context, args: str) -> None:
     parts = args.rsplit(" ", 1)
     roles = {r.value: r for r in MemberRole}
     if len(parts) != 2 or parts[1].lower() not in roles:
-        ctx.reply(_("Usage: /invite UNIT focal|deputy|manager|admin — for example /invite XP focal"))
+        if _invites_a_province(ctx):
+            ctx.reply(_("Usage: /invite UNIT focal|deputy|manager|admin|province — for example /invite XP focal"))
+        else:
+            ctx.reply(_("Usage: /invite UNIT focal|deputy|manager|admin — for example /invite XP focal"))
         return
     # Only into the organisations where this person is an administrator, never another's by naming it.
     unit = next(

@@ -15,8 +15,8 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from dondoc.db.models import Area, Assignment, Organization, Plan, Role, Task, Unit
-from dondoc.db.queries import reachable_members
+from dondoc.db.models import Area, Assignment, MemberRole, Organization, Plan, Role, Task, Unit
+from dondoc.db.queries import organization_tree, reachable_members
 from dondoc.handlers import explanations
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
 from dondoc.handlers.events import OutFile, channel_family, esc
@@ -41,7 +41,15 @@ from dondoc.plan.progress import (
     summarize,
 )
 from dondoc.plan.registry import load_registry
-from dondoc.plan.rollup import Rollup, plans_of, rollup, write_rollup_xlsx
+from dondoc.plan.rollup import (
+    Rollup,
+    count_organizations,
+    no_plan_yet,
+    organizations_without_plan,
+    plans_of,
+    rollup,
+    write_rollup_xlsx,
+)
 from dondoc.text import match_key
 
 ICONS: dict[Category, str] = {
@@ -84,6 +92,15 @@ def _plans(ctx: Context) -> list[tuple[Organization, Plan]]:
     return plans
 
 
+def _without_plan(ctx: Context, plans: Sequence[tuple[Organization, Plan]]) -> list[Organization]:
+    """Under a province: the organisations under it that have no plan yet (the province's own body
+    aside), so that its /status names them rather than leave them out unseen."""
+    province = ctx.organizations(MemberRole.PROVINCE)
+    if not province:
+        return []
+    return organizations_without_plan(ctx.session, organization_tree(ctx.session, province), plans, roots=province)
+
+
 def _units_typed(ctx: Context, org: Organization, text: str) -> list[str] | None:
     """The units of ``org`` that ``text`` names, typed any way ("xa phien", "Xà Phiên", "XP")."""
     return match_units(load_registry(ctx.session, org), text)
@@ -107,7 +124,8 @@ def show_status(ctx: Context, args: str) -> None:
     # On Telegram the by-area table; on Zalo a line per area, named by its title.
     table = ctx.has_buttons
     titles = {} if table else area_titles(ctx, [plan for _org, plan in plans])
-    if len(plans) == 1:
+    missing = _without_plan(ctx, plans)
+    if len(plans) == 1 and not missing:
         org, plan = plans[0]
         if chosen is None:
             summary = plan_summary(ctx.session, plan, ctx.now.date())
@@ -127,8 +145,8 @@ def show_status(ctx: Context, args: str) -> None:
             )
         )
         return
-    result = rollup(ctx.session, plans, ctx.now.date(), chosen)
-    title = _("{count} organisations").format(count=len(result.organizations))
+    result = rollup(ctx.session, plans, ctx.now.date(), chosen, missing)
+    title = count_organizations(result)
     if args:
         title += f" — {args}"
     text = render_status(title, result.total, table=table, area_titles=titles)
@@ -174,6 +192,7 @@ def render_organizations(result: Rollup) -> str:
         figures = " ".join(f"{ICONS[c]}{counts[c]}" for c in CATEGORIES)
         rate = format_on_time_rate(entry.summary.totals)
         lines.append(f"• <b>{esc(entry.organization.name)}</b>: {figures} · {rate}")
+    lines += [f"• <b>{esc(org.name)}</b>: {no_plan_yet()}" for org in result.without_plan]
     return "\n".join(lines)
 
 
@@ -480,7 +499,7 @@ def export(ctx: Context, _args: str) -> None:
     buffer = io.BytesIO()
     day = ctx.now.date()
     if len(plans) > 1:  # a province: the roll-up by organisation and by area
-        write_rollup_xlsx(rollup(ctx.session, plans, day), buffer)
+        write_rollup_xlsx(rollup(ctx.session, plans, day, missing=_without_plan(ctx, plans)), buffer)
         name = f"tinh-hinh-tong-hop-{day.isoformat()}.xlsx"
     else:
         plan = plans[0][1]

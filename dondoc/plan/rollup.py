@@ -9,7 +9,7 @@ definition of the categories, every plan in one statement); the roll-up only add
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -44,10 +44,13 @@ class Rollup:
     as_of: date
     organizations: list[OrgStatus]
     total: StatusSummary
+    # The organisations rolled up that have no plan imported yet: named, so that nobody is left out unseen.
+    without_plan: list[Organization] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
+            "without_plan": [org.name for org in self.without_plan],
             "totals": dict(self.total.totals),
             "on_time_rate": self.total.on_time_rate,
             "by_area": {code: dict(counts) for code, counts in self.total.by_area.items()},
@@ -79,14 +82,47 @@ def plans_of(session: Session, organization_ids: Collection[int]) -> list[tuple[
     return [(found[org_id], plans[org_id]) for org_id in organization_ids if org_id in plans and org_id in found]
 
 
+def no_plan_yet() -> str:
+    """What stands for the plan of an organisation that has none yet."""
+    return _("no plan imported yet")
+
+
+def count_organizations(result: Rollup) -> str:
+    """How many organisations the roll-up sums: "2 cơ quan", or with those that have no plan yet "1 cơ
+    quan có kế hoạch, 1 cơ quan chưa nhập kế hoạch"."""
+    if not result.without_plan:
+        return _("{count} organisations").format(count=len(result.organizations))
+    return _("{count} organisations with a plan, {missing} without one yet").format(
+        count=len(result.organizations), missing=len(result.without_plan)
+    )
+
+
+def organizations_without_plan(
+    session: Session,
+    organization_ids: Sequence[int],
+    plans: Sequence[tuple[Organization, Plan]],
+    roots: Collection[int] = (),
+) -> list[Organization]:
+    """The organisations of ``organization_ids`` (in that order) with no plan among ``plans``, but for
+    ``roots``: a province's own body, which follows the others' plans up and need have none."""
+    planned = {org.id for org, _plan in plans}
+    missing = [i for i in organization_ids if i not in planned and i not in roots]
+    if not missing:
+        return []
+    found = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(missing)))}
+    return [found[i] for i in missing if i in found]
+
+
 def rollup(
     session: Session,
     plans: Sequence[tuple[Organization, Plan]],
     as_of: date,
     unit_codes: dict[int, list[str]] | None = None,
+    missing: Sequence[Organization] = (),
 ) -> Rollup:
     """Each plan's summary (for the units ``unit_codes`` names per organisation id, when given: an
-    organisation left out of it is left out) and their sums."""
+    organisation left out of it is left out) and their sums; ``missing``: the organisations rolled up
+    that have no plan yet (:func:`without_plan`), named with them."""
     kept = [(org, plan) for org, plan in plans if unit_codes is None or org.id in unit_codes]
     codes = {plan.id or 0: unit_codes[org.id or 0] for org, plan in kept} if unit_codes is not None else None
     summaries = plan_summaries(session, [plan for _org, plan in kept], as_of, codes)  # one statement for all
@@ -124,7 +160,7 @@ def rollup(
         unit_names=names,
         undated=undated,
     )
-    return Rollup(as_of, entries, total)
+    return Rollup(as_of, entries, total, list(missing))
 
 
 def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes]) -> None:
@@ -150,6 +186,8 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes]) ->
                 round(entry.summary.on_time_rate * 100, 1),
             ]
         )
+    for org in result.without_plan:  # named, so that the province sees who is missing
+        by_org.append([org.name, no_plan_yet()])
     by_org.append(
         [_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), round(result.total.on_time_rate * 100, 1)]
     )

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from dondoc.bot.app import assemble
-from dondoc.bot.sandbox import MANAGER, NAMES, ZALO_FIRST_USER, ReadLine, Sandbox
+from dondoc.bot.sandbox import MANAGER, ZALO_FIRST_USER, ReadLine, Sandbox
 from dondoc.bot.zalo.fake import FakeZaloServer, SentMessage, ZaloUser
 from dondoc.bot.zalo.polling import ZaloPolling
 from dondoc.i18n import _
@@ -96,7 +96,7 @@ class ZaloSandbox(Sandbox):
                 self._print(_("No unit called {unit}.").format(unit=key))
                 return
             code, unit_code, label = made
-            name = NAMES[len(self.people) % len(NAMES)]
+            name = self._fresh_name(p.user.display_name for p in self.people.values())
             taken = [p.user.id for p in self.people.values()]
             user = self.zalo.user(name, user_id=str(self._unused_id("zalo", ZALO_FIRST_USER, taken)))
             persona = ZaloPersona(MANAGER if wanted == MANAGER else unit_code, user, label)
