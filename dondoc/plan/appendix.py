@@ -770,8 +770,19 @@ def _title_lines(table: Table, header: _Header) -> list[str]:
     return lines
 
 
+# The place line of a letterhead, under the issuing body ("ỦY BAN NHÂN DÂN" / "TỈNH QUẢNG NGÃI"): a
+# level and a name of at most four words, nothing else ("Xã hội hóa …" is no place).
+_LETTERHEAD_PLACE = re.compile(
+    r"(?!xa hoi\b)(?:tinh|thanh pho|tp|huyen|quan|thi xa|xa|phuong|thi tran|dac khu)(?: [a-z]+){1,4}"
+)
+
+
 def _plan_title(lines: list[str]) -> str:
-    return next((one_line(line) for line in lines if match_key(line) and not _is_reference_line(line)), "")
+    """The first title line that is not a reference (letterhead, "PHỤ LỤC", "Kèm theo …"), passing over
+    a letterhead's place line when a title line follows it."""
+    titles = [one_line(line) for line in lines if match_key(line) and not _is_reference_line(line)]
+    named = [line for line in titles if not _LETTERHEAD_PLACE.fullmatch(match_key(line))]
+    return next(iter(named or titles), "")
 
 
 class _BodyParser:
@@ -843,7 +854,10 @@ class _BodyParser:
         body = table.rows[header.row_index + 1 :]
         # "A", "B" heading parts of a table without Roman numerals are its areas.
         self.letter_areas = not _has_areas(table, header)
-        body = _join_spread_tasks(header, body[: _body_end(body, header)])
+        body = body[: _body_end(body, header)]
+        # The header written again after a page break (its rows merged down as at the top) is no row.
+        labels = table.rows[header.first_index : header.row_index + 1]
+        body = _join_spread_tasks(header, [row for row in body if not _repeats_header(row, labels)])
         readers = [_RowReader(self, table, header, row) for row in body]
         following: _RowReader | None = None  # the next row that is not blank, a note or numbering
         after: list[_RowReader | None] = []
@@ -1367,6 +1381,15 @@ def _task_shaped(row: Row, header: _Header) -> bool:
         if number and (_NUMBER_SHAPE.fullmatch(number) or _ROMAN.match(number)):
             return any(cell for i, cell in enumerate(row.cells) if cell and i != index)
     return False
+
+
+def _repeats_header(row: Row, labels: list[Row]) -> bool:
+    """Whether ``row`` is one of the header rows ``labels`` again: two cells at least, each the label
+    of its column in that header row (case, diacritics and punctuation aside)."""
+    filled = [(i, match_key(cell)) for i, cell in enumerate(row.cells) if match_key(cell)]
+    if len(filled) < 2:
+        return False
+    return any(all(i < len(label.cells) and match_key(label.cells[i]) == key for i, key in filled) for label in labels)
 
 
 def _join_spread_tasks(header: _Header, rows: list[Row]) -> list[Row]:

@@ -118,7 +118,7 @@ _CONTINUOUS = re.compile(
     r"|thong\s*bao|thuc\s*te|nhu\s*cau)\b"
     # On demand, or on an event that may come any time: "Khi có yêu cầu (của …)", "Khi (có) phát sinh",
     # "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai". Not "sau khi …" (once, after an event).
-    r"|(?<!sau )\bkhi\s*(?:co\s*|duoc\s*|xay\s*ra\s*)?(?:yeu\s*cau|phat\s*sinh|can(?:\s*thiet)?|chi\s*dao|de\s*nghi"
+    r"|(?<!sau )\bkhi\s*(?:co\s*|duoc\s*|xay\s*ra\s*)?(?:yeu\s*cau|phat\s*sinh|can(?:\s*thiet)?|chi\s*dao|huong\s*dan|de\s*nghi"
     r"|nhu\s*cau|su\s*co|thien\s*tai|dich\s*benh|vu\s*viec|su\s*viec)\b"
     r"|\bmoi\s*khi\b|\bsau\s*(?:moi|tung)\s*(?:dot|lan|vu|tran|cuoc|dip|ky)\b"
     # "Từ ngày ban hành Kế hoạch trở đi", "Từ năm 2023 trở đi": a start, and no end.
@@ -310,12 +310,18 @@ class _PeriodDay:
 
 
 _QUI = re.compile(r"\bqui\b")
+# Short forms of a month or a quarter with its year, as compact tables write them: "T6/2026",
+# "Q3/2026", "QIII-2026", "Q.II/2026". Only with the year: "T6" alone may be a weekday ("thứ 6").
+_SHORT_MONTH = re.compile(r"\bt\.?\s?(\d{1,2})(?=\s*[/-]\s*\d{4}(?!\d))")
+_SHORT_QUARTER = re.compile(r"\bq\.?\s?(iv|i{1,3}|[1-4])(?=\s*[/-]\s*\d{4}(?!\d))")
 
 
 def _normalise(text: str) -> str:
-    """Folded text on one line; "ð" (Icelandic eth) stands in for "đ" in some converted files, and the
-    old spelling "qui" ("Quí II", "qui định") is "quy"."""
-    return _QUI.sub("quy", _SPACE.sub(" ", fold(text).replace("ð", "d")).strip())
+    """Folded text on one line; "ð" (Icelandic eth) stands in for "đ" in some converted files, the
+    old spelling "qui" ("Quí II", "qui định") is "quy", and "T6/2026", "Q3/2026" are "tháng 6/2026",
+    "quý 3/2026"."""
+    folded = _QUI.sub("quy", _SPACE.sub(" ", fold(text).replace("ð", "d")).strip())
+    return _SHORT_QUARTER.sub(r"quy \1", _SHORT_MONTH.sub(r"thang \1", folded))
 
 
 def _year(match: re.Match[str], group: str = "year") -> int | None:

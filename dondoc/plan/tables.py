@@ -155,10 +155,19 @@ def read_tables(
         raise InputError([Problem(path.name, _("cannot read the file"), f"{type(exc).__name__}: {exc}")]) from exc
 
 
-def _cell_text(value: Any) -> str:
+# What a number format shows besides its date parts: quoted text, [colour] and [$-42A] codes, escapes.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _cell_text(value: Any, number_format: str | None = None) -> str:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
+        # A date shown without its day ("mm/yyyy": "06/2026", "mmmm yyyy") is the month the clerk
+        # typed, due at its end, not on its first day; one shown as "yyyy" is that year.
+        shown = _FORMAT_LITERALS.sub("", number_format or "").lower()
+        if "y" in shown and "d" not in shown:
+            return value.strftime("%m/%Y" if "m" in shown else "%Y")
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -239,7 +248,9 @@ def _read_csv(path: Path, budget: _Budget) -> Table:
             # Quotes are doubled inside quoted cells, whatever the sniffer guessed from a sample without any.
             _read_records(csv.reader(lines, dialect, strict=True, doublequote=True), lines, rows, budget)
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(path.name, _("the file is not UTF-8 text"))]) from exc
+        # Excel's plain "CSV" is in the Windows code page (1258 on a Vietnamese Windows): say the way out.
+        message = _('the file is not UTF-8 text: in Excel, save it again as "CSV UTF-8 (Comma delimited)"')
+        raise InputError([Problem(path.name, message)]) from exc
     return Table(rows=rows)
 
 
@@ -341,8 +352,8 @@ def _sheet_grid(sheet: Any, budget: _Budget) -> list[list[str]]:
     grid: list[list[str]] = []
     blank_run = 0
     sheet.reset_dimensions()  # the size the file declares may be wrong: read the rows it holds
-    for values in sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS, values_only=True):
-        cells = [_cell_text(value) for value in values]
+    for values in sheet.iter_rows(min_row=1, min_col=1, max_col=MAX_COLUMNS):
+        cells = [_cell_text(cell.value, getattr(cell, "number_format", None)) for cell in values]
         while cells and not cells[-1]:
             cells.pop()
         if budget.row(cells):

@@ -277,8 +277,14 @@ class UnitMatcher:
             # "Ủy ban nhân dân xã Cồn Tiên" is also written as the commune itself: "Xã Cồn Tiên".
             variants += [key[len(ubnd) :], *_variants(key[len(ubnd) :])]
         if target.is_group:
-            # "Các phòng chuyên môn thuộc UBND xã" is also written without whom they belong to.
+            # "Các phòng chuyên môn thuộc UBND xã" is also written without whom they belong to — but
+            # the last of a list of local-government kinds ("UBND các xã, phường, đặc khu") is one of
+            # its kinds, not its owner: without it, the name is the list of the other kinds.
+            listed = _kind_list(key, 0, raw if len(raw) == len(key) else None)
+            kinds_end = {end for _kind, end in listed.kinds} if listed and listed.kinds[0][0] in _PLACE_KINDS else set()
             for cut in range(2, len(key)):
+                if cut in kinds_end and _starts(key, cut, _PLACE_KINDS) == key[cut:]:
+                    break
                 if _OWNER_TAIL.fullmatch(" ".join(key[cut:])):
                     variants += [key[:cut], *_variants(key[:cut])]
                     break
