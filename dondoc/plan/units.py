@@ -646,6 +646,10 @@ _ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("bao hiem xa hoi", "bhxh"),
     ("ban chi huy quan su", "bchqs"),
     ("thanh pho", "tp"),
+    ("trung tam", "tt"),
+    ("ban quan ly", "bql"),
+    ("hanh chinh cong", "hcc"),
+    ("van phong", "vp"),
 )
 _SPELLINGS = [tuple(tuple(spelling.split()) for spelling in line) for line in _ABBREVIATIONS]
 _MAX_SPELLINGS = 32

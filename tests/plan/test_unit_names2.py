@@ -161,3 +161,29 @@ def test_a_crop_season_is_due_at_its_harvest_not_the_years_end(text: str, expect
 def test_the_start_of_a_crop_season_is_not_guessed() -> None:
     with pytest.raises(DeadlineError):
         parse_deadline("Trước vụ Đông Xuân 2025-2026", 2026)
+
+
+# A province's centres and boards, written with the usual short forms in its appendices.
+PROVINCE: dict[str, Any] = {
+    "organization": "Ủy ban nhân dân tỉnh Quảng Ngãi",
+    "units": [
+        {"code": "HCC", "name": "Trung tâm Phục vụ hành chính công tỉnh"},
+        {"code": "BQL", "name": "Ban Quản lý dự án đầu tư xây dựng tỉnh"},
+        {"code": "VPUB", "name": "Văn phòng Ủy ban nhân dân tỉnh"},
+        {"code": "TTB", "name": "Thị trấn Ba Tơ"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("TT Phục vụ HCC tỉnh", ["HCC"]),
+        ("Trung tâm PVHCC tỉnh", ["HCC"]),  # the initials after the head noun
+        ("BQL dự án đầu tư xây dựng tỉnh", ["BQL"]),
+        ("VP UBND tỉnh; TT Phục vụ hành chính công tỉnh", ["HCC", "VPUB"]),
+        ("Thị trấn Ba Tơ", ["TTB"]),
+    ],
+)
+def test_short_forms_of_centres_boards_and_offices(text: str, codes: list[str]) -> None:
+    assert read(build_matcher(parse_registry(PROVINCE)), text)[0] == codes
