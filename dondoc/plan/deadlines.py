@@ -50,7 +50,7 @@ cell has a deadline outside it ("Trước ngày 20/7/2025 (báo cáo 6 tháng)":
 right after "báo cáo" when the cell gives a day ("Báo cáo năm 2025 trước 15/12": 15/12 only).
 
 Work with no end or date of its own is continuous (checked in on, never overdue): "Thường xuyên",
-"Liên tục", "Từ ngày ban hành Kế hoạch trở đi"; work at someone else's pace ("Theo tiến độ",
+"Liên tục", "Từ ngày ban hành Kế hoạch trở đi", a start with no end ("Từ tháng 3/2026"); work at someone else's pace ("Theo tiến độ",
 "Theo chỉ đạo", "Theo kế hoạch", "Theo quy định", "Theo lộ trình", "Theo hướng dẫn", "Theo yêu
 cầu (của cấp trên)"); work on demand or on an event that may come any time ("Khi có yêu cầu",
 "Khi (có) phát sinh", "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai"). "Sau khi có
@@ -255,6 +255,9 @@ _RANGE_GAP = re.compile(r"\s*(?:-|–|—|−|den|toi|den\s*het)\s*(?:ngay\s*)?"
 _DOCUMENT_BEFORE = re.compile(r"(?:\bso\s*|\d/[a-z][\w.-]*(?:\s+cua\s+[^,;()\d]*?)?\s*,?\s*(?:ngay\s*)?)$")
 # "từ <period> đến <period>": only the end of a range is a deadline.
 _FROM_BEFORE = re.compile(r"\btu\s*(?:ngay\s*)?$")
+# A cell that is only a start: "Từ tháng 3/2026", "Bắt đầu từ ngày 15/3/2026" — no "đến", "tới" or dash
+# after it (a range), no count before it ("30 ngày kể từ …": an offset).
+_START_ONLY = re.compile(r"(?:bat\s*dau\s*|thuc\s*hien\s*|trien\s*khai\s*)?tu\b(?![^;]*(?:\bden\b|\btoi\b|[-–—]))")
 # "Việt Nam" is no year; "_" joins words in file names ("KH_nam_2022").
 _PLAN_YEAR = re.compile(r"(?<!viet )(?<![a-z])nam[\s_.-]*(?P<year>\d{4})(?!\d)")
 _SPACE = re.compile(r"\s+")
@@ -686,6 +689,9 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
         years = range(scan.spans[0][0], scan.spans[0][1] + 1) if scan.spans else (repeat_year,)
         schedule = set().union(*(_schedule(every, y, dates, in_period) for y in years))
         return Deadline(stripped, "recurring", every, tuple(sorted(schedule)))
+    # "Từ tháng 3/2026", "Bắt đầu từ ngày 15/3": a start and no end is work going on from then, no deadline.
+    if dates and not scan.continuous and not scan.repeats and _START_ONLY.match(scan.source):
+        return Deadline(stripped, "continuous", None, ())
     if dates:
         return Deadline(stripped, "fixed", None, tuple(sorted(dates)))
     if scan.continuous:

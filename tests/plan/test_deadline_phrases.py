@@ -328,3 +328,12 @@ def test_a_report_period_beside_a_date_is_no_deadline(text: str, expected: date)
 )
 def test_other_parentheses_still_count(text: str, expected: tuple[date, ...]) -> None:
     assert fixed(text, 2025) == expected
+
+
+@pytest.mark.parametrize("text", ["Từ tháng 3/2026", "Bắt đầu từ ngày 15/3/2026", "Từ quý II/2026"])
+def test_a_start_with_no_end_is_work_going_on_not_a_deadline(text: str) -> None:
+    assert parse_deadline(text, 2026) == Deadline(text, "continuous", None, ())
+
+
+def test_a_range_still_ends_on_its_end() -> None:
+    assert parse_deadline("Từ tháng 3 đến tháng 6/2026", 2026).dates == (date(2026, 6, 30),)
