@@ -21,7 +21,20 @@ from datetime import date, datetime, time
 
 from sqlmodel import col, select
 
-from dondoc.db.models import Assignment, Audience, Occurrence, Reminder, ReminderKind, Status, Task, Unit
+from dondoc.db.models import (
+    Assignment,
+    Audience,
+    Occurrence,
+    Person,
+    Reminder,
+    ReminderDelivery,
+    ReminderKind,
+    Report,
+    Status,
+    Task,
+    Unit,
+)
+from dondoc.db.queries import closed_occurrence, correction_target
 from dondoc.handlers import report
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
@@ -29,10 +42,11 @@ from dondoc.handlers.events import Choice, Reply, esc, has_buttons
 from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.absences import Cover
-from dondoc.plan.progress import PlanStatus, chased_deadlines, silent_items
+from dondoc.plan.extensions import approved_extensions
+from dondoc.plan.progress import Chased, PlanStatus, chased_deadlines, restored_reports, silent_items, status_label
 from dondoc.scheduler.figures import Owed
 from dondoc.scheduler.outbox import Digest, DueItem
-from dondoc.tz import TZ
+from dondoc.tz import TZ, stored_in_vietnam
 
 PREFIX = "R"
 # Buttons for the first items only: a keyboard of more than about a hundred buttons is refused by
@@ -89,11 +103,13 @@ def what_is_due(kind: str, due: date, today: date) -> str:
 class DeadlineLines(dict[tuple[str, str, str, date], str]):
     """A deadline's line in a digest (after its number), the same in every unit's list, by (task
     code, title, reminder kind, due date): rendered the first time it is asked for, in the current
-    language, as of ``today`` (a pass keeps one of these for each language)."""
+    language, as of ``today`` (a pass keeps one of these for each language). What is the unit's own —
+    an earlier deadline of the task still open (:meth:`open_before`) — goes on a line of its own."""
 
     def __init__(self, today: date) -> None:
         super().__init__()
         self.today = today
+        self.earlier: dict[date, str] = {}
 
     def __missing__(self, key: tuple[str, str, str, date]) -> str:
         code, title, kind, due = key
@@ -101,6 +117,16 @@ class DeadlineLines(dict[tuple[str, str, str, date], str]):
         line = self[key] = (
             f"<b>{esc(code)}</b> {esc(report.short(title))}\n   {when} — {what_is_due(kind, due, self.today)}"
         )
+        return line
+
+    def open_before(self, day: date) -> str:
+        """The line under a deadline whose assignment has the earlier deadline ``day`` not reported
+        done (:attr:`DueItem.open_before`): a report on the task is recorded for that one first."""
+        line = self.earlier.get(day)
+        if line is None:
+            line = self.earlier[day] = "   ⏰ " + _(
+                "The deadline {date} is not reported done yet: a report is recorded for that deadline first."
+            ).format(date=format_date(day))
         return line
 
 
@@ -124,6 +150,7 @@ _ENTRY_ORDER = operator.itemgetter(
     *(DueItem._fields.index(f) for f in ("due", "task_position", "unit_position", "assignment_id", "send_at"))
 )
 _DEADLINE = operator.itemgetter(DueItem._fields.index("assignment_id"), DueItem._fields.index("due"))
+_OPEN_BEFORE = operator.itemgetter(DueItem._fields.index("open_before"))
 
 
 def newest_per_deadline(items: Sequence[DueItem]) -> list[DueItem]:
@@ -145,29 +172,7 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
     name = esc(digest.recipient.person.full_name or "")
     tap = has_buttons(digest.recipient.account.channel)  # Zalo: the choices are numbered lines to type
     if digest.audience == Audience.MANAGER:
-        asked = [i for i in digest.items if i.kind == ReminderKind.EXTENSION]
-        overdue = [i for i in digest.items if i.kind != ReminderKind.EXTENSION]
-        if not overdue:
-            text, buttons = _extension_lines(asked, today, tap=tap)
-            header = _("<b>Requests for more time</b> — for the attention of comrade {name}:").format(name=name)
-            return Reply(text=f"{header}\n{text}", choices=buttons)
-        lines = [_("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name)]
-        by_unit: dict[str, list[DueItem]] = {}
-        for item in overdue:
-            by_unit.setdefault(item.unit_name, []).append(item)
-        for unit_name, items in by_unit.items():
-            lines.append(f"\n<b>{esc(unit_name)}</b>")
-            lines += [
-                f"• {esc(i.task_code)} — {esc(report.short(i.task_title))} — {format_date(i.due)}: "
-                f"{what_is_due(i.kind, i.due, today)}"
-                for i in items
-            ]
-        lines.append("\n" + _("See /status for the whole plan."))
-        rows: list[list[Choice]] = []
-        if asked:
-            text, rows = _extension_lines(asked, today, tap=tap)
-            lines += ["", "<b>" + _("Requests for more time") + "</b>", text]
-        return Reply(text="\n".join(lines), choices=rows)
+        return _manager_alert(name, digest.items, today, tap=tap)
     units = sorted(set(map(_UNIT_NAME, digest.items)))
     header = _("<b>Reminder</b> — Dear comrade {name} ({units}):").format(name=name, units=esc(", ".join(units)))
     if digest.covering:
@@ -183,6 +188,189 @@ def render_digest(digest: Digest, today: date, cache: RenderCache | None = None)
             cache.bodies[key] = body
     text, rows = body
     return Reply(text=f"{header}\n{text}", choices=rows)
+
+
+# What one message holds on a channel without buttons (Zalo: 2,000 characters, counted here in UTF-16
+# units as Zalo's client counts them). The managers' overdue alert is cut to fit one rather than go as
+# several: a Zalo bot's messages are a monthly budget.
+PLAIN_MESSAGE_LIMIT = 2000
+# Room kept under the text for what Zalo adds to the choices' labels (the requests for more time's
+# numbered Đồng ý / Không đồng ý): the blank line, a legend ("Thêm chữ b sau số (ví dụ 1b): …", for one
+# request) and the closing instruction — at most about 75 characters in either language.
+_TYPED_CHOICES_MARGIN = 80
+_UNIT_TITLES = ("Ủy ban nhân dân ", "Uỷ ban nhân dân ", "UBND ")
+_UNIT_ABBREVIATIONS = (("Hội đồng nhân dân", "HĐND"), ("Ủy ban nhân dân", "UBND"), ("Uỷ ban nhân dân", "UBND"))
+
+
+def compact_unit_name(name: str) -> str:
+    """A unit's name in a list of many: the title "Ủy ban nhân dân" dropped and the councils' names
+    abbreviated as offices write them ("Ủy ban nhân dân xã Xà Phiên" → "xã Xà Phiên", "Văn phòng Hội
+    đồng nhân dân và Ủy ban nhân dân huyện" → "Văn phòng HĐND và UBND huyện")."""
+    for title in _UNIT_TITLES:
+        if name.startswith(title) and len(name) > len(title):
+            name = name[len(title) :]
+            break
+    for long, short in _UNIT_ABBREVIATIONS:
+        name = name.replace(long, short)
+    return name
+
+
+@dataclass
+class _LateGroup:
+    """Overdue deadlines of one due date on which the same units are late: the units once, then the tasks."""
+
+    heading: str  # the due date's line, on its first group only ("" on the others)
+    units: list[str]  # the late units' names, escaped, in the registry's order
+    tasks: list[str]  # a line per task, in the plan's order
+
+    @property
+    def items(self) -> int:
+        return len(self.units) * len(self.tasks)
+
+    def lines(self, units: int | None = None, tasks: int | None = None) -> list[str]:
+        """Its lines, naming only the first ``units`` units and listing only the first ``tasks`` tasks."""
+        shown = self.units[:units]
+        if len(self.units) == 1:
+            who = f"<b>{shown[0]}</b>"
+        else:
+            count = ngettext("{n} unit", "{n} units", len(self.units)).format(n=len(self.units))
+            who = f"<b>{count}</b>: " + ", ".join(shown) + (", …" if len(shown) < len(self.units) else "")
+        return ["", *([self.heading] if self.heading else []), who, *self.tasks[:tasks]]
+
+
+def _shown_length(text: str) -> int:
+    """How long ``text`` is as a plain-text channel shows it (markup removed), in UTF-16 units."""
+    from dondoc.handlers.events import plain
+
+    return len(plain(text).encode("utf-16-le")) // 2
+
+
+def _late_groups(overdue: Sequence[DueItem], today: date) -> list[_LateGroup]:
+    """The overdue deadlines by due date (the oldest first), and within a date the tasks on which the same
+    units are late together: the groups of the most units first, then in the registry's order. A task late
+    at many units is one group; a unit's tasks late there alone are another, as a unit's list was."""
+    names = {item.unit_id: compact_unit_name(item.unit_name) for item in overdue}
+    counts: dict[str, int] = defaultdict(int)
+    for short in names.values():
+        counts[short] += 1
+    clashing = {short for short, count in counts.items() if count > 1}
+    for item in overdue:  # two units whose short names are the same are named in full
+        if names[item.unit_id] in clashing:
+            names[item.unit_id] = item.unit_name
+    by_due: dict[date, dict[tuple[int, str, str], dict[int, int]]] = defaultdict(dict)
+    for item in overdue:
+        task = (item.task_position, item.task_code, item.task_title)
+        by_due[item.due].setdefault(task, {})[item.unit_id] = item.unit_position
+    groups: list[_LateGroup] = []
+    for due in sorted(by_due):
+        together: dict[tuple[int, ...], list[tuple[int, str, str]]] = defaultdict(list)
+        for task, late in by_due[due].items():
+            together[tuple(sorted(late, key=lambda u: (late[u], u)))].append(task)
+        positions = {unit: position for late in by_due[due].values() for unit, position in late.items()}
+        order = sorted(together, key=lambda units: (-len(units), positions[units[0]], min(together[units])))
+        heading = _("<b>Due {date}</b> — {overdue}:").format(
+            date=format_date(due), overdue=what_is_due(ReminderKind.ESCALATION, due, today)
+        )
+        for index, units in enumerate(order):
+            groups.append(
+                _LateGroup(
+                    heading=heading if index == 0 else "",
+                    units=[esc(names[unit]) for unit in units],
+                    tasks=[
+                        f"• <b>{esc(code)}</b> {esc(report.short(title))}"
+                        for _p, code, title in sorted(together[units])
+                    ],
+                )
+            )
+    return groups
+
+
+def _fit(groups: list[_LateGroup], room: int) -> tuple[list[str], int]:
+    """The lines of ``groups`` that fit in ``room`` characters as shown, and how many overdue items are
+    left out: whole groups while they fit, then as much of the next as fits (its first tasks, then as
+    many of its units as the rest of the room takes)."""
+    lines: list[str] = []
+    used = 0
+    left = 0
+    cut = False
+    for group in groups:
+        if cut:
+            left += group.items
+            continue
+        cost = _shown_length("\n".join(group.lines())) + 1
+        if used + cost <= room:
+            lines += group.lines()
+            used += cost
+            continue
+        cut = True
+        units, tasks = _part_that_fits(group, room - used)
+        if tasks:
+            lines += group.lines(units, tasks)
+        left += group.items - units * tasks
+    return lines, left
+
+
+def _part_that_fits(group: _LateGroup, room: int) -> tuple[int, int]:
+    """How many of ``group``'s units and tasks fit in ``room``: its first tasks, then as many of its units
+    as the rest of the room takes (no task: nothing of it fits)."""
+
+    def fits(units: int, tasks: int) -> bool:
+        return _shown_length("\n".join(group.lines(units, tasks))) + 1 <= room
+
+    units, tasks = 1, 0
+    while tasks < len(group.tasks) and fits(units, tasks + 1):
+        tasks += 1
+    while tasks and units < len(group.units) and fits(units + 1, tasks):
+        units += 1
+    return units, tasks
+
+
+def _more_overdue(left: int) -> str:
+    """The line that ends an overdue list cut to fit a message."""
+    return ngettext(
+        "… and {n} more overdue item — type /overdue or /status to see them all.",
+        "… and {n} more overdue items — type /overdue or /status to see them all.",
+        left,
+    ).format(n=left)
+
+
+def _manager_alert(name: str, items: Sequence[DueItem], today: date, *, tap: bool) -> Reply:
+    """The managers' alert: the overdue deadlines grouped by due date and by the units late on them
+    together, with counts; then the requests for more time waiting for their answer, always whole. Where
+    there are no buttons (Zalo, ``tap`` False), the overdue list is cut to keep the alert one message."""
+    asked = [i for i in items if i.kind == ReminderKind.EXTENSION]
+    late = [i for i in items if i.kind != ReminderKind.EXTENSION]
+    overdue = newest_per_deadline(late) if late else []  # a deadline once, were its reminders several
+    if not overdue:
+        text, buttons = _extension_lines(asked, today, tap=tap)
+        header = _("<b>Requests for more time</b> — for the attention of comrade {name}:").format(name=name)
+        return Reply(text=f"{header}\n{text}", choices=buttons)
+    units = len({i.unit_id for i in overdue})
+    head = [
+        _("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name),
+        _("{items} at {units}.").format(
+            items=ngettext("{n} overdue item", "{n} overdue items", len(overdue)).format(n=len(overdue)),
+            units=ngettext("{n} unit", "{n} units", units).format(n=units),
+        ),
+    ]
+    rows: list[list[Choice]] = []
+    tail: list[str] = []
+    if asked:
+        text, rows = _extension_lines(asked, today, tap=tap)
+        tail = ["", "<b>" + _("Requests for more time") + "</b>", text]
+    groups = _late_groups(overdue, today)
+    body = [line for group in groups for line in group.lines()]
+    footer = ["", _("See /status for the whole plan.")]
+    if not tap:
+        choices = sum(_shown_length(f"{n}. {c.label}") + 1 for n, c in enumerate((c for r in rows for c in r), 1))
+        room = PLAIN_MESSAGE_LIMIT - choices - (_TYPED_CHOICES_MARGIN if rows else 0)
+        if _shown_length("\n".join([*head, *body, *footer, *tail])) > room:
+            # Room kept for the line saying what is left out, at its longest (nothing of the list shown).
+            kept = max(_more_overdue(len(overdue)), footer[1], key=_shown_length)
+            body, left = _fit(groups, room - _shown_length("\n".join([*head, "", kept, *tail])))
+            if left:
+                footer = ["", _more_overdue(left)]
+    return Reply(text="\n".join([*head, *body, *footer, *tail]), choices=rows)
 
 
 class ReminderMessages:
@@ -339,6 +527,11 @@ def _digest_body(
     if rendered is None:
         rendered = shared[(language, today)] = DeadlineLines(today)
     text = [f"{number}. {line}" for number, line in enumerate(map(rendered.__getitem__, map(_LINE_KEY, entries)), 1)]
+    earlier = list(map(_OPEN_BEFORE, entries))
+    if any(earlier):  # (the unit's own, under the line every unit's list shares)
+        for index, day in enumerate(earlier):
+            if day is not None:
+                text[index] += "\n" + rendered.open_before(day)
     rows: list[list[Choice]] = []
     if buttons:
         later, done = _("Remind me later"), _("Already done")
@@ -394,9 +587,14 @@ def on_button(ctx: Context, data: str) -> None:
     elif action == "s":
         snooze(ctx, reminder, assignment)
     else:
-        earlier = earlier_open_deadlines(ctx, assignment, reminder.due)
+        dues, chased = _chased(ctx, assignment)
+        earlier = _earlier(dues, chased, reminder.due)
+        answered = None if earlier else answered_since(ctx, assignment, reminder, chased)
         first = len(ctx.replies)
         report.begin_for_assignment(ctx, assignment.id, Status.DONE if action == "d" else None)
+        if answered is not None and len(ctx.replies) > first:  # said at the top of the report's first question
+            text = _answered_text(ctx, assignment, answered)
+            ctx.replies[first] = replace(ctx.replies[first], text=f"{text}\n\n{ctx.replies[first].text}")
         if earlier and len(ctx.replies) > first:  # said at the top of the report's first question
             task = ctx.session.get(Task, assignment.task_id)
             note = ngettext(
@@ -419,7 +617,13 @@ def on_button(ctx: Context, data: str) -> None:
 def earlier_open_deadlines(ctx: Context, assignment: Assignment, due: date) -> list[date]:
     """The deadlines of ``assignment`` before ``due`` that no done report has closed yet: a report is
     counted for the deadline being chased, the earliest not done (:func:`chased_deadlines`, as
-    /status and /tasks count it), so an answer to a reminder about ``due`` would land on the first."""
+    /status and /tasks count it), so an answer to a reminder about ``due`` would land on the first.
+    (The digest says the first of them under the deadline's line: :attr:`DueItem.open_before`.)"""
+    return _earlier(*_chased(ctx, assignment), due)
+
+
+def _chased(ctx: Context, assignment: Assignment) -> tuple[list[date], Chased | None]:
+    """The due dates of ``assignment``'s task and the deadline being chased today."""
     assert assignment.id is not None
     dues = [
         o.due
@@ -427,10 +631,82 @@ def earlier_open_deadlines(ctx: Context, assignment: Assignment, due: date) -> l
             select(Occurrence).where(Occurrence.task_id == assignment.task_id).order_by(col(Occurrence.due))
         )
     ]
-    chased = chased_deadlines(ctx.session, {assignment.id: dues}, ctx.now.date())[0].get(assignment.id)
-    if chased is None or chased.closed:
+    return dues, chased_deadlines(ctx.session, {assignment.id: dues}, ctx.now.date())[0].get(assignment.id)
+
+
+def _earlier(dues: list[date], chased: Chased | None, due: date) -> list[date]:
+    """:func:`earlier_open_deadlines` (``due``: a reminder's, the chased deadline's new date when it
+    was extended, which is that deadline's own)."""
+    if chased is None or chased.closed or due == chased.extended_to:
         return []
     return [day for day in dues if chased.due <= day < due]
+
+
+def answered_since(ctx: Context, assignment: Assignment, reminder: Reminder, chased: Chased | None) -> Report | None:
+    """The report on the reminder's deadline that the unit made after the reminder reached the
+    person, when a report begun now replaces it (:mod:`dondoc.plan.progress`): the latest on the
+    deadline still open, or a "Hoàn thành" that closed it and that a new report corrects. None when
+    there is none (a report on another deadline, or made before the reminder, is not it). A report
+    can be taken up again from the digest, on purpose (one cancelled halfway): the person is told."""
+    received = _received_at(ctx, reminder)
+    if received is None:
+        return None
+    found: Report | None
+    target = correction_target(ctx.session, assignment, ctx.now)
+    if target is not None:  # the newest report is a "Hoàn thành" that a new report corrects
+        deadline = closed_occurrence(ctx.session, assignment, target)
+        found = target
+        extended = approved_extensions(ctx.session.connection(), assignment_ids=[target.assignment_id])
+        new_due = extended.get((target.assignment_id, deadline)) if deadline is not None else None
+    elif chased is not None and not chased.closed and chased.latest is not None and chased.latest.id is not None:
+        deadline, new_due = chased.due, chased.extended_to
+        found = ctx.session.get(Report, chased.latest.id)
+    else:
+        return None
+    if found is None or deadline is None or reminder.due not in (deadline, new_due):
+        return None
+    # (a ``hủy`` that restored an earlier report stands for that one: its time and reporter, not the undoing's)
+    found = restored_reports(ctx.session, [(found.id, found.assignment_id, found.corrects_report_id, found.note)]).get(
+        found.id or 0, found
+    )
+    return found if stored_in_vietnam(found.reported_at) >= stored_in_vietnam(received) else None
+
+
+def _received_at(ctx: Context, reminder: Reminder) -> datetime | None:
+    """When the reminder reached the person (recorded for them when it was still due to others),
+    else when it was sent."""
+    person = ctx.person.id if ctx.person is not None else None
+    delivery = ctx.session.exec(
+        select(ReminderDelivery.sent_at).where(
+            ReminderDelivery.reminder_id == reminder.id, ReminderDelivery.person_id == person
+        )
+    ).first()
+    return delivery or reminder.sent_at
+
+
+def _answered_text(ctx: Context, assignment: Assignment, answered: Report) -> str:
+    """What the top of the report's first question says of the report it will replace."""
+    task = ctx.session.get(Task, assignment.task_id)
+    moment = stored_in_vietnam(answered.reported_at)
+    values = {
+        "code": esc(task.code if task else ""),
+        "time": moment.strftime("%H:%M"),
+        "date": format_date(moment.date()),
+        "status": status_label(answered.status),
+        "percent": 100 if answered.status == Status.DONE else answered.percent,
+    }
+    me = ctx.person.id if ctx.person is not None else None
+    if answered.reporter_person_id is not None and answered.reporter_person_id == me:
+        text = _("You reported on {code} at {time} on {date} ({status}, {percent}%).").format(**values)
+    else:
+        who = ctx.session.get(Person, answered.reporter_person_id) if answered.reporter_person_id else None
+        if who is not None and who.full_name:
+            text = _("Comrade {name} reported on {code} at {time} on {date} ({status}, {percent}%).").format(
+                name=esc(who.full_name), **values
+            )
+        else:
+            text = _("Your unit reported on {code} at {time} on {date} ({status}, {percent}%).").format(**values)
+    return text + " " + _("A new report will replace that one.")
 
 
 def snooze(ctx: Context, reminder: Reminder, assignment: Assignment) -> None:

@@ -25,29 +25,43 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    CompoundSelect,
+    Integer,
     Select,
     String,
     and_,
     bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
     or_,
     true,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import (
     Assignment,
     Audience,
     ChannelAccount,
+    Extension,
+    ExtensionState,
     MemberRole,
+    Occurrence,
     Organization,
     OutboxLease,
     Person,
@@ -55,13 +69,16 @@ from dondoc.db.models import (
     ReminderDelivery,
     ReminderDue,
     ReminderState,
+    Report,
     SentDigest,
+    Status,
     Task,
     Unit,
 )
 from dondoc.db.queries import ids_among, ids_in, int_array_text, reachable_members
 from dondoc.db.session import retried_on_lost, session_scope
 from dondoc.plan.absences import Cover, FocalRecipient, focal_recipients
+from dondoc.plan.progress import end_of_day
 from dondoc.tz import in_vietnam
 
 LEASE = timedelta(minutes=10)
@@ -106,6 +123,9 @@ class DueItem(NamedTuple):
     unit_name: str
     unit_position: int
     organization_id: int
+    # The assignment's earliest deadline (its original due date) not reported done, when it is before
+    # this one's: a report on the task is recorded for that deadline first (:func:`_with_tasks_and_units`).
+    open_before: date | None = None
 
 
 _REMINDER_ID = operator.itemgetter(DueItem._fields.index("reminder_id"))
@@ -213,7 +233,7 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
         mine = sa_select(leases.c.organization_id).where(leases.c.holder == worker, leases.c.taken_at == now)
         query = due.with_only_columns(*list(due.selected_columns)[:-1]).where(col(Unit.organization_id).in_(mine))
     rows = _read_times(session, query)
-    return sorted(row[0] for row in rows), _with_tasks_and_units(session, rows)
+    return sorted(row[0] for row in rows), _with_tasks_and_units(session, rows, now)
 
 
 def release_leases(session: Session, worker: str) -> None:
@@ -258,23 +278,39 @@ _DIGEST_ORDER = operator.itemgetter(
 )
 
 
-def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list[DueItem]:
+def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]], now: datetime) -> list[DueItem]:
     """Claimed rows (the reminder's seven columns, its task id and unit id) as lines, in a digest's
     order: the tasks and units read once each, not once per row (thousands of rows name a few
     hundred of them), each distinct due date and send time converted once (a pass's rows share a
-    few of each), as SQLAlchemy converts them."""
+    few of each), as SQLAlchemy converts them. A row about a deadline of a task with an earlier one
+    (a monthly report in March) gets its assignment's earliest deadline not reported done when that
+    is before its own (``open_before``): read in one query for all of them (:func:`_done_and_extended`)."""
     task_ids = {row[7] for row in rows if row[7] is not None}
     unit_ids = {row[8] for row in rows if row[8] is not None}
     if not task_ids or not unit_ids:
         return []
-    tasks = {
-        t[0]: tuple(t[1:])
-        for t in session.connection().execute(
-            sa_select(col(Task.id), col(Task.code), col(Task.title), col(Task.position)).where(
-                ids_in(session, col(Task.id), task_ids)
-            )
+    # With each task that has several due dates, those dates (as text: "2022-01-31,2022-02-28,…").
+    several = (
+        sa_select(func.aggregate_strings(cast(col(Occurrence.due), String), ","))
+        .where(col(Occurrence.task_id) == Task.id)
+        .having(func.count() > 1)
+        .scalar_subquery()
+    )
+    tasks: dict[int, tuple[Any, ...]] = {}
+    recurring: dict[int, list[date]] = {}
+    schedules: dict[str, list[date]] = {}  # (a nation's monthly tasks share a few schedules)
+    for task_id, code, title, position, listed in session.connection().execute(
+        sa_select(col(Task.id), col(Task.code), col(Task.title), col(Task.position), several).where(
+            ids_in(session, col(Task.id), task_ids)
         )
-    }
+    ):
+        assert task_id is not None  # (a primary key)
+        tasks[task_id] = (code, title, position)
+        if listed is not None:
+            found = schedules.get(listed)
+            if found is None:
+                found = schedules[listed] = sorted(map(date.fromisoformat, listed.split(",")))
+            recurring[task_id] = found
     units = {
         u[0]: tuple(u)
         for u in session.connection().execute(
@@ -286,14 +322,117 @@ def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]]) -> list
     to_due, to_time = _converters(session)
     dues = {value: to_due(value) for value in {row[3] for row in rows}}
     times = {value: to_time(value) for value in {row[4] for row in rows}}
+    opened: dict[int, date] = {}  # reminder id → its assignment's earliest open deadline, an earlier one
+    later = [row for row in rows if row[7] in recurring and dues[row[3]] > recurring[row[7]][0]] if recurring else []
+    if later:
+        closed, extended = _done_and_extended(session, {row[1] for row in later}, now)
+        for row in later:
+            task_dues, due = recurring[row[7]], dues[row[3]]
+            count = closed.get(row[1], 0)
+            chased = task_dues[count] if count < len(task_dues) else None  # (None: every deadline closed)
+            if chased is not None and chased < due and extended.get((row[1], chased)) != due:
+                opened[row[0]] = chased
+    note = opened.get
     make = tuple.__new__  # (a DueItem is a tuple: built without NamedTuple's per-call argument handling)
     items: list[DueItem] = [
-        make(DueItem, (*row[:3], dues[row[3]], times[row[4]], *row[5:7], *tasks[row[7]], *units[row[8]]))
+        make(
+            DueItem,
+            (*row[:3], dues[row[3]], times[row[4]], *row[5:7], *tasks[row[7]], *units[row[8]], note(row[0])),
+        )
         for row in rows
         if row[7] in tasks and row[8] in units
     ]
     items.sort(key=_DIGEST_ORDER)
     return items
+
+
+def _done_and_extended(
+    session: Session, assignment_ids: Collection[int], now: datetime
+) -> tuple[dict[int, int], dict[tuple[int, date], date]]:
+    """What decides which deadline of each of these assignments is being chased at the end of
+    ``now``'s day (in Vietnam), by the rules of the categories (:mod:`dondoc.plan.progress`): how many
+    of its deadlines are closed — its done reports made by then that no report made by then
+    corrects, each closing the next deadline — and the approved new dates (the newest approval) of
+    those extended, which its reminders carry. One query, whatever the number (built once per kind of
+    database: :func:`_done_and_extended_query`), that reads the done reports' index, not the reports."""
+    dialect = session.get_bind().dialect.name
+    ids: Any
+    if dialect == "postgresql":
+        ids = int_array_text(assignment_ids)
+    elif dialect == "sqlite":
+        ids = "[" + ",".join(map(str, assignment_ids)) + "]"
+    else:
+        ids = list(assignment_ids)
+    values = {"ids": ids, "cutoff": end_of_day(in_vietnam(now).date())}
+    result = session.connection().execute(_done_and_extended_query(dialect), values)
+    try:  # (the driver's tuples: thousands of rows, no extension among most of them)
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    to_date = _converters(session)[0]
+    closed: dict[int, int] = {}
+    extended: dict[tuple[int, date], date] = {}
+    for aid, count, due, new_due, _at, _id in rows:
+        if count is not None:
+            closed[aid] = count
+        else:  # (in the order of the approvals: the newest counts)
+            extended[(aid, to_date(due))] = to_date(new_due)
+    return closed, extended
+
+
+@cache
+def _done_and_extended_query(dialect: str) -> CompoundSelect[Any]:
+    """:func:`_done_and_extended`'s statement: the approved extensions (assignment, due date, new date,
+    oldest approval first), then the done reports counted by assignment; its ids (``ids``: an array's
+    text on PostgreSQL, a JSON list on SQLite, as :func:`~dondoc.db.queries.ids_among` sends them) and
+    its time (``cutoff``) left to bind."""
+    listed: Any
+    if dialect == "postgresql":
+        listed = sa_select(func.unnest(cast(bindparam("ids", type_=String), ARRAY(Integer)))).scalar_subquery()
+    elif dialect == "sqlite":
+        listed = (
+            sa_select(literal_column("value"))
+            .select_from(func.json_each(bindparam("ids", type_=String)))
+            .scalar_subquery()
+        )
+    else:
+        listed = bindparam("ids", expanding=True)
+    cutoff = bindparam("cutoff", type_=Report.__table__.c.reported_at.type)  # type: ignore[attr-defined]
+    approved: list[Any] = [
+        col(Extension.assignment_id).label("aid"),
+        type_coerce(null(), Integer).label("n"),
+        col(Extension.due).label("due"),
+        col(Extension.new_due).label("new_due"),
+        col(Extension.answered_at).label("approved_at"),
+        col(Extension.id).label("extension_id"),
+    ]
+    extensions = sa_select(*approved).where(
+        col(Extension.assignment_id).in_(listed),
+        col(Extension.state) == ExtensionState.APPROVED,
+        col(Extension.answered_at) < cutoff,
+    )
+    # The done reports that close deadlines, as /status counts them (:func:`dondoc.plan.progress.plan_summary`):
+    # made before the cutoff, and corrected by no report made before it (a ``hủy`` that withdraws one
+    # corrects it too); read from the done reports' index alone (a done report withdraws nothing).
+    fix = aliased(Report)
+    correcting = (col(fix.corrects_report_id).is_not(None), col(fix.reported_at) < cutoff)
+    uncorrected: ColumnElement[bool]
+    if dialect == "postgresql":  # a hashed set of the few corrected reports
+        uncorrected = col(Report.id).not_in(sa_select(col(fix.corrects_report_id)).where(*correcting))
+    else:  # SQLite looks each one up in the corrections' index
+        uncorrected = ~exists().where(*correcting, col(fix.corrects_report_id) == Report.id)
+    counted: list[Any] = [col(Report.assignment_id), func.count(), null(), null(), null(), null()]
+    done = (
+        sa_select(*counted)
+        .where(
+            col(Report.assignment_id).in_(listed),
+            col(Report.status) == Status.DONE,
+            col(Report.reported_at) < cutoff,
+            uncorrected,
+        )
+        .group_by(col(Report.assignment_id))
+    )
+    return union_all(extensions, done).order_by(literal_column("approved_at"), literal_column("extension_id"))
 
 
 def compose(
