@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from dondoc.bot.app import reminder_service
@@ -29,6 +30,7 @@ from tests.scheduler.test_retry_fanout import MONDAY, add_units, bind_focal_poin
 FOCAL_POINTS = 100
 
 
+@pytest.mark.slow  # seconds: run by CI (python3 dev.py test --all)
 async def test_a_telegram_fan_out_with_a_fifth_of_sends_failing_once_arrives_once_by_8_02(engine: Engine) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     async with LocalBotApi(spec=bundled_spec(), strict=True) as api:

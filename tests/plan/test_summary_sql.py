@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Assignment, Organization, Plan, Report, Role, Status, Task, Unit
@@ -76,6 +77,7 @@ def _judge_original(session: Session, yes: bool) -> None:
     session.commit()
 
 
+@pytest.mark.slow  # seconds: run by CI (python3 dev.py test --all)
 def test_the_database_counts_what_attaching_every_report_gives(sample_store: Dondoc, session: Session) -> None:
     near_midnight = _tricky(session)
     engine = make_engine(sample_store.url)

@@ -106,6 +106,7 @@ def test_a_temporary_failure_is_retried_within_seconds_then_backing_off() -> Non
     assert all(b >= a for a, b in pairwise(delays)) and delays[-1] <= timedelta(minutes=30)
 
 
+@pytest.mark.slow  # seconds: run by CI (python3 dev.py test --all)
 @pytest.mark.parametrize("start", [MONDAY - timedelta(seconds=5), MONDAY - timedelta(seconds=SWEEP_SECONDS - 1)])
 async def test_a_digest_due_at_8_reaches_everyone_by_8_02_when_a_fifth_of_sends_fail_once(
     engine: Engine, start: datetime

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -86,6 +87,7 @@ async def test_a_pass_has_several_digests_on_their_way_at_once_and_sends_each_on
     assert set(states) == {"sent"} and states["sent"] >= len(chats)
 
 
+@pytest.mark.slow  # seconds: run by CI (python3 dev.py test --all)
 async def test_no_more_than_a_record_batch_is_ever_sent_but_not_recorded(engine: Engine) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     chats = bind_focal_points(engine, clock, add_units(engine, RECORD_BATCH + 20))
