@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from dondoc.db.models import MemberRole
 from dondoc.db.session import open_store
 from dondoc.handlers.context import Deployment
@@ -16,23 +14,13 @@ from dondoc.handlers.events import plain
 from dondoc.scheduler.clock import Clock
 from tests.conftest import SAMPLE, Dondoc
 from tests.handlers.helpers import Chat
-from tests.handlers.test_scope import NOW, A, B, b_registry, invite_in
-
-PROVINCE = "Ủy ban nhân dân tỉnh Hậu Giang"
+from tests.handlers.test_province import PROVINCE, _province
+from tests.handlers.test_scope import NOW, A, B, invite_in
 
 
 def _province_without_b_plan(dondoc: Dondoc, tmp_path: Path) -> None:
     """The province over A (the sample, with its plan) and B (its registry only: no plan yet)."""
-    province = {"organization": PROVINCE, "units": [{"code": "VPUB", "name": "Văn phòng UBND tỉnh"}]}
-    path = tmp_path / "tinh.yaml"
-    path.write_text(yaml.safe_dump(province, allow_unicode=True), encoding="utf-8")
-    dondoc.ok("units", "import", path, "--new-organization")
-    for source, name in ((SAMPLE / "units.yaml", "a.yaml"), (b_registry(tmp_path), "b2.yaml")):
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        data["parent"] = PROVINCE
-        target = tmp_path / name
-        target.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        dondoc.ok("units", "import", target, "--new-organization")
+    _province(dondoc, tmp_path, b_plan=False)
 
 
 def test_the_province_status_names_an_organisation_with_no_plan_yet(sample_store: Dondoc, tmp_path: Path) -> None:

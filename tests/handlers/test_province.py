@@ -23,7 +23,8 @@ from tests.handlers.test_scope import NOW, A, B, b_registry, invite_in
 PROVINCE = "Ủy ban nhân dân tỉnh Hậu Giang"
 
 
-def _province(dondoc: Dondoc, tmp_path: Path) -> None:
+def _province(dondoc: Dondoc, tmp_path: Path, *, b_plan: bool = True) -> None:
+    """The province over A (the sample, with its plan) and B (with the same plan, or its registry only)."""
     province = {"organization": PROVINCE, "units": [{"code": "VPUB", "name": "Văn phòng UBND tỉnh"}]}
     path = tmp_path / "tinh.yaml"
     path.write_text(yaml.safe_dump(province, allow_unicode=True), encoding="utf-8")
@@ -34,7 +35,8 @@ def _province(dondoc: Dondoc, tmp_path: Path) -> None:
         target = tmp_path / name
         target.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         dondoc.ok("units", "import", target, "--new-organization")
-    dondoc.ok("plan", "import", SAMPLE / "phu-luc-cchc-2022.xlsx", "--org", B)
+    if b_plan:
+        dondoc.ok("plan", "import", SAMPLE / "phu-luc-cchc-2022.xlsx", "--org", B)
 
 
 def test_a_registry_naming_an_unknown_parent_is_refused(sample_store: Dondoc, tmp_path: Path) -> None:
