@@ -38,7 +38,7 @@ from dondoc.db.queries import closed_occurrence, correction_target
 from dondoc.handlers import report
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import Context
-from dondoc.handlers.events import Choice, Reply, esc, has_buttons
+from dondoc.handlers.events import Choice, Reply, esc, has_buttons, plain
 from dondoc.handlers.figures import render_figures_due
 from dondoc.i18n import N_, _, current_language, format_date, ngettext
 from dondoc.plan.absences import Cover
@@ -240,8 +240,6 @@ class _LateGroup:
 
 def _shown_length(text: str) -> int:
     """How long ``text`` is as a plain-text channel shows it (markup removed), in UTF-16 units."""
-    from dondoc.handlers.events import plain
-
     return len(plain(text).encode("utf-16-le")) // 2
 
 
