@@ -19,7 +19,8 @@ from dondoc.db.session import open_store
 from dondoc.scheduler.clock import TZ, Clock
 from tests.conftest import Dondoc
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
-from tests.handlers.test_ops_audit_chat import PROVINCE, _province_without_b_plan
+from tests.handlers.test_ops_audit_chat import _province_without_b_plan
+from tests.handlers.test_province import PROVINCE
 from tests.handlers.test_scope import A, B
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
