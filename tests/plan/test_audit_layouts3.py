@@ -20,24 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from tests.plan.layouts import Group, Registry, Unit
 from tests.plan.test_audit_layouts import admin, imported, refused  # noqa: F401 (admin is a fixture)
+from tests.plan.test_audit_layouts2 import sheet_of as sheet  # rows written to a sheet, then shaped
 from tests.plan.test_real_layouts import Admin
-
-
-def sheet(path: Path, rows: list[list[Any]], shape: Any = None) -> Path:
-    book = Workbook()
-    ws = book.active
-    for r, row in enumerate(rows, 1):
-        for c, value in enumerate(row, 1):
-            if value is not None:
-                ws.cell(row=r, column=c, value=value)
-    if shape is not None:
-        shape(ws)
-    book.save(path)
-    return path
 
 
 def by_code(store: Admin) -> dict[str, dict[str, Any]]:
