@@ -17,6 +17,7 @@ from dondoc.cli.common import (
     JsonOption,
     calendar,
     clock,
+    current,
     fail,
     global_options,
     organization,
@@ -697,13 +698,25 @@ def invite_revoke(
 
 
 def invite_attempts(as_json: JsonOption = False) -> None:
-    """Chats that sent wrong invite codes (last 30 days) and the ones locked out now."""
+    """Chats that sent wrong invite codes (last 30 days) and the ones locked out now, on the whole
+    deployment: a wrong code names no organisation, so --org does not filter them."""
+    # What is stored of a wrong code is the chat and the time: nothing ties it to an organisation
+    # (an expired or revoked code is not counted as wrong), so every organisation's administrator sees
+    # the same deployment-wide list, and the header says so.
     with session_scope(store()) as session:
         found = invite_guard.attempts(session, clock().now())
+        org = organization(session).name if current().org else None
     if as_json:
-        print_json({"attempts": [a.as_json() for a in found]})
+        print_json({"scope": "deployment", "attempts": [a.as_json() for a in found]})
         return
-    typer.echo(_("Chats that sent wrong invite codes: {count}").format(count=len(found)))
+    if org is None:
+        head = _("Chats that sent wrong invite codes, on the whole deployment: {count}")
+    else:
+        head = _(
+            "Chats that sent wrong invite codes, on the whole deployment (not only {org}: a wrong code names "
+            "no organisation, so --org does not filter them): {count}"
+        )
+    typer.echo(head.format(count=len(found), org=org))
     for chat in found:
         locked = (
             ", " + _("locked until {time}").format(time=format_datetime(chat.locked_until)) if chat.locked_until else ""

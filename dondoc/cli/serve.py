@@ -4,6 +4,7 @@ bot, ``/healthz``, and the reminder job (:mod:`dondoc.bot.web`)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from dondoc.i18n import _
 from dondoc.plan.problems import InputError
 from dondoc.scheduler.clock import ClockSettingError
 
+log = logging.getLogger(__name__)
 _TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -59,9 +61,18 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8080,
+    no_bot: Annotated[
+        bool,
+        typer.Option(
+            "--no-bot",
+            help="Serve /healthz and /metrics only, with no bot and no reminders: to check the server before a token is set.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the bots' webhooks, /healthz and /metrics (Prometheus), and send the reminders (production)."""
     address = public_address(public_url) if public_url is not None else None
+    if no_bot and address is not None:
+        usage(_("--no-bot serves no webhook: leave out --public-url."))
     telegram, zalo = settings().telegram, settings().zalo
     if telegram.token and telegram.webhook_secret and not _TELEGRAM_SECRET.fullmatch(telegram.webhook_secret):
         usage(_("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -."))
@@ -76,10 +87,23 @@ def serve(
     except CommandError:  # a database a newer release migrated
         refuse_newer_database()
         raise
+    if no_bot:  # a check of the server itself: no token asked for, no reminder sent (nobody could get it)
+        log.warning(
+            "--no-bot: serving /healthz and /metrics only on %s:%s; no bot, no webhook, no reminder is sent",
+            host,
+            port,
+        )
+        run_server(serve_app(bot_app, None, [], run_reminders=False), host, port)
+        return
     # Every Zalo bot the registries name (each with the token of its own variable), and the one of ZALO_BOT_TOKEN.
     bots = zalo_bot_configs(bot_app)
     if not telegram.token and not bots:
-        usage(_("Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: dondoc serve has no bot to serve."))
+        usage(
+            _(
+                "Neither TELEGRAM_BOT_TOKEN nor ZALO_BOT_TOKEN is set: dondoc serve has no bot to serve. To check "
+                "that the server starts and answers /healthz and /metrics before a token is set: dondoc serve --no-bot"
+            )
+        )
     if telegram.token:
         problem, username = asyncio.run(check_bot_api(telegram))
         if problem:

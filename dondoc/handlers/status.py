@@ -19,9 +19,10 @@ from dondoc.db.models import Area, Assignment, MemberRole, Organization, Plan, R
 from dondoc.db.queries import organization_tree, reachable_members
 from dondoc.handlers import explanations
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
-from dondoc.handlers.events import OutFile, channel_family, esc
+from dondoc.handlers.events import OutFile, channel_family, esc, plain
+from dondoc.handlers.reminders import PLAIN_MESSAGE_LIMIT, compact_unit_name
 from dondoc.handlers.tasks import show_history
-from dondoc.i18n import N_, _, format_date
+from dondoc.i18n import N_, _, format_date, ngettext
 from dondoc.plan import explanations as plan_explanations
 from dondoc.plan.explanations import ItemKey
 from dondoc.plan.extensions import describe_due
@@ -81,15 +82,64 @@ AREA_TITLE = 60  # characters of an area's title in a by-area line
 
 PAGE_LINES = 15
 MAX_ASK_BUTTONS = 10  # "Yêu cầu giải trình" buttons on one /overdue page
+# Characters of the answer that names a province's organisations with no plan yet: one Zalo message
+# (2,000), with room to spare.
+NO_PLAN_ROOM = PLAIN_MESSAGE_LIMIT - 200
 
 
 def _plans(ctx: Context) -> list[tuple[Organization, Plan]]:
     """The plans this person follows: their organisation's (where they manage), or every organisation's
-    under a province; replies when there is none."""
+    under a province; replies when there is none (:func:`_none_planned`)."""
     plans = plans_of(ctx.session, ctx.managed_organizations())
     if not plans:
-        ctx.reply(_("No plan has been imported yet."))
+        ctx.reply(_none_planned(ctx))
     return plans
+
+
+def _none_planned(ctx: Context) -> str:
+    """The answer when no plan is there to show. Under a province, the organisations under it are named
+    as ``dondoc status --org`` and the roll-up workbook name them ("X: chưa nhập kế hoạch"), in one Zalo
+    message however many there are: past :data:`NO_PLAN_ROOM`, by their short names on one line
+    ("xã Tân Phước Hưng"), then counted."""
+    missing = _without_plan(ctx, [])
+    if not missing:
+        return _("No plan has been imported yet.")
+    provinces = ctx.session.exec(
+        select(Organization.name).where(col(Organization.id).in_(ctx.organizations(MemberRole.PROVINCE)))
+    ).all()
+    none = ngettext(
+        "the organisation under it has no plan imported yet.",
+        "none of the {count} organisations under it has a plan imported yet.",
+        len(missing),
+    ).format(count=len(missing))
+    head = f"<b>{esc(', '.join(sorted(provinces)))}</b>: {none}"
+    tail = _(
+        "Once the system administrator imports their plans (dondoc plan import FILE --org ORGANISATION), "
+        "/status rolls them up here."
+    )
+    lines = [f"• <b>{esc(org.name)}</b>: {no_plan_yet()}" for org in missing]
+    text = "\n".join([head, *lines, "", tail])
+    if _shown_length(text) <= NO_PLAN_ROOM:
+        return text
+    shown: list[str] = []
+    for org in missing:
+        name = esc(compact_unit_name(org.name))
+        trial = _names_line([*shown, name], len(missing) - len(shown) - 1)
+        if shown and _shown_length("\n".join([head, trial, "", tail])) > NO_PLAN_ROOM:
+            break
+        shown.append(name)
+    return "\n".join([head, _names_line(shown, len(missing) - len(shown)), "", tail])
+
+
+def _names_line(names: Sequence[str], more: int) -> str:
+    """ "xã A, xã B … và 12 cơ quan khác": ``names``, then how many more are left out."""
+    rest = ngettext("… and {count} more organisation", "… and {count} more organisations", more).format(count=more)
+    return ", ".join(names) + (" " + rest if more else "")
+
+
+def _shown_length(text: str) -> int:
+    """How long ``text`` is as Zalo shows it (markup removed), in the UTF-16 units its limit counts."""
+    return len(plain(text).encode("utf-16-le")) // 2
 
 
 def _without_plan(ctx: Context, plans: Sequence[tuple[Organization, Plan]]) -> list[Organization]:
