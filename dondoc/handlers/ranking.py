@@ -12,6 +12,7 @@ from typing import Any
 from dondoc.db.models import Organization
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
 from dondoc.handlers.events import esc
+from dondoc.handlers.status import none_planned
 from dondoc.i18n import _, format_date
 from dondoc.plan.ranking import Band, Ranking, RankingPeriod, format_score, period_label, rank_plans, read_period
 from dondoc.plan.rollup import plans_of
@@ -57,7 +58,7 @@ def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
     organizations = ctx.managed_organizations()
     plans = plans_of(ctx.session, organizations)
     if not plans:
-        ctx.reply(_("No plan has been imported yet."))
+        ctx.reply(none_planned(ctx))  # under a province: the organisations that have none yet, named
         return None
     from dondoc.scheduler.calendar import calendar_from_env
 

@@ -89,14 +89,14 @@ NO_PLAN_ROOM = PLAIN_MESSAGE_LIMIT - 200
 
 def _plans(ctx: Context) -> list[tuple[Organization, Plan]]:
     """The plans this person follows: their organisation's (where they manage), or every organisation's
-    under a province; replies when there is none (:func:`_none_planned`)."""
+    under a province; replies when there is none (:func:`none_planned`)."""
     plans = plans_of(ctx.session, ctx.managed_organizations())
     if not plans:
-        ctx.reply(_none_planned(ctx))
+        ctx.reply(none_planned(ctx))
     return plans
 
 
-def _none_planned(ctx: Context) -> str:
+def none_planned(ctx: Context) -> str:
     """The answer when no plan is there to show. Under a province, the organisations under it are named
     as ``dondoc status --org`` and the roll-up workbook name them ("X: chưa nhập kế hoạch"), in one Zalo
     message however many there are: past :data:`NO_PLAN_ROOM`, by their short names on one line

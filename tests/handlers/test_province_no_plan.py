@@ -1,4 +1,4 @@
-"""A province whose organisations have no plan at all yet: ``/status``, ``/overdue`` and ``/export``
+"""A province whose organisations have no plan at all yet: ``/status``, ``/overdue``, ``/export`` and ``/ranking``
 name the organisations under it, as ``dondoc status --org`` and the roll-up workbook do, in one Zalo
 message even for a province of a hundred communes."""
 
@@ -37,7 +37,7 @@ def test_a_province_with_no_plan_anywhere_names_its_organisations(dondoc: Dondoc
     assert f"{A}: chưa nhập kế hoạch" in cli and f"{B}: chưa nhập kế hoạch" in cli, cli
     province, engine = _province_chat(dondoc)
 
-    for command in ("/status", "/overdue", "/export"):
+    for command in ("/status", "/overdue", "/export", "/ranking"):
         province.send(command)
         said = province.last
         assert "Chưa nhập kế hoạch nào" not in said, (command, said)
