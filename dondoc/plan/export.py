@@ -169,6 +169,7 @@ def write_appendix_xlsx(
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     reviewing = notes is not None
     width = 8 if reviewing else 7
@@ -223,6 +224,8 @@ def write_appendix_xlsx(
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # one page wide, as many tall as it takes
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # without it Excel ignores the fit
     if notes:
         sheet = wb.create_sheet(_("To review")[:31])
         sheet.append([_("Where"), _("What to review")])
@@ -235,4 +238,22 @@ def write_appendix_xlsx(
                 sheet.cell(sheet.max_row, column).alignment = wrap
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["B"].width = 90
+    keep_text(wb)
     wb.save(path)
+
+
+# What Excel reads as the start of a formula when the cell is typed or edited.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def keep_text(wb: Any) -> None:
+    """Every cell of an openpyxl workbook written here is text someone typed or imported, never a
+    formula: openpyxl makes a formula of any string starting with "=" (a task given as "=1+2 …" or
+    "=HYPERLINK(…)" would be live in the file), and Excel would make one of "+84 …" or "- Đã …" once
+    the cell is edited. Such cells are stored as text with Excel's quote prefix."""
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True

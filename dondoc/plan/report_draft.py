@@ -19,7 +19,7 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -198,6 +198,8 @@ def write_report_draft(
     _signature(document)
     document.core_properties.title = _("REPORT") + " — " + period_title(period, year)
     document.core_properties.author = "dondoc"
+    # python-docx's template says it was made in 2013; Word shows the date in File › Info.
+    document.core_properties.created = document.core_properties.modified = datetime.now(UTC).replace(microsecond=0)
     document.save(str(path_or_buffer) if isinstance(path_or_buffer, Path) else path_or_buffer)
     return status
 
@@ -314,7 +316,7 @@ def _targets_section(
     """The plan's targets (chỉ tiêu): each one's result from the units' figures against its goal, and
     the units that did not report (named)."""
     from dondoc.plan.figures import Period as TargetPeriod
-    from dondoc.plan.figures import format_rate
+    from dondoc.plan.figures import format_rate, goal_label
     from dondoc.plan.targets import list_targets, target_values
 
     assert organization.id is not None
@@ -340,7 +342,7 @@ def _targets_section(
         reported = _("{reported}/{total} units reported").format(reported=len(value.reported), total=len(value.units))
         _cell(cells[0], value.target.code, center=True)
         _cell(cells[1], value.target.text)
-        _cell(cells[2], value.target.goal, center=True)
+        _cell(cells[2], goal_label(value.target.goal), center=True)  # "từ 95% trở lên", not ">= 95%"
         _cell(cells[3], format_rate(value.value), center=True)
         _cell(cells[4], f"{met} ({reported})", center=True)
         _cell(cells[5], ", ".join(u.name for u in value.missing) or _("None."))
@@ -421,6 +423,54 @@ def _setup(document: Any) -> None:
             style.paragraph_format.space_after = Pt(6)
             style.paragraph_format.keep_with_next = True
     document.styles["Table Grid"].font.size = Pt(SMALL_SIZE)
+    _proofing_language(document)
+    _page_numbers(document)
+
+
+# Word's proofing language for the draft's language (the template's en-US underlines every Vietnamese word).
+_PROOFING = {"vi": "vi-VN", "en": "en-US"}
+
+
+def _proofing_language(document: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from dondoc.i18n import current_language
+
+    parent = document.styles.element
+    for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr"):  # the defaults every style inherits
+        child = parent.find(qn(tag))
+        if child is None:
+            child = OxmlElement(tag)
+            parent.insert(0, child)
+        parent = child
+    lang = parent.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        parent.append(lang)
+    tag = _PROOFING.get(current_language(), "vi-VN")
+    for slot in ("w:val", "w:eastAsia"):
+        lang.set(qn(slot), tag)
+
+
+def _page_numbers(document: Any) -> None:
+    """Page numbers centred at the top, none on the first page (Decree 30/2020, Appendix I)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"  # what Word shows until it updates the field, which it does as it lays the pages out
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def _font(style: Any, size: int) -> None:
@@ -460,10 +510,11 @@ def _signature(document: Any) -> None:
     table = document.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
     _cell(left, _("Recipients:"), bold=True, italic=True, size=12)
-    _cell(left, _("- As above;"), size=11, new_paragraph=True)
+    # A report has no "Kính gửi" line, so no "Như trên": the office names where it goes.
+    _highlight(_cell(left, _("- [Agencies receiving the report];"), size=11, new_paragraph=True))
     _cell(left, _("- Filed: archive."), size=11, new_paragraph=True)
-    _cell(right, _("[SIGNATORY'S TITLE]"), bold=True, center=True)
-    _cell(right, _("[Signature and full name]"), italic=True, center=True, new_paragraph=True)
+    _highlight(_cell(right, _("[SIGNATORY'S TITLE]"), bold=True, center=True))
+    _highlight(_cell(right, _("[Signature and full name]"), italic=True, center=True, new_paragraph=True))
     _set_widths(table, [8.0, 8.0])
 
 
@@ -485,7 +536,7 @@ def _cell(
     center: bool = False,
     size: int = SMALL_SIZE,
     new_paragraph: bool = False,
-) -> None:
+) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -495,6 +546,14 @@ def _cell(
     run = paragraph.add_run(text)
     run.bold, run.italic = bold, italic
     run.font.size = Pt(size)
+    return run
+
+
+def _highlight(run: Any) -> None:
+    """A placeholder the office replaces before signing: highlighted yellow, so none is left in."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def _centered(
@@ -529,7 +588,9 @@ def _placeholder(document: Any) -> None:
 
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.first_line_indent = Cm(1)
-    paragraph.add_run(_("[Assessment …]")).italic = True
+    run = paragraph.add_run(_("[Assessment …]"))
+    run.italic = True
+    _highlight(run)
 
 
 def _percent(rate: float) -> str:

@@ -42,6 +42,7 @@ from dondoc.db.models import (
 )
 from dondoc.i18n import _, format_date
 from dondoc.plan.explanations import write_explanations_sheet
+from dondoc.plan.export import FORMULA_START
 from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
@@ -420,9 +421,14 @@ def write_status_xlsx(
     count = sum(1 for _row in detail_rows(index, status))
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, count)
     _write_ranking(wb, formats, session, plan, as_of, calendar, status)
+    written_here = len(wb.worksheets())
     _write_targets(wb, formats, session, plan, as_of)
     write_explanations_sheet(wb, formats.header, formats.table, session, plan, as_of)  # giải trình
+    for ws in wb.worksheets()[written_here:]:  # the targets' and explanations' sheets: a header row, then rows
+        _print_setup(ws, title_rows=True)
     heading = _("Status at {date}").format(date=format_date(as_of))
+    for ws in wb.worksheets():  # every printed page says whose plan, which plan and as of when
+        ws.set_header(_page_header(index.organization, plan.title, heading))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
     wb.close()
     rows = detail_rows(index, status)
@@ -490,6 +496,7 @@ def _write_ranking(
     ws.set_column(5, len(heads) - 1, 14)
     ws.freeze_panes(3, 0)
     _print_setup(ws, title_rows=False)
+    ws.repeat_rows(0, 2)  # the title and the header on every printed page
 
 
 _FONT_NAME = "Times New Roman"
@@ -534,6 +541,8 @@ class _Formats:
             look = {**boxed, **({"italic": True, "font_color": _MUTED_COLOUR} if muted else {})}
             self.detail[muted] = {
                 "text": wb.add_format({**look, **wrap}),
+                # Text that Excel would take for a formula once edited ("- Đã …", "+84 …", "=…"): quote-prefixed.
+                "quoted": wb.add_format({**look, **wrap, "quote_prefix": True}),
                 "number": wb.add_format({**look, **number}),
                 "date": wb.add_format({**look, **wrap, "num_format": DATE_FORMAT}),
             }
@@ -560,6 +569,30 @@ def _print_setup(ws: Any, title_rows: bool) -> None:
     if title_rows:
         ws.repeat_rows(0)
     ws.set_footer("&C&P / &N")
+
+
+def _page_header(organization: str, title: str, heading: str) -> str:
+    """The printed pages' header: the organisation on the left, the plan in the middle, the date on the
+    right; "&" doubled (Excel's codes start with it) and the whole within Excel's 255 characters."""
+
+    def part(text: str, limit: int) -> str:
+        text = " ".join(text.split()).replace("&", "&&")
+        if len(text) <= limit:
+            return text
+        text = text[: limit - 1]
+        if (len(text) - len(text.rstrip("&"))) % 2:  # half of a doubled "&" cut off
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    return f"&L{part(organization, 60)}&C{part(title, 110)}&R{part(heading, 50)}"
+
+
+NO_RATE = "—"  # the on-time rate of an area or unit with nothing due yet
+
+
+def _anything_due(counts: Mapping[Category, int]) -> bool:
+    """Whether the on-time rate has a denominator: something done or overdue."""
+    return bool(counts["done_on_time"] + counts["done_late"] + counts["overdue"])
 
 
 def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
@@ -602,7 +635,10 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
         ws.write_string(r, 1, second, formats.table[(bold, "text")])
         for column, value in enumerate([*values, sum(values)], start=2):
             ws.write_number(r, column, value, formats.table[(bold, "number")])
-        ws.write_number(r, width - 1, on_time_rate(dict(counts)), formats.table[(bold, "rate")])
+        if _anything_due(counts):
+            ws.write_number(r, width - 1, on_time_rate(dict(counts)), formats.table[(bold, "rate")])
+        else:  # nothing due yet: no rate, rather than a 0% that reads as a failure
+            ws.write_string(r, width - 1, NO_RATE, formats.table[(bold, "number")])
 
     def section(text: str) -> None:
         next_row()
@@ -613,7 +649,10 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
     next_row()
     r = next_row()
     ws.write_string(r, 0, _("On-time rate"), formats.bold)
-    ws.write_number(r, 1, status.on_time_rate, formats.rate)
+    if _anything_due(status.totals):
+        ws.write_number(r, 1, status.on_time_rate, formats.rate)
+    else:
+        ws.write_string(r, 1, NO_RATE, formats.bold)
     ws.write_string(
         next_row(), 0, _("On-time rate = done on time ÷ (done on time + done late + overdue)."), formats.muted
     )
@@ -699,7 +738,7 @@ def _write_detail(ws: Any, formats: _Formats, rows: int) -> dict[str, str]:
     return letters
 
 
-_COLUMN_LETTERS = "ABCDEFGHIJKL"
+_COLUMN_LETTERS = "ABCDEFGHIJKLM"  # the probe's cells: one per format, past the detail's 12 columns
 _OUTLINED = ' outlineLevel="1"'  # a supporting unit's part, folded under its lead item
 _DETAIL_SHEET = "xl/worksheets/sheet2.xml"  # XlsxWriter names the worksheets' parts in order
 _PROBE_ROW = re.compile(rb'<row r="2"[ >].*?</row>', re.DOTALL)
@@ -762,12 +801,13 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
         plain, number, day = styles[f"text {support}"], styles[f"number {support}"], styles[f"date {support}"]
         report = row.report
         string = f' s="{plain}" t="inlineStr"'
+        quoted = f' s="{styles[f"quoted {support}"]}" t="inlineStr"'  # typed text Excel would read as a formula
         level = _OUTLINED if support else ""
         cells = [
             f'<row r="{n}"{level}>',
             f'<c r="A{n}"{string}>{text(row.task)}</c>',
-            f'<c r="B{n}"{string}>{text(row.title)}</c>',
-            f'<c r="C{n}"{string}>{text(row.unit_name)}</c>',
+            f'<c r="B{n}"{quoted if row.title.startswith(FORMULA_START) else string}>{text(row.title)}</c>',
+            f'<c r="C{n}"{quoted if row.unit_name.startswith(FORMULA_START) else string}>{text(row.unit_name)}</c>',
             f'<c r="D{n}"{string}>{roles[row.role]}</c>',
         ]
         if row.due is not None and row.extended_to is not None:  # "31/03/2022, gia hạn đến 30/06/2022"
@@ -802,7 +842,8 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
         # Notes and document numbers are mostly one of a kind: escaped as they come, not kept.
         for letter, value, escape in (("I", note, _text), ("J", report.evidence, _text), ("K", report.reporter, text)):
             if value:
-                cells.append(f'<c r="{letter}{n}"{string}>{escape(value)}</c>')
+                look = quoted if value.startswith(FORMULA_START) else string
+                cells.append(f'<c r="{letter}{n}"{look}>{escape(value)}</c>')
             else:
                 cells.append(f'<c r="{letter}{n}" s="{plain}"/>')
         cells.append(f'<c r="L{n}" s="{day}"><v>{report.reported_at.toordinal() - _EXCEL_EPOCH}</v></c></row>')
