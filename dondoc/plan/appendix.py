@@ -81,6 +81,7 @@ ACCEPTED_HEADERS: dict[Column, tuple[str, ...]] = {
     Column.DEADLINE: ("Thời hạn", "Thời gian hoàn thành", "Tiến độ", "Hạn hoàn thành", "Số ngày"),
 }
 SHOWN_HEADERS = 20  # header labels a missing column's refusal lists
+SHOWN_ROWS = 5  # rows a file-level warning names before "and N more rows"
 
 # Header words, folded (no diacritics), with a rank. Checked in this order: the first pattern that
 # matches a label classifies it, so "Cơ quan thực hiện / Phối hợp" is support, "Thời gian hoàn thành"
@@ -539,6 +540,16 @@ def _header_labels(table: Table, first: int, last: int) -> list[str]:
     return [one_line(label) for label in labels]
 
 
+def _rows_named(rows: list[tuple[str, str]]) -> str:
+    """The rows a file-level warning is about, each with its cell: "row 5 «Quý II»; row 7 «30/6»",
+    the first :data:`SHOWN_ROWS` of them, then how many more."""
+    named = "; ".join(f"{where} «{text}»" for where, text in rows[:SHOWN_ROWS])
+    more = len(rows) - SHOWN_ROWS
+    if more > 0:
+        named += " " + ngettext("and {count} more row", "and {count} more rows", more).format(count=more)
+    return named
+
+
 def _missing_column(table: Table, first: int, last: int, column: Column) -> Problem:
     """The error of a header row (rows ``first`` to ``last``) lacking a column every task needs: the
     labels it has and the ones accepted for that column, said once for the whole file."""
@@ -812,7 +823,9 @@ class _BodyParser:
         self.undated = 0  # relative deadlines left undated (no --issued)
         self.issued_from_title = False  # ``issued`` is the title's date, not --issued
         self.dated_from_title = 0  # relative deadlines dated by the title's date
-        self.yearless = 0  # deadlines given the plan year read from the title or the file name
+        # Deadlines given the plan year read from the title, the file name or the other deadlines:
+        # (row, cell text) of each, named by the warning.
+        self.yearless: list[tuple[str, str]] = []
         self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
         # Columns every task needs that a header lacks: the first header (table, first and last
         # row) where a task needed it; one error for the file, not one a row.
@@ -1004,25 +1017,28 @@ class _BodyParser:
             ).format(count=self.dated_from_title, issued=self.issued.strftime("%d/%m/%Y"))
             self.problems.append(Problem(self.source, message, severity="warning"))
         if self.yearless and self.year_from:
+            count = len(self.yearless)
             if self.year_from == "deadlines":
                 message = ngettext(
-                    "{count} deadline gives no year: the plan year {year} was taken from the deadlines that give one",
-                    "{count} deadlines give no year: the plan year {year} was taken from the deadlines that give one",
-                    self.yearless,
+                    "{count} deadline gives no year: the plan year {year} was taken from the deadlines that give "
+                    "one ({rows})",
+                    "{count} deadlines give no year: the plan year {year} was taken from the deadlines that give "
+                    "one ({rows})",
+                    count,
                 )
             elif self.year_from == "title":
                 message = ngettext(
-                    "{count} deadline gives no year: the plan year {year} was taken from the title",
-                    "{count} deadlines give no year: the plan year {year} was taken from the title",
-                    self.yearless,
+                    "{count} deadline gives no year: the plan year {year} was taken from the title ({rows})",
+                    "{count} deadlines give no year: the plan year {year} was taken from the title ({rows})",
+                    count,
                 )
             else:
                 message = ngettext(
-                    "{count} deadline gives no year: the plan year {year} was taken from the file name",
-                    "{count} deadlines give no year: the plan year {year} was taken from the file name",
-                    self.yearless,
+                    "{count} deadline gives no year: the plan year {year} was taken from the file name ({rows})",
+                    "{count} deadlines give no year: the plan year {year} was taken from the file name ({rows})",
+                    count,
                 )
-            text = message.format(count=self.yearless, year=self.appendix.year)
+            text = message.format(count=count, year=self.appendix.year, rows=_rows_named(self.yearless))
             self.problems.append(Problem(self.source, text, severity="warning"))
 
     def _year_mismatch(self) -> None:
@@ -1303,10 +1319,12 @@ class _RowReader:
             self.parser.dated_from_title += 1
         return relative_deadline(text, offset, self.parser.issued)
 
-    def _read(self, text: str, year: int | None) -> Deadline:
+    def _read(self, text: str, year: int | None, cell: str = "") -> Deadline:
+        """``text`` read as a deadline; one given the plan year is noted with its row and ``cell`` (the
+        whole cell, when ``text`` is a part of it)."""
         deadline = parse_deadline(text, year)
         if self.parser.year_from and deadline.kind == "fixed" and not _WRITTEN_YEAR.search(text):
-            self.parser.yearless += 1
+            self.parser.yearless.append((self.table.where(self.row.number), one_line(cell or text)))
         return deadline
 
     def _deadline_cells(self) -> tuple[str, str]:
@@ -1344,7 +1362,7 @@ class _RowReader:
         try:
             dated = dated_offset(text)
             if dated is not None:  # "Sau 30 ngày kể từ ngày 15/01/2022": the event's date, then the offset
-                event = self._read(dated[1], year)
+                event = self._read(dated[1], year, text)
                 if event.kind == "fixed" and len(event.dates) == 1:
                     day = dated[0].after(event.dates[0])
                     return Deadline(one_line(text), "fixed", None, (day,), offset_days=None)

@@ -53,8 +53,11 @@ Work with no end or date of its own is continuous (checked in on, never overdue)
 "Liên tục", "Từ ngày ban hành Kế hoạch trở đi", a start with no end ("Từ tháng 3/2026"); work at someone else's pace ("Theo tiến độ",
 "Theo chỉ đạo", "Theo kế hoạch", "Theo quy định", "Theo lộ trình", "Theo hướng dẫn", "Theo yêu
 cầu (của cấp trên)"); work on demand or on an event that may come any time ("Khi có yêu cầu",
-"Khi (có) phát sinh", "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai"). "Sau khi có
-hướng dẫn" (once, after an event the file does not date) is not read.
+"Khi (có) phát sinh", "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai"); and, the same,
+work once an event the file does not date has come: guidance or direction ("(Ngay) sau khi có (văn
+bản) hướng dẫn (của tỉnh)", "Khi có văn bản chỉ đạo") or an approval or issuance ("Sau khi Kế hoạch
+được phê duyệt", "Sau khi Đề án được UBND tỉnh ban hành"). Any other "sau khi …" (the end of other
+work, "Sau khi hoàn thành …") is not read.
 """
 
 from __future__ import annotations
@@ -117,9 +120,16 @@ _CONTINUOUS = re.compile(
     r"|(?<!kem )\btheo\s*(?:tien\s*do|chi\s*dao|lo\s*trinh|ke\s*hoach|kh|quy\s*dinh|yeu\s*cau|huong\s*dan|de\s*nghi"
     r"|thong\s*bao|thuc\s*te|nhu\s*cau)\b"
     # On demand, or on an event that may come any time: "Khi có yêu cầu (của …)", "Khi (có) phát sinh",
-    # "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai". Not "sau khi …" (once, after an event).
-    r"|(?<!sau )\bkhi\s*(?:co\s*|duoc\s*|xay\s*ra\s*)?(?:yeu\s*cau|phat\s*sinh|can(?:\s*thiet)?|chi\s*dao|huong\s*dan|de\s*nghi"
+    # "Khi cần thiết", "Mỗi khi …", "Ngay sau mỗi đợt thiên tai"; and once the event has come, the file
+    # not dating it: "(Ngay) sau khi có (văn bản) hướng dẫn", "Khi nhận được văn bản chỉ đạo", "30 ngày
+    # kể từ ngày nhận được hướng dẫn".
+    r"|\b(?:khi|(?:ke\s*tu|tinh\s*tu|tu|sau)\s*ngay)\s*(?:co\s*|duoc\s*|nhan\s*duoc\s*|xay\s*ra\s*)?(?:(?:van\s*ban|y\s*kien|quyet\s*dinh)\s*)?"
+    r"(?:yeu\s*cau|phat\s*sinh|can(?:\s*thiet)?|chi\s*dao|huong\s*dan|de\s*nghi"
     r"|nhu\s*cau|su\s*co|thien\s*tai|dich\s*benh|vu\s*viec|su\s*viec)\b"
+    # "Sau khi Kế hoạch được (UBND tỉnh) phê duyệt", "sau khi có Quyết định phê duyệt", "sau khi ban hành
+    # Đề án": once an approval or issuance the file does not date has come (a few words, no number).
+    r"|\bsau\s*khi\s*(?:(?:[a-z]+\s+){0,8}?duoc\s+(?:[a-z]+\s+){0,6}?|co\s*(?:quyet\s*dinh|van\s*ban)\s*)?"
+    r"(?:phe\s*duyet|ban\s*hanh|thong\s*qua)\b"
     r"|\bmoi\s*khi\b|\bsau\s*(?:moi|tung)\s*(?:dot|lan|vu|tran|cuoc|dip|ky)\b"
     # "Từ ngày ban hành Kế hoạch trở đi", "Từ năm 2023 trở đi": a start, and no end.
     r"|\btu\b[^;()]{0,80}?\btro\s*di\b)"

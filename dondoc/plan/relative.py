@@ -33,6 +33,9 @@ _RELATIVE = re.compile(
 _EVENT = re.compile(r"^\s*[,(:-]?\s*(?:ke tu|tinh tu|sau khi|sau|tu|ke tu khi)\b")
 _DURATION = re.compile(r"^(?P<days>\d{1,4})(?:[.,]0+)?(?:\s*ngay(?:\s*lam viec)?)?$")
 _DATE_AFTER = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}")
+# An event that is not the plan's issue: guidance or direction still to come ("30 ngày sau khi có hướng
+# dẫn"), which the file does not date: the cell is read as the deadlines.py family "Sau khi có hướng dẫn".
+_GUIDANCE = re.compile(r"\b(?:huong dan|chi dao|yeu cau|de nghi)\b")
 _DAYS_PER_UNIT = {"ngay": 1, "tuan": 7}
 
 
@@ -59,11 +62,13 @@ def relative_offset(text: str) -> Offset | None:
     """The offset of a deadline counted from the plan's issue date, else None.
 
     "Sau 30 ngày kể từ ngày 15/01/2022" is not relative to the issue date: the file dates its event
-    (see :func:`dated_offset`). A number of months needs its event ("6 tháng kể từ …"): "6 tháng"
-    alone is the first half of the year.
+    (see :func:`dated_offset`), nor is "30 ngày sau khi có hướng dẫn" (guidance still to come). A
+    number of months needs its event ("6 tháng kể từ …"): "6 tháng" alone is the first half of the year.
     """
     found = _offset(text)
-    return found[0] if found is not None and not _DATE_AFTER.search(found[1]) else None
+    if found is None or _DATE_AFTER.search(found[1]) or _GUIDANCE.search(found[1]):
+        return None
+    return found[0]
 
 
 def dated_offset(text: str) -> tuple[Offset, str] | None:

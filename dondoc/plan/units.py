@@ -10,7 +10,9 @@ matches inside "cơ sở giáo dục" nor ``xa`` inside "MTTQ cấp xã".
 People write unit cells the way they speak, so the matcher also reads:
 
 - an official's title before a unit or group: "Giám đốc Sở Y tế", "Thủ trưởng các sở, ban, ngành",
-  "Chủ tịch UBND các xã, phường" name the unit or the group;
+  "Chủ tịch UBND các xã, phường" name the unit or the group; before a kind of village alone,
+  every unit of that kind: "Trưởng ấp" as "Trưởng ấp, khóm" or "các ấp" (nothing when the registry
+  has no hamlet: an unknown name);
 - a list under one head noun: "Các Bộ: Quốc phòng, Xây dựng, Y tế", "Sở: Nội vụ, Tài chính", and
   "Sở Tư pháp, Nội vụ" (the head of the first name carries over to the next);
 - a collective name narrowed by a qualifier: "các xã có đồng bào dân tộc", "các cơ quan, đơn vị
@@ -46,7 +48,13 @@ Names are also read in the other ways people write them (:meth:`UnitMatcher.add`
   tỉnh" names a group only as a registered name or alias (what it covers is the registry's call);
 - the deployment's own place (:meth:`UnitMatcher.add_place`: "tỉnh Quảng Trị" of the organisation
   "Ủy ban nhân dân tỉnh Quảng Trị") after a name is part of that name: "Văn phòng Ủy ban nhân dân
-  tỉnh Quảng Trị", "Sở Nội vụ Quảng Trị", "UBND xã Cồn Tiên, tỉnh Quảng Trị".
+  tỉnh Quảng Trị", "Sở Nội vụ Quảng Trị", "UBND xã Cồn Tiên, tỉnh Quảng Trị"; and a name registered
+  with that place is also written with it another way: "Báo và Phát thanh, Truyền hình Quảng Trị",
+  "… tỉnh Quảng Trị", "… tỉnh" (never without any of them).
+
+Words that name nothing are reported one fragment per name: a comma ends one before words that start
+another (a title, "các", an organ's head noun: "Báo ABC, Sở XYZ"), never inside a name that goes on
+after its comma ("Báo và Phát thanh, Truyền hình").
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from dondoc.plan.relative import is_vague
 from dondoc.text import match_key
 
 # Words that may join names without naming anything ("Phòng Nội vụ và Phòng Tư pháp").
@@ -79,6 +88,12 @@ _TITLE = rf"(?:(?:dong chi|lanh dao) )?(?:(?:pho|tong|pho tong) )?(?:{_TITLE_HEA
 _BEFORE_NAME = re.compile(
     rf"{_TITLE}(?: (?:va )?{_TITLE})*(?: (?:cac|cua))?"  # "Bí thư, Chủ tịch UBND các"
     r"|cac|nhung|toan the|toan bo|tat ca|tat ca cac|toan the cac"
+)
+# Words that start a name or a collective name: where a comma ends the name before them in words that
+# name nothing ("Báo ABC, Sở XYZ" is two names; "Báo và Phát thanh, Truyền hình" stays one).
+_NAME_START = re.compile(
+    rf"(?:{_TITLE}|cac|nhung|tat ca|toan bo|toan the|chi cuc|trung tam|van phong|so|bo|phong|ban|cuc|vu|vien"
+    r"|bao|dai|cong an|hoi|doan)\b"
 )
 _ROLE = re.compile(r"chu tri|phoi hop|thuc hien|tham muu|chiu trach nhiem|dau moi|la dau moi")
 # Words after a name that narrow nothing: the place it belongs to, or who it belongs to.
@@ -119,6 +134,10 @@ _ORGAN_KINDS: tuple[tuple[str, ...], ...] = tuple(
 _NAMED_KINDS: frozenset[tuple[str, ...]] = frozenset(
     {*_PLACE_KINDS, *_VILLAGE_KINDS, _VILLAGE_BAN}
     | {tuple(k.split()) for k in ("so", "ban", "phong", "chi cuc", "tong cuc", "trung tam", "cuc", "vu", "vien")}
+)
+# Villages and residential groups, whose heads ("Trưởng ấp", "Tổ trưởng tổ dân phố") stand for them.
+_VILLAGES: frozenset[tuple[str, ...]] = frozenset(
+    {*_VILLAGE_KINDS, _VILLAGE_BAN, ("thon",), ("ap",), ("to", "dan", "pho"), ("khu", "pho")}
 )
 _LIST_KINDS: tuple[tuple[str, ...], ...] = tuple(
     sorted(dict.fromkeys((*_PLACE_KINDS, *_VILLAGE_KINDS, *_ORGAN_KINDS)), key=lambda k: -len(k))
@@ -253,6 +272,8 @@ class UnitMatcher:
     _of_kind: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # place kind → unit codes
     _order: dict[str, int] = field(default_factory=dict)  # unit code → registry position
     _places: dict[tuple[str, ...], bool] = field(default_factory=dict)  # own place → has its kind
+    # The own places as (spellings of the kind, the place's name): (("tinh",), ("quang", "tri")).
+    _own: list[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]] = field(default_factory=list)
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
         """Register ``name`` (a registry code when ``code``); returns the target already holding the
@@ -289,6 +310,13 @@ class UnitMatcher:
                     variants += [key[:cut], *_variants(key[:cut])]
                     break
         # "Ủy ban nhân dân huyện X" is also written "UBND huyện X", "Sở KH&ĐT" "Sở Kế hoạch và Đầu tư".
+        self._add_variants(variants, target)
+        if not target.is_group:
+            self._add_variants(self._place_variants(key), target)
+        return None
+
+    def _add_variants(self, variants: Iterable[tuple[str, ...]], target: Target) -> None:
+        """Other spellings of ``target``'s name; one that two targets share names neither."""
         for variant in variants:
             if variant in self._ambiguous:
                 continue
@@ -302,7 +330,24 @@ class UnitMatcher:
                 self._names[variant] = target
                 self._variants.add(variant)
                 self._longest = max(self._longest, len(variant))
-        return None
+
+    def _place_variants(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """A unit's name ending with the deployment's own place, written in the registry one way and in
+        the appendix another: "Báo và Phát thanh, Truyền hình Quảng Trị", "… tỉnh Quảng Trị" and "… tỉnh"
+        are one name (the place's name, its kind and name, or its kind alone). Never without any of them:
+        "Công an tỉnh" is no "Công an", which may be a commune's."""
+        found: list[tuple[str, ...]] = []
+        for spellings, place in self._own:
+            endings = [(*kind, *place) for kind in spellings] + [place] + list(spellings)
+            ending = next((e for e in endings if len(key) > len(e) and key[-len(e) :] == e), None)
+            if ending is None:
+                continue
+            stem = key[: -len(ending)]
+            if ending == ("xa",) and stem[-1] == "thi":
+                continue  # "… thị xã": another kind than "xã"
+            found += [(*stem, *place), *((*stem, *kind) for kind in spellings)]
+            found += [(*stem, *kind, *place) for kind in spellings]
+        return [variant for variant in dict.fromkeys(found) if variant != key]
 
     def _kinds(self, key: tuple[str, ...], target: Target, raw: Sequence[str] | None) -> None:
         """Note what kinds ``key`` stands for: a group's list ("các sở, ban, ngành tỉnh"), a unit's
@@ -344,8 +389,14 @@ class UnitMatcher:
             if place:
                 self._places[place] = False
                 full = _KIND_ALIASES.get(kind, kind)
-                for spelling in {kind, full, *(k for k, v in _KIND_ALIASES.items() if v == full)}:
+                spellings = tuple(sorted({kind, full, *(k for k, v in _KIND_ALIASES.items() if v == full)}))
+                for spelling in spellings:
                     self._places[(*spelling, *place)] = True
+                self._own.append((spellings, place))
+        # The units' names already registered, written with the place another way.
+        for named, target in list(self._names.items()):
+            if named not in self._variants and not target.is_group:
+                self._add_variants(self._place_variants(named), target)
 
     def own_place(self, keys: Sequence[str], i: int, *, whole: bool) -> int:
         """The number of words at ``keys[i:]`` naming the deployment's own place ("tỉnh Quảng Trị",
@@ -355,13 +406,17 @@ class UnitMatcher:
                 return len(place)
         return 0
 
-    def collective(self, keys: Sequence[str], i: int, raw: Sequence[str] | None = None) -> tuple[int, Target] | None:
-        """The longest list of kinds at ``keys[i:]`` that names a group or units: words used, target."""
+    def collective(
+        self, keys: Sequence[str], i: int, raw: Sequence[str] | None = None, *, titled: bool = False
+    ) -> tuple[int, Target] | None:
+        """The longest list of kinds at ``keys[i:]`` that names a group or units: words used, target.
+        One kind alone names its units only after "các" ("các ấp"), or, for villages, after an
+        official's title (``titled``): "Trưởng ấp" are the heads of every hamlet, as "Trưởng ấp, khóm"."""
         listed = _kind_list(keys, i, raw)
         if listed is None:
             return None
         for n in range(len(listed.kinds), 0, -1):
-            if n < 2 and not listed.plural:
+            if n < 2 and not listed.plural and not (titled and listed.kinds[0][0] in _VILLAGES):
                 break
             kinds = [kind for kind, _end in listed.kinds[:n]]
             target = self._of_kinds(_kind_set(kinds))
@@ -499,11 +554,12 @@ class _Reader:
     # --- matching ----------------------------------------------------------------------------
 
     def best(
-        self, i: int, head: tuple[str, ...], carried: tuple[str, ...]
+        self, i: int, head: tuple[str, ...], carried: tuple[str, ...], *, titled: bool = False
     ) -> tuple[int, Target, tuple[str, ...]] | None:
         """The longest name at word ``i``: under the list's head noun, as written, as a whole-fragment
-        code, or under the head of the name just before ("Sở Tư pháp, Nội vụ"). Returns the words of
-        the cell it takes, the target and the head put before them."""
+        code, or under the head of the name just before ("Sở Tư pháp, Nội vụ"); ``titled``: an
+        official's title stands right before it. Returns the words of the cell it takes, the target
+        and the head put before them."""
         found: list[tuple[int, int, Target, tuple[str, ...]]] = []  # (length, preference, target, head)
         if head:
             hit = self.matcher.longest(self.keys, i, head)
@@ -515,7 +571,7 @@ class _Reader:
         hit = self.one_of_many(i)
         if hit:
             found.append((hit[0], 3, hit[1], ()))
-        hit = self.matcher.collective(self.keys, i, self.raw)
+        hit = self.matcher.collective(self.keys, i, self.raw, titled=titled)
         if hit:
             found.append((hit[0], 2, hit[1], ()))
         if self.boundary_before(i):
@@ -566,7 +622,10 @@ class _Reader:
                 miss_start, carried = None, ()
                 i, head = listed
                 continue
-            hit = self.best(i, head, carried if miss_start is None else ())
+            # An official's title right before word i, after words that name nothing ("Bí thư chi bộ,
+            # Trưởng ấp"): it belongs to the name at i, not to them.
+            title = self.title_start(miss_start, i)
+            hit = self.best(i, head, carried if miss_start is None else (), titled=title < i)
             if hit is None:
                 if miss_start is None and keys[i] in _JOINERS:
                     i += 1
@@ -577,8 +636,8 @@ class _Reader:
                 i += 1
                 continue
             length, target, used = hit
-            if miss_start is not None and not _BEFORE_NAME.fullmatch(" ".join(keys[miss_start:i])):
-                self.flush(miss_start, i)
+            if miss_start is not None:
+                self.flush(miss_start, title)
             miss_start = None
             end = self.own_place(i + length)
             tail = self.tail(end)
@@ -595,6 +654,16 @@ class _Reader:
             i = end
         self.flush(miss_start, len(keys))
         return reading
+
+    def title_start(self, start: int | None, i: int) -> int:
+        """Where the words before word ``i`` that stand before a name (a title, "các") start, within
+        the words ``start:i`` that name nothing and at a fragment's start; ``i`` when there are none."""
+        if start is None:
+            return i
+        for k in range(max(start, i - _HEAD_WORDS), i):
+            if (k == start or self.boundary_before(k)) and _BEFORE_NAME.fullmatch(" ".join(self.keys[k:i])):
+                return k
+        return i
 
     def own_place(self, end: int) -> int:
         """The end of the deployment's own place right after a name: "Văn phòng UBND tỉnh Quảng Trị",
@@ -617,13 +686,24 @@ class _Reader:
         return tail
 
     def flush(self, start: int | None, end: int) -> None:
-        """Report the words ``start:end`` as naming nothing, unless they are a role ("chủ trì")."""
+        """Report the words ``start:end`` as naming nothing, unless they are a role ("chủ trì"); one
+        fragment per name, a name ending at a comma before words that start one ("Báo ABC, Sở XYZ")."""
         if start is None or start >= end:
             return
-        key = " ".join(self.keys[start:end])
-        if _ROLE.fullmatch(key) or key in _PLURAL:
-            return
-        self.reading.unknown.append(self.fragment(start, end))
+        # A vague phrase stays whole: "các phòng, bộ phận liên quan" names no unit, nor does "các phòng".
+        whole = self.fragment(start, end)
+        cuts = [] if is_vague(whole) else [k for k in range(start + 1, end) if self.name_starts(k)]
+        for first, last in zip([start, *cuts], [*cuts, end], strict=True):
+            key = " ".join(self.keys[first:last])
+            if not (_ROLE.fullmatch(key) or key in _PLURAL):
+                self.reading.unknown.append(self.fragment(first, last))
+
+    def name_starts(self, k: int) -> bool:
+        """Whether a name starts at word ``k`` after a separator: a title, "các", an organ's head noun
+        with words after it ("Sở XYZ"; not "ban" alone in "các sở, ban, ngành")."""
+        if not _PUNCTUATION.search(self.words[k].gap) or k + 1 >= len(self.words) or self.boundary_before(k + 1):
+            return False
+        return bool(_NAME_START.match(" ".join(self.keys[k : k + _HEAD_WORDS])))
 
 
 # Words of unit names and the abbreviations people write for them, folded: each line is one set of

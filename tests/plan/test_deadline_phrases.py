@@ -179,12 +179,12 @@ def test_a_date_beside_on_demand_work_wins() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Sau khi có hướng dẫn",
+        "Sau khi hoàn thành rà soát",
         "Tết Trung thu",
         "(Kèm theo Kế hoạch số 30/KH-UBND của UBND tỉnh)",
     ],
 )
-def test_once_after_an_undated_event_is_still_refused(text: str) -> None:
+def test_once_after_other_work_is_still_refused(text: str) -> None:
     with pytest.raises(DeadlineError, match=r"^unrecognised deadline$"):
         parse_deadline(text, 2025)
 

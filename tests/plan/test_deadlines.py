@@ -391,7 +391,7 @@ def test_continuous_gives_way_to_a_date() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Sau khi có hướng dẫn",
+        "Sau khi hoàn thành rà soát",
         "Chưa xác định",
         "Kế hoạch số 15/KH-UBND",
         "Nghị định 61/2018/NĐ-CP",
@@ -410,7 +410,7 @@ def test_unrecognised(text: str) -> None:
 
 def test_unrecognised_message_names_the_text_on_one_line() -> None:
     with pytest.raises(DeadlineError) as caught:
-        parse_deadline("  Sau khi có\nhướng dẫn ", 2022)
+        parse_deadline("  Sau khi hoàn\nthành rà soát ", 2022)
     assert str(caught.value) == "unrecognised deadline"
 
 

@@ -756,7 +756,7 @@ def test_deadline_typed_as_an_excel_date(admin: Admin, tmp_path: Path) -> None:
     assert (task["deadline"]["kind"], task["deadline"]["dates"]) == ("fixed", ["2022-12-15"])
 
 
-@pytest.mark.parametrize("phrase", ["Chưa xác định", "Sau khi có hướng dẫn", "31/02/2022"])
+@pytest.mark.parametrize("phrase", ["Chưa xác định", "Sau khi hoàn thành rà soát", "31/02/2022"])
 def test_unknown_deadline_phrase_is_an_error(admin: Admin, tmp_path: Path, phrase: str) -> None:
     appendix = Appendix(
         rows=[
