@@ -79,11 +79,13 @@ async def test_snoozing_one_item_keeps_the_other_items_buttons(running: Running,
     await lan.press(digest, later)
     snoozed = await lan.next_message(HANG_GUARD)
     assert "I.8" in (snoozed.text or "") and "25/01/2022" in (snoozed.text or "")
+    await running.api.wait_idle(HANG_GUARD, settle=0)  # the row's removal goes beside the reply
     assert rows_of(lan, digest) == [["📝 I.1", "Nhắc lại sau", "Đã hoàn thành"]]
     # The first item is still answered from the digest: its report opens.
     await lan.press_button("📝 I.1", digest)
     question = await lan.next_message(HANG_GUARD)
     assert "I.1" in (question.text or "") and "Đang thực hiện" in question.button_texts
+    await running.api.wait_idle(HANG_GUARD, settle=0)
     assert rows_of(lan, digest) == []  # every item answered: no button left
     await running.api.wait_idle(HANG_GUARD, settle=0)
     with Session(engine) as session:
@@ -94,6 +96,7 @@ async def test_a_report_from_one_item_leaves_the_other_item_answerable(running: 
     lan, digest = await digest_for(running, engine)
     await lan.press_button("📝 I.8", digest)
     await lan.next_message(HANG_GUARD)
+    await running.api.wait_idle(HANG_GUARD, settle=0)  # the row's removal goes beside the reply
     assert [row[0] for row in rows_of(lan, digest)] == ["📝 I.1"]
     await lan.press_button("Hoàn thành")
     await lan.next_message(HANG_GUARD)
