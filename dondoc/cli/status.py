@@ -15,6 +15,7 @@ from dondoc.cli.common import (
     PlanOption,
     as_of,
     calendar,
+    clock,
     fail,
     global_options,
     organization,
@@ -183,7 +184,8 @@ def export_status(
             return
         found = plan(session, key)
         try:
-            result = write_status_xlsx(session, found, day, output, calendar=calendar())
+            # The clock's time: a workbook of today's status is titled "Tình hình đến 09:15 ngày …".
+            result = write_status_xlsx(session, found, day, output, calendar=calendar(), now=clock().now())
         except OSError as error:
             cannot_write(output, error)
         plan_key = found.key

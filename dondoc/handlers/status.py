@@ -530,7 +530,7 @@ def _area_table(status: StatusSummary) -> str:
 def export(ctx: Context, _args: str) -> None:
     """``/export``: the status workbook (summary and detail sheets) as a document. Zalo bots cannot
     send files: there the reply says who can make the workbook and where the figures are in the chat."""
-    from dondoc.plan.status_workbook import write_status_xlsx
+    from dondoc.plan.status_workbook import status_heading, write_status_xlsx
 
     plans = _plans(ctx)
     if not plans:
@@ -555,9 +555,12 @@ def export(ctx: Context, _args: str) -> None:
         plan = plans[0][1]
         from dondoc.scheduler.calendar import calendar_from_env
 
-        write_status_xlsx(ctx.session, plan, day, buffer, calendar=ctx.settings.calendar or calendar_from_env())
-        name = f"tinh-hinh-{plan.key}-{day.isoformat()}.xlsx"
-    caption = _("Status at {date}").format(date=format_date(day))
+        calendar = ctx.settings.calendar or calendar_from_env()
+        write_status_xlsx(ctx.session, plan, day, buffer, calendar=calendar, now=ctx.now)  # titled with the time
+        name = f"tinh-hinh-{day.isoformat()}.xlsx"
+        if plan.key != str(day.year):  # "tinh-hinh-2022-2022-04-05.xlsx" would name the year twice
+            name = f"tinh-hinh-{plan.key}-{day.isoformat()}.xlsx"
+    caption = status_heading(day, ctx.now)  # as the workbook's title: "Tình hình đến 09:15 ngày 05/04/2022"
     ctx.reply("", file=OutFile(kind="document", file_name=name, data=buffer.getvalue(), caption=caption))
 
 

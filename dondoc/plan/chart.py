@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from dondoc.db.models import Area, Plan, Unit
+from dondoc.db.models import Area, Organization, Plan, Unit
 from dondoc.i18n import _, format_date
 from dondoc.plan.progress import CATEGORIES, Category, PlanStatus, category_label, plan_status
 from dondoc.plan.status_workbook import CATEGORY_COLOURS, CATEGORY_TEXT_COLOURS
@@ -43,15 +43,44 @@ def render_status_png(
     status: PlanStatus,
     title: str,
     *,
+    organization: str = "",
     area_labels: Mapping[str, str] | None = None,
     unit_labels: Mapping[str, str] | None = None,
     dpi: int = 120,
 ) -> bytes:
-    """A PNG of ``status``: items by area and by lead unit, stacked in the five official categories.
+    """A PNG of ``status``: items by area and by lead unit, stacked in the five official categories
+    (:func:`status_figure`); the title is also the PNG's own (its "Title" text, which file viewers show)."""
+    import matplotlib
 
-    ``area_labels`` / ``unit_labels`` name the bars (default: the codes); the title gets a second
-    line with the status date.
-    """
+    figure = status_figure(
+        status, title, organization=organization, area_labels=area_labels, unit_labels=unit_labels, dpi=dpi
+    )
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [FONT_FAMILY]}):
+        metadata = {"Software": "dondoc", "Title": " — ".join(chart_title(status, title, organization))}
+        figure.savefig(buffer, format="png", dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
+
+
+def chart_title(status: PlanStatus, title: str, organization: str = "") -> list[str]:
+    """The chart's title lines: the organisation (when known), the plan, the status date."""
+    heading = _("Status at {date}").format(date=format_date(status.as_of))
+    return [line for line in (organization, title, heading) if line]
+
+
+def status_figure(
+    status: PlanStatus,
+    title: str,
+    *,
+    organization: str = "",
+    area_labels: Mapping[str, str] | None = None,
+    unit_labels: Mapping[str, str] | None = None,
+    dpi: int = 120,
+) -> Any:
+    """The chart as a matplotlib ``Figure``: titled with the organisation, the plan and the date
+    (:func:`chart_title`), bars by area and by lead unit counted in items along a labelled axis.
+
+    ``area_labels`` / ``unit_labels`` name the bars (default: the codes)."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -64,11 +93,13 @@ def render_status_png(
         font = FontProperties(fname=font_file, size=9)
         bold = FontProperties(fname=font_file, size=11, weight="bold")
         rows = max(len(areas), 1) + max(len(units), 1)
-        figure = Figure(figsize=(11, 2.6 + _BAR_HEIGHT_INCHES * rows), dpi=dpi, layout="constrained")
+        figure = Figure(figsize=(11, 3.2 + _BAR_HEIGHT_INCHES * rows), dpi=dpi, layout="constrained")
         FigureCanvasAgg(figure)
         grid = figure.add_gridspec(2, 1, height_ratios=[max(len(areas), 1) + 1.5, max(len(units), 1) + 1.5])
-        heading = _("Status at {date}").format(date=format_date(status.as_of))
-        figure.suptitle(f"{title}\n{heading}", fontproperties=FontProperties(fname=font_file, size=13, weight="bold"))
+        figure.suptitle(
+            "\n".join(chart_title(status, title, organization)),
+            fontproperties=FontProperties(fname=font_file, size=13, weight="bold"),
+        )
         labels_area = [(area_labels or {}).get(code, code) or "-" for code, _counts in areas]
         labels_unit = [(unit_labels or {}).get(code, code) for code, _counts in units]
         _stacked(figure.add_subplot(grid[0]), _("By area"), labels_area, [c for _a, c in areas], font, bold)
@@ -82,9 +113,7 @@ def render_status_png(
             prop=font,
             frameon=False,
         )
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": "dondoc"})
-    return buffer.getvalue()
+    return figure
 
 
 def _stacked(
@@ -128,6 +157,7 @@ def _stacked(
     axis.invert_yaxis()  # the first area or unit on top, as in the appendix and the registry
     axis.set_title(heading, loc="left", fontproperties=bold)
     axis.set_xlim(0, max([*left, 1]) * 1.04)
+    axis.set_xlabel(_("Number of items (one deadline of one lead unit)"), fontproperties=font)
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.spines[["top", "right"]].set_visible(False)
     axis.grid(axis="x", color="#DDDDDD", linewidth=0.6)
@@ -143,5 +173,12 @@ def render_plan_chart(session: Session, plan: Plan, as_of: date) -> tuple[bytes,
     units = session.exec(select(Unit).where(Unit.organization_id == plan.organization_id))
     area_labels = {a.code: short_label(a.code, a.title) for a in areas}
     unit_labels = {u.code: short_label(u.code, u.name) for u in units}
-    png = render_status_png(status, plan.title, area_labels=area_labels, unit_labels=unit_labels)
+    organization = session.get(Organization, plan.organization_id)
+    png = render_status_png(
+        status,
+        plan.title,
+        organization=organization.name if organization is not None else "",
+        area_labels=area_labels,
+        unit_labels=unit_labels,
+    )
     return png, status

@@ -184,10 +184,18 @@ def describe(view: ExplanationView) -> str:
 
 
 def write_explanations_sheet(
-    wb: Any, header: Any, table: dict[tuple[bool, str], Any], session: Session, plan: Plan, as_of: date
+    wb: Any,
+    header: Any,
+    table: dict[tuple[bool, str], Any],
+    session: Session,
+    plan: Plan,
+    as_of: date,
+    *,
+    date_format: Any = None,
 ) -> None:
     """An "Explanations" sheet (after the detail): every request made by the end of ``as_of``, with its
-    answer; none when there is no request."""
+    answer; none when there is no request. The request's number is a number and its dates are real
+    dates in ``date_format`` (default: dd/mm/yyyy), so that the clerk can sort and filter by them."""
     from dondoc.plan.progress import end_of_day
 
     views = list_explanations(session, [plan.organization_id], plan_id=plan.id, before=end_of_day(as_of))
@@ -212,22 +220,30 @@ def write_explanations_sheet(
         ws.write_string(0, column, name, header)
     ws.freeze_panes(1, 0)
     text = table[(False, "text")]
+    day = date_format if date_format is not None else wb.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
     for row, view in enumerate(views, start=1):
         answered = view.answered_at is not None and view.answered_at <= end_of_day(as_of)
         asked_by = view.requested_by or (_("administrator") if view.entered_by_admin else "")
-        cells = [
-            str(view.id),
+        cells: list[str | int | date | None] = [
+            view.id,
             view.task,
             view.task_title,
             view.unit_name,
-            format_date(view.due),
-            format_date(view.requested_at.astimezone(TZ).date()),
+            view.due,
+            view.requested_at.astimezone(TZ).date(),
             asked_by,
-            format_date(view.answer_due),
+            view.answer_due,
             view.answer if answered else _("not answered yet"),
-            format_date(view.answered_at.astimezone(TZ).date()) if answered and view.answered_at else "",
+            view.answered_at.astimezone(TZ).date() if answered and view.answered_at else None,
             view.answered_by if answered else "",
         ]
         for column, value in enumerate(cells):
-            ws.write_string(row, column, value, table[(True, "text")] if column == 1 else text)
+            if isinstance(value, int):
+                ws.write_number(row, column, value, table[(False, "number")])
+            elif isinstance(value, date):
+                ws.write_datetime(row, column, value, day)
+            elif value is None:
+                ws.write_blank(row, column, None, day)
+            else:
+                ws.write_string(row, column, value, table[(True, "text")] if column == 1 else text)
     ws.autofilter(0, 0, len(views), len(columns) - 1)

@@ -59,7 +59,7 @@ from dondoc.plan.progress import (
     restored_reports,
     status_label,
 )
-from dondoc.tz import stored_in_vietnam
+from dondoc.tz import in_vietnam, stored_in_vietnam
 
 PathOrBuffer = str | Path | IO[bytes]
 
@@ -95,6 +95,7 @@ class ReportInfo:
     evidence: str  # "15/KH-UBND", "ảnh", "15/KH-UBND; tệp", or ""
     reporter: str  # the person's full name, or "do quản trị viên nhập"
     reported_at: datetime  # Vietnam time
+    completed_on: date | None = None  # a done report's completion date (its day when none was given)
 
 
 @dataclass
@@ -266,7 +267,8 @@ def _info(report: Any, reporter_name: str | None, texts: dict[str, str]) -> Repo
         blocked_reason=texts.setdefault(report.blocked_reason, report.blocked_reason),
         evidence=texts.setdefault(evidence := evidence_text(report), evidence),
         reporter=texts.setdefault(reporter := reporter_text(reporter_name, report.entered_by_admin), reporter),
-        reported_at=stored_in_vietnam(report.reported_at),
+        reported_at=(reported_at := stored_in_vietnam(report.reported_at)),
+        completed_on=(report.completed_on or reported_at.date()) if report.status == Status.DONE else None,
     )
 
 
@@ -384,6 +386,7 @@ def _uncounted(
         percent=report.percent if report else None,
         report=report,
         blocked=report is not None and report.status == Status.BLOCKED,
+        completed_on=report.completed_on if report is not None else None,
         undated=undated,
     )
 
@@ -397,9 +400,17 @@ def role_text(role: Role) -> str:
 
 
 def write_status_xlsx(
-    session: Session, plan: Plan, as_of: date, path_or_buffer: PathOrBuffer, *, calendar: Any = None
+    session: Session,
+    plan: Plan,
+    as_of: date,
+    path_or_buffer: PathOrBuffer,
+    *,
+    calendar: Any = None,
+    now: datetime | None = None,
 ) -> PlanStatus:
     """Write the plan's status at the end of ``as_of`` as an xlsx workbook; returns the status written.
+    ``now``: the caller's clock when ``as_of`` is today, so that the titles say the time as well
+    ("Tình hình đến 09:15 ngày 05/04/2022": a later export the same day may count more reports).
 
     Sheet 1 (summary): title, date, the five categories with their official names, the on-time rate,
     a table by area and one by lead unit. Sheet 2 (detail): one row per item and per supporting unit's
@@ -415,18 +426,22 @@ def write_status_xlsx(
     frame = io.BytesIO()
     wb = xlsxwriter.Workbook(frame, {"in_memory": True})
     formats = _Formats(wb)
-    _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status)
+    heading = status_heading(as_of, now)
+    _write_summary(wb.add_worksheet(_("Summary")[:31]), formats, plan, index, status, heading)
     # The detail's rows are made as they are written (not all held at once); counted first, for the
     # sheet's filter range and dimension.
     count = sum(1 for _row in detail_rows(index, status))
     probe = _write_detail(wb.add_worksheet(_("Details")[:31]), formats, count)
     _write_ranking(wb, formats, session, plan, as_of, calendar, status)
     written_here = len(wb.worksheets())
-    _write_targets(wb, formats, session, plan, as_of)
-    write_explanations_sheet(wb, formats.header, formats.table, session, plan, as_of)  # giải trình
+    targets_top = _write_targets(wb, formats, session, plan, as_of, heading)
+    write_explanations_sheet(  # giải trình
+        wb, formats.header, formats.table, session, plan, as_of, date_format=formats.detail[False]["date"]
+    )
     for ws in wb.worksheets()[written_here:]:  # the targets' and explanations' sheets: a header row, then rows
         _print_setup(ws, title_rows=True)
-    heading = _("Status at {date}").format(date=format_date(as_of))
+    if targets_top:  # the targets' title and period above their header: on every printed page too
+        wb.worksheets()[written_here].repeat_rows(0, targets_top - 1)
     for ws in wb.worksheets():  # every printed page says whose plan, which plan and as of when
         ws.set_header(_page_header(index.organization, plan.title, heading))
     wb.set_properties({"title": f"{plan.title} — {heading}", "author": "dondoc"})
@@ -442,13 +457,26 @@ def write_status_xlsx(
     return status
 
 
-def _write_targets(wb: Any, formats: _Formats, session: Session, plan: Plan, as_of: date) -> None:
-    """The targets sheet (after the detail), when the organisation has targets."""
+def _write_targets(wb: Any, formats: _Formats, session: Session, plan: Plan, as_of: date, heading: str) -> int | None:
+    """The targets sheet (after the detail), when the organisation has targets; returns how many rows
+    stand above the targets (title, period, header)."""
     from dondoc.plan.targets import write_targets_sheet
 
     organization = session.get(Organization, plan.organization_id)
-    if organization is not None:
-        write_targets_sheet(wb, formats.header, formats.table, session, organization, as_of)
+    if organization is None:
+        return None
+    return write_targets_sheet(
+        wb,
+        formats.header,
+        formats.table,
+        session,
+        organization,
+        as_of,
+        plan_title=plan.title,
+        heading=heading,
+        title_format=formats.title,
+        line_format=formats.bold,
+    )
 
 
 def _write_ranking(
@@ -595,7 +623,15 @@ def _anything_due(counts: Mapping[Category, int]) -> bool:
     return bool(counts["done_on_time"] + counts["done_late"] + counts["overdue"])
 
 
-def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, status: PlanStatus) -> None:
+def status_heading(as_of: date, now: datetime | None = None) -> str:
+    """The status's date as titles say it, "Tình hình đến ngày 05/04/2022"; with the time when ``now``
+    (any time zone: shown in Vietnam time) falls on ``as_of``: "Tình hình đến 09:15 ngày 05/04/2022"."""
+    if now is not None and (moment := in_vietnam(now)).date() == as_of:
+        return _("Status at {time} on {date}").format(time=f"{moment:%H:%M}", date=format_date(as_of))
+    return _("Status at {date}").format(date=format_date(as_of))
+
+
+def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, status: PlanStatus, heading: str) -> None:
     width = 4 + len(CATEGORIES)  # code, name, the categories, total, on-time rate
     for column, size in enumerate((10, 52, *([14] * len(CATEGORIES)), 9, 12)):
         ws.set_column(column, column, size)
@@ -616,7 +652,7 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
     if index.organization:
         merged_line(index.organization, 12)
     merged_line(plan.title, 14)
-    merged_line(_("Status at {date}").format(date=format_date(status.as_of)), 12)
+    merged_line(heading, 12)
     next_row()
 
     def header(first: str, second: str) -> None:
@@ -700,10 +736,15 @@ def _detail_columns() -> list[tuple[str, float]]:
         (_("Evidence"), 18),
         (_("Reported by"), 20),
         (_("Report date"), 12),
+        # What the category is judged on, the deadline as the signed plan words it, an extension's date.
+        (_("Completed on"), 12),
+        (_("Deadline in the plan"), 18),
+        (_("Extended to"), 12),
     ]
 
 
-DETAIL_COLUMNS = 12
+DETAIL_COLUMNS = 15
+_LAST_DETAIL_COLUMN = chr(ord("A") + DETAIL_COLUMNS - 1)  # "O"
 
 
 def _write_detail(ws: Any, formats: _Formats, rows: int) -> dict[str, str]:
@@ -773,7 +814,7 @@ def _insert_detail_rows(
             found = _PROBE_ROW.search(data)
             assert found is not None, "the detail's probe row is missing"
             styles = {probe[letter.decode()]: style.decode() for letter, style in _PROBE_CELL.findall(found.group())}
-            dimension = f'<dimension ref="A1:L{count + 1}"/>'.encode()
+            dimension = f'<dimension ref="A1:{_LAST_DETAIL_COLUMN}{count + 1}"/>'.encode()
             with target.open(info, "w") as stream:
                 stream.write(_DIMENSION.sub(dimension, data[: found.start()], count=1))
                 lines = _detail_rows_xml(rows, styles)
@@ -833,21 +874,41 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
             cells.append(f'<c r="H{n}" s="{number}"/>')
         if report is None:
             cells.append(f'<c r="I{n}" s="{plain}"/><c r="J{n}" s="{plain}"/><c r="K{n}" s="{plain}"/>')
-            cells.append(f'<c r="L{n}" s="{day}"/></row>')
-            yield "".join(cells)
-            continue
-        note = report.note
-        if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
-            note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
-        # Notes and document numbers are mostly one of a kind: escaped as they come, not kept.
-        for letter, value, escape in (("I", note, _text), ("J", report.evidence, _text), ("K", report.reporter, text)):
-            if value:
-                look = quoted if value.startswith(FORMULA_START) else string
-                cells.append(f'<c r="{letter}{n}"{look}>{escape(value)}</c>')
-            else:
-                cells.append(f'<c r="{letter}{n}" s="{plain}"/>')
-        cells.append(f'<c r="L{n}" s="{day}"><v>{report.reported_at.toordinal() - _EXCEL_EPOCH}</v></c></row>')
+            cells.append(f'<c r="L{n}" s="{day}"/>')
+        else:
+            note = report.note
+            if report.status == Status.BLOCKED and report.blocked_reason and report.blocked_reason != note:
+                note = _("Blocked by: {reason}").format(reason=report.blocked_reason) + (f"\n{note}" if note else "")
+            # Notes and document numbers are mostly one of a kind: escaped as they come, not kept.
+            for letter, value, escape in (
+                ("I", note, _text),
+                ("J", report.evidence, _text),
+                ("K", report.reporter, text),
+            ):
+                if value:
+                    look = quoted if value.startswith(FORMULA_START) else string
+                    cells.append(f'<c r="{letter}{n}"{look}>{escape(value)}</c>')
+                else:
+                    cells.append(f'<c r="{letter}{n}" s="{plain}"/>')
+            cells.append(f'<c r="L{n}" s="{day}"><v>{report.reported_at.toordinal() - _EXCEL_EPOCH}</v></c>')
+        # The completion date (what the category is judged on), the deadline as the plan words it, and an
+        # approved extension's date: real dates, so that the clerk can sort and filter by them.
+        cells.append(_date_cell(f"M{n}", day, row.completed_on))
+        if row.deadline_text:
+            look = quoted if row.deadline_text.startswith(FORMULA_START) else string
+            cells.append(f'<c r="N{n}"{look}>{text(row.deadline_text)}</c>')
+        else:
+            cells.append(f'<c r="N{n}" s="{plain}"/>')
+        cells.append(_date_cell(f"O{n}", day, row.extended_to))
+        cells.append("</row>")
         yield "".join(cells)
+
+
+def _date_cell(reference: str, style: str, value: date | None) -> str:
+    """A date cell (Excel's day serial), or a blank one in the same format."""
+    if value is None:
+        return f'<c r="{reference}" s="{style}"/>'
+    return f'<c r="{reference}" s="{style}"><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>'
 
 
 def _text(value: str) -> str:

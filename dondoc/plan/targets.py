@@ -36,7 +36,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from sqlmodel import Session, col, select
 
 from dondoc.db.models import Figure, Organization, PlanTarget, TargetKind, Unit
-from dondoc.i18n import _
+from dondoc.i18n import _, format_date
 from dondoc.plan.figures import (
     EVERY,
     Every,
@@ -591,16 +591,31 @@ def write_targets_sheet(
     session: Session,
     organization: Organization,
     as_of: date,
-) -> None:
+    *,
+    plan_title: str = "",
+    heading: str = "",
+    title_format: Any = None,
+    line_format: Any = None,
+) -> int | None:
     """A "Targets" sheet: each target's value for the period being collected at ``as_of`` against its
-    goal, the three periods before it, and the units that reported and did not."""
+    goal, the three periods before it, and the units that reported and did not; above them a title
+    naming ``plan_title`` and a line with the period and ``heading`` ("Tình hình đến ngày …", default
+    from ``as_of``); the header names the earlier periods ("Quý 4/2021").
+
+    Returns how many rows stand above the targets (title, period, header), for the printed pages to
+    repeat; None when the organisation has no targets (no sheet)."""
     assert organization.id is not None
     targets = list_targets(session, organization.id)
     if not targets:
-        return
+        return None
     ws = wb.add_worksheet(_("Targets")[:31])
     windows = windows_of(organization)
     periods = {t.id: trend_periods(windows.current(target_every(t), as_of)) for t in targets}
+
+    def labels(back: int, between: str = "\n") -> str:
+        """The periods ``back`` before the current one: one per kind of period (a month, a quarter…)."""
+        return between.join(dict.fromkeys(periods[t.id][-1 - back].label() for t in targets))
+
     columns = [
         (_("Code"), 8),
         (_("Target"), 50),
@@ -610,13 +625,20 @@ def write_targets_sheet(
         (_("Met"), 10),
         (_("Units reported"), 12),
         (_("Not reported"), 40),
-        *((_("Earlier period {n}").format(n=n), 14) for n in (1, 2, 3)),
+        *((labels(n), 14) for n in (1, 2, 3)),
     ]
+    heading = heading or _("Status at {date}").format(date=format_date(as_of))
+    ws.write_string(0, 0, _("Targets — {plan}").format(plan=plan_title) if plan_title else _("Targets"), title_format)
+    ws.write_string(
+        1, 0, _("Reporting period: {periods} — {status}").format(periods=labels(0, ", "), status=heading), line_format
+    )
+    top = 3  # the title, the period and the header
+    ws.set_row(top - 1, 33)
     for column, (name, width) in enumerate(columns):
         ws.set_column(column, column, width)
-        ws.write_string(0, column, name, header)
-    ws.freeze_panes(1, 0)
-    for row, target in enumerate(targets, start=1):
+        ws.write_string(top - 1, column, name, header)
+    ws.freeze_panes(top, 0)
+    for row, target in enumerate(targets, start=top):
         chosen = periods[target.id]
         history = [target_values(session, organization, p, [target])[0] for p in chosen]
         value = history[-1]
@@ -631,7 +653,8 @@ def write_targets_sheet(
         ws.write_string(row, 7, ", ".join(u.code for u in value.missing), table[(False, "text")])
         for offset, earlier in enumerate(reversed(history[:-1])):
             _rate_cell(ws, row, 8 + offset, earlier.value, table)
-    ws.autofilter(0, 0, len(targets), len(columns) - 1)
+    ws.autofilter(top - 1, 0, top - 1 + len(targets), len(columns) - 1)
+    return top
 
 
 def _rate_cell(ws: Any, row: int, column: int, value: Fraction | None, table: dict[tuple[bool, str], Any]) -> None:

@@ -101,9 +101,10 @@ def test_every_printed_page_names_the_organisation_the_plan_and_the_date(sample_
         ), ws.title
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0, ws.title
-    # Long tables repeat their header on every page: the ranking its title and header, the others row 1.
-    assert wb["Xếp loại"].print_title_rows == "$1:$3"
-    for name in ("Chi tiết", "Chỉ tiêu", "Giải trình"):
+    # Long tables repeat their header on every page: the ranking and the targets their title and header,
+    # the others row 1.
+    assert wb["Xếp loại"].print_title_rows == wb["Chỉ tiêu"].print_title_rows == "$1:$3"
+    for name in ("Chi tiết", "Giải trình"):
         assert wb[name].print_title_rows == "$1:$1", name
 
 

@@ -234,7 +234,7 @@ def test_the_detail_is_coloured_filterable_and_prints_on_a4_landscape(reported: 
 
     assert all(cell.font.b for cell in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:L{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
     assert ws.column_dimensions["B"].width >= 40
     assert ws["B2"].alignment.wrap_text
     assert ws.page_setup.orientation == "landscape"
