@@ -168,7 +168,7 @@ def export_status(
             _root, plans, missing = province
             rolled = rollup(session, plans, day, missing=missing)
             try:
-                write_rollup_xlsx(rolled, output)
+                write_rollup_xlsx(rolled, output, now=clock().now())  # today's: titled with the time
             except OSError as error:
                 cannot_write(output, error)
             written(
@@ -217,6 +217,6 @@ def chart(
     day = as_of(at)
     with session_scope(store()) as session:
         found = plan(session, key)
-        png, result = render_plan_chart(session, found, day)
+        png, result = render_plan_chart(session, found, day, now=clock().now())  # today's: titled with the time
         plan_key = found.key
     write_picture(output, png, as_json, {"plan": plan_key, "as_of": day.isoformat(), "totals": dict(result.totals)})

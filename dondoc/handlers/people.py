@@ -94,9 +94,11 @@ def _attempts_line(ctx: Context) -> str:
     recent = invite_guard.attempts(ctx.session, ctx.now, since=ctx.now - ATTEMPTS_SHOWN)
     wrong = sum(a.wrong for a in recent)
     locked = [a for a in recent if a.locked_until is not None]
-    line = _("Wrong invite codes in the last 24 hours: {wrong} from {chats} chat(s)").format(
-        wrong=wrong, chats=len([a for a in recent if a.wrong])
-    )
+    # Deployment-wide, as `dondoc invite attempts` says: a wrong code names no organisation.
+    line = _(
+        "Wrong invite codes in the last 24 hours: {wrong} from {chats} chat(s), on the whole deployment "
+        "(a wrong code names no organisation)"
+    ).format(wrong=wrong, chats=len([a for a in recent if a.wrong]))
     if locked:
         line += "; " + _("{count} chat(s) locked out, until {time} at the latest").format(
             count=len(locked), time=format_datetime(max(a.locked_until for a in locked if a.locked_until))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import col, select
@@ -85,6 +86,13 @@ MAX_ASK_BUTTONS = 10  # "Yêu cầu giải trình" buttons on one /overdue page
 # Characters of the answer that names a province's organisations with no plan yet: one Zalo message
 # (2,000), with room to spare.
 NO_PLAN_ROOM = PLAIN_MESSAGE_LIMIT - 200
+# A province's /status, paged when it is longer than one message: the room for the page's choices
+# (Zalo's numbered "« Trang trước" / "Trang sau »" and the line saying to type one), and Telegram's
+# limit (4,096 characters of the message as sent, tags and all: what the adapter's split counts).
+NAV_ROOM = 120
+TELEGRAM_MESSAGE_LIMIT = 4096
+# Characters of /overdue's line naming a province's organisations with no plan yet.
+MISSING_LINE = 300
 
 
 def _plans(ctx: Context) -> list[tuple[Organization, Plan]]:
@@ -157,29 +165,50 @@ def _units_typed(ctx: Context, org: Organization, text: str) -> list[str] | None
 
 
 def show_status(ctx: Context, args: str) -> None:
-    """``/status`` (the whole plan) or ``/status UNIT``; several organisations (a province) rolled up."""
+    """``/status`` (the whole plan) or ``/status UNIT``; several organisations (a province) rolled up,
+    or ``/status ORGANISATION`` for one of them (or those its name's words name: "/status huyện")."""
+    _status_answer(ctx, args, 0)
+
+
+def _status_answer(ctx: Context, args: str, page: int) -> None:
+    """:func:`show_status`; ``page``: of a province's answer too long for one message (:func:`_paged_rollup`)."""
     plans = _plans(ctx)
     if not plans:
+        ctx.end()
         return
+    missing = _without_plan(ctx, plans)
     chosen: dict[int, list[str]] | None = None
+    named = False  # /status ORGANISATION: one or a few of a province's organisations
     if args:
         chosen = {}
         for org, _found in plans:
             codes = _units_typed(ctx, org, args)
             if codes is not None and org.id is not None:
                 chosen[org.id] = codes
-        if not chosen:
+        several = [org for org, _plan in plans] + missing if len(plans) + len(missing) > 1 else []
+        wanted = _organizations_typed(several, args) if not chosen else set()
+        if not chosen and not wanted:
+            ctx.end()
             ctx.reply(_("No unit called {unit}.").format(unit=esc(args)))
             return
+        if wanted:
+            chosen, named = None, True
+            plans = [(org, plan) for org, plan in plans if org.id in wanted]
+            missing = [org for org in missing if org.id in wanted]
+            if not plans:  # only organisations with no plan yet
+                ctx.end()
+                ctx.reply("\n".join(f"• <b>{esc(org.name)}</b>: {no_plan_yet()}" for org in missing))
+                return
     # On Telegram the by-area table; on Zalo a line per area, named by its title.
     table = ctx.has_buttons
     titles = {} if table else area_titles(ctx, [plan for _org, plan in plans])
-    missing = _without_plan(ctx, plans)
     if len(plans) == 1 and not missing:
+        ctx.end()
         org, plan = plans[0]
         if chosen is None:
             summary = plan_summary(ctx.session, plan, ctx.now.date())
-            ctx.reply(render_status(plan.title, summary, table=table, area_titles=titles))
+            title = f"{org.name} — {plan.title}" if named else plan.title
+            ctx.reply(render_status(title, summary, table=table, area_titles=titles))
             return
         codes = chosen[org.id or 0]
         summary = plan_summary(ctx.session, plan, ctx.now.date(), unit_codes=codes)
@@ -200,7 +229,89 @@ def show_status(ctx: Context, args: str) -> None:
     if args:
         title += f" — {args}"
     text = render_status(title, result.total, table=table, area_titles=titles)
-    ctx.reply(text + "\n\n" + render_organizations(result))
+    whole = text + "\n\n" + render_organizations(result)
+    if _message_length(ctx, whole) <= _message_limit(ctx):
+        ctx.end()
+        ctx.reply(whole)
+        return
+    # Paged: the units most overdue by their organisations' short names too ("(UBND xã Tân Phước Hưng)").
+    short = {key: compact_unit_name(name) for key, name in result.total.unit_names.items()}
+    text = render_status(title, replace(result.total, unit_names=short), table=table, area_titles=titles)
+    _paged_rollup(ctx, args, page, title, text, result)
+
+
+def _message_limit(ctx: Context) -> int:
+    """Characters of one message on the person's channel: Zalo's 2,000, Telegram's 4,096."""
+    return TELEGRAM_MESSAGE_LIMIT if ctx.has_buttons else PLAIN_MESSAGE_LIMIT
+
+
+def _message_length(ctx: Context, text: str) -> int:
+    """How long ``text`` is as the channel's limit counts it: Zalo's plain text, Telegram's with its tags."""
+    return len(text) if ctx.has_buttons else _shown_length(text)
+
+
+def _paged_rollup(ctx: Context, args: str, page: int, title: str, head: str, result: Rollup) -> None:
+    """A province's /status too long for one message (a hundred communes): each page one message. The
+    first has the totals, by area and the organisations most overdue first, as many as fit; the next
+    pages the others, a line each; each page ends with how many are left and how to see one
+    (/status NAME), and "« Trang trước" / "Trang sau »" (on Zalo, numbered lines to type)."""
+    lines = _organization_lines(result)
+    room = _message_limit(ctx) - NAV_ROOM - _message_length(ctx, _more_organizations(len(lines))) - 1
+    by_organisation = "<b>" + _("By organisation, the most overdue first") + "</b>"
+    first = head + "\n\n" + by_organisation
+    later = f"<b>{esc(title)}</b> — {by_organisation} (99/99)"  # at its longest
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lines) or not bounds:
+        size = _message_length(ctx, first if not bounds else later)
+        end = start
+        while end < len(lines) and size + 1 + _message_length(ctx, lines[end]) <= room:
+            size += 1 + _message_length(ctx, lines[end])
+            end += 1
+        if end == start and bounds:  # a line longer than a page: alone on its page
+            end += 1
+        bounds.append((start, end))
+        start = end
+    pages = len(bounds)
+    page = max(0, min(page, pages - 1))
+    start, end = bounds[page]
+    top = first if page == 0 else f"<b>{esc(title)}</b> — {by_organisation} ({page + 1}/{pages})"
+    text = "\n".join([top, *lines[start:end]])
+    if end < len(lines):
+        text += "\n" + _more_organizations(len(lines) - end)
+    ctx.go("pages", "status", status_args=args or None)
+    nav = page_nav(page, pages, "status")
+    ctx.reply(text, ctx.offer([nav]) if nav else None)
+
+
+def _more_organizations(count: int) -> str:
+    """ "… và 70 cơ quan khác — gõ /status TÊN để xem một cơ quan"."""
+    return _names_line([], count).lstrip() + " — " + _("type /status NAME to see one of them")
+
+
+def _organization_lines(result: Rollup) -> list[str]:
+    """The roll-up's organisations a line each by their short names ("xã Tân Phước Hưng"), the most
+    overdue first, then those with no plan yet."""
+    ranked = sorted(result.organizations, key=lambda entry: -entry.summary.totals["overdue"])
+    lines = []
+    for entry in ranked:
+        counts = entry.summary.totals
+        figures = " ".join(f"{ICONS[c]}{counts[c]}" for c in CATEGORIES)
+        rate = format_on_time_rate(counts)
+        lines.append(f"• <b>{esc(compact_unit_name(entry.organization.name))}</b>: {figures} · {rate}")
+    lines += [f"• <b>{esc(compact_unit_name(org.name))}</b>: {no_plan_yet()}" for org in result.without_plan]
+    return lines
+
+
+def _organizations_typed(orgs: Sequence[Organization], text: str) -> set[int]:
+    """The ids of the organisations ``text`` names, typed any way: one by its full or short name ("xa
+    tan phuoc hung"), else every one whose name has those words ("huyện"); none when none has."""
+    wanted = match_key(text)
+    if not wanted:
+        return set()
+    names = {org.id: (match_key(org.name), match_key(compact_unit_name(org.name))) for org in orgs if org.id}
+    exact = {org_id for org_id, keys in names.items() if wanted in keys}
+    return exact or {org_id for org_id, (full, _short) in names.items() if f" {wanted} " in f" {full} "}
 
 
 def _task_roles(ctx: Context, plan: Plan, codes: Collection[str]) -> tuple[int, int]:
@@ -317,6 +428,11 @@ def _page(ctx: Context, kind: str, page: int) -> None:
     askable: list[list[tuple[str, str]]] = []  # per line: the actions asking for an explanation of its items
     managing = ctx.organizations(*MANAGING_ROLES)
     title = _("{count} organisations").format(count=len(plans))
+    missing = _without_plan(ctx, plans)  # under a province: named, as /status names them
+    if missing:
+        title = _("{count} organisations with a plan, {missing} without one yet").format(
+            count=len(plans), missing=len(missing)
+        )
     for org, plan in plans:
         assert org.id is not None and plan.id is not None
         status = plan_status(ctx.session, plan, ctx.now.date())
@@ -327,7 +443,7 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         else:
             heading, found = _nonresponder_lines(ctx, status, org.id)
             groups = [[] for _ in found]
-        if len(plans) == 1:
+        if len(plans) == 1 and not missing:
             title = heading
         else:  # a province: each organisation's count, then its lines under its name
             lines.append(f"<b>{esc(org.name)}</b> — {heading}")
@@ -335,16 +451,19 @@ def _page(ctx: Context, kind: str, page: int) -> None:
             found = [f"{esc(org.name)} — {line}" for line in found]
         lines += found
         askable += groups
+    unplanned = _missing_line(missing)  # "• xã A, xã B: chưa nhập kế hoạch", on the first page
     if not lines:
         ctx.end()
-        ctx.reply("<b>" + title + "</b>")
+        ctx.reply("\n".join(["<b>" + title + "</b>", *unplanned]))
         return
     bounds = _page_bounds(askable)
     page = max(0, min(page, len(bounds) - 1))
     start, end = bounds[page]
     pages = len(bounds)
     chunk = lines[start:end]
-    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join("• " + line for line in chunk)
+    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join(
+        [*(unplanned if page == 0 else []), *("• " + line for line in chunk)]
+    )
     nav = page_nav(page, pages, kind)
     ctx.go("pages", kind)
     asks = [a for group in askable[start:end] for a in group]
@@ -354,6 +473,24 @@ def _page(ctx: Context, kind: str, page: int) -> None:
     if nav:
         rows.append(nav)
     ctx.reply(text, ctx.offer(rows) if rows else None)
+
+
+def _missing_line(missing: Sequence[Organization]) -> list[str]:
+    """The line naming a province's organisations with no plan yet, as /status says it ("X: chưa nhập
+    kế hoạch"): by their full names, or past :data:`MISSING_LINE` characters by their short names and
+    then counted ("xã A, xã B … và 40 cơ quan khác: chưa nhập kế hoạch"); none when there is none."""
+    if not missing:
+        return []
+    line = f"• <b>{esc(', '.join(org.name for org in missing))}</b>: {no_plan_yet()}"
+    if _shown_length(line) <= MISSING_LINE:
+        return [line]
+    shown: list[str] = []
+    for org in missing:
+        trial = _names_line([*shown, esc(compact_unit_name(org.name))], len(missing) - len(shown) - 1)
+        if shown and _shown_length(f"• {trial}: {no_plan_yet()}") > MISSING_LINE:
+            break
+        shown.append(esc(compact_unit_name(org.name)))
+    return [f"• {_names_line(shown, len(missing) - len(shown))}: {no_plan_yet()}"]
 
 
 def _page_bounds(askable: list[list[tuple[str, str]]]) -> list[tuple[int, int]]:
@@ -395,6 +532,10 @@ class _PagesFlow(MenuFlow):
         kind, page = split_action(action)
         if kind == explanations.ASK_ACTION:  # "Yêu cầu giải trình" on an /overdue page
             explanations.from_overdue(ctx, page)
+            return
+        if kind == "status":  # a province's /status, page by page
+            args = ctx.conversation.data.get("status_args", "") if ctx.conversation is not None else ""
+            _status_answer(ctx, str(args), int(page))
             return
         _page(ctx, kind, int(page))
 
@@ -549,7 +690,8 @@ def export(ctx: Context, _args: str) -> None:
     buffer = io.BytesIO()
     day = ctx.now.date()
     if len(plans) > 1:  # a province: the roll-up by organisation and by area
-        write_rollup_xlsx(rollup(ctx.session, plans, day, missing=_without_plan(ctx, plans)), buffer)
+        rolled = rollup(ctx.session, plans, day, missing=_without_plan(ctx, plans))
+        write_rollup_xlsx(rolled, buffer, now=ctx.now)  # titled with the time, as a district's workbook
         name = f"tinh-hinh-tong-hop-{day.isoformat()}.xlsx"
     else:
         plan = plans[0][1]
@@ -574,10 +716,11 @@ def chart(ctx: Context, _args: str) -> None:
     """``/chart``: status by area and by unit as a picture; on Zalo (no picture the bot can send) the
     chart's figures as text, one short line per area and per lead unit."""
     from dondoc.plan.chart import render_plan_chart, short_label
+    from dondoc.plan.status_workbook import status_heading
 
     plans = _plans(ctx)
     for org, plan in plans:  # a province: one chart per organisation
-        caption = _("Status at {date}").format(date=format_date(ctx.now.date()))
+        caption = status_heading(ctx.now.date(), ctx.now)  # as the chart's title: "… đến 09:15 ngày …"
         if len(plans) > 1:
             caption = f"{esc(org.name)} — {caption}"
         if not _sends_files(ctx):
@@ -603,7 +746,7 @@ def chart(ctx: Context, _args: str) -> None:
             ]
             ctx.reply("\n".join(lines))
             continue
-        png, _status = render_plan_chart(ctx.session, plan, ctx.now.date())
+        png, _status = render_plan_chart(ctx.session, plan, ctx.now.date(), now=ctx.now)
         ctx.reply("", file=OutFile(kind="photo", file_name="tinh-hinh.png", data=png, caption=caption))
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
 from dondoc.db.models import Area, Organization, Plan, Unit
-from dondoc.i18n import _, format_date
+from dondoc.i18n import _
 from dondoc.plan.progress import CATEGORIES, Category, PlanStatus, category_label, plan_status
-from dondoc.plan.status_workbook import CATEGORY_COLOURS, CATEGORY_TEXT_COLOURS
+from dondoc.plan.status_workbook import CATEGORY_COLOURS, CATEGORY_TEXT_COLOURS, status_heading
 
 FONT_FAMILY = "DejaVu Sans"
 _BAR_HEIGHT_INCHES = 0.34
@@ -47,25 +47,26 @@ def render_status_png(
     area_labels: Mapping[str, str] | None = None,
     unit_labels: Mapping[str, str] | None = None,
     dpi: int = 120,
+    now: datetime | None = None,
 ) -> bytes:
     """A PNG of ``status``: items by area and by lead unit, stacked in the five official categories
     (:func:`status_figure`); the title is also the PNG's own (its "Title" text, which file viewers show)."""
     import matplotlib
 
     figure = status_figure(
-        status, title, organization=organization, area_labels=area_labels, unit_labels=unit_labels, dpi=dpi
+        status, title, organization=organization, area_labels=area_labels, unit_labels=unit_labels, dpi=dpi, now=now
     )
     buffer = io.BytesIO()
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [FONT_FAMILY]}):
-        metadata = {"Software": "dondoc", "Title": " — ".join(chart_title(status, title, organization))}
+        metadata = {"Software": "dondoc", "Title": " — ".join(chart_title(status, title, organization, now))}
         figure.savefig(buffer, format="png", dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
-def chart_title(status: PlanStatus, title: str, organization: str = "") -> list[str]:
-    """The chart's title lines: the organisation (when known), the plan, the status date."""
-    heading = _("Status at {date}").format(date=format_date(status.as_of))
-    return [line for line in (organization, title, heading) if line]
+def chart_title(status: PlanStatus, title: str, organization: str = "", now: datetime | None = None) -> list[str]:
+    """The chart's title lines: the organisation (when known), the plan, the status date; with the time
+    when ``now`` (the caller's clock) falls on it, as the status workbook's title says it."""
+    return [line for line in (organization, title, status_heading(status.as_of, now)) if line]
 
 
 def status_figure(
@@ -76,9 +77,11 @@ def status_figure(
     area_labels: Mapping[str, str] | None = None,
     unit_labels: Mapping[str, str] | None = None,
     dpi: int = 120,
+    now: datetime | None = None,
 ) -> Any:
     """The chart as a matplotlib ``Figure``: titled with the organisation, the plan and the date
-    (:func:`chart_title`), bars by area and by lead unit counted in items along a labelled axis.
+    (:func:`chart_title`; with the time when ``now`` falls on that date), bars by area and by lead unit
+    counted in items along a labelled axis.
 
     ``area_labels`` / ``unit_labels`` name the bars (default: the codes)."""
     import matplotlib
@@ -97,7 +100,7 @@ def status_figure(
         FigureCanvasAgg(figure)
         grid = figure.add_gridspec(2, 1, height_ratios=[max(len(areas), 1) + 1.5, max(len(units), 1) + 1.5])
         figure.suptitle(
-            "\n".join(chart_title(status, title, organization)),
+            "\n".join(chart_title(status, title, organization, now)),
             fontproperties=FontProperties(fname=font_file, size=13, weight="bold"),
         )
         labels_area = [(area_labels or {}).get(code, code) or "-" for code, _counts in areas]
@@ -165,9 +168,12 @@ def _stacked(
     return containers
 
 
-def render_plan_chart(session: Session, plan: Plan, as_of: date) -> tuple[bytes, PlanStatus]:
+def render_plan_chart(
+    session: Session, plan: Plan, as_of: date, *, now: datetime | None = None
+) -> tuple[bytes, PlanStatus]:
     """The chart of ``plan`` at the end of ``as_of``, bars named by area title and unit short name;
-    returns the PNG and the status it shows."""
+    returns the PNG and the status it shows. ``now``: the caller's clock (a chart of today is titled
+    with the time, "Tình hình đến 09:15 ngày 05/04/2022")."""
     status = plan_status(session, plan, as_of)
     areas = session.exec(select(Area).where(Area.plan_id == plan.id))
     units = session.exec(select(Unit).where(Unit.organization_id == plan.organization_id))
@@ -180,5 +186,6 @@ def render_plan_chart(session: Session, plan: Plan, as_of: date) -> tuple[bytes,
         organization=organization.name if organization is not None else "",
         area_labels=area_labels,
         unit_labels=unit_labels,
+        now=now,
     )
     return png, status

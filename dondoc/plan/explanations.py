@@ -195,7 +195,9 @@ def write_explanations_sheet(
 ) -> None:
     """An "Explanations" sheet (after the detail): every request made by the end of ``as_of``, with its
     answer; none when there is no request. The request's number is a number and its dates are real
-    dates in ``date_format`` (default: dd/mm/yyyy), so that the clerk can sort and filter by them."""
+    dates in ``date_format`` (default: dd/mm/yyyy), so that the clerk can sort and filter by them.
+    ``table``: (bold?, kind) → format, kinds "text", "quoted" (quote-prefixed text) and "number"."""
+    from dondoc.plan.export import FORMULA_START
     from dondoc.plan.progress import end_of_day
 
     views = list_explanations(session, [plan.organization_id], plan_id=plan.id, before=end_of_day(as_of))
@@ -219,7 +221,6 @@ def write_explanations_sheet(
         ws.set_column(column, column, width)
         ws.write_string(0, column, name, header)
     ws.freeze_panes(1, 0)
-    text = table[(False, "text")]
     day = date_format if date_format is not None else wb.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
     for row, view in enumerate(views, start=1):
         answered = view.answered_at is not None and view.answered_at <= end_of_day(as_of)
@@ -245,5 +246,8 @@ def write_explanations_sheet(
             elif value is None:
                 ws.write_blank(row, column, None, day)
             else:
-                ws.write_string(row, column, value, table[(True, "text")] if column == 1 else text)
+                # Typed text Excel would take for a formula once the clerk edits the cell ("-Do chờ …",
+                # "+84 …", "=…", "@…"): quote-prefixed, as in the detail.
+                kind = "quoted" if value.startswith(FORMULA_START) else "text"
+                ws.write_string(row, column, value, table[(column == 1, kind)])
     ws.autofilter(0, 0, len(views), len(columns) - 1)

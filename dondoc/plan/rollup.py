@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from dondoc.db.models import Organization, Plan
 from dondoc.db.queries import current_plans, organization_tree
-from dondoc.i18n import _, format_date
+from dondoc.i18n import _
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
@@ -163,18 +163,23 @@ def rollup(
     return Rollup(as_of, entries, total, list(missing))
 
 
-def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes]) -> None:
+def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes], *, now: datetime | None = None) -> None:
     """The roll-up as a workbook: one sheet by organisation, one by area (counts in the official
-    categories and the on-time rate)."""
+    categories and the on-time rate). ``now``: the caller's clock when the roll-up is today's, so that
+    the titles say the time as the status workbook's do ("Tình hình đến 09:15 ngày 05/04/2022")."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from dondoc.plan.export import keep_text
+    from dondoc.plan.status_workbook import status_heading
+
+    heading = status_heading(result.as_of, now)
     book = Workbook()
     heads = [category_label(c) for c in CATEGORIES]
     by_org = book.active
     assert by_org is not None
     by_org.title = _("By organisation")[:31]
-    by_org.append([_("Status at {date}").format(date=format_date(result.as_of))])
+    by_org.append([heading])
     by_org.append([_("Organisation"), _("Plan"), *heads, _("On-time rate")])
     for entry in result.organizations:
         counts = entry.summary.totals
@@ -192,7 +197,7 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes]) ->
         [_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), round(result.total.on_time_rate * 100, 1)]
     )
     by_area = book.create_sheet(_("By area")[:31])
-    by_area.append([_("Status at {date}").format(date=format_date(result.as_of))])
+    by_area.append([heading])
     by_area.append([_("Area"), *heads, _("On-time rate")])
     for area, counts in result.total.by_area.items():
         by_area.append([area or "—", *(counts[c] for c in CATEGORIES), round(on_time_rate(counts) * 100, 1)])
@@ -200,4 +205,5 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes]) ->
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 40
+    keep_text(book)  # names and titles as typed: text, never formulas, even once edited
     book.save(path_or_buffer)

@@ -510,6 +510,8 @@ def _write_ranking(
         ]
         for column, value in enumerate(cells):  # text as text: a name such as "=1+1" is no formula
             look = formats.table[(column == 3, "text" if column in (1, 2, 4) else "number")]
+            if isinstance(value, str) and value.startswith(FORMULA_START):  # quoted: stays text once edited
+                look = formats.table[(False, "quoted")]
             if isinstance(value, str) and value:
                 ws.write_string(row, column, value, look)
             elif isinstance(value, int | float):
@@ -553,14 +555,16 @@ class _Formats:
             category: wb.add_format({**boxed, **center, "bold": True, **_category_colours(category)})
             for category in CATEGORIES
         }
-        # Summary tables: (bold?, text or number or rate) → format.
+        # Summary tables: (bold?, text or number or rate) → format; "quoted": text Excel would take for
+        # a formula once edited ("- Do chờ …", "=…"), quote-prefixed (typed names and texts on every sheet).
         self.table = {
             (bold, kind): wb.add_format(
-                {**boxed, **(wrap if kind == "text" else number), "bold": bold}
+                {**boxed, **(wrap if kind in ("text", "quoted") else number), "bold": bold}
                 | ({"num_format": "0.0%"} if kind == "rate" else {})
+                | ({"quote_prefix": True} if kind == "quoted" else {})
             )
             for bold in (False, True)
-            for kind in ("text", "number", "rate")
+            for kind in ("text", "quoted", "number", "rate")
         }
         self.rate = wb.add_format({**base, **number, "bold": True, "num_format": "0.0%"})
         # The detail: plain for lead rows, muted (grey italics) for supporting units' parts.
@@ -647,7 +651,8 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
 
     def merged_line(text: str, size: int) -> None:
         r = next_row()
-        ws.merge_range(r, 0, r, width - 1, text, formats.line[size])
+        ws.merge_range(r, 0, r, width - 1, "", formats.line[size])
+        ws.write_string(r, 0, text, formats.line[size])  # a title typed "=…" is text, not a live formula
 
     if index.organization:
         merged_line(index.organization, 12)
@@ -667,8 +672,10 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
     def counts_row(first: str, second: str, counts: Mapping[Category, int], bold: bool = False) -> None:
         r = next_row()
         values = [counts[c] for c in CATEGORIES]
-        ws.write_string(r, 0, first, formats.table[(bold, "text")])
-        ws.write_string(r, 1, second, formats.table[(bold, "text")])
+        for column, text in enumerate((first, second)):  # an area's or unit's name as typed: quoted if need be
+            ws.write_string(
+                r, column, text, formats.table[(bold, "quoted" if text.startswith(FORMULA_START) else "text")]
+            )
         for column, value in enumerate([*values, sum(values)], start=2):
             ws.write_number(r, column, value, formats.table[(bold, "number")])
         if _anything_due(counts):

@@ -643,18 +643,28 @@ def write_targets_sheet(
         history = [target_values(session, organization, p, [target])[0] for p in chosen]
         value = history[-1]
         met = {True: _("met"), False: _("not met"), None: _("no figures")}[value.met]
-        ws.write_string(row, 0, target.code, table[(True, "text")])
-        ws.write_string(row, 1, target.text, table[(False, "text")])
-        ws.write_string(row, 2, goal_label(target.goal), table[(False, "text")])
+        _text_cell(ws, row, 0, target.code, table, bold=True)
+        _text_cell(ws, row, 1, target.text, table)
+        _text_cell(ws, row, 2, goal_label(target.goal), table)  # an unreadable goal: as typed
         ws.write_string(row, 3, chosen[-1].label(), table[(False, "text")])
         _rate_cell(ws, row, 4, value.value, table)
         ws.write_string(row, 5, met, table[(False, "text")])
         ws.write_string(row, 6, f"{len(value.reported)}/{len(value.units)}", table[(False, "text")])
-        ws.write_string(row, 7, ", ".join(u.code for u in value.missing), table[(False, "text")])
+        _text_cell(ws, row, 7, ", ".join(u.code for u in value.missing), table)
         for offset, earlier in enumerate(reversed(history[:-1])):
             _rate_cell(ws, row, 8 + offset, earlier.value, table)
     ws.autofilter(top - 1, 0, top - 1 + len(targets), len(columns) - 1)
     return top
+
+
+def _text_cell(
+    ws: Any, row: int, column: int, value: str, table: dict[tuple[bool, str], Any], *, bold: bool = False
+) -> None:
+    """Typed text (a code, a target, a goal as written): quote-prefixed (``table``'s "quoted" format)
+    when Excel would take it for a formula once the clerk edits the cell ("-…", "+…", "=…", "@…")."""
+    from dondoc.plan.export import FORMULA_START
+
+    ws.write_string(row, column, value, table[(bold, "quoted" if value.startswith(FORMULA_START) else "text")])
 
 
 def _rate_cell(ws: Any, row: int, column: int, value: Fraction | None, table: dict[tuple[bool, str], Any]) -> None:
