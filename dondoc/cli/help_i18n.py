@@ -84,6 +84,10 @@ TYPER_MESSAGES = (
 
 # TRANSLATORS: the help's first line (typer/_click/formatting.py), followed by the command
 USAGE = N_("Usage:")
+# TRANSLATORS: in the usage line, where a command's options go (typer/_click/core.py); keep the brackets
+OPTIONS_METAVAR = N_("[OPTIONS]")
+# TRANSLATORS: in a group's usage line, where its command and that command's arguments go (typer/_click/core.py)
+COMMAND_METAVAR = N_("COMMAND [ARGS]...")
 # TRANSLATORS: help of --help (typer/_click/decorators.py)
 HELP_OPTION = N_("Show this message and exit.")
 # TRANSLATORS: after a wrong command line (typer/_click/exceptions.py); {command!r} is e.g. 'dondoc plan --help'
@@ -235,6 +239,10 @@ def localize(command: Command, language: str) -> Command:
             text = getattr(param, "help", None)
             if isinstance(text, str) and text:
                 param.help = translated_help(text, gettext)
+        if cmd.options_metavar == OPTIONS_METAVAR:  # the usage line: "dondoc plan import [TÙY_CHỌN] …"
+            cmd.options_metavar = gettext(OPTIONS_METAVAR)
+        if getattr(cmd, "subcommand_metavar", None) == COMMAND_METAVAR:
+            setattr(cmd, "subcommand_metavar", gettext(COMMAND_METAVAR))  # noqa: B010 (groups only)
         cmd.context_class = _localized_context(cmd.context_class, language)
     # Attributes of this run's own root command (it is built afresh each run): everything Click parses
     # and runs happens under these two calls; Typer's main() then shows the error and exits as before.

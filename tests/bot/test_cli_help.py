@@ -66,7 +66,7 @@ def test_the_help_is_vietnamese_by_default(dondoc: Main) -> None:
     result = dondoc("--help")
     assert result.code == 0, result.stderr
     for text in (
-        "Cách dùng: dondoc [OPTIONS] COMMAND [ARGS]...",
+        "Cách dùng: dondoc [TÙY_CHỌN] LỆNH [ĐỐI_SỐ]...",
         "Tùy chọn:",
         "Lệnh:",
         "Hiển thị hướng dẫn này rồi thoát.",
@@ -75,14 +75,16 @@ def test_the_help_is_vietnamese_by_default(dondoc: Main) -> None:
         "Giao nhiệm vụ ngoài kế hoạch.",
     ):
         assert text in result.stdout, text
-    vietnamese_only(result.stdout, "Plans and their appendices.", "Language of messages", "follow up an action plan")
+    vietnamese_only(
+        result.stdout, "Plans and their appendices.", "Language of messages", "follow up an action plan", "[OPTIONS]"
+    )
 
 
 def test_a_commands_help_is_vietnamese_by_default(dondoc: Main) -> None:
     result = dondoc("plan", "import", "--help")
     assert result.code == 0, result.stderr
     for text in (
-        "Cách dùng: dondoc plan import [OPTIONS] {file}",
+        "Cách dùng: dondoc plan import [TÙY_CHỌN] {file}",
         "Nhập phụ lục của kế hoạch; nhập lại tệp đã sửa sẽ cập nhật các nhiệm vụ theo",
         "Đối số:",
         "Tệp phụ lục: xlsx, docx hoặc csv.  [bắt buộc]",
@@ -164,7 +166,7 @@ def test_a_missing_argument_in_vietnamese(dondoc: Main) -> None:
     result = dondoc("plan", "import")
     assert result.code == 2
     assert result.stderr.splitlines() == [
-        "Cách dùng: dondoc plan import [OPTIONS] {file}",
+        "Cách dùng: dondoc plan import [TÙY_CHỌN] {file}",
         "Gõ 'dondoc plan import --help' để xem hướng dẫn.",
         "",
         "Lỗi: Thiếu đối số 'file'.",
