@@ -31,6 +31,7 @@ from dondoc.plan.figures import format_on_time_rate
 from dondoc.plan.progress import (
     CATEGORIES,
     Category,
+    Item,
     PlanStatus,
     StatusSummary,
     category_label,
@@ -572,7 +573,35 @@ def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
     undated = [c for c in status.undated if match_key(c.task) == wanted]
     lines: list[str] = []
     asked = plan_explanations.by_item(ctx.session, plan) if items else {}
+    today = ctx.now.date()
+    coming = [i.extended_to or i.due for i in items if (i.extended_to or i.due) >= today]
+    horizon = min(coming) if coming else None  # the next deadline: later ones only when reported on
+    # Not started / overdue at 0 % with nothing else to say: one line per deadline naming the units
+    # by code, not a line per unit and deadline (a recurring task for every unit: 80 lines, 3 messages).
+    bare: dict[tuple[date, Category], list[str]] = {}
+    later: set[date] = set()
+    shown: list[Item] = []
     for item in items:
+        plain_item = (
+            item.category in ("not_started", "overdue")
+            and item.percent == 0
+            and not item.blocked
+            and item.extended_to is None
+            and not item.support
+            and (item.task, item.unit, item.due) not in asked
+        )
+        if not plain_item:
+            shown.append(item)
+        elif horizon is not None and item.due > horizon:
+            later.add(item.due)
+        else:
+            bare.setdefault((item.due, item.category), []).append(item.unit)
+    for (due, category), units in bare.items():
+        if len(units) == 1:
+            shown += [i for i in items if i.unit == units[0] and i.due == due and i.category == category]
+    order = {id(item): n for n, item in enumerate(items)}
+    shown.sort(key=lambda item: order[id(item)])
+    for item in shown:
         flag = " ⚠" if item.blocked else ""
         lines.append(
             f"{ICONS[item.category]} <b>{esc(item.unit_name)}</b> — {describe_due(item.due, item.extended_to)}: "
@@ -583,6 +612,19 @@ def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
             lines.append("   📋 " + esc(plan_explanations.describe(explained)))
         for part in item.support:
             lines.append(f"   ↳ {esc(part.unit_name)}: {status_label(part.status)} {part.percent}%")
+    for (due, category), units in sorted(bare.items()):
+        if len(units) > 1:
+            count = ngettext("{count} unit", "{count} units", len(units)).format(count=len(units))
+            lines.append(
+                f"{ICONS[category]} {format_date(due)} — {category_label(category)}, 0%: "
+                f"{count} ({esc(', '.join(units))})"
+            )
+    if later:
+        lines.append(
+            _("Later deadlines, nothing reported yet: {dates}").format(
+                dates=", ".join(format_date(day) for day in sorted(later))
+            )
+        )
     for entry in continuous:
         state = status_label(entry.status) if entry.status else _("no report yet")
         lines.append(f"🔁 <b>{esc(entry.unit_name)}</b>: {state} {entry.percent}%")
@@ -647,6 +689,7 @@ def _area_lines(status: StatusSummary, titles: Mapping[str, str]) -> list[str]:
     """The by-area counts as lines that read without alignment: "• I. Cải cách thể chế: 3 hoàn thành
     đúng hạn · 1 quá hạn" (the categories with a count only)."""
     lines = ["<b>" + _("By area") + "</b>"]
+    empty: list[tuple[str, str]] = []  # (code, line): areas with only continuous or undated tasks
     for area, counts in status.by_area.items():
         title = titles.get(area, "")
         if len(title) > AREA_TITLE:
@@ -654,8 +697,13 @@ def _area_lines(status: StatusSummary, titles: Mapping[str, str]) -> list[str]:
         name = f"{area}. {title}" if area and title else area or title or "—"
         figures = " · ".join(_(COUNTED[c]).format(n=counts[c]) for c in CATEGORIES if counts[c])
         if not figures:  # only continuous or undated tasks
-            figures = _("no item with a deadline")
+            empty.append((area, f"• {esc(name)}: {_('no item with a deadline')}"))
+            continue
         lines.append(f"• {esc(name)}: {figures}")
+    if len(empty) > 1 and all(code for code, _line in empty):  # one line, not one an area: "• II, IV: …"
+        lines.append(f"• {esc(', '.join(code for code, _line in empty))}: {_('no item with a deadline')}")
+    else:
+        lines += [line for _code, line in empty]
     return lines
 
 
