@@ -628,9 +628,10 @@ def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:
     for entry in continuous:
         state = status_label(entry.status) if entry.status else _("no report yet")
         lines.append(f"🔁 <b>{esc(entry.unit_name)}</b>: {state} {entry.percent}%")
+    no_date = _("no date yet")
     for entry in undated:
         state = status_label(entry.status) if entry.status else _("no report yet")
-        lines.append(f"📅 <b>{esc(entry.unit_name)}</b> — {_('no date yet')}: {state} {entry.percent}%")
+        lines.append(f"📅 <b>{esc(entry.unit_name)}</b> — {no_date}: {state} {entry.percent}%")
     return lines
 
 
@@ -690,6 +691,7 @@ def _area_lines(status: StatusSummary, titles: Mapping[str, str]) -> list[str]:
     đúng hạn · 1 quá hạn" (the categories with a count only)."""
     lines = ["<b>" + _("By area") + "</b>"]
     empty: list[tuple[str, str]] = []  # (code, line): areas with only continuous or undated tasks
+    undated = _("no item with a deadline")
     for area, counts in status.by_area.items():
         title = titles.get(area, "")
         if len(title) > AREA_TITLE:
@@ -697,11 +699,11 @@ def _area_lines(status: StatusSummary, titles: Mapping[str, str]) -> list[str]:
         name = f"{area}. {title}" if area and title else area or title or "—"
         figures = " · ".join(_(COUNTED[c]).format(n=counts[c]) for c in CATEGORIES if counts[c])
         if not figures:  # only continuous or undated tasks
-            empty.append((area, f"• {esc(name)}: {_('no item with a deadline')}"))
+            empty.append((area, f"• {esc(name)}: {undated}"))
             continue
         lines.append(f"• {esc(name)}: {figures}")
     if len(empty) > 1 and all(code for code, _line in empty):  # one line, not one an area: "• II, IV: …"
-        lines.append(f"• {esc(', '.join(code for code, _line in empty))}: {_('no item with a deadline')}")
+        lines.append(f"• {esc(', '.join(code for code, _line in empty))}: {undated}")
     else:
         lines += [line for _code, line in empty]
     return lines

@@ -77,5 +77,6 @@ def status_lines(plan: Plan, result: PlanStatus) -> Iterator[str]:
     if result.undated:
         yield ""
         yield _("No date yet (they count from the plan's issue date)")
+    no_date = _("no date yet")
     for citem in result.undated:
-        yield f"  {citem.task:<8} {citem.unit:<8} {_('no date yet')}"
+        yield f"  {citem.task:<8} {citem.unit:<8} {no_date}"
