@@ -15,13 +15,15 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 from alembic.util import CommandError
+from sqlalchemy import func
+from sqlmodel import Session, select
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
@@ -44,6 +46,7 @@ from dondoc.cli.common import (
     usage,
 )
 from dondoc.cli.demo import demo_import
+from dondoc.db.models import Plan
 from dondoc.db.queries import has_plan
 from dondoc.db.session import StoreError, session_scope
 from dondoc.handlers.events import Rejected, TemporaryFailure, Unreachable
@@ -272,6 +275,13 @@ async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: list[tup
 
 
 SANDBOX_START = datetime(2022, 3, 15, 8, 30, tzinfo=TZ)
+
+
+def newest_plan_year(session: Session) -> int | None:
+    """The year of the newest plan in the store, None when it holds none."""
+    return session.exec(select(func.max(Plan.year))).first()
+
+
 # The sandbox's own store, in the current folder (``--db`` chooses another).
 SANDBOX_DATABASE = "sqlite:///dondoc-sandbox.db"
 
@@ -314,12 +324,20 @@ def sandbox(
                 database=shown_url(run.db_option)
             )
         )
-    if not (run.settings.now or "").strip():
+    defaulted = not (run.settings.now or "").strip()
+    if defaulted:
         run.settings = run.settings.model_copy(update={"now": SANDBOX_START.isoformat()})
     engine = store()
     with session_scope(engine) as session:
         empty = not has_plan(session)
+        newest = newest_plan_year(session)
     if empty:
         demo_import(data)
+    elif defaulted and newest is not None and newest != SANDBOX_START.year:
+        # A deployment's own plan (a 2026 plan tried in its store): mid-March of its year (a weekday),
+        # so that its deadlines, reports and reminders read as they will.
+        start = SANDBOX_START.replace(year=newest)
+        start += timedelta(days=max(0, 7 - start.weekday()) if start.weekday() >= 5 else 0)
+        run.settings = run.settings.model_copy(update={"now": start.isoformat()})
     kind = ZaloSandbox if channel == "zalo" else Sandbox
     asyncio.run(kind(engine, clock(), sys.stdout, calendar=calendar()).run(stdin_reader()))

@@ -1290,7 +1290,8 @@ class _RowReader:
             self.problem(column, self._unknown(fragment, left_out=not no_lead), fragment, warning=not no_lead)
         # "các xã có đồng bào dân tộc": some of the group's units, which the registry cannot tell.
         for fragment in qualified:
-            self.problem(column, _(QUALIFIED_COLLECTIVE), fragment, warning=True)
+            hint = _("or, if it means every unit of a group, add it to that group's aliases in the registry")
+            self.problem(column, f"{_(QUALIFIED_COLLECTIVE)} ({hint})", fragment, warning=True)
         if no_lead and not text and self.parser.lacks(self.table, self.header, Column.LEAD):
             self.problem(column, _("no lead unit"), row_only=True)
         elif no_lead and not unknown:
@@ -1306,10 +1307,24 @@ class _RowReader:
         return expand(targets)
 
     def _unknown(self, fragment: str, *, left_out: bool) -> str:
+        if self.parser.matcher.names_organisation(fragment):
+            # "UBND xã" in a commune's own plan: the body itself, which the registry lists no unit for.
+            if left_out:
+                return _(
+                    "the organisation itself, not one of its units: left out (to count it, add this name to"
+                    " the aliases of the unit that does the work in the registry and import the registry again)"
+                )
+            return _(
+                "the organisation itself, not one of its units: write the unit that leads the task in the"
+                " cell, or add this name to that unit's aliases in the registry (e.g. the coordinator's) and"
+                " import the registry again"
+            )
         message = _("unknown unit, left out") if left_out else _("unknown unit")
         nearest = self.parser.suggest(fragment)
         if nearest:
             message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
+        if not left_out:
+            message += "; " + _("correct the cell, or add the name to the aliases of the unit it means in the registry")
         return message
 
     def _relative(self, text: str, offset: Offset) -> Deadline:

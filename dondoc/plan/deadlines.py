@@ -337,6 +337,25 @@ def _normalise(text: str) -> str:
     return _SHORT_QUARTER.sub(r"quy \1", _SHORT_MONTH.sub(r"thang \1", folded))
 
 
+# A cell that lists report periods alone, "Quý, 6 tháng, năm", "Tháng, quý, năm", "Báo cáo quý; năm":
+# each period's report is due, as in "Hằng quý, 6 tháng, năm" (the finest period is the schedule).
+_PERIOD_WORD = r"(?:0?6\s*thang|nua\s*nam|thang|quy|nam)"
+_PERIOD_LIST = re.compile(
+    rf"(?:bao\s*cao\s*)?(?:dinh\s*ky\s*)?(?P<first>{_PERIOD_WORD})"
+    rf"(?P<rest>(?:\s*(?:,|;|\bva\b|&|/)\s*{_PERIOD_WORD})+)\s*\.?"
+)
+
+
+def _period_list(folded: str) -> str:
+    """``folded`` with a bare list of report periods ("quy, 6 thang, nam") written as the repeat it
+    is ("hang quy, 6 thang, nam"); any other text as it is."""
+    found = _PERIOD_LIST.fullmatch(folded)
+    if found is None:
+        return folded
+    rest = re.sub(r"\s*(?:;|/|&)\s*", ", ", found.group("rest"))
+    return f"hang {found.group('first')}{rest}"
+
+
 def _year(match: re.Match[str], group: str = "year") -> int | None:
     value = match.group(group)
     return int(value) if value else None
@@ -681,7 +700,7 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
     shown = one_line(stripped)
     if not shown:
         raise DeadlineError(_("no deadline given"))
-    scan = _Scanner(_normalise(stripped)).scan()
+    scan = _Scanner(_period_list(_normalise(stripped))).scan()
     written = sorted(
         [(due.start, due.year) for due in scan.dues if due.year]
         + [(repeat.start, repeat.year) for repeat in scan.repeats if repeat.year]

@@ -99,6 +99,7 @@ _ROLE = re.compile(r"chu tri|phoi hop|thuc hien|tham muu|chiu trach nhiem|dau mo
 # Words after a name that narrow nothing: the place it belongs to, or who it belongs to.
 _PLACE = r"(?:tinh|thanh pho|tp|huyen|thi xa|xa|phuong|thi tran|trung uong)"  # not "quan": "quản lý"
 _OWNER = rf"(?:{_PLACE}|ubnd|uy ban|hdnd|so|bo|chinh phu|thu tuong)"
+_OWNED_BY = frozenset({"thuoc", "cua"})
 _NOT_NARROWING = re.compile(
     rf"(?:(?:truc thuoc|thuoc|cua) {_OWNER}|tren dia ban|tren toan|{_PLACE}(?! (?:co|khong)\b))\b"
 )
@@ -274,6 +275,7 @@ class UnitMatcher:
     _places: dict[tuple[str, ...], bool] = field(default_factory=dict)  # own place → has its kind
     # The own places as (spellings of the kind, the place's name): (("tinh",), ("quang", "tri")).
     _own: list[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]] = field(default_factory=list)
+    _own_level: tuple[tuple[tuple[str, ...], ...], tuple[str, ...]] | None = None  # the organisation's own
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
         """Register ``name`` (a registry code when ``code``); returns the target already holding the
@@ -393,10 +395,30 @@ class UnitMatcher:
                 for spelling in spellings:
                     self._places[(*spelling, *place)] = True
                 self._own.append((spellings, place))
+                if self._own_level is None:  # the first place of the first name: the organisation's level
+                    self._own_level = (spellings, place)
         # The units' names already registered, written with the place another way.
         for named, target in list(self._names.items()):
             if named not in self._variants and not target.is_group:
                 self._add_variants(self._place_variants(named), target)
+
+    def names_organisation(self, fragment: str) -> bool:
+        """Whether ``fragment`` names the deployment's organisation itself rather than one of its units:
+        "UBND xã", "Ủy ban nhân dân xã Tân Phước", "Chủ tịch UBND xã" in the plan of a commune."""
+        if self._own_level is None:
+            return False
+        spellings, place = self._own_level
+        words = match_key(fragment).split()
+        for k in range(len(words)):
+            if k == 0 or _BEFORE_NAME.fullmatch(" ".join(words[:k])):
+                ubnd = _starts(words, k, _UBND)
+                if ubnd is None:
+                    continue
+                at = k + len(ubnd)
+                kind = _starts(words, at, spellings)
+                if kind is not None and tuple(words[at + len(kind) :]) in ((), place):
+                    return True
+        return False
 
     def own_place(self, keys: Sequence[str], i: int, *, whole: bool) -> int:
         """The number of words at ``keys[i:]`` naming the deployment's own place ("tỉnh Quảng Trị",
@@ -679,8 +701,10 @@ class _Reader:
         """The end of the words right after a name up to the next separator, when none of them
         starts another name: a qualifier ("có đồng bào dân tộc") or a place ("tỉnh Cần Thơ")."""
         tail = end
+        owned = False  # after "thuộc", "của": the name that follows is the owner ("… thuộc UBND xã")
         while tail < len(self.keys) and not self.boundary_before(tail):
-            if self.matcher.longest(self.keys, tail) is not None:
+            owned = owned or self.keys[tail] in _OWNED_BY
+            if not owned and self.matcher.longest(self.keys, tail) is not None:
                 return end
             tail += 1
         return tail
