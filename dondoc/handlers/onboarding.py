@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Organization, Person, Unit
+from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Organization, Person, Task, Unit
+from dondoc.db.queries import current_plan
 from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.absences import absence_lines
 from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
@@ -382,7 +383,8 @@ def _help_text(ctx: Context) -> str:
     from dondoc.handlers.dispatcher import commands_for  # the command table imports this module
 
     lines = [_("What you can do:")]
-    lines += [f"/{c.name} — {_help_line(ctx, c.name, c.help)}" for c in commands_for(ctx)]
+    examples = _examples(ctx)
+    lines += [f"/{c.name} — {_own_codes(_help_line(ctx, c.name, c.help), examples)}" for c in commands_for(ctx)]
     if ctx.has_role(*REPORTING_ROLES):
         views = report.my_assignments(ctx)
         lines += ["", oneline.syntax(esc(views[0].task.code) if views else "I.1")]
@@ -395,6 +397,43 @@ def _help_line(ctx: Context, name: str, text: str) -> str:
     if name == "invite" and _invites_a_province(ctx):
         return _("invite someone: /invite UNIT focal|deputy|manager|admin|province")
     return _(text)
+
+
+# The example codes of the commands' help (the sample plan's), replaced by the person's own: a commune
+# whose plan has no task III.4 and no unit XP is not told to type them.
+_EXAMPLE_CODES = re.compile(r"(?<![\w.])(III\.4|I\.2|XP|LN)(?![\w.])")
+
+
+def _examples(ctx: Context) -> dict[str, str]:
+    """The person's own codes for the help's examples: a task of their plan (one they report on first),
+    and two units of their organisation (others than their own first); none when there is no plan."""
+    org_ids = [unit.organization_id for _membership, unit in ctx.memberships]
+    if not org_ids:
+        return {}
+    plan = current_plan(ctx.session, org_ids[0])
+    if plan is None:
+        return {}
+    mine = report.my_assignments(ctx) if ctx.has_role(*REPORTING_ROLES) else []
+    tasks = [view.task.code for view in mine] or list(
+        ctx.session.exec(
+            select(Task.code).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position)).limit(2)
+        )
+    )
+    own = {unit.code for _membership, unit in ctx.memberships}
+    units = sorted(
+        ctx.session.exec(select(Unit.code, Unit.position).where(Unit.organization_id == org_ids[0], col(Unit.active))),
+        key=lambda row: (row[0] in own, row[1]),
+    )
+    if not tasks or len(units) < 2:
+        return {}
+    return {"III.4": tasks[0], "I.2": tasks[-1] if len(tasks) > 1 else tasks[0], "XP": units[0][0], "LN": units[1][0]}
+
+
+def _own_codes(line: str, examples: dict[str, str]) -> str:
+    """``line`` with the sample's example codes replaced by ``examples`` (escaped: codes come from files)."""
+    if not examples:
+        return line
+    return _EXAMPLE_CODES.sub(lambda found: esc(examples[found.group(1)]), line)
 
 
 def _invites_a_province(ctx: Context) -> bool:
