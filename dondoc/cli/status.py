@@ -61,7 +61,8 @@ def status(
         found = plan(session, key)
         unit_codes: list[str] | None = None
         if unit is not None:
-            unit_codes = progress.match_units(load_registry(session, organization(session)), unit)
+            registry = load_registry(session, organization(session))
+            unit_codes = progress.match_units(registry, unit) or progress.units_named_in_part(registry, unit) or None
             if unit_codes is None:
                 fail(_("unknown unit: {unit}").format(unit=unit))
         result = progress.plan_status(session, found, day, unit_codes)

@@ -105,6 +105,7 @@ from dondoc.i18n import _
 from dondoc.plan.extensions import ExtensionKey, approved_extensions, judge_against_original
 from dondoc.plan.registry import Registry, build_matcher
 from dondoc.plan.units import expand
+from dondoc.text import match_key
 from dondoc.tz import TZ, stored_in_vietnam
 
 Category = Literal["done_on_time", "done_late", "in_progress", "not_started", "overdue"]
@@ -144,6 +145,16 @@ def match_units(registry: Registry, text: str) -> list[str] | None:
     if not targets or unknown:
         return None
     return expand(targets)
+
+
+def units_named_in_part(registry: Registry, text: str) -> list[str]:
+    """The units whose name has the words of ``text`` in a row, typed any way ("hanh chinh cong" for
+    "Trung tâm Phục vụ hành chính công xã"): what a person means by part of a name that
+    :func:`match_units` does not read; none for fewer than two letters."""
+    wanted = match_key(text)
+    if len(wanted.replace(" ", "")) < 2:
+        return []
+    return [unit.code for unit in registry.units if f" {wanted} " in f" {match_key(unit.name)} "]
 
 
 def empty_counts() -> dict[Category, int]:
