@@ -6,12 +6,14 @@ every organisation under it, ranked together)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from dondoc.db.models import Organization
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
-from dondoc.handlers.events import esc
+from dondoc.handlers.events import esc, plain
+from dondoc.handlers.reminders import PLAIN_MESSAGE_LIMIT
 from dondoc.handlers.status import none_planned
 from dondoc.i18n import _, format_date
 from dondoc.plan.ranking import Band, Ranking, RankingPeriod, format_score, period_label, rank_plans, read_period
@@ -20,6 +22,7 @@ from dondoc.text import match_key
 
 FLOW_NAME = "ranking"
 PAGE_SIZE = 8  # units a page: two lines each
+NAV_ROOM = 120  # Zalo: the page's numbered "« Trang trước" / "Trang sau »" and the line saying to type one
 NAME_LIMIT = 28  # characters of a unit's name on a phone line
 WIDTH = 32  # a phone line
 _WORST = {"worst", "kem", "kemnhat", "thap", "thapnhat", "cuoi", "worstfirst"}
@@ -69,10 +72,13 @@ def _compute(ctx: Context, period: RankingPeriod) -> Ranking | None:
     return rank_plans(ctx.session, plans, period, ctx.now.date(), calendar, province=province)
 
 
-def _line(row: list[Any], bands: list[list[Any]]) -> str:
+def _line(row: list[Any], bands: list[list[Any]], *, typed: bool = False) -> str:
+    """A unit's lines; ``typed`` (Zalo, where choices are numbered lines to type): its rank as "#1",
+    which no one takes for the choice "1. Trang sau »"."""
     rank, unit, score, band, name, organization = row
     label = _band_label(bands[band]) if band is not None else ""
-    head = f"{rank}. <b>{esc(unit)}</b> {format_score(score)} · {esc(label)}"
+    number = f"#{rank}" if typed else f"{rank}."
+    head = f"{number} <b>{esc(unit)}</b> {format_score(score)} · {esc(label)}"
     text = f"{head}\n   {esc(name)}"
     if organization:  # a province: the unit's organisation on a line of its own
         text += f"\n   {esc(organization)}"
@@ -155,24 +161,56 @@ def _show(
         lines.append(_("No unit has an item to rate yet."))
         ctx.reply("\n".join(lines))
         return
-    chunk, page, pages = paginate(rows, page, PAGE_SIZE)
+    typed = not ctx.has_buttons
+    footer = ["", *_wrap([f"{_band_label(band)}: {band[2]}" for band in bands if band[2]], " · ")]
+    not_rated: list[str] = snapshot["not_rated"]
+    if not_rated:
+        footer += _wrap([_("Not rated:"), *not_rated], " ")
+    if typed:  # Zalo: each message from a monthly budget, so as many units a page as one holds
+        chunk, page, pages = _plain_page(rows, bands, page, _shown_length("\n".join([*lines, *footer])))
+    else:
+        chunk, page, pages = paginate(rows, page, PAGE_SIZE)
     if pages > 1:
         lines[-1] += f" · {page + 1}/{pages}"
     if worst:
         lines.append(_("Lowest scores first"))
-    lines += [_line(row, bands) for row in chunk]
+    lines += [_line(row, bands, typed=typed) for row in chunk]
     if page == pages - 1:
-        lines.append("")
-        lines += _wrap([f"{_band_label(band)}: {band[2]}" for band in bands if band[2]], " · ")
-        not_rated: list[str] = snapshot["not_rated"]
-        if not_rated:
-            lines += _wrap([_("Not rated:"), *not_rated], " ")
+        lines += footer
     nav = page_nav(page, pages, "page")
     if fresh:  # kept in the conversation: the next pages only render it
         ctx.go(FLOW_NAME, "list", period=period, worst=worst, **snapshot)
     else:
         ctx.go(FLOW_NAME, "list")
     ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
+
+
+def _shown_length(text: str) -> int:
+    """How long ``text`` is as Zalo shows it (markup removed), in the UTF-16 units its limit counts."""
+    return len(plain(text).encode("utf-16-le")) // 2
+
+
+def _plain_page(
+    rows: list[list[Any]], bands: list[list[Any]], page: int, fixed: int
+) -> tuple[Sequence[list[Any]], int, int]:
+    """Page ``page`` of ``rows`` on Zalo, each page as many units as fit one message besides ``fixed``
+    characters (the heading and the closing counts, kept on every page) and the page's numbered
+    choices: (its rows, its index clamped to the pages there are, the number of pages)."""
+    room = PLAIN_MESSAGE_LIMIT - fixed - NAV_ROOM
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(rows) or not bounds:
+        end, size = start, 0
+        while end < len(rows):
+            size += _shown_length(_line(rows[end], bands, typed=True)) + 1
+            if end > start and size > room:
+                break
+            end += 1
+        bounds.append((start, end))
+        start = end
+    page = max(0, min(page, len(bounds) - 1))
+    start, end = bounds[page]
+    return rows[start:end], page, len(bounds)
 
 
 class _RankingFlow(MenuFlow):

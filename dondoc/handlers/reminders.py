@@ -109,7 +109,7 @@ class DeadlineLines(dict[tuple[str, str, str, date], str]):
     def __init__(self, today: date) -> None:
         super().__init__()
         self.today = today
-        self.earlier: dict[date, str] = {}
+        self.earlier: dict[tuple[date, date | None], str] = {}
 
     def __missing__(self, key: tuple[str, str, str, date]) -> str:
         code, title, kind, due = key
@@ -119,14 +119,22 @@ class DeadlineLines(dict[tuple[str, str, str, date], str]):
         )
         return line
 
-    def open_before(self, day: date) -> str:
+    def open_before(self, day: date, to: date | None = None) -> str:
         """The line under a deadline whose assignment has the earlier deadline ``day`` not reported
-        done (:attr:`DueItem.open_before`): a report on the task is recorded for that one first."""
-        line = self.earlier.get(day)
+        done (:attr:`DueItem.open_before`): a report on the task is recorded for that one first —
+        extended to ``to`` when a request for more time on it was approved (its new date named)."""
+        line = self.earlier.get((day, to))
         if line is None:
-            line = self.earlier[day] = "   ⏰ " + _(
-                "The deadline {date} is not reported done yet: a report is recorded for that deadline first."
-            ).format(date=format_date(day))
+            if to is None:
+                text = _(
+                    "The deadline {date} is not reported done yet: a report is recorded for that deadline first."
+                ).format(date=format_date(day))
+            else:
+                text = _(
+                    "The deadline {date} (extended to {new}) is not reported done yet: "
+                    "a report is recorded for that deadline first."
+                ).format(date=format_date(day), new=format_date(to))
+            line = self.earlier[(day, to)] = "   ⏰ " + text
         return line
 
 
@@ -151,6 +159,8 @@ _ENTRY_ORDER = operator.itemgetter(
 )
 _DEADLINE = operator.itemgetter(DueItem._fields.index("assignment_id"), DueItem._fields.index("due"))
 _OPEN_BEFORE = operator.itemgetter(DueItem._fields.index("open_before"))
+_OPEN_BEFORE_TO = operator.itemgetter(DueItem._fields.index("open_before_to"))
+_ASSIGNMENT = operator.itemgetter(DueItem._fields.index("assignment_id"))
 
 
 def newest_per_deadline(items: Sequence[DueItem]) -> list[DueItem]:
@@ -165,6 +175,19 @@ def newest_per_deadline(items: Sequence[DueItem]) -> list[DueItem]:
         for entry, deadline, after in zip(entries, deadlines, [*deadlines[1:], None], strict=True)
         if deadline != after
     ]
+
+
+def _one_per_task(entries: list[DueItem]) -> list[DueItem]:
+    """A unit's task once in its list: of an assignment with several deadlines due a reminder (a monthly
+    task two months late), the earliest — a report on the task is recorded for its earliest open deadline
+    whichever line is chosen, so a second line would only be a second choice doing the same."""
+    seen: set[int] = set()
+    kept: list[DueItem] = []
+    for entry, assignment in zip(entries, map(_ASSIGNMENT, entries), strict=True):
+        if assignment not in seen:
+            seen.add(assignment)
+            kept.append(entry)
+    return kept if len(kept) < len(entries) else entries
 
 
 def render_digest(digest: Digest, today: date, cache: RenderCache | None = None) -> Reply:
@@ -344,10 +367,13 @@ def _manager_alert(name: str, items: Sequence[DueItem], today: date, *, tap: boo
         header = _("<b>Requests for more time</b> — for the attention of comrade {name}:").format(name=name)
         return Reply(text=f"{header}\n{text}", choices=buttons)
     units = len({i.unit_id for i in overdue})
+    # What the count is: the deadlines this alert is about (those whose escalation is due today), not
+    # every item overdue — those of earlier deadlines were in earlier alerts and are in /overdue.
     head = [
         _("<b>Overdue tasks</b> — for the attention of comrade {name}:").format(name=name),
-        _("{items} at {units}.").format(
-            items=ngettext("{n} overdue item", "{n} overdue items", len(overdue)).format(n=len(overdue)),
+        _("{items} (due {dates}) at {units}. Every item overdue, earlier deadlines too: type /overdue.").format(
+            items=ngettext("{n} newly overdue item", "{n} newly overdue items", len(overdue)).format(n=len(overdue)),
+            dates=", ".join(format_date(day) for day in sorted({i.due for i in overdue})),
             units=ngettext("{n} unit", "{n} units", units).format(n=units),
         ),
     ]
@@ -518,7 +544,7 @@ def _digest_body(
         first, first_rows = _digest_body(rest, today, buttons=buttons, tap=tap, lines=lines) if rest else ("", [])
         more, more_rows = _explanation_lines(asked, today, buttons=buttons, tap=tap)
         return "\n".join([first, *more] if first else more), first_rows + more_rows
-    entries = newest_per_deadline(items)
+    entries = _one_per_task(newest_per_deadline(items))
     language = current_language()
     shared = {} if lines is None else lines
     rendered = shared.get((language, today))
@@ -527,9 +553,9 @@ def _digest_body(
     text = [f"{number}. {line}" for number, line in enumerate(map(rendered.__getitem__, map(_LINE_KEY, entries)), 1)]
     earlier = list(map(_OPEN_BEFORE, entries))
     if any(earlier):  # (the unit's own, under the line every unit's list shares)
-        for index, day in enumerate(earlier):
+        for index, (day, to) in enumerate(zip(earlier, map(_OPEN_BEFORE_TO, entries), strict=True)):
             if day is not None:
-                text[index] += "\n" + rendered.open_before(day)
+                text[index] += "\n" + rendered.open_before(day, to)
     rows: list[list[Choice]] = []
     if buttons:
         later, done = _("Remind me later"), _("Already done")

@@ -10,6 +10,7 @@ is done or overdue: it is undefined then, not 0 %.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -42,6 +43,7 @@ from dondoc.plan.progress import (
     silent_items,
     status_label,
     summarize,
+    units_named_in_part,
 )
 from dondoc.plan.registry import load_registry
 from dondoc.plan.rollup import (
@@ -92,6 +94,8 @@ NO_PLAN_ROOM = PLAIN_MESSAGE_LIMIT - 200
 # limit (4,096 characters of the message as sent, tags and all: what the adapter's split counts).
 NAV_ROOM = 120
 TELEGRAM_MESSAGE_LIMIT = 4096
+# Characters kept for the example of :func:`_ask_others_hint` ("Ví dụ: /giaitrinh LDTBXH VII.12").
+HINT_EXAMPLE_ROOM = 60
 # Characters of /overdue's line naming a province's organisations with no plan yet.
 MISSING_LINE = 300
 
@@ -188,6 +192,11 @@ def _status_answer(ctx: Context, args: str, page: int) -> None:
                 chosen[org.id] = codes
         several = [org for org, _plan in plans] + missing if len(plans) + len(missing) > 1 else []
         wanted = _organizations_typed(several, args) if not chosen else set()
+        if not chosen and not wanted:  # part of a unit's name ("hanh chinh cong"), as people type it
+            for org, _found in plans:
+                codes = units_named_in_part(load_registry(ctx.session, org), args)
+                if codes and org.id is not None:
+                    chosen[org.id] = codes
         if not chosen and not wanted:
             ctx.end()
             ctx.reply(_("No unit called {unit}.").format(unit=esc(args)))
@@ -394,25 +403,39 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[
     # unit → task → its due dates in question: a recurring task owes several, each task shown once
     silent: dict[str, dict[str, list[date]]] = {}
     names = {item.unit: item.unit_name for item in status.items}
+    last = silent_by(today)
     for item in silent_items(status.items, today):
-        dues = silent.setdefault(item.unit, {}).setdefault(item.task, [])
         due = item.extended_to or item.due
+        if due > last and item.category != "overdue":  # extended past the window: not owed yet
+            continue
+        dues = silent.setdefault(item.unit, {}).setdefault(item.task, [])
         if due not in dues:
             dues.append(due)
     reachable = {member.unit_code for member in reachable_members(ctx.session, REPORTING_ROLES, organization_id=org_id)}
+    # A unit nobody can reach is marked 🔕 on its own line, once (with its tasks when it owes some); the
+    # heading, on every page, says what the mark means.
     lines = [
-        f"<b>{esc(names[code])}</b>: "
+        ("🔕 " if code not in reachable else "")
+        + f"<b>{esc(names[code])}</b>: "
         + ", ".join(f"{esc(task)} ({_short_dates(dues, today)})" for task, dues in tasks.items())
         for code, tasks in silent.items()
     ]
     lines += [
         "🔕 " + _("{unit}: no focal point the bot can reach").format(unit=esc(names[code]))
         for code in names
-        if code not in reachable
+        if code not in reachable and code not in silent
     ]
-    return _("Units that have not reported on items due by {date}: {count}").format(
+    heading = _("Units that have not reported on items due by {date}: {count}").format(
         date=format_date(silent_by(today)), count=len(silent)
-    ), lines
+    )
+    unreached = sum(1 for code in names if code not in reachable)
+    if unreached:
+        heading += " · 🔕 " + ngettext(
+            "{n} unit with no focal point the bot can reach",
+            "{n} units with no focal point the bot can reach",
+            unreached,
+        ).format(n=unreached)
+    return heading, lines
 
 
 def _short_dates(days: Sequence[date], today: date) -> str:
@@ -457,12 +480,14 @@ def _page(ctx: Context, kind: str, page: int) -> None:
         ctx.end()
         ctx.reply("\n".join(["<b>" + title + "</b>", *unplanned]))
         return
-    bounds = _page_bounds(askable)
+    # Telegram: pages of buttons, each item's within reach of a tap; Zalo: a page a message, by length.
+    bounds = _page_bounds(askable) if ctx.has_buttons else _plain_page_bounds(title, unplanned, lines, askable)
     page = max(0, min(page, len(bounds) - 1))
     start, end = bounds[page]
     pages = len(bounds)
     chunk = lines[start:end]
-    text = f"<b>{title}</b> ({page + 1}/{pages})\n" + "\n".join(
+    counter = f" ({page + 1}/{pages})" if pages > 1 else ""
+    text = f"<b>{title}</b>{counter}\n" + "\n".join(
         [*(unplanned if page == 0 else []), *("• " + line for line in chunk)]
     )
     nav = page_nav(page, pages, kind)
@@ -470,7 +495,7 @@ def _page(ctx: Context, kind: str, page: int) -> None:
     asks = [a for group in askable[start:end] for a in group]
     rows = [[(label, action)] for label, action in asks[:MAX_ASK_BUTTONS]]
     if len(asks) > MAX_ASK_BUTTONS:
-        text += "\n" + _("To ask about the others: /giaitrinh UNIT CODE.")
+        text += "\n" + _ask_others_hint(_typed_example([action for _label, action in asks]))
     if nav:
         rows.append(nav)
     ctx.reply(text, ctx.offer(rows) if rows else None)
@@ -510,6 +535,56 @@ def _page_bounds(askable: list[list[tuple[str, str]]]) -> list[tuple[int, int]]:
         bounds.append((start, end))
         start = end
     return bounds or [(0, 0)]
+
+
+def _plain_page_bounds(
+    title: str, unplanned: Sequence[str], lines: Sequence[str], askable: Sequence[Sequence[tuple[str, str]]]
+) -> list[tuple[int, int]]:
+    """On Zalo (no buttons, each message from a monthly budget): the pages as (first line, end) slices,
+    each as many lines as one message holds with its numbered choices — the first
+    :data:`MAX_ASK_BUTTONS` "Yêu cầu giải trình" of the page, "« Trang trước" / "Trang sau »" — and the
+    line saying how to ask about the others (:func:`_ask_others_hint`); a line longer than a page alone."""
+    head = f"{title} (99/99)"  # at its longest
+    hint = _shown_length(_ask_others_hint(None)) + HINT_EXAMPLE_ROOM
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lines):
+        size = _shown_length("\n".join([head, *(unplanned if not bounds else [])])) + NAV_ROOM
+        asks = 0
+        end = start
+        while end < len(lines):
+            added = _shown_length("• " + lines[end]) + 1
+            for label, _action in askable[end]:
+                asks += 1
+                # a choice's numbered line ("10. Yêu cầu giải trình: …"), or once the hint for the others
+                added += _shown_length(f"{asks}. {label}") + 1 if asks <= MAX_ASK_BUTTONS else 0
+                added += hint + 1 if asks == MAX_ASK_BUTTONS + 1 else 0
+            if end > start and size + added > PLAIN_MESSAGE_LIMIT:
+                break
+            size += added
+            end += 1
+        bounds.append((start, end))
+        start = end
+    return bounds or [(0, 0)]
+
+
+def _typed_example(actions: Sequence[str]) -> tuple[str, str] | None:
+    """The (unit, task) of the first item past the :data:`MAX_ASK_BUTTONS` offered of a page's
+    ``actions`` (its "Yêu cầu giải trình" actions) that ``/giaitrinh UNIT CODE`` names alone: a task
+    with one overdue deadline on the page, if any."""
+    pairs = [(str(item[1]), str(item[2])) for item in (json.loads(split_action(a)[1]) for a in actions)]
+    others = pairs[MAX_ASK_BUTTONS:]
+    return next((pair for pair in others if pairs.count(pair) == 1), others[0] if others else None)
+
+
+def _ask_others_hint(example: tuple[str, str] | None) -> str:
+    """How to ask about a page's overdue items beyond its :data:`MAX_ASK_BUTTONS` choices, with one of
+    them (``example``: unit and task codes) as the example."""
+    hint = _("To ask about the others: /giaitrinh UNIT CODE.")
+    if example is None:
+        return hint
+    unit, task = example
+    return hint + " " + _("For example: /giaitrinh {unit} {code}").format(unit=esc(unit), code=esc(task))
 
 
 def _overdue_groups(status: PlanStatus, waiting: Collection[ItemKey], plan_id: int) -> list[list[tuple[str, str]]]:

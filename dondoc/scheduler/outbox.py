@@ -126,6 +126,8 @@ class DueItem(NamedTuple):
     # The assignment's earliest deadline (its original due date) not reported done, when it is before
     # this one's: a report on the task is recorded for that deadline first (:func:`_with_tasks_and_units`).
     open_before: date | None = None
+    # That earlier deadline's approved new date (gia hạn), when it was extended: the line says so.
+    open_before_to: date | None = None
 
 
 _REMINDER_ID = operator.itemgetter(DueItem._fields.index("reminder_id"))
@@ -323,6 +325,7 @@ def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]], now: da
     dues = {value: to_due(value) for value in {row[3] for row in rows}}
     times = {value: to_time(value) for value in {row[4] for row in rows}}
     opened: dict[int, date] = {}  # reminder id → its assignment's earliest open deadline, an earlier one
+    moved: dict[int, date] = {}  # reminder id → that deadline's approved new date, when it was extended
     later = [row for row in rows if row[7] in recurring and dues[row[3]] > recurring[row[7]][0]] if recurring else []
     if later:
         closed, extended = _done_and_extended(session, {row[1] for row in later}, now)
@@ -330,14 +333,26 @@ def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]], now: da
             task_dues, due = recurring[row[7]], dues[row[3]]
             count = closed.get(row[1], 0)
             chased = task_dues[count] if count < len(task_dues) else None  # (None: every deadline closed)
-            if chased is not None and chased < due and extended.get((row[1], chased)) != due:
+            new_due = extended.get((row[1], chased)) if chased is not None else None
+            if chased is not None and chased < due and new_due != due:
                 opened[row[0]] = chased
-    note = opened.get
+                if new_due is not None:
+                    moved[row[0]] = new_due
+    note, note_to = opened.get, moved.get
     make = tuple.__new__  # (a DueItem is a tuple: built without NamedTuple's per-call argument handling)
     items: list[DueItem] = [
         make(
             DueItem,
-            (*row[:3], dues[row[3]], times[row[4]], *row[5:7], *tasks[row[7]], *units[row[8]], note(row[0])),
+            (
+                *row[:3],
+                dues[row[3]],
+                times[row[4]],
+                *row[5:7],
+                *tasks[row[7]],
+                *units[row[8]],
+                note(row[0]),
+                note_to(row[0]),
+            ),
         )
         for row in rows
         if row[7] in tasks and row[8] in units

@@ -65,3 +65,19 @@ def test_help_shows_the_communes_own_codes(dondoc: Dondoc, tmp_path: Path) -> No
     assert "/giaoviec HCC, AP1" in said, said
     assert "III.4" not in said and "XP" not in said and "LN" not in said, said
     engine.dispose()
+
+
+def test_status_takes_part_of_a_units_name(dondoc: Dondoc, tmp_path: Path) -> None:
+    _commune(dondoc, tmp_path)
+    engine = open_store(dondoc.url)
+    dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+    manager = Chat(dispatcher, "802", name="Trần Văn Hùng")
+    manager.send(f"/start {invite_in(engine, COMMUNE, 'VP', MemberRole.MANAGER)}")
+
+    manager.send("/status hanh chinh cong")
+    said = manager.last
+    assert "Không có cơ quan, đơn vị nào" not in said, said
+    assert "Trung tâm Phục vụ hành chính công xã" in said and "1 nội dung" in said, said
+    manager.send("/status cong an")  # no unit has those words: said so, as before
+    assert "Không có cơ quan, đơn vị nào" in manager.last, manager.last
+    engine.dispose()

@@ -76,7 +76,9 @@ def test_a_task_late_at_many_units_is_one_line_naming_them_all_in_one_zalo_messa
     _text, parts = _alert("zalo", items)
     assert len(parts) == 1 and text_length(parts[0]) <= TEXT_LIMIT, [text_length(p) for p in parts]
     shown = parts[0]
-    assert shown.startswith("Nhiệm vụ quá hạn — Kính gửi đồng chí Trần Văn Hùng:\n84 việc quá hạn ở 41 đơn vị.\n")
+    assert shown.startswith(
+        "Nhiệm vụ quá hạn — Kính gửi đồng chí Trần Văn Hùng:\n84 việc quá hạn mới (hạn 31/03/2022) ở 41 đơn vị. "
+    )
     assert "Hạn 31/03/2022 — quá hạn 5 ngày:\n40 đơn vị: xã Vĩnh Thuận Đông Số 01, xã Vĩnh Thuận Đông Số 02, " in shown
     names = shown.split("40 đơn vị: ", 1)[1].split("\n", 1)[0].split(", ")
     assert names == [f"xã Vĩnh Thuận Đông Số {n:02d}" for n in range(1, 41)]
@@ -101,7 +103,7 @@ def test_a_list_too_long_for_zalo_is_cut_with_the_count_left_out_and_whole_on_te
     _text, parts = _alert("zalo", items)
     assert len(parts) == 1 and text_length(parts[0]) <= TEXT_LIMIT
     shown = parts[0]
-    assert "200 việc quá hạn ở 40 đơn vị." in shown
+    assert "200 việc quá hạn mới (hạn 31/03/2022) ở 40 đơn vị." in shown
     listed = [line for line in shown.split("\n") if line.startswith("• II.")]
     assert 10 <= len(listed) < 200
     assert shown.rstrip().endswith(f"… và {200 - len(listed)} {CUT}")
@@ -188,8 +190,8 @@ def test_the_sample_plans_alert_of_5_april_is_one_zalo_message(engine: Engine) -
     assert len(parts) == 1 and text_length(parts[0]) <= TEXT_LIMIT, [text_length(p) for p in parts]
     shown = parts[0]
     assert (
-        "51 việc quá hạn ở 21 đơn vị.\n\nHạn 31/03/2022 — quá hạn 5 ngày:\n21 đơn vị: Văn phòng HĐND và UBND huyện, "
-        in shown
+        "51 việc quá hạn mới (hạn 31/03/2022) ở 21 đơn vị. Mọi việc đang quá hạn, kể cả các hạn trước: gõ /overdue."
+        "\n\nHạn 31/03/2022 — quá hạn 5 ngày:\n21 đơn vị: Văn phòng HĐND và UBND huyện, " in shown
     )
     assert ", xã Xà Phiên\n• I.2 " in shown
     assert "\n\nVăn phòng HĐND và UBND huyện\n• III.1 " in shown

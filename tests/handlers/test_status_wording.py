@@ -123,9 +123,9 @@ def test_nonresponders_name_a_recurring_task_once_with_its_due_dates(engine: Eng
     manager.send("/nonresponders")
     text = manager.last
     # I.8 and III.5 are monthly: January's and February's deadlines are both unreported
-    assert "• Trung tâm Văn hóa – Thể thao và Truyền thanh huyện: I.8 (31/01, 28/02)" in text, text
+    assert "• 🔕 Trung tâm Văn hóa – Thể thao và Truyền thanh huyện: I.8 (31/01, 28/02)" in text, text  # no focal point
     assert "III.5 (31/01, 28/02)" in text
-    assert "• Phòng Nội vụ: I.1 (31/01)" in text
+    assert "• 🔕 Phòng Nội vụ: I.1 (31/01)" in text
     for line in text.splitlines():
         codes = re.findall(r"\b[IVX]+\.\d+\b", line)
         assert len(codes) == len(set(codes)), line  # no "I.8, I.8"

@@ -55,18 +55,14 @@ def pages_read(chat: Chat, turn: str) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("channel", ["telegram", "zalo"])
-def test_the_ranking_comes_a_page_at_a_time(sample_engine: Engine, sample_store: Dondoc, channel: str) -> None:
-    manager = person(sample_engine, "501", "NV", MemberRole.MANAGER, channel)
+def test_the_ranking_comes_a_page_at_a_time(sample_engine: Engine, sample_store: Dondoc) -> None:
+    """On Telegram, 8 units a page (two lines each) turned by a button."""
+    manager = person(sample_engine, "501", "NV", MemberRole.MANAGER, "telegram")
     sample_store.ok("report", "add", "--task", "I.2", "--unit", "XP", "--status", "done", "--at", "2022-03-20")
     manager.send("/ranking")
     first = manager.last
     assert "Xếp loại năm 2022" in first and "1/3" in first
-    if channel == "zalo":
-        rendered = render(manager.history[-1])
-        assert any("Trang sau" in line for line in rendered.parts[-1].splitlines())
-        assert all(len(part) <= 2000 for part in rendered.parts)
-    texts = pages_read(manager, "press" if channel == "telegram" else "type")
+    texts = pages_read(manager, "press")
     assert len(texts) == 3 and "3/3" in texts[-1]
     shown = "\n".join(texts)
     assert "1. XP" in shown.replace("<b>", "").replace("</b>", "")  # the only unit with something done
@@ -76,6 +72,52 @@ def test_the_ranking_comes_a_page_at_a_time(sample_engine: Engine, sample_store:
             assert len(line) <= 34, line  # phone width
     ranks = [line.split(".")[0] for text in texts for line in plain(text).splitlines() if line[:1].isdigit()]
     assert ranks[0] == "1" and len(ranks) == 21
+
+
+def test_on_zalo_the_ranking_is_one_message_whose_ranks_are_not_choices(
+    sample_engine: Engine, sample_store: Dondoc
+) -> None:
+    """The manager audit on Zalo: 3 messages (from a monthly budget) for 21 units that fit one, and rank
+    lines "1. VP 0,0 · Yếu" that read as the numbered choice "1. Trang sau »" typed on Zalo."""
+    manager = person(sample_engine, "506", "NV", MemberRole.MANAGER, "zalo")
+    sample_store.ok("report", "add", "--task", "I.2", "--unit", "XP", "--status", "done", "--at", "2022-03-20")
+    replies = manager.send("/ranking")
+    [part] = render(replies[-1]).parts  # one message, no page to turn
+    lines = part.splitlines()
+    assert lines[:3] == ["Xếp loại năm 2022", "Tính đến 05/04/2022", "#1 XP 40,0 · Yếu"], part
+    assert not any(line[:1].isdigit() for line in lines), part  # nothing reads as a choice to type
+    assert "Trang sau" not in part and "1/" not in part
+    assert len([line for line in lines if line.startswith("#")]) == 21
+    assert lines[-1] == "Yếu: 21"  # the bands' counts close it
+    assert all(len(line) <= 34 for line in lines)  # phone width
+
+
+@pytest.mark.slow
+def test_a_province_ranking_on_zalo_turns_its_pages_by_typed_number(sample_store: Dondoc, tmp_path: Path) -> None:
+    """Two districts' 43 units (three lines each) are more than one Zalo message: a page a message, as
+    many as fit, the next by typing its number; every unit reached once."""
+    from dondoc.handlers.context import Deployment
+    from dondoc.handlers.dispatcher import Dispatcher
+    from dondoc.scheduler.clock import Clock
+    from tests.handlers.test_province import PROVINCE, _province
+
+    _province(sample_store, tmp_path)
+    invite = sample_store.ok("invite", "VPUB", "--org", PROVINCE, "--role", "province", "--json").json()
+    engine = open_store(sample_store.url)
+    try:
+        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+        province = Chat(dispatcher, "710", name="Lãnh Đạo Tỉnh", channel="zalo")
+        province.send(f"/start {invite['code']}")
+        province.send("/ranking")
+        texts = pages_read(province, "type")
+        assert len(texts) == 2, texts
+        pages = [reply for reply in province.history if plain(reply.text).startswith("Xếp loại năm 2022")]
+        assert [len(render(reply).parts) for reply in pages] == [1, 1]  # each page one message
+        ranks = [line for text in texts for line in plain(text).splitlines() if line.startswith("#")]
+        assert len(ranks) == 43  # both districts' units (21, and 22 in B), each once
+        assert "Yếu: 43" in texts[-1] and "Yếu: 43" not in texts[0]  # the counts close the last page
+    finally:
+        engine.dispose()
 
 
 def test_worst_first_and_a_period(sample_engine: Engine) -> None:
