@@ -426,7 +426,7 @@ def _examples(ctx: Context) -> dict[str, str]:
     )
     if not tasks or len(units) < 2:
         return {}
-    return {"III.4": tasks[0], "I.2": tasks[-1] if len(tasks) > 1 else tasks[0], "XP": units[0][0], "LN": units[1][0]}
+    return {"III.4": tasks[0], "I.2": tasks[1] if len(tasks) > 1 else tasks[0], "XP": units[0][0], "LN": units[1][0]}
 
 
 def _own_codes(line: str, examples: dict[str, str]) -> str:
