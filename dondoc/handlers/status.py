@@ -381,18 +381,27 @@ def _overdue_lines(
     ctx: Context, status: PlanStatus, org_id: int, asked: Collection[ItemKey] = ()
 ) -> tuple[str, list[str]]:
     """The heading and one line per unit; ``asked``: the items with an explanation request waiting (📋)."""
-    by_unit: dict[str, list[str]] = {}
+    # unit → task → its late deadlines, each as "31/01 0%" (the year only when not this year's; an
+    # extension named): a monthly task three months late is one entry, "I.8 (31/01 0%; 28/02 0%)", not three.
+    by_unit: dict[str, dict[str, list[str]]] = {}
     names: dict[str, str] = {}
+    today = ctx.now.date()
+    count = 0
     for item in status.items:
         if item.category == "overdue":
+            count += 1
             names[item.unit] = item.unit_name
             flag = " ⚠" if item.blocked else ""
             flag += " 📋" if (item.task, item.unit, item.due) in asked else ""
-            by_unit.setdefault(item.unit, []).append(
-                f"{esc(item.task)} ({describe_due(item.due, item.extended_to)}, {item.percent}%){flag}"
-            )
-    lines = [f"<b>{esc(names[code])}</b>: {', '.join(tasks)}" for code, tasks in by_unit.items()]
-    count = sum(len(tasks) for tasks in by_unit.values())
+            if item.extended_to is None:
+                due = _short_dates([item.due], today)
+            else:
+                due = describe_due(item.due, item.extended_to)
+            by_unit.setdefault(item.unit, {}).setdefault(item.task, []).append(f"{due} {item.percent}%{flag}")
+    lines = [
+        f"<b>{esc(names[code])}</b>: " + ", ".join(f"{esc(task)} ({'; '.join(dues)})" for task, dues in tasks.items())
+        for code, tasks in by_unit.items()
+    ]
     return _("Overdue items: {count}").format(count=count), lines
 
 

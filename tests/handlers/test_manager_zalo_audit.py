@@ -58,4 +58,3 @@ def test_status_of_a_commune_names_its_areas_without_deadlines_on_one_line(engin
     empty = [line for line in shown.splitlines() if "không có nội dung nào có thời hạn" in line]
     assert empty == ["• II, III, IV, V, VI, VII: không có nội dung nào có thời hạn"], shown
     assert "• I. Công tác chỉ đạo, điều hành cải cách hành chính:" in shown
-
