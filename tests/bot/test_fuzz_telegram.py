@@ -166,6 +166,7 @@ async def run(engine: Engine, acts: list[Act]) -> None:
             assert refused == [], refused
 
 
+@pytest.mark.slow  # (3 s: the handlers' own fuzz test stays in the fast suite)
 @settings(max_examples=8)
 @example(acts=EVERY_KIND)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=8))

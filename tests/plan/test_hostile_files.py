@@ -182,7 +182,8 @@ def _alias_bomb(where: str) -> str:
     )
 
 
-@pytest.mark.parametrize("where", ["unit", pytest.param("group", marks=pytest.mark.slow)])
+@pytest.mark.slow  # (2 s each: a subprocess under a memory limit)
+@pytest.mark.parametrize("where", ["unit", "group"])
 def test_a_yaml_alias_bomb_in_a_registry_is_refused(sqlite_url: str, tmp_path: Path, where: str) -> None:
     path = tmp_path / "don-vi.yaml"
     path.write_text(_alias_bomb(where), encoding="utf-8")
@@ -537,7 +538,7 @@ TARGETS_CORPUS = {
 
 # The cheap ones run in the fast suite; the rest (a process of a few seconds each, some building files
 # of tens of megabytes) with the slow tests.
-FAST = {"truncated-xlsx", "python-tag"}
+FAST = {"truncated-xlsx"}  # one file in the fast suite (2 s); the whole corpus with the slow tests
 
 
 def _cases(corpus: dict[str, Hostile], command: str) -> list[Any]:

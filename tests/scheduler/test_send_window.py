@@ -106,6 +106,7 @@ async def test_no_more_than_a_record_batch_is_ever_sent_but_not_recorded(engine:
     assert RECORD_BATCH // 2 <= channel.most_unrecorded <= RECORD_BATCH
 
 
+@pytest.mark.slow  # (2 s)
 async def test_sending_goes_on_while_a_batch_is_recorded(engine: Engine) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     chats = bind_focal_points(engine, clock, add_units(engine, RECORD_BATCH + 20))

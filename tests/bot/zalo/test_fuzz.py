@@ -90,6 +90,7 @@ async def run(engine: Engine, acts: list[Act], caplog: pytest.LogCaptureFixture)
                 assert row_counts(engine) == before, f"a stranger's {act} wrote to the store"
 
 
+@pytest.mark.slow  # (3 s: the handlers' own fuzz test stays in the fast suite)
 @settings(max_examples=8)
 @example(acts=EVERY_KIND)
 @given(acts=scenarios(len(PEOPLE), STRANGERS, max_acts=8))
