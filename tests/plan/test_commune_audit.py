@@ -20,7 +20,7 @@ import pytest
 
 from dondoc.plan.deadlines import parse_deadline
 from tests.plan.layouts import Group, Registry, Unit
-from tests.plan.test_audit_layouts2 import sheet_of as sheet
+from tests.plan.test_audit_leftovers import run_import
 from tests.plan.test_read_and_warn import new_admin
 from tests.plan.test_real_layouts import Admin
 
@@ -46,11 +46,6 @@ def commune(*office_aliases: str) -> Registry:
 @pytest.fixture
 def admin(tmp_path: Path) -> Admin:
     return new_admin(tmp_path / "store")
-
-
-def run_import(admin: Admin, tmp_path: Path, registry: Registry, rows: list[list[Any]], *args: str) -> Any:
-    admin.register(tmp_path / "don-vi.yaml", registry)
-    return admin.run("--lang", "vi", "plan", "import", str(sheet(tmp_path / "phu-luc.xlsx", rows)), *args)
 
 
 def rows_with(lead: str, support: str | None = None, deadline: str = "Tháng 11/2026") -> list[list[Any]]:
