@@ -139,6 +139,11 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def shown_length(text: str) -> int:
+    """How long ``text`` is as Zalo shows it (markup removed), in the UTF-16 units its limit counts."""
+    return len(plain(text).encode("utf-16-le")) // 2
+
+
 # C0 control characters but tab and newline (NUL among them: PostgreSQL refuses it in text), and DEL.
 def clean_inbound(inbound: Inbound) -> Inbound:
     """``inbound`` with control characters removed from everything the person typed or sent."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from dondoc.db.models import Organization
 from dondoc.handlers.context import Context, MenuFlow, page_nav, paginate, split_action
-from dondoc.handlers.events import esc, plain
+from dondoc.handlers.events import esc, shown_length
 from dondoc.handlers.reminders import PLAIN_MESSAGE_LIMIT
 from dondoc.handlers.status import none_planned
 from dondoc.i18n import _, format_date
@@ -167,7 +167,7 @@ def _show(
     if not_rated:
         footer += _wrap([_("Not rated:"), *not_rated], " ")
     if typed:  # Zalo: each message from a monthly budget, so as many units a page as one holds
-        chunk, page, pages = _plain_page(rows, bands, page, _shown_length("\n".join([*lines, *footer])))
+        chunk, page, pages = _plain_page(rows, bands, page, shown_length("\n".join([*lines, *footer])))
     else:
         chunk, page, pages = paginate(rows, page, PAGE_SIZE)
     if pages > 1:
@@ -185,11 +185,6 @@ def _show(
     ctx.reply("\n".join(lines), ctx.offer([nav]) if nav else None)
 
 
-def _shown_length(text: str) -> int:
-    """How long ``text`` is as Zalo shows it (markup removed), in the UTF-16 units its limit counts."""
-    return len(plain(text).encode("utf-16-le")) // 2
-
-
 def _plain_page(
     rows: list[list[Any]], bands: list[list[Any]], page: int, fixed: int
 ) -> tuple[Sequence[list[Any]], int, int]:
@@ -202,7 +197,7 @@ def _plain_page(
     while start < len(rows) or not bounds:
         end, size = start, 0
         while end < len(rows):
-            size += _shown_length(_line(rows[end], bands, typed=True)) + 1
+            size += shown_length(_line(rows[end], bands, typed=True)) + 1
             if end > start and size > room:
                 break
             end += 1

@@ -21,7 +21,7 @@ from dondoc.db.models import Area, Assignment, MemberRole, Organization, Plan, R
 from dondoc.db.queries import organization_tree, reachable_members
 from dondoc.handlers import explanations
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow, page_nav, split_action
-from dondoc.handlers.events import OutFile, channel_family, esc, plain
+from dondoc.handlers.events import OutFile, channel_family, esc, shown_length
 from dondoc.handlers.reminders import PLAIN_MESSAGE_LIMIT, compact_unit_name
 from dondoc.handlers.tasks import show_history
 from dondoc.i18n import N_, _, format_date, ngettext
@@ -132,13 +132,13 @@ def none_planned(ctx: Context) -> str:
     )
     lines = [f"• <b>{esc(org.name)}</b>: {no_plan_yet()}" for org in missing]
     text = "\n".join([head, *lines, "", tail])
-    if _shown_length(text) <= NO_PLAN_ROOM:
+    if shown_length(text) <= NO_PLAN_ROOM:
         return text
     shown: list[str] = []
     for org in missing:
         name = esc(compact_unit_name(org.name))
         trial = _names_line([*shown, name], len(missing) - len(shown) - 1)
-        if shown and _shown_length("\n".join([head, trial, "", tail])) > NO_PLAN_ROOM:
+        if shown and shown_length("\n".join([head, trial, "", tail])) > NO_PLAN_ROOM:
             break
         shown.append(name)
     return "\n".join([head, _names_line(shown, len(missing) - len(shown)), "", tail])
@@ -148,11 +148,6 @@ def _names_line(names: Sequence[str], more: int) -> str:
     """ "xã A, xã B … và 12 cơ quan khác": ``names``, then how many more are left out."""
     rest = ngettext("… and {count} more organisation", "… and {count} more organisations", more).format(count=more)
     return ", ".join(names) + (" " + rest if more else "")
-
-
-def _shown_length(text: str) -> int:
-    """How long ``text`` is as Zalo shows it (markup removed), in the UTF-16 units its limit counts."""
-    return len(plain(text).encode("utf-16-le")) // 2
 
 
 def _without_plan(ctx: Context, plans: Sequence[tuple[Organization, Plan]]) -> list[Organization]:
@@ -257,7 +252,7 @@ def _message_limit(ctx: Context) -> int:
 
 def _message_length(ctx: Context, text: str) -> int:
     """How long ``text`` is as the channel's limit counts it: Zalo's plain text, Telegram's with its tags."""
-    return len(text) if ctx.has_buttons else _shown_length(text)
+    return len(text) if ctx.has_buttons else shown_length(text)
 
 
 def _paged_rollup(ctx: Context, args: str, page: int, title: str, head: str, result: Rollup) -> None:
@@ -517,12 +512,12 @@ def _missing_line(missing: Sequence[Organization]) -> list[str]:
     if not missing:
         return []
     line = f"• <b>{esc(', '.join(org.name for org in missing))}</b>: {no_plan_yet()}"
-    if _shown_length(line) <= MISSING_LINE:
+    if shown_length(line) <= MISSING_LINE:
         return [line]
     shown: list[str] = []
     for org in missing:
         trial = _names_line([*shown, esc(compact_unit_name(org.name))], len(missing) - len(shown) - 1)
-        if shown and _shown_length(f"• {trial}: {no_plan_yet()}") > MISSING_LINE:
+        if shown and shown_length(f"• {trial}: {no_plan_yet()}") > MISSING_LINE:
             break
         shown.append(esc(compact_unit_name(org.name)))
     return [f"• {_names_line(shown, len(missing) - len(shown))}: {no_plan_yet()}"]
@@ -554,19 +549,19 @@ def _plain_page_bounds(
     :data:`MAX_ASK_BUTTONS` "Yêu cầu giải trình" of the page, "« Trang trước" / "Trang sau »" — and the
     line saying how to ask about the others (:func:`_ask_others_hint`); a line longer than a page alone."""
     head = f"{title} (99/99)"  # at its longest
-    hint = _shown_length(_ask_others_hint(None)) + HINT_EXAMPLE_ROOM
+    hint = shown_length(_ask_others_hint(None)) + HINT_EXAMPLE_ROOM
     bounds: list[tuple[int, int]] = []
     start = 0
     while start < len(lines):
-        size = _shown_length("\n".join([head, *(unplanned if not bounds else [])])) + NAV_ROOM
+        size = shown_length("\n".join([head, *(unplanned if not bounds else [])])) + NAV_ROOM
         asks = 0
         end = start
         while end < len(lines):
-            added = _shown_length("• " + lines[end]) + 1
+            added = shown_length("• " + lines[end]) + 1
             for label, _action in askable[end]:
                 asks += 1
                 # a choice's numbered line ("10. Yêu cầu giải trình: …"), or once the hint for the others
-                added += _shown_length(f"{asks}. {label}") + 1 if asks <= MAX_ASK_BUTTONS else 0
+                added += shown_length(f"{asks}. {label}") + 1 if asks <= MAX_ASK_BUTTONS else 0
                 added += hint + 1 if asks == MAX_ASK_BUTTONS + 1 else 0
             if end > start and size + added > PLAIN_MESSAGE_LIMIT:
                 break
