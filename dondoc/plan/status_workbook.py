@@ -786,7 +786,7 @@ def _write_detail(ws: Any, formats: _Formats, rows: int) -> dict[str, str]:
     return letters
 
 
-_COLUMN_LETTERS = "ABCDEFGHIJKLM"  # the probe's cells: one per format, past the detail's 12 columns
+_COLUMN_LETTERS = "ABCDEFGHIJKLMNO"  # the probe's cells in row 2, one per detail format (13), then the rows
 _OUTLINED = ' outlineLevel="1"'  # a supporting unit's part, folded under its lead item
 _DETAIL_SHEET = "xl/worksheets/sheet2.xml"  # XlsxWriter names the worksheets' parts in order
 _PROBE_ROW = re.compile(rb'<row r="2"[ >].*?</row>', re.DOTALL)
