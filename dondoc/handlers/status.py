@@ -641,8 +641,16 @@ def task_detail(ctx: Context, args: str) -> None:
     if not lines:
         ctx.reply(_("There is no task {code} in the plan.").format(code=esc(args)))
         return
-    ctx.reply("\n".join(lines))
+    state = ctx.reply("\n".join(lines))
+    shown = len(ctx.replies)
     show_history(ctx, args, standing_only=True)
+    if not ctx.has_buttons and len(ctx.replies) == shown + 1:
+        # On Zalo (each message from a monthly budget) the history goes in the same message when it fits.
+        history = ctx.replies[-1]
+        joined = state.text + "\n\n" + history.text
+        if not history.choices and history.file is None and shown_length(joined) <= PLAIN_MESSAGE_LIMIT:
+            state.text = joined
+            ctx.replies.pop()
 
 
 def _task_lines(ctx: Context, plan: Plan, wanted: str) -> list[str]:

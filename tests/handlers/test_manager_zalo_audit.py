@@ -30,9 +30,10 @@ def test_task_of_every_unit_fits_one_zalo_message_and_names_the_silent_units_onc
     focal.send("I.10 50 đang tổng hợp")
 
     replies = manager.send("/task I.10")
-    state = replies[0]
-    assert len(render(state).parts) == 1  # one message, not three
+    [state] = replies  # the task's state and its history in one message, not four
+    assert len(render(state).parts) == 1
     shown = plain(state.text)
+    assert "• 24/03/2022 08:00 · XP · Đang thực hiện 50%" in shown, shown  # the history, below
     assert "Ủy ban nhân dân xã Xà Phiên — 31/03/2022: Đang thực hiện, 50%" in shown
     # the 20 units without a report on the 31/03 quarter: one line, by code
     [silent] = [line for line in shown.splitlines() if "Chưa thực hiện, 0%" in line]
