@@ -407,11 +407,8 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[
     # unit → task → its due dates in question: a recurring task owes several, each task shown once
     silent: dict[str, dict[str, list[date]]] = {}
     names = {item.unit: item.unit_name for item in status.items}
-    last = silent_by(today)
     for item in silent_items(status.items, today):
         due = item.extended_to or item.due
-        if due > last and item.category != "overdue":  # extended past the window: not owed yet
-            continue
         dues = silent.setdefault(item.unit, {}).setdefault(item.task, [])
         if due not in dues:
             dues.append(due)

@@ -303,13 +303,15 @@ def silent_by(today: date) -> date:
 
 
 def silent_items(items: Iterable[Item], today: date) -> list[Item]:
-    """The items whose unit has not answered (``/nonresponders``, the managers' weekly digest): overdue
-    or not started, due within a week of ``today`` or earlier, and never reported on."""
+    """The items whose unit has not answered (``/nonresponders``, the managers' weekly digest): overdue,
+    or not started and due within a week of ``today`` or earlier (by its extended date when more time
+    was granted: a deadline moved past the week is not owed yet), and never reported on."""
     last = silent_by(today)
     return [
         item
         for item in items
-        if item.reported_at is None and item.due <= last and item.category in ("overdue", "not_started")
+        if item.reported_at is None
+        and (item.category == "overdue" or (item.category == "not_started" and (item.extended_to or item.due) <= last))
     ]
 
 
