@@ -169,6 +169,7 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes], *,
     the titles say the time as the status workbook's do ("Tình hình đến 09:15 ngày 05/04/2022")."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     from dondoc.plan.export import keep_text
     from dondoc.plan.status_workbook import status_heading
@@ -188,22 +189,27 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes], *,
                 entry.organization.name,
                 entry.plan.title,
                 *(counts[c] for c in CATEGORIES),
-                round(entry.summary.on_time_rate * 100, 1),
+                entry.summary.on_time_rate,
             ]
         )
     for org in result.without_plan:  # named, so that the province sees who is missing
         by_org.append([org.name, no_plan_yet()])
-    by_org.append(
-        [_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), round(result.total.on_time_rate * 100, 1)]
-    )
+    by_org.auto_filter.ref = f"A2:{get_column_letter(by_org.max_column)}{max(by_org.max_row, 3)}"  # not the total
+    by_org.append([_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), result.total.on_time_rate])
     by_area = book.create_sheet(_("By area")[:31])
     by_area.append([heading])
     by_area.append([_("Area"), *heads, _("On-time rate")])
     for area, counts in result.total.by_area.items():
-        by_area.append([area or "—", *(counts[c] for c in CATEGORIES), round(on_time_rate(counts) * 100, 1)])
+        by_area.append([area or "—", *(counts[c] for c in CATEGORIES), on_time_rate(counts)])
+    by_area.auto_filter.ref = f"A2:{get_column_letter(by_area.max_column)}{max(by_area.max_row, 3)}"
     for sheet in (by_org, by_area):
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 40
+        sheet.freeze_panes = "A3"  # the heading and the header stay in sight
+        rates = sheet.max_column  # the on-time rate, last: a percentage, as in the status workbook
+        for (cell,) in sheet.iter_rows(min_row=3, min_col=rates, max_col=rates):
+            if isinstance(cell.value, float | int):
+                cell.number_format = "0.0%"
     keep_text(book)  # names and titles as typed: text, never formulas, even once edited
     book.save(path_or_buffer)

@@ -43,7 +43,6 @@ from dondoc.db.models import (
 from dondoc.i18n import _, format_date
 from dondoc.plan.explanations import write_explanations_sheet
 from dondoc.plan.export import FORMULA_START
-from dondoc.plan.extensions import describe_due
 from dondoc.plan.progress import (
     CATEGORIES,
     STREAMED,
@@ -525,6 +524,7 @@ def _write_ranking(
     ws.set_column(3, 4, 12)
     ws.set_column(5, len(heads) - 1, 14)
     ws.freeze_panes(3, 0)
+    ws.autofilter(2, 0, max(row - 1, 3), len(heads) - 1)  # the header and the units, not the weights below
     _print_setup(ws, title_rows=False)
     ws.repeat_rows(0, 2)  # the title and the header on every printed page
 
@@ -549,7 +549,14 @@ class _Formats:
         self.bold = wb.add_format({**base, "bold": True})
         self.title = wb.add_format({**base, "font_size": 14, "bold": True})
         self.muted = wb.add_format({**base, "italic": True, "font_color": _MUTED_COLOUR})
-        self.line = {size: wb.add_format({**base, **center, "bold": True, "font_size": size}) for size in (12, 14)}
+        # The summary's title lines; "quoted": an organisation or plan typed "=…", "-…": stays text once edited.
+        self.line = {
+            (size, quoted): wb.add_format(
+                {**base, **center, "bold": True, "font_size": size} | ({"quote_prefix": True} if quoted else {})
+            )
+            for size in (12, 14)
+            for quoted in (False, True)
+        }
         self.header = wb.add_format({**boxed, **center, "bold": True, "bg_color": _HEADER_FILL, "pattern": 1})
         self.category_header = {
             category: wb.add_format({**boxed, **center, "bold": True, **_category_colours(category)})
@@ -651,8 +658,10 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
 
     def merged_line(text: str, size: int) -> None:
         r = next_row()
-        ws.merge_range(r, 0, r, width - 1, "", formats.line[size])
-        ws.write_string(r, 0, text, formats.line[size])  # a title typed "=…" is text, not a live formula
+        # A title typed "=…", "+…", "-…" or "@…" is text, not a live formula, and stays text once edited.
+        look = formats.line[(size, text.startswith(FORMULA_START))]
+        ws.merge_range(r, 0, r, width - 1, "", look)
+        ws.write_string(r, 0, text, look)
 
     if index.organization:
         merged_line(index.organization, 12)
@@ -853,14 +862,14 @@ def _detail_rows_xml(rows: Iterable[DetailRow], styles: dict[str, str]) -> Itera
         level = _OUTLINED if support else ""
         cells = [
             f'<row r="{n}"{level}>',
-            f'<c r="A{n}"{string}>{text(row.task)}</c>',
+            f'<c r="A{n}"{quoted if row.task.startswith(FORMULA_START) else string}>{text(row.task)}</c>',
             f'<c r="B{n}"{quoted if row.title.startswith(FORMULA_START) else string}>{text(row.title)}</c>',
             f'<c r="C{n}"{quoted if row.unit_name.startswith(FORMULA_START) else string}>{text(row.unit_name)}</c>',
             f'<c r="D{n}"{string}>{roles[row.role]}</c>',
         ]
-        if row.due is not None and row.extended_to is not None:  # "31/03/2022, gia hạn đến 30/06/2022"
-            cells.append(f'<c r="E{n}" s="{day}" t="inlineStr">{text(describe_due(row.due, row.extended_to))}</c>')
-        elif row.due is not None:
+        # The deadline the plan gives, a real date even when extended: the extension's date is column O's
+        # alone, so that the clerk sorting or filtering by either column meets dates, not "…, gia hạn đến …".
+        if row.due is not None:
             cells.append(f'<c r="E{n}" s="{day}"><v>{row.due.toordinal() - _EXCEL_EPOCH}</v></c>')
         else:
             cells.append(f'<c r="E{n}" s="{day}" t="inlineStr">{text(row.deadline_text or continuous)}</c>')

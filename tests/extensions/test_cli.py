@@ -3,6 +3,7 @@ deadline the categories judge against, and its reminders."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +100,11 @@ def test_a_setting_makes_the_categories_judge_against_the_original_date(sample_s
 def test_the_workbook_and_the_report_draft_show_both_dates(sample_store: Dondoc, tmp_path: Path) -> None:
     sample_store.ok("extension", "add", "--task", "I.2", "--unit", "NV", "--to", "2022-06-30", "--at", "2022-03-20")
     sample_store.ok("export", "--at", "2022-04-15", "-o", tmp_path / "status.xlsx")
-    book = load_workbook(tmp_path / "status.xlsx", read_only=True)
-    cells = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v)
-    assert "gia hạn đến 30/06/2022" in cells
+    detail = load_workbook(tmp_path / "status.xlsx", read_only=True)["Chi tiết"]
+    rows = list(detail.iter_rows(values_only=True))
+    assert (rows[0][4], rows[0][14]) == ("Thời hạn", "Gia hạn đến")
+    [nv] = [r for r in rows if r[0] == "I.2" and r[2] == "Phòng Nội vụ"]
+    assert (nv[4], nv[14]) == (datetime(2022, 3, 31), datetime(2022, 6, 30))  # each date in its own column
     sample_store.ok("report", "draft", "--period", "half", "-o", tmp_path / "draft.docx")
     document = Document(str(tmp_path / "draft.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
