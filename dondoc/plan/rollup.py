@@ -8,7 +8,7 @@ definition of the categories, every plan in one statement); the roll-up only add
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -172,7 +172,12 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes], *,
     from openpyxl.utils import get_column_letter
 
     from dondoc.plan.export import keep_text
-    from dondoc.plan.status_workbook import status_heading
+    from dondoc.plan.status_workbook import NO_RATE, anything_due, status_heading
+
+    def rate(counts: Mapping[Category, int]) -> float | str:
+        """The on-time rate, or "—" with nothing due yet (a 0% would read as a failure), as the status
+        workbook writes it."""
+        return on_time_rate(dict(counts)) if anything_due(counts) else NO_RATE
 
     heading = status_heading(result.as_of, now)
     book = Workbook()
@@ -189,18 +194,18 @@ def write_rollup_xlsx(result: Rollup, path_or_buffer: str | Path | IO[bytes], *,
                 entry.organization.name,
                 entry.plan.title,
                 *(counts[c] for c in CATEGORIES),
-                entry.summary.on_time_rate,
+                rate(counts),
             ]
         )
     for org in result.without_plan:  # named, so that the province sees who is missing
         by_org.append([org.name, no_plan_yet()])
     by_org.auto_filter.ref = f"A2:{get_column_letter(by_org.max_column)}{max(by_org.max_row, 3)}"  # not the total
-    by_org.append([_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), result.total.on_time_rate])
+    by_org.append([_("Total"), "", *(result.total.totals[c] for c in CATEGORIES), rate(result.total.totals)])
     by_area = book.create_sheet(_("By area")[:31])
     by_area.append([heading])
     by_area.append([_("Area"), *heads, _("On-time rate")])
     for area, counts in result.total.by_area.items():
-        by_area.append([area or "—", *(counts[c] for c in CATEGORIES), on_time_rate(counts)])
+        by_area.append([area or "—", *(counts[c] for c in CATEGORIES), rate(counts)])
     by_area.auto_filter.ref = f"A2:{get_column_letter(by_area.max_column)}{max(by_area.max_row, 3)}"
     for sheet in (by_org, by_area):
         for cell in sheet[2]:

@@ -629,7 +629,7 @@ def _page_header(organization: str, title: str, heading: str) -> str:
 NO_RATE = "—"  # the on-time rate of an area or unit with nothing due yet
 
 
-def _anything_due(counts: Mapping[Category, int]) -> bool:
+def anything_due(counts: Mapping[Category, int]) -> bool:
     """Whether the on-time rate has a denominator: something done or overdue."""
     return bool(counts["done_on_time"] + counts["done_late"] + counts["overdue"])
 
@@ -687,7 +687,7 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
             )
         for column, value in enumerate([*values, sum(values)], start=2):
             ws.write_number(r, column, value, formats.table[(bold, "number")])
-        if _anything_due(counts):
+        if anything_due(counts):
             ws.write_number(r, width - 1, on_time_rate(dict(counts)), formats.table[(bold, "rate")])
         else:  # nothing due yet: no rate, rather than a 0% that reads as a failure
             ws.write_string(r, width - 1, NO_RATE, formats.table[(bold, "number")])
@@ -701,7 +701,7 @@ def _write_summary(ws: Any, formats: _Formats, plan: Plan, index: PlanIndex, sta
     next_row()
     r = next_row()
     ws.write_string(r, 0, _("On-time rate"), formats.bold)
-    if _anything_due(status.totals):
+    if anything_due(status.totals):
         ws.write_number(r, 1, status.on_time_rate, formats.rate)
     else:
         ws.write_string(r, 1, NO_RATE, formats.bold)

@@ -88,10 +88,10 @@ def test_the_ranking_sheet_filters_its_units(sample_store: Dondoc, tmp_path: Pat
     assert ws.freeze_panes == "A4"
 
 
-def rollup_book(session: Session) -> Any:
+def rollup_book(session: Session, as_of: date = date(2022, 4, 15)) -> Any:
     plans = plans_of(session, [o.id for o in session.exec(select(Organization)) if o.id])
     buffer = io.BytesIO()
-    write_rollup_xlsx(rollup(session, plans, date(2022, 4, 15)), buffer)
+    write_rollup_xlsx(rollup(session, plans, as_of), buffer)
     return load_workbook(io.BytesIO(buffer.getvalue()))
 
 
@@ -110,8 +110,20 @@ def test_the_roll_up_shows_rates_as_percentages_under_a_filter_and_a_frozen_head
         rate = ws.cell(2, ws.max_column).column_letter
         for n in rows:
             cell = ws[f"{rate}{n}"]
+            if cell.value == "—":  # an area with nothing due yet
+                continue
             assert isinstance(cell.value, int | float) and 0 <= cell.value <= 1, cell.coordinate
             assert cell.number_format == "0.0%", cell.coordinate
         assert ws.freeze_panes == "A3", ws.title
     assert by_org.auto_filter.ref == f"A2:H{total - 1}"  # sorting the organisations leaves the total last
     assert by_area.auto_filter.ref == f"A2:G{by_area.max_row}"
+
+
+def test_the_roll_up_gives_no_rate_where_nothing_is_due_yet(sample_store: Dondoc, session: Session) -> None:
+    """As the status workbook does: "—" rather than a 0,0 % that reads as every deadline missed."""
+    book = rollup_book(session, date(2022, 1, 3))  # the plan's first deadline is weeks away
+    by_org, by_area = book["Theo cơ quan"], book["Theo lĩnh vực"]
+    assert [by_org.cell(n, 8).value for n in range(3, by_org.max_row + 1)] == ["—", "—"]  # the plan, the total
+    assert {by_area.cell(n, 7).value for n in range(3, by_area.max_row + 1)} == {"—"}
+    book = rollup_book(session, date(2022, 4, 15))
+    assert book["Theo cơ quan"]["H3"].value == 0  # once something is due, the share again (none on time)
