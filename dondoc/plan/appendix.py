@@ -711,11 +711,24 @@ def _spread(top: list[str], bottom: list[str]) -> list[str]:
 
 
 def _stack_labels(top: list[str], bottom: list[str]) -> list[str]:
-    """Column labels of a two-row header: "Cơ quan thực hiện" + "Chủ trì", or a label repeated by a
-    vertical merge taken once."""
+    """Column labels of a two-row header, as messages name the columns: a label repeated by a vertical
+    merge taken once; a sub-label that names a column by itself under a group title over several
+    columns ("Cơ quan thực hiện" over "Cơ quan chủ trì" | "Cơ quan phối hợp") alone; else both
+    ("Thời gian" + "Kết thúc")."""
     top = _spread(top, bottom)
     bottom = bottom + [""] * (len(top) - len(bottom))
-    return [t if b in ("", t) else f"{t} {b}".strip() for t, b in zip(top, bottom, strict=True)]
+    labels = []
+    for i, (t, b) in enumerate(zip(top, bottom, strict=True)):
+        grouped = bool(t) and any(
+            0 <= j < len(top) and top[j] == t and bottom[j] not in ("", t) for j in (i - 1, i + 1)
+        )
+        if b in ("", t):
+            labels.append(t)
+        elif grouped and _classified(b) is not None:
+            labels.append(b)
+        else:
+            labels.append(f"{t} {b}".strip())
+    return labels
 
 
 def _stacked_kinds(top: list[str], bottom: list[str]) -> list[tuple[Column, int] | None]:
@@ -1319,6 +1332,19 @@ class _RowReader:
                 " cell, or add this name to that unit's aliases in the registry (e.g. the coordinator's) and"
                 " import the registry again"
             )
+        fits = self.parser.matcher.ambiguous(fragment)
+        if fits:
+            # "Sở Nội vụ" when the registry has "Sở Nội vụ tỉnh Quảng Trị" and "Sở Nội vụ tỉnh Hà Tĩnh".
+            names = "; ".join(fits)
+            if left_out:
+                return _(
+                    "the name fits several units of the registry, left out: {names}; write the one meant, or"
+                    " add the name to its aliases in the registry"
+                ).format(names=names)
+            return _(
+                "the name fits several units of the registry: {names}; write the one meant in the cell, or"
+                " add the name to its aliases in the registry"
+            ).format(names=names)
         message = _("unknown unit, left out") if left_out else _("unknown unit")
         nearest = self.parser.suggest(fragment)
         if nearest:

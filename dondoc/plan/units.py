@@ -84,7 +84,13 @@ _TITLE_HEAD = (
     r"|tong cuc truong|tong bi thu|can bo|cong chuc"
 )
 _TITLE_ORGAN = r"phong|ban|van phong|thanh tra|cuc|vu|chi cuc|so|ubnd|uy ban nhan dan|hdnd|dang uy|cong an|doan|to"
-_TITLE = rf"(?:(?:dong chi|lanh dao) )?(?:(?:pho|tong|pho tong) )?(?:{_TITLE_HEAD})(?: (?:{_TITLE_ORGAN}))?"
+# A village's own committee, which stands for the village as its head does: "Ban nhân dân ấp" is every
+# hamlet, as "Trưởng ấp" is; "Ban nhân dân ấp Phú Lợi" the hamlet.
+_VILLAGE_BODY = r"ban nhan dan|bnd|ban dieu hanh|bdh"
+_TITLE = (
+    rf"(?:(?:(?:dong chi|lanh dao) )?(?:(?:pho|tong|pho tong) )?(?:{_TITLE_HEAD})(?: (?:{_TITLE_ORGAN}))?"
+    rf"|{_VILLAGE_BODY})"
+)
 _BEFORE_NAME = re.compile(
     rf"{_TITLE}(?: (?:va )?{_TITLE})*(?: (?:cac|cua))?"  # "Bí thư, Chủ tịch UBND các"
     r"|cac|nhung|toan the|toan bo|tat ca|tat ca cac|toan the cac"
@@ -109,6 +115,7 @@ _LEVEL = r"(?:tinh|thanh pho|tp|huyen|quan|thi xa|xa|phuong|thi tran|dac khu)"
 _OWNER_TAIL = re.compile(
     rf"(?:(?:truc thuoc|thuoc|cua) )?(?:(?:ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan) )?{_LEVEL}"
     rf"|tren (?:dia ban|toan) {_LEVEL}"
+    r"|(?:truc thuoc|thuoc|cua) (?:bo|so)"  # a ministry's or a department's: "… sự nghiệp công lập thuộc Bộ"
 )
 
 # Kinds of units a collective name lists ("UBND các xã, phường, đặc khu"), longest spellings first.
@@ -159,6 +166,17 @@ _COMMON_WORDS = frozenset(
     {"cac", "tat", "ca", "toan", "bo", "the", "nhung", "va", "cua", "tinh", "huyen", "xa", "phuong", "thi", "tran"}
     | {"ubnd", "uy", "ban", "nhan", "dan", "thanh", "pho", "tp"}
 )
+# Organs whose own plan a deployment follows, the words after them its own name ("Bộ Nội vụ", "Sở Tài chính").
+_OWN_ORGANS: tuple[tuple[str, ...], ...] = (("bo",), ("so",))
+_DASH = re.compile(r"\s+[-–]\s+")  # a dash between words ("Kế hoạch - Tài chính"), not in initials ("VH-TT")
+# Kinds of place written before a place's name after a unit's name ("Sở Nội vụ tỉnh Quảng Trị"), as
+# written: with their diacritics ("xã hội", "tình" are no place).
+_LEVEL_WRITTEN: tuple[tuple[str, ...], ...] = tuple(
+    tuple(k.split())
+    for k in ("thành phố", "thị xã", "thị trấn", "đặc khu", "tp", "tỉnh", "huyện", "quận", "xã", "phường")
+)
+# Words that name no unit without a place after them ("Ủy ban nhân dân", "HĐND").
+_NO_NAME_ALONE = _COMMON_WORDS | {"hdnd", "hoi", "dong", "chu", "tich"}
 _SYLLABLE = re.compile(r"^[a-z]{1,7}$")
 _VOWEL = re.compile(r"[aeiouy]")
 
@@ -209,6 +227,39 @@ def _written_kind(kind: tuple[str, ...], raw: Sequence[str] | None, i: int) -> t
 def _raw_words(text: str) -> list[str]:
     """The words of ``text`` as written, in lower case (NFC), one per word of its matching key."""
     return [unicodedata.normalize("NFC", m.group()).lower() for m in _WORD.finditer(text) if match_key(m.group())]
+
+
+def _without_place(key: tuple[str, ...], name: str) -> list[tuple[str, ...]]:
+    """``key`` without the places ending it, each a kind and a capitalised name ("Sở Nội vụ tỉnh Quảng
+    Trị" → "so noi vu"; "Công an xã Cồn Tiên, tỉnh Quảng Trị" → "cong an", "cong an xa con tien"), when
+    what is left names something by itself: not "Ủy ban nhân dân" of "Ủy ban nhân dân xã Cồn Tiên", nor
+    "Bảo hiểm" of "Bảo hiểm xã hội" ("hội" is no place's name). A name written in capitals alone
+    tells no place's name: it has none."""
+    words = [unicodedata.normalize("NFC", m.group()) for m in _WORD.finditer(name) if match_key(m.group())]
+    if len(words) != len(key) or not any(w != w.upper() for w in words):
+        return []
+    lower = [w.lower() for w in words]
+
+    def place_end(j: int) -> int | None:
+        kind = _starts(lower, j, _LEVEL_WRITTEN)
+        if kind is None:
+            return None
+        end = j + len(kind)
+        while end < len(words) and (words[end][0].isupper() or words[end][0].isdigit()):
+            if _starts(lower, end, _LEVEL_WRITTEN) is not None:
+                break
+            end += 1
+        return end if end > j + len(kind) else None
+
+    stems: list[tuple[str, ...]] = []
+    for i in range(1, len(key)):
+        j: int | None = i
+        while j is not None and j < len(key):
+            j = place_end(j)
+        stem = key[:i]
+        if j == len(key) and set(stem) - _NO_NAME_ALONE and stem[-1] not in _JOINERS | _OWNED_BY:
+            stems.append(stem)
+    return stems
 
 
 def _kind_set(kinds: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
@@ -276,6 +327,10 @@ class UnitMatcher:
     # The own places as (spellings of the kind, the place's name): (("tinh",), ("quang", "tri")).
     _own: list[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]] = field(default_factory=list)
     _own_level: tuple[tuple[tuple[str, ...], ...], tuple[str, ...]] | None = None  # the organisation's own
+    # A unit's name without its place ("so noi vu" of "Sở Nội vụ tỉnh Quảng Trị") → each unit it fits
+    # → that unit's name as registered.
+    _bare: dict[tuple[str, ...], dict[Target, str]] = field(default_factory=dict)
+    _own_organ: tuple[str, ...] | None = None  # a ministry's or a department's own name: ("bo", "noi", "vu")
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
         """Register ``name`` (a registry code when ``code``); returns the target already holding the
@@ -295,6 +350,9 @@ class UnitMatcher:
         raw = _raw_words(name)
         self._kinds(key, target, raw if len(raw) == len(key) else None)
         variants = _variants(key)
+        if _DASH.search(name):  # "Vụ Kế hoạch - Tài chính" is also written "Vụ Kế hoạch và Tài chính"
+            with_va = tuple(match_key(_DASH.sub(" và ", name)).split())
+            variants += [with_va, *_variants(with_va)]
         ubnd = _starts(key, 0, _UBND)
         if ubnd and not target.is_group and _unit_kind(key):
             # "Ủy ban nhân dân xã Cồn Tiên" is also written as the commune itself: "Xã Cồn Tiên".
@@ -314,7 +372,7 @@ class UnitMatcher:
         # "Ủy ban nhân dân huyện X" is also written "UBND huyện X", "Sở KH&ĐT" "Sở Kế hoạch và Đầu tư".
         self._add_variants(variants, target)
         if not target.is_group:
-            self._add_variants(self._place_variants(key), target)
+            self._add_variants(self._place_variants(key, target, name), target)
         return None
 
     def _add_variants(self, variants: Iterable[tuple[str, ...]], target: Target) -> None:
@@ -333,12 +391,17 @@ class UnitMatcher:
                 self._variants.add(variant)
                 self._longest = max(self._longest, len(variant))
 
-    def _place_variants(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    def _place_variants(self, key: tuple[str, ...], target: Target, name: str = "") -> list[tuple[str, ...]]:
         """A unit's name ending with the deployment's own place, written in the registry one way and in
         the appendix another: "Báo và Phát thanh, Truyền hình Quảng Trị", "… tỉnh Quảng Trị" and "… tỉnh"
-        are one name (the place's name, its kind and name, or its kind alone). Never without any of them:
-        "Công an tỉnh" is no "Công an", which may be a commune's."""
+        are one name (the place's name, its kind and name, or its kind alone). Never without any of them
+        — "Công an tỉnh" is no "Công an", which may be a commune's — unless the registry wrote the place
+        in full (``name`` as registered, any place): "Sở Nội vụ tỉnh Quảng Trị" is also "Sở Nội vụ", when
+        it is the only unit of that name (:meth:`ambiguous` names them all otherwise)."""
         found: list[tuple[str, ...]] = []
+        for stem in _without_place(key, name) if name else []:
+            self._bare.setdefault(stem, {}).setdefault(target, name)
+            found.append(stem)
         for spellings, place in self._own:
             endings = [(*kind, *place) for kind in spellings] + [place] + list(spellings)
             ending = next((e for e in endings if len(key) > len(e) and key[-len(e) :] == e), None)
@@ -378,8 +441,19 @@ class UnitMatcher:
 
     def add_place(self, name: str) -> None:
         """The deployment's own place, from its organisation's name ("Ủy ban nhân dân tỉnh Quảng Trị"):
-        written after a unit's name ("Văn phòng UBND tỉnh Quảng Trị") it belongs to that name."""
+        written after a unit's name ("Văn phòng UBND tỉnh Quảng Trị") it belongs to that name. A ministry's
+        or a department's name is its own too: "Văn phòng Bộ Nội vụ", "Các đơn vị thuộc Bộ Nội vụ"."""
         key = tuple(match_key(name).split())
+        organ = _starts(key, 0, _OWN_ORGANS)
+        if organ is not None:
+            end = len(organ)
+            while end < len(key) and _starts(key, end, _PLACE_KINDS) is None:
+                end += 1
+            if end > len(organ):
+                self._places.setdefault(key[len(organ) : end], False)
+                self._places[key[:end]] = True
+                if self._own_organ is None:
+                    self._own_organ = key[:end]
         for i in range(len(key)):
             kind = _starts(key, i, _PLACE_KINDS)
             if kind is None or (i > 0 and _starts(key, i - 1, (("thi",),))):
@@ -400,15 +474,24 @@ class UnitMatcher:
         # The units' names already registered, written with the place another way.
         for named, target in list(self._names.items()):
             if named not in self._variants and not target.is_group:
-                self._add_variants(self._place_variants(named), target)
+                self._add_variants(self._place_variants(named, target), target)
 
     def names_organisation(self, fragment: str) -> bool:
         """Whether ``fragment`` names the deployment's organisation itself rather than one of its units:
-        "UBND xã", "Ủy ban nhân dân xã Tân Phước", "Chủ tịch UBND xã" in the plan of a commune."""
+        "UBND xã", "Ủy ban nhân dân xã Tân Phước", "Chủ tịch UBND xã" in the plan of a commune; "Bộ Nội vụ",
+        "Bộ trưởng Bộ Nội vụ" in a ministry's."""
+        words = match_key(fragment).split()
+        if self._own_organ is not None:
+            for k in range(len(words)):
+                if k == 0 or _BEFORE_NAME.fullmatch(" ".join(words[:k])):
+                    rest = tuple(words[k + len(self._own_organ) :])
+                    if tuple(words[k : k + len(self._own_organ)]) == self._own_organ and self._places.get(
+                        rest, not rest
+                    ):
+                        return True
         if self._own_level is None:
             return False
         spellings, place = self._own_level
-        words = match_key(fragment).split()
         for k in range(len(words)):
             if k == 0 or _BEFORE_NAME.fullmatch(" ".join(words[:k])):
                 ubnd = _starts(words, k, _UBND)
@@ -419,6 +502,23 @@ class UnitMatcher:
                 if kind is not None and tuple(words[at + len(kind) :]) in ((), place):
                     return True
         return False
+
+    def ambiguous(self, fragment: str) -> list[str]:
+        """The registered names ``fragment`` fits when it leaves out their places and several units fit
+        ("Sở Nội vụ" of "Sở Nội vụ tỉnh Quảng Trị" and "Sở Nội vụ tỉnh Hà Tĩnh"); none when it names one."""
+        words = match_key(fragment).split()
+        for k in range(len(words)):
+            if k == 0 or _BEFORE_NAME.fullmatch(" ".join(words[:k])):
+                key = tuple(words[k:])
+                named = self._bare.get(key, {})
+                if len(named) > 1 and key in self._ambiguous:
+                    return list(dict.fromkeys(named.values()))
+        return []
+
+    def bare(self, keys: Sequence[str]) -> bool:
+        """Whether ``keys`` are a unit's name without its place ("Sở Nội vụ" of "… tỉnh Quảng Trị")."""
+        key = tuple(keys)
+        return key in self._bare and key in self._variants
 
     def own_place(self, keys: Sequence[str], i: int, *, whole: bool) -> int:
         """The number of words at ``keys[i:]`` naming the deployment's own place ("tỉnh Quảng Trị",
@@ -663,6 +763,11 @@ class _Reader:
             miss_start = None
             end = self.own_place(i + length)
             tail = self.tail(end)
+            if end == i + length and not used and self.other_place(i, length, tail):
+                # "Sở Nội vụ tỉnh Hà Tĩnh" when only "Sở Nội vụ tỉnh Quảng Trị" is registered: not that unit.
+                self.flush(i, tail)
+                i, carried = tail, ()
+                continue
             after = " ".join(keys[end:tail])
             if tail > end and not (_NOT_NARROWING.match(after) or _ROLE.fullmatch(after)):
                 if target.is_group:
@@ -696,6 +801,15 @@ class _Reader:
         if not length or not self.boundary_before(end + length):
             return end
         return self.own_place(end + length)  # "xã Cồn Tiên, tỉnh Quảng Trị"
+
+    def other_place(self, i: int, length: int, tail: int) -> bool:
+        """Whether the name of ``length`` words at ``i`` is a unit's name without its place and the words
+        up to ``tail`` name another place after it (a kind and a name: "tỉnh Hà Tĩnh", not "tỉnh")."""
+        if not self.matcher.bare(self.keys[i : i + length]):
+            return False
+        at = i + length
+        kind = _starts(self.raw, at, _LEVEL_WRITTEN)
+        return kind is not None and tail > at + len(kind)
 
     def tail(self, end: int) -> int:
         """The end of the words right after a name up to the next separator, when none of them
