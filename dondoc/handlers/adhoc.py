@@ -16,7 +16,7 @@ from dondoc.db.models import Organization, Unit
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import MANAGING_ROLES, Context
 from dondoc.handlers.events import Address, esc
-from dondoc.handlers.onboarding import find_unit
+from dondoc.handlers.onboarding import find_unit, with_own_codes
 from dondoc.i18n import _, format_date
 from dondoc.plan.absences import focal_recipients
 from dondoc.plan.adhoc import distinct, give_task
@@ -27,8 +27,10 @@ from dondoc.tz import in_vietnam
 _WEEKDAYS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3, "sau": 4, "6": 4, "bay": 5, "7": 5}
 
 
-def usage() -> str:
-    return _("Usage: /giaoviec UNITS TEXT hạn DATE — for example /giaoviec XP, LN Báo cáo tình hình sạt lở hạn 15/06")
+def usage(ctx: Context) -> str:
+    return with_own_codes(
+        ctx, _("Usage: /giaoviec UNITS TEXT hạn DATE — for example /giaoviec XP, LN Báo cáo tình hình sạt lở hạn 15/06")
+    )
 
 
 def read_deadline(text: str, today: date) -> date | None:
@@ -60,12 +62,12 @@ def command(ctx: Context, args: str) -> None:
     orgs = ctx.organizations(*MANAGING_ROLES)
     org = ctx.session.get(Organization, orgs[0]) if orgs else None
     if org is None or org.id is None:
-        ctx.reply(usage())
+        ctx.reply(usage(ctx))
         return
     words = args.split()
     keys = [match_key(word) for word in words]
     if "han" not in keys:
-        ctx.reply(usage())
+        ctx.reply(usage(ctx))
         return
     cut = len(keys) - 1 - keys[::-1].index("han")
     head, deadline_text = words[:cut], " ".join(words[cut + 1 :])
@@ -80,11 +82,13 @@ def command(ctx: Context, args: str) -> None:
     text = " ".join(head[taken:]).strip(" ,;:-")
     if not units:
         ctx.reply(
-            _("Name the units first: {word} is not a unit.").format(word=esc(head[0] if head else "")) + "\n" + usage()
+            _("Name the units first: {word} is not a unit.").format(word=esc(head[0] if head else ""))
+            + "\n"
+            + usage(ctx)
         )
         return
     if not text:
-        ctx.reply(_("Write what is to be done after the units.") + "\n" + usage())
+        ctx.reply(_("Write what is to be done after the units.") + "\n" + usage(ctx))
         return
     due = read_deadline(deadline_text, ctx.now.date())
     if due is None:

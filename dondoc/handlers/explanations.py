@@ -52,11 +52,16 @@ def parse_button(data: str) -> int | None:
     return int(match.group(1))
 
 
-def usage() -> str:
-    return _(
-        "Usage: managers ask with /giaitrinh UNIT CODE [DUE DATE] — for example /giaitrinh XP III.4 or "
-        "/giaitrinh XP III.4 25/03; focal points answer with /giaitrinh CODE EXPLANATION — for example "
-        "/giaitrinh III.4 waiting for the Department's opinion. /giaitrinh alone lists the open requests."
+def usage(ctx: Context) -> str:
+    from dondoc.handlers.onboarding import with_own_codes  # as find_unit below: imported when used
+
+    return with_own_codes(
+        ctx,
+        _(
+            "Usage: managers ask with /giaitrinh UNIT CODE [DUE DATE] — for example /giaitrinh XP III.4 or "
+            "/giaitrinh XP III.4 25/03; focal points answer with /giaitrinh CODE EXPLANATION — for example "
+            "/giaitrinh III.4 waiting for the opinion of the level above. /giaitrinh alone lists the open requests."
+        ),
     )
 
 
@@ -89,7 +94,7 @@ def command(ctx: Context, args: str) -> None:
         if reporting:
             _focal_list(ctx)
         if not managing and not reporting:
-            ctx.reply(usage())
+            ctx.reply(usage(ctx))
         return
     if reporting:
         mine = [v for v in _open_for_me(ctx) if match_key(v.task) == match_key(words[0])]
@@ -103,7 +108,7 @@ def command(ctx: Context, args: str) -> None:
     if managing:
         _typed_request(ctx, managing, words)
         return
-    ctx.reply(_("No explanation is asked of your unit about {code}.").format(code=esc(words[0])) + "\n" + usage())
+    ctx.reply(_("No explanation is asked of your unit about {code}.").format(code=esc(words[0])) + "\n" + usage(ctx))
 
 
 def _typed_request(ctx: Context, managing: list[int], words: list[str]) -> None:
@@ -143,7 +148,7 @@ def _typed_request(ctx: Context, managing: list[int], words: list[str]) -> None:
                 answer_due = found
             ask(ctx, plan, unit, task_code, None, answer_due)
             return
-    ctx.reply(_("There is no task code in “{typed}”.").format(typed=esc(" ".join(words))) + "\n" + usage())
+    ctx.reply(_("There is no task code in “{typed}”.").format(typed=esc(" ".join(words))) + "\n" + usage(ctx))
 
 
 def _task_code(ctx: Context, plan: Plan, typed: str) -> str | None:

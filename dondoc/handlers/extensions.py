@@ -58,7 +58,7 @@ def parse_button(data: str) -> tuple[int, bool] | None:
 
 def usage() -> str:
     return _(
-        "Usage: /giahan CODE DATE REASON — for example /giahan I.2 30/06 waiting for the Department's guidance. "
+        "Usage: /giahan CODE DATE REASON — for example /giahan I.2 30/06 waiting for guidance from the level above. "
         "Managers answer with /giahan NUMBER đồng ý or /giahan NUMBER không đồng ý REASON."
     )
 

@@ -387,7 +387,7 @@ def _help_text(ctx: Context) -> str:
     lines += [f"/{c.name} — {_own_codes(_help_line(ctx, c.name, c.help), examples)}" for c in commands_for(ctx)]
     if ctx.has_role(*REPORTING_ROLES):
         views = report.my_assignments(ctx)
-        lines += ["", oneline.syntax(esc(views[0].task.code) if views else "I.1")]
+        lines += ["", oneline.syntax(esc(views[0].task.code) if views else "I.1", report.issuer(ctx))]
         lines += figures.due_lines(ctx)
     return "\n".join(lines)
 
@@ -427,6 +427,11 @@ def _examples(ctx: Context) -> dict[str, str]:
     if not tasks or len(units) < 2:
         return {}
     return {"III.4": tasks[0], "I.2": tasks[1] if len(tasks) > 1 else tasks[0], "XP": units[0][0], "LN": units[1][0]}
+
+
+def with_own_codes(ctx: Context, line: str) -> str:
+    """``line`` (a usage message) with the sample's example codes replaced by the person's own."""
+    return _own_codes(line, _examples(ctx))
 
 
 def _own_codes(line: str, examples: dict[str, str]) -> str:

@@ -63,11 +63,12 @@ class Parsed:
     problems: list[str] = field(default_factory=list)
 
 
-def syntax(code: str) -> str:
-    """How to report in one line, with ``code`` as the example (already safe to show)."""
+def syntax(code: str, issuer: str = "UBND") -> str:
+    """How to report in one line, with ``code`` as the example (already safe to show) and a document of
+    the organisation ``issuer`` names (:func:`report.issuer`: "UBND", "BNV") as its evidence."""
     return _(
-        "Quick report: «{code} 60» or «{code} 60% note» (in progress), «{code} xong» or «{code} xong 28/01 Quyết định số 120/QĐ-UBND» (done), «{code} vướng reason» (blocked), «{code} chưa» (not started). Type hủy within 10 minutes to undo."
-    ).format(code=code)
+        "Quick report: «{code} 60» or «{code} 60% note» (in progress), «{code} xong» or «{code} xong 28/01 Quyết định số 120/QĐ-{issuer}» (done), «{code} vướng reason» (blocked), «{code} chưa» (not started). Type hủy within 10 minutes to undo."
+    ).format(code=code, issuer=esc(issuer))
 
 
 def handle(ctx: Context, text: str) -> bool:
@@ -113,7 +114,7 @@ def handle(ctx: Context, text: str) -> bool:
     parsed = parse(reading.rest, view, _plan_year(ctx, view.task), ctx.now.date())
     if parsed is None or parsed.problems:
         problems = parsed.problems if parsed is not None else [_nearest(reading.rest, view.task.code)]
-        ctx.reply("\n".join([*problems, _("Nothing was saved."), syntax(esc(view.task.code))]))
+        ctx.reply("\n".join([*problems, _("Nothing was saved."), syntax(esc(view.task.code), report.issuer(ctx))]))
         return True
     _record(ctx, view, parsed)
     return True

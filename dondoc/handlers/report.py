@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dondoc.db.models import Assignment, Plan, Report, Role, Status, Task, Unit
+from dondoc.db.models import Assignment, Organization, Plan, Report, Role, Status, Task, Unit
 from dondoc.db.queries import CORRECTION_DAYS, AssignmentView, managers_of, unit_assignments
 from dondoc.handlers.context import Context, page_nav, paginate, split_action
 from dondoc.handlers.events import Address, Attachment, esc
@@ -52,6 +52,43 @@ _WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row: words, not a stray k
 # Document numbers as Vietnamese offices write them: 15/KH-UBND, 61/2018/NĐ-CP, 123/QĐ-UBND.
 DOCUMENT_NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)")
 _SHORT_TITLE = 48
+# Where an organisation's name goes on to its place ("Ủy ban nhân dân xã Tân Phước", "Sở Nội vụ tỉnh X").
+_LEVELS = tuple(
+    tuple(k.split()) for k in ("thanh pho", "thi xa", "thi tran", "dac khu", "tinh", "huyen", "xa", "phuong")
+)  # not "quận": "Ban Quản lý …"
+
+
+def issuer_abbreviation(name: str) -> str:
+    """How an organisation's documents name it in their numbers ("… số 120/QĐ-BNV"): the initials of
+    its name before its place, abbreviations kept ("Ủy ban nhân dân xã Tân Phước" → "UBND", "Bộ Nội vụ"
+    → "BNV", "Bộ Giáo dục và Đào tạo" → "BGDĐT", "Sở Tài chính tỉnh X" → "STC"); "UBND" when the name
+    gives none."""
+    words = re.findall(r"[^\W\d_]+", name)
+    keys = [match_key(w) for w in words]
+    if keys[:4] == ["uy", "ban", "nhan", "dan"] or keys[:1] == ["ubnd"]:
+        return "UBND"  # also "Ủy ban nhân dân quận 1"
+    letters = ""
+    for i, (word, key) in enumerate(zip(words, keys, strict=True)):
+        if any(tuple(keys[i : i + len(level)]) == level for level in _LEVELS):
+            break
+        if key == "va":
+            continue
+        if len(word) > 1 and word.isupper():
+            letters += word.replace("Ð", "Đ")  # "UBND xã …", "HĐND"
+        else:
+            first = word[0].upper()
+            letters += first if first == "Đ" else match_key(first).upper()
+    return letters if 2 <= len(letters) <= 8 else "UBND"
+
+
+def issuer(ctx: Context) -> str:
+    """The abbreviation of the person's organisation in its documents' numbers (see
+    :func:`issuer_abbreviation`), for the examples of evidence: "UBND" for someone in none yet."""
+    for _membership, unit in ctx.memberships:
+        organization = ctx.session.get(Organization, unit.organization_id)
+        if organization is not None:
+            return issuer_abbreviation(organization.name)
+    return "UBND"
 
 
 def short(title: str, limit: int = _SHORT_TITLE) -> str:
@@ -87,7 +124,7 @@ def begin_for_assignment(ctx: Context, assignment_id: int, status: Status | None
     if status is None:
         _begin(ctx, view)
     else:  # the status is known: the task, then straight to the question after it, in one message
-        ctx.go(FLOW_NAME, Step.STATUS, assignment=view.id, task=view.task.code)
+        ctx.go(FLOW_NAME, Step.STATUS, assignment=view.id, task=view.task.code, issuer=issuer(ctx))
         header = _header(ctx)
         if header is None:
             return
@@ -146,7 +183,9 @@ def _ask_task(ctx: Context, views: list[AssignmentView], page: int) -> None:
 
 
 def _begin(ctx: Context, view: AssignmentView) -> None:
-    ctx.go(FLOW_NAME, Step.STATUS, assignment=view.id, task=view.task.code)
+    # The organisation's initials for the note step's example, read here rather than at that step: a
+    # typed percent is answered with two statements, not three.
+    ctx.go(FLOW_NAME, Step.STATUS, assignment=view.id, task=view.task.code, issuer=issuer(ctx))
     _ask_status(ctx)
 
 
@@ -248,8 +287,8 @@ def _ask_percent(ctx: Context) -> None:
 def _ask_note(ctx: Context) -> None:
     ctx.reply(
         _(
-            "Add a short note (what was done; a document number such as “Kế hoạch số 15/KH-UBND” is recorded as evidence), or skip."
-        ),
+            "Add a short note (what was done; a document number such as “Kế hoạch số 15/KH-{issuer}” is recorded as evidence), or skip."
+        ).format(issuer=esc(ctx.data.get("issuer") or issuer(ctx))),
         ctx.offer([[(_("Skip"), "skip")]]),
     )
 
