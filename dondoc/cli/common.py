@@ -9,6 +9,7 @@ Exit codes: 0 done, 1 the input was refused (every problem listed), 2 wrong usag
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import json
@@ -347,8 +348,33 @@ def unit_assignment(session: Session, found_plan: Plan, task: str, typed_unit: s
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(message, err=True)
+    typer.echo(sentence(message), err=True)
     raise typer.Exit(code)
+
+
+def sentence(message: str) -> str:
+    """``message`` as a line that starts a sentence: its first word capitalised when it is a plain word
+    ("chưa có danh mục…" → "Chưa có danh mục…"; the catalogue's messages are also shown mid-sentence in
+    chat). A first word that is an option, a file or a code ("--at: …", "sb.backup đã tồn tại") stays."""
+    first = message.split(maxsplit=1)[0] if message.strip() else ""
+    if first.rstrip(",:;").isalpha() and first[0].islower() and message.startswith(first):
+        return message[0].upper() + message[1:]
+    return message
+
+
+def os_error_reason(error: OSError, path: Path) -> str:
+    """Why ``path`` could not be written, in the run's language (the system's own words are English)."""
+    if error.errno == errno.ENOENT and not path.parent.is_dir():
+        return _("the folder {folder} does not exist").format(folder=path.parent)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return _("no permission to write there")
+    if error.errno == errno.EISDIR:
+        return _("it is a folder")
+    if error.errno == errno.ENOTDIR:
+        return _("part of the path is not a folder")
+    if error.errno == errno.ENOSPC:
+        return _("the disk is full")
+    return str(error.strerror or error)
 
 
 def usage(message: str) -> NoReturn:

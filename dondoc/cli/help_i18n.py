@@ -95,6 +95,41 @@ TRY_HELP = N_("Try {command!r} for help.")
 # TRANSLATORS: the last line after a wrong command line (typer/_click/exceptions.py)
 ERROR = N_("Error: {message}")
 
+# The names of the commands' arguments as the help and the errors show them ("dondoc units import
+# [OPTIONS] FILE", "Missing argument 'FILE'."), by the parameter's name in the source: Typer would show
+# the source's English name, in braces on the usage line ("{file}"). A new argument without an entry
+# shows its name in capitals (tests/bot/test_cli_help.py asks for an entry).
+ARGUMENT_NAMES = {
+    # TRANSLATORS: an argument's name in the help (dondoc units import FILE); capitals, no spaces
+    "file": N_("FILE"),
+    # TRANSLATORS: an argument's name in the help (dondoc forget PERSON); capitals, no spaces
+    "person": N_("PERSON"),
+    # TRANSLATORS: an argument's name in the help (dondoc invite revoke CODE): an invite code; capitals, no spaces
+    "code": N_("CODE"),
+    # TRANSLATORS: an argument's name in the help (dondoc invite UNIT); capitals, no spaces
+    "unit": N_("UNIT"),
+    # TRANSLATORS: an argument's name in the help (dondoc plan remove KEY): a plan's key; capitals, no spaces
+    "key": N_("KEY"),
+    # TRANSLATORS: an argument's name in the help (dondoc absence cancel NUMBER); capitals, no spaces
+    "number": N_("NUMBER"),
+}
+
+# What an option takes, in the help ("--db TEXT"), by the type Typer would show ("--db <str>").
+OPTION_VALUES = {
+    # TRANSLATORS: what an option takes, in the help (--db TEXT); capitals, no spaces
+    "<str>": N_("TEXT"),
+    # TRANSLATORS: what an option takes, in the help (--unit TEXT, given several times); capitals, no spaces
+    "<list[str]>": N_("TEXT"),
+    # TRANSLATORS: what an option takes, in the help (--year INTEGER); capitals, no spaces
+    "<int>": N_("INTEGER"),
+    # TRANSLATORS: what an option takes, in the help (--port INTEGER; its range follows in [ ]); capitals, no spaces
+    "<int range>": N_("INTEGER"),
+    # TRANSLATORS: what an option takes, in the help (-o FILE); capitals, no spaces
+    "<file>": N_("FILE"),
+    # TRANSLATORS: what an option takes, in the help (--data PATH: a file or a folder); capitals, no spaces
+    "<path>": N_("PATH"),
+}
+
 # The English shapes of the messages Click and Typer compose (typer/_click/exceptions.py, parser.py,
 # core.py; typer/core.py, _param_types.py; the range and number checks of pydantic). {message} is itself
 # translated when it matches a shape; the other placeholders are names and values typed or given.
@@ -239,6 +274,7 @@ def localize(command: Command, language: str) -> Command:
             text = getattr(param, "help", None)
             if isinstance(text, str) and text:
                 param.help = translated_help(text, gettext)
+            _name_values(param, ctx, gettext)
         if cmd.options_metavar == OPTIONS_METAVAR:  # the usage line: "dondoc plan import [TÙY_CHỌN] …"
             cmd.options_metavar = gettext(OPTIONS_METAVAR)
         if getattr(cmd, "subcommand_metavar", None) == COMMAND_METAVAR:
@@ -249,6 +285,33 @@ def localize(command: Command, language: str) -> Command:
     setattr(command, "make_context", _localizing_errors(command.make_context, language))  # noqa: B010
     setattr(command, "invoke", _localizing_errors(command.invoke, language))  # noqa: B010
     return command
+
+
+class NamedArgument(typer.core.TyperArgument):
+    """An argument shown by its name alone, as Click shows one: "FILE" on the usage line ("[FILE]" when
+    optional) and in its help row, where Typer writes "{file}" and "file <file>"."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name if self.nargs == 1 else name + "..."
+
+    def display_type_rich(self, ctx: Context) -> str | None:
+        return None
+
+
+def _name_values(param: Any, ctx: Context, gettext: Callable[[str], str]) -> None:
+    """An argument's name (:data:`ARGUMENT_NAMES`) and what an option takes (:data:`OPTION_VALUES`) in
+    the run's language; a metavar the source sets stays."""
+    if param.metavar is not None:
+        return
+    if type(param) is typer.core.TyperArgument:
+        name = ARGUMENT_NAMES.get(param.name or "")
+        param.metavar = gettext(name) if name else (param.name or "").upper()
+        param.__class__ = NamedArgument
+    elif isinstance(param, typer.core.TyperOption) and not param.is_flag:
+        shown = OPTION_VALUES.get(param.display_type_rich(ctx) or "")
+        if shown:
+            param.metavar = gettext(shown)
 
 
 _CONTEXTS: dict[tuple[type[Context], str], type[Context]] = {}

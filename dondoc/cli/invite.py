@@ -82,7 +82,8 @@ def invite(
     when TELEGRAM_BOT_USERNAME is set)."""
     if role not in {r.value for r in MemberRole}:
         raise typer.BadParameter(
-            _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=role)
+            _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=role),
+            param_hint="'--role'",
         )
     valid_for = parse_duration(expires)
     telegram = settings().telegram

@@ -319,7 +319,7 @@ def people_settings(
 def people_export(person: PersonArgument, as_json: JsonOption = False) -> None:
     """Everything stored about a person (person row, chats, memberships, invites, reports, conversation
     state, reminders delivered), to hand to them when they ask: readable text in the language of the
-    command, or JSON with ``--json``."""
+    command, or JSON with --json."""
     with session_scope(store()) as session:
         org = organization(session)
         assert org.id is not None

@@ -20,11 +20,13 @@ from dondoc.cli.common import (
     fail,
     global_options,
     organization,
+    os_error_reason,
     parse_cli_date,
     plan,
     print_json,
     print_list,
     refuse,
+    sentence,
     settings,
     show_warnings,
     store,
@@ -236,7 +238,8 @@ def _write_review(path: Path, appendix: Appendix, unit_names: dict[str, str]) ->
     try:
         write_review(path, appendix, unit_names)
     except OSError as error:
-        typer.echo(_("cannot write {path}: {error}").format(path=path, error=error.strerror or error), err=True)
+        reason = os_error_reason(error, path)
+        typer.echo(sentence(_("cannot write {path}: {error}").format(path=path, error=reason)), err=True)
         return
     typer.echo(_("Review workbook written: {path}").format(path=path), err=True)
 

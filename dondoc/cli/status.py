@@ -19,6 +19,7 @@ from dondoc.cli.common import (
     fail,
     global_options,
     organization,
+    os_error_reason,
     output_option,
     plan,
     print_json,
@@ -132,7 +133,7 @@ def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> 
 
 
 def cannot_write(output: Path, error: OSError) -> NoReturn:
-    fail(_("cannot write {path}: {error}").format(path=output, error=error.strerror or error))
+    fail(_("cannot write {path}: {error}").format(path=output, error=os_error_reason(error, output)))
 
 
 def write_picture(output: Path, png: bytes, as_json: bool, summary: dict[str, Any]) -> None:

@@ -84,7 +84,7 @@ def test_a_commands_help_is_vietnamese_by_default(dondoc: Main) -> None:
     result = dondoc("plan", "import", "--help")
     assert result.code == 0, result.stderr
     for text in (
-        "Cách dùng: dondoc plan import [TÙY_CHỌN] {file}",
+        "Cách dùng: dondoc plan import [TÙY_CHỌN] TỆP",
         "Nhập phụ lục của kế hoạch; nhập lại tệp đã sửa sẽ cập nhật các nhiệm vụ theo",
         "Đối số:",
         "Tệp phụ lục: xlsx, docx hoặc csv.  [bắt buộc]",
@@ -166,10 +166,10 @@ def test_a_missing_argument_in_vietnamese(dondoc: Main) -> None:
     result = dondoc("plan", "import")
     assert result.code == 2
     assert result.stderr.splitlines() == [
-        "Cách dùng: dondoc plan import [TÙY_CHỌN] {file}",
+        "Cách dùng: dondoc plan import [TÙY_CHỌN] TỆP",
         "Gõ 'dondoc plan import --help' để xem hướng dẫn.",
         "",
-        "Lỗi: Thiếu đối số 'file'.",
+        "Lỗi: Thiếu đối số 'TỆP'.",
     ]
 
 
@@ -177,10 +177,10 @@ def test_a_missing_argument_in_english(dondoc: Main) -> None:
     result = dondoc("--lang", "en", "plan", "import")
     assert result.code == 2
     assert result.stderr.splitlines() == [
-        "Usage: dondoc plan import [OPTIONS] {file}",
+        "Usage: dondoc plan import [OPTIONS] FILE",
         "Try 'dondoc plan import --help' for help.",
         "",
-        "Error: Missing argument 'file'.",
+        "Error: Missing argument 'FILE'.",
     ]
 
 
@@ -207,8 +207,8 @@ def test_a_missing_argument_in_english(dondoc: Main) -> None:
         ),
         (
             ("plan", "import", "no-such.xlsx"),
-            "Lỗi: Giá trị không hợp lệ cho 'file': tệp 'no-such.xlsx' không tồn tại.",
-            "Error: Invalid value for 'file': file 'no-such.xlsx' does not exist.",
+            "Lỗi: Giá trị không hợp lệ cho 'TỆP': tệp 'no-such.xlsx' không tồn tại.",
+            "Error: Invalid value for 'FILE': file 'no-such.xlsx' does not exist.",
         ),
         (("plan", "import", "f.xlsx", "--year"), "Lỗi: Tùy chọn '--year' cần một giá trị.", "requires an argument"),
         (("plan", "import", "--dry-run=3", "f"), "Lỗi: Tùy chọn '--dry-run' không nhận giá trị.", "does not take"),

@@ -104,7 +104,7 @@ def test_invite_revoke_by_code_or_by_id(sample_store: Dondoc, engine: Engine) ->
     again = sample_store("invite", "revoke", first, env=AT_NOW)
     assert again.code == 1 and "đã bị thu hồi" in again.stderr
     unknown = sample_store("invite", "revoke", "ZZZZ-ZZZZ", env=AT_NOW)
-    assert unknown.code == 1 and "không có lời mời" in unknown.stderr
+    assert unknown.code == 1 and "Không có lời mời" in unknown.stderr
     chat = Chat(make_dispatcher(engine, NOW), "310", name="Phạm Mới Đến")
     chat.send(first)
     assert "đã bị thu hồi" in chat.last
@@ -202,7 +202,7 @@ def test_people_remove_of_someone_holding_no_role_there_says_so_and_changes_noth
     assert _roles(engine) == after
     assert sample_store.ok("people", "export", str(an), "--json").json()["person"]["full_name"] == "Nguyễn Văn An"
     nobody = sample_store("people", "remove", "Trần Không Có", "--unit", "XP")
-    assert nobody.code == 1 and "không có ai là Trần Không Có" in nobody.stderr
+    assert nobody.code == 1 and "Không có ai là Trần Không Có" in nobody.stderr
     english = sample_store("people", "remove", str(an), "--lang", "en")
     assert english.code == 1 and f"#{an} Nguyễn Văn An has no role in" in english.stderr
 

@@ -169,7 +169,7 @@ def test_dondoc_run_logs_json_without_any_token_or_code(
 
     assert result.code == 2
     *logged, last = result.stderr.strip().splitlines()
-    assert last == "cannot open the database: test"  # the command's own words stay a plain line
+    assert last == "Cannot open the database: test"  # the command's own words stay a plain line
     lines = [json.loads(line) for line in logged]
     assert [line["message"] for line in lines] == [
         "zalo:ln1 calls https://bot-api.zapps.me/bot<LN1_CREDENTIAL>/getMe",

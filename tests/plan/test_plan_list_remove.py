@@ -167,7 +167,7 @@ def test_remove_unknown_plan_is_refused(sample_store: Dondoc) -> None:
     before = _counts(sample_store.url)
     result = _en(sample_store, "plan", "remove", "2150", "--yes")
     assert result.code == 1
-    assert result.stderr.strip() == "no plan 2150: `dondoc plan list` shows the plans"
+    assert result.stderr.strip() == "No plan 2150: `dondoc plan list` shows the plans"
     assert _counts(sample_store.url) == before
 
 

@@ -125,4 +125,4 @@ def test_dry_run_checks_the_file_and_writes_nothing(dondoc: Dondoc) -> None:
     assert len(result.json()["added"]) == 42
     missing = dondoc("plan", "export")
     assert missing.code == 1
-    assert "chưa nhập kế hoạch nào" in missing.stderr
+    assert "Chưa nhập kế hoạch nào" in missing.stderr
