@@ -1,6 +1,6 @@
 """``/giaoviec``: a manager or an administrator gives a task outside the plan in one line.
 
-``/giaoviec XP, LN Báo cáo tình hình sạt lở hạn 15/06``: the units (codes or one-word names, commas
+``/giaoviec XP, LN Báo cáo kết quả rà soát văn bản hạn 15/06``: the units (codes or one-word names, commas
 optional), the task's text, then ``hạn`` and the deadline as people write it — ``15/06``,
 ``15/06/2022``, ``hôm nay``, ``ngày mai``, ``thứ Sáu tuần này`` (``thứ 6``), ``cuối tháng``, ``cuối
 tuần``. The task joins the organisation's plan of the year (:mod:`dondoc.plan.adhoc`), the units'
@@ -28,8 +28,12 @@ _WEEKDAYS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 
 
 
 def usage(ctx: Context) -> str:
+    # A topic any public body has (a province, a commune, a ministry), and the person's own unit codes.
     return with_own_codes(
-        ctx, _("Usage: /giaoviec UNITS TEXT hạn DATE — for example /giaoviec XP, LN Báo cáo tình hình sạt lở hạn 15/06")
+        ctx,
+        _(
+            "Usage: /giaoviec UNITS TEXT hạn DATE — for example /giaoviec XP, LN Báo cáo kết quả rà soát văn bản hạn 15/06"
+        ),
     )
 
 

@@ -56,10 +56,16 @@ def parse_button(data: str) -> tuple[int, bool] | None:
     return int(match.group(1)), match.group(2) == "y"
 
 
-def usage() -> str:
-    return _(
-        "Usage: /giahan CODE DATE REASON — for example /giahan I.2 30/06 waiting for guidance from the level above. "
-        "Managers answer with /giahan NUMBER đồng ý or /giahan NUMBER không đồng ý REASON."
+def usage(ctx: Context) -> str:
+    """How to ask, with a task of the person's own plan for the sample's I.2."""
+    from dondoc.handlers.onboarding import with_own_codes  # imported when used, as in explanations
+
+    return with_own_codes(
+        ctx,
+        _(
+            "Usage: /giahan CODE DATE REASON — for example /giahan I.2 30/06 waiting for guidance from the level "
+            "above. Managers answer with /giahan NUMBER đồng ý or /giahan NUMBER không đồng ý REASON."
+        ),
     )
 
 
@@ -76,14 +82,14 @@ def command(ctx: Context, args: str) -> None:
         _pending_list(ctx)
         return
     if not ctx.reporting_units():
-        ctx.reply(usage())
+        ctx.reply(usage(ctx))
         return
     if not first:
-        ctx.reply(usage())
+        ctx.reply(usage(ctx))
         return
     view = _assignment(ctx, first)
     if view is None:
-        ctx.reply(_("Your unit has no task {code}.").format(code=esc(first)) + "\n" + usage())
+        ctx.reply(_("Your unit has no task {code}.").format(code=esc(first)) + "\n" + usage(ctx))
         return
     due = _open_due(ctx, view)
     if due is None:
@@ -318,7 +324,7 @@ def _typed_answer(ctx: Context, number: int, text: str) -> None:
                     break
                 _answer(ctx, number, approve, " ".join(typed[size:]).strip(" :,-"))
                 return
-    ctx.reply(usage())
+    ctx.reply(usage(ctx))
 
 
 def _answer(ctx: Context, number: int, approve: bool, note: str) -> None:
@@ -442,7 +448,7 @@ def _pending_list(ctx: Context) -> None:
         if unit is not None and _may_answer(ctx, unit):
             waiting.append(view)
     if not waiting:
-        ctx.reply(_("No request for more time is waiting for your answer.") + "\n" + usage())
+        ctx.reply(_("No request for more time is waiting for your answer.") + "\n" + usage(ctx))
         return
     lines = ["<b>" + _("Requests for more time waiting for your answer: {count}").format(count=len(waiting)) + "</b>"]
     rows: list[list[Choice]] = []

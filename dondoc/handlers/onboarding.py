@@ -45,7 +45,9 @@ ROLE_NAMES = {
     MemberRole.DEPUTY: N_("deputy focal point"),
     MemberRole.MANAGER: N_("manager"),
     MemberRole.ADMIN: N_("administrator"),
-    MemberRole.PROVINCE: N_("province follow-up"),
+    # Held over the organisations under one's own: a province's, a ministry's or a department's (the
+    # stored value stays "province"), so its name says no level.
+    MemberRole.PROVINCE: N_("overall follow-up"),
 }
 
 
@@ -405,28 +407,32 @@ _EXAMPLE_CODES = re.compile(r"(?<![\w.])(III\.4|I\.2|XP|LN)(?![\w.])")
 
 
 def _examples(ctx: Context) -> dict[str, str]:
-    """The person's own codes for the help's examples: a task of their plan (one they report on first),
-    and two units of their organisation (others than their own first); none when there is no plan."""
+    """The person's own codes for the help's examples: two units of their organisation (others than
+    their own first), and a task of their plan (one they report on first); the units alone before
+    the plan is imported (an administrator invites people first); none for a lone unit."""
     org_ids = [unit.organization_id for _membership, unit in ctx.memberships]
     if not org_ids:
         return {}
+    own = {unit.code for _membership, unit in ctx.memberships}
+    units = sorted(
+        ctx.session.exec(select(Unit.code, Unit.position).where(Unit.organization_id == org_ids[0], col(Unit.active))),
+        key=lambda row: (row[0] in own, row[1]),
+    )
+    if len(units) < 2:
+        return {}
+    examples = {"XP": units[0][0], "LN": units[1][0]}
     plan = current_plan(ctx.session, org_ids[0])
     if plan is None:
-        return {}
+        return examples
     mine = report.my_assignments(ctx) if ctx.has_role(*REPORTING_ROLES) else []
     tasks = [view.task.code for view in mine] or list(
         ctx.session.exec(
             select(Task.code).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position)).limit(2)
         )
     )
-    own = {unit.code for _membership, unit in ctx.memberships}
-    units = sorted(
-        ctx.session.exec(select(Unit.code, Unit.position).where(Unit.organization_id == org_ids[0], col(Unit.active))),
-        key=lambda row: (row[0] in own, row[1]),
-    )
-    if not tasks or len(units) < 2:
-        return {}
-    return {"III.4": tasks[0], "I.2": tasks[1] if len(tasks) > 1 else tasks[0], "XP": units[0][0], "LN": units[1][0]}
+    if tasks:
+        examples |= {"III.4": tasks[0], "I.2": tasks[1] if len(tasks) > 1 else tasks[0]}
+    return examples
 
 
 def with_own_codes(ctx: Context, line: str) -> str:
@@ -438,7 +444,7 @@ def _own_codes(line: str, examples: dict[str, str]) -> str:
     """``line`` with the sample's example codes replaced by ``examples`` (escaped: codes come from files)."""
     if not examples:
         return line
-    return _EXAMPLE_CODES.sub(lambda found: esc(examples[found.group(1)]), line)
+    return _EXAMPLE_CODES.sub(lambda found: esc(examples.get(found.group(1), found.group(1))), line)
 
 
 def _invites_a_province(ctx: Context) -> bool:
@@ -500,9 +506,10 @@ def invite(ctx: Context, args: str) -> None:
     roles = {r.value: r for r in MemberRole}
     if len(parts) != 2 or parts[1].lower() not in roles:
         if _invites_a_province(ctx):
-            ctx.reply(_("Usage: /invite UNIT focal|deputy|manager|admin|province — for example /invite XP focal"))
+            line = _("Usage: /invite UNIT focal|deputy|manager|admin|province — for example /invite XP focal")
         else:
-            ctx.reply(_("Usage: /invite UNIT focal|deputy|manager|admin — for example /invite XP focal"))
+            line = _("Usage: /invite UNIT focal|deputy|manager|admin — for example /invite XP focal")
+        ctx.reply(with_own_codes(ctx, line))
         return
     # Only into the organisations where this person is an administrator, never another's by naming it.
     unit = next(

@@ -626,7 +626,9 @@ def task_detail(ctx: Context, args: str) -> None:
     if not plans:
         return
     if not args:
-        ctx.reply(_("Usage: /task CODE — for example /task III.4"))
+        from dondoc.handlers.onboarding import with_own_codes  # imported when used, as in explanations
+
+        ctx.reply(with_own_codes(ctx, _("Usage: /task CODE — for example /task III.4")))
         return
     wanted = match_key(args)
     lines: list[str] = []

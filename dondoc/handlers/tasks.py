@@ -98,7 +98,9 @@ def show_history(ctx: Context, args: str, *, standing_only: bool = False) -> Non
     with ``hủy`` and its undoing count as never made: marked as such, or left out with
     ``standing_only`` (``/task``: the managers see the reports that stand)."""
     if not args:
-        ctx.reply(_("Usage: /history CODE — for example /history III.4"))
+        from dondoc.handlers.onboarding import with_own_codes  # imported when used, as in explanations
+
+        ctx.reply(with_own_codes(ctx, _("Usage: /history CODE — for example /history III.4")))
         return
     wanted = match_key(args)
     # Their own units' reports, and every unit's of the organisations they follow up (never another's).

@@ -134,7 +134,7 @@ def test_the_provinces_administrator_invites_the_province_role_in_chat(sample_st
     code = next(line for line in admin.history[-1].text.split("\n") if line.startswith("<code>"))[6:-7]
     leader = Chat(dispatcher, "801", name="Chủ Tịch Tỉnh")
     leader.send(f"/start {code}")
-    assert "theo dõi cấp tỉnh" in leader.last
+    assert "theo dõi chung" in leader.last
     leader.send("/status")
     assert A in leader.history[-1].text and B in leader.history[-1].text
     admin.send("/invite XP province")  # a district's unit: not the province administrator's to name
