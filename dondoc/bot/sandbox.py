@@ -93,6 +93,7 @@ class Sandbox:
     api: LocalBotApi | None = None
     reminders: ReminderService[Reply] | None = None
     _next_user: int = 100_000_001
+    organization_id: int | None = None  # the organisation played (``--org``); default: the store's first
 
     async def run(self, read_line: ReadLine) -> None:
         app = assemble(self.engine, self.clock, self.calendar or calendar_from_env(), bot_username="dondoc_sandbox_bot")
@@ -189,7 +190,7 @@ class Sandbox:
         """``/as`` alone: who you can be, and who you are now (nothing is sent to the bot)."""
         current = self._current_key()
         with session_scope(self.engine) as session:
-            org = _organization(session)
+            org = _organization(session, self.organization_id)
             # the units of the organisation played (the store may hold several: /as plays only this one)
             units = (
                 list(
@@ -223,7 +224,7 @@ class Sandbox:
         manager) on ``channel``: played again as they are, with no new invite — its code would be
         typed into whatever that person was doing."""
         with session_scope(self.engine) as session:
-            org = _organization(session)
+            org = _organization(session, self.organization_id)
             if org is None or org.id is None:
                 return None
             role = MemberRole.MANAGER if key == MANAGER else MemberRole.FOCAL
@@ -259,7 +260,7 @@ class Sandbox:
 
     def _default_unit(self) -> str:
         with session_scope(self.engine) as session:
-            org = _organization(session)
+            org = _organization(session, self.organization_id)
             if org is None:
                 return ""
             if org.coordinator_code:
@@ -321,7 +322,7 @@ class Sandbox:
 
     def _invite(self, key: str) -> tuple[str, str, str] | None:
         with session_scope(self.engine) as session:
-            org = _organization(session)
+            org = _organization(session, self.organization_id)
             if org is None:
                 return None
             role = MemberRole.FOCAL
@@ -429,8 +430,13 @@ class Sandbox:
         self.out.flush()
 
 
-def _organization(session: Session) -> Organization | None:
-    """The organisation a sandbox plays: the store's first (a store may hold several)."""
+def _organization(session: Session, organization_id: int | None = None) -> Organization | None:
+    """The organisation a sandbox plays: the one of ``organization_id`` (``--org``), else the store's
+    first (a store may hold several)."""
+    if organization_id is not None:
+        chosen = session.get(Organization, organization_id)
+        if chosen is not None:
+            return chosen
     return session.exec(select(Organization).order_by(col(Organization.id))).first()
 
 

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli.common import JsonOption, clock, fail, global_options, organization, parse_cli_date, print_json, store
+from dondoc.cli.common import (
+    DATE,
+    JsonOption,
+    clock,
+    fail,
+    global_options,
+    organization,
+    parse_cli_date,
+    print_json,
+    store,
+)
 from dondoc.cli.people import _one_person
 from dondoc.db.models import Absence
 from dondoc.db.session import session_scope
@@ -27,8 +37,12 @@ def _days(start_on: str, end_on: str) -> str:
 @global_options
 def absence_add(
     person: Annotated[str, typer.Option("--person", help="Person id (12 or #12), name typed any way, or chat id.")],
-    start: Annotated[str, typer.Option("--from", help="The first day away, e.g. 2022-06-10 or 10/06/2022.")],
-    end: Annotated[str | None, typer.Option("--to", help="The last day away (default: the first day).")] = None,
+    start: Annotated[
+        str, typer.Option("--from", metavar=DATE, help="The first day away, e.g. 2022-06-10 or 10/06/2022.")
+    ],
+    end: Annotated[
+        str | None, typer.Option("--to", metavar=DATE, help="The last day away (default: the first day).")
+    ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (shown to whoever stands in).")] = "",
     as_json: JsonOption = False,
 ) -> None:
@@ -91,7 +105,7 @@ def _problem(error: AbsenceError, first: str, last: str, today: str) -> str:
 @absence_app.command("list")
 @global_options
 def absence_list(
-    at: Annotated[str | None, typer.Option("--at", help="Only the absences covering this day.")] = None,
+    at: Annotated[str | None, typer.Option("--at", metavar=DATE, help="Only the absences covering this day.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Cancelled ones too.")] = False,
     as_json: JsonOption = False,
 ) -> None:

@@ -38,6 +38,7 @@ from dondoc.cli.common import (
     configured_bot_username,
     current,
     global_options,
+    organization,
     refuse,
     refuse_newer_database,
     sandbox_options,
@@ -339,5 +340,10 @@ def sandbox(
         start = SANDBOX_START.replace(year=newest)
         start += timedelta(days=max(0, 7 - start.weekday()) if start.weekday() >= 5 else 0)
         run.settings = run.settings.model_copy(update={"now": start.isoformat()})
+    played = None  # --org: the organisation played (else the store's first)
+    if run.org:
+        with session_scope(engine) as session:
+            played = organization(session).id
     kind = ZaloSandbox if channel == "zalo" else Sandbox
-    asyncio.run(kind(engine, clock(), sys.stdout, calendar=calendar()).run(stdin_reader()))
+    chat = kind(engine, clock(), sys.stdout, calendar=calendar(), organization_id=played)
+    asyncio.run(chat.run(stdin_reader()))

@@ -9,6 +9,7 @@ Exit codes: 0 done, 1 the input was refused (every problem listed), 2 wrong usag
 
 from __future__ import annotations
 
+import difflib
 import errno
 import functools
 import inspect
@@ -39,7 +40,7 @@ from dondoc.db.models import Assignment, Organization, Plan, Unit
 from dondoc.db.queries import active_assignment
 from dondoc.db.session import StoreError, current_revision, known_revision, make_engine, open_store
 from dondoc.handlers.onboarding import find_unit
-from dondoc.i18n import LANGUAGES, _, ngettext, set_language
+from dondoc.i18n import LANGUAGES, N_, _, ngettext, set_language
 from dondoc.plan import dates
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.store import NotFound, find_organization, find_plan
@@ -49,6 +50,13 @@ from dondoc.text import match_key
 from dondoc.tz import TZ
 
 P = ParamSpec("P")
+
+# What the options that take a date or an instant show in the help ("--at NGÀY"), through the
+# catalogue like the other value names (dondoc.cli.help_i18n translates a metavar set here).
+# TRANSLATORS: what a date option takes, in the help (--at DATE); capitals, no spaces
+DATE = N_("DATE")
+# TRANSLATORS: what an option taking a date and a time shows in the help (--at DATE_TIME); capitals, no spaces
+DATE_TIME = N_("DATE_TIME")
 
 DbOption = Annotated[
     str | None,
@@ -61,7 +69,9 @@ SandboxDbOption = Annotated[
         help="Database URL (default: dondoc-sandbox.db in the current folder, whatever DONDOC_DATABASE_URL says).",
     ),
 ]
-LangOption = Annotated[str | None, typer.Option("--lang", help="Language of messages: vi (default) or en.")]
+LangOption = Annotated[
+    str | None, typer.Option("--lang", metavar="vi|en", help="Language of messages: vi (default) or en.")
+]
 OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
 LogFormatOption = Annotated[
     str | None,
@@ -73,7 +83,7 @@ LogFormatOption = Annotated[
 LONG_RUNNING = ("run", "serve")  # the commands that log (to standard error) rather than print
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PlanOption = Annotated[str | None, typer.Option("--plan", help="Plan key (default: the newest plan).")]
-AtOption = Annotated[str | None, typer.Option("--at", help="Status as of this date (default: today).")]
+AtOption = Annotated[str | None, typer.Option("--at", metavar=DATE, help="Status as of this date (default: today).")]
 
 
 def task_option(example: str = "III.4.") -> Any:
@@ -83,7 +93,7 @@ def task_option(example: str = "III.4.") -> Any:
 
 def at_option(done: str) -> Any:
     """``--at``, the day something entered on paper was ``done`` (read by :func:`entered_at`)."""
-    return typer.Option("--at", help=f"The day it was {done} (default today).")
+    return typer.Option("--at", metavar=DATE, help=f"The day it was {done} (default today).")
 
 
 def output_option(kind: str) -> Any:
@@ -301,20 +311,67 @@ def calendar() -> WorkCalendar:
 
 
 def organization(session: Session) -> Organization:
-    """The organisation of ``--org`` (its name typed any way), or the only one in the store. Several
-    without ``--org``, or a name that fits none, is wrong usage (exit 2): the line names them all."""
+    """The organisation of ``--org`` (any part of its name that fits no other, typed with or without
+    diacritics), or the only one in the store. Several without ``--org``, or a name that fits none or
+    several, is wrong usage (exit 2): the line names the ones meant, or the nearest, or them all."""
     typed = current().org
-    try:
-        return find_organization(session, typed)
-    except NotFound as exc:
-        every = list(session.exec(select(Organization).order_by(Organization.name)))
-        fits = [org for org in every if typed and match_key(org.name) == match_key(typed)]
-        if len(fits) == 1:
-            return fits[0]
-        if not every:  # nothing imported yet: the input is missing, not the option
-            fail(str(exc))
-        names = "; ".join(f"«{org.name}»" for org in every)
-        usage(str(exc) + " — " + _("the organisations in this database: {names}").format(names=names))
+    if not (typed or "").strip():
+        try:
+            return find_organization(session, None)
+        except NotFound as exc:
+            every = list(session.exec(select(Organization).order_by(Organization.name)))
+            if not every:  # nothing imported yet: the input is missing, not the option
+                fail(str(exc))
+            usage(str(exc) + " — " + _("the organisations in this database: {names}").format(names=_names(every)))
+    assert typed is not None
+    every = list(session.exec(select(Organization).order_by(Organization.name)))
+    fits = organizations_named(every, typed)
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        usage(
+            _("{name} fits several organisations: {names}; type more of the name").format(
+                name=quoted(typed), names=_names(fits)
+            )
+        )
+    if not every:
+        fail(_("no unit registry yet: run `dondoc units import FILE.yaml` first"))
+    message = _("no organisation named {name}").format(name=quoted(typed))
+    near = difflib.get_close_matches(match_key(typed), [match_key(org.name) for org in every], n=3, cutoff=0.6)
+    nearest = [org for org in every if match_key(org.name) in near]
+    if nearest:
+        usage(message + " — " + _("did you mean {names}?").format(names=_names(nearest)))
+    usage(message + " — " + _("the organisations in this database: {names}").format(names=_names(every)))
+
+
+def organizations_named(every: Sequence[Organization], typed: str) -> list[Organization]:
+    """The organisations of ``every`` that ``typed`` names: the one of that exact name, else the ones
+    whose name is ``typed`` with case, diacritics and punctuation ignored, else the ones whose name has
+    its words in a row ("long my"), else the ones whose name holds it at all ("Hậu Gia")."""
+    exact = [org for org in every if org.name == typed.strip()]
+    if exact:
+        return exact
+    wanted = match_key(typed)
+    if len(wanted.replace(" ", "")) < 2:
+        return []
+    for fits in (
+        lambda key: key == wanted,
+        lambda key: f" {wanted} " in f" {key} ",
+        lambda key: wanted in key,
+    ):
+        found = [org for org in every if fits(match_key(org.name))]
+        if found:
+            return found
+    return []
+
+
+def quoted(value: str) -> str:
+    """A value a person typed, as an error names it: «long my»."""
+    return f"«{value}»"
+
+
+def _names(organizations: Sequence[Organization]) -> str:
+    return "; ".join(quoted(org.name) for org in organizations)
 
 
 def plan(session: Session, key: str | None) -> Plan:
@@ -328,7 +385,7 @@ def registry_unit(session: Session, organization_id: int | None, typed: str) -> 
     """The organisation's unit typed by code or name; one not in the registry ends the command (exit 1)."""
     found = find_unit(session, organization_id, typed)
     if found is None:
-        fail(_("no unit {unit} in the registry").format(unit=typed))
+        fail(_("no unit {unit} in the registry").format(unit=quoted(typed)))
     return found
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dondoc.cli.common import (
+    DATE,
     JsonOption,
     PlanOption,
     TaskOption,
@@ -43,7 +44,8 @@ def explanation_add(
     task: TaskOption,
     unit: UnitOption,
     due: Annotated[
-        str | None, typer.Option("--due", help="The day the explanation is due (default: 3 working days later).")
+        str | None,
+        typer.Option("--due", metavar=DATE, help="The day the explanation is due (default: 3 working days later)."),
     ] = None,
     at: Annotated[str | None, at_option("asked")] = None,
     key: PlanOption = None,

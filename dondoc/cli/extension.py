@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from dondoc.cli.common import (
+    DATE,
     JsonOption,
     PlanOption,
     UnitOption,
@@ -38,7 +39,7 @@ extension_app = typer.Typer(help="Extensions of deadlines (gia hạn).", no_args
 def extension_add(
     task: Annotated[str, task_option("I.2.")],
     unit: UnitOption,
-    to: Annotated[str, typer.Option("--to", help="The new due date, e.g. 2022-06-30.")],
+    to: Annotated[str, typer.Option("--to", metavar=DATE, help="The new due date, e.g. 2022-06-30.")],
     reason: Annotated[str, typer.Option("--reason", help="Why the deadline moves.")] = "",
     at: Annotated[str | None, at_option("approved")] = None,
     key: PlanOption = None,

@@ -301,8 +301,13 @@ class NamedArgument(typer.core.TyperArgument):
 
 def _name_values(param: Any, ctx: Context, gettext: Callable[[str], str]) -> None:
     """An argument's name (:data:`ARGUMENT_NAMES`) and what an option takes (:data:`OPTION_VALUES`) in
-    the run's language; a metavar the source sets stays."""
+    the run's language; a metavar the source sets (``metavar=DATE``, a message id of the catalogue)
+    is translated the same way, and the default an option shows as text (``show_default="5000"``) is
+    shown as a value, without the parentheses Click puts around a description."""
+    if isinstance(param, typer.core.TyperOption) and isinstance(param.show_default, str):
+        param.__class__ = _TextDefault
     if param.metavar is not None:
+        param.metavar = gettext(param.metavar)
         return
     if type(param) is typer.core.TyperArgument:
         name = ARGUMENT_NAMES.get(param.name or "")
@@ -312,6 +317,18 @@ def _name_values(param: Any, ctx: Context, gettext: Callable[[str], str]) -> Non
         shown = OPTION_VALUES.get(param.display_type_rich(ctx) or "")
         if shown:
             param.metavar = gettext(shown)
+
+
+class _TextDefault(typer.core.TyperOption):
+    """An option whose ``show_default`` is its default as text ("5000", where the real default is None:
+    the environment decides), shown "[default: 5000]" rather than Click's "[default: (5000)]"."""
+
+    def _get_default_string(self, *, ctx: Context, show_default_is_str: bool, default_value: Any) -> str:
+        if show_default_is_str:
+            return str(self.show_default)
+        return super()._get_default_string(
+            ctx=ctx, show_default_is_str=show_default_is_str, default_value=default_value
+        )
 
 
 _CONTEXTS: dict[tuple[type[Context], str], type[Context]] = {}

@@ -18,6 +18,7 @@ from dondoc.cli.common import (
     global_options,
     organization,
     print_json,
+    quoted,
     registry_unit,
     settings,
     store,
@@ -82,7 +83,7 @@ def invite(
     when TELEGRAM_BOT_USERNAME is set)."""
     if role not in {r.value for r in MemberRole}:
         raise typer.BadParameter(
-            _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=role),
+            _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=quoted(role)),
             param_hint="'--role'",
         )
     valid_for = parse_duration(expires)

@@ -27,7 +27,7 @@ from dondoc.db.session import (
     open_store,
     pending_revisions,
 )
-from dondoc.i18n import _
+from dondoc.i18n import _, current_language, ngettext
 
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -146,6 +146,20 @@ def backup(
         _backup_postgres(url, output)
 
 
+def file_size(size: int) -> str:
+    """A file's size as people read it, in the run's language: "812 byte", "676 KB", "0,7 MB"
+    (Vietnamese decimal comma), "2,3 GB"."""
+    from babel.numbers import format_decimal
+
+    if size < 1024:
+        return ngettext("{count} byte", "{count} bytes", size).format(count=size)
+    if size < 1024 * 1024:
+        return f"{format_decimal(round(size / 1024), '#,##0', locale=current_language())} KB"
+    if size < 1024**3:
+        return "{size} MB".format(size=format_decimal(size / 1024**2, "#,##0.0", locale=current_language()))
+    return "{size} GB".format(size=format_decimal(size / 1024**3, "#,##0.0", locale=current_language()))
+
+
 def _backup_sqlite(url: URL, output: Path) -> None:
     name = url.database or ""
     if not name or name == ":memory:" or url.query.get("mode") == "memory":
@@ -160,8 +174,8 @@ def _backup_sqlite(url: URL, output: Path) -> None:
     except BackupError as error:
         fail(_("The backup of {path} failed, nothing was written: {error}").format(path=source, error=error))
     typer.echo(
-        _("Backup of {source} written to {path}: {size} bytes, integrity check ok.").format(
-            source=source, path=made.path, size=made.size
+        _("Backup of {source} written to {path}: {size}, integrity check ok.").format(
+            source=source, path=made.path, size=file_size(made.size)
         )
     )
 
@@ -195,7 +209,7 @@ def _backup_postgres(url: URL, output: Path) -> None:
     finally:
         partial.unlink(missing_ok=True)
     typer.echo(
-        _("Backup of {database} written to {path}: {size} bytes (restore with pg_restore).").format(
-            database=url.database, path=output, size=output.stat().st_size
+        _("Backup of {database} written to {path}: {size} (restore with pg_restore).").format(
+            database=url.database, path=output, size=file_size(output.stat().st_size)
         )
     )

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from dondoc.cli.common import (
+    DATE,
     JsonOption,
     PlanOption,
     calendar,
@@ -106,7 +107,11 @@ def plan_import(
     ] = False,
     issued: Annotated[
         str | None,
-        typer.Option("--issued", help="The plan's issue date: dates the deadlines counted from it (100 ngày kể từ …)."),
+        typer.Option(
+            "--issued",
+            metavar=DATE,
+            help="The plan's issue date: dates the deadlines counted from it (100 ngày kể từ …).",
+        ),
     ] = None,
     review: Annotated[
         Path | None,

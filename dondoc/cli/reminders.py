@@ -9,6 +9,8 @@ import typer
 
 from dondoc.bot.config import SettingError, budget_defaults
 from dondoc.cli.common import (
+    DATE,
+    DATE_TIME,
     JsonOption,
     PlanOption,
     calendar,
@@ -68,11 +70,13 @@ def parse_cli_instant(value: str, option: str = "--at") -> datetime:
 @reminders_app.command("preview")
 @global_options
 def reminders_preview(
-    start: Annotated[str, typer.Option("--from", help="First day of sending to show.")],
-    end: Annotated[str, typer.Option("--to", help="Last day of sending to show.")],
+    start: Annotated[str, typer.Option("--from", metavar=DATE, help="First day of sending to show.")],
+    end: Annotated[str, typer.Option("--to", metavar=DATE, help="Last day of sending to show.")],
     at: Annotated[
         str | None,
-        typer.Option("--at", help="Plan as if now were this instant: 2022-01-20T09:00 (default: now)."),
+        typer.Option(
+            "--at", metavar=DATE_TIME, help="Plan as if now were this instant: 2022-01-20T09:00 (default: now)."
+        ),
     ] = None,
     key: PlanOption = None,
     as_json: JsonOption = False,

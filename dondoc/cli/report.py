@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dondoc.cli.common import (
+    DATE,
     JsonOption,
     PlanOption,
     TaskOption,
@@ -44,7 +45,9 @@ def report_add(
     unit: UnitOption,
     status: Annotated[str, typer.Option("--status", help="not_started, in_progress, done or blocked.")],
     percent: Annotated[int | None, typer.Option("--percent", min=0, max=100, help="0 to 100.")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Report date; for done, the completion date.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", metavar=DATE, help="Report date; for done, the completion date.")
+    ] = None,
     note: Annotated[str, typer.Option("--note", help="What was done, or what blocks it.")] = "",
     key: PlanOption = None,
     as_json: JsonOption = False,

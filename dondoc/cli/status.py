@@ -10,6 +10,7 @@ import typer
 from sqlmodel import Session
 
 from dondoc.cli.common import (
+    DATE,
     AtOption,
     JsonOption,
     PlanOption,
@@ -23,7 +24,9 @@ from dondoc.cli.common import (
     output_option,
     plan,
     print_json,
+    quoted,
     store,
+    usage,
 )
 from dondoc.db.models import Organization, Plan
 from dondoc.db.session import session_scope
@@ -45,7 +48,9 @@ from dondoc.plan.rollup import (
 
 @global_options
 def status(
-    at: Annotated[str | None, typer.Option("--at", help="Report as of this date (default: today).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", metavar=DATE, help="Report as of this date (default: today).")
+    ] = None,
     unit: Annotated[
         str | None,
         typer.Option("--unit", help="Only this lead unit: its code or its name, typed any way."),
@@ -65,7 +70,7 @@ def status(
             registry = load_registry(session, organization(session))
             unit_codes = progress.match_units(registry, unit) or progress.units_named_in_part(registry, unit) or None
             if unit_codes is None:
-                fail(_("unknown unit: {unit}").format(unit=unit))
+                fail(_("unknown unit: {unit}").format(unit=quoted(unit)))
         result = progress.plan_status(session, found, day, unit_codes)
         if as_json:
             print_json(result.to_json())
@@ -109,7 +114,7 @@ def _rolled_up(session: Session, day: date, unit: str | None, as_json: bool) -> 
             if codes is not None and org.id is not None:
                 chosen[org.id] = codes
         if not chosen:
-            fail(_("unknown unit: {unit}").format(unit=unit))
+            fail(_("unknown unit: {unit}").format(unit=quoted(unit)))
     result = rollup(session, plans, day, chosen, missing)
     if as_json:
         print_json(result.to_json())
@@ -139,16 +144,33 @@ def cannot_write(output: Path, error: OSError) -> NoReturn:
 def write_picture(output: Path, png: bytes, as_json: bool, summary: dict[str, Any]) -> None:
     """Write a drawn PNG to ``output`` (a file that cannot be written ends the command), then say so
     (:func:`written`)."""
+    check_suffix(output, ".png")
+    replaced = output.is_file()
     try:
         output.write_bytes(png)
     except OSError as error:
         cannot_write(output, error)
-    written(output, as_json, summary)
+    written(output, as_json, summary, replaced=replaced)
 
 
-def written(output: Path, as_json: bool, summary: dict[str, Any]) -> None:
-    """The written path on standard error; with ``--json`` a small summary on standard output."""
-    typer.echo(_("Written: {path}").format(path=output), err=True)
+def check_suffix(output: Path, suffix: str) -> None:
+    """``output`` ends in ``suffix`` (``.xlsx``), the kind of file the command writes: a file named for
+    another kind (a workbook called x.csv) is refused, before anything is written (exit 2)."""
+    if output.suffix.lower() != suffix:
+        usage(
+            _("-o: {path} does not end in {suffix}, but this command writes a {suffix} file: name it {example}").format(
+                path=output, suffix=suffix, example=output.with_suffix(suffix).name
+            )
+        )
+
+
+def written(output: Path, as_json: bool, summary: dict[str, Any], *, replaced: bool = False) -> None:
+    """The written path on standard error (saying so when it replaced a file there: a weekly export to
+    the same file); with ``--json`` a small summary on standard output."""
+    if replaced:
+        typer.echo(_("Written: {path} (it replaced the earlier file)").format(path=output), err=True)
+    else:
+        typer.echo(_("Written: {path}").format(path=output), err=True)
     if as_json:
         print_json({"path": str(output), **summary})
 
@@ -163,6 +185,8 @@ def export_status(
     """Write the plan's status as an xlsx workbook: a summary sheet and every item in appendix order."""
     from dondoc.plan.status_workbook import write_status_xlsx
 
+    check_suffix(output, ".xlsx")
+    replaced = output.is_file()
     day = as_of(at)
     with session_scope(store()) as session:
         province = _province_plans(session) if key is None else None
@@ -182,6 +206,7 @@ def export_status(
                     "totals": dict(rolled.total.totals),
                     "on_time_rate": rolled.total.on_time_rate,
                 },
+                replaced=replaced,
             )
             return
         found = plan(session, key)
@@ -203,6 +228,7 @@ def export_status(
             "continuous": len(result.continuous),
             "undated": len(result.undated),
         },
+        replaced=replaced,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dondoc.cli.common import (
+    DATE,
     JsonOption,
     at_option,
     calendar,
@@ -34,7 +35,7 @@ task_app = typer.Typer(help="Tasks given outside the plan (giao việc).", no_ar
 def task_add(
     unit: Annotated[list[str], typer.Option("--unit", help="Unit code or name; repeat it, or separate with commas.")],
     text: Annotated[str, typer.Option("--text", help="What is to be done.")],
-    due: Annotated[str, typer.Option("--due", help="The deadline, e.g. 2022-06-15 or 15/06/2022.")],
+    due: Annotated[str, typer.Option("--due", metavar=DATE, help="The deadline, e.g. 2022-06-15 or 15/06/2022.")],
     document: Annotated[str, typer.Option("--document", help="The letter or conclusion it comes from.")] = "",
     at: Annotated[str | None, at_option("given")] = None,
     as_json: JsonOption = False,

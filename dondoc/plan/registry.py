@@ -527,13 +527,41 @@ def _parent_id(session: Session, registry: Registry, org: Organization) -> int |
 
 
 def _other_organization(name: str, existing: list[str]) -> Problem:
-    key = match_key(name)
-    nearest = max(existing, key=lambda other: SequenceMatcher(None, key, match_key(other)).ratio())
+    near = [other for other in existing if _likeness(name, other) > 0]
+    if not near:  # an unrelated name: most likely a new organisation (a commune under its district)
+        message = _(
+            "the store holds another organisation ({names}): to add this one, give --new-organization; "
+            "if the file means one of those, correct its name"
+        ).format(names=", ".join(f"«{n}»" for n in existing))
+        return Problem("organization", message, name)
+    nearest = max(near, key=lambda other: _likeness(name, other))
     message = _(
         "the store holds another organisation ({names}); the nearest is «{nearest}». Correct the name, "
         "or give --new-organization to create a second organisation"
     ).format(names=", ".join(f"«{n}»" for n in existing), nearest=nearest)
     return Problem("organization", message, name)
+
+
+_SHORT_FORMS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan"}
+
+
+def _likeness(name: str, other: str) -> float:
+    """How alike two organisations' names are, 0 when not near enough to mean the same one: the same
+    name but for a typo ("Long Mĩ"), a short form ("UBND") or words added at either end. Names of one
+    kind share much ("Ủy ban nhân dân huyện …", "… tỉnh Hậu Giang"): what differs between them must
+    be alike too ("huyện Long Mỹ" is not "tỉnh Hậu Giang")."""
+    first, second = (
+        " ".join(_SHORT_FORMS.get(w, w) for w in match_key(text).split()).split() for text in (name, other)
+    )
+    whole = SequenceMatcher(None, " ".join(first), " ".join(second)).ratio()
+    while first and second and first[0] == second[0]:
+        first, second = first[1:], second[1:]
+    while first and second and first[-1] == second[-1]:
+        first, second = first[:-1], second[:-1]
+    if not first or not second:  # one is the other with words added
+        return max(whole, 0.01)
+    middle = SequenceMatcher(None, " ".join(first), " ".join(second)).ratio()
+    return whole if whole >= 0.9 or middle >= 0.75 else 0.0
 
 
 def _has_history(session: Session, unit: Unit) -> bool:

@@ -88,7 +88,7 @@ def test_a_commands_help_is_vietnamese_by_default(dondoc: Main) -> None:
         "Nhập phụ lục của kế hoạch; nhập lại tệp đã sửa sẽ cập nhật các nhiệm vụ theo",
         "Đối số:",
         "Tệp phụ lục: xlsx, docx hoặc csv.  [bắt buộc]",
-        "[mặc định: (5000);",
+        "[mặc định: 5000;",
         "Năm của kế hoạch, nếu tiêu đề không ghi.",
         "In kết quả dạng JSON.",
     ):

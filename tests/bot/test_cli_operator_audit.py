@@ -72,7 +72,7 @@ def test_english_help_names_them_as_click_does(officer: Main) -> None:
 def test_a_wrong_role_names_the_option(officer: Main) -> None:
     result = officer("invite", "NV", "--role", "boss")
     assert result.code == 2
-    assert "Lỗi: Giá trị không hợp lệ cho '--role': vai trò không hợp lệ boss" in result.stderr
+    assert "Lỗi: Giá trị không hợp lệ cho '--role': vai trò không hợp lệ «boss»" in result.stderr
 
 
 def test_an_error_line_starts_with_a_capital(tmp_path: Path) -> None:
