@@ -1305,6 +1305,14 @@ class _RowReader:
         for fragment in qualified:
             hint = _("or, if it means every unit of a group, add it to that group's aliases in the registry")
             self.problem(column, f"{_(QUALIFIED_COLLECTIVE)} ({hint})", fragment, warning=True)
+        # "Các đơn vị trực thuộc Bộ" when the registry has only "Các đơn vị thuộc Bộ": another set in law.
+        for fragment, written, group, declared in reading.read_as:
+            message = _(
+                "read as the registry's group «{group}», although the cell says «{written}» where the group's"
+                " name says «{declared}»; check that this group is meant, or register the name as written"
+                " (a group of its own, or an alias of the group meant) and import the registry again"
+            ).format(group=group, written=written, declared=declared)
+            self.problem(column, message, fragment, warning=True)
         if no_lead and not text and self.parser.lacks(self.table, self.header, Column.LEAD):
             self.problem(column, _("no lead unit"), row_only=True)
         elif no_lead and not unknown:

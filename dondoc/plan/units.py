@@ -106,6 +106,15 @@ _ROLE = re.compile(r"chu tri|phoi hop|thuc hien|tham muu|chiu trach nhiem|dau mo
 _PLACE = r"(?:tinh|thanh pho|tp|huyen|thi xa|xa|phuong|thi tran|trung uong)"  # not "quan": "quản lý"
 _OWNER = rf"(?:{_PLACE}|ubnd|uy ban|hdnd|so|bo|chinh phu|thu tuong)"
 _OWNED_BY = frozenset({"thuoc", "cua"})
+# How a collective's units belong to their owner: "trực thuộc" (directly under) is another set than "thuộc".
+_RELATIONS: tuple[tuple[str, ...], ...] = (("truc", "thuoc"), ("thuoc",))
+_RELATION_WRITTEN = {("truc", "thuoc"): "trực thuộc", ("thuoc",): "thuộc"}
+# Head words that name one collective before whom it belongs to: "Các cơ quan, đơn vị thuộc Bộ", "Các cơ
+# quan, tổ chức, đơn vị thuộc Bộ", "Các cơ quan thuộc Bộ" are "Các đơn vị thuộc Bộ" in administrative writing.
+_SAME_COLLECTIVE: frozenset[frozenset[tuple[str, ...]]] = frozenset(
+    frozenset(tuple(kind.split()) for kind in heads)
+    for heads in (("don vi",), ("co quan",), ("co quan", "don vi"), ("co quan", "to chuc", "don vi"))
+)
 _NOT_NARROWING = re.compile(
     rf"(?:(?:truc thuoc|thuoc|cua) {_OWNER}|tren dia ban|tren toan|{_PLACE}(?! (?:co|khong)\b))\b"
 )
@@ -270,6 +279,19 @@ def _kind_set(kinds: Iterable[tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
     return found
 
 
+def _relation_at(keys: Sequence[str], j: int) -> tuple[str, ...] | None:
+    """How a collective belongs to an owner named right after word ``j``: "thuộc Bộ", "trực thuộc UBND tỉnh"."""
+    relation = _starts(keys, j, _RELATIONS)
+    if relation is None or not re.match(rf"{_OWNER}\b", " ".join(keys[j + len(relation) :])):
+        return None
+    return relation
+
+
+def _relation(keys: Sequence[str]) -> tuple[str, ...] | None:
+    """How the collective named ``keys`` belongs to its owner, if they say it ("… trực thuộc Bộ")."""
+    return next((r for j in range(len(keys)) if (r := _relation_at(keys, j)) is not None), None)
+
+
 def _unit_kind(key: tuple[str, ...], raw: Sequence[str] | None = None) -> tuple[str, ...] | None:
     """The kind of a unit named ``key``: "ubnd xa con tien" → ("xa",), "to dan pho 1" → ("to", "dan",
     "pho"), "vien chien luoc chuyen doi so" → ("vien",). Only local-government kinds follow "UBND"."""
@@ -300,6 +322,9 @@ class UnitReading:
     targets: list[Target] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     qualified: list[str] = field(default_factory=list)
+    # Collective names read as a group whose registered names say it belongs another way ("trực thuộc"
+    # written, "thuộc" registered): (the fragment, what it says, the group's name, what that says).
+    read_as: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -316,10 +341,11 @@ class UnitMatcher:
 
     _names: dict[tuple[str, ...], Target] = field(default_factory=dict)
     _codes: dict[tuple[str, ...], Target] = field(default_factory=dict)
-    _variants: set[tuple[str, ...]] = field(default_factory=set)  # keys only spelt from a name
+    _variants: dict[tuple[str, ...], str] = field(default_factory=dict)  # keys only spelt from a name → that name
     _longest: int = 0
     _shown: dict[tuple[str, ...], str] = field(default_factory=dict)  # key → the name as registered
-    _ambiguous: set[tuple[str, ...]] = field(default_factory=set)  # spellings two targets share
+    # Spellings two targets share (initials, a name without its place) → each target → its name as registered.
+    _ambiguous: dict[tuple[str, ...], dict[Target, str]] = field(default_factory=dict)
     _declared: dict[frozenset[tuple[str, ...]], Target | None] = field(default_factory=dict)  # kinds → group
     _of_kind: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # place kind → unit codes
     _order: dict[str, int] = field(default_factory=dict)  # unit code → registry position
@@ -331,6 +357,11 @@ class UnitMatcher:
     # → that unit's name as registered.
     _bare: dict[tuple[str, ...], dict[Target, str]] = field(default_factory=dict)
     _own_organ: tuple[str, ...] | None = None  # a ministry's or a department's own name: ("bo", "noi", "vu")
+    # Groups named by head words of :data:`_SAME_COLLECTIVE` and whom they belong to ("Các đơn vị thuộc Bộ"):
+    # the owner's words → how they belong → the group (None: two groups are named so).
+    _owned: dict[tuple[str, ...], dict[tuple[str, ...], Target | None]] = field(default_factory=dict)
+    # A group → how its registered names say it belongs ("thuoc", "truc thuoc") → the first name saying so.
+    _relations: dict[Target, dict[tuple[str, ...], str]] = field(default_factory=dict)
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
         """Register ``name`` (a registry code when ``code``); returns the target already holding the
@@ -341,7 +372,7 @@ class UnitMatcher:
         existing = self._names.get(key) or self._codes.get(key)
         if existing is not None and existing != target and key not in self._variants:
             return existing
-        self._variants.discard(key)
+        self._variants.pop(key, None)
         (self._codes if code else self._names)[key] = target
         self._longest = max(self._longest, len(key))
         if code:
@@ -370,25 +401,27 @@ class UnitMatcher:
                     variants += [key[:cut], *_variants(key[:cut])]
                     break
         # "Ủy ban nhân dân huyện X" is also written "UBND huyện X", "Sở KH&ĐT" "Sở Kế hoạch và Đầu tư".
-        self._add_variants(variants, target)
+        self._add_variants(variants, target, name)
         if not target.is_group:
-            self._add_variants(self._place_variants(key, target, name), target)
+            self._add_variants(self._place_variants(key, target, name), target, name)
         return None
 
-    def _add_variants(self, variants: Iterable[tuple[str, ...]], target: Target) -> None:
-        """Other spellings of ``target``'s name; one that two targets share names neither."""
+    def _add_variants(self, variants: Iterable[tuple[str, ...]], target: Target, name: str) -> None:
+        """Other spellings of ``target``'s ``name``; one that two targets share names neither
+        (:meth:`ambiguous` names them all)."""
         for variant in variants:
             if variant in self._ambiguous:
+                self._ambiguous[variant].setdefault(target, name)
                 continue
             if variant in self._variants:
-                if self._names[variant] != target:  # two units' initials: neither is meant
+                held = self._names[variant]
+                if held != target:  # two units' initials: neither is meant
                     del self._names[variant]
-                    self._variants.discard(variant)
-                    self._ambiguous.add(variant)
+                    self._ambiguous[variant] = {held: self._variants.pop(variant), target: name}
                 continue
             if variant not in self._names and variant not in self._codes:
                 self._names[variant] = target
-                self._variants.add(variant)
+                self._variants[variant] = name
                 self._longest = max(self._longest, len(variant))
 
     def _place_variants(self, key: tuple[str, ...], target: Target, name: str = "") -> list[tuple[str, ...]]:
@@ -418,6 +451,7 @@ class UnitMatcher:
         """Note what kinds ``key`` stands for: a group's list ("các sở, ban, ngành tỉnh"), a unit's
         local-government kind ("Ủy ban nhân dân xã Cồn Tiên")."""
         if target.is_group:
+            self._owners(key, target, raw)
             listed = _kind_list(key, 0, raw)
             if listed is None or not (listed.plural or len(listed.kinds) > 1):
                 return
@@ -438,6 +472,61 @@ class UnitMatcher:
         if kind is not None:
             codes = self._of_kind.setdefault(kind, [])
             codes += [code for code in target.units if code not in codes]
+
+    def _owners(self, key: tuple[str, ...], target: Target, raw: Sequence[str] | None) -> None:
+        """Note how the group's name ``key`` says it belongs to its owner ("… trực thuộc Bộ") and, when
+        its head words are one of :data:`_SAME_COLLECTIVE` right before, the owner it is named by."""
+        relation = _relation(key)
+        if relation is None:
+            return
+        self._relations.setdefault(target, {}).setdefault(relation, self._shown.get(key, " ".join(key)))
+        listed = _kind_list(key, 0, raw)
+        if listed is None or _kind_set(kind for kind, _end in listed.kinds) not in _SAME_COLLECTIVE:
+            return
+        end = listed.kinds[-1][1]
+        if _relation_at(key, end) != relation:
+            return  # "Các đơn vị sự nghiệp công lập thuộc Bộ": more than the head words
+        owner = key[end + len(relation) :]
+        for spelling in (owner, *_spellings(owner)):  # "thuộc UBND tỉnh", "thuộc Ủy ban nhân dân tỉnh"
+            named = self._owned.setdefault(spelling, {})
+            if named.setdefault(relation, target) != target:
+                named[relation] = None  # two groups named so: neither is meant
+
+    def owned(self, keys: Sequence[str], i: int, raw: Sequence[str] | None = None) -> tuple[int, Target] | None:
+        """The group named at ``keys[i:]`` by head words of :data:`_SAME_COLLECTIVE` and whom it belongs
+        to, however the registry words them: "Các cơ quan, đơn vị thuộc Bộ" is the registry's "Các đơn vị
+        thuộc Bộ" (or "… thuộc Bộ Nội vụ", the deployment's own). Written "trực thuộc" where the registry has
+        only "thuộc" (or the reverse), it is that group (:meth:`read_as` says so). Words used, target."""
+        listed = _kind_list(keys, i, raw)
+        if listed is None or _kind_set(kind for kind, _end in listed.kinds) not in _SAME_COLLECTIVE:
+            return None
+        end = listed.kinds[-1][1]
+        relation = _relation_at(keys, end)
+        if relation is None:
+            return None
+        at = end + len(relation)
+        best: tuple[int, Target] | None = None
+        for owner, named in self._owned.items():
+            # The owner as registered, or without the deployment's own place ending it ("Bộ" of "Bộ Nội vụ").
+            cuts = [cut for cut in range(len(owner), 0, -1) if cut == len(owner) or owner[cut:] in self._places]
+            written = next((cut for cut in cuts if tuple(keys[at : at + cut]) == owner[:cut]), None)
+            if written is None or (best is not None and best[0] >= at + written - i):
+                continue
+            target = named.get(relation) if relation in named else next(iter(named.values()))
+            if target is not None:
+                best = (at + written - i, target)
+        return best
+
+    def read_as(self, target: Target, keys: Sequence[str]) -> tuple[str, str, str] | None:
+        """When the words ``keys`` that named ``target`` say it belongs to its owner another way than every
+        registered name of it ("trực thuộc Bộ" for "Các đơn vị thuộc Bộ": another set of units in law): what
+        they say, the group's name and what it says."""
+        written = _relation(keys)
+        declared = self._relations.get(target, {})
+        if written is None or not declared or written in declared:
+            return None
+        relation, name = next(iter(declared.items()))
+        return _RELATION_WRITTEN[written], name, _RELATION_WRITTEN[relation]
 
     def add_place(self, name: str) -> None:
         """The deployment's own place, from its organisation's name ("Ủy ban nhân dân tỉnh Quảng Trị"):
@@ -474,7 +563,7 @@ class UnitMatcher:
         # The units' names already registered, written with the place another way.
         for named, target in list(self._names.items()):
             if named not in self._variants and not target.is_group:
-                self._add_variants(self._place_variants(named, target), target)
+                self._add_variants(self._place_variants(named, target), target, self._shown.get(named, " ".join(named)))
 
     def names_organisation(self, fragment: str) -> bool:
         """Whether ``fragment`` names the deployment's organisation itself rather than one of its units:
@@ -504,14 +593,14 @@ class UnitMatcher:
         return False
 
     def ambiguous(self, fragment: str) -> list[str]:
-        """The registered names ``fragment`` fits when it leaves out their places and several units fit
-        ("Sở Nội vụ" of "Sở Nội vụ tỉnh Quảng Trị" and "Sở Nội vụ tỉnh Hà Tĩnh"); none when it names one."""
+        """The registered names ``fragment`` fits when it is a spelling several of them share, which names
+        none: a name without its place ("Sở Nội vụ" of "Sở Nội vụ tỉnh Quảng Trị" and "Sở Nội vụ tỉnh Hà
+        Tĩnh"), initials ("Phòng TC" of "Phòng Tài chính" and "Phòng Tổ chức"); none when it names one."""
         words = match_key(fragment).split()
         for k in range(len(words)):
             if k == 0 or _BEFORE_NAME.fullmatch(" ".join(words[:k])):
-                key = tuple(words[k:])
-                named = self._bare.get(key, {})
-                if len(named) > 1 and key in self._ambiguous:
+                named = self._ambiguous.get(tuple(words[k:]), {})
+                if len(named) > 1:
                     return list(dict.fromkeys(named.values()))
         return []
 
@@ -696,6 +785,9 @@ class _Reader:
         hit = self.matcher.collective(self.keys, i, self.raw, titled=titled)
         if hit:
             found.append((hit[0], 2, hit[1], ()))
+        hit = self.matcher.owned(self.keys, i, self.raw)
+        if hit:
+            found.append((hit[0], 2, hit[1], ()))
         if self.boundary_before(i):
             for length in range(min(self.matcher._longest, len(self.keys) - i), 0, -1):
                 target = self.matcher.code(self.keys, i, length)
@@ -776,6 +868,9 @@ class _Reader:
                     continue
             elif tail > end:
                 end = tail  # "Sở Y tế tỉnh", "UBND các xã trên địa bàn huyện"
+            read_as = self.matcher.read_as(target, keys[i:end]) if target.is_group else None
+            if read_as is not None:
+                reading.read_as.append((self.fragment(i, end), *read_as))
             reading.targets.append(target)
             carried = tuple(key for key in (*used, *keys[i : i + length]) if key not in _PLURAL)
             i = end
