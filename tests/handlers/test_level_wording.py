@@ -5,6 +5,7 @@ called "province monitoring" ("theo dõi cấp tỉnh") for following the organi
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -50,7 +51,7 @@ APPENDIX = [
 ]  # tasks I.1, II.1, II.2: none of the sample's I.2 or III.4
 
 
-def _registry(dondoc: Dondoc, tmp_path: Path, data: dict[str, object], *extra: str) -> None:
+def _registry(dondoc: Dondoc, tmp_path: Path, data: Mapping[str, object], *extra: str) -> None:
     path = tmp_path / f"{len(list(tmp_path.iterdir()))}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     dondoc.ok("units", "import", path, *extra)
