@@ -173,7 +173,7 @@ def run(engine: Engine, url: str, folder: Path, *, quick: bool) -> None:
     small = open_store(small_url)
     try:
         invite = chat.import_sample(small)
-        step = asyncio.run(chat.bench_step(small, invite, rounds=10 if quick else 50))
+        step = asyncio.run(chat.bench_step(small, invite, rounds=20 if quick else 50))
         note(
             f"report steps as `dondoc run` builds the bot (sample plan store), {step.rounds} rounds each: typed '60' "
             f"median {step.step_seconds * 1000:.1f} ms vs PTB echo {step.echo_seconds * 1000:.1f} ms; "

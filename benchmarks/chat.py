@@ -128,24 +128,65 @@ async def bench_step(engine: Engine, invite: str, rounds: int, warmup: int = 3) 
     - typed: a bound focal point types "60" at the percent step;
     - button: one presses "50%" there (answerCallbackQuery, the buttons removed, the next question).
 
-    Then the same measures for plain PTB bots on the same server without a limiter: an echo, and a
-    button handler making the same three requests. Each round is a different focal point, bound
-    before the rounds start, as people report on their own phones: no chat sends faster than a person
-    would (the limiter would rightly hold a chat that did).
+    Against plain PTB bots without a limiter, each on a Bot API server of its own in the same event
+    loop: an echo, and a button handler making the same three requests. Each round is a different focal
+    point, bound before the rounds start, as people report on their own phones: no chat sends faster
+    than a person would (the limiter would rightly hold a chat that did).
+
+    The baseline's rounds are interleaved with dondoc's, which goes first in every other round: a
+    machine busier in one part of the run (another process, a collection) weighs on both sides alike
+    instead of on whichever side ran then.
     """
     count = warmup + rounds
     codes = [invite, *more_invites(engine, 2 * count - 1)]
-    async with LocalBotApi(spec=bundled_spec(), strict=False) as api:
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        if message.text == "menu":
+            buttons = InlineKeyboardMarkup([[InlineKeyboardButton("50%", callback_data="pct:50")]])
+            await message.reply_text("Tỷ lệ hoàn thành?", reply_markup=buttons)
+        else:
+            await message.reply_text(message.text)
+
+    async def pressed_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or not isinstance(query.message, Message):
+            return
+        await query.answer()
+        await query.edit_message_reply_markup(reply_markup=None)
+        await query.message.reply_text(query.data or "")
+
+    async def timed(api: LocalBotApi, user: SimulatedUser, typed: str | None) -> tuple[float, str]:
+        """Seconds from ``user`` typing ``typed`` (or pressing "50%") to the bot's next message."""
+        await api.wait_idle(HANG_GUARD)
+        start = time.perf_counter()
+        if typed is None:
+            await user.press_button("50%")
+        else:
+            await user.send(typed)
+        answer = await user.next_message(HANG_GUARD)
+        return time.perf_counter() - start, answer.text or ""
+
+    step_times: list[float] = []
+    button_times: list[float] = []
+    echo_times: list[float] = []
+    button_echo_times: list[float] = []
+    reply = ""
+    spec = bundled_spec()
+    async with LocalBotApi(spec=spec, strict=False) as api, LocalBotApi(spec=spec, strict=False) as echo_api:
         dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
         application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder())
-        step_times: list[float] = []
-        button_times: list[float] = []
-        reply = ""
-        async with api.running(application):
+        echo_app = echo_api.application_builder().build()
+        echo_app.add_handler(MessageHandler(filters.TEXT, echo))
+        echo_app.add_handler(CallbackQueryHandler(pressed_echo))
+        async with api.running(application), echo_api.running(echo_app):
             people = [api.user(first_name=f"Đầu mối {n}", language_code="vi") for n in range(2 * count)]
             for person, code in zip(people, codes, strict=True):
                 await person.send(f"/start {code}")
                 await person.next_message(HANG_GUARD)
+            user = echo_api.user(first_name="Tiếng vọng", language_code="vi")
             for round_number in range(count):
                 typed, pressed = people[2 * round_number], people[2 * round_number + 1]
                 for person in (typed, pressed):
@@ -153,65 +194,29 @@ async def bench_step(engine: Engine, invite: str, rounds: int, warmup: int = 3) 
                     await person.next_message(HANG_GUARD)
                     await person.press_button("Đang thực hiện")
                     await person.next_message(HANG_GUARD)
-                await api.wait_idle(HANG_GUARD)
-                start = time.perf_counter()
-                await typed.send("60")
-                answer = await typed.next_message(HANG_GUARD)
-                elapsed = time.perf_counter() - start
-                reply = answer.text or ""
-                await api.wait_idle(HANG_GUARD)
-                start = time.perf_counter()
-                await pressed.press_button("50%")
-                await pressed.next_message(HANG_GUARD)
-                pressed_in = time.perf_counter() - start
+                dondoc_first = round_number % 2 == 0
+                if dondoc_first:
+                    elapsed, reply = await timed(api, typed, "60")
+                    echoed, _text = await timed(echo_api, user, "60")
+                else:
+                    echoed, _text = await timed(echo_api, user, "60")
+                    elapsed, reply = await timed(api, typed, "60")
+                await user.send("menu")
+                await user.next_message(HANG_GUARD)
+                if dondoc_first:
+                    pressed_in, _text = await timed(api, pressed, None)
+                    button_echoed, _text = await timed(echo_api, user, None)
+                else:
+                    button_echoed, _text = await timed(echo_api, user, None)
+                    pressed_in, _text = await timed(api, pressed, None)
                 if round_number >= warmup:
                     step_times.append(elapsed)
                     button_times.append(pressed_in)
+                    echo_times.append(echoed)
+                    button_echo_times.append(button_echoed)
             await api.wait_idle(HANG_GUARD)
-
-        async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            message = update.effective_message
-            if message is None or not message.text:
-                return
-            if message.text == "menu":
-                buttons = InlineKeyboardMarkup([[InlineKeyboardButton("50%", callback_data="pct:50")]])
-                await message.reply_text("Tỷ lệ hoàn thành?", reply_markup=buttons)
-            else:
-                await message.reply_text(message.text)
-
-        async def pressed_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            query = update.callback_query
-            if query is None or not isinstance(query.message, Message):
-                return
-            await query.answer()
-            await query.edit_message_reply_markup(reply_markup=None)
-            await query.message.reply_text(query.data or "")
-
-        echo_app = api.application_builder().build()
-        echo_app.add_handler(MessageHandler(filters.TEXT, echo))
-        echo_app.add_handler(CallbackQueryHandler(pressed_echo))
-        echo_times: list[float] = []
-        button_echo_times: list[float] = []
-        async with api.running(echo_app):
-            user = api.user(first_name="Tiếng vọng", language_code="vi")
-            for round_number in range(count):
-                await api.wait_idle(HANG_GUARD)
-                start = time.perf_counter()
-                await user.send("60")
-                await user.next_message(HANG_GUARD)
-                elapsed = time.perf_counter() - start
-                await user.send("menu")
-                await user.next_message(HANG_GUARD)
-                await api.wait_idle(HANG_GUARD)
-                start = time.perf_counter()
-                await user.press_button("50%")
-                await user.next_message(HANG_GUARD)
-                pressed_in = time.perf_counter() - start
-                if round_number >= warmup:
-                    echo_times.append(elapsed)
-                    button_echo_times.append(pressed_in)
-            await api.wait_idle(HANG_GUARD)
-        violations = len(api.violations) + len(api.handler_errors)
+            await echo_api.wait_idle(HANG_GUARD)
+        violations = sum(len(a.violations) + len(a.handler_errors) for a in (api, echo_api))
     step, echoed = statistics.median(step_times), statistics.median(echo_times)
     button, button_echo = statistics.median(button_times), statistics.median(button_echo_times)
     return StepResult(step / echoed, step, echoed, button / button_echo, button, button_echo, rounds, reply, violations)
