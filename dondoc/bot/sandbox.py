@@ -190,7 +190,7 @@ class Sandbox:
         """``/as`` alone: who you can be, and who you are now (nothing is sent to the bot)."""
         current = self._current_key()
         with session_scope(self.engine) as session:
-            org = _organization(session, self.organization_id)
+            org = played_organization(session, self.organization_id)
             # the units of the organisation played (the store may hold several: /as plays only this one)
             units = (
                 list(
@@ -224,7 +224,7 @@ class Sandbox:
         manager) on ``channel``: played again as they are, with no new invite — its code would be
         typed into whatever that person was doing."""
         with session_scope(self.engine) as session:
-            org = _organization(session, self.organization_id)
+            org = played_organization(session, self.organization_id)
             if org is None or org.id is None:
                 return None
             role = MemberRole.MANAGER if key == MANAGER else MemberRole.FOCAL
@@ -260,7 +260,7 @@ class Sandbox:
 
     def _default_unit(self) -> str:
         with session_scope(self.engine) as session:
-            org = _organization(session, self.organization_id)
+            org = played_organization(session, self.organization_id)
             if org is None:
                 return ""
             if org.coordinator_code:
@@ -322,7 +322,7 @@ class Sandbox:
 
     def _invite(self, key: str) -> tuple[str, str, str] | None:
         with session_scope(self.engine) as session:
-            org = _organization(session, self.organization_id)
+            org = played_organization(session, self.organization_id)
             if org is None:
                 return None
             role = MemberRole.FOCAL
@@ -430,7 +430,7 @@ class Sandbox:
         self.out.flush()
 
 
-def _organization(session: Session, organization_id: int | None = None) -> Organization | None:
+def played_organization(session: Session, organization_id: int | None = None) -> Organization | None:
     """The organisation a sandbox plays: the one of ``organization_id`` (``--org``), else the store's
     first (a store may hold several)."""
     if organization_id is not None:

@@ -278,8 +278,14 @@ async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: list[tup
 SANDBOX_START = datetime(2022, 3, 15, 8, 30, tzinfo=TZ)
 
 
-def newest_plan_year(session: Session) -> int | None:
-    """The year of the newest plan in the store, None when it holds none."""
+def newest_plan_year(session: Session, organization_id: int | None = None) -> int | None:
+    """The year of the newest plan of the organisation ``organization_id`` (the one a sandbox plays),
+    else of the newest in the store (an organisation with no plan of its own: a province); None when
+    the store holds none."""
+    if organization_id is not None:
+        own = session.exec(select(func.max(Plan.year)).where(Plan.organization_id == organization_id)).first()
+        if own is not None:
+            return own
     return session.exec(select(func.max(Plan.year))).first()
 
 
@@ -306,7 +312,7 @@ def sandbox(
     ] = "telegram",
 ) -> None:
     """Chat with the bot in the terminal: no token, no internet (the main demo)."""
-    from dondoc.bot.sandbox import Sandbox, stdin_reader
+    from dondoc.bot.sandbox import Sandbox, played_organization, stdin_reader
     from dondoc.bot.zalo.sandbox import ZaloSandbox
 
     if channel not in ("telegram", "zalo"):
@@ -331,19 +337,22 @@ def sandbox(
     engine = store()
     with session_scope(engine) as session:
         empty = not has_plan(session)
-        newest = newest_plan_year(session)
     if empty:
         demo_import(data)
-    elif defaulted and newest is not None and newest != SANDBOX_START.year:
+    played = None  # --org: the organisation played (else the store's first)
+    with session_scope(engine) as session:
+        if run.org:
+            played = organization(session).id
+        shown = played_organization(session, played)
+        # The year of the plan of the organisation played, not of the store's newest (a commune's 2026
+        # plan beside the sample's 2022 one: each played in its own year).
+        newest = newest_plan_year(session, shown.id if shown is not None else None)
+    if not empty and defaulted and newest is not None and newest != SANDBOX_START.year:
         # A deployment's own plan (a 2026 plan tried in its store): mid-March of its year (a weekday),
         # so that its deadlines, reports and reminders read as they will.
         start = SANDBOX_START.replace(year=newest)
         start += timedelta(days=max(0, 7 - start.weekday()) if start.weekday() >= 5 else 0)
         run.settings = run.settings.model_copy(update={"now": start.isoformat()})
-    played = None  # --org: the organisation played (else the store's first)
-    if run.org:
-        with session_scope(engine) as session:
-            played = organization(session).id
     kind = ZaloSandbox if channel == "zalo" else Sandbox
     chat = kind(engine, clock(), sys.stdout, calendar=calendar(), organization_id=played)
     asyncio.run(chat.run(stdin_reader()))

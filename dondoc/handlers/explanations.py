@@ -20,7 +20,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from dondoc.db.models import Assignment, ChannelAccount, Plan, Reminder, Task, Unit
+from dondoc.db.models import Assignment, ChannelAccount, Plan, Reminder, Role, Task, Unit
 from dondoc.db.queries import active_assignment, current_plan, managers_of, reachable_members
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context
 from dondoc.handlers.events import Address, Attachment, Choice, esc, has_buttons
@@ -235,6 +235,18 @@ def _confirm_ask(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date
     ctx.reply("\n".join(lines), ctx.offer([[(_("Send"), "send"), (_("Do not send"), "cancel")]]))
 
 
+def _leads(ctx: Context, plan: Plan, task_code: str) -> str:
+    """The codes of the units that lead ``task_code`` of ``plan`` (plain text), "—" for none."""
+    codes = ctx.session.exec(
+        select(Unit.code)
+        .join(Assignment, col(Assignment.unit_id) == Unit.id)
+        .join(Task, col(Task.id) == Assignment.task_id)
+        .where(Task.plan_id == plan.id, Task.code == task_code, Assignment.role == Role.LEAD, col(Assignment.active))
+        .order_by(col(Assignment.position))
+    )
+    return ", ".join(codes) or "—"
+
+
 def _overdue_item(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | None) -> Item | None:
     status = plan_status(ctx.session, plan, ctx.now.date(), unit_codes=[unit.code])
     for item in status.items:
@@ -253,7 +265,23 @@ def _askable(ctx: Context, plan: Plan, unit: Unit, task_code: str, due: date | N
     item = _overdue_item(ctx, plan, unit, task_code, due)
     assert plan.id is not None and unit.id is not None
     assignment = active_assignment(ctx.session, plan.id, task_code, unit.id)
-    if item is None or assignment is None or assignment.id is None:
+    if assignment is None:  # not "not overdue": the unit has no part in that task at all
+        ctx.reply(
+            _("{unit} has no part in {code}: an explanation is asked of the unit that leads it ({leads}).").format(
+                unit=esc(unit.name), code=esc(task_code), leads=esc(_leads(ctx, plan, task_code))
+            ),
+            toast=_("Not overdue"),
+        )
+        return None
+    if assignment.role == Role.SUPPORT:  # its /tasks may show it overdue: only the lead's items count
+        ctx.reply(
+            _("{unit} supports {code}: an explanation is asked of the unit that leads it ({leads}).").format(
+                unit=esc(unit.name), code=esc(task_code), leads=esc(_leads(ctx, plan, task_code))
+            ),
+            toast=_("Not overdue"),
+        )
+        return None
+    if item is None or assignment.id is None:
         ctx.reply(
             _("{code} of {unit} is not overdue: an explanation is asked about an overdue item.").format(
                 code=esc(task_code), unit=esc(unit.name)

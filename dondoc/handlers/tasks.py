@@ -128,7 +128,7 @@ def show_history(ctx: Context, args: str, *, standing_only: bool = False) -> Non
         view = by_id[report.assignment_id]
         undoing = report.withdraws or report.id in restoring
         if standing_only and (undoing or report.id in undone):
-            hidden += 1
+            hidden += not undoing  # the reports cancelled, not hủy's own lines: one hủy, one report
             continue
         who = esc(person.full_name) if person and person.full_name else ""
         if report.entered_by_admin:

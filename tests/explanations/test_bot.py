@@ -125,8 +125,8 @@ def test_bad_requests_are_named_and_write_nothing(engine: Engine) -> None:
     focal, manager, _other = world(engine)
     manager.send("/giaitrinh Nowhere I.2")
     assert "Nowhere" in manager.last
-    manager.send("/giaitrinh XP I.1")  # I.1 is not Xà Phiên's overdue item
-    assert "không quá hạn" in manager.last, manager.last
+    manager.send("/giaitrinh XP I.1")  # I.1 is not Xà Phiên's task: the unit that leads it is named
+    assert "không được giao nhiệm vụ I.1" in manager.last and "(NV)" in manager.last, manager.last
     manager.send("/giaitrinh XP I.2 31/02")
     assert "31/02" in manager.last
     manager.send("/giaitrinh XP I.2 01/04/2022")
