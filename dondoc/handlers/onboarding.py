@@ -22,7 +22,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import ChannelAccount, Invite, MemberRole, Membership, Organization, Person, Task, Unit
+from dondoc.db.models import (
+    Assignment,
+    ChannelAccount,
+    Invite,
+    MemberRole,
+    Membership,
+    Organization,
+    Person,
+    Role,
+    Task,
+    Unit,
+)
 from dondoc.db.queries import current_plan
 from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.absences import absence_lines
@@ -430,6 +441,28 @@ def _examples(ctx: Context) -> dict[str, str]:
             select(Task.code).where(Task.plan_id == plan.id, col(Task.active)).order_by(col(Task.position)).limit(2)
         )
     )
+    if not mine:
+        # A manager's "/giaitrinh XP III.4": a task and a unit that leads it (another than their own), so
+        # that the example, typed as it is, asks something that can be asked.
+        led = ctx.session.exec(
+            select(Unit.code, Task.code)
+            .join(Assignment, col(Assignment.unit_id) == Unit.id)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .where(
+                Task.plan_id == plan.id,
+                col(Task.active),
+                col(Assignment.active),
+                Assignment.role == Role.LEAD,
+                col(Unit.code).not_in(own),
+            )
+            .order_by(col(Task.position), col(Assignment.position))
+            .limit(1)
+        ).first()
+        if led is not None:
+            unit, task = led
+            others = [code for code, _position in units if code != unit]
+            examples |= {"XP": unit, "LN": others[0]}
+            tasks = [task, *(code for code in tasks if code != task)]
     if tasks:
         examples |= {"III.4": tasks[0], "I.2": tasks[1] if len(tasks) > 1 else tasks[0]}
     return examples

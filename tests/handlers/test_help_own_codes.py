@@ -61,7 +61,8 @@ def test_help_shows_the_communes_own_codes(dondoc: Dondoc, tmp_path: Path) -> No
     assert "III.4" not in said and "XP" not in said and "I.2" not in said, said
     manager.send("/help")
     said = manager.last
-    assert "/task I.1" in said and "/giaitrinh HCC I.1" in said, said  # another unit than the manager's own
+    # A task and a unit that leads it, other than the manager's own: typed as shown, it can be asked.
+    assert "/task I.2" in said and "/giaitrinh HCC I.2" in said, said
     assert "/giaoviec HCC, AP1" in said, said
     assert "III.4" not in said and "XP" not in said and "LN" not in said, said
     engine.dispose()
