@@ -37,7 +37,7 @@ from dondoc.db.models import (
 from dondoc.db.queries import current_plan
 from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.absences import absence_lines
-from dondoc.handlers.context import REPORTING_ROLES, Context, MenuFlow
+from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow
 from dondoc.handlers.events import channel_family, esc
 from dondoc.handlers.personal import summary as reminder_summary
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
@@ -409,6 +409,12 @@ def _help_line(ctx: Context, name: str, text: str) -> str:
     """A command's line of /help: /invite names the province role to whom it means something."""
     if name == "invite" and _invites_a_province(ctx):
         return _("invite someone: /invite UNIT focal|deputy|manager|admin|province")
+    if name == "giaitrinh":  # each side's own form only, both for someone who is both
+        managing, reporting = ctx.has_role(*MANAGING_ROLES), ctx.has_role(*REPORTING_ROLES)
+        if reporting and not managing:
+            return _("explain an overdue item asked of your unit: /giaitrinh III.4 TEXT; /giaitrinh lists the requests")
+        if managing and not reporting:
+            return _("ask a unit to explain an overdue item: /giaitrinh XP III.4")
     return _(text)
 
 

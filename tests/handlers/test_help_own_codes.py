@@ -59,11 +59,13 @@ def test_help_shows_the_communes_own_codes(dondoc: Dondoc, tmp_path: Path) -> No
     said = focal.last
     assert "/history I.1" in said and "/giahan I.1 30/06" in said, said  # its own task (VP leads I.1)
     assert "III.4" not in said and "XP" not in said and "I.2" not in said, said
+    assert "/giaitrinh I.1 NỘI_DUNG" in said and "lãnh đạo" not in said, said  # the focal point's form alone
     manager.send("/help")
     said = manager.last
     # A task and a unit that leads it, other than the manager's own: typed as shown, it can be asked.
     assert "/task I.2" in said and "/giaitrinh HCC I.2" in said, said
     assert "/giaoviec HCC, AP1" in said, said
+    assert "đầu mối)" not in said and "NỘI_DUNG;" not in said, said  # the manager's form alone
     assert "III.4" not in said and "XP" not in said and "LN" not in said, said
     engine.dispose()
 
