@@ -57,6 +57,8 @@ P = ParamSpec("P")
 DATE = N_("DATE")
 # TRANSLATORS: what an option taking a date and a time shows in the help (--at DATE_TIME); capitals, no spaces
 DATE_TIME = N_("DATE_TIME")
+# TRANSLATORS: what --org takes in the help (--org NAME: an organisation's name or part of it); capitals, no spaces
+NAME = N_("NAME")
 
 DbOption = Annotated[
     str | None,
@@ -72,7 +74,10 @@ SandboxDbOption = Annotated[
 LangOption = Annotated[
     str | None, typer.Option("--lang", metavar="vi|en", help="Language of messages: vi (default) or en.")
 ]
-OrgOption = Annotated[str | None, typer.Option("--org", help="Organisation name, when the store holds several.")]
+OrgOption = Annotated[
+    str | None,
+    typer.Option("--org", metavar=NAME, help="Organisation name (any part of it), when the store holds several."),
+]
 LogFormatOption = Annotated[
     str | None,
     typer.Option(

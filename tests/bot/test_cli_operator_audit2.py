@@ -95,6 +95,7 @@ def test_typed_values_are_quoted_in_errors(two: Dondoc) -> None:
 def test_the_help_names_dates_and_languages(dondoc_main: Main) -> None:
     vi = dondoc_main("status", "--help").stdout
     assert "--at NGÀY" in vi and "--lang vi|en" in vi and "--at VĂN_BẢN" not in vi
+    assert "--org TÊN" in vi and "một phần của tên" in vi  # a name, any part of it (was VĂN_BẢN)
     en = dondoc_main("--lang", "en", "absence", "add", "--help").stdout
     assert "--from DATE" in en and "--to DATE" in en
     assert "--at NGÀY_GIỜ" in dondoc_main("reminders", "preview", "--help").stdout
