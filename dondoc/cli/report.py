@@ -25,7 +25,7 @@ from dondoc.cli.common import (
     unit_assignment,
     usage,
 )
-from dondoc.cli.status import cannot_write, written
+from dondoc.cli.status import cannot_write, check_suffix, written
 from dondoc.db.models import Status
 from dondoc.db.session import session_scope
 from dondoc.i18n import _
@@ -122,6 +122,7 @@ def report_draft(
                 year=year, first=FIRST_YEAR, last=LAST_YEAR
             )
         )
+    check_suffix(output, ".docx")
     with session_scope(store()) as session:
         found = plan(session, key)
         report_year = year if year is not None else found.year

@@ -138,6 +138,10 @@ def test_an_export_is_refused_under_another_kinds_name_and_says_it_replaced(tmp_
     again = two("export", "-o", weekly, "--org", DISTRICT)
     assert again.code == 0
     assert again.stderr.strip() == f"Đã ghi: {weekly} (thay cho tệp cũ cùng tên)"
+    draft = tmp_path / "bao-cao.xlsx"  # the report draft is a Word file
+    refused = two("report", "draft", "--period", "q1", "-o", draft, "--org", DISTRICT)
+    assert refused.code == 2 and not draft.exists()
+    assert "không có đuôi .docx" in refused.stderr and "bao-cao.docx" in refused.stderr
 
 
 def test_a_backups_size_reads_as_people_read_it(tmp_path: Path) -> None:
