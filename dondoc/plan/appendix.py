@@ -1353,6 +1353,26 @@ class _RowReader:
                 "the name fits several units of the registry: {names}; write the one meant in the cell, or"
                 " add the name to its aliases in the registry"
             ).format(names=names)
+        groups = self.parser.matcher.group_names() if self.parser.matcher.names_collective(fragment) else []
+        if groups:
+            # "Các cơ quan chuyên môn thuộc UBND tỉnh": a group's name the registry words otherwise.
+            message = (
+                _("unknown unit (a collective name), left out") if left_out else _("unknown unit (a collective name)")
+            )
+            nearest = self.parser.suggest(fragment)
+            if nearest:
+                message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
+            if left_out:
+                hint = _(
+                    "to count it, add the name to the aliases of the group it means in the registry (its groups:"
+                    " {names}) and import the registry again"
+                )
+            else:
+                hint = _(
+                    "correct the cell, or add the name to the aliases of the group it means in the registry (its"
+                    " groups: {names}) and import the registry again"
+                )
+            return message + "; " + hint.format(names="; ".join(groups))
         message = _("unknown unit, left out") if left_out else _("unknown unit")
         nearest = self.parser.suggest(fragment)
         if nearest:
@@ -1461,17 +1481,24 @@ def _repeats_header(row: Row, labels: list[Row]) -> bool:
 
 def _join_spread_tasks(header: _Header, rows: list[Row]) -> list[Row]:
     """One task written over several rows: its number and text cells merged down them, a unit (or a
-    product) per row. Each lower row's own cells are joined to the first row's, line by line."""
+    product) per row. Each lower row's own cells are joined to the first row's, line by line. A row
+    whose number cell is merged with the one above and whose text cell is left empty (not merged) is
+    the same task: the number says so."""
     keys = list(header.numbers[:1])
     if not keys and Column.NUMBER in header.columns:
         keys.append(header.columns[Column.NUMBER])
-    if Column.TITLE in header.columns:
-        keys.append(header.columns[Column.TITLE])
+    numbers = list(keys)
+    title = header.columns.get(Column.TITLE)
+    if title is not None:
+        keys.append(title)
     if not keys:
         return rows
     joined: list[Row] = []
     for row in rows:
-        spread = joined and all(i in row.continued for i in keys) and any(row.cells[i] for i in keys)
+        merged = all(i in row.continued for i in keys)
+        if not merged and numbers and all(i in row.continued for i in numbers):
+            merged = title is not None and title < len(row.cells) and not row.cells[title].strip()
+        spread = joined and merged and any(row.cells[i] for i in keys)
         if not spread:
             joined.append(row)
             continue

@@ -160,6 +160,11 @@ _LIST_KINDS: tuple[tuple[str, ...], ...] = tuple(
     sorted(dict.fromkeys((*_PLACE_KINDS, *_VILLAGE_KINDS, *_ORGAN_KINDS)), key=lambda k: -len(k))
 )
 _KIND_ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {("tp",): ("thanh", "pho")}
+# The People's Committees of one level ("UBND cấp xã"): the local-government kinds of that level.
+_LEVEL_KINDS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
+    ("cap", "xa"): (("xa",), ("phuong",), ("thi", "tran"), ("dac", "khu")),
+    ("cap", "huyen"): (("huyen",), ("quan",), ("thi", "xa"), ("thanh", "pho")),
+}
 _UBND: tuple[tuple[str, ...], ...] = (("uy", "ban", "nhan", "dan"), ("ubnd",))
 _PLURALS: tuple[tuple[str, ...], ...] = tuple(
     tuple(k.split())
@@ -604,6 +609,24 @@ class UnitMatcher:
                     return list(dict.fromkeys(named.values()))
         return []
 
+    def group_names(self) -> list[str]:
+        """The registry's groups, each by the name it was registered under first."""
+        names: dict[Target, str] = {}
+        for key, target in self._names.items():
+            if target.is_group and key in self._shown and key not in self._variants:
+                names.setdefault(target, self._shown[key])
+        return list(names.values())
+
+    def names_collective(self, fragment: str) -> bool:
+        """Whether ``fragment`` is worded as a collective name: "Các cơ quan chuyên môn thuộc UBND tỉnh",
+        "Thủ trưởng các đơn vị sự nghiệp", "Tất cả các hội" (a plural before a name, after a title)."""
+        words = match_key(fragment).split()
+        for k in range(1, min(len(words) - 1, _HEAD_WORDS) + 1):
+            before = words[:k]
+            if _BEFORE_NAME.fullmatch(" ".join(before)) and set(before) & {*_PLURAL, "tat", "toan"}:
+                return True
+        return False
+
     def bare(self, keys: Sequence[str]) -> bool:
         """Whether ``keys`` are a unit's name without its place ("Sở Nội vụ" of "… tỉnh Quảng Trị")."""
         key = tuple(keys)
@@ -623,6 +646,9 @@ class UnitMatcher:
         """The longest list of kinds at ``keys[i:]`` that names a group or units: words used, target.
         One kind alone names its units only after "các" ("các ấp"), or, for villages, after an
         official's title (``titled``): "Trưởng ấp" are the heads of every hamlet, as "Trưởng ấp, khóm"."""
+        level = self._level(keys, i)
+        if level is not None:
+            return level
         listed = _kind_list(keys, i, raw)
         if listed is None:
             return None
@@ -634,6 +660,21 @@ class UnitMatcher:
             if target is not None:
                 return listed.kinds[n - 1][1] - i, target
         return None
+
+    def _level(self, keys: Sequence[str], i: int) -> tuple[int, Target] | None:
+        """The People's Committees of a level at ``keys[i:]``: "(các) UBND cấp xã" is every unit of the
+        kinds of that level the registry has (xã, phường, đặc khu; thị trấn before 2025) — the group
+        declared with them, if any. "Công an cấp xã" is no People's Committee: not read."""
+        j = i
+        for options in (_PLURALS, _UBND):
+            found = _starts(keys, j, options)
+            if found is None and options is _UBND:
+                return None
+            j += len(found or ())
+        level = tuple(keys[j : j + 2])
+        kinds = [kind for kind in _LEVEL_KINDS.get(level, ()) if self._of_kind.get(kind)]
+        target = self._of_kinds(_kind_set(kinds)) if kinds else None
+        return (j + 2 - i, target) if target is not None else None
 
     def _of_kinds(self, kinds: frozenset[tuple[str, ...]]) -> Target | None:
         """What a list of ``kinds`` names: the group declared with those kinds; else the groups declared
