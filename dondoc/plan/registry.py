@@ -33,7 +33,7 @@ from dondoc.plan.channels import BotEntry, ChannelSection, channel_problems, sto
 from dondoc.plan.policy import Policy, PolicyError
 from dondoc.plan.problems import InputError, Problem, read_yaml, refusal, validate
 from dondoc.plan.units import Target, UnitMatcher, expand
-from dondoc.plan.zalo_bots import BOT_NAME, ENV_NAME
+from dondoc.plan.zalo_bots import BOT_NAME, ENV_NAME, ZALO_BOT_USERS
 from dondoc.text import match_key, strip_controls
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -170,6 +170,8 @@ class _ZaloChannel(ChannelSection):
     """``channels: zalo:``: the budget and reminder policy of every Zalo bot, and the bots."""
 
     bots: Sequence[_ZaloBotEntry] | None = None
+    # The users one bot takes: Zalo's free plan allows 50; a paid plan more.
+    users_per_bot: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
 
 class _Channels(BaseModel):
@@ -251,7 +253,7 @@ def parse_registry(raw: Any) -> Registry:
     if registry.parent is not None and registry.parent == registry.organization:
         problems.append(Problem("parent", _("an organisation cannot be its own parent"), registry.parent))
     _check_consistency(registry, problems)
-    _check_zalo_bots(registry, problems)
+    _check_zalo_bots(registry, problems, zalo.users_per_bot if zalo and zalo.users_per_bot else ZALO_BOT_USERS)
     if problems:
         raise InputError(problems)
     return registry
@@ -296,9 +298,10 @@ def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
             _add_name(matcher, name, target, owners, f"groups[{i + 1}]", problems)
 
 
-def _check_zalo_bots(registry: Registry, problems: list[Problem]) -> None:
+def _check_zalo_bots(registry: Registry, problems: list[Problem], users: int = ZALO_BOT_USERS) -> None:
     """Each bot's name makes a channel key, its token variable is its own, and its units (codes, names
-    or groups, expanded) exist and have no other bot. ``units`` become unit codes."""
+    or groups, expanded) exist, have no other bot and are no more than a bot takes ``users`` (each unit
+    has at least its focal point). ``units`` become unit codes."""
     matcher = build_matcher(registry)
     names: set[str] = set()
     variables: set[str] = set()
@@ -324,13 +327,35 @@ def _check_zalo_bots(registry: Registry, problems: list[Problem]) -> None:
             found, unknown = matcher.match(entry)
             if unknown or not found:
                 problems.append(Problem(f"{where}.units", _("no unit or group has this name"), entry))
+            elif not expand(found):
+                message = _("this group has no unit: list the units the bot serves, or give the group members")
+                problems.append(Problem(f"{where}.units", message, entry))
             targets += found
         codes = expand(targets)
+        if not bot.units:
+            message = _("this bot serves no unit: list the codes, names or groups of the units whose people use it")
+            problems.append(Problem(f"{where}.units", message, bot.name))
+        if len(codes) > users:
+            message = _(
+                "this bot serves {count} units, but a Zalo bot takes {users} users and each unit has at least "
+                "its focal point: give some of its units to another bot (a paid Zalo plan that takes more: "
+                "set channels: zalo: users_per_bot)"
+            ).format(count=len(codes), users=users)
+            problems.append(Problem(f"{where}.units", message, bot.name))
+        taken: dict[int, list[str]] = {}  # the other bot (its index) → the units of this one it serves
         for code in codes:
             other = served.setdefault(code, i)
             if other != i:
-                message = _("this unit is already served by bot {bot}").format(bot=registry.zalo_bots[other].name)
-                problems.append(Problem(f"{where}.units", message, code))
+                taken.setdefault(other, []).append(code)
+        for other, shared in taken.items():
+            name = registry.zalo_bots[other].name
+            if len(shared) == 1:
+                message = _("this unit is already served by bot {bot}").format(bot=name)
+            else:
+                message = _("these {count} units are already served by bot {bot}: a unit has one bot").format(
+                    count=len(shared), bot=name
+                )
+            problems.append(Problem(f"{where}.units", message, ", ".join(shared)))
         bot.units = codes
 
 

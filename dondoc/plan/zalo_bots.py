@@ -19,6 +19,7 @@ ZALO = "zalo"  # the channel key of the one bot of ZALO_BOT_TOKEN
 SINGLE_TOKEN_ENV = "ZALO_BOT_TOKEN"
 BOT_NAME = re.compile(r"^[a-z0-9-]{1,32}$")  # a name makes the channel key zalo:<name>
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+ZALO_BOT_USERS = 50  # the users a Zalo bot takes on the free plan: a bot serving more units is refused
 
 
 def bot_key(name: str) -> str:

@@ -8,13 +8,17 @@ play the people. Sandbox commands as in the Telegram sandbox (``/as UNIT``, ``/a
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 from dondoc.bot.app import assemble
-from dondoc.bot.sandbox import MANAGER, ZALO_FIRST_USER, ReadLine, Sandbox
+from dondoc.bot.sandbox import MANAGER, ZALO_FIRST_USER, ReadLine, Sandbox, played_organization
 from dondoc.bot.zalo.fake import FakeZaloServer, SentMessage, ZaloUser
 from dondoc.bot.zalo.polling import ZaloPolling
+from dondoc.db.session import session_scope
+from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _
+from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, stored_zalo_bots, zalo_bot_for_unit
 from dondoc.scheduler.calendar import calendar_from_env
 
 
@@ -29,38 +33,69 @@ class ZaloPersona:
 class ZaloSandbox(Sandbox):
     """A terminal conversation with the bot through the Zalo channel and a Zalo-shaped server."""
 
-    zalo: FakeZaloServer | None = None
+    zalo: FakeZaloServer | None = None  # the one bot of ZALO_BOT_TOKEN's
+    servers: dict[str, FakeZaloServer] = field(default_factory=dict)  # by channel key
+    bots: dict[str, ZaloBotInfo] = field(default_factory=dict)  # by channel key
     people: dict[str, ZaloPersona] = field(default_factory=dict)
     me: ZaloPersona | None = None
 
     async def run(self, read_line: ReadLine) -> None:
         app = assemble(self.engine, self.clock, self.calendar or calendar_from_env(), bot_username="dondoc_sandbox_bot")
-        async with FakeZaloServer(bot_name="Bot đôn đốc (thử nghiệm)") as server:
-            self.zalo = server
-            channel = app.attach_zalo(server.token, base_url=server.base_url)
-            poller = ZaloPolling(channel.client, channel.process_update)
-            polling = asyncio.create_task(poller.run())
+        async with AsyncExitStack() as stack:
+            # the one bot of ZALO_BOT_TOKEN, and one per bot the registry names (channels: zalo: bots):
+            # each person played writes to the bot of their unit, as their invite tells them
+            for info in [ZaloBotInfo(ZALO, None, "Bot đôn đốc (thử nghiệm)", ""), *self._registry_bots()]:
+                token = f"{len(self.servers) + 1}2345689:sandbox-{info.name or 'zalo'}"
+                server = await stack.enter_async_context(FakeZaloServer(token, bot_name=info.display_name))
+                self.servers[info.key] = server
+                self.bots[info.key] = info
+                channel = app.attach_zalo(server.token, base_url=server.base_url, key=info.key)
+                stack.push_async_callback(channel.client.aclose)
+                poller = ZaloPolling(channel.client, channel.process_update)
+                stack.push_async_callback(self._stop, poller, asyncio.create_task(poller.run()))
+            self.zalo = self.servers[ZALO]
             self.reminders = app.reminders  # /clock plans and sweeps (see Sandbox._remind)
-            try:
-                self._banner(
-                    _(
-                        "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
-                        "Type as a focal point would; choices are numbered: type the number.\n"
-                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
-                    )
+            self._banner(
+                _(
+                    "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
+                    "Type as a focal point would; choices are numbered: type the number.\n"
+                    "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
                 )
-                await self.switch(self._default_unit())
-                while True:
-                    self._prompt(self.me)
-                    line = await read_line()
-                    if line is None or not await self.handle(line.strip()):
-                        break
-            finally:
-                poller.stop()
-                await polling
-                await channel.client.aclose()
+            )
+            await self.switch(self._default_unit())
+            while True:
+                self._prompt(self.me)
+                line = await read_line()
+                if line is None or not await self.handle(line.strip()):
+                    break
+        for server in self.servers.values():
             for violation in server.take_violations():
                 self._print("! " + str(violation))
+
+    @staticmethod
+    async def _stop(poller: ZaloPolling, polling: asyncio.Task[None]) -> None:
+        poller.stop()
+        await polling
+
+    def _registry_bots(self) -> list[ZaloBotInfo]:
+        """The Zalo bots the played organisation's registry names."""
+        with session_scope(self.engine) as session:
+            org = played_organization(session, self.organization_id)
+            return [] if org is None or org.id is None else stored_zalo_bots(session, org.id)
+
+    def _bot_of(self, key: str) -> ZaloBotInfo:
+        """The bot that the focal point of unit ``key`` (or the manager) writes to."""
+        with session_scope(self.engine) as session:
+            org = played_organization(session, self.organization_id)
+            unit = None
+            if org is not None and org.id is not None:
+                unit = find_unit(session, org.id, org.coordinator_code or "" if key == MANAGER else key)
+            bot = zalo_bot_for_unit(session, unit) if unit is not None else None
+        return self.bots.get(bot.key, self.bots[ZALO]) if bot is not None else self.bots[ZALO]
+
+    def _with_bot(self, label: str, bot: ZaloBotInfo) -> str:
+        """``label`` naming the bot written to, when the registry names several."""
+        return label if len(self.bots) == 1 else f"{label} ({bot.display_name})"
 
     async def handle(self, line: str) -> bool:
         assert self.me is not None
@@ -81,14 +116,16 @@ class ZaloSandbox(Sandbox):
         return True
 
     async def switch(self, key: str) -> None:
-        assert self.zalo is not None
         wanted = MANAGER if key.lower() == MANAGER else key
         key = wanted.upper() if wanted != MANAGER else MANAGER
         persona = self.people.get(key)
-        known = None if persona else self._known("zalo", key, ZALO_FIRST_USER)
+        bot = self._bot_of(wanted)
+        server = self.servers[bot.key]
+        known = None if persona else self._known(bot.key, key, ZALO_FIRST_USER)
         if persona is None and known is not None:  # played in an earlier run: no new invite
-            self.zalo.wrote_before(known.external_id)
-            persona = ZaloPersona(key, self.zalo.user(known.name, user_id=known.external_id), known.label)
+            server.wrote_before(known.external_id)
+            label = self._with_bot(known.label, bot)
+            persona = ZaloPersona(key, server.user(known.name, user_id=known.external_id), label)
             self.people[key] = persona
         if persona is None:
             made = self._invite(wanted)
@@ -96,9 +133,10 @@ class ZaloSandbox(Sandbox):
                 self._print(_("No unit called {unit}.").format(unit=key))
                 return
             code, unit_code, label = made
+            label = self._with_bot(label, bot)
             name = self._fresh_name(p.user.display_name for p in self.people.values())
             taken = [p.user.id for p in self.people.values()]
-            user = self.zalo.user(name, user_id=str(self._unused_id("zalo", ZALO_FIRST_USER, taken)))
+            user = server.user(name, user_id=str(self._unused_id(bot.key, ZALO_FIRST_USER, taken)))
             persona = ZaloPersona(MANAGER if wanted == MANAGER else unit_code, user, label)
             self.people[persona.key] = persona
             self.me = persona
@@ -116,8 +154,8 @@ class ZaloSandbox(Sandbox):
         return self.me.key if self.me else None
 
     async def show(self) -> None:
-        assert self.zalo is not None
-        await self.zalo.settled()
+        for server in self.servers.values():
+            await server.settled()
         self._print_unread(self.people.values(), self.me, self._print_zalo)
 
     def _print_zalo(self, message: SentMessage) -> None:
