@@ -237,9 +237,12 @@ def read_appendix(
     ``progress`` is told how many rows were read from time to time (see :func:`read_tables`)."""
     tables = read_tables(path, max_rows=max_rows, progress=progress)
     found = _task_tables(tables)
+    # The joined parts of a table split in two are tables of their own.
+    _uncount_layout([*tables, *(table for table, _found in found)], found[0][0] if found else None)
     if not found:
         near = _header_without_title(tables)
         if near is not None:
+            _uncount_layout(tables, near[0])
             raise InputError([_missing_column(near[0], near[1], near[2], Column.TITLE)])
         raise InputError(
             [
@@ -310,6 +313,15 @@ def read_appendix(
     if errors:
         raise InputError(errors, appendix.warnings, appendix)
     return appendix
+
+
+def _uncount_layout(tables: list[Table], first: Table | None) -> None:
+    """Word: the tables above ``first`` (the first task table) are layout (a letterhead), not counted when a
+    message names a table — "bảng 1" is the first task table, as the clerk counts the tables they see."""
+    if first is None or first.table_number is None:
+        return
+    for table in tables:
+        table.uncounted = first.table_number - 1
 
 
 def _ambiguous_columns(table: Table, header: _Header) -> list[Problem]:
@@ -1313,6 +1325,15 @@ class _RowReader:
                 " (a group of its own, or an alias of the group meant) and import the registry again"
             ).format(group=group, written=written, declared=declared)
             self.problem(column, message, fragment, warning=True)
+        # "Các sở, ban, ngành, địa phương": the local governments under the deployment, which the clerk checks.
+        local = self.parser.matcher.local() if reading.local else None
+        if local is not None:
+            message = _(
+                "«địa phương» (the localities) read as «{local}» ({count} units): the local governments under"
+                " this organisation; check that they are meant, or write the units meant in the cell"
+            ).format(local=local[1], count=len(local[0].units))
+            for fragment in reading.local:
+                self.problem(column, message, fragment, warning=True)
         if no_lead and not text and self.parser.lacks(self.table, self.header, Column.LEAD):
             self.problem(column, _("no lead unit"), row_only=True)
         elif no_lead and not unknown:
@@ -1359,6 +1380,7 @@ class _RowReader:
             message = (
                 _("unknown unit (a collective name), left out") if left_out else _("unknown unit (a collective name)")
             )
+            message += self._localities_note(fragment)
             nearest = self.parser.suggest(fragment)
             if nearest:
                 message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
@@ -1374,12 +1396,24 @@ class _RowReader:
                 )
             return message + "; " + hint.format(names="; ".join(groups))
         message = _("unknown unit, left out") if left_out else _("unknown unit")
+        message += self._localities_note(fragment)
         nearest = self.parser.suggest(fragment)
         if nearest:
             message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
         if not left_out:
             message += "; " + _("correct the cell, or add the name to the aliases of the unit it means in the registry")
         return message
+
+    def _localities_note(self, fragment: str) -> str:
+        """What to tell of "địa phương" in ``fragment`` where the registry has no local governments under the
+        organisation to read it as (a ministry's or a commune's plan)."""
+        words = match_key(fragment).split()
+        if not any(words[k : k + 2] == ["dia", "phuong"] for k in range(len(words))) or self.parser.matcher.local():
+            return ""
+        return ": " + _(
+            "«địa phương» (the localities) names no unit of this registry, which lists no local"
+            " governments (xã, phường, đặc khu) under this organisation"
+        )
 
     def _relative(self, text: str, offset: Offset) -> Deadline:
         if self.parser.issued is None:

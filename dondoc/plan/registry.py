@@ -325,7 +325,12 @@ def _check_zalo_bots(registry: Registry, problems: list[Problem], users: int = Z
         targets: list[Target] = []
         for entry in bot.units:
             found, unknown = matcher.match(entry)
-            if unknown or not found:
+            fits = matcher.ambiguous(entry) if unknown or not found else []
+            if fits:
+                # "UBND xa Binh Thanh" when "… Bình Thành" and "… Bình Thạnh" are registered: neither is guessed.
+                message = _("the name fits several units: {names}; write the one meant").format(names="; ".join(fits))
+                problems.append(Problem(f"{where}.units", message, entry))
+            elif unknown or not found:
                 problems.append(Problem(f"{where}.units", _("no unit or group has this name"), entry))
             elif not expand(found):
                 message = _("this group has no unit: list the units the bot serves, or give the group members")

@@ -101,13 +101,16 @@ class Row:
 class Table:
     rows: list[Row]
     table_number: int | None = None  # docx: which table of the document (1-based)
+    # docx: the layout tables above the first task table (a letterhead), which messages do not count: a
+    # clerk sees no table there (no borders), and calls the first task table "bảng 1".
+    uncounted: int = 0
     sheet: str | None = None  # xlsx: sheet name when the workbook has several
     preamble: list[str] = field(default_factory=list)  # docx paragraphs before the table
 
     def where(self, row: int, column: int | None = None, label: str = "") -> str:
         """A translated location such as "dòng 12, cột E (Thời hạn)" or "bảng 2, dòng 5, cột 3"."""
         if self.table_number is not None:
-            text = _("table {table}, row {row}").format(table=self.table_number, row=row)
+            text = _("table {table}, row {row}").format(table=self.table_number - self.uncounted, row=row)
             if column is not None:
                 text += ", " + _("column {column}").format(column=column + 1)
         else:

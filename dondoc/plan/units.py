@@ -50,7 +50,13 @@ Names are also read in the other ways people write them (:meth:`UnitMatcher.add`
   "Ủy ban nhân dân tỉnh Quảng Trị") after a name is part of that name: "Văn phòng Ủy ban nhân dân
   tỉnh Quảng Trị", "Sở Nội vụ Quảng Trị", "UBND xã Cồn Tiên, tỉnh Quảng Trị"; and a name registered
   with that place is also written with it another way: "Báo và Phát thanh, Truyền hình Quảng Trị",
-  "… tỉnh Quảng Trị", "… tỉnh" (never without any of them).
+  "… tỉnh Quảng Trị", "… tỉnh" — or without it ("Trung tâm Phục vụ hành chính công" of "… công tỉnh",
+  "Công an" of "Công an tỉnh") when that unit is the only one the name fits: when another registered
+  name starts with the same words ("Công an xã A"), the name fits none, and :meth:`UnitMatcher.ambiguous`
+  names them all; followed by another place or level ("Công an xã", "Công an cấp xã"), it is not that unit;
+- "địa phương" in a list of kinds ("Các sở, ban, ngành, địa phương", "các địa phương") is the local
+  governments under the deployment (:meth:`UnitMatcher.local`: a province's xã, phường, đặc khu); it names
+  nothing where the registry has none (a ministry, a commune).
 
 Words that name nothing are reported one fragment per name: a comma ends one before words that start
 another (a title, "các", an organ's head noun: "Báo ABC, Sở XYZ"), never inside a name that goes on
@@ -156,8 +162,10 @@ _NAMED_KINDS: frozenset[tuple[str, ...]] = frozenset(
 _VILLAGES: frozenset[tuple[str, ...]] = frozenset(
     {*_VILLAGE_KINDS, _VILLAGE_BAN, ("thon",), ("ap",), ("to", "dan", "pho"), ("khu", "pho")}
 )
+# "Các sở, ban, ngành, địa phương": the local governments under the deployment (:meth:`UnitMatcher.local`).
+_LOCAL: tuple[str, ...] = ("dia", "phuong")
 _LIST_KINDS: tuple[tuple[str, ...], ...] = tuple(
-    sorted(dict.fromkeys((*_PLACE_KINDS, *_VILLAGE_KINDS, *_ORGAN_KINDS)), key=lambda k: -len(k))
+    sorted(dict.fromkeys((*_PLACE_KINDS, *_VILLAGE_KINDS, *_ORGAN_KINDS, _LOCAL)), key=lambda k: -len(k))
 )
 _KIND_ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {("tp",): ("thanh", "pho")}
 # The People's Committees of one level ("UBND cấp xã"): the local-government kinds of that level.
@@ -165,6 +173,10 @@ _LEVEL_KINDS: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {
     ("cap", "xa"): (("xa",), ("phuong",), ("thi", "tran"), ("dac", "khu")),
     ("cap", "huyen"): (("huyen",), ("quan",), ("thi", "xa"), ("thanh", "pho")),
 }
+_KIND_WRITTEN = {
+    ("xa",): "xã", ("phuong",): "phường", ("thi", "tran"): "thị trấn", ("dac", "khu"): "đặc khu",
+    ("huyen",): "huyện", ("quan",): "quận", ("thi", "xa"): "thị xã", ("thanh", "pho"): "thành phố",
+}  # fmt: skip
 _UBND: tuple[tuple[str, ...], ...] = (("uy", "ban", "nhan", "dan"), ("ubnd",))
 _PLURALS: tuple[tuple[str, ...], ...] = tuple(
     tuple(k.split())
@@ -330,6 +342,8 @@ class UnitReading:
     # Collective names read as a group whose registered names say it belongs another way ("trực thuộc"
     # written, "thuộc" registered): (the fragment, what it says, the group's name, what that says).
     read_as: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # Lists read with "địa phương" as the local governments under the deployment (:meth:`UnitMatcher.local`).
+    local: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -361,12 +375,21 @@ class UnitMatcher:
     # A unit's name without its place ("so noi vu" of "Sở Nội vụ tỉnh Quảng Trị") → each unit it fits
     # → that unit's name as registered.
     _bare: dict[tuple[str, ...], dict[Target, str]] = field(default_factory=dict)
+    # Such a name → the kinds of place written after it in the names it was cut from ("tỉnh", "xã").
+    _bare_kinds: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+    # The words a registered name starts with ("cong an" of "Công an xã A") → each target → that name.
+    _prefixes: dict[tuple[str, ...], dict[Target, str]] = field(default_factory=dict)
     _own_organ: tuple[str, ...] | None = None  # a ministry's or a department's own name: ("bo", "noi", "vu")
     # Groups named by head words of :data:`_SAME_COLLECTIVE` and whom they belong to ("Các đơn vị thuộc Bộ"):
     # the owner's words → how they belong → the group (None: two groups are named so).
     _owned: dict[tuple[str, ...], dict[tuple[str, ...], Target | None]] = field(default_factory=dict)
     # A group → how its registered names say it belongs ("thuoc", "truc thuoc") → the first name saying so.
     _relations: dict[Target, dict[tuple[str, ...], str]] = field(default_factory=dict)
+    # Registered names equal but for their diacritics ("Bình Thành", "Bình Thạnh"): the key → each name's
+    # words as written (lower case) → its target. The key names none of them (:meth:`spelt`).
+    _spelt: dict[tuple[str, ...], dict[tuple[str, ...], Target]] = field(default_factory=dict)
+    # A target → each word of its registered names → how they write it with diacritics ("thanh" → "thạnh").
+    _written: dict[Target, dict[str, set[str]]] = field(default_factory=dict)
 
     def add(self, name: str, target: Target, *, code: bool = False) -> Target | None:
         """Register ``name`` (a registry code when ``code``); returns the target already holding the
@@ -375,14 +398,22 @@ class UnitMatcher:
         if not key:
             return None
         existing = self._names.get(key) or self._codes.get(key)
-        if existing is not None and existing != target and key not in self._variants:
-            return existing
-        self._variants.pop(key, None)
-        (self._codes if code else self._names)[key] = target
+        apart = None if code else self._apart(key, name, target, existing)
+        if apart is not None and apart != target:
+            return apart  # the same name, diacritics and all
+        if apart is None:
+            if existing is not None and existing != target and key not in self._variants:
+                return existing
+            self._variants.pop(key, None)
+            (self._codes if code else self._names)[key] = target
         self._longest = max(self._longest, len(key))
         if code:
             return None
+        for word, written in zip(key, _raw_words(name), strict=False):
+            if written != word:
+                self._written.setdefault(target, {}).setdefault(word, set()).add(written)
         self._shown.setdefault(key, name)  # suggested for unknown names (codes are not)
+        self._starting(key, target, name)
         raw = _raw_words(name)
         self._kinds(key, target, raw if len(raw) == len(key) else None)
         variants = _variants(key)
@@ -411,6 +442,35 @@ class UnitMatcher:
             self._add_variants(self._place_variants(key, target, name), target, name)
         return None
 
+    def _apart(self, key: tuple[str, ...], name: str, target: Target, existing: Target | None) -> Target | None:
+        """When ``name`` and a name of another target are equal but for their diacritics ("Bình Thành",
+        "Bình Thạnh": two communes), both are registered, ``key`` naming neither (:meth:`spelt` tells them
+        apart): returns the target holding ``name`` as written — ``target``, unless another registered it
+        with the same diacritics (a duplicate; a word written without them is any: "Phong cai cach" is
+        "Phòng Cải cách"). None when no such name is registered."""
+        raw = tuple(_raw_words(name))
+        if len(raw) != len(key):
+            return None
+
+        def same(written: tuple[str, ...]) -> bool:
+            return all(a == b or k in (a, b) for k, a, b in zip(key, written, raw, strict=True))
+
+        spelt = self._spelt.get(key)
+        if spelt is None:
+            if existing is None or existing == target or key in self._variants or key in self._codes:
+                return None
+            first = tuple(_raw_words(self._shown.get(key, "")))
+            if len(first) != len(key) or same(first):
+                return None
+            del self._names[key]
+            spelt = self._spelt[key] = {first: existing}
+            self._ambiguous.setdefault(key, {})[existing] = self._shown[key]
+        held = next((held for written, held in spelt.items() if same(written)), target)
+        if held == target:
+            spelt.setdefault(raw, target)
+            self._ambiguous.setdefault(key, {}).setdefault(target, name)
+        return held
+
     def _add_variants(self, variants: Iterable[tuple[str, ...]], target: Target, name: str) -> None:
         """Other spellings of ``target``'s ``name``; one that two targets share names neither
         (:meth:`ambiguous` names them all)."""
@@ -432,14 +492,16 @@ class UnitMatcher:
     def _place_variants(self, key: tuple[str, ...], target: Target, name: str = "") -> list[tuple[str, ...]]:
         """A unit's name ending with the deployment's own place, written in the registry one way and in
         the appendix another: "Báo và Phát thanh, Truyền hình Quảng Trị", "… tỉnh Quảng Trị" and "… tỉnh"
-        are one name (the place's name, its kind and name, or its kind alone). Never without any of them
-        — "Công an tỉnh" is no "Công an", which may be a commune's — unless the registry wrote the place
-        in full (``name`` as registered, any place): "Sở Nội vụ tỉnh Quảng Trị" is also "Sở Nội vụ", when
-        it is the only unit of that name (:meth:`ambiguous` names them all otherwise)."""
+        are one name (the place's name, its kind and name, or its kind alone). Without any of them when
+        the unit is the only one that name fits (:meth:`_bare_name`): "Công an tỉnh" is "Công an" unless
+        another registered name starts so ("Công an xã A"; :meth:`ambiguous` names them all); and, when
+        the registry wrote the place in full (``name`` as registered, any place), "Sở Nội vụ tỉnh Quảng
+        Trị" is also "Sở Nội vụ" on the same terms."""
         found: list[tuple[str, ...]] = []
+        shown = name or self._shown.get(key, " ".join(key))
+        raw = _raw_words(shown)
         for stem in _without_place(key, name) if name else []:
-            self._bare.setdefault(stem, {}).setdefault(target, name)
-            found.append(stem)
+            found += self._bare_name(stem, (), target, shown, _starts(raw, len(stem), _LEVEL_WRITTEN))
         for spellings, place in self._own:
             endings = [(*kind, *place) for kind in spellings] + [place] + list(spellings)
             ending = next((e for e in endings if len(key) > len(e) and key[-len(e) :] == e), None)
@@ -450,7 +512,55 @@ class UnitMatcher:
                 continue  # "… thị xã": another kind than "xã"
             found += [(*stem, *place), *((*stem, *kind) for kind in spellings)]
             found += [(*stem, *kind, *place) for kind in spellings]
+            # "Trung tâm Phục vụ hành chính công" of "… công tỉnh" (the own place: its kind, name or both).
+            if len(stem) > 1 and stem not in _LIST_KINDS and stem not in _ORGAN_HEADS:
+                written = _starts(raw, len(stem), _LEVEL_WRITTEN) if len(raw) == len(key) else None
+                found += self._bare_name(stem, tuple(_variants(stem)), target, shown, written)
         return [variant for variant in dict.fromkeys(found) if variant != key]
+
+    def _bare_name(
+        self,
+        stem: tuple[str, ...],
+        spellings: tuple[tuple[str, ...], ...],
+        target: Target,
+        name: str,
+        kind: tuple[str, ...] | None,
+    ) -> list[tuple[str, ...]]:
+        """Note ``stem`` (and its other ``spellings``) as ``target``'s registered ``name`` without the
+        place ending it (of ``kind`` as written, if any): a name that fits this unit alone. When another
+        registered name starts with the same words ("Công an xã A" for "Công an" of "Công an tỉnh"), it
+        names none of them (:meth:`ambiguous` names them all). Returns the spellings to add."""
+        if set(stem) <= _NO_NAME_ALONE or stem[-1] in _JOINERS | _OWNED_BY:
+            return []
+        for spelling in (stem, *spellings):
+            self._bare.setdefault(spelling, {}).setdefault(target, name)
+            if kind is not None:
+                self._bare_kinds.setdefault(spelling, set()).add(kind)
+            others = {other: shown for other, shown in self._prefixes.get(spelling, {}).items() if other != target}
+            if others:
+                self._share(spelling, {target: name, **others})
+        return [stem, *spellings]
+
+    def _starting(self, key: tuple[str, ...], target: Target, name: str) -> None:
+        """Note the words registered ``name`` starts with; a unit's name without its place that they are
+        (:meth:`_bare_name`) then fits another unit too ("Công an" of "Công an tỉnh" and "Công an xã A")."""
+        for length in range(1, len(key)):
+            start = key[:length]
+            self._prefixes.setdefault(start, {}).setdefault(target, name)
+            others = {other: shown for other, shown in self._bare.get(start, {}).items() if other != target}
+            if others:
+                self._share(start, {**others, target: name})
+
+    def _share(self, variant: tuple[str, ...], named: dict[Target, str]) -> None:
+        """Make ``variant`` a spelling the targets ``named`` share, which names none of them — unless it
+        is a name or code registered as written."""
+        if variant in self._codes or (variant in self._names and variant not in self._variants):
+            return
+        shared = self._ambiguous.setdefault(variant, {})
+        if variant in self._variants:
+            shared.setdefault(self._names.pop(variant), self._variants.pop(variant))
+        for target, name in named.items():
+            shared.setdefault(target, name)
 
     def _kinds(self, key: tuple[str, ...], target: Target, raw: Sequence[str] | None) -> None:
         """Note what kinds ``key`` stands for: a group's list ("các sở, ban, ngành tỉnh"), a unit's
@@ -632,6 +742,10 @@ class UnitMatcher:
         key = tuple(keys)
         return key in self._bare and key in self._variants
 
+    def bare_kinds(self, keys: Sequence[str]) -> set[tuple[str, ...]]:
+        """The kinds of place (as written: "tỉnh") the names ``keys`` were cut from had after them."""
+        return self._bare_kinds.get(tuple(keys), set())
+
     def own_place(self, keys: Sequence[str], i: int, *, whole: bool) -> int:
         """The number of words at ``keys[i:]`` naming the deployment's own place ("tỉnh Quảng Trị",
         "Quảng Trị"); with ``whole``, only with its kind ("tỉnh Quảng Trị": a fragment of its own)."""
@@ -671,10 +785,41 @@ class UnitMatcher:
             if found is None and options is _UBND:
                 return None
             j += len(found or ())
-        level = tuple(keys[j : j + 2])
-        kinds = [kind for kind in _LEVEL_KINDS.get(level, ()) if self._of_kind.get(kind)]
-        target = self._of_kinds(_kind_set(kinds)) if kinds else None
+        target = self._of_level(tuple(keys[j : j + 2]))
         return (j + 2 - i, target) if target is not None else None
+
+    def _of_level(self, level: tuple[str, ...]) -> Target | None:
+        """Every unit of the local-government kinds of ``level`` ("cap xa") the registry has."""
+        kinds = [kind for kind in _LEVEL_KINDS.get(level, ()) if self._of_kind.get(kind)]
+        return self._of_kinds(_kind_set(kinds)) if kinds else None
+
+    def local(self) -> tuple[Target, str] | None:
+        """What "địa phương" names in a list ("Các sở, ban, ngành, địa phương"): the local governments right
+        under the deployment — the districts or, when the registry has none (a province after 2025, a
+        district), the xã, phường, đặc khu (and thị trấn), the group declared with their kinds if any — and
+        how to name them: that group's name, or their kinds. None where the registry has none (a ministry,
+        a commune)."""
+        levels: tuple[tuple[str, ...], ...] = (("cap", "huyen"), ("cap", "xa"))
+        own = self._own_level[0] if self._own_level is not None else ()
+        for n, level in enumerate(levels):
+            if any(kind in own for kind in _LEVEL_KINDS[level]):
+                levels = levels[n + 1 :]  # only the levels under the deployment's own
+                break
+        for level in levels:
+            target = self._of_level(level)
+            if target is None:
+                continue
+            named = next((n for k, n in self._shown.items() if self._names.get(k) == target), None)
+            if named is None:
+                kinds = [_KIND_WRITTEN[k] for k in _LEVEL_KINDS[level] if self._of_kind.get(k)]
+                named = ", ".join(kinds)
+            return target, named
+        return None
+
+    def reads_local(self, keys: Sequence[str]) -> bool:
+        """Whether the words ``keys`` read as a list of kinds say "địa phương" (not a registered name)."""
+        key = tuple(keys)
+        return key not in self._names and any(key[k : k + len(_LOCAL)] == _LOCAL for k in range(len(key)))
 
     def _of_kinds(self, kinds: frozenset[tuple[str, ...]]) -> Target | None:
         """What a list of ``kinds`` names: the group declared with those kinds; else the groups declared
@@ -684,6 +829,16 @@ class UnitMatcher:
         ("thị trấn" after 2025) adds nothing."""
         if kinds in self._declared:
             return self._declared[kinds]
+        if _LOCAL in kinds:
+            under = self.local()
+            others = self._of_kinds(kinds - {_LOCAL}) if len(kinds) > 1 else None
+            if under is None or (len(kinds) > 1 and others is None):
+                return None
+            if others is None:
+                return under[0]
+            codes_of = {*others.units, *under[0].units}
+            ordered = tuple(sorted(codes_of, key=lambda code: self._order.get(code, 0)))
+            return Target("+".join(sorted("_".join(kind) for kind in kinds)), ordered, is_group=True)
         codes: set[str] = set()
         left = set(kinds)
         groups = 0
@@ -717,13 +872,31 @@ class UnitMatcher:
         """What ``text`` names (see :class:`UnitReading`)."""
         return _Reader(self, text).read()
 
-    def longest(self, keys: Sequence[str], i: int, head: tuple[str, ...] = ()) -> tuple[int, Target] | None:
-        """The longest name at ``keys[i:]`` (behind ``head``, if given): words of ``keys`` used, target."""
+    def longest(
+        self, keys: Sequence[str], i: int, head: tuple[str, ...] = (), raw: Sequence[str] | None = None
+    ) -> tuple[int, Target] | None:
+        """The longest name at ``keys[i:]`` (behind ``head``, if given): words of ``keys`` used, target;
+        ``raw``, the words as written, tells apart names equal but for their diacritics (:meth:`spelt`)."""
         for length in range(min(self._longest - len(head), len(keys) - i), 0, -1):
-            target = self._names.get((*head, *keys[i : i + length]))
+            key = (*head, *keys[i : i + length])
+            target = self._names.get(key)
+            if target is None and raw is not None:
+                target = self.spelt(key, (*head, *raw[i : i + length]))
             if target is not None:
                 return length, target
         return None
+
+    def spelt(self, key: tuple[str, ...], written: Sequence[str]) -> Target | None:
+        """The one target a spelling several share (``key``) names by the diacritics ``written`` (lower
+        case, NFC; a word written without them fits any): "UBND xã Bình Thạnh" is "… Bình Thạnh", not "…
+        Bình Thành"; "UBND xa Binh Thanh" (or "… Bình Thãnh") names neither (:meth:`ambiguous` names both)."""
+        named = self._ambiguous.get(key, {})
+        fits = [
+            target
+            for target in named
+            if all(w == k or w in self._written.get(target, {}).get(k, {w}) for k, w in zip(key, written, strict=True))
+        ]
+        return fits[0] if len(fits) == 1 else None
 
     def code(self, keys: Sequence[str], i: int, length: int) -> Target | None:
         return self._codes.get(tuple(keys[i : i + length]))
@@ -814,10 +987,10 @@ class _Reader:
         and the head put before them."""
         found: list[tuple[int, int, Target, tuple[str, ...]]] = []  # (length, preference, target, head)
         if head:
-            hit = self.matcher.longest(self.keys, i, head)
+            hit = self.matcher.longest(self.keys, i, head, self.raw)
             if hit:
                 found.append((hit[0], 4, hit[1], head))
-        hit = self.matcher.longest(self.keys, i)
+        hit = self.matcher.longest(self.keys, i, raw=self.raw)
         if hit:
             found.append((hit[0], 3, hit[1], ()))
         hit = self.one_of_many(i)
@@ -839,7 +1012,9 @@ class _Reader:
             ubnd = _starts(carried, 0, _UBND)
             for keep in range(len(carried) - 1, 0, -1):
                 heads = [carried[:keep], *([carried[len(ubnd) : keep]] if ubnd and keep > len(ubnd) else [])]
-                carried_hit = next(((h, m) for h in heads if (m := self.matcher.longest(self.keys, i, h))), None)
+                carried_hit = next(
+                    ((h, m) for h in heads if (m := self.matcher.longest(self.keys, i, h, self.raw))), None
+                )
                 if carried_hit:
                     used_head, (length, target) = carried_hit
                     found.append((length, 0, target, used_head))
@@ -912,6 +1087,8 @@ class _Reader:
             read_as = self.matcher.read_as(target, keys[i:end]) if target.is_group else None
             if read_as is not None:
                 reading.read_as.append((self.fragment(i, end), *read_as))
+            if target.is_group and self.matcher.reads_local(keys[i : i + length]):
+                reading.local.append(self.fragment(i, i + length))
             reading.targets.append(target)
             carried = tuple(key for key in (*used, *keys[i : i + length]) if key not in _PLURAL)
             i = end
@@ -940,12 +1117,19 @@ class _Reader:
 
     def other_place(self, i: int, length: int, tail: int) -> bool:
         """Whether the name of ``length`` words at ``i`` is a unit's name without its place and the words
-        up to ``tail`` name another place after it (a kind and a name: "tỉnh Hà Tĩnh", not "tỉnh")."""
+        up to ``tail`` name another place after it (a kind and a name: "tỉnh Hà Tĩnh", not "tỉnh"), a kind
+        of place its units' names do not have ("Công an xã" for "Công an tỉnh") or a level ("Công an cấp
+        xã"); a role ("chủ trì") or whom it belongs to ("trên địa bàn tỉnh") is none."""
         if not self.matcher.bare(self.keys[i : i + length]):
             return False
         at = i + length
+        after = " ".join(self.keys[at:tail])
+        if tail <= at or _ROLE.fullmatch(after):
+            return False
         kind = _starts(self.raw, at, _LEVEL_WRITTEN)
-        return kind is not None and tail > at + len(kind)
+        if kind is None:
+            return not _NOT_NARROWING.match(after)
+        return tail > at + len(kind) or kind not in self.matcher.bare_kinds(self.keys[i : i + length])
 
     def tail(self, end: int) -> int:
         """The end of the words right after a name up to the next separator, when none of them

@@ -1230,10 +1230,10 @@ def test_broken_csv_names_sheet_rows(admin: Admin, tmp_path: Path) -> None:
 
 
 def test_broken_docx_names_table_and_row(admin: Admin, tmp_path: Path) -> None:
-    """In Word the row is the table's own row (header = row 1) and the table is counted in the
-    document, layout table included: "bảng 2, dòng M" / "table 2, row M"."""
+    """In Word the row is the table's own row (header = row 1) and the table is counted as the clerk
+    sees them, the layout table above it (the letterhead) not counted: "bảng 1, dòng M" / "table 1, row M"."""
     built = write_docx(BROKEN, tmp_path / "loi.docx")
-    # Table 1 is the document header; in table 2: header row 1, area row 2, tasks on rows 3-7.
+    # The document header is a layout table; in the task table: header row 1, area row 2, tasks on rows 3-7.
     assert built.row_of("Rà soát thủ tục hành chính") == 4
 
     for options, table_word in (((), "bảng"), (("--lang", "en"), "table")):
@@ -1244,9 +1244,9 @@ def test_broken_docx_names_table_and_row(admin: Admin, tmp_path: Path) -> None:
         assert names_defect(stderr, row=6, column="Chủ trì", column_key="lead"), stderr
         for row in (4, 5, 6):
             assert any(
-                re.search(rf"\b{table_word}\s*2\b", line.lower()) and re.search(rf"(?<!\d){row}(?!\d)", line)
+                re.search(rf"\b{table_word}\s*1\b", line.lower()) and re.search(rf"(?<!\d){row}(?!\d)", line)
                 for line in stderr.splitlines()
-            ), f"table 2 is not named for row {row}:\n{stderr}"
+            ), f"table 1 is not named for row {row}:\n{stderr}"
         if options:
             assert_english(stderr)
         else:
