@@ -90,8 +90,14 @@ def test_zalo_keys_get_3000_by_default_the_deployments_budget_or_the_registrys(
         "zalo": {
             "budget": 2000,
             "bots": [
-                {"name": "longmy1", "display_name": "Bot CCHC 1", "token_env": "ZALO_TOKEN_1", "budget": 1000},
-                {"name": "longmy2", "display_name": "Bot CCHC 2", "token_env": "ZALO_TOKEN_2"},
+                {
+                    "name": "longmy1",
+                    "display_name": "Bot CCHC 1",
+                    "token_env": "ZALO_TOKEN_1",
+                    "budget": 1000,
+                    "units": ["NV"],  # a bot serving nobody is refused
+                },
+                {"name": "longmy2", "display_name": "Bot CCHC 2", "token_env": "ZALO_TOKEN_2", "units": ["XP"]},
             ],
         },
         "telegram": {"budget": 5000},
