@@ -452,8 +452,13 @@ class UnitMatcher:
         if len(raw) != len(key):
             return None
 
+        def unmarked(written: tuple[str, ...]) -> bool:
+            return written == key  # no diacritics at all: a spelling of any of them
+
         def same(written: tuple[str, ...]) -> bool:
-            return all(a == b or k in (a, b) for k, a, b in zip(key, written, raw, strict=True))
+            # Two names written with diacritics are one only spelt alike: "Bình Thanh" is not "Bình
+            # Thạnh" (both are communes), though "Thanh" alone, typed in a cell, fits either.
+            return unmarked(written) or unmarked(raw) or written == raw
 
         spelt = self._spelt.get(key)
         if spelt is None:
@@ -891,6 +896,14 @@ class UnitMatcher:
         case, NFC; a word written without them fits any): "UBND xã Bình Thạnh" is "… Bình Thạnh", not "…
         Bình Thành"; "UBND xa Binh Thanh" (or "… Bình Thãnh") names neither (:meth:`ambiguous` names both)."""
         named = self._ambiguous.get(key, {})
+
+        def spelt_so(target: Target) -> bool:  # every word as that target's names write it
+            own = self._written.get(target, {})
+            return all(w in own[k] if k in own else w == k for k, w in zip(key, written, strict=True))
+
+        exact = [target for target in named if spelt_so(target)]
+        if len(exact) == 1:  # "Bình Thanh" as registered, beside "Bình Thạnh"
+            return exact[0]
         fits = [
             target
             for target in named

@@ -123,3 +123,23 @@ def test_a_bots_units_are_read_by_their_diacritics(dondoc: Dondoc, tmp_path: Pat
     assert refused.code == 1
     assert "channels.zalo.bots[1].units" in refused.stderr
     assert f"{BT1}; {BT2}" in " ".join(refused.stderr.split())
+
+
+def test_a_name_with_a_word_unmarked_is_another_unit_than_the_marked_one(admin: Admin, tmp_path: Path) -> None:
+    """ "Bình Thanh" and "Bình Thạnh" are both communes' names: written with diacritics elsewhere, the word
+    left unmarked is how the name is spelt, not a spelling without diacritics."""
+    thanh, thanh_dot = "Ủy ban nhân dân xã Bình Thanh", "Ủy ban nhân dân xã Bình Thạnh"
+    registry = Registry(
+        organization="Ủy ban nhân dân tỉnh Thử",
+        coordinator="SNV",
+        units=(Unit("SNV", "Sở Nội vụ"), Unit("BTA", thanh), Unit("BTB", thanh_dot)),
+        groups=(),
+    )
+    rows = one_task("UBND xã Bình Thanh", "Xã Bình Thạnh")
+    assert warnings_of(admin, tmp_path, registry, rows) == []
+    task = by_code(admin)["1"]
+    assert (task["lead"], task["support"]) == (["BTA"], ["BTB"])
+    other = new_admin(tmp_path / "other")
+    result = run_import(other, tmp_path, registry, one_task("UBND xa Binh Thanh", None))
+    assert result.exit_code != 0
+    assert f"tên này ứng với nhiều đơn vị trong danh mục: {thanh}; {thanh_dot}" in result.stderr
