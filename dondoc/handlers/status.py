@@ -189,7 +189,18 @@ def _status_answer(ctx: Context, args: str, page: int) -> None:
         wanted = _organizations_typed(several, args) if not chosen else set()
         if not chosen and not wanted:  # part of a unit's name ("hanh chinh cong"), as people type it
             for org, _found in plans:
-                codes = units_named_in_part(load_registry(ctx.session, org), args)
+                registry = load_registry(ctx.session, org)
+                codes = units_named_in_part(registry, args)
+                twins = [u for u in registry.units if u.code in codes]
+                if len(twins) > 1 and len({match_key(u.name) for u in twins}) == 1:
+                    # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
+                    ctx.end()
+                    ctx.reply(
+                        _(
+                            "«{typed}» fits several units: {names}. Type the name with its diacritics, or its code."
+                        ).format(typed=esc(args), names="; ".join(f"{esc(u.name)} ({esc(u.code)})" for u in twins))
+                    )
+                    return
                 if codes and org.id is not None:
                     chosen[org.id] = codes
         if not chosen and not wanted:

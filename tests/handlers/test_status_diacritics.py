@@ -1,0 +1,58 @@
+"""Two communes whose names differ only in their diacritics ("Bình Thành", "Bình Thạnh"): a manager's
+/status names the one spelt, and asks which one is meant when typed without diacritics — never the two
+summed up as if one unit."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+
+from dondoc.db.models import MemberRole
+from dondoc.db.session import open_store
+from dondoc.handlers.context import Deployment
+from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.scheduler.clock import Clock
+from tests.conftest import Dondoc
+from tests.handlers.helpers import Chat
+from tests.handlers.test_scope import NOW, invite_in
+
+PROVINCE = "Ủy ban nhân dân tỉnh Thử"
+REGISTRY = {
+    "organization": PROVINCE,
+    "coordinator": "SNV",
+    "units": [
+        {"code": "SNV", "name": "Sở Nội vụ"},
+        {"code": "BT1", "name": "Ủy ban nhân dân xã Bình Thành"},
+        {"code": "BT2", "name": "Ủy ban nhân dân xã Bình Thạnh"},
+    ],
+}
+APPENDIX = [
+    ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Sản phẩm", "Thời gian hoàn thành"],
+    ["1", "Niêm yết thủ tục hành chính", "UBND xã Bình Thành", "", "Báo cáo", "Quý I/2022"],
+    ["2", "Rà soát thủ tục hành chính", "UBND xã Bình Thạnh", "", "Báo cáo", "Quý II/2022"],
+    ["3", "Số hóa hồ sơ", "UBND xã Bình Thạnh", "", "Báo cáo", "Quý II/2022"],
+]
+
+
+def test_status_of_a_commune_typed_without_diacritics_asks_which(dondoc: Dondoc, tmp_path: Path) -> None:
+    registry = tmp_path / "tinh.yaml"
+    registry.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
+    dondoc.ok("units", "import", registry)
+    appendix = tmp_path / "phu-luc.csv"
+    with appendix.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(APPENDIX)
+    dondoc.ok("plan", "import", appendix, "--year", "2022")
+    engine = open_store(dondoc.url)
+    dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+    manager = Chat(dispatcher, "901", name="Trần Văn Hùng")
+    manager.send(f"/start {invite_in(engine, PROVINCE, 'SNV', MemberRole.MANAGER)}")
+
+    manager.send("/status UBND xã Bình Thạnh")
+    assert "Bình Thạnh" in manager.last and "Bình Thành" not in manager.last, manager.last
+    manager.send("/status xa binh thanh")
+    said = manager.last
+    assert "«xa binh thanh» ứng với nhiều đơn vị" in said, said
+    assert "Ủy ban nhân dân xã Bình Thành (BT1); Ủy ban nhân dân xã Bình Thạnh (BT2)" in said, said
+    engine.dispose()
