@@ -27,7 +27,7 @@ from dondoc.bot.local_api.world import ChatMessage
 from dondoc.db.models import ChannelAccount, MemberRole, Membership, Organization, Person, Unit
 from dondoc.db.session import session_scope
 from dondoc.handlers.events import Reply, plain
-from dondoc.handlers.onboarding import create_invite, find_unit
+from dondoc.handlers.onboarding import create_invite, find_unit, units_refused, units_typed
 from dondoc.i18n import _, current_language, format_datetime
 from dondoc.plan.dates import DateProblem, describe_day, read_date
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
@@ -302,7 +302,7 @@ class Sandbox:
         if persona is None:
             made = self._invite(wanted)
             if made is None:
-                self._print(_("No unit called {unit}.").format(unit=key))
+                self._print(self._no_unit(key))
                 return
             code, unit_code, label = made
             name = self._fresh_name(p.user.first_name for p in self.personas.values())
@@ -319,6 +319,13 @@ class Sandbox:
             return
         self.current = persona
         self._print("— " + _("You are now: {who}").format(who=persona.label))
+
+    def _no_unit(self, key: str) -> str:
+        """Why ``/as key`` plays nobody: no unit is called so, or several are ("xa binh thanh")."""
+        with session_scope(self.engine) as session:
+            org = played_organization(session, self.organization_id)
+            fits = units_typed(session, org.id, key) if org is not None else []
+            return plain(units_refused(fits, key))
 
     def _invite(self, key: str) -> tuple[str, str, str] | None:
         with session_scope(self.engine) as session:

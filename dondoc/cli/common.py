@@ -39,7 +39,7 @@ from dondoc.bot.logs import log_format as log_format_checked
 from dondoc.db.models import Assignment, Organization, Plan, Unit
 from dondoc.db.queries import active_assignment
 from dondoc.db.session import StoreError, current_revision, known_revision, make_engine, open_store
-from dondoc.handlers.onboarding import find_unit
+from dondoc.handlers.onboarding import units_typed
 from dondoc.i18n import LANGUAGES, N_, _, ngettext, set_language
 from dondoc.plan import dates
 from dondoc.plan.problems import InputError, Problem
@@ -388,10 +388,16 @@ def plan(session: Session, key: str | None) -> Plan:
 
 def registry_unit(session: Session, organization_id: int | None, typed: str) -> Unit:
     """The organisation's unit typed by code or name; one not in the registry ends the command (exit 1)."""
-    found = find_unit(session, organization_id, typed)
-    if found is None:
+    fits = units_typed(session, organization_id, typed)
+    if len(fits) > 1:  # names differing only in their diacritics ("xa binh thanh"): never a guess
+        fail(
+            _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
+                typed=typed, names="; ".join(f"{u.name} ({u.code})" for u in fits)
+            )
+        )
+    if not fits:
         fail(_("no unit {unit} in the registry").format(unit=quoted(typed)))
-    return found
+    return fits[0]
 
 
 def unit_assignment(session: Session, found_plan: Plan, task: str, typed_unit: str) -> tuple[Unit, Assignment]:

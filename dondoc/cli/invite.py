@@ -31,6 +31,7 @@ from dondoc.handlers.onboarding import create_invite, role_name, zalo_instructio
 from dondoc.i18n import _, format_datetime
 from dondoc.plan.rollup import organizations_under
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
+from dondoc.plan.zalo_users import full_bot_warning
 
 MAX_INVITE_DAYS = 365
 
@@ -101,6 +102,7 @@ def invite(
             )
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
         bot = zalo_bot_serving(session, found, single_zalo_bot(settings()))
+        full = full_bot_warning(session, bot) if bot is not None else None
     if bot is not None:
         bot = _named(bot)
     zalo = (
@@ -118,6 +120,7 @@ def invite(
         "role": new.role.value,
         "expires_at": new.expires_at.isoformat(),
         "zalo": zalo,  # the Zalo bot that serves the unit (None: no Zalo bot)
+        "warnings": [full] if full else [],  # the unit's Zalo bot is at or over the users it takes
     }
     if as_json:
         print_json(result)
@@ -148,6 +151,8 @@ def invite(
         .rstrip(":"),
         err=True,
     )
+    if full:
+        typer.echo(full, err=True)
 
 
 invite_app.command("list")(global_options(invite_list))

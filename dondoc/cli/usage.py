@@ -1,4 +1,5 @@
-"""``dondoc usage``: the messages each channel key carried in a month, against its budget."""
+"""``dondoc usage``: the messages each channel key carried in a month, against its budget, and each Zalo
+bot's people, against the users it takes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dondoc.db.session import session_scope
 from dondoc.db.usage import month_of, month_usage
 from dondoc.i18n import _
 from dondoc.plan.channels import load_budgets, share
+from dondoc.plan.zalo_users import bot_users, bound_keys
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})|([0-9]{1,2})/([0-9]{4})")
 
@@ -29,14 +31,17 @@ def parse_month(value: str) -> str:
 
 
 def usage_rows(month: str) -> list[dict[str, Any]]:
-    """Each channel key's messages in ``month`` with its budget, as ``--json`` prints them."""
+    """Each channel key's messages in ``month`` with its budget, as ``--json`` prints them; a Zalo key's
+    people bound now against the users its bot takes (``people``, ``users``, ``users_state``: ok, near
+    at 90 % or more, over), None for the other keys."""
     try:
         defaults = budget_defaults(settings())
     except SettingError as error:
         usage(str(error))
     with session_scope(store()) as session:
         budgets = load_budgets(session, defaults)
-        found = month_usage(session, month, budgets.keys())
+        found = month_usage(session, month, [*budgets.keys(), *bound_keys(session)])
+        people = bot_users(session, [item.channel for item in found])
     rows = []
     for item in found:
         budget = budgets(item.channel)
@@ -49,6 +54,11 @@ def usage_rows(month: str) -> list[dict[str, Any]]:
                 "total": item.total,
                 "budget": budget,
                 "share": round(used, 4) if used is not None else None,
+                **(
+                    people[item.channel].as_json()
+                    if item.channel in people
+                    else {"people": None, "users": None, "users_state": None}
+                ),
             }
         )
     return rows
@@ -61,7 +71,8 @@ def usage_command(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Messages in and out of each channel and bot in a month, against its monthly budget."""
+    """Messages in and out of each channel and bot in a month, against its monthly budget; each Zalo bot's
+    people bound now, against the users it takes."""
     key = parse_month(month) if month else month_of(clock().now())
     rows = usage_rows(key)
     if as_json:
@@ -72,7 +83,7 @@ def usage_command(
     if not rows:
         typer.echo(_("No message was counted in this month."))
         return
-    headers = (_("channel"), _("in"), _("out"), _("total"), _("budget"), _("used"))
+    headers = (_("channel"), _("in"), _("out"), _("total"), _("budget"), _("used"), _("users"))
     table = [
         (
             row["channel"],
@@ -81,6 +92,7 @@ def usage_command(
             str(row["total"]),
             str(row["budget"]) if row["budget"] is not None else "—",
             f"{100 * row['share']:.0f}%" if row["share"] is not None else "—",
+            f"{row['people']}/{row['users']}" if row["users"] is not None else "—",
         )
         for row in rows
     ]
@@ -90,3 +102,20 @@ def usage_command(
     over = [row["channel"] for row in rows if row["share"] is not None and row["share"] >= 1]
     if over:
         typer.echo(_("Budget spent: {channels}").format(channels=", ".join(over)))
+    _users_lines(rows)
+
+
+def _users_lines(rows: list[dict[str, Any]]) -> None:
+    """The Zalo bots at 90 % of their users or over, each with its count."""
+
+    def named(state: str) -> str:
+        return ", ".join(f"{r['channel']} ({r['people']}/{r['users']})" for r in rows if r["users_state"] == state)
+
+    if near := named("near"):
+        typer.echo(_("Zalo bots at 90 percent of their users or more: {bots}").format(bots=near))
+    if over := named("over"):
+        typer.echo(
+            _(
+                'Zalo bots over their users: {bots}. Move some of their units to another bot (README, "A full bot").'
+            ).format(bots=over)
+        )

@@ -122,13 +122,14 @@ def _typed_request(ctx: Context, managing: list[int], words: list[str]) -> None:
             task_code = _task_code(ctx, plan, words[index])
             if task_code is None:
                 continue
-            from dondoc.handlers.onboarding import find_unit
+            from dondoc.handlers.onboarding import units_refused, units_typed
 
             unit_text = " ".join(words[:index])
-            unit = find_unit(ctx.session, org_id, unit_text)
-            if unit is None:
-                ctx.reply(_("No unit called {unit}.").format(unit=esc(unit_text)))
+            fits = units_typed(ctx.session, org_id, unit_text)
+            if len(fits) != 1:
+                ctx.reply(units_refused(fits, unit_text))
                 return
+            unit = fits[0]
             rest = " ".join(words[index + 1 :])
             answer_due: date | None = None
             if rest:

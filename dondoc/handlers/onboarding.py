@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +44,7 @@ from dondoc.handlers.personal import summary as reminder_summary
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
 from dondoc.plan import invite_guard
 from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
+from dondoc.plan.zalo_users import full_bot_warning
 from dondoc.scheduler.outbox import release_held
 from dondoc.text import match_key
 
@@ -118,16 +120,56 @@ def zalo_instructions(bot: ZaloBotInfo, code: str) -> str:
 
 
 def find_unit(session: Session, organization_id: int | None, typed: str) -> Unit | None:
-    """A unit typed by code or name, any case, with or without diacritics."""
+    """A unit typed by code or name, any case, with or without diacritics; None when none or several
+    fit (:func:`units_typed`)."""
+    found = units_typed(session, organization_id, typed)
+    return found[0] if len(found) == 1 else None
+
+
+def units_typed(session: Session, organization_id: int | None, typed: str) -> list[Unit]:
+    """The units ``typed`` names by code or name, any case, with or without diacritics: one — or, when
+    names differ only in their diacritics ("Bình Thành", "Bình Thạnh": two communes), the one whose
+    name it spells, each of them when it spells none alone ("xa binh thanh"); none when none fits."""
     wanted = match_key(typed)
     query = select(Unit).where(col(Unit.active))
     if organization_id is not None:
         query = query.where(Unit.organization_id == organization_id)
     units = session.exec(query.order_by(col(Unit.position))).all()
-    for unit in units:
-        if wanted in {match_key(unit.code), match_key(unit.name), *(match_key(a) for a in unit.aliases)}:
-            return unit
-    return None
+    by_code = [unit for unit in units if match_key(unit.code) == wanted]
+    if by_code:  # the code always works
+        return by_code[:1]
+    named = {unit.id: [n for n in (unit.name, *unit.aliases) if match_key(n) == wanted] for unit in units}
+    fits = [unit for unit in units if named[unit.id]]
+    if len(fits) < 2:
+        return fits
+    written = _written_words(typed)
+    exact = [unit for unit in fits if any(_written_words(n) == written for n in named[unit.id])]
+    if len(exact) == 1:
+        return exact
+    spelt = [unit for unit in fits if any(_spells(written, _written_words(n)) for n in named[unit.id])]
+    return spelt if len(spelt) == 1 else fits
+
+
+_NAME_WORD = re.compile(r"[^\W_]+")
+
+
+def _written_words(text: str) -> list[str]:
+    """The words of ``text`` as written, in lower case (NFC)."""
+    return [w for w in _NAME_WORD.findall(unicodedata.normalize("NFC", text).lower()) if match_key(w)]
+
+
+def _spells(written: list[str], name: list[str]) -> bool:
+    """Whether words typed spell a name's words: each as the name writes it, or without diacritics."""
+    return len(written) == len(name) and all(w == n or w == match_key(w) for w, n in zip(written, name, strict=True))
+
+
+def units_refused(units: Sequence[Unit], typed: str) -> str:
+    """Why ``typed`` names no unit: none does, or it fits several (names differing only in diacritics)."""
+    if len(units) > 1:
+        return _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
+            typed=esc(typed), names="; ".join(f"{esc(u.name)} ({esc(u.code)})" for u in units)
+        )
+    return _("No unit called {unit}.").format(unit=esc(typed))
 
 
 def role_name(role: MemberRole) -> str:
@@ -551,12 +593,10 @@ def invite(ctx: Context, args: str) -> None:
         ctx.reply(with_own_codes(ctx, line))
         return
     # Only into the organisations where this person is an administrator, never another's by naming it.
-    unit = next(
-        (u for org in ctx.organizations(MemberRole.ADMIN) if (u := find_unit(ctx.session, org, parts[0])) is not None),
-        None,
-    )
+    fits = [units_typed(ctx.session, org, parts[0]) for org in ctx.organizations(MemberRole.ADMIN)]
+    unit = next((found[0] for found in fits if len(found) == 1), None)
     if unit is None:
-        ctx.reply(_("No unit called {unit}.").format(unit=esc(parts[0])))
+        ctx.reply(units_refused([u for found in fits for u in found], parts[0]))
         return
     new = create_invite(ctx.session, unit, roles[parts[1].lower()], ctx.now, timedelta(days=7), created_by=ctx.person)
     lines = [
@@ -572,4 +612,6 @@ def invite(ctx: Context, args: str) -> None:
         lines.append(esc(zalo_instructions(bot, new.code)))
     if ctx.settings.bot_username:  # the Telegram bot's link: none made up for a bot that is not ours
         lines.append(new.link(ctx.settings.bot_username))
+    if bot is not None and (full := full_bot_warning(ctx.session, bot)):
+        lines.append(esc(full))
     ctx.reply("\n".join(lines))

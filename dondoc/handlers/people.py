@@ -11,10 +11,12 @@ from datetime import timedelta
 from dondoc.db.models import MemberRole, Unit
 from dondoc.handlers.context import Context, page_nav, paginate, split_action
 from dondoc.handlers.events import Attachment, esc
-from dondoc.handlers.onboarding import channel_label, find_unit, role_name
+from dondoc.handlers.onboarding import channel_label, role_name, units_refused, units_typed
 from dondoc.i18n import _, format_datetime
 from dondoc.plan import invite_guard
 from dondoc.plan.people import PersonInfo, bound_people, find_people, pending_invites, remove_person, revoke_invite
+from dondoc.plan.zalo_bots import stored_zalo_bots
+from dondoc.plan.zalo_users import bot_users
 from dondoc.tz import stored_in_vietnam
 
 FLOW_NAME = "people"
@@ -27,10 +29,11 @@ def people(ctx: Context, args: str) -> None:
     assert ctx.person is not None
     unit = None
     if args:
-        unit = find_unit(ctx.session, _org(ctx), args)
-        if unit is None:
-            ctx.reply(_("No unit called {unit}.").format(unit=esc(args)))
+        fits = units_typed(ctx.session, _org(ctx), args)
+        if len(fits) != 1:
+            ctx.reply(units_refused(fits, args))
             return
+        unit = fits[0]
     ctx.go(FLOW_NAME, "list", unit=unit.id if unit is not None else None)
     _show(ctx, 0)
 
@@ -78,6 +81,8 @@ def _show(ctx: Context, page: int) -> None:
     invites = pending_invites(ctx.session, _org(ctx), ctx.now, unit.id if unit is not None else None)
     lines += ["", _("Pending invites: {count}").format(count=len(invites))]
     lines.append(_attempts_line(ctx))
+    if bots := _bots_line(ctx):
+        lines.append(bots)
     ctx.go(FLOW_NAME, "list", page=page)
     options = [page_nav(page, pages, "page")]
     actions = []
@@ -104,6 +109,20 @@ def _attempts_line(ctx: Context) -> str:
             count=len(locked), time=format_datetime(max(a.locked_until for a in locked if a.locked_until))
         )
     return line + "."
+
+
+def _bots_line(ctx: Context) -> str | None:
+    """The organisation's Zalo bots' people against the users each takes, in one short line (None when
+    its registry names no bot): "ln1 38/50, ln2 46/50 (near the limit)"."""
+    bots = stored_zalo_bots(ctx.session, _org(ctx))
+    if not bots:
+        return None
+    found = bot_users(ctx.session, [b.key for b in bots])
+    marks = {"near": " " + _("(near the limit)"), "over": " " + _("(over the limit)"), "ok": ""}
+    counts = ", ".join(
+        f"{esc(b.name or b.key)} {found[b.key].people}/{found[b.key].limit}{marks[found[b.key].state]}" for b in bots
+    )
+    return _("Zalo bots, people/users: {bots}.").format(bots=counts)
 
 
 def _pick(ctx: Context, page: int, candidates: list[PersonInfo] | None = None) -> None:

@@ -61,6 +61,9 @@ async def test_a_conversation_and_a_reminder_on_telegram_are_counted_both_ways(
         "total": 3 + sent_by_bot,
         "budget": None,  # Telegram has no budget unless one is set
         "share": None,
+        "people": None,  # people against a bot's users: Zalo keys only
+        "users": None,
+        "users_state": None,
     }
     # Without --month: the month of the clock (DONDOC_NOW here).
     assert sample_store.ok("usage", "--json", env={"DONDOC_NOW": "2022-01-31T10:00"}).json() == usage
@@ -114,6 +117,9 @@ def test_zalo_keys_get_3000_by_default_the_deployments_budget_or_the_registrys(
         "total": 0,
         "budget": 1000,
         "share": 0.0,
+        "people": 0,
+        "users": 50,
+        "users_state": "ok",
     }  # named in the registry: listed before it carried anything
     assert found["zalo:longmy2"]["budget"] == 2000
 
