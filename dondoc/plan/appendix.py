@@ -137,6 +137,8 @@ _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
 _WRITTEN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# A date written with a two-digit year, "31/12/26", "31.12.26": it gives its year (20yy) too.
+_SHORT_YEAR_DATE = re.compile(r"(?<![\w/.-])\d{1,2}([/.-])\d{1,2}\1\d{2}(?![\w/-]|\.\w)")
 # The problem of "các xã có đồng bào dân tộc": a collective name narrowed by a qualifier names only
 # some of the group's units, which the registry cannot tell.
 QUALIFIED_COLLECTIVE = N_("a collective name narrowed by a qualifier: not every unit of the group; name the units")
@@ -1426,7 +1428,8 @@ class _RowReader:
         """``text`` read as a deadline; one given the plan year is noted with its row and ``cell`` (the
         whole cell, when ``text`` is a part of it)."""
         deadline = parse_deadline(text, year)
-        if self.parser.year_from and deadline.kind == "fixed" and not _WRITTEN_YEAR.search(text):
+        writes_year = _WRITTEN_YEAR.search(text) or _SHORT_YEAR_DATE.search(text)
+        if self.parser.year_from and deadline.kind == "fixed" and not writes_year:
             self.parser.yearless.append((self.table.where(self.row.number), one_line(cell or text)))
         return deadline
 

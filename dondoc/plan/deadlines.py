@@ -47,7 +47,9 @@ starts, which varies by region) is not read.
 A period that only names what a date is for is no second deadline: a parenthesis made of nothing
 but a report's period ("(báo cáo 6 tháng)", "(quý II)", "(số liệu năm 2025)") is dropped when the
 cell has a deadline outside it ("Trước ngày 20/7/2025 (báo cáo 6 tháng)": 20/07 only), and a period
-right after "báo cáo" when the cell gives a day ("Báo cáo năm 2025 trước 15/12": 15/12 only).
+right after "báo cáo" when the cell gives a day ("Báo cáo năm 2025 trước 15/12": 15/12 only). So is the end of a period when the cell
+writes a day in its last month: "Quý IV/2026; báo cáo trước 15/12" is due on 15/12 only (a day in
+another month, "Năm 2026; sơ kết trước 30/6", is a deadline of its own beside the year's end).
 
 Work with no end or date of its own is continuous (checked in on, never overdue): "Thường xuyên",
 "Liên tục", "Từ ngày ban hành Kế hoạch trở đi", a start with no end ("Từ tháng 3/2026"); work at someone else's pace ("Theo tiến độ",
@@ -627,6 +629,7 @@ def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, sourc
     dues = [due for i, due in enumerate(dues) if not (due.opens_range and i < len(dues) - 1)]
     dues = [due for i, due in enumerate(dues) if not (i + 1 < len(dues) and _opens_range(due, dues[i + 1], source))]
     found: set[date] = set()
+    ends: set[date] = set()  # the last days of periods, as against days the cell writes
     for i, due in enumerate(dues):
         later = (other.year for other in dues[i:] if other.year is not None)
         year = next(later, None) or plan_year or cell_year
@@ -638,13 +641,17 @@ def _dates(dues: list[_Due], plan_year: int | None, cell_year: int | None, sourc
                 found.add(_last_day(new_year.year + new_year.month // 12, new_year.month % 12 + 1))
             else:
                 found.add(_before_tet(year, due.cycle) if due.tet else _last_day(year, due.month))
+                ends.update(() if due.tet else (_last_day(year, due.month),))
             continue
         try:
             found.add(date(year, due.month, due.day))
         except ValueError:
             label = _day_label(due.day, due.month, year)
             raise DeadlineError(_("invalid date: {date}").format(date=label)) from None
-    return found
+    # A day written in a period's last month is when that period's work is due ("Quý IV/2026; báo cáo
+    # trước 15/12": 15/12 only), as a written day stands for its period in a repeating deadline.
+    days = found - ends
+    return {d for d in found if d not in ends or not any((o.year, o.month) == (d.year, d.month) for o in days)}
 
 
 def _last_day(year: int, month: int) -> date:
