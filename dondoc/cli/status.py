@@ -44,7 +44,6 @@ from dondoc.plan.rollup import (
     rollup,
     write_rollup_xlsx,
 )
-from dondoc.text import match_key
 
 
 @global_options
@@ -70,9 +69,8 @@ def status(
         if unit is not None:
             registry = load_registry(session, organization(session))
             unit_codes = progress.match_units(registry, unit) or progress.units_named_in_part(registry, unit) or None
-            twins = [u for u in registry.units if u.code in (unit_codes or ())]
-            if len(twins) > 1 and len({match_key(u.name) for u in twins}) == 1:
-                # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
+            twins = progress.diacritic_twins(registry, unit_codes or ())
+            if twins:  # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
                 fail(
                     _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
                         typed=unit, names="; ".join(f"{u.name} ({u.code})" for u in twins)

@@ -36,6 +36,7 @@ from dondoc.plan.progress import (
     PlanStatus,
     StatusSummary,
     category_label,
+    diacritic_twins,
     match_units,
     plan_status,
     plan_summary,
@@ -191,9 +192,8 @@ def _status_answer(ctx: Context, args: str, page: int) -> None:
             for org, _found in plans:
                 registry = load_registry(ctx.session, org)
                 codes = units_named_in_part(registry, args)
-                twins = [u for u in registry.units if u.code in codes]
-                if len(twins) > 1 and len({match_key(u.name) for u in twins}) == 1:
-                    # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
+                twins = diacritic_twins(registry, codes)
+                if twins:  # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
                     ctx.end()
                     ctx.reply(
                         _(

@@ -103,7 +103,7 @@ from dondoc.db.models import (
 from dondoc.db.queries import standing
 from dondoc.i18n import _
 from dondoc.plan.extensions import ExtensionKey, approved_extensions, judge_against_original
-from dondoc.plan.registry import Registry, build_matcher
+from dondoc.plan.registry import Registry, UnitSpec, build_matcher
 from dondoc.plan.units import expand
 from dondoc.text import match_key
 from dondoc.tz import TZ, stored_in_vietnam
@@ -155,6 +155,14 @@ def units_named_in_part(registry: Registry, text: str) -> list[str]:
     if len(wanted.replace(" ", "")) < 2:
         return []
     return [unit.code for unit in registry.units if f" {wanted} " in f" {match_key(unit.name)} "]
+
+
+def diacritic_twins(registry: Registry, codes: Collection[str]) -> list[UnitSpec]:
+    """The units of ``codes`` when they are several whose names are one but for their diacritics
+    ("Ủy ban nhân dân xã Bình Thành", "… Bình Thạnh": two communes): a name typed without diacritics
+    that fits them all names none of them (never their sum). Empty otherwise."""
+    found = [unit for unit in registry.units if unit.code in codes]
+    return found if len(found) > 1 and len({match_key(unit.name) for unit in found}) == 1 else []
 
 
 def empty_counts() -> dict[Category, int]:
