@@ -43,6 +43,7 @@ from dondoc.handlers.onboarding import units_typed
 from dondoc.i18n import LANGUAGES, N_, _, ngettext, set_language
 from dondoc.plan import dates
 from dondoc.plan.problems import InputError, Problem
+from dondoc.plan.progress import several_units
 from dondoc.plan.store import NotFound, find_organization, find_plan
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_file
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock, ClockSettingError, clock_at
@@ -390,11 +391,7 @@ def registry_unit(session: Session, organization_id: int | None, typed: str) -> 
     """The organisation's unit typed by code or name; one not in the registry ends the command (exit 1)."""
     fits = units_typed(session, organization_id, typed)
     if len(fits) > 1:  # names differing only in their diacritics ("xa binh thanh"): never a guess
-        fail(
-            _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
-                typed=typed, names="; ".join(f"{u.name} ({u.code})" for u in fits)
-            )
-        )
+        fail(several_units(typed, fits))
     if not fits:
         fail(_("no unit {unit} in the registry").format(unit=quoted(typed)))
     return fits[0]

@@ -71,11 +71,7 @@ def status(
             unit_codes = progress.match_units(registry, unit) or progress.units_named_in_part(registry, unit) or None
             twins = progress.diacritic_twins(registry, unit_codes or ())
             if twins:  # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
-                fail(
-                    _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
-                        typed=unit, names="; ".join(f"{u.name} ({u.code})" for u in twins)
-                    )
-                )
+                fail(progress.several_units(unit, twins))
             if unit_codes is None:
                 fail(_("unknown unit: {unit}").format(unit=quoted(unit)))
         result = progress.plan_status(session, found, day, unit_codes)

@@ -43,6 +43,7 @@ from dondoc.handlers.events import channel_family, esc
 from dondoc.handlers.personal import summary as reminder_summary
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
 from dondoc.plan import invite_guard
+from dondoc.plan.progress import several_units
 from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
 from dondoc.plan.zalo_users import full_bot_warning
 from dondoc.scheduler.outbox import release_held
@@ -166,9 +167,7 @@ def _spells(written: list[str], name: list[str]) -> bool:
 def units_refused(units: Sequence[Unit], typed: str) -> str:
     """Why ``typed`` names no unit: none does, or it fits several (names differing only in diacritics)."""
     if len(units) > 1:
-        return _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
-            typed=esc(typed), names="; ".join(f"{esc(u.name)} ({esc(u.code)})" for u in units)
-        )
+        return several_units(typed, units, esc)
     return _("No unit called {unit}.").format(unit=esc(typed))
 
 

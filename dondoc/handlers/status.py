@@ -40,6 +40,7 @@ from dondoc.plan.progress import (
     match_units,
     plan_status,
     plan_summary,
+    several_units,
     silent_by,
     silent_items,
     status_label,
@@ -195,11 +196,7 @@ def _status_answer(ctx: Context, args: str, page: int) -> None:
                 twins = diacritic_twins(registry, codes)
                 if twins:  # "xa binh thanh": "Bình Thành" and "Bình Thạnh" are two communes, not one answer
                     ctx.end()
-                    ctx.reply(
-                        _(
-                            "«{typed}» fits several units: {names}. Type the name with its diacritics, or its code."
-                        ).format(typed=esc(args), names="; ".join(f"{esc(u.name)} ({esc(u.code)})" for u in twins))
-                    )
+                    ctx.reply(several_units(args, twins, esc))
                     return
                 if codes and org.id is not None:
                     chosen[org.id] = codes

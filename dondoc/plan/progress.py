@@ -53,13 +53,13 @@ same :func:`attach_reports` and :func:`categorize`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple, Protocol, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -163,6 +163,21 @@ def diacritic_twins(registry: Registry, codes: Collection[str]) -> list[UnitSpec
     that fits them all names none of them (never their sum). Empty otherwise."""
     found = [unit for unit in registry.units if unit.code in codes]
     return found if len(found) > 1 and len({match_key(unit.name) for unit in found}) == 1 else []
+
+
+class _Named(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def several_units(typed: str, units: Sequence[_Named], shown: Callable[[str], str] = str) -> str:
+    """What every surface says when ``typed`` fits several units (names that differ only in their
+    diacritics), naming each with its code; ``shown`` escapes typed and stored text for a chat."""
+    return _("«{typed}» fits several units: {names}. Type the name with its diacritics, or its code.").format(
+        typed=shown(typed), names="; ".join(f"{shown(u.name)} ({shown(u.code)})" for u in units)
+    )
 
 
 def empty_counts() -> dict[Category, int]:
