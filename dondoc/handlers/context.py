@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, bindparam, literal, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col, select
@@ -66,24 +67,28 @@ def _lasting(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _load_query(counting: bool) -> Any:  # a Select of five entities, beyond SQLModel's typing
+def _load_query(counting: bool, touching: bool = False) -> Any:  # a Select of five entities, beyond SQLModel's typing
     """:meth:`Context.load`'s query, built once (its values are bound at each execution): one row per
     active membership (or a single row when there is none); the account and the conversation, each
     unique for the event's keys, are left-joined to a one-row seed so either may be missing.
     ``counting`` (PostgreSQL only): the message meter's INSERT … ON CONFLICT for the event runs as a
-    CTE of the query, in its transaction, a round trip less than its own statement."""
+    CTE of the query, in its transaction, a round trip less than its own statement. ``touching``
+    (PostgreSQL only): so does the UPDATE recording the account's chat and time of use (the chat the
+    person used last is where reminders go), which was a statement of its own at every event."""
     seed = select(literal(1).label("seed")).subquery("seed")
     account, person = ChannelAccount.__table__, Person.__table__  # type: ignore[attr-defined]
     membership, unit = Membership.__table__, Unit.__table__  # type: ignore[attr-defined]
     conversation = Conversation.__table__  # type: ignore[attr-defined]
-    channel: BindParameter[str] = bindparam("channel")
-    user_id: BindParameter[str] = bindparam("user_id")
+    # Named apart from every column: a parameter named as a column of a table a WITH statement
+    # updates would be read as that column's new value.
+    channel: BindParameter[str] = bindparam("event_channel")
+    user_id: BindParameter[str] = bindparam("event_user")
     joined = (
         seed.outerjoin(
             conversation,
             and_(
                 conversation.c.channel == channel,
-                conversation.c.chat_id == bindparam("chat_id"),
+                conversation.c.chat_id == bindparam("event_chat"),
                 conversation.c.user_id == user_id,
             ),
         )
@@ -105,6 +110,24 @@ def _load_query(counting: bool) -> Any:  # a Select of five entities, beyond SQL
         counted = count_statement("postgresql", bindparam("count_channel"), "in", bindparam("count_month"))
         assert counted is not None
         query = query.add_cte(counted.cte("counted"))
+    if touching:
+        # Unless another event of the same account holds the row (it writes the same chat, at the
+        # same moment give or take): waiting for it would queue one person's events one behind the other
+        # from the loading on, where a conflict was told at the conversation's write.
+        free = (
+            select(account.c.id)
+            .where(account.c.channel == channel, account.c.external_id == user_id)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        touched = (
+            update(account)
+            .where(account.c.id == free)
+            .values(
+                chat_id=bindparam("event_chat"), last_used_at=bindparam("used_at", type_=account.c.last_used_at.type)
+            )
+        )
+        query = query.add_cte(touched.cte("touched"))
     return query
 
 
@@ -200,18 +223,30 @@ class Context:
 
     # ------------------------------------------------------------------ who
 
-    def load(self, count_in: str | None = None) -> None:
+    def load(self, count_in: str | None = None, *, touch: bool = False) -> None:
         """Who is asking (account, person, memberships with their active units) and this chat's
         conversation, in one query: one round trip to the database for every event instead of three.
-        ``count_in``: the channel key whose message meter counts the event in the same statement
-        (PostgreSQL only: see :func:`_load_query`)."""
-        params = {"channel": self.inbound.channel, "chat_id": self.inbound.chat_id, "user_id": self.inbound.user_id}
+        ``count_in``: the channel key whose message meter counts the event in the same statement;
+        ``touch``: the account records this chat and this moment as its last use in it too (both
+        PostgreSQL only: see :func:`_load_query`)."""
+        params: dict[str, Any] = {
+            "event_channel": self.inbound.channel,
+            "event_chat": self.inbound.chat_id,
+            "event_user": self.inbound.user_id,
+        }
         if count_in is not None:
             params |= {"count_channel": count_in, "count_month": month_of(self.now)}
-        rows = self.session.exec(_load_query(count_in is not None), params=params).all()
+        if touch:
+            params["used_at"] = self.now
+        rows = self.session.exec(_load_query(count_in is not None, touch), params=params).all()
         conv: Conversation | None = rows[0][0]
         found_account: ChannelAccount | None = rows[0][1]
         found_person: Person | None = rows[0][2]
+        if found_account is not None and touch:
+            # The statement wrote them (its query still reads the row as it was): the same values
+            # set again after the event write nothing more.
+            set_committed_value(found_account, "chat_id", self.inbound.chat_id)
+            set_committed_value(found_account, "last_used_at", self.now)
         if found_account is not None and found_person is not None:
             self.account, self.person = found_account, found_person
             self.memberships = [(m, u) for _c, _a, _p, m, u in rows if m is not None and u is not None]

@@ -13,7 +13,7 @@ from tests.conftest import sqlite_only
 @sqlite_only
 def test_an_events_load_searches_the_persons_memberships_instead_of_scanning_them(engine: Engine) -> None:
     query = _load_query(False).compile(engine)
-    values = {"channel": "telegram", "user_id": "1", "chat_id": "1"}
+    values = {"event_channel": "telegram", "event_user": "1", "event_chat": "1"}
     arguments = [values.get(name, query.params.get(name)) for name in query.positiontup or ()]
     with engine.connect() as connection:
         plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + query.string, tuple(arguments))]
