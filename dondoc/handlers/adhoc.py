@@ -1,7 +1,9 @@
 """``/giaoviec``: a manager or an administrator gives a task outside the plan in one line.
 
-``/giaoviec XP, LN Báo cáo kết quả rà soát văn bản hạn 15/06``: the units (codes or one-word names, commas
-optional), the task's text, then ``hạn`` and the deadline as people write it — ``15/06``,
+``/giaoviec Phòng Nội vụ, UBND xã Lương Nghĩa: Báo cáo kết quả rà soát văn bản hạn 15/06``: the units as
+officials write them (a name, an alias or a code, any case, with or without diacritics; separated by
+commas or semicolons) and a colon, or ``/giaoviec XP, LN Báo cáo … hạn 15/06``: codes or one-word names
+(commas optional) without the colon; the task's text, then ``hạn`` and the deadline as people write it — ``15/06``,
 ``15/06/2022``, ``hôm nay``, ``ngày mai``, ``thứ Sáu tuần này`` (``thứ 6``), ``cuối tháng``, ``cuối
 tuần``. The task joins the organisation's plan of the year (:mod:`dondoc.plan.adhoc`), the units'
 focal points are told at once and its reminders are planned.
@@ -10,13 +12,14 @@ focal points are told at once and its reminders are planned.
 from __future__ import annotations
 
 import calendar as months
+import re
 from datetime import date, timedelta
 
 from dondoc.db.models import Organization, Unit
 from dondoc.handlers.absences import cover_lines
 from dondoc.handlers.context import MANAGING_ROLES, Context
 from dondoc.handlers.events import Address, esc
-from dondoc.handlers.onboarding import find_unit, with_own_codes
+from dondoc.handlers.onboarding import find_unit, units_refused, units_typed, with_own_codes
 from dondoc.i18n import _, format_date
 from dondoc.plan.absences import focal_recipients
 from dondoc.plan.adhoc import distinct, give_task
@@ -32,7 +35,8 @@ def usage(ctx: Context) -> str:
     return with_own_codes(
         ctx,
         _(
-            "Usage: /giaoviec UNITS TEXT hạn DATE — for example /giaoviec XP, LN Báo cáo kết quả rà soát văn bản hạn 15/06"
+            "Usage: /giaoviec UNITS: TEXT hạn DATE — for example /giaoviec Phòng Nội vụ, Phòng Tư pháp: Báo cáo kết quả"
+            " rà soát văn bản hạn 15/06, or by codes /giaoviec XP, LN Báo cáo kết quả rà soát văn bản hạn 15/06"
         ),
     )
 
@@ -62,6 +66,50 @@ def read_deadline(text: str, today: date) -> date | None:
     return None
 
 
+_LIST = re.compile(r"[,;]")
+
+
+def _coded_units(ctx: Context, org_id: int, head: list[str]) -> tuple[list[Unit], str]:
+    """The units of the colon-less form (each leading word a code or a one-word name) and the text after."""
+    units, taken = _leading_units(ctx, org_id, head)
+    return units, " ".join(head[taken:]).strip(" ,;:-")
+
+
+def _leading_units(ctx: Context, org_id: int, head: list[str]) -> tuple[list[Unit], int]:
+    """The units the leading words name one by one, and how many words they are."""
+    units: list[Unit] = []
+    for word in head:
+        found = find_unit(ctx.session, org_id, word.strip(",;"))
+        if found is None:
+            break
+        units.append(found)
+    return units, len(units)
+
+
+def _named_units(ctx: Context, org_id: int, head: str) -> tuple[list[Unit], str] | str | None:
+    """The units listed before the first colon (names, aliases or codes) and the text after it; None
+    when there is no colon, or when the part before it is no list of units but the colon-less form
+    reads the line (``XP Báo cáo: số liệu quý``); else why not: the first listed part that is no unit."""
+    before, colon, after = head.partition(":")
+    if not colon:
+        return None
+    parts = [part.strip() for part in _LIST.split(before)]
+    parts = [part for part in parts if part]
+    found = [units_typed(ctx.session, org_id, part) for part in parts]
+    if parts and all(len(units) == 1 for units in found):
+        return [units[0] for units in found], after.strip(" ,;:-")
+    words = head.split()
+    units, taken = _leading_units(ctx, org_id, words)
+    # The colon-less form reads it unless its list of units went on (a comma after the last) into
+    # what is no unit: "XP, Phòng Nội vu: …" names a unit wrongly, it does not give XP "Phòng Nội vu: …".
+    if units and not words[taken - 1].endswith((",", ";")):
+        return None
+    refused = next(((part, units) for part, units in zip(parts, found, strict=True) if len(units) != 1), None)
+    if refused is None:  # nothing before the colon
+        return None
+    return units_refused(refused[1], refused[0])
+
+
 def command(ctx: Context, args: str) -> None:
     orgs = ctx.organizations(*MANAGING_ROLES)
     org = ctx.session.get(Organization, orgs[0]) if orgs else None
@@ -75,15 +123,14 @@ def command(ctx: Context, args: str) -> None:
         return
     cut = len(keys) - 1 - keys[::-1].index("han")
     head, deadline_text = words[:cut], " ".join(words[cut + 1 :])
-    units: list[Unit] = []
-    taken = 0
-    for word in head:
-        found = find_unit(ctx.session, org.id, word.strip(",;"))
-        if found is None:
-            break
-        units.append(found)
-        taken += 1
-    text = " ".join(head[taken:]).strip(" ,;:-")
+    named = _named_units(ctx, org.id, " ".join(head))
+    if isinstance(named, str):  # a colon after what is not a list of units, nor read the old way
+        ctx.reply(named + "\n" + usage(ctx))
+        return
+    if named is not None:
+        units, text = named
+    else:
+        units, text = _coded_units(ctx, org.id, head)
     if not units:
         ctx.reply(
             _("Name the units first: {word} is not a unit.").format(word=esc(head[0] if head else ""))
