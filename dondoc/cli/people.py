@@ -42,6 +42,7 @@ from dondoc.plan.people import (
     find_invite,
     find_people,
     forget_person,
+    left_without_reporter,
     named_in_part,
     pending_invites,
     remove_person,
@@ -230,6 +231,13 @@ def people_remove(person: PersonArgument, unit: UnitOption = None) -> None:
                 _("Removed #{id} {name}: {role} of {unit}.").format(
                     id=info.id, name=info.person.full_name, role=role_name(membership.role), unit=ended_unit.name
                 )
+            )
+        for left in left_without_reporter(session, ended):
+            typer.echo(
+                _(
+                    "{unit} has no focal point or deputy now: its reminders are held until someone is invited "
+                    "({command})."
+                ).format(unit=left.name, command=f"dondoc invite {left.code} --role focal")
             )
 
 
@@ -420,6 +428,23 @@ _SECTIONS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
         N_("Setting {number}"),
         ("send_time", "frequency", "digest_weekday", "mute_checkins", "updated_at", "id", "person_id"),
     ),
+    (
+        "absences",
+        N_("Absences (/vangmat)"),
+        N_("Absence {number}"),
+        (
+            "starts_on",
+            "ends_on",
+            "reason",
+            "recorded_at",
+            "recorded_by_person_id",
+            "cancelled_at",
+            "cancelled_by_person_id",
+            "organization_id",
+            "id",
+            "person_id",
+        ),
+    ),
 )
 _DERIVED = frozenset({"unit_code", "unit_name"})  # a membership's unit, shown by its unit_id
 _LABELS: dict[str, str] = {
@@ -476,11 +501,26 @@ _LABELS: dict[str, str] = {
     "frequency": N_("Frequency"),
     "digest_weekday": N_("Weekly digest day"),
     "mute_checkins": N_("Check-ins muted"),
+    "starts_on": N_("From"),
+    "ends_on": N_("To"),
+    "reason": N_("Reason"),
+    "recorded_at": N_("Recorded"),
+    "recorded_by_person_id": N_("Recorded by"),
+    "cancelled_at": N_("Cancelled"),
+    "cancelled_by_person_id": N_("Cancelled by"),
 }
 _LANGUAGE_NAMES = {"vi": N_("Vietnamese"), "en": N_("English")}
 _FREQUENCIES = {personal.DAILY: N_("Daily reminders"), personal.WEEKLY: N_("Weekly digest")}
 _PERSON_FIELDS = frozenset(
-    {"person_id", "used_by_person_id", "link_person_id", "created_by_person_id", "reporter_person_id"}
+    {
+        "person_id",
+        "used_by_person_id",
+        "link_person_id",
+        "created_by_person_id",
+        "reporter_person_id",
+        "recorded_by_person_id",
+        "cancelled_by_person_id",
+    }
 )
 _NOTHING = "—"
 
@@ -559,7 +599,7 @@ def _export_value(name: str, value: Any, names: dict[tuple[str, int], str]) -> s
     try:
         if name.endswith("_at"):
             return format_datetime(stored_in_vietnam(datetime.fromisoformat(text)))
-        if name in ("due", "completed_on"):
+        if name in ("due", "completed_on", "starts_on", "ends_on"):
             return format_date(date.fromisoformat(text))
         if name == "send_time":
             return text[:5]
@@ -645,6 +685,12 @@ def forget(
             reports=result.reports_kept,
         )
     )
+    if result.absence_reasons:
+        typer.echo(
+            _("The reasons given for {count} absence(s) were erased too; their days stay.").format(
+                count=result.absence_reasons
+            )
+        )
 
 
 # ---------------------------------------------------------------------- dondoc invite list | revoke | attempts

@@ -203,6 +203,39 @@ def stranger(ctx: Context, text: str) -> None:
     )
 
 
+def typed_code(ctx: Context, text: str) -> bool:
+    """Redeem a code that someone already bound typed on its own — on Zalo the only way to use one: the
+    invite to a new role, a code sent twice; whether ``text`` was one. Eight letters without a dash
+    are a code only when an invite has it (a word is not counted as a wrong code)."""
+    typed = text.strip()
+    if not _CODE_SHAPE.match(typed):
+        return False
+    if (
+        "-" not in typed
+        and ctx.session.exec(select(Invite.id).where(Invite.code_hash == hash_code(typed))).first() is None
+    ):
+        return False
+    redeem(ctx, typed)
+    return True
+
+
+def _already_theirs(ctx: Context, invite: Invite) -> str | None:
+    """What to tell someone who sends again the code they used and still hold its role (None when they
+    do not): that they are registered, not to ask for a new code."""
+    if ctx.person is None or invite.used_by_person_id != ctx.person.id:
+        return None
+    for membership, unit in ctx.memberships:
+        if membership.unit_id == invite.unit_id and membership.role == invite.role:
+            return (
+                _("You have already used this code: you are {role} of {unit}.").format(
+                    role=role_name(membership.role), unit=f"<b>{esc(unit.name)}</b>"
+                )
+                + " "
+                + _("Type /help to see what you can do.")
+            )
+    return None
+
+
 def redeem(ctx: Context, code: str) -> None:
     chat = (ctx.inbound.channel, ctx.inbound.chat_id)
     until = invite_guard.locked_until(ctx.session, *chat, ctx.now)
@@ -217,6 +250,10 @@ def redeem(ctx: Context, code: str) -> None:
             ctx.reply(refusal)
             return
     if invite is None or not usable or invite.expires_at <= ctx.now or not _claim(ctx, invite):
+        again = _already_theirs(ctx, invite) if invite is not None and invite.used_at is not None else None
+        if again is not None:
+            ctx.reply(again)
+            return
         reason = (
             _("This invite code has already been used.")
             if invite is not None and invite.used_at is not None

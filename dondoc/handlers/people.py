@@ -14,7 +14,15 @@ from dondoc.handlers.events import Attachment, esc
 from dondoc.handlers.onboarding import channel_label, role_name, units_refused, units_typed
 from dondoc.i18n import _, format_datetime
 from dondoc.plan import invite_guard
-from dondoc.plan.people import PersonInfo, bound_people, find_people, pending_invites, remove_person, revoke_invite
+from dondoc.plan.people import (
+    PersonInfo,
+    bound_people,
+    find_people,
+    left_without_reporter,
+    pending_invites,
+    remove_person,
+    revoke_invite,
+)
 from dondoc.plan.zalo_bots import stored_zalo_bots
 from dondoc.plan.zalo_users import bot_users
 from dondoc.tz import stored_in_vietnam
@@ -74,8 +82,10 @@ def _show(ctx: Context, page: int) -> None:
             + (" " + format_datetime(stored_in_vietnam(a.last_used_at)) if a.last_used_at is not None else "")
             for a in info.accounts
         )
+        # On Zalo the actions below are numbered lines: people numbered too would read as their numbers.
+        mark = f"{number}." if ctx.has_buttons else "•"
         lines.append(
-            f"{number}. <b>{esc(info.person.full_name)}</b> (#{info.id}) — {_roles(info)}\n"
+            f"{mark} <b>{esc(info.person.full_name)}</b> (#{info.id}) — {_roles(info)}\n"
             f"    {chats or '—'} · {info.language}"
         )
     invites = pending_invites(ctx.session, _org(ctx), ctx.now, unit.id if unit is not None else None)
@@ -198,11 +208,18 @@ def _remove(ctx: Context) -> None:
         ctx.reply(_("This person no longer holds a role here; nothing was changed."))
         return
     roles = "; ".join(f"{role_name(m.role)} — {esc(u.name)}" for m, u in ended)
-    ctx.reply(
+    lines = [
         _("Removed {name} (#{id}): {roles}. Their reports stay.").format(
             name=f"<b>{esc(info.person.full_name)}</b>", id=info.id, roles=roles
         )
-    )
+    ]
+    for unit in left_without_reporter(ctx.session, ended):
+        lines.append(
+            _(
+                "{unit} has no focal point or deputy now: its reminders are held until someone is invited ({command})."
+            ).format(unit=f"<b>{esc(unit.name)}</b>", command=esc(f"/invite {unit.code} focal"))
+        )
+    ctx.reply("\n".join(lines))
 
 
 def _invites(ctx: Context) -> None:
@@ -315,7 +332,7 @@ class _PeopleFlow:
                     _("Nobody here is called {typed}. Type a number from the list or /cancel.").format(typed=esc(text))
                 )
             return
-        if ctx.step in ("confirm", "revoke", "what", "invite"):
+        if ctx.step in ("list", "confirm", "revoke", "what", "invite"):
             ctx.reply(_answer_the_choices(ctx))
             return
         ctx.end()

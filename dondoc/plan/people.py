@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
 from dondoc.db.models import (
+    Absence,
     Assignment,
     ChannelAccount,
     Conversation,
@@ -338,6 +339,23 @@ def remove_person(
     return ended
 
 
+def left_without_reporter(session: Session, ended: Sequence[tuple[Membership, Unit]]) -> list[Unit]:
+    """The units whose focal point or deputy was among ``ended`` and that now have neither: their
+    reminders are held until someone is invited (a successor, say)."""
+    found: dict[int, Unit] = {}
+    for membership, unit in ended:
+        if membership.role not in (MemberRole.FOCAL, MemberRole.DEPUTY) or unit.id is None:
+            continue
+        left = session.exec(
+            select(Membership.id).where(
+                Membership.unit_id == unit.id, col(Membership.role).in_([MemberRole.FOCAL, MemberRole.DEPUTY])
+            )
+        ).first()
+        if left is None:
+            found.setdefault(unit.id, unit)
+    return list(found.values())
+
+
 @dataclass(frozen=True)
 class Forgotten:
     """What ``forget`` erased and kept."""
@@ -349,6 +367,7 @@ class Forgotten:
     memberships: int
     invites_revoked: int
     reports_kept: int
+    absence_reasons: int = 0  # reasons given for their absences (health, family…), erased
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -359,6 +378,7 @@ class Forgotten:
             "memberships_ended": self.memberships,
             "invites_revoked": self.invites_revoked,
             "reports_kept": self.reports_kept,
+            "absence_reasons_erased": self.absence_reasons,
         }
 
 
@@ -377,6 +397,11 @@ def forget_person(session: Session, info: PersonInfo, now: datetime, placeholder
         session.delete(account)
     revoked = _revoke_made_by(session, info.id, now, links_only=False)
     session.exec(delete(ReminderSetting).where(col(ReminderSetting.person_id) == info.id))  # /nhacviec
+    # Why they were away ("điều trị bệnh", family matters) is about them alone: erased; the days stay,
+    # they say who received the unit's reminders then.
+    reasons = session.connection().execute(
+        update(Absence).where(col(Absence.person_id) == info.id, col(Absence.reason) != "").values(reason="")
+    )
     person.full_name, person.language, person.unreachable = placeholder, None, False
     session.add(person)
     session.flush()
@@ -389,6 +414,7 @@ def forget_person(session: Session, info: PersonInfo, now: datetime, placeholder
         memberships=memberships,
         invites_revoked=revoked,
         reports_kept=int(reports),
+        absence_reasons=int(reasons.rowcount),
     )
 
 
@@ -452,7 +478,8 @@ def _reminders_received(session: Session, person_id: int) -> list[dict[str, Any]
 def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
     """Everything the store keeps about ``info``'s person, as JSON-ready data: the person row, chat
     accounts, memberships, invites they used or made (never a code or its hash), reports they made,
-    conversation state, wrong invite codes sent from their chats and the reminders delivered to them."""
+    conversation state, wrong invite codes sent from their chats, the reminders delivered to them and
+    their absences (with the reason given)."""
     accounts = info.accounts
     conversations: list[Conversation] = []
     attempts: list[InviteAttempt] = []
@@ -499,5 +526,11 @@ def export_person(session: Session, info: PersonInfo) -> dict[str, Any]:
         "reminders_received": received,
         "reminder_settings": [
             _row(r) for r in session.exec(select(ReminderSetting).where(ReminderSetting.person_id == info.id))
+        ],
+        "absences": [
+            _row(a)
+            for a in session.exec(
+                select(Absence).where(Absence.person_id == info.id).order_by(col(Absence.starts_on), col(Absence.id))
+            )
         ],
     }

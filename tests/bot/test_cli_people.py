@@ -226,6 +226,7 @@ def _everything_stored(sample_store: Dondoc, engine: Engine) -> int:
     an, _binh = _people(engine)
     an.send("I.2 60% đã trình dự thảo")
     an.send("/link")
+    an.send("/vangmat 21/03 25/03 nghỉ phép")
     an.send("/report I.3")
     sample_store.ok("people", "settings", "301", "--time", "14:00", "--weekly", "friday", env=AT_NOW)
     with Session(engine) as session:
@@ -264,6 +265,7 @@ def test_people_export_text_is_readable_in_the_users_language(sample_store: Dond
         "invite_attempts",
         "reminders_received",
         "reminder_settings",
+        "absences",
     ]
     assert data["person"]["full_name"] == "Nguyễn Văn An" and data["person"]["language"] is None
     assert data["channel_accounts"][0]["last_used_at"] == "2022-03-15T09:00:00+07:00"
@@ -305,6 +307,8 @@ def test_people_export_text_is_readable_in_the_users_language(sample_store: Dond
         "    Giờ nhận nhắc: 14:00",
         "    Tần suất: Gom nhắc theo tuần",
         "    Ngày gom nhắc theo tuần: Thứ Sáu",
+        "    Từ ngày: 21/03/2022",
+        "    Lý do: nghỉ phép",
     ):
         assert line in lines, line
     assert "None" not in text and "- 1" not in text and "+07:00" not in text
