@@ -144,8 +144,9 @@ class _StandardError(logging.StreamHandler[TextIO]):
 
 _installed: list[tuple[logging.Handler, int, dict[str, int]]] = []  # handler, root level, quiet loggers' levels
 # Libraries kept to warnings: httpx logs a line per request, with the bot token in its URL; alembic a
-# line per migration step, before every command's first line.
-_QUIET = ("httpx", "alembic")
+# line per migration step, before every command's first line; apscheduler two lines per run of the
+# reminder job, every 15 s (its warnings, a run missed or still running, stay).
+_QUIET = ("httpx", "alembic", "apscheduler")
 
 
 def configure_logging(

@@ -41,7 +41,8 @@ def _engine() -> Engine:
 
 
 def _shown(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+    """The database's URL as the operator wrote it: no password, no driver dondoc chose (+psycopg)."""
+    return engine.url.set(drivername=engine.url.get_backend_name()).render_as_string(hide_password=True)
 
 
 def _revision_name(revision: str | None) -> str:

@@ -12,7 +12,7 @@ import functools
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from dondoc.i18n import _
 DEFAULT_URL = "sqlite:///dondoc.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _BACKENDS = ("sqlite", "postgresql", "postgres")
+CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (see make_engine)
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -65,7 +66,12 @@ def make_engine(url: str) -> Engine:
     # pool_pre_ping's check of every connection handed out, except where the caller runs its work
     # again on a dead connection (see retried_on_lost); the most recently used connection goes out
     # first (the one a ping can most often skip, and whose prepared statements are warm).
-    engine = create_engine(url, pool_use_lifo=True)
+    # A server that accepts but never answers (frozen, or cut off by a firewall): give up on a new
+    # connection after CONNECT_TIMEOUT s rather than psycopg's 130 s, unless the URL or
+    # PGCONNECT_TIMEOUT chooses.
+    chosen = "connect_timeout" in make_url(url).query or os.environ.get("PGCONNECT_TIMEOUT")
+    connect_args = {} if chosen else {"connect_timeout": CONNECT_TIMEOUT}
+    engine = create_engine(url, pool_use_lifo=True, connect_args=connect_args)
     event.listen(engine.pool, "checkin", _idle_since)
     event.listen(engine.pool, "checkout", functools.partial(_ping, engine))
     return engine
@@ -266,10 +272,45 @@ def open_store(url: str | None = None, *, upgrade: bool = True) -> Engine:
     except DBAPIError as error:
         engine.dispose()
         reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else ""
-        raise StoreError(
-            _("cannot open the database {url}: {reason}").format(url=shown, reason=_PASSWORD.sub(r"\1***@", reason))
-        ) from None
+        reason = _explained(_PASSWORD.sub(r"\1***@", reason))
+        raise StoreError(_("cannot open the database {url}: {reason}").format(url=shown, reason=reason)) from None
     return engine
+
+
+# What PostgreSQL's client says when it cannot connect, explained in the run's language.
+_REASONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(r'password authentication failed for user "([^"]*)"'),
+        lambda m: _("wrong password, or no user {user} on that server").format(user=m[1]),
+    ),
+    (
+        re.compile(r'database "([^"]*)" does not exist'),
+        lambda m: _("that server has no database {name} (create it, or correct its name in the URL)").format(name=m[1]),
+    ),
+    (
+        re.compile(r'server at "([^"]*)", port (\d+) failed: Connection refused'),
+        lambda m: _(
+            "nothing answers at {host}, port {port}: PostgreSQL is not running there, or the port is wrong"
+        ).format(host=m[1], port=m[2]),
+    ),
+    (
+        re.compile(r"failed to resolve host '([^']*)'"),
+        lambda m: _("the host {host} is not known (check its name)").format(host=m[1]),
+    ),
+    (
+        re.compile(r"connection timeout expired"),
+        lambda m: _("the server did not answer in time (is the host reachable, or is a firewall in the way?)"),
+    ),
+)
+
+
+def _explained(reason: str) -> str:
+    """``reason`` (the driver's first line) led by what it means, when it is one of the usual ones."""
+    for pattern, explain in _REASONS:
+        match = pattern.search(reason)
+        if match is not None:
+            return _("{explanation} — details: {reason}").format(explanation=explain(match), reason=reason)
+    return reason
 
 
 @contextmanager

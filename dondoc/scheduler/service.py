@@ -114,7 +114,8 @@ class ReminderService(Generic[M]):
             self._passed(now, "database unavailable", started)
             if self._down_since is None:
                 self._down_since = now
-                log.warning("reminders: the database is unavailable, trying again every %d s: %s", SWEEP_SECONDS, exc)
+                said = str(exc).split("\n", 1)[0][:200]  # the driver's words, not the statement nor its values
+                log.warning("reminders: the database is unavailable, trying again every %d s: %s", SWEEP_SECONDS, said)
             return SweepResult()
         self._passed(now, "ok", started)
         if self._down_since is not None:
