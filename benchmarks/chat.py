@@ -176,7 +176,9 @@ async def bench_step(engine: Engine, invite: str, rounds: int, warmup: int = 3) 
     reply = ""
     spec = bundled_spec()
     async with LocalBotApi(spec=spec, strict=False) as api, LocalBotApi(spec=spec, strict=False) as echo_api:
-        dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+        # The clock runs, as a deployment's does: each message records when its chat was used (a frozen
+        # clock recorded the same moment again, which writes nothing, and hid that write).
+        dispatcher = Dispatcher(engine, Clock(NOW), Deployment(bot_username="dondoc_test_bot"))
         application = TelegramChannel(dispatcher).build(api.token, builder=api.application_builder())
         echo_app = echo_api.application_builder().build()
         echo_app.add_handler(MessageHandler(filters.TEXT, echo))
