@@ -115,6 +115,10 @@ class ZaloTarget(Protocol):
         """Handle one bare update completely (never raises)."""
         ...
 
+    async def tell_busy(self, update: Mapping[str, Any]) -> None:
+        """Tell the person who sent ``update`` that the system is busy, without the database (never raises)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ZaloHook:
@@ -447,22 +451,28 @@ class WebApp:
         message_id = _zalo_message_id(update)
         if message_id is None:
             log.warning("Zalo webhook %s: a %s update without a message id", key, update["event_name"])
-        else:
-            first = await self._first(key, message_id)
-            if first is None:
-                return _answer(503)
-            if not first:
-                return _answer(200)
         chat = update["message"].get("chat")
         chat_id = chat.get("id") if isinstance(chat, dict) else None
+        turn = f"{key}/{chat_id}" if chat_id is not None else None
+        if message_id is not None:
+            first = await self._first(key, message_id)
+            if first is None:
+                # Whether Zalo delivers a message again after a 503 is not documented (Telegram does):
+                # the person is told now that the system is busy and to send it again, as `dondoc run`
+                # tells them, rather than left without an answer; nothing of it was handled.
+                self._track(hook.channel.tell_busy(update), key, turn)
+                return _answer(200)
+            if not first:
+                return _answer(200)
         # A person's messages are handled in the order Zalo posted them (the answers to a
         # conversation's questions must not overtake each other).
-        self._track(hook.channel.process_update(update), key, f"{key}/{chat_id}" if chat_id is not None else None)
+        self._track(hook.channel.process_update(update), key, turn)
         return _answer(200)
 
     async def _first(self, channel: str, key: str) -> bool | None:
         """Whether this is the first delivery of update ``key`` on ``channel``; None when the
-        database cannot say (the platform is answered 503 and delivers it again later)."""
+        database cannot say (Telegram is answered 503 and delivers it again later; a person on Zalo is
+        told the system is busy)."""
         now = self.clock.now()
         prune = self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY or now < self._pruned_at
         if prune:
@@ -481,7 +491,7 @@ class WebApp:
                 log.exception("%s: update %s could not be recorded", channel, key)
             else:  # not a bug: one line, neither counted nor reported as an error
                 log.warning(
-                    "%s: update %s could not be recorded, the database is unavailable (answered 503): %s",
+                    "%s: update %s could not be recorded, the database is unavailable: %s",
                     channel,
                     key,
                     str(exc).split("\n", 1)[0][:200],

@@ -76,9 +76,13 @@ class ZaloDouble:
     key: str = "zalo"
     client: ZaloClientDouble = field(default_factory=ZaloClientDouble)
     handled: list[dict[str, Any]] = field(default_factory=list)
+    told_busy: list[dict[str, Any]] = field(default_factory=list)
 
     async def process_update(self, update: Mapping[str, Any]) -> None:
         self.handled.append(dict(update))
+
+    async def tell_busy(self, update: Mapping[str, Any]) -> None:
+        self.told_busy.append(dict(update))
 
 
 def zalo_message(text: str, message_id: str = "a1b2c3", user_id: str = "6a1f0000000000000001") -> dict[str, Any]:

@@ -823,9 +823,11 @@ class ZaloChannel:
                 return
             # The database is away: the person is told so (without it: no stored language, no choices).
             log.warning("%s: the database is unavailable: %s", self.key, str(exc).split("\n", 1)[0])
-            await self._busy(update)
+            await self.tell_busy(update)
 
-    async def _busy(self, update: Mapping[str, Any]) -> None:
+    async def tell_busy(self, update: Mapping[str, Any]) -> None:
+        """Tell the person who wrote ``update`` (in a private chat) that the system is busy and that what they
+        sent was not saved: without the database (no stored language, no choices); never raises."""
         message = update.get("message")
         if not isinstance(message, Mapping):
             return
