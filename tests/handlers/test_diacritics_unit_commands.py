@@ -4,27 +4,22 @@ without them naming both with their codes — never the first of the two, never 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from dondoc.bot.sandbox import ReadLine, Sandbox
 from dondoc.db.models import Invite, MemberRole, Unit
-from dondoc.db.session import open_store, session_scope
-from dondoc.handlers.context import Deployment
-from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.db.session import session_scope
 from dondoc.scheduler.clock import TZ, Clock
 from tests.conftest import Dondoc
 from tests.handlers.helpers import Chat
-from tests.handlers.test_scope import NOW, invite_in
-from tests.handlers.test_status_diacritics import APPENDIX, PROVINCE, REGISTRY
+from tests.handlers.test_status_diacritics import twins_chat, twins_store
 
 BOTH = "Ủy ban nhân dân xã Bình Thành (BT1); Ủy ban nhân dân xã Bình Thạnh (BT2)"
 BT2 = "Ủy ban nhân dân xã Bình Thạnh"
@@ -32,23 +27,13 @@ BT2 = "Ủy ban nhân dân xã Bình Thạnh"
 
 @pytest.fixture
 def store(dondoc: Dondoc, tmp_path: Path) -> Iterator[Engine]:
-    registry = tmp_path / "tinh.yaml"
-    registry.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
-    dondoc.ok("units", "import", registry)
-    appendix = tmp_path / "phu-luc.csv"
-    with appendix.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows(APPENDIX)
-    dondoc.ok("plan", "import", appendix, "--year", "2022")
-    engine = open_store(dondoc.url)
+    engine = twins_store(dondoc, tmp_path)
     yield engine
     engine.dispose()
 
 
 def _chat(engine: Engine, role: MemberRole) -> Chat:
-    dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
-    chat = Chat(dispatcher, "901", name="Trần Văn Hùng")
-    chat.send(f"/start {invite_in(engine, PROVINCE, 'SNV', role)}")
-    return chat
+    return twins_chat(engine, role)
 
 
 def _invited(engine: Engine) -> list[str]:

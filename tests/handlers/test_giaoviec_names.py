@@ -4,28 +4,23 @@ inside its text too; a name that is no unit, or fits two communes, is refused an
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from dondoc.db.models import Assignment, MemberRole, Role, Task, Unit
-from dondoc.db.session import open_store, session_scope
-from dondoc.handlers.context import Deployment
-from dondoc.handlers.dispatcher import Dispatcher
+from dondoc.db.session import session_scope
 from dondoc.handlers.events import plain
-from dondoc.scheduler.clock import TZ, Clock
+from dondoc.scheduler.clock import TZ
 from tests.conftest import Dondoc
 from tests.extensions.test_bot import bound
 from tests.handlers.helpers import Chat, make_dispatcher
 from tests.handlers.test_scope import NOW as INVITED
-from tests.handlers.test_scope import invite_in
-from tests.handlers.test_status_diacritics import APPENDIX, PROVINCE, REGISTRY
+from tests.handlers.test_status_diacritics import twins_chat, twins_store
 
 NOW = datetime(2022, 6, 8, 9, 0, tzinfo=TZ)  # a Wednesday
 LN = "Ủy ban nhân dân xã Lương Nghĩa"
@@ -127,22 +122,13 @@ def test_a_colon_inside_the_text_of_the_old_form(engine: Engine, manager: Chat) 
 @pytest.fixture
 def twins(dondoc: Dondoc, tmp_path: Path) -> Iterator[Engine]:
     """A province with two communes whose names differ only in their diacritics (BT1, BT2)."""
-    registry = tmp_path / "tinh.yaml"
-    registry.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
-    dondoc.ok("units", "import", registry)
-    appendix = tmp_path / "phu-luc.csv"
-    with appendix.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows(APPENDIX)
-    dondoc.ok("plan", "import", appendix, "--year", "2022")
-    engine = open_store(dondoc.url)
+    engine = twins_store(dondoc, tmp_path)
     yield engine
     engine.dispose()
 
 
 def test_two_communes_differing_in_diacritics_ask_which(twins: Engine) -> None:
-    dispatcher = Dispatcher(twins, Clock(INVITED, frozen=True), Deployment(bot_username="dondoc_test_bot"))
-    manager = Chat(dispatcher, "901", name="Trần Văn Hùng")
-    manager.send(f"/start {invite_in(twins, PROVINCE, 'SNV', MemberRole.MANAGER)}")
+    manager = twins_chat(twins, now=INVITED)
 
     manager.send("/giaoviec Sở Nội vụ, Uy ban nhan dan xa Binh Thanh: Báo cáo hạn 31/03")
     said = manager.last

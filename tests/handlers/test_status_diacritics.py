@@ -5,9 +5,11 @@ summed up as if one unit."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import yaml
+from sqlalchemy.engine import Engine
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import open_store
@@ -36,7 +38,8 @@ APPENDIX = [
 ]
 
 
-def test_status_of_a_commune_typed_without_diacritics_asks_which(dondoc: Dondoc, tmp_path: Path) -> None:
+def twins_store(dondoc: Dondoc, tmp_path: Path) -> Engine:
+    """The province of :data:`REGISTRY` with the plan of :data:`APPENDIX` imported; its engine."""
     registry = tmp_path / "tinh.yaml"
     registry.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
     dondoc.ok("units", "import", registry)
@@ -44,10 +47,20 @@ def test_status_of_a_commune_typed_without_diacritics_asks_which(dondoc: Dondoc,
     with appendix.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(APPENDIX)
     dondoc.ok("plan", "import", appendix, "--year", "2022")
-    engine = open_store(dondoc.url)
-    dispatcher = Dispatcher(engine, Clock(NOW, frozen=True), Deployment(bot_username="dondoc_test_bot"))
-    manager = Chat(dispatcher, "901", name="Trần Văn Hùng")
-    manager.send(f"/start {invite_in(engine, PROVINCE, 'SNV', MemberRole.MANAGER)}")
+    return open_store(dondoc.url)
+
+
+def twins_chat(engine: Engine, role: MemberRole = MemberRole.MANAGER, *, now: datetime = NOW) -> Chat:
+    """Someone holding ``role`` in the Sở Nội vụ of that province, in chat (their clock at ``now``)."""
+    dispatcher = Dispatcher(engine, Clock(now, frozen=True), Deployment(bot_username="dondoc_test_bot"))
+    chat = Chat(dispatcher, "901", name="Trần Văn Hùng")
+    chat.send(f"/start {invite_in(engine, PROVINCE, 'SNV', role)}")
+    return chat
+
+
+def test_status_of_a_commune_typed_without_diacritics_asks_which(dondoc: Dondoc, tmp_path: Path) -> None:
+    engine = twins_store(dondoc, tmp_path)
+    manager = twins_chat(engine)
 
     manager.send("/status UBND xã Bình Thạnh")
     assert "Bình Thạnh" in manager.last and "Bình Thành" not in manager.last, manager.last
