@@ -5,8 +5,9 @@ Routes, and nothing else (everything else is 404):
 - ``POST /telegram``: Telegram's webhook, fed to the PTB application (started without an updater);
 - ``POST /zalo`` for the Zalo bot of ``ZALO_BOT_TOKEN`` (channel key ``zalo``), ``POST /zalo/<name>``
   for each named Zalo bot (channel key ``zalo:<name>``);
-- ``GET /healthz``: 200 when the database answers, 503 when it does not; with the reminder job's last
-  run (when it started, its outcome, how long it took) and whether it is overdue;
+- ``GET /healthz``: 200 when the database answers, 503 when it does not or when the reminder job has
+  not run successfully for :data:`STALLED` (with the ``reason``); with the reminder job's last run
+  (when it started, its outcome, how long it took), whether it is overdue, and its last successful run;
 - ``GET /metrics``: the process's metrics in the Prometheus text format (:mod:`dondoc.bot.metrics`).
 
 A webhook call is checked (its secret header, compared in constant time), recorded in the
@@ -170,14 +171,24 @@ def _zalo_message_id(update: Mapping[str, Any]) -> str | None:
 
 
 class Swept(Protocol):
-    """The part of the reminder job that ``/healthz`` reports: its last run."""
+    """The part of the reminder job that ``/healthz`` reports: its last run, its last successful
+    run, and when it was started."""
 
     @property
     def last_pass(self) -> Pass | None: ...
 
+    @property
+    def last_success(self) -> Pass | None: ...
+
+    @property
+    def started_at(self) -> datetime: ...
+
 
 # The reminder job is overdue when its last run started longer ago than this (it runs every SWEEP_SECONDS).
 OVERDUE = timedelta(seconds=4 * SWEEP_SECONDS)
+# /healthz answers 503 when the reminder job has had no successful run for this long (since it started,
+# before its first): 20 runs, far more than a long national pass or a slow minute takes.
+STALLED = timedelta(minutes=5)
 
 
 class Lifecycle(Protocol):
@@ -372,23 +383,49 @@ class WebApp:
             await asyncio.to_thread(self._ping)
         except Exception as error:
             log.warning("health check: the database does not answer: %s", type(error).__name__)
-            return _answer(503, database="unavailable", sweeper=sweeper)
+            return _answer(503, database="unavailable", sweeper=sweeper, reason="the database does not answer")
+        stalled = self._stalled()
+        if stalled is not None:
+            return _answer(503, database="ok", sweeper=sweeper, reason=stalled)
         return _answer(200, database="ok", sweeper=sweeper)
 
     def _sweeper_health(self) -> dict[str, Any] | None:
-        """The reminder job's last run: ``{"last_pass": ISO time, "outcome": …, "seconds": …, "overdue": …}``
-        (``last_pass`` None before the first one); None when this process runs no reminder job."""
+        """The reminder job's last run: ``{"last_pass": ISO time, "outcome": …, "seconds": …, "overdue": …,
+        "last_success": ISO time, "stalled": …}`` (``last_pass``, ``last_success`` None before the first
+        such run); None when this process runs no reminder job."""
         if self.sweeper is None:
             return None
-        last = self.sweeper.last_pass
+        last, success = self.sweeper.last_pass, self.sweeper.last_success
+        health: dict[str, Any] = {"last_pass": None, "outcome": None, "seconds": None, "overdue": False}
+        if last is not None:
+            health = {
+                "last_pass": last.at.isoformat(),
+                "outcome": last.outcome,
+                "seconds": round(last.seconds, 3),
+                "overdue": self.clock.now() - last.at > OVERDUE,
+            }
+        health["last_success"] = success.at.isoformat() if success is not None else None
+        health["stalled"] = self._stalled() is not None
+        return health
+
+    def _stalled(self) -> str | None:
+        """Why the reminder job counts as stalled (no successful run for :data:`STALLED`, counted from
+        its start before the first one), for ``/healthz``'s ``reason``; None while it is not."""
+        if self.sweeper is None:
+            return None
+        success, last = self.sweeper.last_success, self.sweeper.last_pass
+        since = success.at if success is not None else self.sweeper.started_at
+        waited = self.clock.now() - since
+        if waited <= STALLED:
+            return None
+        seconds = int(waited.total_seconds())
+        if success is not None:
+            reason = f"the reminder job has not run successfully for {seconds} s (last success {since.isoformat()})"
+        else:
+            reason = f"the reminder job has not run successfully in the {seconds} s since it started"
         if last is None:
-            return {"last_pass": None, "outcome": None, "seconds": None, "overdue": False}
-        return {
-            "last_pass": last.at.isoformat(),
-            "outcome": last.outcome,
-            "seconds": round(last.seconds, 3),
-            "overdue": self.clock.now() - last.at > OVERDUE,
-        }
+            return reason + "; it has not run at all"
+        return reason + f"; last run {last.at.isoformat()}: {last.outcome}"
 
     async def metrics_page(self, request: Request) -> Response:
         return Response(self.metrics.render(), media_type=CONTENT_TYPE)

@@ -12,7 +12,7 @@ import re
 import secrets
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -150,6 +150,32 @@ async def check_zalo_api(config: ZaloConfig) -> tuple[str | None, dict[str, Any]
     return None, me
 
 
+def log_serving(bot_app: App, channels: Sequence[str], *, reminders: bool) -> None:
+    """The line a ``run`` or ``serve`` process starts with: the database it works on (its password
+    hidden), the channels it serves (``channels``, e.g. "Telegram @dondoc_bot (webhook)") and whether
+    the reminder job runs in it. Never a token, secret or code: the channels are named by their keys
+    and the names people search for."""
+    url = bot_app.engine.url
+    database = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+    logging.getLogger(__name__).info(
+        "serving the database %s; channels: %s; the reminder job %s",
+        database,
+        ", ".join(channels) or "none",
+        "runs in this process" if reminders else "does not run in this process",
+    )
+
+
+def telegram_served(bot_app: App, how: str) -> str:
+    """The Telegram bot as :func:`log_serving` names it: its username, and ``how`` (webhook, polling)."""
+    username = bot_app.dispatcher.settings.bot_username
+    return f"Telegram @{username} ({how})" if username else f"Telegram ({how})"
+
+
+def zalo_served(key: str, name: str, how: str) -> str:
+    """A Zalo bot as :func:`log_serving` names it: its channel key, its name, and ``how``."""
+    return f"Zalo {key} «{name}» ({how})" if name else f"Zalo {key} ({how})"
+
+
 def zalo_bot_name(config: ZaloConfig, me: Mapping[str, Any]) -> str:
     """What people search for in Zalo to find the bot: its configured name, else the name Zalo gives."""
     return config.bot_name or str(me.get("display_name") or me.get("account_name") or "")
@@ -186,11 +212,16 @@ def run(
         if problem:
             usage(problem)
         know_bot_username(bot_app, username)
-    for _key, bot in bots:
-        problem, _me = asyncio.run(check_zalo_api(bot))
+    served = []
+    for key, bot in bots:
+        problem, me = asyncio.run(check_zalo_api(bot))
         if problem:
             usage(problem)
+        served.append(zalo_served(key, zalo_bot_name(bot, me), "polling"))
     # the logs were set up before the command ran (--log-format, with the secrets taken out: cli.common)
+    if config.token:
+        served.insert(0, telegram_served(bot_app, "webhook" if webhook_url else "polling"))
+    log_serving(bot_app, served, reminders=True)
     if bots:
         asyncio.run(poll_all(bot_app, config if config.token else None, bots))
         return

@@ -14,6 +14,7 @@ import errno
 import functools
 import inspect
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -124,6 +125,7 @@ class Run:
     log_format: str | None = None  # --log-format
     db_option: str | None = None  # --db as typed (the sandbox uses its own file unless given one)
     redact: Redact | None = None  # the logs' filter, once a long-running command set them up
+    logs: str | None = None  # the logs' format (text, json), once a long-running command set them up
 
 
 _run: Run | None = None
@@ -197,11 +199,13 @@ def start_logging() -> None:
         usage(str(error))
     secrets = configured_secrets(run.settings, _registry_token_variables())
     run.redact = configure_logging(chosen, secrets)
+    run.logs = chosen
 
 
 def stop_logging() -> None:
     reset_logging()
     current().redact = None
+    current().logs = None
 
 
 def _registry_token_variables() -> list[str]:
@@ -413,8 +417,18 @@ def unit_assignment(session: Session, found_plan: Plan, task: str, typed_unit: s
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(sentence(message), err=True)
+    complain(sentence(message))
     raise typer.Exit(code)
+
+
+def complain(text: str) -> None:
+    """Why a command stops, on standard error: as plain lines, or one log record of level ERROR when
+    a long-running command logs in JSON (``--log-format json``), so that every line of it is JSON."""
+    run = current_if_started()
+    if run is not None and run.logs == "json":
+        logging.getLogger("dondoc.cli").error(text)
+    else:
+        typer.echo(text, err=True)
 
 
 def sentence(message: str) -> str:
@@ -448,23 +462,23 @@ def usage(message: str) -> NoReturn:
 
 
 def refuse(error: InputError) -> NoReturn:
-    typer.echo(_("Refused, nothing was written: {count} problem(s).").format(count=len(error.problems)), err=True)
-    for problem in error.problems:
-        typer.echo(f"  - {problem}", err=True)
-    show_warnings(error.warnings)
+    lines = [_("Refused, nothing was written: {count} problem(s).").format(count=len(error.problems))]
+    lines += [f"  - {problem}" for problem in error.problems]
+    complain("\n".join(lines + _warning_lines(error.warnings)))
     raise typer.Exit(1)
 
 
 def show_warnings(warnings: list[Problem]) -> None:
     """Warnings on standard error: what an import left out or assumed (it went ahead)."""
+    for line in _warning_lines(warnings):
+        typer.echo(line, err=True)
+
+
+def _warning_lines(warnings: list[Problem]) -> list[str]:
     if not warnings:
-        return
-    typer.echo(
-        ngettext("{count} warning:", "{count} warnings:", len(warnings)).format(count=len(warnings)),
-        err=True,
-    )
-    for warning in warnings:
-        typer.echo(f"  - {warning}", err=True)
+        return []
+    count = ngettext("{count} warning:", "{count} warnings:", len(warnings)).format(count=len(warnings))
+    return [count, *(f"  - {warning}" for warning in warnings)]
 
 
 def print_json(data: Any) -> None:

@@ -16,7 +16,16 @@ from alembic.util import CommandError
 from dondoc.bot.app import open_app
 from dondoc.bot.config import SettingError
 from dondoc.bot.web import WebApp, serve_app, zalo_hook
-from dondoc.cli.bot import check_bot_api, check_zalo_api, know_bot_username, zalo_bot_configs
+from dondoc.cli.bot import (
+    check_bot_api,
+    check_zalo_api,
+    know_bot_username,
+    log_serving,
+    telegram_served,
+    zalo_bot_configs,
+    zalo_bot_name,
+    zalo_served,
+)
 from dondoc.cli.common import (
     configured_bot_username,
     global_options,
@@ -93,6 +102,7 @@ def serve(
             host,
             port,
         )
+        log_serving(bot_app, [], reminders=False)
         run_server(serve_app(bot_app, None, [], run_reminders=False), host, port)
         return
     # Every Zalo bot the registries name (each with the token of its own variable), and the one of ZALO_BOT_TOKEN.
@@ -109,9 +119,13 @@ def serve(
         if problem:
             usage(problem)
         know_bot_username(bot_app, username)
-    for _key, bot in bots:
-        if problem := asyncio.run(check_zalo_api(bot))[0]:
+    served = [telegram_served(bot_app, "webhook")] if telegram.token else []
+    for key, bot in bots:
+        problem, me = asyncio.run(check_zalo_api(bot))
+        if problem:
             usage(problem)
+        served.append(zalo_served(key, zalo_bot_name(bot, me), "webhook"))
     hooks = [zalo_hook(bot_app, bot, key) for key, bot in bots]
     web = serve_app(bot_app, telegram if telegram.token else None, hooks, public_url=address)
+    log_serving(bot_app, served, reminders=True)
     run_server(web, host, port)

@@ -84,7 +84,9 @@ class ReminderService(Generic[M]):
         self._scheduler: AsyncIOScheduler | None = None
         self._ticked_at: datetime | None = None
         self._down_since: datetime | None = None  # the database unreachable since then
-        self.last_pass: Pass | None = None
+        self.started_at = clock.now()  # when the job was set up (then started): /healthz waits from then
+        self.last_pass: Pass | None = None  # the last run, whatever its outcome
+        self.last_success: Pass | None = None  # the last run that ended ``ok``
         self.on_pass: Callable[[Pass], None] | None = None  # told of every run (the deployment's metrics)
 
     def schedule(self, now: datetime | None = None) -> tuple[int, int]:
@@ -125,6 +127,8 @@ class ReminderService(Generic[M]):
 
     def _passed(self, now: datetime, outcome: str, started: float) -> None:
         self.last_pass = Pass(now, outcome, timer.perf_counter() - started)
+        if outcome == "ok":
+            self.last_success = self.last_pass
         if self.on_pass is not None:
             self.on_pass(self.last_pass)
 
@@ -252,6 +256,7 @@ class ReminderService(Generic[M]):
     def start(self, seconds: float = SWEEP_SECONDS) -> None:
         """Run :meth:`run` every ``seconds`` of the clock's time on the running event loop (a clock
         running faster than the wall clock, ``DONDOC_CLOCK_SPEED``, runs it as often in its time)."""
+        self.started_at = self.clock.now()
         scheduler = AsyncIOScheduler(timezone=TZ)
         scheduler.add_job(
             self.run,

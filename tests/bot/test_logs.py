@@ -168,9 +168,9 @@ def test_dondoc_run_logs_json_without_any_token_or_code(
     result = dondoc("--lang", "en", *args, env=env)
 
     assert result.code == 2
-    *logged, last = result.stderr.strip().splitlines()
-    assert last == "Cannot open the database: test"  # the command's own words stay a plain line
-    lines = [json.loads(line) for line in logged]
+    *lines, last = [json.loads(line) for line in result.stderr.strip().splitlines()]
+    # the command's own words end it as a JSON record too (every line is JSON)
+    assert (last["level"], last["message"]) == ("ERROR", "Cannot open the database: test")
     assert [line["message"] for line in lines] == [
         "zalo:ln1 calls https://bot-api.zapps.me/bot<LN1_CREDENTIAL>/getMe",
         "ZALO_BOT_TOKEN is <ZALO_BOT_TOKEN>; invite <code>",

@@ -88,7 +88,14 @@ async def test_metrics_count_updates_replies_reminders_and_sweeps(engine: Engine
     assert metric(page, "dondoc_reminders_total", channel="none", outcome="held") > 0  # units with nobody bound
     assert metric(page, "dondoc_sweep_seconds_count") == 1
     assert metric(page, "dondoc_sweeps_total", outcome="ok") == 1
-    assert before["sweeper"] == {"last_pass": None, "outcome": None, "seconds": None, "overdue": False}
+    assert before["sweeper"] == {
+        "last_pass": None,
+        "outcome": None,
+        "seconds": None,
+        "overdue": False,
+        "last_success": None,
+        "stalled": False,
+    }
     assert health["database"] == "ok"
     assert health["sweeper"]["last_pass"] == MONDAY.isoformat()
     assert health["sweeper"]["outcome"] == "ok"
