@@ -8,6 +8,7 @@ collected with its row, column and text before anything is written.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -219,6 +220,10 @@ class _Header:
     columns: dict[Column, int]
     labels: dict[Column, str]
     numbers: tuple[int, ...] = ()  # every number column, first the one in ``columns``
+    # Period columns marked "x" ("Quý I" … "Quý IV" under "Thời gian thực hiện") read as the deadline
+    # when the table has no deadline column of its own (``columns[DEADLINE]`` is the first of them).
+    periods: tuple[_Period, ...] = ()
+    period_group: str = ""  # the group title over them ("Thời gian thực hiện"), if any
 
 
 def read_appendix(
@@ -301,6 +306,11 @@ def read_appendix(
             if (problem.message, problem.value) not in chosen:
                 chosen.add((problem.message, problem.value))
                 problems.append(problem)
+        if header.periods:
+            read = Problem(path.name, _periods_read(table, header, appendix.year), severity="warning")
+            if (read.message, read.value) not in chosen:
+                chosen.add((read.message, read.value))
+                problems.append(read)
         if id(table) in parts:
             parser.start_area(*parts[id(table)])
         parser.parse(table, header)
@@ -337,6 +347,8 @@ def _ambiguous_columns(table: Table, header: _Header) -> list[Problem]:
     row = table.rows[header.row_index].number
     # Every number column is read ("STT" | "TT"), and the start of a period is no deadline.
     chosen = {*header.columns.values(), *header.numbers}
+    # Period columns are read together (or not at all, beside a deadline column of the table's own).
+    chosen |= {period.index for period in _periods(top, None if header.first_index == header.row_index else below)}
     problems: list[Problem] = []
     for index, (label, kind) in enumerate(zip(labels, kinds, strict=False)):
         column = kind[0] if kind else None
@@ -421,6 +433,11 @@ def _written_deadline_year(found: list[tuple[Table, _Header]]) -> int | None:
     for table, header in found:
         index = header.columns.get(Column.DEADLINE)
         if index is None:
+            continue
+        years.update(period.year for period in header.periods if period.year is not None)
+        if len(years) > 1:
+            return None
+        if header.periods:
             continue
         for row in table.rows[header.row_index + 1 :]:
             cell = row.cells[index] if index < len(row.cells) else ""
@@ -658,18 +675,40 @@ def _find_header(table: Table) -> _Header | None:
         if Column.TITLE not in columns or len(columns) < 3:
             continue
         last, labels = index, list(row.cells)
+        below: list[str] | None = None
         # A second header row under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp",
         # "Nhiệm vụ" over "TT" | "Chi tiết").
         if index + 1 < len(table.rows) and _is_header_continuation(row.cells, table.rows[index + 1].cells):
             below = table.rows[index + 1].cells
             last, labels = index + 1, _stack_labels(row.cells, below)
-            columns, numbers = _choose(_stacked_kinds(row.cells, below))
+            kinds = _stacked_kinds(row.cells, below)
+            columns, numbers = _choose(kinds)
+        periods = _periods(row.cells, below)
+        group = ""
+        if periods:
+            # Period columns are never a deadline column of their own: read only when there is none.
+            indexes = {period.index for period in periods}
+            columns, numbers = _choose([None if i in indexes else kind for i, kind in enumerate(kinds)])
+            if Column.DEADLINE in columns or Column.DAYS in columns:
+                periods = ()
+            else:
+                spread = _spread(row.cells, below) if below is not None else list(row.cells)
+                group = one_line(spread[periods[0].index]) if below is not None else ""
+                if match_key(group) == match_key(periods[0].label):
+                    group = ""
+                columns = dict(sorted({**columns, Column.DEADLINE: periods[0].index}.items(), key=lambda c: c[1]))
+        found = {column: one_line(labels[i]) for column, i in columns.items()}
+        if periods:
+            span = f"{periods[0].label} – {periods[-1].label}"
+            found[Column.DEADLINE] = f"{group} ({span})" if group else span
         return _Header(
             first_index=index,
             row_index=last,
             columns=columns,
-            labels={column: one_line(labels[i]) for column, i in columns.items()},
+            labels=found,
             numbers=numbers,
+            periods=periods,
+            period_group=group,
         )
     return None
 
@@ -773,6 +812,163 @@ def _stacked_kinds(top: list[str], bottom: list[str]) -> list[tuple[Column, int]
     return kinds
 
 
+# --------------------------------------------------------------------------- period columns
+# A Gantt-like layout: the timing as a row of period columns ("Quý I | Quý II | Quý III | Quý IV",
+# "Tháng 1" … "Tháng 12", "T1" … "T12", "6 tháng đầu năm | 6 tháng cuối năm"), usually under a group
+# title ("Thời gian thực hiện"), a task's cells marked "x" in the periods it is done in.
+
+
+@dataclass(frozen=True)
+class _Period:
+    index: int  # the column
+    kind: str  # "quarter", "month" or "half"
+    number: int  # 1–4, 1–12 or 1–2
+    year: int | None  # written in its label or its group title; else the plan year
+    label: str  # as written ("Quý I", "T1", "I" under "Quý")
+
+
+_PERIOD_YEAR = r"(?: (?:nam )?((?:19|20)\d\d))?"
+_PERIOD_LABELS = (
+    ("quarter", re.compile(r"^(?:quy|qui|q)\s*(iv|i{1,3}|[1-4])" + _PERIOD_YEAR + "$")),
+    ("month", re.compile(r"^(?:thang|t)\s*0?([1-9]|1[0-2])" + _PERIOD_YEAR + "$")),
+    ("half", re.compile(r"^(?:(?:6|sau) thang|nua) (dau|cuoi)(?: nam)?" + _PERIOD_YEAR + "$")),
+)
+# A bare numeral under a group title naming the period: "I" … "IV" under "Quý", "1" … "12" under "Tháng".
+_BARE_PERIOD = re.compile(r"^(iv|i{1,3}|0?[1-9]|1[0-2])" + _PERIOD_YEAR + "$")
+_QUARTER_GROUP = re.compile(r"\b(?:quy|qui)\b")
+_MONTH_GROUP = re.compile(r"(?<!\b6 )\bthang\b")
+# What marks a period: "x", "X", "✓", "•" and the like. A dash, an empty circle or box is how a table
+# writes "nothing".
+_MARK = re.compile(r"^[xX×✓✔✗✘•●▪■√vV+*☑☒⊠✕✖]$")
+_NO_MARK = re.compile(r"^(?:[-–—]+|[○◦□☐])$")
+# What a task marked in every period of the table is: work repeated each period.
+_EVERY_PERIOD = {"quarter": "Hằng quý", "month": "Hằng tháng", "half": "Định kỳ 6 tháng"}
+
+
+def _period_label(label: str, group: str) -> tuple[str, int, int | None] | None:
+    """The period a column label names: (kind, number, year written or None)."""
+    key = match_key(_FOOTNOTE.sub(" ", label))
+    for kind, pattern in _PERIOD_LABELS:
+        found = pattern.match(key)
+        if found:
+            value = found.group(1)
+            if kind == "quarter":
+                number = _QUARTERS[value]
+            elif kind == "month":
+                number = int(value)
+            else:
+                number = 1 if value == "dau" else 2
+            return kind, number, int(found.group(2)) if found.group(2) else None
+    bare = _BARE_PERIOD.match(key)
+    above = match_key(_FOOTNOTE.sub(" ", group))
+    if bare is None or not above:
+        return None
+    year = int(bare.group(2)) if bare.group(2) else None
+    if _QUARTER_GROUP.search(above) and bare.group(1) in _QUARTERS:
+        return "quarter", _QUARTERS[bare.group(1)], year
+    if _MONTH_GROUP.search(above) and bare.group(1).isdigit():
+        return "month", int(bare.group(1)), year
+    return None
+
+
+def _periods(top: list[str], bottom: list[str] | None) -> tuple[_Period, ...]:
+    """The period columns of a header (one row, or two with the group title above): two at least side
+    by side, of one kind; several such runs of that kind ("Năm 2025" and "Năm 2026" over quarters)."""
+    if bottom is None:
+        labels, groups = list(top), [""] * len(top)
+    else:
+        spread = _spread(top, bottom)
+        bottom = bottom + [""] * (len(spread) - len(bottom))
+        labels = [b or t for t, b in zip(spread, bottom, strict=True)]
+        groups = [t if b and b != t else "" for t, b in zip(spread, bottom, strict=True)]
+    found: list[_Period] = []
+    for index, (label, group) in enumerate(zip(labels, groups, strict=True)):
+        read = _period_label(label, group) if label else None
+        if read is None:
+            continue
+        years = [int(y) for y in _WRITTEN_YEAR.findall(fold(group)) if FIRST_PLAN_YEAR <= int(y) <= LAST_PLAN_YEAR]
+        year = read[2] or (years[0] if len(set(years)) == 1 else None)
+        found.append(_Period(index, read[0], read[1], year, one_line(label)))
+    runs: list[list[_Period]] = []
+    for period in found:
+        if runs and runs[-1][-1].index == period.index - 1 and runs[-1][-1].kind == period.kind:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    runs = [run for run in runs if len(run) >= 2]
+    if not runs:
+        return ()
+    return tuple(period for run in runs if run[0].kind == runs[0][0].kind for period in run)
+
+
+def _period_bounds(period: _Period, year: int) -> tuple[date, date]:
+    """The first and last day of a period in ``year`` (its own when its label gives one)."""
+    year = period.year or year
+    months = {"quarter": 3, "month": 1, "half": 6}[period.kind]
+    first = (period.number - 1) * months + 1
+    last = first + months - 1
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def _period_text(periods: tuple[_Period, ...], marked: list[_Period], year: int | None) -> str:
+    """The deadline the marks of a row say, as a deadline cell would write it: each run of periods
+    marked one after the other is due at the end of its last ("Quý II - III/2026"); marked in every
+    period of the table, the work repeats each period ("Hằng quý")."""
+    if not marked:
+        return ""
+    if len(marked) == len(periods):
+        return _EVERY_PERIOD[marked[0].kind]
+    runs: list[list[_Period]] = []
+    for period in marked:
+        if runs and _follows(runs[-1][-1], period, year):
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return "; ".join(_run_text(run, year) for run in runs)
+
+
+def _follows(before: _Period, period: _Period, year: int | None) -> bool:
+    """Whether ``period`` is the next column after ``before`` and starts the day after it ends."""
+    if period.index != before.index + 1:
+        return False
+    known = year or 2000  # any year tells which periods follow one another when none is written
+    return _period_bounds(before, known)[1].toordinal() + 1 == _period_bounds(period, known)[0].toordinal()
+
+
+def _run_text(run: list[_Period], year: int | None) -> str:
+    first, last = run[0], run[-1]
+    end_year = last.year or year
+    if last.kind == "half":
+        text = "6 tháng đầu năm" if last.number == 1 else "6 tháng cuối năm"
+        return f"{text} {end_year}" if end_year else text
+    name, numeral = ("Quý", _roman) if last.kind == "quarter" else ("Tháng", str)
+    tail = f"/{end_year}" if end_year else ""
+    if len(run) > 1 and (first.year or year) == end_year:
+        return f"{name} {numeral(first.number)} - {numeral(last.number)}{tail}"
+    return f"{name} {numeral(last.number)}{tail}"
+
+
+def _period_columns(table: Table, header: _Header) -> str:
+    """The period columns as a message names them: "E–H («Thời gian thực hiện»: Quý I – Quý IV)"."""
+    first, last = header.periods[0], header.periods[-1]
+    span = f"{first.label} – {last.label}"
+    labels = f"«{header.period_group}»: {span}" if header.period_group else span
+    columns = f"{_column_name(table, first.index)}–{_column_name(table, last.index)}"
+    return f"{columns} ({labels})"
+
+
+def _periods_read(table: Table, header: _Header, year: int) -> str:
+    """The warning, said once for the file, that the deadlines were read from period columns."""
+    message = _(
+        "the deadlines were read from the marks in the period columns {columns}: a task is due at the end of"
+        " each run of periods marked one after another, a task marked in every period repeats each period"
+        " («{every}»); check them"
+    ).format(columns=_period_columns(table, header), every=_EVERY_PERIOD[header.periods[0].kind])
+    if year and any(period.year is None for period in header.periods):
+        message += " " + _("(the periods are of the plan year {year})").format(year=year)
+    return message
+
+
 def _is_sublabel(label: str) -> bool:
     key = match_key(_FOOTNOTE.sub(" ", label))
     return any(pattern.match(key) for pattern in (_SUBLABEL_SAME, _SUBLABEL_START, _SUBLABEL_END))
@@ -783,6 +979,14 @@ def _is_header_continuation(header: list[str], below: list[str]) -> bool:
     merged (empty) cell of the header, mostly known words — not numbers, numerals or task text."""
     filled = [(i, cell) for i, cell in enumerate(below) if cell]
     new = [(i, cell) for i, cell in filled if i >= len(header) or cell != header[i]]
+    # Period labels under a group title ("Quý I" … "Quý IV", or "I" … "IV" under "Quý"), the other
+    # cells sub-labels if any.
+    periods = {period.index for period in _periods(header, below) if period.index < len(below) and below[period.index]}
+    if len(periods) >= 2 and all(
+        i in periods or (not _DATA_CELL.match(cell) and (_classified(cell) is not None or _is_sublabel(cell)))
+        for i, cell in new
+    ):
+        return True
     if not new or any(_DATA_CELL.match(cell) or len(match_key(cell).split()) > 6 for _i, cell in new):
         return False
     # Sub-labels under a column the importer does not read ("Kinh phí" over "Ngân sách tỉnh" |
@@ -1097,12 +1301,29 @@ class _RowReader:
 
     def own(self, column: Column) -> str:
         """The row's own cell in ``column``; for the number, the first number column that is filled."""
+        if column is Column.DEADLINE and self.header.periods:
+            return self._marked()[0]
         indexes = self.header.numbers if column is Column.NUMBER and self.header.numbers else ()
         if not indexes:
             index = self.header.columns.get(column)
             indexes = (index,) if index is not None else ()
         cells = self.row.cells
         return next((cells[i] for i in indexes if i < len(cells) and cells[i]), "")
+
+    def _marked(self) -> tuple[str, list[tuple[_Period, str]]]:
+        """The deadline the row's marks in the period columns say ("Quý II - III/2026"), and the cells
+        that hold something else than a mark, read as marks all the same (a warning names them)."""
+        cells = self.row.cells
+        marked: list[_Period] = []
+        odd: list[tuple[_Period, str]] = []
+        for period in self.header.periods:
+            cell = one_line(cells[period.index]) if period.index < len(cells) else ""
+            if not cell or _NO_MARK.match(cell):
+                continue
+            marked.append(period)
+            if not _MARK.match(cell):
+                odd.append((period, cell))
+        return _period_text(self.header.periods, marked, self.parser.appendix.year or None), odd
 
     def get(self, column: Column) -> str:
         """The row's cell, or the one of the heading it is under when the row leaves it empty. A lead
@@ -1253,7 +1474,7 @@ class _RowReader:
         deadline = self._deadline()
         if deadline is not None:
             deadline = self.parser.bounded(deadline, self.table.where(self.row.number))
-        if deadline is not None:
+        if deadline is not None and not self.header.periods:  # not a year the row writes
             self.parser.written_year(deadline, self.table.where(self.row.number))
         number = self.parser.task_number(number)
         if self.bad or deadline is None:
@@ -1440,6 +1661,32 @@ class _RowReader:
         return own if any(own) else (self.get(Column.DEADLINE), self.get(Column.DAYS))
 
     def _deadline(self) -> Deadline | None:
+        if not self.header.periods:
+            return self._cell_deadline()
+        text, odd = self._marked()
+        for period, cell in odd:
+            label = f"{self.header.period_group} {period.label}".strip()
+            message = _("not a mark: read as one (the task is done in {period}); check it").format(period=period.label)
+            found = Problem(
+                self.table.where(self.row.number, period.index, label),
+                message,
+                cell,
+                severity="warning",
+                row=self.row.number,
+                column=_column_name(self.table, period.index),
+                header=label,
+            )
+            self.parser.problems.append(found)
+            self.problems.append(found)
+        deadline = self._cell_deadline()
+        year = self.parser.appendix.year
+        if deadline is None or not year or deadline.kind != "recurring" or text not in _EVERY_PERIOD.values():
+            return deadline
+        # Marked in every period: each period of the table is due at its end, in its own year.
+        ends = sorted({_period_bounds(period, year)[1] for period in self.header.periods})
+        return replace(deadline, dates=tuple(ends))
+
+    def _cell_deadline(self) -> Deadline | None:
         year = self.parser.appendix.year or None
         text, cell = self._deadline_cells()
         if not text and cell:
@@ -1460,7 +1707,10 @@ class _RowReader:
             except DeadlineError:
                 pass
             lacking = self.parser.lacks(self.table, self.header, Column.DEADLINE)
-            self.problem(Column.DEADLINE, _("no deadline"), row_only=lacking)
+            if self.header.periods:  # as an empty deadline cell: the row says when in no period
+                self.problem(Column.DEADLINE, _("no deadline: no period is marked"))
+            else:
+                self.problem(Column.DEADLINE, _("no deadline"), row_only=lacking)
             return None
         offset = relative_offset(text)
         if offset is not None:
