@@ -105,6 +105,16 @@ def _format_date(value: date, language: str) -> str:
     return babel_format_date(value, _DATE_PATTERNS.get(language, "dd/MM/yyyy"), locale=language)
 
 
+# A day of the current year, shortly: "31/01" in Vietnamese, "31 Jan" in English (never "01/31").
+_SHORT_DATE_PATTERNS = {"vi": "dd/MM", "en": "d MMM"}
+
+
+def format_short_date(value: date, language: str | None = None) -> str:
+    """Day and month without the year, as people read it in the current (or given) language."""
+    language = language or _current.get()
+    return babel_format_date(value, _SHORT_DATE_PATTERNS.get(language, "dd/MM"), locale=language)
+
+
 def format_datetime(value: datetime, language: str | None = None) -> str:
     """Date and time (Vietnam time), e.g. "31/01/2022 08:00"."""
     language = language or _current.get()

@@ -117,7 +117,8 @@ def command(ctx: Context, args: str) -> None:
         ctx.reply(usage(ctx))
         return
     words = args.split()
-    keys = [match_key(word) for word in words]
+    # "hạn" before the deadline, or "due" as written (not "duệ"): the word the English usage names
+    keys = ["han" if word.lower() == "due" else match_key(word) for word in words]
     if "han" not in keys:
         ctx.reply(usage(ctx))
         return

@@ -42,7 +42,7 @@ PREFIX = "X"
 _BUTTON = re.compile(r"X([0-9]{1,10}):([yn])", re.ASCII)
 MAX_ID = 2**31 - 1
 _YES = ("dong y", "duyet", "yes", "approve", "y", "co")
-_NO = ("khong dong y", "khong", "tu choi", "no", "reject", "n")
+_NO = ("khong dong y", "khong", "tu choi", "no", "reject", "refuse", "n")
 
 
 def button_data(extension_id: int, approve: bool) -> str:

@@ -36,7 +36,7 @@ from dondoc.text import match_key
 from dondoc.tz import TZ
 
 UNDO_WINDOW = timedelta(minutes=10)
-UNDO_WORDS = {"huy"}
+UNDO_WORDS = {"huy", "undo"}  # "undo": the word the English syntax line names
 _NUMBER = re.compile(r"^(-?\d+)%?$")  # a percentage (out of range too: the reply says so)
 # What a task code looks like: "I.2", "III.4.a", "2.1", "VII" (Roman or Arabic numbers, dots between),
 # also typed without the dot after the Roman number ("I2", "II3.a").
@@ -48,7 +48,7 @@ _DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?$")
 # Status words as matching keys (diacritics and case ignored), longest first.
 _DONE = (("hoan", "thanh"), ("xong",), ("ht",), ("done",))
 _BLOCKED = (("vuong", "mac"), ("vuong",), ("blocked",))
-_NOT_STARTED = (("chua", "thuc", "hien"), ("chua",))
+_NOT_STARTED = (("chua", "thuc", "hien"), ("chua",), ("not", "started"))
 # What a misspelt status word is taken for, as people write it (typed forms are matched without diacritics).
 _GUESSES = {"xong": "xong", "hoan thanh": "hoàn thành", "vuong": "vướng", "chua": "chưa"}
 

@@ -24,7 +24,7 @@ from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, Me
 from dondoc.handlers.events import OutFile, channel_family, esc, shown_length
 from dondoc.handlers.reminders import PLAIN_MESSAGE_LIMIT, compact_unit_name
 from dondoc.handlers.tasks import show_history
-from dondoc.i18n import N_, _, format_date, ngettext
+from dondoc.i18n import N_, _, format_date, format_short_date, ngettext
 from dondoc.plan import explanations as plan_explanations
 from dondoc.plan.explanations import ItemKey
 from dondoc.plan.extensions import describe_due
@@ -449,7 +449,7 @@ def _nonresponder_lines(ctx: Context, status: PlanStatus, org_id: int) -> tuple[
 
 def _short_dates(days: Sequence[date], today: date) -> str:
     """ "15/02, 15/03": day and month, with the year only for a day of another year than ``today``'s."""
-    return ", ".join(f"{day:%d/%m}" if day.year == today.year else format_date(day) for day in sorted(days))
+    return ", ".join(format_short_date(day) if day.year == today.year else format_date(day) for day in sorted(days))
 
 
 def _page(ctx: Context, kind: str, page: int) -> None:
@@ -606,7 +606,7 @@ def _overdue_groups(status: PlanStatus, waiting: Collection[ItemKey], plan_id: i
             if (item.task, item.unit, item.due) not in waiting:
                 # the deadline too: a monthly task has several overdue deadlines, each its own button
                 label = _("Ask for an explanation: {unit} · {code} ({due})").format(
-                    unit=item.unit, code=item.task, due=f"{item.due:%d/%m}"
+                    unit=item.unit, code=item.task, due=format_short_date(item.due)
                 )
                 group.append((label, explanations.overdue_action(plan_id, item)))
     return list(groups.values())

@@ -8,14 +8,14 @@ from datetime import date
 from typing import Any
 
 from dondoc.db.models import Plan
-from dondoc.i18n import _
+from dondoc.i18n import _, format_date
 from dondoc.plan.export import TaskView
 from dondoc.plan.figures import format_on_time_rate
 from dondoc.plan.progress import CATEGORIES, PlanStatus, category_label, status_label
 
 
 def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return format_date(value)  # "31/01/2022"; in English "31 Jan 2022", never the ambiguous "01/31"
 
 
 def plan_lines(plan: Plan, views: Sequence[TaskView]) -> Iterator[str]:

@@ -95,7 +95,7 @@ def test_a_language_setting_dondoc_does_not_speak_is_refused(sample_store: Dondo
     result = sample_store("status", env={"DONDOC_LANG": "klingon"})
     assert one_line(result, 2) == "DONDOC_LANG: klingon không phải là ngôn ngữ được hỗ trợ (dùng một trong: vi, en)"
     accepted = sample_store.ok("--lang", "EN", "status", "--at", "2022-04-01", env={"DONDOC_LANG": "en-US"})
-    assert "Status at 01/04/2022" in accepted.stdout
+    assert "Status at 1 Apr 2022" in accepted.stdout
 
 
 # ---------------------------------------------------------------- invites: no link to a bot that may not be ours

@@ -368,10 +368,10 @@ def test_an_unknown_unit_is_refused(sample_store: Dondoc) -> None:
 def test_status_prints_a_table_for_people(sample_store: Dondoc, session: Session) -> None:
     report(session, "I.1", "NV", "blocked", 10, T(2022, 1, 20, 9, 0))
     out = sample_store.ok("status", "--at", "2022-02-01", "--unit", "NV", "--lang", "en").stdout
-    assert "Status at 01/02/2022" in out
+    assert "Status at 1 Feb 2022" in out  # English dates read "31 Jan 2022", never the ambiguous "01/02"
     assert "Overdue" in out and "On-time rate: 0.0%" in out
     line = next(line for line in out.splitlines() if line.strip().startswith("I.1 "))
-    assert "NV" in line and "31/01/2022" in line and "10%" in line and "blocked" in line
+    assert "NV" in line and "31 Jan 2022" in line and "10%" in line and "blocked" in line
 
 
 def test_a_report_on_a_support_assignment_of_another_task_does_not_leak(sample_store: Dondoc, session: Session) -> None:
