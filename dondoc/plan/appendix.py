@@ -136,7 +136,13 @@ _LETTER_HEADING = re.compile(r"^(?:(?i:ph[aầ]n)\s+)?([A-Z])\s*[.:)\-–]\s*(\S
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTALL)
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
+_TEXT_BULLET = re.compile(r"^([-+•*–])\s")
+# How the title of a group of tasks starts: "Nhóm nhiệm vụ về …", "Lĩnh vực …", "Về hạ tầng số".
+_GROUP_WORDS = re.compile(r"^(?:nhom|linh vuc|ve) ")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
+# The total under the table, its first cell (matching key): "Tổng cộng: 25 nhiệm vụ", "Tổng cộng |
+# 25 nhiệm vụ", "Tổng số nhiệm vụ: 25", "Cộng: 25" — never "Cộng đồng …".
+_TOTAL_ROW = re.compile(r"^(?:tong cong|tong so(?: nhiem vu)?|cong)(?: \d|$)")
 _WRITTEN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # A date written with a two-digit year, "31/12/26", "31.12.26": it gives its year (20yy) too.
 _SHORT_YEAR_DATE = re.compile(r"(?<![\w/.-])\d{1,2}([/.-])\d{1,2}\1\d{2}(?![\w/-]|\.\w)")
@@ -1050,6 +1056,7 @@ class _BodyParser:
         self.area = ""
         self.subheading = ""
         self.auto_number = 0
+        self.last_number = ""  # the number written on the last task of the current area or heading
         self.sequence = 0
         self.undated = 0  # relative deadlines left undated (no --issued)
         self.issued_from_title = False  # ``issued`` is the title's date, not --issued
@@ -1119,7 +1126,7 @@ class _BodyParser:
 
     def start_area(self, code: str, title: str, defaults: dict[Column, str] | None = None) -> None:
         """An area row ("II | PHÁT TRIỂN HẠ TẦNG"); cells it fills are defaults for its tasks."""
-        self.area, self.subheading, self.auto_number = code, "", 0
+        self.area, self.subheading, self.auto_number, self.last_number = code, "", 0, ""
         self.groups, self.group, self.headings = [], "", 0
         self.area_defaults = defaults or {}
         if all(area.code != code for area in self.appendix.areas):
@@ -1131,7 +1138,7 @@ class _BodyParser:
         while self.groups and not _is_under(self.groups[-1].number, number):
             self.groups.pop()
         self.groups.append(_Group(number, defaults or {}))
-        self.subheading, self.auto_number = number, 0
+        self.subheading, self.auto_number, self.last_number = number, 0, ""
         self.headings += 1
         self.group = "" if number else str(self.headings)
 
@@ -1149,7 +1156,7 @@ class _BodyParser:
     def task_number(self, written: str) -> str:
         """The task's number as written without trailing punctuation; bullets are numbered in order,
         and letters ("a)") are numbered under their heading ("1.a")."""
-        number = written.strip().rstrip(".):").strip()
+        number = _plain_number(written)
         if number and _LETTER.fullmatch(number) and self.subheading and not _LETTER.fullmatch(self.subheading):
             return f"{self.subheading}.{number}"
         if number and not _BULLET.match(number):
@@ -1339,9 +1346,12 @@ class _RowReader:
         return self.own(column) or (self.parser.default(column) if column in _INHERITED else "")
 
     def skipped(self) -> bool:
-        """Blank rows, notes under the table ("Ghi chú: …") and the numbering row "(1) (2) (3)"."""
+        """Blank rows, notes under the table ("Ghi chú: …"), its total ("Tổng cộng: 25 nhiệm vụ") and
+        the numbering row "(1) (2) (3)"."""
         filled = [cell for cell in self.row.cells if cell]
         if not filled or (len(filled) == 1 and _NOTE_ROW.match(match_key(filled[0]))):
+            return True
+        if _TOTAL_ROW.match(match_key(filled[0])):
             return True
         return _is_numbering_row(self.own(Column.TITLE), filled)
 
@@ -1352,7 +1362,11 @@ class _RowReader:
             return number
         # "1. Hạ tầng" written in the number cell (a merged row) or opening the text.
         numbered = _NUMBERED_HEADING.match(number or self.own(Column.TITLE))
-        return numbered.group(1) if numbered else ""
+        if numbered:
+            return numbered.group(1)
+        # "- Khảo sát …", "+ Số hóa …": a bullet opening the text of a row with no number is its number.
+        bulleted = None if number else _TEXT_BULLET.match(self.own(Column.TITLE))
+        return bulleted.group(1) if bulleted else ""
 
     def is_area(self) -> bool:
         number = self.own(Column.NUMBER)
@@ -1367,6 +1381,8 @@ class _RowReader:
     ) -> None:
         """A problem of the row in ``column``. ``row_only``: said in the row's review note only, the
         file's refusal saying it once (a column the header lacks)."""
+        if column is Column.SUPPORT and value and match_key(value) not in match_key(self._cell(Column.SUPPORT)):
+            column = Column.LEAD  # a supporting unit the lead cell names ("X (chủ trì), Y"): that cell
         found = Problem(
             self.where(column),
             message,
@@ -1402,7 +1418,7 @@ class _RowReader:
             return
         if following is not None and not following.is_area():
             heading = self.heading_number()
-            if _is_under(heading, following.heading_number()):
+            if _is_under(heading, following.heading_number()) and not self._unnumbered_between(following):
                 # "1. Hoàn thiện thể chế | Sở Tư pháp | … | 2025" over "1.1", "1.2": a heading whose
                 # cells are defaults for its rows.
                 self.parser.start_subheading(heading, {c: self.own(c) for c in _INHERITED if self.own(c)})
@@ -1465,10 +1481,35 @@ class _RowReader:
         numbered = _NUMBERED_HEADING.match(first)  # "1. Hạ tầng và ứng dụng" in one cell
         self.parser.start_subheading(numbered.group(1) if numbered else "")
 
+    def _unnumbered_between(self, following: _RowReader | None) -> bool:
+        """Whether the row is a task left without a number among numbered ones: no number nor bullet,
+        after a numbered task, and before the next number of that task ("2", this row, "3") that
+        takes none of its cells, or before another row without a number. Such a row opens no group
+        (a heading over "1", "2", or over a "3" leaving its lead to it, does)."""
+        before, title = self.parser.last_number, self.own(Column.TITLE)
+        if self.heading_number() or not title or not _DOTTED.fullmatch(before):
+            return False
+        if title.isupper() or _GROUP_WORDS.match(match_key(title)):  # "Nhóm nhiệm vụ về …": a heading
+            return False
+        if following is None or following.is_area() or not following.heading_number():
+            return True
+        successor = before.rsplit(".", 1)
+        successor[-1] = str(int(successor[-1]) + 1)
+        takes = any(self.own(c) and not following.own(c) for c in _INHERITED)
+        return following.heading_number() == ".".join(successor) and not takes
+
     def _task(self, number: str, title: str) -> None:
         self.parser.leave_groups(self.heading_number())
         if not title:
             self.problem(Column.TITLE, _("the task has no content"))
+        if title and not number and self.parser.last_number and not self.heading_number():
+            message = _(
+                "a task without a number (STT) after task {before}: write its number in the cell, or a"
+                " bullet «-» before its text if it is part of the task above"
+            ).format(before=".".join(part for part in (self.parser.area, self.parser.last_number) if part))
+            self.problem(Column.NUMBER, message, title)
+        elif number:
+            self.parser.last_number = _plain_number(number)
         lead = self._units(Column.LEAD)
         support = self._units(Column.SUPPORT)
         deadline = self._deadline()
@@ -1476,7 +1517,9 @@ class _RowReader:
             deadline = self.parser.bounded(deadline, self.table.where(self.row.number))
         if deadline is not None and not self.header.periods:  # not a year the row writes
             self.parser.written_year(deadline, self.table.where(self.row.number))
-        number = self.parser.task_number(number)
+        # "a) Rà soát …" with no number cell is numbered as if "a)" were in it (I.1.a).
+        lettered = "" if number else self.heading_number()
+        number = self.parser.task_number(number or (lettered if _LETTER.fullmatch(lettered) else ""))
         if self.bad or deadline is None:
             area = self.parser.area
             self.parser.appendix.refused.append(
@@ -1832,9 +1875,11 @@ _NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
 
 
 # Role marks in a unit cell, folded: "chủ trì", "phối hợp (với)", in parentheses or followed by a
-# colon. Before the names they name ("Chủ trì: X", "phối hợp với Y") or after them ("X (chủ trì)",
-# "Y, Z phối hợp").
-_ROLE_MARK = re.compile(r"(?<![a-z0-9])(\(\s*)?(chu\s*tri|phoi\s*hop(?:\s*voi)?)\b(\s*\))?(\s*:)?")
+# colon, and their initials in parentheses ("(CT)", "(PH)"). Before the names they name ("Chủ trì:
+# X", "phối hợp với Y") or after them ("X (chủ trì)", "Y, Z phối hợp", "X (CT)").
+_ROLE_MARK = re.compile(
+    r"(?<![a-z0-9])(\(\s*)?(chu\s*tri|phoi\s*hop(?:\s*voi)?|(?<=\()ct(?=\s*\))|(?<=\()ph(?=\s*\)))\b(\s*\))?(\s*:)?"
+)
 _CLAUSE_BREAK = re.compile(r"[;\n]")
 _HAS_NAME = re.compile(r"[a-z0-9]")
 
@@ -1842,24 +1887,32 @@ _HAS_NAME = re.compile(r"[a-z0-9]")
 def _roles(cell: str) -> tuple[str, str]:
     """A lead cell split into its lead part and the supporting units it marks: "X chủ trì, phối hợp
     với Y", "Chủ trì: X; phối hợp: Y, Z", "X (chủ trì); Y, Z (phối hợp)", "X chủ trì; Y phối hợp",
-    on one line or several. Names no mark claims are leads."""
+    on one line or several. Names no mark claims are leads, but for those after a lead marked behind
+    its names ("X (chủ trì), Y"), which support it."""
     folded = fold(cell)
     if len(folded) != len(cell):
         return cell, ""
-    marks = list(_ROLE_MARK.finditer(folded))
+    marks = [mark for mark in _ROLE_MARK.finditer(folded) if len(mark.group(2)) > 2 or mark.group(3)]
     if not marks:
         return cell, ""
     # The text between marks, each piece split into clauses at ";" and line breaks.
     bounds = [0, *(edge for mark in marks for edge in (mark.start(), mark.end())), len(cell)]
     pieces = [_clauses(cell[bounds[2 * i] : bounds[2 * i + 1]]) for i in range(len(marks) + 1)]
     roles: list[list[Column]] = [[Column.LEAD] * len(clauses) for clauses in pieces]
+    claimed = [False] * len(pieces)
     for i, mark in enumerate(marks):
-        role = Column.LEAD if mark.group(2).startswith("chu") else Column.SUPPORT
+        role = Column.LEAD if mark.group(2).startswith(("chu", "ct")) else Column.SUPPORT
         if _is_suffix(marks, i, folded):  # the clauses before it, but one a mark before it claims
             claimed_first = i > 0 and not _is_suffix(marks, i - 1, folded)
             roles[i] = [roles[i][0] if claimed_first and k == 0 else role for k in range(len(roles[i]))]
+            claimed[i] = True
         else:  # the clauses after it (a suffix mark after them takes all but the first)
             roles[i + 1] = [role] * len(roles[i + 1])
+            claimed[i + 1] = True
+    # Names after a lead marked behind them that no mark claims support it: "X (chủ trì), Y".
+    for i, mark in enumerate(marks):
+        if mark.group(2).startswith(("chu", "ct")) and _is_suffix(marks, i, folded) and not claimed[i + 1]:
+            roles[i + 1] = [Column.SUPPORT] * len(roles[i + 1])
     read = [
         (clause, kind)
         for clauses, kinds in zip(pieces, roles, strict=True)
@@ -1871,12 +1924,15 @@ def _roles(cell: str) -> tuple[str, str]:
 
 def _is_suffix(marks: list[re.Match[str]], i: int, folded: str) -> bool:
     """Whether role mark ``i`` follows the names it marks: in parentheses, or with no name after it
-    before the clause ends ("X chủ trì; …", "X chủ trì, phối hợp với Y"); a colon says it precedes."""
+    before the clause ends ("X chủ trì; …", "X chủ trì, phối hợp với Y") or before a comma ("X chủ
+    trì, Y và Z phối hợp"); a colon says it precedes."""
     mark = marks[i]
     if mark.group(1) and mark.group(3):
         return True
     after = folded[mark.end() : marks[i + 1].start() if i + 1 < len(marks) else len(folded)]
-    return not mark.group(4) and not _HAS_NAME.search(_CLAUSE_BREAK.split(after, maxsplit=1)[0])
+    if mark.group(4):
+        return False
+    return after.lstrip().startswith(",") or not _HAS_NAME.search(_CLAUSE_BREAK.split(after, maxsplit=1)[0])
 
 
 def _clauses(text: str) -> list[str]:
@@ -1886,8 +1942,15 @@ def _clauses(text: str) -> list[str]:
 
 
 def _plain_number(written: str) -> str:
-    """A number cell without trailing punctuation: "1." → "1", "a)" → "a"."""
-    return written.strip().rstrip(".):").strip()
+    """A number cell without trailing punctuation nor a word naming what it counts: "1." → "1", "a)"
+    → "a", "Bước 2" → "2"."""
+    plain = written.strip().rstrip(".):").strip()
+    worded = _WORDED_NUMBER.match(fold(plain)) if len(fold(plain)) == len(plain) else None
+    return plain[worded.start(1) :] if worded else plain
+
+
+# A number after the word for what it counts, in a number cell: "Bước 1", "Nhiệm vụ 2", "Mục 3".
+_WORDED_NUMBER = re.compile(r"^(?:buoc|nhiem\s*vu|nv|muc|noi\s*dung|hoat\s*dong|giai\s*doan|viec)\s*(\d+(?:\.\d+)*)$")
 
 
 def _is_under(parent: str, child: str) -> bool:

@@ -246,6 +246,8 @@ _NUMERIC_DATE = re.compile(
     r"(?<![\w/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})"
     r"(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\w/-]|\.\w)"
 )
+# "trước", "ngày", "đến (ngày)", "chậm nhất (là) (ngày)" just before a day and month written "30.6"
+_DATE_WORD_BEFORE = re.compile(r"\b(?:truoc|ngay|den|cham\s*nhat(?:\s*la)?)(?:\s*ngay)?\s*$")
 _MONTH_YEAR = re.compile(r"(?<![\w/.-])(?P<month>\d{1,2})[/-](?P<year>\d{4})(?![\w/-]|\.\w)")
 # "Năm 2022", "cả năm", "cuối năm"; "đầu năm 2022" is read before (_POSITION).
 _WHOLE_YEAR = re.compile(
@@ -439,6 +441,11 @@ class _Scanner:
             return "paren"
         return "report" if _REPORT_BEFORE.search(self.source, 0, start) else ""
 
+    def _after_date_word(self, start: int) -> bool:
+        """Whether a date word ("trước", "ngày", "đến", "chậm nhất") comes right before ``start``:
+        "Trước 30.6" is a day and month as "Trước 30/6" is."""
+        return bool(_DATE_WORD_BEFORE.search(self.source, 0, start))
+
     def _in_document_reference(self, start: int) -> bool:
         return bool(_DOCUMENT_BEFORE.search(self.source, 0, start))
 
@@ -549,8 +556,8 @@ class _Scanner:
         written_year = match.group("year")
         if not (1 <= day <= 31 and 1 <= month <= 12) or self._in_document_reference(match.start()):
             return False
-        if written_year is None and match.group("sep") != "/":
-            return False  # "1.5" or "15-20" are not dates; a day/month without year needs "/"
+        if written_year is None and match.group("sep") != "/" and not self._after_date_word(match.start()):
+            return False  # "1.5" or "15-20" are not dates; a day/month without year needs "/" or a date word
         year = int(written_year) + (2000 if len(written_year) == 2 else 0) if written_year else None
         self._add(match, month, day, year)
         return True
