@@ -112,6 +112,7 @@ class Sandbox:
                         "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
                     )
                 )
+                self._bring_back_earlier()
                 await self.switch(self._default_unit())
                 while True:
                     self._prompt(self.current)
@@ -241,6 +242,31 @@ class Sandbox:
                 if account.external_id.isdigit() and int(account.external_id) >= first_id:
                     return Known(account.external_id, person.full_name, self._label(role, unit))
         return None
+
+    def _bring_back_earlier(self) -> None:
+        """The people earlier runs on this database played (the manager, units' focal points) are in
+        the chat again, without switching to them: what the bot sends them (a manager's alert, say)
+        reaches them and is shown under their name, instead of failing as sent to an unknown chat."""
+        assert self.api is not None
+        for key in self._keys():
+            known = self._known("telegram", key, TELEGRAM_FIRST_USER)
+            if known is None or key in self.personas:
+                continue
+            user = self.api.user(
+                user_id=int(known.external_id), first_name=known.name, language_code=current_language()
+            )
+            self.personas[key] = Persona(key, user, known.label)
+
+    def _keys(self) -> list[str]:
+        """Whom ``/as`` can play: the manager, then each active unit's focal point (by its code)."""
+        with session_scope(self.engine) as session:
+            org = played_organization(session, self.organization_id)
+            if org is None:
+                return [MANAGER]
+            units = session.exec(
+                select(Unit.code).where(Unit.organization_id == org.id, col(Unit.active)).order_by(col(Unit.position))
+            )
+            return [MANAGER, *units]
 
     def _unused_id(self, channel: str, first_id: int, taken: Iterable[str] = ()) -> int:
         """The first sandbox user id from ``first_id`` that no account on ``channel`` has (an earlier
@@ -400,8 +426,9 @@ class Sandbox:
     def _print_unread(
         self, personas: Iterable[Played[Message]], current: object, print_message: Callable[[Message], None]
     ) -> None:
-        """What each person played got since the last look, under their name when it is not ``current``."""
-        for persona in personas:
+        """What each person played got since the last look, ``current``'s first, the others' under their
+        names."""
+        for persona in sorted(personas, key=lambda persona: persona is not current):
             unread = persona.user.read_all()
             if not unread:
                 continue

@@ -62,6 +62,7 @@ class ZaloSandbox(Sandbox):
                     "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
                 )
             )
+            self._bring_back_earlier()
             await self.switch(self._default_unit())
             while True:
                 self._prompt(self.me)
@@ -121,12 +122,8 @@ class ZaloSandbox(Sandbox):
         persona = self.people.get(key)
         bot = self._bot_of(wanted)
         server = self.servers[bot.key]
-        known = None if persona else self._known(bot.key, key, ZALO_FIRST_USER)
-        if persona is None and known is not None:  # played in an earlier run: no new invite
-            server.wrote_before(known.external_id)
-            label = self._with_bot(known.label, bot)
-            persona = ZaloPersona(key, server.user(known.name, user_id=known.external_id), label)
-            self.people[key] = persona
+        if persona is None:  # played in an earlier run: no new invite
+            persona = self._earlier(key)
         if persona is None:
             made = self._invite(wanted)
             if made is None:
@@ -146,6 +143,24 @@ class ZaloSandbox(Sandbox):
             return
         self.me = persona
         self._print("— " + _("You are now: {who}").format(who=persona.label))
+
+    def _earlier(self, key: str) -> ZaloPersona | None:
+        """``key``'s person as an earlier run on this database played them (None: nobody was)."""
+        bot = self._bot_of(key)
+        server = self.servers[bot.key]
+        known = self._known(bot.key, key, ZALO_FIRST_USER)
+        if known is None:
+            return None
+        server.wrote_before(known.external_id)
+        persona = ZaloPersona(key, server.user(known.name, user_id=known.external_id), self._with_bot(known.label, bot))
+        self.people[key] = persona
+        return persona
+
+    def _bring_back_earlier(self) -> None:
+        """See :meth:`Sandbox._bring_back_earlier`: on each person's own bot."""
+        for key in self._keys():
+            if key not in self.people:
+                self._earlier(key)
 
     def _played(self) -> list[tuple[str, str]]:
         return [(p.key, p.label) for p in self.people.values()]
