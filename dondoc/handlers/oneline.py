@@ -27,7 +27,7 @@ from dondoc.db.queries import AssignmentView, standing
 from dondoc.handlers import report
 from dondoc.handlers.context import REPORTING_ROLES, VIEWING_ROLES, Context
 from dondoc.handlers.events import esc
-from dondoc.i18n import _, format_date
+from dondoc.i18n import _, current_language, format_date
 from dondoc.plan.dates import DateProblem, read_completion_date
 from dondoc.plan.dates import describe as describe_date_problem
 from dondoc.plan.progress import status_label
@@ -51,6 +51,8 @@ _BLOCKED = (("vuong", "mac"), ("vuong",), ("blocked",))
 _NOT_STARTED = (("chua", "thuc", "hien"), ("chua",), ("not", "started"))
 # What a misspelt status word is taken for, as people write it (typed forms are matched without diacritics).
 _GUESSES = {"xong": "xong", "hoan thanh": "hoàn thành", "vuong": "vướng", "chua": "chưa"}
+# In English, the words its syntax line names come first (the Vietnamese ones work there too).
+_GUESSES_EN = {"done": "done", "blocked": "blocked", "not started": "not started", **_GUESSES}
 
 
 @dataclass
@@ -314,12 +316,13 @@ def _no_such_task(ctx: Context, views: list[AssignmentView], readings: list[_Rea
 def _nearest(rest: str, code: str) -> str:
     words = match_key(rest).split()
     head = " ".join(words[:2]) if words else ""
-    guess = difflib.get_close_matches(head, list(_GUESSES), n=1, cutoff=0.4) or difflib.get_close_matches(
-        words[0] if words else "", list(_GUESSES), n=1, cutoff=0.4
+    guesses = _GUESSES_EN if current_language() == "en" else _GUESSES
+    guess = difflib.get_close_matches(head, list(guesses), n=1, cutoff=0.4) or difflib.get_close_matches(
+        words[0] if words else "", list(guesses), n=1, cutoff=0.4
     )
     if guess:
         return _("I could not read “{typed}”. Did you mean «{code} {guess}»?").format(
-            typed=esc(rest.strip()), code=esc(code), guess=_GUESSES[guess[0]]
+            typed=esc(rest.strip()), code=esc(code), guess=guesses[guess[0]]
         )
     return _("I could not read “{typed}” as a report.").format(typed=esc(rest.strip()))
 

@@ -142,3 +142,15 @@ def test_yes_or_no_figures_are_shown_and_asked_in_english(sample_store: Dondoc, 
     assert "«ISO Q1 yes» or «ISO Q1 no»" in plain(focal.last), focal.last
     focal.send("ISO Q1 maybe")
     assert "is not a yes or a no: type yes or no." in focal.last, focal.last
+
+
+def test_a_misspelt_status_word_is_guessed_in_english_for_an_english_reader(engine: Engine) -> None:
+    chat = _english(engine, "XP")
+    chat.send("I.2 doen")
+    assert "Did you mean «I.2 done»?" in plain(chat.last), chat.last
+    chat.send("I.2 blokced")
+    assert "Did you mean «I.2 blocked»?" in plain(chat.last), chat.last
+    vietnamese = Chat(make_dispatcher(engine, NOW), "701", name="Lê Văn Bình", language_code="vi")
+    vietnamese.send(f"/start {invite_code(engine, 'XP', MemberRole.DEPUTY, now=NOW)}")
+    vietnamese.send("I.2 xongg")
+    assert "«I.2 xong»" in plain(vietnamese.last), vietnamese.last
