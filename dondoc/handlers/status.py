@@ -836,16 +836,17 @@ def export(ctx: Context, _args: str) -> None:
     if len(plans) > 1:  # a province: the roll-up by organisation and by area
         rolled = rollup(ctx.session, plans, day, missing=_without_plan(ctx, plans))
         write_rollup_xlsx(rolled, buffer, now=ctx.now)  # titled with the time, as a district's workbook
-        name = f"tinh-hinh-tong-hop-{day.isoformat()}.xlsx"
+        # Named in the reader's language: "tinh-hinh-tong-hop-2022-04-05.xlsx" in Vietnamese.
+        name = _("status-roll-up-{day}.xlsx").format(day=day.isoformat())
     else:
         plan = plans[0][1]
         from dondoc.scheduler.calendar import calendar_from_env
 
         calendar = ctx.settings.calendar or calendar_from_env()
         write_status_xlsx(ctx.session, plan, day, buffer, calendar=calendar, now=ctx.now)  # titled with the time
-        name = f"tinh-hinh-{day.isoformat()}.xlsx"
+        name = _("status-{day}.xlsx").format(day=day.isoformat())  # Vietnamese: "tinh-hinh-2022-04-05.xlsx"
         if plan.key != str(day.year):  # "tinh-hinh-2022-2022-04-05.xlsx" would name the year twice
-            name = f"tinh-hinh-{plan.key}-{day.isoformat()}.xlsx"
+            name = _("status-{plan}-{day}.xlsx").format(plan=plan.key, day=day.isoformat())
     caption = status_heading(day, ctx.now)  # as the workbook's title: "Tình hình đến 09:15 ngày 05/04/2022"
     ctx.reply("", file=OutFile(kind="document", file_name=name, data=buffer.getvalue(), caption=caption))
 

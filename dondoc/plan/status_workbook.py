@@ -40,7 +40,7 @@ from dondoc.db.models import (
     Task,
     Unit,
 )
-from dondoc.i18n import _, format_date
+from dondoc.i18n import _, current_language, format_date
 from dondoc.plan.explanations import write_explanations_sheet
 from dondoc.plan.export import FORMULA_START
 from dondoc.plan.progress import (
@@ -531,6 +531,9 @@ def _write_ranking(
 
 _FONT_NAME = "Times New Roman"
 DATE_FORMAT = "dd/mm/yyyy"
+# The cells' dates as the reader writes them: 31/01/2022 in Vietnamese; "31 Jan 2022" in English, where
+# 31/01 or 01/02 could be read month first (as the chat and the titles write them).
+_DATE_FORMATS = {"vi": DATE_FORMAT, "en": "d mmm yyyy"}
 _BORDER_COLOUR = "#808080"
 _HEADER_FILL = "#D9E1F2"
 _MUTED_COLOUR = "#595959"
@@ -583,7 +586,9 @@ class _Formats:
                 # Text that Excel would take for a formula once edited ("- Đã …", "+84 …", "=…"): quote-prefixed.
                 "quoted": wb.add_format({**look, **wrap, "quote_prefix": True}),
                 "number": wb.add_format({**look, **number}),
-                "date": wb.add_format({**look, **wrap, "num_format": DATE_FORMAT}),
+                "date": wb.add_format(
+                    {**look, **wrap, "num_format": _DATE_FORMATS.get(current_language(), DATE_FORMAT)}
+                ),
             }
         self.category: dict[str, Any] = {
             category: wb.add_format({**boxed, **wrap, **_category_colours(category)}) for category in CATEGORIES
