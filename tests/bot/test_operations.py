@@ -29,6 +29,16 @@ from tests.handlers.helpers import Chat, Outbox, invite_code
 
 MONDAY = datetime(2022, 1, 24, 8, 0, tzinfo=TZ)
 
+# /healthz's sweeper before the reminder job's first run.
+NOT_RUN_YET = {
+    "last_pass": None,
+    "outcome": None,
+    "seconds": None,
+    "overdue": False,
+    "last_success": None,
+    "stalled": False,
+}
+
 
 def application(engine: Engine, clock: Clock, outbox: Outbox) -> App:
     app = assemble(engine, clock, WorkCalendar(), bot_username="dondoc_test_bot")
@@ -88,14 +98,7 @@ async def test_metrics_count_updates_replies_reminders_and_sweeps(engine: Engine
     assert metric(page, "dondoc_reminders_total", channel="none", outcome="held") > 0  # units with nobody bound
     assert metric(page, "dondoc_sweep_seconds_count") == 1
     assert metric(page, "dondoc_sweeps_total", outcome="ok") == 1
-    assert before["sweeper"] == {
-        "last_pass": None,
-        "outcome": None,
-        "seconds": None,
-        "overdue": False,
-        "last_success": None,
-        "stalled": False,
-    }
+    assert before["sweeper"] == NOT_RUN_YET
     assert health["database"] == "ok"
     assert health["sweeper"]["last_pass"] == MONDAY.isoformat()
     assert health["sweeper"]["outcome"] == "ok"

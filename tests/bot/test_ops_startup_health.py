@@ -26,6 +26,7 @@ from dondoc.db.session import make_engine, open_store
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.sweeper import SweepResult
+from tests.bot.test_operations import NOT_RUN_YET
 from tests.bot.test_serve import NOW
 from tests.conftest import Dondoc
 
@@ -122,14 +123,7 @@ async def test_healthz_gives_a_starting_job_five_minutes_then_answers_503_if_it_
         stuck = await http.get("/healthz")
 
     assert starting.status_code == 200
-    assert starting.json()["sweeper"] == {
-        "last_pass": None,
-        "outcome": None,
-        "seconds": None,
-        "overdue": False,
-        "last_success": None,
-        "stalled": False,
-    }
+    assert starting.json()["sweeper"] == NOT_RUN_YET
     assert slow.status_code == 200
     assert stuck.status_code == 503
     assert stuck.json()["reason"] == (

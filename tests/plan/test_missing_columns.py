@@ -16,17 +16,14 @@ from dondoc.plan.appendix import ACCEPTED_HEADERS, Column, _classify
 from dondoc.plan.deadlines import FIRST_PLAN_YEAR, LAST_PLAN_YEAR
 from tests.conftest import SAMPLE
 from tests.plan.real_layouts import Sheet, write_xlsx
-from tests.plan.test_read_and_warn import new_admin
+from tests.plan.test_read_and_warn import new_admin, sample_admin
 from tests.plan.test_real_layouts import CITY, Admin
 
 
 @pytest.fixture
 def admin(tmp_path: Path) -> Admin:
     """An administrator whose store holds the Long Mỹ registry and no plan."""
-    admin = new_admin(tmp_path / "store")
-    result = admin.run("units", "import", str(SAMPLE / "units.yaml"))
-    assert result.exit_code == 0, result.stderr
-    return admin
+    return sample_admin(tmp_path / "store")
 
 
 def _sample_rows() -> list[list[str]]:

@@ -16,8 +16,7 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from tests.conftest import SAMPLE
-from tests.plan.test_read_and_warn import new_admin
+from tests.plan.test_read_and_warn import sample_admin
 from tests.plan.test_real_layouts import Admin
 
 TITLE = "KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2026"
@@ -28,10 +27,7 @@ HEAD = ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phố
 @pytest.fixture
 def admin(tmp_path: Path) -> Admin:
     """An administrator whose store holds the Long Mỹ registry (Phòng Nội vụ, Phòng Tư pháp …)."""
-    admin = new_admin(tmp_path / "store")
-    result = admin.run("units", "import", str(SAMPLE / "units.yaml"))
-    assert result.exit_code == 0, result.stderr
-    return admin
+    return sample_admin(tmp_path / "store")
 
 
 def header_rows(group: str, periods: list[str], deadline: str | None = None) -> list[list[Any]]:

@@ -18,7 +18,7 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.conftest import empty_sqlite_url
+from tests.conftest import SAMPLE, empty_sqlite_url
 from tests.plan.layouts import commune_registry
 from tests.plan.real_layouts import WRITERS, Sheet
 from tests.plan.test_real_layouts import CITY, COMMUNE_PLAN, COMMUNE_READ, FORMATS, Admin, read_back
@@ -29,6 +29,15 @@ def new_admin(folder: Path) -> Admin:
     folder.mkdir(exist_ok=True)
     app = cast(typer.Typer, importlib.import_module("dondoc.cli").app)
     return Admin(app=app, db=empty_sqlite_url(folder / "dondoc.db"), runner=CliRunner())
+
+
+def sample_admin(folder: Path) -> Admin:
+    """An administrator whose store in ``folder`` holds the Long Mỹ registry (Phòng Nội vụ, Phòng Tư
+    pháp …) and no plan."""
+    admin = new_admin(folder)
+    result = admin.run("units", "import", str(SAMPLE / "units.yaml"))
+    assert result.exit_code == 0, result.stderr
+    return admin
 
 
 @pytest.fixture
