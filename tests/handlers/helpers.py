@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -16,6 +19,7 @@ from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply, plain
 from dondoc.handlers.onboarding import create_invite
 from dondoc.scheduler.clock import TZ, Clock
+from tests.conftest import Dondoc
 
 
 @dataclass
@@ -30,6 +34,20 @@ class Outbox:
 
     def texts(self, chat_id: str) -> list[str]:
         return [reply.text for to, reply in self.sent if to == chat_id]
+
+
+def import_plan(
+    dondoc: Dondoc, folder: Path, registry: dict[str, Any], appendix: list[list[str]], year: str = "2022"
+) -> None:
+    """``registry`` (a units file's content) and ``appendix`` (the rows of a CSV) imported into
+    ``dondoc``'s store through the command line, as a clerk would, the files written in ``folder``."""
+    units = folder / "don-vi.yaml"
+    units.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    dondoc.ok("units", "import", units)
+    rows = folder / "phu-luc.csv"
+    with rows.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(appendix)
+    dondoc.ok("plan", "import", rows, "--year", year)
 
 
 def invite_code(engine: Engine, unit_code: str, role: MemberRole = MemberRole.FOCAL, *, now: datetime) -> str:

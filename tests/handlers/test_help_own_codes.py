@@ -3,10 +3,7 @@ no unit XP (the bundled sample's) is shown its own codes to type."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
-
-import yaml
 
 from dondoc.db.models import MemberRole
 from dondoc.db.session import open_store
@@ -14,7 +11,7 @@ from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.scheduler.clock import Clock
 from tests.conftest import Dondoc
-from tests.handlers.helpers import Chat
+from tests.handlers.helpers import Chat, import_plan
 from tests.handlers.test_scope import NOW, invite_in
 
 COMMUNE = "Ủy ban nhân dân xã Tân Phước"
@@ -37,13 +34,7 @@ APPENDIX = [
 
 
 def _commune(dondoc: Dondoc, tmp_path: Path) -> None:
-    registry = tmp_path / "xa.yaml"
-    registry.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
-    dondoc.ok("units", "import", registry)
-    appendix = tmp_path / "phu-luc.csv"
-    with appendix.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows(APPENDIX)
-    dondoc.ok("plan", "import", appendix, "--year", "2022")
+    import_plan(dondoc, tmp_path, REGISTRY, APPENDIX)
 
 
 def test_help_shows_the_communes_own_codes(dondoc: Dondoc, tmp_path: Path) -> None:

@@ -4,11 +4,9 @@ summed up as if one unit."""
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy.engine import Engine
 
 from dondoc.db.models import MemberRole
@@ -17,7 +15,7 @@ from dondoc.handlers.context import Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.scheduler.clock import Clock
 from tests.conftest import Dondoc
-from tests.handlers.helpers import Chat
+from tests.handlers.helpers import Chat, import_plan
 from tests.handlers.test_scope import NOW, invite_in
 
 PROVINCE = "Ủy ban nhân dân tỉnh Thử"
@@ -40,13 +38,7 @@ APPENDIX = [
 
 def twins_store(dondoc: Dondoc, tmp_path: Path) -> Engine:
     """The province of :data:`REGISTRY` with the plan of :data:`APPENDIX` imported; its engine."""
-    registry = tmp_path / "tinh.yaml"
-    registry.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
-    dondoc.ok("units", "import", registry)
-    appendix = tmp_path / "phu-luc.csv"
-    with appendix.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows(APPENDIX)
-    dondoc.ok("plan", "import", appendix, "--year", "2022")
+    import_plan(dondoc, tmp_path, REGISTRY, APPENDIX)
     return open_store(dondoc.url)
 
 
