@@ -112,3 +112,15 @@ def test_people_on_zalo_numbers_only_the_choices_and_a_wrong_number_asks_again(e
     assert admin.last == "Đồng chí vui lòng gõ số thứ tự của một lựa chọn ở trên, hoặc gõ /cancel.", admin.last
     admin.send("1")
     assert "Xóa ai?" in admin.last
+
+
+def test_revoking_an_invite_names_the_day_it_stops_working_as_such(engine: Engine) -> None:
+    dispatcher = make_dispatcher(engine, NOW)
+    admin = Chat(dispatcher, "900", name="Trần Quản Trị")
+    admin.send(f"/start {invite_code(engine, 'NV', MemberRole.ADMIN, now=NOW)}")
+    invite_code(engine, "XP", now=NOW)
+    admin.send("/people")
+    admin.press("Thu hồi")
+    [choice] = [label for label in admin.buttons() if "XP" in label]
+    # The date in brackets alone read as the day the invite was made.
+    assert "— XP (còn hạn đến 22/03/2022 09:00)" in choice, choice

@@ -238,7 +238,11 @@ def _invites(ctx: Context) -> None:
             else role_name(pending.invite.role)
         )
         until = format_datetime(stored_in_vietnam(pending.invite.expires_at))
-        options.append([(f"i{pending.id} {kind} — {pending.unit.code} ({until})", f"invite:{pending.id}")])
+        # the date in brackets alone read as the day it was made
+        label = _("i{id} {kind} — {unit} (valid until {until})").format(
+            id=pending.id, kind=kind, unit=pending.unit.code, until=until
+        )
+        options.append([(label, f"invite:{pending.id}")])
     options.append([(_("Cancel"), "cancel")])
     ctx.reply(_("Which invite should be revoked? (Its code is never shown again.)"), ctx.offer(options))
 
