@@ -5,7 +5,7 @@ officials write them (a name, an alias or a code, any case, with or without diac
 commas or semicolons) and a colon, or ``/giaoviec XP, LN Báo cáo … hạn 15/06``: codes or one-word names
 (commas optional) without the colon; the task's text, then ``hạn`` and the deadline as people write it — ``15/06``,
 ``15/06/2022``, ``hôm nay``, ``ngày mai``, ``thứ Sáu tuần này`` (``thứ 6``), ``cuối tháng``, ``cuối
-tuần``. The task joins the organisation's plan of the year (:mod:`dondoc.plan.adhoc`), the units'
+tuần`` (in English ``due`` and ``tomorrow``, ``Friday``, ``next Friday``, ``end of the month``). The task joins the organisation's plan of the year (:mod:`dondoc.plan.adhoc`), the units'
 focal points are told at once and its reminders are planned.
 """
 
@@ -28,6 +28,10 @@ from dondoc.text import match_key
 from dondoc.tz import in_vietnam
 
 _WEEKDAYS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3, "sau": 4, "6": 4, "bay": 5, "7": 5}
+# The same in English ("due Friday", "due next Friday", "due end of the month"), as the English usage names.
+_EN_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5}
+_EN_MONTH_END = ("end of month", "end of the month", "month end")
+_EN_WEEK_END = ("end of week", "end of the week", "week end", "this week")
 
 
 def usage(ctx: Context) -> str:
@@ -47,14 +51,18 @@ def read_deadline(text: str, today: date) -> date | None:
     if isinstance(found, date):
         return found
     key = match_key(text)
-    if key == "hom nay":
+    if key in ("hom nay", "today"):
         return today
-    if key == "ngay mai":
+    if key in ("ngay mai", "tomorrow"):
         return today + timedelta(days=1)
-    if key in ("cuoi thang", "cuoi thang nay"):
+    if key in ("cuoi thang", "cuoi thang nay", *_EN_MONTH_END):
         return today.replace(day=months.monthrange(today.year, today.month)[1])
-    if key in ("cuoi tuan", "cuoi tuan nay"):
+    if key in ("cuoi tuan", "cuoi tuan nay", *_EN_WEEK_END):
         return today + timedelta(days=(4 - today.weekday()) % 7)  # Friday: the last working day
+    english = key.split()
+    if english and english[-1] in _EN_WEEKDAYS and english[:-1] in ([], ["this"], ["next"]):
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=(7 if english[:-1] == ["next"] else 0) + _EN_WEEKDAYS[english[-1]])
     words = key.split()
     if len(words) >= 2 and words[0] == "thu" and words[1] in _WEEKDAYS:
         rest = " ".join(words[2:])

@@ -154,3 +154,18 @@ def test_a_misspelt_status_word_is_guessed_in_english_for_an_english_reader(engi
     vietnamese.send(f"/start {invite_code(engine, 'XP', MemberRole.DEPUTY, now=NOW)}")
     vietnamese.send("I.2 xongg")
     assert "«I.2 xong»" in plain(vietnamese.last), vietnamese.last
+
+
+def test_giaoviec_reads_a_deadline_written_in_english(engine: Engine) -> None:
+    manager = _english(engine, "NV", MemberRole.MANAGER, user="703")  # Tuesday 15 March 2022
+    for typed, due in (
+        ("tomorrow", "16 Mar 2022"),
+        ("Friday", "18 Mar 2022"),
+        ("next Friday", "25 Mar 2022"),
+        ("end of the month", "31 Mar 2022"),
+    ):
+        manager.send(f"/giaoviec XP Send the staffing report due {typed}")
+        assert f"Send the staffing report — due {due}." in manager.last, (typed, manager.last)
+    manager.send("/giaoviec XP Send the report due someday")
+    said = manager.last
+    assert "tomorrow, Friday, next Friday or end of the month" in said, said
