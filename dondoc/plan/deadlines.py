@@ -8,7 +8,10 @@ consumed, so "Quý II/2022" is never reread as the bare month "2/2022", nor "ng�
 "tháng 12".
 
 A period (month, quarter, half-year, year) is due on its last day; a span ("Giai đoạn 2021–2025",
-"01/3 - 30/6/2025") on the last day of its end. A period written without a year takes the next
+"01/3 - 30/6/2025") on the last day of its end — but a span of years that ends after the plan year
+("Giai đoạn 2026 - 2030" in a plan for 2026) at the end of each of its years from the plan's (see
+``_span_years``). A year and the ones after it ("Năm 2026 và các năm tiếp theo", "Từ năm 2026 trở
+đi") is due at the end of each year from it, as "Hằng năm" is. A period written without a year takes the next
 year written after it in the cell ("Quý II và Quý IV/2022"), else the plan year, else any year
 written in the cell. "Quí", "quí" and "qúy" are read as "Quý" (the old spelling, as in "qui định").
 
@@ -133,8 +136,21 @@ _CONTINUOUS = re.compile(
     r"|\bsau\s*khi\s*(?:(?:[a-z]+\s+){0,8}?duoc\s+(?:[a-z]+\s+){0,6}?|co\s*(?:quyet\s*dinh|van\s*ban)\s*)?"
     r"(?:phe\s*duyet|ban\s*hanh|thong\s*qua)\b"
     r"|\bmoi\s*khi\b|\bsau\s*(?:moi|tung)\s*(?:dot|lan|vu|tran|cuoc|dip|ky)\b"
-    # "Từ ngày ban hành Kế hoạch trở đi", "Từ năm 2023 trở đi": a start, and no end.
+    # "Từ ngày ban hành Kế hoạch trở đi", "Từ quý II/2026 trở đi": a start, and no end ("Từ năm 2026 trở
+    # đi" is read before, by _ONWARDS).
     r"|\btu\b[^;()]{0,80}?\btro\s*di\b)"
+)
+
+# A year and the ones after it, "Năm 2026 và các năm tiếp theo", "Từ năm 2026 trở đi", "(Bắt đầu) từ năm
+# 2026": the work of each year from then, due at the end of each year as "Hằng năm" is (a year is the unit
+# the plan names; "Từ tháng 3/2026", a start within a year, stays continuous). Not the start of a span
+# ("Từ năm 2022 đến năm 2025"), so no "đến", "tới" or dash after it.
+_ONWARDS = re.compile(
+    r"(?:\b(?:bat\s*dau\s*|ke\s*)?tu\s*(?:nam\s*)?(?P<start>(?:19|20)\d\d)(?![\w/.-])"
+    r"(?:\s*(?:tro\s*di|tro\s*ve\s*sau|ve\s*sau)\b)?(?![^;]*(?:\bden\b|\btoi\b|[-–—]))"
+    r"|(?:(?<![\w/.-])(?:nam\s*)?(?P<first>(?:19|20)\d\d)\s*(?:,|va)\s*(?:cac\s*|nhung\s*)?"
+    # "Tháng 6/2026 và các năm tiếp theo": the period, each year.
+    r"|(?:,|;|\bva\b)\s*(?:cac|nhung)\s*)nam\s*(?:tiep\s*theo|ke\s*tiep|tiep|sau(?:\s*do)?)\b)"
 )
 
 # Recurring schedules, tried in this order at each position (group name, period).
@@ -390,10 +406,12 @@ class _Scanner:
         self.repeats: list[_Repeat] = []
         self.spans: list[tuple[int, int]] = []  # spans of years ("2024-2026"): first and last
         self.period_days: list[_PeriodDay] = []
+        self.onwards: int | None = None  # "Năm 2026 và các năm tiếp theo": the first year
         self.continuous = False
         self.labels = [match.span() for match in _LABEL.finditer(folded)]
 
     def scan(self) -> _Scanner:
+        self._take(_ONWARDS, self._on_onwards)
         self._take(_CONTINUOUS, self._on_continuous)
         self._take(_REPEAT, self._on_repeat)
         self._take(_PERIOD_DAY, self._on_period_day)
@@ -448,6 +466,14 @@ class _Scanner:
 
     def _in_document_reference(self, start: int) -> bool:
         return bool(_DOCUMENT_BEFORE.search(self.source, 0, start))
+
+    def _on_onwards(self, match: re.Match[str]) -> bool:
+        if self._in_document_reference(match.start()):
+            return False
+        start = match.group("start") or match.group("first")
+        self.onwards = int(start) if start else None
+        self.repeats.append(_Repeat(match.start(), "year", None))
+        return True
 
     def _on_continuous(self, match: re.Match[str]) -> bool:
         self.continuous = True
@@ -715,6 +741,8 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
     if not shown:
         raise DeadlineError(_("no deadline given"))
     scan = _Scanner(_period_list(_normalise(stripped))).scan()
+    if scan.onwards is not None and (year is None or year < scan.onwards):
+        year = scan.onwards  # "Trước 30/6 hằng năm, từ năm 2027" in a plan for 2026: from 2027
     written = sorted(
         [(due.start, due.year) for due in scan.dues if due.year]
         + [(repeat.start, repeat.year) for repeat in scan.repeats if repeat.year]
@@ -722,6 +750,8 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
     cell_year = written[0][1] if written else None
     dates = _dates(scan.dues, year, cell_year, scan.source)
     named = [pd.every for pd in scan.period_days if pd.every is not None]
+    if scan.continuous and scan.onwards is not None and len(scan.repeats) == 1 and not named and not dates:
+        return Deadline(stripped, "continuous", None, ())  # "Thường xuyên, từ năm 2026": continuous from then
     if scan.repeats or named:
         every = min([repeat.every for repeat in scan.repeats] + named, key=_FINEST_FIRST.index)
         repeat_year = next((r.year for r in scan.repeats if r.year), None) or year or cell_year
@@ -735,11 +765,38 @@ def parse_deadline(text: str, year: int | None) -> Deadline:
     # "Từ tháng 3/2026", "Bắt đầu từ ngày 15/3": a start and no end is work going on from then, no deadline.
     if dates and not scan.continuous and not scan.repeats and _START_ONLY.match(scan.source):
         return Deadline(stripped, "continuous", None, ())
+    yearly = _span_years(scan, dates, year)
+    if yearly:
+        return Deadline(stripped, "recurring", "year", tuple(_last_day(y, 12) for y in yearly))
     if dates:
         return Deadline(stripped, "fixed", None, tuple(sorted(dates)))
     if scan.continuous:
         return Deadline(stripped, "continuous", None, ())
     raise DeadlineError(_("unrecognised deadline"))
+
+
+# "Hoàn thành (trong) giai đoạn 2021 - 2025", "Xong trước 2030": one piece of work, due at the span's end.
+_COMPLETE = re.compile(r"\b(?:hoan\s*thanh|xong|ket\s*thuc|truoc)\b")
+
+
+def _span_years(scan: _Scanner, dates: set[date], plan_year: int | None) -> range | None:
+    """The years a span of years ("Giai đoạn 2026 - 2030", "2026-2030", "Năm 2026-2027") is due in when
+    it ends after the plan year: the end of each year from the plan year's (or the span's first, if
+    later) to its last, as "Hằng năm, giai đoạn …" is. Else None: the end of its last year.
+
+    A one-year plan that lists work over several years follows this year's share of it, reported at
+    the year's end as the plan itself is reviewed (its "tổng kết năm"); were the span due only at its
+    end, a 2026 plan's task "2026-2030" would have no reminder before 2030. The years before the plan's
+    are past, not chased. "Hoàn thành trong giai đoạn 2021 - 2025" is one piece of work due at its
+    end, and so is a span the plan year reaches or passes, or any cell that writes other dates."""
+    if not scan.spans or plan_year is None or _COMPLETE.search(scan.source):
+        return None
+    if dates != {_last_day(last, 12) for _first, last in scan.spans}:
+        return None
+    first, last = min(first for first, _last in scan.spans), max(last for _first, last in scan.spans)
+    if last <= plan_year:
+        return None
+    return range(max(first, plan_year), last + 1)
 
 
 def _day_in_period(scan: _Scanner, every: Every) -> _PeriodDay | None:

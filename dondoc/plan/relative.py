@@ -6,6 +6,12 @@ file does not date the event they count from; ``--issued DATE`` (the plan's issu
 otherwise they are imported *undated* (:data:`~dondoc.plan.deadlines.DeadlineKind` ``"undated"``):
 listed apart, never overdue, never reminded.
 
+"Ngay sau khi Kế hoạch được ban hành", "Ngay khi ban hành Kế hoạch (này)" — at once after this plan's
+issue — is such a deadline too, :data:`IMMEDIATE_DAYS` days after it: "ngay" asks for the work at once,
+and the usual time a plan gives units for it ("xây dựng kế hoạch triển khai") is 15 days. Without
+"ngay" ("Sau khi Kế hoạch được phê duyệt"), or after another document's issue ("Ngay sau khi Đề án được
+ban hành"), it stays continuous (``deadlines.py``).
+
 Vague phrases: a unit cell often ends with "các đơn vị liên quan", "cơ quan có liên quan", "các sở,
 ngành khác" — generic collective nouns followed by "liên quan", "khác" or "chức năng". They name no
 unit; the importer leaves them out of the task's units and warns.
@@ -37,6 +43,16 @@ _DATE_AFTER = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}|\bthang\s*\d|\bnam\s*\d{4}"
 # dẫn"), which the file does not date: the cell is read as the deadlines.py family "Sau khi có hướng dẫn".
 _GUIDANCE = re.compile(r"\b(?:huong dan|chi dao|yeu cau|de nghi)\b")
 _DAYS_PER_UNIT = {"ngay": 1, "tuan": 7}
+# Days after the plan's issue a cell "Ngay sau khi Kế hoạch được ban hành" is due: a caller may pass its own.
+IMMEDIATE_DAYS = 15
+# "Ngay (sau) khi Kế hoạch (này) (được / đã được) (UBND tỉnh) ban hành | phê duyệt | ký | có hiệu lực",
+# "Ngay (sau) khi ban hành Kế hoạch (này)": this plan, not another document, and nothing after it.
+_IMMEDIATE = re.compile(
+    r"^ngay (?:sau )?khi (?:"
+    r"(?:ke hoach|kh)(?: nay)?(?: (?:da )?duoc)?(?: [a-z]+){0,5}? (?:ban hanh|phe duyet|ky(?: ban hanh)?|co hieu luc)"
+    r"|(?:ban hanh|phe duyet|ky) (?:ke hoach|kh)(?: nay)?"
+    r")\W*$"
+)
 
 
 @dataclass(frozen=True)
@@ -58,13 +74,16 @@ def _folded(text: str) -> str:
     return _SPACE.sub(" ", fold(text).replace("ð", "d")).strip()
 
 
-def relative_offset(text: str) -> Offset | None:
+def relative_offset(text: str, immediate_days: int = IMMEDIATE_DAYS) -> Offset | None:
     """The offset of a deadline counted from the plan's issue date, else None.
 
     "Sau 30 ngày kể từ ngày 15/01/2022" is not relative to the issue date: the file dates its event
     (see :func:`dated_offset`), nor is "30 ngày sau khi có hướng dẫn" (guidance still to come). A
     number of months needs its event ("6 tháng kể từ …"): "6 tháng" alone is the first half of the year.
+    "Ngay sau khi Kế hoạch được ban hành" is ``immediate_days`` after it.
     """
+    if _IMMEDIATE.match(_folded(text)):
+        return Offset(immediate_days)
     found = _offset(text)
     if found is None or _DATE_AFTER.search(found[1]) or _GUIDANCE.search(found[1]):
         return None

@@ -218,8 +218,9 @@ PROGRAMME_READ: list[Read] = [
         "Sửa đổi quy định về đầu tư dự án công nghệ thông tin",
         ["BKHDT"],
         ["BTC", "BTP"],
-        "fixed",
-        ["2026-12-31"],
+        # A span past the plan year (2024): its share of each year, at the year's end.
+        "recurring",
+        ["2024-12-31", "2025-12-31", "2026-12-31"],
     ),
     # The numbering runs on across areas: II.4, not II.1.
     (
@@ -227,8 +228,8 @@ PROGRAMME_READ: list[Read] = [
         "Kết nối cơ sở dữ liệu quốc gia về dân cư với hệ thống của bộ, ngành, địa phương",
         ["BCA"],
         [code for code in MINISTRIES if code != "BCA"] + ["AG", "CT"],
-        "fixed",
-        ["2025-12-31"],
+        "recurring",
+        ["2024-12-31", "2025-12-31"],
     ),
     ("II.5", "Vận hành nền tảng tích hợp, chia sẻ dữ liệu quốc gia", ["BTTTT"], ["VPCP"], "recurring", ["2024-12-31"]),
     (
