@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -64,6 +64,37 @@ def log_format(value: str | None) -> str:
             _("--log-format / DONDOC_LOG_FORMAT: {value} is not a log format (use text or json)").format(value=value)
         )
     return chosen
+
+
+def requested_format(args: Sequence[str], configured: str | None = None) -> str:
+    """The log format a command line asks for, read before anything is parsed (its start-up errors
+    come before the logs are set up): the last ``--log-format X`` / ``--log-format=X`` naming a format
+    (before a ``--``), else ``configured`` (``DONDOC_LOG_FORMAT``) when it names one, else text. A
+    value that is not a format is passed over here: the command itself names it."""
+    chosen: str | None = None
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = None
+        if arg == "--log-format" and index + 1 < len(args):
+            value = args[index + 1]
+        elif arg.startswith("--log-format="):
+            value = arg.partition("=")[2]
+        if value is not None and value.strip().lower() in FORMATS:
+            chosen = value.strip().lower()
+    if chosen is None and configured is not None and configured.strip().lower() in FORMATS:
+        chosen = configured.strip().lower()
+    return chosen or "text"
+
+
+def json_record(
+    message: str, *, level: int = logging.ERROR, logger: str = "dondoc.cli", redact: Redact | None = None
+) -> str:
+    """``message`` as one line of the JSON logs (the fields of :class:`JsonFormatter`, through
+    ``redact``), for what is written while no logs are set up: a start-up error, the last resort."""
+    record = logging.LogRecord(logger, level, __file__, 0, message, None, None)
+    (redact or Redact()).filter(record)
+    return JsonFormatter().format(record)
 
 
 def _is_code(text: str) -> bool:

@@ -15,6 +15,7 @@ import functools
 import inspect
 import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -32,8 +33,10 @@ from dondoc.bot.logs import (
     Redact,
     configure_logging,
     configured_secrets,
+    json_record,
     log_format,
     registry_token_variables,
+    requested_format,
     reset_logging,
 )
 from dondoc.bot.logs import log_format as log_format_checked
@@ -126,9 +129,13 @@ class Run:
     db_option: str | None = None  # --db as typed (the sandbox uses its own file unless given one)
     redact: Redact | None = None  # the logs' filter, once a long-running command set them up
     logs: str | None = None  # the logs' format (text, json), once a long-running command set them up
+    running: bool = False  # the command itself runs (its global options read): start-up is over
 
 
 _run: Run | None = None
+# The log format the command line asks for, read by main() before Click parses anything (None: not
+# read, as when a test invokes the app itself): what start-up errors are written in.
+_requested: str | None = None
 
 
 def current() -> Run:
@@ -202,6 +209,43 @@ def start_logging() -> None:
     run.logs = chosen
 
 
+def request_log_format(args: Sequence[str] | None) -> None:
+    """Note the log format ``args`` (the command line, before Click parses it) ask for, else
+    ``DONDOC_LOG_FORMAT``; None forgets it (the run is over)."""
+    global _requested
+    if args is None:
+        _requested = None
+        return
+    try:
+        configured = Settings().log_format
+    except Exception:  # a .env that cannot be read: the command reports it, in the format asked for
+        configured = os.environ.get("DONDOC_LOG_FORMAT")
+    _requested = requested_format(args, configured)
+
+
+def json_requested() -> bool:
+    """Whether this run's lines on standard error are to be JSON (``--log-format json`` anywhere on
+    the command line, else ``DONDOC_LOG_FORMAT=json``), whether or not the logs are set up yet."""
+    if _requested is not None:
+        return _requested == "json"
+    run = current_if_started()
+    if run is None:
+        return requested_format([], os.environ.get("DONDOC_LOG_FORMAT")) == "json"
+    typed = ["--log-format", run.log_format] if run.log_format else []
+    return requested_format(typed, run.settings.log_format) == "json"
+
+
+def error_record(text: str) -> str:
+    """``text`` as one JSON log line of level ERROR, the deployment's secrets and anything shaped like
+    a token or an invite code taken out, as the logs would write it."""
+    run = current_if_started()
+    try:
+        secrets = configured_secrets(run.settings if run is not None else Settings())
+    except Exception:  # settings that cannot be read: the shapes of tokens and codes are still taken out
+        secrets = {}
+    return json_record(text, redact=Redact(secrets))
+
+
 def stop_logging() -> None:
     reset_logging()
     current().redact = None
@@ -259,6 +303,7 @@ def _with_options(command: Callable[P, None], db_option: object) -> Callable[...
         **kwargs: Any,
     ) -> None:
         apply_options(db, lang, org, log_format)
+        current().running = True
         command(*args, **kwargs)
 
     signature = inspect.signature(command, eval_str=True)  # the annotations themselves, for typer
@@ -423,10 +468,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def complain(text: str) -> None:
     """Why a command stops, on standard error: as plain lines, or one log record of level ERROR when
-    a long-running command logs in JSON (``--log-format json``), so that every line of it is JSON."""
+    a long-running command logs in JSON (``--log-format json``), so that every line of it is JSON. A
+    start-up error (an option or a setting refused before the command runs and its logs are set up)
+    is one JSON line too when JSON was asked for (:func:`json_requested`)."""
     run = current_if_started()
     if run is not None and run.logs == "json":
         logging.getLogger("dondoc.cli").error(text)
+    elif (run is None or not run.running) and json_requested():
+        # before the logs are set up (a wrong option or setting): one JSON line all the same
+        typer.echo(error_record(text), err=True)
     else:
         typer.echo(text, err=True)
 

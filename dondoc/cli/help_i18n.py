@@ -50,6 +50,7 @@ from typer._click.core import Command, Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from dondoc.bot.config import Settings
+from dondoc.cli.common import error_record, json_requested
 from dondoc.i18n import N_, normalize_language, translations
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -369,6 +370,14 @@ class LocalizedError(ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         gettext = translations(self.language).gettext
+        if file is None and json_requested():  # --log-format json: one JSON line, as the logs write
+            ctx = self.error.ctx if isinstance(self.error, UsageError) else None
+            text = self.format_message()
+            if ctx is not None and ctx.command.get_help_option(ctx) is not None:
+                command = f"{ctx.command_path} {ctx.help_option_names[0]}"
+                text += " " + gettext(TRY_HELP).format(command=command)
+            typer.echo(error_record(text), err=True)
+            return
         color = self.show_color
         if isinstance(self.error, UsageError):
             color = None

@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point (``argv``: the arguments after ``dondoc``, default the command line)."""
     from dondoc.cli import help_i18n  # runs app as app() would, its help in the run's language
 
+    # what its errors are written in, before Click parses anything (--log-format json: JSON lines)
+    common.request_log_format(sys.argv[1:] if argv is None else argv)
     try:
         help_i18n.run(app, argv)
     except KeyboardInterrupt:
@@ -101,10 +103,10 @@ def main(argv: list[str] | None = None) -> None:
         if _debugging():
             raise
         detail = (str(error).strip().splitlines() or [""])[0]
-        typer.echo(
-            _("Unexpected error: {error}. Run with DONDOC_DEBUG=1 for details.").format(
-                error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-            ),
-            err=True,
+        line = _("Unexpected error: {error}. Run with DONDOC_DEBUG=1 for details.").format(
+            error=f"{type(error).__name__}: {detail}" if detail else type(error).__name__
         )
+        typer.echo(common.error_record(line) if common.json_requested() else line, err=True)
         sys.exit(1)
+    finally:
+        common.request_log_format(None)
