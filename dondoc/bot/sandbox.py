@@ -28,7 +28,7 @@ from dondoc.db.models import ChannelAccount, MemberRole, Membership, Organizatio
 from dondoc.db.session import session_scope
 from dondoc.handlers.events import Reply, plain
 from dondoc.handlers.onboarding import create_invite, find_unit, units_refused, units_typed
-from dondoc.i18n import _, current_language, format_datetime
+from dondoc.i18n import _, current_language, format_datetime, normalize_language, use_language
 from dondoc.plan.dates import DateProblem, describe_day, read_date
 from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
@@ -61,7 +61,21 @@ class Played(Protocol[Message]):
     def user(self) -> Reader[Message]: ...
 
     @property
-    def label(self) -> str: ...
+    def label(self) -> Label: ...
+
+
+@dataclass(frozen=True)
+class Label:
+    """Who a person played is ("focal point — UBND xã …"), in the language of the moment it is shown:
+    the player may choose another (/lang) after the person was first played."""
+
+    manager: bool
+    unit: str  # the unit's name, as the registry has it
+    bot: str | None = None  # the Zalo bot written to, when the registry names several
+
+    def __str__(self) -> str:
+        who = _("manager") if self.manager else _("focal point")
+        return f"{who} — {self.unit}" + (f" ({self.bot})" if self.bot else "")
 
 
 @dataclass(frozen=True)
@@ -70,14 +84,14 @@ class Known:
 
     external_id: str
     name: str
-    label: str
+    label: Label
 
 
 @dataclass
 class Persona:
     key: str  # unit code, or "manager"
     user: SimulatedUser
-    label: str
+    label: Label
 
 
 @dataclass
@@ -94,6 +108,9 @@ class Sandbox:
     reminders: ReminderService[Reply] | None = None
     _next_user: int = 100_000_001
     organization_id: int | None = None  # the organisation played (``--org``); default: the store's first
+    # The language of the command (--lang, DONDOC_LANG), read when the sandbox starts: the people played
+    # speak it until they choose another (/lang); the sandbox's own lines follow the one played now.
+    command_language: str | None = None
 
     async def run(self, read_line: ReadLine) -> None:
         app = assemble(self.engine, self.clock, self.calendar or calendar_from_env(), bot_username="dondoc_sandbox_bot")
@@ -105,24 +122,66 @@ class Sandbox:
             )
             self.reminders = app.reminders
             async with api.running(application, record_handler_errors=False):
-                self._banner(
-                    _(
-                        "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
-                        "Type as a focal point would; press a button by typing its number.\n"
-                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
-                    )
-                )
+                self._begin()
                 self._bring_back_earlier()
+                with use_language(self.language(self.personas.get(self._default_key()))):
+                    self._banner(
+                        _(
+                            "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
+                            "Type as a focal point would; press a button by typing its number.\n"
+                            "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
+                        )
+                    )
                 await self.switch(self._default_unit())
                 while True:
-                    self._prompt(self.current)
+                    with use_language(self.language()):
+                        self._prompt(self.current)
                     line = await read_line()
                     if line is None:
                         break
-                    if not await self.handle(line.strip()):
-                        break
+                    with use_language(self.language()):
+                        if not await self.handle(line.strip()):
+                            break
             for violation in api.take_violations():
                 self._print("! " + str(violation))
+
+    # ------------------------------------------------------------------ language
+
+    def _begin(self) -> None:
+        if self.command_language is None:
+            self.command_language = current_language()
+
+    def _speaks(self) -> str:
+        """What a person played for the first time speaks: the command's language."""
+        return self.command_language or current_language()
+
+    def _now_played(self) -> Played[Any] | None:
+        return self.current
+
+    def _account_of(self, persona: Played[Any]) -> tuple[str, str] | None:
+        """(channel, the channel's user id) of ``persona``."""
+        return ("telegram", str(persona.user.user_id)) if isinstance(persona, Persona) else None
+
+    def language(self, persona: Played[Any] | None = None) -> str:
+        """The language of ``persona`` (default: the one played now), as the bot speaks to them: the
+        one they chose (/lang), else the one their channel reports, else the command's."""
+        persona = persona if persona is not None else self._now_played()
+        account = self._account_of(persona) if persona is not None else None
+        if account is None:
+            return normalize_language(self._speaks())
+        with session_scope(self.engine) as session:
+            row = session.exec(
+                select(Person.language, ChannelAccount.language_code)
+                .join(Person, col(Person.id) == ChannelAccount.person_id)
+                .where(ChannelAccount.channel == account[0], ChannelAccount.external_id == account[1])
+            ).first()
+        chosen, reported = row if row is not None else (None, None)
+        return normalize_language(chosen or reported or self._speaks())
+
+    def _default_key(self) -> str:
+        """The key under which the person first played (:meth:`_default_unit`) is kept."""
+        default = self._default_unit()
+        return MANAGER if default.lower() == MANAGER else default.upper()
 
     # ------------------------------------------------------------------ input
 
@@ -181,8 +240,8 @@ class Sandbox:
     # ------------------------------------------------------------------ personas
 
     def _played(self) -> list[tuple[str, str]]:
-        """(key, label) of the people played so far in this run."""
-        return [(p.key, p.label) for p in self.personas.values()]
+        """(key, label) of the people played so far in this run, the labels in the current language."""
+        return [(p.key, str(p.label)) for p in self.personas.values()]
 
     def _current_key(self) -> str | None:
         return self.current.key if self.current else None
@@ -252,9 +311,7 @@ class Sandbox:
             known = self._known("telegram", key, TELEGRAM_FIRST_USER)
             if known is None or key in self.personas:
                 continue
-            user = self.api.user(
-                user_id=int(known.external_id), first_name=known.name, language_code=current_language()
-            )
+            user = self.api.user(user_id=int(known.external_id), first_name=known.name, language_code=self._speaks())
             self.personas[key] = Persona(key, user, known.label)
 
     def _keys(self) -> list[str]:
@@ -280,9 +337,8 @@ class Sandbox:
         return found
 
     @staticmethod
-    def _label(role: MemberRole, unit: Unit) -> str:
-        who = _("manager") if role == MemberRole.MANAGER else _("focal point")
-        return f"{who} — {unit.name}"
+    def _label(role: MemberRole, unit: Unit) -> Label:
+        return Label(role == MemberRole.MANAGER, unit.name)
 
     def _default_unit(self) -> str:
         with session_scope(self.engine) as session:
@@ -320,9 +376,7 @@ class Sandbox:
             else self._known("telegram", wanted.upper() if wanted != MANAGER else MANAGER, TELEGRAM_FIRST_USER)
         )
         if persona is None and known is not None:  # played in an earlier run: no new invite
-            user = self.api.user(
-                user_id=int(known.external_id), first_name=known.name, language_code=current_language()
-            )
+            user = self.api.user(user_id=int(known.external_id), first_name=known.name, language_code=self._speaks())
             persona = Persona(wanted if wanted == MANAGER else wanted.upper(), user, known.label)
             self.personas[persona.key] = persona
         if persona is None:
@@ -334,17 +388,19 @@ class Sandbox:
             name = self._fresh_name(p.user.first_name for p in self.personas.values())
             self._next_user = self._unused_id("telegram", self._next_user)
             # the people you play speak the language of the command (--lang, DONDOC_LANG)
-            user = self.api.user(user_id=self._next_user, first_name=name, language_code=current_language())
+            user = self.api.user(user_id=self._next_user, first_name=name, language_code=self._speaks())
             self._next_user += 1
             persona = Persona(MANAGER if wanted == MANAGER else unit_code, user, label)
             self.personas[persona.key] = persona
             self.current = persona
-            self._print("— " + _("You are now: {who}").format(who=f"{name}, {label}"))
+            with use_language(self.language(persona)):
+                self._print("— " + _("You are now: {who}").format(who=f"{name}, {label}"))
             await user.send(f"/start {code}")
             await self.show()
             return
         self.current = persona
-        self._print("— " + _("You are now: {who}").format(who=persona.label))
+        with use_language(self.language(persona)):
+            self._print("— " + _("You are now: {who}").format(who=persona.label))
 
     def _no_unit(self, key: str) -> str:
         """Why ``/as key`` plays nobody: no unit is called so, or several are ("xa binh thanh")."""
@@ -353,7 +409,7 @@ class Sandbox:
             fits = units_typed(session, org.id, key) if org is not None else []
             return plain(units_refused(fits, key))
 
-    def _invite(self, key: str) -> tuple[str, str, str] | None:
+    def _invite(self, key: str) -> tuple[str, str, Label] | None:
         with session_scope(self.engine) as session:
             org = played_organization(session, self.organization_id)
             if org is None:
@@ -421,7 +477,8 @@ class Sandbox:
         """Print what the bot sent since the last look, to whoever it went."""
         assert self.api is not None
         await self.api.wait_idle()
-        self._print_unread(self.personas.values(), self.current, self._print_message)
+        with use_language(self.language()):  # the player may have just chosen another (/lang)
+            self._print_unread(self.personas.values(), self.current, self._print_message)
 
     def _print_unread(
         self, personas: Iterable[Played[Message]], current: object, print_message: Callable[[Message], None]

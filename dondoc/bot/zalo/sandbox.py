@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from dondoc.bot.app import assemble
-from dondoc.bot.sandbox import MANAGER, ZALO_FIRST_USER, ReadLine, Sandbox, played_organization
+from dondoc.bot.sandbox import MANAGER, ZALO_FIRST_USER, Label, Played, ReadLine, Sandbox, played_organization
 from dondoc.bot.zalo.fake import FakeZaloServer, SentMessage, ZaloUser
 from dondoc.bot.zalo.polling import ZaloPolling
 from dondoc.db.session import session_scope
 from dondoc.handlers.onboarding import find_unit
-from dondoc.i18n import _
+from dondoc.i18n import _, use_language
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, stored_zalo_bots, zalo_bot_for_unit
 from dondoc.scheduler.calendar import calendar_from_env
 
@@ -26,7 +27,7 @@ from dondoc.scheduler.calendar import calendar_from_env
 class ZaloPersona:
     key: str  # unit code, or "manager"
     user: ZaloUser
-    label: str
+    label: Label
 
 
 @dataclass
@@ -55,20 +56,26 @@ class ZaloSandbox(Sandbox):
                 stack.push_async_callback(self._stop, poller, asyncio.create_task(poller.run()))
             self.zalo = self.servers[ZALO]
             self.reminders = app.reminders  # /clock plans and sweeps (see Sandbox._remind)
-            self._banner(
-                _(
-                    "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
-                    "Type as a focal point would; choices are numbered: type the number.\n"
-                    "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
-                )
-            )
+            self._begin()
             self._bring_back_earlier()
+            with use_language(self.language(self.people.get(self._default_key()))):
+                self._banner(
+                    _(
+                        "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
+                        "Type as a focal point would; choices are numbered: type the number.\n"
+                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
+                    )
+                )
             await self.switch(self._default_unit())
             while True:
-                self._prompt(self.me)
+                with use_language(self.language()):
+                    self._prompt(self.me)
                 line = await read_line()
-                if line is None or not await self.handle(line.strip()):
+                if line is None:
                     break
+                with use_language(self.language()):
+                    if not await self.handle(line.strip()):
+                        break
         for server in self.servers.values():
             for violation in server.take_violations():
                 self._print("! " + str(violation))
@@ -94,9 +101,18 @@ class ZaloSandbox(Sandbox):
             bot = zalo_bot_for_unit(session, unit) if unit is not None else None
         return self.bots.get(bot.key, self.bots[ZALO]) if bot is not None else self.bots[ZALO]
 
-    def _with_bot(self, label: str, bot: ZaloBotInfo) -> str:
+    def _with_bot(self, label: Label, bot: ZaloBotInfo) -> Label:
         """``label`` naming the bot written to, when the registry names several."""
-        return label if len(self.bots) == 1 else f"{label} ({bot.display_name})"
+        return label if len(self.bots) == 1 else replace(label, bot=bot.display_name)
+
+    def _now_played(self) -> Played[Any] | None:
+        return self.me
+
+    def _account_of(self, persona: Played[Any]) -> tuple[str, str] | None:
+        if not isinstance(persona, ZaloPersona):
+            return None
+        keys = [key for key, server in self.servers.items() if server is persona.user.server]
+        return (keys[0], persona.user.id) if keys else None
 
     async def handle(self, line: str) -> bool:
         assert self.me is not None
@@ -137,12 +153,14 @@ class ZaloSandbox(Sandbox):
             persona = ZaloPersona(MANAGER if wanted == MANAGER else unit_code, user, label)
             self.people[persona.key] = persona
             self.me = persona
-            self._print("— " + _("You are now: {who}").format(who=f"{name}, {label}"))
+            with use_language(self.language(persona)):
+                self._print("— " + _("You are now: {who}").format(who=f"{name}, {label}"))
             await user.send_text(code)  # on Zalo the bare code, sent first, binds the account
             await self.show()
             return
         self.me = persona
-        self._print("— " + _("You are now: {who}").format(who=persona.label))
+        with use_language(self.language(persona)):
+            self._print("— " + _("You are now: {who}").format(who=persona.label))
 
     def _earlier(self, key: str) -> ZaloPersona | None:
         """``key``'s person as an earlier run on this database played them (None: nobody was)."""
@@ -163,7 +181,7 @@ class ZaloSandbox(Sandbox):
                 self._earlier(key)
 
     def _played(self) -> list[tuple[str, str]]:
-        return [(p.key, p.label) for p in self.people.values()]
+        return [(p.key, str(p.label)) for p in self.people.values()]
 
     def _current_key(self) -> str | None:
         return self.me.key if self.me else None
@@ -171,7 +189,8 @@ class ZaloSandbox(Sandbox):
     async def show(self) -> None:
         for server in self.servers.values():
             await server.settled()
-        self._print_unread(self.people.values(), self.me, self._print_zalo)
+        with use_language(self.language()):  # the player may have just chosen another (/lang)
+            self._print_unread(self.people.values(), self.me, self._print_zalo)
 
     def _print_zalo(self, message: SentMessage) -> None:
         text = message.text or message.caption
