@@ -153,6 +153,9 @@ class _HtmlTag:
     attributes: dict[str, str]
 
 
+_PLAIN_RUN = re.compile(r"[^&<]+")
+
+
 class _HtmlParser:
     """A port of the rules of tdlib's ``parse_html``."""
 
@@ -180,9 +183,11 @@ class _HtmlParser:
                 self.end_tag()
             elif current == "<":
                 self.start_tag()
-            else:
-                self.out.add(current)
-                self.pos += 1
+            else:  # a run of plain text, up to the next entity or tag, in one piece
+                match = _PLAIN_RUN.match(self.src, self.pos)
+                assert match is not None  # the current character is neither "&" nor "<"
+                self.out.add(match.group())
+                self.pos = match.end()
         if self.stack:
             raise self.error(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"')
         return self.out.result()
