@@ -41,6 +41,7 @@ from dondoc.plan.units import UnitMatcher, expand
 from dondoc.text import fold, match_key, one_line
 
 HEADER_SCAN_ROWS = 40
+HEADER_ROWS = 4  # header rows stacked at most ("Thời gian thực hiện" over "Năm 2026" over "Quý I" …)
 SUGGESTED = 100  # unknown unit names of one file that get suggestions
 
 
@@ -137,6 +138,9 @@ _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*|[a-zđ])[.)]\s*(.*)$", re.DOTAL
 _NUMBERING_CELL = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
 _BULLET = re.compile(r"^[-+•*–]$")
 _TEXT_BULLET = re.compile(r"^([-+•*–])\s")
+# The bullet opening a task's text ("- Rà soát …", "-  Kiểm tra", "–Tổng kết", "• Tuyên truyền"), which
+# its title leaves out; not a sign before a number ("-5%", "+2 điểm").
+_TITLE_BULLET = re.compile(r"^[-+•*–—·▪●◦]+(?:\s+|(?=[^\W\d_]))")
 # How the title of a group of tasks starts: "Nhóm nhiệm vụ về …", "Lĩnh vực …", "Về hạ tầng số".
 _GROUP_WORDS = re.compile(r"^(?:nhom|linh vuc|ve) ")
 _NOTE_ROW = re.compile(r"^(ghi chu|luu y|chu thich|chu y)\b")
@@ -345,7 +349,7 @@ def _uncount_layout(tables: list[Table], first: Table | None) -> None:
 def _ambiguous_columns(table: Table, header: _Header) -> list[Problem]:
     """A warning for each header label that could be a column already read from another one (two
     "Thời gian …" columns): the importer chose, and says which."""
-    top, below = table.rows[header.first_index].cells, table.rows[header.row_index].cells
+    top, below = _header_top(table, header.first_index, header.row_index), table.rows[header.row_index].cells
     if header.first_index == header.row_index:
         labels, kinds = list(top), [_classified(cell) for cell in top]
     else:
@@ -571,8 +575,8 @@ def _year_in_name(stem: str) -> int | None:
 
 
 def _header_labels(table: Table, first: int, last: int) -> list[str]:
-    """The column labels of the header rows ``first`` to ``last`` (at most two), as one line each."""
-    top = table.rows[first].cells
+    """The column labels of the header rows ``first`` to ``last``, as one line each."""
+    top = _header_top(table, first, last)
     labels = list(top) if first == last else _stack_labels(top, table.rows[last].cells)
     return [one_line(label) for label in labels]
 
@@ -603,6 +607,54 @@ def _missing_column(table: Table, first: int, last: int, column: Column) -> Prob
     return Problem(table.where(table.rows[first].number), message)
 
 
+def _header_top(table: Table, first: int, last: int) -> list[str]:
+    """The labels of the header rows ``first`` to ``last`` but the last, stacked as one row over it
+    (the first row alone for a header of one or two rows)."""
+    top = table.rows[first].cells
+    for index in range(first + 1, last):
+        top = _stack_labels(top, table.rows[index].cells)
+    return top
+
+
+def _header_rows(table: Table, index: int) -> tuple[int, list[str], list[str] | None]:
+    """The header starting at row ``index``: its last row, the labels of the rows above that one
+    stacked (see :func:`_header_top`) and that row's cells (None for a header of one row). Each row
+    under the header holding sub-labels of the rows above (:func:`_is_header_continuation`) is one
+    of its rows, up to :data:`HEADER_ROWS`."""
+    last, top, below = index, table.rows[index].cells, None
+    while last + 1 < len(table.rows) and last - index + 1 < HEADER_ROWS:
+        above = top if below is None else _stack_labels(top, below)
+        candidate = table.rows[last + 1].cells
+        if _is_header_continuation(above, candidate):
+            last, top, below = last + 1, above, candidate
+            continue
+        # A row of group titles under group titles ("Năm 2026" under "Thời gian thực hiện", "Cơ quan
+        # thực hiện" under "Tổ chức thực hiện"), known by the sub-labels of the row under it.
+        if last + 2 >= len(table.rows) or last - index + 2 >= HEADER_ROWS or not _is_group_row(above, candidate):
+            break
+        stacked = _stack_labels(above, candidate)
+        if not _is_header_continuation(stacked, table.rows[last + 2].cells):
+            break
+        last, top, below = last + 2, stacked, table.rows[last + 2].cells
+    return last, top, below
+
+
+def _is_group_row(header: list[str], below: list[str]) -> bool:
+    """Whether the row under a header row holds group titles only: short labels, no data (a year
+    aside: "2026"), each under a label spanning several columns (merged across, the cells on its
+    right empty) or under an empty cell."""
+    new = [(i, cell) for i, cell in enumerate(below) if cell and (i >= len(header) or cell != header[i])]
+    if not new:
+        return False
+    for i, cell in new:
+        if len(match_key(cell).split()) > 6 or (_DATA_CELL.match(cell) and not _BARE_YEAR.match(match_key(cell))):
+            return False
+        spans = i >= len(header) or not header[i] or (i + 1 < len(header) and not header[i + 1])
+        if not spans:
+            return False
+    return True
+
+
 def _header_without_title(tables: list[Table]) -> tuple[Table, int, int] | None:
     """The row that reads as a task table's header but for its task content column (STT | Chủ trì |
     Phối hợp | Thời hạn): at least three columns of other kinds, every one a short label, among them a
@@ -615,10 +667,9 @@ def _header_without_title(tables: list[Table]) -> tuple[Table, int, int] | None:
             labels = [cell for cell, kind in zip(row.cells, kinds, strict=True) if kind is not None]
             if any(_DATA_CELL.match(label) or len(match_key(label).split()) > 8 for label in labels):
                 continue
-            last = index
-            if index + 1 < len(table.rows) and _is_header_continuation(row.cells, table.rows[index + 1].cells):
-                last = index + 1
-                kinds = _stacked_kinds(row.cells, table.rows[last].cells)
+            last, top, below = _header_rows(table, index)
+            if below is not None:
+                kinds = _stacked_kinds(top, below)
             columns, _numbers = _choose(kinds)
             if Column.TITLE in columns or len(columns) < 3 or not {Column.LEAD, Column.DEADLINE} & columns.keys():
                 continue
@@ -680,16 +731,15 @@ def _find_header(table: Table) -> _Header | None:
         columns, numbers = _choose(kinds)
         if Column.TITLE not in columns or len(columns) < 3:
             continue
-        last, labels = index, list(row.cells)
-        below: list[str] | None = None
-        # A second header row under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp",
-        # "Nhiệm vụ" over "TT" | "Chi tiết").
-        if index + 1 < len(table.rows) and _is_header_continuation(row.cells, table.rows[index + 1].cells):
-            below = table.rows[index + 1].cells
-            last, labels = index + 1, _stack_labels(row.cells, below)
-            kinds = _stacked_kinds(row.cells, below)
+        labels = list(row.cells)
+        # Header rows under merged cells ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp", "Nhiệm vụ"
+        # over "TT" | "Chi tiết", "Thời gian thực hiện" over "Năm 2026" over "Quý I" … "Quý IV").
+        last, top, below = _header_rows(table, index)
+        if below is not None:
+            labels = _stack_labels(top, below)
+            kinds = _stacked_kinds(top, below)
             columns, numbers = _choose(kinds)
-        periods = _periods(row.cells, below)
+        periods = _periods(top, below)
         group = ""
         if periods:
             # Period columns are never a deadline column of their own: read only when there is none.
@@ -698,7 +748,7 @@ def _find_header(table: Table) -> _Header | None:
             if Column.DEADLINE in columns or Column.DAYS in columns:
                 periods = ()
             else:
-                spread = _spread(row.cells, below) if below is not None else list(row.cells)
+                spread = _spread(top, below) if below is not None else list(top)
                 group = one_line(spread[periods[0].index]) if below is not None else ""
                 if match_key(group) == match_key(periods[0].label):
                     group = ""
@@ -827,8 +877,8 @@ def _stacked_kinds(top: list[str], bottom: list[str]) -> list[tuple[Column, int]
 @dataclass(frozen=True)
 class _Period:
     index: int  # the column
-    kind: str  # "quarter", "month" or "half"
-    number: int  # 1–4, 1–12 or 1–2
+    kind: str  # "quarter", "month", "half" or "year"
+    number: int  # 1–4, 1–12, 1–2, or the year
     year: int | None  # written in its label or its group title; else the plan year
     label: str  # as written ("Quý I", "T1", "I" under "Quý")
 
@@ -839,6 +889,11 @@ _PERIOD_LABELS = (
     ("month", re.compile(r"^(?:thang|t)\s*0?([1-9]|1[0-2])" + _PERIOD_YEAR + "$")),
     ("half", re.compile(r"^(?:(?:6|sau) thang|nua) (dau|cuoi)(?: nam)?" + _PERIOD_YEAR + "$")),
 )
+# A whole year: "Năm 2025" (alone or under a time title), or "2025" under a time title ("Thời gian
+# thực hiện", "Lộ trình", "Tiến độ", "Năm thực hiện"); never under another one ("Kinh phí", "Chỉ tiêu").
+_YEAR_LABEL = re.compile(r"^nam ((?:19|20)\d\d)$")
+_BARE_YEAR = re.compile(r"^((?:19|20)\d\d)$")
+_YEAR_GROUP = re.compile(r"\b(?:thoi gian|thoi han|thoi diem|tien do|lo trinh|moc|giai doan|nam)\b")
 # A bare numeral under a group title naming the period: "I" … "IV" under "Quý", "1" … "12" under "Tháng".
 _BARE_PERIOD = re.compile(r"^(iv|i{1,3}|0?[1-9]|1[0-2])" + _PERIOD_YEAR + "$")
 _QUARTER_GROUP = re.compile(r"\b(?:quy|qui)\b")
@@ -848,7 +903,7 @@ _MONTH_GROUP = re.compile(r"(?<!\b6 )\bthang\b")
 _MARK = re.compile(r"^[xX×✓✔✗✘•●▪■√vV+*☑☒⊠✕✖]$")
 _NO_MARK = re.compile(r"^(?:[-–—]+|[○◦□☐])$")
 # What a task marked in every period of the table is: work repeated each period.
-_EVERY_PERIOD = {"quarter": "Hằng quý", "month": "Hằng tháng", "half": "Định kỳ 6 tháng"}
+_EVERY_PERIOD = {"quarter": "Hằng quý", "month": "Hằng tháng", "half": "Định kỳ 6 tháng", "year": "Hằng năm"}
 
 
 def _period_label(label: str, group: str) -> tuple[str, int, int | None] | None:
@@ -865,8 +920,12 @@ def _period_label(label: str, group: str) -> tuple[str, int, int | None] | None:
             else:
                 number = 1 if value == "dau" else 2
             return kind, number, int(found.group(2)) if found.group(2) else None
-    bare = _BARE_PERIOD.match(key)
     above = match_key(_FOOTNOTE.sub(" ", group))
+    year_label = _YEAR_LABEL.match(key) or (_BARE_YEAR.match(key) if above else None)
+    if year_label and (not above or (_YEAR_GROUP.search(above) and not _NOT_A_COLUMN.search(above))):
+        whole = int(year_label.group(1))
+        return ("year", whole, whole) if FIRST_PLAN_YEAR <= whole <= LAST_PLAN_YEAR else None
+    bare = _BARE_PERIOD.match(key)
     if bare is None or not above:
         return None
     year = int(bare.group(2)) if bare.group(2) else None
@@ -910,6 +969,8 @@ def _periods(top: list[str], bottom: list[str] | None) -> tuple[_Period, ...]:
 def _period_bounds(period: _Period, year: int) -> tuple[date, date]:
     """The first and last day of a period in ``year`` (its own when its label gives one)."""
     year = period.year or year
+    if period.kind == "year":
+        return date(year, 1, 1), date(year, 12, 31)
     months = {"quarter": 3, "month": 1, "half": 6}[period.kind]
     first = (period.number - 1) * months + 1
     last = first + months - 1
@@ -944,6 +1005,8 @@ def _follows(before: _Period, period: _Period, year: int | None) -> bool:
 def _run_text(run: list[_Period], year: int | None) -> str:
     first, last = run[0], run[-1]
     end_year = last.year or year
+    if last.kind == "year":
+        return f"Năm {first.number} - {last.number}" if len(run) > 1 else f"Năm {last.number}"
     if last.kind == "half":
         text = "6 tháng đầu năm" if last.number == 1 else "6 tháng cuối năm"
         return f"{text} {end_year}" if end_year else text
@@ -985,20 +1048,30 @@ def _is_header_continuation(header: list[str], below: list[str]) -> bool:
     merged (empty) cell of the header, mostly known words — not numbers, numerals or task text."""
     filled = [(i, cell) for i, cell in enumerate(below) if cell]
     new = [(i, cell) for i, cell in filled if i >= len(header) or cell != header[i]]
+    # Sub-labels under a column the importer does not read ("Kinh phí" over "Ngân sách tỉnh" |
+    # "Nguồn khác") belong to the header all the same, and so do years under it or under a time
+    # title ("Kinh phí" or "Lộ trình" over "2025" | "2026").
+    above = _spread(header, below)
+    unread = {i for i, label in enumerate(above) if _NOT_A_COLUMN.search(match_key(_FOOTNOTE.sub(" ", label)))}
+
+    def year(i: int, cell: str) -> bool:
+        group = match_key(_FOOTNOTE.sub(" ", above[i])) if i < len(above) else ""
+        return bool(_BARE_YEAR.match(match_key(cell))) and (i in unread or bool(_YEAR_GROUP.search(group)))
+
     # Period labels under a group title ("Quý I" … "Quý IV", or "I" … "IV" under "Quý"), the other
     # cells sub-labels if any.
     periods = {period.index for period in _periods(header, below) if period.index < len(below) and below[period.index]}
     if len(periods) >= 2 and all(
-        i in periods or (not _DATA_CELL.match(cell) and (_classified(cell) is not None or _is_sublabel(cell)))
+        i in periods
+        or year(i, cell)
+        or (not _DATA_CELL.match(cell) and (_classified(cell) is not None or _is_sublabel(cell)))
         for i, cell in new
     ):
         return True
-    if not new or any(_DATA_CELL.match(cell) or len(match_key(cell).split()) > 6 for _i, cell in new):
+    if not new or any(
+        (_DATA_CELL.match(cell) and not year(i, cell)) or len(match_key(cell).split()) > 6 for i, cell in new
+    ):
         return False
-    # Sub-labels under a column the importer does not read ("Kinh phí" over "Ngân sách tỉnh" |
-    # "Nguồn khác") belong to the header all the same.
-    above = _spread(header, below)
-    unread = {i for i, label in enumerate(above) if _NOT_A_COLUMN.search(match_key(_FOOTNOTE.sub(" ", label)))}
     known = [
         cell
         for i, cell in new
@@ -1305,6 +1378,7 @@ class _RowReader:
         self.parser, self.table, self.header, self.row = parser, table, header, row
         self.problems: list[Problem] = []  # this row's
         self.bad: set[Column] = set()  # columns with an error
+        self._read_roles: tuple[str, tuple[str, str]] | None = None  # the lead cell and its roles
 
     def own(self, column: Column) -> str:
         """The row's own cell in ``column``; for the number, the first number column that is filled."""
@@ -1337,10 +1411,17 @@ class _RowReader:
         cell naming its supporting units ("Sở Nội vụ chủ trì, phối hợp với các sở, ngành") gives them
         to the support column."""
         if column is Column.LEAD:
-            return _roles(self._cell(Column.LEAD))[0]
+            return self._roles()[0]
         if column is Column.SUPPORT:
-            return "; ".join(part for part in (self._cell(Column.SUPPORT), _roles(self._cell(Column.LEAD))[1]) if part)
+            return "; ".join(part for part in (self._cell(Column.SUPPORT), self._roles()[1]) if part)
         return self._cell(column)
+
+    def _roles(self) -> tuple[str, str]:
+        """The lead cell's lead part and the supporting units it marks (see :func:`_roles`)."""
+        cell = self._cell(Column.LEAD)
+        if self._read_roles is None or self._read_roles[0] != cell:
+            self._read_roles = (cell, _roles(cell, self.parser.matcher))
+        return self._read_roles[1]
 
     def _cell(self, column: Column) -> str:
         return self.own(column) or (self.parser.default(column) if column in _INHERITED else "")
@@ -1527,7 +1608,7 @@ class _RowReader:
                     code=f"{area}.{number}" if area else number,
                     area=area,
                     number=number,
-                    title=one_line(title),
+                    title=_task_title(title),
                     product=one_line(self.get(Column.PRODUCT)),
                     note=one_line(self.get(Column.NOTE)),
                     lead=lead,
@@ -1551,7 +1632,7 @@ class _RowReader:
                 code="",  # given once the whole table is read (see _BodyParser.finish)
                 area=self.parser.area,
                 number=number,
-                title=one_line(title),
+                title=_task_title(title),
                 product=one_line(self.get(Column.PRODUCT)),
                 note=one_line(self.get(Column.NOTE)),
                 lead=lead,
@@ -1878,17 +1959,27 @@ _NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
 # colon, and their initials in parentheses ("(CT)", "(PH)"). Before the names they name ("Chủ trì:
 # X", "phối hợp với Y") or after them ("X (chủ trì)", "Y, Z phối hợp", "X (CT)").
 _ROLE_MARK = re.compile(
-    r"(?<![a-z0-9])(\(\s*)?(chu\s*tri|phoi\s*hop(?:\s*voi)?|(?<=\()ct(?=\s*\))|(?<=\()ph(?=\s*\)))\b(\s*\))?(\s*:)?"
+    r"(?<![a-z0-9])(\(\s*)?((?:(?:dong|cung)\s*)?chu\s*tri|phoi\s*hop(?:\s*voi)?|(?<=\()ct(?=\s*\))|(?<=\()ph(?=\s*\)))"
+    r"\b(\s*\))?(\s*:)?"
 )
+# A lead mark shared by every name before it: "Sở A, Sở B (đồng chủ trì)", "A, B cùng chủ trì".
+_JOINT_LEAD = re.compile(r"^(?:dong|cung)\b")
 _CLAUSE_BREAK = re.compile(r"[;\n]")
 _HAS_NAME = re.compile(r"[a-z0-9]")
 
 
-def _roles(cell: str) -> tuple[str, str]:
+def _is_lead(mark: re.Match[str]) -> bool:
+    return mark.group(2).startswith(("chu", "ct", "dong", "cung"))
+
+
+def _roles(cell: str, matcher: UnitMatcher | None = None) -> tuple[str, str]:
     """A lead cell split into its lead part and the supporting units it marks: "X chủ trì, phối hợp
     với Y", "Chủ trì: X; phối hợp: Y, Z", "X (chủ trì); Y, Z (phối hợp)", "X chủ trì; Y phối hợp",
     on one line or several. Names no mark claims are leads, but for those after a lead marked behind
-    its names ("X (chủ trì), Y"), which support it."""
+    its names ("X (chủ trì), Y"), which support it, and for those before the name a lead mark
+    follows ("Y, X (chủ trì)", "Y\nX (CT)"): the mark names the one it follows, the others support
+    it (unless it is shared: "Y, X (đồng chủ trì)"). ``matcher`` tells where that name starts
+    (registered names may hold commas: "UBND các xã, phường (chủ trì)" is one name)."""
     folded = fold(cell)
     if len(folded) != len(cell):
         return cell, ""
@@ -1901,7 +1992,7 @@ def _roles(cell: str) -> tuple[str, str]:
     roles: list[list[Column]] = [[Column.LEAD] * len(clauses) for clauses in pieces]
     claimed = [False] * len(pieces)
     for i, mark in enumerate(marks):
-        role = Column.LEAD if mark.group(2).startswith(("chu", "ct")) else Column.SUPPORT
+        role = Column.LEAD if _is_lead(mark) else Column.SUPPORT
         if _is_suffix(marks, i, folded):  # the clauses before it, but one a mark before it claims
             claimed_first = i > 0 and not _is_suffix(marks, i - 1, folded)
             roles[i] = [roles[i][0] if claimed_first and k == 0 else role for k in range(len(roles[i]))]
@@ -1911,8 +2002,22 @@ def _roles(cell: str) -> tuple[str, str]:
             claimed[i + 1] = True
     # Names after a lead marked behind them that no mark claims support it: "X (chủ trì), Y".
     for i, mark in enumerate(marks):
-        if mark.group(2).startswith(("chu", "ct")) and _is_suffix(marks, i, folded) and not claimed[i + 1]:
+        if _is_lead(mark) and _is_suffix(marks, i, folded) and not claimed[i + 1]:
             roles[i + 1] = [Column.SUPPORT] * len(roles[i + 1])
+    # Names before the one a lead mark follows support it: "Y, X (chủ trì)", "Y\nX (CT)".
+    for i, mark in enumerate(marks):
+        if not _is_lead(mark) or _JOINT_LEAD.match(mark.group(2)) or not _is_suffix(marks, i, folded):
+            continue
+        first = 1 if i > 0 and not _is_suffix(marks, i - 1, folded) else 0  # a mark before claims it
+        marked = [k for k in range(first, len(pieces[i])) if roles[i][k] is Column.LEAD]
+        for k in marked[:-1]:
+            roles[i][k] = Column.SUPPORT
+        if marked and matcher is not None:
+            split = _last_name(pieces[i][marked[-1]], matcher)
+            if split is not None:
+                k = marked[-1]
+                pieces[i][k : k + 1] = split
+                roles[i][k : k + 1] = [Column.SUPPORT, Column.LEAD]
     read = [
         (clause, kind)
         for clauses, kinds in zip(pieces, roles, strict=True)
@@ -1920,6 +2025,25 @@ def _roles(cell: str) -> tuple[str, str]:
     ]
     lead = "; ".join(clause for clause, kind in read if kind is Column.LEAD)
     return lead, "; ".join(clause for clause, kind in read if kind is Column.SUPPORT)
+
+
+def _last_name(clause: str, matcher: UnitMatcher) -> list[str] | None:
+    """A clause of names split before its last one, at a comma ("Sở Tư pháp, Sở Nội vụ" → "Sở Tư
+    pháp" | "Sở Nội vụ"; "Sở A, Sở B và Sở C" → "Sở A" | "Sở B và Sở C"), when the part after the
+    comma reads as registered names only and the two parts read as the whole clause does: a comma
+    inside a registered name ("UBND các xã, phường") splits nothing. None when there is no such comma."""
+    whole = matcher.read(clause)
+    for cut in reversed([at for at, char in enumerate(clause) if char == ","]):
+        head, tail = clause[:cut].strip(" ,;:.-–\t"), clause[cut + 1 :].strip(" ,;:.-–\t")
+        if not _HAS_NAME.search(fold(head)):
+            continue
+        after = matcher.read(tail)
+        if not after.targets or after.unknown or after.qualified:
+            continue
+        before = matcher.read(head)
+        if before.targets + after.targets == whole.targets and before.unknown + after.unknown == whole.unknown:
+            return [head, tail]
+    return None
 
 
 def _is_suffix(marks: list[re.Match[str]], i: int, folded: str) -> bool:
@@ -1939,6 +2063,12 @@ def _clauses(text: str) -> list[str]:
     """The clauses of a piece of a unit cell that name something, trimmed of punctuation."""
     parts = (part.strip(" ,;:.()-–\t") for part in _CLAUSE_BREAK.split(text))
     return [part for part in parts if _HAS_NAME.search(fold(part))]
+
+
+def _task_title(text: str) -> str:
+    """A task's text as its title: on one line, without the bullet opening it ("- Rà soát …")."""
+    title = one_line(text)
+    return _TITLE_BULLET.sub("", title, count=1) or title
 
 
 def _plain_number(written: str) -> str:
