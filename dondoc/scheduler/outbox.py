@@ -372,8 +372,8 @@ def _done_and_extended(
     database: :func:`_done_and_extended_query`), that reads the done reports' index, not the reports."""
     dialect = session.get_bind().dialect.name
     ids: Any
-    if dialect == "postgresql":
-        ids = int_array_text(assignment_ids)
+    if dialect == "postgresql":  # (each once: the statement joins them)
+        ids = int_array_text(assignment_ids if isinstance(assignment_ids, set | frozenset) else set(assignment_ids))
     elif dialect == "sqlite":
         ids = "[" + ",".join(map(str, assignment_ids)) + "]"
     else:
@@ -437,16 +437,17 @@ def _done_and_extended_query(dialect: str) -> CompoundSelect[Any]:
     else:  # SQLite looks each one up in the corrections' index
         uncorrected = ~exists().where(*correcting, col(fix.corrects_report_id) == Report.id)
     counted: list[Any] = [col(Report.assignment_id), func.count(), null(), null(), null(), null()]
-    done = (
-        sa_select(*counted)
-        .where(
-            col(Report.assignment_id).in_(listed),
-            col(Report.status) == Status.DONE,
-            col(Report.reported_at) < cutoff,
-            uncorrected,
-        )
-        .group_by(col(Report.assignment_id))
-    )
+    done = sa_select(*counted).where(col(Report.status) == Status.DONE, col(Report.reported_at) < cutoff, uncorrected)
+    if dialect == "postgresql":
+        # Joined to the listed ids (distinct: a set's), not tested against them (``IN (SELECT unnest …)``):
+        # the planner knows how many rows a join brings (the array's length), where it took the semi-join's
+        # for 200 and looked up a nation's 87,678 assignments one by one in the index (0.28 s; joined
+        # and merged: 0.10 s), and a province's few hundred are still looked up.
+        aids = func.unnest(cast(bindparam("ids", type_=String), ARRAY(Integer))).table_valued("aid").render_derived(name="listed")
+        done = done.select_from(aids.join(Report, col(Report.assignment_id) == aids.c.aid))
+    else:
+        done = done.where(col(Report.assignment_id).in_(listed))
+    done = done.group_by(col(Report.assignment_id))
     return union_all(extensions, done).order_by(literal_column("approved_at"), literal_column("extension_id"))
 
 
