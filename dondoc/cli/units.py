@@ -7,11 +7,22 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli.common import DryRunOption, JsonOption, global_options, organization, print_json, refuse, store
+from dondoc.cli.common import (
+    NAME,
+    DryRunOption,
+    JsonOption,
+    fail,
+    global_options,
+    organization,
+    print_json,
+    refuse,
+    store,
+)
 from dondoc.db.session import session_scope
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
 from dondoc.plan.registry import apply_registry, load_registry, read_registry
+from dondoc.plan.registry_table import is_table, kept_from_store, read_registry_table, registry_yaml, stored_codes
 from dondoc.plan.zalo_bots import bot_key
 
 units_app = typer.Typer(help="The unit registry.", no_args_is_help=True)
@@ -20,20 +31,48 @@ units_app = typer.Typer(help="The unit registry.", no_args_is_help=True)
 @units_app.command("import")
 @global_options
 def units_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Registry YAML file.")],
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="Registry: a YAML file, or a list of units (xlsx, csv)."),
+    ],
     dry_run: DryRunOption = False,
     new_organization: Annotated[
         bool,
         typer.Option("--new-organization", help="Create a second organisation when the file names another one."),
     ] = False,
+    organization_name: Annotated[
+        str | None,
+        typer.Option(
+            "--organization",
+            metavar=NAME,
+            help="A list of units (xlsx, csv): the organisation they belong to, when its title does not say.",
+        ),
+    ] = None,
+    write_yaml: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-yaml",
+            dir_okay=False,
+            help="Also write the registry read as a YAML file, to add other names to and import again.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import or update the unit registry (units, groups, coordinator) from a YAML file."""
+    """Import or update the unit registry from a YAML file or a list of units (xlsx, csv)."""
     try:
-        registry = read_registry(file)
+        registry = None if is_table(file) else read_registry(file)
     except InputError as error:
         refuse(error)
     engine = store()
+    if registry is None:  # a clerk's list: the units already in the store keep their codes
+        with session_scope(engine) as session:
+            stored = stored_codes(session)
+        try:
+            registry = read_registry_table(file, organization=organization_name, stored=stored)
+            with session_scope(engine) as session:  # the settings, bots and groups a list cannot hold
+                registry = kept_from_store(session, registry)
+        except InputError as error:
+            refuse(error)
     with session_scope(engine) as session:
         try:
             changes = apply_registry(session, registry, new_organization=new_organization)
@@ -41,6 +80,13 @@ def units_import(
             refuse(error)  # the scope rolls back: nothing written
         if dry_run:
             session.rollback()
+    if write_yaml is not None:
+        try:
+            # A YAML registry is copied as it is: its reminders, channels and comments kept.
+            text = registry_yaml(registry) if is_table(file) else file.read_text(encoding="utf-8")
+            write_yaml.write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(_("cannot write {path}: {error}").format(path=write_yaml, error=error.strerror or error))
     if as_json:
         print_json(
             {
@@ -79,6 +125,8 @@ def units_import(
             _("Kept as inactive because they have history: {codes}").format(codes=", ".join(changes.deactivated)),
             err=True,
         )
+    if write_yaml is not None:
+        typer.echo(_("The registry read is written to {path}.").format(path=write_yaml))
     if dry_run:
         typer.echo(_("Dry run: nothing was written."), err=True)
 

@@ -259,6 +259,19 @@ def parse_registry(raw: Any) -> Registry:
     return registry
 
 
+def check_registry(registry: Registry) -> None:
+    """The checks a registry file gets (codes, groups, names pointing to one unit or group, Zalo bots),
+    for a registry put together otherwise (a list of units merged with what the store keeps); raises
+    :class:`InputError` naming every problem."""
+    problems: list[Problem] = []
+    _check_consistency(registry, problems)
+    zalo = registry.channels.get("zalo")
+    users = zalo.get("users_per_bot") if isinstance(zalo, dict) else None
+    _check_zalo_bots(registry, problems, users or ZALO_BOT_USERS)
+    if problems:
+        raise InputError(problems)
+
+
 def _check_consistency(registry: Registry, problems: list[Problem]) -> None:
     codes = [("units", i, u.code) for i, u in enumerate(registry.units)]
     codes += [("groups", i, g.code) for i, g in enumerate(registry.groups)]

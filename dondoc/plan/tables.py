@@ -237,17 +237,29 @@ class _Lines:
             yield line
 
 
+_SEP_LINE = re.compile(r"^sep=([,;\t|])\r?\n?$")
+
+
 def _read_csv(path: Path, budget: _Budget) -> Table:
     rows: list[Row] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
+            # Excel's "sep=;" first line names the delimiter, and Excel does not show it as a row.
+            declared = _SEP_LINE.match(handle.readline(MAX_LINE))
+            start = handle.tell() if declared else 0
+            handle.seek(start)
             sample = handle.read(4096)
-            try:
-                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            handle.seek(0)
+            dialect: Any = csv.excel
+            if declared:
+                dialect = type("Declared", (csv.excel,), {"delimiter": declared.group(1)})
+            else:
+                try:
+                    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+                except csv.Error:
+                    dialect = csv.excel
+            handle.seek(start)
             lines = _Lines(handle, path.name)
+            lines.number = 1 if declared else 0
             # Quotes are doubled inside quoted cells, whatever the sniffer guessed from a sample without any.
             _read_records(csv.reader(lines, dialect, strict=True, doublequote=True), lines, rows, budget)
     except UnicodeDecodeError as exc:

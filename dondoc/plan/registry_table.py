@@ -1,0 +1,546 @@
+"""The unit registry from a clerk's list: ``dondoc units import FILE.xlsx`` or ``FILE.csv``.
+
+A province, a commune or a ministry keeps its units as a table ("Danh sách cơ quan, đơn vị"), not as
+YAML. Real lists vary, so nothing depends on positions: the header row is found by its words (the name
+column is the only one required; number, code, other names and group columns are read when found),
+a title above it ("DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ THUỘC UBND TỈNH …") may name the organisation,
+numbered headings ("I. CÁC CƠ QUAN CHUYÊN MÔN", "II. UBND CÁC XÃ, PHƯỜNG", "A. Khối …") become groups
+of the units under them, and a unit without a code gets one from its name's initials ("UBND xã Xà
+Phiên" → XP, "Sở Nội vụ" → NV, as the bundled registry codes its units), kept when the store already
+has that unit. Every defect is named with its row, column and value, and nothing is written.
+The files are read by :mod:`dondoc.plan.tables` (encodings, merged cells, hidden rows).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session, col, select
+
+from dondoc.db.models import Organization, Unit
+from dondoc.i18n import _
+from dondoc.plan.problems import InputError, Problem
+from dondoc.plan.registry import _CODE, Registry, UnitSpec, check_registry, load_registry, parse_registry
+from dondoc.plan.tables import Row, Table, read_tables
+from dondoc.text import fold, match_key, one_line
+
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+HEADER_SCAN_ROWS = 40
+MAX_UNITS = 5000
+
+# The header words of each column, as lists write them (shown when no name column is found).
+NAME_HEADERS = ("Tên cơ quan", "Tên đơn vị", "Cơ quan, đơn vị", "Đơn vị")
+HEADER_WORDS = {
+    "number": ("STT", "TT"),
+    "name": NAME_HEADERS,
+    "code": ("Mã", "Mã đơn vị", "Ký hiệu", "Viết tắt", "Tên viết tắt"),
+    "aliases": ("Tên gọi khác", "Tên khác"),
+    "groups": ("Nhóm", "Khối", "Loại"),
+}
+# Folded labels (no diacritics), checked in this order: "Tên viết tắt" is a code, "Tên khác" other
+# names, "Mã đơn vị" a code and "Nhóm đơn vị" a group before either is a name. "Mã định danh" (the
+# electronic document exchange code, "000.00.12.H55") is no registry code: not read.
+_LABELS: list[tuple[str, re.Pattern[str]]] = [
+    ("aliases", re.compile(r"^(ten (goi )?khac|cac ten (goi )?khac|ten goi|ten thuong goi)\b")),
+    ("code", re.compile(r"^(ma|ma so|ma (don vi|co quan)|ky hieu|(ten )?viet tat|ten tat|ma viet tat)$")),
+    ("groups", re.compile(r"^(nhom|khoi|loai|loai hinh|phan loai|thuoc nhom|thuoc khoi)\b")),
+    ("number", re.compile(r"^(s?tt|so tt|so thu tu|thu tu)$")),
+    ("name", re.compile(r"^(ten )?(co quan|don vi|co quan don vi|don vi co quan)\b|^ten$")),
+]
+_FOOTNOTE = re.compile(r"\(\s*(?:\d{1,2}|\*+|[a-z])\s*\)|\[\s*\d{1,2}\s*\]|\*+")
+_NUMBERING = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
+_ROMAN = re.compile(r"^(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
+_HEADING = re.compile(r"^((?=[IVXL]+\s*[.:)\-–])[IVXL]+|[A-Z])\s*[.:)\-–]\s*(\S.*)$", re.DOTALL)
+_UNIT_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})*[.)]?$")
+_NOTE = re.compile(r"^(ghi chu|tong cong|tong so|luu y|nguoi lap|noi nhan)\b")
+_ALIAS_SPLIT = re.compile(r"\s*[;\n]\s*")
+_OWNER = re.compile(r"\b(?:trực thuộc|thuộc|của)\s+(\S.*)$", re.IGNORECASE | re.DOTALL)
+_TITLE_TAIL = re.compile(r"\s*(?:\(.*\)|\bnăm \d{4}\b.*|\bkèm theo\b.*)$", re.IGNORECASE | re.DOTALL)
+
+# The group of every unit, as the bundled registry names it: appendices say "Các cơ quan, đơn vị".
+ALL_GROUP = ("all", "Tất cả cơ quan, đơn vị")
+ALL_ALIASES = ("Các cơ quan, đơn vị", "Các cơ quan, đơn vị có liên quan", "Các cơ quan, đơn vị liên quan")
+
+# Words a code leaves out (lower case, with diacritics: "Xà Phiên" is no "xã", "Cửa Tùng" no "của"): a
+# leading "UBND"/"Ủy ban nhân dân", then the level of a local government, then an organ's head noun
+# ("Phòng Nội vụ" → NV), a level of government at the end ("Thanh tra tỉnh"), and joiners anywhere
+# ("Văn hóa và Thông tin" → VHTT).
+_LEADING = (
+    (("ubnd",), ("ủy", "ban", "nhân", "dân"), ("uỷ", "ban", "nhân", "dân")),
+    (
+        ("thị", "trấn"),
+        ("thị", "xã"),
+        ("thành", "phố"),
+        ("đặc", "khu"),
+        ("xã",),
+        ("phường",),
+        ("huyện",),
+        ("quận",),
+        ("tỉnh",),
+    ),
+    (("phòng",), ("sở",), ("chi", "cục"), ("tổng", "cục"), ("cục",), ("vụ",), ("ban",)),
+)
+_TRAILING = frozenset({"tỉnh", "huyện", "xã", "phường"})
+_JOINERS = frozenset({"và", "của", "với"})
+_NAME_WORD = re.compile(r"[^\W_]+")
+MAX_CODE = 10
+
+# Casing of an all-capitals title or heading: levels of government are written in lower case before
+# a place name, which has every word capitalised ("UBND TỈNH QUẢNG TRỊ" → "UBND tỉnh Quảng Trị").
+_LEVELS = frozenset({"tỉnh", "huyện", "xã", "phường", "quận", "thị trấn", "thị xã", "thành phố", "đặc khu"})
+_ABBREVIATIONS = frozenset({"UBND", "HĐND", "MTTQ", "TNCS", "HCM", "CAND", "QĐND", "BQL", "CCHC"})
+_VOWELS = frozenset("aeiouy")
+_HEADS = frozenset({"bộ", "sở", "phòng", "ban", "cục", "vụ", "chi cục", "tổng cục"})
+
+
+@dataclass
+class _Header:
+    index: int  # in table.rows
+    columns: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Entry:
+    row: Row
+    name: str
+    code: str
+    aliases: list[str]
+    groups: list[str]  # group names
+    headings: list[str]
+
+
+def is_table(path: Path) -> bool:
+    return path.suffix.lower() in TABLE_SUFFIXES
+
+
+def read_registry_table(
+    path: Path, *, organization: str | None = None, stored: Mapping[str, Mapping[str, str]] | None = None
+) -> Registry:
+    """The registry a clerk's list of units holds; raises :class:`InputError` naming every problem.
+
+    ``organization`` wins over the file's title. ``stored`` holds the store's organisations, each with
+    its units' codes by name (as :func:`name_key` keys it): a title naming one of them another way
+    ("UBND" for "Ủy ban nhân dân") means it, and its units keep their codes."""
+    stored = stored or {}
+    tables = read_tables(path, max_rows=MAX_UNITS)
+    found = next(((t, h) for t in tables if (h := _find_header(t)) is not None), None)
+    if found is None:
+        words = ", ".join(f"«{w}»" for w in NAME_HEADERS)
+        message = _("no list of units found: expected a header row with a name column such as {words}").format(
+            words=words
+        )
+        raise InputError([Problem(path.name, message)])
+    table, header = found
+    name = organization or _title_organization(table, header)
+    if not name:
+        message = _(
+            "the file does not say whose units these are (no title such as «DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ "
+            'THUỘC UBND TỈNH …» above the header): give --organization "NAME"'
+        )
+        raise InputError([Problem(path.name, message)])
+    if not organization:
+        name = next((other for other in stored if _same_organization(name, other)), name)
+    entries, problems = _entries(table, header)
+    codes = _codes(entries, table, header, problems, stored.get(name, {}))
+    if problems:
+        raise InputError(problems)
+    raw = _raw_registry(name, entries, codes)
+    try:
+        return parse_registry(raw)
+    except InputError as error:  # "units[3]: …" is the row of the third unit
+        rows = {f"units[{i + 1}]": table.where(e.row.number) for i, e in enumerate(entries)}
+        raise InputError([_located(p, rows) for p in error.problems]) from error
+
+
+def stored_codes(session: Session) -> dict[str, dict[str, str]]:
+    """The store's organisations, each with its units' codes by name (and other names)."""
+    found: dict[str, dict[str, str]] = {}
+    names = dict(session.exec(select(Organization.id, Organization.name)).all())
+    for name in names.values():
+        found[name] = {}
+    for unit in session.exec(select(Unit).order_by(col(Unit.active))).all():
+        codes = found[names[unit.organization_id]]
+        for text in (*unit.aliases, unit.name):  # active units last: theirs win
+            codes[name_key(text)] = unit.code
+    return found
+
+
+def kept_from_store(session: Session, registry: Registry) -> Registry:
+    """``registry`` (a clerk's list) over what the store keeps of its organisation, if it has it: the
+    list gives the units (with their names, other names and heading groups); the store keeps what a
+    list cannot hold — the coordinator, the province it belongs to, the reminder settings, the channels
+    and Zalo bots, the groups and other names written in an earlier registry file — so that importing
+    the list again, or importing it over a YAML registry, loses none of it. Raises
+    :class:`InputError` when the result does not hold together (a Zalo bot serving a unit the list
+    no longer has)."""
+    org = session.exec(select(Organization).where(Organization.name == registry.organization)).first()
+    if org is None:
+        return registry
+    stored = load_registry(session, org)
+    settings = org.settings or {}
+    stored_units = {unit.code: unit for unit in stored.units}
+    groups = list(stored.groups)
+    by_name = {match_key(name): group.code for group in groups for name in (group.name, *group.aliases)}
+    used = {group.code for group in groups}
+    renamed: dict[str, str] = {}  # the list's group code → the store's (or a free one)
+    for group in registry.groups:
+        code = by_name.get(match_key(group.name))
+        if code is None:
+            code = group.code
+            number = len(groups) + 1
+            while code in used:
+                code, number = _group_code(number), number + 1
+            groups.append(replace(group, code=code))
+            used.add(code)
+            by_name[match_key(group.name)] = code
+        renamed[group.code] = code
+    units: list[UnitSpec] = []
+    for unit in registry.units:
+        before = stored_units.get(unit.code)
+        aliases = list(dict.fromkeys([*unit.aliases, *(before.aliases if before else [])]))
+        member = list(dict.fromkeys([*(renamed[g] for g in unit.groups), *(before.groups if before else [])]))
+        units.append(UnitSpec(unit.code, unit.name, aliases, member))
+    codes = {unit.code for unit in units}
+    merged = Registry(
+        organization=registry.organization,
+        coordinator=stored.coordinator if stored.coordinator in codes else registry.coordinator,
+        units=units,
+        groups=groups,
+        reminders=dict(settings.get("reminders") or {}),
+        channels=dict(settings.get("channels") or {}),
+        zalo_bots=stored.zalo_bots,
+        parent=stored.parent,
+        extensions=dict(settings.get("extensions") or {}),
+        ranking=dict(settings.get("ranking") or {}),
+    )
+    check_registry(merged)
+    return merged
+
+
+def name_key(name: str) -> str:
+    """A unit's name compared with another: case and spacing ignored, not diacritics ("Bình Thành" and
+    "Bình Thạnh" are two communes)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+_UNIT_REFERENCE = re.compile(r"\bunits\[\d+\]")
+
+
+def _located(problem: Problem, rows: dict[str, str]) -> Problem:
+    """A registry problem ("units[3].aliases: … units[1]") at the rows of the units it names."""
+    head, dot, rest = problem.where.partition(".")
+    message = _UNIT_REFERENCE.sub(lambda found: rows.get(found.group(0), found.group(0)), problem.message)
+    if head in rows:
+        return replace(problem, where=rows[head] + (f" ({rest})" if dot else ""), message=message)
+    return replace(problem, message=message)
+
+
+# ------------------------------------------------------------------------------------------- header
+
+
+def _label_key(label: str) -> str:
+    return match_key(_FOOTNOTE.sub(" ", one_line(label)))
+
+
+def _find_header(table: Table) -> _Header | None:
+    for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+        header = _Header(index)
+        for column, cell in enumerate(row.cells):
+            key = _label_key(cell)
+            if not key or len(key) > 60:
+                continue
+            kind = next((kind for kind, pattern in _LABELS if pattern.search(key)), None)
+            if kind is not None and kind not in header.columns:
+                header.columns[kind] = column
+                header.labels[kind] = one_line(cell)
+        if "name" in header.columns:
+            return header
+    return None
+
+
+_SHORT_FORMS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan"}
+
+
+def _same_organization(name: str, other: str) -> bool:
+    def key(text: str) -> list[str]:
+        return " ".join(_SHORT_FORMS.get(w, w) for w in match_key(text).split()).split()
+
+    return key(name) == key(other)
+
+
+def _title_organization(table: Table, header: _Header) -> str:
+    """The organisation the title above the header names: what follows "thuộc"/"của"."""
+    for row in table.rows[: header.index]:
+        text = one_line(" ".join(cell for cell in row.cells if cell))
+        if "danh sach" not in fold(text):
+            continue
+        owner = _OWNER.search(text)
+        if owner:
+            name = _TITLE_TAIL.sub("", owner.group(1)).strip(" .,:;")
+            if name:
+                return written_case(name)
+    return ""
+
+
+def written_case(text: str) -> str:
+    """An all-capitals title as it is written in a sentence: "UBND TỈNH QUẢNG TRỊ" → "UBND tỉnh Quảng
+    Trị", "CÁC CƠ QUAN CHUYÊN MÔN" → "Các cơ quan chuyên môn". Text with lower case stays as it is."""
+    if text != text.upper():
+        return text
+    words = text.split()
+    out: list[str] = []
+    place = False  # inside a place name: after a level of government
+    capital = False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        bare = word.strip(",.;:()")
+        two = " ".join(w.strip(",.;:()") for w in words[i : i + 2]).lower()
+        previous = words[i - 1].lower() if i else ""
+        if " ".join(words[i : i + 4]).lower() in ("ủy ban nhân dân", "uỷ ban nhân dân"):
+            out += [w.lower() for w in words[i : i + 4]]
+            i += 4
+            continue
+        if bare in _ABBREVIATIONS or (len(bare) > 1 and not set(fold(bare)) & _VOWELS):
+            out.append(word)
+            place = False
+        elif place or capital:
+            out.append(word[:1] + word[1:].lower())
+        elif two in _LEVELS and i + 1 < len(words):
+            out += [w.lower() for w in words[i : i + 2]]
+            place = not words[i + 1].endswith(",") and previous not in ("các", "cấp")
+            i += 2
+            continue
+        elif bare.lower() in _LEVELS:
+            out.append(word.lower())
+            place = not word.endswith(",") and previous not in ("các", "cấp")
+        else:
+            out.append(word.lower())
+        # An organ's head noun is followed by its name: "BỘ NỘI VỤ" → "Bộ Nội vụ".
+        capital = bare.lower() in _HEADS and not word.endswith(",") and previous not in ("các", "khối")
+        if place and word.endswith(","):
+            place = False
+        i += 1
+    if out and not out[0].isupper():
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
+
+
+# ------------------------------------------------------------------------------------------- rows
+
+
+def _entries(table: Table, header: _Header) -> tuple[list[_Entry], list[Problem]]:
+    columns = header.columns
+    problems: list[Problem] = []
+    entries: list[_Entry] = []
+    levels: list[str] = []  # the kinds of heading ("roman", "letter") in the order the file nests them
+    headings: dict[str, str] = {}
+    rows = table.rows[header.index + 1 :]
+
+    def cell(row: Row, kind: str) -> str:
+        index = columns.get(kind)
+        return one_line(row.cells[index]) if index is not None and index < len(row.cells) else ""
+
+    def names(row: Row, kind: str) -> list[str]:  # several in one cell, one a line or after ";"
+        index = columns.get(kind)
+        text = row.cells[index] if index is not None and index < len(row.cells) else ""
+        return [one_line(name) for name in _ALIAS_SPLIT.split(text) if name.strip()]
+
+    for position, row in enumerate(rows):
+        filled = [one_line(c) for c in row.cells if c.strip()]
+        if not filled:
+            continue
+        if position < 2 and not entries and all(_NUMBERING.match(c) for c in filled):
+            continue  # the numbering row under the header: (1) (2) (3)
+        number, name, code = cell(row, "number"), cell(row, "name"), cell(row, "code")
+        heading = _heading(number, name, filled) if not code else None
+        if heading is not None:
+            kind, text = heading
+            if kind not in levels:
+                levels.append(kind)
+            for inner in levels[levels.index(kind) :]:
+                headings.pop(inner, None)
+            headings[kind] = written_case(text)
+            continue
+        if not number and _NOTE.match(fold(name)):
+            continue  # "Ghi chú: …", "Tổng cộng: 120 đơn vị" below the list
+        if not name:
+            if code or _UNIT_NUMBER.match(number):
+                index = columns["name"]
+                where = table.where(row.number, index, header.labels["name"])
+                problems.append(Problem(where, _("the unit has no name"), " | ".join(filled)))
+            continue  # a note below the list
+        aliases, groups = names(row, "aliases"), names(row, "groups")
+        nested = [headings[kind] for kind in levels if kind in headings]
+        entries.append(_Entry(row, name, code, aliases, groups, nested))
+    seen: dict[str, _Entry] = {}
+    for entry in entries:
+        key = name_key(entry.name)
+        first = seen.setdefault(key, entry)
+        if first is not entry:
+            where = table.where(entry.row.number, columns["name"], header.labels["name"])
+            message = _("the same name as row {row}").format(row=first.row.number)
+            problems.append(Problem(where, message, entry.name))
+    return entries, problems
+
+
+def _heading(number: str, name: str, filled: list[str]) -> tuple[str, str] | None:
+    """A numbered heading row: "I" | "Các cơ quan chuyên môn", or "II. UBND các xã, phường" in one cell."""
+    mark = number.strip().rstrip(".:)").strip()
+    if mark and name and (_ROMAN.match(mark) or re.fullmatch(r"[A-Z]", mark)):
+        return ("letter" if len(mark) == 1 and mark not in "IVXL" else "roman", name)
+    if len(filled) == 1:
+        found = _HEADING.match(filled[0])
+        if found:
+            mark = found.group(1)
+            return ("roman" if _ROMAN.match(mark) else "letter", found.group(2).strip())
+    return None
+
+
+# ------------------------------------------------------------------------------------------- codes
+
+
+def _codes(
+    entries: list[_Entry], table: Table, header: _Header, problems: list[Problem], known: Mapping[str, str]
+) -> list[str]:
+    """Each unit's code: the file's, else the one the store has for that name, else made from the name."""
+    column = header.columns.get("code")
+    label = header.labels.get("code", "")
+    taken: dict[str, _Entry] = {}
+    reserved = {ALL_GROUP[0].upper()}
+    for entry in entries:
+        if not entry.code:
+            continue
+        where = table.where(entry.row.number, column, label)
+        if not _CODE.match(entry.code):
+            problems.append(Problem(where, _("a code may only hold letters, digits, _ and -"), entry.code))
+            continue
+        first = taken.setdefault(entry.code.upper(), entry)
+        if first is not entry:
+            message = _("the same code as row {row}").format(row=first.row.number)
+            problems.append(Problem(where, message, entry.code))
+    codes = [entry.code for entry in entries]
+    used = set(taken) | reserved
+    # The store's codes first, so that a unit added above one imported before does not take its code.
+    for i, entry in enumerate(entries):
+        stored = known.get(name_key(entry.name)) if not entry.code else None
+        if stored and stored.upper() not in used:
+            codes[i] = stored
+            used.add(stored.upper())
+    for i, entry in enumerate(entries):
+        if not codes[i]:
+            codes[i] = _unique(made_code(entry.name), used)
+            used.add(codes[i].upper())
+    return codes
+
+
+def _unique(code: str, used: set[str]) -> str:
+    if code.upper() not in used:
+        return code
+    n = 2
+    while f"{code}{n}".upper() in used:
+        n += 1
+    return f"{code}{n}"
+
+
+def made_code(name: str) -> str:
+    """A code from a unit's name, as the bundled registry writes them: initials without diacritics of
+    the words after "UBND", the level of government and the organ's head noun ("Phòng", "Sở"); a
+    number stays whole. "UBND xã Xà Phiên" → XP, "Phòng Tài chính - Kế hoạch" → TCKH, "UBND phường 1" → P1."""
+    words = [w.lower() for w in _NAME_WORD.findall(unicodedata.normalize("NFC", name))]
+    rest = list(words)
+    dropped: list[str] = []
+    for leads in _LEADING:
+        lead = next((lead for lead in leads if tuple(rest[: len(lead)]) == lead and len(rest) > len(lead)), None)
+        if lead is not None:
+            dropped, rest = list(lead), rest[len(lead) :]
+    if len(rest) > 1 and rest[-1] in _TRAILING:
+        rest = rest[:-1]
+    kept = [w for w in rest if w not in _JOINERS] or rest or words
+    code = "".join(w if w.isdigit() else fold(w)[:1] for w in kept).upper()
+    code = re.sub(r"[^A-Z0-9]", "", code)
+    if code.isdigit() and dropped:  # "UBND phường 1": P1
+        code = fold(dropped[0])[:1].upper() + code
+    return code[:MAX_CODE] or "U"
+
+
+# ------------------------------------------------------------------------------------------- registry
+
+
+def _group_code(index: int) -> str:
+    return f"nhom-{index}"
+
+
+def _raw_registry(organization: str, entries: list[_Entry], codes: list[str]) -> dict[str, Any]:
+    """The registry as a YAML file would hold it: groups from headings and the group column, in the
+    order they come, and the group of every unit."""
+    names: dict[str, str] = {}  # group name's key → its code
+    groups: list[dict[str, Any]] = []
+    units: list[dict[str, Any]] = []
+    for entry, code in zip(entries, codes, strict=True):
+        unit: dict[str, Any] = {"code": code, "name": entry.name}
+        if entry.aliases:
+            unit["aliases"] = entry.aliases
+        member: list[str] = []
+        for group in (*entry.headings, *entry.groups):
+            key = match_key(group)
+            if key not in names:
+                names[key] = _group_code(len(groups) + 1)
+                groups.append({"code": names[key], "name": group})
+            if names[key] not in member:
+                member.append(names[key])
+        if member:
+            unit["groups"] = member
+        units.append(unit)
+    if not any(match_key(g["name"]) in {match_key(n) for n in (ALL_GROUP[1], *ALL_ALIASES)} for g in groups):
+        groups.append({"code": ALL_GROUP[0], "name": ALL_GROUP[1], "aliases": list(ALL_ALIASES), "members": "all"})
+    return {"organization": organization, "units": units, "groups": groups}
+
+
+def registry_yaml(registry: Registry) -> str:
+    """``registry`` as a registry file, to add other names to and import again."""
+    units: list[dict[str, Any]] = []
+    for unit in registry.units:
+        entry: dict[str, Any] = {"code": unit.code, "name": unit.name}
+        if unit.aliases:
+            entry["aliases"] = list(unit.aliases)
+        if unit.groups:
+            entry["groups"] = list(unit.groups)
+        units.append(entry)
+    groups: list[dict[str, Any]] = []
+    for group in registry.groups:
+        item: dict[str, Any] = {"code": group.code, "name": group.name}
+        if group.aliases:
+            item["aliases"] = list(group.aliases)
+        if group.all_units:
+            item["members"] = "all"
+        groups.append(item)
+    data: dict[str, Any] = {"organization": registry.organization}
+    if registry.parent:
+        data["parent"] = registry.parent
+    if registry.coordinator:
+        data["coordinator"] = registry.coordinator
+    data["units"] = units
+    if groups:
+        data["groups"] = groups
+    # What the store kept from an earlier registry file (:func:`kept_from_store`), as that file wrote it.
+    for key, value in (
+        ("reminders", registry.reminders),
+        ("channels", registry.channels),
+        ("extensions", registry.extensions),
+        ("ranking", registry.ranking),
+    ):
+        if value:
+            data[key] = value
+    head = _(
+        "The units of {organization}, for dondoc units import: add the other names people write under "
+        "aliases, then import this file again."
+    ).format(organization=one_line(registry.organization))
+    return "# " + head + "\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
