@@ -35,7 +35,7 @@ HEADER_SCAN_ROWS = 40
 MAX_UNITS = 5000
 
 # The header words of each column, as lists write them (shown when no name column is found).
-NAME_HEADERS = ("Tên cơ quan", "Tên đơn vị", "Cơ quan, đơn vị", "Đơn vị")
+NAME_HEADERS = ("Tên cơ quan", "Tên đơn vị", "Cơ quan, đơn vị", "Đơn vị", "Bộ phận", "Địa phương")
 HEADER_WORDS = {
     "number": ("STT", "TT"),
     "name": NAME_HEADERS,
@@ -51,7 +51,15 @@ _LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("code", re.compile(r"^(ma|ma so|ma (don vi|co quan)|ky hieu|(ten )?viet tat|ten tat|ma viet tat)$")),
     ("groups", re.compile(r"^(nhom|khoi|loai|loai hinh|phan loai|thuoc nhom|thuoc khoi)\b")),
     ("number", re.compile(r"^(s?tt|so tt|so thu tu|thu tu)$")),
-    ("name", re.compile(r"^(ten )?(co quan|don vi|co quan don vi|don vi co quan)\b|^ten$")),
+    # The name column, by what a list counts: "Tên cơ quan", "Đơn vị", "Bộ phận / Ấp" (a commune's
+    # offices and hamlets), "Phòng, ban", "Địa phương", "Sở, ban, ngành", "Xã, phường" — not "Số điện thoại".
+    (
+        "name",
+        re.compile(
+            r"^(ten )?(co quan|don vi|bo phan|phong ban|phong|ap|khom|to dan pho|dia phuong|xa phuong|xa|phuong"
+            r"|so ban nganh|so nganh|ban nganh)\b|^ten$"
+        ),
+    ),
 ]
 _FOOTNOTE = re.compile(r"\(\s*(?:\d{1,2}|\*+|[a-z])\s*\)|\[\s*\d{1,2}\s*\]|\*+")
 _NUMBERING = re.compile(r"^\(?\s*\d{1,2}\s*\)?$")
@@ -275,6 +283,13 @@ def _same_organization(name: str, other: str) -> bool:
     return key(name) == key(other)
 
 
+_LETTERHEAD = re.compile(
+    r"^(uy ban nhan dan|ubnd|hoi dong nhan dan|hdnd|so|bo|ban|van phong|cuc|tong cuc|vu|chi cuc|truong"
+    r"|trung tam|dang uy|ban chap hanh|cong an|toa an|vien kiem sat|mat tran)\b"
+)
+_NOT_LETTERHEAD = re.compile(r"\d|:|danh sach|cong hoa|doc lap|tu do|hanh phuc")
+
+
 def _title_organization(table: Table, header: _Header) -> str:
     """The organisation the title above the header names: what follows "thuộc"/"của"."""
     for row in table.rows[: header.index]:
@@ -286,7 +301,16 @@ def _title_organization(table: Table, header: _Header) -> str:
             name = _TITLE_TAIL.sub("", owner.group(1)).strip(" .,:;")
             if name:
                 return written_case(name)
-    return ""
+    # Else the letterhead's issuing body ("UBND XÃ TÂN PHƯỚC" over "DANH SÁCH ĐẦU MỐI CÁC BỘ PHẬN, ẤP";
+    # under two lines, "UBND TỈNH …" over "SỞ NỘI VỤ", the lower one issues it): a cell naming a body,
+    # no date, number or national motto.
+    bodies = [
+        cell
+        for row in table.rows[: header.index]
+        for cell in row.cells[:2]
+        if cell and _LETTERHEAD.match(fold(one_line(cell)).lower()) and not _NOT_LETTERHEAD.search(fold(cell).lower())
+    ]
+    return written_case(one_line(bodies[-1])) if bodies else ""
 
 
 def written_case(text: str) -> str:

@@ -250,3 +250,25 @@ def test_a_list_over_a_yaml_registry_keeps_its_groups_bots_and_settings(dondoc: 
     assert written["coordinator"] == "NV"
     assert written["reminders"] == {"lead_days_before": [3]}
     assert written["channels"]["zalo"]["bots"][0]["name"] == "qt1"
+
+
+def test_a_communes_list_of_focal_points_under_its_letterhead(dondoc: Dondoc, tmp_path: Path) -> None:
+    """A commune's list as its office keeps it: the letterhead names the commune (no "thuộc …" in the
+    title), the name column is "Bộ phận / Ấp", and the focal points' names and phones are not units."""
+    path = _sheet(
+        tmp_path / "ds.xlsx",
+        [
+            ["UBND XÃ TÂN PHƯỚC", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+            ["Số: 12/DS-UBND", "", "Độc lập - Tự do - Hạnh phúc"],
+            ["DANH SÁCH ĐẦU MỐI CÁC BỘ PHẬN, ẤP"],
+            ["TT", "Bộ phận / Ấp", "Họ và tên đầu mối", "Số điện thoại"],
+            [1, "Văn phòng HĐND và UBND", "Nguyễn Văn A", "0912345678"],
+            [2, "Phòng Kinh tế", "Trần Thị B", "0987654321"],
+            [3, "Ấp 1", "Phạm D", ""],
+        ],
+    )
+    result = dondoc.ok("units", "import", path)
+    assert "UBND xã Tân Phước: 3 cơ quan, đơn vị (3 mới" in result.stdout
+    listing = dondoc.ok("units", "list").stdout.splitlines()
+    assert [line.split(maxsplit=1)[1] for line in listing[1:4]] == ["Văn phòng HĐND và UBND", "Phòng Kinh tế", "Ấp 1"]
+    assert not any("Nguyễn Văn A" in line or "0912345678" in line for line in listing)
