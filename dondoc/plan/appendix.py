@@ -1137,6 +1137,9 @@ class _BodyParser:
         # Deadlines given the plan year read from the title, the file name or the other deadlines:
         # (row, cell text) of each, named by the warning.
         self.yearless: list[tuple[str, str]] = []
+        # Tasks read as continuous from a deadline cell that gives no date, only a phrase ("Khi có yêu
+        # cầu", "Theo chỉ đạo của UBND tỉnh"): (row, cell text) of each, named by the warning.
+        self.phrased: list[tuple[str, str]] = []
         self.nearest: dict[str, list[str]] = {}  # fragment key → registry names suggested for it
         # Columns every task needs that a header lacks: the first header (table, first and last
         # row) where a task needed it; one error for the file, not one a row.
@@ -1200,31 +1203,82 @@ class _BodyParser:
     def start_area(self, code: str, title: str, defaults: dict[Column, str] | None = None) -> None:
         """An area row ("II | PHÁT TRIỂN HẠ TẦNG"); cells it fills are defaults for its tasks."""
         self.area, self.subheading, self.auto_number, self.last_number = code, "", 0, ""
-        self.groups, self.group, self.headings = [], "", 0
+        self.close_groups()
+        self.group, self.headings = "", 0
         self.area_defaults = defaults or {}
         if all(area.code != code for area in self.appendix.areas):
             self.appendix.areas.append(ParsedArea(code=code, title=one_line(title)))
 
-    def start_subheading(self, number: str, defaults: dict[Column, str] | None = None) -> None:
+    def start_subheading(
+        self,
+        number: str,
+        defaults: dict[Column, str] | None = None,
+        *,
+        code: str = "",
+        row: _RowReader | None = None,
+    ) -> None:
         """A heading row: the rows under it are its tasks, and take its unit, product and deadline
-        cells when they leave theirs empty. It closes the headings above that it is not under."""
-        while self.groups and not _is_under(self.groups[-1].number, number):
-            self.groups.pop()
-        self.groups.append(_Group(number, defaults or {}))
-        self.subheading, self.auto_number, self.last_number = number, 0, ""
+        cells when they leave theirs empty. It closes the headings above that it is not under. A
+        heading written as a bullet or a letter ("- Rà soát …" under "3", "a)") is numbered in its
+        place, as a task there would be ("3.1", "3.a"; ``code`` when that task was read), and the rows
+        under it are numbered under that ("3.1.1"). ``row``: the heading row, told when it closes
+        with a lead unit or deadline of its own that no row under it took."""
+        while self.groups and not self.is_under(self.groups[-1].number, number):
+            self.close_group()
+        outer = None
+        if code or _BULLET.match(number) or _LETTER.fullmatch(number):
+            code = code or self.task_number(number)
+            outer = (self.subheading, self.auto_number, self.last_number)
+        self.groups.append(_Group(number, defaults or {}, outer, row))
+        self.subheading, self.auto_number, self.last_number = code or number, 0, ""
         self.headings += 1
         self.group = "" if number else str(self.headings)
 
+    def close_group(self) -> None:
+        """Close the innermost heading: after a bullet's or a letter's, its siblings are numbered on."""
+        group = self.groups.pop()
+        if group.outer is not None:
+            self.subheading, self.auto_number, self.last_number = group.outer
+        cells = [group.defaults[c] for c in _OWN_TASK if group.defaults.get(c)]
+        if group.row is not None and cells and not group.used:
+            group.row.unused_heading(cells)
+
+    def close_groups(self) -> None:
+        """Close every heading open (at a new area, at the end)."""
+        while self.groups:
+            self.close_group()
+
     def leave_groups(self, number: str) -> None:
         """A task numbered beside a heading with cells rather than under it ("2." after "1." and its
-        "1.1", "1.2") is out of it: that heading's cells are no defaults for it nor for the rows after."""
-        while number and self.groups and self.groups[-1].defaults and not _is_under(self.groups[-1].number, number):
-            self.groups.pop()
+        "1.1", "1.2") is out of it: that heading's cells are no defaults for it nor for the rows after.
+        So is a bullet or a letter beside a heading written so ("- Kiểm tra" after "- Rà soát" and its "+")."""
+        while (
+            number
+            and self.groups
+            and (self.groups[-1].defaults or self.groups[-1].outer is not None)
+            and not self.is_under(self.groups[-1].number, number)
+        ):
+            self.close_group()
+
+    def is_under(self, parent: str, child: str) -> bool:
+        """:func:`_is_under`, bullets by their level among the headings open: once "-" heads "+" rows,
+        a "-" after them is beside the "-" above, not under a "+" (nor is a "*" that heads them)."""
+        if not _is_under(parent, child):
+            return False
+        if not (_BULLET.match(parent) and _BULLET.match(child)):
+            return True
+        levels = [group.number for group in self.groups if _BULLET.match(group.number)]
+        if child in levels:
+            return parent in levels and levels.index(parent) < levels.index(child)
+        return True
 
     def default(self, column: Column) -> str:
         """The cell of the nearest heading above that fills ``column``, if any."""
-        found = (group.defaults[column] for group in reversed(self.groups) if group.defaults.get(column))
-        return next(found, self.area_defaults.get(column, ""))
+        group = next((group for group in reversed(self.groups) if group.defaults.get(column)), None)
+        if group is None:
+            return self.area_defaults.get(column, "")
+        group.used = group.used or column in _OWN_TASK
+        return group.defaults[column]
 
     def task_number(self, written: str) -> str:
         """The task's number as written without trailing punctuation; bullets are numbered in order,
@@ -1240,6 +1294,7 @@ class _BodyParser:
     def finish(self) -> None:
         """Give every task its code ``<area>.<number>``; numbers that restart under each numbered
         sub-heading ("1. Hạ tầng": 1, 2 … "2. Dữ liệu": 1, 2 …) take the sub-heading's number."""
+        self.close_groups()
         by_area: dict[str, list[ParsedTask | RefusedRow]] = {}
         rows: list[ParsedTask | RefusedRow] = [*self.appendix.tasks, *self.appendix.refused]  # for the review
         for task in rows:
@@ -1326,6 +1381,15 @@ class _BodyParser:
                 "title; if the plan was issued on another day, re-run with --issued DATE",
                 self.dated_from_title,
             ).format(count=self.dated_from_title, issued=self.issued.strftime("%d/%m/%Y"))
+            self.problems.append(Problem(self.source, message, severity="warning"))
+        if self.phrased:
+            message = ngettext(
+                "{count} task was read as continuous work (followed up, never overdue) from a deadline cell that"
+                " gives no date, only a phrase ({rows}): if it has a deadline, write its date",
+                "{count} tasks were read as continuous work (followed up, never overdue) from deadline cells that"
+                " give no date, only a phrase ({rows}): if they have deadlines, write their dates",
+                len(self.phrased),
+            ).format(count=len(self.phrased), rows=_rows_named(self.phrased))
             self.problems.append(Problem(self.source, message, severity="warning"))
         if self.yearless and self.year_from:
             count = len(self.yearless)
@@ -1499,12 +1563,34 @@ class _RowReader:
             return
         if following is not None and not following.is_area():
             heading = self.heading_number()
-            if _is_under(heading, following.heading_number()) and not self._unnumbered_between(following):
+            if self.parser.is_under(heading, following.heading_number()) and not self._unnumbered_between(following):
+                defaults = {c: self.own(c) for c in _INHERITED if self.own(c)}
+                if (_BULLET.match(heading) or _LETTER.fullmatch(heading)) and self._states_task(following):
+                    # "- | Rà soát văn bản | Phòng Tư pháp | Quý II" over "+" rows of their own: a task,
+                    # and the "+" rows its sub-tasks (3.1, then 3.1.1, 3.1.2).
+                    self.parser.start_subheading(heading, defaults, code=self._task(number, title))
+                    return
                 # "1. Hoàn thiện thể chế | Sở Tư pháp | … | 2025" over "1.1", "1.2": a heading whose
                 # cells are defaults for its rows.
-                self.parser.start_subheading(heading, {c: self.own(c) for c in _INHERITED if self.own(c)})
+                self.parser.start_subheading(heading, defaults, row=self)
                 return
         self._task(number, title)
+
+    def unused_heading(self, cells: list[str]) -> None:
+        """The warning of a heading row naming its own lead unit or deadline that no row under it took
+        (each names its own): nobody is chased for what it says."""
+        column = next(c for c in _OWN_TASK if self.own(c))
+        message = _(
+            "read as a heading over the rows under it, which each name their own lead unit and deadline: its"
+            " cells ({cells}) go to no task and nobody is chased for them; if this row is also a task, write it"
+            " again as a row of its own under the heading"
+        ).format(cells=", ".join(f"«{one_line(cell)}»" for cell in cells))
+        self.problem(column, message, self.own(Column.TITLE) or self.own(Column.NUMBER), warning=True)
+
+    def _states_task(self, following: _RowReader) -> bool:
+        """Whether the row, a bullet or a letter over rows under it, is a task of its own: it names its
+        lead unit or deadline, and so does the row under it (rows with text only are its parts)."""
+        return any(self.own(c) for c in _OWN_TASK) and any(following.own(c) for c in _OWN_TASK)
 
     def _unsaved_formulas(self) -> None:
         """An error for each cell read that is a formula with no saved value (a file a program wrote
@@ -1542,9 +1628,9 @@ class _RowReader:
         if not parent.defaults or not self.own(Column.TITLE):
             return False
         number = self.heading_number()
-        if not _is_under(parent.number, number):
+        if not self.parser.is_under(parent.number, number):
             return False
-        return following is None or following.is_area() or not _is_under(number, following.heading_number())
+        return following is None or following.is_area() or not self.parser.is_under(number, following.heading_number())
 
     def _heading(self, first: str, number: str, title: str) -> None:
         """A row with only a heading: an area ("I. CÔNG TÁC …") or a sub-heading ("1. Hạ tầng")."""
@@ -1560,7 +1646,9 @@ class _RowReader:
             self.parser.start_subheading(number.rstrip(".)"))
             return
         numbered = _NUMBERED_HEADING.match(first)  # "1. Hạ tầng và ứng dụng" in one cell
-        self.parser.start_subheading(numbered.group(1) if numbered else "")
+        # "- Nhóm văn bản" over "+" rows: numbered in its place, as the bullet in the number cell would be.
+        bulleted = None if number else _TEXT_BULLET.match(title)
+        self.parser.start_subheading(numbered.group(1) if numbered else bulleted.group(1) if bulleted else "")
 
     def _unnumbered_between(self, following: _RowReader | None) -> bool:
         """Whether the row is a task left without a number among numbered ones: no number nor bullet,
@@ -1579,7 +1667,8 @@ class _RowReader:
         takes = any(self.own(c) and not following.own(c) for c in _INHERITED)
         return following.heading_number() == ".".join(successor) and not takes
 
-    def _task(self, number: str, title: str) -> None:
+    def _task(self, number: str, title: str) -> str:
+        """Read the row as a task (or a refused row); its number."""
         self.parser.leave_groups(self.heading_number())
         if not title:
             self.problem(Column.TITLE, _("the task has no content"))
@@ -1626,7 +1715,7 @@ class _RowReader:
                     group=self.parser.group,
                 )
             )
-            return
+            return number
         self.parser.appendix.tasks.append(
             ParsedTask(
                 code="",  # given once the whole table is read (see _BodyParser.finish)
@@ -1646,6 +1735,9 @@ class _RowReader:
                 sequence=self.parser.next_sequence(),
             )
         )
+        if deadline.kind == "continuous" and _phrase_only(deadline.text):
+            self.parser.phrased.append((self.table.where(self.row.number), one_line(deadline.text)))
+        return number
 
     def _units(self, column: Column) -> list[str]:
         """The units a cell names. Vague phrases ("các đơn vị liên quan") and unknown names are left
@@ -1945,11 +2037,17 @@ def _is_numbering_row(title: str, filled: list[str]) -> bool:
 class _Group:
     number: str  # as written without trailing punctuation; "" for an unnumbered heading
     defaults: dict[Column, str]  # its unit, product and deadline cells
+    # A bullet's or a letter's: the numbering around it (sub-heading, last auto number, last number
+    # written), taken up again when it closes.
+    outer: tuple[str, int, str] | None = None
+    row: _RowReader | None = None  # the heading row, when its own cells may go to no task
+    used: bool = False  # whether a row under it took its lead unit, deadline or number of days
 
 
 # The cells a task takes from the heading it is under when it leaves them empty (a deadline and a
 # number of days are one: a row filling either takes neither from its heading, see _deadline_cells).
 _INHERITED = (Column.LEAD, Column.SUPPORT, Column.DEADLINE, Column.PRODUCT, Column.DAYS)
+_OWN_TASK = (Column.LEAD, Column.DEADLINE, Column.DAYS)  # the cells that make a row a task of its own
 _LETTER = re.compile(r"[a-zđ]")
 _DOTTED = re.compile(r"\d+(?:\.\d+)*")
 _NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
@@ -2063,6 +2161,20 @@ def _clauses(text: str) -> list[str]:
     """The clauses of a piece of a unit cell that name something, trimmed of punctuation."""
     parts = (part.strip(" ,;:.()-–\t") for part in _CLAUSE_BREAK.split(text))
     return [part for part in parts if _HAS_NAME.search(fold(part))]
+
+
+# Deadline cells that say continuous work plainly ("Thường xuyên", "Liên tục", "Hằng ngày"), or write a
+# date or a period ("Từ tháng 3/2026"): not a phrase standing for a deadline (folded).
+_PLAIN_CONTINUOUS = re.compile(
+    r"\b(?:thuong\s*xuyen|lien\s*tuc|hang\s*(?:ngay|tuan|thang|quy|nam)|ca\s*nam|trong\s*nam)\b"
+    r"|\d\s*/\s*\d|(?<!\d)(?:19|20)\d\d(?!\d)|\bthang\s*\d|\bquy\s*(?:iv|i{1,3}|[1-4])\b"
+)
+
+
+def _phrase_only(text: str) -> bool:
+    """Whether a deadline cell read as continuous gives no date, only a phrase: "Khi có yêu cầu", "Theo
+    chỉ đạo của UBND tỉnh", "Theo tiến độ của Trung ương" — not "Thường xuyên", "Liên tục"."""
+    return not _PLAIN_CONTINUOUS.search(fold(one_line(text)))
 
 
 def _task_title(text: str) -> str:
