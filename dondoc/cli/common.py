@@ -390,7 +390,11 @@ def organization(session: Session) -> Organization:
             )
         )
     if not every:
-        fail(_("no unit registry yet: run `dondoc units import FILE.yaml` first"))
+        fail(
+            _(
+                "no unit registry yet: run `dondoc units import FILE` first (a list of units in xlsx or csv, or a registry in YAML)"
+            )
+        )
     message = _("no organisation named {name}").format(name=quoted(typed))
     near = difflib.get_close_matches(match_key(typed), [match_key(org.name) for org in every], n=3, cutoff=0.6)
     nearest = [org for org in every if match_key(org.name) in near]

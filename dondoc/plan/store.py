@@ -86,7 +86,11 @@ def find_organization(session: Session, name: str | None = None) -> Organization
         return org
     orgs = session.exec(select(Organization).limit(2)).all()
     if not orgs:
-        raise NotFound(_("no unit registry yet: run `dondoc units import FILE.yaml` first"))
+        raise NotFound(
+            _(
+                "no unit registry yet: run `dondoc units import FILE` first (a list of units in xlsx or csv, or a registry in YAML)"
+            )
+        )
     if len(orgs) > 1:
         raise NotFound(_("several organisations in this database: choose one with --org"))
     return orgs[0]

@@ -443,7 +443,11 @@ def _done_and_extended_query(dialect: str) -> CompoundSelect[Any]:
         # the planner knows how many rows a join brings (the array's length), where it took the semi-join's
         # for 200 and looked up a nation's 87,678 assignments one by one in the index (0.28 s; joined
         # and merged: 0.10 s), and a province's few hundred are still looked up.
-        aids = func.unnest(cast(bindparam("ids", type_=String), ARRAY(Integer))).table_valued("aid").render_derived(name="listed")
+        aids = (
+            func.unnest(cast(bindparam("ids", type_=String), ARRAY(Integer)))
+            .table_valued("aid")
+            .render_derived(name="listed")
+        )
         done = done.select_from(aids.join(Report, col(Report.assignment_id) == aids.c.aid))
     else:
         done = done.where(col(Report.assignment_id).in_(listed))

@@ -80,7 +80,7 @@ def test_an_error_line_starts_with_a_capital(tmp_path: Path) -> None:
     store = Dondoc(empty_sqlite_url(tmp_path / "fresh.db"))
     vi = store("units", "list")
     assert vi.code == 1
-    assert vi.stderr.startswith("Chưa có danh mục cơ quan, đơn vị: hãy chạy `dondoc units import TỆP.yaml` trước")
+    assert vi.stderr.startswith("Chưa có danh mục cơ quan, đơn vị: hãy chạy `dondoc units import TỆP` trước (danh sách")
     en = store("--lang", "en", "people", "list")
     assert en.code == 1
     assert en.stderr[0].isupper(), en.stderr
