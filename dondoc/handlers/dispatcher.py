@@ -220,11 +220,13 @@ class Dispatcher:
                     self._elsewhere(ctx)
                     return ctx.replies
                 self._route(ctx)
-                if ctx.account is not None:
+                account = ctx.account
+                if account is not None and (account.chat_id, account.last_used_at) != (inbound.chat_id, ctx.now):
                     # Reminders go to the account the person used last: recorded with the event (on
-                    # PostgreSQL already written for an account that was there: nothing more is).
-                    ctx.account.chat_id, ctx.account.last_used_at = inbound.chat_id, ctx.now
-                    session.add(ctx.account)
+                    # PostgreSQL already written for an account that was there: left alone, the
+                    # account is nothing for the commit to look at).
+                    account.chat_id, account.last_used_at = inbound.chat_id, ctx.now
+                    session.add(account)
             ctx.save_conversation()
             replies = ctx.replies
             conv = ctx.conversation
