@@ -3,35 +3,51 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import os
 import re
 from dataclasses import replace
 from datetime import timedelta
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from sqlmodel import Session, col, select
 
 from dondoc.bot.zalo_bots import single_zalo_bot
 from dondoc.cli.common import (
     JsonOption,
     clock,
     configured_bot_username,
+    fail,
     global_options,
     organization,
+    os_error_reason,
     print_json,
     quoted,
-    registry_unit,
+    sentence,
     settings,
     store,
     usage,
 )
 from dondoc.cli.people import InviteGroup, invite_attempts, invite_list, invite_revoke
-from dondoc.db.models import MemberRole
+from dondoc.db.models import MemberRole, Organization, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.onboarding import create_invite, role_name, zalo_instructions
-from dondoc.i18n import _, format_datetime
+from dondoc.handlers.onboarding import (
+    already_invited,
+    create_invite,
+    nearest_names,
+    role_name,
+    units_named,
+    zalo_instructions,
+)
+from dondoc.i18n import N_, _, format_datetime
+from dondoc.plan.progress import several_units
 from dondoc.plan.rollup import organizations_under
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
 from dondoc.plan.zalo_users import full_bot_warning
+from dondoc.tz import TZ
 
 MAX_INVITE_DAYS = 365
 
@@ -75,23 +91,54 @@ def _named(bot: ZaloBotInfo) -> ZaloBotInfo:
 @invite_app.command("create")
 @global_options
 def invite(
-    unit: Annotated[str, typer.Argument(help="Unit code or name.")],
+    unit: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help='Unit codes or names, group codes or names (xa, "UBND các xã, phường"): one code for each unit.',
+            show_default=False,
+        ),
+    ] = None,
     role: Annotated[str, typer.Option("--role", help="focal, deputy, manager, admin or province.")] = "focal",
     expires: Annotated[str, typer.Option("--expires", help="Validity: 7d, 12h, 30m.")] = "7d",
+    every: Annotated[bool, typer.Option("--all", help="Every active unit of the registry.")] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again", help="Also for the units that already have someone in the role or a pending code for it."
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            dir_okay=False,
+            help="Write the codes to this xlsx or csv file (readable by you only), one row a unit, ready to send.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a one-time invite code that binds a chat account to a unit and role (and its t.me deep link
-    when TELEGRAM_BOT_USERNAME is set)."""
+    """Create one-time invite codes that bind a chat account to a unit and role (and their t.me deep
+    links when TELEGRAM_BOT_USERNAME is set): one unit, several, groups, or --all."""
     if role not in {r.value for r in MemberRole}:
         raise typer.BadParameter(
             _("unknown role {role}: use focal, deputy, manager, admin or province").format(role=quoted(role)),
             param_hint="'--role'",
         )
+    typed = unit or []
+    if not typed and not every:
+        usage(_("name the units to invite (codes, names or groups), or give --all"))
+    if output is not None and output.suffix.lower() not in (".xlsx", ".csv"):
+        usage(
+            _("-o: {path} does not end in .xlsx or .csv: name it {example}").format(
+                path=output, example=output.with_suffix(".xlsx").name
+            )
+        )
     valid_for = parse_duration(expires)
     telegram = settings().telegram
     with session_scope(store()) as session:
         org = organization(session)
-        found = registry_unit(session, org.id, unit)
+        chosen, collective = _chosen(session, org, typed, every=every)
         if MemberRole(role) is MemberRole.PROVINCE and len(organizations_under(session, org)) == 1:
             typer.echo(
                 _(
@@ -100,6 +147,18 @@ def invite(
                 ).format(org=org.name),
                 err=True,
             )
+        if collective or len(chosen) > 1 or output is not None:  # all or nothing: written before it commits
+            _bulk(
+                session,
+                chosen,
+                MemberRole(role),
+                valid_for,
+                skip=collective and not again,
+                output=output,
+                as_json=as_json,
+            )
+            return
+        found = chosen[0]
         new = create_invite(session, found, MemberRole(role), clock().now(), valid_for)
         bot = zalo_bot_serving(session, found, single_zalo_bot(settings()))
         full = full_bot_warning(session, bot) if bot is not None else None
@@ -153,6 +212,188 @@ def invite(
     )
     if full:
         typer.echo(full, err=True)
+
+
+def _chosen(session: Session, org: Organization, typed: list[str], *, every: bool) -> tuple[list[Unit], bool]:
+    """The units the command names, each once in the order named (``--all``: every active unit, in
+    registry order), and whether they were named collectively (a group, several, ``--all``). A name that
+    fits nothing refuses the whole command, naming each such name and the nearest registered ones."""
+    assert org.id is not None
+    chosen: dict[int | None, Unit] = {}
+    collective = every or len(typed) > 1
+    if every:
+        query = select(Unit).where(Unit.organization_id == org.id, col(Unit.active)).order_by(col(Unit.position))
+        chosen |= {unit.id: unit for unit in session.exec(query)}
+    unknown: list[str] = []
+    for name in typed:
+        units, several = units_named(session, org, name)
+        if len(units) > 1 and not several:  # names differing only in their diacritics: never a guess
+            fail(several_units(name, units))
+        if not units:
+            unknown.append(name)
+        collective = collective or several
+        chosen |= {unit.id: unit for unit in units if unit.id not in chosen}
+    if unknown:
+        lines = []
+        for name in unknown:
+            line = _("no unit or group {name} in the registry").format(name=quoted(name))
+            near = nearest_names(session, org, name)
+            if near:
+                line += " — " + _("did you mean {names}?").format(names="; ".join(quoted(n) for n in near))
+            lines.append(sentence(line))
+        fail("\n".join(lines) + "\n" + _("Nothing was created."))
+    if not chosen:
+        fail(_("the registry has no active unit"))
+    return list(chosen.values()), collective
+
+
+def _bulk(
+    session: Session,
+    units: list[Unit],
+    role: MemberRole,
+    valid_for: timedelta,
+    *,
+    skip: bool,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """A code for each of ``units`` (with ``skip``, not for those that already have someone in ``role``
+    or a pending code for it), as rows: printed, or written to ``output``, before the caller commits."""
+    now = clock().now()
+    bound, pending = already_invited(session, units, role, now) if skip else (set(), set())
+    telegram = settings().telegram
+    username = configured_bot_username(telegram)
+    single = single_zalo_bot(settings())
+    named: dict[str, ZaloBotInfo] = {}
+    warnings: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for unit in units:
+        if unit.id in bound or unit.id in pending:
+            continue
+        new = create_invite(session, unit, role, now, valid_for)
+        bot = zalo_bot_serving(session, unit, single)
+        if bot is not None:
+            if bot.key not in named:
+                named[bot.key] = _named(bot)
+                if full := full_bot_warning(session, bot):
+                    warnings[bot.key] = full
+            bot = named[bot.key]
+        link = new.link(username) if username else None
+        rows.append(
+            {
+                "unit": unit.code,
+                "unit_name": unit.name,
+                "role": role.value,
+                "role_name": role_name(role),
+                "code": new.code,
+                "expires_at": new.expires_at.isoformat(),
+                "valid_until": new.expires_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M"),
+                "instructions": _instructions(new.code, bot, link, on_telegram=bool(telegram.token)),
+                "link": link,
+                "zalo": None if bot is None else {"bot": bot.key, "name": bot.display_name or None},
+            }
+        )
+    skipped = {
+        "bound": [unit.code for unit in units if unit.id in bound],
+        "pending": [unit.code for unit in units if unit.id in pending],
+    }
+    if output is not None and rows:
+        try:
+            _write_rows(output, rows)
+        except OSError as error:
+            fail(_("cannot write {path}: {error}").format(path=output, error=os_error_reason(error, output)))
+    if as_json:
+        print_json(
+            {
+                "invites": rows,
+                "skipped": skipped,
+                "output": str(output) if output is not None and rows else None,
+                "warnings": list(warnings.values()),
+            }
+        )
+    elif output is None:
+        for row in rows:
+            typer.echo(f"{row['code']}\t{row['unit']}\t{row['unit_name']}")
+    _summary(role, rows, skipped, output)
+    if rows and username is None and telegram.token:
+        typer.echo(_("Set TELEGRAM_BOT_USERNAME (the bot's username, without @) to print a t.me link too."), err=True)
+    for warning in warnings.values():
+        typer.echo(warning, err=True)
+
+
+def _summary(role: MemberRole, rows: list[dict[str, Any]], skipped: dict[str, list[str]], output: Path | None) -> None:
+    """What was made and what was left out, on standard error."""
+    if rows:
+        line = _("Invites for {role}: {count}, valid until {date}.").format(
+            role=role_name(role), count=len(rows), date=rows[0]["valid_until"]
+        )
+    else:
+        line = _("No invite made: every unit named already has one.")
+    if skipped["bound"] or skipped["pending"]:
+        line += " " + _("Skipped — already has a {role}: {bound}; already has a pending code: {pending}.").format(
+            role=role_name(role), bound=len(skipped["bound"]), pending=len(skipped["pending"])
+        )
+        line += " " + _("--again makes new codes for them too.")
+    typer.echo(line, err=True)
+    if output is not None and rows:
+        typer.echo(
+            _(
+                "Written: {path}. The codes are secret: the file can be read by you only (0600); send each "
+                "code to its own unit, and delete the file once they are sent."
+            ).format(path=output),
+            err=True,
+        )
+    elif output is None and len(rows) > 1:
+        typer.echo(_("-o FILE.xlsx (or .csv) writes each unit's message, ready to send."), err=True)
+
+
+def _instructions(code: str, bot: ZaloBotInfo | None, link: str | None, *, on_telegram: bool) -> str:
+    """What the person sends where, as the single invite prints it: the unit's Zalo bot, the t.me link."""
+    lines = [zalo_instructions(bot, code)] if bot is not None else []
+    if link is not None:
+        lines.append(_("On Telegram, open {link}").format(link=link))
+    elif on_telegram:
+        lines.append(_("Open Telegram and send /start {code} to the bot").format(code=code))
+    if not lines:
+        lines.append(_("Send the code {code} to the bot, in Zalo or Telegram").format(code=code))
+    return "\n".join(lines)
+
+
+_COLUMNS = (N_("Unit code"), N_("Unit name"), N_("Role"), N_("Invite code"), N_("Valid until"), N_("Message to send"))
+_KEYS = ("unit", "unit_name", "role_name", "code", "valid_until", "instructions")
+
+
+def _write_rows(output: Path, rows: list[dict[str, Any]]) -> None:
+    """The rows as an xlsx or csv sheet, readable by its owner only (0600: the codes are secrets)."""
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file already there keeps no wider permissions
+    with os.fdopen(fd, "wb") as handle:
+        header = [_(column) for column in _COLUMNS]
+        if output.suffix.lower() == ".csv":
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
+            writer = csv.writer(text)
+            writer.writerow(header)
+            writer.writerows([row[key] for key in _KEYS] for row in rows)
+            text.flush()
+            text.detach()
+            return
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = _("Invites")
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([row[key] for key in _KEYS])
+            sheet.cell(sheet.max_row, len(_KEYS)).alignment = Alignment(wrap_text=True, vertical="top")
+        for letter, width in zip("ABCDEF", (10, 40, 18, 12, 18, 60), strict=True):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "A2"
+        book.save(handle)
 
 
 invite_app.command("list")(global_options(invite_list))

@@ -39,11 +39,14 @@ from dondoc.db.queries import current_plan
 from dondoc.handlers import figures, oneline, report
 from dondoc.handlers.absences import absence_lines
 from dondoc.handlers.context import MANAGING_ROLES, REPORTING_ROLES, Context, MenuFlow
-from dondoc.handlers.events import channel_family, esc
+from dondoc.handlers.events import channel_family, esc, shown_length
 from dondoc.handlers.personal import summary as reminder_summary
+from dondoc.handlers.reminders import PLAIN_MESSAGE_LIMIT, compact_unit_name
 from dondoc.i18n import LANGUAGES, N_, _, format_datetime, set_language
 from dondoc.plan import invite_guard
 from dondoc.plan.progress import several_units
+from dondoc.plan.registry import build_matcher, load_registry
+from dondoc.plan.units import expand
 from dondoc.plan.zalo_bots import ZaloBotInfo, is_zalo, stored_zalo_bots, zalo_bot_serving
 from dondoc.plan.zalo_users import full_bot_warning
 from dondoc.scheduler.outbox import release_held
@@ -173,6 +176,59 @@ def units_refused(units: Sequence[Unit], typed: str) -> str:
 
 def role_name(role: MemberRole) -> str:
     return _(ROLE_NAMES[role])
+
+
+# ---------------------------------------------------------------------- several units at once
+
+
+def units_named(session: Session, organization: Organization, typed: str) -> tuple[list[Unit], bool]:
+    """The units ``typed`` names, and whether it names several on purpose (a group, a list): a unit by
+    code or name (:func:`units_typed`: several only for names differing in their diacritics, never a
+    guess), else a group or a list read as the appendix reads its cells ("xa", "UBND các xã, phường",
+    "Xà Phiên, Lương Nghĩa"); none when any part of it names nothing."""
+    assert organization.id is not None
+    fits = units_typed(session, organization.id, typed)
+    if fits:
+        return fits, False
+    reading = build_matcher(load_registry(session, organization)).read(typed)
+    if not reading.targets or reading.unknown or reading.qualified:
+        return [], False
+    codes = expand(reading.targets)
+    active = session.exec(
+        select(Unit).where(Unit.organization_id == organization.id, col(Unit.active), col(Unit.code).in_(codes))
+    ).all()
+    by_code = {unit.code: unit for unit in active}
+    units = [by_code[code] for code in codes if code in by_code]
+    return units, len(reading.targets) > 1 or any(target.is_group for target in reading.targets)
+
+
+def nearest_names(session: Session, organization: Organization, typed: str) -> list[str]:
+    """The registered unit and group names nearest to ``typed`` (for "did you mean …?")."""
+    return build_matcher(load_registry(session, organization)).suggest(typed)
+
+
+def already_invited(
+    session: Session, units: Sequence[Unit], role: MemberRole, now: datetime
+) -> tuple[set[int], set[int]]:
+    """Of ``units``, the ids of those where someone holds ``role``, and of the others that have a pending
+    invite for it (unused, unexpired, not withdrawn; link codes are not invites)."""
+    ids = [unit.id for unit in units]
+    bound = set(
+        session.exec(select(Membership.unit_id).where(col(Membership.unit_id).in_(ids), Membership.role == role))
+    )
+    pending = set(
+        session.exec(
+            select(Invite.unit_id).where(
+                col(Invite.unit_id).in_(ids),
+                Invite.role == role,
+                col(Invite.used_at).is_(None),
+                col(Invite.revoked_at).is_(None),
+                col(Invite.link_person_id).is_(None),
+                col(Invite.expires_at) > now,
+            )
+        )
+    )
+    return bound, pending - bound
 
 
 # ---------------------------------------------------------------------- strangers and /start
@@ -631,6 +687,14 @@ def invite(ctx: Context, args: str) -> None:
     # Only into the organisations where this person is an administrator, never another's by naming it.
     fits = [units_typed(ctx.session, org, parts[0]) for org in ctx.organizations(MemberRole.ADMIN)]
     unit = next((found[0] for found in fits if len(found) == 1), None)
+    if unit is None and not any(fits):  # a group ("/invite UBND các xã focal"): a code for each unit
+        for org_id in ctx.organizations(MemberRole.ADMIN):
+            org = ctx.session.get(Organization, org_id)
+            assert org is not None
+            units, several = units_named(ctx.session, org, parts[0])
+            if units and several:
+                _invite_many(ctx, parts[0], units, roles[parts[1].lower()])
+                return
     if unit is None:
         ctx.reply(units_refused([u for found in fits for u in found], parts[0]))
         return
@@ -651,3 +715,67 @@ def invite(ctx: Context, args: str) -> None:
     if bot is not None and (full := full_bot_warning(ctx.session, bot)):
         lines.append(esc(full))
     ctx.reply("\n".join(lines))
+
+
+_PLACEHOLDER_CODE = "X" * (CODE_LENGTH + 1)  # a code's length, dash included: the reply measured before
+
+
+def _invite_many(ctx: Context, typed: str, units: Sequence[Unit], role: MemberRole) -> None:
+    """``/invite GROUP ROLE``: a code for each unit that has nobody in ``role`` and no pending code for
+    it, one line a unit, in one message — or, when they would not fit in one (Zalo: 2,000 characters),
+    none made and the command line named."""
+    bound, pending = already_invited(ctx.session, units, role, ctx.now)
+    todo = [unit for unit in units if unit.id not in bound and unit.id not in pending]
+    skipped = [unit for unit in units if unit.id in bound or unit.id in pending]
+    bots = {unit.id: zalo_bot_serving(ctx.session, unit, ctx.settings.zalo) for unit in todo}
+    expires = ctx.now + timedelta(days=7)
+
+    def message(codes: Sequence[str]) -> str:
+        lines = [
+            _("Invites for {role}, {count} units, valid until {date}:").format(
+                role=role_name(role), count=len(todo), date=expires.strftime("%d/%m/%Y")
+            )
+        ]
+        for unit, code in zip(todo, codes, strict=True):
+            bot = bots[unit.id]
+            on = f" — {esc(bot.display_name)}" if bot is not None and bot.display_name else ""
+            lines.append(f"• {esc(compact_unit_name(unit.name))} ({esc(unit.code)}): <code>{code}</code>{on}")
+        if any(bot is not None and bot.display_name for bot in bots.values()):
+            lines.append(_("On Zalo, each unit sends its code to the bot named on its line."))
+        if ctx.settings.bot_username:
+            lines.append(
+                _("On Telegram: open {link} and send the code.").format(
+                    link=f"https://t.me/{ctx.settings.bot_username}"
+                )
+            )
+        if skipped:
+            lines.append(_skipped_line(role, len(bound), len(pending)))
+        return "\n".join(lines)
+
+    if not todo:
+        ctx.reply(
+            _("No invite made: every unit named already has one.") + " " + _skipped_line(role, len(bound), len(pending))
+        )
+        return
+    if shown_length(message([_PLACEHOLDER_CODE] * len(todo))) > PLAIN_MESSAGE_LIMIT:
+        ctx.reply(
+            _(
+                "{count} units: more codes than one message holds. Nothing was made. On the command line: "
+                "dondoc invite create {group} --role {role} -o invites.xlsx"
+            ).format(count=len(todo), group=esc(f'"{typed}"'), role=role.value)
+        )
+        return
+    codes = [
+        create_invite(ctx.session, unit, role, ctx.now, timedelta(days=7), created_by=ctx.person).code for unit in todo
+    ]
+    lines = [message(codes)]
+    for bot in {bot.key: bot for bot in bots.values() if bot is not None}.values():
+        if full := full_bot_warning(ctx.session, bot):
+            lines.append(esc(full))
+    ctx.reply("\n".join(lines))
+
+
+def _skipped_line(role: MemberRole, bound: int, pending: int) -> str:
+    return _("Skipped — already has a {role}: {bound}; already has a pending code: {pending}.").format(
+        role=role_name(role), bound=bound, pending=pending
+    )
