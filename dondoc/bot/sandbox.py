@@ -403,7 +403,14 @@ class Sandbox:
             self._print("— " + _("You are now: {who}").format(who=persona.label))
 
     def _no_unit(self, key: str) -> str:
-        """Why ``/as key`` plays nobody: no unit is called so, or several are ("xa binh thanh")."""
+        """Why ``/as key`` plays nobody: no unit is called so, or several are ("xa binh thanh"), or
+        the registry names no coordinating unit whose manager ``/as manager`` would play."""
+        if key.lower() == MANAGER:
+            return _(
+                "The registry names no coordinating unit, so there is no manager to play: write coordinator: "
+                "and its code in the registry file (dondoc units import --write-yaml FILE writes one), then "
+                "import that file."
+            )
         with session_scope(self.engine) as session:
             org = played_organization(session, self.organization_id)
             fits = units_typed(session, org.id, key) if org is not None else []

@@ -8,7 +8,7 @@ import io
 import os
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -317,6 +317,15 @@ def _bulk(
     _summary(role, rows, skipped, output)
     if rows and username is None and telegram.token:
         typer.echo(_("Set TELEGRAM_BOT_USERNAME (the bot's username, without @) to print a t.me link too."), err=True)
+    if rows and not telegram.token and username is None and all(row["zalo"] is None for row in rows):
+        typer.echo(
+            _(
+                "No bot is configured here (ZALO_BOT_TOKEN, TELEGRAM_BOT_TOKEN): the messages name no bot. Set "
+                "ZALO_BOT_TOKEN and ZALO_BOT_NAME (in .env) before making the codes, or tell each unit which bot "
+                "to send its code to."
+            ),
+            err=True,
+        )
     for warning in warnings.values():
         typer.echo(warning, err=True)
 
@@ -387,9 +396,14 @@ def _write_rows(output: Path, rows: list[dict[str, Any]]) -> None:
         sheet.append(header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        valid_until = _KEYS.index("valid_until") + 1
         for row in rows:
             sheet.append([row[key] for key in _KEYS])
             sheet.cell(sheet.max_row, len(_KEYS)).alignment = Alignment(wrap_text=True, vertical="top")
+            # A date Excel sorts and filters, as the clock of the people it is sent to reads it.
+            until = sheet.cell(sheet.max_row, valid_until)
+            until.value = datetime.fromisoformat(row["expires_at"]).astimezone(TZ).replace(tzinfo=None)
+            until.number_format = "dd/mm/yyyy hh:mm"
         for letter, width in zip("ABCDEF", (10, 40, 18, 12, 18, 60), strict=True):
             sheet.column_dimensions[letter].width = width
         sheet.freeze_panes = "A2"

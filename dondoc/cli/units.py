@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import col, select
 
 from dondoc.cli.common import (
     NAME,
@@ -18,6 +19,7 @@ from dondoc.cli.common import (
     refuse,
     store,
 )
+from dondoc.db.models import Organization, Unit
 from dondoc.db.session import session_scope
 from dondoc.i18n import _
 from dondoc.plan.problems import InputError
@@ -78,6 +80,17 @@ def units_import(
             changes = apply_registry(session, registry, new_organization=new_organization)
         except InputError as error:
             refuse(error)  # the scope rolls back: nothing written
+        # The units kept inactive, by the names the clerk wrote: "Ấp Tân Lợi (ATL)".
+        units = {
+            unit.code: unit
+            for unit in session.exec(
+                select(Unit)
+                .join(Organization, col(Organization.id) == Unit.organization_id)
+                .where(Organization.name == changes.organization)
+            )
+        }
+        kept = {code: f"{units[code].name} ({code})" for code in changes.deactivated if code in units}
+        added = {code: units[code].name for code in changes.added if code in units}
         if dry_run:
             session.rollback()
     if write_yaml is not None:
@@ -122,9 +135,19 @@ def units_import(
         )
     if changes.deactivated:
         typer.echo(
-            _("Kept as inactive because they have history: {codes}").format(codes=", ".join(changes.deactivated)),
+            _("Kept as inactive because they have history: {codes}").format(
+                codes="; ".join(kept.get(code, code) for code in changes.deactivated)
+            ),
             err=True,
         )
+        if added and is_table(file):  # a hamlet renamed is, to a list without codes, one gone and one new
+            typer.echo(
+                _(
+                    "If one of them was renamed (new now: {added}), add a column «Mã», write its old code on the "
+                    "row of its new name and import the list again: the unit keeps its people, invites and reports."
+                ).format(added="; ".join(added.values())),
+                err=True,
+            )
     if write_yaml is not None:
         typer.echo(_("The registry read is written to {path}.").format(path=write_yaml))
     if dry_run:

@@ -146,7 +146,9 @@ def read_registry_table(
         )
         raise InputError([Problem(path.name, message)])
     table, header = found
-    name = organization or _title_organization(table, header)
+    entries, problems = _entries(table, header)
+    office = _letterhead_office(table, header, entries)  # "VĂN PHÒNG HĐND VÀ UBND" under "UBND XÃ …"
+    name = organization or (office[1] if office else "") or _title_organization(table, header)
     if not name:
         message = _(
             "the file does not say whose units these are (no title such as «DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ "
@@ -155,11 +157,12 @@ def read_registry_table(
         raise InputError([Problem(path.name, message)])
     if not organization:
         name = next((other for other in stored if _same_organization(name, other)), name)
-    entries, problems = _entries(table, header)
     codes = _codes(entries, table, header, problems, stored.get(name, {}))
     if problems:
         raise InputError(problems)
     raw = _raw_registry(name, entries, codes)
+    if office:  # the office that issues the list follows the plan up: the manager's unit
+        raw["coordinator"] = codes[entries.index(office[0])]
     try:
         return parse_registry(raw)
     except InputError as error:  # "units[3]: …" is the row of the third unit
@@ -304,13 +307,41 @@ def _title_organization(table: Table, header: _Header) -> str:
     # Else the letterhead's issuing body ("UBND XÃ TÂN PHƯỚC" over "DANH SÁCH ĐẦU MỐI CÁC BỘ PHẬN, ẤP";
     # under two lines, "UBND TỈNH …" over "SỞ NỘI VỤ", the lower one issues it): a cell naming a body,
     # no date, number or national motto.
-    bodies = [
-        cell
+    bodies = _letterhead_bodies(table, header)
+    return written_case(bodies[-1]) if bodies else ""
+
+
+def _letterhead_bodies(table: Table, header: _Header) -> list[str]:
+    """The bodies the letterhead names, top to bottom: cells naming a body, no date, number or motto."""
+    return [
+        one_line(cell)
         for row in table.rows[: header.index]
         for cell in row.cells[:2]
         if cell and _LETTERHEAD.match(fold(one_line(cell)).lower()) and not _NOT_LETTERHEAD.search(fold(cell).lower())
     ]
-    return written_case(one_line(bodies[-1])) if bodies else ""
+
+
+_LEVEL_KEYS = frozenset(fold(level) for level in _LEVELS)
+
+
+def _letterhead_office(table: Table, header: _Header, entries: list[_Entry]) -> tuple[_Entry, str] | None:
+    """The list's own unit that issues it, and the organisation above it: a commune's office writes
+    "UBND XÃ TÂN PHƯỚC" over "VĂN PHÒNG HĐND VÀ UBND" and lists itself as "Văn phòng HĐND và UBND xã".
+    The units are the commune's, and that office is the one that follows the plan up."""
+    bodies = _letterhead_bodies(table, header)
+    if len(bodies) < 2:
+        return None
+
+    def words(text: str) -> list[str]:
+        return " ".join(_SHORT_FORMS.get(w, w) for w in match_key(text).split()).split()
+
+    lower = words(bodies[-1])
+    for entry in entries:
+        name = words(entry.name)
+        short, long = sorted((lower, name), key=len)
+        if long[: len(short)] == short and (len(long) == len(short) or " ".join(long[len(short) :]) in _LEVEL_KEYS):
+            return entry, written_case(bodies[-2])
+    return None
 
 
 def written_case(text: str) -> str:
@@ -348,7 +379,13 @@ def written_case(text: str) -> str:
         else:
             out.append(word.lower())
         # An organ's head noun is followed by its name: "BỘ NỘI VỤ" → "Bộ Nội vụ".
-        capital = bare.lower() in _HEADS and not word.endswith(",") and previous not in ("các", "khối")
+        # "BỘ PHẬN", "BỘ MÁY" are no ministry: "Các bộ phận chuyên môn".
+        capital = (
+            bare.lower() in _HEADS
+            and not word.endswith(",")
+            and previous not in ("các", "khối")
+            and not (bare.lower() == "bộ" and two in ("bộ phận", "bộ máy"))
+        )
         if place and word.endswith(","):
             place = False
         i += 1
