@@ -745,7 +745,9 @@ def render_status(
         status = summarize(status)
     lines = [
         "<b>" + esc(title) + "</b>",
-        _("As of {date}: {count} items").format(date=format_date(status.as_of), count=status.items),
+        _("As of {date}: {count} items (each deadline of each lead unit)").format(
+            date=format_date(status.as_of), count=status.items
+        ),
     ]
     if scope:  # what the count counts (a unit's: the tasks it leads)
         lines.append(scope)

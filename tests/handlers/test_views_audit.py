@@ -194,7 +194,7 @@ def test_status_of_a_unit_says_it_counts_the_tasks_it_leads_and_how_many_it_supp
     focal, manager = _people(engine)
     manager.send("/status xa phien")
     status = manager.last
-    assert "Tính đến ngày 15/03/2022: 5 nội dung" in status
+    assert "Tính đến ngày 15/03/2022: 5 nội dung (mỗi thời hạn của mỗi cơ quan chủ trì)" in status
     assert "Chỉ tính 2 nhiệm vụ đơn vị chủ trì; 27 nhiệm vụ đơn vị phối hợp không tính ở đây." in status
     focal.send("/tasks")
     assert "Nhiệm vụ của đơn vị (29)" in focal.last  # 2 + 27
