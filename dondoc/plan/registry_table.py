@@ -567,6 +567,17 @@ def _raw_registry(organization: str, entries: list[_Entry], codes: list[str]) ->
 
 def registry_yaml(registry: Registry) -> str:
     """``registry`` as a registry file, to add other names to and import again."""
+    head = _(
+        "The units of {organization}, for dondoc units import: add the other names people write under "
+        "aliases, then import this file again."
+    ).format(organization=one_line(registry.organization))
+    data = registry_document(registry)
+    return "# " + head + "\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+
+def registry_document(registry: Registry) -> dict[str, Any]:
+    """``registry`` in the layout of a registry file (YAML's data): what a list of units gave, and
+    what the store kept from an earlier file."""
     units: list[dict[str, Any]] = []
     for unit in registry.units:
         entry: dict[str, Any] = {"code": unit.code, "name": unit.name}
@@ -600,8 +611,4 @@ def registry_yaml(registry: Registry) -> str:
     ):
         if value:
             data[key] = value
-    head = _(
-        "The units of {organization}, for dondoc units import: add the other names people write under "
-        "aliases, then import this file again."
-    ).format(organization=one_line(registry.organization))
-    return "# " + head + "\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+    return data

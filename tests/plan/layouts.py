@@ -29,6 +29,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from dondoc.plan.registry import GroupSpec, UnitSpec
+from dondoc.plan.registry import Registry as RegistryFile
+from dondoc.plan.registry_table import registry_document
+
 Column = Literal["stt", "content", "lead", "support", "product", "deadline", "note"]
 HeaderStyle = Literal["one-row", "two-row", "none"]
 Numbering = Literal["none", "parenthesised", "plain"]
@@ -446,34 +450,16 @@ COMMUNE_UNITS: tuple[str, ...] = ("VP", "TCKT", "TP", "VHXH", "DC", "CA", "AP1",
 """The commune's unit codes in registry order."""
 
 
-def registry_document(registry: Registry) -> dict[str, Any]:
-    """The registry in the YAML layout of ``dondoc units import``."""
-    units: list[dict[str, Any]] = []
-    for unit in registry.units:
-        entry: dict[str, Any] = {"code": unit.code, "name": unit.name}
-        if unit.aliases:
-            entry["aliases"] = list(unit.aliases)
-        if unit.groups:
-            entry["groups"] = list(unit.groups)
-        units.append(entry)
-    groups: list[dict[str, Any]] = []
-    for group in registry.groups:
-        entry = {"code": group.code, "name": group.name}
-        if group.aliases:
-            entry["aliases"] = list(group.aliases)
-        if group.all_units:
-            entry["members"] = "all"
-        groups.append(entry)
-    return {
-        "organization": registry.organization,
-        "coordinator": registry.coordinator,
-        "units": units,
-        "groups": groups,
-    }
-
-
 def write_registry(path: Path, registry: Registry | None = None) -> Path:
     """Write ``registry`` (the commune by default) as YAML, UTF-8, Vietnamese left readable."""
-    document = registry_document(registry or commune_registry())
+    built = registry or commune_registry()
+    document = registry_document(
+        RegistryFile(
+            built.organization,
+            built.coordinator,
+            [UnitSpec(u.code, u.name, list(u.aliases), list(u.groups)) for u in built.units],
+            [GroupSpec(g.code, g.name, list(g.aliases), g.all_units) for g in built.groups],
+        )
+    )
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
