@@ -55,6 +55,7 @@ class Column(StrEnum):
     NOTE = "note"
     DAYS = "days"  # a duration in days counted from the plan's issue date ("Số ngày")
     ID = "id"  # a task identifier such as "Mã nhiệm vụ": the number when there is no STT column
+    AREA = "area"  # the area a task belongs to ("Lĩnh vực"), written beside it rather than above it
 
 
 COLUMN_LABELS = {
@@ -67,6 +68,7 @@ COLUMN_LABELS = {
     Column.NOTE: N_("Note"),
     Column.DAYS: N_("Number of days"),
     Column.ID: N_("Task ID"),
+    Column.AREA: N_("Area"),
 }
 
 # The columns every task needs, what a header row lacking one is told (once, not on every row), and
@@ -101,6 +103,9 @@ _HEADER_PATTERNS: list[tuple[Column, int, re.Pattern[str]]] = [
     ),
     (Column.DEADLINE, 1, re.compile(r"\b(thoi gian|thoi han|tien do|han hoan thanh|thoi diem|moc thoi gian)\b")),
     (Column.SUPPORT, 0, re.compile(r"\bphoi hop\b")),
+    # The area a task belongs to, in a column of its own, written once over its tasks (merged down):
+    # "Lĩnh vực", "Lĩnh vực công tác", "Nhóm nhiệm vụ" beside "Nhiệm vụ".
+    (Column.AREA, 0, re.compile(r"^(?:linh vuc(?: cong tac| quan ly)?|nhom (?:nhiem vu|linh vuc|cong viec))$")),
     (Column.ID, 0, re.compile(r"^(ma|ma so|ky hieu|so hieu)( (nhiem vu|cong viec|hoat dong|de an|du an))?$")),
     (Column.PRODUCT, 0, re.compile(r"\b(san pham|hinh thuc)\b")),
     (Column.PRODUCT, 1, re.compile(r"\bket qua\b")),
@@ -535,7 +540,10 @@ def _parts(tables: list[Table], found: list[tuple[Table, _Header]]) -> dict[int,
 
 def _has_areas(table: Table, header: _Header) -> bool:
     """Whether a table's body (or the paragraph right above it) has area rows ("I", "II. …")."""
-    lines = table.preamble[-1:] + [next((c for c in row.cells if c), "") for row in table.rows[header.row_index + 1 :]]
+    area = header.columns.get(Column.AREA)  # "I. Cải cách thể chế" in a "Lĩnh vực" column is no area row
+    lines = table.preamble[-1:] + [
+        next((c for i, c in enumerate(row.cells) if c and i != area), "") for row in table.rows[header.row_index + 1 :]
+    ]
     for line in lines:
         heading = _ROMAN_HEADING.match(line)
         if heading and _ROMAN.match(heading.group(1) or heading.group(3)):
@@ -783,10 +791,15 @@ def _task_tables(tables: list[Table]) -> list[tuple[Table, _Header]]:
             continue
         previous, above = found[-1]
         labels = previous.rows[above.first_index : above.row_index + 1]
-        first = next((row for row in table.rows if any(row.cells)), None)
+        filled = [row for row in table.rows if any(row.cells)]
+        first = filled[0] if filled else None
         if first is None or len(first.cells) != len(labels[0].cells):
             continue
-        if not _opens_body(first.cells, above):
+        # The rest of a task's text opening the part after a page break, its number cell empty: the
+        # row under it opens the body.
+        if not _opens_body(first.cells, above) and not (
+            len(filled) > 1 and _text_only(first.cells, above) and _opens_body(filled[1].cells, above)
+        ):
             continue
         joined = Table(rows=[*labels, *table.rows], table_number=table.table_number, preamble=table.preamble)
         span = above.row_index - above.first_index
@@ -804,6 +817,12 @@ def _opens_body(cells: list[str], header: _Header) -> bool:
     first = next((cell for cell in cells if cell), "")
     heading = _ROMAN_HEADING.match(first)
     return bool(heading and _ROMAN.match(heading.group(1) or heading.group(3)))
+
+
+def _text_only(cells: list[str], header: _Header) -> bool:
+    """Whether a row fills the task content cell and no other."""
+    title = header.columns.get(Column.TITLE)
+    return title is not None and all(bool(cell) == (i == title) for i, cell in enumerate(cells))
 
 
 def _spread(top: list[str], bottom: list[str]) -> list[str]:
@@ -1160,6 +1179,10 @@ class _BodyParser:
         self.group = ""  # the unnumbered heading above, counted in the area ("" when numbered)
         self.headings = 0  # headings met in the area
         self.area_defaults: dict[Column, str] = {}  # the area row's unit, product and deadline cells
+        self.table_areas = False  # whether the table has area rows ("I", "II. …")
+        self.column_areas: list[str] = []  # the areas a "Lĩnh vực" column named, in order
+        # The task (or refused row) the last row read was, whose text a row under it may go on with.
+        self.last_task: ParsedTask | RefusedRow | None = None
 
     def suggest(self, fragment: str) -> list[str]:
         """The registry names nearest to an unknown name, for the first :data:`SUGGESTED` distinct
@@ -1181,6 +1204,7 @@ class _BodyParser:
         body = table.rows[header.row_index + 1 :]
         # "A", "B" heading parts of a table without Roman numerals are its areas.
         self.letter_areas = not _has_areas(table, header)
+        self.table_areas = not self.letter_areas  # area rows: a "Lĩnh vực" column starts none
         body = body[: _body_end(body, header)]
         # The header written again after a page break (its rows merged down as at the top) is no row.
         labels = table.rows[header.first_index : header.row_index + 1]
@@ -1548,12 +1572,25 @@ class _RowReader:
         numbered rows under it)."""
         if self.skipped():
             return
+        previous, self.parser.last_task = self.parser.last_task, None
+        if previous is not None and self._goes_on(following):
+            # The rest of the task's text after a page break: its number again, or none and the text
+            # going on in lower case ("… kết nối" | "với Cổng dịch vụ công quốc gia").
+            previous.title = f"{previous.title} {_task_title(self.own(Column.TITLE))}"
+            self.parser.last_task = previous
+            return
+        area = self.header.columns.get(Column.AREA)
+        if self._starts_area() is None:
+            return  # the area's name on a row of its own
         self._unsaved_formulas()
-        filled = [cell for cell in self.row.cells if cell]
+        filled = [cell for i, cell in enumerate(self.row.cells) if cell and i != area] or [
+            cell for cell in self.row.cells if cell
+        ]
         number, title = self.own(Column.NUMBER), self.own(Column.TITLE)
         if self.is_area():
             defaults = {c: self.own(c) for c in _INHERITED if self.own(c)}
-            self.parser.start_area(_plain_number(number), title or next(c for c in filled if c != number), defaults)
+            name = title or next(c for c in self.row.cells if c and c != number)
+            self.parser.start_area(_plain_number(number), name, defaults)
             return
         if not any(self.own(c) for c in _INHERITED):
             if self._inherits(following):
@@ -1575,6 +1612,50 @@ class _RowReader:
                 self.parser.start_subheading(heading, defaults, row=self)
                 return
         self._task(number, title)
+
+    def _starts_area(self) -> bool | None:
+        """A "Lĩnh vực" column naming an area other than the current one starts it, numbered by its
+        place ("II") unless it writes its numeral ("II. Cải cách thủ tục hành chính"); an empty cell
+        (a CSV writes the area once over its tasks) stays in it. Whether the row started one; None
+        when the row holds nothing else (the area's name on a row of its own)."""
+        name = one_line(self.own(Column.AREA))
+        if name and not any(self.own(c) for c in (Column.NUMBER, Column.TITLE, *_INHERITED)):
+            self._start_area(name)
+            return None
+        return self._start_area(name)
+
+    def _start_area(self, name: str) -> bool:
+        areas = self.parser.column_areas
+        if not name or self.parser.table_areas or (areas and areas[-1] == name):
+            return False
+        areas.append(name)
+        heading = _ROMAN_HEADING.match(name)
+        if heading and _ROMAN.match(heading.group(1) or heading.group(3)):
+            self.parser.start_area(heading.group(1) or heading.group(3), heading.group(2) or heading.group(4))
+        else:
+            self.parser.start_area(_roman(len(areas)), name)
+        return True
+
+    def _goes_on(self, following: _RowReader | None) -> bool:
+        """Whether the row, right under a task, is the rest of that task's text (a row split by a page
+        break, or typed on): text only, its number the task's own or none and the text going on in lower
+        case, and the row under it the next task ("3" after "2", "2" after "1.2"), an area or none."""
+        title = self.own(Column.TITLE)
+        text = (self.header.columns.get(Column.TITLE), self.header.columns.get(Column.AREA))
+        others = [i for i, cell in enumerate(self.row.cells) if cell and i not in text]
+        if not title or any(
+            i not in self.header.numbers and i != self.header.columns.get(Column.NUMBER) for i in others
+        ):
+            return False
+        number, before = _plain_number(self.own(Column.NUMBER)), self.parser.last_number
+        if number:
+            if number != before or not _DOTTED.fullmatch(number):
+                return False
+        elif self.heading_number() or not title.lstrip()[:1].islower():
+            return False
+        if following is None or following.is_area():
+            return True
+        return _next_number(before, following.heading_number())
 
     def unused_heading(self, cells: list[str]) -> None:
         """The warning of a heading row naming its own lead unit or deadline that no row under it took
@@ -1687,54 +1768,62 @@ class _RowReader:
             deadline = self.parser.bounded(deadline, self.table.where(self.row.number))
         if deadline is not None and not self.header.periods:  # not a year the row writes
             self.parser.written_year(deadline, self.table.where(self.row.number))
-        # "a) Rà soát …" with no number cell is numbered as if "a)" were in it (I.1.a).
-        lettered = "" if number else self.heading_number()
-        number = self.parser.task_number(number or (lettered if _LETTER.fullmatch(lettered) else ""))
+        # "a) Rà soát …", "1.2. Rà soát …" with no number cell is numbered as if "a)", "1.2" were in it
+        # (I.1.a, 1.2), and its title leaves the number out. A number restarting under a heading
+        # numbered in the STT column ("1" | "Cải cách thể chế" over "1. Rà soát …", "2. Kiểm tra …")
+        # counts under it (1.1, 1.2): its own would be the next headings' numbers.
+        written = None if number else _TEXT_NUMBER.match(one_line(title))
+        if written:
+            title = written.group(2)
+        own = written.group(1) if written else ""
+        if _DOTTED.fullmatch(own) and Column.NUMBER in self.header.columns:
+            own = own if self.parser.is_under(self.parser.subheading, own) else ""
+        number = self.parser.task_number(number or own)
         if self.bad or deadline is None:
             area = self.parser.area
-            self.parser.appendix.refused.append(
-                RefusedRow(
-                    code=f"{area}.{number}" if area else number,
-                    area=area,
-                    number=number,
-                    title=_task_title(title),
-                    product=one_line(self.get(Column.PRODUCT)),
-                    note=one_line(self.get(Column.NOTE)),
-                    lead=lead,
-                    support=[unit for unit in support if unit not in lead],
-                    cells={
-                        Column.LEAD: self.get(Column.LEAD),
-                        Column.SUPPORT: self.get(Column.SUPPORT),
-                        **dict(zip((Column.DEADLINE, Column.DAYS), self._deadline_cells(), strict=True)),
-                    },
-                    bad=set(self.bad),
-                    source_row=self.row.number,
-                    problems=self.problems,
-                    sequence=self.parser.next_sequence(),
-                    subheading=self.parser.subheading,
-                    group=self.parser.group,
-                )
-            )
-            return number
-        self.parser.appendix.tasks.append(
-            ParsedTask(
-                code="",  # given once the whole table is read (see _BodyParser.finish)
-                area=self.parser.area,
+            refused = RefusedRow(
+                code=f"{area}.{number}" if area else number,
+                area=area,
                 number=number,
                 title=_task_title(title),
                 product=one_line(self.get(Column.PRODUCT)),
                 note=one_line(self.get(Column.NOTE)),
                 lead=lead,
                 support=[unit for unit in support if unit not in lead],
-                deadline=deadline,
+                cells={
+                    Column.LEAD: self.get(Column.LEAD),
+                    Column.SUPPORT: self.get(Column.SUPPORT),
+                    **dict(zip((Column.DEADLINE, Column.DAYS), self._deadline_cells(), strict=True)),
+                },
+                bad=set(self.bad),
                 source_row=self.row.number,
-                subheading=self.parser.subheading,
-                group=self.parser.group,
-                where=self.where(Column.NUMBER),
                 problems=self.problems,
                 sequence=self.parser.next_sequence(),
+                subheading=self.parser.subheading,
+                group=self.parser.group,
             )
+            self.parser.appendix.refused.append(refused)
+            self.parser.last_task = refused
+            return number
+        task = ParsedTask(
+            code="",  # given once the whole table is read (see _BodyParser.finish)
+            area=self.parser.area,
+            number=number,
+            title=_task_title(title),
+            product=one_line(self.get(Column.PRODUCT)),
+            note=one_line(self.get(Column.NOTE)),
+            lead=lead,
+            support=[unit for unit in support if unit not in lead],
+            deadline=deadline,
+            source_row=self.row.number,
+            subheading=self.parser.subheading,
+            group=self.parser.group,
+            where=self.where(Column.NUMBER),
+            problems=self.problems,
+            sequence=self.parser.next_sequence(),
         )
+        self.parser.appendix.tasks.append(task)
+        self.parser.last_task = task
         if deadline.kind == "continuous" and _phrase_only(deadline.text):
             self.parser.phrased.append((self.table.where(self.row.number), one_line(deadline.text)))
         return number
@@ -2051,6 +2140,9 @@ _OWN_TASK = (Column.LEAD, Column.DEADLINE, Column.DAYS)  # the cells that make a
 _LETTER = re.compile(r"[a-zđ]")
 _DOTTED = re.compile(r"\d+(?:\.\d+)*")
 _NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)*|[a-zđ]|[-+•*–]")
+# The number opening a task's text when its number cell is empty: "1.2. Rà soát …", "a) Kiểm tra …",
+# "b.Tổng kết"; not a figure ("30.000 hồ sơ", "2025 là năm …", "100% hồ sơ").
+_TEXT_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*|[a-zđ])\s?[.)](?:\s+|(?=[^\W\d_]))(\S.*)$", re.DOTALL)
 
 
 # Role marks in a unit cell, folded: "chủ trì", "phối hợp (với)", in parentheses or followed by a
@@ -2193,6 +2285,15 @@ def _plain_number(written: str) -> str:
 
 # A number after the word for what it counts, in a number cell: "Bước 1", "Nhiệm vụ 2", "Mục 3".
 _WORDED_NUMBER = re.compile(r"^(?:buoc|nhiem\s*vu|nv|muc|noi\s*dung|hoat\s*dong|giai\s*doan|viec)\s*(\d+(?:\.\d+)*)$")
+
+
+def _next_number(before: str, after: str) -> bool:
+    """Whether ``after`` is the number right after ``before`` at its level or one above it: "3" or
+    "1.3" after "1.2", "2" after "1.2"."""
+    if not (_DOTTED.fullmatch(before) and _DOTTED.fullmatch(after)):
+        return False
+    first, then = [int(part) for part in before.split(".")], [int(part) for part in after.split(".")]
+    return len(then) <= len(first) and then[:-1] == first[: len(then) - 1] and then[-1] == first[len(then) - 1] + 1
 
 
 def _is_under(parent: str, child: str) -> bool:

@@ -349,11 +349,17 @@ _SHORT_MONTH = re.compile(r"\bt\.?\s?(\d{1,2})(?=\s*[/-]\s*\d{4}(?!\d))")
 _SHORT_QUARTER = re.compile(r"\bq\.?\s?(iv|i{1,3}|[1-4])(?=\s*[/-]\s*\d{4}(?!\d))")
 
 
+# A date written year first, as a CSV export or a database writes it: "2026-09-30", "2026/9/30",
+# "2026-09-30 00:00:00". Year, month, day: no one writes year, day, month.
+_YEAR_FIRST_DATE = re.compile(r"(?<![\w/.-])((?:19|20)\d\d)([/.-])(\d{1,2})\2(\d{1,2})(?![\w/-]|\.\w)")
+
+
 def _normalise(text: str) -> str:
     """Folded text on one line; "ð" (Icelandic eth) stands in for "đ" in some converted files, the
-    old spelling "qui" ("Quí II", "qui định") is "quy", and "T6/2026", "Q3/2026" are "tháng 6/2026",
-    "quý 3/2026"."""
+    old spelling "qui" ("Quí II", "qui định") is "quy", "T6/2026", "Q3/2026" are "tháng 6/2026",
+    "quý 3/2026", and "2026-09-30" is "30/09/2026"."""
     folded = _QUI.sub("quy", _SPACE.sub(" ", fold(text).replace("ð", "d")).strip())
+    folded = _YEAR_FIRST_DATE.sub(r"\4/\3/\1", folded)
     return _SHORT_QUARTER.sub(r"quy \1", _SHORT_MONTH.sub(r"thang \1", folded))
 
 

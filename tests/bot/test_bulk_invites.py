@@ -29,7 +29,7 @@ def _invites(engine: Engine) -> list[tuple[str, str]]:
     """(unit code, role) of every invite in the store."""
     with Session(engine) as session:
         rows = session.exec(select(Unit.code, Invite.role).join(Invite, col(Invite.unit_id) == Unit.id)).all()
-    return [(code, role.value) for code, role in rows]
+    return [(code, str(role)) for code, role in rows]
 
 
 def test_a_group_gives_one_code_for_each_of_its_units(sample_store: Dondoc, engine: Engine) -> None:
