@@ -2,7 +2,8 @@
 
 The real Telegram channel (python-telegram-bot) runs against the in-process local Bot API server;
 you play the people. Buttons are shown numbered and pressed by typing the number. Sandbox
-commands: ``/as UNIT`` (be that unit's focal point), ``/as manager``, ``/clock dd/mm/yyyy HH:MM``
+commands: ``/as UNIT`` (be that unit's focal point), ``/as manager``, ``/as moi`` (``/as new``: a new
+person nobody has bound yet, to try a code of the invite sheet), ``/clock dd/mm/yyyy HH:MM``
 (move the simulated time), ``/photo``, ``/pdf NAME`` (send evidence), ``/quit``.
 """
 
@@ -12,7 +13,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TextIO, TypeVar
 
@@ -34,9 +35,13 @@ from dondoc.scheduler.calendar import WorkCalendar, calendar_from_env
 from dondoc.scheduler.clock import FIRST_YEAR, LAST_YEAR, Clock
 from dondoc.scheduler.service import ReminderService
 from dondoc.scheduler.weekly import WEEKLY_TIME
+from dondoc.text import fold
 from dondoc.tz import TZ
 
 MANAGER = "manager"
+# ``/as moi`` (``/as mới``, ``/as new``): a new person, bound to no unit until they type an invite code;
+# played again as ``/as moi1``, ``/as new1``, … (the prefix of the key in the language of the moment).
+_NEW_KEY = re.compile(r"^(?:moi|new)(\d*)$")
 TELEGRAM_FIRST_USER = 100_000_001  # the ids of the people a sandbox plays, on each channel
 ZALO_FIRST_USER = 9_000_000_000_000_001
 # Names for the people you play, so greetings read as they would for a real official.
@@ -70,10 +75,13 @@ class Label:
     the player may choose another (/lang) after the person was first played."""
 
     manager: bool
-    unit: str  # the unit's name, as the registry has it
+    unit: str  # the unit's name, as the registry has it; "" for a new person (``/as moi``)
     bot: str | None = None  # the Zalo bot written to, when the registry names several
 
     def __str__(self) -> str:
+        if not self.unit:
+            who = _("a new person, bound to no unit yet")
+            return who + (f" ({self.bot})" if self.bot else "")
         who = _("manager") if self.manager else _("focal point")
         return f"{who} — {self.unit}" + (f" ({self.bot})" if self.bot else "")
 
@@ -111,6 +119,8 @@ class Sandbox:
     # The language of the command (--lang, DONDOC_LANG), read when the sandbox starts: the people played
     # speak it until they choose another (/lang); the sandbox's own lines follow the one played now.
     command_language: str | None = None
+    # The new people played (``/as moi``), by their number: ``/as moi2`` plays the second again, bound or not.
+    newcomers: dict[str, Any] = field(default_factory=dict)
 
     async def run(self, read_line: ReadLine) -> None:
         app = assemble(self.engine, self.clock, self.calendar or calendar_from_env(), bot_username="dondoc_sandbox_bot")
@@ -129,7 +139,7 @@ class Sandbox:
                         _(
                             "dondoc sandbox — the bot as it runs on Telegram, here in the terminal.\n"
                             "Type as a focal point would; press a button by typing its number.\n"
-                            "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
+                            "/as UNIT · /as manager · /as new · /clock dd/mm/yyyy HH:MM · /photo · /pdf · /quit"
                         )
                     )
                 await self.switch(self._default_unit())
@@ -214,8 +224,18 @@ class Sandbox:
         if word in ("/quit", "/exit"):
             return False
         if word == "/as":
-            if rest.strip():
-                await self.switch(rest.strip())
+            typed = rest.strip()
+            new = _NEW_KEY.match(fold(typed.split(" ", 1)[0]).lower()) if typed else None
+            if new is not None and not new.group(1):
+                await self.play_new(typed.partition(" ")[2].strip())
+            elif new is not None and self._new_persona(new.group(1)) is not None:
+                persona = self._new_persona(new.group(1))
+                assert persona is not None
+                self._become(persona)
+                with use_language(self.language(persona)):
+                    self._print("— " + _("You are now: {who}").format(who=persona.label))
+            elif typed:
+                await self.switch(typed)
             else:
                 self._list_personas()
             return True
@@ -274,6 +294,7 @@ class Sandbox:
         played = {key for key, _label in self._played()}
         if MANAGER not in played:
             lines.append(f"  /as {MANAGER} — " + _("the manager (of the coordinating unit)"))
+        lines.append("  " + _("/as new — a new person nobody has bound yet, to type a code of the invite sheet"))
         others = [u.code for u in units if u.code not in played]
         if others:
             lines.append("  " + _("a unit's focal point: /as UNIT, one of {codes}").format(codes=", ".join(others)))
@@ -402,6 +423,79 @@ class Sandbox:
         with use_language(self.language(persona)):
             self._print("— " + _("You are now: {who}").format(who=persona.label))
 
+    # ------------------------------------------------------------------ a new person (/as moi)
+
+    def _people(self) -> dict[str, Any]:
+        """The people played in this run, by key."""
+        return self.personas
+
+    def _become(self, persona: Any) -> None:
+        self.current = persona
+
+    def _new_persona(self, number: str) -> Any | None:
+        """The new person ``/as moi<number>`` plays again (bound to a unit since, or not), if any."""
+        return self.newcomers.get(number)
+
+    def _new_key(self, persona: Any) -> str:
+        """Number ``persona`` as the next new person; their key: "moi1" ("new1" in English)."""
+        number = str(len(self.newcomers) + 1)
+        self.newcomers[number] = persona
+        return ("new" if current_language() == "en" else "moi") + number
+
+    def _announce_new(self, persona: Any, name: str) -> None:
+        self._become(persona)
+        with use_language(self.language(persona)):
+            self._print("— " + _("You are now: {who}").format(who=f"{name}, {persona.label}"))
+            self._print(
+                "   "
+                + _(
+                    "Type a unit's invite code (from the invite sheet of dondoc invite create) to bind this person"
+                    " as its focal point."
+                )
+            )
+
+    async def play_new(self, bot: str = "") -> None:
+        """``/as moi``: a new person nobody has bound yet; the code they type binds them (``bot``: on
+        Zalo, the registry bot written to)."""
+        assert self.api is not None
+        name = self._fresh_name(p.user.first_name for p in self.personas.values())
+        self._next_user = self._unused_id("telegram", self._next_user)
+        user = self.api.user(user_id=self._next_user, first_name=name, language_code=self._speaks())
+        self._next_user += 1
+        persona = Persona("", user, Label(False, ""))
+        persona.key = self._new_key(persona)
+        self.personas[persona.key] = persona
+        self._announce_new(persona, name)
+
+    def _bind_new_people(self) -> None:
+        """A new person who typed an invite code is that unit's focal point (or its manager) from now on:
+        played again with ``/as`` and the unit's code."""
+        people = self._people()
+        for key, persona in list(people.items()):
+            if persona.label.unit:
+                continue
+            account = self._account_of(persona)
+            if account is None:
+                continue
+            with session_scope(self.engine) as session:
+                row = session.exec(
+                    select(Membership, Unit)
+                    .join(Unit, col(Unit.id) == Membership.unit_id)
+                    .join(ChannelAccount, col(ChannelAccount.person_id) == Membership.person_id)
+                    .where(ChannelAccount.channel == account[0], ChannelAccount.external_id == account[1])
+                    .order_by(col(Membership.id))
+                ).first()
+                if row is None:
+                    continue
+                membership, unit = row
+                label = replace(self._label(membership.role, unit), bot=persona.label.bot)
+                bound = MANAGER if membership.role == MemberRole.MANAGER else unit.code
+            persona.label = label
+            if bound not in people:
+                del people[key]
+                persona.key = bound
+                people[bound] = persona
+
     def _no_unit(self, key: str) -> str:
         """Why ``/as key`` plays nobody: no unit is called so, or several are ("xa binh thanh"), or
         the registry names no coordinating unit whose manager ``/as manager`` would play."""
@@ -484,6 +578,7 @@ class Sandbox:
         """Print what the bot sent since the last look, to whoever it went."""
         assert self.api is not None
         await self.api.wait_idle()
+        self._bind_new_people()
         with use_language(self.language()):  # the player may have just chosen another (/lang)
             self._print_unread(self.personas.values(), self.current, self._print_message)
 

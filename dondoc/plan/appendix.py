@@ -38,7 +38,7 @@ from dondoc.plan.relative import (
 )
 from dondoc.plan.tables import DEFAULT_MAX_ROWS, Row, Table, column_letter, read_tables, too_many_rows
 from dondoc.plan.units import UnitMatcher, expand
-from dondoc.text import fold, match_key, one_line
+from dondoc.text import fold, match_key, one_line, written_case
 
 HEADER_SCAN_ROWS = 40
 HEADER_ROWS = 4  # header rows stacked at most ("Thời gian thực hiện" over "Năm 2026" over "Quý I" …)
@@ -1119,10 +1119,11 @@ _LETTERHEAD_PLACE = re.compile(
 
 def _plan_title(lines: list[str]) -> str:
     """The first title line that is not a reference (letterhead, "PHỤ LỤC", "Kèm theo …"), passing over
-    a letterhead's place line when a title line follows it."""
+    a letterhead's place line when a title line follows it; one written in capitals as a sentence
+    writes it ("KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2026" → "Kế hoạch cải cách hành chính năm 2026")."""
     titles = [one_line(line) for line in lines if match_key(line) and not _is_reference_line(line)]
     named = [line for line in titles if not _LETTERHEAD_PLACE.fullmatch(match_key(line))]
-    return next(iter(named or titles), "")
+    return written_case(next(iter(named or titles), ""))
 
 
 class _BodyParser:
@@ -1843,14 +1844,18 @@ class _RowReader:
             self.problem(column, self._unknown(fragment, left_out=not no_lead), fragment, warning=not no_lead)
         # "các xã có đồng bào dân tộc": some of the group's units, which the registry cannot tell.
         for fragment in qualified:
-            hint = _("or, if it means every unit of a group, add it to that group's aliases in the registry")
+            hint = _(
+                "or, if it means every unit of a group, add it to that group's aliases in the YAML registry file"
+                " (dondoc units import --write-yaml FILE writes one from a list of units)"
+            )
             self.problem(column, f"{_(QUALIFIED_COLLECTIVE)} ({hint})", fragment, warning=True)
         # "Các đơn vị trực thuộc Bộ" when the registry has only "Các đơn vị thuộc Bộ": another set in law.
         for fragment, written, group, declared in reading.read_as:
             message = _(
                 "read as the registry's group «{group}», although the cell says «{written}» where the group's"
                 " name says «{declared}»; check that this group is meant, or register the name as written"
-                " (a group of its own, or an alias of the group meant) and import the registry again"
+                " (a group of its own, or an alias of the group meant in the YAML registry file) and import the"
+                " registry again"
             ).format(group=group, written=written, declared=declared)
             self.problem(column, message, fragment, warning=True)
         # "Các sở, ban, ngành, địa phương": the local governments under the deployment, which the clerk checks.
@@ -1881,13 +1886,14 @@ class _RowReader:
             # "UBND xã" in a commune's own plan: the body itself, which the registry lists no unit for.
             if left_out:
                 return _(
-                    "the organisation itself, not one of its units: left out (to count it, add this name to"
-                    " the aliases of the unit that does the work in the registry and import the registry again)"
+                    "the organisation itself, not one of its units: left out (to count it, add this name to the"
+                    " «Tên gọi khác» column of the unit that does the work in the list of units, or to its aliases"
+                    " in the YAML registry file, and import it again)"
                 )
             return _(
                 "the organisation itself, not one of its units: write the unit that leads the task in the"
-                " cell, or add this name to that unit's aliases in the registry (e.g. the coordinator's) and"
-                " import the registry again"
+                " cell, or add this name to the «Tên gọi khác» column of that unit (e.g. the coordinator) in the"
+                " list of units (or to its aliases in the YAML registry file) and import it again"
             )
         fits = self.parser.matcher.ambiguous(fragment)
         if fits:
@@ -1896,11 +1902,13 @@ class _RowReader:
             if left_out:
                 return _(
                     "the name fits several units of the registry, left out: {names}; write the one meant, or"
-                    " add the name to its aliases in the registry"
+                    " add the name to its «Tên gọi khác» column in the list of units (or to its aliases in the"
+                    " YAML registry file) and import it again"
                 ).format(names=names)
             return _(
                 "the name fits several units of the registry: {names}; write the one meant in the cell, or"
-                " add the name to its aliases in the registry"
+                " add the name to its «Tên gọi khác» column in the list of units (or to its aliases in the"
+                " YAML registry file) and import it again"
             ).format(names=names)
         groups = self.parser.matcher.group_names() if self.parser.matcher.names_collective(fragment) else []
         if groups:
@@ -1914,13 +1922,15 @@ class _RowReader:
                 message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
             if left_out:
                 hint = _(
-                    "to count it, add the name to the aliases of the group it means in the registry (its groups:"
-                    " {names}) and import the registry again"
+                    "to count it, add the name to the aliases of the group it means (its groups: {names}) in the"
+                    " YAML registry file (dondoc units import --write-yaml FILE writes one from a list of units)"
+                    " and import that file"
                 )
             else:
                 hint = _(
-                    "correct the cell, or add the name to the aliases of the group it means in the registry (its"
-                    " groups: {names}) and import the registry again"
+                    "correct the cell, or add the name to the aliases of the group it means (its groups: {names})"
+                    " in the YAML registry file (dondoc units import --write-yaml FILE writes one from a list of"
+                    " units) and import that file"
                 )
             return message + "; " + hint.format(names="; ".join(groups))
         message = _("unknown unit, left out") if left_out else _("unknown unit")
@@ -1929,7 +1939,10 @@ class _RowReader:
         if nearest:
             message += " " + _("(nearest in the registry: {names})").format(names="; ".join(nearest))
         if not left_out:
-            message += "; " + _("correct the cell, or add the name to the aliases of the unit it means in the registry")
+            message += "; " + _(
+                "correct the cell, or add the name to the «Tên gọi khác» column of the unit it means in the list"
+                " of units (or to its aliases in the YAML registry file) and import it again"
+            )
         return message
 
     def _localities_note(self, fragment: str) -> str:

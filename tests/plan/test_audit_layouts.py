@@ -384,7 +384,7 @@ def test_parts_lettered_a_b_are_areas(admin: Admin, tmp_path: Path, merged: bool
 def test_the_letterhead_is_not_the_title(admin: Admin, tmp_path: Path) -> None:
     data = imported(admin, tmp_path, write_xlsx(SECOND_HALF, tmp_path / "phu-luc.xlsx"))
 
-    assert data["title"] == "NHIỆM VỤ TRỌNG TÂM 6 THÁNG CUỐI NĂM 2025"
+    assert data["title"] == "Nhiệm vụ trọng tâm 6 tháng cuối năm 2025"
 
 
 def test_a_csv_titled_phu_luc_ke_hoach_takes_that_title(admin: Admin, tmp_path: Path) -> None:
@@ -397,5 +397,5 @@ def test_a_csv_titled_phu_luc_ke_hoach_takes_that_title(admin: Admin, tmp_path: 
 
     data = imported(admin, tmp_path, path)
 
-    assert (data["title"], data["year"]) == ("PHỤ LỤC KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2025", 2025)
+    assert (data["title"], data["year"]) == ("Phụ lục kế hoạch cải cách hành chính năm 2025", 2025)
     assert admin.tasks()[0]["deadline"]["dates"] == ["2025-01-31"]

@@ -49,7 +49,7 @@ def test_the_place_line_of_a_two_column_letterhead_is_not_the_title(admin: Admin
 
     data = imported(admin, tmp_path, sheet(tmp_path / "phu-luc.xlsx", rows))
 
-    assert data["title"] == "DANH MỤC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2026"
+    assert data["title"] == "Danh mục nhiệm vụ cải cách hành chính năm 2026"
 
 
 # --------------------------------------------------------------------------- communes, wards, special zone

@@ -66,7 +66,7 @@ def test_a_lead_cell_naming_the_commune_itself_says_what_it_is_and_how_to_fix_it
         "dòng 5, cột C (Cơ quan chủ trì): là chính cơ quan ban hành kế hoạch, không phải một đơn vị trong danh mục"
         in result.stderr
     )
-    assert "thêm tên này vào aliases của đơn vị đó trong danh mục" in result.stderr
+    assert "thêm tên này vào cột «Tên gọi khác» của đơn vị đó" in result.stderr
     assert "«UBND xã»" in result.stderr
     assert admin.tasks() == []
 
@@ -77,7 +77,7 @@ def test_an_unknown_lead_unit_says_how_to_fix_it(admin: Admin, tmp_path: Path) -
     assert result.exit_code == 1
     line = next(line for line in result.stderr.splitlines() if "«Ban Quản lý chợ»" in line)
     assert "không có cơ quan, đơn vị này trong danh mục" in line
-    assert "sửa lại ô này, hoặc thêm tên này vào aliases của đơn vị được nói đến trong danh mục" in line
+    assert "sửa lại ô này, hoặc thêm tên này vào cột «Tên gọi khác» của đơn vị được nói đến" in line
 
 
 def test_the_commune_registered_as_an_alias_then_leads_and_owns_nothing_else(admin: Admin, tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_the_commune_registered_as_an_alias_then_leads_and_owns_nothing_else(adm
     assert task["lead"] == ["VP"]
     assert task["support"] == ["CA"]  # "thuộc UBND xã" says whose offices: not the office of VP again
     assert "«chuyên môn thuộc»" not in result.stderr
-    assert "hoặc, nếu là mọi đơn vị của một nhóm, thêm vào aliases của nhóm đó trong danh mục" in result.stderr
+    assert "hoặc, nếu là mọi đơn vị của một nhóm, thêm vào aliases của nhóm đó trong tệp danh mục YAML" in result.stderr
     assert "«Các phòng chuyên môn thuộc UBND xã»" in result.stderr
 
 

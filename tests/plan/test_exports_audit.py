@@ -17,7 +17,7 @@ from tests.factories import add_report
 from tests.plan.test_status_workbook import read_docx
 from tests.targets.helpers import import_long_my
 
-PLAN = "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2022"
+PLAN = "Nhiệm vụ cải cách hành chính năm 2022"
 ORGANIZATION = "Ủy ban nhân dân huyện Long Mỹ"
 
 

@@ -26,7 +26,7 @@ from tests.factories import add_report
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 from tests.targets.helpers import import_long_my
 
-PLAN = "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2022"
+PLAN = "Nhiệm vụ cải cách hành chính năm 2022"
 ORGANIZATION = "Ủy ban nhân dân huyện Long Mỹ"
 XP = "Ủy ban nhân dân xã Xà Phiên"
 VHTT = "Phòng Văn hóa và Thông tin"

@@ -137,7 +137,7 @@ def test_directly_under_read_as_the_only_group_declared_is_warned_naming_it(admi
     read_as = (
         "đã hiểu là nhóm «Các đơn vị thuộc Bộ» trong danh mục, dù ô ghi «trực thuộc» còn tên nhóm ghi «thuộc»; "
         "đồng chí kiểm tra lại đúng nhóm này chưa, hoặc đăng ký tên như đã ghi (thành một nhóm riêng, hoặc thêm "
-        "vào aliases của nhóm được nói đến) rồi nhập lại danh mục"
+        "vào aliases của nhóm được nói đến trong tệp danh mục YAML) rồi nhập lại danh mục"
     )
     assert messages(warnings) == [(cells[0], read_as), (cells[1], read_as)]
     assert [w["row"] for w in warnings] == [3, 4]
@@ -178,7 +178,8 @@ def test_initials_two_units_share_say_which_units_they_fit(admin: Admin, tmp_pat
         (
             "Phòng TC",
             "tên này ứng với nhiều đơn vị trong danh mục, đã bỏ qua: Phòng Tài chính; Phòng Tổ chức; ghi rõ đơn vị"
-            " được nói đến, hoặc thêm tên này vào aliases của đơn vị đó trong danh mục",
+            " được nói đến, hoặc thêm tên này vào cột «Tên gọi khác» của đơn vị đó trong danh sách cơ quan, đơn vị"
+            " (hoặc aliases trong tệp danh mục YAML) rồi nhập lại",
         )
     ]
     assert by_code(admin)["1"]["lead"] == ["PTP"]  # initials only one unit has still name it

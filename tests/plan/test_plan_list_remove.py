@@ -117,7 +117,7 @@ def test_plan_list_shows_each_plan_and_the_default(sample_store: Dondoc) -> None
         {"key": "x23", "title": "phu-luc-cchc-2022", "year": 2023, "tasks": 42, "reports": 0, "default": True},
         {
             "key": "2022",
-            "title": "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2022",
+            "title": "Nhiệm vụ cải cách hành chính năm 2022",
             "year": 2022,
             "tasks": 42,
             "reports": 2,
@@ -128,7 +128,7 @@ def test_plan_list_shows_each_plan_and_the_default(sample_store: Dondoc) -> None
     assert text.code == 0, text.stderr
     assert text.stdout.splitlines() == [
         "x23: “phu-luc-cchc-2022” (2023) — 42 tasks, 0 progress reports [default: used when --plan is not given]",
-        "2022: “NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2022” (2022) — 42 tasks, 2 progress reports",
+        "2022: “Nhiệm vụ cải cách hành chính năm 2022” (2022) — 42 tasks, 2 progress reports",
     ]
 
 
@@ -154,7 +154,7 @@ def test_remove_asks_first_and_no_deletes_nothing(sample_store: Dondoc) -> None:
     for answer in ("n\n", ""):  # no, or no answer at all
         result = _en(sample_store, "plan", "remove", "2022", answer=answer)
         assert result.code == 1
-        assert "Delete plan 2022 “NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2022” (2022) with its 42 tasks" in result.stderr
+        assert "Delete plan 2022 “Nhiệm vụ cải cách hành chính năm 2022” (2022) with its 42 tasks" in result.stderr
         assert result.stderr.rstrip().endswith("Nothing was deleted.")
         assert _counts(sample_store.url) == before
     result = _en(sample_store, "plan", "remove", "2022", answer="y\n")

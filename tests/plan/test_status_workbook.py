@@ -129,7 +129,7 @@ def test_the_summary_sheet_has_the_same_figures_as_status(reported: Dondoc, tmp_
     wb = export(reported, tmp_path)
     rows = summary_rows(wb.worksheets[0])
     text = [str(cell) for row in rows for cell in row if cell is not None]
-    assert "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2022" in text
+    assert "Nhiệm vụ cải cách hành chính năm 2022" in text
     assert "Ủy ban nhân dân huyện Long Mỹ" in text
     assert "Tình hình đến ngày 10/04/2022" in text
 

@@ -1,8 +1,9 @@
 """``dondoc sandbox --channel zalo``: the whole bot in a terminal chat as Zalo users see it — plain
 text, choices as numbered lines picked by typing, messages of at most 2,000 characters — with no
 token and no internet: the real Zalo channel polls the in-process :class:`FakeZaloServer`, and you
-play the people. Sandbox commands as in the Telegram sandbox (``/as UNIT``, ``/as manager``,
-``/clock dd/mm/yyyy HH:MM``, ``/quit``), and ``/photo``, ``/sticker`` to send those.
+play the people. Sandbox commands as in the Telegram sandbox (``/as UNIT``, ``/as manager``, ``/as moi``
+— ``/as moi BOT`` writes to that registry bot —, ``/clock dd/mm/yyyy HH:MM``, ``/quit``), and ``/photo``,
+``/sticker`` to send those.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dondoc.handlers.onboarding import find_unit
 from dondoc.i18n import _, use_language
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, stored_zalo_bots, zalo_bot_for_unit
 from dondoc.scheduler.calendar import calendar_from_env
+from dondoc.text import match_key
 
 
 @dataclass
@@ -63,7 +65,7 @@ class ZaloSandbox(Sandbox):
                     _(
                         "dondoc sandbox — the bot as Zalo users see it, here in the terminal.\n"
                         "Type as a focal point would; choices are numbered: type the number.\n"
-                        "/as UNIT · /as manager · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
+                        "/as UNIT · /as manager · /as new · /clock dd/mm/yyyy HH:MM · /photo · /sticker · /quit"
                     )
                 )
             await self.switch(self._default_unit())
@@ -107,6 +109,36 @@ class ZaloSandbox(Sandbox):
 
     def _now_played(self) -> Played[Any] | None:
         return self.me
+
+    def _people(self) -> dict[str, Any]:
+        return self.people
+
+    def _become(self, persona: Any) -> None:
+        self.me = persona
+
+    async def play_new(self, bot: str = "") -> None:
+        """``/as moi``: a new Zalo user nobody has bound yet, writing to the bot of ZALO_BOT_TOKEN or to
+        the registry bot named ``bot`` (``/as moi qt1``): the code they type binds them."""
+        info = self.bots[ZALO]
+        if bot:
+            named = [
+                b for b in self.bots.values() if match_key(bot) in (match_key(b.name or ""), match_key(b.display_name))
+            ]
+            if not named:
+                names = ", ".join(b.name for b in self.bots.values() if b.name)
+                self._print(
+                    _("No Zalo bot called {bot}; the registry's bots: {names}.").format(bot=bot, names=names or "-")
+                )
+                return
+            info = named[0]
+        server = self.servers[info.key]
+        name = self._fresh_name(p.user.display_name for p in self.people.values())
+        taken = [p.user.id for p in self.people.values()]
+        user = server.user(name, user_id=str(self._unused_id(info.key, ZALO_FIRST_USER, taken)))
+        persona = ZaloPersona("", user, self._with_bot(Label(False, ""), info))
+        persona.key = self._new_key(persona)
+        self.people[persona.key] = persona
+        self._announce_new(persona, name)
 
     def _account_of(self, persona: Played[Any]) -> tuple[str, str] | None:
         if not isinstance(persona, ZaloPersona):
@@ -189,6 +221,7 @@ class ZaloSandbox(Sandbox):
     async def show(self) -> None:
         for server in self.servers.values():
             await server.settled()
+        self._bind_new_people()
         with use_language(self.language()):  # the player may have just chosen another (/lang)
             self._print_unread(self.people.values(), self.me, self._print_zalo)
 
