@@ -26,8 +26,10 @@ from dondoc.cli.common import (
     os_error_reason,
     print_json,
     quoted,
+    refuse,
     sentence,
     settings,
+    show_warnings,
     store,
     usage,
 )
@@ -43,7 +45,9 @@ from dondoc.handlers.onboarding import (
     zalo_instructions,
 )
 from dondoc.i18n import N_, _, format_datetime
+from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.progress import several_units
+from dondoc.plan.registry_table import Recipient, is_table, name_key, read_recipients
 from dondoc.plan.rollup import organizations_under
 from dondoc.plan.zalo_bots import ZALO, ZaloBotInfo, zalo_bot_serving
 from dondoc.plan.zalo_users import full_bot_warning
@@ -116,6 +120,18 @@ def invite(
             help="Write the codes to this xlsx or csv file (readable by you only), one row a unit, ready to send.",
         ),
     ] = None,
+    recipients: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipients",
+            exists=True,
+            dir_okay=False,
+            metavar="FILE",
+            help="The list of units (xlsx, csv) with each unit's focal point and phone: adds who receives each "
+            "code and their phone to the rows. Personal data: read from the file for this command only, "
+            "written only into the -o sheet, never stored in the database or logs (Decree 13).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create one-time invite codes that bind a chat account to a unit and role (and their t.me deep
@@ -134,11 +150,14 @@ def invite(
                 path=output, example=output.with_suffix(".xlsx").name
             )
         )
+    if recipients is not None and not is_table(recipients):
+        usage(_("--recipients: {path} is not a list of units: give an xlsx or csv file").format(path=recipients))
     valid_for = parse_duration(expires)
     telegram = settings().telegram
     with session_scope(store()) as session:
         org = organization(session)
         chosen, collective = _chosen(session, org, typed, every=every)
+        people, notes = _recipients(session, org, recipients) if recipients is not None else (None, [])
         if MemberRole(role) is MemberRole.PROVINCE and len(organizations_under(session, org)) == 1:
             typer.echo(
                 _(
@@ -147,7 +166,7 @@ def invite(
                 ).format(org=org.name),
                 err=True,
             )
-        if collective or len(chosen) > 1 or output is not None:  # all or nothing: written before it commits
+        if collective or len(chosen) > 1 or output is not None or people is not None:  # written before it commits
             _bulk(
                 session,
                 chosen,
@@ -156,6 +175,8 @@ def invite(
                 skip=collective and not again,
                 output=output,
                 as_json=as_json,
+                recipients=people,
+                notes=notes,
             )
             return
         found = chosen[0]
@@ -247,6 +268,23 @@ def _chosen(session: Session, org: Organization, typed: list[str], *, every: boo
     return list(chosen.values()), collective
 
 
+def _recipients(session: Session, org: Organization, path: Path) -> tuple[dict[str, Recipient], list[Problem]]:
+    """Who receives each unit's code, by unit code, as the list at ``path`` names them (the units
+    matched as ``dondoc units import`` matched them), and a warning for each row naming no unit of
+    ``org``. Refuses the command (nothing made) when the file holds no such list."""
+    query = select(Unit).where(Unit.organization_id == org.id).order_by(col(Unit.active))
+    codes: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for unit in session.exec(query):  # active units last: theirs win
+        codes[unit.code.upper()] = unit.code
+        for text in (*unit.aliases, unit.name):
+            names[name_key(text)] = unit.code
+    try:
+        return read_recipients(path, codes=codes, names=names)
+    except InputError as error:
+        refuse(error)
+
+
 def _bulk(
     session: Session,
     units: list[Unit],
@@ -256,9 +294,13 @@ def _bulk(
     skip: bool,
     output: Path | None,
     as_json: bool,
+    recipients: dict[str, Recipient] | None = None,
+    notes: list[Problem] | None = None,
 ) -> None:
     """A code for each of ``units`` (with ``skip``, not for those that already have someone in ``role``
-    or a pending code for it), as rows: printed, or written to ``output``, before the caller commits."""
+    or a pending code for it), as rows: printed, or written to ``output``, before the caller commits.
+    With ``recipients`` (from ``--recipients``), each row also names who receives the code and their
+    phone; ``notes`` are the warnings reading them gave."""
     now = clock().now()
     bound, pending = already_invited(session, units, role, now) if skip else (set(), set())
     telegram = settings().telegram
@@ -293,13 +335,16 @@ def _bulk(
                 "zalo": None if bot is None else {"bot": bot.key, "name": bot.display_name or None},
             }
         )
+        if recipients is not None:  # personal data: in this command's output only, never stored
+            person = recipients.get(unit.code)
+            rows[-1] |= {"recipient": person.name if person else "", "phone": person.phone if person else ""}
     skipped = {
         "bound": [unit.code for unit in units if unit.id in bound],
         "pending": [unit.code for unit in units if unit.id in pending],
     }
     if output is not None and rows:
         try:
-            _write_rows(output, rows)
+            _write_rows(output, rows, recipients=recipients is not None)
         except OSError as error:
             fail(_("cannot write {path}: {error}").format(path=output, error=os_error_reason(error, output)))
     if as_json:
@@ -308,12 +353,13 @@ def _bulk(
                 "invites": rows,
                 "skipped": skipped,
                 "output": str(output) if output is not None and rows else None,
-                "warnings": list(warnings.values()),
+                "warnings": [*warnings.values(), *(str(note) for note in notes or [])],
             }
         )
     elif output is None:
         for row in rows:
-            typer.echo(f"{row['code']}\t{row['unit']}\t{row['unit_name']}")
+            line = f"{row['code']}\t{row['unit']}\t{row['unit_name']}"
+            typer.echo(line + (f"\t{row['recipient']}" if recipients is not None else ""))
     _summary(role, rows, skipped, output)
     if rows and username is None and telegram.token:
         typer.echo(_("Set TELEGRAM_BOT_USERNAME (the bot's username, without @) to print a t.me link too."), err=True)
@@ -328,6 +374,8 @@ def _bulk(
         )
     for warning in warnings.values():
         typer.echo(warning, err=True)
+    if notes and not as_json:
+        show_warnings(notes)
 
 
 def _summary(role: MemberRole, rows: list[dict[str, Any]], skipped: dict[str, list[str]], output: Path | None) -> None:
@@ -370,24 +418,36 @@ def _instructions(code: str, bot: ZaloBotInfo | None, link: str | None, *, on_te
 
 _COLUMNS = (N_("Unit code"), N_("Unit name"), N_("Role"), N_("Invite code"), N_("Valid until"), N_("Message to send"))
 _KEYS = ("unit", "unit_name", "role_name", "code", "valid_until", "instructions")
+_WIDTHS = (10, 40, 18, 12, 18, 60)
+# With --recipients, after the unit's name: who receives the code and the phone Zalo finds them by.
+_RECIPIENT_COLUMNS = (N_("Recipient"), N_("Phone"))
+_RECIPIENT_KEYS = ("recipient", "phone")
+_RECIPIENT_WIDTHS = (28, 16)
 
 
-def _write_rows(output: Path, rows: list[dict[str, Any]]) -> None:
-    """The rows as an xlsx or csv sheet, readable by its owner only (0600: the codes are secrets)."""
+def _write_rows(output: Path, rows: list[dict[str, Any]], *, recipients: bool = False) -> None:
+    """The rows as an xlsx or csv sheet, readable by its owner only (0600: the codes are secrets;
+    with ``recipients``, the people's names and phones too)."""
+    columns, keys, widths = list(_COLUMNS), list(_KEYS), list(_WIDTHS)
+    if recipients:
+        columns[2:2], keys[2:2], widths[2:2] = _RECIPIENT_COLUMNS, _RECIPIENT_KEYS, _RECIPIENT_WIDTHS
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # a file already there keeps no wider permissions
     with os.fdopen(fd, "wb") as handle:
-        header = [_(column) for column in _COLUMNS]
+        header = [_(column) for column in columns]
         if output.suffix.lower() == ".csv":
             text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")  # Excel reads the BOM as UTF-8
             writer = csv.writer(text)
             writer.writerow(header)
-            writer.writerows([row[key] for key in _KEYS] for row in rows)
+            writer.writerows([row[key] for key in keys] for row in rows)
             text.flush()
             text.detach()
             return
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        from dondoc.plan.export import keep_text
 
         book = Workbook()
         sheet = book.active
@@ -396,17 +456,20 @@ def _write_rows(output: Path, rows: list[dict[str, Any]]) -> None:
         sheet.append(header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        valid_until = _KEYS.index("valid_until") + 1
+        valid_until = keys.index("valid_until") + 1
         for row in rows:
-            sheet.append([row[key] for key in _KEYS])
-            sheet.cell(sheet.max_row, len(_KEYS)).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.append([row[key] for key in keys])
+            sheet.cell(sheet.max_row, len(keys)).alignment = Alignment(wrap_text=True, vertical="top")
+            if recipients:  # a phone as written ("0912 345 678"): text, which Excel keeps as text
+                sheet.cell(sheet.max_row, keys.index("phone") + 1).number_format = "@"
             # A date Excel sorts and filters, as the clock of the people it is sent to reads it.
             until = sheet.cell(sheet.max_row, valid_until)
             until.value = datetime.fromisoformat(row["expires_at"]).astimezone(TZ).replace(tzinfo=None)
             until.number_format = "dd/mm/yyyy hh:mm"
-        for letter, width in zip("ABCDEF", (10, 40, 18, 12, 18, 60), strict=True):
-            sheet.column_dimensions[letter].width = width
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
         sheet.freeze_panes = "A2"
+        keep_text(book)  # a name or phone as written ("+84 …", "=…"): text, never a formula
         book.save(handle)
 
 

@@ -28,7 +28,8 @@ from dondoc.i18n import _
 from dondoc.plan.problems import InputError, Problem
 from dondoc.plan.registry import _CODE, Registry, UnitSpec, check_registry, load_registry, parse_registry
 from dondoc.plan.tables import Row, Table, read_tables
-from dondoc.text import fold, match_key, one_line
+from dondoc.text import GOVERNMENT_LEVELS as _LEVELS
+from dondoc.text import fold, match_key, one_line, written_case
 
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 HEADER_SCAN_ROWS = 40
@@ -98,13 +99,6 @@ _TRAILING = frozenset({"tỉnh", "huyện", "xã", "phường"})
 _JOINERS = frozenset({"và", "của", "với"})
 _NAME_WORD = re.compile(r"[^\W_]+")
 MAX_CODE = 10
-
-# Casing of an all-capitals title or heading: levels of government are written in lower case before
-# a place name, which has every word capitalised ("UBND TỈNH QUẢNG TRỊ" → "UBND tỉnh Quảng Trị").
-_LEVELS = frozenset({"tỉnh", "huyện", "xã", "phường", "quận", "thị trấn", "thị xã", "thành phố", "đặc khu"})
-_ABBREVIATIONS = frozenset({"UBND", "HĐND", "MTTQ", "TNCS", "HCM", "CAND", "QĐND", "BQL", "CCHC"})
-_VOWELS = frozenset("aeiouy")
-_HEADS = frozenset({"bộ", "sở", "phòng", "ban", "cục", "vụ", "chi cục", "tổng cục"})
 
 
 @dataclass
@@ -344,56 +338,6 @@ def _letterhead_office(table: Table, header: _Header, entries: list[_Entry]) -> 
     return None
 
 
-def written_case(text: str) -> str:
-    """An all-capitals title as it is written in a sentence: "UBND TỈNH QUẢNG TRỊ" → "UBND tỉnh Quảng
-    Trị", "CÁC CƠ QUAN CHUYÊN MÔN" → "Các cơ quan chuyên môn". Text with lower case stays as it is."""
-    if text != text.upper():
-        return text
-    words = text.split()
-    out: list[str] = []
-    place = False  # inside a place name: after a level of government
-    capital = False
-    i = 0
-    while i < len(words):
-        word = words[i]
-        bare = word.strip(",.;:()")
-        two = " ".join(w.strip(",.;:()") for w in words[i : i + 2]).lower()
-        previous = words[i - 1].lower() if i else ""
-        if " ".join(words[i : i + 4]).lower() in ("ủy ban nhân dân", "uỷ ban nhân dân"):
-            out += [w.lower() for w in words[i : i + 4]]
-            i += 4
-            continue
-        if bare in _ABBREVIATIONS or (len(bare) > 1 and not set(fold(bare)) & _VOWELS):
-            out.append(word)
-            place = False
-        elif place or capital:
-            out.append(word[:1] + word[1:].lower())
-        elif two in _LEVELS and i + 1 < len(words):
-            out += [w.lower() for w in words[i : i + 2]]
-            place = not words[i + 1].endswith(",") and previous not in ("các", "cấp")
-            i += 2
-            continue
-        elif bare.lower() in _LEVELS:
-            out.append(word.lower())
-            place = not word.endswith(",") and previous not in ("các", "cấp")
-        else:
-            out.append(word.lower())
-        # An organ's head noun is followed by its name: "BỘ NỘI VỤ" → "Bộ Nội vụ".
-        # "BỘ PHẬN", "BỘ MÁY" are no ministry: "Các bộ phận chuyên môn".
-        capital = (
-            bare.lower() in _HEADS
-            and not word.endswith(",")
-            and previous not in ("các", "khối")
-            and not (bare.lower() == "bộ" and two in ("bộ phận", "bộ máy"))
-        )
-        if place and word.endswith(","):
-            place = False
-        i += 1
-    if out and not out[0].isupper():
-        out[0] = out[0][:1].upper() + out[0][1:]
-    return " ".join(out)
-
-
 # ------------------------------------------------------------------------------------------- rows
 
 
@@ -612,3 +556,110 @@ def registry_document(registry: Registry) -> dict[str, Any]:
         if value:
             data[key] = value
     return data
+
+
+# ------------------------------------------------------------------------------------------- recipients
+
+# The header words of the focal point's columns, as lists write them (shown when neither is found).
+PERSON_HEADERS = ("Họ và tên đầu mối", "Họ tên cán bộ đầu mối", "Người phụ trách")
+PHONE_HEADERS = ("Điện thoại", "Số điện thoại", "SĐT", "Zalo")
+_PERSON_LABEL = re.compile(
+    r"^(ho (va )?ten|ten (can bo|cong chuc|nguoi)|(can bo|cong chuc|nguoi) (dau moi|phu trach|lien he|lien lac"
+    r"|duoc phan cong|duoc giao|nhan)|dau moi\b)"
+)
+_PHONE_LABEL = re.compile(r"\b(zalo|di dong|dien thoai|so dt|sdt|dt)\b")
+_PHONE_ORDER = ("zalo", "di dong")  # the number people are found by on Zalo first, then a mobile's
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives a unit's invite code: the focal point the clerk's list names, and their phone."""
+
+    name: str
+    phone: str
+    row: int  # the row of the list, as a person finds it
+
+
+def read_recipients(
+    path: Path, *, codes: Mapping[str, str], names: Mapping[str, str]
+) -> tuple[dict[str, Recipient], list[Problem]]:
+    """The person and phone of each unit a clerk's list names (``dondoc invite create --recipients``),
+    by the unit's code in the store, and a warning for each row naming a unit the store does not have.
+
+    The rows are read as :func:`read_registry_table` reads them, so the same rows are the same units:
+    a unit is found by the list's code when it gives one (``codes``: the store's codes by their upper
+    case), else by its name or another name (``names``: the store's codes by :func:`name_key`). The
+    person's name and phone are personal data: returned for this command only, never stored.
+    Raises :class:`InputError` when the file holds no list, or no column of a person or a phone."""
+    tables = read_tables(path, max_rows=MAX_UNITS)
+    found = next(((t, h) for t in tables if (h := _find_header(t)) is not None), None)
+    if found is None:
+        words = ", ".join(f"«{w}»" for w in NAME_HEADERS)
+        message = _("no list of units found: expected a header row with a name column such as {words}").format(
+            words=words
+        )
+        raise InputError([Problem(path.name, message)])
+    table, header = found
+    person, phones, below = _recipient_columns(table, header)
+    if person is None and not phones:
+        words = ", ".join(f"«{w}»" for w in (*PERSON_HEADERS, *PHONE_HEADERS))
+        message = _("no column of the person or their phone found: expected a header such as {words}").format(
+            words=words
+        )
+        raise InputError([Problem(path.name, message)])
+    entries = _entries(table, header)[0]  # its problems the import named; a recipient needs its unit only
+    found_by: dict[str, Recipient] = {}
+    problems: list[Problem] = []
+
+    def cell(row: Row, index: int | None) -> str:
+        return one_line(row.cells[index]) if index is not None and index < len(row.cells) else ""
+
+    for entry in entries:
+        if entry.row.number == below:
+            continue  # the header's second row: "Họ và tên" | "Số điện thoại" under "Đầu mối"
+        if entry.code:
+            code = codes.get(entry.code.upper())
+            where = table.where(entry.row.number, header.columns.get("code"), header.labels.get("code", ""))
+            value = entry.code
+        else:
+            code = names.get(name_key(entry.name))
+            where = table.where(entry.row.number, header.columns["name"], header.labels["name"])
+            value = entry.name
+        if code is None:
+            message = _("no such unit in the registry: the row is left out")
+            problems.append(Problem(where, message, value, severity="warning", row=entry.row.number))
+            continue
+        phone = next((text for text in (cell(entry.row, i) for i in phones) if any(c.isdigit() for c in text)), "")
+        name = cell(entry.row, person)
+        if name or phone:
+            found_by.setdefault(code, Recipient(name, phone, entry.row.number))
+    return found_by, problems
+
+
+def _recipient_columns(table: Table, header: _Header) -> tuple[int | None, list[int], int | None]:
+    """The column of the person's name, those of a phone (Zalo's first), and the header's second row
+    when they are labelled there (a merged "Cán bộ đầu mối" over "Họ và tên" | "Điện thoại"): a row
+    right under the header whose name cell is empty or the header's, merged down."""
+    taken = set(header.columns.values())
+    name = header.columns["name"]
+    below = table.rows[header.index + 1] if header.index + 1 < len(table.rows) else None
+    rows = [table.rows[header.index]]
+    if below is not None and (
+        name in below.continued or not below.cells[name : name + 1] or not below.cells[name].strip()
+    ):
+        rows.insert(0, below)
+    for row in rows:
+        person: int | None = None
+        phones: list[tuple[int, int]] = []  # (rank, column)
+        for column, text in enumerate(row.cells):
+            key = _label_key(text)
+            if column in taken or not key or len(key) > 60:
+                continue
+            if _PERSON_LABEL.search(key):
+                person = column if person is None else person
+            elif _PHONE_LABEL.search(key):
+                rank = next((i for i, word in enumerate(_PHONE_ORDER) if word in key), len(_PHONE_ORDER))
+                phones.append((rank, column))
+        if person is not None or phones:
+            return person, [column for _rank, column in sorted(phones)], row.number if row is below else None
+    return None, [], None
