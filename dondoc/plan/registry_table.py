@@ -254,12 +254,20 @@ def _label_key(label: str) -> str:
     return match_key(_FOOTNOTE.sub(" ", one_line(label)))
 
 
+# A header's label is a few words ("Tên cơ quan, đơn vị"); a title is not ("DANH SÁCH CÁC CƠ QUAN, ĐƠN
+# VỊ THUỘC UBND TỈNH …", "KẾ HOẠCH …").
+MAX_LABEL_WORDS = 6
+_TITLE_ROW = re.compile(r"^(?:danh sach|ke hoach|bang tong hop)\b")
+
+
 def _find_header(table: Table) -> _Header | None:
     for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
         header = _Header(index)
+        if any(_TITLE_ROW.match(_label_key(cell)) for cell in row.cells):
+            continue  # the title, cut at its commas in a CSV: "DANH SÁCH CÁC CƠ QUAN", " ĐƠN VỊ THUỘC …"
         for column, cell in enumerate(row.cells):
             key = _label_key(cell)
-            if not key or len(key) > 60:
+            if not key or len(key) > 60 or len(key.split()) > MAX_LABEL_WORDS:
                 continue
             kind = next((kind for kind, pattern in _LABELS if pattern.search(key)), None)
             if kind is not None and kind not in header.columns:
@@ -376,6 +384,8 @@ def _entries(table: Table, header: _Header) -> tuple[list[_Entry], list[Problem]
             continue
         if not number and _NOTE.match(fold(name)):
             continue  # "Ghi chú: …", "Tổng cộng: 120 đơn vị" below the list
+        if _label_key(name) == _label_key(header.labels["name"]):
+            continue  # the header again: its second row under merged cells, or repeated on a new page
         if not name:
             if code or _UNIT_NUMBER.match(number):
                 index = columns["name"]

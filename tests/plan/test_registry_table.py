@@ -272,3 +272,40 @@ def test_a_communes_list_of_focal_points_under_its_letterhead(dondoc: Dondoc, tm
     listing = dondoc.ok("units", "list").stdout.splitlines()
     assert [line.split(maxsplit=1)[1] for line in listing[1:4]] == ["Văn phòng HĐND và UBND", "Phòng Kinh tế", "Ấp 1"]
     assert not any("Nguyễn Văn A" in line or "0912345678" in line for line in listing)
+
+
+def test_a_header_of_two_rows_under_merged_cells_is_no_unit(dondoc: Dondoc, tmp_path: Path) -> None:
+    """ "Cán bộ đầu mối" merged over "Họ và tên" | "SĐT": the header's second row repeats the merged
+    labels beside it, and is not a unit called «Tên đơn vị»; nor is the header repeated on a new page."""
+    path = _sheet(
+        tmp_path / "ds.xlsx",
+        [
+            ["DANH SÁCH ĐƠN VỊ THUỘC UBND XÃ TÂN PHƯỚC"],
+            ["TT", "Tên đơn vị", "Cán bộ đầu mối", ""],
+            ["", "", "Họ và tên", "SĐT"],
+            [1, "Văn phòng HĐND và UBND xã", "Nguyễn Văn A", "0912345678"],
+            ["TT", "Tên đơn vị", "Cán bộ đầu mối", ""],  # the header again, on the next page
+            [2, "Ấp Tân Lợi", "Trần B", "0987654321"],
+        ],
+        merged=("A2:A3", "B2:B3", "C2:D2"),
+    )
+    result = dondoc.ok("units", "import", path)
+    assert "UBND xã Tân Phước: 2 cơ quan, đơn vị (2 mới" in result.stdout
+    names = [line.split(maxsplit=1)[1] for line in dondoc.ok("units", "list").stdout.splitlines()[1:3]]
+    assert names == ["Văn phòng HĐND và UBND xã", "Ấp Tân Lợi"]
+
+
+def test_a_csv_title_cut_at_its_comma_is_no_header(dondoc: Dondoc, tmp_path: Path) -> None:
+    """A CSV whose title holds an unquoted comma: "DANH SÁCH CÁC CƠ QUAN" | " ĐƠN VỊ THUỘC …" is the
+    title in two cells, not a header with a column «Đơn vị thuộc …»."""
+    path = tmp_path / "ds.csv"
+    path.write_text(
+        "DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ THUỘC UBND TỈNH QUẢNG TRỊ\n"
+        "STT,Tên cơ quan,Mã\n"
+        "1,Sở Nội vụ,NV\n"
+        "2,Sở Tư pháp,TP\n",
+        encoding="utf-8",
+    )
+    result = dondoc.ok("units", "import", path)
+    assert "UBND tỉnh Quảng Trị: 2 cơ quan, đơn vị (2 mới" in result.stdout
+    assert dondoc.ok("units", "list").stdout.splitlines()[1:3] == ["  NV       Sở Nội vụ", "  TP       Sở Tư pháp"]
