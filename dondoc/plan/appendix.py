@@ -239,6 +239,12 @@ class _Header:
     # when the table has no deadline column of its own (``columns[DEADLINE]`` is the first of them).
     periods: tuple[_Period, ...] = ()
     period_group: str = ""  # the group title over them ("Thời gian thực hiện"), if any
+    # Task rows found before the header (its first page's header lost, an image, or typed under the
+    # tasks): their first and last row, read under the header at ``early_row`` of ``early_table``
+    # (this table when ``None``), which a warning says.
+    early: tuple[int, int] | None = None
+    early_table: Table | None = None
+    early_row: int = 0
 
 
 def read_appendix(
@@ -326,6 +332,13 @@ def read_appendix(
             if (read.message, read.value) not in chosen:
                 chosen.add((read.message, read.value))
                 problems.append(read)
+        if header.early is not None:
+            first_row, last_row = header.early
+            message = _(
+                "the rows from here to {last} come before the table's header ({header}): they were read under "
+                "its columns; check that they are tasks of the plan"
+            ).format(last=table.where(last_row), header=(header.early_table or table).where(header.early_row))
+            problems.append(Problem(table.where(first_row), message, severity="warning", row=first_row))
         if id(table) in parts:
             parser.start_area(*parts[id(table)])
         parser.parse(table, header)
@@ -782,11 +795,16 @@ def _task_tables(tables: list[Table]) -> list[tuple[Table, _Header]]:
     section) goes on without a header: a header-less table right after a task table, as wide, whose
     first row is numbered, is read under the same header."""
     found: list[tuple[Table, _Header]] = []
+    waiting: list[Table] = []  # Word: the tables before the first header
     for table in tables:
         header = _find_header(table)
         if header is not None:
-            found.append((table, header))
+            if not found:
+                found.extend(_tables_before_header(waiting, table, header))
+            found.append((table, _rows_before_header(table, header)))
             continue
+        if not found:
+            waiting.append(table)
         if not found or table.table_number is None or found[-1][0].table_number != table.table_number - 1:
             continue
         previous, above = found[-1]
@@ -805,6 +823,67 @@ def _task_tables(tables: list[Table]) -> list[tuple[Table, _Header]]:
         span = above.row_index - above.first_index
         found.append((joined, replace(above, first_index=0, row_index=span)))
     return found
+
+
+def _reads_as_task(row: Row, header: _Header) -> bool:
+    """Whether a row found outside a header's table body is a task: numbered, with its text and a lead
+    unit or a deadline (a title line or a summary above the table is not)."""
+    title = header.columns.get(Column.TITLE)
+    named = [header.columns.get(Column.LEAD), header.columns.get(Column.DEADLINE)]
+    filled = [i for i, cell in enumerate(row.cells) if cell]
+    return _task_shaped(row, header) and title in filled and any(i in filled for i in named if i is not None)
+
+
+def _rows_before_header(table: Table, header: _Header) -> _Header:
+    """Task rows above the header row (the first page's header an image, or lost): moved under the
+    header, in their order, so they are read as the rows after it are; the header says where they are."""
+    above = table.rows[: header.first_index]
+    tasks = [i for i, row in enumerate(above) if _task_shaped(row, header)]
+    if not any(_reads_as_task(above[i], header) for i in tasks):
+        return header
+    first = tasks[0]
+    labels = table.rows[header.first_index : header.row_index + 1]
+    early = [row for row in above[first:] if any(row.cells)]
+    table.rows = [*above[:first], *labels, *above[first:], *table.rows[header.row_index + 1 :]]
+    return replace(
+        header,
+        first_index=first,
+        row_index=first + header.row_index - header.first_index,
+        early=(early[0].number, early[-1].number),
+        early_row=labels[0].number,
+    )
+
+
+def _tables_before_header(waiting: list[Table], table: Table, header: _Header) -> list[tuple[Table, _Header]]:
+    """Word: tables right before the first one with a header, as wide as it, opening with a task (the
+    table's first page, its header an image or lost): read under that header, which a warning says."""
+    labels = table.rows[header.first_index : header.row_index + 1]
+    width = len(labels[0].cells)
+    run: list[Table] = []
+    number = table.table_number
+    for before in reversed(waiting):
+        filled = [row for row in before.rows if any(row.cells)]
+        if number is None or before.table_number != number - 1 or not filled:
+            break
+        if any(len(row.cells) != width for row in filled) or not _reads_as_task(filled[0], header):
+            break
+        run.insert(0, before)
+        number = before.table_number
+    span = header.row_index - header.first_index
+    joined: list[tuple[Table, _Header]] = []
+    for before in run:
+        filled = [row for row in before.rows if any(row.cells)]
+        part = Table(rows=[*labels, *before.rows], table_number=before.table_number, preamble=before.preamble)
+        early = (filled[0].number, filled[-1].number)
+        joined.append(
+            (
+                part,
+                replace(
+                    header, first_index=0, row_index=span, early=early, early_table=table, early_row=labels[0].number
+                ),
+            )
+        )
+    return joined
 
 
 def _opens_body(cells: list[str], header: _Header) -> bool:

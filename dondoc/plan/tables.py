@@ -15,8 +15,10 @@ Control characters (NUL and the like; PostgreSQL refuses NUL) are removed from e
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -256,7 +258,7 @@ def _read_csv(path: Path, budget: _Budget) -> Table:
                 try:
                     dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
                 except csv.Error:
-                    dialect = csv.excel
+                    dialect = _widest_dialect(sample)
             handle.seek(start)
             lines = _Lines(handle, path.name)
             lines.number = 1 if declared else 0
@@ -267,6 +269,22 @@ def _read_csv(path: Path, budget: _Budget) -> Table:
         message = _('the file is not UTF-8 text: in Excel, save it again as "CSV UTF-8 (Comma delimited)"')
         raise InputError([Problem(path.name, message)]) from exc
     return Table(rows=rows)
+
+
+def _widest_dialect(sample: str) -> Any:
+    """The delimiter the sniffer could not tell (title lines above the table have none): the one of
+    ",", ";" and tab splitting the most lines of the sample into the same number of cells, three at
+    least (a table's rows); a comma when none does."""
+    lines = sample.splitlines()[:-1] or sample.splitlines()  # the last line may be cut short
+    best, rows = ",", 0
+    for delimiter in ",;\t":
+        widths = Counter(
+            len(cells) for cells in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter) if len(cells) >= 3
+        )
+        count = max(widths.values(), default=0)
+        if count > rows:
+            best, rows = delimiter, count
+    return type("Guessed", (csv.excel,), {"delimiter": best})
 
 
 def _read_records(reader: Any, lines: _Lines, rows: list[Row], budget: _Budget) -> None:

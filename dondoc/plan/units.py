@@ -194,6 +194,11 @@ _COMMON_WORDS = frozenset(
 )
 # Organs whose own plan a deployment follows, the words after them its own name ("Bộ Nội vụ", "Sở Tài chính").
 _OWN_ORGANS: tuple[tuple[str, ...], ...] = (("bo",), ("so",))
+# Words before a person's name ("Đồng chí Nguyễn Văn A", "Đ/c Trần B", "Ông …", "Bà …").
+_HONORIFICS: tuple[tuple[str, ...], ...] = (("dong", "chi"), ("d", "c"), ("ong",), ("ba",))
+_CLOSING = re.compile(r"[ \t]*\)")
+# A post's remit after it ("Phó Chủ tịch UBND tỉnh (phụ trách khối Nội chính)"): which official, not which body.
+_REMIT = re.compile(r" phu trach\b.*$")
 _DASH = re.compile(r"\s+[-–]\s+")  # a dash between words ("Kế hoạch - Tài chính"), not in initials ("VH-TT")
 # Kinds of place written before a place's name after a unit's name ("Sở Nội vụ tỉnh Quảng Trị"), as
 # written: with their diacritics ("xã hội", "tình" are no place).
@@ -689,7 +694,7 @@ class UnitMatcher:
         """Whether ``fragment`` names the deployment's organisation itself rather than one of its units:
         "UBND xã", "Ủy ban nhân dân xã Tân Phước", "Chủ tịch UBND xã" in the plan of a commune; "Bộ Nội vụ",
         "Bộ trưởng Bộ Nội vụ" in a ministry's."""
-        words = match_key(fragment).split()
+        words = _REMIT.sub("", match_key(fragment)).split()
         if self._own_organ is not None:
             for k in range(len(words)):
                 if k == 0 or _BEFORE_NAME.fullmatch(" ".join(words[:k])):
@@ -957,6 +962,7 @@ class _Reader:
         self.keys = [w.key for w in self.words]
         self.raw = [unicodedata.normalize("NFC", self.text[w.start : w.end]).lower() for w in self.words]
         self.reading = UnitReading()
+        self.people: list[str] = []  # fragments naming a person, not a unit (see :meth:`is_person`)
 
     # --- fragments ---------------------------------------------------------------------------
 
@@ -967,7 +973,13 @@ class _Reader:
         return bool(_PUNCTUATION.search(self.words[i].gap)) or self.keys[i - 1] in _JOINERS or self.keys[i] in _JOINERS
 
     def fragment(self, start: int, end: int) -> str:
-        return self.text[self.words[start].start : self.words[end - 1].end]
+        """The cell's text of words ``start:end``, with the bracket it opens closed as written."""
+        text = self.text[self.words[start].start : self.words[end - 1].end]
+        if text.count("(") > text.count(")"):
+            close = _CLOSING.match(self.text, self.words[end - 1].end)
+            if close:
+                text += ")"
+        return text
 
     def head_at(self, i: int) -> tuple[int, tuple[str, ...]] | None:
         """A head noun starting at word ``i`` and ending before ":" ("Các Bộ:") that the item after the
@@ -1106,6 +1118,10 @@ class _Reader:
             carried = tuple(key for key in (*used, *keys[i : i + length]) if key not in _PLURAL)
             i = end
         self.flush(miss_start, len(keys))
+        # A person named beside the unit they stand for ("Đồng chí Nguyễn Văn A, Giám đốc Sở Nội vụ",
+        # "Bà Lê Thị C (Sở Y tế)") names that unit; a person alone names none.
+        if not reading.targets:
+            reading.unknown[:0] = self.people
         return reading
 
     def title_start(self, start: int | None, i: int) -> int:
@@ -1166,8 +1182,24 @@ class _Reader:
         cuts = [] if is_vague(whole) else [k for k in range(start + 1, end) if self.name_starts(k)]
         for first, last in zip([start, *cuts], [*cuts, end], strict=True):
             key = " ".join(self.keys[first:last])
-            if not (_ROLE.fullmatch(key) or key in _PLURAL):
+            if self.is_person(first, last):
+                self.people.append(self.fragment(first, last))
+            elif not (_ROLE.fullmatch(key) or key in _PLURAL or (first > 0 and _REMIT.match(" " + key))):
                 self.reading.unknown.append(self.fragment(first, last))
+
+    def is_person(self, start: int, end: int) -> bool:
+        """Whether words ``start:end`` name a person ("Đồng chí Nguyễn Văn A", "Ông Trần Văn B"): an
+        honorific, then two to five words each written with a capital, as a Vietnamese name is."""
+        for honorific in _HONORIFICS:
+            after = start + len(honorific)
+            if tuple(self.keys[start:after]) != honorific or not 2 <= end - after <= 5:
+                continue
+            words = [self.text[w.start : w.end] for w in self.words[after:end]]
+            if all(word[:1].isupper() for word in words) and not any(
+                self.words[k].gap.strip() for k in range(after + 1, end)
+            ):
+                return True
+        return False
 
     def name_starts(self, k: int) -> bool:
         """Whether a name starts at word ``k`` after a separator: a title, "các", an organ's head noun
