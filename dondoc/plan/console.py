@@ -68,7 +68,8 @@ def plan_lines(plan: Plan, views: Sequence[TaskView]) -> Iterator[str]:
     for view in views:
         if view.area and view.area.code != area:
             area = view.area.code
-            yield f"\n{area}. {view.area.title}"
+            if area or view.area.title:  # (a plan without areas has one with neither: no heading)
+                yield f"\n{area}. {view.area.title}" if area else f"\n{view.area.title}"
         dates = [_day(d) for d in view.dates[:4]] + (["…"] if len(view.dates) > 4 else [])
         due = _items_in_lines(dates, due_width) if dates else _wrapped(view.task.deadline_text, due_width, 3)
         lead = _items_in_lines([u.code for u in view.lead], _LEAD_WIDTH, _LEAD_LINES)

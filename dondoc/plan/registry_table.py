@@ -98,6 +98,7 @@ _LEADING = (
 _TRAILING = frozenset({"tỉnh", "huyện", "xã", "phường"})
 _JOINERS = frozenset({"và", "của", "với"})
 _NAME_WORD = re.compile(r"[^\W_]+")
+_DOCUMENT_CODE = re.compile(r"^\d{2,3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 MAX_CODE = 10
 
 
@@ -434,6 +435,13 @@ def _codes(
         if not entry.code:
             continue
         where = table.where(entry.row.number, column, label)
+        if _DOCUMENT_CODE.match(entry.code):  # "000.00.12.H55": the column is «Mã định danh»
+            message = _(
+                "this is an electronic document exchange code (mã định danh), not the unit's code: name the "
+                "column «Mã định danh» (it is not read), or write a short code such as NV"
+            )
+            problems.append(Problem(where, message, entry.code))
+            continue
         if not _CODE.match(entry.code):
             problems.append(Problem(where, _("a code may only hold letters, digits, _ and -"), entry.code))
             continue
@@ -449,11 +457,36 @@ def _codes(
         if stored and stored.upper() not in used:
             codes[i] = stored
             used.add(stored.upper())
+    # A code the name's initials give two units ("Sở Tư pháp", "UBND xã Tân Phú": TP) is spelt out for
+    # the second ("TANPHU", "XTANPHU" beside "Phường Tân Phú"), not numbered: "TP2" says nothing. Not
+    # where two names differ only by diacritics ("Bình Thành", "Bình Thạnh": BINHTHANH would mislead).
+    spelt: dict[str, int] = {}
+    for entry in entries:
+        for form in set(_spelt_codes(entry.name)):
+            spelt[form] = spelt.get(form, 0) + 1
     for i, entry in enumerate(entries):
         if not codes[i]:
-            codes[i] = _unique(made_code(entry.name), used)
+            codes[i] = _made_unique(entry.name, used, spelt)
             used.add(codes[i].upper())
     return codes
+
+
+def _made_unique(name: str, used: set[str], spelt: Mapping[str, int]) -> str:
+    initials = made_code(name)
+    forms = [f for f in _spelt_codes(name) if spelt.get(f, 0) == 1 and len(f) <= MAX_CODE]
+    choices = [*forms[:1], initials, *forms[1:]] if len(initials) == 1 else [initials, *forms]
+    return next((code for code in choices if code.upper() not in used), None) or _unique(initials, used)
+
+
+def _spelt_codes(name: str) -> list[str]:
+    """A name's words spelt out without diacritics ("Cửa Tùng" → CUATUNG), then with the initial of the
+    level left out before them ("Phường Tân Phú" → PTANPHU)."""
+    dropped, kept = _code_words(name)
+    whole = re.sub(r"[^A-Z0-9]", "", "".join(fold(w) for w in kept).upper())
+    if not whole or whole.isdigit():
+        return []
+    level = fold(dropped[0])[:1].upper() if dropped else ""
+    return [whole, level + whole] if level else [whole]
 
 
 def _unique(code: str, used: set[str]) -> str:
@@ -469,6 +502,16 @@ def made_code(name: str) -> str:
     """A code from a unit's name, as the bundled registry writes them: initials without diacritics of
     the words after "UBND", the level of government and the organ's head noun ("Phòng", "Sở"); a
     number stays whole. "UBND xã Xà Phiên" → XP, "Phòng Tài chính - Kế hoạch" → TCKH, "UBND phường 1" → P1."""
+    dropped, kept = _code_words(name)
+    code = "".join(w if w.isdigit() else fold(w)[:1] for w in kept).upper()
+    code = re.sub(r"[^A-Z0-9]", "", code)
+    if code.isdigit() and dropped:  # "UBND phường 1": P1
+        code = fold(dropped[0])[:1].upper() + code
+    return code[:MAX_CODE] or "U"
+
+
+def _code_words(name: str) -> tuple[list[str], list[str]]:
+    """The words a code leaves out before the name (the level: "xã"), and those it is made of."""
     words = [w.lower() for w in _NAME_WORD.findall(unicodedata.normalize("NFC", name))]
     rest = list(words)
     dropped: list[str] = []
@@ -478,12 +521,7 @@ def made_code(name: str) -> str:
             dropped, rest = list(lead), rest[len(lead) :]
     if len(rest) > 1 and rest[-1] in _TRAILING:
         rest = rest[:-1]
-    kept = [w for w in rest if w not in _JOINERS] or rest or words
-    code = "".join(w if w.isdigit() else fold(w)[:1] for w in kept).upper()
-    code = re.sub(r"[^A-Z0-9]", "", code)
-    if code.isdigit() and dropped:  # "UBND phường 1": P1
-        code = fold(dropped[0])[:1].upper() + code
-    return code[:MAX_CODE] or "U"
+    return dropped, [w for w in rest if w not in _JOINERS] or rest or words
 
 
 # ------------------------------------------------------------------------------------------- registry
@@ -493,29 +531,97 @@ def _group_code(index: int) -> str:
     return f"nhom-{index}"
 
 
+# A group's code from its heading's words, as a clerk reads it ("UBND các xã, phường, đặc khu" →
+# xa-phuong-dac-khu, "Các cơ quan chuyên môn thuộc UBND tỉnh" → co-quan-chuyen-mon): without "các",
+# "UBND" and whom the units belong to; nhom-1, nhom-2 … when longer or taken.
+MAX_GROUP_CODE = 24
+_GROUP_LEAD = re.compile(r"^(?:(?:tat ca cac|tat ca|toan bo|cac|ubnd|uy ban nhan dan) )+")
+_GROUP_TAIL = re.compile(r" (?:truc thuoc|thuoc|cua|tren dia ban)(?: .*)?$")
+_STATE_MANAGEMENT = re.compile(r"\bchuc nang quan ly nha nuoc\b")
+_PUBLIC_SERVICE = re.compile(r"\bsu nghiep\b")
+_COMMUNE_NAME = re.compile(r"^(?:xa|phuong|dac khu|thi tran) \S")
+
+
+def _heading_code(name: str) -> str:
+    words = _GROUP_TAIL.sub("", _GROUP_LEAD.sub("", match_key(name))).split()
+    if _STATE_MANAGEMENT.search(match_key(name)):
+        words = ["quan", "ly", "nha", "nuoc"]  # "Các đơn vị giúp Bộ trưởng thực hiện chức năng quản lý nhà nước"
+    code = "-".join(words)
+    return code if words and len(code) <= MAX_GROUP_CODE else ""
+
+
+def _group_aliases(name: str) -> list[str]:
+    """The other names appendices give a heading's group: "Các đơn vị sự nghiệp" is also "… sự nghiệp
+    công lập" (and the reverse); the units "giúp Bộ trưởng thực hiện chức năng quản lý nhà nước" are
+    "Các đơn vị quản lý nhà nước"."""
+    key = match_key(name)
+    aliases: list[str] = []
+    if _PUBLIC_SERVICE.search(key) and "cong lap" in key:
+        aliases.append(one_line(re.sub(r"\s*công lập\b", "", name, flags=re.IGNORECASE)))
+    elif _PUBLIC_SERVICE.search(key):
+        aliases.append(re.sub(r"(sự nghiệp)", r"\1 công lập", name, count=1, flags=re.IGNORECASE))
+    if _STATE_MANAGEMENT.search(key):
+        aliases.append("Các đơn vị quản lý nhà nước")
+    return [alias for alias in aliases if match_key(alias) != key]
+
+
+def _owner_aliases(organization: str) -> list[str]:
+    """The names of every unit of a ministry or a department, as its plans write them."""
+    key = match_key(organization)
+    if key.startswith("bo "):
+        return ["Các đơn vị thuộc Bộ"]
+    if key.startswith("so "):
+        return ["Các đơn vị thuộc Sở"]
+    return []
+
+
+def _commune_alias(name: str) -> str:
+    """ "Xã Tân Phú" as appendices write its People's Committee: "UBND xã Tân Phú"."""
+    if not _COMMUNE_NAME.match(match_key(name)):
+        return ""
+    return "UBND " + name[:1].lower() + name[1:]
+
+
 def _raw_registry(organization: str, entries: list[_Entry], codes: list[str]) -> dict[str, Any]:
     """The registry as a YAML file would hold it: groups from headings and the group column, in the
     order they come, and the group of every unit."""
     names: dict[str, str] = {}  # group name's key → its code
     groups: list[dict[str, Any]] = []
     units: list[dict[str, Any]] = []
+    used = {code.upper() for code in codes} | {ALL_GROUP[0].upper()}
+    listed = {name_key(entry.name) for entry in entries}
+
+    def group_code(name: str) -> str:
+        code = _heading_code(name)
+        number = len(groups) + 1
+        while not code or code.upper() in used:
+            code, number = _group_code(number), number + 1
+        used.add(code.upper())
+        return code
+
     for entry, code in zip(entries, codes, strict=True):
         unit: dict[str, Any] = {"code": code, "name": entry.name}
-        if entry.aliases:
-            unit["aliases"] = entry.aliases
+        commune = _commune_alias(entry.name)
+        aliases = [*entry.aliases, commune] if commune and name_key(commune) not in listed else entry.aliases
+        if aliases:
+            unit["aliases"] = list(dict.fromkeys(aliases))
         member: list[str] = []
         for group in (*entry.headings, *entry.groups):
             key = match_key(group)
             if key not in names:
-                names[key] = _group_code(len(groups) + 1)
-                groups.append({"code": names[key], "name": group})
+                names[key] = group_code(group)
+                item: dict[str, Any] = {"code": names[key], "name": group}
+                if other := _group_aliases(group):
+                    item["aliases"] = other
+                groups.append(item)
             if names[key] not in member:
                 member.append(names[key])
         if member:
             unit["groups"] = member
         units.append(unit)
     if not any(match_key(g["name"]) in {match_key(n) for n in (ALL_GROUP[1], *ALL_ALIASES)} for g in groups):
-        groups.append({"code": ALL_GROUP[0], "name": ALL_GROUP[1], "aliases": list(ALL_ALIASES), "members": "all"})
+        aliases = [*ALL_ALIASES, *_owner_aliases(organization)]
+        groups.append({"code": ALL_GROUP[0], "name": ALL_GROUP[1], "aliases": aliases, "members": "all"})
     return {"organization": organization, "units": units, "groups": groups}
 
 

@@ -66,15 +66,15 @@ def test_a_province_list_without_codes_becomes_units_and_heading_groups(dondoc: 
         "Sở Nông nghiệp và Môi trường": "NNMT",
         "UBND xã Cồn Tiên": "CT",
         "UBND phường Đông Hà": "DH",
-        "UBND xã Cửa Tùng": "CT2",  # its initials are taken: a digit added
+        "UBND xã Cửa Tùng": "CUATUNG",  # its initials are taken: spelt out
     }
-    assert "  [nhom-1] Các cơ quan chuyên môn thuộc UBND tỉnh: VPU, NV, NNMT" in listing
-    assert "  [nhom-2] UBND các xã, phường: CT, DH, CT2" in listing
-    assert "  [all] Tất cả cơ quan, đơn vị: VPU, NV, NNMT, CT, DH, CT2" in listing
+    assert "  [co-quan-chuyen-mon] Các cơ quan chuyên môn thuộc UBND tỉnh: VPU, NV, NNMT" in listing
+    assert "  [xa-phuong] UBND các xã, phường: CT, DH, CUATUNG" in listing
+    assert "  [all] Tất cả cơ quan, đơn vị: VPU, NV, NNMT, CT, DH, CUATUNG" in listing
     # An appendix naming the heading's group is read as its units.
     dondoc.ok("plan", "import", _plan(tmp_path / "phu-luc.csv"))
     shown = dondoc.ok("plan", "show").stdout
-    assert any("Rà soát thủ tục hành chính" in line and "CT, DH, CT2" in line for line in shown.splitlines())
+    assert any("Rà soát thủ tục hành chính" in line and "CT, DH, CUATUNG" in line for line in shown.splitlines())
     # The same file again changes nothing: the made codes are stable.
     again = dondoc.ok("units", "import", tmp_path / "danh-sach.xlsx").stdout
     assert "(0 mới, 0 cập nhật, 0 xóa)" in again
@@ -91,8 +91,8 @@ def test_a_unit_added_above_keeps_the_codes_made_before(dondoc: Dondoc, tmp_path
     dondoc.ok("units", "import", _sheet(tmp_path / "b.xlsx", rows), "--organization", "UBND tỉnh Quảng Trị")
     listing = dondoc.ok("units", "list").stdout
     assert "  CT       UBND xã Cồn Tiên" in listing
-    assert "  CT2      UBND xã Cửa Tùng" in listing
-    assert "  CT3      UBND xã Cồn Thoi" in listing
+    assert "  CUATUNG  UBND xã Cửa Tùng" in listing
+    assert "  CONTHOI  UBND xã Cồn Thoi" in listing
 
 
 def test_codes_aliases_and_a_group_column_are_read_and_written_as_yaml(dondoc: Dondoc, tmp_path: Path) -> None:
@@ -109,13 +109,13 @@ def test_codes_aliases_and_a_group_column_are_read_and_written_as_yaml(dondoc: D
     listing = dondoc.ok("units", "list").stdout
     assert listing.startswith("Ủy ban nhân dân huyện Long Mỹ\n")
     assert "  XP       UBND xã Xà Phiên" in listing
-    assert "  [nhom-1] Phòng chuyên môn: NV, TP" in listing and "  [nhom-2] Cấp xã: XP" in listing
+    assert "  [phong-chuyen-mon] Phòng chuyên môn: NV, TP" in listing and "  [cap-xa] Cấp xã: XP" in listing
     written = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert written["units"][1] == {
         "code": "TP",
         "name": "Phòng Tư pháp",
         "aliases": ["P. Tư pháp", "Tư pháp"],
-        "groups": ["nhom-1"],
+        "groups": ["phong-chuyen-mon"],
     }
     # The YAML written imports to the same units, and the aliases name them.
     assert "(0 mới, 0 cập nhật, 0 xóa), 3 nhóm" in dondoc.ok("units", "import", out).stdout
@@ -234,7 +234,7 @@ def test_a_list_over_a_yaml_registry_keeps_its_groups_bots_and_settings(dondoc: 
     assert "(1 mới, 0 cập nhật, 0 xóa)" in result.stdout  # Cửa Tùng is new; the others are the same units
     listing = dondoc.ok("units", "list").stdout.splitlines()
     assert "  [dp] Các địa phương: CT, DH" in listing  # the file's group, under its code
-    assert "  [nhom-2] UBND các xã, phường: CT, DH, CT2" in listing  # the list's heading
+    assert "  [xa-phuong] UBND các xã, phường: CT, DH, CUATUNG" in listing  # the list's heading
     assert "  zalo:qt1 (Bot CCHC Quảng Trị, ZALO_QT1): CT, DH" in listing  # the bot is still there
     # An appendix naming the file's group and a unit's other name still reads them.
     plan = tmp_path / "phu-luc.csv"

@@ -137,3 +137,14 @@ def test_plan_show_keeps_its_columns_when_a_task_has_many_lead_units(sample_stor
     # every task's first due date starts in one column, whatever its lead cell
     due = {m.start() for line in lines if line.startswith("  ") and (m := re.search(r"\d\d/\d\d/\d{4}", line))}
     assert len(due) == 1, due
+
+
+def test_plan_show_of_a_plan_without_areas_has_no_empty_area_heading(dondoc: Dondoc, tmp_path: Path) -> None:
+    appendix = tmp_path / "pl.csv"
+    appendix.write_text(
+        "Kế hoạch 2026\nSTT,Nhiệm vụ,Cơ quan chủ trì,Thời hạn\n1,Việc một,NV,Quý II/2026\n", encoding="utf-8"
+    )
+    _registered(dondoc).ok("plan", "import", appendix)
+    lines = dondoc.ok("plan", "show").stdout.splitlines()
+    assert lines[0] == "Kế hoạch 2026 (2026)"
+    assert lines[1].split()[:2] == ["1", "Việc"], lines  # the task, under no ". " heading
