@@ -132,15 +132,7 @@ def read_registry_table(
     its units' codes by name (as :func:`name_key` keys it): a title naming one of them another way
     ("UBND" for "Ủy ban nhân dân") means it, and its units keep their codes."""
     stored = stored or {}
-    tables = read_tables(path, max_rows=MAX_UNITS)
-    found = next(((t, h) for t in tables if (h := _find_header(t)) is not None), None)
-    if found is None:
-        words = ", ".join(f"«{w}»" for w in NAME_HEADERS)
-        message = _("no list of units found: expected a header row with a name column such as {words}").format(
-            words=words
-        )
-        raise InputError([Problem(path.name, message)])
-    table, header = found
+    table, header = _listed(path)
     entries, problems = _entries(table, header)
     office = _letterhead_office(table, header, entries)  # "VĂN PHÒNG HĐND VÀ UBND" under "UBND XÃ …"
     name = organization or (office[1] if office else "") or _title_organization(table, header)
@@ -163,6 +155,20 @@ def read_registry_table(
     except InputError as error:  # "units[3]: …" is the row of the third unit
         rows = {f"units[{i + 1}]": table.where(e.row.number) for i, e in enumerate(entries)}
         raise InputError([_located(p, rows) for p in error.problems]) from error
+
+
+def _listed(path: Path) -> tuple[Table, _Header]:
+    """The first table of ``path`` with a list's header (a name column); raises :class:`InputError`
+    naming the header words looked for when there is none."""
+    tables = read_tables(path, max_rows=MAX_UNITS)
+    found = next(((t, h) for t in tables if (h := _find_header(t)) is not None), None)
+    if found is None:
+        words = ", ".join(f"«{w}»" for w in NAME_HEADERS)
+        message = _("no list of units found: expected a header row with a name column such as {words}").format(
+            words=words
+        )
+        raise InputError([Problem(path.name, message)])
+    return found
 
 
 def stored_codes(session: Session) -> dict[str, dict[str, str]]:
@@ -707,15 +713,7 @@ def read_recipients(
     case), else by its name or another name (``names``: the store's codes by :func:`name_key`). The
     person's name and phone are personal data: returned for this command only, never stored.
     Raises :class:`InputError` when the file holds no list, or no column of a person or a phone."""
-    tables = read_tables(path, max_rows=MAX_UNITS)
-    found = next(((t, h) for t in tables if (h := _find_header(t)) is not None), None)
-    if found is None:
-        words = ", ".join(f"«{w}»" for w in NAME_HEADERS)
-        message = _("no list of units found: expected a header row with a name column such as {words}").format(
-            words=words
-        )
-        raise InputError([Problem(path.name, message)])
-    table, header = found
+    table, header = _listed(path)
     person, phones, below = _recipient_columns(table, header)
     if person is None and not phones:
         words = ", ".join(f"«{w}»" for w in (*PERSON_HEADERS, *PHONE_HEADERS))

@@ -6,12 +6,12 @@ personal data, read for this command only and never stored."""
 from __future__ import annotations
 
 import stat
-from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.conftest import Dondoc, sqlite_only
+from tests.plan.test_registry_table import sheet
 
 TITLE = ["DANH SÁCH ĐẦU MỐI CÁC CƠ QUAN, ĐƠN VỊ THUỘC UBND XÃ TÂN PHƯỚC"]
 HEADER = ["STT", "Tên đơn vị", "Họ và tên đầu mối", "Chức vụ", "Số điện thoại"]
@@ -24,21 +24,11 @@ PEOPLE = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")
 PHONES = ("0912 345 678", "0912345678", "0987654321", "0905111222")
 
 
-def _sheet(path: Path, rows: Sequence[Sequence[object]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    book.save(path)
-    return path
-
-
 def _imported(dondoc: Dondoc, tmp_path: Path) -> Path:
     """The list imported, then a row added for a unit the store does not have: the list to read."""
-    dondoc.ok("units", "import", _sheet(tmp_path / "ds-cu.xlsx", [TITLE, HEADER, *ROWS]))
+    dondoc.ok("units", "import", sheet(tmp_path / "ds-cu.xlsx", [TITLE, HEADER, *ROWS]))
     added: list[object] = [4, "Ấp Tân Hòa", "Lê Văn Cường", "Trưởng ấp", "0905111222"]
-    return _sheet(tmp_path / "ds.xlsx", [TITLE, HEADER, *ROWS, added])
+    return sheet(tmp_path / "ds.xlsx", [TITLE, HEADER, *ROWS, added])
 
 
 @sqlite_only
@@ -93,7 +83,7 @@ def test_printed_lines_name_the_person_json_gives_the_phone_too_and_english_head
 
 
 def test_a_file_without_a_person_or_phone_column_refuses_and_makes_no_code(dondoc: Dondoc, tmp_path: Path) -> None:
-    dondoc.ok("units", "import", _sheet(tmp_path / "ds.xlsx", [TITLE, HEADER[:2], *(row[:2] for row in ROWS)]))
+    dondoc.ok("units", "import", sheet(tmp_path / "ds.xlsx", [TITLE, HEADER[:2], *(row[:2] for row in ROWS)]))
     result = dondoc("invite", "create", "--all", "--recipients", tmp_path / "ds.xlsx", "--json")
     assert result.code == 1
     assert "không tìm thấy cột" in result.stderr and "«Số điện thoại»" in result.stderr, result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -10,7 +11,8 @@ from openpyxl import Workbook
 from tests.conftest import Dondoc
 
 
-def _sheet(path: Path, rows: list[list[object]], merged: tuple[str, ...] = ()) -> Path:
+def sheet(path: Path, rows: Sequence[Sequence[object]], merged: tuple[str, ...] = ()) -> Path:
+    """An xlsx of ``rows`` (cells ``merged``), as a clerk's list is."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -24,7 +26,7 @@ def _sheet(path: Path, rows: list[list[object]], merged: tuple[str, ...] = ()) -
 
 def _province_list(path: Path) -> Path:
     """A province's list as a clerk keeps it: title, header, headings I./II., no code column."""
-    return _sheet(
+    return sheet(
         path,
         [
             ["DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ THUỘC UBND TỈNH QUẢNG TRỊ"],
@@ -88,7 +90,7 @@ def test_a_unit_added_above_keeps_the_codes_made_before(dondoc: Dondoc, tmp_path
         [2, "UBND xã Cồn Tiên"],
         [3, "UBND xã Cửa Tùng"],
     ]
-    dondoc.ok("units", "import", _sheet(tmp_path / "b.xlsx", rows), "--organization", "UBND tỉnh Quảng Trị")
+    dondoc.ok("units", "import", sheet(tmp_path / "b.xlsx", rows), "--organization", "UBND tỉnh Quảng Trị")
     listing = dondoc.ok("units", "list").stdout
     assert "  CT       UBND xã Cồn Tiên" in listing
     assert "  CUATUNG  UBND xã Cửa Tùng" in listing
@@ -104,7 +106,7 @@ def test_codes_aliases_and_a_group_column_are_read_and_written_as_yaml(dondoc: D
         [3, "UBND xã Xà Phiên", "", "Xã Xà Phiên", "Cấp xã"],
     ]
     out = tmp_path / "units.yaml"
-    result = dondoc.ok("units", "import", _sheet(tmp_path / "ds.xlsx", rows), "--write-yaml", out)
+    result = dondoc.ok("units", "import", sheet(tmp_path / "ds.xlsx", rows), "--write-yaml", out)
     assert f"Đã ghi danh mục cơ quan, đơn vị vừa đọc vào {out}." in result.stdout
     listing = dondoc.ok("units", "list").stdout
     assert listing.startswith("Ủy ban nhân dân huyện Long Mỹ\n")
@@ -134,7 +136,7 @@ def test_a_csv_in_utf8_with_bom_and_semicolons(dondoc: Dondoc, tmp_path: Path) -
 
 
 def test_a_list_without_title_needs_the_organisation(dondoc: Dondoc, tmp_path: Path) -> None:
-    path = _sheet(tmp_path / "ds.xlsx", [["STT", "Tên đơn vị"], [1, "Sở Nội vụ"]])
+    path = sheet(tmp_path / "ds.xlsx", [["STT", "Tên đơn vị"], [1, "Sở Nội vụ"]])
     result = dondoc("units", "import", path)
     assert result.code == 1
     assert "tệp không cho biết đây là cơ quan, đơn vị của cơ quan nào" in result.stderr
@@ -152,7 +154,7 @@ def test_bad_rows_are_named_with_row_column_and_value_and_nothing_is_written(don
         [4, "Trạm Y tế", "CA"],
         [5, "Văn phòng HĐND và UBND", "VP UB"],
     ]
-    result = dondoc("units", "import", _sheet(tmp_path / "ds.xlsx", rows))
+    result = dondoc("units", "import", sheet(tmp_path / "ds.xlsx", rows))
     assert result.code == 1
     assert "Không nhập được, chưa ghi gì: có 4 lỗi." in result.stderr
     assert "dòng 4, cột B (Tên đơn vị): cơ quan, đơn vị chưa có tên: «2 | VP»" in result.stderr
@@ -182,11 +184,11 @@ def test_names_equal_but_for_diacritics_are_two_units_and_a_clash_names_both_row
         [1, "UBND xã Bình Thành", ""],
         [2, "UBND xã Bình Thạnh", ""],
     ]
-    dondoc.ok("units", "import", _sheet(tmp_path / "a.xlsx", rows), "--organization", "UBND tỉnh Đồng Tháp")
+    dondoc.ok("units", "import", sheet(tmp_path / "a.xlsx", rows), "--organization", "UBND tỉnh Đồng Tháp")
     listing = dondoc.ok("units", "list").stdout
     assert "  BT       UBND xã Bình Thành\n  BT2      UBND xã Bình Thạnh\n" in listing
     rows.append([3, "Công an xã Bình Thành", "UBND xã Bình Thạnh"])
-    result = dondoc("units", "import", _sheet(tmp_path / "b.xlsx", rows), "--organization", "UBND tỉnh Đồng Tháp")
+    result = dondoc("units", "import", sheet(tmp_path / "b.xlsx", rows), "--organization", "UBND tỉnh Đồng Tháp")
     assert result.code == 1
     assert "dòng 4: tên này đã thuộc về dòng 3: «UBND xã Bình Thạnh»" in result.stderr
     assert dondoc.ok("units", "list").stdout == listing
@@ -255,7 +257,7 @@ def test_a_list_over_a_yaml_registry_keeps_its_groups_bots_and_settings(dondoc: 
 def test_a_communes_list_of_focal_points_under_its_letterhead(dondoc: Dondoc, tmp_path: Path) -> None:
     """A commune's list as its office keeps it: the letterhead names the commune (no "thuộc …" in the
     title), the name column is "Bộ phận / Ấp", and the focal points' names and phones are not units."""
-    path = _sheet(
+    path = sheet(
         tmp_path / "ds.xlsx",
         [
             ["UBND XÃ TÂN PHƯỚC", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
@@ -277,7 +279,7 @@ def test_a_communes_list_of_focal_points_under_its_letterhead(dondoc: Dondoc, tm
 def test_a_header_of_two_rows_under_merged_cells_is_no_unit(dondoc: Dondoc, tmp_path: Path) -> None:
     """ "Cán bộ đầu mối" merged over "Họ và tên" | "SĐT": the header's second row repeats the merged
     labels beside it, and is not a unit called «Tên đơn vị»; nor is the header repeated on a new page."""
-    path = _sheet(
+    path = sheet(
         tmp_path / "ds.xlsx",
         [
             ["DANH SÁCH ĐƠN VỊ THUỘC UBND XÃ TÂN PHƯỚC"],

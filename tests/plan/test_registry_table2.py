@@ -6,25 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from tests.conftest import Dondoc
-
-
-def _sheet(path: Path, rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
+from tests.plan.test_registry_table import sheet
 
 
 def _province(path: Path) -> Path:
     """After the 2025 reform: departments, other agencies, then xã, phường, đặc khu; a «Khối» column and
     the e-document code («Mã định danh») beside a «Mã» column mostly empty."""
-    return _sheet(
+    return sheet(
         path,
         [
             ["DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ THUỘC ỦY BAN NHÂN DÂN TỈNH AN GIANG"],
@@ -49,7 +38,7 @@ def _province(path: Path) -> Path:
 
 
 def _ministry(path: Path) -> Path:
-    return _sheet(
+    return sheet(
         path,
         [
             ["BỘ NỘI VỤ", None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
@@ -147,7 +136,7 @@ def test_a_ministrys_appendix_names_the_units_of_the_ministry_and_its_headings(d
 
 
 def test_an_e_document_code_in_the_code_column_is_named_as_such(dondoc: Dondoc, tmp_path: Path) -> None:
-    path = _sheet(
+    path = sheet(
         tmp_path / "ds.xlsx",
         [
             ["DANH SÁCH CÁC CƠ QUAN, ĐƠN VỊ THUỘC UBND TỈNH AN GIANG"],
