@@ -411,16 +411,27 @@ class Reminder(SQLModel, table=True):
 
 class ReminderDue(SQLModel, table=True):
     """The pending reminders by send time: a row for each :class:`Reminder` whose state is
-    ``pending``, with its ``send_at``, kept so by the database itself (triggers on ``reminder``,
-    migration 0021), whatever statement changes a reminder. A pass finds what is due here: an index
-    on the reminder's ``state`` would make every sent row's update write three index entries (a
-    nation's 08:00 pass: 110,000 rows, two thirds of its database time)."""
+    ``pending``, with its ``send_at`` and what a pass's claim reads of it (its own columns, its
+    assignment's task and unit, the unit's organisation), kept so by the database itself (triggers on
+    ``reminder``, migrations 0021 and 0024), whatever statement changes a reminder. A pass finds and
+    reads what is due here alone: an index on the reminder's ``state`` would make every sent row's
+    update write three index entries (a nation's 08:00 pass: 110,000 rows, two thirds of its database
+    time), and joining the reminders, assignments and units was most of its claim's."""
 
     # No foreign key: the triggers delete a reminder's row with it, and the key's check, planned once
     # per connection, read the whole outbox for each row when planned on an empty one (a first
-    # replan's 110,000 rows took minutes).
+    # replan's 110,000 rows took minutes). An assignment never changes its task or unit, nor a unit
+    # its organisation: the copies stay true.
     reminder_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     send_at: datetime = Field(index=True)
+    assignment_id: int
+    kind: str  # a ReminderKind
+    due: date
+    attempts: int
+    audience: str  # an Audience
+    task_id: int
+    unit_id: int
+    organization_id: int
 
 
 class OutboxLease(SQLModel, table=True):

@@ -141,7 +141,11 @@ def migrate(engine: Engine) -> None:
 
     On SQLite the foreign keys are not enforced while migrations run: a batch migration rebuilds a table
     (copy, drop, rename), and dropping a table that other rows reference would fail (or delete them).
-    They are checked once at the end instead, and any dangling reference undoes the whole upgrade."""
+    They are checked once at the end instead, and any dangling reference undoes the whole upgrade. Nor
+    does SQLite check the triggers when such a rebuild renames its copy (``legacy_alter_table``): the
+    pending list's triggers on ``reminder`` read ``assignment`` and ``unit`` (migration 0024), and
+    renaming a rebuilt ``unit`` into place failed, the trigger naming a table that was not there for
+    that moment."""
     cfg = alembic_config(engine)
     with engine.connect() as connection:
         heads = set(MigrationContext.configure(connection).get_current_heads())
@@ -151,6 +155,7 @@ def migrate(engine: Engine) -> None:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only outside a transaction
+            connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
             connection.commit()
         try:
             with connection.begin():
@@ -167,6 +172,7 @@ def migrate(engine: Engine) -> None:
         finally:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
                 connection.commit()
 
 

@@ -35,7 +35,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    and_,
     bindparam,
     cast,
     exists,
@@ -163,12 +162,6 @@ class Digest:
         return self._ids
 
 
-def _due_clause(now: datetime) -> ColumnElement[bool]:
-    """A reminder due at ``now``: listed as pending (:class:`ReminderDue`, joined) with its time come
-    (its state checked as well: the list follows it, in the same statement)."""
-    return and_(col(ReminderDue.send_at) <= now, col(Reminder.state) == ReminderState.PENDING)
-
-
 def claim_due(session: Session, now: datetime, worker: str) -> list[int]:
     """Claim every reminder due at ``now`` that no other sweeper holds, for ``worker``; commit is the
     caller's. The ids of :func:`claim_due_items`."""
@@ -186,22 +179,20 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
     the lines in a digest's order (a row whose task is gone — none, as the foreign keys stand — is
     claimed all the same, without a line: it is held). Commit is the caller's."""
     columns = (
-        col(Reminder.id),
-        col(Reminder.assignment_id),
-        col(Reminder.kind),
-        col(Reminder.due),
-        col(Reminder.send_at),
-        col(Reminder.attempts),
-        col(Reminder.audience),
+        col(ReminderDue.reminder_id),
+        col(ReminderDue.assignment_id),
+        col(ReminderDue.kind),
+        col(ReminderDue.due),
+        col(ReminderDue.send_at),
+        col(ReminderDue.attempts),
+        col(ReminderDue.audience),
+        col(ReminderDue.task_id),
+        col(ReminderDue.unit_id),
+        col(ReminderDue.organization_id),
     )
-    due = (
-        sa_select(*_plain_times(columns), col(Assignment.task_id), col(Assignment.unit_id), col(Unit.organization_id))
-        .select_from(ReminderDue)
-        .join(Reminder, col(Reminder.id) == ReminderDue.reminder_id)
-        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(_due_clause(now))
-    )
+    # The pending list alone: it carries what the claim reads (migration 0024; joining the reminders,
+    # assignments and units was most of a nation's claim).
+    due = sa_select(*_plain_times(columns)).where(col(ReminderDue.send_at) <= now)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":  # the due rows joined once, then leased and read from there
         due_rows = due.cte("due").prefix_with("MATERIALIZED")
@@ -233,7 +224,9 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
     else:
         session.connection().execute(take)
         mine = sa_select(leases.c.organization_id).where(leases.c.holder == worker, leases.c.taken_at == now)
-        query = due.with_only_columns(*list(due.selected_columns)[:-1]).where(col(Unit.organization_id).in_(mine))
+        query = due.with_only_columns(*list(due.selected_columns)[:-1]).where(
+            col(ReminderDue.organization_id).in_(mine)
+        )
     rows = _read_times(session, query)
     return sorted(row[0] for row in rows), _with_tasks_and_units(session, rows, now)
 

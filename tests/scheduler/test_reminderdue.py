@@ -1,6 +1,6 @@
-"""The pending reminders' list (:class:`~dondoc.db.models.ReminderDue`, migration 0021): the database
-keeps it, whatever statement changes a reminder, so a pass finds exactly the rows that are pending and
-due. On PostgreSQL, marking a row sent then rewrites it within its page (a heap-only update): no index
+"""The pending reminders' list (:class:`~dondoc.db.models.ReminderDue`, migrations 0021 and 0024): the
+database keeps it, whatever statement changes a reminder, so a pass finds exactly the rows that are
+pending and due, and reads in it what it sends of them. On PostgreSQL, marking a row sent then rewrites it within its page (a heap-only update): no index
 names a column that sending writes."""
 
 from __future__ import annotations
@@ -9,10 +9,20 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from dondoc.db.models import Assignment, Organization, Person, Reminder, ReminderDue, ReminderKind, ReminderState
+from dondoc.db.models import (
+    Assignment,
+    Organization,
+    Person,
+    Reminder,
+    ReminderDue,
+    ReminderKind,
+    ReminderState,
+    Unit,
+)
 from dondoc.db.session import session_scope
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import TZ
@@ -39,6 +49,48 @@ def listed(engine: Engine) -> dict[int, datetime]:
         return {row.reminder_id: row.send_at for row in session.exec(select(ReminderDue))}
 
 
+def copied(engine: Engine) -> list[tuple[object, ...]]:
+    """What the list carries of each pending reminder for a pass's claim (migration 0024)."""
+    with Session(engine) as session:
+        rows = session.connection().execute(
+            sa_select(
+                col(ReminderDue.reminder_id),
+                col(ReminderDue.assignment_id),
+                col(ReminderDue.kind),
+                col(ReminderDue.due),
+                col(ReminderDue.attempts),
+                col(ReminderDue.audience),
+                col(ReminderDue.task_id),
+                col(ReminderDue.unit_id),
+                col(ReminderDue.organization_id),
+            ).order_by(col(ReminderDue.reminder_id))
+        )
+        return [tuple(row) for row in rows]
+
+
+def joined(engine: Engine) -> list[tuple[object, ...]]:
+    """The same, read from the pending reminders, their assignments and their units."""
+    with Session(engine) as session:
+        rows = session.connection().execute(
+            sa_select(
+                col(Reminder.id),
+                col(Reminder.assignment_id),
+                col(Reminder.kind),
+                col(Reminder.due),
+                col(Reminder.attempts),
+                col(Reminder.audience),
+                col(Assignment.task_id),
+                col(Assignment.unit_id),
+                col(Unit.organization_id),
+            )
+            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .where(col(Reminder.state) == ReminderState.PENDING)
+            .order_by(col(Reminder.id))
+        )
+        return [tuple(row) for row in rows]
+
+
 def pending(engine: Engine) -> dict[int, datetime]:
     with Session(engine) as session:
         rows = session.exec(select(Reminder).where(col(Reminder.state) == ReminderState.PENDING))
@@ -50,6 +102,7 @@ def test_the_list_follows_every_change_of_a_reminders_state_and_time(engine: Eng
         added, _cancelled = replan(session, WorkCalendar(), SLOT - timedelta(hours=1), horizon=timedelta(days=30))
     assert added > 20
     assert listed(engine) == pending(engine)
+    assert copied(engine) == joined(engine) and len(copied(engine)) == len(pending(engine))
     with Session(engine) as session:  # (the store holds the reminders planned at its import too)
         first = session.exec(
             select(Reminder).where(col(Reminder.send_at) <= SLOT + timedelta(days=30)).order_by(col(Reminder.id))
@@ -68,6 +121,8 @@ def test_the_list_follows_every_change_of_a_reminders_state_and_time(engine: Eng
         session.exec(delete(Reminder).where(col(Reminder.id) == ids[8]))  # a task removed from the plan
     now = listed(engine)
     assert now == pending(engine)
+    assert copied(engine) == joined(engine)  # (a retry's attempts counted in the list too)
+    assert {row[0]: row[4] for row in copied(engine)}[ids[5]] == 1
     assert not set(ids[0:5]) & set(now) and ids[7] not in now and ids[8] not in now
     assert now[ids[5]] == later and now[ids[6]] == later
 
@@ -77,6 +132,7 @@ def test_the_list_follows_every_change_of_a_reminders_state_and_time(engine: Eng
     with session_scope(engine) as session:
         assert release_held(session, unit_id, SLOT) >= 1
     assert ids[3] in listed(engine) and listed(engine) == pending(engine)
+    assert copied(engine) == joined(engine)
     with session_scope(engine) as session:
         due = claim_due(session, SLOT, "test")
     assert ids[3] in due and not set(ids[0:3]) & set(due) and ids[5] not in due
