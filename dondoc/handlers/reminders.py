@@ -181,9 +181,12 @@ def _one_per_task(entries: list[DueItem]) -> list[DueItem]:
     """A unit's task once in its list: of an assignment with several deadlines due a reminder (a monthly
     task two months late), the earliest — a report on the task is recorded for its earliest open deadline
     whichever line is chosen, so a second line would only be a second choice doing the same."""
+    assignments = list(map(_ASSIGNMENT, entries))
+    if len(set(assignments)) == len(assignments):  # (most lists: each task once already)
+        return entries
     seen: set[int] = set()
     kept: list[DueItem] = []
-    for entry, assignment in zip(entries, map(_ASSIGNMENT, entries), strict=True):
+    for entry, assignment in zip(entries, assignments, strict=True):
         if assignment not in seen:
             seen.add(assignment)
             kept.append(entry)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import operator
 import socket
 import sys
 from collections import Counter, defaultdict
@@ -29,6 +30,7 @@ from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import chain
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -72,6 +74,8 @@ from dondoc.scheduler.personal import deferred, without_muted
 from dondoc.scheduler.schedule import policy_times
 
 log = logging.getLogger(__name__)
+
+_REMINDER_IDS = operator.attrgetter("reminder_ids")
 
 # Sent digests are recorded in batches: a crash can repeat at most one batch (at-least-once). A
 # failed send first records the batch, so that its retry (any process may take it) leaves out
@@ -483,13 +487,14 @@ class Sweeper(Generic[M]):
             digests, later = deferred(  # who wants them later today (/nhacviec) gets them then
                 session, digests, now, self.calendar, lambda units: policy_times(session, units, self.calendar)
             )
-            routed = {i for d in digests for i in d.reminder_ids} | set(muted) | set(later)
-            held += [i for i in ids if i not in routed and i not in held and i not in done]
+            in_digests = list(chain.from_iterable(map(_REMINDER_IDS, digests)))  # (in C: a nation has 110,000)
+            routed = set(in_digests).union(muted, later, held, done)
+            held += [i for i in ids if i not in routed]
             if held:
                 mark_held(session, held, "no reachable focal point")
                 self.observe("none", "held", len(held))
             result.held += len(held)
-            return Composed(digests, later, Counter(i for digest in digests for i in digest.reminder_ids))
+            return Composed(digests, later, Counter(in_digests))
 
     async def _deliver(
         self, item: tuple[Digest, M], now: datetime, result: SweepResult, record: Callable[[], Awaitable[None]]
