@@ -176,8 +176,9 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
     held, retried…). On PostgreSQL the lease and the read are one statement; on SQLite, which
     serialises writers, the lease is an upsert and the read follows it. Then the few tasks and units
     the lines name are read once each (:func:`_with_tasks_and_units`). Returns the claimed ids and
-    the lines in a digest's order (a row whose task is gone — none, as the foreign keys stand — is
-    claimed all the same, without a line: it is held). Commit is the caller's."""
+    the lines, in the order the database gave them (:func:`compose` puts each digest's in a
+    digest's order; a row whose task is gone — none, as the foreign keys stand — is claimed all the
+    same, without a line: it is held). Commit is the caller's."""
     columns = (
         col(ReminderDue.reminder_id),
         col(ReminderDue.assignment_id),
@@ -274,7 +275,7 @@ _DIGEST_ORDER = operator.itemgetter(
 
 
 def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]], now: datetime) -> list[DueItem]:
-    """Claimed rows (the reminder's seven columns, its task id and unit id) as lines, in a digest's
+    """Claimed rows (the reminder's seven columns, its task id and unit id) as lines, in their
     order: the tasks and units read once each, not once per row (thousands of rows name a few
     hundred of them), each distinct due date and send time converted once (a pass's rows share a
     few of each), as SQLAlchemy converts them. A row about a deadline of a task with an earlier one
@@ -350,7 +351,6 @@ def _with_tasks_and_units(session: Session, rows: list[tuple[Any, ...]], now: da
         for row in rows
         if row[7] in tasks and row[8] in units
     ]
-    items.sort(key=_DIGEST_ORDER)
     return items
 
 
@@ -455,7 +455,7 @@ def compose(
     now: datetime | None = None,
 ) -> tuple[list[Digest], list[int], list[int]]:
     """Group claimed reminders (their lines, as :func:`claim_due_items` read them) into one digest per
-    recipient, each to the account they used last (among those on ``channels``, when given), leaving
+    recipient (its items in a digest's order), each to the account they used last (among those on ``channels``, when given), leaving
     out whoever already has a reminder (a retry goes only to those it failed for); also return the
     ids nobody can receive (a unit without a reachable focal point: those are held, not dropped) and
     the ids every recipient already has (to mark sent). What goes to a unit's focal points goes to
@@ -496,6 +496,8 @@ def compose(
             digest.items.append(item)
             if receiver.covering:
                 digest.covering += [c for c in receiver.covering if c not in digest.covering]
+    for digest in digests.values():  # (each digest's few items: a nation's 110,000 sorted at once took 54 ms)
+        digest.items.sort(key=_DIGEST_ORDER)
     return list(digests.values()), held, done
 
 

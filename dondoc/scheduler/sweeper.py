@@ -614,7 +614,7 @@ COMPOSE_LINES = 20_000
 
 
 def by_organisations(ids: list[int], lines: list[DueItem], size: int) -> list[tuple[list[int], list[DueItem]]]:
-    """Claimed reminders (``ids``, and ``lines``: theirs, in a digest's order) in groups of whole
+    """Claimed reminders (``ids``, and ``lines``: theirs) in groups of whole
     organisations of ``size`` lines or more (the last may be smaller), each in that order, the
     organisations in the order of their first line; a claimed row without a line (its task is gone)
     goes with the first group, to be held."""
