@@ -19,26 +19,35 @@ from tests.db.old_store import at_revision, one_lead_assignment
 SLOT = datetime(2022, 3, 14, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
 
+def reminders_in(session: Session, assignment_id: int, states: tuple[ReminderState, ...]) -> list[int | None]:
+    """One reminder of the assignment in each of these states, committed: their ids (the nth has n
+    attempts)."""
+    rows = [
+        Reminder(
+            assignment_id=assignment_id,
+            due=date(2022, 3, 20 + n),
+            kind="before",
+            send_on=date(2022, 3, 14),
+            send_at=SLOT,
+            attempts=n,
+            state=state,
+        )
+        for n, state in enumerate(states)
+    ]
+    session.add_all(rows)
+    session.commit()
+    return [row.id for row in rows]
+
+
 @pytest.mark.unmigrated
 def test_pending_rows_before_the_upgrade_are_listed_and_sent_by_the_first_pass(db_url: str) -> None:
     with at_revision(db_url, "0020_outboxlease") as connection, Session(bind=connection) as session:
         _org_id, assignment_id = one_lead_assignment(session)
-        rows = [
-            Reminder(
-                assignment_id=assignment_id,
-                due=date(2022, 3, 20 + n),
-                kind="before",
-                send_on=date(2022, 3, 14),
-                send_at=SLOT,
-                state=state,
-            )
-            for n, state in enumerate(
-                (ReminderState.PENDING, ReminderState.SENT, ReminderState.HELD, ReminderState.PENDING)
-            )
-        ]
-        session.add_all(rows)
-        session.commit()
-        ids = [row.id for row in rows]
+        ids = reminders_in(
+            session,
+            assignment_id,
+            (ReminderState.PENDING, ReminderState.SENT, ReminderState.HELD, ReminderState.PENDING),
+        )
 
     engine = open_store(db_url)  # upgrades to the head
     with engine.connect() as connection:
@@ -72,21 +81,7 @@ def test_the_list_carries_what_the_claim_reads_after_the_upgrade_and_not_after_t
     list alone); downgraded, the list is 0021's again and its triggers still keep it."""
     with at_revision(db_url, "0023_restores") as connection, Session(bind=connection) as session:
         org_id, assignment_id = one_lead_assignment(session)
-        rows = [
-            Reminder(
-                assignment_id=assignment_id,
-                due=date(2022, 3, 20 + n),
-                kind="before",
-                send_on=date(2022, 3, 14),
-                send_at=SLOT,
-                attempts=n,
-                state=state,
-            )
-            for n, state in enumerate((ReminderState.PENDING, ReminderState.SENT, ReminderState.PENDING))
-        ]
-        session.add_all(rows)
-        session.commit()
-        ids = [row.id for row in rows]
+        ids = reminders_in(session, assignment_id, (ReminderState.PENDING, ReminderState.SENT, ReminderState.PENDING))
         task_id, unit_id = connection.execute(
             text("SELECT task_id, unit_id FROM assignment WHERE id = :a"), {"a": assignment_id}
         ).one()
