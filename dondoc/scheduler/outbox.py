@@ -195,7 +195,7 @@ def claim_due_items(session: Session, now: datetime, worker: str) -> tuple[list[
     # assignments and units was most of a nation's claim).
     due = sa_select(*_plain_times(columns)).where(col(ReminderDue.send_at) <= now)
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":  # the due rows joined once, then leased and read from there
+    if dialect == "postgresql":  # the due rows read once, then leased and read from there
         due_rows = due.cte("due").prefix_with("MATERIALIZED")
         organizations = sa_select(due_rows.c.organization_id)
     else:
@@ -455,12 +455,13 @@ def compose(
     now: datetime | None = None,
 ) -> tuple[list[Digest], list[int], list[int]]:
     """Group claimed reminders (their lines, as :func:`claim_due_items` read them) into one digest per
-    recipient (its items in a digest's order), each to the account they used last (among those on ``channels``, when given), leaving
-    out whoever already has a reminder (a retry goes only to those it failed for); also return the
-    ids nobody can receive (a unit without a reachable focal point: those are held, not dropped) and
-    the ids every recipient already has (to mark sent). What goes to a unit's focal points goes to
-    whoever receives for them on the day of ``now`` (default: the latest ``send_at``), absences
-    counted (:func:`dondoc.plan.absences.focal_recipients`); escalations go to the managers as ever."""
+    recipient (its items in a digest's order), each to the account they used last (among those on
+    ``channels``, when given), leaving out whoever already has a reminder (a retry goes only to those
+    it failed for); also return the ids nobody can receive (a unit without a reachable focal point:
+    those are held, not dropped) and the ids every recipient already has (to mark sent). What goes
+    to a unit's focal points goes to whoever receives for them on the day of ``now`` (default: the
+    latest ``send_at``), absences counted (:func:`dondoc.plan.absences.focal_recipients`);
+    escalations go to the managers as ever."""
     if not items:
         return [], [], []
     units = {item.unit_id: item.organization_id for item in items}
