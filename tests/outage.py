@@ -2,8 +2,10 @@
 
 While it is down every statement and every commit fails with the driver's own ``OperationalError``
 (SQLAlchemy wraps it as it would a real one); on PostgreSQL the pooled connections are also killed
-with ``pg_terminate_backend`` when it goes down, so what comes back is a fresh connection. (Commits
-fail through the engine's dialect, which the tests' engines of a kind share: every one of them.)"""
+with ``pg_terminate_backend`` when it goes down, so what comes back is a fresh connection, and the
+statements run on the event loop on a connection of their own (a pass's records:
+:class:`~dondoc.db.session.AsyncStatements`) fail too. (Commits fail through the engine's dialect,
+which the tests' engines of a kind share: every one of them.)"""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
+from dondoc.db.session import AsyncStatements
+
 
 class Outage:
     def __init__(self, engine: Engine) -> None:
@@ -21,8 +25,16 @@ class Outage:
         self.down = False
         self.refused = 0  # statements and commits refused while down
         self._commit = engine.dialect.do_commit
+        self._connected = AsyncStatements._connected
         event.listen(engine, "before_cursor_execute", self._statement)
         engine.dialect.do_commit = self._do_commit  # type: ignore[method-assign]
+
+        async def connected(statements: AsyncStatements) -> Any:
+            if self.down:
+                raise self._error()
+            return await self._connected(statements)
+
+        setattr(AsyncStatements, "_connected", connected)  # noqa: B010 (a method, put back by close)
 
     def _error(self) -> Exception:
         self.refused += 1
@@ -70,3 +82,4 @@ class Outage:
         self.end()
         event.remove(self.engine, "before_cursor_execute", self._statement)
         self.engine.dialect.do_commit = self._commit  # type: ignore[method-assign]
+        setattr(AsyncStatements, "_connected", self._connected)  # noqa: B010

@@ -7,13 +7,14 @@ so a fresh database and an old one behave the same.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import functools
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -329,3 +330,58 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class AsyncStatements:
+    """Statements run on the event loop rather than in a worker thread: PostgreSQL through psycopg's
+    asynchronous connection, one of their own, in autocommit (each statement its own transaction),
+    opened at the first statement and kept until :meth:`close`. For statements written one after the
+    other while the interpreter is busy with other work (a pass's records: a nation's 08:00 writes
+    some 200, one at a time): each one run in a thread paid the hand-over to the thread and back
+    and the thread's waits for the interpreter's lock, a record's 5.5 ms against its 3 ms in the
+    database. A statement that fails closes the connection (the next opens another) and raises as
+    SQLAlchemy would have raised it (a lost server: an :class:`~sqlalchemy.exc.OperationalError`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        # The engine's own connection arguments (host, database, user, the URL's options, its
+        # adapters), with make_engine's connection timeout unless the URL or the environment sets one.
+        args, params = engine.dialect.create_connect_args(engine.url)
+        if "connect_timeout" not in params and not os.environ.get("PGCONNECT_TIMEOUT"):
+            params["connect_timeout"] = CONNECT_TIMEOUT
+        self._args: list[Any] = list(args)
+        self._params: dict[str, Any] = dict(params)
+        self._connection: Any = None  # a psycopg.AsyncConnection, once opened
+
+    @staticmethod
+    def usable(engine: Engine) -> bool:
+        """Whether ``engine``'s statements can run so: PostgreSQL through psycopg, on an event loop
+        psycopg can use (not Windows' default proactor loop; there the thread does it)."""
+        if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+            return False
+        proactor = getattr(asyncio, "ProactorEventLoop", None)
+        return proactor is None or not isinstance(asyncio.get_running_loop(), proactor)
+
+    async def _connected(self) -> Any:
+        if self._connection is None:
+            import psycopg
+
+            self._connection = await psycopg.AsyncConnection.connect(*self._args, autocommit=True, **self._params)
+        return self._connection
+
+    async def execute(self, statement: str, values: Mapping[str, Any]) -> None:
+        """Run ``statement`` (the driver's paramstyle: ``%(name)s``) with ``values``, as a transaction."""
+        import psycopg
+
+        try:
+            connection = await self._connected()
+            await connection.execute(statement, values)
+        except psycopg.Error as error:
+            await self.close()
+            raise DBAPIError.instance(statement, values, error, psycopg.Error, hide_parameters=True) from error
+
+    async def close(self) -> None:
+        """Close the connection, if one is open (a dead one quietly)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with suppress(Exception):  # (already gone: nothing to give back)
+                await connection.close()

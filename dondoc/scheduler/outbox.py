@@ -763,25 +763,33 @@ def _bound(dialect: Dialect, column: Any, value: Any) -> Any:
     return process(value) if process is not None else value
 
 
-def prepare_record(
-    engine: Engine, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None
-) -> Callable[[], None]:
+class Record(NamedTuple):
+    """A batch's record, built (:func:`prepare_record`): ``write`` writes it, in a worker thread; on
+    PostgreSQL it is one statement, ``statement`` with ``values``, that a pass runs on the event loop
+    instead (:class:`~dondoc.db.session.AsyncStatements`)."""
+
+    write: Callable[[], None]
+    statement: str | None = None
+    values: dict[str, Any] | None = None
+
+
+def prepare_record(engine: Engine, sent: Sequence[Sent], now: datetime, complete: Collection[int] | None) -> Record:
     """:func:`mark_sent` in a transaction of its own, as a pass records each batch of messages, in two
-    steps: the record is built now and written when the function returned is called, so that a pass
-    builds a batch's record while the one before is being written (the building is interpreter work,
-    the writing mostly the database's). On PostgreSQL the record is one statement, run as its own
-    transaction (autocommit: no ``BEGIN`` and ``COMMIT`` round trips — while a pass renders the next
-    batch, each round trip also waits for the interpreter's lock, and the record of a batch took
-    four); elsewhere it is built as it is written."""
+    steps: the record is built now and written later, so that a pass builds a batch's record while
+    the one before is being written (the building is interpreter work, the writing mostly the
+    database's). On PostgreSQL the record is one statement, run as its own transaction (autocommit: no
+    ``BEGIN`` and ``COMMIT`` round trips — while a pass renders the next batch, each round trip also
+    waits for the interpreter's lock, and the record of a batch took four); elsewhere it is built as
+    it is written."""
     if not sent:
-        return _nothing
+        return Record(_nothing)
     if engine.dialect.name != "postgresql":
 
         def write_here() -> None:
             with session_scope(engine) as session:
                 mark_sent(session, sent, now, complete)
 
-        return write_here
+        return Record(write_here)
     statement, values = _sent_statement_pg(engine.dialect, sent, now, complete)
 
     def write() -> None:
@@ -791,7 +799,7 @@ def prepare_record(
         with retried_on_lost(), engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(statement, values)
 
-    return write
+    return Record(write, statement, values)
 
 
 def _nothing() -> None:

@@ -46,7 +46,7 @@ from dondoc.db.models import (
     Unit,
     ZaloBot,
 )
-from dondoc.db.session import session_scope
+from dondoc.db.session import AsyncStatements, session_scope
 from dondoc.db.usage import hold_quota, month_of, open_holds, release_hold
 from dondoc.i18n import normalize_language, use_language
 from dondoc.plan.channels import Budgets, load_budgets
@@ -56,6 +56,7 @@ from dondoc.scheduler.clock import Clock
 from dondoc.scheduler.outbox import (
     Digest,
     DueItem,
+    Record,
     Sent,
     claim_due_items,
     compose,
@@ -255,6 +256,12 @@ class Sweeper(Generic[M]):
         recording: set[asyncio.Future[None]] = set()  # records started while sending goes on
         in_record = 0  # sent, taken by a record, not yet in the database
         last_record: asyncio.Event | None = None  # set once the record started last is over
+        # PostgreSQL: the records are written on the event loop, on a connection of the pass's own
+        # (closed at its end), not each in a thread: a nation's 08:00 pass waited on its 200 records
+        # (never more than RECORD_BATCH digests sent and not recorded), and each paid the hand-overs to
+        # a thread and back and that thread's waits for the interpreter's lock — 1.1 s of records in a
+        # 1.9 s pass, 0.9 s on the event loop (a pass of 1.75 s).
+        statements = AsyncStatements(self.engine) if AsyncStatements.usable(self.engine) else None
 
         async def record() -> None:
             """Record what was sent so far; when it returns, everything sent before the call is in the
@@ -269,10 +276,13 @@ class Sweeper(Generic[M]):
                     in_record += len(batch)
                     complete = {i for done in batch for i in done.reminder_ids if not remaining[i] and i not in failed}
                     try:
-                        write = await asyncio.to_thread(self._prepare_record, batch, now, complete)
+                        prepared = await asyncio.to_thread(self._prepare_record, batch, now, complete)
                         if before is not None:
                             await before.wait()
-                        await asyncio.to_thread(write)
+                        if statements is not None and prepared.statement is not None:
+                            await statements.execute(prepared.statement, prepared.values or {})
+                        else:
+                            await asyncio.to_thread(prepared.write)
                     except Exception:  # the database went away: recorded at the next pass, not sent again
                         self.unrecorded += batch
                         raise
@@ -370,7 +380,11 @@ class Sweeper(Generic[M]):
         finally:  # what went out is recorded even if the pass stops (it would go again after the lease)
             # The pass stopped (the database went away): those on their way arrive first.
             await asyncio.gather(*on_the_way, *recording, return_exceptions=True)
-            await record()
+            try:
+                await record()
+            finally:
+                if statements is not None:
+                    await statements.close()
             if spent:  # after the sent ones: who got it on another channel is recorded, not sent it again
                 result.quota_held += await asyncio.to_thread(self._hold_spent, spent)
             if later:  # those that failed for someone are released already: their retry defers again
@@ -542,8 +556,8 @@ class Sweeper(Generic[M]):
             await asyncio.to_thread(self._release, ids, at, outcome.reason or "temporary failure")
         return None
 
-    def _prepare_record(self, sent: list[Sent], now: datetime, complete: set[int]) -> Callable[[], None]:
-        """A batch's record, built: written when the function returned is called."""
+    def _prepare_record(self, sent: list[Sent], now: datetime, complete: set[int]) -> Record:
+        """A batch's record, built, to be written (:class:`~dondoc.scheduler.outbox.Record`)."""
         return prepare_record(self.engine, sent, now, complete)
 
     def _fail(self, ids: list[int], reason: str) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -17,10 +18,11 @@ from sqlmodel import Session, col, func, select
 
 from dondoc.bot.app import reminder_service
 from dondoc.db.models import Assignment, MemberRole, Reminder, ReminderState, SentDigest, Unit
+from dondoc.db.session import AsyncStatements
 from dondoc.handlers.events import QuotaSpent, Reply
 from dondoc.scheduler.calendar import WorkCalendar
 from dondoc.scheduler.clock import Clock
-from dondoc.scheduler.outbox import Sent
+from dondoc.scheduler.outbox import Record, Sent
 from dondoc.scheduler.sweeper import RECORD_BATCH, SEND_WINDOW
 from tests.handlers.helpers import Chat, invite_code, make_dispatcher
 from tests.scheduler.test_retry_fanout import MONDAY, add_units, bind_focal_points
@@ -107,41 +109,60 @@ async def test_no_more_than_a_record_batch_is_ever_sent_but_not_recorded(engine:
 
 
 @pytest.mark.slow  # (2 s)
-async def test_sending_goes_on_while_a_batch_is_recorded(engine: Engine) -> None:
+async def test_sending_goes_on_while_a_batch_is_recorded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock(MONDAY - timedelta(hours=1), frozen=True)
     chats = bind_focal_points(engine, clock, add_units(engine, RECORD_BATCH + 20))
     channel = SlowChannel()
-    target, reached = [len(chats) + 1], threading.Event()
+    target, reached, arrived = [len(chats) + 1], threading.Event(), asyncio.Event()
 
     async def send(chat_id: str, reply: Reply) -> str:
         message_id = await channel.send(chat_id, reply)
         if len(channel.delivered) >= target[0]:
             reached.set()
+            arrived.set()
         return message_id
 
     service = reminder_service(engine, clock, WorkCalendar(), {"test": send})
     service.schedule()
     clock.set(MONDAY)
-    prepare = service.sweeper._prepare_record
     sent_meanwhile: list[int] = []
+    sizes: list[int] = []  # each record's batch, in the order they were built
+    ways: list[str] = []  # how each record was written
 
-    def slow_record(batch: list[Sent], now: datetime, complete: set[int]) -> Callable[[], None]:
-        write = prepare(batch, now, complete)
+    # A batch's record is written in a thread (SQLite), or on the event loop (PostgreSQL): the first
+    # waits, in either, for ten more digests to go (the test stops a pass that would stop sending
+    # while it records: the wait gives up after 30 s).
+    prepare, execute = service.sweeper._prepare_record, AsyncStatements.execute
+
+    def record(batch: list[Sent], now: datetime, complete: set[int]) -> Record:
+        sizes.append(len(batch))
+        prepared = prepare(batch, now, complete)
 
         def slow_write() -> None:
-            if not sent_meanwhile:  # the first record waits (in its thread) for ten more digests to go
-                before = len(batch)  # (what was sent when the record took it: the first batch)
-                target[0] = before + 10
+            ways.append("thread")
+            if not sent_meanwhile:
+                target[0] = sizes[0] + 10
                 if len(channel.delivered) < target[0]:
-                    reached.wait(30)  # (only a pass that stops sending while it records waits that long)
-                sent_meanwhile.append(len(channel.delivered) - before)
-            write()
+                    reached.wait(30)
+                sent_meanwhile.append(len(channel.delivered) - sizes[0])
+            prepared.write()
 
-        return slow_write
+        return prepared._replace(write=slow_write)
 
-    service.sweeper._prepare_record = slow_record  # type: ignore[method-assign,assignment]
+    async def slow_statement(statements: AsyncStatements, statement: str, values: Mapping[str, Any]) -> None:
+        ways.append("event loop")
+        if not sent_meanwhile:
+            target[0] = sizes[0] + 10
+            if len(channel.delivered) < target[0]:
+                await asyncio.wait_for(arrived.wait(), 30)
+            sent_meanwhile.append(len(channel.delivered) - sizes[0])
+        await execute(statements, statement, values)
+
+    service.sweeper._prepare_record = record  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(AsyncStatements, "execute", slow_statement)
     await service.run()
 
+    assert set(ways) == {"event loop" if engine.dialect.name == "postgresql" else "thread"}
     assert sent_meanwhile and sent_meanwhile[0] >= 10
     assert Counter(channel.delivered) == Counter({chat: 1 for chat in chats})
     states = _due_states(engine)
