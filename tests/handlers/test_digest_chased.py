@@ -137,6 +137,39 @@ async def test_an_earlier_deadline_extended_to_the_digests_date_is_that_deadline
     assert "sẽ được ghi cho hạn" not in press_item(hung, reply, "I.8")
 
 
+async def test_a_deadline_extended_twice_is_named_with_its_newest_approval(engine: Engine) -> None:
+    """I.8's 31/01 was given until 15/03, then (a newer approval, stored first) until 20/03: the note
+    under its 31/03 line names 20/03."""
+    with session_scope(engine) as session:
+        [assignment] = session.exec(
+            select(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .where(Task.code == "I.8", Unit.code == "XP")
+        ).all()
+        assert assignment.id is not None
+        for new_due, days_ago in ((date(2022, 3, 20), 10), (date(2022, 3, 15), 40)):
+            session.add(
+                Extension(
+                    assignment_id=assignment.id,
+                    due=date(2022, 1, 31),
+                    new_due=new_due,
+                    state=ExtensionState.APPROVED,
+                    requested_at=DAY - timedelta(days=days_ago + 1),
+                    answered_at=DAY - timedelta(days=days_ago),
+                )
+            )
+            session.flush()
+    service, outbox, [hung] = xa_phien(engine)
+    await service.tick()
+    items = blocks(digest(outbox, hung).text)
+    assert items["I.8"][1:] == [
+        "hạn 31/03/2022 — còn 7 ngày",
+        "⏰ Hạn 31/01/2022 (đã gia hạn đến 20/03/2022) chưa được báo cáo hoàn thành: báo cáo sẽ được ghi cho hạn đó"
+        " trước.",
+    ]
+
+
 async def test_pressing_an_item_answered_since_the_digest_says_what_the_new_report_replaces(engine: Engine) -> None:
     service, outbox, [hung, lan] = xa_phien(engine, "Trần Văn Hùng", "Lê Thị Lan")
     clock = hung.dispatcher.clock
