@@ -74,6 +74,31 @@ def press_item(chat: Chat, reply: Reply, code: str) -> str:
     return plain(answers[0].text)
 
 
+def extend_xa_phien_i8(engine: Engine, *approvals: tuple[date, int]) -> None:
+    """Xà Phiên's I.8 deadline 31/01 given more time: each approval's new date and how many days
+    before ``DAY`` it was approved, stored in this order."""
+    with session_scope(engine) as session:
+        [assignment] = session.exec(
+            select(Assignment)
+            .join(Task, col(Task.id) == Assignment.task_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .where(Task.code == "I.8", Unit.code == "XP")
+        ).all()
+        assert assignment.id is not None
+        for new_due, days_ago in approvals:
+            session.add(
+                Extension(
+                    assignment_id=assignment.id,
+                    due=date(2022, 1, 31),
+                    new_due=new_due,
+                    state=ExtensionState.APPROVED,
+                    requested_at=DAY - timedelta(days=days_ago + 1),
+                    answered_at=DAY - timedelta(days=days_ago),
+                )
+            )
+            session.flush()
+
+
 async def test_the_digest_says_under_a_later_deadline_which_earlier_one_a_report_goes_to(engine: Engine) -> None:
     service, outbox, [hung] = xa_phien(engine)
     await service.tick()
@@ -110,24 +135,7 @@ async def test_the_note_follows_the_reports_made_before_the_digest(engine: Engin
 async def test_an_earlier_deadline_extended_to_the_digests_date_is_that_deadline_itself(engine: Engine) -> None:
     """I.8's 31/01 was given until 31/03: the digest's "hạn 31/03/2022" is that deadline, the one the
     reports go to, so nothing is said under it (and the report says nothing either)."""
-    with session_scope(engine) as session:
-        [assignment] = session.exec(
-            select(Assignment)
-            .join(Task, col(Task.id) == Assignment.task_id)
-            .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(Task.code == "I.8", Unit.code == "XP")
-        ).all()
-        assert assignment.id is not None
-        session.add(
-            Extension(
-                assignment_id=assignment.id,
-                due=date(2022, 1, 31),
-                new_due=date(2022, 3, 31),
-                state=ExtensionState.APPROVED,
-                requested_at=DAY - timedelta(days=60),
-                answered_at=DAY - timedelta(days=59),
-            )
-        )
+    extend_xa_phien_i8(engine, (date(2022, 3, 31), 59))
     service, outbox, [hung] = xa_phien(engine)
     await service.tick()
     reply = digest(outbox, hung)
@@ -140,26 +148,7 @@ async def test_an_earlier_deadline_extended_to_the_digests_date_is_that_deadline
 async def test_a_deadline_extended_twice_is_named_with_its_newest_approval(engine: Engine) -> None:
     """I.8's 31/01 was given until 15/03, then (a newer approval, stored first) until 20/03: the note
     under its 31/03 line names 20/03."""
-    with session_scope(engine) as session:
-        [assignment] = session.exec(
-            select(Assignment)
-            .join(Task, col(Task.id) == Assignment.task_id)
-            .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(Task.code == "I.8", Unit.code == "XP")
-        ).all()
-        assert assignment.id is not None
-        for new_due, days_ago in ((date(2022, 3, 20), 10), (date(2022, 3, 15), 40)):
-            session.add(
-                Extension(
-                    assignment_id=assignment.id,
-                    due=date(2022, 1, 31),
-                    new_due=new_due,
-                    state=ExtensionState.APPROVED,
-                    requested_at=DAY - timedelta(days=days_ago + 1),
-                    answered_at=DAY - timedelta(days=days_ago),
-                )
-            )
-            session.flush()
+    extend_xa_phien_i8(engine, (date(2022, 3, 20), 10), (date(2022, 3, 15), 40))
     service, outbox, [hung] = xa_phien(engine)
     await service.tick()
     items = blocks(digest(outbox, hung).text)
