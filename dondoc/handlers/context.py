@@ -67,14 +67,14 @@ def _lasting(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _load_query(counting: bool, touching: bool = False) -> Any:  # a Select of five entities, beyond SQLModel's typing
+def _load_query(touching: bool = False) -> Any:  # a Select of five entities, beyond SQLModel's typing
     """:meth:`Context.load`'s query, built once (its values are bound at each execution): one row per
     active membership (or a single row when there is none); the account and the conversation, each
     unique for the event's keys, are left-joined to a one-row seed so either may be missing.
-    ``counting`` (PostgreSQL only): the message meter's INSERT … ON CONFLICT for the event runs as a
-    CTE of the query, in its transaction, a round trip less than its own statement. ``touching``
-    (PostgreSQL only): so does the UPDATE recording the account's chat and time of use (the chat the
-    person used last is where reminders go), which was a statement of its own at every event."""
+    ``touching`` (PostgreSQL only): the UPDATE recording the account's chat and time of use (the chat
+    the person used last is where reminders go) runs as a CTE of the query, in its transaction, a round
+    trip less than its own statement. (Not the message meter's count: its row is every event's, see
+    :meth:`Context.save_conversation`.)"""
     seed = select(literal(1).label("seed")).subquery("seed")
     account, person = ChannelAccount.__table__, Person.__table__  # type: ignore[attr-defined]
     membership, unit = Membership.__table__, Unit.__table__  # type: ignore[attr-defined]
@@ -106,10 +106,6 @@ def _load_query(counting: bool, touching: bool = False) -> Any:  # a Select of f
         .select_from(joined)
         .order_by(unit.c.position, membership.c.id)
     )
-    if counting:
-        counted = count_statement("postgresql", bindparam("count_channel"), "in", bindparam("count_month"))
-        assert counted is not None
-        query = query.add_cte(counted.cte("counted"))
     if touching:
         # Unless another event of the same account holds the row (it writes the same chat, at the
         # same moment give or take): waiting for it would queue one person's events one behind the other
@@ -132,11 +128,12 @@ def _load_query(counting: bool, touching: bool = False) -> Any:  # a Select of f
 
 
 @functools.cache
-def _save_query() -> Update:
+def _save_query(counting: bool = False) -> Update:
     """:meth:`Context.save_conversation`'s UPDATE, built once: the new state, only if the row is still
-    at the version that was read."""
+    at the version that was read. ``counting`` (PostgreSQL only): the message meter's INSERT … ON
+    CONFLICT for the event runs as a CTE of it, a round trip less than its own statement."""
     table = Conversation.__table__  # type: ignore[attr-defined]
-    return (
+    saved = (
         update(table)
         .where(table.c.id == bindparam("conversation_id"), table.c.version == bindparam("seen_version"))
         .values(
@@ -147,6 +144,11 @@ def _save_query() -> Update:
             updated_at=bindparam("new_updated_at", type_=table.c.updated_at.type),
         )
     )
+    if counting:
+        counted = count_statement("postgresql", bindparam("count_channel"), "in", bindparam("count_month"))
+        assert counted is not None
+        saved = saved.add_cte(counted.cte("counted"))
+    return saved
 
 
 def paginate(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int, int]:
@@ -223,22 +225,19 @@ class Context:
 
     # ------------------------------------------------------------------ who
 
-    def load(self, count_in: str | None = None, *, touch: bool = False) -> None:
+    def load(self, *, touch: bool = False) -> None:
         """Who is asking (account, person, memberships with their active units) and this chat's
         conversation, in one query: one round trip to the database for every event instead of three.
-        ``count_in``: the channel key whose message meter counts the event in the same statement;
-        ``touch``: the account records this chat and this moment as its last use in it too (both
-        PostgreSQL only: see :func:`_load_query`)."""
+        ``touch``: the account records this chat and this moment as its last use in it too
+        (PostgreSQL only: see :func:`_load_query`)."""
         params: dict[str, Any] = {
             "event_channel": self.inbound.channel,
             "event_chat": self.inbound.chat_id,
             "event_user": self.inbound.user_id,
         }
-        if count_in is not None:
-            params |= {"count_channel": count_in, "count_month": month_of(self.now)}
         if touch:
             params["used_at"] = self.now
-        rows = self.session.exec(_load_query(count_in is not None, touch), params=params).all()
+        rows = self.session.exec(_load_query(touch), params=params).all()
         conv: Conversation | None = rows[0][0]
         found_account: ChannelAccount | None = rows[0][1]
         found_person: Person | None = rows[0][2]
@@ -346,31 +345,38 @@ class Context:
         conv = self.conversation
         return conv is not None and bool(conv.flow) and bool(conv.data.get("choices"))
 
-    def save_conversation(self) -> None:
+    def save_conversation(self, count_in: str | None = None) -> bool:
         """Write the conversation back if this event changed it, unless another process changed it
         first (optimistic lock on ``version``): then :class:`ConversationConflict` (or, for two first
-        rows, the unique constraint's IntegrityError) and the caller rolls back."""
+        rows, the unique constraint's IntegrityError) and the caller rolls back.
+
+        ``count_in`` (PostgreSQL only): the channel key whose message meter counts the event in the
+        same statement, a round trip less; returns whether it did (it does only where a stored
+        conversation is written back). The caller runs this last, just before the commit: the
+        meter's row is shared by every event on the channel, and from its count to the commit
+        another event's count waits for it."""
         conv = self.conversation
         if conv is None or not self.conversation_changed:
-            return
+            return False
         if self.seen_version is None:
             self.session.add(conv)
             self.session.flush()
-            return
-        stored = self.session.connection().execute(
-            _save_query(),
-            {
-                "conversation_id": conv.id,
-                "seen_version": self.seen_version,
-                "new_flow": conv.flow,
-                "new_step": conv.step,
-                "new_data": conv.data,
-                "new_version": conv.version,
-                "new_updated_at": conv.updated_at,
-            },
-        )
+            return False
+        values: dict[str, Any] = {
+            "conversation_id": conv.id,
+            "seen_version": self.seen_version,
+            "new_flow": conv.flow,
+            "new_step": conv.step,
+            "new_data": conv.data,
+            "new_version": conv.version,
+            "new_updated_at": conv.updated_at,
+        }
+        if count_in is not None:
+            values |= {"count_channel": count_in, "count_month": month_of(self.now)}
+        stored = self.session.connection().execute(_save_query(count_in is not None), values)
         if stored.rowcount != 1:
             raise ConversationConflict(f"conversation {conv.id} is no longer at version {self.seen_version}")
+        return count_in is not None
 
     def idle(self) -> bool:
         """Whether the stored conversation has been left alone too long to resume."""

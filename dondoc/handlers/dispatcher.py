@@ -201,33 +201,33 @@ class Dispatcher:
     def _handle_once(self, inbound: Inbound, count_on: str | None = None) -> list[Reply]:
         with session_scope(self.engine) as session:
             ctx = Context(session=session, inbound=inbound, now=self.clock.now(), settings=self.settings)
-            count_in = None
             postgresql = session.get_bind().dialect.name == "postgresql"
-            if count_on is not None:  # the message meter counts the event in its transaction
-                if postgresql:
-                    count_in = count_on  # in the same statement as the loading: a round trip less
-                else:
-                    count_messages(session, count_on, "in", ctx.now)
-            # The account's chat and time of use (set below) in the loading's statement too on
+            # The account's chat and time of use (set below) in the loading's statement on
             # PostgreSQL: an UPDATE less at every event (a data-modifying WITH is PostgreSQL's).
-            ctx.load(count_in, touch=postgresql and inbound.private and not inbound.edited)
+            ctx.load(touch=postgresql and inbound.private and not inbound.edited)
             buttons_before = ctx.seen_version if ctx.showing_buttons() else None
             with use_language(self._language(ctx)):
                 if inbound.edited:
                     self._edited(ctx)
-                    return ctx.replies
-                if not inbound.private:
+                elif not inbound.private:
                     self._elsewhere(ctx)
-                    return ctx.replies
-                self._route(ctx)
-                account = ctx.account
-                if account is not None and (account.chat_id, account.last_used_at) != (inbound.chat_id, ctx.now):
-                    # Reminders go to the account the person used last: recorded with the event (on
-                    # PostgreSQL already written for an account that was there: left alone, the
-                    # account is nothing for the commit to look at).
-                    account.chat_id, account.last_used_at = inbound.chat_id, ctx.now
-                    session.add(account)
-            ctx.save_conversation()
+                else:
+                    self._route(ctx)
+                    account = ctx.account
+                    if account is not None and (account.chat_id, account.last_used_at) != (inbound.chat_id, ctx.now):
+                        # Reminders go to the account the person used last: recorded with the event (on
+                        # PostgreSQL already written for an account that was there: left alone, the
+                        # account is nothing for the commit to look at).
+                        account.chat_id, account.last_used_at = inbound.chat_id, ctx.now
+                        session.add(account)
+            # The message meter counts the event last, its own writes flushed before, just before
+            # the commit: the meter's row is every event's on the channel, and each holds it from its
+            # count to its commit. Counted as the event was loaded, a manager's /export held every
+            # other person's message back for as long as the workbook took (seconds for a province).
+            session.flush()
+            counted = ctx.save_conversation(count_on if postgresql else None)
+            if count_on is not None and not counted:
+                count_messages(session, count_on, "in", ctx.now)
             replies = ctx.replies
             conv = ctx.conversation
             if buttons_before is not None and conv is not None and conv.version != buttons_before:

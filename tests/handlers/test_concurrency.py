@@ -31,8 +31,8 @@ def _together(monkeypatch: pytest.MonkeyPatch, url: str, events: list[Inbound]) 
     first_reads: set[int] = set()
     load = Context.load
 
-    def load_then_wait(ctx: Context, count_in: str | None = None, *, touch: bool = False) -> None:
-        load(ctx, count_in, touch=touch)
+    def load_then_wait(ctx: Context, *, touch: bool = False) -> None:
+        load(ctx, touch=touch)
         me = threading.get_ident()
         if me not in first_reads:
             first_reads.add(me)
