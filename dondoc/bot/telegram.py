@@ -11,6 +11,11 @@ sau**, **Đã hoàn thành** for each task; the requests waiting for a manager) 
 item's row, read from the message itself (:func:`remaining_keyboard`), so the other items can still
 be answered from it, in any process.
 
+Updates are handled several at a time (:data:`CONCURRENT_UPDATES`), one chat's one after the
+other in the order they came (``TelegramChannel.turn``: :class:`~dondoc.bot.turns.Turns`): PTB's default handles every update of
+the process in turn, so one manager's ``/export`` (seconds for a province) held every other
+person's message back until it was made.
+
 Long replies are cut into parts of at most 4,096 characters (:func:`split_message`) at a blank line
 (between paragraphs: the units of an escalation) when one falls in the part's second half, else at a
 line break, never inside a tag or an entity.
@@ -51,6 +56,7 @@ from telegram.ext import (
     filters,
 )
 
+from dondoc.bot.turns import Turns
 from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
@@ -75,7 +81,16 @@ CHANNEL = "telegram"
 App = Application[Any, Any, Any, Any, Any, Any]
 Builder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 MESSAGE_LIMIT = 4096
+# Updates handled at once (PTB's own default is one): each holds a worker thread while the
+# dispatcher runs, and asyncio's default pool has min(32, processors + 4) of them.
+CONCURRENT_UPDATES = 8
 log = logging.getLogger(__name__)
+
+
+def application_builder() -> Builder:
+    """PTB's builder as dondoc's Telegram applications start from it: updates handled
+    :data:`CONCURRENT_UPDATES` at a time (each chat's in turn: ``TelegramChannel.turn``)."""
+    return Application.builder().concurrent_updates(CONCURRENT_UPDATES)
 
 
 # The pieces of an HTML reply that must never be cut: a tag, an entity; the rest is text.
@@ -369,6 +384,9 @@ class TelegramChannel:
         self._on_stop = on_stop
         # The message that carries the buttons of each chat's current question.
         self._keyboards: dict[str, int] = {}
+        # Each chat's updates one at a time, in the order they came (a reply to the first before the
+        # second is read), while other chats' are handled meanwhile.
+        self.turn = Turns()
 
     def build(
         self,
@@ -380,7 +398,7 @@ class TelegramChannel:
         limiter: ReplyFirstRateLimiter | None = None,
         builder: Builder | None = None,
     ) -> App:
-        builder = builder or Application.builder()
+        builder = builder or application_builder()
         # parse_mode is passed per call: PTB's Defaults would also add it to editMessageReplyMarkup,
         # which the Bot API does not define.
         builder = builder.token(token)
@@ -454,8 +472,9 @@ class TelegramChannel:
             private=update.effective_chat.type == ChatType.PRIVATE,
             edited=update.edited_message is not None,  # never acted on: the dispatcher says so once
         )
-        replies = await asyncio.to_thread(self.handle, inbound)
-        await self.deliver(context.bot, inbound.chat_id, replies)
+        async with self.turn(inbound.chat_id):
+            replies = await asyncio.to_thread(self.handle, inbound)
+            await self.deliver(context.bot, inbound.chat_id, replies)
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Handle the update (in a worker thread), counted as one message in within the same
@@ -488,6 +507,10 @@ class TelegramChannel:
             # An inline message (no chat) is never the person's private chat either.
             private=chat is not None and chat.type == ChatType.PRIVATE,
         )
+        async with self.turn(inbound.chat_id or inbound.user_id):
+            await self._pressed(query, inbound, context.bot)
+
+    async def _pressed(self, query: CallbackQuery, inbound: Inbound, bot: Bot) -> None:
         try:
             replies = await asyncio.to_thread(self.handle, inbound)
         except BaseException:
@@ -509,7 +532,7 @@ class TelegramChannel:
                 if left is None and self._keyboards.get(inbound.chat_id) == query.message.message_id:
                     del self._keyboards[inbound.chat_id]
                 tidying.append(asyncio.create_task(_remove_pressed(query, left, inbound.chat_id)))
-            await self.deliver(context.bot, inbound.chat_id, replies)
+            await self.deliver(bot, inbound.chat_id, replies)
         finally:
             await asyncio.gather(*tidying)
 

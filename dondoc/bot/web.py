@@ -51,7 +51,8 @@ from dondoc.bot.app import App
 from dondoc.bot.config import TelegramConfig, ZaloConfig
 from dondoc.bot.metrics import CONTENT_TYPE, Metrics
 from dondoc.bot.telegram import CHANNEL as TELEGRAM
-from dondoc.bot.telegram import Builder
+from dondoc.bot.telegram import Builder, application_builder
+from dondoc.bot.turns import Turns
 from dondoc.bot.zalo.channel import CHANNEL as ZALO
 from dondoc.db.deliveries import first_delivery, prune_deliveries
 from dondoc.db.errors import unavailable
@@ -258,7 +259,7 @@ class WebApp:
         self.background = tuple(background)
         self._tasks: set[asyncio.Task[None]] = set()
         self._pruned_at: datetime | None = None
-        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}  # chat → its lock, and how many want it
+        self._turn = Turns()  # each chat's updates one at a time
         self.started = asyncio.Event()  # set once the webhooks are set and the jobs started
         self._zalo_by_name = {hook.name: hook for hook in self.zalo}
         if len(self._zalo_by_name) != len(self.zalo):
@@ -358,22 +359,6 @@ class WebApp:
         task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    @asynccontextmanager
-    async def _turn(self, key: str) -> AsyncIterator[None]:
-        """One holder at a time for ``key``, first come first served (asyncio's locks are fair); the
-        lock is forgotten when nobody holds or awaits it."""
-        lock, waiting = self._turns.get(key, (asyncio.Lock(), 0))
-        self._turns[key] = (lock, waiting + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, waiting = self._turns[key]
-            if waiting == 1:
-                del self._turns[key]
-            else:
-                self._turns[key] = (lock, waiting - 1)
 
     # -------------------------------------------------------------- routes
 
@@ -582,7 +567,7 @@ def serve_app(
             base_url=telegram.base_url,
             base_file_url=telegram.base_file_url,
             rate_limit=rate_limit,
-            builder=(builder or Application.builder()).updater(None),
+            builder=(builder or application_builder()).updater(None),
             run_reminders=False,  # started below, once every channel is
         )
         hook = TelegramHook(application, webhook_secret(telegram.webhook_secret, telegram.token, TELEGRAM))

@@ -1,0 +1,84 @@
+"""Several people at once on Telegram: while one manager's /export is being made (seconds for a
+province), the others' messages are answered; one chat's updates still go one after the other, in
+the order they came.
+
+PTB's default handles every update of the process in turn; dondoc's applications handle
+``CONCURRENT_UPDATES`` at a time, each chat's in turn (``TelegramChannel.turn``). The export is held
+inside its handler until the test lets it go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import replace
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from dondoc.bot.local_api.server import LocalBotApi
+from dondoc.bot.local_api.spec import bundled_spec
+from dondoc.bot.telegram import CONCURRENT_UPDATES, TelegramChannel
+from dondoc.db.models import MemberRole
+from dondoc.handlers import dispatcher as dispatcher_module
+from dondoc.handlers.context import Context
+from tests.bot.test_telegram import HANG_GUARD, NOW
+from tests.handlers.helpers import invite_code, make_dispatcher
+
+GUARD = 30.0  # seconds: only ends a test that would otherwise hang
+
+
+def test_dondocs_applications_handle_several_updates_at_once(engine: Engine) -> None:
+    """As ``dondoc run`` and ``dondoc serve`` build them (PTB's default is one at a time)."""
+    application = TelegramChannel(make_dispatcher(engine, NOW)).build("123:TOKEN")
+    assert application.update_processor.max_concurrent_updates == CONCURRENT_UPDATES > 1
+
+
+async def test_others_are_answered_while_an_export_is_made_and_one_chat_waits_its_turn(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_export(ctx: Context, _args: str) -> None:
+        inside.set()
+        release.wait(GUARD)
+        ctx.reply("Bảng tổng hợp")
+
+    command = dispatcher_module._BY_NAME["export"]
+    monkeypatch.setitem(dispatcher_module._BY_NAME, "export", replace(command, run=slow_export))
+
+    async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
+        builder = api.application_builder().concurrent_updates(api.update_processor(CONCURRENT_UPDATES))
+        channel = TelegramChannel(make_dispatcher(engine, NOW))
+        application = channel.build(api.token, builder=builder)
+        async with api.running(application):
+            manager = api.user(first_name="Hà", language_code="vi")
+            lan = api.user(first_name="Lan", language_code="vi")
+            await manager.send(f"/start {invite_code(engine, 'NV', MemberRole.MANAGER, now=NOW)}")
+            await manager.next_message(HANG_GUARD)
+            await lan.send(f"/start {invite_code(engine, 'XP', now=NOW)}")
+            await lan.next_message(HANG_GUARD)
+            seen = len(manager.messages)
+
+            try:
+                await manager.send("/export")
+                assert await asyncio.to_thread(inside.wait, GUARD), "the export never started"
+                await manager.send("/whoami")  # the same chat: answered after the export, not before
+                await lan.send("/tasks")
+                tasks = await lan.next_message(HANG_GUARD)
+                await lan.send("/whoami")
+                whoami = await lan.next_message(HANG_GUARD)
+
+                assert not release.is_set()  # both answered while the export was still being made
+                assert "I.2" in (tasks.text or "")
+                assert "Xà Phiên" in (whoami.text or "")
+                assert len(manager.messages) == seen  # the manager's /whoami waits for the export
+            finally:
+                release.set()
+            exported = await manager.next_message(HANG_GUARD)
+            then = await manager.next_message(HANG_GUARD)
+            assert exported.text == "Bảng tổng hợp"
+            assert "Phòng Nội vụ" in (then.text or "")  # then the manager's /whoami
+            await api.wait_idle(HANG_GUARD, settle=0)
+        assert not api.handler_errors
+        assert len(channel.turn) == 0  # every chat's turn forgotten once its updates were handled
