@@ -10,8 +10,6 @@ inside its handler until the test lets it go.
 from __future__ import annotations
 
 import asyncio
-import threading
-from dataclasses import replace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,10 +18,8 @@ from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import CONCURRENT_UPDATES, TelegramChannel
 from dondoc.db.models import MemberRole
-from dondoc.handlers import dispatcher as dispatcher_module
-from dondoc.handlers.context import Context
 from tests.bot.test_telegram import HANG_GUARD, NOW
-from tests.handlers.helpers import invite_code, make_dispatcher
+from tests.handlers.helpers import hold_export, invite_code, make_dispatcher
 
 GUARD = 30.0  # seconds: only ends a test that would otherwise hang
 
@@ -37,15 +33,7 @@ def test_dondocs_applications_handle_several_updates_at_once(engine: Engine) -> 
 async def test_others_are_answered_while_an_export_is_made_and_one_chat_waits_its_turn(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inside, release = threading.Event(), threading.Event()
-
-    def slow_export(ctx: Context, _args: str) -> None:
-        inside.set()
-        release.wait(GUARD)
-        ctx.reply("Bảng tổng hợp")
-
-    command = dispatcher_module._BY_NAME["export"]
-    monkeypatch.setitem(dispatcher_module._BY_NAME, "export", replace(command, run=slow_export))
+    inside, release = hold_export(monkeypatch, "Bảng tổng hợp", GUARD)
 
     async with LocalBotApi(spec=bundled_spec(), strict=True) as api:
         builder = api.application_builder().concurrent_updates(api.update_processor(CONCURRENT_UPDATES))

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
 import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from dondoc.db.models import MemberRole, Unit
 from dondoc.db.session import session_scope
-from dondoc.handlers.context import Deployment
+from dondoc.handlers import dispatcher as dispatcher_module
+from dondoc.handlers.context import Context, Deployment
 from dondoc.handlers.dispatcher import Dispatcher
 from dondoc.handlers.events import Attachment, Inbound, Reply, plain
 from dondoc.handlers.onboarding import create_invite
@@ -54,6 +57,21 @@ def invite_code(engine: Engine, unit_code: str, role: MemberRole = MemberRole.FO
     with session_scope(engine) as session:
         unit = session.exec(select(Unit).where(Unit.code == unit_code)).one()
         return create_invite(session, unit, role, now, timedelta(days=7)).code
+
+
+def hold_export(monkeypatch: pytest.MonkeyPatch, made: str, guard: float) -> tuple[threading.Event, threading.Event]:
+    """/export made slow: its handler sets the first event once it runs, then waits for the second
+    (at most ``guard`` seconds: a fail-safe) before replying ``made``, inside its transaction."""
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_export(ctx: Context, _args: str) -> None:
+        inside.set()
+        release.wait(guard)
+        ctx.reply(made)
+
+    command = dispatcher_module._BY_NAME["export"]
+    monkeypatch.setitem(dispatcher_module._BY_NAME, "export", replace(command, run=slow_export))
+    return inside, release
 
 
 def make_dispatcher(engine: Engine, start: datetime | None = None) -> Dispatcher:

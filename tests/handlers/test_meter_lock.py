@@ -13,7 +13,6 @@ person's message must be answered meanwhile. Both events are counted.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -23,11 +22,9 @@ from sqlmodel import Session
 from dondoc.db.models import MemberRole
 from dondoc.db.session import open_store
 from dondoc.db.usage import month_usage
-from dondoc.handlers import dispatcher as dispatcher_module
-from dondoc.handlers.context import Context
 from dondoc.handlers.events import Inbound, Reply, plain
 from dondoc.scheduler.clock import TZ
-from tests.handlers.helpers import invite_code, make_dispatcher
+from tests.handlers.helpers import hold_export, invite_code, make_dispatcher
 
 NOW = datetime(2022, 3, 15, 9, 0, tzinfo=TZ)
 CHANNEL = "telegram"
@@ -57,15 +54,7 @@ def test_a_message_is_answered_while_another_persons_export_is_still_being_made(
         assert "phần trăm" in plain(pressed[-1].text)
     before = _counted_in(engine)
 
-    inside, release = threading.Event(), threading.Event()
-
-    def slow_export(ctx: Context, _args: str) -> None:
-        inside.set()
-        release.wait(GUARD)
-        ctx.reply("the workbook")
-
-    command = dispatcher_module._BY_NAME["export"]
-    monkeypatch.setitem(dispatcher_module._BY_NAME, "export", replace(command, run=slow_export))
+    inside, release = hold_export(monkeypatch, "the workbook", GUARD)
 
     # Two processes: each its own engine and dispatcher.
     engines = [open_store(str(engine.url.render_as_string(hide_password=False))) for _ in range(2)]
