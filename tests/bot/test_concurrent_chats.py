@@ -14,10 +14,15 @@ import asyncio
 import pytest
 from sqlalchemy.engine import Engine
 
+from dondoc.bot.app import assemble
+from dondoc.bot.config import OFFICIAL_API, TelegramConfig
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
 from dondoc.bot.telegram import CONCURRENT_UPDATES, TelegramChannel
+from dondoc.bot.web import serve_app
 from dondoc.db.models import MemberRole
+from dondoc.scheduler.calendar import WorkCalendar
+from dondoc.scheduler.clock import Clock
 from tests.bot.test_telegram import HANG_GUARD, NOW
 from tests.handlers.helpers import hold_export, invite_code, make_dispatcher
 
@@ -25,9 +30,18 @@ GUARD = 30.0  # seconds: only ends a test that would otherwise hang
 
 
 def test_dondocs_applications_handle_several_updates_at_once(engine: Engine) -> None:
-    """As ``dondoc run`` and ``dondoc serve`` build them (PTB's default is one at a time)."""
-    application = TelegramChannel(make_dispatcher(engine, NOW)).build("123:TOKEN")
-    assert application.update_processor.max_concurrent_updates == CONCURRENT_UPDATES > 1
+    """As ``dondoc run`` (polling) and ``dondoc serve`` (the webhook) build them; PTB's default is one
+    at a time."""
+    polling = TelegramChannel(make_dispatcher(engine, NOW)).build("123:TOKEN")
+    app = assemble(engine, Clock(NOW, frozen=True), WorkCalendar(), bot_username=None)
+    web = serve_app(
+        app,
+        TelegramConfig("123:TOKEN", OFFICIAL_API, OFFICIAL_API.replace("/bot", "/file/bot"), None, None),
+        run_reminders=False,
+    )
+    assert web.telegram is not None
+    for application in (polling, web.telegram.application):
+        assert application.update_processor.max_concurrent_updates == CONCURRENT_UPDATES > 1
 
 
 async def test_others_are_answered_while_an_export_is_made_and_one_chat_waits_its_turn(
