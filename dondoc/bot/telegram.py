@@ -12,9 +12,9 @@ item's row, read from the message itself (:func:`remaining_keyboard`), so the ot
 be answered from it, in any process.
 
 Updates are handled several at a time (:data:`CONCURRENT_UPDATES`), one chat's one after the
-other in the order they came (``TelegramChannel.turn``: :class:`~dondoc.bot.turns.Turns`): PTB's default handles every update of
-the process in turn, so one manager's ``/export`` (seconds for a province) held every other
-person's message back until it was made.
+other in the order they came (``TelegramChannel.turn``, a :class:`~dondoc.bot.turns.Turns`): PTB's
+default handles every update of the process in turn, so one manager's ``/export`` (seconds for a
+province) held every other person's message back until it was made.
 
 Long replies are cut into parts of at most 4,096 characters (:func:`split_message`) at a blank line
 (between paragraphs: the units of an escalation) when one falls in the part's second half, else at a
