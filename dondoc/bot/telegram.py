@@ -56,7 +56,7 @@ from telegram.ext import (
     filters,
 )
 
-from dondoc.bot.turns import Turns
+from dondoc.bot.turns import CONCURRENT_UPDATES, Turns
 from dondoc.db.errors import unavailable
 from dondoc.db.models import ChannelAccount, Person
 from dondoc.db.session import session_scope
@@ -81,9 +81,6 @@ CHANNEL = "telegram"
 App = Application[Any, Any, Any, Any, Any, Any]
 Builder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 MESSAGE_LIMIT = 4096
-# Updates handled at once (PTB's own default is one): each holds a worker thread while the
-# dispatcher runs, and asyncio's default pool has min(32, processors + 4) of them.
-CONCURRENT_UPDATES = 8
 log = logging.getLogger(__name__)
 
 

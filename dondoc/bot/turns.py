@@ -1,13 +1,18 @@
 """Turns: one holder at a time for each key (a chat), first come first served, while other keys'
 holders go on. The channels take a chat's turn for each of its updates, so that the answers to a
 conversation's questions never overtake each other while other people's updates are handled
-meanwhile (:mod:`dondoc.bot.telegram`, :mod:`dondoc.bot.web`)."""
+meanwhile (:mod:`dondoc.bot.telegram`, :mod:`dondoc.bot.web`, :mod:`dondoc.bot.zalo.polling`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
+# Updates a channel handles at once (PTB's own default is one; Zalo's polling took one at a time):
+# each holds a worker thread while the dispatcher runs, and asyncio's default pool has
+# min(32, processors + 4) of them.
+CONCURRENT_UPDATES = 8
 
 
 class Turns:

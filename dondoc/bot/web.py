@@ -54,6 +54,7 @@ from dondoc.bot.telegram import CHANNEL as TELEGRAM
 from dondoc.bot.telegram import Builder, application_builder
 from dondoc.bot.turns import Turns
 from dondoc.bot.zalo.channel import CHANNEL as ZALO
+from dondoc.bot.zalo.polling import update_chat
 from dondoc.db.deliveries import first_delivery, prune_deliveries
 from dondoc.db.errors import unavailable
 from dondoc.scheduler.clock import Clock
@@ -473,8 +474,7 @@ class WebApp:
         message_id = _zalo_message_id(update)
         if message_id is None:
             log.warning("Zalo webhook %s: a %s update without a message id", key, update["event_name"])
-        chat = update["message"].get("chat")
-        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        chat_id = update_chat(update)
         turn = f"{key}/{chat_id}" if chat_id is not None else None
         if message_id is not None:
             first = await self._first(key, message_id)

@@ -29,6 +29,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from dondoc.bot.app import App, open_app
 from dondoc.bot.config import SettingError, TelegramConfig, ZaloConfig
+from dondoc.bot.turns import CONCURRENT_UPDATES
 from dondoc.bot.zalo.client import ZaloClient
 from dondoc.bot.zalo.polling import ZaloPolling
 from dondoc.bot.zalo_bots import ZaloBotConfig, ZaloConfigError, check_tokens, deployment_zalo_bots
@@ -283,7 +284,10 @@ async def poll_all(bot_app: App, telegram: TelegramConfig | None, zalo: list[tup
         await application.updater.start_polling()
         await application.start()
     channels = [bot_app.attach_zalo(bot.token, base_url=bot.base_url, key=key) for key, bot in zalo]
-    pollers = [ZaloPolling(channel.client, channel.process_update) for channel in channels]
+    # Several updates at once, each chat's in turn (as Telegram's and the webhooks' are).
+    pollers = [
+        ZaloPolling(channel.client, channel.process_update, concurrency=CONCURRENT_UPDATES) for channel in channels
+    ]
     polling = [asyncio.create_task(poller.run()) for poller in pollers]
     bot_app.start_jobs()
     logging.getLogger(__name__).info("polling Zalo%s; stop with Ctrl+C", " and Telegram" if application else "")

@@ -18,7 +18,8 @@ from dondoc.bot.app import assemble
 from dondoc.bot.config import OFFICIAL_API, TelegramConfig
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
-from dondoc.bot.telegram import CONCURRENT_UPDATES, TelegramChannel
+from dondoc.bot.telegram import TelegramChannel
+from dondoc.bot.turns import CONCURRENT_UPDATES
 from dondoc.bot.web import serve_app
 from dondoc.db.models import MemberRole
 from dondoc.scheduler.calendar import WorkCalendar

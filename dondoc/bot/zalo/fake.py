@@ -381,6 +381,10 @@ class FakeZaloServer:
         listening = self._polls_waiting > 0 or self.webhook_url is not None
         return not self._queue and self._in_flight == 0 and self._pushing == 0 and listening
 
+    def pending_updates(self) -> int:
+        """How many updates wait for the bot to poll them."""
+        return len(self._queue)
+
     async def settled(self, timeout: float = HANG_GUARD) -> None:
         """Wait until the polling bot has handled every update (see the module's documentation)."""
         if not await self.signal.wait_for(self.idle, timeout):

@@ -56,11 +56,15 @@ class Zalo:
 
 
 @asynccontextmanager
-async def running_zalo(engine: Engine, clock: Clock, **server_options: object) -> AsyncIterator[Zalo]:
+async def running_zalo(
+    engine: Engine, clock: Clock, *, concurrency: int = 1, **server_options: object
+) -> AsyncIterator[Zalo]:
+    """``concurrency`` above one: the poller as ``dondoc run`` makes it, several updates at once (then
+    :meth:`Zalo.say` and :meth:`Zalo.settle` may return before the updates taken are handled)."""
     app = assemble(engine, clock, WorkCalendar(), bot_username="dondoc_test_bot")
     async with FakeZaloServer(**server_options) as server:  # type: ignore[arg-type]
         channel = app.attach_zalo(server.token, base_url=server.base_url)
-        poller = ZaloPolling(channel.client, channel.process_update)
+        poller = ZaloPolling(channel.client, channel.process_update, concurrency=concurrency)
         task = asyncio.create_task(poller.run())
         try:
             yield Zalo(server, app, channel, clock, engine)
