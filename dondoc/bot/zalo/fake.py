@@ -28,8 +28,10 @@ does not define, a text over 2,000 characters — are refused and recorded in :a
 
 Simulated people (:meth:`user`) write to the bot (``send_text``, ``send_image``, ``send_sticker``,
 ``send_voice``, ``send_unsupported``) and read what it sent to their chat (``messages``).
-:meth:`settled` waits until the bot, polling, has taken every update and polls again: then it has
-finished handling them (the poller handles one update before it asks for the next).
+:meth:`settled` waits until the bot, polling, has taken every update and polls again: for a poller
+that handles one update before it asks for the next (the sandbox's, the tests'), it has then
+finished handling them; ``dondoc run``'s polls again while it handles several at once, so a test
+of it waits for the answers themselves.
 """
 
 from __future__ import annotations
@@ -386,7 +388,8 @@ class FakeZaloServer:
         return len(self._queue)
 
     async def settled(self, timeout: float = HANG_GUARD) -> None:
-        """Wait until the polling bot has handled every update (see the module's documentation)."""
+        """Wait until the polling bot has taken every update and polls again (see the module's
+        documentation)."""
         if not await self.signal.wait_for(self.idle, timeout):
             raise TimeoutError(f"the bot is still busy after {timeout} s (queue {len(self._queue)})")
 

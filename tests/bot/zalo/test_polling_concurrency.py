@@ -70,7 +70,7 @@ async def test_others_go_on_while_one_is_held_and_a_chat_keeps_its_order() -> No
         await lan.send_text("lan 1")
         await lan.send_text("lan 2")
         await handler.until(lambda: handler.finished == ["lan 1", "lan 2"])
-        await zalo.signal.wait_for(lambda: not zalo.pending_updates(), HANG_GUARD)
+        assert await zalo.signal.wait_for(lambda: not zalo.pending_updates(), HANG_GUARD)
         assert "an 2" not in handler.started  # taken from Zalo, waiting for its chat's turn
         poller.stop()
         stopping = asyncio.create_task(asyncio.wait_for(task, HANG_GUARD))
@@ -131,7 +131,7 @@ async def test_others_are_answered_while_an_export_is_made(engine: Engine, monke
         async def bound(unit: str, role: MemberRole, name: str) -> ZaloUser:
             user = zalo.server.user(name)
             await user.send_text(invite_code(engine, unit, role, now=NOW))
-            await zalo.server.signal.wait_for(lambda: bool(user.messages), HANG_GUARD)
+            assert await zalo.server.signal.wait_for(lambda: bool(user.messages), HANG_GUARD), "no greeting"
             assert "Kính chào đồng chí" in user.messages[0].text
             return user
 
@@ -144,13 +144,13 @@ async def test_others_are_answered_while_an_export_is_made(engine: Engine, monke
             await manager.send_text("/whoami")  # the same chat: answered after the export, not before
             before = len(lan.messages)
             await lan.send_text("/whoami")
-            await zalo.server.signal.wait_for(lambda: len(lan.messages) > before, HANG_GUARD)
+            assert await zalo.server.signal.wait_for(lambda: len(lan.messages) > before, HANG_GUARD), "no answer"
             assert not release.is_set()  # answered while the export was still being made
             assert "Xà Phiên" in lan.messages[-1].text
             assert len(manager.messages) == seen  # the manager's /whoami waits for the export
         finally:
             release.set()
-        await zalo.server.signal.wait_for(lambda: len(manager.messages) >= seen + 2, HANG_GUARD)
+        assert await zalo.server.signal.wait_for(lambda: len(manager.messages) >= seen + 2, HANG_GUARD)
         exported, then = manager.messages[seen : seen + 2]
         assert exported.text == "Bảng tổng hợp"
         assert "Phòng Nội vụ" in then.text

@@ -88,9 +88,14 @@ async def _dondoc_run(env: dict[str, str]) -> AsyncIterator[_Run]:
 
 
 async def _say(server: FakeZaloServer, user: ZaloUser, text: str) -> list[str]:
+    """``user`` types ``text``; the bot's answer (each step here answers with one message). ``dondoc
+    run`` polls again while it handles an update (several at once): its polling again does not say
+    it has answered, the answer does. A message more would come among the next step's, or in the
+    counts at the end."""
     before = len(user.messages)
     await user.send_text(text)
-    await server.settled(HANG_GUARD)  # the bot took the update and polls again: it has answered
+    assert await server.signal.wait_for(lambda: len(user.messages) > before, HANG_GUARD), f"no answer to {text!r}"
+    await server.settled(HANG_GUARD)
     return [m.text for m in user.messages[before:]]
 
 
@@ -135,6 +140,7 @@ async def test_acceptance_a_focal_point_on_zalo_binds_reports_by_numbers_and_in_
         assert all(len(m.text) <= 2000 for m in server.sent)
         assert server.token not in run.output
         sent_by_the_bot = len(server.sent)
+        assert len(lan.messages) == sent_by_the_bot == 9  # one answer to each, nothing more once stopped
 
     # Every message counted against the bot's month: the 9 Lan sent (the code, /report, 6 answers, the
     # one-line report) and every one the bot sent her.
