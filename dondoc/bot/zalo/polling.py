@@ -7,8 +7,10 @@ With ``concurrency`` above one (``dondoc run``: :data:`~dondoc.bot.turns.CONCURR
 asks for the next update while the ones before are handled, up to that many at once, each chat's
 one after the other in the order they came (:func:`update_chat`, a
 :class:`~dondoc.bot.turns.Turns`): one manager's ``/export`` (seconds for a province) no longer
-holds every other person's message back. With one (the default, and the sandbox's: its fake
-server's ``settled`` counts on it) an update is handled before the next is asked for.
+holds every other person's message back, and a poll stays open meanwhile, where one at a time left
+nothing polling (Zalo loses what comes then) for as long as each update took. With one (the
+default, and the sandbox's: its fake server's ``settled`` counts on it) an update is handled before
+the next is asked for.
 
 An empty poll (Zalo's 408) polls again at once; an error waits, doubling the wait each time up to a
 cap, and starts again from the smallest wait after a success. ``sleep`` can be replaced by a test;
