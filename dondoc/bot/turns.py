@@ -26,7 +26,11 @@ class Turns:
         return len(self._turns)
 
     @asynccontextmanager
-    async def __call__(self, key: str) -> AsyncIterator[None]:
+    async def __call__(self, key: str | None) -> AsyncIterator[None]:
+        """``key``'s turn; None (an update that names no chat) waits for nobody's."""
+        if key is None:
+            yield
+            return
         lock, waiting = self._turns.get(key, (asyncio.Lock(), 0))
         self._turns[key] = (lock, waiting + 1)
         try:

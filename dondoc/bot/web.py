@@ -349,11 +349,8 @@ class WebApp:
 
         async def guarded() -> None:
             try:
-                if turn is None:
+                async with self._turn(turn):
                     await work
-                else:
-                    async with self._turn(turn):
-                        await work
             except Exception:  # the channels log their own errors; this is the last resort
                 log.exception("%s: handling an update failed", what)
 

@@ -140,12 +140,8 @@ class ZaloPolling:
     async def _handled(self, update: Mapping[str, Any]) -> None:
         """Handle ``update`` in its chat's turn, then free its slot."""
         try:
-            chat = update_chat(update)
-            if chat is None:
+            async with self._turn(update_chat(update)):
                 await self.handle(update)
-            else:
-                async with self._turn(chat):
-                    await self.handle(update)
         except Exception:  # the channel logs its own errors (it never raises); this is the last resort
             log.exception("Zalo: handling an update failed")
         finally:
