@@ -219,7 +219,9 @@ class Dispatcher:
                         # PostgreSQL already written for an account that was there: left alone, the
                         # account is nothing for the commit to look at).
                         account.chat_id, account.last_used_at = inbound.chat_id, ctx.now
-                        session.add(account)
+            # The person, account, memberships and units were loaded apart from the session: what
+            # the event changed in them is written with it.
+            ctx.keep_changes()
             # The message meter counts the event last, its own writes flushed before, just before
             # the commit: the meter's row is every event's on the channel, and each holds it from its
             # count to its commit. Counted as the event was loaded, a manager's /export held every
