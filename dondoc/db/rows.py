@@ -1,9 +1,9 @@
 """Model instances built from plain rows, without the ORM's loading.
 
 Every event starts by loading who is asking (account, person, memberships, units) and the chat's
-conversation in one query. Through the ORM that loading took about a third of a typed answer's time
-in the handler (measured by ``python -m benchmarks``' ``step_ratio`` and its notes): each row's five
-entities go through the ORM's loading machinery and the session's identity map. :class:`RowEntities`
+conversation in one query. Through the ORM, each row's five entities went through its loading
+machinery and the session's identity map: a typed answer took 1.80 ms in the dispatcher that way,
+1.55 ms without (README, Performance: "Loading without the ORM"). :class:`RowEntities`
 reads the same tables' columns through Core (the column types' conversions still apply) and builds
 the instances directly, *detached*: they carry their identity and read like loaded ones, but the
 session does not know them. A change made to one reaches the database only once it is put back into
