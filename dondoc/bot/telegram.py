@@ -28,6 +28,7 @@ import contextvars
 import logging
 import re
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from dondoc.bot.turns import CONCURRENT_UPDATES, Turns
 from dondoc.db.errors import unavailable
@@ -252,6 +254,11 @@ class _Pace:
         """Count one send that does not wait (so those that do wait for it)."""
         self.free_at = max(self.free_at, now) + 1 / self.rate
 
+    def hold(self, until: float) -> None:
+        """No send before ``until`` (a 429 named it), the bucket empty then: the next send waits the
+        whole hold, not the hold less the burst a full bucket would allow."""
+        self.free_at = max(self.free_at, until + (self.burst - 1) / self.rate)
+
 
 class ReplyFirstRateLimiter(BaseRateLimiter[None]):
     """Telegram's flood limits, without making a person wait for the reminder fan-out.
@@ -340,14 +347,22 @@ class ReplyFirstRateLimiter(BaseRateLimiter[None]):
             except RetryAfter as exc:
                 if attempt == self.max_retries:
                     raise
-                retry_after = exc.retry_after
-                seconds = (retry_after if isinstance(retry_after, int | float) else retry_after.total_seconds()) + 0.1
+                seconds = retry_seconds(exc) + 0.1
                 held = self.clock() + seconds
-                chat.free_at = max(chat.free_at, held)
+                chat.hold(held)
                 if bulk:
                     self.overall.free_at = max(self.overall.free_at, held)
                 log.info("%s to %s: 429, retrying in %.1f s", endpoint, chat_id, seconds)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The seconds a 429 asks the bot to wait. PTB 22 gives them as a number, and warns at each
+    reading that a later major version gives a ``timedelta``: read as either, without that warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return float(value) if isinstance(value, int | float) else value.total_seconds()
 
 
 def _chat_key(chat_id: object) -> str | int | None:
@@ -691,8 +706,7 @@ def telegram_sender(bot: Bot, count: Callable[[int], None] | None = None) -> Sen
         except Forbidden as exc:
             raise Unreachable(str(exc)) from exc
         except RetryAfter as exc:
-            delay = exc.retry_after
-            raise RetryLater(delay if isinstance(delay, int | float) else delay.total_seconds()) from exc
+            raise RetryLater(retry_seconds(exc)) from exc
         except BadRequest as exc:
             raise Rejected(str(exc)) from exc
         except (TimedOut, NetworkError) as exc:

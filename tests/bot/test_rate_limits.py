@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import warnings
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from dondoc.bot.local_api.server import LocalBotApi
 from dondoc.bot.local_api.spec import bundled_spec
@@ -131,6 +134,35 @@ async def test_replies_to_one_chat_keep_to_the_chat_limit_with_a_short_burst() -
     while not answer.done():
         await time.advance(0.25)
     assert recorder.times(chat_id=42) == [0.0] * 5 + [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("given", [5, timedelta(seconds=5)], ids=["seconds", "timedelta"])
+async def test_a_429_is_waited_out_as_it_asks_without_ptbs_deprecation_warning(given: int | timedelta) -> None:
+    """Telegram's 429 names the seconds to wait: the reply waits all of them (not less the burst a
+    chat's full bucket allows: it went 4 s early, into another 429), then goes. PTB 22 gives them as a
+    number and warns at each reading; a later version gives a ``timedelta``: dondoc reads either
+    without a warning of its own (PTB's constructor still warns, once, from PTB)."""
+    time = VirtualTime()
+    limiter = ReplyFirstRateLimiter(clock=time.clock, sleep=time.sleep)
+    tried: list[float] = []
+
+    async def call() -> dict[str, Any]:
+        tried.append(time.now)
+        if len(tried) == 1:
+            raise RetryAfter(given)
+        return {}
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sending = asyncio.create_task(limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 42}, None))
+        await settle()
+        await time.advance(5.0)
+        assert not sending.done()  # the wait is the one asked for, and a little more
+        await time.advance(0.2)
+        assert sending.done() and sending.result() == {}
+    assert tried == [0.0, pytest.approx(5.1)]
+    ours = [w for w in caught if issubclass(w.category, PTBDeprecationWarning) and "/dondoc/" in w.filename]
+    assert ours == []
 
 
 @pytest.fixture
