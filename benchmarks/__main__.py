@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import resource
 import sys
 import tempfile
@@ -44,6 +45,7 @@ from sqlalchemy.engine import Engine
 from telegram.ext import AIORateLimiter
 
 from benchmarks import chat, store, workload
+from dondoc.bot.cpu import AUTO, keep_on_one_core
 from dondoc.bot.memory import fewer_arenas
 from dondoc.db.session import open_store
 
@@ -99,6 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.perf_counter()
     # As ``dondoc run``, ``serve`` and ``sandbox`` start: one malloc arena (dondoc.bot.memory).
     note("malloc: one arena, as dondoc run sets it" if fewer_arenas() else "malloc: the environment's arenas")
+    # As ``dondoc run`` starts (DONDOC_CPU, default auto): the threads on one core (dondoc.bot.cpu).
+    core = keep_on_one_core(os.environ.get("DONDOC_CPU"), AUTO)
+    note(
+        f"processor: the threads kept on core {core}, as dondoc run keeps them (DONDOC_CPU=all: anywhere)"
+        if core is not None
+        else "processor: the threads where the system schedules them (DONDOC_CPU, or the environment's choice)"
+    )
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'province.db'}"
         engine = open_store(url)

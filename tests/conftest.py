@@ -40,6 +40,10 @@ from dondoc.i18n import set_language, use_language
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "dondoc" / "data" / "long-my-2022"  # the sample plan shipped as package data
 POSTGRES_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL", "")
+# `dondoc run` keeps its process on one processor core (dondoc.bot.cpu). The tests run many bots in
+# this process, which one of them must not hold to a core for the rest of the run (nor the processes
+# started from here, unless a test asks): tests/bot/test_cpu.py sets DONDOC_CPU itself.
+os.environ["DONDOC_CPU"] = "all"
 
 # Property-based tests (hypothesis): the same few examples on every run, no deadline (a slow machine
 # never fails a test); each example opens its own copy of the store (`fresh_sample`), so the

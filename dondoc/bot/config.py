@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_tasks: str | None = None  # DONDOC_MAX_TASKS
     debug: str | None = None  # DONDOC_DEBUG
     log_format: str | None = None  # DONDOC_LOG_FORMAT: text or json, for run and serve
+    cpu: str | None = None  # DONDOC_CPU: auto, all or a core's number (dondoc.bot.cpu)
     telegram_bot_token: str = Field("", validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_API_BASE_URL"))
     telegram_api_file_url: str | None = Field(None, validation_alias=AliasChoices("TELEGRAM_API_FILE_URL"))

@@ -29,6 +29,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from dondoc.bot.app import App, open_app
 from dondoc.bot.config import SettingError, TelegramConfig, ZaloConfig
+from dondoc.bot.cpu import AUTO, keep_on_one_core
 from dondoc.bot.turns import CONCURRENT_UPDATES
 from dondoc.bot.zalo.client import ZaloClient
 from dondoc.bot.zalo.polling import ZaloPolling
@@ -191,6 +192,8 @@ def run(
     can use a webhook with a secret token."""
     config = settings().telegram
     try:
+        # One process serves the bot (its updates go to one poller): its threads keep to one core.
+        keep_on_one_core(settings().cpu, AUTO)
         bot_app = open_app(settings(), bot_username=configured_bot_username(config))
     except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))

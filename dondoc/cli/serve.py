@@ -15,6 +15,7 @@ from alembic.util import CommandError
 
 from dondoc.bot.app import open_app
 from dondoc.bot.config import SettingError
+from dondoc.bot.cpu import ANYWHERE, keep_on_one_core
 from dondoc.bot.web import WebApp, serve_app, zalo_hook
 from dondoc.cli.bot import (
     check_bot_api,
@@ -88,6 +89,8 @@ def serve(
     if zalo.webhook_secret and not 8 <= len(zalo.webhook_secret) <= 256:
         usage(_("ZALO_WEBHOOK_SECRET must be 8 to 256 characters."))
     try:
+        # Several processes may serve on one machine: each keeps to a core only where told (DONDOC_CPU).
+        keep_on_one_core(settings().cpu, ANYWHERE)
         bot_app = open_app(settings(), bot_username=configured_bot_username(telegram))
     except (StoreError, ClockSettingError, SettingError) as error:
         usage(str(error))

@@ -68,6 +68,7 @@ def _clean_env() -> dict[str, str]:
 
 @dataclass
 class _Run:
+    pid: int
     output: str = ""  # what the process printed, once it stopped
 
 
@@ -77,7 +78,7 @@ async def _dondoc_run(env: dict[str, str]) -> AsyncIterator[_Run]:
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "dondoc", "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
-    run = _Run()
+    run = _Run(bot.pid)
     try:
         yield run
     finally:
