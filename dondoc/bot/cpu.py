@@ -2,14 +2,14 @@
 
 The bot's event loop (polling, the web server, sending) and its worker threads (each event's database
 work, the reminder pass's rendering: ``asyncio.to_thread``) take turns on the interpreter's lock, so
-the process runs Python on one core at a time whatever it is given. Left free to move, every hand-over
-between two of them (an event goes to a worker thread, the thread waits on the database, the loop
-takes the lock meanwhile, the answer comes back) woke a thread on the other core, with cold caches.
-Kept on one core, the hand-overs stay there: a typed step of the report conversation in the province
-benchmark took 6.5–7.1 ms instead of 7.7–8.3 (PostgreSQL; 5.9–6.5 against 6.7–7.6 on SQLite), and the
-process 8–9 % less processor time for the same chat work; a PTB echo in the same process gained
-0.2–0.3 ms, having no thread to hand over to (README, Performance: "One core for the bot's threads").
-The database server, a separate process, still runs anywhere.
+the process runs Python on one core at a time whatever it is given. Left free to move, the worker
+thread woken for an event started on another core and waited there for the lock while the loop went
+on (PTB's next ``getUpdates``): 0.80–0.85 ms before it ran, in the province benchmark's typed step.
+On the loop's core it starts within 0.10 ms. The province benchmark's ``step_ratio`` went from
+1.91–2.08 to 1.81–1.94 (PostgreSQL, six pairs of full runs, interleaved; SQLite 1.86 to 1.64), the process
+spent 8–9 % less processor time on the same chat work, and a PTB echo in the same process, with no
+thread to hand over to, hardly changed (README, Performance: "One core for the bot's threads"). The
+database server, a separate process, still runs anywhere.
 
 ``DONDOC_CPU`` chooses: ``auto`` (the core the process is on when it starts serving, where the system
 put it), a core's number, or ``all`` (anywhere, as the system schedules). ``dondoc run`` serves one
